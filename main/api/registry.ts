@@ -1,0 +1,89 @@
+/**
+ * The one registry of API methods: name -> zod input schema (shared/api.ts) -> handler. Both transports
+ * (Electron IPC, HTTP) and the CLI call `dispatch`; nothing else validates or routes.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
+import type { BackendReport } from '../../shared/backend.js';
+import type { PushMessage } from '../../shared/jobs.js';
+import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
+import type { Store } from '../store/index.js';
+import { ApiError } from './errors.js';
+import type { ApiDispatcher } from './types.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+export interface ApiContext {
+  store: Store;
+  supervisor: JobSupervisor;
+  dataDir: string;
+  transport: SystemInfo['transport'];
+  electronVersion: string | null;
+  subscribe(listener: (m: PushMessage) => void): () => void;
+}
+
+type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>, ctx: ApiContext) => Promise<ApiOutput<M>> | ApiOutput<M> };
+
+let cachedReport: { preference: string; report: BackendReport } | null = null;
+
+const handlers: Handlers = {
+  'system.info': async (input, ctx) => {
+    const preference = input.backend ?? ctx.store.settings.get().backend;
+    if (input.refresh || !cachedReport || cachedReport.preference !== preference) {
+      cachedReport = { preference, report: await ctx.supervisor.probe(preference) };
+    }
+    const cpus = os.cpus();
+    return {
+      app: { name: APP_NAME, version: APP_VERSION },
+      dataDir: ctx.dataDir,
+      dbPath: ctx.store.dbPath,
+      transport: ctx.transport,
+      platform: process.platform,
+      arch: process.arch,
+      nodeVersion: process.versions.node,
+      electronVersion: ctx.electronVersion,
+      cpu: { model: cpus[0]?.model ?? 'unknown', cores: cpus.length },
+      memory: { totalBytes: os.totalmem(), freeBytes: os.freemem() },
+      backend: cachedReport.report,
+    };
+  },
+  'settings.get': (_input, ctx) => ctx.store.settings.get(),
+  'settings.set': (input, ctx) => ctx.store.settings.update(input),
+  'jobs.list': (input, ctx) => ctx.store.jobs.list(input),
+  'jobs.get': (input, ctx) => ctx.supervisor.get(input.id),
+  'jobs.events': (input, ctx) => {
+    ctx.supervisor.get(input.id);
+    return ctx.store.jobs.events(input.id, input.afterSeq, input.limit, input.types);
+  },
+  'jobs.start': (input, ctx) => ctx.supervisor.start(input),
+  'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
+  'jobs.resume': (input, ctx) => ctx.supervisor.resume(input.id),
+};
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+}
+
+export function createApi(ctx: ApiContext): ApiDispatcher {
+  return {
+    async dispatch(method, input) {
+      if (!Object.hasOwn(apiInputs, method)) {
+        throw new ApiError('not_found', `Unknown API method "${method}".`);
+      }
+      const m = method as ApiMethod;
+      const parsed = apiInputs[m].safeParse(input ?? undefined);
+      if (!parsed.success) {
+        throw new ApiError('bad_input', `Invalid input for ${m}: ${formatIssues(parsed.error)}`, parsed.error.issues);
+      }
+      try {
+        const handler = handlers[m] as (i: unknown, c: ApiContext) => unknown;
+        return await handler(parsed.data, ctx);
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        if (e instanceof SupervisorError) throw new ApiError(e.code, e.message);
+        throw new ApiError('internal', e instanceof Error ? e.message : String(e));
+      }
+    },
+    subscribe: (listener) => ctx.subscribe(listener),
+  };
+}

@@ -1,0 +1,324 @@
+/**
+ * `winnow`: the command line. Thin: parses arguments, opens a host (store + engine worker), calls the API
+ * registry, prints. Every command takes --data-dir and --json.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BackendChoice } from '../../shared/backend.js';
+import { isFinished, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
+import type { SystemInfo } from '../../shared/api.js';
+import { ApiError } from '../api/errors.js';
+import { openHost, workerLogFile, type WinnowHost } from '../api/host.js';
+import { APP_VERSION } from '../api/version.js';
+import { resolveDataDir } from '../store/paths.js';
+import { forkLauncher } from '../supervisor/launchers.js';
+import { isLoopbackHost, startWebServer } from '../web/server.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
+
+const HELP = `Winnow ${APP_VERSION}: data-efficient neural architecture search on your own image datasets.
+
+Usage: winnow <command> [options]
+
+Commands:
+  system info [--json] [--refresh]       Version, data folder, database, CPU, memory and the backend ladder
+  selftest [--steps N] [--batch N]       Train a small CNN on random data; report steps/s and the backend
+  serve [--port N] [--host H] [--open]   Serve the UI and API to your browser (127.0.0.1, token-protected)
+  jobs list [--json] [--limit N]         Jobs, newest first
+  jobs show <id> [--json]                One job with its result and recent log
+  jobs cancel <id>                       Cancel a queued or running job
+  jobs resume <id>                       Resume an interrupted, cancelled or failed job
+
+Options for every command:
+  --data-dir DIR     Where Winnow keeps its database and files (env WINNOW_DATA_DIR;
+                     default $XDG_DATA_HOME/winnow or ~/.local/share/winnow)
+  --backend B        auto | tensorflow-gpu | tensorflow | wasm | cpu (default: the saved setting, else auto)
+  --json             Print one JSON document on stdout and nothing else
+  -h, --help         This help;  -v, --version  the version
+
+Exit codes: 0 ok, 1 failure, 2 bad arguments.`;
+
+const GLOBAL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+type Options = ParseArgsConfig['options'];
+
+function parse<O extends Options>(args: string[], options: O, positionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (parsed.positionals.length > positionals) throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals]}`);
+  const backend = (parsed.values as Record<string, unknown>).backend as string | undefined;
+  if (backend !== undefined && !BackendChoice.safeParse(backend).success) {
+    throw new UsageError(`--backend must be one of ${BackendChoice.options.join(', ')}; got "${backend}".`);
+  }
+  return parsed;
+}
+
+function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${String(value)}".`);
+  return n;
+}
+
+async function withHost<T>(values: { 'data-dir'?: string }, fn: (host: WinnowHost) => Promise<T>): Promise<T> {
+  const dataDir = resolveDataDir(values['data-dir']);
+  const host = await openHost({ dataDir, transport: 'in-process', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  try {
+    return await fn(host);
+  } finally {
+    await host.close();
+  }
+}
+
+// ---- commands ---------------------------------------------------------------------------------
+
+async function systemInfo(args: string[]): Promise<number> {
+  const { values } = parse(args, { refresh: { type: 'boolean', default: false } });
+  const info = await withHost(values, (host) =>
+    host.api.dispatch('system.info', { refresh: true, ...(values.backend ? { backend: values.backend } : {}) }),
+  ) as SystemInfo;
+  if (values.json) {
+    printJson(info);
+    return EXIT_OK;
+  }
+  say(`${info.app.name} ${info.app.version}  (Node ${info.nodeVersion}, ${info.platform}/${info.arch})`);
+  say(`Data folder: ${info.dataDir}`);
+  say(`Database:    ${info.dbPath}`);
+  say(`CPU:         ${info.cpu.model} x ${info.cpu.cores}`);
+  say(`Memory:      ${(info.memory.totalBytes / 2 ** 30).toFixed(1)} GiB (${(info.memory.freeBytes / 2 ** 30).toFixed(1)} GiB free)`);
+  say(`Backend:     ${info.backend.selected} (asked for ${info.backend.preference})`);
+  say('');
+  say(
+    table(
+      info.backend.attempts.map((a) => ({ backend: a.name, package: a.packageName, loaded: a.ok ? 'yes' : 'no', why: a.reason ?? '' })),
+      ['backend', 'package', 'loaded', 'why'],
+    ),
+  );
+  return EXIT_OK;
+}
+
+/** Starts a job, shows its progress, waits for its end; Ctrl-C cancels it. */
+async function runJob(host: WinnowHost, start: () => Promise<JobSummary>, json: boolean): Promise<JobSummary> {
+  const bar = new ProgressBar();
+  let jobId = 0;
+  let settle: (job: JobSummary) => void = () => {};
+  const finished = new Promise<JobSummary>((r) => (settle = r));
+  const unsubscribe = host.api.subscribe((m) => {
+    if (m.channel !== 'job.updated' || m.job.id !== jobId) return;
+    const job = m.job;
+    if (job.progress && job.state === 'running') bar.update(job.progress.fraction, job.progress.message ?? '', job.progress.etaSeconds);
+    if (isFinished(job.state)) settle(job);
+  });
+  const onSigint = () => {
+    if (jobId) {
+      say('\nCancelling…');
+      void host.api.dispatch('jobs.cancel', { id: jobId }).catch(() => {});
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const job = await start();
+    jobId = job.id;
+    if (!json) say(`Job ${job.id} (${job.kind}) started.`);
+    const current = host.store.jobs.get(job.id);
+    if (current && isFinished(current.state)) settle(current);
+    return await finished;
+  } finally {
+    bar.done();
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function selftest(args: string[]): Promise<number> {
+  const { values } = parse(args, { steps: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' } });
+  const steps = intOption(values.steps, 'steps', 1, 100_000);
+  const batch = intOption(values.batch, 'batch', 1, 512);
+  const seed = intOption(values.seed, 'seed', 0, 2 ** 31 - 1);
+  return withHost(values, async (host) => {
+    const job = await runJob(
+      host,
+      () =>
+        host.api.dispatch('jobs.start', {
+          kind: 'selftest',
+          params: { ...(steps ? { steps } : {}), ...(batch ? { batch } : {}), ...(seed !== undefined ? { seed } : {}), backend: values.backend ?? 'auto' },
+        }) as Promise<JobSummary>,
+      values.json,
+    );
+    const result = job.result as SelftestResult | null;
+    if (values.json) {
+      printJson({ jobId: job.id, state: job.state, message: job.message, ...(result ?? {}) });
+    } else if (job.state === 'done' && result) {
+      say(`Self-test on ${result.backend}: ${result.stepsPerSecond} steps/s, ${result.imagesPerSecond} images/s (batch ${result.batch}, ${result.steps} steps, ${result.seconds}s).`);
+      say(`Loss ${result.initialLoss.toFixed(4)} -> ${result.finalLoss.toFixed(4)}.`);
+    } else {
+      say(`Self-test ${job.state}: ${job.message ?? ''}`);
+    }
+    return job.state === 'done' ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+function openInBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => say(`Could not open a browser; open ${url} yourself.`));
+    child.unref();
+  } catch {
+    say(`Could not open a browser; open ${url} yourself.`);
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false } });
+  const port = intOption(values.port, 'port', 0, 65535) ?? 5173;
+  const bindHost = values.host ?? '127.0.0.1';
+  if (!isLoopbackHost(bindHost)) {
+    say(`Warning: serving on ${bindHost}, reachable from other machines. Anyone with the URL's token can use Winnow.`);
+  }
+  const dataDir = resolveDataDir(values['data-dir']);
+  const host = await openHost({ dataDir, transport: 'http', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  if (values.backend) host.store.settings.update({ backend: BackendChoice.parse(values.backend) });
+  const staticDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  let server;
+  try {
+    server = await startWebServer({ api: host.api, staticDir, host: bindHost, port });
+  } catch (e) {
+    await host.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ApiError('conflict', `Port ${port} is in use: pick another with --port N (or --port 0 for any free port).`);
+    throw e;
+  }
+  if (values.json) printJson({ url: server.urlWithToken, port: server.port, dataDir });
+  else {
+    say(`Winnow is serving ${dataDir}`);
+    say(`Open: ${server.urlWithToken}`);
+    say('Press Ctrl-C to stop.');
+  }
+  if (values.open) openInBrowser(server.urlWithToken);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await host.close();
+  return EXIT_OK;
+}
+
+function printJob(job: JobSummary): void {
+  say(`Job ${job.id}: ${job.kind}, ${job.state}${job.message ? ` — ${job.message}` : ''}`);
+  say(`Created ${new Date(job.createdAt).toISOString()}${job.startedAt ? `, started ${new Date(job.startedAt).toISOString()}` : ''}${job.endedAt && job.startedAt ? `, ran ${formatDuration((job.endedAt - job.startedAt) / 1000)}` : ''}`);
+  say(`Params: ${JSON.stringify(job.params)}`);
+  if (job.progress && !isFinished(job.state)) say(`Progress: ${Math.round(job.progress.fraction * 100)}% ${job.progress.message ?? ''}`);
+  if (job.result !== null && job.result !== undefined) say(`Result: ${JSON.stringify(job.result, null, 2)}`);
+}
+
+async function jobs(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parse(rest, { limit: { type: 'string' }, kind: { type: 'string' } });
+    const limit = intOption(values.limit, 'limit', 1, 1000) ?? 50;
+    const list = (await withHost(values, (h) => h.api.dispatch('jobs.list', { limit, ...(values.kind ? { kind: values.kind } : {}) }))) as JobSummary[];
+    if (values.json) printJson(list);
+    else if (list.length === 0) say('No jobs yet. Try `winnow selftest`.');
+    else
+      say(
+        table(
+          list.map((j) => ({
+            id: j.id,
+            kind: j.kind,
+            state: j.state,
+            created: new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+            progress: j.progress ? `${Math.round(j.progress.fraction * 100)}%` : '',
+            message: j.message ?? '',
+          })),
+          ['id', 'kind', 'state', 'created', 'progress', 'message'],
+        ),
+      );
+    return EXIT_OK;
+  }
+  if (sub === 'show' || sub === 'cancel' || sub === 'resume') {
+    const { values, positionals } = parse(rest, {}, 1);
+    const id = intOption(positionals[0], 'id', 1, Number.MAX_SAFE_INTEGER);
+    if (id === undefined) throw new UsageError(`Usage: winnow jobs ${sub} <id>`);
+    if (sub === 'show') {
+      const out = await withHost(values, async (h) => ({
+        job: (await h.api.dispatch('jobs.get', { id })) as JobSummary,
+        events: await h.api.dispatch('jobs.events', { id, limit: 10_000 }),
+      }));
+      if (values.json) printJson(out);
+      else printJob(out.job);
+      return EXIT_OK;
+    }
+    const job = (await withHost(values, async (h) => {
+      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id })) as JobSummary;
+      if (sub === 'resume') {
+        // the job runs in this process's worker: wait for it, as `winnow selftest` does
+        return runJob(h, async () => j, values.json);
+      }
+      return j;
+    })) as JobSummary;
+    if (values.json) printJson(job);
+    else printJob(job);
+    return job.state === 'failed' || job.state === 'interrupted' ? EXIT_FAILURE : EXIT_OK;
+  }
+  throw new UsageError('Usage: winnow jobs list|show <id>|cancel <id>|resume <id>');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    say(HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(APP_VERSION + '\n');
+    return EXIT_OK;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    say(HELP);
+    return EXIT_OK;
+  }
+  switch (command) {
+    case 'system':
+      if (rest[0] !== 'info') throw new UsageError('Usage: winnow system info [--json]');
+      return systemInfo(rest.slice(1));
+    case 'selftest':
+      return selftest(rest);
+    case 'serve':
+      return serve(rest);
+    case 'jobs':
+      return jobs(rest);
+    default:
+      throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      say(`winnow: ${e.message}`);
+      process.exit(EXIT_USAGE);
+    }
+    if (e instanceof ApiError) {
+      say(`winnow: ${e.message}`);
+      process.exit(e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE);
+    }
+    say(`winnow: ${e instanceof Error ? e.message : String(e)}`);
+    if (process.env.WINNOW_DEBUG && e instanceof Error) say(e.stack ?? '');
+    process.exit(EXIT_FAILURE);
+  },
+);

@@ -1,0 +1,57 @@
+/**
+ * CLI output rules: `--json` prints exactly one JSON document on stdout and nothing else; everything
+ * for people (tables, progress bars, messages) goes to stderr. Exit codes: 0 ok, 1 failure, 2 bad arguments.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const say = (line = ''): void => void process.stderr.write(line + '\n');
+export const printJson = (value: unknown): void => void process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A one-line progress bar redrawn in place on a TTY; silent otherwise. */
+export class ProgressBar {
+  private lastLen = 0;
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  get enabled(): boolean {
+    return Boolean(this.stream.isTTY);
+  }
+
+  update(fraction: number, label: string, etaSeconds?: number): void {
+    if (!this.enabled) return;
+    const width = 28;
+    const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+    const eta = etaSeconds !== undefined ? ` ETA ${formatDuration(etaSeconds)}` : '';
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${label}${eta}`;
+    this.stream.write('\r' + line.padEnd(this.lastLen));
+    this.lastLen = line.length;
+  }
+
+  done(): void {
+    if (this.enabled && this.lastLen > 0) this.stream.write('\n');
+    this.lastLen = 0;
+  }
+}
+
+export function table(rows: Array<Record<string, string | number | null>>, columns: string[]): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+}

@@ -1,0 +1,165 @@
+/**
+ * The backend ladder: tensorflow-gpu -> tensorflow -> wasm -> cpu. `auto` takes the first rung that loads;
+ * a named backend is tried alone. Every rung reports whether it loaded and, if not, why, in words a person
+ * can act on (the Settings page and `winnow system info` show them).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
+import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
+
+const require = createRequire(import.meta.url);
+
+export const BACKEND_PACKAGES: Record<BackendName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+/** The tfjs backend name each rung registers (both native packages register 'tensorflow'). */
+const TFJS_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/** libtensorflow 2.9 (used by tfjs-node-gpu 4.x) is built against CUDA 11.2 and cuDNN 8.1. */
+const CUDA_LIBRARIES = ['libcudart.so.11.0', 'libcublas.so.11', 'libcudnn.so.8'];
+
+export class BackendUnavailableError extends Error {
+  constructor(readonly report: BackendReport, message: string) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Which of the CUDA libraries the dynamic loader cannot find (Linux), or null when we cannot tell. */
+export function missingCudaLibraries(env: NodeJS.ProcessEnv = process.env): string[] | null {
+  if (process.platform !== 'linux') return null;
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  let cache = '';
+  try {
+    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 });
+  } catch {
+    try {
+      cache = execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 });
+    } catch {
+      // no ldconfig: rely on LD_LIBRARY_PATH alone
+    }
+  }
+  return CUDA_LIBRARIES.filter((lib) => !cache.includes(lib) && !dirs.some((d) => fs.existsSync(path.join(d, lib))));
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.slice(0, 300);
+}
+
+async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<string | null> {
+  const pkg = BACKEND_PACKAGES[name];
+  if (!isInstalled(pkg)) {
+    return (
+      `${pkg} is not installed: its install step downloads libtensorflow, which failed or was skipped (offline?). ` +
+      `To use it, run \`npm install ${pkg}\` with internet access.`
+    );
+  }
+  if (name === 'tensorflow-gpu') {
+    const missing = missingCudaLibraries();
+    if (missing && missing.length > 0) {
+      return `CUDA 11.2 / cuDNN 8.1 libraries not found (${missing.join(', ')}): install them and put them on LD_LIBRARY_PATH.`;
+    }
+  }
+  try {
+    const spec = pkg; // a variable keeps bundlers and the type checker from requiring the optional package
+    await import(spec);
+  } catch (e) {
+    return `${pkg} is installed but failed to load: ${firstLine(e)}`;
+  }
+  return null;
+}
+
+function wasmDir(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
+}
+
+async function activate(name: BackendName): Promise<string | null> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const why = await tryNative(name);
+    if (why) return why;
+  }
+  if (name === 'wasm') {
+    try {
+      setWasmPaths(wasmDir());
+    } catch (e) {
+      return `the wasm binaries could not be located: ${firstLine(e)}`;
+    }
+    registerWasmGradientKernels();
+  }
+  try {
+    const ok = await tf.setBackend(TFJS_NAME[name]);
+    if (!ok) return `tfjs could not initialise the ${name} backend.`;
+    await tf.ready();
+  } catch (e) {
+    return `tfjs could not initialise the ${name} backend: ${firstLine(e)}`;
+  }
+  return null;
+}
+
+function details(name: BackendName): BackendReport['details'] {
+  const d: BackendReport['details'] = { tfjsVersion: tf.version.tfjs };
+  if (name === 'wasm') {
+    d.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    d.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    d.extraKernels = WASM_EXTRA_KERNELS.join(', ');
+  }
+  return d;
+}
+
+let current: BackendReport | null = null;
+
+/**
+ * Selects a backend for this process. Calling it again with the same preference returns the cached report;
+ * another preference switches (a native backend, once loaded, stays loaded).
+ */
+export async function selectBackend(preference: BackendChoice = 'auto'): Promise<BackendReport> {
+  if (current && current.preference === preference) return current;
+  const attempts: BackendAttempt[] = [];
+  let selected: BackendName | null = null;
+  for (const name of BACKEND_LADDER) {
+    const packageName = BACKEND_PACKAGES[name];
+    if (selected) {
+      attempts.push({ name, packageName, ok: false, skipped: true, reason: `not tried: ${selected} loaded first` });
+      continue;
+    }
+    if (preference !== 'auto' && preference !== name) {
+      attempts.push({ name, packageName, ok: false, skipped: true, reason: `not tried: ${preference} was requested` });
+      continue;
+    }
+    const t0 = performance.now();
+    const why = await activate(name);
+    const ms = Math.round(performance.now() - t0);
+    if (why === null) {
+      selected = name;
+      attempts.push({ name, packageName, ok: true, ms });
+    } else {
+      attempts.push({ name, packageName, ok: false, reason: why, ms });
+    }
+  }
+  if (!selected) {
+    const report: BackendReport = { preference, selected: 'cpu', attempts, details: {} };
+    const reason = attempts.find((a) => a.name === preference)?.reason ?? 'no backend loaded';
+    throw new BackendUnavailableError(report, `The ${preference} backend is not available: ${reason} Choose "auto" or another backend.`);
+  }
+  current = { preference, selected, attempts, details: details(selected) };
+  return current;
+}

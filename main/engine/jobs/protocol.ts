@@ -1,0 +1,40 @@
+/**
+ * Messages between the host (main/supervisor) and the engine worker process. The worker runs one job at
+ * a time; the host owns the queue, the store and the transports.
+ */
+import type { BackendChoice, BackendReport } from '../../../shared/backend.js';
+import type { JobEvent, JobKind } from '../../../shared/jobs.js';
+
+export type HostToWorker =
+  | {
+      type: 'start';
+      jobId: number;
+      kind: JobKind;
+      params: unknown;
+      /** A folder owned by this job: checkpoints and artifacts go here. */
+      jobDir: string;
+      /** True when this start continues an earlier attempt (resume): the handler reads its checkpoint. */
+      resume: boolean;
+      /** The backend preference from settings, used when the job's own params do not name one. */
+      backend: BackendChoice;
+    }
+  | { type: 'cancel'; jobId: number }
+  | { type: 'probe'; requestId: number; backend: BackendChoice };
+
+export type WorkerToHost =
+  | { type: 'ready'; pid: number }
+  | { type: 'event'; jobId: number; event: JobEvent }
+  | { type: 'finished'; jobId: number; outcome: 'done' | 'failed' | 'cancelled'; message?: string; result?: unknown }
+  | { type: 'probe-result'; requestId: number; report: BackendReport };
+
+/** How the host talks to one worker process, whatever started it (child_process.fork, Electron utilityProcess, in-process). */
+export interface WorkerChannel {
+  readonly pid: number | undefined;
+  send(message: HostToWorker): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  /** Called once when the worker is gone; `reason` says how (exit code, signal) in words. */
+  onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
+  kill(): void;
+}
+
+export type WorkerLauncher = () => WorkerChannel;

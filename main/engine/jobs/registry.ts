@@ -1,0 +1,14 @@
+import type { JobKind } from '../../../shared/jobs.js';
+import type { JobHandler } from './handler.js';
+import { selftestHandler } from './selftest.js';
+
+/** Every job kind the engine can run. Add new kinds here and in shared/jobs.ts's JobStartRequest. */
+const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
+  selftest: selftestHandler as unknown as JobHandler<never, unknown>,
+};
+
+export function handlerFor(kind: string): JobHandler<unknown, unknown> {
+  const h = (HANDLERS as Record<string, JobHandler<never, unknown> | undefined>)[kind];
+  if (!h) throw new Error(`Unknown job kind "${kind}". Known kinds: ${Object.keys(HANDLERS).join(', ')}.`);
+  return h as unknown as JobHandler<unknown, unknown>;
+}

@@ -1,0 +1,75 @@
+/**
+ * The engine side of the job protocol: takes host messages, runs one job at a time, reports events.
+ * Transport-free: worker.ts wires it to a process channel, tests wire it in-process.
+ */
+import fs from 'node:fs';
+import { selectBackend } from '../backend/ladder.js';
+import { JobCancelledError, JobUserError, createJobContext } from './context.js';
+import type { HostToWorker, WorkerToHost } from './protocol.js';
+import { handlerFor } from './registry.js';
+
+export interface WorkerRuntime {
+  handle(message: HostToWorker): void;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof JobUserError) return e.message;
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+export function createWorkerRuntime(send: (message: WorkerToHost) => void): WorkerRuntime {
+  let running: { jobId: number; abort: AbortController } | null = null;
+
+  async function start(m: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
+    if (running) {
+      send({ type: 'finished', jobId: m.jobId, outcome: 'failed', message: `The engine is busy with job ${running.jobId}.` });
+      return;
+    }
+    const abort = new AbortController();
+    running = { jobId: m.jobId, abort };
+    const emit = (event: Parameters<typeof ctx.emit>[0]) => send({ type: 'event', jobId: m.jobId, event });
+    const ctx = createJobContext(
+      { jobId: m.jobId, jobDir: m.jobDir, resume: m.resume, backendPreference: m.backend, signal: abort.signal },
+      (event) => emit(event),
+    );
+    try {
+      const handler = handlerFor(m.kind);
+      const params = handler.params.parse(m.params);
+      fs.mkdirSync(m.jobDir, { recursive: true });
+      const result = await handler.run(ctx, params);
+      send({ type: 'finished', jobId: m.jobId, outcome: 'done', result });
+    } catch (e) {
+      if (e instanceof JobCancelledError || abort.signal.aborted) {
+        send({ type: 'finished', jobId: m.jobId, outcome: 'cancelled', message: 'Cancelled by the user.' });
+      } else {
+        if (!(e instanceof JobUserError) && e instanceof Error && e.stack) ctx.log('debug', e.stack);
+        send({ type: 'finished', jobId: m.jobId, outcome: 'failed', message: describe(e) });
+      }
+    } finally {
+      running = null;
+    }
+  }
+
+  return {
+    handle(message) {
+      switch (message.type) {
+        case 'start':
+          void start(message);
+          break;
+        case 'cancel':
+          if (running && running.jobId === message.jobId) running.abort.abort();
+          break;
+        case 'probe':
+          selectBackend(message.backend).then(
+            (report) => send({ type: 'probe-result', requestId: message.requestId, report }),
+            (e: unknown) => {
+              const report = (e as { report?: unknown }).report;
+              send({ type: 'probe-result', requestId: message.requestId, report: report as never });
+            },
+          );
+          break;
+      }
+    },
+  };
+}

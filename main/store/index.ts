@@ -1,0 +1,22 @@
+import { openDb, type Db, type OpenDbOptions } from './db.js';
+import { JobsRepo } from './jobs-repo.js';
+import { SettingsRepo } from './settings-repo.js';
+
+/** The store: one database connection and a repository per entity. */
+export class Store {
+  readonly jobs: JobsRepo;
+  readonly settings: SettingsRepo;
+
+  constructor(readonly db: Db, readonly dbPath: string) {
+    this.jobs = new JobsRepo(db);
+    this.settings = new SettingsRepo(db);
+  }
+
+  static open(dbPath: string, options?: OpenDbOptions): Store {
+    return new Store(openDb(dbPath, options), dbPath);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

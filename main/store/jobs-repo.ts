@@ -1,0 +1,172 @@
+import type { JobEvent, JobKind, JobProgress, JobState, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
+import type { Db } from './db.js';
+
+interface JobRow {
+  id: number;
+  kind: string;
+  state: JobState;
+  params: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  progress: string | null;
+  message: string | null;
+  result: string | null;
+  attempts: number;
+  owner_pid: number | null;
+  worker_pid: number | null;
+}
+
+const parse = (s: string | null): unknown => (s == null ? null : JSON.parse(s));
+
+function toSummary(r: JobRow): JobSummary {
+  return {
+    id: r.id,
+    kind: r.kind as JobKind,
+    state: r.state,
+    params: (parse(r.params) as Record<string, unknown>) ?? {},
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    progress: parse(r.progress) as JobProgress | null,
+    message: r.message,
+    result: parse(r.result),
+    attempts: r.attempts,
+  };
+}
+
+export interface JobOwnership {
+  ownerPid: number | null;
+  workerPid: number | null;
+}
+
+/** Jobs, their event log and their metrics. One class so that an event and the job row change in one transaction. */
+export class JobsRepo {
+  constructor(private readonly db: Db) {}
+
+  create(kind: JobKind, params: unknown, ownerPid: number): JobSummary {
+    const info = this.db
+      .prepare("INSERT INTO jobs (kind, state, params, created_at, owner_pid) VALUES (?, 'queued', ?, ?, ?)")
+      .run(kind, JSON.stringify(params), Date.now(), ownerPid);
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  get(id: number): JobSummary | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? toSummary(row) : undefined;
+  }
+
+  ownership(id: number): JobOwnership | undefined {
+    const row = this.db.prepare('SELECT owner_pid, worker_pid FROM jobs WHERE id = ?').get(id) as
+      | { owner_pid: number | null; worker_pid: number | null }
+      | undefined;
+    return row ? { ownerPid: row.owner_pid, workerPid: row.worker_pid } : undefined;
+  }
+
+  list(filter: { limit: number; kind?: string; state?: JobState }): JobSummary[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
+    if (filter.state) (where.push('state = ?'), args.push(filter.state));
+    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit) as JobRow[]).map(toSummary);
+  }
+
+  /** Jobs in the given states with their owning process, oldest first. */
+  listByStates(states: readonly JobState[]): Array<JobSummary & JobOwnership> {
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY id`)
+      .all(...states) as JobRow[];
+    return rows.map((r) => ({ ...toSummary(r), ownerPid: r.owner_pid, workerPid: r.worker_pid }));
+  }
+
+  /** Appends an event, keeps the job row's derived columns (state, progress, result) in step, all in one transaction. */
+  appendEvent(jobId: number, event: JobEvent, ts = Date.now()): StoredJobEvent {
+    return this.db.transaction((): StoredJobEvent => {
+      const { next_seq: seq } = this.db.prepare('SELECT next_seq FROM jobs WHERE id = ?').get(jobId) as { next_seq: number };
+      this.db.prepare('UPDATE jobs SET next_seq = next_seq + 1 WHERE id = ?').run(jobId);
+      this.db
+        .prepare('INSERT INTO job_events (job_id, seq, ts, type, payload) VALUES (?, ?, ?, ?, ?)')
+        .run(jobId, seq, ts, event.type, JSON.stringify(event));
+      switch (event.type) {
+        case 'progress': {
+          const { type: _t, ...progress } = event;
+          this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), jobId);
+          break;
+        }
+        case 'metric':
+          this.db
+            .prepare('INSERT INTO metrics (job_id, name, step, epoch, value, ts) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(jobId, event.name, event.step ?? null, event.epoch ?? null, event.value, ts);
+          break;
+        case 'result':
+          this.db.prepare('UPDATE jobs SET result = ? WHERE id = ?').run(JSON.stringify(event.result ?? null), jobId);
+          break;
+        case 'artifact':
+          this.db
+            .prepare('INSERT INTO artifacts (job_id, name, path, mime, created_at) VALUES (?, ?, ?, ?, ?)')
+            .run(jobId, event.name, event.path, event.mime ?? null, ts);
+          break;
+        case 'state':
+          this.applyState(jobId, event.state, event.message ?? null, ts);
+          break;
+        case 'log':
+          break;
+      }
+      return { jobId, seq, ts, event };
+    }).immediate();
+  }
+
+  private applyState(jobId: number, state: JobState, message: string | null, ts: number): void {
+    if (state === 'running') {
+      this.db
+        .prepare("UPDATE jobs SET state = 'running', cancel_requested = 0, started_at = COALESCE(started_at, ?), ended_at = NULL, message = NULL, attempts = attempts + 1 WHERE id = ?")
+        .run(ts, jobId);
+    } else if (state === 'queued') {
+      this.db.prepare("UPDATE jobs SET state = 'queued', ended_at = NULL, message = ? WHERE id = ?").run(message, jobId);
+    } else {
+      this.db
+        .prepare('UPDATE jobs SET state = ?, ended_at = ?, message = ?, worker_pid = NULL WHERE id = ?')
+        .run(state, ts, message, jobId);
+    }
+  }
+
+  requestCancel(jobId: number): void {
+    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(jobId);
+  }
+
+  /** Ids among `jobIds` that another process asked to cancel (and clears the request). */
+  takeCancelRequests(jobIds: readonly number[]): number[] {
+    if (jobIds.length === 0) return [];
+    const marks = jobIds.map(() => '?').join(',');
+    const ids = (this.db.prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${marks})`).all(...jobIds) as Array<{ id: number }>).map(
+      (r) => r.id,
+    );
+    if (ids.length) this.db.prepare(`UPDATE jobs SET cancel_requested = 0 WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
+    return ids;
+  }
+
+  setOwner(jobId: number, ownerPid: number | null, workerPid: number | null): void {
+    this.db.prepare('UPDATE jobs SET owner_pid = ?, worker_pid = ? WHERE id = ?').run(ownerPid, workerPid, jobId);
+  }
+
+  events(jobId: number, afterSeq: number, limit: number, types?: readonly string[]): StoredJobEvent[] {
+    const typeFilter = types && types.length ? ` AND type IN (${types.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(`SELECT seq, ts, payload FROM job_events WHERE job_id = ? AND seq > ?${typeFilter} ORDER BY seq LIMIT ?`)
+      .all(jobId, afterSeq, ...(types ?? []), limit) as Array<{ seq: number; ts: number; payload: string }>;
+    return rows.map((r) => ({ jobId, seq: r.seq, ts: r.ts, event: JSON.parse(r.payload) as JobEvent }));
+  }
+
+  metrics(jobId: number, name: string): Array<{ step: number | null; epoch: number | null; value: number; ts: number }> {
+    return this.db
+      .prepare('SELECT step, epoch, value, ts FROM metrics WHERE job_id = ? AND name = ? ORDER BY ts, rowid')
+      .all(jobId, name) as Array<{ step: number | null; epoch: number | null; value: number; ts: number }>;
+  }
+
+  artifacts(jobId: number): Array<{ id: number; name: string; path: string; mime: string | null; createdAt: number }> {
+    return this.db
+      .prepare('SELECT id, name, path, mime, created_at AS createdAt FROM artifacts WHERE job_id = ? ORDER BY id')
+      .all(jobId) as Array<{ id: number; name: string; path: string; mime: string | null; createdAt: number }>;
+  }
+}

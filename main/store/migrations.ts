@@ -1,0 +1,73 @@
+/**
+ * Numbered schema migrations. Append only: never edit a migration that has shipped; add the next one.
+ * `schema_version` records each applied version, so a database opened by an older Winnow is upgraded
+ * in one transaction, and one written by a newer Winnow is refused instead of being damaged.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobs, job events, metrics, artifacts, settings',
+    sql: `
+      CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind        TEXT    NOT NULL,
+        state       TEXT    NOT NULL CHECK (state IN ('queued','running','done','failed','cancelled','interrupted')),
+        params      TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        started_at  INTEGER,
+        ended_at    INTEGER,
+        progress    TEXT,
+        message     TEXT,
+        result      TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        -- the process that owns a queued or running job; another process never touches it while that pid lives
+        owner_pid   INTEGER,
+        worker_pid  INTEGER,
+        next_seq    INTEGER NOT NULL DEFAULT 1,
+        -- set by any process (e.g. the UI of winnow serve) to ask the owner of a running job to cancel it
+        cancel_requested INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX jobs_state ON jobs(state);
+
+      CREATE TABLE job_events (
+        job_id  INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        ts      INTEGER NOT NULL,
+        type    TEXT    NOT NULL,
+        payload TEXT    NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE metrics (
+        job_id  INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        name    TEXT    NOT NULL,
+        step    INTEGER,
+        epoch   INTEGER,
+        value   REAL    NOT NULL,
+        ts      INTEGER NOT NULL
+      );
+      CREATE INDEX metrics_job_name ON metrics(job_id, name);
+
+      CREATE TABLE artifacts (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id     INTEGER REFERENCES jobs(id) ON DELETE CASCADE,
+        name       TEXT    NOT NULL,
+        path       TEXT    NOT NULL,
+        mime       TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX artifacts_job ON artifacts(job_id);
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

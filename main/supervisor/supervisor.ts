@@ -1,0 +1,275 @@
+/**
+ * The host side of the job model: a queue (one running job per worker), the worker's lifecycle, and
+ * persistence of every event before it is published to the UIs. Jobs belong to the process that created
+ * them (owner_pid); a process never runs or interrupts another live process's jobs.
+ */
+import fs from 'node:fs';
+import type { BackendChoice, BackendReport } from '../../shared/backend.js';
+import { isFinished, type JobEvent, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
+import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
+import { jobDirFor } from '../store/paths.js';
+import type { Store } from '../store/index.js';
+
+export class SupervisorError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SupervisorOptions {
+  store: Store;
+  dataDir: string;
+  launcher: WorkerLauncher;
+  publish: (message: PushMessage) => void;
+  /** After a cancel, how long the worker gets to stop the job before it is killed. */
+  cancelGraceMs?: number;
+  /** How often to look for cancel requests made by other processes. */
+  pollMs?: number;
+}
+
+const pidAlive = (pid: number | null): boolean => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+function describeExit(code: number | null, signal: string | null): string {
+  if (signal === 'SIGKILL') return 'the engine process was killed (SIGKILL; out of memory, or killed by hand)';
+  if (signal) return `the engine process was stopped by ${signal}`;
+  return `the engine process exited unexpectedly with code ${code}`;
+}
+
+export class JobSupervisor {
+  private readonly store: Store;
+  private worker: WorkerChannel | null = null;
+  private running: { jobId: number; cancelTimer?: NodeJS.Timeout } | null = null;
+  private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
+  private nextProbe = 1;
+  private closed = false;
+  private readonly poll: NodeJS.Timeout;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.store = opts.store;
+    this.recover();
+    this.poll = setInterval(() => this.pollCancelRequests(), opts.pollMs ?? 1000);
+    this.poll.unref();
+    this.pump();
+  }
+
+  get workerPid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  /** Jobs left `running` by a process that is gone become `interrupted`; its queued jobs are adopted. */
+  private recover(): void {
+    for (const job of this.store.jobs.listByStates(['running', 'queued'])) {
+      if (job.ownerPid !== process.pid && pidAlive(job.ownerPid)) continue;
+      if (job.state === 'running') {
+        this.record(job.id, {
+          type: 'state',
+          state: 'interrupted',
+          message: 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
+        });
+      } else {
+        this.store.jobs.setOwner(job.id, process.pid, null);
+      }
+    }
+  }
+
+  start(request: JobStartRequest): JobSummary {
+    this.assertOpen();
+    const job = this.store.jobs.create(request.kind, request.params, process.pid);
+    this.record(job.id, { type: 'state', state: 'queued' });
+    this.pump();
+    return this.get(job.id);
+  }
+
+  get(id: number): JobSummary {
+    const job = this.store.jobs.get(id);
+    if (!job) throw new SupervisorError('not_found', `There is no job ${id}. List jobs with \`winnow jobs list\`.`);
+    return job;
+  }
+
+  cancel(id: number): JobSummary {
+    const job = this.get(id);
+    if (isFinished(job.state)) throw new SupervisorError('conflict', `Job ${id} has already ended (${job.state}); there is nothing to cancel.`);
+    const owner = this.store.jobs.ownership(id)?.ownerPid ?? null;
+    if (owner !== process.pid && pidAlive(owner)) {
+      // another Winnow process runs it: leave a request its supervisor picks up within a second
+      this.store.jobs.requestCancel(id);
+      return this.get(id);
+    }
+    if (job.state === 'queued' || this.running?.jobId !== id) {
+      this.record(id, { type: 'state', state: 'cancelled', message: 'Cancelled before it started.' });
+      return this.get(id);
+    }
+    this.send({ type: 'cancel', jobId: id });
+    const running = this.running;
+    running.cancelTimer ??= setTimeout(() => {
+      if (this.running?.jobId === id) {
+        this.record(id, { type: 'log', level: 'warn', message: 'The job did not stop in time; stopping the engine process.' });
+        this.finish(id, 'cancelled', 'Cancelled by the user (the engine process was stopped).');
+        this.killWorker();
+      }
+    }, this.opts.cancelGraceMs ?? 10_000);
+    return this.get(id);
+  }
+
+  resume(id: number): JobSummary {
+    this.assertOpen();
+    const job = this.get(id);
+    if (!['interrupted', 'cancelled', 'failed'].includes(job.state)) {
+      throw new SupervisorError('conflict', `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`);
+    }
+    this.store.jobs.setOwner(id, process.pid, null);
+    this.record(id, { type: 'state', state: 'queued', message: 'Resumed: waiting for the engine.' });
+    this.pump();
+    return this.get(id);
+  }
+
+  /** Asks the worker which backend it would use (and why the others were not). */
+  probe(preference: BackendChoice): Promise<BackendReport> {
+    this.assertOpen();
+    const requestId = this.nextProbe++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.probes.delete(requestId);
+        reject(new Error('The engine process did not answer the backend probe within 60 s.'));
+      }, 60_000);
+      this.probes.set(requestId, (r) => {
+        clearTimeout(timer);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      });
+      this.send({ type: 'probe', requestId, backend: preference });
+    });
+  }
+
+  /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
+  whenIdle(): Promise<void> {
+    if (!this.running && !this.nextQueued()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poll);
+    if (this.running) {
+      this.finish(this.running.jobId, 'interrupted', 'Winnow was closed while this job was running. Resume it to continue.');
+    }
+    this.killWorker();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The job supervisor is closed.');
+  }
+
+  /** Persists an event, then publishes it (and the job's new summary) to the UIs. */
+  private record(jobId: number, event: JobEvent): void {
+    const stored = this.store.jobs.appendEvent(jobId, event);
+    this.opts.publish({ channel: 'job.event', ...stored });
+    if (event.type !== 'log' && event.type !== 'metric') {
+      const job = this.store.jobs.get(jobId);
+      if (job) this.opts.publish({ channel: 'job.updated', job });
+    }
+  }
+
+  private nextQueued(): JobSummary | undefined {
+    return this.store.jobs.listByStates(['queued']).find((j) => j.ownerPid === process.pid);
+  }
+
+  private pump(): void {
+    if (this.closed || this.running) return;
+    const job = this.nextQueued();
+    if (!job) {
+      this.idleWaiters.splice(0).forEach((r) => r());
+      return;
+    }
+    this.running = { jobId: job.id };
+    const worker = this.ensureWorker();
+    this.store.jobs.setOwner(job.id, process.pid, worker.pid ?? null);
+    this.record(job.id, { type: 'state', state: 'running' });
+    const jobDir = jobDirFor(this.opts.dataDir, job.id);
+    fs.mkdirSync(jobDir, { recursive: true });
+    const backend = this.store.settings.get().backend;
+    this.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, jobDir, resume: job.attempts > 0, backend });
+  }
+
+  private ensureWorker(): WorkerChannel {
+    if (this.worker) return this.worker;
+    const worker = this.opts.launcher();
+    this.worker = worker;
+    worker.onMessage((m) => this.onWorkerMessage(worker, m));
+    worker.onExit(({ code, signal }) => this.onWorkerExit(worker, code, signal));
+    return worker;
+  }
+
+  private send(message: HostToWorker): void {
+    this.ensureWorker().send(message);
+  }
+
+  private killWorker(): void {
+    const w = this.worker;
+    this.worker = null;
+    if (w) w.kill();
+  }
+
+  private onWorkerMessage(worker: WorkerChannel, m: WorkerToHost): void {
+    if (worker !== this.worker) return; // a worker we already let go
+    switch (m.type) {
+      case 'ready':
+        break;
+      case 'event':
+        if (this.running?.jobId === m.jobId) this.record(m.jobId, m.event);
+        break;
+      case 'finished':
+        if (this.running?.jobId !== m.jobId) break;
+        if (m.outcome === 'done') this.record(m.jobId, { type: 'result', result: m.result ?? null });
+        this.finish(m.jobId, m.outcome, m.message);
+        break;
+      case 'probe-result': {
+        const resolve = this.probes.get(m.requestId);
+        this.probes.delete(m.requestId);
+        resolve?.(m.report);
+        break;
+      }
+    }
+  }
+
+  private finish(jobId: number, state: 'done' | 'failed' | 'cancelled' | 'interrupted', message?: string): void {
+    if (this.running?.jobId !== jobId) return;
+    clearTimeout(this.running.cancelTimer);
+    this.running = null;
+    this.record(jobId, { type: 'state', state, ...(message ? { message } : {}) });
+    queueMicrotask(() => this.pump());
+  }
+
+  private onWorkerExit(worker: WorkerChannel, code: number | null, signal: string | null): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    const why = describeExit(code, signal);
+    for (const settle of this.probes.values()) settle(new Error(`The backend probe failed: ${why}.`));
+    this.probes.clear();
+    if (this.running) {
+      const jobId = this.running.jobId;
+      this.finish(jobId, 'interrupted', `Interrupted: ${why}. Resume it from Runs or with \`winnow jobs resume ${jobId}\`.`);
+    }
+  }
+
+  private pollCancelRequests(): void {
+    if (!this.running || this.closed) return;
+    const ids = this.store.jobs.takeCancelRequests([this.running.jobId]);
+    for (const id of ids) this.cancel(id);
+  }
+}

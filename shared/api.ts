@@ -1,0 +1,97 @@
+/**
+ * The API contract shared by the main side (which implements it in main/api/) and the renderer (which
+ * calls it through window.winnow). Inputs are zod schemas, validated at every transport; outputs are types.
+ */
+import { z } from 'zod';
+import { BackendChoice, type BackendReport } from './backend.js';
+import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
+
+export interface SystemInfo {
+  app: { name: string; version: string };
+  dataDir: string;
+  dbPath: string;
+  /** How this UI reaches the API. */
+  transport: 'electron' | 'http' | 'in-process';
+  platform: string;
+  arch: string;
+  nodeVersion: string;
+  electronVersion: string | null;
+  cpu: { model: string; cores: number };
+  memory: { totalBytes: number; freeBytes: number };
+  backend: BackendReport;
+}
+
+export interface Settings {
+  backend: BackendChoice;
+}
+
+const JobId = z.number().int().positive();
+
+/** Method name -> input schema. Every transport validates with these before calling a handler. */
+export const apiInputs = {
+  'system.info': z
+    .object({
+      /** Probe the backends again instead of using the cached report. */
+      refresh: z.boolean().default(false),
+      /** Report for this preference instead of the saved setting. */
+      backend: BackendChoice.optional(),
+    })
+    .default({ refresh: false }),
+  'settings.get': z.object({}).default({}),
+  'settings.set': z.object({ backend: BackendChoice.optional() }),
+  'jobs.list': z
+    .object({
+      limit: z.number().int().min(1).max(1000).default(200),
+      kind: z.string().optional(),
+      state: JobState.optional(),
+    })
+    .default({ limit: 200 }),
+  'jobs.get': z.object({ id: JobId }),
+  'jobs.events': z.object({
+    id: JobId,
+    afterSeq: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+    types: z.array(z.string()).optional(),
+  }),
+  'jobs.start': JobStartRequest,
+  'jobs.cancel': z.object({ id: JobId }),
+  'jobs.resume': z.object({ id: JobId }),
+} as const;
+
+/** Method name -> output type. */
+export interface ApiOutputs {
+  'system.info': SystemInfo;
+  'settings.get': Settings;
+  'settings.set': Settings;
+  'jobs.list': JobSummary[];
+  'jobs.get': JobSummary;
+  'jobs.events': StoredJobEvent[];
+  'jobs.start': JobSummary;
+  'jobs.cancel': JobSummary;
+  'jobs.resume': JobSummary;
+}
+
+export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;
+export const API_METHODS = Object.keys(apiInputs) as ApiMethod[];
+/** What a caller passes (defaults may be omitted). */
+export type ApiInput<M extends ApiMethod> = z.input<(typeof apiInputs)[M]>;
+/** What a handler receives (defaults applied). */
+export type ApiParsedInput<M extends ApiMethod> = z.output<(typeof apiInputs)[M]>;
+export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
+
+/** A failure a user can act on: carries a stable code and a message that says what to do. */
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; issues?: unknown };
+}
+export type ApiErrorCode = 'bad_input' | 'not_found' | 'conflict' | 'unauthorized' | 'internal';
+
+/**
+ * The client the renderer talks to. In Electron the preload exposes it as `window.winnow`; in browser mode
+ * the renderer builds one over HTTP + WebSocket. Pages do not know which.
+ */
+export interface WinnowClient {
+  call<M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>>;
+  /** Subscribe to pushed messages; returns the unsubscribe function. */
+  subscribe(listener: (message: PushMessage) => void): () => void;
+  readonly transport: 'electron' | 'http';
+}

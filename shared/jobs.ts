@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { BackendChoice } from './backend.js';
+
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type JobState = z.infer<typeof JobState>;
+/** States after which a job never changes again on its own. */
+export const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
+export const isFinished = (s: JobState): boolean => FINISHED_STATES.includes(s);
+
+// ---- job kinds and their parameters -------------------------------------------------------------
+
+export const SelftestParams = z.object({
+  steps: z.number().int().min(1).max(100_000).default(30),
+  batch: z.number().int().min(1).max(512).default(32),
+  backend: BackendChoice.default('auto'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+});
+export type SelftestParams = z.infer<typeof SelftestParams>;
+
+export const SelftestResult = z.object({
+  backend: z.string(),
+  steps: z.number(),
+  batch: z.number(),
+  seconds: z.number(),
+  stepsPerSecond: z.number(),
+  imagesPerSecond: z.number(),
+  initialLoss: z.number(),
+  finalLoss: z.number(),
+});
+export type SelftestResult = z.infer<typeof SelftestResult>;
+
+/** Every job kind with its parameter schema. New kinds are added here and in the engine's registry. */
+export const JobStartRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('selftest'), params: SelftestParams }),
+]);
+export type JobStartRequest = z.infer<typeof JobStartRequest>;
+export type JobKind = JobStartRequest['kind'];
+export const JOB_KINDS = JobStartRequest.options.map((o) => o.shape.kind.value);
+
+// ---- events -----------------------------------------------------------------------------------
+
+export const ProgressEvent = z.object({
+  type: z.literal('progress'),
+  /** 0..1 */
+  fraction: z.number().min(0).max(1),
+  step: z.number().optional(),
+  total: z.number().optional(),
+  message: z.string().optional(),
+  etaSeconds: z.number().optional(),
+});
+export const MetricEvent = z.object({
+  type: z.literal('metric'),
+  name: z.string(),
+  value: z.number(),
+  step: z.number().optional(),
+  epoch: z.number().optional(),
+});
+export const LogEvent = z.object({
+  type: z.literal('log'),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+});
+export const ArtifactEvent = z.object({
+  type: z.literal('artifact'),
+  name: z.string(),
+  /** Absolute path on disk. */
+  path: z.string(),
+  mime: z.string().optional(),
+});
+export const StateEvent = z.object({
+  type: z.literal('state'),
+  state: JobState,
+  message: z.string().optional(),
+});
+/** A job's result, sent once, just before its `done` state. */
+export const ResultEvent = z.object({ type: z.literal('result'), result: z.unknown() });
+
+export const JobEvent = z.discriminatedUnion('type', [
+  ProgressEvent,
+  MetricEvent,
+  LogEvent,
+  ArtifactEvent,
+  StateEvent,
+  ResultEvent,
+]);
+export type JobEvent = z.infer<typeof JobEvent>;
+export type ProgressEvent = z.infer<typeof ProgressEvent>;
+
+/** An event as stored: numbered per job, timestamped (ms since epoch). */
+export interface StoredJobEvent {
+  jobId: number;
+  seq: number;
+  ts: number;
+  event: JobEvent;
+}
+
+export interface JobProgress {
+  fraction: number;
+  message?: string;
+  etaSeconds?: number;
+  step?: number;
+  total?: number;
+}
+
+export interface JobSummary {
+  id: number;
+  kind: JobKind;
+  state: JobState;
+  params: Record<string, unknown>;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  progress: JobProgress | null;
+  /** For failed / interrupted / cancelled jobs: what happened and what to do. */
+  message: string | null;
+  result: unknown;
+  /** How many times the job has been started (resume increments it). */
+  attempts: number;
+}
+
+/** Messages pushed from the API to connected UIs. */
+export type PushMessage =
+  | { channel: 'job.event'; jobId: number; seq: number; ts: number; event: JobEvent }
+  | { channel: 'job.updated'; job: JobSummary };

@@ -3,7 +3,7 @@
  * (Electron IPC, HTTP) and the CLI call `dispatch`; nothing else validates or routes.
  */
 import os from 'node:os';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
 import type { BackendReport } from '../../shared/backend.js';
 import type { PushMessage } from '../../shared/jobs.js';

@@ -66,8 +66,14 @@ export class JobsRepo {
   list(filter: { limit: number; kind?: string; state?: JobState }): JobSummary[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
-    if (filter.state) (where.push('state = ?'), args.push(filter.state));
+    if (filter.kind) {
+      where.push('kind = ?');
+      args.push(filter.kind);
+    }
+    if (filter.state) {
+      where.push('state = ?');
+      args.push(filter.state);
+    }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit) as JobRow[]).map(toSummary);
   }

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { WINNOW_BIN } from './tmp.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `winnow` command with a private data folder. */
+export function runCli(args: string[], dataDir: string, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WINNOW_BIN, ...args], {
+      env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`winnow ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `winnow serve --port 0 --json` and resolves with its URL once it listens. */
+export function startServe(dataDir: string, extraArgs: string[] = []): Promise<{ url: string; port: number; child: ChildProcess; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WINNOW_BIN, 'serve', '--port', '0', '--json', ...extraArgs], {
+      env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const stop = () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      try {
+        const parsed = JSON.parse(stdout) as { url: string; port: number };
+        resolve({ ...parsed, child, stop });
+      } catch {
+        // not the whole document yet
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`winnow serve exited with ${code}: ${stderr}`)));
+  });
+}

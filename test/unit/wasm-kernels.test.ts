@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../main/engine/backend/ladder.js';
+
+/** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
+async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: 'same' | 'valid' | number) {
+  const grad = tf.tidy(() => {
+    const x = tf.tensor4d(xv, xs as [number, number, number, number]);
+    const w = tf.tensor4d(wv, ws as [number, number, number, number]);
+    const y = tf.conv2d(x, w, strides, pad);
+    // a fixed non-uniform upstream gradient so every output position matters differently
+    const probe = tf.sin(tf.range(0, y.size).reshape(y.shape));
+    return tf.grad((ww: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, ww, strides, pad), probe)))(w);
+  });
+  const values = await grad.data();
+  grad.dispose();
+  return values;
+}
+
+function rand(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    out[i] = (s / 2 ** 31) * 2 - 1;
+  }
+  return out;
+}
+
+const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: 'same' | 'valid' | number }> = [];
+for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
+  for (const pad of ['same', 'valid', 1] as const) {
+    // tfjs sizes the output of a numeric padding from the filter height and stride height alone, so
+    // numeric padding is only well defined (on every backend) with square filters and equal strides
+    const numericOk = typeof pad === 'string' || strides[0] === strides[1];
+    if (!numericOk) continue;
+    CASES.push({ x: [2, 9, 8, 3], w: [3, 3, 3, 4], strides, pad });
+    CASES.push({ x: [1, 7, 7, 2], w: [5, 5, 2, 3], strides, pad });
+    CASES.push({ x: [3, 6, 6, 4], w: [1, 1, 4, 5], strides, pad });
+    if (typeof pad === 'string') CASES.push({ x: [2, 8, 10, 1], w: [3, 1, 1, 2], strides, pad });
+  }
+}
+
+describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('is registered for wasm', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it.each(CASES.map((c, i) => [i, c] as const))('matches the cpu backend, case %i', async (i, c) => {
+    const xv = rand(c.x.reduce((a, b) => a * b), 17 + i);
+    const wv = rand(c.w.reduce((a, b) => a * b), 91 + i);
+    await tf.setBackend('wasm');
+    const got = await filterGrad(xv, c.x, wv, c.w, c.strides, c.pad);
+    await tf.setBackend('cpu');
+    const want = await filterGrad(xv, c.x, wv, c.w, c.strides, c.pad);
+    await tf.setBackend('wasm');
+    expect(got.length).toBe(want.length);
+    let maxRel = 0;
+    const scale = Math.max(...Array.from(want, Math.abs), 1e-6);
+    for (let k = 0; k < got.length; k++) maxRel = Math.max(maxRel, Math.abs(got[k]! - want[k]!) / scale);
+    expect(maxRel).toBeLessThan(1e-4);
+  });
+
+  it('leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    const xv = rand(2 * 8 * 8 * 3, 1);
+    const wv = rand(3 * 3 * 3 * 4, 2);
+    await filterGrad(xv, [2, 8, 8, 3], wv, [3, 3, 3, 4], [1, 1], 'same');
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++) await filterGrad(xv, [2, 8, 8, 3], wv, [3, 3, 3, 4], [2, 2], 'same');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

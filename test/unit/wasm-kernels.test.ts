@@ -10,7 +10,7 @@ async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: 
     const y = tf.conv2d(x, w, strides, pad);
     // a fixed non-uniform upstream gradient so every output position matters differently
     const probe = tf.sin(tf.range(0, y.size).reshape(y.shape));
-    return tf.grad((ww: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, ww, strides, pad), probe)))(w);
+    return tf.grad((ww) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, strides, pad), probe)))(w);
   });
   const values = await grad.data();
   grad.dispose();

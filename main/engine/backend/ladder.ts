@@ -126,12 +126,20 @@ function details(name: BackendName): BackendReport['details'] {
 }
 
 let current: BackendReport | null = null;
+/** Selections run one after another: two concurrent tf.setBackend('wasm') calls make the second fail. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Selects a backend for this process. Calling it again with the same preference returns the cached report;
  * another preference switches (a native backend, once loaded, stays loaded).
  */
-export async function selectBackend(preference: BackendChoice = 'auto'): Promise<BackendReport> {
+export function selectBackend(preference: BackendChoice = 'auto'): Promise<BackendReport> {
+  const next = queue.then(() => select(preference));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function select(preference: BackendChoice): Promise<BackendReport> {
   if (current && current.preference === preference) return current;
   const attempts: BackendAttempt[] = [];
   let selected: BackendName | null = null;

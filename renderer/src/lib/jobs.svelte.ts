@@ -1,0 +1,67 @@
+/**
+ * The job list shared by the status bar and the pages: loaded with `jobs.list`, kept current by `job.updated`
+ * (authoritative) and `job.event` (progress between updates) pushes, re-listed after a reconnect.
+ */
+import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
+import { client, handle } from './api.js';
+import { errors } from './errors.svelte.js';
+import { activeJob, applyPush, sortJobs, upsertJob } from './jobs.js';
+
+class JobStore {
+  list = $state.raw<JobSummary[]>([]);
+  loaded = $state(false);
+  readonly active = $derived(activeJob(this.list));
+  readonly queuedCount = $derived(this.list.reduce((n, j) => n + (j.state === 'queued' ? 1 : 0), 0));
+  /** Pushes that arrive while a list is in flight, replayed on top of it. */
+  private pending: PushMessage[] | null = null;
+  private started = false;
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    client.subscribe((m) => this.onPush(m));
+    handle.onConnectionChange((_state, reconnected) => {
+      if (reconnected) void this.refresh();
+    });
+    void this.refresh();
+  }
+
+  private onPush(message: PushMessage): void {
+    this.pending?.push(message);
+    this.list = applyPush(this.list, message);
+  }
+
+  async refresh(): Promise<void> {
+    if (this.pending) return;
+    this.pending = [];
+    try {
+      const fetched = await client.call('jobs.list', { limit: 200 });
+      let next = sortJobs(fetched);
+      for (const m of this.pending) next = applyPush(next, m);
+      this.list = next;
+      this.loaded = true;
+    } catch (e) {
+      errors.report(e, 'Could not load the list of runs');
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  byId(id: number | null | undefined): JobSummary | undefined {
+    if (id == null) return undefined;
+    return this.list.find((j) => j.id === id);
+  }
+
+  /**
+   * Records the summary a call returned (jobs.start, jobs.cancel, jobs.resume) so the UI reacts without waiting
+   * for its push. Pushes travel on another connection and may overtake the call's answer, so the answer is
+   * applied only if nothing about this job arrived since the call was made (`before` is what the store held
+   * then; undefined for a new job). Otherwise the pushes already carry the newer state.
+   */
+  recordCallResult(job: JobSummary, before: JobSummary | undefined): void {
+    if (this.byId(job.id) !== before) return;
+    this.list = upsertJob(this.list, job);
+  }
+}
+
+export const jobs = new JobStore();

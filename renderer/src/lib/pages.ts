@@ -1,0 +1,50 @@
+/** Titles and one-line descriptions of every page, plus what the pages not built yet will hold. */
+import type { PageId } from './routes.js';
+
+export interface PageInfo {
+  title: string;
+  subtitle: string;
+  /** For pages not built yet: what will be here, in a sentence or two. */
+  planned?: string;
+}
+
+export const PAGE_INFO: Record<PageId, PageInfo> = {
+  datasets: {
+    title: 'Datasets',
+    subtitle: 'Your image collections, decoded once and ready for search.',
+    planned:
+      'Import a folder of labelled images, MNIST-style IDX files or CIFAR binaries; Winnow decodes them once and shows class histograms and thumbnails here.',
+  },
+  autoencoder: {
+    title: 'Autoencoder',
+    subtitle: 'The similarity model that data selection relies on.',
+    planned:
+      'Train the similarity autoencoder on a dataset and inspect its embeddings here; DDS and BDP data selection use these embeddings and their per-class neighbour trees.',
+  },
+  search: {
+    title: 'Search',
+    subtitle: 'DARTS-style architecture search on a subset of your data.',
+    planned:
+      'Run a DARTS-style architecture search whose training data is chosen by full, random, DDS or BDP selection; live α weights and the current genotype will appear here.',
+  },
+  evaluate: {
+    title: 'Evaluate',
+    subtitle: 'Train a searched cell from scratch and measure it.',
+    planned:
+      'Train a searched genotype on the full training split and measure its accuracy on the held-out test split; learning curves and the genotype export will appear here.',
+  },
+  compression: {
+    title: 'Compression',
+    subtitle: 'How JPEG quality and chroma subsampling change accuracy.',
+    planned:
+      'Measure how JPEG quality and chroma subsampling (4:2:0 or 4:4:4) change a trained network’s accuracy; results will appear as tables and charts you can export as CSV, PNG or SVG.',
+  },
+  runs: {
+    title: 'Runs',
+    subtitle: 'Every long task Winnow has run or is running, with its live progress and log.',
+  },
+  settings: {
+    title: 'Settings',
+    subtitle: 'The training backend and facts about this installation.',
+  },
+};

@@ -1,0 +1,13 @@
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { jobs } from './lib/jobs.svelte.js';
+import { system } from './lib/system.svelte.js';
+
+jobs.start();
+void system.load();
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html lacks the #app element');
+
+export default mount(App, { target });

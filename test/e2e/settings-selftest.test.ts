@@ -1,0 +1,90 @@
+/**
+ * The real UI in chromium against `winnow serve`: open it with the token, start the self-test from
+ * Settings, see progress in the status bar, see the finished job on Runs. Screenshots go to test-results/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { startServe } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results');
+const t = tempDir();
+let serve: Awaited<ReturnType<typeof startServe>>;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  serve = await startServe(t.dir);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // CSP violations and script errors show up here: the UI must run clean under the strict policy
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  t.cleanup();
+});
+
+describe('Settings and Runs pages', () => {
+  it('opens with the token, shows the navigation and the selected backend', async () => {
+    await page.goto(serve.url);
+    expect(new URL(page.url()).searchParams.get('token')).toBeNull(); // token moved into a cookie
+    for (const name of ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings']) {
+      await page.getByTestId(`nav-${name}`).waitFor({ state: 'visible' });
+    }
+    await page.getByTestId('nav-settings').click();
+    await page.waitForURL(/#\/settings/);
+    const backend = page.getByTestId('statusbar-backend');
+    await backend.waitFor();
+    await page.waitForFunction(() => /wasm|tensorflow|cpu/.test(document.querySelector('[data-testid="statusbar-backend"]')?.textContent ?? ''));
+    // the ladder table lists every rung with its reason
+    for (const rung of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) {
+      await page.getByTestId(`backend-rung-${rung}`).waitFor({ state: 'visible' });
+    }
+    const gpuRung = await page.getByTestId('backend-rung-tensorflow-gpu').textContent();
+    expect(gpuRung).toMatch(/not installed|not found|failed|not tried|loaded|yes/i);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-settings.png'), fullPage: true });
+  });
+
+  it('runs the self-test from Settings with progress in the status bar', async () => {
+    await page.getByTestId('selftest-button').click();
+    await page.getByTestId('statusbar-progress').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-selftest-running.png') });
+    const result = page.getByTestId('selftest-result');
+    await result.waitFor({ state: 'visible', timeout: 120_000 });
+    await page.waitForFunction(() => /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="selftest-result"]')?.textContent ?? ''), null, {
+      timeout: 120_000,
+    });
+    expect(await result.textContent()).toMatch(/Images \/ s\s*[\d.]+/);
+    expect(await result.textContent()).toMatch(/Backend\s*(wasm|tensorflow|tensorflow-gpu|cpu)/);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-selftest-done.png'), fullPage: true });
+  });
+
+  it('shows the finished job on Runs, with its details', async () => {
+    await page.getByTestId('nav-runs').click();
+    await page.waitForURL(/#\/runs/);
+    const row = page.locator('[data-testid^="run-row-"]').first();
+    await row.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-state') === 'done');
+    expect(await row.textContent()).toMatch(/Self-test/);
+    await row.click();
+    await page.getByTestId('job-details').waitFor();
+    await page.waitForFunction(() => /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="job-result"]')?.textContent ?? ''));
+    expect(await page.getByTestId('job-events').textContent()).toMatch(/Backend: (wasm|tensorflow|cpu)/);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-runs.png'), fullPage: true });
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});

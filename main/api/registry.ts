@@ -15,6 +15,8 @@ import { APP_NAME, APP_VERSION } from './version.js';
 
 export interface ApiContext {
   store: Store;
+  /** The last backend probe, per host: probing starts the engine worker and loads tfjs, so it is cached. */
+  backendReport?: { preference: string; report: BackendReport };
   supervisor: JobSupervisor;
   dataDir: string;
   transport: SystemInfo['transport'];
@@ -24,14 +26,13 @@ export interface ApiContext {
 
 type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>, ctx: ApiContext) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
-let cachedReport: { preference: string; report: BackendReport } | null = null;
-
 const handlers: Handlers = {
   'system.info': async (input, ctx) => {
     const preference = input.backend ?? ctx.store.settings.get().backend;
-    if (input.refresh || !cachedReport || cachedReport.preference !== preference) {
-      cachedReport = { preference, report: await ctx.supervisor.probe(preference) };
+    if (input.refresh || ctx.backendReport?.preference !== preference) {
+      ctx.backendReport = { preference, report: await ctx.supervisor.probe(preference) };
     }
+    const backend = ctx.backendReport.report;
     const cpus = os.cpus();
     return {
       app: { name: APP_NAME, version: APP_VERSION },
@@ -44,7 +45,7 @@ const handlers: Handlers = {
       electronVersion: ctx.electronVersion,
       cpu: { model: cpus[0]?.model ?? 'unknown', cores: cpus.length },
       memory: { totalBytes: os.totalmem(), freeBytes: os.freemem() },
-      backend: cachedReport.report,
+      backend,
     };
   },
   'settings.get': (_input, ctx) => ctx.store.settings.get(),

@@ -182,7 +182,7 @@ function openInBrowser(url: string): void {
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false } });
-  const port = intOption(values.port, 'port', 0, 65535) ?? 5173;
+  const port = intOption(values.port, 'port', 0, 65535) ?? 4780;
   const bindHost = values.host ?? '127.0.0.1';
   if (!isLoopbackHost(bindHost)) {
     say(`Warning: serving on ${bindHost}, reachable from other machines. Anyone with the URL's token can use Winnow.`);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BackendChoice, type BackendReport } from './backend.js';
+import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type ThumbnailPage } from './datasets.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -26,6 +27,7 @@ export interface Settings {
 }
 
 const JobId = z.number().int().positive();
+const DatasetId = z.number().int().positive();
 
 /** Method name -> input schema. Every transport validates with these before calling a handler. */
 export const apiInputs = {
@@ -56,6 +58,25 @@ export const apiInputs = {
   'jobs.start': JobStartRequest,
   'jobs.cancel': z.object({ id: JobId }),
   'jobs.resume': z.object({ id: JobId }),
+  'datasets.list': z.object({}).default({}),
+  'datasets.get': z.object({ id: DatasetId }),
+  /** Looks at a path and says what an import would find there, without importing. */
+  'datasets.detect': z.object({ path: z.string().min(1).max(4096), format: ImportFormat.default('auto') }),
+  /** Datasets imported before from this source (same files, or same built-in parameters). */
+  'datasets.existing': z.object({ source: ImportSource, cifar100Labels: z.enum(['fine', 'coarse']).default('fine') }),
+  'datasets.thumbnails': z.object({
+    id: DatasetId,
+    label: z.number().int().min(0).optional(),
+    split: Split.optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(200).default(48),
+  }),
+  'datasets.rejections': z.object({
+    id: DatasetId,
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(100),
+  }),
+  'datasets.delete': z.object({ id: DatasetId }),
 } as const;
 
 /** Method name -> output type. */
@@ -69,6 +90,13 @@ export interface ApiOutputs {
   'jobs.start': JobSummary;
   'jobs.cancel': JobSummary;
   'jobs.resume': JobSummary;
+  'datasets.list': DatasetSummary[];
+  'datasets.get': DatasetDetail;
+  'datasets.detect': DetectResult;
+  'datasets.existing': DatasetSummary[];
+  'datasets.thumbnails': ThumbnailPage;
+  'datasets.rejections': { total: number; offset: number; items: Rejection[] };
+  'datasets.delete': { id: number; deleted: true };
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackendChoice } from './backend.js';
+import { ImportParams } from './datasets.js';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 export type JobState = z.infer<typeof JobState>;
@@ -32,6 +33,7 @@ export type SelftestResult = z.infer<typeof SelftestResult>;
 /** Every job kind with its parameter schema. New kinds are added here and in the engine's registry. */
 export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('selftest'), params: SelftestParams }),
+  z.object({ kind: z.literal('import'), params: ImportParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { SystemInfo } from '../../shared/api.js';
 import type { PushMessage } from '../../shared/jobs.js';
+import { commitImport, discardImport } from '../data/commit.js';
 import type { WorkerLauncher } from '../engine/jobs/protocol.js';
 import { Store } from '../store/index.js';
 import { dbPathFor } from '../store/paths.js';
@@ -39,7 +40,18 @@ export async function openHost(options: HostOptions): Promise<WinnowHost> {
     bus.on('push', listener);
     return () => void bus.off('push', listener);
   };
-  const supervisor = new JobSupervisor({ store, dataDir: options.dataDir, launcher: options.launcher, publish });
+  const supervisor = new JobSupervisor({
+    store,
+    dataDir: options.dataDir,
+    launcher: options.launcher,
+    publish,
+    hooks: {
+      import: {
+        finalize: (job) => commitImport(store, options.dataDir, job.id, job.jobDir),
+        discard: (job) => discardImport(job.jobDir),
+      },
+    },
+  });
   const api = createApi({
     store,
     supervisor,

@@ -6,7 +6,12 @@ import os from 'node:os';
 import type { z } from 'zod';
 import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
 import type { BackendReport } from '../../shared/backend.js';
+import { ImportParams } from '../../shared/datasets.js';
 import type { PushMessage } from '../../shared/jobs.js';
+import { alreadyImportedMessage, deleteDataset } from '../data/commit.js';
+import { defaultName, defaultShape, scanSource, sourceFingerprint } from '../data/import-job.js';
+import { thumbnails } from '../data/thumbnails.js';
+import { SourceError } from '../data/types.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
@@ -56,10 +61,61 @@ const handlers: Handlers = {
     ctx.supervisor.get(input.id);
     return ctx.store.jobs.events(input.id, input.afterSeq, input.limit, input.types);
   },
-  'jobs.start': (input, ctx) => ctx.supervisor.start(input),
+  'jobs.start': async (input, ctx) => {
+    if (input.kind === 'import' && input.params.ifExists === 'refuse') {
+      // refuse before any decoding; the commit checks again for imports started meanwhile
+      const existing = ctx.store.datasets.findByFingerprint(await sourceFingerprint(input.params))[0];
+      if (existing) throw new ApiError('conflict', alreadyImportedMessage(existing));
+    }
+    return ctx.supervisor.start(input);
+  },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
   'jobs.resume': (input, ctx) => ctx.supervisor.resume(input.id),
+  'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
+  'datasets.get': (input, ctx) => {
+    datasetOr404(ctx, input.id);
+    return ctx.store.datasets.detail(input.id)!;
+  },
+  'datasets.detect': async (input, ctx) => {
+    const scan = await scanSource(ImportParams.parse({ source: { kind: 'path', path: input.path, format: input.format } }));
+    return {
+      format: scan.format as Exclude<typeof scan.format, 'mnist-sample' | 'synth-chroma'>,
+      path: scan.root,
+      images: scan.items.length,
+      classes: scan.classes,
+      hasOwnSplit: scan.hasOwnSplit,
+      hasGroups: scan.items.some((i) => i.group !== undefined),
+      native: scan.native,
+      defaults: { ...(await defaultShape(scan)), name: defaultName(scan) },
+      rejected: scan.rejected,
+      warnings: scan.warnings,
+      existing: ctx.store.datasets.findByFingerprint(scan.fingerprint),
+    };
+  },
+  'datasets.existing': async (input, ctx) =>
+    ctx.store.datasets.findByFingerprint(await sourceFingerprint(ImportParams.parse({ source: input.source, cifar100Labels: input.cifar100Labels }))),
+  'datasets.thumbnails': async (input, ctx) => {
+    const d = datasetOr404(ctx, input.id);
+    const page = ctx.store.datasets.images(input.id, input);
+    const dir = ctx.store.datasets.dir(input.id)!;
+    return { total: page.total, offset: input.offset, items: await thumbnails(dir, d, page.rows) };
+  },
+  'datasets.rejections': (input, ctx) => {
+    datasetOr404(ctx, input.id);
+    return { offset: input.offset, ...ctx.store.datasets.rejections(input.id, input.offset, input.limit) };
+  },
+  'datasets.delete': (input, ctx) => {
+    datasetOr404(ctx, input.id);
+    deleteDataset(ctx.store, input.id);
+    return { id: input.id, deleted: true as const };
+  },
 };
+
+function datasetOr404(ctx: ApiContext, id: number) {
+  const d = ctx.store.datasets.get(id);
+  if (!d) throw new ApiError('not_found', `There is no dataset ${id}. List datasets with \`winnow dataset list\`.`);
+  return d;
+}
 
 function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
@@ -82,6 +138,7 @@ export function createApi(ctx: ApiContext): ApiDispatcher {
       } catch (e) {
         if (e instanceof ApiError) throw e;
         if (e instanceof SupervisorError) throw new ApiError(e.code, e.message);
+        if (e instanceof SourceError) throw new ApiError('bad_input', e.message);
         throw new ApiError('internal', e instanceof Error ? e.message : String(e));
       }
     },

@@ -9,6 +9,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import type { SystemInfo } from '../../shared/api.js';
+import {
+  ImportFormat,
+  ImportParams,
+  ResizeFit,
+  type DatasetDetail,
+  type DatasetSummary,
+  type ImportResult,
+  type Rejection,
+} from '../../shared/datasets.js';
 import { ApiError } from '../api/errors.js';
 import { openHost, workerLogFile, type WinnowHost } from '../api/host.js';
 import { APP_VERSION } from '../api/version.js';
@@ -25,6 +34,14 @@ Commands:
   system info [--json] [--refresh]       Version, data folder, database, CPU, memory and the backend ladder
   selftest [--steps N] [--batch N]       Train a small CNN on random data; report steps/s and the backend
   serve [--port N] [--host H] [--open]   Serve the UI and API to your browser (127.0.0.1, token-protected)
+  dataset import <path> [options]        Import class folders, IDX, CIFAR binaries or a CSV manifest
+      --format auto|folder|idx|cifar10|cifar100|csv   --size N   --channels 1|3
+      --fit cover|contain|fill   --name S   --drop-duplicates   --cifar100-labels fine|coarse
+      --test-fraction F   --seed S   --again (import a source that was imported before)
+  dataset sample mnist                   The 10,000 MNIST digits shipped with Winnow, as a dataset
+  dataset synth chroma [--n N] [--size N] [--seed S]
+                                         A procedural colour dataset (classes differ in fine colour detail)
+  dataset list | show <id> | rm <id>     Datasets, one dataset's classes and splits, delete one
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
@@ -277,6 +294,150 @@ async function jobs(args: string[]): Promise<number> {
   throw new UsageError('Usage: winnow jobs list|show <id>|cancel <id>|resume <id>');
 }
 
+const IMPORT_OPTIONS = {
+  format: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  fit: { type: 'string' },
+  name: { type: 'string' },
+  'drop-duplicates': { type: 'boolean', default: false },
+  'cifar100-labels': { type: 'string' },
+  'test-fraction': { type: 'string' },
+  seed: { type: 'string' },
+  again: { type: 'boolean', default: false },
+} as const satisfies Options;
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${String(value)}".`);
+  return value as T;
+}
+
+/** Import options from flags; the import job applies the defaults (shared/datasets.ts). */
+function importParams(values: Record<string, unknown>, source: ImportParams['source']): ImportParams {
+  const size = intOption(values.size, 'size', 8, 256);
+  const channels = oneOf(values.channels, 'channels', ['1', '3'] as const);
+  const fit = oneOf(values.fit, 'fit', ResizeFit.options);
+  const labels = oneOf(values['cifar100-labels'], 'cifar100-labels', ['fine', 'coarse'] as const);
+  const seed = intOption(values.seed, 'seed', 0, 2 ** 31 - 1);
+  let testFraction: number | undefined;
+  if (values['test-fraction'] !== undefined) {
+    testFraction = Number(values['test-fraction']);
+    if (!(testFraction >= 0.05 && testFraction <= 0.5)) throw new UsageError('--test-fraction must be a number from 0.05 to 0.5.');
+  }
+  const parsed = ImportParams.safeParse({
+    source,
+    ...(size !== undefined ? { size } : {}),
+    ...(channels ? { channels: Number(channels) } : {}),
+    ...(fit ? { fit } : {}),
+    ...(typeof values.name === 'string' ? { name: values.name } : {}),
+    duplicates: values['drop-duplicates'] ? 'drop' : 'keep',
+    ...(labels ? { cifar100Labels: labels } : {}),
+    ...(testFraction !== undefined ? { testFraction } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ifExists: values.again ? 'import-again' : 'refuse',
+  });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+async function runImport(values: Record<string, unknown> & { json: boolean; 'data-dir'?: string }, params: ImportParams): Promise<number> {
+  return withHost(values, async (host) => {
+    const job = await runJob(host, () => host.api.dispatch('jobs.start', { kind: 'import', params }) as Promise<JobSummary>, values.json);
+    const result = job.result as (ImportResult & { rejected: Rejection[] }) | { rejected?: Rejection[] } | null;
+    if (values.json) {
+      printJson(job.state === 'done' ? result : { jobId: job.id, state: job.state, error: job.message, rejected: result?.rejected ?? [] });
+    } else if (job.state === 'done' && result && 'id' in result) {
+      say(`Dataset ${result.id} "${result.name}": ${result.images} images, ${result.classes} classes (train ${result.splits.train}, test ${result.splits.test}).`);
+      if (result.duplicates.count) say(`${result.duplicates.count} exact duplicate(s) ${result.duplicates.dropped ? 'dropped' : 'kept'} (e.g. ${result.duplicates.examples[0]?.path} = ${result.duplicates.examples[0]?.sameAs}).`);
+      if (result.rejected.length) {
+        say(`${result.rejected.length} file(s) rejected:`);
+        for (const r of result.rejected.slice(0, 20)) say(`  ${r.path}: ${r.reason}`);
+        if (result.rejected.length > 20) say(`  … and ${result.rejected.length - 20} more (winnow dataset show ${result.id} --json lists all).`);
+      }
+    } else {
+      say(`Import ${job.state}: ${job.message ?? ''}`);
+      for (const r of (result?.rejected ?? []).slice(0, 20)) say(`  ${r.path}: ${r.reason}`);
+    }
+    return job.state === 'done' ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+async function dataset(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'import': {
+      const { values, positionals } = parse(rest, IMPORT_OPTIONS, 1);
+      if (!positionals[0]) throw new UsageError('Usage: winnow dataset import <path> [options]');
+      const format = oneOf(values.format, 'format', ImportFormat.options) ?? 'auto';
+      return runImport(values, importParams(values, { kind: 'path', path: path.resolve(positionals[0]), format }));
+    }
+    case 'sample': {
+      const { values, positionals } = parse(rest, IMPORT_OPTIONS, 1);
+      if (positionals[0] !== 'mnist') throw new UsageError('Usage: winnow dataset sample mnist');
+      return runImport(values, importParams(values, { kind: 'mnist-sample' }));
+    }
+    case 'synth': {
+      const { values, positionals } = parse(rest, { ...IMPORT_OPTIONS, n: { type: 'string' } }, 1);
+      if (positionals[0] !== 'chroma') throw new UsageError('Usage: winnow dataset synth chroma [--n N] [--size N] [--seed S]');
+      const n = intOption(values.n, 'n', 20, 200_000) ?? 2000;
+      const size = intOption(values.size, 'size', 16, 128) ?? 32;
+      const seed = intOption(values.seed, 'seed', 0, 2 ** 31 - 1) ?? 0;
+      return runImport(values, importParams(values, { kind: 'synth-chroma', n, size, seed }));
+    }
+    case 'list': {
+      const { values } = parse(rest, {});
+      const list = (await withHost(values, (h) => h.api.dispatch('datasets.list', {}))) as DatasetSummary[];
+      if (values.json) printJson(list);
+      else if (list.length === 0) say('No datasets yet. Try `winnow dataset sample mnist` or `winnow dataset import <folder>`.');
+      else
+        say(
+          table(
+            list.map((d) => ({
+              id: d.id,
+              name: d.name,
+              images: d.images,
+              classes: d.classes,
+              size: `${d.width}x${d.height}x${d.channels}`,
+              'train/test': `${d.splits.train}/${d.splits.test}`,
+              source: d.source,
+            })),
+            ['id', 'name', 'images', 'classes', 'size', 'train/test', 'source'],
+          ),
+        );
+      return EXIT_OK;
+    }
+    case 'show':
+    case 'rm': {
+      const { values, positionals } = parse(rest, {}, 1);
+      const id = intOption(positionals[0], 'id', 1, Number.MAX_SAFE_INTEGER);
+      if (id === undefined) throw new UsageError(`Usage: winnow dataset ${sub} <id>`);
+      if (sub === 'rm') {
+        const out = await withHost(values, (h) => h.api.dispatch('datasets.delete', { id }));
+        if (values.json) printJson(out);
+        else say(`Deleted dataset ${id}.`);
+        return EXIT_OK;
+      }
+      const d = (await withHost(values, async (h) => ({
+        ...((await h.api.dispatch('datasets.get', { id })) as DatasetDetail),
+        rejected: ((await h.api.dispatch('datasets.rejections', { id, limit: 1000 })) as { items: Rejection[] }).items,
+      }))) as DatasetDetail & { rejected: Rejection[] };
+      if (values.json) {
+        printJson(d);
+        return EXIT_OK;
+      }
+      say(`Dataset ${d.id} "${d.name}" (${d.format}) from ${d.source}`);
+      say(`${d.images} images of ${d.width}x${d.height}x${d.channels}, ${d.classes} classes; train ${d.splits.train}, test ${d.splits.test}`);
+      say(table(d.perClass.map((c) => ({ label: c.label, class: c.name, train: c.train, test: c.test, train_w: c.trainW, train_a: c.trainA })), ['label', 'class', 'train', 'test', 'train_w', 'train_a']));
+      if (d.groups.length) say(table(d.groups.map((g) => ({ group: g.group, train: g.train, test: g.test })), ['group', 'train', 'test']));
+      if (d.rejected.length) say(`${d.rejectedCount} file(s) rejected at import (first: ${d.rejected[0]!.path}: ${d.rejected[0]!.reason}).`);
+      return EXIT_OK;
+    }
+    default:
+      throw new UsageError('Usage: winnow dataset import <path> | sample mnist | synth chroma | list | show <id> | rm <id>');
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -301,6 +462,9 @@ export async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'jobs':
       return jobs(rest);
+    case 'dataset':
+    case 'datasets':
+      return dataset(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

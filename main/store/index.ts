@@ -1,4 +1,5 @@
 import { openDb, type Db, type OpenDbOptions } from './db.js';
+import { DatasetsRepo } from './datasets-repo.js';
 import { JobsRepo } from './jobs-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 
@@ -6,10 +7,12 @@ import { SettingsRepo } from './settings-repo.js';
 export class Store {
   readonly jobs: JobsRepo;
   readonly settings: SettingsRepo;
+  readonly datasets: DatasetsRepo;
 
   constructor(readonly db: Db, readonly dbPath: string) {
     this.jobs = new JobsRepo(db);
     this.settings = new SettingsRepo(db);
+    this.datasets = new DatasetsRepo(db);
   }
 
   static open(dbPath: string, options?: OpenDbOptions): Store {

@@ -70,4 +70,57 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'datasets: classes, images (label, split, search half, group, source, hash), rejections',
+    sql: `
+      CREATE TABLE datasets (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        name               TEXT    NOT NULL,
+        format             TEXT    NOT NULL,
+        source             TEXT    NOT NULL,
+        source_fingerprint TEXT    NOT NULL,
+        width              INTEGER NOT NULL,
+        height             INTEGER NOT NULL,
+        channels           INTEGER NOT NULL CHECK (channels IN (1, 3)),
+        images             INTEGER NOT NULL,
+        dir                TEXT    NOT NULL,
+        bytes              INTEGER NOT NULL,
+        options            TEXT    NOT NULL,
+        duplicates         TEXT    NOT NULL,
+        import_job_id      INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at         INTEGER NOT NULL
+      );
+      CREATE INDEX datasets_fingerprint ON datasets(source_fingerprint);
+
+      CREATE TABLE dataset_classes (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        label      INTEGER NOT NULL,
+        name       TEXT    NOT NULL,
+        PRIMARY KEY (dataset_id, label)
+      ) WITHOUT ROWID;
+
+      -- one row per stored image; idx is its row in the packed tensor file
+      CREATE TABLE dataset_images (
+        dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL,
+        label       INTEGER NOT NULL,
+        split       TEXT    NOT NULL CHECK (split IN ('train', 'test')),
+        search_half TEXT             CHECK (search_half IN ('w', 'a')),
+        grp         TEXT,
+        source      TEXT    NOT NULL,
+        hash        TEXT    NOT NULL,
+        PRIMARY KEY (dataset_id, idx)
+      ) WITHOUT ROWID;
+      CREATE INDEX dataset_images_label ON dataset_images(dataset_id, label, split);
+
+      CREATE TABLE dataset_rejections (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        path       TEXT    NOT NULL,
+        reason     TEXT    NOT NULL,
+        PRIMARY KEY (dataset_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
-import { isFinished, type JobEvent, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
+import { isFinished, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
 import { jobDirFor } from '../store/paths.js';
 import type { Store } from '../store/index.js';
@@ -19,7 +19,17 @@ export class SupervisorError extends Error {
   }
 }
 
+/**
+ * What the host does around a job kind: `finalize` turns the worker's result into the job's result (e.g.
+ * commits an import to the store; throwing fails the job), `discard` removes what an unfinished job left.
+ */
+export interface JobHostHooks {
+  finalize?(job: { id: number; jobDir: string; result: unknown }): unknown;
+  discard?(job: { id: number; jobDir: string }): void;
+}
+
 export interface SupervisorOptions {
+  hooks?: Partial<Record<JobKind, JobHostHooks>>;
   store: Store;
   dataDir: string;
   launcher: WorkerLauncher;
@@ -49,7 +59,7 @@ function describeExit(code: number | null, signal: string | null): string {
 export class JobSupervisor {
   private readonly store: Store;
   private worker: WorkerChannel | null = null;
-  private running: { jobId: number; cancelTimer?: NodeJS.Timeout } | null = null;
+  private running: { jobId: number; kind: JobKind; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
   private nextProbe = 1;
   private closed = false;
@@ -78,6 +88,7 @@ export class JobSupervisor {
           state: 'interrupted',
           message: 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
         });
+        this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
       } else {
         this.store.jobs.setOwner(job.id, process.pid, null);
       }
@@ -196,11 +207,11 @@ export class JobSupervisor {
       this.idleWaiters.splice(0).forEach((r) => r());
       return;
     }
-    this.running = { jobId: job.id };
+    const jobDir = jobDirFor(this.opts.dataDir, job.id);
+    this.running = { jobId: job.id, kind: job.kind, jobDir };
     const worker = this.ensureWorker();
     this.store.jobs.setOwner(job.id, process.pid, worker.pid ?? null);
     this.record(job.id, { type: 'state', state: 'running' });
-    const jobDir = jobDirFor(this.opts.dataDir, job.id);
     fs.mkdirSync(jobDir, { recursive: true });
     const backend = this.store.settings.get().backend;
     this.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, jobDir, resume: job.attempts > 0, backend });
@@ -233,11 +244,25 @@ export class JobSupervisor {
       case 'event':
         if (this.running?.jobId === m.jobId) this.record(m.jobId, m.event);
         break;
-      case 'finished':
-        if (this.running?.jobId !== m.jobId) break;
-        if (m.outcome === 'done') this.record(m.jobId, { type: 'result', result: m.result ?? null });
-        this.finish(m.jobId, m.outcome, m.message);
+      case 'finished': {
+        const running = this.running;
+        if (running?.jobId !== m.jobId) break;
+        if (m.outcome !== 'done') {
+          this.finish(m.jobId, m.outcome, m.message);
+          break;
+        }
+        let result: unknown = m.result ?? null;
+        const finalize = this.opts.hooks?.[running.kind]?.finalize;
+        try {
+          if (finalize) result = finalize({ id: m.jobId, jobDir: running.jobDir, result });
+        } catch (e) {
+          this.finish(m.jobId, 'failed', e instanceof Error ? e.message : String(e));
+          break;
+        }
+        this.record(m.jobId, { type: 'result', result });
+        this.finish(m.jobId, 'done');
         break;
+      }
       case 'probe-result': {
         const resolve = this.probes.get(m.requestId);
         this.probes.delete(m.requestId);
@@ -248,9 +273,17 @@ export class JobSupervisor {
   }
 
   private finish(jobId: number, state: 'done' | 'failed' | 'cancelled' | 'interrupted', message?: string): void {
-    if (this.running?.jobId !== jobId) return;
-    clearTimeout(this.running.cancelTimer);
+    const running = this.running;
+    if (running?.jobId !== jobId) return;
+    clearTimeout(running.cancelTimer);
     this.running = null;
+    if (state !== 'done') {
+      try {
+        this.opts.hooks?.[running.kind]?.discard?.({ id: jobId, jobDir: running.jobDir });
+      } catch (e) {
+        this.record(jobId, { type: 'log', level: 'warn', message: `Could not clean up: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
     this.record(jobId, { type: 'state', state, ...(message ? { message } : {}) });
     queueMicrotask(() => this.pump());
   }

@@ -79,7 +79,10 @@ describe('API registry', () => {
 
   it('has a handler for every method in the shared contract', () => {
     expect(API_METHODS.sort()).toEqual(
-      ['jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info'].sort(),
+      [
+        'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info',
+        'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.rejections', 'datasets.delete',
+      ].sort(),
     );
   });
 });

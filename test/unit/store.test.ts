@@ -49,10 +49,11 @@ describe('database', () => {
     cleanups.push(t.cleanup);
     const file = path.join(t.dir, 'winnow.db');
     openDb(file).close();
-    const broken = [...MIGRATIONS, { version: 2, description: 'broken', sql: 'CREATE TABLE ok_table (x); THIS IS NOT SQL' }];
+    const next = MIGRATIONS.at(-1)!.version + 1;
+    const broken = [...MIGRATIONS, { version: next, description: 'broken', sql: 'CREATE TABLE ok_table (x); THIS IS NOT SQL' }];
     expect(() => openDb(file, { migrations: broken })).toThrow();
     const db = openDb(file);
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(next - 1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok_table'").get()).toBeUndefined();
     db.close();
   });

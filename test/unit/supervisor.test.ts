@@ -4,7 +4,7 @@ import type { PushMessage } from '../../shared/jobs.js';
 import type { WorkerChannel, WorkerLauncher } from '../../main/engine/jobs/protocol.js';
 import { Store } from '../../main/store/index.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
-import { JobSupervisor } from '../../main/supervisor/supervisor.js';
+import { JobSupervisor, type SupervisorOptions } from '../../main/supervisor/supervisor.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -13,11 +13,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-function setup(launcher: WorkerLauncher = inProcessLauncher()) {
+function setup(launcher: WorkerLauncher = inProcessLauncher(), hooks?: SupervisorOptions['hooks']) {
   const t = tempDir();
   const store = Store.open(path.join(t.dir, 'winnow.db'));
   const pushes: PushMessage[] = [];
-  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 500 });
+  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 500, hooks });
   cleanups.push(async () => {
     await supervisor.close();
     store.close();
@@ -128,5 +128,32 @@ describe('job supervisor (in-process engine)', () => {
     // where tfjs-node-gpu and CUDA are present this passes as done; elsewhere it must say why
     if (failed.state === 'failed') expect(failed.message).toMatch(/tensorflow-gpu backend is not available: .+/);
     else expect(failed.state).toBe('done');
+  });
+
+  it('lets a host hook finalize the result, fail the job, or discard what an unfinished job left', async () => {
+    const calls: string[] = [];
+    let refuse = false;
+    const { store, supervisor } = setup(inProcessLauncher(), {
+      selftest: {
+        finalize: ({ id, result }) => {
+          calls.push(`finalize ${id}`);
+          if (refuse) throw new Error('Refused by the host.');
+          return { wrapped: result };
+        },
+        discard: ({ id }) => void calls.push(`discard ${id}`),
+      },
+    });
+    const ok = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    await supervisor.whenIdle();
+    expect(store.jobs.get(ok.id)).toMatchObject({ state: 'done', result: { wrapped: { backend: 'cpu', steps: 1 } } });
+    refuse = true;
+    const refused = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    await supervisor.whenIdle();
+    expect(store.jobs.get(refused.id)).toMatchObject({ state: 'failed', message: 'Refused by the host.' });
+    const cancelled = supervisor.start({ kind: 'selftest', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
+    await waitFor(() => store.jobs.get(cancelled.id)!.progress, 30_000, 'progress');
+    supervisor.cancel(cancelled.id);
+    await supervisor.whenIdle();
+    expect(calls).toEqual([`finalize ${ok.id}`, `finalize ${refused.id}`, `discard ${refused.id}`, `discard ${cancelled.id}`]);
   });
 });

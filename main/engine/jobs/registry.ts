@@ -1,10 +1,12 @@
 import type { JobKind } from '../../../shared/jobs.js';
+import { importHandler } from '../../data/import-job.js';
 import type { JobHandler } from './handler.js';
 import { selftestHandler } from './selftest.js';
 
 /** Every job kind the engine can run. Add new kinds here and in shared/jobs.ts's JobStartRequest. */
 const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
   selftest: selftestHandler as unknown as JobHandler<never, unknown>,
+  import: importHandler as unknown as JobHandler<never, unknown>,
 };
 
 export function handlerFor(kind: string): JobHandler<unknown, unknown> {

@@ -1,4 +1,4 @@
-/** Hash routes (`#/runs`, `#/runs/12`, `#/settings`): deep links work under file:// and under /. */
+/** Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/settings`): deep links work under file:// and under /. */
 
 export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
 export type PageId = (typeof PAGES)[number];
@@ -8,20 +8,26 @@ export interface Route {
   page: PageId;
   /** `#/runs/<id>`: the selected job. */
   jobId: number | null;
+  /** `#/datasets/<id>`: the dataset whose details are open (absent otherwise). */
+  datasetId?: number;
+}
+
+function positiveId(text: string | undefined): number | null {
+  if (text === undefined || !/^\d+$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#\/?/, '').split(/[?#]/)[0] ?? '';
   const [head = '', second] = path.split('/').filter((s) => s.length > 0);
   const page = (PAGES as readonly string[]).includes(head) ? (head as PageId) : DEFAULT_PAGE;
-  let jobId: number | null = null;
-  if (page === 'runs' && second !== undefined && /^\d+$/.test(second)) {
-    const n = Number(second);
-    if (Number.isSafeInteger(n) && n > 0) jobId = n;
-  }
-  return { page, jobId };
+  const jobId = page === 'runs' ? positiveId(second) : null;
+  const datasetId = page === 'datasets' ? positiveId(second) : null;
+  return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
-export function hrefFor(page: PageId, jobId?: number | null): string {
-  return jobId != null && page === 'runs' ? `#/runs/${jobId}` : `#/${page}`;
+/** `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` for pages that open one item. */
+export function hrefFor(page: PageId, id?: number | null): string {
+  return id != null && (page === 'runs' || page === 'datasets') ? `#/${page}/${id}` : `#/${page}`;
 }

@@ -1,0 +1,164 @@
+/**
+ * The Datasets page in chromium against `winnow serve`: from the empty state, try the sample dataset, watch the
+ * import, land on its details (class histogram drawn, thumbnails decoded), switch class, open the rejected
+ * report, then delete it with confirmation. Screenshots go to test-results/e2e-datasets-*.png.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { startServe } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results');
+const t = tempDir();
+let serve: Awaited<ReturnType<typeof startServe>>;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+let datasetUrl = '';
+
+/** Thumbnails in the grid that decoded as PNG data: URLs with a real size. */
+const decodedThumbnails = () =>
+  page.evaluate(() => {
+    const imgs = [...document.querySelectorAll<HTMLImageElement>('[data-testid="thumbnail-grid"] img')];
+    return imgs.filter((i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0).length;
+  });
+
+/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
+async function tallShot(name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 2400 });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  serve = await startServe(t.dir);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  t.cleanup();
+});
+
+describe('Datasets page', () => {
+  it('opens on the empty Datasets page with the sample button', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('page-datasets').waitFor();
+    await page.getByTestId('datasets-empty').waitFor();
+    expect(await page.getByTestId('datasets-empty').textContent()).toMatch(/No datasets yet/);
+    await page.getByTestId('try-sample').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-empty.png') });
+  });
+
+  it('imports the sample with visible progress and opens its details', async () => {
+    await page.getByTestId('try-sample').click();
+    // the import card appears at once (queued or running) and stays until the import is done
+    await page.getByTestId('import-status').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-importing.png') });
+    await page.getByTestId('dataset-details').waitFor({ timeout: 60_000 });
+    await page.waitForURL(/#\/datasets\/\d+$/);
+    datasetUrl = page.url();
+    const facts = page.getByTestId('dataset-facts');
+    await facts.waitFor();
+    await page.waitForFunction(() => /10,000/.test(document.querySelector('[data-testid="dataset-facts"]')?.textContent ?? ''));
+    expect(await facts.textContent()).toMatch(/28×28×1/);
+  });
+
+  it('draws the per-class histogram and loads thumbnails', async () => {
+    const canvas = page.getByTestId('class-histogram');
+    await canvas.waitFor();
+    // chart.js has drawn bars: some pixels of the canvas are not transparent
+    await page.waitForFunction(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="class-histogram"]');
+      const ctx = c?.getContext('2d');
+      if (!c || !ctx || c.width === 0 || c.height === 0) return false;
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+      return painted > 500;
+    });
+    const rows = await page.getByTestId('class-table').locator('tbody tr').count();
+    expect(rows).toBe(10);
+
+    await page.getByTestId('thumbnail-grid').scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid="thumbnail-grid"] img')].filter(
+          (i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0,
+        ).length >= 10,
+      null,
+      { timeout: 20_000 },
+    );
+    expect(await decodedThumbnails()).toBeGreaterThanOrEqual(10);
+    await tallShot('e2e-datasets-details.png');
+  });
+
+  it('switches class and split in the thumbnail grid', async () => {
+    const first = await page.locator('[data-testid="thumbnail-grid"] img').first().getAttribute('src');
+    await page.getByTestId('thumb-class').selectOption('7');
+    await page.waitForFunction(
+      (before) => {
+        const img = document.querySelector<HTMLImageElement>('[data-testid="thumbnail-grid"] img');
+        return !!img && img.src !== before && img.complete && img.naturalWidth > 0;
+      },
+      first,
+      { timeout: 15_000 },
+    );
+    expect(await decodedThumbnails()).toBeGreaterThanOrEqual(10);
+    // every thumbnail shown is of class 7
+    const alts = await page.locator('[data-testid="thumbnail-grid"] img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')));
+    expect(alts.every((a) => /class 7, (train|test)$/.test(a ?? ''))).toBe(true);
+
+    await page.getByTestId('thumb-split').selectOption('test');
+    await page.waitForFunction(() => {
+      const alts = [...document.querySelectorAll('[data-testid="thumbnail-grid"] img')].map((i) => i.getAttribute('alt') ?? '');
+      return alts.length > 0 && alts.every((a) => /class 7, test$/.test(a));
+    });
+    await page.locator('[data-testid="thumbnail-grid"] button').first().click();
+    await page.getByTestId('thumb-preview').waitFor();
+    expect(await page.getByTestId('thumb-preview').textContent()).toMatch(/test/);
+  });
+
+  it('reports no rejected files for the sample', async () => {
+    await page.getByTestId('rejected-toggle').click();
+    const report = page.getByTestId('rejected-table');
+    await report.waitFor();
+    await page.getByTestId('rejected-none').waitFor();
+    expect(await report.textContent()).toMatch(/None/);
+    await tallShot('e2e-datasets-report.png');
+  });
+
+  it('lists the dataset and deletes it after confirmation', async () => {
+    await page.getByTestId('dataset-back').click();
+    await page.waitForURL(/#\/datasets$/);
+    const table = page.getByTestId('datasets-table');
+    await table.waitFor();
+    expect(await table.textContent()).toMatch(/MNIST sample/);
+    expect(await table.textContent()).toMatch(/10,000/);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-list.png') });
+
+    await page.locator('[data-testid^="dataset-row-"] a').first().click();
+    await page.waitForURL(datasetUrl);
+    await page.getByTestId('dataset-details').waitFor();
+    await page.getByTestId('dataset-delete').click();
+    await page.getByTestId('dataset-delete-confirm').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-delete.png') });
+    await page.getByTestId('dataset-delete-confirm').click();
+    await page.waitForURL(/#\/datasets$/);
+    await page.getByTestId('datasets-empty').waitFor();
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -122,4 +122,13 @@ export interface WinnowClient {
   /** Subscribe to pushed messages; returns the unsubscribe function. */
   subscribe(listener: (message: PushMessage) => void): () => void;
   readonly transport: 'electron' | 'http';
+  /**
+   * Present only in the desktop app (the Electron preload): opens the system's folder or file picker and
+   * resolves with the chosen path, or null when the user cancels. The HTTP client has no such method (a browser
+   * cannot hand out paths of the machine running `winnow serve`), so check for it before offering "Browse".
+   */
+  pickPath?(kind: PickPathKind): Promise<string | null>;
 }
+
+/** What `WinnowClient.pickPath` asks the system picker for. */
+export type PickPathKind = 'folder' | 'file';

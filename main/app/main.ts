@@ -33,6 +33,7 @@ import type { ApiDispatcher } from '../api/types.js';
 import type { WorkerChannel, WorkerToHost } from '../engine/jobs/protocol.js';
 import { resolveDataDir } from '../store/paths.js';
 import type { ApiErrorBody, ApiErrorCode } from '../../shared/api.js';
+import { PICK_PATH_CHANNEL, PickPathKindSchema, pickPathDialogOptions } from './pick-path.js';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -246,6 +247,19 @@ function registerIpc(api: ApiDispatcher): void {
     } catch (error) {
       return toErrorBody(error);
     }
+  });
+  // The native picker (WinnowClient.pickPath): the chosen path, or null when the user cancels.
+  ipcMain.handle(PICK_PATH_CHANNEL, async (event, kind: unknown) => {
+    if (!isTrustedSender(event)) {
+      logError('refused a file picker request from', event.senderFrame?.url ?? 'a destroyed frame');
+      throw new Error('Only the Winnow window may open the file picker.');
+    }
+    const parsed = PickPathKindSchema.safeParse(kind);
+    if (!parsed.success) throw new Error("The picker opens a 'folder' or a 'file'.");
+    const options = pickPathDialogOptions(parsed.data);
+    const owner = BrowserWindow.fromWebContents(event.sender);
+    const picked = await (owner ? dialog.showOpenDialog(owner, options) : dialog.showOpenDialog(options));
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
 }
 

@@ -4,11 +4,13 @@
  * (test/unit/electron-security.test.ts checks this).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiErrorBody, ApiInput, ApiMethod, ApiOutput, WinnowClient } from '../../shared/api.js';
+import type { ApiErrorBody, ApiInput, ApiMethod, ApiOutput, PickPathKind, WinnowClient } from '../../shared/api.js';
 import type { PushMessage } from '../../shared/jobs.js';
 
 const CALL_CHANNEL = 'winnow:call';
 const PUSH_CHANNEL = 'winnow:push';
+/** Same string as PICK_PATH_CHANNEL in pick-path.ts (a sandboxed preload cannot import it; the unit test compares). */
+const PICK_PATH_CHANNEL = 'winnow:pick-path';
 
 /** What the main process answers on CALL_CHANNEL (see main.ts). */
 type CallReply = { result: unknown } | ApiErrorBody;
@@ -52,6 +54,11 @@ const client: WinnowClient = {
     };
   },
   transport: 'electron',
+  /** The native folder/file picker; main.ts checks the sender and the kind. */
+  async pickPath(kind: PickPathKind): Promise<string | null> {
+    const picked: unknown = await ipcRenderer.invoke(PICK_PATH_CHANNEL, kind);
+    return typeof picked === 'string' ? picked : null;
+  },
 };
 
 contextBridge.exposeInMainWorld('winnow', client);

@@ -1,22 +1,18 @@
 /**
  * The Datasets page in chromium against `winnow serve`: from the empty state, try the sample dataset, watch the
  * import, land on its details (class histogram drawn, thumbnails decoded), switch class, open the rejected
- * report, then delete it with confirmation. Screenshots go to test-results/e2e-datasets-*.png.
+ * report, see the import dialog recognise the sample as imported, then delete it with confirmation.
+ * Screenshots go to test-results/e2e-datasets-*.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
-import { startServe } from '../helpers/cli.js';
-import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
+import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
 
-const SHOTS = path.join(REPO_ROOT, 'test-results');
-const t = tempDir();
-let serve: Awaited<ReturnType<typeof startServe>>;
-let browser: Browser;
+let ui: UiSession;
+let serve: UiSession['serve'];
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 let datasetUrl = '';
 
 /** Thumbnails in the grid that decoded as PNG data: URLs with a real size. */
@@ -34,20 +30,12 @@ async function tallShot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  serve = await startServe(t.dir);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  ui = await openUi({ width: 1280, height: 900 });
+  ({ serve, page, problems } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  t.cleanup();
+  await ui?.close();
 });
 
 describe('Datasets page', () => {
@@ -136,6 +124,36 @@ describe('Datasets page', () => {
     await page.getByTestId('rejected-none').waitFor();
     expect(await report.textContent()).toMatch(/None/);
     await tallShot('e2e-datasets-report.png');
+  });
+
+  it('the import dialog knows the sample is already imported and opens it', async () => {
+    await page.getByTestId('dataset-back').click();
+    await page.waitForURL(/#\/datasets$/);
+    await page.getByTestId('import-open').click();
+    await page.getByTestId('import-dialog').waitFor();
+    // browser mode types paths: the system picker exists only in the desktop app
+    await page.getByTestId('import-path').waitFor();
+    expect(await page.getByTestId('import-browse-folder').count()).toBe(0);
+    expect(await page.getByTestId('import-browse-file').count()).toBe(0);
+
+    await page.locator('label:has([data-testid="import-kind-mnist"])').click();
+    const notice = page.getByTestId('import-existing');
+    await notice.waitFor({ timeout: 10_000 });
+    expect(await notice.textContent()).toMatch(/Already imported as\s+MNIST sample/);
+    expect(await page.getByTestId('import-start').isDisabled()).toBe(true);
+
+    // synthetic chroma was never imported: no notice, Import is allowed once the check has answered
+    await page.locator('label:has([data-testid="import-kind-synth"])').click();
+    await page.waitForFunction(() => {
+      const start = document.querySelector<HTMLButtonElement>('[data-testid="import-start"]');
+      return !!start && !start.disabled && !document.querySelector('[data-testid="import-existing"]');
+    });
+
+    await page.locator('label:has([data-testid="import-kind-mnist"])').click();
+    await page.getByTestId('import-open-existing').click();
+    await page.waitForURL(datasetUrl);
+    await page.getByTestId('dataset-details').waitFor();
+    expect(await page.getByTestId('import-dialog').isVisible()).toBe(false);
   });
 
   it('lists the dataset and deletes it after confirmation', async () => {

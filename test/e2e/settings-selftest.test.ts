@@ -2,37 +2,23 @@
  * The real UI in chromium against `winnow serve`: open it with the token, start the self-test from
  * Settings, see progress in the status bar, see the finished job on Runs. Screenshots go to test-results/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
-import { startServe } from '../helpers/cli.js';
-import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
+import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
 
-const SHOTS = path.join(REPO_ROOT, 'test-results');
-const t = tempDir();
-let serve: Awaited<ReturnType<typeof startServe>>;
-let browser: Browser;
+let ui: UiSession;
+let serve: UiSession['serve'];
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  serve = await startServe(t.dir);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // CSP violations and script errors show up here: the UI must run clean under the strict policy
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  ui = await openUi();
+  ({ serve, page, problems } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  t.cleanup();
+  await ui?.close();
 });
 
 describe('Settings and Runs pages', () => {

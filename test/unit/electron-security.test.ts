@@ -8,6 +8,7 @@ import {
   windowOptions,
   windowWebPreferences,
 } from '../../main/app/window-options.js';
+import { PICK_PATH_CHANNEL, PickPathKindSchema, pickPathDialogOptions } from '../../main/app/pick-path.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -163,5 +164,58 @@ describe('layering', () => {
     // Exposes exactly one global.
     expect([...text.matchAll(/exposeInMainWorld\(/g)]).toHaveLength(1);
     expect(text).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer\s*\)/);
+  });
+});
+
+// ---- IPC: the channels the preload uses, and the checks main.ts makes on each ------------------------------
+
+describe('IPC channels', () => {
+  const preload = readFileSync(path.join(ROOT, 'main/app/preload.ts'), 'utf8');
+  const main = readFileSync(path.join(ROOT, 'main/app/main.ts'), 'utf8');
+  /** The string constants a file declares: `const NAME = 'value';`. */
+  const constants = (text: string) =>
+    new Map([...text.matchAll(/^const\s+([A-Z_]+)\s*=\s*'([^']*)';/gm)].map((m) => [m[1]!, m[2]!] as const));
+
+  it('the preload uses exactly the call, push and pick-path channels', () => {
+    const names = constants(preload);
+    const used = [...preload.matchAll(/ipcRenderer\.(\w+)\(\s*([A-Z_]+)/g)].map((m) => `${m[1]} ${names.get(m[2]!) ?? m[2]}`);
+    expect(used.sort()).toEqual(['invoke winnow:call', 'invoke winnow:pick-path', 'on winnow:push']);
+    // the preload cannot import pick-path.ts at runtime: its copy of the channel name must match
+    expect(names.get('PICK_PATH_CHANNEL')).toBe(PICK_PATH_CHANNEL);
+    // nothing else of ipcRenderer is reachable (no send/sendSync, no raw ipcRenderer exposed)
+    expect(preload).not.toMatch(/ipcRenderer\.(?:send|sendSync|sendTo|postMessage)\b/);
+  });
+
+  it('main.ts handles those invoke channels only, each checking the sender first', () => {
+    const handles = [...main.matchAll(/ipcMain\.(\w+)\(\s*([A-Z_]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(handles.sort()).toEqual(['handle CALL_CHANNEL', 'handle PICK_PATH_CHANNEL']);
+    expect(constants(main).get('CALL_CHANNEL')).toBe('winnow:call');
+    const bodies = [...main.matchAll(/ipcMain\.handle\(([\s\S]*?)\n {2}\}\);/g)].map((m) => m[1]!);
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) {
+      const firstStatement = body.split('\n').find((l) => l.trim().startsWith('if'));
+      expect(firstStatement, body).toMatch(/if \(!isTrustedSender\(event\)\)/);
+    }
+    expect(main).toMatch(/PickPathKindSchema\.safeParse\(kind\)/);
+  });
+
+  it('the picker opens one folder or one file, with a catch-all filter', () => {
+    expect(PickPathKindSchema.safeParse('folder').success).toBe(true);
+    expect(PickPathKindSchema.safeParse('file').success).toBe(true);
+    for (const bad of ['openDirectory', '', null, 1, { kind: 'file' }]) expect(PickPathKindSchema.safeParse(bad).success).toBe(false);
+
+    const folder = pickPathDialogOptions('folder');
+    expect(folder.properties).toContain('openDirectory');
+    expect(folder.properties).not.toContain('openFile');
+    expect(folder.filters).toBeUndefined();
+
+    const file = pickPathDialogOptions('file');
+    expect(file.properties).toContain('openFile');
+    expect(file.properties).not.toContain('openDirectory');
+    for (const o of [folder, file]) expect(o.properties).not.toContain('multiSelections');
+    const extensions = new Set(file.filters?.flatMap((f) => f.extensions));
+    for (const ext of ['csv', 'bin', 'gz', '*']) expect(extensions.has(ext), ext).toBe(true);
+    expect(file.filters?.at(-1)).toEqual({ name: 'All files', extensions: ['*'] });
+    for (const f of file.filters ?? []) for (const e of f.extensions) expect(e).not.toMatch(/^\./);
   });
 });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ImportParams, type DetectResult } from '../../shared/datasets.js';
+import { apiInputs } from '../../shared/api.js';
+import { ImportParams, type DatasetSummary, type DetectResult } from '../../shared/datasets.js';
 import {
   RateMeter,
   applyDetectDefaults,
   buildImportParams,
+  builtinSource,
   classTotals,
   defaultImportForm,
   describeSource,
   effectiveFormat,
-  existingBuiltins,
   extraMessage,
   formFromParams,
   formatCount,
@@ -16,12 +17,14 @@ import {
   imageSizeLabel,
   imbalanceRatio,
   importEta,
+  openOrImport,
   parseImportResult,
   rangeLabel,
   pageCount,
   rateFromMessage,
   rejectionsOf,
   showsCounts,
+  sourceKey,
   sourceLabel,
   switchSource,
   type ImportForm,
@@ -186,23 +189,86 @@ describe('import form -> ImportParams', () => {
     expect(switchSource(detected, 'path', null)).toBe(detected);
   });
 
-  it('knows the effective format and which built-ins exist already', () => {
+  it('knows the effective format', () => {
     expect(effectiveFormat(form(), null)).toBeNull();
     expect(effectiveFormat(form(), detect({ format: 'cifar100' }))).toBe('cifar100');
     expect(effectiveFormat(form({ format: 'csv' }), detect())).toBe('csv');
     expect(effectiveFormat(form({ sourceKind: 'mnist-sample' }), null)).toBe('mnist-sample');
-    const list = [
-      { id: 1, format: 'mnist-sample', source: 'builtin:mnist' },
-      { id: 2, format: 'folder', source: '/data/x' },
-      { id: 3, format: 'synth-chroma', source: 'builtin:synth-chroma?n=2000&size=32&seed=0' },
-      { id: 4, format: 'synth-chroma', source: 'builtin:synth-chroma?n=500&size=32&seed=0' },
-      { id: 5, format: 'synth-chroma', source: 'builtin:synth-chroma' },
-    ] as unknown as Parameters<typeof existingBuiltins>[0];
-    expect(existingBuiltins(list, form({ sourceKind: 'mnist-sample' })).map((d) => d.id)).toEqual([1]);
-    expect(existingBuiltins(list, form({ sourceKind: 'synth-chroma' })).map((d) => d.id)).toEqual([3]);
-    expect(existingBuiltins(list, form({ sourceKind: 'synth-chroma', synthN: 500 })).map((d) => d.id)).toEqual([4]);
-    expect(existingBuiltins(list, form({ sourceKind: 'synth-chroma', synthSeed: 1 }))).toEqual([]);
-    expect(existingBuiltins(list, form())).toEqual([]);
+  });
+
+  it('refuses synthetic chroma that would not fit in memory, as the contract does', () => {
+    const tooBig = form({ sourceKind: 'synth-chroma', synthN: 200_000, synthSize: 128 });
+    expect(buildImportParams(tooBig, null)).toMatchObject({ ok: false, field: 'synthN' });
+    expect(ImportParams.safeParse({ source: { kind: 'synth-chroma', n: 200_000, size: 128 } }).success).toBe(false);
+    expect(builtinSource(tooBig)).toBeNull();
+  });
+});
+
+describe('already imported?', () => {
+  it('asks datasets.existing about the built-in source the form describes, never about a path', () => {
+    expect(builtinSource(form({ sourceKind: 'mnist-sample' }))).toEqual({ kind: 'mnist-sample' });
+    expect(builtinSource(form({ sourceKind: 'synth-chroma', synthN: 500, synthSize: 24, synthSeed: 7 }))).toEqual({
+      kind: 'synth-chroma',
+      n: 500,
+      size: 24,
+      seed: 7,
+    });
+    expect(builtinSource(form({ path: '/data/flowers' }))).toBeNull();
+    // while a field holds no valid value there is nothing to ask
+    expect(builtinSource(form({ sourceKind: 'synth-chroma', synthN: null }))).toBeNull();
+    expect(builtinSource(form({ sourceKind: 'synth-chroma', synthSize: 8 }))).toBeNull();
+    expect(builtinSource(form({ sourceKind: 'synth-chroma', synthSeed: 1.5 }))).toBeNull();
+    // what it builds is a valid datasets.existing input
+    for (const f of [form({ sourceKind: 'mnist-sample' }), form({ sourceKind: 'synth-chroma' })]) {
+      expect(apiInputs['datasets.existing'].safeParse({ source: builtinSource(f) }).success).toBe(true);
+    }
+  });
+
+  it('keys sources so an answer is only shown for the source it was asked about', () => {
+    const synth = (n: number, seed = 0) => ({ kind: 'synth-chroma' as const, n, size: 32, seed });
+    expect(sourceKey(synth(2000))).toBe(sourceKey(ImportParams.parse({ source: { kind: 'synth-chroma' } }).source));
+    expect(sourceKey(synth(2000))).not.toBe(sourceKey(synth(2001)));
+    expect(sourceKey(synth(2000, 1))).not.toBe(sourceKey(synth(2000, 0)));
+    expect(sourceKey({ kind: 'mnist-sample' })).not.toBe(sourceKey(synth(2000)));
+    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).not.toBe(sourceKey({ kind: 'path', path: '/d', format: 'idx' }));
+    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).toBe(sourceKey(ImportParams.parse({ source: { kind: 'path', path: '/d' } }).source));
+  });
+
+  const summary = (id: number) => ({ id, name: 'MNIST sample' }) as DatasetSummary;
+
+  it('"Try the sample" opens the sample when it was imported before, without starting an import', async () => {
+    let started = 0;
+    const outcome = await openOrImport(
+      async () => [summary(4), summary(2)],
+      async () => {
+        started++;
+        return { id: 9 };
+      },
+    );
+    expect(outcome).toEqual({ action: 'open', id: 4 });
+    expect(started).toBe(0);
+  });
+
+  it('"Try the sample" imports it when it is new', async () => {
+    expect(await openOrImport(async () => [], async () => ({ id: 9 }))).toEqual({ action: 'started', jobId: 9 });
+  });
+
+  it('"Try the sample" opens the dataset imported meanwhile when jobs.start refuses', async () => {
+    const answers: DatasetSummary[][] = [[], [summary(7)]];
+    expect(await openOrImport(async () => answers.shift()!, async () => null)).toEqual({ action: 'open', id: 7 });
+    // refused for another reason: nothing to open
+    expect(await openOrImport(async () => [], async () => null)).toEqual({ action: 'failed' });
+    // the check itself failed: no import is started behind the user's back
+    let started = 0;
+    const outcome = await openOrImport(
+      async () => null,
+      async () => {
+        started++;
+        return { id: 1 };
+      },
+    );
+    expect(outcome).toEqual({ action: 'failed' });
+    expect(started).toBe(0);
   });
 });
 

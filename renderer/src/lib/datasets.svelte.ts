@@ -3,7 +3,7 @@
  * loaded with `datasets.list` and loaded again whenever an import job finishes or the push connection comes back.
  */
 import type { ApiInput } from '../../../shared/api.js';
-import type { DatasetSummary } from '../../../shared/datasets.js';
+import type { DatasetSummary, ImportSource } from '../../../shared/datasets.js';
 import type { JobSummary } from '../../../shared/jobs.js';
 import { client, handle } from './api.js';
 import { errorMessage } from './client.js';
@@ -84,6 +84,19 @@ class DatasetStore {
       return null;
     } finally {
       this.starting = false;
+    }
+  }
+
+  /**
+   * Datasets imported before from `source` (`datasets.existing`); null when the call failed (the error banner
+   * says why).
+   */
+  async findExisting(source: ImportSource, cifar100Labels: 'fine' | 'coarse' = 'fine'): Promise<DatasetSummary[] | null> {
+    try {
+      return await client.call('datasets.existing', { source, cifar100Labels });
+    } catch (e) {
+      errors.report(e, 'Could not check whether this source was imported before');
+      return null;
     }
   }
 

@@ -352,6 +352,10 @@ export type BuildResult = { ok: true; params: ImportParams } | { ok: false; fiel
 function intIn(value: number | null, lim: { min: number; max: number }): boolean {
   return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
 }
+/** Synthetic chroma is generated in memory: n × size² × 3 bytes must stay under 2 GiB (as the schema says). */
+function synthFits(n: number, size: number): boolean {
+  return n * size * size * 3 <= 2 ** 31;
+}
 function numIn(value: number | null, lim: { min: number; max: number }): boolean {
   return value != null && Number.isFinite(value) && value >= lim.min && value <= lim.max;
 }
@@ -382,6 +386,9 @@ export function buildImportParams(form: ImportForm, detect: DetectResult | null)
     }
     if (!intIn(form.synthSeed, LIMITS.seed)) {
       return { ok: false, field: 'synthSeed', error: 'Generator seed: a whole number from 0 to 2147483647.' };
+    }
+    if (!synthFits(form.synthN!, form.synthSize!)) {
+      return { ok: false, field: 'synthN', error: 'Images × size² × 3 must stay under 2 GiB: use fewer or smaller images.' };
     }
     source = { kind: 'synth-chroma', n: form.synthN!, size: form.synthSize!, seed: form.synthSeed! };
   }
@@ -415,21 +422,52 @@ export function buildImportParams(form: ImportForm, detect: DetectResult | null)
 }
 
 /**
- * Datasets already imported from the built-in source the form describes (detection covers paths). The MNIST
- * sample is one source; synthetic chroma is one per (n, size, seed), read from the `?n=…&size=…&seed=…` of the
- * dataset's source (a dataset whose source does not say is not counted).
+ * The built-in source the form describes, for asking `datasets.existing` whether it was imported before; null
+ * for a path (its detection answers that) and while a synthetic chroma field is not a valid value.
  */
-export function existingBuiltins(list: readonly DatasetSummary[], form: Pick<ImportForm, 'sourceKind' | 'synthN' | 'synthSize' | 'synthSeed'>): DatasetSummary[] {
-  if (form.sourceKind === 'path') return [];
-  const same = list.filter((d) => d.format === form.sourceKind);
-  if (form.sourceKind === 'mnist-sample') return same;
-  return same.filter((d) => {
-    const q = d.source.indexOf('?');
-    if (q < 0) return false;
-    const p = new URLSearchParams(d.source.slice(q + 1));
-    const num = (k: string) => (p.has(k) ? Number(p.get(k)) : NaN);
-    return num('n') === form.synthN && num('size') === form.synthSize && num('seed') === form.synthSeed;
-  });
+export function builtinSource(form: Pick<ImportForm, 'sourceKind' | 'synthN' | 'synthSize' | 'synthSeed'>): ImportSource | null {
+  if (form.sourceKind === 'mnist-sample') return { kind: 'mnist-sample' };
+  if (form.sourceKind !== 'synth-chroma') return null;
+  if (!intIn(form.synthN, LIMITS.synthN) || !intIn(form.synthSize, LIMITS.synthSize) || !intIn(form.synthSeed, LIMITS.seed)) {
+    return null;
+  }
+  if (!synthFits(form.synthN!, form.synthSize!)) return null;
+  return { kind: 'synth-chroma', n: form.synthN!, size: form.synthSize!, seed: form.synthSeed! };
+}
+
+/** A stable key for a source (same key, same `datasets.existing` answer). */
+export function sourceKey(source: ImportSource): string {
+  switch (source.kind) {
+    case 'path':
+      return JSON.stringify(['path', source.path, source.format ?? 'auto']);
+    case 'mnist-sample':
+      return JSON.stringify(['mnist-sample']);
+    case 'synth-chroma':
+      return JSON.stringify(['synth-chroma', source.n ?? 2000, source.size ?? 32, source.seed ?? 0]);
+  }
+}
+
+export type OpenOrImport =
+  | { action: 'open'; id: number }
+  | { action: 'started'; jobId: number }
+  | { action: 'failed' };
+
+/**
+ * Open a source's dataset when it was imported before, else import it: what "Try the sample dataset" does.
+ * `find` is `datasets.existing` (null when the call failed); `start` starts the import (null when refused or
+ * failed). An import refused because the source was imported meanwhile (another window, the CLI) opens that one.
+ */
+export async function openOrImport(
+  find: () => Promise<readonly DatasetSummary[] | null>,
+  start: () => Promise<{ id: number } | null>,
+): Promise<OpenOrImport> {
+  const before = await find();
+  if (before === null) return { action: 'failed' };
+  if (before[0]) return { action: 'open', id: before[0].id };
+  const job = await start();
+  if (job) return { action: 'started', jobId: job.id };
+  const after = await find();
+  return after?.[0] ? { action: 'open', id: after[0].id } : { action: 'failed' };
 }
 
 // ---- details -------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DatasetSummary, DuplicateReport, ImportParams, Rejection, SearchHalf, Split } from '../../shared/datasets.js';
+import type { DatasetSummary, DuplicateReport, ImportParams, Rejection } from '../../shared/datasets.js';
+import type { DatasetRows } from '../store/datasets-repo.js';
 
 export const STAGING_DIR = 'staging';
 export const IMAGES_FILE = 'images.u8';
@@ -22,15 +23,7 @@ export interface StagedDataset {
   channels: 1 | 3;
   classes: string[];
   images: number;
-  /** One entry per stored image, in the order of the packed file. */
-  rows: {
-    label: number[];
-    split: Split[];
-    half: Array<SearchHalf | null>;
-    group: Array<string | null>;
-    source: string[];
-    hash: string[];
-  };
+  rows: DatasetRows;
   rejected: Rejection[];
   duplicates: DuplicateReport;
   warnings: string[];

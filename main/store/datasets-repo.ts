@@ -34,6 +34,16 @@ interface DatasetRow {
   rejected: number;
 }
 
+/** A dataset's per-image columns, one entry per stored image in the order of the packed file. */
+export interface DatasetRows {
+  label: number[];
+  split: Split[];
+  half: Array<SearchHalf | null>;
+  group: Array<string | null>;
+  source: string[];
+  hash: string[];
+}
+
 /** Everything the store needs to record one imported dataset. */
 export interface NewDataset {
   name: string;
@@ -49,14 +59,7 @@ export interface NewDataset {
   duplicates: DuplicateReport;
   importJobId: number | null;
   classes: string[];
-  rows: {
-    label: number[];
-    split: Split[];
-    half: Array<SearchHalf | null>;
-    group: Array<string | null>;
-    source: string[];
-    hash: string[];
-  };
+  rows: DatasetRows;
   rejected: Rejection[];
 }
 

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { startServe } from './cli.js';
+import { REPO_ROOT, tempDir } from './tmp.js';
+
+export const SHOTS = path.join(REPO_ROOT, 'test-results');
+
+export interface UiSession {
+  serve: Awaited<ReturnType<typeof startServe>>;
+  browser: Browser;
+  page: Page;
+  /** Console errors and page errors (CSP violations land here): an e2e test ends by asserting none. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** `winnow serve` on a private data folder plus a chromium page watching for errors. */
+export async function openUi(viewport = { width: 1280, height: 800 }): Promise<UiSession> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const t = tempDir();
+  const serve = await startServe(t.dir);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return {
+    serve,
+    browser,
+    page,
+    problems,
+    close: async () => {
+      await browser.close();
+      await serve.stop();
+      t.cleanup();
+    },
+  };
+}

@@ -17,7 +17,7 @@ function setup(launcher: WorkerLauncher = inProcessLauncher(), hooks?: Superviso
   const t = tempDir();
   const store = Store.open(path.join(t.dir, 'winnow.db'));
   const pushes: PushMessage[] = [];
-  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 500, hooks });
+  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 10_000, hooks });
   cleanups.push(async () => {
     await supervisor.close();
     store.close();

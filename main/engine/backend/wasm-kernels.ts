@@ -1,6 +1,12 @@
 /**
  * Gradient kernels that @tensorflow/tfjs-backend-wasm lacks, composed from kernels it has (pad, strided
- * slice, concat, one batched matmul) so no per-element JavaScript loop runs. Registered once, for 'wasm' only.
+ * slice, concat, transpose, reverse, sum, one batched matmul or one XNNPACK depthwise convolution) so no
+ * per-element JavaScript loop runs. Registered once, for 'wasm' only.
+ *
+ * The depthwise backprops are themselves depthwise convolutions, which wasm runs natively (XNNPACK, with
+ * strides, dilations and explicit padding), so each costs a handful of kernel calls and no im2col copy.
+ * They are written with backend-neutral ops and are also used, on every backend, for dilated depthwise
+ * gradients (see `nn/ops.ts`): tfjs-core refuses those and the cpu backprop kernels ignore `dilations`.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -8,7 +14,11 @@ const { backend_util } = tf;
 let registered = false;
 
 /** The kernels this module adds; the backend report lists them. */
-export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter'] as const;
+export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type Pair = number | [number, number];
+type Rounding = 'floor' | 'round' | 'ceil';
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPadded[b, oy·s + kh·d, ox·s + kw·d, ci] · dy[b, oy, ox, co].
@@ -61,6 +71,123 @@ function conv2dBackpropFilter(
   });
 }
 
+/**
+ * Depthwise filter gradient, dW[kh, kw, c, m] = Σ_{b, oy, ox} xPad[b, oy·s + kh·d, ox·s + kw·d, c] · dy[b, oy, ox, c·M + m].
+ *
+ * Read with (kh, kw) as the output position and (oy, ox) as the filter tap, this is one depthwise convolution
+ * of the padded input with dy as its filter: stride d, dilation s, output kh × kw. The batch is folded into the
+ * channels ([B, H, W, C] -> [1, H, W, B·C], dy -> [oH, oW, B·C, M]) and summed out at the end.
+ * Kernel calls: 2 transposes (none when B = 1), 1 depthwise conv (its explicit padding is the forward pad),
+ * 1 sum over B (on a [kh, kw, B, C·M] tensor), +1 slice (of that small output) when a stride leaves input rows unread.
+ * Stride and dilation both > 1 is refused, as tf.depthwiseConv2d refuses it in the forward pass.
+ */
+function depthwiseBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: Pair,
+  pad: Pad,
+  dilations: Pair = 1,
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
+  const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, filterHeight: fh, filterWidth: fw } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const M = filterShape[3];
+  checkShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
+  return tf.tidy(() => {
+    const xb = tf.reshape<tf.Rank.R4>(B === 1 ? x : tf.transpose(x, [1, 2, 0, 3]), [1, inHeight, inWidth, B * C]);
+    const g = tf.reshape<tf.Rank.R4>(B === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]), [outHeight, outWidth, B * C, M]);
+    // rows the forward pass reads: top pad, then (fh-1)·d + (oH-1)·s + 1 in all; zero-pad up to that, never crop
+    const bottom = Math.max(0, (fh - 1) * dh + (outHeight - 1) * sh + 1 - inHeight - padInfo.top);
+    const right = Math.max(0, (fw - 1) * dw + (outWidth - 1) * sw + 1 - inWidth - padInfo.left);
+    const explicit: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [padInfo.top, bottom],
+      [padInfo.left, right],
+      [0, 0],
+    ];
+    let out: tf.Tensor4D = tf.depthwiseConv2d(xb, g, [dh, dw], explicit, 'NHWC', [sh, sw]);
+    if (out.shape[1] !== fh || out.shape[2] !== fw) out = tf.slice(out, [0, 0, 0, 0], [1, fh, fw, B * C * M]);
+    const perBatch = tf.reshape(out, [fh, fw, B, C * M]);
+    return tf.reshape(B === 1 ? perBatch : tf.sum(perBatch, 2), [fh, fw, C, M]);
+  });
+}
+
+/**
+ * Depthwise input gradient: the transposed convolution, dX[b, i, j, c] = Σ_{kh, kw, m} dy[b, (i + pT - kh·d)/s,
+ * (j + pL - kw·d)/s, c·M + m] · w[kh, kw, c, m] over the taps where the division is exact.
+ * Built as one depthwise conv (stride 1, dilation d) of dy with the spatially flipped filter and 'full'-style
+ * explicit padding ((k-1)·d - pad); for stride s > 1, dy is first stretched by inserting s-1 zeros after every
+ * row and column — one pad of the 6-D view [B, oH, 1, oW, 1, C·M] to [B, oH, s, oW, s, C·M].
+ * Kernel calls: 1 reverse (on the filter), +1 pad when s > 1, 1 depthwise conv, +1 sum when M > 1,
+ * +1 slice only when a numeric/explicit pad larger than the filter crops dy.
+ */
+function depthwiseBackpropInput(
+  inputShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: Pair,
+  pad: Pad,
+  dilations: Pair = 1,
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
+  const info = backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, filterHeight: fh, filterWidth: fw } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const M = filter.shape[3];
+  checkShape('DepthwiseConv2dNativeBackpropInput', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
+  return tf.tidy(() => {
+    // w'[kh, kw, c·M + m, 0] = w[fh-1-kh, fw-1-kw, c, m]: each dy channel is convolved on its own, then summed over m
+    const flipped = tf.reshape<tf.Rank.R4>(tf.reverse(filter, [0, 1]), [fh, fw, C * M, 1]);
+    let g: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      const six = tf.reshape(dy, [B, outHeight, 1, outWidth, 1, C * M]);
+      const stretched = tf.pad(six, [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
+      g = tf.reshape<tf.Rank.R4>(stretched, [B, outHeight * sh, outWidth * sw, C * M]);
+    }
+    const [gh, gw] = [g.shape[1], g.shape[2]];
+    // padding so that a valid conv of the stretched dy yields exactly inHeight × inWidth rows and columns
+    const top = (fh - 1) * dh - padInfo.top;
+    const left = (fw - 1) * dw - padInfo.left;
+    const bottom = inHeight + (fh - 1) * dh - top - gh;
+    const right = inWidth + (fw - 1) * dw - left - gw;
+    if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+      // a pad larger than the filter's reach (or the stretch's trailing zeros): crop dy instead of padding it
+      const [t0, l0] = [Math.max(0, -top), Math.max(0, -left)];
+      g = tf.slice(g, [0, t0, l0, 0], [B, gh - t0 - Math.max(0, -bottom), gw - l0 - Math.max(0, -right), C * M]);
+    }
+    const explicit: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ];
+    const out = tf.depthwiseConv2d(g, flipped, 1, explicit, 'NHWC', [dh, dw]);
+    return M === 1 ? out : tf.sum(tf.reshape(out, [B, inHeight, inWidth, C, M]), 4);
+  });
+}
+
+function checkShape(kernel: string, name: string, got: readonly number[], want: readonly number[]): void {
+  if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
+    throw new Error(`${kernel}: ${name} has shape [${got.join(', ')}], expected [${want.join(', ')}] for this input, filter, stride and padding.`);
+  }
+}
+
+interface DepthwiseBackpropAttrs {
+  strides: Pair;
+  pad: Pad;
+  dilations?: Pair;
+  dimRoundingMode?: Rounding;
+}
+
 export function registerWasmGradientKernels(): void {
   if (registered) return;
   registered = true;
@@ -79,7 +206,31 @@ export function registerWasmGradientKernels(): void {
       return conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode);
     },
   });
+  tf.registerKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+      const a = attrs as unknown as DepthwiseBackpropAttrs & { filterShape: [number, number, number, number] };
+      return depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
+    },
+  });
+  tf.registerKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+      const a = attrs as unknown as DepthwiseBackpropAttrs & { inputShape: [number, number, number, number] };
+      return depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
+    },
+  });
 }
+
+/**
+ * The depthwise backprops as backend-neutral compositions: `nn/ops.ts` uses them for dilated depthwise
+ * gradients on every backend (tfjs-core refuses those, and the cpu kernels ignore `dilations`).
+ */
+export { depthwiseBackpropFilter, depthwiseBackpropInput };
 
 /** Exposed for parity tests against the cpu backend. */
 export const _conv2dBackpropFilterForTest = conv2dBackpropFilter;

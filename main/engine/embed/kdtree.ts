@@ -1,0 +1,945 @@
+/**
+ * Furthest-neighbour kd-trees over latent embeddings, one per class (DDS-NAS, seed 000, Sec. 3.2): when an
+ * image of the current subset is "easy", DDS replaces it with the image of the same class that is furthest
+ * from it in the autoencoder's latent space, skipping the images already in the subset or already visited.
+ *
+ * Design
+ * - A static kd-tree over n points of dimension d (N = 8 to 32 here). Points are copied into tree order, so
+ *   every node owns a contiguous range [start, end). Split: the dimension of widest spread of the node's
+ *   points, at the median under the total order (coordinate, input index), so every split halves the node
+ *   and the depth is at most ceil(log2(n / leafSize)) even with duplicate points. Each node keeps the TIGHT
+ *   bounding box of its points (not the split cell), the smallest id below it, its count of live
+ *   (non-excluded) points and, with `centroids: true`, its centroid and radius.
+ * - Exact query = branch and bound. The upper bound on the distance from q to any point of a node is the
+ *   distance to the farthest corner of its box, per dimension max(|q - lo|, |q - hi|) = max(q - lo, hi - q).
+ *   With `bound: 'box+centroid'` it is the smaller of that and |c - q|^2 + r^2 + 2 min(r |c - q|,
+ *   sum_k max((lo_k - c_k)(c_k - q_k), (hi_k - c_k)(c_k - q_k))) (expand |p - q|^2 around the centroid c,
+ *   bound the cross term by the box and by Cauchy-Schwarz; always <= the ball bound (|c - q| + r)^2).
+ *   A node is pruned when its bound cannot beat the best point so far. Traversal: depth-first with the
+ *   child of larger bound first (default, fastest in the bench), or best-first from a max-heap of bounds
+ *   (`order: 'best-first'`: fewer nodes, more overhead per node).
+ * - Approximate query: `maxVisits` bounds the nodes expanded; the best point found so far is returned. If
+ *   the budget runs out before any eligible point has been seen, the search goes on until it finds one, so
+ *   `null` always means "no eligible point", in both modes. `stats.truncated` says whether it stopped early.
+ *
+ * Ties (same rule in `bruteForceFurthest`): the larger squared distance wins; among equal squared distances
+ * the SMALLEST id wins. Squared distances are float64 sums over the float32 coordinates, dimension k into
+ * accumulator k mod 4, combined as (s0 + s1) + (s2 + s3). The box bound is computed with the same structure
+ * on the box's float32 faces; rounding is monotone, so the computed bound is >= the computed distance of
+ * every point in the box and the tree returns exactly what brute force returns, ties included (a node is
+ * pruned when bound < best, or bound == best and its smallest id > the best id). The centroid bound is
+ * inflated by a relative 1e-9 to stay an upper bound under rounding.
+ *
+ * Exclusions (the current subset and the visited images), two kinds, freely combined:
+ * - Persistent marks, `exclude(id)` / `restore(id)` / `clearExclusions()`: O(depth) = O(log n) each (the
+ *   live counts of the leaf's ancestors). A subtree whose points are all excluded is skipped in O(1) and an
+ *   excluded point costs no distance, so when most points are excluded the query costs about what it would
+ *   on a tree of the live points (the boxes still span the dead ones, so the bounds are looser). This is
+ *   the path for DDS, whose exclusion set only grows during a run.
+ * - Per query, a `ReadonlySet<number>` of ids or a pure predicate `(id) => boolean`: consulted only for a
+ *   point that would become the new best (O(1) per such point, so most points cost no lookup), but it
+ *   cannot skip subtrees: a query whose best candidates are all excluded scans more leaves. Ids that are not
+ *   in this tree are ignored.
+ *
+ * Complexity: build O(n d log n) time, O(n d) memory. Exact query: O(n d) in the worst case, when every
+ * node's bound beats the answer; that is nearly what happens at d = 32 (only log2(n / leafSize) ~ 9 of the
+ * 32 dimensions are ever split, so the farthest corner is far beyond every point): there the exact tree is
+ * no faster than brute force, while at d = 8 it is several times faster (test/bench/furthest.ts).
+ * Approximate query: O(maxVisits * leafSize * d). No allocation per query besides the returned object: the
+ * traversal stack/heap and the query copy are preallocated per tree, so a tree is not re-entrant (a
+ * predicate must not query the same tree; this is checked).
+ *
+ * Deterministic: no randomness; same input, same tree, same answers.
+ */
+
+/** Ids to skip in one query: a set of ids, or a predicate that returns true for an excluded id. */
+export type Exclusion = ReadonlySet<number> | ((id: number) => boolean);
+
+export interface FurthestResult {
+  readonly id: number;
+  /** Euclidean distance from the query (float64, from float32 coordinates). */
+  readonly distance: number;
+}
+
+export interface KdTreeOptions {
+  /** Points per leaf at most (default 16). */
+  leafSize?: number;
+  /** Store each node's centroid and radius, so `bound: 'box+centroid'` can be used (default false). */
+  centroids?: boolean;
+}
+
+export interface FurthestOptions {
+  /** Approximate mode: expand at most this many nodes (>= 1); the best point found so far is returned. */
+  maxVisits?: number;
+  /** Node order (default 'depth-first', the child with the larger upper bound first). */
+  order?: 'depth-first' | 'best-first';
+  /** Upper bound used for pruning (default 'box'; 'box+centroid' needs a tree built with centroids: true). */
+  bound?: 'box' | 'box+centroid';
+}
+
+/** What the last query did (one object per tree, overwritten by every query). */
+export interface SearchStats {
+  /** Nodes expanded (leaves scanned + internal nodes split). */
+  visits: number;
+  /** Points whose distance was computed. */
+  distances: number;
+  /** True when the approximate budget stopped the search before it was exhaustive. */
+  truncated: boolean;
+}
+
+const SLACK = 1 + 1e-9;
+const NO_ID = 2 ** 31; // larger than every int32 id
+
+function checkIds(ids: ArrayLike<number>, n: number): void {
+  if (ids.length !== n) throw new Error(`kd-tree: ${ids.length} ids for ${n} points; give one id per point.`);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    if (!Number.isInteger(id) || id < -(2 ** 31) || id >= 2 ** 31) {
+      throw new Error(`kd-tree: id ${id} at position ${i} is not a 32-bit integer.`);
+    }
+  }
+}
+
+function checkQuery(query: ArrayLike<number>, dim: number): void {
+  if (query.length !== dim) throw new Error(`kd-tree: the query has ${query.length} dimensions, the points have ${dim}.`);
+  for (let k = 0; k < dim; k++) {
+    if (!Number.isFinite(query[k]!)) throw new Error(`kd-tree: the query has a non-finite value at dimension ${k}.`);
+  }
+}
+
+function isSet(e: Exclusion): e is ReadonlySet<number> {
+  return typeof e !== 'function';
+}
+
+export class KdTree {
+  readonly dim: number;
+  readonly size: number;
+  readonly leafSize: number;
+  /** Number of nodes, and the depth of the deepest leaf (root = 0). */
+  readonly nodeCount: number;
+  readonly depth: number;
+  /** Statistics of the last query. */
+  readonly stats: SearchStats = { visits: 0, distances: 0, truncated: false };
+
+  // points in tree order
+  private readonly pts: Float32Array;
+  private readonly ids: Int32Array;
+  // nodes (preorder: the left child of node i is i + 1)
+  private readonly start: Int32Array;
+  private readonly end: Int32Array;
+  private readonly right: Int32Array; // -1 for a leaf
+  private readonly parent: Int32Array;
+  private readonly minId: Int32Array;
+  private readonly lo: Float32Array;
+  private readonly hi: Float32Array;
+  private readonly center: Float64Array | null;
+  private readonly radius: Float64Array | null;
+  private readonly leafOf: Int32Array; // position -> leaf node
+  // exclusions
+  private readonly mask: Uint8Array; // 1 = excluded by a persistent mark
+  private readonly alive: Int32Array; // live points per node
+  private excludedCount = 0;
+  // id -> position
+  private readonly posDense: Int32Array | null;
+  private readonly posOffset: number;
+  private readonly posMap: Map<number, number> | null;
+  // per-query scratch
+  private readonly q: Float64Array;
+  private readonly stackNode: Int32Array;
+  private readonly stackUb: Float64Array;
+  private busy = false;
+
+  private constructor(
+    dim: number,
+    leafSize: number,
+    pts: Float32Array,
+    ids: Int32Array,
+    nodes: { start: number[]; end: number[]; right: number[]; parent: number[]; depth: number },
+    centroids: boolean,
+  ) {
+    this.dim = dim;
+    this.leafSize = leafSize;
+    this.size = ids.length;
+    this.pts = pts;
+    this.ids = ids;
+    const m = nodes.start.length;
+    this.nodeCount = m;
+    this.depth = nodes.depth;
+    this.start = Int32Array.from(nodes.start);
+    this.end = Int32Array.from(nodes.end);
+    this.right = Int32Array.from(nodes.right);
+    this.parent = Int32Array.from(nodes.parent);
+    this.minId = new Int32Array(m);
+    this.lo = new Float32Array(m * dim);
+    this.hi = new Float32Array(m * dim);
+    this.center = centroids ? new Float64Array(m * dim) : null;
+    this.radius = centroids ? new Float64Array(m) : null;
+    this.leafOf = new Int32Array(this.size);
+    this.mask = new Uint8Array(this.size);
+    this.alive = new Int32Array(m);
+    for (let node = 0; node < m; node++) this.summarise(node);
+
+    let minId = 0;
+    let maxId = -1;
+    for (let i = 0; i < this.size; i++) {
+      const id = ids[i]!;
+      if (i === 0 || id < minId) minId = id;
+      if (i === 0 || id > maxId) maxId = id;
+    }
+    const range = maxId - minId + 1;
+    if (this.size === 0 || range <= 16 * this.size + 1024) {
+      this.posOffset = minId;
+      this.posDense = new Int32Array(Math.max(range, 0)).fill(-1);
+      this.posMap = null;
+      for (let i = 0; i < this.size; i++) {
+        const slot = ids[i]! - minId;
+        if (this.posDense[slot] !== -1) throw new Error(`kd-tree: id ${ids[i]} appears twice; ids must be unique.`);
+        this.posDense[slot] = i;
+      }
+    } else {
+      this.posOffset = 0;
+      this.posDense = null;
+      this.posMap = new Map();
+      for (let i = 0; i < this.size; i++) {
+        if (this.posMap.has(ids[i]!)) throw new Error(`kd-tree: id ${ids[i]} appears twice; ids must be unique.`);
+        this.posMap.set(ids[i]!, i);
+      }
+    }
+
+    this.q = new Float64Array(dim);
+    const cap = Math.max(m, 2 * nodes.depth + 4);
+    this.stackNode = new Int32Array(cap);
+    this.stackUb = new Float64Array(cap);
+  }
+
+  /**
+   * Builds a tree over `points` (n x dim, row-major). `ids` default to 0..n-1; they must be unique 32-bit
+   * integers. Throws on a shape mismatch or a non-finite coordinate.
+   */
+  static build(points: Float32Array, dim: number, ids?: ArrayLike<number>, options: KdTreeOptions = {}): KdTree {
+    if (!Number.isInteger(dim) || dim < 1) throw new Error(`kd-tree: dimension must be a positive integer, got ${dim}.`);
+    if (points.length % dim !== 0) throw new Error(`kd-tree: ${points.length} values is not a whole number of ${dim}-dimensional points.`);
+    const n = points.length / dim;
+    const leafSize = options.leafSize ?? 16;
+    if (!Number.isInteger(leafSize) || leafSize < 1) throw new Error(`kd-tree: leafSize must be a positive integer, got ${leafSize}.`);
+    for (let i = 0; i < points.length; i++) {
+      if (!Number.isFinite(points[i]!)) {
+        throw new Error(`kd-tree: point ${Math.floor(i / dim)} has a non-finite value at dimension ${i % dim}; re-compute the embeddings.`);
+      }
+    }
+    const inputIds = ids ?? Int32Array.from({ length: n }, (_, i) => i);
+    checkIds(inputIds, n);
+
+    const perm = new Int32Array(n);
+    for (let i = 0; i < n; i++) perm[i] = i;
+    const nodes = { start: [] as number[], end: [] as number[], right: [] as number[], parent: [] as number[], depth: 0 };
+    if (n > 0) buildNode(points, dim, perm, 0, n, leafSize, -1, 0, nodes);
+
+    const pts = new Float32Array(n * dim);
+    const treeIds = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const src = perm[i]!;
+      pts.set(points.subarray(src * dim, src * dim + dim), i * dim);
+      treeIds[i] = inputIds[src]!;
+    }
+    return new KdTree(dim, leafSize, pts, treeIds, nodes, options.centroids ?? false);
+  }
+
+  /** Box, centroid and radius, smallest id and live count of one node. */
+  private summarise(node: number): void {
+    const d = this.dim;
+    const s = this.start[node]!;
+    const e = this.end[node]!;
+    const o = node * d;
+    for (let k = 0; k < d; k++) {
+      this.lo[o + k] = Infinity;
+      this.hi[o + k] = -Infinity;
+    }
+    let minId = NO_ID;
+    for (let i = s; i < e; i++) {
+      for (let k = 0; k < d; k++) {
+        const v = this.pts[i * d + k]!;
+        if (v < this.lo[o + k]!) this.lo[o + k] = v;
+        if (v > this.hi[o + k]!) this.hi[o + k] = v;
+      }
+      if (this.ids[i]! < minId) minId = this.ids[i]!;
+      if (this.right[node] === -1) this.leafOf[i] = node;
+    }
+    this.minId[node] = minId;
+    this.alive[node] = e - s;
+    if (this.center !== null && this.radius !== null) {
+      for (let k = 0; k < d; k++) {
+        let sum = 0;
+        for (let i = s; i < e; i++) sum += this.pts[i * d + k]!;
+        this.center[o + k] = sum / (e - s);
+      }
+      let r2 = 0;
+      for (let i = s; i < e; i++) {
+        let t2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = this.pts[i * d + k]! - this.center[o + k]!;
+          t2 += t * t;
+        }
+        if (t2 > r2) r2 = t2;
+      }
+      this.radius[node] = Math.sqrt(r2);
+    }
+  }
+
+  /** Position of an id in tree order, or -1. */
+  private posOf(id: number): number {
+    if (this.posDense !== null) {
+      const slot = id - this.posOffset;
+      if (!(slot >= 0 && slot < this.posDense.length)) return -1;
+      return this.posDense[slot] ?? -1;
+    }
+    return this.posMap!.get(id) ?? -1;
+  }
+
+  has(id: number): boolean {
+    return this.posOf(id) >= 0;
+  }
+
+  /** The point of `id` (copied into `out` when given), or null if the id is not in this tree. */
+  point(id: number, out?: Float32Array): Float32Array | null {
+    const pos = this.posOf(id);
+    if (pos < 0) return null;
+    const target = out ?? new Float32Array(this.dim);
+    target.set(this.pts.subarray(pos * this.dim, pos * this.dim + this.dim));
+    return target;
+  }
+
+  /** Ids in tree order (a copy). */
+  idList(): Int32Array {
+    return this.ids.slice();
+  }
+
+  private markPos(pos: number): void {
+    this.mask[pos] = 1;
+    for (let node = this.leafOf[pos]!; node !== -1; node = this.parent[node]!) this.alive[node]!--;
+  }
+
+  private unmarkPos(pos: number): void {
+    this.mask[pos] = 0;
+    for (let node = this.leafOf[pos]!; node !== -1; node = this.parent[node]!) this.alive[node]!++;
+  }
+
+  /** Excludes `id` from every later query until restored; O(log n). Returns false if it was excluded or absent. */
+  exclude(id: number): boolean {
+    const pos = this.posOf(id);
+    if (pos < 0 || this.mask[pos] !== 0) return false;
+    this.markPos(pos);
+    this.excludedCount++;
+    return true;
+  }
+
+  /** Undoes `exclude(id)`; O(log n). Returns false if it was not excluded. */
+  restore(id: number): boolean {
+    const pos = this.posOf(id);
+    if (pos < 0 || this.mask[pos] === 0) return false;
+    this.unmarkPos(pos);
+    this.excludedCount--;
+    return true;
+  }
+
+  isExcluded(id: number): boolean {
+    const pos = this.posOf(id);
+    return pos >= 0 && this.mask[pos] !== 0;
+  }
+
+  clearExclusions(): void {
+    this.mask.fill(0);
+    for (let node = 0; node < this.nodeCount; node++) this.alive[node] = this.end[node]! - this.start[node]!;
+    this.excludedCount = 0;
+  }
+
+  /** Points not excluded by persistent marks. */
+  get liveCount(): number {
+    return this.size - this.excludedCount;
+  }
+
+  /**
+   * The point furthest from `query` among those not excluded (persistent marks, and `exclude` for this
+   * query), or null if none is left. Exact unless `options.maxVisits` is given.
+   */
+  furthest(query: ArrayLike<number>, exclude?: Exclusion, options: FurthestOptions = {}): FurthestResult | null {
+    this.checkIdle();
+    checkQuery(query, this.dim);
+    for (let k = 0; k < this.dim; k++) this.q[k] = query[k]!;
+    return this.run(-1, exclude, options);
+  }
+
+  /** Like `furthest`, from the point of `id` (which is itself skipped). Throws if the id is not in this tree. */
+  furthestFromId(id: number, exclude?: Exclusion, options: FurthestOptions = {}): FurthestResult | null {
+    this.checkIdle();
+    const pos = this.posOf(id);
+    if (pos < 0) throw new Error(`kd-tree: id ${id} is not in this tree.`);
+    for (let k = 0; k < this.dim; k++) this.q[k] = this.pts[pos * this.dim + k]!;
+    return this.run(pos, exclude, options);
+  }
+
+  /** Queries share this tree's scratch buffers: refuse one started from inside another (a predicate). */
+  private checkIdle(): void {
+    if (this.busy) throw new Error('kd-tree: a query is already running on this tree (an exclusion predicate must not query it).');
+  }
+
+  private run(skipPos: number, exclude: Exclusion | undefined, options: FurthestOptions): FurthestResult | null {
+    const maxVisits = options.maxVisits ?? Infinity;
+    if (!(maxVisits >= 1)) throw new Error(`kd-tree: maxVisits must be at least 1, got ${maxVisits}.`);
+    const useCentroid = options.bound === 'box+centroid';
+    if (useCentroid && this.center === null) throw new Error("kd-tree: bound 'box+centroid' needs a tree built with centroids: true.");
+    this.busy = true;
+    try {
+      let set: ReadonlySet<number> | null = null;
+      let pred: ((id: number) => boolean) | null = null;
+      if (exclude !== undefined) {
+        if (isSet(exclude)) set = exclude.size > 0 ? exclude : null;
+        else pred = exclude;
+      }
+      const best =
+        options.order === 'best-first'
+          ? this.searchBestFirst(skipPos, set, pred, maxVisits, useCentroid)
+          : this.searchDepthFirst(skipPos, set, pred, maxVisits, useCentroid);
+      return best < 0 ? null : { id: this.ids[best]!, distance: Math.sqrt(this.bestD2) };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private bestD2 = 0;
+
+  /** Upper bound on the squared distance from this.q to any point of `node`. */
+  private upper(node: number, useCentroid: boolean): number {
+    const d = this.dim;
+    const q = this.q;
+    const lo = this.lo;
+    const hi = this.hi;
+    const o = node * d;
+    let s = boxBound(lo, hi, o, q, d);
+    if (useCentroid) {
+      const c = this.center!;
+      let a2 = 0;
+      let lin = 0;
+      for (let k = 0; k < d; k++) {
+        const ck = c[o + k]!;
+        const t = ck - q[k]!;
+        a2 += t * t;
+        const x = (lo[o + k]! - ck) * t;
+        const y = (hi[o + k]! - ck) * t;
+        lin += x > y ? x : y;
+      }
+      const r = this.radius![node]!;
+      const rl = r * Math.sqrt(a2);
+      if (rl < lin) lin = rl;
+      const cb = (a2 + r * r + 2 * lin) * SLACK;
+      if (cb < s) s = cb;
+    }
+    return s;
+  }
+
+  /**
+   * Scans a leaf; returns the new best position. this.bestD2 holds the best squared distance; `bestPos`
+   * is -1 before the first candidate.
+   */
+  private scanLeaf(
+    node: number,
+    bestPos: number,
+    skipPos: number,
+    set: ReadonlySet<number> | null,
+    pred: ((id: number) => boolean) | null,
+  ): number {
+    const d = this.dim;
+    const pts = this.pts;
+    const q = this.q;
+    const ids = this.ids;
+    const mask = this.mask;
+    let best2 = bestPos < 0 ? -1 : this.bestD2;
+    let bestId = bestPos < 0 ? NO_ID : ids[bestPos]!;
+    let examined = 0;
+    const e = this.end[node]!;
+    for (let i = this.start[node]!; i < e; i++) {
+      if (mask[i] !== 0 || i === skipPos) continue;
+      const o = i * d;
+      const s = squaredDistance(pts, o, q, d);
+      examined++;
+      const id = ids[i]!;
+      // the set / predicate is consulted only for a point that would become the best
+      if (s > best2 || (s === best2 && id < bestId)) {
+        if (set !== null && set.has(id)) continue;
+        if (pred !== null && pred(id)) continue;
+        best2 = s;
+        bestId = id;
+        bestPos = i;
+      }
+    }
+    this.stats.distances += examined;
+    if (bestPos >= 0) this.bestD2 = best2;
+    return bestPos;
+  }
+
+  private searchDepthFirst(
+    skipPos: number,
+    set: ReadonlySet<number> | null,
+    pred: ((id: number) => boolean) | null,
+    maxVisits: number,
+    useCentroid: boolean,
+  ): number {
+    const stats = this.stats;
+    stats.visits = 0;
+    stats.distances = 0;
+    stats.truncated = false;
+    if (this.size === 0 || this.alive[0]! === 0) return -1;
+    const alive = this.alive;
+    const right = this.right;
+    const minId = this.minId;
+    const ids = this.ids;
+    const sn = this.stackNode;
+    const su = this.stackUb;
+    let bestPos = -1;
+    let sp = 0;
+    sn[sp] = 0;
+    su[sp] = this.upper(0, useCentroid);
+    sp++;
+    while (sp > 0) {
+      sp--;
+      const node = sn[sp]!;
+      const u = su[sp]!;
+      if (bestPos >= 0) {
+        const b2 = this.bestD2;
+        if (u < b2 || (u === b2 && minId[node]! > ids[bestPos]!)) continue;
+        if (stats.visits >= maxVisits) {
+          stats.truncated = true;
+          break;
+        }
+      }
+      stats.visits++;
+      const r = right[node]!;
+      if (r === -1) {
+        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        continue;
+      }
+      const l = node + 1;
+      const ul = alive[l]! > 0 ? this.upper(l, useCentroid) : -1;
+      const ur = alive[r]! > 0 ? this.upper(r, useCentroid) : -1;
+      // push the less promising child first, so the more promising one is expanded next
+      const first = ul > ur ? r : l;
+      const second = ul > ur ? l : r;
+      const uf = ul > ur ? ur : ul;
+      const us = ul > ur ? ul : ur;
+      const b2 = bestPos >= 0 ? this.bestD2 : -1;
+      const bid = bestPos >= 0 ? ids[bestPos]! : NO_ID;
+      if (uf >= 0 && (uf > b2 || (uf === b2 && minId[first]! < bid))) {
+        sn[sp] = first;
+        su[sp] = uf;
+        sp++;
+      }
+      if (us >= 0 && (us > b2 || (us === b2 && minId[second]! < bid))) {
+        sn[sp] = second;
+        su[sp] = us;
+        sp++;
+      }
+    }
+    return bestPos;
+  }
+
+  // Binary max-heap on (bound desc, node asc) in stackNode/stackUb; capacity = node count (a node enters once).
+  private heapSize = 0;
+
+  private heapPush(node: number, u: number): void {
+    const hn = this.stackNode;
+    const hu = this.stackUb;
+    let i = this.heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pu = hu[p]!;
+      if (pu > u || (pu === u && hn[p]! < node)) break;
+      hn[i] = hn[p]!;
+      hu[i] = pu;
+      i = p;
+    }
+    hn[i] = node;
+    hu[i] = u;
+  }
+
+  /** Removes the top (read it first). */
+  private heapPop(): void {
+    const hn = this.stackNode;
+    const hu = this.stackUb;
+    const size = --this.heapSize;
+    if (size === 0) return;
+    const node = hn[size]!;
+    const u = hu[size]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      let c = l;
+      const r = l + 1;
+      if (r < size && (hu[r]! > hu[l]! || (hu[r]! === hu[l]! && hn[r]! < hn[l]!))) c = r;
+      if (u > hu[c]! || (u === hu[c]! && node < hn[c]!)) break;
+      hn[i] = hn[c]!;
+      hu[i] = hu[c]!;
+      i = c;
+    }
+    hn[i] = node;
+    hu[i] = u;
+  }
+
+  private searchBestFirst(
+    skipPos: number,
+    set: ReadonlySet<number> | null,
+    pred: ((id: number) => boolean) | null,
+    maxVisits: number,
+    useCentroid: boolean,
+  ): number {
+    const stats = this.stats;
+    stats.visits = 0;
+    stats.distances = 0;
+    stats.truncated = false;
+    if (this.size === 0 || this.alive[0]! === 0) return -1;
+    const alive = this.alive;
+    const right = this.right;
+    const minId = this.minId;
+    const ids = this.ids;
+    this.heapSize = 0;
+    let bestPos = -1;
+    const hn = this.stackNode;
+    const hu = this.stackUb;
+    this.heapPush(0, this.upper(0, useCentroid));
+    while (this.heapSize > 0) {
+      const node = hn[0]!;
+      const u = hu[0]!;
+      this.heapPop();
+      if (bestPos >= 0) {
+        const b2 = this.bestD2;
+        // the heap is ordered by bound: once the top cannot win, nothing left can
+        if (u < b2) break;
+        if (u === b2 && minId[node]! > ids[bestPos]!) continue;
+        if (stats.visits >= maxVisits) {
+          stats.truncated = true;
+          break;
+        }
+      }
+      stats.visits++;
+      const r = right[node]!;
+      if (r === -1) {
+        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        continue;
+      }
+      const l = node + 1;
+      const b2 = bestPos >= 0 ? this.bestD2 : -1;
+      const bid = bestPos >= 0 ? ids[bestPos]! : NO_ID;
+      if (alive[l]! > 0) {
+        const ul = this.upper(l, useCentroid);
+        if (ul > b2 || (ul === b2 && minId[l]! < bid)) this.heapPush(l, ul);
+      }
+      if (alive[r]! > 0) {
+        const ur = this.upper(r, useCentroid);
+        if (ur > b2 || (ur === b2 && minId[r]! < bid)) this.heapPush(r, ur);
+      }
+    }
+    return bestPos;
+  }
+}
+
+/**
+ * Squared Euclidean distance between points[o .. o + d) and q, in float64. Four interleaved accumulators
+ * (dimension k goes to accumulator k mod 4, combined as (s0 + s1) + (s2 + s3)) break the add-latency chain;
+ * `boxBound` uses exactly the same structure, which is what makes the bound >= the distance under rounding.
+ */
+function squaredDistance(points: Float32Array, o: number, q: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < d; k += 4) {
+    const t0 = points[o + k]! - q[k]!;
+    const t1 = points[o + k + 1]! - q[k + 1]!;
+    const t2 = points[o + k + 2]! - q[k + 2]!;
+    const t3 = points[o + k + 3]! - q[k + 3]!;
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  if (k < d) {
+    const t = points[o + k]! - q[k]!;
+    s0 += t * t;
+  }
+  if (k + 1 < d) {
+    const t = points[o + k + 1]! - q[k + 1]!;
+    s1 += t * t;
+  }
+  if (k + 2 < d) {
+    const t = points[o + k + 2]! - q[k + 2]!;
+    s2 += t * t;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** max(q - lo, hi - q) for dimension k: the distance to the farther face (>= |q - p| for lo <= p <= hi). */
+function far(lo: Float32Array, hi: Float32Array, i: number, qk: number): number {
+  const a = qk - lo[i]!;
+  const b = hi[i]! - qk;
+  return a > b ? a : b;
+}
+
+/** Squared distance from q to the farthest corner of the box lo[o..o+d), hi[o..o+d); same sum as squaredDistance. */
+function boxBound(lo: Float32Array, hi: Float32Array, o: number, q: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < d; k += 4) {
+    const t0 = far(lo, hi, o + k, q[k]!);
+    const t1 = far(lo, hi, o + k + 1, q[k + 1]!);
+    const t2 = far(lo, hi, o + k + 2, q[k + 2]!);
+    const t3 = far(lo, hi, o + k + 3, q[k + 3]!);
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  if (k < d) {
+    const t = far(lo, hi, o + k, q[k]!);
+    s0 += t * t;
+  }
+  if (k + 1 < d) {
+    const t = far(lo, hi, o + k + 1, q[k + 1]!);
+    s1 += t * t;
+  }
+  if (k + 2 < d) {
+    const t = far(lo, hi, o + k + 2, q[k + 2]!);
+    s2 += t * t;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Recursive build in preorder; `perm` holds input indices and is partitioned in place. */
+function buildNode(
+  points: Float32Array,
+  dim: number,
+  perm: Int32Array,
+  start: number,
+  end: number,
+  leafSize: number,
+  parent: number,
+  depth: number,
+  nodes: { start: number[]; end: number[]; right: number[]; parent: number[]; depth: number },
+): number {
+  const node = nodes.start.length;
+  nodes.start.push(start);
+  nodes.end.push(end);
+  nodes.right.push(-1);
+  nodes.parent.push(parent);
+  if (depth > nodes.depth) nodes.depth = depth;
+  if (end - start <= leafSize) return node;
+  // dimension of widest spread (lowest index on ties)
+  let splitDim = -1;
+  let spread = 0;
+  for (let k = 0; k < dim; k++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      const v = points[perm[i]! * dim + k]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi - lo > spread) {
+      spread = hi - lo;
+      splitDim = k;
+    }
+  }
+  if (splitDim < 0) return node; // all points identical: one leaf, however large
+  const mid = start + ((end - start) >> 1);
+  select(points, dim, splitDim, perm, start, end - 1, mid);
+  buildNode(points, dim, perm, start, mid, leafSize, node, depth + 1, nodes);
+  nodes.right[node] = buildNode(points, dim, perm, mid, end, leafSize, node, depth + 1, nodes);
+  return node;
+}
+
+/** perm[a] < perm[b] under (coordinate on dim, input index). */
+function less(points: Float32Array, dim: number, k: number, a: number, b: number): boolean {
+  const va = points[a * dim + k]!;
+  const vb = points[b * dim + k]!;
+  return va < vb || (va === vb && a < b);
+}
+
+/** Quickselect (median-of-three pivot, Hoare-style partition) so perm[kth] is in its sorted place. */
+function select(points: Float32Array, dim: number, k: number, perm: Int32Array, left: number, right: number, kth: number): void {
+  let l = left;
+  let r = right;
+  while (r > l) {
+    const m = l + ((r - l) >> 1);
+    // median of three to perm[m]
+    if (less(points, dim, k, perm[m]!, perm[l]!)) swap(perm, m, l);
+    if (less(points, dim, k, perm[r]!, perm[l]!)) swap(perm, r, l);
+    if (less(points, dim, k, perm[r]!, perm[m]!)) swap(perm, r, m);
+    const pivot = perm[m]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (less(points, dim, k, perm[i]!, pivot)) i++;
+      while (less(points, dim, k, pivot, perm[j]!)) j--;
+      if (i <= j) {
+        swap(perm, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (kth <= j) r = j;
+    else if (kth >= i) l = i;
+    else return;
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/**
+ * Reference: the furthest of `points` (n x dim) from `query`, skipping excluded ids, by a linear scan with
+ * the same arithmetic and tie rule as the tree (largest squared distance, then smallest id). O(n d).
+ */
+export function bruteForceFurthest(
+  points: Float32Array,
+  dim: number,
+  ids: ArrayLike<number> | null,
+  query: ArrayLike<number>,
+  exclude?: Exclusion,
+): FurthestResult | null {
+  checkQuery(query, dim);
+  const n = Math.floor(points.length / dim);
+  const q = Float64Array.from(query);
+  const set = exclude !== undefined && isSet(exclude) ? exclude : null;
+  const pred = exclude !== undefined && !isSet(exclude) ? exclude : null;
+  let best2 = -1;
+  let bestId = NO_ID;
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    const s = squaredDistance(points, o, q, dim);
+    const id = ids === null ? i : ids[i]!;
+    if (s > best2 || (s === best2 && id < bestId)) {
+      if (set !== null && set.has(id)) continue;
+      if (pred !== null && pred(id)) continue;
+      best2 = s;
+      bestId = id;
+    }
+  }
+  return bestId === NO_ID ? null : { id: bestId, distance: Math.sqrt(best2) };
+}
+
+export interface ClassKdForestOptions extends KdTreeOptions {
+  /** One id per embedding (default 0..n-1); unique across the whole forest. */
+  ids?: ArrayLike<number>;
+}
+
+/** One kd-tree per class: the index DDS queries for "the most different image of the same class". */
+export class ClassKdForest {
+  readonly dim: number;
+  private readonly trees = new Map<number, KdTree>();
+  private readonly labelById = new Map<number, number>();
+  private readonly sortedLabels: number[];
+
+  private constructor(dim: number) {
+    this.dim = dim;
+    this.sortedLabels = [];
+  }
+
+  /** Builds one tree per distinct label from `embeddings` (n x dim) and `labels` (n integers). */
+  static build(embeddings: Float32Array, dim: number, labels: ArrayLike<number>, options: ClassKdForestOptions = {}): ClassKdForest {
+    if (!Number.isInteger(dim) || dim < 1) throw new Error(`kd-forest: dimension must be a positive integer, got ${dim}.`);
+    const n = embeddings.length / dim;
+    if (!Number.isInteger(n)) throw new Error(`kd-forest: ${embeddings.length} values is not a whole number of ${dim}-dimensional embeddings.`);
+    if (labels.length !== n) throw new Error(`kd-forest: ${labels.length} labels for ${n} embeddings; give one label per embedding.`);
+    const ids = options.ids ?? Int32Array.from({ length: n }, (_, i) => i);
+    checkIds(ids, n);
+    const byLabel = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const label = labels[i]!;
+      if (!Number.isInteger(label)) throw new Error(`kd-forest: label ${label} at position ${i} is not an integer.`);
+      let rows = byLabel.get(label);
+      if (rows === undefined) byLabel.set(label, (rows = []));
+      rows.push(i);
+    }
+    const forest = new ClassKdForest(dim);
+    const treeOptions: KdTreeOptions = {};
+    if (options.leafSize !== undefined) treeOptions.leafSize = options.leafSize;
+    if (options.centroids !== undefined) treeOptions.centroids = options.centroids;
+    for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
+      const rows = byLabel.get(label)!;
+      const pts = new Float32Array(rows.length * dim);
+      const classIds = new Int32Array(rows.length);
+      rows.forEach((row, j) => {
+        pts.set(embeddings.subarray(row * dim, row * dim + dim), j * dim);
+        classIds[j] = ids[row]!;
+        if (forest.labelById.has(ids[row]!)) throw new Error(`kd-forest: id ${ids[row]} appears twice; ids must be unique.`);
+        forest.labelById.set(ids[row]!, label);
+      });
+      forest.trees.set(label, KdTree.build(pts, dim, classIds, treeOptions));
+      forest.sortedLabels.push(label);
+    }
+    return forest;
+  }
+
+  labels(): number[] {
+    return [...this.sortedLabels];
+  }
+
+  tree(label: number): KdTree | undefined {
+    return this.trees.get(label);
+  }
+
+  labelOf(id: number): number | undefined {
+    return this.labelById.get(id);
+  }
+
+  /** The embedding of `id` (a copy), or null. */
+  embedding(id: number): Float32Array | null {
+    const label = this.labelById.get(id);
+    return label === undefined ? null : this.trees.get(label)!.point(id);
+  }
+
+  /**
+   * The image of class `label` furthest from `from` (an id of that class, itself skipped, or a query
+   * embedding), skipping persistent exclusions and `exclude`. Null when the class has no eligible image.
+   */
+  furthestSameClass(from: number | ArrayLike<number>, label: number, exclude?: Exclusion, options?: FurthestOptions): FurthestResult | null {
+    const tree = this.trees.get(label);
+    if (typeof from === 'number') {
+      const own = this.labelById.get(from);
+      if (own === undefined) throw new Error(`kd-forest: id ${from} has no embedding; re-compute the embeddings for this dataset.`);
+      if (own !== label) throw new Error(`kd-forest: id ${from} is in class ${own}, not ${label}.`);
+      return tree!.furthestFromId(from, exclude, options);
+    }
+    if (tree === undefined) {
+      checkQuery(from, this.dim);
+      return null;
+    }
+    return tree.furthest(from, exclude, options);
+  }
+
+  /** Excludes `id` from later queries (its class's tree); O(log n). */
+  exclude(id: number): boolean {
+    const label = this.labelById.get(id);
+    return label !== undefined && this.trees.get(label)!.exclude(id);
+  }
+
+  restore(id: number): boolean {
+    const label = this.labelById.get(id);
+    return label !== undefined && this.trees.get(label)!.restore(id);
+  }
+
+  isExcluded(id: number): boolean {
+    const label = this.labelById.get(id);
+    return label !== undefined && this.trees.get(label)!.isExcluded(id);
+  }
+
+  clearExclusions(): void {
+    for (const tree of this.trees.values()) tree.clearExclusions();
+  }
+}

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
-async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: 'same' | 'valid' | number) {
+type Padding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Padding) {
   const grad = tf.tidy(() => {
     const x = tf.tensor4d(xv, xs as [number, number, number, number]);
     const w = tf.tensor4d(wv, ws as [number, number, number, number]);
@@ -27,7 +29,7 @@ function rand(n: number, seed: number): Float32Array {
   return out;
 }
 
-const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: 'same' | 'valid' | number }> = [];
+const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Padding }> = [];
 for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
   for (const pad of ['same', 'valid', 1] as const) {
     // tfjs sizes the output of a numeric padding from the filter height and stride height alone, so
@@ -40,6 +42,26 @@ for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
     if (typeof pad === 'string') CASES.push({ x: [2, 8, 10, 1], w: [3, 1, 1, 2], strides, pad });
   }
 }
+
+// larger, realistic shapes (the convolution path's filter is dy itself: up to 28 × 28 taps, batch as channels)
+CASES.push({ x: [8, 16, 16, 32], w: [4, 4, 32, 64], strides: [2, 2], pad: 'same' });
+CASES.push({ x: [4, 28, 28, 16], w: [3, 3, 16, 16], strides: [1, 1], pad: 'same' });
+CASES.push({ x: [32, 28, 28, 1], w: [3, 3, 1, 8], strides: [1, 1], pad: 'same' });
+CASES.push({ x: [32, 28, 28, 8], w: [3, 3, 8, 16], strides: [2, 2], pad: 'same' });
+CASES.push({ x: [8, 14, 14, 24], w: [1, 1, 24, 40], strides: [1, 1], pad: 'same' });
+CASES.push({ x: [8, 14, 14, 24], w: [1, 1, 24, 40], strides: [2, 2], pad: 'valid' });
+CASES.push({ x: [4, 20, 20, 6], w: [5, 5, 6, 10], strides: [1, 1], pad: 'valid' });
+CASES.push({ x: [4, 21, 21, 6], w: [5, 5, 6, 10], strides: [2, 2], pad: 'valid' });
+// odd sizes where the stride leaves trailing input rows / columns unread (the input is cropped first)
+CASES.push({ x: [2, 8, 8, 3], w: [1, 1, 3, 4], strides: [2, 2], pad: 'valid' });
+CASES.push({ x: [2, 9, 9, 3], w: [2, 2, 3, 4], strides: [3, 3], pad: 'valid' });
+CASES.push({ x: [3, 10, 11, 2], w: [3, 2, 2, 5], strides: [3, 2], pad: 'valid' });
+CASES.push({ x: [2, 12, 12, 3], w: [3, 3, 3, 2], strides: [4, 4], pad: 'same' });
+CASES.push({ x: [2, 10, 10, 3], w: [3, 3, 3, 4], strides: [3, 3], pad: 1 });
+// explicit padding, asymmetric, with and without unread rows; batch 1 and one input channel
+CASES.push({ x: [2, 9, 8, 3], w: [3, 3, 3, 4], strides: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
+CASES.push({ x: [1, 11, 7, 1], w: [3, 3, 1, 4], strides: [2, 3], pad: [[0, 0], [0, 1], [1, 0], [0, 0]] });
+CASES.push({ x: [1, 1, 1, 3], w: [1, 1, 3, 2], strides: [1, 1], pad: 'valid' });
 
 describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
   beforeAll(async () => {

@@ -1,9 +1,10 @@
 /**
- * Gradient kernels that @tensorflow/tfjs-backend-wasm lacks, composed from kernels it has (pad, strided
- * slice, concat, transpose, reverse, sum, one batched matmul or one XNNPACK depthwise convolution) so no
- * per-element JavaScript loop runs. Registered once, for 'wasm' only.
+ * Gradient kernels that @tensorflow/tfjs-backend-wasm lacks, composed from kernels it has (pad, slice,
+ * transpose, reverse, sum, and one XNNPACK convolution or depthwise convolution) so no per-element JavaScript
+ * loop runs. Registered once, for 'wasm' only.
  *
- * The depthwise backprops are themselves depthwise convolutions, which wasm runs natively (XNNPACK, with
+ * The conv2d filter gradient is one forward convolution of the input with dy as the filter (dilation = stride);
+ * the depthwise backprops are themselves depthwise convolutions, which wasm runs natively (XNNPACK, with
  * strides, dilations and explicit padding), so each costs a handful of kernel calls and no im2col copy.
  * They are written with backend-neutral ops and are also used, on every backend, for dilated depthwise
  * gradients (see `nn/ops.ts`): tfjs-core refuses those and the cpu backprop kernels ignore `dilations`.
@@ -21,11 +22,65 @@ type Pair = number | [number, number];
 type Rounding = 'floor' | 'round' | 'ceil';
 
 /**
- * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPadded[b, oy·s + kh·d, ox·s + kw·d, ci] · dy[b, oy, ox, co].
- * Built as im2col: one strided slice of the padded input per filter tap, concatenated along channels in
- * (kh, kw, ci) order — the filter's own layout — then a single matmul xColsᵀ · dy.
+ * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPad[b, oy·s + kh, ox·s + kw, ci] · dy[b, oy, ox, co]  (dilation 1).
+ *
+ * Read with (kh, kw) as the output position, (oy, ox) as the filter tap, ci as the batch and b as the input
+ * channel, this is one forward convolution (XNNPACK on wasm): x viewed as [ci, H, W, b] convolved with dy viewed
+ * as an [oH, oW, b, co] filter, stride 1, dilation s, explicit padding = the forward pad, output [ci, kh, kw, co].
+ * The bottom/right pad is sized so the output is exactly kh × kw; where a stride leaves trailing input rows or
+ * columns unread (that pad would be negative) the input is cropped first.
+ * Kernel calls: 1 transpose of x, +1 slice of x only when a stride leaves input rows/columns unread,
+ * 1 transpose of dy (a reshape when B = 1), 1 conv2d, 1 transpose of the [ci, kh, kw, co] result (a reshape
+ * when ci = 1) — 4 in the usual case, against kh·kw + 3 (and a kh·kw-fold copy of x) for the im2col fallback.
+ * Falls back to im2col for NCHW (refused there) and for dilations > 1 (this kernel's attrs never carry any).
  */
 function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: Pair,
+  pad: Pad,
+  dataFormat: 'NHWC' | 'NCHW',
+  dimRoundingMode?: Rounding,
+  dilations: Pair = 1,
+): tf.Tensor4D {
+  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}.`);
+  const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
+  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, outChannels: O, filterHeight: fh, filterWidth: fw } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  checkShape('Conv2DBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, O]);
+  if (dh !== 1 || dw !== 1 || outHeight < 1 || outWidth < 1) {
+    return conv2dBackpropFilterIm2col(x, dy, filterShape, strides, pad, dataFormat, dimRoundingMode, dilations);
+  }
+  return tf.tidy(() => {
+    // the forward pass reads padded rows [0, (oH-1)·s + fh) = top pad, input rows, then `bottom` zero rows
+    const bottom = (outHeight - 1) * sh + fh - inHeight - padInfo.top;
+    const right = (outWidth - 1) * sw + fw - inWidth - padInfo.left;
+    let xc: tf.Tensor4D = x;
+    if (bottom < 0 || right < 0) {
+      xc = tf.slice(x, [0, 0, 0, 0], [B, inHeight + Math.min(0, bottom), inWidth + Math.min(0, right), C]);
+    }
+    const xt = tf.transpose(xc, [3, 1, 2, 0]); // [C, H, W, B]
+    const g = B === 1 ? tf.reshape<tf.Rank.R4>(dy, [outHeight, outWidth, 1, O]) : tf.transpose(dy, [1, 2, 0, 3]); // [oH, oW, B, O]
+    const explicit: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [padInfo.top, Math.max(0, bottom)],
+      [padInfo.left, Math.max(0, right)],
+      [0, 0],
+    ];
+    const out = tf.conv2d(xt, g, 1, explicit, 'NHWC', [sh, sw]); // [C, fh, fw, O]
+    return C === 1 ? tf.reshape<tf.Rank.R4>(out, [fh, fw, 1, O]) : tf.transpose(out, [1, 2, 0, 3]);
+  });
+}
+
+/**
+ * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPadded[b, oy·s + kh·d, ox·s + kw·d, ci] · dy[b, oy, ox, co].
+ * Fallback, built as im2col: one strided slice of the padded input per filter tap, concatenated along channels
+ * in (kh, kw, ci) order — the filter's own layout — then a single matmul xColsᵀ · dy. Kernel calls: +1 pad,
+ * kh·kw strided slices, 1 concat (none for 1×1), 1 matmul. Slow (30–140 ms on realistic shapes): the slices
+ * and the concat copy the input kh·kw times. Used only where the convolution form below cannot run.
+ */
+function conv2dBackpropFilterIm2col(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
   filterShape: [number, number, number, number],
@@ -234,3 +289,6 @@ export { depthwiseBackpropFilter, depthwiseBackpropInput };
 
 /** Exposed for parity tests against the cpu backend. */
 export const _conv2dBackpropFilterForTest = conv2dBackpropFilter;
+
+/** The im2col fallback, exposed for the benchmark (old vs new path). */
+export const _conv2dBackpropFilterIm2colForTest = conv2dBackpropFilterIm2col;

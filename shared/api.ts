@@ -3,6 +3,7 @@
  * calls it through window.winnow). Inputs are zod schemas, validated at every transport; outputs are types.
  */
 import { z } from 'zod';
+import type { AeDetail, AeReconstruction, AeSummary } from './autoencoder.js';
 import { BackendChoice, type BackendReport } from './backend.js';
 import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type ThumbnailPage } from './datasets.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
@@ -28,6 +29,7 @@ export interface Settings {
 
 const JobId = z.number().int().positive();
 const DatasetId = z.number().int().positive();
+const AeId = z.number().int().positive();
 
 /** Method name -> input schema. Every transport validates with these before calling a handler. */
 export const apiInputs = {
@@ -77,6 +79,10 @@ export const apiInputs = {
     limit: z.number().int().min(1).max(1000).default(100),
   }),
   'datasets.delete': z.object({ id: DatasetId }),
+  'autoencoders.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'autoencoders.get': z.object({ id: AeId }),
+  'autoencoders.reconstructions': z.object({ id: AeId, count: z.number().int().min(1).max(64).default(16) }),
+  'autoencoders.delete': z.object({ id: AeId }),
 } as const;
 
 /** Method name -> output type. */
@@ -97,6 +103,10 @@ export interface ApiOutputs {
   'datasets.thumbnails': ThumbnailPage;
   'datasets.rejections': { total: number; offset: number; items: Rejection[] };
   'datasets.delete': { id: number; deleted: true };
+  'autoencoders.list': AeSummary[];
+  'autoencoders.get': AeDetail;
+  'autoencoders.reconstructions': AeReconstruction[];
+  'autoencoders.delete': { id: number; deleted: true };
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackendChoice } from './backend.js';
+import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
@@ -34,6 +35,7 @@ export type SelftestResult = z.infer<typeof SelftestResult>;
 export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('selftest'), params: SelftestParams }),
   z.object({ kind: z.literal('import'), params: ImportParams }),
+  z.object({ kind: z.literal('autoencoder'), params: AeTrainParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];

@@ -6,11 +6,11 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { SystemInfo } from '../../shared/api.js';
 import type { PushMessage } from '../../shared/jobs.js';
-import { commitImport, discardImport } from '../data/commit.js';
 import type { WorkerLauncher } from '../engine/jobs/protocol.js';
 import { Store } from '../store/index.js';
 import { dbPathFor } from '../store/paths.js';
 import { JobSupervisor } from '../supervisor/supervisor.js';
+import { jobHostHooks } from './job-hooks.js';
 import { createApi } from './registry.js';
 import type { ApiDispatcher } from './types.js';
 
@@ -45,12 +45,7 @@ export async function openHost(options: HostOptions): Promise<WinnowHost> {
     dataDir: options.dataDir,
     launcher: options.launcher,
     publish,
-    hooks: {
-      import: {
-        finalize: (job) => commitImport(store, options.dataDir, job.id, job.jobDir),
-        discard: (job) => discardImport(job.jobDir),
-      },
-    },
+    hooks: jobHostHooks(store, options.dataDir),
   });
   const api = createApi({
     store,

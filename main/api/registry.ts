@@ -2,7 +2,9 @@
  * The one registry of API methods: name -> zod input schema (shared/api.ts) -> handler. Both transports
  * (Electron IPC, HTTP) and the CLI call `dispatch`; nothing else validates or routes.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { z } from 'zod';
 import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
 import type { BackendReport } from '../../shared/backend.js';
@@ -10,7 +12,10 @@ import { ImportParams } from '../../shared/datasets.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import { alreadyImportedMessage, deleteDataset } from '../data/commit.js';
 import { defaultName, defaultShape, scanSource, sourceFingerprint } from '../data/import-job.js';
-import { thumbnails } from '../data/thumbnails.js';
+import { pngDataUrl, thumbnails } from '../data/thumbnails.js';
+import { IMAGES_FILE } from '../data/staged.js';
+import { readImages } from '../data/tensor-store.js';
+import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
 import { SourceError } from '../data/types.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
@@ -104,6 +109,29 @@ const handlers: Handlers = {
     datasetOr404(ctx, input.id);
     return { offset: input.offset, ...ctx.store.datasets.rejections(input.id, input.offset, input.limit) };
   },
+  'autoencoders.list': (input, ctx) => ctx.store.autoencoders.list(input.datasetId),
+  'autoencoders.get': (input, ctx) => {
+    const { dir, ...a } = autoencoderOr404(ctx, input.id);
+    return { ...a, classNames: ctx.store.datasets.detail(a.datasetId)?.classNames ?? [], map: readMap(dir) };
+  },
+  'autoencoders.reconstructions': async (input, ctx) => {
+    const a = autoencoderOr404(ctx, input.id);
+    const d = datasetOr404(ctx, a.datasetId);
+    const summary = readSummary(a.dir);
+    const indices = summary.reconstructionIndices.slice(0, input.count);
+    const originals = readImages(path.join(ctx.store.datasets.dir(d.id)!, IMAGES_FILE), d, indices);
+    const recon = readImages(path.join(a.dir, AE_FILES.reconstructions), d, indices.map((_, i) => i));
+    const labels = ctx.store.datasets.labels(d.id).label;
+    return Promise.all(
+      indices.map(async (index, i) => ({ index, label: labels[index]!, original: await pngDataUrl(originals[i]!, d), reconstruction: await pngDataUrl(recon[i]!, d) })),
+    );
+  },
+  'autoencoders.delete': (input, ctx) => {
+    autoencoderOr404(ctx, input.id);
+    const dir = ctx.store.autoencoders.delete(input.id);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    return { id: input.id, deleted: true as const };
+  },
   'datasets.delete': (input, ctx) => {
     datasetOr404(ctx, input.id);
     deleteDataset(ctx.store, input.id);
@@ -115,6 +143,12 @@ function datasetOr404(ctx: ApiContext, id: number) {
   const d = ctx.store.datasets.get(id);
   if (!d) throw new ApiError('not_found', `There is no dataset ${id}. List datasets with \`winnow dataset list\`.`);
   return d;
+}
+
+function autoencoderOr404(ctx: ApiContext, id: number) {
+  const a = ctx.store.autoencoders.get(id);
+  if (!a) throw new ApiError('not_found', `There is no autoencoder ${id}. List them with \`winnow ae list\`.`);
+  return a;
 }
 
 function formatIssues(error: z.ZodError): string {

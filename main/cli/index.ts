@@ -3,12 +3,15 @@
  * registry, prints. Every command takes --data-dir and --json.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import type { SystemInfo } from '../../shared/api.js';
+import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
+import { scatterPng, scatterSvg } from '../data/scatter.js';
 import {
   ImportFormat,
   ImportParams,
@@ -42,6 +45,12 @@ Commands:
   dataset synth chroma [--n N] [--size N] [--seed S]
                                          A procedural colour dataset (classes differ in fine colour detail)
   dataset list | show <id> | rm <id>     Datasets, one dataset's classes and splits, delete one
+  ae train --dataset <id> [options]      Train a similarity autoencoder; prints its id and metrics
+      --preset mnist-like|rgb   --loss contractive|mse|triplet|cosine|circle[+...]   --kendall
+      --dim N   --epochs N   --batch N   --lr X   --lr-schedule constant|cosine   --seed S
+      --untrained (random weights: the ablation)
+  ae list [--dataset <id>] | show <id> | rm <id>
+  ae map <id> --out map.png|map.svg      The 2-D map of its latent space, coloured by class
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
@@ -438,6 +447,115 @@ async function dataset(args: string[]): Promise<number> {
   }
 }
 
+async function autoencoder(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'train': {
+      const { values } = parse(rest, {
+        dataset: { type: 'string' },
+        preset: { type: 'string' },
+        loss: { type: 'string' },
+        kendall: { type: 'boolean' },
+        dim: { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        lr: { type: 'string' },
+        'lr-schedule': { type: 'string' },
+        seed: { type: 'string' },
+        untrained: { type: 'boolean', default: false },
+      });
+      const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+      if (datasetId === undefined) throw new UsageError('Usage: winnow ae train --dataset <id> [options] (see `winnow dataset list`)');
+      const losses = typeof values.loss === 'string' ? values.loss.split('+').map((l) => oneOf(l.trim(), 'loss', AeLoss.options)!) : undefined;
+      const lr = values.lr === undefined ? undefined : Number(values.lr);
+      if (lr !== undefined && !(lr > 0 && lr <= 1)) throw new UsageError('--lr must be a number in (0, 1].');
+      const parsed = AeTrainParams.safeParse({
+        datasetId,
+        ...(values.preset !== undefined ? { preset: oneOf(values.preset, 'preset', AePreset.options) } : {}),
+        ...(losses ? { losses } : {}),
+        ...(values.kendall !== undefined ? { kendall: values.kendall } : {}),
+        ...(values.dim !== undefined ? { dim: intOption(values.dim, 'dim', 2, 128) } : {}),
+        ...(values.epochs !== undefined ? { epochs: intOption(values.epochs, 'epochs', 1, 500) } : {}),
+        ...(values.batch !== undefined ? { batch: intOption(values.batch, 'batch', 2, 1024) } : {}),
+        ...(lr !== undefined ? { lr } : {}),
+        ...(values['lr-schedule'] !== undefined ? { lrSchedule: oneOf(values['lr-schedule'], 'lr-schedule', ['constant', 'cosine'] as const) } : {}),
+        ...(values.seed !== undefined ? { seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1) } : {}),
+        untrained: values.untrained,
+        backend: values.backend ?? 'auto',
+      });
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return withHost(values, async (host) => {
+        const job = await runJob(host, () => host.api.dispatch('jobs.start', { kind: 'autoencoder', params: parsed.data }) as Promise<JobSummary>, values.json);
+        const result = job.result as { autoencoderId: number; metrics: AeMetrics } | null;
+        if (values.json) printJson(job.state === 'done' && result ? { id: result.autoencoderId, jobId: job.id, ...result.metrics } : { jobId: job.id, state: job.state, error: job.message });
+        else if (job.state === 'done' && result) {
+          const m = result.metrics;
+          say(`Autoencoder ${result.autoencoderId}: k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} (${m.trainSeconds} s training).`);
+        } else say(`Autoencoder training ${job.state}: ${job.message ?? ''}`);
+        return job.state === 'done' ? EXIT_OK : EXIT_FAILURE;
+      });
+    }
+    case 'list': {
+      const { values } = parse(rest, { dataset: { type: 'string' } });
+      const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+      const list = (await withHost(values, (h) => h.api.dispatch('autoencoders.list', datasetId ? { datasetId } : {}))) as AeSummary[];
+      if (values.json) printJson(list);
+      else if (list.length === 0) say('No autoencoders yet. Train one with `winnow ae train --dataset <id>`.');
+      else
+        say(
+          table(
+            list.map((a) => ({
+              id: a.id,
+              dataset: `${a.datasetId} ${a.datasetName}`,
+              preset: a.untrained ? `${a.preset} (untrained)` : a.preset,
+              N: a.dim,
+              epochs: a.epochs,
+              knn: a.metrics.knnAgreement.toFixed(3),
+              silhouette: a.metrics.silhouette.toFixed(3),
+              psnr: a.metrics.psnr.toFixed(2),
+              ssim: a.metrics.ssim.toFixed(3),
+            })),
+            ['id', 'dataset', 'preset', 'N', 'epochs', 'knn', 'silhouette', 'psnr', 'ssim'],
+          ),
+        );
+      return EXIT_OK;
+    }
+    case 'show':
+    case 'rm':
+    case 'map': {
+      const { values, positionals } = parse(rest, { out: { type: 'string' } }, 1);
+      const id = intOption(positionals[0], 'id', 1, Number.MAX_SAFE_INTEGER);
+      if (id === undefined) throw new UsageError(`Usage: winnow ae ${sub} <id>${sub === 'map' ? ' --out map.png' : ''}`);
+      if (sub === 'rm') {
+        const out = await withHost(values, (h) => h.api.dispatch('autoencoders.delete', { id }));
+        if (values.json) printJson(out);
+        else say(`Deleted autoencoder ${id}.`);
+        return EXIT_OK;
+      }
+      const a = (await withHost(values, (h) => h.api.dispatch('autoencoders.get', { id }))) as AeDetail;
+      if (sub === 'map') {
+        if (!values.out) throw new UsageError('Usage: winnow ae map <id> --out map.png (or .svg)');
+        if (a.map.length === 0) throw new ApiError('conflict', `Autoencoder ${id} has no map (it was trained with mapPoints 0).`);
+        const svg = scatterSvg(a.map, a.classNames, `Autoencoder ${a.id} on ${a.datasetName}: ${a.mapMethod} of ${a.map.length} latent codes`);
+        const out = path.resolve(values.out);
+        fs.writeFileSync(out, out.toLowerCase().endsWith('.svg') ? svg : await scatterPng(svg));
+        if (values.json) printJson({ id, out, points: a.map.length, method: a.mapMethod });
+        else say(`Wrote ${out} (${a.map.length} points, ${a.mapMethod}).`);
+        return EXIT_OK;
+      }
+      if (values.json) printJson(a);
+      else {
+        say(`Autoencoder ${a.id} on dataset ${a.datasetId} "${a.datasetName}": ${a.preset}${a.untrained ? ' (untrained)' : ''}, ${a.losses.join(' + ')}${a.kendall ? ' under Kendall weighting' : ''}, N=${a.dim}, ${a.epochs} epochs, batch ${a.batch}, seed ${a.seed}, ${a.backend}`);
+        const m = a.metrics;
+        say(`k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, ${m.trainSeconds} s training`);
+      }
+      return EXIT_OK;
+    }
+    default:
+      throw new UsageError('Usage: winnow ae train --dataset <id> | list | show <id> | map <id> --out FILE | rm <id>');
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -465,6 +583,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'dataset':
     case 'datasets':
       return dataset(rest);
+    case 'ae':
+    case 'autoencoder':
+      return autoencoder(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

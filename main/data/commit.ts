@@ -82,8 +82,9 @@ export function discardImport(jobDir: string): void {
 
 /** Deletes a dataset: rows first (so it disappears from every list at once), then its files. */
 export function deleteDataset(store: Store, id: number): boolean {
+  const autoencoderDirs = store.autoencoders.dirsOfDataset(id); // their rows go with the dataset's
   const dir = store.datasets.delete(id);
   if (dir === undefined) return false;
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const d of [dir, ...autoencoderDirs]) if (d) fs.rmSync(d, { recursive: true, force: true });
   return true;
 }

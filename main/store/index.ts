@@ -1,4 +1,5 @@
 import { openDb, type Db, type OpenDbOptions } from './db.js';
+import { AutoencodersRepo } from './autoencoders-repo.js';
 import { DatasetsRepo } from './datasets-repo.js';
 import { JobsRepo } from './jobs-repo.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -8,11 +9,13 @@ export class Store {
   readonly jobs: JobsRepo;
   readonly settings: SettingsRepo;
   readonly datasets: DatasetsRepo;
+  readonly autoencoders: AutoencodersRepo;
 
   constructor(readonly db: Db, readonly dbPath: string) {
     this.jobs = new JobsRepo(db);
     this.settings = new SettingsRepo(db);
     this.datasets = new DatasetsRepo(db);
+    this.autoencoders = new AutoencodersRepo(db);
   }
 
   static open(dbPath: string, options?: OpenDbOptions): Store {

@@ -123,4 +123,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'autoencoders: trained (or untrained) similarity autoencoders with their metrics',
+    sql: `
+      CREATE TABLE autoencoders (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        job_id      INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        preset      TEXT    NOT NULL,
+        losses      TEXT    NOT NULL,
+        kendall     INTEGER NOT NULL,
+        dim         INTEGER NOT NULL,
+        epochs      INTEGER NOT NULL,
+        batch       INTEGER NOT NULL,
+        seed        INTEGER NOT NULL,
+        untrained   INTEGER NOT NULL,
+        backend     TEXT    NOT NULL,
+        metrics     TEXT    NOT NULL,
+        history     TEXT    NOT NULL,
+        map_method  TEXT    NOT NULL,
+        dir         TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL
+      );
+      CREATE INDEX autoencoders_dataset ON autoencoders(dataset_id);
+    `,
+  },
 ];

@@ -16,3 +16,4 @@ export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = proce
 export const dbPathFor = (dataDir: string): string => path.join(dataDir, 'winnow.db');
 export const jobDirFor = (dataDir: string, jobId: number): string => path.join(dataDir, 'jobs', String(jobId));
 export const datasetDirFor = (dataDir: string, datasetId: number): string => path.join(dataDir, 'datasets', String(datasetId));
+export const autoencoderDirFor = (dataDir: string, id: number): string => path.join(dataDir, 'autoencoders', String(id));

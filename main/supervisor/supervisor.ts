@@ -20,10 +20,13 @@ export class SupervisorError extends Error {
 }
 
 /**
- * What the host does around a job kind: `finalize` turns the worker's result into the job's result (e.g.
- * commits an import to the store; throwing fails the job), `discard` removes what an unfinished job left.
+ * What the host does around a job kind: `prepare` looks up what the engine needs from the store (it never
+ * reads the store itself; throwing fails the job with that message), `finalize` turns the worker's result
+ * into the job's result (e.g. commits an import; throwing fails the job), `discard` removes what an
+ * unfinished job left.
  */
 export interface JobHostHooks {
+  prepare?(job: { id: number; params: unknown }): unknown;
   finalize?(job: { id: number; jobDir: string; result: unknown }): unknown;
   discard?(job: { id: number; jobDir: string }): void;
 }
@@ -214,7 +217,14 @@ export class JobSupervisor {
     this.record(job.id, { type: 'state', state: 'running' });
     fs.mkdirSync(jobDir, { recursive: true });
     const backend = this.store.settings.get().backend;
-    this.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, jobDir, resume: job.attempts > 0, backend });
+    let context: unknown;
+    try {
+      context = this.opts.hooks?.[job.kind]?.prepare?.({ id: job.id, params: job.params });
+    } catch (e) {
+      this.finish(job.id, 'failed', e instanceof Error ? e.message : String(e));
+      return;
+    }
+    this.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, jobDir, resume: job.attempts > 0, backend, context });
   }
 
   private ensureWorker(): WorkerChannel {

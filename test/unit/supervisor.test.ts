@@ -156,4 +156,40 @@ describe('job supervisor (in-process engine)', () => {
     await supervisor.whenIdle();
     expect(calls).toEqual([`finalize ${ok.id}`, `finalize ${refused.id}`, `discard ${refused.id}`, `discard ${cancelled.id}`]);
   });
+
+  it('passes what the prepare hook looked up to the engine, and fails the job when it throws', async () => {
+    let refuse = false;
+    const seen: unknown[] = [];
+    const base = inProcessLauncher();
+    const { store, supervisor } = setup(
+      () => {
+        const w = base();
+        const send = w.send.bind(w);
+        return {
+          ...w,
+          pid: w.pid,
+          send: (m) => {
+            if (m.type === 'start') seen.push(m.context);
+            send(m);
+          },
+        };
+      },
+      {
+        selftest: {
+          prepare: ({ id }) => {
+            if (refuse) throw new Error('There is no dataset 7.');
+            return { preparedFor: id };
+          },
+        },
+      },
+    );
+    const ok = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    await supervisor.whenIdle();
+    expect(seen).toEqual([{ preparedFor: ok.id }]);
+    refuse = true;
+    const bad = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    await supervisor.whenIdle();
+    expect(store.jobs.get(bad.id)).toMatchObject({ state: 'failed', message: 'There is no dataset 7.' });
+    expect(seen).toHaveLength(1);
+  });
 });

@@ -31,6 +31,8 @@ export interface JobContext {
   readonly resume: boolean;
   /** The settings' backend preference, for jobs whose params say `auto` or nothing. */
   readonly backendPreference: BackendChoice;
+  /** What the host prepared for this job (its kind's `prepare` hook), e.g. a dataset's folder and labels. */
+  readonly hostContext: unknown;
   readonly signal: AbortSignal;
   emit(event: JobEvent): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
@@ -43,7 +45,7 @@ export interface JobContext {
 
 /** Builds the context a handler sees from an event sink; shared by the worker process and in-process runs. */
 export function createJobContext(
-  base: { jobId: number; jobDir: string; resume: boolean; backendPreference: BackendChoice; signal: AbortSignal },
+  base: { jobId: number; jobDir: string; resume: boolean; backendPreference: BackendChoice; signal: AbortSignal; hostContext?: unknown },
   sink: (event: JobEvent) => void,
   now: () => number = () => performance.now(),
   minIntervalMs = 250,
@@ -52,6 +54,7 @@ export function createJobContext(
   let firstDone: { t: number; done: number } | null = null;
   return {
     ...base,
+    hostContext: base.hostContext,
     emit: sink,
     log: (level, message) => sink({ type: 'log', level, message }),
     metric: (name, value, at) => sink({ type: 'metric', name, value, ...(at ?? {}) }),

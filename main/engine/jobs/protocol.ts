@@ -17,6 +17,8 @@ export type HostToWorker =
       resume: boolean;
       /** The backend preference from settings, used when the job's own params do not name one. */
       backend: BackendChoice;
+      /** What the host looked up for this job (e.g. a dataset's folder and labels): the engine never reads the store. */
+      context?: unknown;
     }
   | { type: 'cancel'; jobId: number }
   | { type: 'probe'; requestId: number; backend: BackendChoice };

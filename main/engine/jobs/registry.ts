@@ -1,5 +1,6 @@
 import type { JobKind } from '../../../shared/jobs.js';
 import { importHandler } from '../../data/import-job.js';
+import { autoencoderHandler } from '../embed/ae-job.js';
 import type { JobHandler } from './handler.js';
 import { selftestHandler } from './selftest.js';
 
@@ -7,6 +8,7 @@ import { selftestHandler } from './selftest.js';
 const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
   selftest: selftestHandler as unknown as JobHandler<never, unknown>,
   import: importHandler as unknown as JobHandler<never, unknown>,
+  autoencoder: autoencoderHandler as unknown as JobHandler<never, unknown>,
 };
 
 export function handlerFor(kind: string): JobHandler<unknown, unknown> {

@@ -30,7 +30,7 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void): Work
     running = { jobId: m.jobId, abort };
     const emit = (event: Parameters<typeof ctx.emit>[0]) => send({ type: 'event', jobId: m.jobId, event });
     const ctx = createJobContext(
-      { jobId: m.jobId, jobDir: m.jobDir, resume: m.resume, backendPreference: m.backend, signal: abort.signal },
+      { jobId: m.jobId, jobDir: m.jobDir, resume: m.resume, backendPreference: m.backend, signal: abort.signal, hostContext: m.context },
       (event) => emit(event),
     );
     try {

@@ -1,0 +1,121 @@
+import type { AeDetail, AeLoss, AeMetrics, AePreset, AeSummary } from '../../shared/autoencoder.js';
+import type { Db } from './db.js';
+
+interface AeRow {
+  id: number;
+  dataset_id: number;
+  dataset_name: string;
+  job_id: number | null;
+  preset: AePreset | 'custom';
+  losses: string;
+  kendall: number;
+  dim: number;
+  epochs: number;
+  batch: number;
+  seed: number;
+  untrained: number;
+  backend: string;
+  metrics: string;
+  history: string;
+  map_method: string;
+  dir: string;
+  created_at: number;
+}
+
+export interface NewAutoencoder {
+  datasetId: number;
+  jobId: number | null;
+  preset: AePreset | 'custom';
+  losses: AeLoss[];
+  kendall: boolean;
+  dim: number;
+  epochs: number;
+  batch: number;
+  seed: number;
+  untrained: boolean;
+  backend: string;
+  metrics: AeMetrics;
+  history: AeDetail['history'];
+  mapMethod: string;
+}
+
+const SELECT = 'SELECT a.*, d.name AS dataset_name FROM autoencoders a JOIN datasets d ON d.id = a.dataset_id';
+
+function toSummary(r: AeRow): AeSummary {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    datasetName: r.dataset_name,
+    jobId: r.job_id,
+    preset: r.preset,
+    losses: JSON.parse(r.losses) as AeLoss[],
+    kendall: r.kendall === 1,
+    dim: r.dim,
+    epochs: r.epochs,
+    batch: r.batch,
+    seed: r.seed,
+    untrained: r.untrained === 1,
+    backend: r.backend,
+    metrics: JSON.parse(r.metrics) as AeMetrics,
+    createdAt: r.created_at,
+  };
+}
+
+export class AutoencodersRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
+  insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO autoencoders (dataset_id, job_id, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend, metrics, history, map_method, dir, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
+        )
+        .run(
+          a.datasetId,
+          a.jobId,
+          a.preset,
+          JSON.stringify(a.losses),
+          a.kendall ? 1 : 0,
+          a.dim,
+          a.epochs,
+          a.batch,
+          a.seed,
+          a.untrained ? 1 : 0,
+          a.backend,
+          JSON.stringify(a.metrics),
+          JSON.stringify(a.history),
+          a.mapMethod,
+          Date.now(),
+        );
+      const id = Number(info.lastInsertRowid);
+      this.db.prepare('UPDATE autoencoders SET dir = ? WHERE id = ?').run(commitFiles(id), id);
+      return id;
+    }).immediate();
+  }
+
+  list(datasetId?: number): AeSummary[] {
+    const rows = (datasetId === undefined
+      ? this.db.prepare(`${SELECT} ORDER BY a.id DESC`).all()
+      : this.db.prepare(`${SELECT} WHERE a.dataset_id = ? ORDER BY a.id DESC`).all(datasetId)) as AeRow[];
+    return rows.map(toSummary);
+  }
+
+  get(id: number): (AeSummary & { dir: string; history: AeDetail['history']; mapMethod: string }) | undefined {
+    const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as AeRow | undefined;
+    if (!row) return undefined;
+    return { ...toSummary(row), dir: row.dir, history: JSON.parse(row.history) as AeDetail['history'], mapMethod: row.map_method };
+  }
+
+  /** Folders of the autoencoders of a dataset (deleted with it by the foreign key; the caller removes files). */
+  dirsOfDataset(datasetId: number): string[] {
+    return (this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>).map((r) => r.dir);
+  }
+
+  delete(id: number): string | undefined {
+    const row = this.db.prepare('SELECT dir FROM autoencoders WHERE id = ?').get(id) as { dir: string } | undefined;
+    this.db.prepare('DELETE FROM autoencoders WHERE id = ?').run(id);
+    return row?.dir;
+  }
+}

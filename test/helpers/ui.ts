@@ -9,6 +9,8 @@ export const SHOTS = path.join(REPO_ROOT, 'test-results');
 
 export interface UiSession {
   serve: Awaited<ReturnType<typeof startServe>>;
+  /** The serve's private data folder (WINNOW_DATA_DIR), e.g. for preparing data with the CLI. */
+  dataDir: string;
   browser: Browser;
   page: Page;
   /** Console errors and page errors (CSP violations land here): an e2e test ends by asserting none. */
@@ -30,6 +32,7 @@ export async function openUi(viewport = { width: 1280, height: 800 }): Promise<U
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return {
     serve,
+    dataDir: t.dir,
     browser,
     page,
     problems,

@@ -17,9 +17,7 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
   },
   autoencoder: {
     title: 'Autoencoder',
-    subtitle: 'The similarity model that data selection relies on.',
-    planned:
-      'Train the similarity autoencoder on a dataset and inspect its embeddings here; DDS and BDP data selection use these embeddings and their per-class neighbour trees.',
+    subtitle: 'The similarity model that data selection relies on: train it, see how well it clusters, compare.',
   },
   search: {
     title: 'Search',

@@ -1,4 +1,7 @@
-/** Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/settings`): deep links work under file:// and under /. */
+/**
+ * Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/autoencoder/4`, `#/autoencoder/compare/4/5`,
+ * `#/settings`): deep links work under file:// and under /.
+ */
 
 export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
 export type PageId = (typeof PAGES)[number];
@@ -10,6 +13,10 @@ export interface Route {
   jobId: number | null;
   /** `#/datasets/<id>`: the dataset whose details are open (absent otherwise). */
   datasetId?: number;
+  /** `#/autoencoder/<id>`: the autoencoder whose results are open. */
+  autoencoderId?: number;
+  /** `#/autoencoder/compare/<a>/<b>`: two autoencoders side by side. */
+  compare?: [number, number];
 }
 
 function positiveId(text: string | undefined): number | null {
@@ -20,14 +27,26 @@ function positiveId(text: string | undefined): number | null {
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#\/?/, '').split(/[?#]/)[0] ?? '';
-  const [head = '', second] = path.split('/').filter((s) => s.length > 0);
+  const [head = '', second, third, fourth] = path.split('/').filter((s) => s.length > 0);
   const page = (PAGES as readonly string[]).includes(head) ? (head as PageId) : DEFAULT_PAGE;
   const jobId = page === 'runs' ? positiveId(second) : null;
   const datasetId = page === 'datasets' ? positiveId(second) : null;
+  if (page === 'autoencoder') {
+    const a = positiveId(third);
+    const b = positiveId(fourth);
+    if (second === 'compare' && a !== null && b !== null) return { page, jobId, compare: [a, b] };
+    const autoencoderId = positiveId(second);
+    return autoencoderId === null ? { page, jobId } : { page, jobId, autoencoderId };
+  }
   return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
-/** `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` for pages that open one item. */
+/** `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` for pages that open one item. */
 export function hrefFor(page: PageId, id?: number | null): string {
-  return id != null && (page === 'runs' || page === 'datasets') ? `#/${page}/${id}` : `#/${page}`;
+  return id != null && (page === 'runs' || page === 'datasets' || page === 'autoencoder') ? `#/${page}/${id}` : `#/${page}`;
+}
+
+/** `#/autoencoder/compare/<a>/<b>`. */
+export function compareHref(a: number, b: number): string {
+  return `#/autoencoder/compare/${a}/${b}`;
 }

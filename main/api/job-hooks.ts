@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AeTrainParams } from '../../shared/autoencoder.js';
 import { commitImport, discardImport } from '../data/commit.js';
+import { moveStagedFolder } from '../data/staged.js';
 import { AE_STAGING, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import { readSummary } from '../engine/embed/ae-files.js';
 import type { Store } from '../store/index.js';
@@ -50,13 +51,7 @@ function commitAutoencoder(store: Store, dataDir: string, job: { id: number; job
         history: s.history,
         mapMethod: s.mapMethod,
       },
-      (newId) => {
-        const dir = autoencoderDirFor(dataDir, newId);
-        fs.mkdirSync(path.dirname(dir), { recursive: true });
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.renameSync(staging, dir);
-        return dir;
-      },
+      (newId) => moveStagedFolder(staging, autoencoderDirFor(dataDir, newId)),
     );
     return { autoencoderId: id, metrics: s.metrics };
   } finally {

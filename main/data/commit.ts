@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ImportResult } from '../../shared/datasets.js';
 import type { Store } from '../store/index.js';
 import { datasetDirFor } from '../store/paths.js';
-import { IMAGES_FILE, readManifest, stagingDirFor } from './staged.js';
+import { IMAGES_FILE, moveStagedFolder, readManifest, stagingDirFor } from './staged.js';
 
 /** Refused because the same source is already a dataset (ifExists: 'refuse'). */
 export class AlreadyImportedError extends Error {
@@ -51,13 +51,7 @@ export function commitImport(store: Store, dataDir: string, jobId: number, jobDi
         rows: staged.rows,
         rejected: staged.rejected,
       },
-      (newId) => {
-        const dir = datasetDirFor(dataDir, newId);
-        fs.mkdirSync(path.dirname(dir), { recursive: true });
-        fs.rmSync(dir, { recursive: true, force: true }); // a leftover of a crash between rename and commit
-        fs.renameSync(staging, dir);
-        return dir;
-      },
+      (newId) => moveStagedFolder(staging, datasetDirFor(dataDir, newId)),
     );
     const splits = { train: 0, test: 0 };
     for (const s of staged.rows.split) splits[s]++;

@@ -45,3 +45,14 @@ export function readManifest(dir: string): StagedDataset {
   if (staged.version !== 1) throw new Error(`Unknown import manifest version ${String(staged.version)}.`);
   return staged;
 }
+
+/**
+ * Moves a staged folder to its final place (the host does this inside the transaction that inserts the rows).
+ * A folder already there can only be the leftover of a crash between the move and the commit: it is replaced.
+ */
+export function moveStagedFolder(staging: string, destination: string): string {
+  fs.mkdirSync(path.dirname(destination), { recursive: true });
+  fs.rmSync(destination, { recursive: true, force: true });
+  fs.renameSync(staging, destination);
+  return destination;
+}

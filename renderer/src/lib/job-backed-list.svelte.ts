@@ -1,0 +1,129 @@
+/**
+ * A list loaded from the engine that is loaded again whenever a job of one kind finishes or the push connection
+ * comes back, together with the job of that kind this window started. The dataset and autoencoder stores build
+ * on it.
+ */
+import type { ApiInput } from '../../../shared/api.js';
+import type { JobKind, JobSummary } from '../../../shared/jobs.js';
+import { client, handle } from './api.js';
+import { errorMessage } from './client.js';
+import { errors } from './errors.svelte.js';
+import { jobs } from './jobs.svelte.js';
+
+/** What `jobs.start` takes for a job of kind `K` (options left out take their defaults). */
+export type JobParamsInput<K extends JobKind> = Extract<ApiInput<'jobs.start'>, { kind: K }>['params'];
+
+export interface JobBackedListConfig<T, K extends JobKind> {
+  /** The job kind whose finishing changes the list, and that `startJob` starts. */
+  kind: K;
+  /** Fetches the list (in any order; it is kept newest first). */
+  load: () => Promise<T[]>;
+  /** What one item is called in error messages ("dataset": "the list of datasets", "dataset #3"). */
+  noun: string;
+  /** What a started job does, for the error message when it could not start ("the import"). */
+  startWhat: string;
+  /** Deletes one item on the engine. */
+  delete: (id: number) => Promise<unknown>;
+}
+
+export class JobBackedList<T extends { id: number; createdAt: number }, K extends JobKind> {
+  list = $state.raw<T[]>([]);
+  loaded = $state(false);
+  loading = $state(false);
+  /** The job started from this window; its card stays until dismissed. */
+  jobId = $state<number | null>(null);
+  /** Open the result when this job finishes (cleared when the user leaves the page). */
+  openWhenDone = $state<number | null>(null);
+  starting = $state(false);
+  /** Why the last `startJob` failed, for the form (the banner shows it too). */
+  startError = $state<string | null>(null);
+  private readonly config: JobBackedListConfig<T, K>;
+  private started = false;
+  private again = false;
+
+  constructor(config: JobBackedListConfig<T, K>) {
+    this.config = config;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { kind } = this.config;
+    client.subscribe((m) => {
+      if (m.channel === 'job.updated' && m.job.kind === kind && m.job.state === 'done') void this.refresh();
+      if (m.channel === 'job.event' && m.event.type === 'state' && m.event.state === 'done') {
+        if (jobs.byId(m.jobId)?.kind === kind) void this.refresh();
+      }
+    });
+    handle.onConnectionChange((_state, reconnected) => {
+      if (reconnected) void this.refresh();
+    });
+  }
+
+  /** Loads the list again; a call while one is in flight runs once more after it. */
+  async refresh(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return;
+    }
+    this.loading = true;
+    try {
+      do {
+        this.again = false;
+        const list = await this.config.load();
+        this.list = [...list].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+        this.loaded = true;
+      } while (this.again);
+    } catch (e) {
+      errors.report(e, `Could not load the list of ${this.config.noun}s`);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  byId(id: number): T | undefined {
+    return this.list.find((item) => item.id === id);
+  }
+
+  /** Starts a job of this list's kind; returns it, or null when the call failed (the error banner says why). */
+  async startJob(params: JobParamsInput<K>): Promise<JobSummary | null> {
+    this.starting = true;
+    this.startError = null;
+    try {
+      const job = await client.call('jobs.start', { kind: this.config.kind, params } as ApiInput<'jobs.start'>);
+      jobs.recordCallResult(job, undefined);
+      this.jobId = job.id;
+      this.openWhenDone = job.id;
+      return job;
+    } catch (e) {
+      errors.report(e, `Could not start ${this.config.startWhat}`);
+      this.startError = errorMessage(e);
+      return null;
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Forgets the job started here (its card goes away). */
+  dismissJob(): void {
+    this.jobId = null;
+    this.openWhenDone = null;
+  }
+
+  /** Deletes an item; true when it is gone. */
+  async remove(id: number): Promise<boolean> {
+    try {
+      await this.config.delete(id);
+      this.list = this.list.filter((item) => item.id !== id);
+      this.removed(id);
+      void this.refresh();
+      return true;
+    } catch (e) {
+      errors.report(e, `Could not delete ${this.config.noun} #${id}`);
+      return false;
+    }
+  }
+
+  /** Called when `remove` has deleted `id`, before the list is loaded again. */
+  protected removed(_id: number): void {}
+}

@@ -96,9 +96,13 @@ function intOption(value: unknown, name: string, min: number, max: number): numb
   return n;
 }
 
+/** A host on the data folder of --data-dir / WINNOW_DATA_DIR / the default, with a forked engine worker. */
+function openCliHost(dataDir: string, transport: 'in-process' | 'http'): Promise<WinnowHost> {
+  return openHost({ dataDir, transport, launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+}
+
 async function withHost<T>(values: { 'data-dir'?: string }, fn: (host: WinnowHost) => Promise<T>): Promise<T> {
-  const dataDir = resolveDataDir(values['data-dir']);
-  const host = await openHost({ dataDir, transport: 'in-process', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  const host = await openCliHost(resolveDataDir(values['data-dir']), 'in-process');
   try {
     return await fn(host);
   } finally {
@@ -214,7 +218,7 @@ async function serve(args: string[]): Promise<number> {
     say(`Warning: serving on ${bindHost}, reachable from other machines. Anyone with the URL's token can use Winnow.`);
   }
   const dataDir = resolveDataDir(values['data-dir']);
-  const host = await openHost({ dataDir, transport: 'http', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  const host = await openCliHost(dataDir, 'http');
   if (values.backend) host.store.settings.update({ backend: BackendChoice.parse(values.backend) });
   const staticDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
   let server;

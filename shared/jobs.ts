@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
+import { SearchEpochData, SearchParams } from './search.js';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 export type JobState = z.infer<typeof JobState>;
@@ -36,6 +37,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('selftest'), params: SelftestParams }),
   z.object({ kind: z.literal('import'), params: ImportParams }),
   z.object({ kind: z.literal('autoencoder'), params: AeTrainParams }),
+  z.object({ kind: z.literal('search'), params: SearchParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -78,6 +80,8 @@ export const StateEvent = z.object({
 });
 /** A job's result, sent once, just before its `done` state. */
 export const ResultEvent = z.object({ type: z.literal('result'), result: z.unknown() });
+/** A search's state after each epoch: losses, α, the derived genotype (what the Search page draws). */
+export const SearchEpochEvent = z.object({ type: z.literal('search-epoch'), data: SearchEpochData });
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -86,6 +90,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   ArtifactEvent,
   StateEvent,
   ResultEvent,
+  SearchEpochEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

@@ -15,7 +15,7 @@ const { backend_util } = tf;
 let registered = false;
 
 /** The kernels this module adds; the backend report lists them. */
-export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
+export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum'] as const;
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
@@ -243,9 +243,35 @@ interface DepthwiseBackpropAttrs {
   dimRoundingMode?: Rounding;
 }
 
+/**
+ * UnsortedSegmentSum (tf.gather's gradient): out[s, ...] = Σ_{i: ids[i] = s} x[i, ...] over the first axis — one
+ * ScatterNd, which sums updates that share an index. Ids outside [0, numSegments) are dropped, as in TensorFlow.
+ */
+function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
+  if (segmentIds.rank !== 1 || segmentIds.shape[0] !== x.shape[0]) {
+    throw new Error(`UnsortedSegmentSum on wasm supports 1-D segment ids along the first axis; got ids of shape [${segmentIds.shape.join(', ')}] for x of shape [${x.shape.join(', ')}].`);
+  }
+  return tf.tidy(() => {
+    const ids = segmentIds.dtype === 'int32' ? segmentIds : tf.cast(segmentIds, 'int32');
+    const inRange = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
+    // out-of-range ids: send their rows to an extra segment that is sliced off
+    const safe = tf.where(inRange, ids, tf.fill(ids.shape, numSegments, 'int32'));
+    const summed = tf.scatterND(tf.reshape(safe, [-1, 1]), x, [numSegments + 1, ...x.shape.slice(1)]);
+    return tf.slice(summed, 0, numSegments);
+  });
+}
+
 export function registerWasmGradientKernels(): void {
   if (registered) return;
   registered = true;
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, segmentIds } = inputs as { x: tf.Tensor; segmentIds: tf.Tensor };
+      return unsortedSegmentSum(x, segmentIds, (attrs as unknown as { numSegments: number }).numSegments);
+    },
+  });
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -288,6 +314,7 @@ export function registerWasmGradientKernels(): void {
 export { depthwiseBackpropFilter, depthwiseBackpropInput };
 
 /** Exposed for parity tests against the cpu backend. */
+export const _unsortedSegmentSumForTest = unsortedSegmentSum;
 export const _conv2dBackpropFilterForTest = conv2dBackpropFilter;
 
 /** The im2col fallback, exposed for the benchmark (old vs new path). */

@@ -1,6 +1,7 @@
 import type { JobKind } from '../../../shared/jobs.js';
 import { importHandler } from '../../data/import-job.js';
 import { autoencoderHandler } from '../embed/ae-job.js';
+import { searchHandler } from '../search/darts.js';
 import type { JobHandler } from './handler.js';
 import { selftestHandler } from './selftest.js';
 
@@ -9,6 +10,7 @@ const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
   selftest: selftestHandler as unknown as JobHandler<never, unknown>,
   import: importHandler as unknown as JobHandler<never, unknown>,
   autoencoder: autoencoderHandler as unknown as JobHandler<never, unknown>,
+  search: searchHandler as unknown as JobHandler<never, unknown>,
 };
 
 export function handlerFor(kind: string): JobHandler<unknown, unknown> {

@@ -1,0 +1,335 @@
+/**
+ * First-order DARTS (Liu et al., DARTS, Sec. 2.3 with ξ = 0; DARTS code: cnn/train_search.py, cnn/architect.py)
+ * and the `search` job that runs it.
+ *
+ * Each step: one α step on a validation batch (train_α) — Adam, betas 0.5/0.999, weight decay — then one weight
+ * step on a training batch (train_w) — SGD with momentum, weight decay, gradient-norm clipping, cosine LR per epoch.
+ * The data each epoch sees comes from a pluggable selection strategy (selection/). After every epoch the job
+ * emits the epoch's losses, softmax(α) and the derived genotype, and writes a checkpoint (weights, optimiser
+ * state, α, selection state) that `resume` continues from exactly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { formatGenotype, toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
+import { SearchParams, type SearchEpochData, type SearchResult } from '../../../shared/search.js';
+import { IMAGES_FILE } from '../../data/staged.js';
+import { PackedImages } from '../../data/tensor-store.js';
+import { selectBackend } from '../backend/ladder.js';
+import { JobUserError, type JobContext } from '../jobs/context.js';
+import type { JobHandler } from '../jobs/handler.js';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
+import { createSelection } from '../selection/index.js';
+import type { DataSelection, SelectionPools } from '../selection/strategy.js';
+import { DartsSupernet } from '../spaces/darts/supernet.js';
+import { Nb201Supernet } from '../spaces/nb201/supernet.js';
+import type { Supernet, SupernetConfig } from '../spaces/supernet.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { SEARCH_FILES, cellsFor, searchRefusal, type SearchJobContext } from './context.js';
+import { Adam, SgdMomentum, cosineLr } from './optim.js';
+
+export function createSupernet(space: SearchParams['space'], config: SupernetConfig): Supernet {
+  return space === 'darts' ? new DartsSupernet(config) : new Nb201Supernet(config);
+}
+
+export interface DartsOptimizers {
+  weights: SgdMomentum;
+  alphas: Adam;
+}
+
+export function createOptimizers(net: Supernet, p: Pick<SearchParams, 'momentum' | 'weightDecay' | 'gradClip' | 'alphaWeightDecay'>): DartsOptimizers {
+  return {
+    weights: new SgdMomentum(net.weights, { momentum: p.momentum, weightDecay: p.weightDecay, clip: p.gradClip }),
+    alphas: new Adam(net.alphas, { beta1: 0.5, beta2: 0.999, weightDecay: p.alphaWeightDecay }),
+  };
+}
+
+export interface BatchOutcome {
+  loss: number;
+  correct: number;
+  /** Per-image cross-entropy and correctness (for selection strategies). */
+  losses: Float32Array;
+  hits: Uint8Array;
+}
+
+/** Mean cross-entropy of a batch, with the per-image losses and predictions kept for the caller. */
+function lossWithStats(net: Supernet, x: tf.Tensor4D, labels: tf.Tensor1D, keep: tf.Tensor[]): tf.Scalar {
+  const logits = net.logits(x);
+  const logp = tf.logSoftmax(logits);
+  const perImage = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1])), 1));
+  keep.push(tf.keep(perImage), tf.keep(tf.argMax(logits, 1)));
+  return tf.mean(perImage);
+}
+
+function gradientStep(net: Supernet, which: 'weights' | 'alphas', x: tf.Tensor4D, labels: tf.Tensor1D, apply: (grads: tf.Tensor[]) => void): BatchOutcome {
+  const params = which === 'weights' ? net.weights : net.alphas;
+  const vars = params.list.map((e) => e.variable);
+  const kept: tf.Tensor[] = [];
+  const { value, grads } = tf.variableGrads(() => lossWithStats(net, x, labels, kept), vars);
+  try {
+    apply(vars.map((v) => grads[v.name]!));
+    const losses = kept[0]!.dataSync() as Float32Array;
+    const pred = kept[1]!.dataSync();
+    const truth = labels.dataSync();
+    const hits = new Uint8Array(pred.length);
+    let correct = 0;
+    for (let i = 0; i < pred.length; i++) correct += hits[i] = pred[i] === truth[i] ? 1 : 0;
+    return { loss: value.dataSync()[0]!, correct, losses: Float32Array.from(losses), hits };
+  } finally {
+    tf.dispose([value, ...Object.values(grads), ...kept]);
+  }
+}
+
+/**
+ * One first-order DARTS step: α on the validation batch (w fixed), then w on the training batch (α fixed).
+ * Exported for the benchmark (test/bench/supernet-step.ts).
+ */
+export function firstOrderStep(
+  net: Supernet,
+  opt: DartsOptimizers,
+  train: { x: tf.Tensor4D; labels: tf.Tensor1D },
+  val: { x: tf.Tensor4D; labels: tf.Tensor1D },
+  lr: { weights: number; alphas: number },
+): { train: BatchOutcome; val: BatchOutcome } {
+  const v = gradientStep(net, 'alphas', val.x, val.labels, (g) => opt.alphas.apply(g, lr.alphas));
+  const t = gradientStep(net, 'weights', train.x, train.labels, (g) => opt.weights.apply(g, lr.weights));
+  return { train: t, val: v };
+}
+
+/** Per-channel mean and standard deviation of up to 2,000 training images (inputs are normalised with them). */
+function channelStats(images: PackedImages, rows: readonly number[]): { mean: number[]; std: number[] } {
+  const { channels } = images.shape;
+  const sample = rows.slice(0, 2000);
+  const bytes = images.gather(sample);
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  for (let i = 0; i < bytes.length; i++) {
+    const v = bytes[i]! / 255;
+    sum[i % channels]! += v;
+    sq[i % channels]! += v * v;
+  }
+  const n = bytes.length / channels;
+  const mean = Array.from(sum, (s) => s / n);
+  const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / n - mean[c]! ** 2, 1e-6)));
+  return { mean, std };
+}
+
+/** A normalised NHWC batch and its labels. */
+export function makeBatch(images: PackedImages, rows: readonly number[], labels: readonly number[], norm: { mean: number[]; std: number[] }): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+  const { width, height, channels } = images.shape;
+  const bytes = images.gather(rows);
+  const data = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = i % channels;
+    data[i] = (bytes[i]! / 255 - norm.mean[c]!) / norm.std[c]!;
+  }
+  return { x: tf.tensor4d(data, [rows.length, height, width, channels]), labels: tf.tensor1d(rows.map((r) => labels[r]!), 'int32') };
+}
+
+/** train_w / train_α rows, each capped at floor(limitPerClass / 2) per class (a seeded choice). */
+export function searchPools(c: Pick<SearchJobContext, 'labels' | 'halves' | 'classNames'>, limitPerClass: number | null, seed: number): SelectionPools {
+  const classes = c.classNames.length;
+  const byClass = { w: Array.from({ length: classes }, () => [] as number[]), a: Array.from({ length: classes }, () => [] as number[]) };
+  c.halves.forEach((h, row) => {
+    if (h) byClass[h][c.labels[row]!]!.push(row);
+  });
+  const cap = limitPerClass == null ? Infinity : Math.floor(limitPerClass / 2);
+  const rng = mulberry32(deriveSeed(seed, 'search-limit'));
+  const take = (lists: number[][]) => lists.flatMap((rows) => (rows.length > cap ? (shuffleInPlace([...rows], rng) as number[]).slice(0, cap).sort((x, y) => x - y) : rows));
+  return { train: take(byClass.w), val: take(byClass.a), labels: c.labels, classes };
+}
+
+interface CheckpointMeta {
+  epochsDone: number;
+  history: SearchEpochData[];
+  selection: unknown;
+  weightsStep: number;
+  alphasStep: number;
+  seconds: number;
+  images: number;
+  fingerprint: string;
+}
+
+/** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
+function fingerprintOf(p: SearchParams, c: SearchJobContext): string {
+  return JSON.stringify({ ...p, backend: undefined, epochs: undefined, dataset: c.datasetHash });
+}
+
+function saveCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, meta: CheckpointMeta): void {
+  const arrays = new Map<string, Float32Array>();
+  for (const [k, v] of net.weights.snapshot()) arrays.set(`w:${k}`, v);
+  for (const [k, v] of net.alphas.snapshot()) arrays.set(`a:${k}`, v);
+  for (const [k, v] of Object.entries(opt.weights.state().buffers)) arrays.set(`sgd:${k}`, v);
+  for (const [k, v] of Object.entries(opt.alphas.state().buffers)) arrays.set(`adam:${k}`, v);
+  writeCheckpoint(dir, meta, arrays);
+}
+
+function loadCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, selection: DataSelection, fingerprint: string): CheckpointMeta | null {
+  const cp = readCheckpoint<CheckpointMeta>(dir);
+  if (!cp) return null;
+  if (cp.meta.fingerprint !== fingerprint) throw new JobUserError('This search\'s checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new search.');
+  const pick = (prefix: string) => new Map([...cp.arrays].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  net.weights.restore(pick('w:'));
+  net.alphas.restore(pick('a:'));
+  opt.weights.restore({ step: cp.meta.weightsStep, buffers: Object.fromEntries(pick('sgd:')) });
+  opt.alphas.restore({ step: cp.meta.alphasStep, buffers: Object.fromEntries(pick('adam:')) });
+  selection.restore(cp.meta.selection);
+  return cp.meta;
+}
+
+async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult> {
+  const c = ctx.hostContext as SearchJobContext;
+  const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
+  const backend = report.selected;
+  const classes = c.classNames.length;
+  const perClassHalves = Array.from({ length: classes }, () => ({ w: 0, a: 0 }));
+  c.halves.forEach((h, row) => {
+    if (h) perClassHalves[c.labels[row]!]![h]++;
+  });
+  const refusal = searchRefusal(params, { name: c.datasetName, classes, width: c.shape.width, height: c.shape.height, channels: c.shape.channels, perClassHalves });
+  if (refusal) throw new JobUserError(refusal);
+
+  const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
+  const pools = searchPools(c, params.limitPerClass, params.seed);
+  const selection = createSelection(params.strategy, pools, params.seed);
+  const norm = channelStats(images, pools.train);
+  const cells = cellsFor(params);
+  const net = createSupernet(params.space, { channels: params.channels, cells, inChannels: c.shape.channels, classes, seed: params.seed });
+  const opt = createOptimizers(net, params);
+  const checkpointDir = path.join(ctx.jobDir, SEARCH_FILES.checkpointDir);
+  const fingerprint = fingerprintOf(params, c);
+  try {
+    let history: SearchEpochData[] = [];
+    let seconds = 0;
+    let images_ = 0;
+    let start = 0;
+    if (ctx.resume) {
+      const meta = loadCheckpoint(checkpointDir, net, opt, selection, fingerprint);
+      if (meta) {
+        ({ history, seconds, images: images_ } = meta);
+        start = meta.epochsDone;
+        ctx.log('info', `Resuming from the checkpoint after epoch ${start} of ${params.epochs}.`);
+      } else ctx.log('info', 'No checkpoint yet: starting from the first epoch.');
+    }
+    const stepsPerEpoch = Math.max(1, Math.floor(pools.train.length / params.batch));
+    ctx.log(
+      'info',
+      `Backend ${backend}. ${params.space} supernet, C=${params.channels}, ${cells} ${params.space === 'darts' ? 'cells' : 'cells per stage'}, ${net.weights.size.toLocaleString('en')} weights. ` +
+        `${pools.train.length} training + ${pools.val.length} validation images (${params.strategy}), ${stepsPerEpoch} steps per epoch.`,
+    );
+    const total = params.epochs * stepsPerEpoch;
+    for (let epoch = start; epoch < params.epochs; epoch++) {
+      const t0 = performance.now();
+      const lr = cosineLr(epoch, params.epochs, params.lr, params.lrMin);
+      const sel = selection.select(epoch);
+      const steps = Math.max(1, Math.floor(sel.train.length / params.batch));
+      const valBatches = Math.max(1, Math.floor(sel.val.length / params.batch));
+      const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0 };
+      for (let s = 0; s < steps; s++) {
+        ctx.checkCancelled();
+        const trainRows = sel.train.slice(s * params.batch, (s + 1) * params.batch);
+        const vb = s % valBatches;
+        const valRows = sel.val.slice(vb * params.batch, (vb + 1) * params.batch);
+        const tb = makeBatch(images, trainRows, pools.labels, norm);
+        const vbt = makeBatch(images, valRows, pools.labels, norm);
+        try {
+          const out = firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr });
+          sums.trainLoss += out.train.loss * trainRows.length;
+          sums.trainCorrect += out.train.correct;
+          sums.valLoss += out.val.loss * valRows.length;
+          sums.valCorrect += out.val.correct;
+          sums.n += trainRows.length;
+          selection.observe?.({ split: 'train', rows: trainRows, losses: out.train.losses, correct: out.train.hits });
+          selection.observe?.({ split: 'val', rows: valRows, losses: out.val.losses, correct: out.val.hits });
+        } finally {
+          tf.dispose([tb.x, tb.labels, vbt.x, vbt.labels]);
+        }
+        if (!Number.isFinite(sums.trainLoss)) throw new JobUserError(`The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Lower --lr (or the α learning rate) and start again.`);
+        ctx.progress({ done: epoch * stepsPerEpoch + Math.min(s + 1, stepsPerEpoch), total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}` });
+        // let the worker's message loop run (cancel requests, progress flushes)
+        if (s % 4 === 3) await new Promise((r) => setImmediate(r));
+      }
+      const epochSeconds = (performance.now() - t0) / 1000;
+      seconds += epochSeconds;
+      images_ += sums.n;
+      const alphas = net.alphaSnapshot();
+      const genotype = net.genotype();
+      const data: SearchEpochData = {
+        epoch: epoch + 1,
+        epochs: params.epochs,
+        space: params.space,
+        trainLoss: sums.trainLoss / sums.n,
+        trainAccuracy: sums.trainCorrect / sums.n,
+        valLoss: sums.valLoss / sums.n,
+        valAccuracy: sums.valCorrect / sums.n,
+        lr,
+        seconds: epochSeconds,
+        images: sums.n,
+        alphas,
+        genotype,
+      };
+      history.push(data);
+      saveCheckpoint(checkpointDir, net, opt, {
+        epochsDone: epoch + 1,
+        history,
+        selection: selection.state(),
+        weightsStep: opt.weights.state().step,
+        alphasStep: opt.alphas.state().step,
+        seconds,
+        images: images_,
+        fingerprint,
+      });
+      fs.writeFileSync(path.join(ctx.jobDir, SEARCH_FILES.alphasJson), JSON.stringify(history.map((h) => ({ epoch: h.epoch, alphas: h.alphas }))));
+      const at = { epoch: epoch + 1 };
+      ctx.metric('train_loss', data.trainLoss, at);
+      ctx.metric('train_accuracy', data.trainAccuracy, at);
+      ctx.metric('val_loss', data.valLoss, at);
+      ctx.metric('val_accuracy', data.valAccuracy, at);
+      ctx.metric('epoch_seconds', epochSeconds, at);
+      ctx.metric('lr', lr, at);
+      ctx.emit({ type: 'search-epoch', data });
+      ctx.log('debug', `Epoch ${epoch + 1}: ${tf.memory().numTensors} tensors live.`);
+    }
+    const last = history[history.length - 1]!;
+    const genotype: Genotype = last.genotype;
+    const genotypeText = formatGenotype(genotype);
+    const json = toGenotypeJson(genotype, {
+      app: 'winnow',
+      createdAt: new Date().toISOString(),
+      jobId: ctx.jobId,
+      datasetId: c.datasetId,
+      datasetName: c.datasetName,
+      datasetHash: c.datasetHash,
+      space: params.space,
+      strategy: params.strategy,
+      seed: params.seed,
+      epochs: params.epochs,
+      alphas: last.alphas,
+      metrics: { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy, seconds },
+    });
+    fs.writeFileSync(path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), `${JSON.stringify(json, null, 2)}\n`);
+    ctx.emit({ type: 'artifact', name: 'genotype', path: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), mime: 'application/json' });
+    return {
+      space: params.space,
+      strategy: params.strategy,
+      epochs: params.epochs,
+      genotype,
+      genotypeText,
+      alphas: last.alphas,
+      final: { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
+      seconds,
+      imagesPerSecond: seconds > 0 ? images_ / seconds : 0,
+      backend,
+      files: { genotypeJson: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson) },
+    };
+  } finally {
+    net.dispose();
+  }
+}
+
+export const searchHandler: JobHandler<SearchParams, SearchResult> = {
+  kind: 'search',
+  params: SearchParams,
+  resumable: true,
+  run,
+};

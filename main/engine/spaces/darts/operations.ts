@@ -1,0 +1,97 @@
+/**
+ * The 8 DARTS operations of one mixed edge (DARTS code: cnn/operations.py OPS, with affine=False BN as during the
+ * search). Each operation that ends in a BN returns its output *before* that BN: the node normalises and weighs
+ * all of them at once (nn/bn.ts weightedBnSum). `none` returns nothing; skip_connect at stride 1 is the identity,
+ * which the node adds itself.
+ *
+ *   max_pool_3x3 / avg_pool_3x3: pool 3x3 (padding 1, avg without the padding) -> BN
+ *   skip_connect, stride 2:      FactorizedReduce -> BN
+ *   sep_conv_kxk:                ReLU, dw kxk (stride), pw 1x1, BN, ReLU, dw kxk, pw 1x1 -> BN
+ *   dil_conv_kxk:                ReLU, dw kxk dilation 2 (stride), pw 1x1 -> BN
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DARTS_OPS, type DartsOp } from '../../../../shared/genotype.js';
+import { batchNormTrain } from '../../nn/bn.js';
+import type { ParamStore } from '../../nn/params.js';
+import { avgPool3, depthwise, factorizedReduce, maxPool3 } from '../layers.js';
+
+/** Operations whose output goes through the node's BN (all but none and the stride-1 identity). */
+export const BN_OPS: readonly DartsOp[] = ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'];
+
+interface SepParams {
+  dw1: tf.Variable;
+  pw1: tf.Variable;
+  dw2: tf.Variable;
+  pw2: tf.Variable;
+}
+interface DilParams {
+  dw: tf.Variable;
+  pw: tf.Variable;
+}
+export interface EdgeParams {
+  stride: 1 | 2;
+  sep3: SepParams;
+  sep5: SepParams;
+  dil3: DilParams;
+  dil5: DilParams;
+  /** FactorizedReduce of skip_connect on stride-2 edges. */
+  reduce?: [tf.Variable, tf.Variable];
+}
+
+function sepParams(p: ParamStore, name: string, c: number, k: number): SepParams {
+  return {
+    dw1: p.uniform(`${name}.dw1`, [k, k, c, 1], k * k),
+    pw1: p.uniform(`${name}.pw1`, [1, 1, c, c], c),
+    dw2: p.uniform(`${name}.dw2`, [k, k, c, 1], k * k),
+    pw2: p.uniform(`${name}.pw2`, [1, 1, c, c], c),
+  };
+}
+
+function dilParams(p: ParamStore, name: string, c: number, k: number): DilParams {
+  return { dw: p.uniform(`${name}.dw`, [k, k, c, 1], k * k), pw: p.uniform(`${name}.pw`, [1, 1, c, c], c) };
+}
+
+export function buildEdgeParams(p: ParamStore, name: string, c: number, stride: 1 | 2): EdgeParams {
+  return {
+    stride,
+    sep3: sepParams(p, `${name}.sep_conv_3x3`, c, 3),
+    sep5: sepParams(p, `${name}.sep_conv_5x5`, c, 5),
+    dil3: dilParams(p, `${name}.dil_conv_3x3`, c, 3),
+    dil5: dilParams(p, `${name}.dil_conv_5x5`, c, 5),
+    ...(stride === 2 ? { reduce: [p.uniform(`${name}.skip_connect.conv1`, [1, 1, c, c / 2], c), p.uniform(`${name}.skip_connect.conv2`, [1, 1, c, c / 2], c)] as [tf.Variable, tf.Variable] } : {}),
+  };
+}
+
+const pointwise = (x: tf.Tensor4D, w: tf.Variable): tf.Tensor4D => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
+
+function sepConv(rx: tf.Tensor4D, q: SepParams, stride: 1 | 2): tf.Tensor4D {
+  const h = batchNormTrain(pointwise(depthwise(rx, q.dw1 as tf.Tensor4D, stride, 1), q.pw1));
+  return pointwise(depthwise(tf.relu(h), q.dw2 as tf.Tensor4D, 1, 1), q.pw2);
+}
+
+function dilConv(rx: tf.Tensor4D, q: DilParams, stride: 1 | 2): tf.Tensor4D {
+  return pointwise(depthwise(rx, q.dw as tf.Tensor4D, stride, 2), q.pw);
+}
+
+const IDX = Object.fromEntries(DARTS_OPS.map((o, i) => [o, i])) as Record<DartsOp, number>;
+
+/**
+ * The pre-BN outputs of one mixed edge, tagged with their operation's column in α. `relu` returns ReLU(x),
+ * computed once per state and shared by every edge that reads it.
+ */
+export function edgeBnOutputs(q: EdgeParams, x: tf.Tensor4D, relu: () => tf.Tensor4D, stride: 1 | 2): Array<{ op: number; out: tf.Tensor4D }> {
+  if (stride !== q.stride) throw new Error(`Edge built for stride ${q.stride} used with stride ${stride}.`);
+  const rx = relu();
+  const out: Array<{ op: number; out: tf.Tensor4D }> = [
+    { op: IDX.max_pool_3x3, out: maxPool3(x, stride) },
+    { op: IDX.avg_pool_3x3, out: avgPool3(x, stride) },
+  ];
+  if (q.reduce) out.push({ op: IDX.skip_connect, out: factorizedReduce(rx, q.reduce[0] as tf.Tensor4D, q.reduce[1] as tf.Tensor4D, false) });
+  out.push(
+    { op: IDX.sep_conv_3x3, out: sepConv(rx, q.sep3, stride) },
+    { op: IDX.sep_conv_5x5, out: sepConv(rx, q.sep5, stride) },
+    { op: IDX.dil_conv_3x3, out: dilConv(rx, q.dil3, stride) },
+    { op: IDX.dil_conv_5x5, out: dilConv(rx, q.dil5, stride) },
+  );
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * The DARTS search network (DARTS code: cnn/model_search.py, cnn/operations.py), NHWC:
+ * stem (3x3 conv to 3C + BN) -> `cells` cells with reductions at cells/3 and 2·cells/3 (channels double there)
+ * -> global average pool -> linear. A cell has 2 inputs (c_{k-2}, c_{k-1}, preprocessed to C channels by
+ * ReLU-conv1x1-BN, or FactorizedReduce after a reduction), 4 intermediate nodes, 14 mixed edges, and outputs the
+ * concatenation of its 4 intermediate nodes. Every BN inside cells is affine=False, as in DARTS' search.
+ *
+ * A mixed edge is Σ_o softmax(α)_o · o(x) over the 8 operations (operations.ts). For speed, a node gathers the
+ * BN'd outputs of all its incoming edges and normalises and weighs them in one op (nn/bn.ts weightedBnSum, equal
+ * to a separate BN per operation); `none` contributes nothing (its output is 0), skip_connect's identity is
+ * added directly, and each state's ReLU is computed once and shared by all the convolutions that read it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, deriveDartsGenotype, type DartsGenotype } from '../../../../shared/genotype.js';
+import type { AlphaSnapshot } from '../../../../shared/search.js';
+import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
+import { ParamStore } from '../../nn/params.js';
+import { conv, factorizedReduce } from '../layers.js';
+import { classify, rowsOf, softmaxFlat, type Supernet, type SupernetConfig } from '../supernet.js';
+import { buildEdgeParams, edgeBnOutputs, type EdgeParams } from './operations.js';
+
+const OPS = DARTS_OPS.length;
+const SKIP = DARTS_OPS.indexOf('skip_connect');
+/** DARTS' stem multiplier and cell multiplier (4 concatenated nodes). */
+const STEM_MULTIPLIER = 3;
+const MULTIPLIER = 4;
+
+interface CellPlan {
+  reduction: boolean;
+  reductionPrev: boolean;
+  cPrevPrev: number;
+  cPrev: number;
+  c: number;
+}
+
+interface CellParams {
+  plan: CellPlan;
+  pre0: tf.Variable[];
+  pre1: tf.Variable;
+  edges: EdgeParams[];
+}
+
+/** Reduction cells sit at cells/3 and 2·cells/3 (integer division), as in DARTS' Network. */
+export function dartsCellPlan(channels: number, cells: number): CellPlan[] {
+  const reductions = new Set([Math.floor(cells / 3), Math.floor((2 * cells) / 3)]);
+  let c = channels;
+  let cPrevPrev = STEM_MULTIPLIER * channels;
+  let cPrev = cPrevPrev;
+  let reductionPrev = false;
+  const plan: CellPlan[] = [];
+  for (let i = 0; i < cells; i++) {
+    const reduction = reductions.has(i);
+    if (reduction) c *= 2;
+    plan.push({ reduction, reductionPrev, cPrevPrev, cPrev, c });
+    reductionPrev = reduction;
+    [cPrevPrev, cPrev] = [cPrev, MULTIPLIER * c];
+  }
+  return plan;
+}
+
+export class DartsSupernet implements Supernet {
+  readonly space = 'darts' as const;
+  readonly weights: ParamStore;
+  readonly alphas: ParamStore;
+  private readonly stem: { w: tf.Variable; gamma: tf.Variable; beta: tf.Variable };
+  private readonly cells: CellParams[];
+  private readonly head: { w: tf.Variable; b: tf.Variable };
+  private readonly alphaNormal: tf.Variable;
+  private readonly alphaReduce: tf.Variable;
+  private readonly edges = dartsEdgeList(DARTS_STEPS);
+
+  constructor(readonly config: SupernetConfig) {
+    const { channels: C, cells, inChannels, classes, seed } = config;
+    if (C % 2) throw new Error(`DARTS needs an even number of channels (FactorizedReduce halves them); got ${C}.`);
+    this.weights = new ParamStore(seed);
+    const p = this.weights;
+    const cStem = STEM_MULTIPLIER * C;
+    this.stem = { w: p.uniform('stem.conv', [3, 3, inChannels, cStem], 9 * inChannels), gamma: p.constant('stem.bn.gamma', [cStem], 1), beta: p.constant('stem.bn.beta', [cStem], 0) };
+    this.cells = dartsCellPlan(C, cells).map((plan, i) => {
+      const name = `cells.${i}`;
+      const pre0 = plan.reductionPrev
+        ? [p.uniform(`${name}.pre0.conv1`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev), p.uniform(`${name}.pre0.conv2`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev)]
+        : [p.uniform(`${name}.pre0.conv`, [1, 1, plan.cPrevPrev, plan.c], plan.cPrevPrev)];
+      const pre1 = p.uniform(`${name}.pre1.conv`, [1, 1, plan.cPrev, plan.c], plan.cPrev);
+      const edges = this.edges.map((e, k) => buildEdgeParams(p, `${name}.edges.${k}`, plan.c, plan.reduction && e.input < 2 ? 2 : 1));
+      return { plan, pre0, pre1, edges };
+    });
+    const last = MULTIPLIER * this.cells[this.cells.length - 1]!.plan.c;
+    this.head = { w: p.uniform('classifier.w', [last, classes], last), b: p.uniform('classifier.b', [classes], last) };
+    // DARTS: α = 1e-3 · randn, one matrix per cell type
+    this.alphas = new ParamStore(seed ^ 0x5eed);
+    this.alphaNormal = this.alphas.normal('alpha.normal', [this.edges.length, OPS], 1e-3);
+    this.alphaReduce = this.alphas.normal('alpha.reduce', [this.edges.length, OPS], 1e-3);
+  }
+
+  logits(x: tf.Tensor4D): tf.Tensor2D {
+    const wNormal = softmaxFlat(this.alphaNormal);
+    const wReduce = softmaxFlat(this.alphaReduce);
+    const stem = batchNormTrain(conv(x, this.stem.w as tf.Tensor4D, 1, 1), this.stem.gamma as tf.Tensor1D, this.stem.beta as tf.Tensor1D);
+    let s0 = stem;
+    let s1 = stem;
+    for (const cell of this.cells) {
+      const out = this.cell(cell, s0, s1, cell.plan.reduction ? wReduce : wNormal);
+      [s0, s1] = [s1, out];
+    }
+    return classify(s1, this.head.w, this.head.b);
+  }
+
+  private cell(cell: CellParams, s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Tensor1D): tf.Tensor4D {
+    const { plan } = cell;
+    const s0 = cell.pre0.length === 2
+      ? batchNormTrain(factorizedReduce(s0in, cell.pre0[0] as tf.Tensor4D, cell.pre0[1] as tf.Tensor4D))
+      : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
+    const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
+    const states: tf.Tensor4D[] = [s0, s1];
+    const relus: Array<tf.Tensor4D | undefined> = [];
+    const reluOf = (j: number): tf.Tensor4D => (relus[j] ??= tf.relu(states[j]!));
+    let offset = 0;
+    for (let node = 0; node < DARTS_STEPS; node++) {
+      const inputs = 2 + node;
+      const parts: tf.Tensor4D[] = [];
+      const partIdx: number[] = [];
+      const skipIdx: number[] = [];
+      const skipInputs: tf.Tensor4D[] = [];
+      for (let j = 0; j < inputs; j++) {
+        const e = offset + j;
+        const stride = plan.reduction && j < 2 ? 2 : 1;
+        for (const { op, out } of edgeBnOutputs(cell.edges[e]!, states[j]!, () => reluOf(j), stride)) {
+          parts.push(out);
+          partIdx.push(e * OPS + op);
+        }
+        if (stride === 1) {
+          skipIdx.push(e * OPS + SKIP);
+          skipInputs.push(states[j]!);
+        }
+      }
+      let h = weightedBnSum(tf.concat(parts, 3), tf.gather(weights, partIdx));
+      if (skipInputs.length) {
+        const ws = tf.gather(weights, skipIdx);
+        h = tf.addN([h, ...skipInputs.map((s, k) => tf.mul(s, tf.slice(ws, k, 1)))]) as tf.Tensor4D;
+      }
+      states.push(h);
+      offset += inputs;
+    }
+    return tf.concat(states.slice(2), 3);
+  }
+
+  alphaSnapshot(): AlphaSnapshot {
+    return tf.tidy(() => ({
+      normal: rowsOf(softmaxFlat(this.alphaNormal).dataSync() as Float32Array, OPS),
+      reduce: rowsOf(softmaxFlat(this.alphaReduce).dataSync() as Float32Array, OPS),
+    }));
+  }
+
+  genotype(): DartsGenotype {
+    const a = this.alphaSnapshot();
+    return deriveDartsGenotype(a.normal, a.reduce!, DARTS_STEPS);
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+    this.alphas.dispose();
+  }
+}
+

@@ -1,0 +1,123 @@
+/**
+ * Layer functions both search spaces build on, with PyTorch's padding semantics (the DARTS and NAS-Bench-201 code
+ * are the reference): explicit symmetric padding, 3x3 pools with padding 1, average pooling that does not count
+ * the padding. NHWC throughout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { depthwiseConv2dWithGrad } from '../nn/ops.js';
+
+function symmetric(p: number): tf.backend_util.ExplicitPadding {
+  return [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
+}
+
+/** nn.Conv2d(bias=False, padding=p, stride=s): filter [k, k, Cin, Cout]. */
+export function conv(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1, pad = 0): tf.Tensor4D {
+  if (w.shape[0] === 1 && pad === 0) return tf.conv2d(x, w, stride, 'valid');
+  return tf.conv2d(x, w, stride, symmetric(pad));
+}
+
+/** Every second row and column, starting at 0 (x[:, ::2, ::2]); pads odd sizes with one zero row / column first. */
+export function subsample2(x: tf.Tensor4D): tf.Tensor4D {
+  const [B, H, W, C] = x.shape;
+  const h2 = Math.ceil(H / 2);
+  const w2 = Math.ceil(W / 2);
+  const even =
+    H % 2 || W % 2
+      ? tf.pad(x, [
+          [0, 0],
+          [0, H % 2],
+          [0, W % 2],
+          [0, 0],
+        ])
+      : x;
+  // a reshape and a slice: both differentiable on every backend (StridedSlice has no gradient in tfjs)
+  const six = tf.reshape(even, [B, h2, 2, w2, 2, C]);
+  return tf.reshape(tf.slice(six, [0, 0, 0, 0, 0, 0], [B, h2, 1, w2, 1, C]), [B, h2, w2, C]);
+}
+
+/**
+ * Depthwise convolution, filter [k, k, C, 1], padding d·(k−1)/2 (DARTS' SepConv / DilConv), stride 1 or 2,
+ * dilation 1 or 2. tfjs refuses stride 2 with dilation 2; with that padding the strided, dilated convolution only
+ * ever reads even rows and columns, so it equals an undilated convolution of the subsampled input:
+ * out[i] = Σ_t w_t · x[2i − (k−1) + 2t] = Σ_t w_t · x[::2][i − (k−1)/2 + t].
+ */
+export function depthwise(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2, dilation: 1 | 2): tf.Tensor4D {
+  const k = w.shape[0];
+  if (dilation === 2 && stride === 2) return tf.depthwiseConv2d(subsample2(x), w, 1, symmetric((k - 1) / 2));
+  if (dilation === 2) return depthwiseConv2dWithGrad(x, w, 1, symmetric(k - 1), 2);
+  return tf.depthwiseConv2d(x, w, stride, symmetric((k - 1) / 2));
+}
+
+/** nn.MaxPool2d(3, stride, padding=1). */
+export function maxPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  return tf.maxPool(x, 3, stride, 1, 'floor');
+}
+
+const countScales = new Map<string, Float32Array>();
+
+/** 9 / (number of real pixels under each 3x3 window, padding 1): the factor between the two averages. */
+function windowScale(H: number, W: number, stride: number): { data: Float32Array; oh: number; ow: number } {
+  const oh = Math.floor((H - 1) / stride) + 1;
+  const ow = Math.floor((W - 1) / stride) + 1;
+  const key = `${H}x${W}s${stride}`;
+  let data = countScales.get(key);
+  if (!data) {
+    data = new Float32Array(oh * ow);
+    for (let i = 0; i < oh; i++) {
+      const rows = Math.min(H, i * stride + 2) - Math.max(0, i * stride - 1);
+      for (let j = 0; j < ow; j++) data[i * ow + j] = 9 / (rows * (Math.min(W, j * stride + 2) - Math.max(0, j * stride - 1)));
+    }
+    countScales.set(key, data);
+  }
+  return { data, oh, ow };
+}
+
+/**
+ * nn.AvgPool2d(3, stride, padding=1, count_include_pad=False). tfjs' forward pass already leaves the padding out of
+ * the average, but its gradient divides by 9 everywhere; this one divides each window by its own pixel count.
+ */
+export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xv, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    save([xv]);
+    return {
+      value: tf.avgPool(xv, 3, stride, 1, 'floor'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const xs = saved[0] as tf.Tensor4D;
+        const { data, oh, ow } = windowScale(xs.shape[1], xs.shape[2], stride);
+        const scaled = tf.mul(dy, tf.tensor4d(data, [1, oh, ow, 1]));
+        return [tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input: xs }, { filterSize: 3, strides: stride, pad: 1, dimRoundingMode: 'floor' }) as tf.Tensor4D];
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/** nn.AvgPool2d(2, stride 2) (NAS-Bench-201's residual shortcut); odd sizes drop the last row / column, as PyTorch. */
+export function avgPool2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.avgPool(x, 2, 2, 'valid');
+}
+
+/**
+ * DARTS' FactorizedReduce before its BN: ReLU, then two 1x1 stride-2 convolutions, one on x and one on x shifted
+ * by one pixel, concatenated (each Cout/2 channels). Odd sizes: the shifted copy is padded so both halves agree.
+ */
+export function factorizedReduce(x: tf.Tensor4D, w1: tf.Tensor4D, w2: tf.Tensor4D, applyRelu = true): tf.Tensor4D {
+  const r = applyRelu ? tf.relu(x) : x;
+  const [B, H, W, C] = r.shape;
+  let shifted: tf.Tensor4D = tf.slice(r, [0, 1, 1, 0], [B, H - 1, W - 1, C]);
+  if (H % 2 || W % 2) {
+    shifted = tf.pad(shifted, [
+      [0, 0],
+      [0, H % 2],
+      [0, W % 2],
+      [0, 0],
+    ]);
+  }
+  return tf.concat([tf.conv2d(r, w1, 2, 'valid'), tf.conv2d(shifted, w2, 2, 'valid')], 3);
+}

@@ -1,0 +1,51 @@
+/**
+ * What a search algorithm sees of a search space (NASLib's split: space, optimizer and trainer are separate):
+ * two parameter sets — the network weights w and the architecture parameters α — a training-mode forward pass,
+ * and the architecture α currently encodes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Genotype } from '../../../shared/genotype.js';
+import type { AlphaSnapshot, SearchSpace } from '../../../shared/search.js';
+import type { ParamStore } from '../nn/params.js';
+
+export interface SupernetConfig {
+  /** Initial channels C. */
+  channels: number;
+  /** darts: number of cells; nb201: cells per stage. */
+  cells: number;
+  inChannels: number;
+  classes: number;
+  seed: number;
+}
+
+export interface Supernet {
+  readonly space: SearchSpace;
+  readonly config: SupernetConfig;
+  /** Network weights (w): trained on train_w. */
+  readonly weights: ParamStore;
+  /** Architecture parameters (α), one [edges, operations] matrix per cell type: trained on train_α. */
+  readonly alphas: ParamStore;
+  /** Training-mode forward pass (batch statistics in every BN), NHWC input -> [batch, classes] logits. */
+  logits(x: tf.Tensor4D): tf.Tensor2D;
+  /** softmax(α) per edge, as plain numbers. */
+  alphaSnapshot(): AlphaSnapshot;
+  /** The architecture α currently encodes (the space's derivation rule). */
+  genotype(): Genotype;
+  dispose(): void;
+}
+
+/** Row-wise softmax of an α matrix, flattened ([edges · ops]): what the mixed edges index into. */
+export function softmaxFlat(alpha: tf.Variable): tf.Tensor1D {
+  return tf.reshape(tf.softmax(alpha as tf.Tensor2D), [-1]);
+}
+
+/** Global average pooling and the linear classifier. */
+export function classify(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, w as tf.Tensor2D), b);
+}
+
+export function rowsOf(values: Float32Array | number[], cols: number): number[][] {
+  const rows: number[][] = [];
+  for (let i = 0; i < values.length; i += cols) rows.push(Array.from(values.slice(i, i + cols)));
+  return rows;
+}

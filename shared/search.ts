@@ -1,0 +1,132 @@
+/**
+ * Architecture search (the `search` job): its parameters, the per-epoch snapshot it emits, its result, and what
+ * the API returns about it. Genotype types and formats live in genotype.ts.
+ */
+import { z } from 'zod';
+import { BackendChoice } from './backend.js';
+import { Genotype } from './genotype.js';
+
+export const SearchSpace = z.enum(['darts', 'nb201']);
+export type SearchSpace = z.infer<typeof SearchSpace>;
+
+/** Data-selection strategies a search can use. `full` = all of train_w / train_α every epoch, shuffled. */
+export const SelectionStrategy = z.enum(['full']);
+export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
+
+/** Default number of cells: DARTS search uses 8 on CIFAR; 5 keeps a CPU search in minutes (reductions at 1 and 3). */
+export const DEFAULT_CELLS: Record<SearchSpace, number> = { darts: 5, nb201: 1 };
+
+export const SearchParams = z.object({
+  datasetId: z.number().int().positive(),
+  space: SearchSpace.default('darts'),
+  strategy: SelectionStrategy.default('full'),
+  epochs: z.number().int().min(1).max(500).default(10),
+  batch: z.number().int().min(2).max(512).default(32),
+  /** Initial channels C. */
+  channels: z.number().int().min(2).max(128).default(16),
+  /** darts: number of cells (reductions at 1/3 and 2/3); nb201: cells per stage. Default DEFAULT_CELLS[space]. */
+  cells: z.number().int().min(1).max(30).optional(),
+  /** Weight optimiser (DARTS): SGD, momentum, cosine from lr down to lrMin, weight decay, grad-norm clip. */
+  lr: z.number().positive().max(10).default(0.025),
+  lrMin: z.number().min(0).max(10).default(0.001),
+  momentum: z.number().min(0).max(0.999).default(0.9),
+  weightDecay: z.number().min(0).max(1).default(3e-4),
+  gradClip: z.number().positive().max(1000).default(5),
+  /** Architecture optimiser (DARTS): Adam, betas 0.5 / 0.999, weight decay. */
+  alphaLr: z.number().positive().max(1).default(3e-4),
+  alphaWeightDecay: z.number().min(0).max(1).default(1e-3),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Use at most this many training images per class (split over train_w / train_α); null = all. */
+  limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
+  backend: BackendChoice.default('auto'),
+});
+export type SearchParams = z.infer<typeof SearchParams>;
+export type SearchParamsInput = z.input<typeof SearchParams>;
+
+/** Softmax of α per edge: rows = edges in the space's order, columns = the space's operations in order. */
+export const AlphaSnapshot = z.object({
+  normal: z.array(z.array(z.number())),
+  /** darts only. */
+  reduce: z.array(z.array(z.number())).optional(),
+});
+export type AlphaSnapshot = z.infer<typeof AlphaSnapshot>;
+
+/** Emitted once per finished epoch (event type `search-epoch`); the UI draws the heatmap and cell graph from it. */
+export const SearchEpochData = z.object({
+  epoch: z.number().int().min(1),
+  epochs: z.number().int().min(1),
+  space: SearchSpace,
+  trainLoss: z.number(),
+  trainAccuracy: z.number(),
+  valLoss: z.number(),
+  valAccuracy: z.number(),
+  /** Weight learning rate used during the epoch. */
+  lr: z.number(),
+  seconds: z.number(),
+  /** Training images the weight steps saw during the epoch (plus as many validation images for α). */
+  images: z.number().int(),
+  alphas: AlphaSnapshot,
+  genotype: Genotype,
+});
+export type SearchEpochData = z.infer<typeof SearchEpochData>;
+
+export interface SearchResult {
+  space: SearchSpace;
+  strategy: SelectionStrategy;
+  epochs: number;
+  genotype: Genotype;
+  /** The DARTS `Genotype(...)` text (darts) or the NAS-Bench-201 string (nb201). */
+  genotypeText: string;
+  alphas: AlphaSnapshot;
+  final: { trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number };
+  seconds: number;
+  imagesPerSecond: number;
+  backend: string;
+  /** Files in the job folder: genotype.json (with provenance), alphas.json (every epoch). */
+  files: { genotypeJson: string };
+}
+
+/** A search as the Search page and `searches.list` show it (any state; genotype once it has finished an epoch). */
+export interface SearchSummary {
+  jobId: number;
+  state: import('./jobs.js').JobState;
+  datasetId: number;
+  datasetName: string | null;
+  space: SearchSpace;
+  strategy: SelectionStrategy;
+  epochs: number;
+  epochsDone: number;
+  createdAt: number;
+  /** The latest derived genotype's text (darts text or nb201 string); null before the first epoch ends. */
+  genotypeText: string | null;
+  valAccuracy: number | null;
+}
+
+export interface SearchDetail {
+  summary: SearchSummary;
+  params: SearchParams;
+  /** Every finished epoch, in order (from the job's `search-epoch` events). */
+  epochs: SearchEpochData[];
+  result: SearchResult | null;
+}
+
+export const GenotypeExportFormat = z.enum(['darts', 'nb201', 'json', 'svg']);
+export type GenotypeExportFormat = z.infer<typeof GenotypeExportFormat>;
+
+export interface GenotypeExport {
+  filename: string;
+  mime: string;
+  text: string;
+}
+
+/**
+ * Defaults a person would pick for a dataset of this size on a CPU: small enough that an epoch takes minutes.
+ * Used by the Search page's form; the CLI uses the schema defaults unless told otherwise.
+ */
+export function suggestSearchParams(d: { trainImages: number; classes: number; width: number }): Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number } {
+  const perClass = d.classes > 0 ? Math.floor(d.trainImages / d.classes) : 0;
+  const limitPerClass = perClass > 200 ? 200 : null;
+  const used = (limitPerClass ?? perClass) * d.classes;
+  const batch = used >= 64 * 4 ? 32 : Math.max(2, Math.min(16, Math.floor(used / 8)));
+  return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
+}

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AeDetail, AeReconstruction, AeSummary } from './autoencoder.js';
 import { BackendChoice, type BackendReport } from './backend.js';
 import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type ThumbnailPage } from './datasets.js';
+import { GenotypeExportFormat, type GenotypeExport, type SearchDetail, type SearchSummary } from './search.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -83,6 +84,10 @@ export const apiInputs = {
   'autoencoders.get': z.object({ id: AeId }),
   'autoencoders.reconstructions': z.object({ id: AeId, count: z.number().int().min(1).max(64).default(16) }),
   'autoencoders.delete': z.object({ id: AeId }),
+  'searches.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'searches.get': z.object({ id: JobId }),
+  /** The final genotype (or, for a search still running, the latest epoch's) as text to save or copy. */
+  'searches.export': z.object({ id: JobId, format: GenotypeExportFormat, cell: z.enum(['normal', 'reduce']).default('normal') }),
 } as const;
 
 /** Method name -> output type. */
@@ -107,6 +112,9 @@ export interface ApiOutputs {
   'autoencoders.get': AeDetail;
   'autoencoders.reconstructions': AeReconstruction[];
   'autoencoders.delete': { id: number; deleted: true };
+  'searches.list': SearchSummary[];
+  'searches.get': SearchDetail;
+  'searches.export': GenotypeExport;
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
+import type { JobState } from './jobs.js';
 
 export const SearchSpace = z.enum(['darts', 'nb201']);
 export type SearchSpace = z.infer<typeof SearchSpace>;
@@ -89,7 +90,7 @@ export interface SearchResult {
 /** A search as the Search page and `searches.list` show it (any state; genotype once it has finished an epoch). */
 export interface SearchSummary {
   jobId: number;
-  state: import('./jobs.js').JobState;
+  state: JobState;
   datasetId: number;
   datasetName: string | null;
   space: SearchSpace;

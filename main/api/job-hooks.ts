@@ -10,6 +10,7 @@ import { moveStagedFolder } from '../data/staged.js';
 import { AE_STAGING, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import { readSummary } from '../engine/embed/ae-files.js';
 import type { Store } from '../store/index.js';
+import { searchJobContext } from './searches.js';
 import { autoencoderDirFor } from '../store/paths.js';
 import type { JobHostHooks } from '../supervisor/supervisor.js';
 import type { JobKind } from '../../shared/jobs.js';
@@ -69,6 +70,13 @@ export function jobHostHooks(store: Store, dataDir: string): Partial<Record<JobK
       prepare: (job) => autoencoderContext(store, job.params as AeTrainParams),
       finalize: (job) => commitAutoencoder(store, dataDir, job),
       discard: (job) => fs.rmSync(path.join(job.jobDir, AE_STAGING), { recursive: true, force: true }),
+    },
+    search: {
+      prepare: (job) => searchJobContext(store, job.params),
+      // a search keeps everything in its job folder: the checkpoint that `resume` continues from, genotype.json and
+      // alphas.json. Nothing is staged elsewhere, so an interrupted, cancelled or failed search leaves nothing to
+      // clean, and no finalize is needed: the result and the files stay with the job.
+      discard: () => {},
     },
   };
 }

@@ -20,6 +20,7 @@ import { SourceError } from '../data/types.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { checkSearchCanStart, exportGenotype, getSearch, listSearches } from './searches.js';
 import type { ApiDispatcher } from './types.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -72,10 +73,16 @@ const handlers: Handlers = {
       const existing = ctx.store.datasets.findByFingerprint(await sourceFingerprint(input.params))[0];
       if (existing) throw new ApiError('conflict', alreadyImportedMessage(existing));
     }
+    // a search that cannot run on its dataset is refused here, so the form shows why at once
+    if (input.kind === 'search') checkSearchCanStart(ctx.store, input.params);
     return ctx.supervisor.start(input);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
-  'jobs.resume': (input, ctx) => ctx.supervisor.resume(input.id),
+  'jobs.resume': (input, ctx) => {
+    const job = ctx.supervisor.get(input.id);
+    if (job.kind === 'search' && ['interrupted', 'cancelled', 'failed'].includes(job.state)) checkSearchCanStart(ctx.store, job.params);
+    return ctx.supervisor.resume(input.id);
+  },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
   'datasets.get': (input, ctx) => {
     datasetOr404(ctx, input.id);
@@ -132,6 +139,9 @@ const handlers: Handlers = {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     return { id: input.id, deleted: true as const };
   },
+  'searches.list': (input, ctx) => listSearches(ctx.store, input.datasetId),
+  'searches.get': (input, ctx) => getSearch(ctx.store, input.id),
+  'searches.export': (input, ctx) => exportGenotype(ctx.store, ctx.dataDir, input.id, input.format, input.cell),
   'datasets.delete': (input, ctx) => {
     datasetOr404(ctx, input.id);
     deleteDataset(ctx.store, input.id);

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
-import { isFinished, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
+import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
+import { formatGenotype } from '../../shared/genotype.js';
+import { GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';
 import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
 import { scatterPng, scatterSvg } from '../data/scatter.js';
@@ -28,6 +30,7 @@ import { resolveDataDir } from '../store/paths.js';
 import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
+import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
 
 const HELP = `Winnow ${APP_VERSION}: data-efficient neural architecture search on your own image datasets.
 
@@ -51,6 +54,13 @@ Commands:
       --untrained (random weights: the ablation)
   ae list [--dataset <id>] | show <id> | rm <id>
   ae map <id> --out map.png|map.svg      The 2-D map of its latent space, coloured by class
+  search --dataset <id> [options]        Architecture search (DARTS first-order over a supernet); prints the genotype
+      --space darts|nb201   --strategy full   --epochs N   --batch N   --channels C   --cells N
+      --lr X   --alpha-lr X   --seed S   --limit-per-class N (images per class, split over train_w / train_a)
+  search --resume <job>                  Continue an interrupted, cancelled or failed search from its checkpoint
+  search list [--dataset <id>]           Searches, newest first, with their latest genotype
+  export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]
+                                         A search's genotype (default: its own text format) to FILE or stdout
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
@@ -137,14 +147,25 @@ async function systemInfo(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
-/** Starts a job, shows its progress, waits for its end; Ctrl-C cancels it. */
-async function runJob(host: WinnowHost, start: () => Promise<JobSummary>, json: boolean): Promise<JobSummary> {
+/**
+ * Starts a job, shows its progress, waits for its end; Ctrl-C cancels it. `eventLine` turns one of the job's
+ * events into a line for stderr (printed above the progress bar), or null to print nothing.
+ */
+async function runJob(host: WinnowHost, start: () => Promise<JobSummary>, json: boolean, eventLine?: (e: JobEvent) => string | null): Promise<JobSummary> {
   const bar = new ProgressBar();
   let jobId = 0;
   let settle: (job: JobSummary) => void = () => {};
   const finished = new Promise<JobSummary>((r) => (settle = r));
   const unsubscribe = host.api.subscribe((m) => {
-    if (m.channel !== 'job.updated' || m.job.id !== jobId) return;
+    if (m.channel === 'job.event') {
+      const line = m.jobId === jobId && eventLine ? eventLine(m.event) : null;
+      if (line !== null) {
+        bar.done();
+        say(line);
+      }
+      return;
+    }
+    if (m.job.id !== jobId) return;
     const job = m.job;
     if (job.progress && job.state === 'running') bar.update(job.progress.fraction, job.progress.message ?? '', job.progress.etaSeconds);
     if (isFinished(job.state)) settle(job);
@@ -296,7 +317,7 @@ async function jobs(args: string[]): Promise<number> {
       const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id })) as JobSummary;
       if (sub === 'resume') {
         // the job runs in this process's worker: wait for it, as `winnow selftest` does
-        return runJob(h, async () => j, values.json);
+        return runJob(h, async () => j, values.json, searchEpochLine);
       }
       return j;
     })) as JobSummary;
@@ -560,6 +581,128 @@ async function autoencoder(args: string[]): Promise<number> {
   }
 }
 
+const SEARCH_OPTIONS = {
+  dataset: { type: 'string' },
+  space: { type: 'string' },
+  strategy: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  channels: { type: 'string' },
+  cells: { type: 'string' },
+  seed: { type: 'string' },
+  'limit-per-class': { type: 'string' },
+  lr: { type: 'string' },
+  'alpha-lr': { type: 'string' },
+  resume: { type: 'string' },
+} as const satisfies Options;
+
+function numberOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number; got "${String(value)}".`);
+  return n;
+}
+
+/** Search parameters from flags; the schema's defaults fill the rest, and its limits are checked here. */
+function searchParams(values: Record<string, unknown>): SearchParams {
+  const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+  if (datasetId === undefined) throw new UsageError('Usage: winnow search --dataset <id> [options] (see `winnow dataset list`), or winnow search --resume <job>');
+  const flags: Array<[keyof SearchParams, unknown]> = [
+    ['space', oneOf(values.space, 'space', SearchSpace.options)],
+    ['strategy', oneOf(values.strategy, 'strategy', SelectionStrategy.options)],
+    ['epochs', intOption(values.epochs, 'epochs', 1, 500)],
+    ['batch', intOption(values.batch, 'batch', 2, 512)],
+    ['channels', intOption(values.channels, 'channels', 2, 128)],
+    ['cells', intOption(values.cells, 'cells', 1, 30)],
+    ['seed', intOption(values.seed, 'seed', 0, 2 ** 31 - 1)],
+    ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 2, 1_000_000)],
+    ['lr', numberOption(values.lr, 'lr')],
+    ['alphaLr', numberOption(values['alpha-lr'], 'alpha-lr')],
+  ];
+  const parsed = SearchParams.safeParse({
+    datasetId,
+    ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)),
+    backend: values.backend ?? 'auto',
+  });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? 'input').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** Prints each finished epoch of the search being waited on. */
+function searchEpochLine(e: JobEvent): string | null {
+  return e.type === 'search-epoch' ? epochLine(e.data, formatGenotype(e.data.genotype)) : null;
+}
+
+async function search(args: string[]): Promise<number> {
+  if (args[0] === 'list') {
+    const { values } = parse(args.slice(1), { dataset: { type: 'string' } });
+    const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+    const list = (await withHost(values, (h) => h.api.dispatch('searches.list', datasetId ? { datasetId } : {}))) as SearchSummary[];
+    if (values.json) printJson(list);
+    else if (list.length === 0) say('No searches yet. Start one with `winnow search --dataset <id>`.');
+    else say(table(searchRows(list), SEARCH_COLUMNS));
+    return EXIT_OK;
+  }
+  const { values } = parse(args, SEARCH_OPTIONS);
+  const resumeId = intOption(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
+  let params: SearchParams | null = null;
+  if (resumeId !== undefined) {
+    const extra = Object.keys(SEARCH_OPTIONS).filter((k) => k !== 'resume' && (values as Record<string, unknown>)[k] !== undefined);
+    if (extra.length) throw new UsageError(`--resume continues a search with the settings it was started with; drop ${extra.map((k) => `--${k}`).join(', ')}.`);
+  } else params = searchParams(values);
+
+  return withHost(values, async (host) => {
+    let job: JobSummary;
+    if (resumeId !== undefined) {
+      const before = (await host.api.dispatch('searches.get', { id: resumeId })) as SearchDetail;
+      if (!values.json) say(`Resuming search ${resumeId}: ${before.summary.epochsDone} of ${before.params.epochs} epochs done.`);
+      job = await runJob(host, () => host.api.dispatch('jobs.resume', { id: resumeId }) as Promise<JobSummary>, values.json, searchEpochLine);
+    } else {
+      job = await runJob(host, () => host.api.dispatch('jobs.start', { kind: 'search', params: params! }) as Promise<JobSummary>, values.json, searchEpochLine);
+    }
+    const detail = (await host.api.dispatch('searches.get', { id: job.id })) as SearchDetail;
+    const result = job.state === 'done' ? (job.result as SearchResult | null) : null;
+    if (values.json) {
+      printJson(
+        result
+          ? { jobId: job.id, state: job.state, datasetId: detail.params.datasetId, ...result }
+          : { jobId: job.id, state: job.state, error: job.message, epochsDone: detail.summary.epochsDone, epochs: detail.params.epochs },
+      );
+    } else if (result) {
+      for (const line of doneLines(job, detail, result)) say(line);
+      process.stdout.write(result.genotypeText + '\n');
+    } else say(stoppedLine(job, detail.summary));
+    return result ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const [what, ...rest] = args;
+  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]';
+  if (what !== 'genotype') throw new UsageError(usage);
+  const { values, positionals } = parse(rest, { format: { type: 'string' }, cell: { type: 'string' }, out: { type: 'string' } }, 1);
+  const id = intOption(positionals[0], 'job', 1, Number.MAX_SAFE_INTEGER);
+  if (id === undefined) throw new UsageError(usage);
+  const format = oneOf(values.format, 'format', GenotypeExportFormat.options);
+  const cell = oneOf(values.cell, 'cell', ['normal', 'reduce'] as const) ?? 'normal';
+  const out = await withHost(values, async (h) => {
+    const own = format ?? ((await h.api.dispatch('searches.get', { id })) as SearchDetail).params.space;
+    return (await h.api.dispatch('searches.export', { id, format: own, cell })) as GenotypeExport;
+  });
+  if (values.out) {
+    const file = path.resolve(values.out);
+    try {
+      fs.writeFileSync(file, out.text);
+    } catch (e) {
+      throw new ApiError('bad_input', `Could not write ${file}: ${(e as Error).message}. Choose another --out path.`);
+    }
+    if (values.json) printJson({ jobId: id, filename: out.filename, mime: out.mime, out: file, bytes: Buffer.byteLength(out.text) });
+    else say(`Wrote ${file}.`);
+  } else if (values.json) printJson({ jobId: id, ...out });
+  else process.stdout.write(out.text);
+  return EXIT_OK;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -590,6 +733,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'ae':
     case 'autoencoder':
       return autoencoder(rest);
+    case 'search':
+      return search(rest);
+    case 'export':
+      return exportCommand(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

@@ -139,6 +139,12 @@ export class DatasetsRepo {
     return row ? toSummary(row) : undefined;
   }
 
+  /** Every dataset's name by id (cheap: no per-image counts). */
+  names(): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, name FROM datasets').all() as Array<{ id: number; name: string }>;
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Folder holding the packed images file. */
   dir(id: number): string | undefined {
     return (this.db.prepare('SELECT dir FROM datasets WHERE id = ?').get(id) as { dir: string } | undefined)?.dir;
@@ -210,6 +216,16 @@ export class DatasetsRepo {
       half: SearchHalf | null;
     }>;
     return { label: Int32Array.from(rows, (r) => r.label), split: rows.map((r) => r.split), half: rows.map((r) => r.half) };
+  }
+
+  /** Each image's content hash (of its stored pixels), label, split and search half, in stored order. */
+  contentRows(id: number): Array<{ hash: string; label: number; split: Split; half: SearchHalf | null }> {
+    return this.db.prepare('SELECT hash, label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{
+      hash: string;
+      label: number;
+      split: Split;
+      half: SearchHalf | null;
+    }>;
   }
 
   rejections(id: number, offset: number, limit: number): { total: number; items: Rejection[] } {

@@ -164,6 +164,14 @@ export class JobsRepo {
     return rows.map((r) => ({ jobId, seq: r.seq, ts: r.ts, event: JSON.parse(r.payload) as JobEvent }));
   }
 
+  /** The job's most recent event of this type (highest seq), if any. */
+  lastEvent(jobId: number, type: string): StoredJobEvent | undefined {
+    const row = this.db
+      .prepare('SELECT seq, ts, payload FROM job_events WHERE job_id = ? AND type = ? ORDER BY seq DESC LIMIT 1')
+      .get(jobId, type) as { seq: number; ts: number; payload: string } | undefined;
+    return row ? { jobId, seq: row.seq, ts: row.ts, event: JSON.parse(row.payload) as JobEvent } : undefined;
+  }
+
   metrics(jobId: number, name: string): Array<{ step: number | null; epoch: number | null; value: number; ts: number }> {
     return this.db
       .prepare('SELECT step, epoch, value, ts FROM metrics WHERE job_id = ? AND name = ? ORDER BY ts, rowid')

@@ -83,6 +83,7 @@ describe('API registry', () => {
         'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info',
         'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.rejections', 'datasets.delete',
         'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
+        'searches.list', 'searches.get', 'searches.export',
       ].sort(),
     );
   });

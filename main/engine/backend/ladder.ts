@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import os from 'node:os';
+import { prepareWasmThreads } from './wasm-threads.js';
 import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
 
@@ -97,6 +99,7 @@ async function activate(name: BackendName): Promise<string | null> {
     const why = await tryNative(name);
     if (why) return why;
   }
+  let undoThreads: (() => void) | null = null;
   if (name === 'wasm') {
     try {
       setWasmPaths(wasmDir());
@@ -104,6 +107,14 @@ async function activate(name: BackendName): Promise<string | null> {
       return `the wasm binaries could not be located: ${firstLine(e)}`;
     }
     registerWasmGradientKernels();
+    const threads = wasmThreadsWanted();
+    if (threads > 1 && tf.findBackend('wasm') === null) {
+      try {
+        undoThreads = prepareWasmThreads(threads);
+      } catch (e) {
+        wasmThreadsNote = `single-threaded: ${firstLine(e)}`;
+      }
+    }
   }
   try {
     const ok = await tf.setBackend(TFJS_NAME[name]);
@@ -111,15 +122,36 @@ async function activate(name: BackendName): Promise<string | null> {
     await tf.ready();
   } catch (e) {
     return `tfjs could not initialise the ${name} backend: ${firstLine(e)}`;
+  } finally {
+    undoThreads?.();
   }
   return null;
+}
+
+let wasmThreadsNote: string | null = null;
+
+/**
+ * Threads for the wasm backend: WINNOW_WASM_THREADS if set (1 = the single-threaded build), else one per core
+ * (at most 8). See wasm-threads.ts for how the threaded build is made to start in Node.
+ */
+function wasmThreadsWanted(): number {
+  const env = process.env['WINNOW_WASM_THREADS'];
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    return Number.isInteger(n) && n >= 1 ? n : 1;
+  }
+  return Math.min(8, os.cpus().length);
 }
 
 function details(name: BackendName): BackendReport['details'] {
   const d: BackendReport['details'] = { tfjsVersion: tf.version.tfjs };
   if (name === 'wasm') {
     d.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    d.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    // ask the running module: the package's getThreadsCount() belongs to whichever copy (ESM / CJS) registered it
+    const running = (tf.findBackend('wasm') as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null)?.wasm?.tfjs?.getThreadsCount?.();
+    d.threadsCount = running ?? 1;
+    d.threads = d.threadsCount > 1;
+    if (wasmThreadsNote) d.threadsNote = wasmThreadsNote;
     d.extraKernels = WASM_EXTRA_KERNELS.join(', ');
   }
   return d;

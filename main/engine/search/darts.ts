@@ -61,13 +61,14 @@ function lossWithStats(net: Supernet, x: tf.Tensor4D, labels: tf.Tensor1D, keep:
   return tf.mean(perImage);
 }
 
-function gradientStep(net: Supernet, which: 'weights' | 'alphas', x: tf.Tensor4D, labels: tf.Tensor1D, apply: (grads: tf.Tensor[]) => void): BatchOutcome {
+function gradientStep(net: Supernet, which: 'weights' | 'alphas', x: tf.Tensor4D, labels: tf.Tensor1D, apply: (grads: Array<tf.Tensor | undefined>) => void): BatchOutcome {
   const params = which === 'weights' ? net.weights : net.alphas;
   const vars = params.list.map((e) => e.variable);
   const kept: tf.Tensor[] = [];
+  net.gradTarget = which;
   const { value, grads } = tf.variableGrads(() => lossWithStats(net, x, labels, kept), vars);
   try {
-    apply(vars.map((v) => grads[v.name]!));
+    apply(vars.map((v) => grads[v.name]));
     const losses = kept[0]!.dataSync() as Float32Array;
     const pred = kept[1]!.dataSync();
     const truth = labels.dataSync();
@@ -224,7 +225,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
       const sel = selection.select(epoch);
       const steps = Math.max(1, Math.floor(sel.train.length / params.batch));
       const valBatches = Math.max(1, Math.floor(sel.val.length / params.batch));
-      const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0 };
+      const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0, valN: 0 };
       for (let s = 0; s < steps; s++) {
         ctx.checkCancelled();
         const trainRows = sel.train.slice(s * params.batch, (s + 1) * params.batch);
@@ -239,6 +240,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
           sums.valLoss += out.val.loss * valRows.length;
           sums.valCorrect += out.val.correct;
           sums.n += trainRows.length;
+          sums.valN += valRows.length;
           selection.observe?.({ split: 'train', rows: trainRows, losses: out.train.losses, correct: out.train.hits });
           selection.observe?.({ split: 'val', rows: valRows, losses: out.val.losses, correct: out.val.hits });
         } finally {
@@ -260,8 +262,8 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         space: params.space,
         trainLoss: sums.trainLoss / sums.n,
         trainAccuracy: sums.trainCorrect / sums.n,
-        valLoss: sums.valLoss / sums.n,
-        valAccuracy: sums.valCorrect / sums.n,
+        valLoss: sums.valLoss / sums.valN,
+        valAccuracy: sums.valCorrect / sums.valN,
         lr,
         seconds: epochSeconds,
         images: sums.n,

@@ -24,19 +24,25 @@ abstract class JsOptimizer {
     for (const e of params.list) this.values.set(e.name, e.variable.dataSync() as Float32Array);
   }
 
-  /** Reads the gradients (same order as params.list), updates the values, writes them back to the variables. */
-  apply(grads: readonly tf.Tensor[], lr: number): void {
+  /**
+   * Reads the gradients (same order as params.list), updates the values, writes them back to the variables.
+   * A parameter the loss does not depend on (undefined gradient: e.g. the normal cell's α in a DARTS network made
+   * of reduction cells only) is left alone, as PyTorch's optimisers skip parameters whose .grad is None.
+   */
+  apply(grads: ReadonlyArray<tf.Tensor | undefined>, lr: number): void {
     const list = this.params.list;
-    const g = grads.map((t) => t.dataSync() as Float32Array);
+    const g = grads.map((t, i) => (t ? (t.dataSync() as Float32Array) : null) ?? new Float32Array(list[i]!.variable.size));
+    const present = grads.map((t) => t !== undefined);
     this.step++;
-    this.update(g, lr);
+    this.update(g, lr, present);
     for (let i = 0; i < list.length; i++) {
+      if (!present[i]) continue;
       const e = list[i]!;
       tf.tidy(() => e.variable.assign(tf.tensor(this.values.get(e.name)!, e.shape)));
     }
   }
 
-  protected abstract update(grads: Float32Array[], lr: number): void;
+  protected abstract update(grads: Float32Array[], lr: number, present: boolean[]): void;
 
   /** The parameters' values changed outside (a checkpoint restore): reload them. */
   reload(): void {
@@ -60,7 +66,7 @@ export class SgdMomentum extends JsOptimizer {
     this.momentum = new Map(params.list.map((e) => [e.name, new Float32Array(e.variable.size)]));
   }
 
-  protected update(grads: Float32Array[], lr: number): void {
+  protected update(grads: Float32Array[], lr: number, present: boolean[]): void {
     let sq = 0;
     for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
     const norm = Math.sqrt(sq);
@@ -68,6 +74,7 @@ export class SgdMomentum extends JsOptimizer {
     const scale = norm > this.opts.clip ? this.opts.clip / (norm + 1e-6) : 1;
     const { momentum: m, weightDecay: wd } = this.opts;
     this.params.list.forEach((e, k) => {
+      if (!present[k]) return;
       const w = this.values.get(e.name)!;
       const buf = this.momentum.get(e.name)!;
       const g = grads[k]!;
@@ -103,12 +110,13 @@ export class Adam extends JsOptimizer {
     this.v = new Map(params.list.map((e) => [e.name, new Float32Array(e.variable.size)]));
   }
 
-  protected update(grads: Float32Array[], lr: number): void {
+  protected update(grads: Float32Array[], lr: number, present: boolean[]): void {
     const { beta1: b1, beta2: b2, weightDecay: wd } = this.opts;
     const eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
     this.params.list.forEach((e, k) => {
+      if (!present[k]) return;
       const w = this.values.get(e.name)!;
       const m = this.m.get(e.name)!;
       const v = this.v.get(e.name)!;

@@ -18,6 +18,9 @@ export interface SupernetConfig {
   seed: number;
 }
 
+/** Which parameters the next forward pass will be differentiated for (blocks skip the other set's gradients). */
+export type GradTarget = 'weights' | 'alphas' | 'both';
+
 export interface Supernet {
   readonly space: SearchSpace;
   readonly config: SupernetConfig;
@@ -25,6 +28,7 @@ export interface Supernet {
   readonly weights: ParamStore;
   /** Architecture parameters (α), one [edges, operations] matrix per cell type: trained on train_α. */
   readonly alphas: ParamStore;
+  gradTarget: GradTarget;
   /** Training-mode forward pass (batch statistics in every BN), NHWC input -> [batch, classes] logits. */
   logits(x: tf.Tensor4D): tf.Tensor2D;
   /** softmax(α) per edge, as plain numbers. */

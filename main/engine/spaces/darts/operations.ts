@@ -11,22 +11,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DARTS_OPS, type DartsOp } from '../../../../shared/genotype.js';
-import { batchNormTrain } from '../../nn/bn.js';
+import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import type { ParamStore } from '../../nn/params.js';
 import { avgPool3, depthwise, factorizedReduce, maxPool3 } from '../layers.js';
 
 /** Operations whose output goes through the node's BN (all but none and the stride-1 identity). */
 export const BN_OPS: readonly DartsOp[] = ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'];
 
+/** Parameters are tensors, not only variables: the recomputed backward pass binds them to differentiable copies. */
 interface SepParams {
-  dw1: tf.Variable;
-  pw1: tf.Variable;
-  dw2: tf.Variable;
-  pw2: tf.Variable;
+  dw1: tf.Tensor;
+  pw1: tf.Tensor;
+  dw2: tf.Tensor;
+  pw2: tf.Tensor;
 }
 interface DilParams {
-  dw: tf.Variable;
-  pw: tf.Variable;
+  dw: tf.Tensor;
+  pw: tf.Tensor;
 }
 export interface EdgeParams {
   stride: 1 | 2;
@@ -35,7 +36,7 @@ export interface EdgeParams {
   dil3: DilParams;
   dil5: DilParams;
   /** FactorizedReduce of skip_connect on stride-2 edges. */
-  reduce?: [tf.Variable, tf.Variable];
+  reduce?: [tf.Tensor, tf.Tensor];
 }
 
 function sepParams(p: ParamStore, name: string, c: number, k: number): SepParams {
@@ -62,7 +63,7 @@ export function buildEdgeParams(p: ParamStore, name: string, c: number, stride: 
   };
 }
 
-const pointwise = (x: tf.Tensor4D, w: tf.Variable): tf.Tensor4D => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
+const pointwise = (x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
 
 function sepConv(rx: tf.Tensor4D, q: SepParams, stride: 1 | 2): tf.Tensor4D {
   const h = batchNormTrain(pointwise(depthwise(rx, q.dw1 as tf.Tensor4D, stride, 1), q.pw1));
@@ -74,6 +75,52 @@ function dilConv(rx: tf.Tensor4D, q: DilParams, stride: 1 | 2): tf.Tensor4D {
 }
 
 const IDX = Object.fromEntries(DARTS_OPS.map((o, i) => [o, i])) as Record<DartsOp, number>;
+
+/** The α columns of the outputs `edgeBnOutputs` returns for this edge, in the same order. */
+export function edgeBnOps(q: EdgeParams): number[] {
+  return [IDX.max_pool_3x3, IDX.avg_pool_3x3, ...(q.reduce ? [IDX.skip_connect] : []), IDX.sep_conv_3x3, IDX.sep_conv_5x5, IDX.dil_conv_3x3, IDX.dil_conv_5x5];
+}
+
+/** An edge's parameters as a flat list (fixed order), and back: what the recomputed node differentiates. */
+export function edgeVariables(q: EdgeParams): tf.Tensor[] {
+  const sep = (p: SepParams) => [p.dw1, p.pw1, p.dw2, p.pw2];
+  return [...sep(q.sep3), ...sep(q.sep5), q.dil3.dw, q.dil3.pw, q.dil5.dw, q.dil5.pw, ...(q.reduce ?? [])];
+}
+
+export function bindVariables(edges: readonly EdgeParams[], flat: readonly tf.Tensor[]): EdgeParams[] {
+  let i = 0;
+  const next = (): tf.Tensor => flat[i++]!;
+  const sep = (): SepParams => ({ dw1: next(), pw1: next(), dw2: next(), pw2: next() });
+  const bound = edges.map((q) => {
+    const sep3 = sep();
+    const sep5 = sep();
+    const dil3 = { dw: next(), pw: next() };
+    const dil5 = { dw: next(), pw: next() };
+    return { stride: q.stride, sep3, sep5, dil3, dil5, ...(q.reduce ? { reduce: [next(), next()] as [tf.Tensor, tf.Tensor] } : {}) };
+  });
+  if (i !== flat.length) throw new Error(`bindVariables: used ${i} of ${flat.length} tensors.`);
+  return bound;
+}
+
+/**
+ * One intermediate node of a DARTS cell: Σ over its incoming edges of the mixed operation. `states` are the
+ * node's inputs (edge j reads states[j]); `w` holds the node's softmax(α) entries — first the `parts` BN'd
+ * operations edge by edge (edgeBnOps order), then the stride-1 identities. All BN'd outputs are normalised and
+ * weighed in one op (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once.
+ */
+export function nodeForward(_edges: readonly EdgeParams[], states: readonly tf.Tensor4D[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[]): tf.Tensor4D {
+  const relus: Array<tf.Tensor4D | undefined> = [];
+  const outs: tf.Tensor4D[] = [];
+  const skips: tf.Tensor4D[] = [];
+  bound.forEach((q, j) => {
+    for (const o of edgeBnOutputs(q, states[j]!, () => (relus[j] ??= tf.relu(states[j]!)), q.stride)) outs.push(o.out);
+    if (q.stride === 1) skips.push(states[j]!);
+  });
+  if (outs.length !== parts) throw new Error(`nodeForward: ${outs.length} operation outputs for ${parts} weights.`);
+  const mixed = weightedBnSum(outs, tf.slice(w, 0, parts));
+  if (!skips.length) return mixed;
+  return tf.addN([mixed, ...skips.map((x, k) => tf.mul(x, tf.slice(w, parts + k, 1)))]) as tf.Tensor4D;
+}
 
 /**
  * The pre-BN outputs of one mixed edge, tagged with their operation's column in α. `relu` returns ReLU(x),

@@ -5,19 +5,19 @@
  * ReLU-conv1x1-BN, or FactorizedReduce after a reduction), 4 intermediate nodes, 14 mixed edges, and outputs the
  * concatenation of its 4 intermediate nodes. Every BN inside cells is affine=False, as in DARTS' search.
  *
- * A mixed edge is Σ_o softmax(α)_o · o(x) over the 8 operations (operations.ts). For speed, a node gathers the
- * BN'd outputs of all its incoming edges and normalises and weighs them in one op (nn/bn.ts weightedBnSum, equal
- * to a separate BN per operation); `none` contributes nothing (its output is 0), skip_connect's identity is
- * added directly, and each state's ReLU is computed once and shared by all the convolutions that read it.
+ * A mixed edge is Σ_o softmax(α)_o · o(x) over the 8 operations (operations.ts). A node's incoming edges are
+ * computed together (operations.ts nodeForward) and recomputed in the backward pass instead of kept (nn/recompute.ts:
+ * at batch 32 the kept intermediates would not fit the wasm heap).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, deriveDartsGenotype, type DartsGenotype } from '../../../../shared/genotype.js';
 import type { AlphaSnapshot } from '../../../../shared/search.js';
-import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
+import { batchNormTrain } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
 import { conv, factorizedReduce } from '../layers.js';
-import { classify, rowsOf, softmaxFlat, type Supernet, type SupernetConfig } from '../supernet.js';
-import { buildEdgeParams, edgeBnOutputs, type EdgeParams } from './operations.js';
+import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
+import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, nodeForward, type EdgeParams } from './operations.js';
+import { recomputeInBackward } from '../../nn/recompute.js';
 
 const OPS = DARTS_OPS.length;
 const SKIP = DARTS_OPS.indexOf('skip_connect');
@@ -68,6 +68,7 @@ export class DartsSupernet implements Supernet {
   private readonly alphaNormal: tf.Variable;
   private readonly alphaReduce: tf.Variable;
   private readonly edges = dartsEdgeList(DARTS_STEPS);
+  gradTarget: GradTarget = 'both';
 
   constructor(readonly config: SupernetConfig) {
     const { channels: C, cells, inChannels, classes, seed } = config;
@@ -107,39 +108,28 @@ export class DartsSupernet implements Supernet {
   }
 
   private cell(cell: CellParams, s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Tensor1D): tf.Tensor4D {
-    const { plan } = cell;
     const s0 = cell.pre0.length === 2
       ? batchNormTrain(factorizedReduce(s0in, cell.pre0[0] as tf.Tensor4D, cell.pre0[1] as tf.Tensor4D))
       : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
     const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
     const states: tf.Tensor4D[] = [s0, s1];
-    const relus: Array<tf.Tensor4D | undefined> = [];
-    const reluOf = (j: number): tf.Tensor4D => (relus[j] ??= tf.relu(states[j]!));
     let offset = 0;
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
-      const parts: tf.Tensor4D[] = [];
+      const edges = cell.edges.slice(offset, offset + inputs);
+      // the node's weights in the order nodeForward consumes them: BN'd operations edge by edge, then the identities
       const partIdx: number[] = [];
       const skipIdx: number[] = [];
-      const skipInputs: tf.Tensor4D[] = [];
-      for (let j = 0; j < inputs; j++) {
-        const e = offset + j;
-        const stride = plan.reduction && j < 2 ? 2 : 1;
-        for (const { op, out } of edgeBnOutputs(cell.edges[e]!, states[j]!, () => reluOf(j), stride)) {
-          parts.push(out);
-          partIdx.push(e * OPS + op);
-        }
-        if (stride === 1) {
-          skipIdx.push(e * OPS + SKIP);
-          skipInputs.push(states[j]!);
-        }
-      }
-      let h = weightedBnSum(tf.concat(parts, 3), tf.gather(weights, partIdx));
-      if (skipInputs.length) {
-        const ws = tf.gather(weights, skipIdx);
-        h = tf.addN([h, ...skipInputs.map((s, k) => tf.mul(s, tf.slice(ws, k, 1)))]) as tf.Tensor4D;
-      }
-      states.push(h);
+      edges.forEach((q, j) => {
+        for (const op of edgeBnOps(q)) partIdx.push((offset + j) * OPS + op);
+        if (q.stride === 1) skipIdx.push((offset + j) * OPS + SKIP);
+      });
+      const w = tf.gather(weights, [...partIdx, ...skipIdx]);
+      const params = edges.flatMap(edgeVariables);
+      const run = (...xs: tf.Tensor[]): tf.Tensor4D => nodeForward(edges, xs.slice(0, inputs) as tf.Tensor4D[], xs[inputs] as tf.Tensor1D, partIdx.length, bindVariables(edges, xs.slice(inputs + 1)));
+      const target = this.gradTarget;
+      const needs = [...states.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')];
+      states.push(recomputeInBackward(run, [...states, w, ...params], needs));
       offset += inputs;
     }
     return tf.concat(states.slice(2), 3);

@@ -15,7 +15,8 @@ import type { AlphaSnapshot } from '../../../../shared/search.js';
 import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
 import { avgPool3, conv } from '../layers.js';
-import { classify, rowsOf, softmaxFlat, type Supernet, type SupernetConfig } from '../supernet.js';
+import { recomputeInBackward } from '../../nn/recompute.js';
+import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
 
 const OPS = NB201_OPS.length;
 const IDX = Object.fromEntries(NB201_OPS.map((o, i) => [o, i])) as Record<(typeof NB201_OPS)[number], number>;
@@ -38,7 +39,27 @@ interface CellParams {
 }
 type Stage = { kind: 'cell'; p: CellParams } | { kind: 'reduce'; p: ResBlock };
 
+/**
+ * One node of a NAS-Bench-201 cell: Σ over its incoming edges (from nodes[e.from]) of none / skip / conv1x1 /
+ * conv3x3 / avgpool, weighted by w (the edges' convolutions first, then their identity and pool, edge by edge).
+ * convs = [conv1x1, conv3x3] per edge, in edge order.
+ */
+function nb201Node(nodes: readonly tf.Tensor4D[], edges: ReadonlyArray<{ from: number }>, w: tf.Tensor1D, convs: readonly tf.Tensor4D[]): tf.Tensor4D {
+  const relus: Array<tf.Tensor4D | undefined> = [];
+  const convOut: tf.Tensor4D[] = [];
+  const plain: tf.Tensor4D[] = [];
+  edges.forEach((e, i) => {
+    const src = nodes[e.from]!;
+    const rx = (relus[e.from] ??= tf.relu(src));
+    convOut.push(conv(rx, convs[2 * i]!), conv(rx, convs[2 * i + 1]!, 1, 1));
+    plain.push(src, avgPool3(src, 1));
+  });
+  const k = convOut.length;
+  return tf.addN([weightedBnSum(convOut, tf.slice(w, 0, k)), ...plain.map((t, i) => tf.mul(t, tf.slice(w, k + i, 1)))]) as tf.Tensor4D;
+}
+
 export class Nb201Supernet implements Supernet {
+  gradTarget: GradTarget = 'both';
   readonly space = 'nb201' as const;
   readonly weights: ParamStore;
   readonly alphas: ParamStore;
@@ -97,23 +118,17 @@ export class Nb201Supernet implements Supernet {
 
   private cell(p: CellParams, x: tf.Tensor4D, weights: tf.Tensor1D): tf.Tensor4D {
     const nodes: tf.Tensor4D[] = [x];
-    const relus: tf.Tensor4D[] = [];
     for (let to = 1; to < NB201_NODES; to++) {
-      const convs: tf.Tensor4D[] = [];
-      const convIdx: number[] = [];
-      const plainIdx: number[] = [];
-      const plain: tf.Tensor4D[] = [];
-      NB201_EDGE_LIST.forEach((e, k) => {
-        if (e.to !== to) return;
-        const src = nodes[e.from]!;
-        const rx = (relus[e.from] ??= tf.relu(src));
-        convs.push(conv(rx, p.conv1[k] as tf.Tensor4D), conv(rx, p.conv3[k] as tf.Tensor4D, 1, 1));
-        convIdx.push(k * OPS + IDX.nor_conv_1x1, k * OPS + IDX.nor_conv_3x3);
-        plain.push(src, avgPool3(src, 1));
-        plainIdx.push(k * OPS + IDX.skip_connect, k * OPS + IDX.avg_pool_3x3);
-      });
-      const ws = tf.gather(weights, plainIdx);
-      nodes.push(tf.addN([weightedBnSum(tf.concat(convs, 3), tf.gather(weights, convIdx)), ...plain.map((t, i) => tf.mul(t, tf.slice(ws, i, 1)))]) as tf.Tensor4D);
+      const edges = NB201_EDGE_LIST.map((e, k) => ({ ...e, k })).filter((e) => e.to === to);
+      // weights: each edge's two convolutions (BN'd together), then each edge's identity and pool
+      const convIdx = edges.flatMap((e) => [e.k * OPS + IDX.nor_conv_1x1, e.k * OPS + IDX.nor_conv_3x3]);
+      const plainIdx = edges.flatMap((e) => [e.k * OPS + IDX.skip_connect, e.k * OPS + IDX.avg_pool_3x3]);
+      const w = tf.gather(weights, [...convIdx, ...plainIdx]);
+      const params = edges.flatMap((e) => [p.conv1[e.k]!, p.conv3[e.k]!]);
+      const inputs = nodes.length;
+      const run = (...xs: tf.Tensor[]): tf.Tensor4D => nb201Node(xs.slice(0, inputs) as tf.Tensor4D[], edges, xs[inputs] as tf.Tensor1D, xs.slice(inputs + 1) as tf.Tensor4D[]);
+      const target = this.gradTarget;
+      nodes.push(recomputeInBackward(run, [...nodes, w, ...params], [...nodes.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')]));
     }
     return nodes[NB201_NODES - 1]!;
   }

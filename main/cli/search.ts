@@ -1,0 +1,58 @@
+/**
+ * What `winnow search` prints: the per-epoch line, the final report, the table of searches. Pure formatting;
+ * the commands themselves (flags, host, waiting) live in index.ts with the others.
+ */
+import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from '../../shared/search.js';
+import type { JobSummary } from '../../shared/jobs.js';
+
+const SPACE_NAMES = { darts: 'DARTS', nb201: 'NAS-Bench-201' } as const;
+
+export const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
+const loss = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));
+
+/** `epoch 3/10  train 1.234 / 56.7%  val 1.345 / 52.1%  12.3 s  genotype <text>` */
+export function epochLine(d: SearchEpochData, genotypeText: string): string {
+  return (
+    `epoch ${d.epoch}/${d.epochs}  train ${loss(d.trainLoss)} / ${percent(d.trainAccuracy)}  ` +
+    `val ${loss(d.valLoss)} / ${percent(d.valAccuracy)}  ${d.seconds.toFixed(1)} s  genotype ${genotypeText}`
+  );
+}
+
+/** The report after a search that finished (stderr lines; the genotype itself goes to stdout). */
+export function doneLines(job: JobSummary, detail: SearchDetail, r: SearchResult): string[] {
+  const s = detail.summary;
+  const dataset = s.datasetName === null ? `dataset ${s.datasetId} (since deleted)` : `dataset ${s.datasetId} "${s.datasetName}"`;
+  return [
+    `Search ${job.id} done: ${SPACE_NAMES[r.space]} space, ${r.epochs} epochs, strategy ${r.strategy}, seed ${detail.params.seed}, on ${dataset}.`,
+    `Final: val loss ${loss(r.final.valLoss)}, accuracy ${percent(r.final.valAccuracy)}; train loss ${loss(r.final.trainLoss)}, accuracy ${percent(r.final.trainAccuracy)}.`,
+    `Time: ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond < 10 ? r.imagesPerSecond.toFixed(1) : Math.round(r.imagesPerSecond)} images/s on ${r.backend}.`,
+    `Genotype (saved with its provenance in ${r.files.genotypeJson}; \`winnow export genotype ${job.id} --format ${r.space}|json|svg\` writes it out):`,
+  ];
+}
+
+/** Why a search stopped and how to continue it. */
+export function stoppedLine(job: JobSummary, summary: SearchSummary | null): string {
+  const progress = summary ? ` after ${summary.epochsDone} of ${summary.epochs} epochs` : '';
+  const why = job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
+  const resumable = job.state === 'interrupted' || job.state === 'cancelled' || job.state === 'failed';
+  const hint = resumable && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow search --resume ${job.id}\`.` : '';
+  return `Search ${job.id} ${job.state}${progress}${why}${hint}`;
+}
+
+const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+
+export function searchRows(list: SearchSummary[]): Array<Record<string, string | number | null>> {
+  return list.map((s) => ({
+    id: s.jobId,
+    state: s.state,
+    dataset: s.datasetName === null ? `${s.datasetId} (deleted)` : `${s.datasetId} ${s.datasetName}`,
+    space: s.space,
+    strategy: s.strategy,
+    epochs: `${s.epochsDone}/${s.epochs}`,
+    'val acc': s.valAccuracy === null ? '' : percent(s.valAccuracy),
+    created: new Date(s.createdAt).toISOString().replace('T', ' ').slice(0, 16),
+    genotype: s.genotypeText === null ? '' : clip(s.genotypeText, 96),
+  }));
+}
+
+export const SEARCH_COLUMNS = ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'];

@@ -108,7 +108,9 @@ async function activate(name: BackendName): Promise<string | null> {
     }
     registerWasmGradientKernels();
     const threads = wasmThreadsWanted();
-    if (threads > 1 && tf.findBackend('wasm') === null) {
+    // (not tf.findBackend: it would start initialising the backend before the threads are arranged)
+    const initialised = 'wasm' in (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+    if (threads > 1 && !initialised) {
       try {
         undoThreads = prepareWasmThreads(threads);
       } catch (e) {

@@ -57,9 +57,18 @@ export function prepareWasmThreads(threads: number): () => void {
   const files = writeThreadFiles();
   const original = URL.createObjectURL.bind(URL);
   URL.createObjectURL = ((obj: Blob) => (obj.type === 'application/javascript' ? files.worker : original(obj))) as typeof URL.createObjectURL;
+  // The module sizes XNNPACK's thread pool when it is instantiated, as emscripten_num_logical_cores() / 2
+  // (assuming two hyper-threads per core), clamped to 1..4 — one thread on a 2-core machine. In Node that count
+  // is os.cpus().length: report twice the threads wanted while the module starts.
+  const cpus = os.cpus;
+  os.cpus = () => {
+    const real = cpus();
+    return Array.from({ length: 2 * threads }, (_, i) => real[i % Math.max(1, real.length)]!);
+  };
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
   return () => {
     URL.createObjectURL = original;
+    os.cpus = cpus;
   };
 }

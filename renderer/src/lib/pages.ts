@@ -21,9 +21,7 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
   },
   search: {
     title: 'Search',
-    subtitle: 'DARTS-style architecture search on a subset of your data.',
-    planned:
-      'Run a DARTS-style architecture search whose training data is chosen by full, random, DDS or BDP selection; live α weights and the current genotype will appear here.',
+    subtitle: 'DARTS-style architecture search on a subset of your data: live α weights and the cell they derive.',
   },
   evaluate: {
     title: 'Evaluate',

@@ -1,6 +1,6 @@
 /**
  * Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/autoencoder/4`, `#/autoencoder/compare/4/5`,
- * `#/settings`): deep links work under file:// and under /.
+ * `#/search/12`, `#/settings`): deep links work under file:// and under /.
  */
 
 export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
@@ -17,6 +17,8 @@ export interface Route {
   autoencoderId?: number;
   /** `#/autoencoder/compare/<a>/<b>`: two autoencoders side by side. */
   compare?: [number, number];
+  /** `#/search/<jobId>`: the search (its job's id) whose live view or results are open. */
+  searchId?: number;
 }
 
 function positiveId(text: string | undefined): number | null {
@@ -38,12 +40,21 @@ export function parseHash(hash: string): Route {
     const autoencoderId = positiveId(second);
     return autoencoderId === null ? { page, jobId } : { page, jobId, autoencoderId };
   }
+  if (page === 'search') {
+    const searchId = positiveId(second);
+    return searchId === null ? { page, jobId } : { page, jobId, searchId };
+  }
   return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
-/** `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` for pages that open one item. */
+/**
+ * `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` / `#/search/<jobId>` for pages that
+ * open one item.
+ */
 export function hrefFor(page: PageId, id?: number | null): string {
-  return id != null && (page === 'runs' || page === 'datasets' || page === 'autoencoder') ? `#/${page}/${id}` : `#/${page}`;
+  return id != null && (page === 'runs' || page === 'datasets' || page === 'autoencoder' || page === 'search')
+    ? `#/${page}/${id}`
+    : `#/${page}`;
 }
 
 /** `#/autoencoder/compare/<a>/<b>`. */

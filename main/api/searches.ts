@@ -95,6 +95,7 @@ export function searchJobContext(store: Store, rawParams: unknown): SearchJobCon
     datasetName: d.name,
     datasetDir: store.datasets.dir(d.id)!,
     datasetHash: datasetContentHash(store, d.id, d)!,
+    app: `${APP_NAME} ${APP_VERSION}`,
     shape: { width: d.width, height: d.height, channels: d.channels },
     labels: facts.labels,
     halves: facts.halves,

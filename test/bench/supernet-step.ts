@@ -5,7 +5,7 @@
  * input, 10 classes. Random inputs (the step's cost does not depend on the pixels).
  *
  *   npx tsx test/bench/supernet-step.ts [--backend wasm|cpu] [--steps N] [--batch N] [--space darts|nb201]
- *                                       [--cells N] [--channels C] [--profile]
+ *                                       [--cells N] [--channels C] [--warmup N] [--profile] [--prod]
  *
  * Prints one JSON document: {backend, threads, space, batch, hw, cin, sec_per_step, train_images_per_s, ...}
  * (train_images_per_s = batch / sec_per_step: the weight step's training images; the α step sees as many
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', backendName === 'cpu' ? '1' : '3'));
   const hw = 28;
   const cin = 1;
+  // --prod: tfjs production mode (fewer checks per kernel); measured no faster here, kept for comparison
+  if (process.argv.includes('--prod')) tf.enableProdMode();
   const report = await selectBackend(backendName);
   const params = SearchParams.parse({ datasetId: 1 });
   const net = createSupernet(space, { channels, cells, inChannels: cin, classes: 10, seed: 1 });
@@ -42,8 +44,9 @@ async function main(): Promise<void> {
   const train = batchOf(1);
   const val = batchOf(2);
   const lr = { weights: params.lr, alphas: params.alphaLr };
-  // warm-up: first-call costs (XNNPACK operator creation, wasm memory growth)
-  firstOrderStep(net, opt, train, val, lr);
+  // warm-up: first-call costs (XNNPACK operator creation, wasm memory growth); --warmup 0 skips it (cpu: minutes)
+  const warmups = Number(arg('warmup', backendName === 'cpu' ? '0' : '1'));
+  for (let i = 0; i < warmups; i++) firstOrderStep(net, opt, train, val, lr);
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let s = 0; s < steps; s++) {

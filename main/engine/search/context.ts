@@ -18,6 +18,8 @@ export interface SearchJobContext {
   /** train_w ('w') / train_α ('a') for training images, null for the others (test / val). */
   halves: Array<SearchHalf | null>;
   classNames: string[];
+  /** Name and version of the app, recorded in the genotype's provenance. */
+  app: string;
 }
 
 /** Files a search writes into its job folder. */

@@ -296,7 +296,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
     const genotype: Genotype = last.genotype;
     const genotypeText = formatGenotype(genotype);
     const json = toGenotypeJson(genotype, {
-      app: 'winnow',
+      app: c.app,
       createdAt: new Date().toISOString(),
       jobId: ctx.jobId,
       datasetId: c.datasetId,

@@ -102,18 +102,28 @@ export function bindVariables(edges: readonly EdgeParams[], flat: readonly tf.Te
   return bound;
 }
 
+/** The parameter-free pools of one node input (shared by every node that reads it: computed once per cell). */
+export interface InputPools {
+  max: tf.Tensor4D;
+  avg: tf.Tensor4D;
+}
+
+/** max_pool_3x3 and avg_pool_3x3 of a cell state at the stride its edges use. */
+export function inputPools(x: tf.Tensor4D, stride: 1 | 2): InputPools {
+  return { max: maxPool3(x, stride), avg: avgPool3(x, stride) };
+}
+
 /**
- * One intermediate node of a DARTS cell: Σ over its incoming edges of the mixed operation. `states` are the
- * node's inputs (edge j reads states[j]); `w` holds the node's softmax(α) entries — first the `parts` BN'd
- * operations edge by edge (edgeBnOps order), then the stride-1 identities. All BN'd outputs are normalised and
- * weighed in one op (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once.
+ * One intermediate node of a DARTS cell: Σ over its incoming edges of the mixed operation. Edge j reads
+ * states[j] (and its pools); `w` holds the node's softmax(α) entries — first the `parts` BN'd operations edge by
+ * edge (edgeBnOps order), then the stride-1 identities. All BN'd outputs are normalised and weighed in one op
+ * (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once.
  */
-export function nodeForward(_edges: readonly EdgeParams[], states: readonly tf.Tensor4D[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[]): tf.Tensor4D {
-  const relus: Array<tf.Tensor4D | undefined> = [];
+export function nodeForward(states: readonly tf.Tensor4D[], pools: readonly InputPools[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[]): tf.Tensor4D {
   const outs: tf.Tensor4D[] = [];
   const skips: tf.Tensor4D[] = [];
   bound.forEach((q, j) => {
-    for (const o of edgeBnOutputs(q, states[j]!, () => (relus[j] ??= tf.relu(states[j]!)), q.stride)) outs.push(o.out);
+    for (const o of edgeBnOutputs(q, tf.relu(states[j]!), pools[j]!)) outs.push(o.out);
     if (q.stride === 1) skips.push(states[j]!);
   });
   if (outs.length !== parts) throw new Error(`nodeForward: ${outs.length} operation outputs for ${parts} weights.`);
@@ -123,22 +133,19 @@ export function nodeForward(_edges: readonly EdgeParams[], states: readonly tf.T
 }
 
 /**
- * The pre-BN outputs of one mixed edge, tagged with their operation's column in α. `relu` returns ReLU(x),
- * computed once per state and shared by every edge that reads it.
+ * The pre-BN outputs of one mixed edge, tagged with their operation's column in α, given ReLU(x) and x's pools.
  */
-export function edgeBnOutputs(q: EdgeParams, x: tf.Tensor4D, relu: () => tf.Tensor4D, stride: 1 | 2): Array<{ op: number; out: tf.Tensor4D }> {
-  if (stride !== q.stride) throw new Error(`Edge built for stride ${q.stride} used with stride ${stride}.`);
-  const rx = relu();
+export function edgeBnOutputs(q: EdgeParams, rx: tf.Tensor4D, pools: InputPools): Array<{ op: number; out: tf.Tensor4D }> {
   const out: Array<{ op: number; out: tf.Tensor4D }> = [
-    { op: IDX.max_pool_3x3, out: maxPool3(x, stride) },
-    { op: IDX.avg_pool_3x3, out: avgPool3(x, stride) },
+    { op: IDX.max_pool_3x3, out: pools.max },
+    { op: IDX.avg_pool_3x3, out: pools.avg },
   ];
   if (q.reduce) out.push({ op: IDX.skip_connect, out: factorizedReduce(rx, q.reduce[0] as tf.Tensor4D, q.reduce[1] as tf.Tensor4D, false) });
   out.push(
-    { op: IDX.sep_conv_3x3, out: sepConv(rx, q.sep3, stride) },
-    { op: IDX.sep_conv_5x5, out: sepConv(rx, q.sep5, stride) },
-    { op: IDX.dil_conv_3x3, out: dilConv(rx, q.dil3, stride) },
-    { op: IDX.dil_conv_5x5, out: dilConv(rx, q.dil5, stride) },
+    { op: IDX.sep_conv_3x3, out: sepConv(rx, q.sep3, q.stride) },
+    { op: IDX.sep_conv_5x5, out: sepConv(rx, q.sep5, q.stride) },
+    { op: IDX.dil_conv_3x3, out: dilConv(rx, q.dil3, q.stride) },
+    { op: IDX.dil_conv_5x5, out: dilConv(rx, q.dil5, q.stride) },
   );
   return out;
 }

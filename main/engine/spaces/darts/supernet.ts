@@ -7,7 +7,8 @@
  *
  * A mixed edge is Σ_o softmax(α)_o · o(x) over the 8 operations (operations.ts). A node's incoming edges are
  * computed together (operations.ts nodeForward) and recomputed in the backward pass instead of kept (nn/recompute.ts:
- * at batch 32 the kept intermediates would not fit the wasm heap).
+ * at batch 32 the kept intermediates would not fit the wasm heap). The parameter-free pools of a state are the same
+ * for every node that reads it, so they are computed once per cell (5 instead of 14 per pool type in a cell).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, deriveDartsGenotype, type DartsGenotype } from '../../../../shared/genotype.js';
@@ -16,7 +17,7 @@ import { batchNormTrain } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
 import { conv, factorizedReduce } from '../layers.js';
 import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
-import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, nodeForward, type EdgeParams } from './operations.js';
+import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, inputPools, nodeForward, type EdgeParams, type InputPools } from './operations.js';
 import { recomputeInBackward } from '../../nn/recompute.js';
 
 const OPS = DARTS_OPS.length;
@@ -113,6 +114,9 @@ export class DartsSupernet implements Supernet {
       : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
     const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
     const states: tf.Tensor4D[] = [s0, s1];
+    // pools have no parameters: each state's are computed once here and shared by every node that reads it
+    const strideOf = (j: number): 1 | 2 => (cell.plan.reduction && j < 2 ? 2 : 1);
+    const pools: InputPools[] = [inputPools(s0, strideOf(0)), inputPools(s1, strideOf(1))];
     let offset = 0;
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
@@ -126,10 +130,17 @@ export class DartsSupernet implements Supernet {
       });
       const w = tf.gather(weights, [...partIdx, ...skipIdx]);
       const params = edges.flatMap(edgeVariables);
-      const run = (...xs: tf.Tensor[]): tf.Tensor4D => nodeForward(edges, xs.slice(0, inputs) as tf.Tensor4D[], xs[inputs] as tf.Tensor1D, partIdx.length, bindVariables(edges, xs.slice(inputs + 1)));
+      const poolList = pools.flatMap((p) => [p.max, p.avg]);
+      const run = (...xs: tf.Tensor[]): tf.Tensor4D => {
+        const st = xs.slice(0, inputs) as tf.Tensor4D[];
+        const pl = Array.from({ length: inputs }, (_, j) => ({ max: xs[inputs + 2 * j] as tf.Tensor4D, avg: xs[inputs + 2 * j + 1] as tf.Tensor4D }));
+        return nodeForward(st, pl, xs[3 * inputs] as tf.Tensor1D, partIdx.length, bindVariables(edges, xs.slice(3 * inputs + 1)));
+      };
       const target = this.gradTarget;
-      const needs = [...states.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')];
-      states.push(recomputeInBackward(run, [...states, w, ...params], needs));
+      const needs = [...states.map(() => true), ...poolList.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')];
+      const h = recomputeInBackward(run, [...states, ...poolList, w, ...params], needs);
+      states.push(h);
+      if (node < DARTS_STEPS - 1) pools.push(inputPools(h, 1));
       offset += inputs;
     }
     return tf.concat(states.slice(2), 3);

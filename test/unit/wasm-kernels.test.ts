@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
+import { rand } from '../helpers/numeric.js';
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
 type Padding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -17,16 +18,6 @@ async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: 
   const values = await grad.data();
   grad.dispose();
   return values;
-}
-
-function rand(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    out[i] = (s / 2 ** 31) * 2 - 1;
-  }
-  return out;
 }
 
 const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Padding }> = [];

@@ -35,12 +35,15 @@ export function scaleShift(x: tf.Tensor4D, scale: tf.Tensor1D, shift?: tf.Tensor
   return shift ? tf.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'valid', bias: shift }) : tf.depthwiseConv2d(x, filter, 1, 'valid');
 }
 
-/** Mean and 1/√(var + ε) per channel from Σx and Σx² (one pooling pass each). */
+/**
+ * Mean and 1/√(var + ε) per channel, in two pooling passes: μ, then the mean of (x − μ)². (E[x²] − μ² would save
+ * the subtraction but loses float32 precision when a channel's mean is large against its spread.)
+ */
 function stats(x: tf.Tensor4D): { mean: tf.Tensor1D; rstd: tf.Tensor1D } {
   const n = x.size / x.shape[3];
   const mean = tf.div(channelSum(x), n) as tf.Tensor1D;
-  const variance = tf.relu(tf.sub(tf.div(channelSum(tf.square(x)), n), tf.square(mean)));
-  return { mean, rstd: tf.rsqrt(tf.add(variance, BN_EPS)) };
+  const variance = tf.div(channelSum(tf.square(tf.sub(x, mean)) as tf.Tensor4D), n);
+  return { mean, rstd: tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D };
 }
 
 /**

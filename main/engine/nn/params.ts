@@ -69,7 +69,8 @@ export class ParamStore {
 
   /** Copies of every parameter's values, by name. */
   snapshot(): Map<string, Float32Array> {
-    return new Map(this.entries.map((e) => [e.name, e.variable.dataSync() as Float32Array]));
+    // copies: on the cpu backend dataSync() returns the tensor's own storage
+    return new Map(this.entries.map((e) => [e.name, Float32Array.from(e.variable.dataSync() as Float32Array)]));
   }
 
   restore(values: ReadonlyMap<string, Float32Array>): void {
@@ -77,7 +78,7 @@ export class ParamStore {
       const v = values.get(e.name);
       if (!v) throw new Error(`The checkpoint has no values for "${e.name}": it was written by a different network.`);
       if (v.length !== e.variable.size) throw new Error(`The checkpoint's "${e.name}" has ${v.length} values, the network needs ${e.variable.size}.`);
-      tf.tidy(() => e.variable.assign(tf.tensor(v, e.shape)));
+      tf.tidy(() => e.variable.assign(tf.tensor(Float32Array.from(v), e.shape)));
     }
   }
 

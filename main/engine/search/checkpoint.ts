@@ -32,8 +32,11 @@ export function writeCheckpoint<M>(dir: string, meta: M, arrays: ReadonlyMap<str
   fs.writeFileSync(path.join(tmp, DATA), Buffer.from(all.buffer, all.byteOffset, all.byteLength));
   const doc: CheckpointMeta<M> = { version: CHECKPOINT_VERSION, meta, arrays: index };
   fs.writeFileSync(path.join(tmp, META), JSON.stringify(doc));
-  fs.rmSync(old, { recursive: true, force: true });
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  // keep a lone `.old` (a kill between the two renames last time) until the new checkpoint is in place
+  if (fs.existsSync(dir)) {
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.renameSync(dir, old);
+  }
   fs.renameSync(tmp, dir);
   fs.rmSync(old, { recursive: true, force: true });
 }

@@ -21,7 +21,7 @@ abstract class JsOptimizer {
   protected step = 0;
 
   constructor(protected readonly params: ParamStore) {
-    for (const e of params.list) this.values.set(e.name, e.variable.dataSync() as Float32Array);
+    for (const e of params.list) this.values.set(e.name, Float32Array.from(e.variable.dataSync() as Float32Array));
   }
 
   /**
@@ -38,7 +38,8 @@ abstract class JsOptimizer {
     for (let i = 0; i < list.length; i++) {
       if (!present[i]) continue;
       const e = list[i]!;
-      tf.tidy(() => e.variable.assign(tf.tensor(this.values.get(e.name)!, e.shape)));
+      // a copy: on the cpu backend a tensor keeps the array it was made from, and the next step edits ours in place
+      tf.tidy(() => e.variable.assign(tf.tensor(Float32Array.from(this.values.get(e.name)!), e.shape)));
     }
   }
 
@@ -46,7 +47,7 @@ abstract class JsOptimizer {
 
   /** The parameters' values changed outside (a checkpoint restore): reload them. */
   reload(): void {
-    for (const e of this.params.list) this.values.set(e.name, e.variable.dataSync() as Float32Array);
+    for (const e of this.params.list) this.values.set(e.name, Float32Array.from(e.variable.dataSync() as Float32Array));
   }
 
   abstract state(): OptimizerState;

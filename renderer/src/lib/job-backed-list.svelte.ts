@@ -5,8 +5,8 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { JobKind, JobSummary } from '../../../shared/jobs.js';
-import { client, handle } from './api.js';
-import { errorMessage } from './client.js';
+import { client } from './api.js';
+import { EngineList } from './engine-list.svelte.js';
 import { errors } from './errors.svelte.js';
 import { jobs } from './jobs.svelte.js';
 
@@ -26,22 +26,20 @@ export interface JobBackedListConfig<T, K extends JobKind> {
   delete: (id: number) => Promise<unknown>;
 }
 
-export class JobBackedList<T extends { id: number; createdAt: number }, K extends JobKind> {
-  list = $state.raw<T[]>([]);
-  loaded = $state(false);
-  loading = $state(false);
+export class JobBackedList<T extends { id: number; createdAt: number }, K extends JobKind> extends EngineList<T> {
   /** The job started from this window; its card stays until dismissed. */
   jobId = $state<number | null>(null);
   /** Open the result when this job finishes (cleared when the user leaves the page). */
   openWhenDone = $state<number | null>(null);
-  starting = $state(false);
-  /** Why the last `startJob` failed, for the form (the banner shows it too). */
-  startError = $state<string | null>(null);
   private readonly config: JobBackedListConfig<T, K>;
   private started = false;
-  private again = false;
 
   constructor(config: JobBackedListConfig<T, K>) {
+    super({
+      load: config.load,
+      order: (a, b) => b.createdAt - a.createdAt || b.id - a.id,
+      what: `the list of ${config.noun}s`,
+    });
     this.config = config;
   }
 
@@ -55,30 +53,7 @@ export class JobBackedList<T extends { id: number; createdAt: number }, K extend
         if (jobs.byId(m.jobId)?.kind === kind) void this.refresh();
       }
     });
-    handle.onConnectionChange((_state, reconnected) => {
-      if (reconnected) void this.refresh();
-    });
-  }
-
-  /** Loads the list again; a call while one is in flight runs once more after it. */
-  async refresh(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return;
-    }
-    this.loading = true;
-    try {
-      do {
-        this.again = false;
-        const list = await this.config.load();
-        this.list = [...list].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-        this.loaded = true;
-      } while (this.again);
-    } catch (e) {
-      errors.report(e, `Could not load the list of ${this.config.noun}s`);
-    } finally {
-      this.loading = false;
-    }
+    this.refreshOnReconnect();
   }
 
   byId(id: number): T | undefined {
@@ -86,22 +61,12 @@ export class JobBackedList<T extends { id: number; createdAt: number }, K extend
   }
 
   /** Starts a job of this list's kind; returns it, or null when the call failed (the error banner says why). */
-  async startJob(params: JobParamsInput<K>): Promise<JobSummary | null> {
-    this.starting = true;
-    this.startError = null;
-    try {
-      const job = await client.call('jobs.start', { kind: this.config.kind, params } as ApiInput<'jobs.start'>);
-      jobs.recordCallResult(job, undefined);
+  startJob(params: JobParamsInput<K>): Promise<JobSummary | null> {
+    const input = { kind: this.config.kind, params } as ApiInput<'jobs.start'>;
+    return this.startJobWith(input, this.config.startWhat, (job) => {
       this.jobId = job.id;
       this.openWhenDone = job.id;
-      return job;
-    } catch (e) {
-      errors.report(e, `Could not start ${this.config.startWhat}`);
-      this.startError = errorMessage(e);
-      return null;
-    } finally {
-      this.starting = false;
-    }
+    });
   }
 
   /** Forgets the job started here (its card goes away). */

@@ -6,27 +6,27 @@
  */
 import type { JobSummary } from '../../../shared/jobs.js';
 import type { SearchSummary } from '../../../shared/search.js';
-import { client, handle } from './api.js';
-import { errorMessage } from './client.js';
-import { errors } from './errors.svelte.js';
+import { client } from './api.js';
+import { EngineList } from './engine-list.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
 import { defaultSearchForm, type SearchForm, type SearchStartInput } from './search.js';
 
 const EPOCH_REFRESH_MS = 1000;
 
-class SearchStore {
-  list = $state.raw<SearchSummary[]>([]);
-  loaded = $state(false);
-  loading = $state(false);
+class SearchStore extends EngineList<SearchSummary> {
   /** The form's values, kept while the user visits other pages. */
   form = $state<SearchForm>(defaultSearchForm());
-  starting = $state(false);
-  /** Why the last start failed, for the form (the banner shows it too). */
-  startError = $state<string | null>(null);
   private started = false;
-  private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    super({
+      load: () => client.call('searches.list', {}),
+      order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId,
+      what: 'the list of searches',
+    });
+  }
 
   start(): void {
     if (this.started) return;
@@ -39,9 +39,7 @@ class SearchStore {
       if (m.event.type === 'search-epoch') this.refreshSoon(EPOCH_REFRESH_MS);
       else if (m.event.type === 'state' && jobs.byId(m.jobId)?.kind === 'search') this.refreshSoon(0);
     });
-    handle.onConnectionChange((_state, reconnected) => {
-      if (reconnected) void this.refresh();
-    });
+    this.refreshOnReconnect();
   }
 
   private refreshSoon(ms: number): void {
@@ -53,27 +51,6 @@ class SearchStore {
       this.timer = null;
       void this.refresh();
     }, ms);
-  }
-
-  /** Loads the list again; a call while one is in flight runs once more after it. */
-  async refresh(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return;
-    }
-    this.loading = true;
-    try {
-      do {
-        this.again = false;
-        const list = await client.call('searches.list', {});
-        this.list = [...list].sort((a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId);
-        this.loaded = true;
-      } while (this.again);
-    } catch (e) {
-      errors.report(e, 'Could not load the list of searches');
-    } finally {
-      this.loading = false;
-    }
   }
 
   byJobId(id: number): SearchSummary | undefined {
@@ -89,21 +66,8 @@ class SearchStore {
    * Starts a search job; returns it, or null when the call was refused (the banner and `startError` say why:
    * `jobs.start` checks the dataset and the settings before queueing anything).
    */
-  async startSearch(params: SearchStartInput): Promise<JobSummary | null> {
-    this.starting = true;
-    this.startError = null;
-    try {
-      const job = await client.call('jobs.start', { kind: 'search', params });
-      jobs.recordCallResult(job, undefined);
-      this.refreshSoon(0);
-      return job;
-    } catch (e) {
-      errors.report(e, 'Could not start the search');
-      this.startError = errorMessage(e);
-      return null;
-    } finally {
-      this.starting = false;
-    }
+  startSearch(params: SearchStartInput): Promise<JobSummary | null> {
+    return this.startJobWith({ kind: 'search', params }, 'the search', () => this.refreshSoon(0));
   }
 }
 

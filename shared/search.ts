@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
+import type { SearchSpaceName, SuggestedSearchParams } from './search-defaults.js';
+
+export * from './search-defaults.js';
 
 export const SearchSpace = z.enum(['darts', 'nb201']);
 export type SearchSpace = z.infer<typeof SearchSpace>;
@@ -13,9 +16,6 @@ export type SearchSpace = z.infer<typeof SearchSpace>;
 /** Data-selection strategies a search can use. `full` = all of train_w / train_α every epoch, shuffled. */
 export const SelectionStrategy = z.enum(['full']);
 export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
-
-/** Default number of cells: DARTS search uses 8 on CIFAR; 5 keeps a CPU search in minutes (reductions at 1 and 3). */
-export const DEFAULT_CELLS: Record<SearchSpace, number> = { darts: 5, nb201: 1 };
 
 export const SearchParams = z.object({
   datasetId: z.number().int().positive(),
@@ -120,14 +120,10 @@ export interface GenotypeExport {
   text: string;
 }
 
-/**
- * Defaults a person would pick for a dataset of this size on a CPU: small enough that an epoch takes minutes.
- * Used by the Search page's form; the CLI uses the schema defaults unless told otherwise.
- */
-export function suggestSearchParams(d: { trainImages: number; classes: number; width: number }): Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number } {
-  const perClass = d.classes > 0 ? Math.floor(d.trainImages / d.classes) : 0;
-  const limitPerClass = perClass > 200 ? 200 : null;
-  const used = (limitPerClass ?? perClass) * d.classes;
-  const batch = used >= 64 * 4 ? 32 : Math.max(2, Math.min(16, Math.floor(used / 8)));
-  return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
-}
+// search-defaults.ts's plain types must stay interchangeable with the schemas' types: each line fails to compile
+// when one side changes without the other.
+type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameTypes: [
+  MutuallyAssignable<SearchSpace, SearchSpaceName>,
+  MutuallyAssignable<Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number }, SuggestedSearchParams>,
+] = [true, true];

@@ -616,6 +616,28 @@ describe('cellSvg', () => {
     expectWellFormed(svg);
   });
 
+  it('prefixes its marker ids with idPrefix, so two drawings can share a page', () => {
+    const g = parseDartsGenotype(DARTS_V2);
+    const ids = (svg: string): string[] => [...svg.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]!);
+    const refs = (svg: string): string[] => [...new Set([...svg.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]!))].sort();
+    const plain = cellSvg(g, 'normal');
+    expect(ids(plain).length).toBeGreaterThan(0);
+    for (const id of ids(plain)) expect(id).toMatch(/^winnow-arrow-light-/);
+    expect(cellSvg(g, 'normal', { idPrefix: 'winnow' })).toBe(plain);
+    const normal = cellSvg(g, 'normal', { theme: 'dark', idPrefix: 'winnow-normal' });
+    const reduce = cellSvg(g, 'reduce', { theme: 'dark', idPrefix: 'winnow-reduce' });
+    for (const [svg, prefix] of [[normal, 'winnow-normal'], [reduce, 'winnow-reduce']] as const) {
+      for (const id of ids(svg)) expect(id.startsWith(`${prefix}-arrow-dark-`), id).toBe(true);
+      expect(refs(svg)).toEqual([...ids(svg)].sort());
+      expect(svg).toBe(cellSvg(g, prefix === 'winnow-normal' ? 'normal' : 'reduce', { theme: 'dark', idPrefix: prefix }));
+      expectWellFormed(svg);
+    }
+    expect(ids(normal).filter((id) => ids(reduce).includes(id))).toEqual([]);
+    // only the ids change
+    expect(cellSvg(g, 'normal', { idPrefix: 'p' }).replaceAll('"p-arrow-', '"winnow-arrow-').replaceAll('#p-arrow-', '#winnow-arrow-')).toBe(plain);
+    for (const bad of ['', '1x', 'a b', 'x"><script>', 'a:b']) expect(() => cellSvg(g, 'normal', { idPrefix: bad }), bad).toThrow(/idPrefix/);
+  });
+
   it('draws 5-node cells and repeated edges, and refuses impossible inputs', () => {
     const nasnet = parseDartsGenotype(NASNet.replaceAll('sep_conv_7x7', 'sep_conv_5x5'));
     const svg = cellSvg(nasnet);

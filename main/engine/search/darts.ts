@@ -97,6 +97,25 @@ export function firstOrderStep(
   return { train: t, val: v };
 }
 
+/**
+ * Runs a step; a wasm heap exhaustion (it surfaces as "memory access out of bounds" or an abort from inside the
+ * module) becomes a message that says what to change.
+ */
+function stepOrExplain<T>(step: () => T, params: SearchParams, backend: string): T {
+  try {
+    return step();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (backend === 'wasm' && (e instanceof WebAssembly.RuntimeError || /memory access out of bounds|Aborted\(|Out of memory/i.test(msg))) {
+      throw new JobUserError(
+        `The search ran out of memory: the wasm backend can address 4 GB, and a batch of ${params.batch} with ${params.channels} channels needs more. ` +
+          'Lower the batch size or the channels and start again.',
+      );
+    }
+    throw e;
+  }
+}
+
 /** Per-channel mean and standard deviation of up to 2,000 training images (inputs are normalised with them). */
 function channelStats(images: PackedImages, rows: readonly number[]): { mean: number[]; std: number[] } {
   const { channels } = images.shape;
@@ -234,7 +253,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         const tb = makeBatch(images, trainRows, pools.labels, norm);
         const vbt = makeBatch(images, valRows, pools.labels, norm);
         try {
-          const out = firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr });
+          const out = stepOrExplain(() => firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr }), params, backend);
           sums.trainLoss += out.train.loss * trainRows.length;
           sums.trainCorrect += out.train.correct;
           sums.valLoss += out.val.loss * valRows.length;

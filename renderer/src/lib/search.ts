@@ -8,17 +8,12 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
-import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, formatGenotype, type Genotype } from '../../../shared/genotype.js';
+// genotype-format.ts and search-defaults.ts, not genotype.ts and search.ts: those define zod schemas at module
+// level, which would pull zod into the bundle (types alone are erased, so they may come from anywhere).
+import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, formatGenotype, type Genotype } from '../../../shared/genotype-format.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
-import {
-  DEFAULT_CELLS,
-  suggestSearchParams,
-  type AlphaSnapshot,
-  type SearchEpochData,
-  type SearchResult,
-  type SearchSpace,
-  type SelectionStrategy,
-} from '../../../shared/search.js';
+import type { AlphaSnapshot, SearchEpochData, SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
+import { DEFAULT_CELLS, suggestSearchParams } from '../../../shared/search-defaults.js';
 
 /** What `jobs.start` takes for a search (options left out take their defaults). */
 export type SearchStartInput = Extract<ApiInput<'jobs.start'>, { kind: 'search' }>['params'];

@@ -1,0 +1,33 @@
+/**
+ * The search defaults the Search page's form uses, without zod (the renderer imports this module; search.ts holds
+ * the schemas, re-exports everything here and checks at compile time that the plain types agree with its own).
+ * Imports nothing.
+ */
+
+/** The search spaces (search.ts `SearchSpace`). */
+export type SearchSpaceName = 'darts' | 'nb201';
+
+/** Default number of cells: DARTS search uses 8 on CIFAR; 5 keeps a CPU search in minutes (reductions at 1 and 3). */
+export const DEFAULT_CELLS: Record<SearchSpaceName, number> = { darts: 5, nb201: 1 };
+
+/** What suggestSearchParams picks: `Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'>` plus cells. */
+export type SuggestedSearchParams = {
+  epochs: number;
+  batch: number;
+  channels: number;
+  /** null = all images. */
+  limitPerClass: number | null;
+  cells: number;
+};
+
+/**
+ * Defaults a person would pick for a dataset of this size on a CPU: small enough that an epoch takes minutes.
+ * Used by the Search page's form; the CLI uses the schema defaults unless told otherwise.
+ */
+export function suggestSearchParams(d: { trainImages: number; classes: number; width: number }): SuggestedSearchParams {
+  const perClass = d.classes > 0 ? Math.floor(d.trainImages / d.classes) : 0;
+  const limitPerClass = perClass > 200 ? 200 : null;
+  const used = (limitPerClass ?? perClass) * d.classes;
+  const batch = used >= 64 * 4 ? 32 : Math.max(2, Math.min(16, Math.floor(used / 8)));
+  return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
+}

@@ -1,0 +1,268 @@
+/**
+ * renderer/src/lib/search.ts: the Search page's pure helpers. The form mirrors shared/search.ts's SearchParams
+ * schema without importing zod, so these tests hold the copy to the schema.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DARTS_OPS,
+  NB201_EDGE_LIST,
+  NB201_OPS,
+  dartsEdgeList,
+  deriveDartsGenotype,
+  deriveNb201Genotype,
+  parseNb201,
+  softmaxRows,
+  type Genotype,
+} from '../../shared/genotype.js';
+import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy } from '../../shared/search.js';
+import {
+  SEARCH_DEFAULTS,
+  SEARCH_LIMITS,
+  SPACES,
+  STRATEGIES,
+  appendEpoch,
+  buildSearchParams,
+  chooseDataset,
+  chooseSpace,
+  defaultSearchForm,
+  edgeLabels,
+  heatRows,
+  keptColumns,
+  mergeEpochs,
+  type SearchForm,
+} from '../../renderer/src/lib/search.js';
+
+const dataset = (train: number, classes = 10, width = 28) => ({ id: 7, classes, width, splits: { train, test: Math.floor(train / 6) } });
+
+/** A form that builds, on a mid-sized dataset. */
+const validForm = (): SearchForm => defaultSearchForm(dataset(6000));
+
+/** Deterministic pseudo-random numbers (mulberry32), so the α below are the same every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const randomAlphas = (next: () => number, rows: number, cols: number): number[][] =>
+  softmaxRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => (next() - 0.5) * 4)));
+
+describe('the form mirrors the SearchParams schema', () => {
+  it('lists the schema’s spaces and strategies', () => {
+    expect([...SPACES]).toEqual(SearchSpace.options);
+    expect([...STRATEGIES]).toEqual(SelectionStrategy.options);
+  });
+
+  it('SEARCH_DEFAULTS and the empty form hold the schema’s defaults', () => {
+    const d = SearchParams.parse({ datasetId: 1 });
+    expect(SEARCH_DEFAULTS).toEqual({ lr: d.lr, alphaLr: d.alphaLr, seed: d.seed });
+    const form = defaultSearchForm();
+    expect(form).toMatchObject({
+      datasetId: null,
+      space: d.space,
+      strategy: d.strategy,
+      channels: d.channels,
+      epochs: d.epochs,
+      batch: d.batch,
+      lr: d.lr,
+      alphaLr: d.alphaLr,
+      seed: d.seed,
+      limitPerClass: d.limitPerClass,
+    });
+    // cells has no schema default: the engine takes DEFAULT_CELLS[space], as the form does
+    expect(d.cells).toBeUndefined();
+    for (const space of SPACES) expect(defaultSearchForm(null, space).cells).toBe(DEFAULT_CELLS[space]);
+  });
+
+  it('SEARCH_LIMITS accept and refuse exactly what the schema does', () => {
+    const fields = Object.keys(SEARCH_LIMITS) as Array<keyof typeof SEARCH_LIMITS>;
+    expect(fields.sort()).toEqual(['alphaLr', 'batch', 'cells', 'channels', 'epochs', 'limitPerClass', 'lr', 'seed']);
+    const base = buildSearchParams(validForm());
+    if (!base.ok) throw new Error(base.error);
+    for (const field of fields) {
+      const { min, max } = SEARCH_LIMITS[field];
+      const probes = [min - 1, min - 0.5, min, min + 1e-6, min + 0.5, min + 1, (min + max) / 2, max - 0.5, max, max + 1e-6, max + 0.5, max + 1, -1, 0];
+      for (const v of probes) {
+        const built = buildSearchParams({ ...validForm(), [field]: v });
+        const schema = SearchParams.safeParse({ ...base.params, [field]: v });
+        expect(built.ok, `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`).toBe(schema.success);
+        if (!built.ok) expect(built.field).toBe(field);
+      }
+    }
+  });
+
+  it('limitPerClass may be empty (all images), as the schema’s null', () => {
+    const built = buildSearchParams({ ...validForm(), limitPerClass: null });
+    expect(built.ok).toBe(true);
+    if (built.ok) expect(SearchParams.parse(built.params).limitPerClass).toBeNull();
+  });
+});
+
+describe('buildSearchParams', () => {
+  it('builds params the schema accepts unchanged, for every space and dataset size', () => {
+    for (const space of SPACES) {
+      for (const d of [dataset(60_000), dataset(6000, 10, 64), dataset(500, 5), dataset(12, 3, 8), dataset(0, 0)]) {
+        const form = chooseSpace(chooseDataset(defaultSearchForm(null, space), d), space);
+        const built = buildSearchParams(form);
+        if (!built.ok) throw new Error(`${space}, ${d.splits.train} images: ${built.error}`);
+        const parsed = SearchParams.parse(built.params);
+        expect(parsed).toMatchObject(built.params);
+        expect(parsed.datasetId).toBe(d.id);
+        expect(parsed.space).toBe(space);
+      }
+    }
+  });
+
+  it('says which field is wrong first', () => {
+    expect(buildSearchParams(defaultSearchForm())).toMatchObject({ ok: false, field: 'datasetId' });
+    expect(buildSearchParams({ ...validForm(), channels: null })).toMatchObject({ ok: false, field: 'channels' });
+    expect(buildSearchParams({ ...validForm(), epochs: 2.5 })).toMatchObject({ ok: false, field: 'epochs' });
+    expect(buildSearchParams({ ...validForm(), lr: Number.NaN })).toMatchObject({ ok: false, field: 'lr' });
+    const nb = buildSearchParams({ ...chooseSpace(validForm(), 'nb201'), cells: 0 });
+    expect(nb).toMatchObject({ ok: false, field: 'cells' });
+    if (!nb.ok) expect(nb.error).toMatch(/^Cells per stage:/);
+  });
+});
+
+// ---- epochs ---------------------------------------------------------------------------------------------------
+
+const NB201_GENOTYPE = parseNb201('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|');
+
+/** An epoch snapshot; `attempt` tells two runs of the same epoch apart (a resumed job repeats epochs). */
+function ep(epoch: number, attempt = 1): SearchEpochData {
+  const uniform = NB201_EDGE_LIST.map(() => NB201_OPS.map(() => 1 / NB201_OPS.length));
+  return SearchEpochData.parse({
+    epoch,
+    epochs: 10,
+    space: 'nb201',
+    trainLoss: 2 - epoch / 10,
+    trainAccuracy: epoch / 20,
+    valLoss: 2.1 - epoch / 10,
+    valAccuracy: attempt / 10,
+    lr: 0.025,
+    seconds: 3,
+    images: 1000,
+    alphas: { normal: uniform },
+    genotype: NB201_GENOTYPE,
+  });
+}
+
+const tags = (list: readonly SearchEpochData[]): string[] => list.map((e) => `${e.epoch}.${Math.round(e.valAccuracy * 10)}`);
+
+describe('mergeEpochs', () => {
+  it('keeps the list when nothing comes in, and appends a newer epoch', () => {
+    const a = [ep(1), ep(2)];
+    expect(mergeEpochs(a, [])).toBe(a);
+    expect(tags(mergeEpochs(a, [ep(3)]))).toEqual(['1.1', '2.1', '3.1']);
+    expect(tags(mergeEpochs([], [ep(1)]))).toEqual(['1.1']);
+    expect(tags(a)).toEqual(['1.1', '2.1']);
+  });
+
+  it('keeps one snapshot per epoch, the incoming one winning, in epoch order', () => {
+    expect(tags(mergeEpochs([ep(1), ep(2), ep(3)], [ep(2, 2)]))).toEqual(['1.1', '2.2', '3.1']);
+    expect(tags(mergeEpochs([ep(1), ep(3)], [ep(4), ep(2), ep(3, 2)]))).toEqual(['1.1', '2.1', '3.2', '4.1']);
+    expect(tags(mergeEpochs([ep(2)], [ep(1)]))).toEqual(['1.1', '2.1']);
+  });
+});
+
+describe('appendEpoch', () => {
+  it('appends the next epoch', () => {
+    expect(tags(appendEpoch([], ep(1)))).toEqual(['1.1']);
+    expect(tags(appendEpoch([ep(1), ep(2)], ep(3)))).toEqual(['1.1', '2.1', '3.1']);
+  });
+
+  it('a resumed epoch replaces itself and drops the epochs after it', () => {
+    const cut = [ep(1), ep(2), ep(3), ep(4)];
+    expect(tags(appendEpoch(cut, ep(3, 2)))).toEqual(['1.1', '2.1', '3.2']);
+    expect(tags(appendEpoch(cut, ep(2, 2)))).toEqual(['1.1', '2.2']);
+    expect(tags(appendEpoch(cut, ep(1, 2)))).toEqual(['1.2']);
+    expect(tags(appendEpoch(cut, ep(4, 2)))).toEqual(['1.1', '2.1', '3.1', '4.2']);
+    expect(tags(cut)).toEqual(['1.1', '2.1', '3.1', '4.1']);
+  });
+});
+
+// ---- α heatmap ------------------------------------------------------------------------------------------------
+
+describe('keptColumns agrees with the genotype derivation', () => {
+  it('darts: each node keeps the two edges and operations deriveDartsGenotype picks', () => {
+    const next = rng(1);
+    const edges = dartsEdgeList();
+    for (let trial = 0; trial < 25; trial++) {
+      const normal = randomAlphas(next, edges.length, DARTS_OPS.length);
+      const reduce = randomAlphas(next, edges.length, DARTS_OPS.length);
+      const g = deriveDartsGenotype(normal, reduce);
+      for (const [cell, alphas] of [['normal', normal], ['reduce', reduce]] as const) {
+        const kept = keptColumns('darts', g, cell)!;
+        expect(kept).toHaveLength(edges.length);
+        expect(kept.filter((k) => k >= 0)).toHaveLength(g[cell].length);
+        g[cell].forEach(([op, input], k) => {
+          const row = edges.findIndex((e) => e.node === Math.floor(k / 2) && e.input === input);
+          expect(kept[row]).toBe(DARTS_OPS.indexOf(op));
+        });
+        // the heatmap marks the same cells
+        expect(heatRows('darts', alphas, 'absolute', kept).map((r) => r.kept)).toEqual(kept);
+        // and without a genotype, each kept edge's mark is the operation the derivation chose
+        const fallback = heatRows('darts', alphas, 'absolute').map((r) => r.kept);
+        kept.forEach((k, row) => {
+          if (k >= 0) expect(fallback[row]).toBe(k);
+        });
+      }
+    }
+  });
+
+  it('nb201: every edge is kept with the operation deriveNb201Genotype picks', () => {
+    const next = rng(2);
+    for (let trial = 0; trial < 25; trial++) {
+      const alphas = randomAlphas(next, NB201_EDGE_LIST.length, NB201_OPS.length);
+      const g = deriveNb201Genotype(alphas);
+      const kept = keptColumns('nb201', g, 'normal')!;
+      expect(kept).toHaveLength(NB201_EDGE_LIST.length);
+      NB201_EDGE_LIST.forEach(({ to, from }, row) => {
+        const op = g.nodes[to - 1]!.find(([, j]) => j === from)![0];
+        expect(kept[row]).toBe(NB201_OPS.indexOf(op));
+        expect(alphas[row]![kept[row]!]).toBe(Math.max(...alphas[row]!));
+      });
+    }
+  });
+
+  it('is null without a genotype of the same space', () => {
+    const darts = deriveDartsGenotype(randomAlphas(rng(3), 14, 8), randomAlphas(rng(4), 14, 8));
+    expect(keptColumns('darts', null, 'normal')).toBeNull();
+    expect(keptColumns('darts', undefined, 'reduce')).toBeNull();
+    expect(keptColumns('nb201', darts, 'normal')).toBeNull();
+    expect(keptColumns('darts', NB201_GENOTYPE as Genotype, 'normal')).toBeNull();
+  });
+});
+
+describe('edgeLabels', () => {
+  it('darts: one label per α row, input → intermediate node', () => {
+    const labels = edgeLabels('darts');
+    expect(labels).toHaveLength(dartsEdgeList().length);
+    expect(labels).toEqual([
+      'c_{k-2} → 0',
+      'c_{k-1} → 0',
+      'c_{k-2} → 1',
+      'c_{k-1} → 1',
+      '0 → 1',
+      'c_{k-2} → 2',
+      'c_{k-1} → 2',
+      '0 → 2',
+      '1 → 2',
+      'c_{k-2} → 3',
+      'c_{k-1} → 3',
+      '0 → 3',
+      '1 → 3',
+      '2 → 3',
+    ]);
+  });
+
+  it('nb201: one label per α row, node → node', () => {
+    expect(edgeLabels('nb201')).toEqual(['0 → 1', '0 → 2', '1 → 2', '0 → 3', '1 → 3', '2 → 3']);
+    expect(edgeLabels('nb201')).toHaveLength(NB201_EDGE_LIST.length);
+  });
+});

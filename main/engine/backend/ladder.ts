@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { prepareWasmThreads } from './wasm-threads.js';
+import { prepareWasmThreads, unrefWasmWorkers } from './wasm-threads.js';
 import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
 
@@ -127,6 +127,7 @@ async function activate(name: BackendName): Promise<string | null> {
   } finally {
     undoThreads?.();
   }
+  if (undoThreads) unrefWasmWorkers(tf.findBackend('wasm'));
   return null;
 }
 

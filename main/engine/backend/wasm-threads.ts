@@ -72,3 +72,17 @@ export function prepareWasmThreads(threads: number): () => void {
     os.cpus = cpus;
   };
 }
+
+interface PThreadRegistry {
+  unusedWorkers?: Array<{ unref?: () => void }>;
+  runningWorkers?: Array<{ unref?: () => void }>;
+}
+
+/**
+ * Lets Node exit while the pthread workers are alive (they idle in the pool between kernels): without this, any
+ * script or CLI command that used the threaded backend would hang after its last line.
+ */
+export function unrefWasmWorkers(backend: unknown): void {
+  const pt = (backend as { wasm?: { PThread?: PThreadRegistry } } | null)?.wasm?.PThread;
+  for (const w of [...(pt?.unusedWorkers ?? []), ...(pt?.runningWorkers ?? [])]) w.unref?.();
+}

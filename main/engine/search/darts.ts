@@ -101,7 +101,7 @@ export function firstOrderStep(
  * Runs a step; a wasm heap exhaustion (it surfaces as "memory access out of bounds" or an abort from inside the
  * module) becomes a message that says what to change.
  */
-function stepOrExplain<T>(step: () => T, params: SearchParams, backend: string): T {
+export function stepOrExplain<T>(step: () => T, params: SearchParams, backend: string): T {
   try {
     return step();
   } catch (e) {
@@ -230,6 +230,9 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         start = meta.epochsDone;
         ctx.log('info', `Resuming from the checkpoint after epoch ${start} of ${params.epochs}.`);
       } else ctx.log('info', 'No checkpoint yet: starting from the first epoch.');
+    }
+    if (params.space === 'darts' && cells < 3) {
+      ctx.log('warn', `With ${cells} cell${cells === 1 ? '' : 's'} every DARTS cell is a reduction cell (reductions sit at cells/3 and 2·cells/3), so the normal cell's α is never trained and its genotype stays at its random start. Use 3 or more cells for a meaningful normal cell.`);
     }
     const stepsPerEpoch = Math.max(1, Math.floor(pools.train.length / params.batch));
     ctx.log(

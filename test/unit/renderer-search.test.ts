@@ -15,6 +15,7 @@ import {
   type Genotype,
 } from '../../shared/genotype.js';
 import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy } from '../../shared/search.js';
+import { mulberry32 } from '../../main/engine/nn/prng.js';
 import {
   SEARCH_DEFAULTS,
   SEARCH_LIMITS,
@@ -37,17 +38,8 @@ const dataset = (train: number, classes = 10, width = 28) => ({ id: 7, classes, 
 /** A form that builds, on a mid-sized dataset. */
 const validForm = (): SearchForm => defaultSearchForm(dataset(6000));
 
-/** Deterministic pseudo-random numbers (mulberry32), so the α below are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so the α below are the same every run. */
+const rng = mulberry32;
 
 const randomAlphas = (next: () => number, rows: number, cols: number): number[][] =>
   softmaxRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => (next() - 0.5) * 4)));

@@ -9,6 +9,9 @@ export type JobState = z.infer<typeof JobState>;
 /** States after which a job never changes again on its own. */
 export const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
 export const isFinished = (s: JobState): boolean => FINISHED_STATES.includes(s);
+/** States `resume` accepts: the job stopped before it was done. */
+export const RESUMABLE_STATES: readonly JobState[] = ['interrupted', 'cancelled', 'failed'];
+export const isResumable = (s: JobState): boolean => RESUMABLE_STATES.includes(s);
 
 // ---- job kinds and their parameters -------------------------------------------------------------
 

@@ -42,7 +42,6 @@ export const SearchParams = z.object({
   backend: BackendChoice.default('auto'),
 });
 export type SearchParams = z.infer<typeof SearchParams>;
-export type SearchParamsInput = z.input<typeof SearchParams>;
 
 /** Softmax of α per edge: rows = edges in the space's order, columns = the space's operations in order. */
 export const AlphaSnapshot = z.object({

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
 import type { BackendReport } from '../../shared/backend.js';
 import { ImportParams } from '../../shared/datasets.js';
-import type { PushMessage } from '../../shared/jobs.js';
+import { isResumable, type PushMessage } from '../../shared/jobs.js';
 import { alreadyImportedMessage, deleteDataset } from '../data/commit.js';
 import { defaultName, defaultShape, scanSource, sourceFingerprint } from '../data/import-job.js';
 import { pngDataUrl, thumbnails } from '../data/thumbnails.js';
@@ -80,7 +80,7 @@ const handlers: Handlers = {
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
   'jobs.resume': (input, ctx) => {
     const job = ctx.supervisor.get(input.id);
-    if (job.kind === 'search' && ['interrupted', 'cancelled', 'failed'].includes(job.state)) checkSearchCanStart(ctx.store, job.params);
+    if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
     return ctx.supervisor.resume(input.id);
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),

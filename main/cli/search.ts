@@ -3,7 +3,7 @@
  * the commands themselves (flags, host, waiting) live in index.ts with the others.
  */
 import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from '../../shared/search.js';
-import type { JobSummary } from '../../shared/jobs.js';
+import { isResumable, type JobSummary } from '../../shared/jobs.js';
 
 const SPACE_NAMES = { darts: 'DARTS', nb201: 'NAS-Bench-201' } as const;
 
@@ -34,7 +34,7 @@ export function doneLines(job: JobSummary, detail: SearchDetail, r: SearchResult
 export function stoppedLine(job: JobSummary, summary: SearchSummary | null): string {
   const progress = summary ? ` after ${summary.epochsDone} of ${summary.epochs} epochs` : '';
   const why = job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
-  const resumable = job.state === 'interrupted' || job.state === 'cancelled' || job.state === 'failed';
+  const resumable = isResumable(job.state);
   const hint = resumable && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow search --resume ${job.id}\`.` : '';
   return `Search ${job.id} ${job.state}${progress}${why}${hint}`;
 }

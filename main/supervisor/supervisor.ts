@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
-import { isFinished, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
+import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
 import { jobDirFor } from '../store/paths.js';
 import type { Store } from '../store/index.js';
@@ -140,7 +140,7 @@ export class JobSupervisor {
   resume(id: number): JobSummary {
     this.assertOpen();
     const job = this.get(id);
-    if (!['interrupted', 'cancelled', 'failed'].includes(job.state)) {
+    if (!isResumable(job.state)) {
       throw new SupervisorError('conflict', `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`);
     }
     this.store.jobs.setOwner(id, process.pid, null);

@@ -348,7 +348,7 @@ describe('starting a search', () => {
     // batch 6 over 2 classes needs 3 per class in each half; class 0 has 2 in train_α
     const batch = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 6 } }));
     expect(batch.code).toBe('bad_input');
-    expect(batch.message).toMatch(/Class 0 has 3 training and 2 validation images.*batch of 6.*Lower the batch size/);
+    expect(batch.message).toMatch(/Class "a" has 3 training and 2 validation images.*batch of 6.*Lower the batch size/);
     // so does a per-class limit that leaves too few
     const limited = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 4, limitPerClass: 2 } }));
     expect(limited.message).toMatch(/raise the per-class limit/);

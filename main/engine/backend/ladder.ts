@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { prepareWasmThreads, unrefWasmWorkers } from './wasm-threads.js';
+import { disableWasmThreads, prepareWasmThreads, unrefWasmWorkers } from './wasm-threads.js';
 import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
 
@@ -110,14 +110,29 @@ async function activate(name: BackendName): Promise<string | null> {
     const threads = wasmThreadsWanted();
     // (not tf.findBackend: it would start initialising the backend before the threads are arranged)
     const initialised = 'wasm' in (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
-    if (threads > 1 && !initialised) {
-      try {
-        undoThreads = prepareWasmThreads(threads);
-      } catch (e) {
-        wasmThreadsNote = `single-threaded: ${firstLine(e)}`;
+    if (!initialised) {
+      wasmThreadsNote = null;
+      if (threads > 1) {
+        try {
+          undoThreads = prepareWasmThreads(threads);
+        } catch (e) {
+          wasmThreadsNote = `single-threaded: ${firstLine(e)}`;
+        }
       }
     }
   }
+  let why = await startBackend(name, undoThreads);
+  if (why && undoThreads) {
+    // the threaded build did not start: the single-threaded one still may
+    disableWasmThreads();
+    wasmThreadsNote = `single-threaded: the threaded build did not start (${why})`;
+    why = await startBackend(name, null);
+  }
+  if (!why && undoThreads && !wasmThreadsNote) unrefWasmWorkers(tf.findBackend('wasm'));
+  return why;
+}
+
+async function startBackend(name: BackendName, undoThreads: (() => void) | null): Promise<string | null> {
   try {
     const ok = await tf.setBackend(TFJS_NAME[name]);
     if (!ok) return `tfjs could not initialise the ${name} backend.`;
@@ -127,7 +142,6 @@ async function activate(name: BackendName): Promise<string | null> {
   } finally {
     undoThreads?.();
   }
-  if (undoThreads) unrefWasmWorkers(tf.findBackend('wasm'));
   return null;
 }
 

@@ -73,6 +73,12 @@ export function prepareWasmThreads(threads: number): () => void {
   };
 }
 
+/** Back to the single-threaded build for the next initialisation (after the threaded one failed to start). */
+export function disableWasmThreads(): void {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setThreadsCount(1);
+}
+
 interface PThreadRegistry {
   unusedWorkers?: Array<{ unref?: () => void }>;
   runningWorkers?: Array<{ unref?: () => void }>;

@@ -39,7 +39,7 @@ export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number 
  */
 export function searchRefusal(
   params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass'>,
-  d: { name: string; classes: number; width: number; height: number; channels: number; perClassHalves: Array<{ w: number; a: number }> },
+  d: { name: string; classes: number; width: number; height: number; channels: number; perClassHalves: Array<{ w: number; a: number }>; classNames?: readonly string[] },
 ): string | null {
   if (d.classes < 2) return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;
   if (d.channels !== 1 && d.channels !== 3) return `Dataset "${d.name}" has ${d.channels} channels; searches take 1 (grey) or 3 (RGB) channels. Import it again as grey or RGB.`;
@@ -51,7 +51,8 @@ export function searchRefusal(
   const short = d.perClassHalves.findIndex((h) => Math.min(h.w, h.a, cap) < needed);
   if (short >= 0) {
     const h = d.perClassHalves[short]!;
-    return `Class ${short} has ${Math.min(h.w, cap)} training and ${Math.min(h.a, cap)} validation images for the search, but a batch of ${params.batch} over ${d.classes} classes needs at least ${needed} of each. Lower the batch size${params.limitPerClass != null ? ' or raise the per-class limit' : ''}, or add images.`;
+    const label = d.classNames?.[short] !== undefined ? `Class "${d.classNames[short]}"` : `Class ${short}`;
+    return `${label} has ${Math.min(h.w, cap)} training and ${Math.min(h.a, cap)} validation images for the search, but a batch of ${params.batch} over ${d.classes} classes needs at least ${needed} of each. Lower the batch size${params.limitPerClass != null ? ' or raise the per-class limit' : ''}, or add images.`;
   }
   return null;
 }

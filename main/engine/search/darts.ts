@@ -172,7 +172,7 @@ interface CheckpointMeta {
 
 /** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
 function fingerprintOf(p: SearchParams, c: SearchJobContext): string {
-  return JSON.stringify({ ...p, backend: undefined, epochs: undefined, dataset: c.datasetHash });
+  return JSON.stringify({ ...p, backend: undefined, dataset: c.datasetHash });
 }
 
 function saveCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, meta: CheckpointMeta): void {
@@ -206,7 +206,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
   c.halves.forEach((h, row) => {
     if (h) perClassHalves[c.labels[row]!]![h]++;
   });
-  const refusal = searchRefusal(params, { name: c.datasetName, classes, width: c.shape.width, height: c.shape.height, channels: c.shape.channels, perClassHalves });
+  const refusal = searchRefusal(params, { name: c.datasetName, classes, width: c.shape.width, height: c.shape.height, channels: c.shape.channels, perClassHalves, classNames: c.classNames });
   if (refusal) throw new JobUserError(refusal);
 
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
@@ -268,10 +268,10 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         } finally {
           tf.dispose([tb.x, tb.labels, vbt.x, vbt.labels]);
         }
-        if (!Number.isFinite(sums.trainLoss)) throw new JobUserError(`The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Lower --lr (or the α learning rate) and start again.`);
+        if (!Number.isFinite(sums.trainLoss)) throw new JobUserError(`The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start a new search with a lower learning rate (--lr in the CLI) or α learning rate.`);
         ctx.progress({ done: epoch * stepsPerEpoch + Math.min(s + 1, stepsPerEpoch), total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}` });
-        // let the worker's message loop run (cancel requests, progress flushes)
-        if (s % 4 === 3) await new Promise((r) => setImmediate(r));
+        // let the worker's message loop run (cancel requests, progress flushes): a step takes seconds, this microseconds
+        await new Promise((r) => setImmediate(r));
       }
       const epochSeconds = (performance.now() - t0) / 1000;
       seconds += epochSeconds;

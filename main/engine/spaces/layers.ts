@@ -93,10 +93,6 @@ export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
   return op(x) as tf.Tensor4D;
 }
 
-/** nn.AvgPool2d(2, stride 2) (NAS-Bench-201's residual shortcut); odd sizes drop the last row / column, as PyTorch. */
-export function avgPool2(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.avgPool(x, 2, 2, 'valid');
-}
 
 /**
  * DARTS' FactorizedReduce before its BN: ReLU, then two 1x1 stride-2 convolutions, one on x and one on x shifted

@@ -15,8 +15,6 @@ import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import type { ParamStore } from '../../nn/params.js';
 import { avgPool3, depthwise, factorizedReduce, maxPool3 } from '../layers.js';
 
-/** Operations whose output goes through the node's BN (all but none and the stride-1 identity). */
-export const BN_OPS: readonly DartsOp[] = ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'];
 
 /** Parameters are tensors, not only variables: the recomputed backward pass binds them to differentiable copies. */
 interface SepParams {

@@ -7,6 +7,19 @@
 /** The search spaces (search.ts `SearchSpace`). */
 export type SearchSpaceName = 'darts' | 'nb201';
 
+/** What people call each space. */
+export const SPACE_NAMES: Record<SearchSpaceName, string> = { darts: 'DARTS', nb201: 'NAS-Bench-201' };
+
+/**
+ * A search's epochs with one more snapshot appended: a resumed search repeats the epoch it was stopped in, so a
+ * snapshot replaces its own epoch and drops any later ones (those belonged to the run that was interrupted).
+ */
+export function appendEpoch<T extends { epoch: number }>(existing: readonly T[], e: T): T[] {
+  const last = existing[existing.length - 1];
+  if (!last || e.epoch > last.epoch) return [...existing, e];
+  return [...existing.filter((x) => x.epoch < e.epoch), e];
+}
+
 /** Default number of cells: DARTS search uses 8 on CIFAR; 5 keeps a CPU search in minutes (reductions at 1 and 3). */
 export const DEFAULT_CELLS: Record<SearchSpaceName, number> = { darts: 5, nb201: 1 };
 

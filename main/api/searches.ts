@@ -26,13 +26,13 @@ import {
   type SearchResult,
   type SearchSummary,
 } from '../../shared/search.js';
+import { SPACE_NAMES, appendEpoch } from '../../shared/search-defaults.js';
 import { SEARCH_FILES, searchRefusal, type SearchJobContext } from '../engine/search/context.js';
 import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
-const SPACE_NAMES = { darts: 'DARTS', nb201: 'NAS-Bench-201' } as const;
 
 // ---- the dataset a search runs on -------------------------------------------------------------------
 
@@ -127,13 +127,8 @@ function searchJobOr404(store: Store, id: number): { job: JobSummary; params: Se
  * snapshot replaces any earlier one of the same or a later epoch (those belong to the attempt that was cut off).
  */
 export function epochTimeline(events: readonly StoredJobEvent[]): SearchEpochData[] {
-  const out: SearchEpochData[] = [];
-  for (const e of events) {
-    if (e.event.type !== 'search-epoch') continue;
-    const d = e.event.data;
-    while (out.length && out[out.length - 1]!.epoch >= d.epoch) out.pop();
-    out.push(d);
-  }
+  let out: SearchEpochData[] = [];
+  for (const e of events) if (e.event.type === 'search-epoch') out = appendEpoch(out, e.event.data);
   return out;
 }
 

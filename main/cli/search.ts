@@ -2,10 +2,10 @@
  * What `winnow search` prints: the per-epoch line, the final report, the table of searches. Pure formatting;
  * the commands themselves (flags, host, waiting) live in index.ts with the others.
  */
+import { SPACE_NAMES } from '../../shared/search-defaults.js';
 import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from '../../shared/search.js';
 import { isResumable, type JobSummary } from '../../shared/jobs.js';
 
-const SPACE_NAMES = { darts: 'DARTS', nb201: 'NAS-Bench-201' } as const;
 
 export const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 const loss = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));

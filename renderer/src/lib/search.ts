@@ -13,7 +13,10 @@ import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
 import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, formatGenotype, type Genotype } from '../../../shared/genotype-format.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import type { AlphaSnapshot, SearchEpochData, SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
-import { DEFAULT_CELLS, suggestSearchParams } from '../../../shared/search-defaults.js';
+import { DEFAULT_CELLS, SPACE_NAMES, suggestSearchParams } from '../../../shared/search-defaults.js';
+
+/** Shared with the API (one rule for how a resumed search's epochs line up). */
+export { appendEpoch } from '../../../shared/search-defaults.js';
 
 /** What `jobs.start` takes for a search (options left out take their defaults). */
 export type SearchStartInput = Extract<ApiInput<'jobs.start'>, { kind: 'search' }>['params'];
@@ -27,13 +30,13 @@ export const STRATEGIES: readonly SelectionStrategy[] = ['full'];
 
 export const SPACE_INFO: Record<SearchSpace, { label: string; about: string; cellsLabel: string; cellsHint: string }> = {
   darts: {
-    label: 'DARTS',
+    label: SPACE_NAMES.darts,
     about: 'The DARTS cell: 4 nodes, each keeps its 2 strongest inputs out of 8 operations; a normal and a reduction cell.',
     cellsLabel: 'Cells',
     cellsHint: 'Cells in the supernet; reduction cells sit at 1/3 and 2/3 (DARTS searches with 8).',
   },
   nb201: {
-    label: 'NAS-Bench-201',
+    label: SPACE_NAMES.nb201,
     about: 'The NAS-Bench-201 cell: 4 nodes, one of 5 operations on each of its 6 edges; one cell type, 15,625 cells in all.',
     cellsLabel: 'Cells per stage',
     cellsHint: 'Cells in each of the 3 stages, joined by residual reduction blocks (the benchmark uses 5).',
@@ -241,16 +244,6 @@ export function mergeEpochs(existing: readonly SearchEpochData[], incoming: read
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
-/**
- * Adds a snapshot that was just pushed. Pushes arrive in order, so an epoch at or below the last one means the
- * job was resumed from an earlier checkpoint: the epochs after it belonged to the attempt that was cut off and
- * go (as `searches.get` orders its timeline).
- */
-export function appendEpoch(existing: readonly SearchEpochData[], e: SearchEpochData): SearchEpochData[] {
-  const last = existing[existing.length - 1];
-  if (!last || e.epoch > last.epoch) return [...existing, e];
-  return [...existing.filter((x) => x.epoch < e.epoch), e];
-}
 
 /** The snapshot a pushed message carries for job `jobId`, else null. */
 export function epochFromPush(message: PushMessage, jobId: number): SearchEpochData | null {

@@ -7,6 +7,7 @@ import type { AeDetail, AeReconstruction, AeSummary } from './autoencoder.js';
 import { BackendChoice, type BackendReport } from './backend.js';
 import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type ThumbnailPage } from './datasets.js';
 import { GenotypeExportFormat, type GenotypeExport, type SearchDetail, type SearchSummary } from './search.js';
+import { ModelFileName, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from './evaluate.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -31,6 +32,7 @@ export interface Settings {
 const JobId = z.number().int().positive();
 const DatasetId = z.number().int().positive();
 const AeId = z.number().int().positive();
+const ModelId = z.number().int().positive();
 
 /** Method name -> input schema. Every transport validates with these before calling a handler. */
 export const apiInputs = {
@@ -88,6 +90,18 @@ export const apiInputs = {
   'searches.get': z.object({ id: JobId }),
   /** The final genotype (or, for a search still running, the latest epoch's) as text to save or copy. */
   'searches.export': z.object({ id: JobId, format: GenotypeExportFormat, cell: z.enum(['normal', 'reduce']).default('normal') }),
+  'evaluations.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'evaluations.get': z.object({ id: JobId }),
+  'models.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'models.get': z.object({ id: ModelId }),
+  /** One file of a stored model, to download or to write out (`winnow export model`). */
+  'models.file': z.object({ id: ModelId, file: ModelFileName }),
+  /** Imports a TensorFlow.js LayersModel folder exported by Winnow (model.json, weights, report.json). */
+  'models.import': z.object({
+    path: z.string().min(1).max(4096),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  'models.delete': z.object({ id: ModelId }),
 } as const;
 
 /** Method name -> output type. */
@@ -115,6 +129,13 @@ export interface ApiOutputs {
   'searches.list': SearchSummary[];
   'searches.get': SearchDetail;
   'searches.export': GenotypeExport;
+  'evaluations.list': EvaluationSummary[];
+  'evaluations.get': EvaluationDetail;
+  'models.list': ModelSummary[];
+  'models.get': ModelSummary;
+  'models.file': ModelFile;
+  'models.import': ModelSummary;
+  'models.delete': { id: number; deleted: true };
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
+import { EvaluateEpochData, EvaluateParams } from './evaluate.js';
 import { SearchEpochData, SearchParams } from './search.js';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
@@ -41,6 +42,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('import'), params: ImportParams }),
   z.object({ kind: z.literal('autoencoder'), params: AeTrainParams }),
   z.object({ kind: z.literal('search'), params: SearchParams }),
+  z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -85,6 +87,8 @@ export const StateEvent = z.object({
 export const ResultEvent = z.object({ type: z.literal('result'), result: z.unknown() });
 /** A search's state after each epoch: losses, α, the derived genotype (what the Search page draws). */
 export const SearchEpochEvent = z.object({ type: z.literal('search-epoch'), data: SearchEpochData });
+/** An evaluation's losses and accuracies after each epoch (what the Evaluate page's curves draw). */
+export const EvaluateEpochEvent = z.object({ type: z.literal('evaluate-epoch'), data: EvaluateEpochData });
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -94,6 +98,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   StateEvent,
   ResultEvent,
   SearchEpochEvent,
+  EvaluateEpochEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

@@ -10,6 +10,7 @@ import { moveStagedFolder } from '../data/staged.js';
 import { AE_STAGING, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import { readSummary } from '../engine/embed/ae-files.js';
 import type { Store } from '../store/index.js';
+import { commitEvaluation, discardEvaluation, evaluateJobContext } from './evaluations.js';
 import { searchJobContext } from './searches.js';
 import { autoencoderDirFor } from '../store/paths.js';
 import type { JobHostHooks } from '../supervisor/supervisor.js';
@@ -77,6 +78,11 @@ export function jobHostHooks(store: Store, dataDir: string): Partial<Record<JobK
       // alphas.json. Nothing is staged elsewhere, so an interrupted, cancelled or failed search leaves nothing to
       // clean, and no finalize is needed: the result and the files stay with the job.
       discard: () => {},
+    },
+    evaluate: {
+      prepare: (job) => evaluateJobContext(store, dataDir, job.params),
+      finalize: (job) => commitEvaluation(store, dataDir, job),
+      discard: (job) => discardEvaluation(job),
     },
   };
 }

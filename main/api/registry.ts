@@ -20,6 +20,7 @@ import { SourceError } from '../data/types.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { checkEvaluationCanStart, deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
 import { checkSearchCanStart, exportGenotype, getSearch, listSearches } from './searches.js';
 import type { ApiDispatcher } from './types.js';
 import { APP_NAME, APP_VERSION } from './version.js';
@@ -75,12 +76,14 @@ const handlers: Handlers = {
     }
     // a search that cannot run on its dataset is refused here, so the form shows why at once
     if (input.kind === 'search') checkSearchCanStart(ctx.store, input.params);
+    if (input.kind === 'evaluate') checkEvaluationCanStart(ctx.store, ctx.dataDir, input.params);
     return ctx.supervisor.start(input);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
   'jobs.resume': (input, ctx) => {
     const job = ctx.supervisor.get(input.id);
     if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
+    if (job.kind === 'evaluate' && isResumable(job.state)) checkEvaluationCanStart(ctx.store, ctx.dataDir, job.params);
     return ctx.supervisor.resume(input.id);
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
@@ -142,6 +145,13 @@ const handlers: Handlers = {
   'searches.list': (input, ctx) => listSearches(ctx.store, input.datasetId),
   'searches.get': (input, ctx) => getSearch(ctx.store, input.id),
   'searches.export': (input, ctx) => exportGenotype(ctx.store, ctx.dataDir, input.id, input.format, input.cell),
+  'evaluations.list': (input, ctx) => listEvaluations(ctx.store, input.datasetId),
+  'evaluations.get': (input, ctx) => getEvaluation(ctx.store, input.id),
+  'models.list': (input, ctx) => ctx.store.models.list(input.datasetId),
+  'models.get': (input, ctx) => getModel(ctx.store, input.id),
+  'models.file': (input, ctx) => modelFile(ctx.store, input.id, input.file),
+  'models.import': (input, ctx) => importModel(ctx.store, ctx.dataDir, input),
+  'models.delete': (input, ctx) => deleteModel(ctx.store, input.id),
   'datasets.delete': (input, ctx) => {
     datasetOr404(ctx, input.id);
     deleteDataset(ctx.store, input.id);

@@ -10,6 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import { formatGenotype } from '../../shared/genotype.js';
+import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
 import { GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';
 import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
@@ -31,6 +32,7 @@ import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
 import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
+import { EVALUATION_COLUMNS, MODEL_COLUMNS, evaluateDoneLines, evaluateEpochLine, evaluateStoppedLine, evaluationRows, millions, modelRows } from './evaluate.js';
 
 const HELP = `Winnow ${APP_VERSION}: data-efficient neural architecture search on your own image datasets.
 
@@ -61,6 +63,17 @@ Commands:
   search list [--dataset <id>]           Searches, newest first, with their latest genotype
   export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]
                                          A search's genotype (default: its own text format) to FILE or stdout
+  evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]
+                                         Train the network from scratch; report test accuracy, params, multiply-adds
+      --preset tiny|small|thesis-mnist|thesis-fashion|thesis-cifar|darts-paper   --channels C   --layers L
+      --epochs N   --batch N   --lr X   --seed S   --aux   --drop-path P   --augment auto|on|off
+      --limit-per-class N (training images per class)
+  evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
+  evaluate list [--dataset <id>]         Evaluations, newest first, with accuracy, size and the search's cost
+  export model <job> --out DIR           An evaluation's model: model.json + weights.bin (TensorFlow.js), report.json,
+                                         genotype.json
+  model list [--dataset <id>] | show <id> | import <dir> [--name S] | rm <id>
+                                         Stored models (trained by evaluations or imported)
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
@@ -678,7 +691,8 @@ async function search(args: string[]): Promise<number> {
 
 async function exportCommand(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]';
+  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], or winnow export model <job> --out DIR';
+  if (what === 'model') return exportModel(rest);
   if (what !== 'genotype') throw new UsageError(usage);
   const { values, positionals } = parse(rest, { format: { type: 'string' }, cell: { type: 'string' }, out: { type: 'string' } }, 1);
   const id = intOption(positionals[0], 'job', 1, Number.MAX_SAFE_INTEGER);
@@ -701,6 +715,193 @@ async function exportCommand(args: string[]): Promise<number> {
   } else if (values.json) printJson({ jobId: id, ...out });
   else process.stdout.write(out.text);
   return EXIT_OK;
+}
+
+const EVALUATE_OPTIONS = {
+  dataset: { type: 'string' },
+  'from-search': { type: 'string' },
+  genotype: { type: 'string' },
+  baseline: { type: 'string' },
+  preset: { type: 'string' },
+  channels: { type: 'string' },
+  layers: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  aux: { type: 'boolean' },
+  'drop-path': { type: 'string' },
+  augment: { type: 'string' },
+  'limit-per-class': { type: 'string' },
+  resume: { type: 'string' },
+} as const satisfies Options;
+
+/** --genotype takes a file (DARTS text, NAS-Bench-201 string or genotype JSON) or the text itself. */
+function genotypeArgument(value: string): string {
+  const file = path.resolve(value);
+  if (fs.existsSync(file) && fs.statSync(file).isFile()) return fs.readFileSync(file, 'utf8');
+  return value;
+}
+
+/** Evaluation parameters from flags; the schema's defaults fill the rest. */
+function evaluateParams(values: Record<string, unknown>): EvaluateParams {
+  const usage = 'Usage: winnow evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]';
+  const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+  if (datasetId === undefined) throw new UsageError(usage);
+  const sources = (['from-search', 'genotype', 'baseline'] as const).filter((k) => values[k] !== undefined);
+  if (sources.length !== 1) throw new UsageError(`Give exactly one of --from-search, --genotype or --baseline. ${usage}`);
+  const source =
+    sources[0] === 'from-search'
+      ? { kind: 'search' as const, jobId: intOption(values['from-search'], 'from-search', 1, Number.MAX_SAFE_INTEGER)! }
+      : sources[0] === 'genotype'
+        ? { kind: 'genotype' as const, text: genotypeArgument(String(values.genotype)) }
+        : { kind: 'baseline' as const, name: oneOf(values.baseline, 'baseline', BaselineName.options)! };
+  const L = EVALUATE_LIMITS;
+  const flags: Array<[keyof EvaluateParams, unknown]> = [
+    ['preset', oneOf(values.preset, 'preset', EvalPreset.options)],
+    ['channels', intOption(values.channels, 'channels', L.channels.min, L.channels.max)],
+    ['layers', intOption(values.layers, 'layers', L.layers.min, L.layers.max)],
+    ['epochs', intOption(values.epochs, 'epochs', L.epochs.min, L.epochs.max)],
+    ['batch', intOption(values.batch, 'batch', L.batch.min, L.batch.max)],
+    ['lr', numberOption(values.lr, 'lr')],
+    ['seed', intOption(values.seed, 'seed', 0, 2 ** 31 - 1)],
+    ['auxiliary', values.aux === true ? true : undefined],
+    ['dropPath', numberOption(values['drop-path'], 'drop-path')],
+    ['augment', oneOf(values.augment, 'augment', ['auto', 'on', 'off'] as const)],
+    ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 1, 1_000_000)],
+  ];
+  const parsed = EvaluateParams.safeParse({ datasetId, source, ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)), backend: values.backend ?? 'auto' });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? 'input').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function evaluateEventLine(e: JobEvent): string | null {
+  return e.type === 'evaluate-epoch' ? evaluateEpochLine(e.data) : null;
+}
+
+async function evaluate(args: string[]): Promise<number> {
+  if (args[0] === 'list') {
+    const { values } = parse(args.slice(1), { dataset: { type: 'string' } });
+    const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+    const list = (await withHost(values, (h) => h.api.dispatch('evaluations.list', datasetId ? { datasetId } : {}))) as EvaluationSummary[];
+    if (values.json) printJson(list);
+    else if (list.length === 0) say('No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).');
+    else say(table(evaluationRows(list), EVALUATION_COLUMNS));
+    return EXIT_OK;
+  }
+  const { values } = parse(args, EVALUATE_OPTIONS);
+  const resumeId = intOption(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
+  let params: EvaluateParams | null = null;
+  if (resumeId !== undefined) {
+    const extra = Object.keys(EVALUATE_OPTIONS).filter((k) => k !== 'resume' && (values as Record<string, unknown>)[k] !== undefined);
+    if (extra.length) throw new UsageError(`--resume continues an evaluation with the settings it was started with; drop ${extra.map((k) => `--${k}`).join(', ')}.`);
+  } else params = evaluateParams(values);
+  return withHost(values, async (host) => {
+    let job: JobSummary;
+    if (resumeId !== undefined) {
+      const before = (await host.api.dispatch('evaluations.get', { id: resumeId })) as EvaluationDetail;
+      if (!values.json) say(`Resuming evaluation ${resumeId}: ${before.summary.epochsDone} of ${before.params.epochs} epochs done.`);
+      job = await runJob(host, () => host.api.dispatch('jobs.resume', { id: resumeId }) as Promise<JobSummary>, values.json, evaluateEventLine);
+    } else {
+      job = await runJob(host, () => host.api.dispatch('jobs.start', { kind: 'evaluate', params: params! }) as Promise<JobSummary>, values.json, evaluateEventLine);
+    }
+    const detail = (await host.api.dispatch('evaluations.get', { id: job.id })) as EvaluationDetail;
+    const result = job.state === 'done' ? (job.result as EvaluateResult | null) : null;
+    if (values.json) {
+      printJson(
+        result
+          ? { jobId: job.id, state: job.state, datasetId: detail.params.datasetId, ...result }
+          : { jobId: job.id, state: job.state, error: job.message, epochsDone: detail.summary.epochsDone, epochs: detail.params.epochs },
+      );
+    } else if (result) for (const line of evaluateDoneLines(job, result)) say(line);
+    else say(evaluateStoppedLine(job, detail.summary.epochsDone, detail.params.epochs));
+    return result ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+/** Writes a model's files into `dir` (created if needed); returns the files written. */
+async function writeModelFiles(h: WinnowHost, m: ModelSummary, dir: string): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const file of ModelFileName.options) {
+    if (file === 'genotype.json' && m.genotypeText === null) continue;
+    const f = (await h.api.dispatch('models.file', { id: m.id, file })) as ModelFile;
+    const target = path.join(dir, f.filename);
+    fs.writeFileSync(target, f.encoding === 'base64' ? Buffer.from(f.data, 'base64') : f.data);
+    written.push(target);
+  }
+  return written;
+}
+
+async function exportModel(args: string[]): Promise<number> {
+  const usage = 'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)';
+  const { values, positionals } = parse(args, { out: { type: 'string' } }, 1);
+  const id = intOption(positionals[0], 'job', 1, Number.MAX_SAFE_INTEGER);
+  if (id === undefined || !values.out) throw new UsageError(usage);
+  const out = path.resolve(values.out);
+  if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).includes('model.json'))) {
+    throw new ApiError('bad_input', `${out} ${fs.statSync(out).isDirectory() ? 'already holds a model.json' : 'is a file'}; choose an empty or new folder for --out.`);
+  }
+  const { m, files } = await withHost(values, async (h) => {
+    const detail = (await h.api.dispatch('evaluations.get', { id })) as EvaluationDetail;
+    const modelId = detail.result?.modelId;
+    if (modelId == null) throw new ApiError('conflict', `Evaluation ${id} has no stored model: it is ${detail.summary.state}; a model is stored when it finishes.`);
+    const model = (await h.api.dispatch('models.get', { id: modelId })) as ModelSummary;
+    return { m: model, files: await writeModelFiles(h, model, out) };
+  });
+  if (values.json) printJson({ jobId: id, modelId: m.id, out, files });
+  else say(`Wrote model ${m.id} (${m.name}) to ${out}: ${files.map((f) => path.basename(f)).join(', ')}. Load it with tf.loadLayersModel('.../model.json').`);
+  return EXIT_OK;
+}
+
+async function model(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'list': {
+      const { values } = parse(rest, { dataset: { type: 'string' } });
+      const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+      const list = (await withHost(values, (h) => h.api.dispatch('models.list', datasetId ? { datasetId } : {}))) as ModelSummary[];
+      if (values.json) printJson(list);
+      else if (list.length === 0) say('No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.');
+      else say(table(modelRows(list), MODEL_COLUMNS));
+      return EXIT_OK;
+    }
+    case 'show': {
+      const { values, positionals } = parse(rest, {}, 1);
+      const id = intOption(positionals[0], 'model', 1, Number.MAX_SAFE_INTEGER);
+      if (id === undefined) throw new UsageError('Usage: winnow model show <id>');
+      const m = (await withHost(values, (h) => h.api.dispatch('models.get', { id }))) as ModelSummary;
+      if (values.json) printJson(m);
+      else {
+        const p = m.preprocessing;
+        say(`Model ${m.id}: ${m.name} (${m.origin === 'evaluate' ? `trained by evaluation ${m.jobId}` : 'imported'}).`);
+        say(`Input ${p.width}x${p.height}x${p.channels}, normalised by mean ${p.mean.map((v) => v.toFixed(4)).join('/')} and std ${p.std.map((v) => v.toFixed(4)).join('/')}; ${m.classNames.length} classes: ${m.classNames.join(', ')}.`);
+        say(`Parameters ${millions(m.parameters)}, multiply-adds ${millions(m.multiplyAdds)}${m.testAccuracy === null ? '' : `, test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`}.`);
+        if (m.genotypeText) say(`Genotype: ${m.genotypeText}`);
+      }
+      return EXIT_OK;
+    }
+    case 'import': {
+      const { values, positionals } = parse(rest, { name: { type: 'string' } }, 1);
+      if (!positionals[0]) throw new UsageError('Usage: winnow model import <dir> [--name S] (a folder written by `winnow export model`)');
+      const m = (await withHost(values, (h) => h.api.dispatch('models.import', { path: positionals[0]!, ...(values.name ? { name: values.name } : {}) }))) as ModelSummary;
+      if (values.json) printJson(m);
+      else say(`Imported model ${m.id}: ${m.name}.`);
+      return EXIT_OK;
+    }
+    case 'rm':
+    case 'delete': {
+      const { values, positionals } = parse(rest, {}, 1);
+      const id = intOption(positionals[0], 'model', 1, Number.MAX_SAFE_INTEGER);
+      if (id === undefined) throw new UsageError('Usage: winnow model rm <id>');
+      const r = await withHost(values, (h) => h.api.dispatch('models.delete', { id }));
+      if (values.json) printJson(r);
+      else say(`Deleted model ${id}.`);
+      return EXIT_OK;
+    }
+    default:
+      throw new UsageError('Usage: winnow model list | show <id> | import <dir> [--name S] | rm <id>');
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -737,6 +938,11 @@ export async function main(argv: string[]): Promise<number> {
       return search(rest);
     case 'export':
       return exportCommand(rest);
+    case 'evaluate':
+      return evaluate(rest);
+    case 'model':
+    case 'models':
+      return model(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

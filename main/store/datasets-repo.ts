@@ -218,6 +218,11 @@ export class DatasetsRepo {
     return { label: Int32Array.from(rows, (r) => r.label), split: rows.map((r) => r.split), half: rows.map((r) => r.half) };
   }
 
+  /** Each image's group (null = none), in stored order. */
+  groups(id: number): Array<string | null> {
+    return (this.db.prepare('SELECT grp FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{ grp: string | null }>).map((r) => r.grp);
+  }
+
   /** Each image's content hash (of its stored pixels), label, split and search half, in stored order. */
   contentRows(id: number): Array<{ hash: string; label: number; split: Split; half: SearchHalf | null }> {
     return this.db.prepare('SELECT hash, label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{

@@ -149,4 +149,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX autoencoders_dataset ON autoencoders(dataset_id);
     `,
   },
+  {
+    version: 4,
+    description: 'models: trained networks (evaluate jobs) and imported TensorFlow.js models',
+    sql: `
+      CREATE TABLE models (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        name           TEXT    NOT NULL,
+        origin         TEXT    NOT NULL CHECK (origin IN ('evaluate','import')),
+        job_id         INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        -- a model outlives the dataset it was trained on: it can still be exported or tested on another import
+        dataset_id     INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+        network        TEXT,
+        class_names    TEXT    NOT NULL,
+        preprocessing  TEXT    NOT NULL,
+        parameters     INTEGER NOT NULL,
+        multiply_adds  INTEGER NOT NULL,
+        test_accuracy  REAL,
+        genotype_text  TEXT,
+        dir            TEXT    NOT NULL,
+        created_at     INTEGER NOT NULL
+      );
+      CREATE INDEX models_dataset ON models(dataset_id);
+      CREATE INDEX models_job ON models(job_id);
+    `,
+  },
 ];

@@ -17,3 +17,4 @@ export const dbPathFor = (dataDir: string): string => path.join(dataDir, 'winnow
 export const jobDirFor = (dataDir: string, jobId: number): string => path.join(dataDir, 'jobs', String(jobId));
 export const datasetDirFor = (dataDir: string, datasetId: number): string => path.join(dataDir, 'datasets', String(datasetId));
 export const autoencoderDirFor = (dataDir: string, id: number): string => path.join(dataDir, 'autoencoders', String(id));
+export const modelDirFor = (dataDir: string, id: number): string => path.join(dataDir, 'models', String(id));

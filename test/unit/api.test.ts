@@ -84,6 +84,7 @@ describe('API registry', () => {
         'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.rejections', 'datasets.delete',
         'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
         'searches.list', 'searches.get', 'searches.export',
+        'evaluations.list', 'evaluations.get', 'models.list', 'models.get', 'models.file', 'models.import', 'models.delete',
       ].sort(),
     );
   });

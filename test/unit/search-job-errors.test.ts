@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { SearchParams } from '../../shared/search.js';
 import { JobUserError } from '../../main/engine/jobs/context.js';
-import { stepOrExplain } from '../../main/engine/search/darts.js';
+import { stepOrExplain } from '../../main/engine/backend/out-of-memory.js';
 
-const params = SearchParams.parse({ datasetId: 1, batch: 64, channels: 32 });
+const parsed = SearchParams.parse({ datasetId: 1, batch: 64, channels: 32 });
+const params = { job: 'search', batch: parsed.batch, channels: parsed.channels };
 
 describe('stepOrExplain', () => {
   it('turns a wasm out-of-bounds or abort into a user error naming the batch and channels', () => {
@@ -18,7 +19,7 @@ describe('stepOrExplain', () => {
         caught = e;
       }
       expect(caught).toBeInstanceOf(JobUserError);
-      expect((caught as Error).message).toMatch(/ran out of memory.*batch of 64 with 32 channels.*Lower the batch size or the channels/);
+      expect((caught as Error).message).toMatch(/The search ran out of memory.*batch of 64 with 32 channels.*Lower the batch size or the channels/);
     }
   });
 

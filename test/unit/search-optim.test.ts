@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { ParamStore } from '../../main/engine/nn/params.js';
-import { Adam, SgdMomentum, cosineLr, type OptimizerState } from '../../main/engine/search/optim.js';
+import { Adam, SgdMomentum, cosineLr, type OptimizerState } from '../../main/engine/nn/optim.js';
 
 function rand(n: number, seed: number, scale = 1): Float64Array {
   const out = new Float64Array(n);

@@ -191,11 +191,17 @@ describe('depthwiseConv2dWithGrad (dilated depthwise gradients)', () => {
     await selectBackend('wasm');
   });
 
-  it('refuses a dilated depthwise gradient through tf.depthwiseConv2d, as tfjs-core does (why the op exists)', () => {
-    const x = tf.ones([1, 6, 6, 1]) as tf.Tensor4D;
-    const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
-    expect(() => tf.grad((a) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, w, 1, 'same', 'NHWC', 2)))(x)).toThrow(/dilation/);
-    tf.dispose([x, w]);
+  it('gives tf.depthwiseConv2d a dilated gradient (tfjs-core refuses one; backend/layer-gradients.ts registers it) equal to depthwiseConv2dWithGrad\'s', () => {
+    const xv = rand(1 * 9 * 9 * 2, 7);
+    const wv = rand(3 * 3 * 2, 8);
+    tf.tidy(() => {
+      const x = tf.tensor4d(xv, [1, 9, 9, 2]);
+      const w = tf.tensor4d(wv, [3, 3, 2, 1]);
+      const [gxStock, gwStock] = tf.grads((a, b) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', 2))))([x, w]);
+      const [gxOurs, gwOurs] = tf.grads((a, b) => tf.sum(tf.square(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 2))))([x, w]);
+      expect(relError(gxStock!.dataSync(), gxOurs!.dataSync())).toBeLessThan(1e-5);
+      expect(relError(gwStock!.dataSync(), gwOurs!.dataSync())).toBeLessThan(1e-5);
+    });
   });
 
   it.each(OP_CASES.map((c, i) => [i, c] as const))('matches tfjs-core gradients on wasm and on cpu, case %i', async (i, c) => {

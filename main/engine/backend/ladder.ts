@@ -13,6 +13,7 @@ import os from 'node:os';
 import { disableWasmThreads, prepareWasmThreads, unrefWasmWorkers } from './wasm-threads.js';
 import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
+import { registerLayerGradientFixes } from './layer-gradients.js';
 
 const require = createRequire(import.meta.url);
 
@@ -95,6 +96,7 @@ function wasmDir(): string {
 }
 
 async function activate(name: BackendName): Promise<string | null> {
+  registerLayerGradientFixes(); // backend-neutral gradient fixes the tfjs-layers networks need (layer-gradients.ts)
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const why = await tryNative(name);
     if (why) return why;

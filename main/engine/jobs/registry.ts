@@ -1,6 +1,7 @@
 import type { JobKind } from '../../../shared/jobs.js';
 import { importHandler } from '../../data/import-job.js';
 import { autoencoderHandler } from '../embed/ae-job.js';
+import { evaluateHandler } from '../evaluate/job.js';
 import { searchHandler } from '../search/darts.js';
 import type { JobHandler } from './handler.js';
 import { selftestHandler } from './selftest.js';
@@ -11,6 +12,7 @@ const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
   import: importHandler as unknown as JobHandler<never, unknown>,
   autoencoder: autoencoderHandler as unknown as JobHandler<never, unknown>,
   search: searchHandler as unknown as JobHandler<never, unknown>,
+  evaluate: evaluateHandler as unknown as JobHandler<never, unknown>,
 };
 
 export function handlerFor(kind: string): JobHandler<unknown, unknown> {

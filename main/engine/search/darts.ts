@@ -13,9 +13,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { formatGenotype, toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../../shared/search.js';
+import { channelStats, normalizedBatch } from '../../data/batches.js';
 import { IMAGES_FILE } from '../../data/staged.js';
 import { PackedImages } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
+import { stepOrExplain } from '../backend/out-of-memory.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
@@ -26,7 +28,7 @@ import { Nb201Supernet } from '../spaces/nb201/supernet.js';
 import type { Supernet, SupernetConfig } from '../spaces/supernet.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { SEARCH_FILES, cellsFor, searchRefusal, type SearchJobContext } from './context.js';
-import { Adam, SgdMomentum, cosineLr } from './optim.js';
+import { Adam, SgdMomentum, cosineLr } from '../nn/optim.js';
 
 export function createSupernet(space: SearchParams['space'], config: SupernetConfig): Supernet {
   return space === 'darts' ? new DartsSupernet(config) : new Nb201Supernet(config);
@@ -50,14 +52,25 @@ export interface BatchOutcome {
   /** Per-image cross-entropy and correctness (for selection strategies). */
   losses: Float32Array;
   hits: Uint8Array;
+  /** Per-image softmax probability of the true class, and ‖softmax − onehot‖₂ (DDS / BDP hardness signals). */
+  trueProb: Float32Array;
+  errorNorm: Float32Array;
 }
 
-/** Mean cross-entropy of a batch, with the per-image losses and predictions kept for the caller. */
+/**
+ * Mean cross-entropy of a batch, with per-image losses, predictions, true-class probabilities and error norms kept
+ * for the caller (outside the gradient: they feed the selection strategies, not the loss).
+ */
 function lossWithStats(net: Supernet, x: tf.Tensor4D, labels: tf.Tensor1D, keep: tf.Tensor[]): tf.Scalar {
   const logits = net.logits(x);
   const logp = tf.logSoftmax(logits);
-  const perImage = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1])), 1));
-  keep.push(tf.keep(perImage), tf.keep(tf.argMax(logits, 1)));
+  const onehot = tf.oneHot(labels, logits.shape[1]);
+  const perImage = tf.neg(tf.sum(tf.mul(logp, onehot), 1));
+  const signals = tf.tidy(() => {
+    const p = tf.exp(logp);
+    return [tf.sum(tf.mul(p, onehot), 1), tf.sqrt(tf.sum(tf.square(tf.sub(p, onehot)), 1))];
+  });
+  keep.push(tf.keep(perImage), tf.keep(tf.argMax(logits, 1)), tf.keep(signals[0]!), tf.keep(signals[1]!));
   return tf.mean(perImage);
 }
 
@@ -75,7 +88,14 @@ function gradientStep(net: Supernet, which: 'weights' | 'alphas', x: tf.Tensor4D
     const hits = new Uint8Array(pred.length);
     let correct = 0;
     for (let i = 0; i < pred.length; i++) correct += hits[i] = pred[i] === truth[i] ? 1 : 0;
-    return { loss: value.dataSync()[0]!, correct, losses: Float32Array.from(losses), hits };
+    return {
+      loss: value.dataSync()[0]!,
+      correct,
+      losses: Float32Array.from(losses),
+      hits,
+      trueProb: Float32Array.from(kept[2]!.dataSync() as Float32Array),
+      errorNorm: Float32Array.from(kept[3]!.dataSync() as Float32Array),
+    };
   } finally {
     tf.dispose([value, ...Object.values(grads), ...kept]);
   }
@@ -95,55 +115,6 @@ export function firstOrderStep(
   const v = gradientStep(net, 'alphas', val.x, val.labels, (g) => opt.alphas.apply(g, lr.alphas));
   const t = gradientStep(net, 'weights', train.x, train.labels, (g) => opt.weights.apply(g, lr.weights));
   return { train: t, val: v };
-}
-
-/**
- * Runs a step; a wasm heap exhaustion (it surfaces as "memory access out of bounds" or an abort from inside the
- * module) becomes a message that says what to change.
- */
-export function stepOrExplain<T>(step: () => T, params: SearchParams, backend: string): T {
-  try {
-    return step();
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (backend === 'wasm' && (e instanceof WebAssembly.RuntimeError || /memory access out of bounds|Aborted\(|Out of memory/i.test(msg))) {
-      throw new JobUserError(
-        `The search ran out of memory: the wasm backend can address 4 GB, and a batch of ${params.batch} with ${params.channels} channels needs more. ` +
-          'Lower the batch size or the channels and start again.',
-      );
-    }
-    throw e;
-  }
-}
-
-/** Per-channel mean and standard deviation of up to 2,000 training images (inputs are normalised with them). */
-function channelStats(images: PackedImages, rows: readonly number[]): { mean: number[]; std: number[] } {
-  const { channels } = images.shape;
-  const sample = rows.slice(0, 2000);
-  const bytes = images.gather(sample);
-  const sum = new Float64Array(channels);
-  const sq = new Float64Array(channels);
-  for (let i = 0; i < bytes.length; i++) {
-    const v = bytes[i]! / 255;
-    sum[i % channels]! += v;
-    sq[i % channels]! += v * v;
-  }
-  const n = bytes.length / channels;
-  const mean = Array.from(sum, (s) => s / n);
-  const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / n - mean[c]! ** 2, 1e-6)));
-  return { mean, std };
-}
-
-/** A normalised NHWC batch and its labels. */
-export function makeBatch(images: PackedImages, rows: readonly number[], labels: readonly number[], norm: { mean: number[]; std: number[] }): { x: tf.Tensor4D; labels: tf.Tensor1D } {
-  const { width, height, channels } = images.shape;
-  const bytes = images.gather(rows);
-  const data = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const c = i % channels;
-    data[i] = (bytes[i]! / 255 - norm.mean[c]!) / norm.std[c]!;
-  }
-  return { x: tf.tensor4d(data, [rows.length, height, width, channels]), labels: tf.tensor1d(rows.map((r) => labels[r]!), 'int32') };
 }
 
 /** train_w / train_α rows, each capped at floor(limitPerClass / 2) per class (a seeded choice). */
@@ -253,18 +224,18 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         const trainRows = sel.train.slice(s * params.batch, (s + 1) * params.batch);
         const vb = s % valBatches;
         const valRows = sel.val.slice(vb * params.batch, (vb + 1) * params.batch);
-        const tb = makeBatch(images, trainRows, pools.labels, norm);
-        const vbt = makeBatch(images, valRows, pools.labels, norm);
+        const tb = normalizedBatch(images, trainRows, pools.labels, norm);
+        const vbt = normalizedBatch(images, valRows, pools.labels, norm);
         try {
-          const out = stepOrExplain(() => firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr }), params, backend);
+          const out = stepOrExplain(() => firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr }), { job: 'search', batch: params.batch, channels: params.channels }, backend);
           sums.trainLoss += out.train.loss * trainRows.length;
           sums.trainCorrect += out.train.correct;
           sums.valLoss += out.val.loss * valRows.length;
           sums.valCorrect += out.val.correct;
           sums.n += trainRows.length;
           sums.valN += valRows.length;
-          selection.observe?.({ split: 'train', rows: trainRows, losses: out.train.losses, correct: out.train.hits });
-          selection.observe?.({ split: 'val', rows: valRows, losses: out.val.losses, correct: out.val.hits });
+          selection.observe?.({ split: 'train', rows: trainRows, losses: out.train.losses, correct: out.train.hits, trueProb: out.train.trueProb, errorNorm: out.train.errorNorm });
+          selection.observe?.({ split: 'val', rows: valRows, losses: out.val.losses, correct: out.val.hits, trueProb: out.val.trueProb, errorNorm: out.val.errorNorm });
         } finally {
           tf.dispose([tb.x, tb.labels, vbt.x, vbt.labels]);
         }

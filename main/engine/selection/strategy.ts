@@ -31,6 +31,46 @@ export interface StepFeedback {
   losses: Float32Array;
   /** Per-image: was the prediction right. */
   correct: Uint8Array;
+  /** Per-image softmax probability of the true class (DDS-NAS hardness = 1 − this). */
+  trueProb: Float32Array;
+  /** Per-image ‖softmax(z) − onehot(y)‖₂ (BDP's error e, Eq. 3). */
+  errorNorm: Float32Array;
+}
+
+/**
+ * What a strategy reports after each epoch (emitted with the search's epoch snapshot and drawn by the Search page).
+ * Sizes and counts describe the data the epoch used.
+ */
+export interface SelectionEpochStats {
+  trainSize: number;
+  valSize: number;
+  /** Per class: images of each half the epoch used. */
+  perClass: { train: number[]; val: number[] };
+  /** BDP's class balance degree b (Eq. 5) of the training counts, in [0, 1]: 1 = balanced. */
+  balance: number;
+  dds?: {
+    /** Fraction of the subset that is easy (compared with the mastery threshold). */
+    mastery: number;
+    easy: number;
+    hard: number;
+    /** Images replaced at the start of this epoch (0 when the subset was kept). */
+    replaced: number;
+    /** Distinct training images used so far. */
+    uniqueSeen: number;
+    /** The subset's rows and which of them are hard (for the thumbnail strip). */
+    subset: number[];
+    hardRows: number[];
+    replacedRows: number[];
+  };
+  bdp?: {
+    /** Present in an epoch that pruned: histograms of the VoE of the remaining samples before pruning. */
+    pruning?: {
+      train: { edges: number[]; counts: number[]; pruned: number };
+      val: { edges: number[]; counts: number[]; pruned: number };
+    };
+    remainingTrain: number;
+    remainingVal: number;
+  };
 }
 
 export interface DataSelection {
@@ -38,6 +78,13 @@ export interface DataSelection {
   /** Called before each epoch (0-based); deterministic given the seed, the epoch and the strategy's state. */
   select(epoch: number): EpochSelection;
   observe?(feedback: StepFeedback): void;
+  /** Called after each epoch's steps: what the epoch used, for the UI (see SelectionEpochStats). */
+  epochStats(epoch: number): SelectionEpochStats;
+  /**
+   * The weight learning rate for an epoch when the strategy prescribes its own schedule (DDS-NAS: cyclic, reset to
+   * the maximum when the subset changes); undefined = the search's cosine schedule.
+   */
+  weightLr?(epoch: number): number;
   /** JSON-serialisable state for checkpoints (the PRNG state included); restore() continues exactly. */
   state(): unknown;
   restore(state: unknown): void;

@@ -25,9 +25,7 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
   },
   evaluate: {
     title: 'Evaluate',
-    subtitle: 'Train a searched cell from scratch and measure it.',
-    planned:
-      'Train a searched genotype on the full training split and measure its accuracy on the held-out test split; learning curves and the genotype export will appear here.',
+    subtitle: 'Train a searched cell (or a baseline) from scratch and measure it on the held-out test split.',
   },
   compression: {
     title: 'Compression',

@@ -1,6 +1,6 @@
 /**
  * Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/autoencoder/4`, `#/autoencoder/compare/4/5`,
- * `#/search/12`, `#/settings`): deep links work under file:// and under /.
+ * `#/search/12`, `#/evaluate/14`, `#/settings`): deep links work under file:// and under /.
  */
 
 export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
@@ -19,6 +19,8 @@ export interface Route {
   compare?: [number, number];
   /** `#/search/<jobId>`: the search (its job's id) whose live view or results are open. */
   searchId?: number;
+  /** `#/evaluate/<jobId>`: the evaluation (its job's id) whose live view or results are open. */
+  evaluationId?: number;
 }
 
 function positiveId(text: string | undefined): number | null {
@@ -44,15 +46,20 @@ export function parseHash(hash: string): Route {
     const searchId = positiveId(second);
     return searchId === null ? { page, jobId } : { page, jobId, searchId };
   }
+  if (page === 'evaluate') {
+    const evaluationId = positiveId(second);
+    return evaluationId === null ? { page, jobId } : { page, jobId, evaluationId };
+  }
   return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
 /**
- * `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` / `#/search/<jobId>` for pages that
- * open one item.
+ * `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` / `#/search/<jobId>` /
+ * `#/evaluate/<jobId>` for pages that open one item.
  */
 export function hrefFor(page: PageId, id?: number | null): string {
-  return id != null && (page === 'runs' || page === 'datasets' || page === 'autoencoder' || page === 'search')
+  return id != null &&
+    (page === 'runs' || page === 'datasets' || page === 'autoencoder' || page === 'search' || page === 'evaluate')
     ? `#/${page}/${id}`
     : `#/${page}`;
 }

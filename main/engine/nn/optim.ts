@@ -1,5 +1,6 @@
 /**
- * The two optimisers of first-order DARTS (DARTS code: cnn/train_search.py, cnn/architect.py), applied in
+ * The optimisers of first-order DARTS (DARTS code: cnn/train_search.py, cnn/architect.py) and of the evaluation
+ * stage (cnn/train.py: the same SGD), applied in
  * JavaScript on Float32Array copies of the parameters: one gradient read and one assign per parameter, instead of
  * the half-dozen elementwise kernels per parameter that tfjs' optimisers plus weight decay and clipping would
  * launch (~800 parameters in a DARTS supernet). Their state is plain arrays, so checkpoints are exact.
@@ -9,7 +10,12 @@
  * - α: Adam with L2 weight decay added to the gradient (torch.optim.Adam(weight_decay=...)), bias-corrected.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ParamStore } from '../nn/params.js';
+import type { ParamEntry } from './params.js';
+
+/** The parameters an optimiser updates, in a fixed order (a ParamStore, or a tfjs-layers model's trainable weights). */
+export interface ParamList {
+  readonly list: readonly ParamEntry[];
+}
 
 export interface OptimizerState {
   step: number;
@@ -20,7 +26,7 @@ abstract class JsOptimizer {
   protected readonly values = new Map<string, Float32Array>();
   protected step = 0;
 
-  constructor(protected readonly params: ParamStore) {
+  constructor(protected readonly params: ParamList) {
     for (const e of params.list) this.values.set(e.name, Float32Array.from(e.variable.dataSync() as Float32Array));
   }
 
@@ -60,7 +66,7 @@ export class SgdMomentum extends JsOptimizer {
   lastGradNorm = 0;
 
   constructor(
-    params: ParamStore,
+    params: ParamList,
     private readonly opts: { momentum: number; weightDecay: number; clip: number },
   ) {
     super(params);
@@ -103,7 +109,7 @@ export class Adam extends JsOptimizer {
   private readonly v: Map<string, Float32Array>;
 
   constructor(
-    params: ParamStore,
+    params: ParamList,
     private readonly opts: { beta1: number; beta2: number; weightDecay: number; eps?: number },
   ) {
     super(params);

@@ -1,0 +1,346 @@
+/**
+ * The host's side of the evaluation stage: resolving what an `evaluate` job trains (a finished search's genotype,
+ * a pasted one, or a baseline) and the dataset it trains on, storing the model it produces, and the
+ * `evaluations.*` / `models.*` API. An evaluation is a job of kind `evaluate`; its model becomes a row in `models`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  EvaluateParams,
+  type EvaluateEpochData,
+  type EvaluateResult,
+  type EvaluationDetail,
+  type EvaluationSummary,
+  type ModelFile,
+  type ModelFileName,
+  type ModelReportFile,
+  type ModelSummary,
+  type NetworkDescription,
+} from '../../shared/evaluate.js';
+import { GenotypeFormatError, formatGenotype, parseGenotype, parseGenotypeJson, toGenotypeJson, type Genotype } from '../../shared/genotype.js';
+import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
+import { appendEpoch } from '../../shared/search-defaults.js';
+import type { SearchResult } from '../../shared/search.js';
+import { moveStagedFolder } from '../data/staged.js';
+import { EVALUATE_FILES, describeNetwork, evaluateRefusal, type EvaluateJobContext } from '../engine/evaluate/context.js';
+import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
+import type { Store } from '../store/index.js';
+import { modelDirFor } from '../store/paths.js';
+import { ApiError } from './errors.js';
+import { datasetContentHash, exportGenotype } from './searches.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+const APP = `${APP_NAME} ${APP_VERSION}`;
+
+// ---- what an evaluation trains ----------------------------------------------------------------------
+
+interface ResolvedSource {
+  genotype: Genotype | null;
+  genotypeText: string | null;
+  genotypeJson: string | null;
+}
+
+/** The genotype an evaluation's source names, with the genotype.json to keep beside the model. Throws ApiError. */
+function resolveSource(store: Store, dataDir: string, params: EvaluateParams): ResolvedSource {
+  const src = params.source;
+  if (src.kind === 'baseline') return { genotype: null, genotypeText: null, genotypeJson: null };
+  if (src.kind === 'search') {
+    const job = store.jobs.get(src.jobId);
+    if (!job || job.kind !== 'search') throw new ApiError('not_found', `There is no search ${src.jobId}. List searches with \`winnow search list\`.`);
+    const result = job.state === 'done' ? (job.result as SearchResult | null) : null;
+    if (!result?.genotype) {
+      throw new ApiError('conflict', `Search ${src.jobId} has not finished (it is ${job.state}), so it has no final genotype. Wait for it to finish, resume it, or paste a genotype instead.`);
+    }
+    // the search's own genotype.json carries its provenance (dataset, strategy, seed, α)
+    const json = exportGenotype(store, dataDir, src.jobId, 'json', 'normal').text;
+    return { genotype: result.genotype, genotypeText: formatGenotype(result.genotype), genotypeJson: json };
+  }
+  let genotype: Genotype;
+  try {
+    genotype = parseGenotype(src.text);
+  } catch (e) {
+    if (e instanceof GenotypeFormatError) throw new ApiError('bad_input', `The genotype cannot be read: ${e.message}.`);
+    throw e;
+  }
+  const isJson = src.text.trim().startsWith('{');
+  const json = isJson
+    ? `${JSON.stringify(parseGenotypeJson(src.text), null, 2)}\n`
+    : `${JSON.stringify(
+        // a pasted genotype has no search behind it: no dataset, seed, epochs or α are known (0 / null say so)
+        toGenotypeJson(genotype, {
+          app: APP,
+          createdAt: new Date().toISOString(),
+          jobId: null,
+          datasetId: null,
+          datasetName: null,
+          datasetHash: null,
+          space: genotype.space,
+          strategy: 'external',
+          seed: 0,
+          epochs: 0,
+          alphas: null,
+          metrics: {},
+        }),
+        null,
+        2,
+      )}\n`;
+  return { genotype, genotypeText: formatGenotype(genotype), genotypeJson: json };
+}
+
+const missingDataset = (id: number): string =>
+  `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
+
+/** Everything `prepare` and `jobs.start` need: the context the engine runs on, or an ApiError saying why not. */
+function evaluationContext(store: Store, dataDir: string, rawParams: unknown): EvaluateJobContext {
+  const params = EvaluateParams.parse(rawParams);
+  const d = store.datasets.detail(params.datasetId);
+  if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
+  const source = resolveSource(store, dataDir, params);
+  const network = describeNetwork(params, source.genotype);
+  const rows = store.datasets.labels(d.id);
+  const perClassTrain = d.classNames.map(() => 0);
+  let testImages = 0;
+  rows.split.forEach((s, i) => {
+    if (s === 'train') perClassTrain[rows.label[i]!]!++;
+    else testImages++;
+  });
+  const trainImages = perClassTrain.reduce((a, n) => a + Math.min(n, params.limitPerClass ?? Infinity), 0);
+  const refusal = evaluateRefusal(params, network, { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages });
+  if (refusal) throw new ApiError('bad_input', refusal);
+  const groups = d.hasGroups ? store.datasets.groups(d.id) : null;
+  return {
+    datasetId: d.id,
+    datasetName: d.name,
+    datasetDir: store.datasets.dir(d.id)!,
+    datasetHash: datasetContentHash(store, d.id, d)!,
+    shape: { width: d.width, height: d.height, channels: d.channels },
+    labels: Array.from(rows.label),
+    splits: rows.split,
+    groups,
+    classNames: d.classNames,
+    app: APP,
+    network,
+    genotypeJson: source.genotypeJson,
+    genotypeText: source.genotypeText,
+  };
+}
+
+/** The `prepare` hook of an evaluate job. */
+export function evaluateJobContext(store: Store, dataDir: string, rawParams: unknown): EvaluateJobContext {
+  try {
+    return evaluationContext(store, dataDir, rawParams);
+  } catch (e) {
+    // the supervisor shows a prepare failure's message as the job's
+    throw e instanceof ApiError ? new Error(e.message) : e;
+  }
+}
+
+/** `jobs.start` / `jobs.resume` for an evaluation: refuse at once (not_found / bad_input / conflict). */
+export function checkEvaluationCanStart(store: Store, dataDir: string, rawParams: unknown): void {
+  evaluationContext(store, dataDir, rawParams);
+}
+
+// ---- the finished job's model -----------------------------------------------------------------------
+
+/** Inserts a model row for a checked model folder and moves the folder into place, in one transaction. */
+function storeModelFolder(
+  store: Store,
+  dataDir: string,
+  staging: string,
+  report: ModelReportFile,
+  who: Pick<ModelSummary, 'name' | 'origin' | 'jobId' | 'datasetId'>,
+): number {
+  return store.models.insert(
+    {
+      ...who,
+      network: report.network,
+      classNames: report.classNames,
+      preprocessing: report.preprocessing,
+      parameters: report.parameters,
+      multiplyAdds: report.multiplyAdds,
+      testAccuracy: report.test?.accuracy ?? null,
+      genotypeText: report.genotypeText,
+    },
+    (id) => moveStagedFolder(staging, modelDirFor(dataDir, id)),
+  );
+}
+
+/** The evaluate job's `finalize`: its staged model folder becomes a stored model; the result names it. */
+export function commitEvaluation(store: Store, dataDir: string, job: { id: number; jobDir: string; result: unknown }): EvaluateResult {
+  const result = job.result as EvaluateResult;
+  const staging = path.join(job.jobDir, EVALUATE_FILES.modelStaging);
+  try {
+    const { report } = readModelFolder(staging);
+    // the dataset it trained on may have been deleted meanwhile: the model outlives it
+    const datasetId = report.dataset.id !== null && store.datasets.get(report.dataset.id) ? report.dataset.id : null;
+    const modelId = storeModelFolder(store, dataDir, staging, report, { name: report.name, origin: 'evaluate', jobId: job.id, datasetId });
+    return { ...result, modelId };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function discardEvaluation(job: { jobDir: string }): void {
+  // the checkpoint stays for `resume`; only a half-written model folder goes
+  fs.rmSync(path.join(job.jobDir, EVALUATE_FILES.modelStaging), { recursive: true, force: true });
+}
+
+// ---- evaluations.list / get ----------------------------------------------------------------------------
+
+function evaluateJobOr404(store: Store, id: number): { job: JobSummary; params: EvaluateParams } {
+  const job = store.jobs.get(id);
+  if (!job || job.kind !== 'evaluate') throw new ApiError('not_found', `There is no evaluation ${id}. List evaluations with \`winnow evaluate list\`.`);
+  return { job, params: EvaluateParams.parse(job.params) };
+}
+
+/** Finished epochs in order; a resumed run's repeated epochs replace the cut-off attempt's. */
+export function evaluateTimeline(events: readonly StoredJobEvent[]): EvaluateEpochData[] {
+  let out: EvaluateEpochData[] = [];
+  for (const e of events) if (e.event.type === 'evaluate-epoch') out = appendEpoch(out, e.event.data);
+  return out;
+}
+
+function doneResult(job: JobSummary): EvaluateResult | null {
+  return job.state === 'done' && job.result && typeof job.result === 'object' ? (job.result as EvaluateResult) : null;
+}
+
+/** The network an evaluation builds, known before it finishes (null when its source no longer resolves). */
+function plannedNetwork(store: Store, params: EvaluateParams): NetworkDescription | null {
+  const src = params.source;
+  try {
+    if (src.kind === 'baseline') return describeNetwork(params, null);
+    if (src.kind === 'genotype') return describeNetwork(params, parseGenotype(src.text));
+    const job = store.jobs.get(src.jobId);
+    const genotype = job?.state === 'done' ? (job.result as SearchResult | null)?.genotype : undefined;
+    return genotype ? describeNetwork(params, genotype) : null;
+  } catch {
+    return null;
+  }
+}
+
+function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names: Map<number, string>, last: EvaluateEpochData | undefined): EvaluationSummary {
+  const result = doneResult(job);
+  let search: EvaluationSummary['search'] = null;
+  if (params.source.kind === 'search') {
+    const s = store.jobs.get(params.source.jobId);
+    const r = s?.state === 'done' ? (s.result as SearchResult | null) : null;
+    search = {
+      jobId: params.source.jobId,
+      seconds: r?.seconds ?? null,
+      // images the search's weight steps processed: its throughput times its time
+      images: r ? Math.round(r.imagesPerSecond * r.seconds) : null,
+      strategy: r?.strategy ?? (s?.params as { strategy?: string } | undefined)?.strategy ?? 'unknown',
+    };
+  }
+  return {
+    jobId: job.id,
+    state: job.state,
+    datasetId: params.datasetId,
+    datasetName: names.get(params.datasetId) ?? null,
+    network: result?.network ?? plannedNetwork(store, params),
+    source: params.source,
+    search,
+    epochs: params.epochs,
+    epochsDone: last?.epoch ?? 0,
+    createdAt: job.createdAt,
+    testAccuracy: result?.test.accuracy ?? last?.testAccuracy ?? null,
+    parameters: result?.parameters ?? null,
+    multiplyAdds: result?.multiplyAdds ?? null,
+    seconds: result?.seconds ?? null,
+    modelId: result?.modelId ?? null,
+  };
+}
+
+export function listEvaluations(store: Store, datasetId?: number): EvaluationSummary[] {
+  const names = store.datasets.names();
+  const out: EvaluationSummary[] = [];
+  for (const job of store.jobs.list({ kind: 'evaluate', limit: Number.MAX_SAFE_INTEGER })) {
+    const parsed = EvaluateParams.safeParse(job.params);
+    if (!parsed.success) continue;
+    if (datasetId !== undefined && parsed.data.datasetId !== datasetId) continue;
+    const last = store.jobs.lastEvent(job.id, 'evaluate-epoch');
+    out.push(summaryOf(store, job, parsed.data, names, last?.event.type === 'evaluate-epoch' ? last.event.data : undefined));
+  }
+  return out;
+}
+
+export function getEvaluation(store: Store, id: number): EvaluationDetail {
+  const { job, params } = evaluateJobOr404(store, id);
+  const epochs = evaluateTimeline(store.jobs.events(id, 0, Number.MAX_SAFE_INTEGER, ['evaluate-epoch']));
+  return { summary: summaryOf(store, job, params, store.datasets.names(), epochs[epochs.length - 1]), params, epochs, result: doneResult(job) };
+}
+
+// ---- models.* -----------------------------------------------------------------------------------------
+
+function modelOr404(store: Store, id: number) {
+  const m = store.models.get(id);
+  if (!m) throw new ApiError('not_found', `There is no model ${id}. List models with \`winnow model list\`.`);
+  return m;
+}
+
+export function getModel(store: Store, id: number): ModelSummary {
+  const { dir: _dir, ...m } = modelOr404(store, id);
+  return m;
+}
+
+const MIME: Record<ModelFileName, string> = {
+  'model.json': 'application/json',
+  'weights.bin': 'application/octet-stream',
+  'genotype.json': 'application/json',
+  'report.json': 'application/json',
+};
+
+export function modelFile(store: Store, id: number, file: ModelFileName): ModelFile {
+  const m = modelOr404(store, id);
+  const p = path.join(m.dir, file);
+  if (!fs.existsSync(p)) {
+    if (file === 'genotype.json') throw new ApiError('not_found', `Model ${id} (${m.network?.label ?? m.name}) has no genotype: it is a baseline or was imported without one.`);
+    throw new ApiError('not_found', `Model ${id}'s ${file} is missing from ${m.dir}. Delete the model and evaluate or import it again.`);
+  }
+  const binary = file === 'weights.bin';
+  const bytes = fs.readFileSync(p);
+  return { filename: file, mime: MIME[file], encoding: binary ? 'base64' : 'utf8', data: binary ? bytes.toString('base64') : bytes.toString('utf8') };
+}
+
+/** The model an evaluate job produced (for `winnow export model <job>`). */
+export function modelOfJob(store: Store, jobId: number): ModelSummary {
+  const { job } = evaluateJobOr404(store, jobId);
+  const m = store.models.byJob(jobId);
+  if (!m) throw new ApiError('conflict', `Evaluation ${jobId} has no stored model: it is ${job.state}${job.state === 'done' ? '' : '; a model is stored when it finishes'}.`);
+  return getModel(store, m.id);
+}
+
+/**
+ * Imports a model folder exported by Winnow: checked first (model.json is a LayersModel whose weights are all
+ * there, report.json is Winnow's), then copied into the models folder; the source is never changed.
+ */
+export function importModel(store: Store, dataDir: string, input: { path: string; name?: string }): ModelSummary {
+  const dir = path.resolve(input.path);
+  let folder: ReturnType<typeof readModelFolder>;
+  try {
+    folder = readModelFolder(dir);
+  } catch (e) {
+    if (e instanceof ModelFolderError) throw new ApiError('bad_input', e.message);
+    throw e;
+  }
+  const { report } = folder;
+  const copies = [MODEL_FILES.modelJson, MODEL_FILES.report, ...folder.weightFiles, ...(folder.hasGenotype ? [MODEL_FILES.genotype] : [])];
+  const staging = path.join(dataDir, 'models', `.import-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    for (const f of copies) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
+    // a model.json whose single weights file has another name is stored as is; models.file serves weights.bin only
+    const datasetId = report.dataset.id !== null && report.dataset.hash !== null && store.datasets.get(report.dataset.id) && datasetContentHash(store, report.dataset.id) === report.dataset.hash ? report.dataset.id : null;
+    const id = storeModelFolder(store, dataDir, staging, report, { name: input.name ?? report.name, origin: 'import', jobId: null, datasetId });
+    return getModel(store, id);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function deleteModel(store: Store, id: number): { id: number; deleted: true } {
+  modelOr404(store, id);
+  const dir = store.models.delete(id);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  return { id, deleted: true };
+}

@@ -1,0 +1,145 @@
+/**
+ * The evaluations (`evaluations.list`), the stored models (`models.list`) and the evaluation form, shared by the
+ * Evaluate page's views. Like the searches, the evaluations list shows runs while they train (epochs done), so it
+ * is loaded again when an evaluate job changes state and, at most once a second, after each finished epoch; the
+ * models list when an evaluation finishes (it stores its model) and after an import or a deletion. Both load again
+ * after a reconnect.
+ */
+import type { EvaluationSummary, ModelSummary } from '../../../shared/evaluate.js';
+import type { JobSummary } from '../../../shared/jobs.js';
+import { client } from './api.js';
+import { errorMessage } from './client.js';
+import { EngineList } from './engine-list.svelte.js';
+import { errors } from './errors.svelte.js';
+import { defaultEvaluateForm, type EvaluateForm, type EvaluateStartInput } from './evaluate.js';
+import { isFinishedState } from './jobs.js';
+import { jobs } from './jobs.svelte.js';
+
+const EPOCH_REFRESH_MS = 1000;
+
+/** Calls `refresh` after `ms` (0: now, replacing a later one planned); one at a time. */
+class Debounced {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly run: () => void;
+  constructor(run: () => void) {
+    this.run = run;
+  }
+  soon(ms: number): void {
+    if (this.timer !== null) {
+      if (ms > 0) return; // one is already planned
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.run();
+    }, ms);
+  }
+}
+
+class EvaluationStore extends EngineList<EvaluationSummary> {
+  /** The form's values, kept while the user visits other pages. */
+  form = $state<EvaluateForm>(defaultEvaluateForm());
+  private started = false;
+  private readonly later = new Debounced(() => void this.refresh());
+
+  constructor() {
+    super({
+      load: () => client.call('evaluations.list', {}),
+      order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId,
+      what: 'the list of evaluations',
+    });
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    client.subscribe((m) => {
+      if (m.channel === 'job.updated') {
+        if (m.job.kind === 'evaluate') this.later.soon(0);
+        return;
+      }
+      if (m.event.type === 'evaluate-epoch') this.later.soon(EPOCH_REFRESH_MS);
+      else if (m.event.type === 'state' && jobs.byId(m.jobId)?.kind === 'evaluate') this.later.soon(0);
+    });
+    this.refreshOnReconnect();
+  }
+
+  byJobId(id: number): EvaluationSummary | undefined {
+    return this.list.find((s) => s.jobId === id);
+  }
+
+  /** Evaluate jobs waiting or running. */
+  activeCount(): number {
+    return jobs.list.reduce((n, j) => n + (j.kind === 'evaluate' && !isFinishedState(j.state) ? 1 : 0), 0);
+  }
+
+  /**
+   * Starts an evaluate job; returns it, or null when the call was refused (the banner and `startError` say why:
+   * `jobs.start` checks the dataset, the source and the settings before queueing anything).
+   */
+  startEvaluation(params: EvaluateStartInput): Promise<JobSummary | null> {
+    return this.startJobWith({ kind: 'evaluate', params }, 'the evaluation', () => this.later.soon(0));
+  }
+}
+
+class ModelStore extends EngineList<ModelSummary> {
+  importing = $state(false);
+  private started = false;
+  private readonly later = new Debounced(() => void this.refresh());
+
+  constructor() {
+    super({
+      load: () => client.call('models.list', {}),
+      order: (a, b) => b.createdAt - a.createdAt || b.id - a.id,
+      what: 'the list of models',
+    });
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    client.subscribe((m) => {
+      if (m.channel === 'job.updated' && m.job.kind === 'evaluate' && m.job.state === 'done') this.later.soon(0);
+      if (m.channel === 'job.event' && m.event.type === 'state' && m.event.state === 'done') {
+        if (jobs.byId(m.jobId)?.kind === 'evaluate') this.later.soon(0);
+      }
+    });
+    this.refreshOnReconnect();
+  }
+
+  byId(id: number): ModelSummary | undefined {
+    return this.list.find((m) => m.id === id);
+  }
+
+  /** Imports a model folder; the model, or the reason it was refused (the banner says it too). */
+  async importFolder(path: string, name?: string): Promise<{ ok: true; model: ModelSummary } | { ok: false; error: string }> {
+    this.importing = true;
+    try {
+      const model = await client.call('models.import', name ? { path, name } : { path });
+      this.list = [model, ...this.list.filter((m) => m.id !== model.id)];
+      void this.refresh();
+      return { ok: true, model };
+    } catch (e) {
+      errors.report(e, 'Could not import the model');
+      return { ok: false, error: errorMessage(e) };
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /** Deletes a stored model; true when it is gone. */
+  async remove(id: number): Promise<boolean> {
+    try {
+      await client.call('models.delete', { id });
+      this.list = this.list.filter((m) => m.id !== id);
+      void this.refresh();
+      return true;
+    } catch (e) {
+      errors.report(e, `Could not delete model #${id}`);
+      return false;
+    }
+  }
+}
+
+export const evaluations = new EvaluationStore();
+export const models = new ModelStore();

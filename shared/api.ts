@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AeDetail, AeReconstruction, AeSummary } from './autoencoder.js';
 import { BackendChoice, type BackendReport } from './backend.js';
-import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type ThumbnailPage } from './datasets.js';
+import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type Thumbnail, type ThumbnailPage } from './datasets.js';
 import { GenotypeExportFormat, type GenotypeExport, type SearchDetail, type SearchSummary } from './search.js';
 import { ModelFileName, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from './evaluate.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
@@ -76,6 +76,8 @@ export const apiInputs = {
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(200).default(48),
   }),
+  /** Thumbnails of the given images (by stored index), in that order: e.g. a DDS subset. */
+  'datasets.thumbnailsOf': z.object({ id: DatasetId, indices: z.array(z.number().int().min(0)).min(1).max(1000) }),
   'datasets.rejections': z.object({
     id: DatasetId,
     offset: z.number().int().min(0).default(0),
@@ -120,6 +122,7 @@ export interface ApiOutputs {
   'datasets.detect': DetectResult;
   'datasets.existing': DatasetSummary[];
   'datasets.thumbnails': ThumbnailPage;
+  'datasets.thumbnailsOf': Thumbnail[];
   'datasets.rejections': { total: number; offset: number; items: Rejection[] };
   'datasets.delete': { id: number; deleted: true };
   'autoencoders.list': AeSummary[];

@@ -44,3 +44,11 @@ export function suggestSearchParams(d: { trainImages: number; classes: number; w
   const batch = used >= 64 * 4 ? 32 : Math.max(2, Math.min(16, Math.floor(used / 8)));
   return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
 }
+
+/**
+ * DDS-NAS' subset size S (seed 000, Sec. 4.1): 100 images for MNIST and Fashion-MNIST (≤ 10 classes of ≤ 28 px
+ * grey), 1,000 for CIFAR-10 and anything larger or in colour.
+ */
+export function defaultSubsetSize(d: { classes: number; width: number; height: number; channels: number }): number {
+  return d.classes <= 10 && d.channels === 1 && Math.max(d.width, d.height) <= 28 ? 100 : 1000;
+}

@@ -13,8 +13,13 @@ export * from './search-defaults.js';
 export const SearchSpace = z.enum(['darts', 'nb201']);
 export type SearchSpace = z.infer<typeof SearchSpace>;
 
-/** Data-selection strategies a search can use. `full` = all of train_w / train_α every epoch, shuffled. */
-export const SelectionStrategy = z.enum(['full']);
+/**
+ * Data-selection strategies a search can use: `full` = all of train_w / train_α every epoch, shuffled; `random` =
+ * one fixed class-balanced subset of size S (DDS-NAS' ablation); `dds` = DDS-NAS (seed 000) over a trained
+ * autoencoder's embeddings, `dds-untrained` over an untrained one's (its ablation); `bdp` = bi-level data pruning
+ * (seed 001).
+ */
+export const SelectionStrategy = z.enum(['full', 'random', 'dds', 'dds-untrained', 'bdp']);
 export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
 
 export const SearchParams = z.object({
@@ -40,6 +45,35 @@ export const SearchParams = z.object({
   /** Use at most this many training images per class (split over train_w / train_α); null = all. */
   limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
   backend: BackendChoice.default('auto'),
+  // ---- random / dds (DDS-NAS, seed 000, Sec. 3-4) ----
+  /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
+  subset: z.number().int().min(2).max(1_000_000).optional(),
+  /** dds: the subset is mastered when this fraction of it is easy. */
+  mastery: z.number().gt(0).max(1).default(0.5),
+  /** dds: an image is easy when its mean true-class probability over the window is at least this. */
+  hardness: z.number().gt(0).max(1).default(0.85),
+  /** dds: epochs of history averaged per image. */
+  hardnessWindow: z.number().int().min(1).max(50).default(3),
+  /** dds: no resampling in the first N epochs. */
+  warmupEpochs: z.number().int().min(0).max(500).default(10),
+  /** dds: how the α steps' validation subset is drawn. */
+  valMode: z.enum(['resample-each-epoch', 'fixed', 'with-subset']).default('resample-each-epoch'),
+  /** dds: the paper's cyclic weight LR (base, max, half-cycle in epochs; reset to max on a new subset). */
+  cyclicLrBase: z.number().positive().max(10).default(0.001),
+  cyclicLrMax: z.number().positive().max(10).default(0.01),
+  cyclicLrStep: z.number().int().min(1).max(500).default(10),
+  lrReset: z.boolean().default(true),
+  /** dds: the autoencoder whose embeddings feed the kd-trees; null = the newest trained one of the dataset. */
+  autoencoderId: z.number().int().positive().nullable().default(null),
+  // ---- bdp (BDP, seed 001, Sec. 3.2-3.3) ----
+  /** Prune every T epochs. */
+  pruneEvery: z.number().int().min(1).max(500).default(5),
+  /** Fraction of the remaining training samples pruned each time (lowest VoE). */
+  pruneTrain: z.number().min(0).lt(1).default(0.2),
+  /** Fraction of the remaining validation samples pruned each time (highest VoE). */
+  pruneVal: z.number().min(0).lt(1).default(0.1),
+  /** The automatic class balance constraint (Eq. 5-6); off = the paper's ablation (Table 7). */
+  balance: z.boolean().default(true),
 });
 export type SearchParams = z.infer<typeof SearchParams>;
 
@@ -50,6 +84,43 @@ export const AlphaSnapshot = z.object({
   reduce: z.array(z.array(z.number())).optional(),
 });
 export type AlphaSnapshot = z.infer<typeof AlphaSnapshot>;
+
+const Histogram = z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()), pruned: z.number().int() });
+
+/** What the selection strategy used in an epoch (and, for dds / bdp, what it decided); see selection/strategy.ts. */
+export const SelectionEpochStats = z.object({
+  trainSize: z.number().int(),
+  valSize: z.number().int(),
+  /** Per class: images of each half the epoch used. */
+  perClass: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()) }),
+  /** BDP's class balance degree b (Eq. 5) of the training counts, in [0, 1]: 1 = balanced. */
+  balance: z.number(),
+  dds: z
+    .object({
+      /** Fraction of the subset that is easy (compared with the mastery threshold). */
+      mastery: z.number(),
+      easy: z.number().int(),
+      hard: z.number().int(),
+      /** Images replaced at the start of this epoch (0 when the subset was kept). */
+      replaced: z.number().int(),
+      /** Distinct training images used so far. */
+      uniqueSeen: z.number().int(),
+      /** The subset's rows, which of them are hard, and which came in this epoch (for the thumbnail strip). */
+      subset: z.array(z.number().int()),
+      hardRows: z.array(z.number().int()),
+      replacedRows: z.array(z.number().int()),
+    })
+    .optional(),
+  bdp: z
+    .object({
+      /** In an epoch that pruned: histograms of the VoE of the candidates before pruning, and how many went. */
+      pruning: z.object({ train: Histogram, val: Histogram }).optional(),
+      remainingTrain: z.number().int(),
+      remainingVal: z.number().int(),
+    })
+    .optional(),
+});
+export type SelectionEpochStats = z.infer<typeof SelectionEpochStats>;
 
 /** Emitted once per finished epoch (event type `search-epoch`); the UI draws the heatmap and cell graph from it. */
 export const SearchEpochData = z.object({
@@ -65,6 +136,10 @@ export const SearchEpochData = z.object({
   seconds: z.number(),
   /** Training images the weight steps saw during the epoch (plus as many validation images for α). */
   images: z.number().int(),
+  /** Training images processed since the search began (the x axis that compares strategies). */
+  imagesTotal: z.number().int().optional(),
+  /** What the data selection used and decided this epoch (absent in searches recorded before it existed). */
+  selection: SelectionEpochStats.optional(),
   alphas: AlphaSnapshot,
   genotype: Genotype,
 });

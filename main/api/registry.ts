@@ -115,6 +115,17 @@ const handlers: Handlers = {
     const dir = ctx.store.datasets.dir(input.id)!;
     return { total: page.total, offset: input.offset, items: await thumbnails(dir, d, page.rows) };
   },
+  'datasets.thumbnailsOf': async (input, ctx) => {
+    const d = datasetOr404(ctx, input.id);
+    let rows;
+    try {
+      rows = ctx.store.datasets.imagesAt(input.id, input.indices);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ApiError('bad_input', `${e.message} Ask for indices from 0 to ${d.images - 1}.`);
+      throw e;
+    }
+    return thumbnails(ctx.store.datasets.dir(input.id)!, d, rows);
+  },
   'datasets.rejections': (input, ctx) => {
     datasetOr404(ctx, input.id);
     return { offset: input.offset, ...ctx.store.datasets.rejections(input.id, input.offset, input.limit) };

@@ -64,6 +64,28 @@ export function searchRefusalFor(params: SearchParams, facts: SearchDatasetFacts
   return searchRefusal(params, { ...facts.detail, perClassHalves: facts.perClassHalves });
 }
 
+/**
+ * The trained autoencoder a dds search uses: the one it names, else the newest trained one of its dataset.
+ * A message saying what to do when there is none (or it belongs elsewhere); null for other strategies.
+ */
+function searchAutoencoder(store: Store, params: SearchParams): { autoencoder: SearchJobContext['autoencoder']; refusal: string | null } {
+  if (params.strategy !== 'dds') return { autoencoder: null, refusal: null };
+  const chosen =
+    params.autoencoderId !== null
+      ? store.autoencoders.get(params.autoencoderId)
+      : store.autoencoders.list(params.datasetId).find((a) => !a.untrained);
+  if (params.autoencoderId !== null && !chosen) return { autoencoder: null, refusal: `There is no autoencoder ${params.autoencoderId}. List them with \`winnow ae list\`.` };
+  if (!chosen) {
+    return {
+      autoencoder: null,
+      refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page (or \`winnow ae train --dataset ${params.datasetId}\`), or use the dds-untrained strategy.`,
+    };
+  }
+  if (chosen.datasetId !== params.datasetId) return { autoencoder: null, refusal: `Autoencoder ${chosen.id} was trained on dataset ${chosen.datasetId}, not ${params.datasetId}. Choose one of this dataset's autoencoders.` };
+  const dir = store.autoencoders.get(chosen.id)!.dir;
+  return { autoencoder: { id: chosen.id, dir, dim: chosen.dim }, refusal: null };
+}
+
 const missingDataset = (id: number): string =>
   `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
 
@@ -89,6 +111,8 @@ export function searchJobContext(store: Store, rawParams: unknown): SearchJobCon
   if (!facts) throw new Error(missingDataset(params.datasetId));
   const refusal = searchRefusalFor(params, facts);
   if (refusal) throw new Error(refusal);
+  const ae = searchAutoencoder(store, params);
+  if (ae.refusal) throw new Error(ae.refusal);
   const d = facts.detail;
   return {
     datasetId: d.id,
@@ -100,6 +124,7 @@ export function searchJobContext(store: Store, rawParams: unknown): SearchJobCon
     labels: facts.labels,
     halves: facts.halves,
     classNames: d.classNames,
+    autoencoder: ae.autoencoder,
   };
 }
 
@@ -108,7 +133,7 @@ export function checkSearchCanStart(store: Store, rawParams: unknown): void {
   const params = SearchParams.parse(rawParams);
   const facts = searchDatasetFacts(store, params.datasetId);
   if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
-  const refusal = searchRefusalFor(params, facts);
+  const refusal = searchRefusalFor(params, facts) ?? searchAutoencoder(store, params).refusal;
   if (refusal) throw new ApiError('bad_input', refusal);
 }
 

@@ -57,8 +57,11 @@ Commands:
   ae list [--dataset <id>] | show <id> | rm <id>
   ae map <id> --out map.png|map.svg      The 2-D map of its latent space, coloured by class
   search --dataset <id> [options]        Architecture search (DARTS first-order over a supernet); prints the genotype
-      --space darts|nb201   --strategy full   --epochs N   --batch N   --channels C   --cells N
-      --lr X   --alpha-lr X   --seed S   --limit-per-class N (images per class, split over train_w / train_a)
+      --space darts|nb201   --strategy full|random|dds|dds-untrained|bdp   --epochs N   --batch N
+      --channels C   --cells N   --lr X   --alpha-lr X   --seed S
+      --limit-per-class N (images per class, split over train_w / train_a)
+      random/dds: --subset S;  dds: --mastery m --hardness h --warmup-epochs N --ae <id>
+      bdp: --prune-every T --prune-train p --prune-val p --no-balance
   search --resume <job>                  Continue an interrupted, cancelled or failed search from its checkpoint
   search list [--dataset <id>]           Searches, newest first, with their latest genotype
   export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]
@@ -607,6 +610,15 @@ const SEARCH_OPTIONS = {
   lr: { type: 'string' },
   'alpha-lr': { type: 'string' },
   resume: { type: 'string' },
+  subset: { type: 'string' },
+  mastery: { type: 'string' },
+  hardness: { type: 'string' },
+  'warmup-epochs': { type: 'string' },
+  ae: { type: 'string' },
+  'prune-every': { type: 'string' },
+  'prune-train': { type: 'string' },
+  'prune-val': { type: 'string' },
+  'no-balance': { type: 'boolean' },
 } as const satisfies Options;
 
 function numberOption(value: unknown, name: string): number | undefined {
@@ -631,6 +643,15 @@ function searchParams(values: Record<string, unknown>): SearchParams {
     ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 2, 1_000_000)],
     ['lr', numberOption(values.lr, 'lr')],
     ['alphaLr', numberOption(values['alpha-lr'], 'alpha-lr')],
+    ['subset', intOption(values.subset, 'subset', 2, 1_000_000)],
+    ['mastery', numberOption(values.mastery, 'mastery')],
+    ['hardness', numberOption(values.hardness, 'hardness')],
+    ['warmupEpochs', intOption(values['warmup-epochs'], 'warmup-epochs', 0, 500)],
+    ['autoencoderId', intOption(values.ae, 'ae', 1, Number.MAX_SAFE_INTEGER)],
+    ['pruneEvery', intOption(values['prune-every'], 'prune-every', 1, 500)],
+    ['pruneTrain', numberOption(values['prune-train'], 'prune-train')],
+    ['pruneVal', numberOption(values['prune-val'], 'prune-val')],
+    ['balance', values['no-balance'] === true ? false : undefined],
   ];
   const parsed = SearchParams.safeParse({
     datasetId,

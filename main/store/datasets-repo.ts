@@ -189,6 +189,16 @@ export class DatasetsRepo {
   }
 
   /** Image rows in stored order, optionally one class and/or split; paged. */
+  /** The rows of the given stored indices, in that order (an index the dataset does not have is an error). */
+  imagesAt(id: number, indices: readonly number[]): ImageRow[] {
+    const stmt = this.db.prepare('SELECT idx AS "index", label, split, search_half AS half, grp AS "group", source FROM dataset_images WHERE dataset_id = ? AND idx = ?');
+    return indices.map((i) => {
+      const row = stmt.get(id, i) as ImageRow | undefined;
+      if (!row) throw new RangeError(`Dataset ${id} has no image ${i}.`);
+      return row;
+    });
+  }
+
   images(id: number, filter: { label?: number; split?: Split; offset: number; limit: number }): { total: number; rows: ImageRow[] } {
     const where = ['dataset_id = ?'];
     const args: unknown[] = [id];

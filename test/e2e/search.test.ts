@@ -89,8 +89,36 @@ describe('Search page', () => {
     expect(await page.getByTestId('search-space-about').textContent()).toMatch(/NAS-Bench-201/);
     await pickSpace('darts');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('5');
-    expect(await page.getByTestId('search-strategy').inputValue()).toBe('full');
+    expect(await page.getByTestId('search-strategy-full').isChecked()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-form.png') });
+  });
+
+  it('shows the parameters of the chosen data-selection strategy', async () => {
+    const pick = async (s: string) => {
+      await page.getByTestId(`search-strategy-${s}`).locator('xpath=..').click();
+      expect(await page.getByTestId(`search-strategy-${s}`).isChecked()).toBe(true);
+    };
+    await pick('dds');
+    expect(await page.getByTestId('search-strategy-about').textContent()).toMatch(/DDS-NAS/);
+    // S defaults to 100 for MNIST-sized data (the placeholder), the rest to the paper's values
+    expect(await page.getByTestId('search-subset').getAttribute('placeholder')).toBe('100');
+    expect(await page.getByTestId('search-mastery').inputValue()).toBe('0.5');
+    expect(await page.getByTestId('search-hardness').inputValue()).toBe('0.85');
+    expect(await page.getByTestId('search-val-mode').inputValue()).toBe('resample-each-epoch');
+    // no autoencoder has been trained on the sample
+    await page.getByTestId('search-autoencoder-none').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('search-prune-every').count()).toBe(0);
+    await pick('bdp');
+    expect(await page.getByTestId('search-prune-every').inputValue()).toBe('5');
+    expect(await page.getByTestId('search-prune-train').inputValue()).toBe('20');
+    expect(await page.getByTestId('search-balance').isChecked()).toBe(true);
+    expect(await page.getByTestId('search-mastery').count()).toBe(0);
+    await pick('random');
+    expect(await page.getByTestId('search-subset').count()).toBe(1);
+    expect(await page.getByTestId('search-mastery').count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-search-strategy.png') });
+    await pick('full');
+    expect(await page.getByTestId('search-strategy-fields').count()).toBe(0);
   });
 
   it('shows the API’s refusal when a search cannot run', async () => {
@@ -237,6 +265,37 @@ describe('Search page', () => {
     expect(txt.download.suggestedFilename()).toBe(`search-${id}-nb201.txt`);
     expect(txt.bytes.toString('utf8').trim()).toBe(text);
     await tallShot('e2e-search-nb201.png', 1900);
+  });
+
+  it('runs a two-epoch BDP search: the data-selection panel shows the pruning; two searches compare', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await page.getByTestId('search-form').waitFor();
+    await tinyConfig('nb201', 2, 1);
+    await page.getByTestId('search-strategy-bdp').locator('xpath=..').click();
+    await page.getByTestId('search-prune-every').fill('1');
+    const before = idFromUrl();
+    await page.getByTestId('search-start').click();
+    await page.waitForURL((url) => /^#\/search\/\d+$/.test(url.hash) && idFromUrl() !== before, { timeout: 15_000 });
+    const id = idFromUrl();
+    await page.getByTestId('search-selection').waitFor();
+    await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 150_000 });
+    await page.locator('[data-testid="search-chart-remaining"][data-points="4"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('search-bdp-remaining').textContent()).toMatch(/remaining: \d+ train, \d+ val/);
+    await page.getByTestId('search-voe-train').waitFor();
+    expect(Number(await page.getByTestId('search-voe-train').getAttribute('data-bins'))).toBeGreaterThan(0);
+    await tallShot('e2e-search-bdp.png', 2200);
+
+    // compare it with the DARTS search on the Search page
+    await page.goto(`${ui.serve.url}#/search`);
+    await page.getByTestId('search-compare').waitFor();
+    await page.getByTestId(`search-compare-pick-${dartsId}`).check();
+    await page.getByTestId(`search-compare-pick-${id}`).check();
+    await page.getByTestId(`search-compare-row-${id}`).waitFor({ timeout: 15_000 });
+    await page.getByTestId(`search-compare-row-${dartsId}`).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId(`search-compare-row-${id}`).textContent()).toMatch(/bdp/);
+    await page.getByTestId('search-compare-x-images').check();
+    expect(Number(await page.getByTestId('search-compare-accuracy').getAttribute('data-points'))).toBe(4);
+    await tallShot('e2e-search-compare.png', 2000);
   });
 
   it('ran without console errors or CSP violations', () => {

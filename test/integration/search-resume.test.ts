@@ -1,7 +1,8 @@
 /**
  * "resume continues exactly": a search stopped after its first epoch and resumed from the checkpoint ends with the
- * same α, losses and genotype, bit for bit, as the same search run straight through — for both
- * spaces. Runs the engine's search handler in-process on a small synthetic dataset.
+ * same α, losses, genotype and data selection, bit for bit, as the same search run straight through — for both
+ * spaces and every selection strategy. Runs the engine's search handler in-process on a small synthetic dataset
+ * (28x28, the smallest size DDS's autoencoder takes).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,14 +15,16 @@ import { JobCancelledError, createJobContext } from '../../main/engine/jobs/cont
 import { searchHandler } from '../../main/engine/search/darts.js';
 import type { SearchJobContext } from '../../main/engine/search/context.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
+import { AE_FILES } from '../../main/engine/embed/ae-files.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const SIZE = 12;
+const SIZE = 28;
 const CLASSES = 3;
 const PER_CLASS = 8;
 
 let tmp: { dir: string; cleanup: () => void };
 let host: SearchJobContext;
+let aeHost: NonNullable<SearchJobContext['autoencoder']>;
 
 beforeAll(() => {
   tmp = tempDir('winnow-search-resume-');
@@ -42,6 +45,12 @@ beforeAll(() => {
     }
   }
   writer.close();
+  // a stand-in for a trained autoencoder: 4-d latent codes of every image, as the autoencoder job stores them
+  const aeDir = path.join(tmp.dir, 'autoencoder');
+  fs.mkdirSync(aeDir);
+  const codes = Float32Array.from({ length: labels.length * 4 }, () => rng() * 2 - 1);
+  fs.writeFileSync(path.join(aeDir, AE_FILES.embeddings), Buffer.from(codes.buffer));
+  aeHost = { id: 1, dir: aeDir, dim: 4 };
   host = {
     datasetId: 1,
     datasetName: 'bands',
@@ -51,13 +60,14 @@ beforeAll(() => {
     labels,
     halves,
     classNames: ['a', 'b', 'c'],
+    autoencoder: null,
     app: 'winnow test',
   };
 });
 
 afterAll(() => tmp.cleanup());
 
-async function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
+async function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
   const abort = new AbortController();
   const epochs: SearchEpochData[] = [];
   const sink = (e: JobEvent) => {
@@ -65,7 +75,7 @@ async function runSearch(jobDir: string, params: SearchParams, opts: { resume: b
     epochs.push(e.data);
     if (opts.stopAfterEpoch === e.data.epoch) abort.abort();
   };
-  const ctx = createJobContext({ jobId: 1, jobDir, resume: opts.resume, backendPreference: 'wasm', signal: abort.signal, hostContext: host }, sink);
+  const ctx = createJobContext({ jobId: 1, jobDir, resume: opts.resume, backendPreference: 'wasm', signal: abort.signal, hostContext }, sink);
   try {
     return { result: await searchHandler.run(ctx, params), epochs };
   } catch (e) {
@@ -96,4 +106,73 @@ describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
     expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
     expect(resumed.result!.alphas).toEqual(straight.result!.alphas);
   }, 180_000);
+});
+
+/**
+ * Each strategy on both spaces, 3 epochs, stopped after epoch 1 and resumed: the subsets, replacements, prunings
+ * and the search itself continue exactly. The settings make every strategy act within 3 epochs: dds resamples
+ * from epoch 1 (warm-up 1, mastery and hardness thresholds low), bdp prunes after every epoch.
+ */
+describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %s selection', (strategy) => {
+  it.each(['darts', 'nb201'] as const)('runs 3 epochs in the %s space, checkpoints and resumes exactly', async (space) => {
+    const params = SearchParams.parse({
+      datasetId: 1,
+      space,
+      strategy,
+      epochs: 3,
+      batch: 6,
+      channels: 4,
+      cells: space === 'darts' ? 3 : 1,
+      seed: 11,
+      backend: 'wasm',
+      subset: 6,
+      warmupEpochs: 1,
+      mastery: 0.01,
+      hardness: 0.05,
+      pruneEvery: 1,
+      pruneTrain: 0.25,
+      pruneVal: 0.25,
+    });
+    const hostContext = strategy === 'dds' ? { ...host, autoencoder: aeHost } : host;
+    const straight = await runSearch(path.join(tmp.dir, `${strategy}-${space}-straight`), params, { resume: false }, hostContext);
+    expect(straight.result, 'the straight run finishes').not.toBeNull();
+    expect(straight.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    const stats = straight.epochs.map((e) => e.selection!);
+    for (const st of stats) expect(st.trainSize).toBeGreaterThan(0);
+    if (strategy === 'random' || strategy === 'dds' || strategy === 'dds-untrained') {
+      // subsets of 6 over 3 classes: 2 per class, every epoch, whatever gets replaced
+      for (const st of stats) expect(st.perClass.train).toEqual([2, 2, 2]);
+    }
+    if (strategy === 'dds' || strategy === 'dds-untrained') {
+      expect(stats.some((st) => st.dds!.replaced > 0), 'dds replaced easy images within 3 epochs').toBe(true);
+      expect(stats[2]!.dds!.uniqueSeen).toBeGreaterThan(6);
+    }
+    if (strategy === 'bdp') {
+      // 12 train_w images: pruned after epochs 1 and 2, none after the last
+      expect(stats.map((st) => st.bdp!.pruning !== undefined)).toEqual([true, true, false]);
+      expect(stats[2]!.trainSize).toBeLessThan(stats[0]!.trainSize);
+    }
+    expect(straight.epochs.map((e) => e.imagesTotal)).toEqual(straight.epochs.reduce<number[]>((acc, e) => [...acc, (acc.at(-1) ?? 0) + e.images], []));
+
+    const dir = path.join(tmp.dir, `${strategy}-${space}-resumed`);
+    const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 }, hostContext);
+    expect(first.result).toBeNull();
+    const resumed = await runSearch(dir, params, { resume: true }, hostContext);
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
+    for (const [k, e] of resumed.epochs.entries()) {
+      const a = straight.epochs[k + 1]!;
+      expect(e.selection).toEqual(a.selection);
+      expect(e.alphas).toEqual(a.alphas);
+      expect(e.trainLoss).toBe(a.trainLoss);
+      expect(e.lr).toBe(a.lr);
+    }
+    expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
+  }, 300_000);
+});
+
+describe('search with dds, refusals', () => {
+  it('fails with a message when the dataset has no trained autoencoder', async () => {
+    const params = SearchParams.parse({ datasetId: 1, space: 'nb201', strategy: 'dds', epochs: 1, batch: 6, channels: 4, cells: 1, backend: 'wasm' });
+    await expect(runSearch(path.join(tmp.dir, 'dds-no-ae'), params, { resume: false })).rejects.toThrow(/DDS needs a trained autoencoder/);
+  });
 });

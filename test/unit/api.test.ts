@@ -81,7 +81,7 @@ describe('API registry', () => {
     expect(API_METHODS.sort()).toEqual(
       [
         'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info',
-        'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.rejections', 'datasets.delete',
+        'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.thumbnailsOf', 'datasets.rejections', 'datasets.delete',
         'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
         'searches.list', 'searches.get', 'searches.export',
         'evaluations.list', 'evaluations.get', 'models.list', 'models.get', 'models.file', 'models.import', 'models.delete',

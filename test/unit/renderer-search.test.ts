@@ -14,15 +14,25 @@ import {
   softmaxRows,
   type Genotype,
 } from '../../shared/genotype.js';
-import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy } from '../../shared/search.js';
+import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy, type SearchDetail } from '../../shared/search.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import {
   SEARCH_DEFAULTS,
   SEARCH_LIMITS,
+  SELECTION_DEFAULTS,
   SPACES,
   STRATEGIES,
+  STRATEGY_INFO,
   appendEpoch,
   buildSearchParams,
+  compareRow,
+  compareSeries,
+  cumulativeSeconds,
+  histogramBars,
+  imagesTotals,
+  pruningsOf,
+  selectionChartsOf,
+  subsetPlaceholder,
   chooseDataset,
   chooseSpace,
   defaultSearchForm,
@@ -256,5 +266,194 @@ describe('edgeLabels', () => {
   it('nb201: one label per α row, node → node', () => {
     expect(edgeLabels('nb201')).toEqual(['0 → 1', '0 → 2', '1 → 2', '0 → 3', '1 → 3', '2 → 3']);
     expect(edgeLabels('nb201')).toHaveLength(NB201_EDGE_LIST.length);
+  });
+});
+
+// ---- data selection ---------------------------------------------------------------------------------------------
+
+const SELECTION_FIELDS = [
+  'subset',
+  'mastery',
+  'hardness',
+  'hardnessWindow',
+  'warmupEpochs',
+  'valMode',
+  'cyclicLrBase',
+  'cyclicLrMax',
+  'cyclicLrStep',
+  'lrReset',
+  'autoencoderId',
+  'pruneEvery',
+  'pruneTrain',
+  'pruneVal',
+  'balance',
+] as const;
+
+const sentSelection = (params: object): string[] =>
+  Object.keys(params)
+    .filter((k) => (SELECTION_FIELDS as readonly string[]).includes(k))
+    .sort();
+
+describe('strategies in the form', () => {
+  it('every strategy has a label and a one-line explanation', () => {
+    for (const s of SelectionStrategy.options) {
+      expect(STRATEGY_INFO[s].label.length).toBeGreaterThan(0);
+      expect(STRATEGY_INFO[s].about).not.toMatch(/\n/);
+    }
+  });
+
+  it('the form’s selection defaults are the schema’s (prune fractions as %)', () => {
+    const d = SearchParams.parse({ datasetId: 1 });
+    const { pruneTrain, pruneVal, ...rest } = SELECTION_DEFAULTS;
+    expect(pruneTrain / 100).toBe(d.pruneTrain);
+    expect(pruneVal / 100).toBe(d.pruneVal);
+    for (const [k, v] of Object.entries(rest)) expect(d[k as keyof typeof d], k).toBe(v);
+    expect(defaultSearchForm()).toMatchObject({ subset: null, autoencoderId: null, ...SELECTION_DEFAULTS });
+  });
+
+  it('sends only the chosen strategy’s fields', () => {
+    const expected: Record<string, string[]> = {
+      full: [],
+      random: ['subset'],
+      dds: ['autoencoderId', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'subset', 'valMode', 'warmupEpochs'],
+      'dds-untrained': ['cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'subset', 'valMode', 'warmupEpochs'],
+      bdp: ['balance', 'pruneEvery', 'pruneTrain', 'pruneVal'],
+    };
+    for (const strategy of STRATEGIES) {
+      const built = buildSearchParams({ ...validForm(), strategy, subset: 300 });
+      if (!built.ok) throw new Error(`${strategy}: ${built.error}`);
+      expect(sentSelection(built.params), strategy).toEqual(expected[strategy]);
+      expect(built.params.strategy).toBe(strategy);
+      // the schema takes them unchanged
+      expect(SearchParams.parse(built.params)).toMatchObject(built.params);
+    }
+  });
+
+  it('leaves the subset out when empty (the dataset’s default) and converts prune % to fractions', () => {
+    const r = buildSearchParams({ ...validForm(), strategy: 'random', subset: null });
+    expect(r.ok && 'subset' in r.params).toBe(false);
+    const b = buildSearchParams({ ...validForm(), strategy: 'bdp', pruneTrain: 30, pruneVal: 5, balance: false });
+    if (!b.ok) throw new Error(b.error);
+    expect(b.params).toMatchObject({ pruneTrain: 0.3, pruneVal: 0.05, balance: false, pruneEvery: 5 });
+    const d = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, valMode: 'fixed', lrReset: false });
+    if (!d.ok) throw new Error(d.error);
+    expect(d.params).toMatchObject({ autoencoderId: 4, valMode: 'fixed', lrReset: false, mastery: 0.5, hardness: 0.85 });
+  });
+
+  it('refuses what the schema refuses, naming the field; ignores fields the strategy does not use', () => {
+    const cases: Array<[SearchForm['strategy'], Partial<SearchForm>, string]> = [
+      ['random', { subset: 1 }, 'subset'],
+      ['dds', { mastery: 0 }, 'mastery'],
+      ['dds', { hardness: 1.5 }, 'hardness'],
+      ['dds-untrained', { hardnessWindow: 2.5 }, 'hardnessWindow'],
+      ['dds', { warmupEpochs: null }, 'warmupEpochs'],
+      ['dds', { cyclicLrStep: 0 }, 'cyclicLrStep'],
+      ['bdp', { pruneTrain: 100 }, 'pruneTrain'],
+      ['bdp', { pruneVal: -1 }, 'pruneVal'],
+      ['bdp', { pruneEvery: 0 }, 'pruneEvery'],
+    ];
+    for (const [strategy, change, field] of cases) {
+      const form = { ...validForm(), strategy, ...change };
+      const built = buildSearchParams(form);
+      expect(built, `${strategy} ${JSON.stringify(change)}`).toMatchObject({ ok: false, field });
+      // the same values with the schema's units
+      const ok = buildSearchParams({ ...validForm(), strategy });
+      if (!ok.ok) throw new Error(ok.error);
+      const v = change[field as keyof SearchForm] as number | null;
+      const schemaValue = field === 'pruneTrain' || field === 'pruneVal' ? (v ?? 0) / 100 : v;
+      expect(SearchParams.safeParse({ ...ok.params, [field]: schemaValue }).success).toBe(false);
+      // another strategy does not look at it
+      expect(buildSearchParams({ ...form, strategy: 'full' }).ok).toBe(true);
+    }
+    expect(buildSearchParams({ ...validForm(), strategy: 'dds', mastery: 1, hardness: 1 }).ok).toBe(true);
+    expect(buildSearchParams({ ...validForm(), strategy: 'bdp', pruneTrain: 0, pruneVal: 0 }).ok).toBe(true);
+  });
+
+  it('the subset placeholder is defaultSubsetSize of the dataset', () => {
+    expect(subsetPlaceholder({ classes: 10, width: 28, height: 28, channels: 1 })).toBe(100);
+    expect(subsetPlaceholder({ classes: 10, width: 32, height: 32, channels: 3 })).toBe(1000);
+    expect(subsetPlaceholder(null)).toBeNull();
+  });
+});
+
+/** An epoch with the selection fields set. */
+function selEp(epoch: number, over: Partial<SearchEpochData> = {}): SearchEpochData {
+  return { ...ep(epoch), seconds: epoch, images: 100, ...over };
+}
+
+describe('data-selection charts', () => {
+  const sel = (train: number, extra: object = {}) => ({
+    trainSize: train,
+    valSize: train,
+    perClass: { train: [train / 2, train / 2], val: [train / 2, train / 2] },
+    balance: 1,
+    ...extra,
+  });
+
+  it('is null without selection stats', () => {
+    expect(selectionChartsOf([ep(1), ep(2)])).toBeNull();
+  });
+
+  it('draws sizes, balance, mastery with its threshold (dds) and remaining (bdp)', () => {
+    const dds = (m: number) => ({ mastery: m, easy: 5, hard: 5, replaced: 0, uniqueSeen: 10, subset: [1, 2], hardRows: [2], replacedRows: [] });
+    const c = selectionChartsOf([selEp(1, { selection: sel(10, { dds: dds(0.2) }) }), selEp(2, { selection: sel(10, { dds: dds(0.6) }) })], 0.5);
+    expect(c?.sizes[0]!.points).toEqual([{ x: 1, y: 10 }, { x: 2, y: 10 }]);
+    expect(c?.mastery?.[0]!.points.map((p) => p.y)).toEqual([20, 60]);
+    expect(c?.mastery?.[1]).toMatchObject({ label: 'threshold', dash: true });
+    expect(c?.mastery?.[1]!.points.every((p) => p.y === 50)).toBe(true);
+    expect(c?.remaining).toBeNull();
+
+    const hist = { edges: [0, 0.5, 1], counts: [3, 1], pruned: 2 };
+    const b = selectionChartsOf([
+      selEp(1, { selection: sel(10, { bdp: { remainingTrain: 10, remainingVal: 10 } }) }),
+      selEp(2, { selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }) }),
+    ]);
+    expect(b?.mastery).toBeNull();
+    expect(b?.remaining?.[0]!.points.map((p) => p.y)).toEqual([10, 8]);
+    expect(b?.remaining?.[1]!.points.map((p) => p.y)).toEqual([10, 9]);
+    const prunings = pruningsOf([selEp(1), selEp(2, { selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }) })]);
+    expect(prunings.map((p) => p.epoch)).toEqual([2]);
+    expect(histogramBars(hist)).toEqual([
+      { from: 0, to: 0.5, count: 3, height: 1 },
+      { from: 0.5, to: 1, count: 1, height: 1 / 3 },
+    ]);
+  });
+});
+
+describe('comparing searches', () => {
+  it('cumulative seconds and images processed (imagesTotal, else the running sum of images)', () => {
+    const e = [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 3, images: 40 }), selEp(3, { seconds: 1.5, images: 10 })];
+    expect(cumulativeSeconds(e)).toEqual([2, 5, 6.5]);
+    expect(imagesTotals(e)).toEqual([50, 90, 100]);
+    expect(imagesTotals([selEp(1, { imagesTotal: 70 }), selEp(2, { imagesTotal: 150 })])).toEqual([70, 150]);
+    // a total where recorded, the sum on from there where not
+    expect(imagesTotals([selEp(1, { imagesTotal: 70, images: 70 }), selEp(2, { images: 30 })])).toEqual([70, 100]);
+  });
+
+  it('one series per search against the chosen x axis', () => {
+    const a = { jobId: 1, label: '#1 full', epochs: [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 2, images: 50 })] };
+    const b = { jobId: 2, label: '#2 dds', epochs: [selEp(1, { seconds: 1, images: 10, imagesTotal: 10 })] };
+    const byEpoch = compareSeries([a, b], 'valAccuracy', 'epoch');
+    expect(byEpoch.map((s) => [s.label, s.color])).toEqual([['#1 full', 0], ['#2 dds', 1]]);
+    expect(byEpoch[0]!.points).toEqual([{ x: 1, y: a.epochs[0]!.valAccuracy * 100 }, { x: 2, y: a.epochs[1]!.valAccuracy * 100 }]);
+    expect(compareSeries([a], 'trainLoss', 'images')[0]!.points.map((p) => p.x)).toEqual([50, 100]);
+    expect(compareSeries([a], 'trainLoss', 'seconds')[0]!.points).toEqual([{ x: 2, y: a.epochs[0]!.trainLoss }, { x: 4, y: a.epochs[1]!.trainLoss }]);
+    expect(compareSeries([b], 'trainLoss', 'images')[0]!.points.map((p) => p.x)).toEqual([10]);
+  });
+
+  it('a table row: final accuracy from the result, else the latest epoch', () => {
+    const epochs = [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 3, images: 50 })];
+    const summary = { jobId: 9, genotypeText: 'g' } as SearchDetail['summary'];
+    const params = SearchParams.parse({ datasetId: 1, strategy: 'bdp' });
+    expect(compareRow({ summary, params, epochs, result: null })).toEqual({
+      jobId: 9,
+      strategy: 'bdp',
+      genotypeText: 'g',
+      valAccuracy: epochs[1]!.valAccuracy,
+      images: 100,
+      seconds: 5,
+    });
+    const result = { genotypeText: 'final', final: { valAccuracy: 0.75 }, seconds: 6 } as unknown as SearchDetail['result'];
+    expect(compareRow({ summary, params, epochs, result })).toMatchObject({ genotypeText: 'final', valAccuracy: 0.75, seconds: 6 });
   });
 });

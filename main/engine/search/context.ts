@@ -20,6 +20,8 @@ export interface SearchJobContext {
   classNames: string[];
   /** Name and version of the app, recorded in the genotype's provenance. */
   app: string;
+  /** dds: the trained autoencoder whose embeddings (every row's latent code) feed the kd-trees. */
+  autoencoder: { id: number; dir: string; dim: number } | null;
 }
 
 /** Files a search writes into its job folder. */
@@ -38,7 +40,7 @@ export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number 
  * Per class, the search needs at least one batch's share of images in each half.
  */
 export function searchRefusal(
-  params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass'>,
+  params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass' | 'strategy'>,
   d: { name: string; classes: number; width: number; height: number; channels: number; perClassHalves: Array<{ w: number; a: number }>; classNames?: readonly string[] },
 ): string | null {
   if (d.classes < 2) return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;
@@ -46,6 +48,10 @@ export function searchRefusal(
   // both spaces halve the resolution twice (darts: 2 reduction cells; nb201: 2 residual reduction blocks)
   if (Math.min(d.width, d.height) < 8) return `Images of ${d.width}x${d.height} are too small: the ${params.space} space halves the resolution twice and needs at least 8x8. Import the dataset at 8x8 or larger.`;
   if (Math.max(d.width, d.height) > 128) return `Images of ${d.width}x${d.height} are too large to search on a CPU in reasonable time. Import the dataset at 128x128 or smaller (32x32 is typical).`;
+  // DDS's latent space comes from the similarity autoencoder, which takes square images of 28 to 64 px
+  if ((params.strategy === 'dds' || params.strategy === 'dds-untrained') && (d.width !== d.height || d.width < 28 || d.width > 64)) {
+    return `DDS selects images through the similarity autoencoder, which takes square images of 28 to 64 px; dataset "${d.name}" has ${d.width}x${d.height}. Use another strategy, or import the dataset at 32x32.`;
+  }
   const needed = Math.max(1, Math.ceil(params.batch / d.classes));
   const cap = params.limitPerClass == null ? Infinity : Math.floor(params.limitPerClass / 2);
   const short = d.perClassHalves.findIndex((h) => Math.min(h.w, h.a, cap) < needed);

@@ -21,7 +21,12 @@ import { stepOrExplain } from '../backend/out-of-memory.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
-import { createSelection } from '../selection/index.js';
+import { AE_PRESETS } from '../../../shared/autoencoder.js';
+import { defaultSubsetSize } from '../../../shared/search-defaults.js';
+import { readEmbeddings } from '../embed/ae-files.js';
+import { Autoencoder } from '../embed/autoencoder.js';
+import { calibrateBatchNorm, embedAll } from '../embed/train.js';
+import { createSelection, type Embeddings } from '../selection/index.js';
 import type { DataSelection, SelectionPools } from '../selection/strategy.js';
 import { DartsSupernet } from '../spaces/darts/supernet.js';
 import { Nb201Supernet } from '../spaces/nb201/supernet.js';
@@ -130,6 +135,33 @@ export function searchPools(c: Pick<SearchJobContext, 'labels' | 'halves' | 'cla
   return { train: take(byClass.w), val: take(byClass.a), labels: c.labels, classes };
 }
 
+/**
+ * The latent codes DDS builds its per-class kd-trees over: a trained autoencoder's stored embeddings (dds), or
+ * those of an untrained one made here from the search's seed (dds-untrained, DDS-NAS' ablation: random weights,
+ * batch-norm statistics of the training images, as the autoencoder job's untrained option does).
+ */
+async function selectionEmbeddings(ctx: JobContext, params: SearchParams, c: SearchJobContext, images: PackedImages, pools: SelectionPools): Promise<Embeddings | undefined> {
+  if (params.strategy === 'dds') {
+    if (!c.autoencoder) throw new JobUserError('DDS needs a trained autoencoder of this dataset; train one on the Autoencoder page (or `winnow ae train`), or use dds-untrained.');
+    const data = readEmbeddings(c.autoencoder.dir, c.autoencoder.dim);
+    if (data.length !== images.count * c.autoencoder.dim) throw new JobUserError(`Autoencoder ${c.autoencoder.id}'s embeddings do not cover this dataset's ${images.count} images; train a new autoencoder for it.`);
+    ctx.log('info', `DDS over autoencoder ${c.autoencoder.id} (N=${c.autoencoder.dim}).`);
+    return { data, dim: c.autoencoder.dim };
+  }
+  if (params.strategy === 'dds-untrained') {
+    const dim = AE_PRESETS[c.shape.channels === 1 ? 'mnist-like' : 'rgb'].dim;
+    ctx.progress({ done: 0, total: 1, message: 'Embedding every image with an untrained autoencoder…' });
+    const ae = new Autoencoder({ inputSize: c.shape.width, channels: c.shape.channels, dim, seed: deriveSeed(params.seed, 'dds-untrained-autoencoder') });
+    try {
+      await calibrateBatchNorm(ae, images, pools.train.slice(0, 2048), 256, ctx.signal);
+      return { data: embedAll(ae, images), dim };
+    } finally {
+      ae.dispose();
+    }
+  }
+  return undefined;
+}
+
 interface CheckpointMeta {
   epochsDone: number;
   history: SearchEpochData[];
@@ -182,7 +214,9 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
 
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
   const pools = searchPools(c, params.limitPerClass, params.seed);
-  const selection = createSelection(params.strategy, pools, params.seed);
+  const subset = params.subset ?? defaultSubsetSize({ classes, ...c.shape });
+  const embeddings = await selectionEmbeddings(ctx, params, c, images, pools);
+  const selection = createSelection(params, pools, subset, embeddings);
   const norm = channelStats(images, pools.train);
   const cells = cellsFor(params);
   const net = createSupernet(params.space, { channels: params.channels, cells, inChannels: c.shape.channels, classes, seed: params.seed });
@@ -205,18 +239,22 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
     if (params.space === 'darts' && cells < 3) {
       ctx.log('warn', `With ${cells} cell${cells === 1 ? '' : 's'} every DARTS cell is a reduction cell (reductions sit at cells/3 and 2·cells/3), so the normal cell's α is never trained and its genotype stays at its random start. Use 3 or more cells for a meaningful normal cell.`);
     }
-    const stepsPerEpoch = Math.max(1, Math.floor(pools.train.length / params.batch));
+    const subsetNote = params.strategy === 'random' || params.strategy === 'dds' || params.strategy === 'dds-untrained' ? ` Subsets of ${subset} images.` : '';
     ctx.log(
       'info',
       `Backend ${backend}. ${params.space} supernet, C=${params.channels}, ${cells} ${params.space === 'darts' ? 'cells' : 'cells per stage'}, ${net.weights.size.toLocaleString('en')} weights. ` +
-        `${pools.train.length} training + ${pools.val.length} validation images (${params.strategy}), ${stepsPerEpoch} steps per epoch.`,
+        `${pools.train.length} training + ${pools.val.length} validation images, strategy ${params.strategy}.${subsetNote}`,
     );
-    const total = params.epochs * stepsPerEpoch;
+    // steps done before this epoch; the total is re-estimated each epoch (dds / random subsets and bdp pruning
+    // change the epoch's size)
+    let stepsDone = history.reduce((a, h) => a + Math.max(1, Math.floor(h.images / params.batch)), 0);
     for (let epoch = start; epoch < params.epochs; epoch++) {
       const t0 = performance.now();
-      const lr = cosineLr(epoch, params.epochs, params.lr, params.lrMin);
       const sel = selection.select(epoch);
+      // a strategy with its own schedule (DDS-NAS' cyclic LR with resets) replaces the cosine one
+      const lr = selection.weightLr?.(epoch) ?? cosineLr(epoch, params.epochs, params.lr, params.lrMin);
       const steps = Math.max(1, Math.floor(sel.train.length / params.batch));
+      const total = stepsDone + steps * (params.epochs - epoch);
       const valBatches = Math.max(1, Math.floor(sel.val.length / params.batch));
       const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0, valN: 0 };
       for (let s = 0; s < steps; s++) {
@@ -240,10 +278,12 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
           tf.dispose([tb.x, tb.labels, vbt.x, vbt.labels]);
         }
         if (!Number.isFinite(sums.trainLoss)) throw new JobUserError(`The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start a new search with a lower learning rate (--lr in the CLI) or α learning rate.`);
-        ctx.progress({ done: epoch * stepsPerEpoch + Math.min(s + 1, stepsPerEpoch), total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}` });
+        ctx.progress({ done: stepsDone + s + 1, total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}` });
         // let the worker's message loop run (cancel requests, progress flushes): a step takes seconds, this microseconds
         await new Promise((r) => setImmediate(r));
       }
+      stepsDone += steps;
+      const selectionStats = selection.epochStats(epoch);
       const epochSeconds = (performance.now() - t0) / 1000;
       seconds += epochSeconds;
       images_ += sums.n;
@@ -260,6 +300,8 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
         lr,
         seconds: epochSeconds,
         images: sums.n,
+        imagesTotal: images_,
+        selection: selectionStats,
         alphas,
         genotype,
       };
@@ -282,6 +324,8 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
       ctx.metric('val_accuracy', data.valAccuracy, at);
       ctx.metric('epoch_seconds', epochSeconds, at);
       ctx.metric('lr', lr, at);
+      ctx.metric('images_total', images_, at);
+      if (selectionStats.dds) ctx.metric('dds_mastery', selectionStats.dds.mastery, at);
       ctx.emit({ type: 'search-epoch', data });
       ctx.log('debug', `Epoch ${epoch + 1}: ${tf.memory().numTensors} tensors live.`);
     }

@@ -3,7 +3,7 @@
  * The fourth, orthogonal piece next to space, algorithm and trainer (ARCHITECTURE.md): any strategy works with
  * any search algorithm on any space. `full` lives here; random, dds and bdp plug in through the same interface.
  */
-import type { SelectionStrategy as StrategyName } from '../../../shared/search.js';
+import type { SelectionEpochStats, SelectionStrategy as StrategyName } from '../../../shared/search.js';
 
 export interface SelectionPools {
   /** Row indices (into the dataset) of train_w and train_α, after any per-class limit. */
@@ -37,41 +37,8 @@ export interface StepFeedback {
   errorNorm: Float32Array;
 }
 
-/**
- * What a strategy reports after each epoch (emitted with the search's epoch snapshot and drawn by the Search page).
- * Sizes and counts describe the data the epoch used.
- */
-export interface SelectionEpochStats {
-  trainSize: number;
-  valSize: number;
-  /** Per class: images of each half the epoch used. */
-  perClass: { train: number[]; val: number[] };
-  /** BDP's class balance degree b (Eq. 5) of the training counts, in [0, 1]: 1 = balanced. */
-  balance: number;
-  dds?: {
-    /** Fraction of the subset that is easy (compared with the mastery threshold). */
-    mastery: number;
-    easy: number;
-    hard: number;
-    /** Images replaced at the start of this epoch (0 when the subset was kept). */
-    replaced: number;
-    /** Distinct training images used so far. */
-    uniqueSeen: number;
-    /** The subset's rows and which of them are hard (for the thumbnail strip). */
-    subset: number[];
-    hardRows: number[];
-    replacedRows: number[];
-  };
-  bdp?: {
-    /** Present in an epoch that pruned: histograms of the VoE of the remaining samples before pruning. */
-    pruning?: {
-      train: { edges: number[]; counts: number[]; pruned: number };
-      val: { edges: number[]; counts: number[]; pruned: number };
-    };
-    remainingTrain: number;
-    remainingVal: number;
-  };
-}
+/** What a strategy reports after each epoch (emitted with the search's epoch snapshot; the schema is shared). */
+export type { SelectionEpochStats };
 
 export interface DataSelection {
   readonly name: StrategyName;

@@ -12,8 +12,16 @@ import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
 // level, which would pull zod into the bundle (types alone are erased, so they may come from anywhere).
 import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, formatGenotype, type Genotype } from '../../../shared/genotype-format.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
-import type { AlphaSnapshot, SearchEpochData, SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
-import { DEFAULT_CELLS, SPACE_NAMES, suggestSearchParams } from '../../../shared/search-defaults.js';
+import type {
+  AlphaSnapshot,
+  SearchDetail,
+  SearchEpochData,
+  SearchResult,
+  SearchSpace,
+  SelectionEpochStats,
+  SelectionStrategy,
+} from '../../../shared/search.js';
+import { DEFAULT_CELLS, SPACE_NAMES, defaultSubsetSize, suggestSearchParams } from '../../../shared/search-defaults.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -26,7 +34,7 @@ export type Cell = 'normal' | 'reduce';
 // ---- spaces and strategies ---------------------------------------------------------------------------------
 
 export const SPACES: readonly SearchSpace[] = ['darts', 'nb201'];
-export const STRATEGIES: readonly SelectionStrategy[] = ['full'];
+export const STRATEGIES: readonly SelectionStrategy[] = ['full', 'random', 'dds', 'dds-untrained', 'bdp'];
 
 export const SPACE_INFO: Record<SearchSpace, { label: string; about: string; cellsLabel: string; cellsHint: string }> = {
   darts: {
@@ -48,6 +56,38 @@ export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: st
     label: 'Full (no selection)',
     about: 'Every epoch trains the weights on all of train_w and α on all of train_α (after the per-class limit).',
   },
+  random: {
+    label: 'Random subset',
+    about: 'One fixed class-balanced random subset of S images, the same every epoch — the DDS-NAS paper’s ablation.',
+  },
+  dds: {
+    label: 'DDS-NAS',
+    about:
+      'DDS-NAS: trains on a small class-balanced subset; once most of it is easy, swaps each easy image for the most different unseen image of its class (autoencoder kd-trees).',
+  },
+  'dds-untrained': {
+    label: 'DDS, untrained AE',
+    about: 'DDS-NAS with the embeddings of an untrained autoencoder — the paper’s ablation of what the trained one adds.',
+  },
+  bdp: {
+    label: 'BDP',
+    about:
+      'BDP: every T epochs prunes the training samples whose error varies least and the validation samples whose error varies most, keeping classes balanced.',
+  },
+};
+
+/** Which parameter groups a strategy uses. */
+export function strategyUses(strategy: SelectionStrategy): { subset: boolean; dds: boolean; autoencoder: boolean; bdp: boolean } {
+  const dds = strategy === 'dds' || strategy === 'dds-untrained';
+  return { subset: dds || strategy === 'random', dds, autoencoder: strategy === 'dds', bdp: strategy === 'bdp' };
+}
+
+export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
+export const VAL_MODES: readonly ValMode[] = ['resample-each-epoch', 'fixed', 'with-subset'];
+export const VAL_MODE_INFO: Record<ValMode, { label: string; about: string }> = {
+  'resample-each-epoch': { label: 'Resample each epoch', about: 'A new class-balanced validation subset of S every epoch.' },
+  fixed: { label: 'Fixed', about: 'One validation subset of S for the whole search.' },
+  'with-subset': { label: 'With the subset', about: 'Redrawn whenever the training subset is resampled.' },
 };
 
 /** The operations in α's column order. */
@@ -96,6 +136,46 @@ export const SEARCH_LIMITS = {
 /** Mirrors the SearchParams defaults that suggestSearchParams leaves alone (DARTS' optimiser settings). */
 export const SEARCH_DEFAULTS = { lr: 0.025, alphaLr: 3e-4, seed: 0 } as const;
 
+/**
+ * Mirrors shared/search.ts's data-selection parameters. `gt0`: above min (exclusive); `ltMax`: below max
+ * (exclusive). pruneTrain / pruneVal are fractions in the schema and percentages in the form.
+ */
+export const SELECTION_LIMITS = {
+  subset: { min: 2, max: 1_000_000, int: true },
+  mastery: { min: 0, max: 1, gt0: true },
+  hardness: { min: 0, max: 1, gt0: true },
+  hardnessWindow: { min: 1, max: 50, int: true },
+  warmupEpochs: { min: 0, max: 500, int: true },
+  cyclicLrBase: { min: 0, max: 10, gt0: true },
+  cyclicLrMax: { min: 0, max: 10, gt0: true },
+  cyclicLrStep: { min: 1, max: 500, int: true },
+  pruneEvery: { min: 1, max: 500, int: true },
+  pruneTrain: { min: 0, max: 100, ltMax: true },
+  pruneVal: { min: 0, max: 100, ltMax: true },
+} as const;
+
+/** Mirrors the schema's defaults for the data-selection parameters (pruneTrain / pruneVal in %). */
+export const SELECTION_DEFAULTS = {
+  mastery: 0.5,
+  hardness: 0.85,
+  hardnessWindow: 3,
+  warmupEpochs: 10,
+  valMode: 'resample-each-epoch' as ValMode,
+  cyclicLrBase: 0.001,
+  cyclicLrMax: 0.01,
+  cyclicLrStep: 10,
+  lrReset: true,
+  pruneEvery: 5,
+  pruneTrain: 20,
+  pruneVal: 10,
+  balance: true,
+} as const;
+
+/** S when the subset field is empty: defaultSubsetSize of the dataset (null without one). */
+export function subsetPlaceholder(dataset: Pick<DatasetSummary, 'classes' | 'width' | 'height' | 'channels'> | null | undefined): number | null {
+  return dataset ? defaultSubsetSize(dataset) : null;
+}
+
 /** What the form's inputs hold. Numbers are null while their field is empty; `limitPerClass` null = all images. */
 export interface SearchForm {
   datasetId: number | null;
@@ -109,6 +189,25 @@ export interface SearchForm {
   alphaLr: number | null;
   seed: number | null;
   limitPerClass: number | null;
+  /** random / dds: subset size S; null = the dataset's default (defaultSubsetSize). */
+  subset: number | null;
+  mastery: number | null;
+  hardness: number | null;
+  hardnessWindow: number | null;
+  warmupEpochs: number | null;
+  valMode: ValMode;
+  cyclicLrBase: number | null;
+  cyclicLrMax: number | null;
+  cyclicLrStep: number | null;
+  lrReset: boolean;
+  /** dds: null = the newest trained autoencoder of the dataset. */
+  autoencoderId: number | null;
+  pruneEvery: number | null;
+  /** bdp: percent of the remaining training samples pruned each time. */
+  pruneTrain: number | null;
+  /** bdp: percent of the remaining validation samples pruned each time. */
+  pruneVal: number | null;
+  balance: boolean;
 }
 
 type DatasetSize = Pick<DatasetSummary, 'id' | 'classes' | 'width' | 'splits'>;
@@ -127,6 +226,21 @@ export function defaultSearchForm(dataset?: DatasetSize | null, space: SearchSpa
     alphaLr: SEARCH_DEFAULTS.alphaLr,
     seed: SEARCH_DEFAULTS.seed,
     limitPerClass: null,
+    subset: null,
+    mastery: SELECTION_DEFAULTS.mastery,
+    hardness: SELECTION_DEFAULTS.hardness,
+    hardnessWindow: SELECTION_DEFAULTS.hardnessWindow,
+    warmupEpochs: SELECTION_DEFAULTS.warmupEpochs,
+    valMode: SELECTION_DEFAULTS.valMode,
+    cyclicLrBase: SELECTION_DEFAULTS.cyclicLrBase,
+    cyclicLrMax: SELECTION_DEFAULTS.cyclicLrMax,
+    cyclicLrStep: SELECTION_DEFAULTS.cyclicLrStep,
+    lrReset: SELECTION_DEFAULTS.lrReset,
+    autoencoderId: null,
+    pruneEvery: SELECTION_DEFAULTS.pruneEvery,
+    pruneTrain: SELECTION_DEFAULTS.pruneTrain,
+    pruneVal: SELECTION_DEFAULTS.pruneVal,
+    balance: SELECTION_DEFAULTS.balance,
   };
   return dataset ? chooseDataset(base, dataset) : base;
 }
@@ -142,6 +256,8 @@ export function chooseDataset(form: SearchForm, dataset: DatasetSize): SearchFor
     channels: s.channels,
     limitPerClass: s.limitPerClass,
     cells: form.space === 'darts' ? s.cells : DEFAULT_CELLS[form.space],
+    // an autoencoder belongs to one dataset
+    autoencoderId: dataset.id === form.datasetId ? form.autoencoderId : null,
   };
 }
 
@@ -194,6 +310,8 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       error: `Per-class limit: a whole number from ${L.limitPerClass.min} up, or empty for all images.`,
     };
   }
+  const selection = selectionParams(form);
+  if (!selection.ok) return selection;
   return {
     ok: true,
     params: {
@@ -208,8 +326,78 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       alphaLr: form.alphaLr,
       seed: form.seed,
       limitPerClass: form.limitPerClass,
+      ...selection.params,
     },
   };
+}
+
+type SelectionField = keyof typeof SELECTION_LIMITS;
+
+const SELECTION_NAMES: Record<SelectionField, string> = {
+  subset: 'Subset size S',
+  mastery: 'Mastery',
+  hardness: 'Hardness',
+  hardnessWindow: 'Hardness window',
+  warmupEpochs: 'Warm-up epochs',
+  cyclicLrBase: 'Cyclic lr base',
+  cyclicLrMax: 'Cyclic lr max',
+  cyclicLrStep: 'Cyclic lr step',
+  pruneEvery: 'Prune every T',
+  pruneTrain: 'Prune train %',
+  pruneVal: 'Prune val %',
+};
+
+function checkSelection(form: SearchForm, field: SelectionField): { ok: true; value: number } | { ok: false; field: SelectionField; error: string } {
+  const lim: { min: number; max: number; int?: boolean; gt0?: boolean; ltMax?: boolean } = SELECTION_LIMITS[field];
+  const v = form[field];
+  const ok =
+    v != null &&
+    Number.isFinite(v) &&
+    (!lim.int || Number.isInteger(v)) &&
+    (lim.gt0 ? v > lim.min : v >= lim.min) &&
+    (lim.ltMax ? v < lim.max : v <= lim.max);
+  if (ok) return { ok: true, value: v };
+  const what = lim.int ? 'a whole number' : 'a number';
+  const from = lim.gt0 ? `above ${lim.min}` : `from ${lim.min}`;
+  const to = lim.ltMax ? `below ${lim.max}` : `${lim.gt0 ? 'and at most' : 'to'} ${lim.max}`;
+  return { ok: false, field, error: `${SELECTION_NAMES[field]}: ${what} ${from} ${to}.` };
+}
+
+/**
+ * The data-selection part of the params: only the fields the chosen strategy uses (the others keep the schema's
+ * defaults, and a search's recorded params stay free of settings that did nothing). The subset size is left out
+ * when empty (the engine takes the dataset's default); pruneTrain / pruneVal go from % to fractions.
+ */
+export function selectionParams(
+  form: SearchForm,
+): { ok: true; params: Partial<SearchStartInput> } | { ok: false; field: SelectionField; error: string } {
+  const uses = strategyUses(form.strategy);
+  const params: Record<string, unknown> = {};
+  const take = (fields: readonly SelectionField[], scale = 1): { ok: false; field: SelectionField; error: string } | null => {
+    for (const f of fields) {
+      const c = checkSelection(form, f);
+      if (!c.ok) return c;
+      params[f] = scale === 1 ? c.value : c.value / scale;
+    }
+    return null;
+  };
+  if (uses.subset && form.subset != null) {
+    const bad = take(['subset']);
+    if (bad) return bad;
+  }
+  if (uses.dds) {
+    const bad = take(['mastery', 'hardness', 'hardnessWindow', 'warmupEpochs', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep']);
+    if (bad) return bad;
+    params.valMode = form.valMode;
+    params.lrReset = form.lrReset;
+  }
+  if (uses.autoencoder) params.autoencoderId = form.autoencoderId;
+  if (uses.bdp) {
+    const bad = take(['pruneEvery']) ?? take(['pruneTrain', 'pruneVal'], 100);
+    if (bad) return bad;
+    params.balance = form.balance;
+  }
+  return { ok: true, params: params as Partial<SearchStartInput> };
 }
 
 /**
@@ -262,6 +450,10 @@ export interface Series {
   label: string;
   role: 'train' | 'val' | 'other';
   points: SeriesPoint[];
+  /** Index into the chart's palette (comparisons: one colour per search); default by role. */
+  color?: number;
+  /** Dashed (default: validation series), e.g. a threshold line. */
+  dash?: boolean;
 }
 
 export interface SearchCharts {
@@ -286,6 +478,174 @@ export function chartsOf(epochs: readonly SearchEpochData[]): SearchCharts {
       { label: 'validation', role: 'val', points: pts((e) => e.valAccuracy, 100) },
     ],
     seconds: [{ label: 'seconds', role: 'other', points: pts((e) => e.seconds) }],
+  };
+}
+
+// ---- data selection -----------------------------------------------------------------------------------------
+
+type BdpPruning = NonNullable<NonNullable<SelectionEpochStats['bdp']>['pruning']>;
+export type VoeHistogram = BdpPruning['train'];
+
+export interface SelectionCharts {
+  /** Images of each half the epoch used. */
+  sizes: Series[];
+  /** BDP's balance degree b of the training counts, per epoch. */
+  balance: Series[];
+  /** dds: fraction of the subset that is easy (in %), and the threshold m as a dashed line. */
+  mastery: Series[] | null;
+  /** bdp: what remains of each half after pruning. */
+  remaining: Series[] | null;
+}
+
+/** The data-selection charts, from the epochs that carry `selection` (null when none does). */
+export function selectionChartsOf(epochs: readonly SearchEpochData[], masteryThreshold: number | null = null): SelectionCharts | null {
+  const withSel = epochs.filter((e): e is SearchEpochData & { selection: SelectionEpochStats } => e.selection != null);
+  if (withSel.length === 0) return null;
+  const pts = (pick: (s: SelectionEpochStats) => number | null | undefined, scale = 1): SeriesPoint[] =>
+    withSel.flatMap((e) => {
+      const v = pick(e.selection);
+      return v != null && Number.isFinite(v) ? [{ x: e.epoch, y: v * scale }] : [];
+    });
+  const hasDds = withSel.some((e) => e.selection.dds);
+  const hasBdp = withSel.some((e) => e.selection.bdp);
+  let mastery: Series[] | null = null;
+  if (hasDds) {
+    mastery = [{ label: 'mastery', role: 'train', points: pts((s) => s.dds?.mastery, 100) }];
+    if (masteryThreshold != null) {
+      const first = withSel[0]!.epoch;
+      const last = Math.max(withSel[withSel.length - 1]!.epoch, withSel[0]!.epochs);
+      mastery.push({
+        label: 'threshold',
+        role: 'val',
+        dash: true,
+        points: [
+          { x: first, y: masteryThreshold * 100 },
+          { x: last, y: masteryThreshold * 100 },
+        ],
+      });
+    }
+  }
+  return {
+    sizes: [
+      { label: 'train', role: 'train', points: pts((s) => s.trainSize) },
+      { label: 'validation', role: 'val', points: pts((s) => s.valSize) },
+    ],
+    balance: [{ label: 'b', role: 'other', points: pts((s) => s.balance) }],
+    mastery,
+    remaining: hasBdp
+      ? [
+          { label: 'train', role: 'train', points: pts((s) => s.bdp?.remainingTrain) },
+          { label: 'validation', role: 'val', points: pts((s) => s.bdp?.remainingVal) },
+        ]
+      : null,
+  };
+}
+
+/** The epochs in which BDP pruned, with their VoE histograms, oldest first. */
+export function pruningsOf(epochs: readonly SearchEpochData[]): Array<{ epoch: number; train: VoeHistogram; val: VoeHistogram }> {
+  return epochs.flatMap((e) => {
+    const p = e.selection?.bdp?.pruning;
+    return p ? [{ epoch: e.epoch, train: p.train, val: p.val }] : [];
+  });
+}
+
+export interface HistogramBar {
+  from: number;
+  to: number;
+  count: number;
+  /** 0..1 of the tallest bar. */
+  height: number;
+}
+
+/** A histogram's bars: bin i spans edges[i]..edges[i+1] (when edges has one more entry than counts). */
+export function histogramBars(h: Pick<VoeHistogram, 'edges' | 'counts'>): HistogramBar[] {
+  const max = Math.max(1, ...h.counts);
+  return h.counts.map((count, i) => ({
+    from: h.edges[i] ?? NaN,
+    to: h.edges[i + 1] ?? h.edges[i] ?? NaN,
+    count,
+    height: count / max,
+  }));
+}
+
+/** The dataset rows of the current DDS subset, and which of them are hard / came in this epoch. */
+export function ddsStrip(e: SearchEpochData | null | undefined): { rows: number[]; hard: Set<number>; replaced: Set<number> } | null {
+  const d = e?.selection?.dds;
+  if (!d) return null;
+  return { rows: d.subset, hard: new Set(d.hardRows), replaced: new Set(d.replacedRows) };
+}
+
+/** A key that changes only when the subset's rows change (the strip fetches its thumbnails again only then). */
+export function subsetKey(rows: readonly number[] | null | undefined): string {
+  return rows ? rows.join(',') : '';
+}
+
+// ---- comparing searches --------------------------------------------------------------------------------------
+
+export type CompareX = 'epoch' | 'images' | 'seconds';
+export type CompareMetric = 'valAccuracy' | 'trainLoss';
+
+export const COMPARE_X_LABELS: Record<CompareX, string> = {
+  epoch: 'epoch',
+  images: 'training images processed',
+  seconds: 'wall time (s)',
+};
+
+/** Cumulative seconds at the end of each epoch. */
+export function cumulativeSeconds(epochs: readonly Pick<SearchEpochData, 'seconds'>[]): number[] {
+  let t = 0;
+  return epochs.map((e) => (t += Number.isFinite(e.seconds) ? e.seconds : 0));
+}
+
+/**
+ * Training images processed by the end of each epoch: `imagesTotal` where recorded, else the previous total plus
+ * the epoch's `images` (searches recorded before imagesTotal existed: the cumulative sum of `images`).
+ */
+export function imagesTotals(epochs: readonly Pick<SearchEpochData, 'images' | 'imagesTotal'>[]): number[] {
+  let n = 0;
+  return epochs.map((e) => (n = e.imagesTotal ?? n + (Number.isFinite(e.images) ? e.images : 0)));
+}
+
+export interface CompareRun {
+  jobId: number;
+  label: string;
+  epochs: readonly SearchEpochData[];
+}
+
+/** One series per search: `metric` (accuracy in %) against epoch, images processed or cumulative wall time. */
+export function compareSeries(runs: readonly CompareRun[], metric: CompareMetric, x: CompareX): Series[] {
+  return runs.map((run, i) => {
+    const xs = x === 'epoch' ? run.epochs.map((e) => e.epoch) : x === 'images' ? imagesTotals(run.epochs) : cumulativeSeconds(run.epochs);
+    const points = run.epochs.flatMap((e, k) => {
+      const y = metric === 'valAccuracy' ? e.valAccuracy * 100 : e.trainLoss;
+      return Number.isFinite(y) && Number.isFinite(xs[k]) ? [{ x: xs[k]!, y }] : [];
+    });
+    return { label: run.label, role: 'other' as const, points, color: i };
+  });
+}
+
+export interface CompareRow {
+  jobId: number;
+  strategy: string;
+  genotypeText: string | null;
+  /** Final supernet val accuracy (0..1), else the latest epoch's. */
+  valAccuracy: number | null;
+  images: number | null;
+  seconds: number | null;
+}
+
+/** A search's line in the comparison table. */
+export function compareRow(d: Pick<SearchDetail, 'summary' | 'params' | 'epochs' | 'result'>): CompareRow {
+  const last = d.epochs[d.epochs.length - 1];
+  const totals = imagesTotals(d.epochs);
+  const secs = cumulativeSeconds(d.epochs);
+  return {
+    jobId: d.summary.jobId,
+    strategy: d.params.strategy,
+    genotypeText: d.result?.genotypeText ?? d.summary.genotypeText ?? (last ? formatGenotype(last.genotype) : null),
+    valAccuracy: d.result?.final.valAccuracy ?? last?.valAccuracy ?? null,
+    images: totals.length > 0 ? totals[totals.length - 1]! : null,
+    seconds: d.result?.seconds ?? (secs.length > 0 ? secs[secs.length - 1]! : null),
   };
 }
 
@@ -400,7 +760,7 @@ export function spaceLabel(space: string): string {
 }
 
 export function strategyLabel(strategy: string): string {
-  return strategy === 'full' ? 'full' : strategy;
+  return strategy;
 }
 
 /** `job.result` of a finished search, or null when it does not look like one. */
@@ -415,12 +775,14 @@ export function parseSearchResult(result: unknown): SearchResult | null {
 export function searchParamsOfJob(job: Pick<JobSummary, 'params'> | null | undefined): {
   datasetId: number | null;
   space: SearchSpace;
+  strategy: SelectionStrategy;
   epochs: number | null;
 } {
   const p = job?.params ?? {};
   return {
     datasetId: typeof p.datasetId === 'number' ? p.datasetId : null,
     space: p.space === 'nb201' ? 'nb201' : 'darts',
+    strategy: typeof p.strategy === 'string' && (STRATEGIES as readonly string[]).includes(p.strategy) ? (p.strategy as SelectionStrategy) : 'full',
     epochs: typeof p.epochs === 'number' ? p.epochs : null,
   };
 }

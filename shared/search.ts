@@ -65,6 +65,11 @@ export const SearchParams = z.object({
   lrReset: z.boolean().default(true),
   /** dds: the autoencoder whose embeddings feed the kd-trees; null = the newest trained one of the dataset. */
   autoencoderId: z.number().int().positive().nullable().default(null),
+  /**
+   * dds: train an autoencoder (the DDS-NAS Table 1 preset for the dataset) for this many epochs as the job's first
+   * step and use it, instead of a stored one. Its embeddings are kept in the job folder, so a resume reuses them.
+   */
+  trainAutoencoderEpochs: z.number().int().min(1).max(500).optional(),
   // ---- bdp (BDP, seed 001, Sec. 3.2-3.3) ----
   /** Prune every T epochs. */
   pruneEvery: z.number().int().min(1).max(500).default(5),
@@ -156,6 +161,13 @@ export interface SearchResult {
   final: { trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number };
   seconds: number;
   imagesPerSecond: number;
+  /** Training images the weight steps processed over the whole search (absent in searches run before it was kept). */
+  imagesProcessed?: number;
+  /**
+   * The final supernet's top-1 on the dataset's test split: how strategies are compared, not a genotype's
+   * accuracy (absent in searches run before it was measured).
+   */
+  supernetTest?: { accuracy: number; images: number };
   backend: string;
   /** Files in the job folder: genotype.json (with provenance), alphas.json (every epoch). */
   files: { genotypeJson: string };

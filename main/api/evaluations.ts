@@ -227,8 +227,8 @@ function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names:
     search = {
       jobId: params.source.jobId,
       seconds: r?.seconds ?? null,
-      // images the search's weight steps processed: its throughput times its time
-      images: r ? Math.round(r.imagesPerSecond * r.seconds) : null,
+      // images the search's weight steps processed (older results: its throughput times its time)
+      images: r ? (r.imagesProcessed ?? Math.round(r.imagesPerSecond * r.seconds)) : null,
       strategy: r?.strategy ?? (s?.params as { strategy?: string } | undefined)?.strategy ?? 'unknown',
     };
   }

@@ -69,7 +69,8 @@ export function searchRefusalFor(params: SearchParams, facts: SearchDatasetFacts
  * A message saying what to do when there is none (or it belongs elsewhere); null for other strategies.
  */
 function searchAutoencoder(store: Store, params: SearchParams): { autoencoder: SearchJobContext['autoencoder']; refusal: string | null } {
-  if (params.strategy !== 'dds') return { autoencoder: null, refusal: null };
+  // an autoencoder the job trains itself needs nothing from the store
+  if (params.strategy !== 'dds' || params.trainAutoencoderEpochs !== undefined) return { autoencoder: null, refusal: null };
   const chosen =
     params.autoencoderId !== null
       ? store.autoencoders.get(params.autoencoderId)
@@ -78,7 +79,7 @@ function searchAutoencoder(store: Store, params: SearchParams): { autoencoder: S
   if (!chosen) {
     return {
       autoencoder: null,
-      refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page (or \`winnow ae train --dataset ${params.datasetId}\`), or use the dds-untrained strategy.`,
+      refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page (or \`winnow ae train --dataset ${params.datasetId}\`), let the search train one first (--train-ae N), or use the dds-untrained strategy.`,
     };
   }
   if (chosen.datasetId !== params.datasetId) return { autoencoder: null, refusal: `Autoencoder ${chosen.id} was trained on dataset ${chosen.datasetId}, not ${params.datasetId}. Choose one of this dataset's autoencoders.` };

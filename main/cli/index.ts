@@ -60,7 +60,7 @@ Commands:
       --space darts|nb201   --strategy full|random|dds|dds-untrained|bdp   --epochs N   --batch N
       --channels C   --cells N   --lr X   --alpha-lr X   --seed S
       --limit-per-class N (images per class, split over train_w / train_a)
-      random/dds: --subset S;  dds: --mastery m --hardness h --warmup-epochs N --ae <id>
+      random/dds: --subset S;  dds: --mastery m --hardness h --warmup-epochs N --ae <id> | --train-ae EPOCHS
       bdp: --prune-every T --prune-train p --prune-val p --no-balance
   search --resume <job>                  Continue an interrupted, cancelled or failed search from its checkpoint
   search list [--dataset <id>]           Searches, newest first, with their latest genotype
@@ -615,6 +615,7 @@ const SEARCH_OPTIONS = {
   hardness: { type: 'string' },
   'warmup-epochs': { type: 'string' },
   ae: { type: 'string' },
+  'train-ae': { type: 'string' },
   'prune-every': { type: 'string' },
   'prune-train': { type: 'string' },
   'prune-val': { type: 'string' },
@@ -648,11 +649,32 @@ function searchParams(values: Record<string, unknown>): SearchParams {
     ['hardness', numberOption(values.hardness, 'hardness')],
     ['warmupEpochs', intOption(values['warmup-epochs'], 'warmup-epochs', 0, 500)],
     ['autoencoderId', intOption(values.ae, 'ae', 1, Number.MAX_SAFE_INTEGER)],
+    ['trainAutoencoderEpochs', intOption(values['train-ae'], 'train-ae', 1, 500)],
     ['pruneEvery', intOption(values['prune-every'], 'prune-every', 1, 500)],
     ['pruneTrain', numberOption(values['prune-train'], 'prune-train')],
     ['pruneVal', numberOption(values['prune-val'], 'prune-val')],
     ['balance', values['no-balance'] === true ? false : undefined],
   ];
+  // a flag of another strategy would be recorded and do nothing: say so instead
+  const strategy = (values.strategy as string | undefined) ?? 'full';
+  const owners: Record<string, readonly string[]> = {
+    subset: ['random', 'dds', 'dds-untrained'],
+    mastery: ['dds', 'dds-untrained'],
+    hardness: ['dds', 'dds-untrained'],
+    'warmup-epochs': ['dds', 'dds-untrained'],
+    ae: ['dds'],
+    'train-ae': ['dds'],
+    'prune-every': ['bdp'],
+    'prune-train': ['bdp'],
+    'prune-val': ['bdp'],
+    'no-balance': ['bdp'],
+  };
+  for (const [flag, strategies] of Object.entries(owners)) {
+    if (values[flag] !== undefined && !strategies.includes(strategy)) {
+      throw new UsageError(`--${flag} applies to --strategy ${strategies.join(' or ')}, not ${strategy}.`);
+    }
+  }
+  if (values.ae !== undefined && values['train-ae'] !== undefined) throw new UsageError('Give --ae <id> (a stored autoencoder) or --train-ae N (train one first), not both.');
   const parsed = SearchParams.safeParse({
     datasetId,
     ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)),

@@ -25,7 +25,8 @@ export function doneLines(job: JobSummary, detail: SearchDetail, r: SearchResult
   return [
     `Search ${job.id} done: ${SPACE_NAMES[r.space]} space, ${r.epochs} epochs, strategy ${r.strategy}, seed ${detail.params.seed}, on ${dataset}.`,
     `Final: val loss ${loss(r.final.valLoss)}, accuracy ${percent(r.final.valAccuracy)}; train loss ${loss(r.final.trainLoss)}, accuracy ${percent(r.final.trainAccuracy)}.`,
-    `Time: ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond < 10 ? r.imagesPerSecond.toFixed(1) : Math.round(r.imagesPerSecond)} images/s on ${r.backend}.`,
+    `Time: ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond < 10 ? r.imagesPerSecond.toFixed(1) : Math.round(r.imagesPerSecond)} images/s on ${r.backend}${r.imagesProcessed !== undefined ? `, ${r.imagesProcessed} training images processed` : ''}.`,
+    ...(r.supernetTest ? [`Supernet test accuracy ${percent(r.supernetTest.accuracy)} on ${r.supernetTest.images} test images (the supernet as trained, not a network built from the genotype).`] : []),
     `Genotype (saved with its provenance in ${r.files.genotypeJson}; \`winnow export genotype ${job.id} --format ${r.space}|json|svg\` writes it out):`,
   ];
 }

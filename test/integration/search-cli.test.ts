@@ -129,6 +129,12 @@ describe('winnow search (built CLI)', () => {
       expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
       dartsJob = out.jobId;
       expect(parseDartsGenotype(out.genotypeText)).toEqual(out.genotype);
+      // 4 images per class, 2 of them in train_w: 20 per epoch in steps of 8 → 16 processed per epoch
+      expect(out.imagesProcessed).toBe(32);
+      // the final supernet tested on the sample's whole test split
+      expect(out.supernetTest!.images).toBe(2000);
+      expect(out.supernetTest!.accuracy).toBeGreaterThanOrEqual(0);
+      expect(out.supernetTest!.accuracy).toBeLessThanOrEqual(1);
       const lines = epochLines(r.stderr);
       expect(lines.map((l) => `${l.epoch}/${l.epochs}`)).toEqual(['1/2', '2/2']);
       expect(lines[1]!.genotype).toBe(out.genotypeText);
@@ -206,6 +212,12 @@ describe('winnow search (built CLI)', () => {
     expect(batch.code).toBe(2);
     expect(batch.stderr).toMatch(/Lower the batch size or raise the per-class limit/);
     expect((await runCli(['search', '--resume', String(dartsJob), '--epochs', '3'], dataDir)).stderr).toMatch(/--resume continues a search/);
+    const foreign = await runCli(['search', '--dataset', String(datasetId), '--mastery', '0.6'], dataDir);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/--mastery applies to --strategy dds or dds-untrained, not full/);
+    const noAe = await runCli(['search', '--dataset', String(datasetId), '--strategy', 'dds'], dataDir);
+    expect(noAe.code).toBe(2);
+    expect(noAe.stderr).toMatch(/DDS needs a trained autoencoder.*--train-ae N/);
     const notSearch = await runCli(['search', '--resume', '1'], dataDir);
     expect(notSearch.code).toBe(1);
     expect(notSearch.stderr).toMatch(/not a search/);

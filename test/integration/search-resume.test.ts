@@ -13,7 +13,7 @@ import { IMAGES_FILE } from '../../main/data/staged.js';
 import { PackedImageWriter } from '../../main/data/tensor-store.js';
 import { JobCancelledError, createJobContext } from '../../main/engine/jobs/context.js';
 import { searchHandler } from '../../main/engine/search/darts.js';
-import type { SearchJobContext } from '../../main/engine/search/context.js';
+import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { AE_FILES } from '../../main/engine/embed/ae-files.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -166,6 +166,35 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
       expect(e.trainLoss).toBe(a.trainLoss);
       expect(e.lr).toBe(a.lr);
     }
+    expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
+  }, 300_000);
+});
+
+describe('search with dds training its own autoencoder first', () => {
+  it('trains it, keeps its codes in the job folder, and a resumed run reuses them exactly', async () => {
+    const params = SearchParams.parse({
+      datasetId: 1,
+      space: 'nb201',
+      strategy: 'dds',
+      trainAutoencoderEpochs: 1,
+      epochs: 3,
+      batch: 6,
+      channels: 4,
+      cells: 1,
+      seed: 5,
+      backend: 'wasm',
+      subset: 6,
+      warmupEpochs: 1,
+      mastery: 0.01,
+      hardness: 0.05,
+    });
+    const straight = await runSearch(path.join(tmp.dir, 'dds-own-straight'), params, { resume: false });
+    expect(straight.result).not.toBeNull();
+    const dir = path.join(tmp.dir, 'dds-own-resumed');
+    await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 });
+    expect(fs.statSync(path.join(dir, SEARCH_FILES.embeddings)).size).toBe(CLASSES * PER_CLASS * 8 * 4); // N = 8 for grey
+    const resumed = await runSearch(dir, params, { resume: true });
+    expect(resumed.epochs.map((e) => e.selection)).toEqual(straight.epochs.slice(1).map((e) => e.selection));
     expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
   }, 300_000);
 });

@@ -338,6 +338,14 @@ describe('strategies in the form', () => {
     const d = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, valMode: 'fixed', lrReset: false });
     if (!d.ok) throw new Error(d.error);
     expect(d.params).toMatchObject({ autoencoderId: 4, valMode: 'fixed', lrReset: false, mastery: 0.5, hardness: 0.85 });
+    // "train one first": the epochs go instead of an autoencoder id, and are checked like the other fields
+    const t = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, trainAutoencoderEpochs: 3 });
+    if (!t.ok) throw new Error(t.error);
+    expect(t.params.trainAutoencoderEpochs).toBe(3);
+    expect(t.params).not.toHaveProperty('autoencoderId');
+    expect(SearchParams.safeParse(t.params).success).toBe(true);
+    const bad = buildSearchParams({ ...validForm(), strategy: 'dds', trainAutoencoderEpochs: 0 });
+    expect(bad).toMatchObject({ ok: false, field: 'trainAutoencoderEpochs' });
   });
 
   it('refuses what the schema refuses, naming the field; ignores fields the strategy does not use', () => {

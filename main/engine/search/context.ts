@@ -29,6 +29,8 @@ export const SEARCH_FILES = {
   checkpointDir: 'checkpoint',
   genotypeJson: 'genotype.json',
   alphasJson: 'alphas.json',
+  /** dds / dds-untrained with an autoencoder of the job's own: every image's latent code (float32). */
+  embeddings: 'dds-embeddings.f32',
 } as const;
 
 export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number {

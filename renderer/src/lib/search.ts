@@ -152,6 +152,7 @@ export const SELECTION_LIMITS = {
   pruneEvery: { min: 1, max: 500, int: true },
   pruneTrain: { min: 0, max: 100, ltMax: true },
   pruneVal: { min: 0, max: 100, ltMax: true },
+  trainAutoencoderEpochs: { min: 1, max: 500, int: true },
 } as const;
 
 /** Mirrors the schema's defaults for the data-selection parameters (pruneTrain / pruneVal in %). */
@@ -202,6 +203,8 @@ export interface SearchForm {
   lrReset: boolean;
   /** dds: null = the newest trained autoencoder of the dataset. */
   autoencoderId: number | null;
+  /** dds: train an autoencoder for this many epochs as the search's first step (null = use a stored one). */
+  trainAutoencoderEpochs: number | null;
   pruneEvery: number | null;
   /** bdp: percent of the remaining training samples pruned each time. */
   pruneTrain: number | null;
@@ -237,6 +240,7 @@ export function defaultSearchForm(dataset?: DatasetSize | null, space: SearchSpa
     cyclicLrStep: SELECTION_DEFAULTS.cyclicLrStep,
     lrReset: SELECTION_DEFAULTS.lrReset,
     autoencoderId: null,
+    trainAutoencoderEpochs: null,
     pruneEvery: SELECTION_DEFAULTS.pruneEvery,
     pruneTrain: SELECTION_DEFAULTS.pruneTrain,
     pruneVal: SELECTION_DEFAULTS.pruneVal,
@@ -339,6 +343,7 @@ const SELECTION_NAMES: Record<SelectionField, string> = {
   hardness: 'Hardness',
   hardnessWindow: 'Hardness window',
   warmupEpochs: 'Warm-up epochs',
+  trainAutoencoderEpochs: 'Autoencoder epochs',
   cyclicLrBase: 'Cyclic lr base',
   cyclicLrMax: 'Cyclic lr max',
   cyclicLrStep: 'Cyclic lr step',
@@ -391,7 +396,13 @@ export function selectionParams(
     params.valMode = form.valMode;
     params.lrReset = form.lrReset;
   }
-  if (uses.autoencoder) params.autoencoderId = form.autoencoderId;
+  if (uses.autoencoder) {
+    if (form.trainAutoencoderEpochs === null) params.autoencoderId = form.autoencoderId;
+    else {
+      const bad = take(['trainAutoencoderEpochs']);
+      if (bad) return bad;
+    }
+  }
   if (uses.bdp) {
     const bad = take(['pruneEvery']) ?? take(['pruneTrain', 'pruneVal'], 100);
     if (bad) return bad;

@@ -205,14 +205,12 @@ function doneResult(job: JobSummary): EvaluateResult | null {
 }
 
 /** The network an evaluation builds, known before it finishes (null when its source no longer resolves). */
-function plannedNetwork(store: Store, params: EvaluateParams): NetworkDescription | null {
+function plannedNetwork(params: EvaluateParams, searchResult: SearchResult | null): NetworkDescription | null {
   const src = params.source;
   try {
     if (src.kind === 'baseline') return describeNetwork(params, null);
     if (src.kind === 'genotype') return describeNetwork(params, parseGenotype(src.text));
-    const job = store.jobs.get(src.jobId);
-    const genotype = job?.state === 'done' ? (job.result as SearchResult | null)?.genotype : undefined;
-    return genotype ? describeNetwork(params, genotype) : null;
+    return searchResult?.genotype ? describeNetwork(params, searchResult.genotype) : null;
   } catch {
     return null;
   }
@@ -221,9 +219,10 @@ function plannedNetwork(store: Store, params: EvaluateParams): NetworkDescriptio
 function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names: Map<number, string>, last: EvaluateEpochData | undefined): EvaluationSummary {
   const result = doneResult(job);
   let search: EvaluationSummary['search'] = null;
+  let r: SearchResult | null = null;
   if (params.source.kind === 'search') {
     const s = store.jobs.get(params.source.jobId);
-    const r = s?.state === 'done' ? (s.result as SearchResult | null) : null;
+    r = s?.state === 'done' ? (s.result as SearchResult | null) : null;
     search = {
       jobId: params.source.jobId,
       seconds: r?.seconds ?? null,
@@ -237,7 +236,7 @@ function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names:
     state: job.state,
     datasetId: params.datasetId,
     datasetName: names.get(params.datasetId) ?? null,
-    network: result?.network ?? plannedNetwork(store, params),
+    network: result?.network ?? plannedNetwork(params, r),
     source: params.source,
     search,
     epochs: params.epochs,

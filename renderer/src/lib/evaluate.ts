@@ -350,14 +350,8 @@ export function buildEvaluateParams(
 
 // ---- epochs and curves --------------------------------------------------------------------------------------
 
-/** Union of two lists of per-epoch records, one per epoch (a later one wins: a resumed job repeats one), in order. */
-export function mergeEpochs<T extends { epoch: number }>(existing: readonly T[], incoming: readonly T[]): T[] {
-  if (incoming.length === 0) return existing as T[];
-  const byEpoch = new Map<number, T>();
-  for (const e of existing) byEpoch.set(e.epoch, e);
-  for (const e of incoming) byEpoch.set(e.epoch, e);
-  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
-}
+// one merge for search snapshots and evaluation epochs
+export { mergeEpochs } from './search.js';
 
 /** A pushed epoch of evaluation `jobId`, else null. */
 export function evaluateEpochFromPush(message: PushMessage, jobId: number): EvaluateEpochData | null {

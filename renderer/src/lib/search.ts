@@ -432,12 +432,15 @@ export function imagesUnderLimit(
 
 // ---- epochs -------------------------------------------------------------------------------------------------
 
-/** Union of two lists of epoch snapshots, one per epoch (a later one wins: a resumed job repeats an epoch), in order. */
-export function mergeEpochs(existing: readonly SearchEpochData[], incoming: readonly SearchEpochData[]): SearchEpochData[] {
-  if (incoming.length === 0) return existing as SearchEpochData[];
+/**
+ * Union of two lists of per-epoch records (search snapshots, evaluation epochs), one per epoch (a later one wins: a
+ * resumed job repeats an epoch), in order.
+ */
+export function mergeEpochs<T extends { epoch: number }>(existing: readonly T[], incoming: readonly T[]): T[] {
+  if (incoming.length === 0) return existing as T[];
   const last = existing[existing.length - 1];
   if (incoming.length === 1 && (!last || incoming[0]!.epoch > last.epoch)) return [...existing, incoming[0]!];
-  const byEpoch = new Map<number, SearchEpochData>();
+  const byEpoch = new Map<number, T>();
   for (const e of existing) byEpoch.set(e.epoch, e);
   for (const e of incoming) byEpoch.set(e.epoch, e);
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);

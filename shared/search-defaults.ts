@@ -20,6 +20,16 @@ export function appendEpoch<T extends { epoch: number }>(existing: readonly T[],
   return [...existing.filter((x) => x.epoch < e.epoch), e];
 }
 
+/**
+ * BDP's smallest prune interval T. BDP ranks samples by the variance of their error over the last T epochs (its
+ * VoE); over a single epoch that variance is 0 for every sample, so T = 1 would prune a seeded random choice.
+ */
+export const BDP_MIN_PRUNE_EVERY = 2;
+
+/** Why T is at least BDP_MIN_PRUNE_EVERY, in the words the schema, the CLI and the form use. */
+export const BDP_PRUNE_EVERY_WHY =
+  'BDP ranks samples by how their error varies over the last T epochs, and over a single epoch it varies for none of them, so T = 1 would prune at random';
+
 /** Default number of cells: DARTS search uses 8 on CIFAR; 5 keeps a CPU search in minutes (reductions at 1 and 3). */
 export const DEFAULT_CELLS: Record<SearchSpaceName, number> = { darts: 5, nb201: 1 };
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
-import type { SearchSpaceName, SuggestedSearchParams } from './search-defaults.js';
+import { BDP_MIN_PRUNE_EVERY, BDP_PRUNE_EVERY_WHY, type SearchSpaceName, type SuggestedSearchParams } from './search-defaults.js';
 
 export * from './search-defaults.js';
 
@@ -71,8 +71,13 @@ export const SearchParams = z.object({
    */
   trainAutoencoderEpochs: z.number().int().min(1).max(500).optional(),
   // ---- bdp (BDP, seed 001, Sec. 3.2-3.3) ----
-  /** Prune every T epochs. */
-  pruneEvery: z.number().int().min(1).max(500).default(5),
+  /** Prune every T epochs; T is also the window the variance of error is measured over, hence at least 2. */
+  pruneEvery: z
+    .number()
+    .int()
+    .min(BDP_MIN_PRUNE_EVERY, { message: `must be at least ${BDP_MIN_PRUNE_EVERY}: ${BDP_PRUNE_EVERY_WHY}.` })
+    .max(500)
+    .default(5),
   /** Fraction of the remaining training samples pruned each time (lowest VoE). */
   pruneTrain: z.number().min(0).lt(1).default(0.2),
   /** Fraction of the remaining validation samples pruned each time (highest VoE). */
@@ -81,6 +86,12 @@ export const SearchParams = z.object({
   balance: z.boolean().default(true),
 });
 export type SearchParams = z.infer<typeof SearchParams>;
+
+/**
+ * SearchParams as a stored search job holds them: what a search may start with, except that searches recorded while
+ * BDP's T could be 1 stay readable (listed, shown, exported); starting or resuming one is refused by SearchParams.
+ */
+export const StoredSearchParams = SearchParams.extend({ pruneEvery: z.number().int().min(1).max(500).default(5) });
 
 /** Softmax of α per edge: rows = edges in the space's order, columns = the space's operations in order. */
 export const AlphaSnapshot = z.object({

@@ -19,6 +19,7 @@ import {
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import {
   SearchParams,
+  StoredSearchParams,
   type GenotypeExport,
   type GenotypeExportFormat,
   type SearchDetail,
@@ -131,7 +132,13 @@ export function searchJobContext(store: Store, rawParams: unknown): SearchJobCon
 
 /** `jobs.start` / `jobs.resume` for a search: refuse at once (not_found / bad_input) instead of failing the job later. */
 export function checkSearchCanStart(store: Store, rawParams: unknown): void {
-  const params = SearchParams.parse(rawParams);
+  const parsed = SearchParams.safeParse(rawParams);
+  if (!parsed.success) {
+    // jobs.start has validated them already; a search recorded under older limits (BDP's T = 1) cannot resume
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+    throw new ApiError('bad_input', `This search's settings are no longer accepted (${why}). Start a new search instead.`);
+  }
+  const params = parsed.data;
   const facts = searchDatasetFacts(store, params.datasetId);
   if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
   const refusal = searchRefusalFor(params, facts) ?? searchAutoencoder(store, params).refusal;
@@ -145,7 +152,7 @@ function searchJobOr404(store: Store, id: number): { job: JobSummary; params: Se
   const job = store.jobs.get(id);
   if (!job) throw new ApiError('not_found', `There is no search ${id}. List searches with \`winnow search list\`.`);
   if (job.kind !== 'search') throw new ApiError('not_found', `Job ${id} is ${/^[aeiou]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job, not a search. List searches with \`winnow search list\`.`);
-  return { job, params: SearchParams.parse(job.params) };
+  return { job, params: StoredSearchParams.parse(job.params) };
 }
 
 /**
@@ -189,7 +196,7 @@ export function listSearches(store: Store, datasetId?: number): SearchSummary[] 
   const names = store.datasets.names();
   const out: SearchSummary[] = [];
   for (const job of store.jobs.list({ kind: 'search', limit: Number.MAX_SAFE_INTEGER })) {
-    const parsed = SearchParams.safeParse(job.params);
+    const parsed = StoredSearchParams.safeParse(job.params);
     if (!parsed.success) continue; // not written by this contract; nothing sensible to show
     const params = parsed.data;
     if (datasetId !== undefined && params.datasetId !== datasetId) continue;

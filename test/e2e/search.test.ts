@@ -4,8 +4,11 @@
  * refusal, then run a tiny DARTS search from the UI (2 epochs, batch 8, C = 4, 2 cells, 8 images per class) and
  * watch it live: the α heatmaps update each epoch, the derived cell is drawn, the curves fill in; once finished,
  * the genotype text, copy, and the DARTS-text / JSON / PNG exports download. Then open it from Runs ("View in
- * Search") and from the list, and run a one-epoch NAS-Bench-201 search the same way.
- * Screenshots go to test-results/e2e-search-*.png.
+ * Search") and from the list, and run a one-epoch NAS-Bench-201 search the same way. Then the data selection: a
+ * BDP search (the form refuses T = 1 and says why; T = 2 over 3 epochs prunes once, after epoch 2) and a DDS search
+ * that trains its own autoencoder first (mastery, easy / hard, the subset strip, replacements, per epoch); and the
+ * Runs page compares the three searches ticked there (curves, and per search its genotype, supernet test accuracy
+ * and images processed, checked against the jobs' results). Screenshots go to test-results/e2e-search-*.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +21,8 @@ let ui: UiSession;
 let page: Page;
 let problems: string[];
 let dartsId = 0;
+let bdpId = 0;
+let ddsId = 0;
 
 /** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
 async function tallShot(name: string, height = 2000): Promise<void> {
@@ -43,6 +48,31 @@ async function download(testid: string): Promise<{ download: Download; bytes: Bu
 async function pickSpace(space: 'darts' | 'nb201'): Promise<void> {
   await page.getByTestId(`search-space-${space}`).locator('xpath=..').click();
   expect(await page.getByTestId(`search-space-${space}`).isChecked()).toBe(true);
+}
+
+/** Picks a data-selection strategy (its card, like the space's). */
+async function pickStrategy(strategy: 'full' | 'random' | 'dds' | 'dds-untrained' | 'bdp'): Promise<void> {
+  await page.getByTestId(`search-strategy-${strategy}`).locator('xpath=..').click();
+  expect(await page.getByTestId(`search-strategy-${strategy}`).isChecked()).toBe(true);
+}
+
+/** The data-selection panel's per-epoch row of `epoch`, as numbers (its data attributes). */
+async function selectionRow(epoch: number): Promise<Record<string, number | undefined>> {
+  const row = page.getByTestId(`search-selection-epoch-${epoch}`);
+  const names = ['train', 'val', 'images-total', 'replaced', 'easy', 'hard', 'seen', 'remaining-train', 'pruned-train'];
+  const out: Record<string, number | undefined> = {};
+  for (const n of names) {
+    const v = await row.getAttribute(`data-${n}`);
+    out[n] = v == null ? undefined : Number(v);
+  }
+  return out;
+}
+
+/** A finished search's result as `winnow jobs show --json` reports it (the store, not the page). */
+async function searchResult(id: number): Promise<{ supernetTest: { accuracy: number; images: number }; imagesProcessed: number; genotypeText: string }> {
+  const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { job: { result: Awaited<ReturnType<typeof searchResult>> } }).job.result;
 }
 
 /** Fills the form with a tiny configuration. */
@@ -94,11 +124,7 @@ describe('Search page', () => {
   });
 
   it('shows the parameters of the chosen data-selection strategy', async () => {
-    const pick = async (s: string) => {
-      await page.getByTestId(`search-strategy-${s}`).locator('xpath=..').click();
-      expect(await page.getByTestId(`search-strategy-${s}`).isChecked()).toBe(true);
-    };
-    await pick('dds');
+    await pickStrategy('dds');
     expect(await page.getByTestId('search-strategy-about').textContent()).toMatch(/DDS-NAS/);
     // S defaults to 100 for MNIST-sized data (the placeholder), the rest to the paper's values
     expect(await page.getByTestId('search-subset').getAttribute('placeholder')).toBe('100');
@@ -108,16 +134,16 @@ describe('Search page', () => {
     // no autoencoder has been trained on the sample
     await page.getByTestId('search-autoencoder-none').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('search-prune-every').count()).toBe(0);
-    await pick('bdp');
+    await pickStrategy('bdp');
     expect(await page.getByTestId('search-prune-every').inputValue()).toBe('5');
     expect(await page.getByTestId('search-prune-train').inputValue()).toBe('20');
     expect(await page.getByTestId('search-balance').isChecked()).toBe(true);
     expect(await page.getByTestId('search-mastery').count()).toBe(0);
-    await pick('random');
+    await pickStrategy('random');
     expect(await page.getByTestId('search-subset').count()).toBe(1);
     expect(await page.getByTestId('search-mastery').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-strategy.png') });
-    await pick('full');
+    await pickStrategy('full');
     expect(await page.getByTestId('search-strategy-fields').count()).toBe(0);
   });
 
@@ -267,35 +293,159 @@ describe('Search page', () => {
     await tallShot('e2e-search-nb201.png', 1900);
   });
 
-  it('runs a two-epoch BDP search: the data-selection panel shows the pruning; two searches compare', async () => {
+  it('refuses BDP with T = 1 saying why, then runs three epochs with T = 2: one pruning, after epoch 2', async () => {
     await page.goto(`${ui.serve.url}#/search`);
     await page.getByTestId('search-form').waitFor();
-    await tinyConfig('nb201', 2, 1);
-    await page.getByTestId('search-strategy-bdp').locator('xpath=..').click();
+    await tinyConfig('nb201', 3, 1);
+    await pickStrategy('bdp');
     await page.getByTestId('search-prune-every').fill('1');
-    const before = idFromUrl();
     await page.getByTestId('search-start').click();
-    await page.waitForURL((url) => /^#\/search\/\d+$/.test(url.hash) && idFromUrl() !== before, { timeout: 15_000 });
-    const id = idFromUrl();
+    // refused by the form itself: nothing is started, and it says why
+    expect(await page.getByTestId('search-form-problem').textContent()).toMatch(
+      /^Prune every T: a whole number from 2 to 500 — .*over a single epoch.*at random\.$/,
+    );
+    expect(page.url()).toMatch(/#\/search$/);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+
+    await page.getByTestId('search-prune-every').fill('2');
+    await page.getByTestId('search-start').click();
+    await page.waitForURL((url) => /^#\/search\/\d+$/.test(url.hash), { timeout: 15_000 });
+    bdpId = idFromUrl();
+    expect(bdpId).toBeGreaterThan(dartsId);
     await page.getByTestId('search-selection').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 150_000 });
-    await page.locator('[data-testid="search-chart-remaining"][data-points="4"]').waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('search-bdp-remaining').textContent()).toMatch(/remaining: \d+ train, \d+ val/);
-    await page.getByTestId('search-voe-train').waitFor();
-    expect(Number(await page.getByTestId('search-voe-train').getAttribute('data-bins'))).toBeGreaterThan(0);
-    await tallShot('e2e-search-bdp.png', 2200);
+    await page.locator('[data-testid="search-chart-remaining"][data-points="6"]').waitFor({ timeout: 15_000 }); // train + val, 3 epochs
 
-    // compare it with the DARTS search on the Search page
+    // 8 images per class: 40 in train_w and 40 in train_α; T = 2 prunes after epoch 2 only (never after the last)
+    await page.getByTestId('search-selection-epochs').locator('summary').click();
+    const [e1, e2, e3] = [await selectionRow(1), await selectionRow(2), await selectionRow(3)];
+    expect([e1['pruned-train'], e2['pruned-train'], e3['pruned-train']]).toEqual([undefined, 8, undefined]); // 20 % of 40
+    expect([e1.train, e2.train, e3.train]).toEqual([40, 40, 32]);
+    expect(e2['remaining-train']).toBe(32);
+    expect(await page.getByTestId('search-bdp-remaining').textContent()).toMatch(/remaining: 32 train, 36 val/);
+    // training images processed grow every epoch, by less once pruned
+    const totals = [e1['images-total']!, e2['images-total']!, e3['images-total']!];
+    expect(totals[1]! - totals[0]!).toBe(totals[0]);
+    expect(totals[2]! - totals[1]!).toBeGreaterThan(0);
+    expect(totals[2]! - totals[1]!).toBeLessThan(totals[0]!);
+    const voe = page.getByTestId('search-voe-train');
+    expect(Number(await voe.getAttribute('data-bins'))).toBeGreaterThan(0);
+    expect(Number(await voe.getAttribute('data-pruned'))).toBe(8);
+    expect(await page.getByTestId('search-pruning-pick').locator('option').allTextContents()).toEqual(['epoch 2 (latest)']);
+    await tallShot('e2e-search-bdp.png', 2400);
+  });
+
+  it('runs a DDS search that trains its own autoencoder first: mastery, easy / hard, the subset strip, replacements', async () => {
     await page.goto(`${ui.serve.url}#/search`);
-    await page.getByTestId('search-compare').waitFor();
-    await page.getByTestId(`search-compare-pick-${dartsId}`).check();
-    await page.getByTestId(`search-compare-pick-${id}`).check();
-    await page.getByTestId(`search-compare-row-${id}`).waitFor({ timeout: 15_000 });
+    await page.getByTestId('search-form').waitFor();
+    await tinyConfig('nb201', 3, 1);
+    await page.getByTestId('search-limit').fill('16'); // 8 per class in train_w: room to replace a subset of 2 per class
+    await pickStrategy('dds');
+    await page.getByTestId('search-subset').fill('20');
+    await page.getByTestId('search-mastery').fill('0.1');
+    await page.getByTestId('search-hardness').fill('0.1');
+    await page.getByTestId('search-warmup').fill('1');
+    await page.getByTestId('search-autoencoder').selectOption('train');
+    await page.getByTestId('search-train-ae-epochs').fill('1');
+    await page.getByTestId('search-start').click();
+    await page.waitForURL((url) => /^#\/search\/\d+$/.test(url.hash) && idFromUrl() !== bdpId, { timeout: 15_000 });
+    ddsId = idFromUrl();
+    await page.getByTestId('search-selection').waitFor();
+    await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 150_000 });
+    // mastery per epoch and the threshold m as a line
+    await page.locator('[data-testid="search-chart-mastery"][data-points="5"]').waitFor({ timeout: 15_000 });
+
+    await page.getByTestId('search-selection-epochs').locator('summary').click();
+    const rows = [await selectionRow(1), await selectionRow(2), await selectionRow(3)];
+    for (const r of rows) {
+      expect(r.train, 'the subset keeps size S').toBe(20);
+      expect(r.val).toBe(20);
+      expect(r.easy! + r.hard!).toBe(20);
+    }
+    // warm-up 1: the first epoch keeps its subset; from then on easy images are swapped for unseen ones
+    expect(rows[0]!.replaced).toBe(0);
+    expect(rows[0]!.seen).toBe(20);
+    expect(rows[1]!.replaced! + rows[2]!.replaced!, 'DDS replaced easy images after its warm-up').toBeGreaterThan(0);
+    expect(rows[1]!.seen).toBe(20 + rows[1]!.replaced!);
+    expect(rows[2]!.seen).toBe(rows[1]!.seen! + rows[2]!.replaced!);
+    // the weight steps see the subset every epoch (batch 8: 2 full batches of 20)
+    expect(rows.map((r) => r['images-total'])).toEqual([16, 32, 48]);
+    expect(await page.getByTestId('search-selection-images').textContent()).toMatch(/^48 training images processed$/);
+
+    // the latest epoch: counts, and the strip of the subset with its hard and new images marked
+    const last = rows[2]!;
+    expect(await page.getByTestId('search-dds-counts').textContent()).toMatch(
+      new RegExp(`^${last.easy} easy, ${last.hard} hard · ${last.replaced} replaced this epoch · ${last.seen}\\s+unique images seen$`),
+    );
+    const strip = page.getByTestId('search-subset-strip');
+    expect(await strip.getAttribute('data-rows')).toBe('20');
+    expect(await strip.locator('.tile').count()).toBe(20);
+    expect(await strip.locator('.tile.hard').count()).toBe(last.hard);
+    expect(await strip.locator('.tile.hard .badge').count()).toBe(last.hard);
+    expect(await strip.locator('.tile.replaced').count()).toBe(last.replaced);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="search-subset-strip"] img').length === 20, null, { timeout: 15_000 });
+    const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
+    expect(title).toMatch(/^Image \d+, class .+ — hard/);
+    await tallShot('e2e-search-dds.png', 2400);
+  });
+
+  it('compares the searches ticked on the Runs page: curves by epoch, images and wall time; test accuracy and images', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await page.getByTestId('search-compare-note').waitFor();
+    await page.getByTestId('search-compare-note').getByRole('link').click();
+    await page.waitForURL(/#\/runs$/);
+    await page.getByTestId('runs-table').waitFor();
+    // only search jobs can be ticked (job 1 imported the sample)
+    await page.getByTestId(`run-compare-${dartsId}`).waitFor();
+    expect(await page.getByTestId('run-compare-1').count()).toBe(0);
+    expect(await page.getByTestId('search-compare-hint').textContent()).toMatch(/Tick two or more searches/);
+
+    await page.getByTestId(`run-compare-${dartsId}`).check();
+    await page.locator('[data-testid="search-compare-hint"]', { hasText: /Tick one more search/ }).waitFor();
+    await page.getByTestId(`run-compare-${bdpId}`).check();
+    await page.getByTestId(`search-compare-row-${bdpId}`).waitFor({ timeout: 15_000 });
     await page.getByTestId(`search-compare-row-${dartsId}`).waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId(`search-compare-row-${id}`).textContent()).toMatch(/bdp/);
-    await page.getByTestId('search-compare-x-images').check();
-    expect(Number(await page.getByTestId('search-compare-accuracy').getAttribute('data-points'))).toBe(4);
+    // the DARTS search ran 2 epochs, the BDP one 3: one point per epoch and search
+    await page.locator('[data-testid="search-compare-accuracy"][data-points="5"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('search-compare-loss').getAttribute('data-points')).toBe('5');
+    for (const k of ['images', 'seconds'] as const) {
+      await page.getByTestId(`search-compare-x-${k}`).check();
+      expect(Number(await page.getByTestId('search-compare-accuracy').getAttribute('data-points'))).toBe(5);
+    }
+    await page.getByTestId(`run-compare-${ddsId}`).check();
+    await page.getByTestId(`search-compare-row-${ddsId}`).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="search-compare-accuracy"][data-points="8"]').waitFor({ timeout: 15_000 });
+    // in the order ticked
+    const ids = await page.locator('[data-testid^="search-compare-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+    expect(ids).toEqual([dartsId, bdpId, ddsId].map((id) => `search-compare-row-${id}`));
+
+    // each row: the strategy, the final genotype, the supernet's test accuracy and the images processed of its job
+    for (const [id, strategy] of [[dartsId, 'full'], [bdpId, 'bdp'], [ddsId, 'dds']] as const) {
+      const result = await searchResult(id);
+      const row = page.getByTestId(`search-compare-row-${id}`);
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[0]).toBe(`#${id}`);
+      expect(cells[1]).toBe(strategy);
+      expect(cells[2]).toBe(result.genotypeText);
+      expect(result.supernetTest.images).toBe(2000);
+      expect(await page.getByTestId(`search-compare-test-${id}`).textContent()).toBe(`${(result.supernetTest.accuracy * 100).toFixed(1)} %`);
+      expect(await page.getByTestId(`search-compare-test-${id}`).getAttribute('title')).toBe('on 2,000 test images');
+      expect(await page.getByTestId(`search-compare-images-${id}`).textContent()).toBe(result.imagesProcessed.toLocaleString('en-US'));
+    }
+    // full trains on all 40 of its train_w each epoch; DDS on its subset of 20 (2 full batches of 8) of a larger pool
+    expect((await searchResult(dartsId)).imagesProcessed).toBe(80);
+    expect((await searchResult(ddsId)).imagesProcessed).toBe(48);
     await tallShot('e2e-search-compare.png', 2000);
+
+    // kept while visiting another page; Clear unticks them all
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-form').waitFor();
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId(`search-compare-row-${ddsId}`).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId(`run-compare-${bdpId}`).isChecked()).toBe(true);
+    await page.getByTestId('search-compare-clear').click();
+    await page.locator('[data-testid="search-compare"][data-count="0"]').waitFor();
+    expect(await page.getByTestId(`run-compare-${dartsId}`).isChecked()).toBe(false);
   });
 
   it('ran without console errors or CSP violations', () => {

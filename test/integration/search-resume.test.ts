@@ -111,7 +111,8 @@ describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
 /**
  * Each strategy on both spaces, 3 epochs, stopped after epoch 1 and resumed: the subsets, replacements, prunings
  * and the search itself continue exactly. The settings make every strategy act within 3 epochs: dds resamples
- * from epoch 1 (warm-up 1, mastery and hardness thresholds low), bdp prunes after every epoch.
+ * from epoch 1 (warm-up 1, mastery and hardness thresholds low), bdp prunes after epoch 2 (T = 2, its smallest),
+ * so the resumed run must carry epoch 1's errors in its VoE window across the stop.
  */
 describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %s selection', (strategy) => {
   it.each(['darts', 'nb201'] as const)('runs 3 epochs in the %s space, checkpoints and resumes exactly', async (space) => {
@@ -129,7 +130,7 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
       warmupEpochs: 1,
       mastery: 0.01,
       hardness: 0.05,
-      pruneEvery: 1,
+      pruneEvery: 2,
       pruneTrain: 0.25,
       pruneVal: 0.25,
     });
@@ -148,9 +149,11 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
       expect(stats[2]!.dds!.uniqueSeen).toBeGreaterThan(6);
     }
     if (strategy === 'bdp') {
-      // 12 train_w images: pruned after epochs 1 and 2, none after the last
-      expect(stats.map((st) => st.bdp!.pruning !== undefined)).toEqual([true, true, false]);
-      expect(stats[2]!.trainSize).toBeLessThan(stats[0]!.trainSize);
+      // 12 train_w images: pruned once, after epoch 2 (the VoE over epochs 1-2), none after the last
+      expect(stats.map((st) => st.bdp!.pruning !== undefined)).toEqual([false, true, false]);
+      expect(stats[1]!.bdp!.pruning!.train.pruned).toBeGreaterThan(0);
+      expect(stats[2]!.trainSize).toBeLessThan(stats[1]!.trainSize);
+      expect(stats[2]!.trainSize).toBe(stats[1]!.bdp!.remainingTrain);
     }
     expect(straight.epochs.map((e) => e.imagesTotal)).toEqual(straight.epochs.reduce<number[]>((acc, e) => [...acc, (acc.at(-1) ?? 0) + e.images], []));
 

@@ -25,6 +25,7 @@ import {
   STRATEGY_INFO,
   appendEpoch,
   buildSearchParams,
+  comparableSearches,
   compareRow,
   compareSeries,
   cumulativeSeconds,
@@ -32,7 +33,9 @@ import {
   imagesTotals,
   pruningsOf,
   selectionChartsOf,
+  selectionRowsOf,
   subsetPlaceholder,
+  togglePick,
   chooseDataset,
   chooseSpace,
   defaultSearchForm,
@@ -359,6 +362,7 @@ describe('strategies in the form', () => {
       ['bdp', { pruneTrain: 100 }, 'pruneTrain'],
       ['bdp', { pruneVal: -1 }, 'pruneVal'],
       ['bdp', { pruneEvery: 0 }, 'pruneEvery'],
+      ['bdp', { pruneEvery: 1 }, 'pruneEvery'],
     ];
     for (const [strategy, change, field] of cases) {
       const form = { ...validForm(), strategy, ...change };
@@ -375,6 +379,17 @@ describe('strategies in the form', () => {
     }
     expect(buildSearchParams({ ...validForm(), strategy: 'dds', mastery: 1, hardness: 1 }).ok).toBe(true);
     expect(buildSearchParams({ ...validForm(), strategy: 'bdp', pruneTrain: 0, pruneVal: 0 }).ok).toBe(true);
+  });
+
+  it('refuses BDP’s T = 1 saying why, as the schema does', () => {
+    const built = buildSearchParams({ ...validForm(), strategy: 'bdp', pruneEvery: 1 });
+    expect(built).toMatchObject({ ok: false, field: 'pruneEvery' });
+    if (built.ok) return;
+    expect(built.error).toMatch(/^Prune every T: a whole number from 2 to 500 — .*single epoch.*at random\.$/);
+    const schema = SearchParams.safeParse({ datasetId: 1, strategy: 'bdp', pruneEvery: 1 });
+    expect(schema.success).toBe(false);
+    expect(schema.error?.issues[0]?.message).toMatch(/^must be at least 2: .*single epoch/);
+    expect(buildSearchParams({ ...validForm(), strategy: 'bdp', pruneEvery: 2 }).ok).toBe(true);
   });
 
   it('the subset placeholder is defaultSubsetSize of the dataset', () => {
@@ -428,6 +443,46 @@ describe('data-selection charts', () => {
   });
 });
 
+describe('the per-epoch selection table', () => {
+  const base = (train: number) => ({ trainSize: train, valSize: train, perClass: { train: [train], val: [train] }, balance: 1 });
+
+  it('one row per epoch that recorded its selection, with the images processed so far', () => {
+    const dds = (replaced: number, uniqueSeen: number) => ({
+      mastery: 0.35,
+      easy: 7,
+      hard: 13,
+      replaced,
+      uniqueSeen,
+      subset: [1, 2],
+      hardRows: [2],
+      replacedRows: [],
+    });
+    const rows = selectionRowsOf([
+      selEp(1, { images: 16, imagesTotal: 16, selection: { ...base(20), dds: dds(0, 20) } }),
+      selEp(2, { images: 16, imagesTotal: 32, selection: { ...base(20), dds: dds(7, 27) } }),
+    ]);
+    expect(rows).toEqual([
+      { epoch: 1, trainSize: 20, valSize: 20, imagesTotal: 16, dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 0, uniqueSeen: 20 }, bdp: null },
+      { epoch: 2, trainSize: 20, valSize: 20, imagesTotal: 32, dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 7, uniqueSeen: 27 }, bdp: null },
+    ]);
+    // an epoch without selection stats counts towards the images processed but has no row
+    expect(selectionRowsOf([selEp(1, { images: 10 }), selEp(2, { images: 10, selection: base(5) })]).map((r) => [r.epoch, r.imagesTotal])).toEqual([[2, 20]]);
+  });
+
+  it('bdp: what remains, and what was pruned at the end of the epochs that pruned', () => {
+    const hist = (pruned: number) => ({ edges: [0, 1], counts: [4], pruned });
+    const rows = selectionRowsOf([
+      selEp(1, { selection: { ...base(30), bdp: { remainingTrain: 30, remainingVal: 30 } } }),
+      selEp(2, { selection: { ...base(30), bdp: { remainingTrain: 24, remainingVal: 27, pruning: { train: hist(6), val: hist(3) } } } }),
+    ]);
+    expect(rows.map((r) => r.bdp)).toEqual([
+      { remainingTrain: 30, remainingVal: 30, prunedTrain: null, prunedVal: null },
+      { remainingTrain: 24, remainingVal: 27, prunedTrain: 6, prunedVal: 3 },
+    ]);
+    expect(rows.every((r) => r.dds === null)).toBe(true);
+  });
+});
+
 describe('comparing searches', () => {
   it('cumulative seconds and images processed (imagesTotal, else the running sum of images)', () => {
     const e = [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 3, images: 40 }), selEp(3, { seconds: 1.5, images: 10 })];
@@ -457,11 +512,44 @@ describe('comparing searches', () => {
       jobId: 9,
       strategy: 'bdp',
       genotypeText: 'g',
+      testAccuracy: null,
+      testImages: null,
       valAccuracy: epochs[1]!.valAccuracy,
       images: 100,
       seconds: 5,
     });
-    const result = { genotypeText: 'final', final: { valAccuracy: 0.75 }, seconds: 6 } as unknown as SearchDetail['result'];
-    expect(compareRow({ summary, params, epochs, result })).toMatchObject({ genotypeText: 'final', valAccuracy: 0.75, seconds: 6 });
+    // a finished search: its result's genotype, supernet test accuracy, images processed and wall time
+    const result = {
+      genotypeText: 'final',
+      final: { valAccuracy: 0.75 },
+      seconds: 6,
+      imagesProcessed: 120,
+      supernetTest: { accuracy: 0.625, images: 400 },
+    } as unknown as SearchDetail['result'];
+    expect(compareRow({ summary, params, epochs, result })).toMatchObject({
+      genotypeText: 'final',
+      testAccuracy: 0.625,
+      testImages: 400,
+      valAccuracy: 0.75,
+      images: 120,
+      seconds: 6,
+    });
+    // one finished before the test accuracy and images were kept
+    const older = { genotypeText: 'final', final: { valAccuracy: 0.75 }, seconds: 6 } as unknown as SearchDetail['result'];
+    expect(compareRow({ summary, params, epochs, result: older })).toMatchObject({ testAccuracy: null, testImages: null, images: 100 });
+  });
+
+  it('ticking searches: in the order ticked, only those with a finished epoch compare', () => {
+    expect(togglePick([], 4, true)).toEqual([4]);
+    expect(togglePick([4, 2], 4, true)).toEqual([2, 4]);
+    expect(togglePick([4, 2], 4, false)).toEqual([2]);
+    expect(togglePick([2], 7, false)).toEqual([2]);
+    const list = [
+      { jobId: 5, epochsDone: 0 },
+      { jobId: 4, epochsDone: 3 },
+      { jobId: 2, epochsDone: 1 },
+    ];
+    expect(comparableSearches(list, [2, 9, 5, 4]).map((s) => s.jobId)).toEqual([2, 4]);
+    expect(comparableSearches(list, [])).toEqual([]);
   });
 });

@@ -357,6 +357,27 @@ describe('starting a search', () => {
     expect(h.store.jobs.list({ limit: 10, kind: 'search' })).toEqual([]);
   });
 
+  it('refuses BDP with T = 1 saying why; a search recorded with T = 1 stays readable but cannot resume', async () => {
+    const f = await fixture();
+    const t1 = await rejection(f.h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: f.digits, batch: 6, strategy: 'bdp', pruneEvery: 1 } }));
+    expect(t1.code).toBe('bad_input');
+    expect(t1.message).toMatch(/pruneEvery: must be at least 2: .*over a single epoch.*at random/);
+    // recorded before T = 1 was refused
+    const params = { ...SearchParams.parse({ datasetId: f.digits, batch: 6, epochs: 3, strategy: 'bdp' }), pruneEvery: 1 };
+    const old = f.h.store.jobs.create('search', params, process.pid);
+    f.h.store.jobs.appendEvent(old.id, { type: 'search-epoch', data: epochData('darts', 1, 3) });
+    f.h.store.jobs.appendEvent(old.id, { type: 'state', state: 'interrupted' });
+    const listed = (await f.h.api.dispatch('searches.list', { datasetId: f.digits })) as SearchSummary[];
+    expect(listed.map((s) => s.jobId)).toContain(old.id);
+    const detail = (await f.h.api.dispatch('searches.get', { id: old.id })) as SearchDetail;
+    expect(detail.params).toMatchObject({ strategy: 'bdp', pruneEvery: 1 });
+    expect(detail.epochs).toHaveLength(1);
+    const resume = await rejection(f.h.api.dispatch('jobs.resume', { id: old.id }));
+    expect(resume.code).toBe('bad_input');
+    expect(resume.message).toMatch(/no longer accepted \(pruneEvery: must be at least 2: .*\)\. Start a new search instead\./);
+    expect(f.h.store.jobs.get(old.id)!.state).toBe('interrupted');
+  });
+
   it('refuses to resume a search whose dataset was deleted', async () => {
     const f = await fixture();
     const job = addSearch(f.h, { datasetId: f.other, batch: 4 }, { epochs: [], state: 'interrupted' });

@@ -137,6 +137,8 @@ describe('bdp: the strategy', () => {
     expect(() => new BdpSelection(pools, 1, opts({ epochs: 10, pruneTrain: 1 }))).toThrow(RangeError);
     expect(() => new BdpSelection(pools, 1, opts({ epochs: 10, pruneVal: -0.1 }))).toThrow(RangeError);
     expect(() => new BdpSelection(pools, 1, opts({ epochs: 10, pruneEvery: 0 }))).toThrow(RangeError);
+    // over a single epoch every sample's VoE is 0: T = 1 would prune at random
+    expect(() => new BdpSelection(pools, 1, opts({ epochs: 10, pruneEvery: 1 }))).toThrow(/≥ 2.*single epoch/);
     expect(() => new BdpSelection(pools, 1, opts({ epochs: 0 }))).toThrow(RangeError);
     expect(BDP_DEFAULTS).toEqual({ pruneEvery: 5, pruneTrain: 0.2, pruneVal: 0.1, balance: true });
   });

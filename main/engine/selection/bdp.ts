@@ -15,9 +15,10 @@
  * - VoE (Eq. 4, "1/T Σ_{k=t0}^{t0+T−1} (e_k − ē_k)²") is the POPULATION variance (÷ count, not count − 1) of the
  *   per-epoch e over the window of the last T epochs, ē being the window's mean. A row can miss epochs (the search
  *   drops the last partial training batch; α batches past the last weight step are never used), so the variance is
- *   taken over the epochs it was seen in, divided by that count. A row seen in fewer than min(2, T) epochs of the
- *   window has no meaningful variance (one value gives 0, which would make it the first to go under "lowest"):
- *   it is not a candidate this time and is kept.
+ *   taken over the epochs it was seen in, divided by that count. A row seen in fewer than 2 epochs of the window
+ *   has no meaningful variance (one value gives 0, which would make it the first to go under "lowest"): it is not a
+ *   candidate this time and is kept. For the same reason T is at least 2 (BDP_MIN_PRUNE_EVERY): with T = 1 every
+ *   VoE would be 0 and the ranking a seeded random order.
  * - Pruning happens at the end of epochs T, 2T, … (1-based), i.e. after the steps of 0-based epoch k with
  *   (k + 1) % T === 0, never after the final epoch (nothing would use the smaller sets). The window is emptied at
  *   each such boundary, so the window is exactly the T epochs since the previous pruning.
@@ -37,6 +38,7 @@
  * e and, at a boundary, pruning) runs inside epochStats(epoch), so its stats show the pruning; if a caller skips
  * epochStats (or saves state() before it), the next select() does the same work first, so the result is the same.
  */
+import { BDP_MIN_PRUNE_EVERY, BDP_PRUNE_EVERY_WHY } from '../../../shared/search-defaults.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { balanceDegree, countPerClass } from './balance.js';
 import type { DataSelection, EpochSelection, SelectionEpochStats, SelectionPools, StepFeedback } from './strategy.js';
@@ -226,7 +228,9 @@ export class BdpSelection implements DataSelection {
   ) {
     const { epochs, pruneEvery, pruneTrain, pruneVal } = options;
     if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`bdp: epochs must be a whole number ≥ 1 (got ${epochs})`);
-    if (!Number.isInteger(pruneEvery) || pruneEvery < 1) throw new RangeError(`bdp: pruneEvery must be a whole number ≥ 1 (got ${pruneEvery})`);
+    if (!Number.isInteger(pruneEvery) || pruneEvery < BDP_MIN_PRUNE_EVERY) {
+      throw new RangeError(`bdp: pruneEvery must be a whole number ≥ ${BDP_MIN_PRUNE_EVERY} (got ${pruneEvery}): ${BDP_PRUNE_EVERY_WHY}`);
+    }
     for (const [k, p] of [['pruneTrain', pruneTrain], ['pruneVal', pruneVal]] as const) {
       if (!(p >= 0 && p < 1)) throw new RangeError(`bdp: ${k} must be a fraction in [0, 1) (got ${p})`);
     }
@@ -367,9 +371,8 @@ export class BdpSelection implements DataSelection {
   private pruneHalf(half: Half, epoch: number, fraction: number, direction: PruneDirection): HalfPruning {
     const { labels, classes } = this.pools;
     const rows = this.remaining[half];
-    const minSeen = Math.min(2, this.options.pruneEvery);
     const candidates: number[] = [];
-    for (const row of rows) if ((this.window[half].get(row)?.length ?? 0) >= minSeen) candidates.push(row);
+    for (const row of rows) if ((this.window[half].get(row)?.length ?? 0) >= 2) candidates.push(row);
     // ties in VoE fall in a seeded random order (the sort below is stable)
     shuffleInPlace(candidates, mulberry32(deriveSeed(this.seed, `bdp-prune:${half}:${epoch}`)));
     const voe = Float64Array.from(candidates, (row) => varianceOfError(this.window[half].get(row)!));

@@ -21,7 +21,14 @@ import type {
   SelectionEpochStats,
   SelectionStrategy,
 } from '../../../shared/search.js';
-import { DEFAULT_CELLS, SPACE_NAMES, defaultSubsetSize, suggestSearchParams } from '../../../shared/search-defaults.js';
+import {
+  BDP_MIN_PRUNE_EVERY,
+  BDP_PRUNE_EVERY_WHY,
+  DEFAULT_CELLS,
+  SPACE_NAMES,
+  defaultSubsetSize,
+  suggestSearchParams,
+} from '../../../shared/search-defaults.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -149,7 +156,7 @@ export const SELECTION_LIMITS = {
   cyclicLrBase: { min: 0, max: 10, gt0: true },
   cyclicLrMax: { min: 0, max: 10, gt0: true },
   cyclicLrStep: { min: 1, max: 500, int: true },
-  pruneEvery: { min: 1, max: 500, int: true },
+  pruneEvery: { min: BDP_MIN_PRUNE_EVERY, max: 500, int: true },
   pruneTrain: { min: 0, max: 100, ltMax: true },
   pruneVal: { min: 0, max: 100, ltMax: true },
   trainAutoencoderEpochs: { min: 1, max: 500, int: true },
@@ -352,6 +359,11 @@ const SELECTION_NAMES: Record<SelectionField, string> = {
   pruneVal: 'Prune val %',
 };
 
+/** Why a field's limit is what it is, where that is not obvious (appended to its error). */
+const SELECTION_WHY: Partial<Record<SelectionField, string>> = {
+  pruneEvery: BDP_PRUNE_EVERY_WHY,
+};
+
 function checkSelection(form: SearchForm, field: SelectionField): { ok: true; value: number } | { ok: false; field: SelectionField; error: string } {
   const lim: { min: number; max: number; int?: boolean; gt0?: boolean; ltMax?: boolean } = SELECTION_LIMITS[field];
   const v = form[field];
@@ -365,7 +377,8 @@ function checkSelection(form: SearchForm, field: SelectionField): { ok: true; va
   const what = lim.int ? 'a whole number' : 'a number';
   const from = lim.gt0 ? `above ${lim.min}` : `from ${lim.min}`;
   const to = lim.ltMax ? `below ${lim.max}` : `${lim.gt0 ? 'and at most' : 'to'} ${lim.max}`;
-  return { ok: false, field, error: `${SELECTION_NAMES[field]}: ${what} ${from} ${to}.` };
+  const why = SELECTION_WHY[field];
+  return { ok: false, field, error: `${SELECTION_NAMES[field]}: ${what} ${from} ${to}${why ? ` — ${why}` : ''}.` };
 }
 
 /**
@@ -594,6 +607,42 @@ export function subsetKey(rows: readonly number[] | null | undefined): string {
   return rows ? rows.join(',') : '';
 }
 
+/** One line of the data-selection panel's per-epoch table. */
+export interface SelectionRow {
+  epoch: number;
+  trainSize: number;
+  valSize: number;
+  /** Training images the weight steps processed by the end of the epoch. */
+  imagesTotal: number;
+  dds: { mastery: number; easy: number; hard: number; replaced: number; uniqueSeen: number } | null;
+  /** `pruned*`: rows pruned at the end of this epoch (null when it did not prune). */
+  bdp: { remainingTrain: number; remainingVal: number; prunedTrain: number | null; prunedVal: number | null } | null;
+}
+
+/** What the data selection used and decided in each epoch that recorded it, oldest first. */
+export function selectionRowsOf(epochs: readonly SearchEpochData[]): SelectionRow[] {
+  const totals = imagesTotals(epochs);
+  return epochs.flatMap((e, i) => {
+    const s = e.selection;
+    if (!s) return [];
+    const p = s.bdp?.pruning;
+    return [
+      {
+        epoch: e.epoch,
+        trainSize: s.trainSize,
+        valSize: s.valSize,
+        imagesTotal: totals[i]!,
+        dds: s.dds
+          ? { mastery: s.dds.mastery, easy: s.dds.easy, hard: s.dds.hard, replaced: s.dds.replaced, uniqueSeen: s.dds.uniqueSeen }
+          : null,
+        bdp: s.bdp
+          ? { remainingTrain: s.bdp.remainingTrain, remainingVal: s.bdp.remainingVal, prunedTrain: p?.train.pruned ?? null, prunedVal: p?.val.pruned ?? null }
+          : null,
+      },
+    ];
+  });
+}
+
 // ---- comparing searches --------------------------------------------------------------------------------------
 
 export type CompareX = 'epoch' | 'images' | 'seconds';
@@ -641,9 +690,15 @@ export function compareSeries(runs: readonly CompareRun[], metric: CompareMetric
 export interface CompareRow {
   jobId: number;
   strategy: string;
+  /** The final genotype, else the latest epoch's. */
   genotypeText: string | null;
+  /** The final supernet's top-1 on the test split (0..1): null until the search has finished (or if it predates it). */
+  testAccuracy: number | null;
+  /** How many test images that was measured on. */
+  testImages: number | null;
   /** Final supernet val accuracy (0..1), else the latest epoch's. */
   valAccuracy: number | null;
+  /** Training images the weight steps processed (the whole search, else up to the latest epoch). */
   images: number | null;
   seconds: number | null;
 }
@@ -657,10 +712,26 @@ export function compareRow(d: Pick<SearchDetail, 'summary' | 'params' | 'epochs'
     jobId: d.summary.jobId,
     strategy: d.params.strategy,
     genotypeText: d.result?.genotypeText ?? d.summary.genotypeText ?? (last ? formatGenotype(last.genotype) : null),
+    testAccuracy: d.result?.supernetTest?.accuracy ?? null,
+    testImages: d.result?.supernetTest?.images ?? null,
     valAccuracy: d.result?.final.valAccuracy ?? last?.valAccuracy ?? null,
-    images: totals.length > 0 ? totals[totals.length - 1]! : null,
+    images: d.result?.imagesProcessed ?? (totals.length > 0 ? totals[totals.length - 1]! : null),
     seconds: d.result?.seconds ?? (secs.length > 0 ? secs[secs.length - 1]! : null),
   };
+}
+
+/** The searches to compare among `picked` (job ids, in the order ticked): those in `list` with a finished epoch. */
+export function comparableSearches<T extends { jobId: number; epochsDone: number }>(list: readonly T[], picked: readonly number[]): T[] {
+  return picked.flatMap((id) => {
+    const s = list.find((x) => x.jobId === id);
+    return s && s.epochsDone > 0 ? [s] : [];
+  });
+}
+
+/** `picked` with `id` ticked (appended) or unticked. */
+export function togglePick(picked: readonly number[], id: number, on: boolean): number[] {
+  const rest = picked.filter((p) => p !== id);
+  return on ? [...rest, id] : rest;
 }
 
 // ---- α heatmap ----------------------------------------------------------------------------------------------

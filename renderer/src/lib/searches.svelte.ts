@@ -17,6 +17,8 @@ const EPOCH_REFRESH_MS = 1000;
 class SearchStore extends EngineList<SearchSummary> {
   /** The form's values, kept while the user visits other pages. */
   form = $state<SearchForm>(defaultSearchForm());
+  /** The searches ticked for comparison on the Runs page (job ids, in the order ticked), kept across pages. */
+  compare = $state.raw<number[]>([]);
   private started = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
 

@@ -8,6 +8,7 @@ import { BackendChoice, type BackendReport } from './backend.js';
 import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type Thumbnail, type ThumbnailPage } from './datasets.js';
 import { GenotypeExportFormat, type GenotypeExport, type SearchDetail, type SearchSummary } from './search.js';
 import { ModelFileName, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from './evaluate.js';
+import type { CompressionDetail, CompressionImages, CompressionSummary } from './compress.js';
 import { JobStartRequest, JobState, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -104,6 +105,16 @@ export const apiInputs = {
     name: z.string().trim().min(1).max(200).optional(),
   }),
   'models.delete': z.object({ id: ModelId }),
+  'compressions.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'compressions.get': z.object({ id: JobId }),
+  /** The image viewer: `count` test images (or these dataset indices) at every finished grid point. */
+  'compressions.images': z.object({
+    id: JobId,
+    count: z.number().int().min(1).max(24).default(6),
+    indices: z.array(z.number().int().min(0)).min(1).max(24).optional(),
+  }),
+  /** The whole study as CSV (what `winnow export table` writes). */
+  'compressions.table': z.object({ id: JobId }),
 } as const;
 
 /** Method name -> output type. */
@@ -139,6 +150,10 @@ export interface ApiOutputs {
   'models.file': ModelFile;
   'models.import': ModelSummary;
   'models.delete': { id: number; deleted: true };
+  'compressions.list': CompressionSummary[];
+  'compressions.get': CompressionDetail;
+  'compressions.images': CompressionImages;
+  'compressions.table': { filename: string; csv: string };
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
+import { CompressParams, CompressPointData } from './compress.js';
 import { EvaluateEpochData, EvaluateParams } from './evaluate.js';
 import { SearchEpochData, SearchParams } from './search.js';
 
@@ -43,6 +44,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('autoencoder'), params: AeTrainParams }),
   z.object({ kind: z.literal('search'), params: SearchParams }),
   z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
+  z.object({ kind: z.literal('compress'), params: CompressParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -89,6 +91,8 @@ export const ResultEvent = z.object({ type: z.literal('result'), result: z.unkno
 export const SearchEpochEvent = z.object({ type: z.literal('search-epoch'), data: SearchEpochData });
 /** An evaluation's losses and accuracies after each epoch (what the Evaluate page's curves draw). */
 export const EvaluateEpochEvent = z.object({ type: z.literal('evaluate-epoch'), data: EvaluateEpochData });
+/** A compression study's finished piece: the reference accuracy, one grid point's codec numbers, or one accuracy row. */
+export const CompressPointEvent = z.object({ type: z.literal('compress-point'), data: CompressPointData });
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -99,6 +103,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   ResultEvent,
   SearchEpochEvent,
   EvaluateEpochEvent,
+  CompressPointEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

@@ -10,6 +10,7 @@ import { moveStagedFolder } from '../data/staged.js';
 import { AE_STAGING, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import { readSummary } from '../engine/embed/ae-files.js';
 import type { Store } from '../store/index.js';
+import { compressJobContext } from './compressions.js';
 import { commitEvaluation, discardEvaluation, evaluateJobContext } from './evaluations.js';
 import { searchJobContext } from './searches.js';
 import { autoencoderDirFor } from '../store/paths.js';
@@ -83,6 +84,12 @@ export function jobHostHooks(store: Store, dataDir: string): Partial<Record<JobK
       prepare: (job) => evaluateJobContext(store, dataDir, job.params),
       finalize: (job) => commitEvaluation(store, dataDir, job),
       discard: (job) => discardEvaluation(job),
+    },
+    compress: {
+      prepare: (job) => compressJobContext(store, dataDir, job.params),
+      // a study keeps its progress (study.json, training checkpoints) in its job folder for `resume`, and its decoded
+      // copies in the shared JPEG cache, which any later study may reuse: nothing to clean
+      discard: () => {},
     },
   };
 }

@@ -20,6 +20,7 @@ import { SourceError } from '../data/types.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { checkCompressionCanStart, compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
 import { checkEvaluationCanStart, deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
 import { checkSearchCanStart, exportGenotype, getSearch, listSearches } from './searches.js';
 import type { ApiDispatcher } from './types.js';
@@ -77,6 +78,7 @@ const handlers: Handlers = {
     // a search that cannot run on its dataset is refused here, so the form shows why at once
     if (input.kind === 'search') checkSearchCanStart(ctx.store, input.params);
     if (input.kind === 'evaluate') checkEvaluationCanStart(ctx.store, ctx.dataDir, input.params);
+    if (input.kind === 'compress') checkCompressionCanStart(ctx.store, ctx.dataDir, input.params);
     return ctx.supervisor.start(input);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
@@ -84,6 +86,7 @@ const handlers: Handlers = {
     const job = ctx.supervisor.get(input.id);
     if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
     if (job.kind === 'evaluate' && isResumable(job.state)) checkEvaluationCanStart(ctx.store, ctx.dataDir, job.params);
+    if (job.kind === 'compress' && isResumable(job.state)) checkCompressionCanStart(ctx.store, ctx.dataDir, job.params);
     return ctx.supervisor.resume(input.id);
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
@@ -163,9 +166,13 @@ const handlers: Handlers = {
   'models.file': (input, ctx) => modelFile(ctx.store, input.id, input.file),
   'models.import': (input, ctx) => importModel(ctx.store, ctx.dataDir, input),
   'models.delete': (input, ctx) => deleteModel(ctx.store, input.id),
+  'compressions.list': (input, ctx) => listCompressions(ctx.store, input.datasetId),
+  'compressions.get': (input, ctx) => getCompression(ctx.store, input.id),
+  'compressions.images': (input, ctx) => compressionImages(ctx.store, ctx.dataDir, input),
+  'compressions.table': (input, ctx) => compressionTable(ctx.store, input.id),
   'datasets.delete': (input, ctx) => {
     datasetOr404(ctx, input.id);
-    deleteDataset(ctx.store, input.id);
+    deleteDatasetAndJpegCache(ctx.store, ctx.dataDir, input.id, () => deleteDataset(ctx.store, input.id));
     return { id: input.id, deleted: true as const };
   },
 };

@@ -11,7 +11,7 @@ import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import { formatGenotype } from '../../shared/genotype.js';
 import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
-import { GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
+import { BDP_MIN_PRUNE_EVERY, GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';
 import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
 import { scatterPng, scatterSvg } from '../data/scatter.js';
@@ -32,6 +32,8 @@ import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
 import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
+import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressPointLine, compressResultRows, compressStoppedLine, compressionRows } from './compress.js';
+import { CompressParams, CompressProtocol, Subsampling, type CompressResult, type CompressionDetail, type CompressionSummary } from '../../shared/compress.js';
 import { EVALUATION_COLUMNS, MODEL_COLUMNS, evaluateDoneLines, evaluateEpochLine, evaluateStoppedLine, evaluationRows, millions, modelRows } from './evaluate.js';
 
 const HELP = `Winnow ${APP_VERSION}: data-efficient neural architecture search on your own image datasets.
@@ -73,6 +75,14 @@ Commands:
       --limit-per-class N (training images per class)
   evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
   evaluate list [--dataset <id>]         Evaluations, newest first, with accuracy, size and the search's cost
+  compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]
+                                         JPEG compression study: accuracy and per-group bias at each quality x subsampling
+      --qualities 5,10,15,50,75,95   --subsampling 4:2:0,4:4:4   --protocol test,retrain,mixed   --mozjpeg
+      --epochs N (baseline and each retraining)   --preset P (baseline size)   --batch N   --lr X   --seed S
+      --limit-per-class N (training images per class)   --size-sample N (images encoded one by one for file sizes)
+  compress --resume <job>                Continue an interrupted, cancelled or failed study (finished points are kept)
+  compress list [--dataset <id>]         Compression studies, newest first
+  export table <job> --out FILE.csv      A compression study's whole table as CSV
   export model <job> --out DIR           An evaluation's model: model.json + weights.bin (TensorFlow.js), report.json,
                                          genotype.json
   model list [--dataset <id>] | show <id> | import <dir> [--name S] | rm <id>
@@ -650,7 +660,7 @@ function searchParams(values: Record<string, unknown>): SearchParams {
     ['warmupEpochs', intOption(values['warmup-epochs'], 'warmup-epochs', 0, 500)],
     ['autoencoderId', intOption(values.ae, 'ae', 1, Number.MAX_SAFE_INTEGER)],
     ['trainAutoencoderEpochs', intOption(values['train-ae'], 'train-ae', 1, 500)],
-    ['pruneEvery', intOption(values['prune-every'], 'prune-every', 1, 500)],
+    ['pruneEvery', intOption(values['prune-every'], 'prune-every', BDP_MIN_PRUNE_EVERY, 500)],
     ['pruneTrain', numberOption(values['prune-train'], 'prune-train')],
     ['pruneVal', numberOption(values['prune-val'], 'prune-val')],
     ['balance', values['no-balance'] === true ? false : undefined],
@@ -734,8 +744,9 @@ async function search(args: string[]): Promise<number> {
 
 async function exportCommand(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], or winnow export model <job> --out DIR';
+  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], winnow export model <job> --out DIR, or winnow export table <job> --out FILE.csv';
   if (what === 'model') return exportModel(rest);
+  if (what === 'table') return exportTable(rest);
   if (what !== 'genotype') throw new UsageError(usage);
   const { values, positionals } = parse(rest, { format: { type: 'string' }, cell: { type: 'string' }, out: { type: 'string' } }, 1);
   const id = intOption(positionals[0], 'job', 1, Number.MAX_SAFE_INTEGER);
@@ -947,6 +958,144 @@ async function model(args: string[]): Promise<number> {
   }
 }
 
+const COMPRESS_OPTIONS = {
+  dataset: { type: 'string' },
+  model: { type: 'string' },
+  'model-id': { type: 'string' },
+  baseline: { type: 'string' },
+  qualities: { type: 'string' },
+  subsampling: { type: 'string' },
+  protocol: { type: 'string' },
+  mozjpeg: { type: 'boolean' },
+  epochs: { type: 'string' },
+  preset: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  'limit-per-class': { type: 'string' },
+  'size-sample': { type: 'string' },
+  resume: { type: 'string' },
+} as const satisfies Options;
+
+/** A comma-separated list flag, each item checked by `item` (which throws a UsageError naming the flag). */
+function listOption<T>(value: unknown, item: (text: string) => T): T[] | undefined {
+  if (value === undefined) return undefined;
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(item);
+}
+
+/** Study parameters from flags (--model <job> is resolved to that evaluation's stored model by the caller). */
+function compressParams(values: Record<string, unknown>, modelOfJob: number | null): CompressParams {
+  const usage = 'Usage: winnow compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]';
+  const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+  if (datasetId === undefined) throw new UsageError(usage);
+  const model =
+    modelOfJob !== null
+      ? { kind: 'model' as const, modelId: modelOfJob }
+      : values['model-id'] !== undefined
+        ? { kind: 'model' as const, modelId: intOption(values['model-id'], 'model-id', 1, Number.MAX_SAFE_INTEGER)! }
+        : { kind: 'baseline' as const, name: oneOf(values.baseline, 'baseline', BaselineName.options)! };
+  const L = EVALUATE_LIMITS;
+  const flags: Array<[keyof CompressParams, unknown]> = [
+    ['qualities', listOption(values.qualities, (q) => intOption(q, 'qualities', 1, 100)!)],
+    ['subsampling', listOption(values.subsampling, (s) => oneOf(s, 'subsampling', Subsampling.options)!)],
+    ['protocols', listOption(values.protocol, (p) => oneOf(p, 'protocol', CompressProtocol.options)!)],
+    ['mozjpeg', values.mozjpeg === true ? true : undefined],
+    ['epochs', intOption(values.epochs, 'epochs', L.epochs.min, L.epochs.max)],
+    ['preset', oneOf(values.preset, 'preset', EvalPreset.options)],
+    ['batch', intOption(values.batch, 'batch', L.batch.min, L.batch.max)],
+    ['lr', numberOption(values.lr, 'lr')],
+    ['seed', intOption(values.seed, 'seed', 0, 2 ** 31 - 1)],
+    ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 1, 1_000_000)],
+    ['sizeSample', intOption(values['size-sample'], 'size-sample', 1, 100_000)],
+  ];
+  const parsed = CompressParams.safeParse({ datasetId, model, ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)), backend: values.backend ?? 'auto' });
+  if (!parsed.success) {
+    const flag: Record<string, string> = { protocols: 'protocol' };
+    throw new UsageError(parsed.error.issues.map((i) => `--${flag[String(i.path[0])] ?? String(i.path[0] ?? 'input').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+function compressEventLine(e: JobEvent): string | null {
+  return e.type === 'compress-point' ? compressPointLine(e.data) : null;
+}
+
+async function compress(args: string[]): Promise<number> {
+  if (args[0] === 'list') {
+    const { values } = parse(args.slice(1), { dataset: { type: 'string' } });
+    const datasetId = intOption(values.dataset, 'dataset', 1, Number.MAX_SAFE_INTEGER);
+    const list = (await withHost(values, (h) => h.api.dispatch('compressions.list', datasetId ? { datasetId } : {}))) as CompressionSummary[];
+    if (values.json) printJson(list);
+    else if (list.length === 0) say('No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.');
+    else say(table(compressionRows(list), COMPRESSION_COLUMNS));
+    return EXIT_OK;
+  }
+  const { values } = parse(args, COMPRESS_OPTIONS);
+  const resumeId = intOption(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
+  if (resumeId !== undefined) {
+    const extra = Object.keys(COMPRESS_OPTIONS).filter((k) => k !== 'resume' && (values as Record<string, unknown>)[k] !== undefined);
+    if (extra.length) throw new UsageError(`--resume continues a study with the settings it was started with; drop ${extra.map((k) => `--${k}`).join(', ')}.`);
+  } else {
+    const sources = (['model', 'model-id', 'baseline'] as const).filter((k) => values[k] !== undefined);
+    if (sources.length !== 1) throw new UsageError('Give exactly one of --model <evaluate job>, --model-id <stored model> or --baseline cnn|resnet20.');
+  }
+  const modelJob = intOption(values.model, 'model', 1, Number.MAX_SAFE_INTEGER) ?? null;
+  // check the flags before starting a host
+  if (resumeId === undefined) compressParams(values, modelJob === null ? null : 1);
+  return withHost(values, async (host) => {
+    let job: JobSummary;
+    if (resumeId !== undefined) {
+      const before = (await host.api.dispatch('compressions.get', { id: resumeId })) as CompressionDetail;
+      if (!values.json) say(`Resuming compression study ${resumeId}: ${before.summary.rowsDone} of ${before.summary.rowsTotal} accuracy rows done.`);
+      job = await runJob(host, () => host.api.dispatch('jobs.resume', { id: resumeId }) as Promise<JobSummary>, values.json, compressEventLine);
+    } else {
+      let modelId: number | null = null;
+      if (modelJob !== null) {
+        const detail = (await host.api.dispatch('evaluations.get', { id: modelJob })) as EvaluationDetail;
+        modelId = detail.result?.modelId ?? null;
+        if (modelId === null) throw new ApiError('conflict', `Evaluation ${modelJob} has no stored model: it is ${detail.summary.state}; a model is stored when it finishes.`);
+      }
+      const params = compressParams(values, modelId);
+      job = await runJob(host, () => host.api.dispatch('jobs.start', { kind: 'compress', params }) as Promise<JobSummary>, values.json, compressEventLine);
+    }
+    const detail = (await host.api.dispatch('compressions.get', { id: job.id })) as CompressionDetail;
+    const result = job.state === 'done' ? (job.result as CompressResult | null) : null;
+    if (values.json) {
+      printJson(
+        result
+          ? { jobId: job.id, state: job.state, datasetId: detail.params.datasetId, ...result }
+          : { jobId: job.id, state: job.state, error: job.message, rowsDone: detail.summary.rowsDone, rowsTotal: detail.summary.rowsTotal },
+      );
+    } else if (result) {
+      for (const line of compressDoneLines(job, result)) say(line);
+      say(table(compressResultRows(result), COMPRESS_RESULT_COLUMNS));
+    } else say(compressStoppedLine(job, detail.summary.rowsDone, detail.summary.rowsTotal));
+    return result ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+async function exportTable(args: string[]): Promise<number> {
+  const usage = 'Usage: winnow export table <job> --out FILE.csv (a compression study; see `winnow compress list`)';
+  const { values, positionals } = parse(args, { out: { type: 'string' } }, 1);
+  const id = intOption(positionals[0], 'job', 1, Number.MAX_SAFE_INTEGER);
+  if (id === undefined || !values.out) throw new UsageError(usage);
+  const out = path.resolve(values.out);
+  const t = (await withHost(values, (h) => h.api.dispatch('compressions.table', { id }))) as { filename: string; csv: string };
+  try {
+    fs.writeFileSync(out, t.csv);
+  } catch (e) {
+    throw new ApiError('bad_input', `Could not write ${out}: ${(e as Error).message}. Choose another --out path.`);
+  }
+  const lines = t.csv.trimEnd().split('\n').length - 1;
+  if (values.json) printJson({ jobId: id, out, rows: lines, bytes: Buffer.byteLength(t.csv) });
+  else say(`Wrote ${lines} rows of study ${id} to ${out}.`);
+  return EXIT_OK;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -986,6 +1135,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'model':
     case 'models':
       return model(rest);
+    case 'compress':
+      return compress(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

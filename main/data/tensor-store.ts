@@ -78,6 +78,11 @@ export class PackedImages {
     return new PackedImages(fs.readFileSync(file), shape);
   }
 
+  /** Images already in memory (e.g. a decoded JPEG copy of a dataset), packed the same way. */
+  static wrap(data: Buffer, shape: ImageShape): PackedImages {
+    return new PackedImages(data, shape);
+  }
+
   /** One image as a view (no copy). */
   image(index: number): Uint8Array {
     this.check(index);

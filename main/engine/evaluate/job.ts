@@ -16,7 +16,7 @@ import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { EVALUATE_FILES, evaluateRefusal, type EvaluateJobContext } from './context.js';
 import { saveModelFolder } from './model-io.js';
-import { buildNetwork, countMultiplyAdds, countParameters } from './networks/index.js';
+import { buildNetwork, countMultiplyAdds, countParameters, specOf } from './networks/index.js';
 import { trainClassifier } from './train.js';
 
 /** Training rows: every training image, or at most `limitPerClass` per class (a seeded choice). */
@@ -54,15 +54,7 @@ async function run(ctx: JobContext, params: EvaluateParams): Promise<EvaluateRes
   const norm = channelStats(images, trainRows);
   const input = { height: c.shape.height, width: c.shape.width, channels: c.shape.channels, classes: c.classNames.length };
   const n = c.network;
-  const net = buildNetwork(
-    n.kind === 'darts'
-      ? { kind: 'darts', genotype: n.genotype as Extract<typeof n.genotype, { space: 'darts' }>, channels: n.channels, layers: n.layers, auxiliary: n.auxiliary }
-      : n.kind === 'nb201'
-        ? { kind: 'nb201', genotype: n.genotype as Extract<typeof n.genotype, { space: 'nb201' }>, channels: n.channels, cellsPerStage: n.layers }
-        : { kind: n.kind, channels: n.channels },
-    input,
-    params.seed,
-  );
+  const net = buildNetwork(specOf(n), input, params.seed);
   try {
     const parameters = countParameters(net.inference);
     const multiplyAdds = countMultiplyAdds(net.inference);

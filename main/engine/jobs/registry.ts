@@ -1,6 +1,7 @@
 import type { JobKind } from '../../../shared/jobs.js';
 import { importHandler } from '../../data/import-job.js';
 import { autoencoderHandler } from '../embed/ae-job.js';
+import { compressHandler } from '../compress/job.js';
 import { evaluateHandler } from '../evaluate/job.js';
 import { searchHandler } from '../search/darts.js';
 import type { JobHandler } from './handler.js';
@@ -13,6 +14,7 @@ const HANDLERS: Record<JobKind, JobHandler<never, unknown>> = {
   autoencoder: autoencoderHandler as unknown as JobHandler<never, unknown>,
   search: searchHandler as unknown as JobHandler<never, unknown>,
   evaluate: evaluateHandler as unknown as JobHandler<never, unknown>,
+  compress: compressHandler as unknown as JobHandler<never, unknown>,
 };
 
 export function handlerFor(kind: string): JobHandler<unknown, unknown> {

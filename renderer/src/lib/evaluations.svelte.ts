@@ -12,73 +12,19 @@ import { errorMessage } from './client.js';
 import { EngineList } from './engine-list.svelte.js';
 import { errors } from './errors.svelte.js';
 import { defaultEvaluateForm, type EvaluateForm, type EvaluateStartInput } from './evaluate.js';
-import { isFinishedState } from './jobs.js';
+import { Debounced, JobRunList } from './job-run-list.svelte.js';
 import { jobs } from './jobs.svelte.js';
 
-const EPOCH_REFRESH_MS = 1000;
-
-/** Calls `refresh` after `ms` (0: now, replacing a later one planned); one at a time. */
-class Debounced {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly run: () => void;
-  constructor(run: () => void) {
-    this.run = run;
-  }
-  soon(ms: number): void {
-    if (this.timer !== null) {
-      if (ms > 0) return; // one is already planned
-      clearTimeout(this.timer);
-    }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.run();
-    }, ms);
-  }
-}
-
-class EvaluationStore extends EngineList<EvaluationSummary> {
+class EvaluationStore extends JobRunList<EvaluationSummary> {
   /** The form's values, kept while the user visits other pages. */
   form = $state<EvaluateForm>(defaultEvaluateForm());
-  private started = false;
-  private readonly later = new Debounced(() => void this.refresh());
 
   constructor() {
-    super({
-      load: () => client.call('evaluations.list', {}),
-      order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId,
-      what: 'the list of evaluations',
-    });
+    super({ kind: 'evaluate', progressEvent: 'evaluate-epoch', load: () => client.call('evaluations.list', {}), what: 'the list of evaluations' });
   }
 
-  start(): void {
-    if (this.started) return;
-    this.started = true;
-    client.subscribe((m) => {
-      if (m.channel === 'job.updated') {
-        if (m.job.kind === 'evaluate') this.later.soon(0);
-        return;
-      }
-      if (m.event.type === 'evaluate-epoch') this.later.soon(EPOCH_REFRESH_MS);
-      else if (m.event.type === 'state' && jobs.byId(m.jobId)?.kind === 'evaluate') this.later.soon(0);
-    });
-    this.refreshOnReconnect();
-  }
-
-  byJobId(id: number): EvaluationSummary | undefined {
-    return this.list.find((s) => s.jobId === id);
-  }
-
-  /** Evaluate jobs waiting or running. */
-  activeCount(): number {
-    return jobs.list.reduce((n, j) => n + (j.kind === 'evaluate' && !isFinishedState(j.state) ? 1 : 0), 0);
-  }
-
-  /**
-   * Starts an evaluate job; returns it, or null when the call was refused (the banner and `startError` say why:
-   * `jobs.start` checks the dataset, the source and the settings before queueing anything).
-   */
   startEvaluation(params: EvaluateStartInput): Promise<JobSummary | null> {
-    return this.startJobWith({ kind: 'evaluate', params }, 'the evaluation', () => this.later.soon(0));
+    return this.startRun({ kind: 'evaluate', params }, 'the evaluation');
   }
 }
 

@@ -1,19 +1,15 @@
-/** Titles and one-line descriptions of every page, plus what the pages not built yet will hold. */
+/** Titles and one-line descriptions of every page. */
 import type { PageId } from './routes.js';
 
 export interface PageInfo {
   title: string;
   subtitle: string;
-  /** For pages not built yet: what will be here, in a sentence or two. */
-  planned?: string;
 }
 
 export const PAGE_INFO: Record<PageId, PageInfo> = {
   datasets: {
     title: 'Datasets',
     subtitle: 'Your image collections, decoded once and ready for search.',
-    planned:
-      'Import a folder of labelled images, MNIST-style IDX files or CIFAR binaries; Winnow decodes them once and shows class histograms and thumbnails here.',
   },
   autoencoder: {
     title: 'Autoencoder',
@@ -29,9 +25,7 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
   },
   compression: {
     title: 'Compression',
-    subtitle: 'How JPEG quality and chroma subsampling change accuracy.',
-    planned:
-      'Measure how JPEG quality and chroma subsampling (4:2:0 or 4:4:4) change a trained network’s accuracy; results will appear as tables and charts you can export as CSV, PNG or SVG.',
+    subtitle: 'How JPEG quality and chroma subsampling change a trained network’s accuracy and its bias across groups.',
   },
   runs: {
     title: 'Runs',

@@ -1,6 +1,6 @@
 /**
  * Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/autoencoder/4`, `#/autoencoder/compare/4/5`,
- * `#/search/12`, `#/evaluate/14`, `#/settings`): deep links work under file:// and under /.
+ * `#/search/12`, `#/evaluate/14`, `#/compression/15`, `#/settings`): deep links work under file:// and under /.
  */
 
 export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
@@ -21,6 +21,8 @@ export interface Route {
   searchId?: number;
   /** `#/evaluate/<jobId>`: the evaluation (its job's id) whose live view or results are open. */
   evaluationId?: number;
+  /** `#/compression/<jobId>`: the compression study (its job's id) whose live view or results are open. */
+  compressionId?: number;
 }
 
 function positiveId(text: string | undefined): number | null {
@@ -50,16 +52,25 @@ export function parseHash(hash: string): Route {
     const evaluationId = positiveId(second);
     return evaluationId === null ? { page, jobId } : { page, jobId, evaluationId };
   }
+  if (page === 'compression') {
+    const compressionId = positiveId(second);
+    return compressionId === null ? { page, jobId } : { page, jobId, compressionId };
+  }
   return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
 /**
  * `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` / `#/search/<jobId>` /
- * `#/evaluate/<jobId>` for pages that open one item.
+ * `#/evaluate/<jobId>` / `#/compression/<jobId>` for pages that open one item.
  */
 export function hrefFor(page: PageId, id?: number | null): string {
   return id != null &&
-    (page === 'runs' || page === 'datasets' || page === 'autoencoder' || page === 'search' || page === 'evaluate')
+    (page === 'runs' ||
+      page === 'datasets' ||
+      page === 'autoencoder' ||
+      page === 'search' ||
+      page === 'evaluate' ||
+      page === 'compression')
     ? `#/${page}/${id}`
     : `#/${page}`;
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DartsGenotype, Nb201Genotype } from '../../../../shared/genotype-format.js';
+import type { NetworkDescription } from '../../../../shared/evaluate.js';
 import { registerLayerGradientFixes } from '../../backend/layer-gradients.js';
 import { buildCnn, buildResnet20 } from './baselines.js';
 import { GraphBuilder, type Sym } from './builder.js';
@@ -23,6 +24,17 @@ export type NetworkSpec =
   | { kind: 'nb201'; genotype: Nb201Genotype; channels: number; cellsPerStage: number }
   | { kind: 'cnn'; channels: number } // plain CNN; channels = width of the first block (default 32)
   | { kind: 'resnet20'; channels: number }; // He et al. 2016 CIFAR ResNet-20 (3 stages x 3 basic blocks, 16/32/64 at channels=16)
+
+/** The spec of a resolved network description (what an evaluation's report.json records). */
+export function specOf(n: NetworkDescription): NetworkSpec {
+  if (n.kind === 'darts' || n.kind === 'nb201') {
+    if (!n.genotype || n.genotype.space !== n.kind) throw new Error(`The ${n.kind} network "${n.label}" has no ${n.kind} genotype.`);
+    return n.genotype.space === 'darts'
+      ? { kind: 'darts', genotype: n.genotype, channels: n.channels, layers: n.layers, auxiliary: n.auxiliary }
+      : { kind: 'nb201', genotype: n.genotype, channels: n.channels, cellsPerStage: n.layers };
+  }
+  return { kind: n.kind, channels: n.channels };
+}
 
 export interface InputSpec {
   height: number;

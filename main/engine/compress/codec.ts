@@ -1,0 +1,236 @@
+/**
+ * JPEG encode + decode with sharp (libvips 8.18, mozjpeg's libjpeg-turbo), fast for many small images.
+ *
+ * WHY A MOSAIC. A sharp call costs far more than the codec's own work on a small image: one encode + decode per
+ * image runs at about 900 images/s at 32x32. So `jpegRoundTrip` lays many images out as tiles of one mosaic,
+ * encodes and decodes the mosaic with two sharp calls and cuts the tiles out again (over 20x faster at 32x32,
+ * test/bench/jpeg.ts).
+ *
+ * ALIGNMENT. JPEG codes independent 8x8 blocks; with 4:2:0 chroma is halved, so a block of chroma covers a 16x16
+ * MCU. Every tile therefore starts on an MCU boundary (8 px for 4:4:4 and grey, 16 px for 4:2:0) and is padded to
+ * a whole number of MCUs by repeating the image's last column and last row, which is what libjpeg does at an
+ * image's right and bottom edges. No block ever holds pixels of two images.
+ *
+ * EXACTNESS (test/unit/compress-codec.test.ts; numbers from test/bench/jpeg.ts and sizes 32x32, 28x28, 13x21).
+ * - 4:4:4 and grey: the decoded pixels equal those of each image encoded and decoded on its own, byte for byte,
+ *   at every quality: blocks are quantised and decoded independently. Huffman optimisation (`optimiseCoding`) only
+ *   changes how the same coefficients are written, so the mosaic skips its extra pass.
+ * - 4:2:0: not exact. The decoder's "fancy" chroma upsampling interpolates every pixel's chroma from the nearest
+ *   chroma samples, and at a tile's border the nearest one outside belongs to the neighbouring tile, where an image
+ *   on its own repeats its edge sample. Only the outermost ring of pixels can differ: at 32x32 about 11% of the
+ *   bytes differ, by up to 126 levels at quality 50 (134 at quality 5); luma is untouched, so the differences are
+ *   colour bleeding from the neighbour, weighted 1/4 (side) to 7/16 (corner). When the height is even but not a
+ *   multiple of 16 (28x28), libjpeg pads the subsampled chroma rather than the pixels, so the chroma of the last
+ *   MCU row differs slightly too (interior pixels up to 55 levels at quality 50, 120 at quality 5, where a tiny
+ *   change flips a coarse quantisation step). A 16-px edge-repeating gutter around every tile cut the mean
+ *   difference 10x but the maximum only to 49, for 4x the pixels at 32x32: not worth it.
+ * - mozjpeg (`mozjpeg: true`, sharp's trellis quantisation + overshoot deringing + optimised progressive scans +
+ *   quantisation table 3): trellis quantisation chooses coefficients with rate estimates from the whole image's
+ *   statistics, so a mosaic changes up to a third of the bytes by up to 70 levels even at 4:4:4 (the other three
+ *   settings alone are exact). With mozjpeg every image is therefore encoded and decoded on its own: exact, and
+ *   as slow as one call per image.
+ *
+ * Colour: a grey image is encoded as a one-component JPEG and decoded to one channel (`toColourspace('b-w')`;
+ * sharp's default would write and return three). No ICC profile is written, so decoding applies no colour
+ * management; raw input has no alpha, so nothing is premultiplied; nothing is resized.
+ */
+import os from 'node:os';
+import sharp, { type JpegOptions as SharpJpegOptions } from 'sharp';
+import type { Subsampling } from '../../../shared/compress.js';
+import { imageBytes, type ImageShape } from '../../data/tensor-store.js';
+
+export interface JpegOptions {
+  quality: number;
+  subsampling: Subsampling;
+  /** sharp's mozjpeg settings: trellis quantisation, overshoot deringing, optimised progressive scans, table 3. */
+  mozjpeg: boolean;
+}
+
+/**
+ * A mosaic's largest size, px (2048 x 1024 x 3 bytes = 6 MB): 2048 tiles of 32x32, 32 of 256x256. Wide mosaics
+ * beat narrow ones (libvips and libjpeg pay per row: a one-tile-wide strip, which would need no copying at all,
+ * ran at half the speed at 32x32 and 15% slower at 256x256), and mosaics of a few MB beat larger ones.
+ */
+const MOSAIC_WIDTH = 2048;
+const MOSAIC_HEIGHT = 1024;
+/**
+ * Mosaics in flight at once. sharp runs each call on one of libuv's 4 threads, with libvips on that thread alone
+ * (sharp.concurrency() is 1 with glibc's allocator), so one mosaic per core keeps the cores encoding and one more
+ * has its tiles copied in or out by JS meanwhile.
+ */
+const MOSAICS_IN_FLIGHT = Math.min(4, os.availableParallelism() + 1);
+/** Single images in flight (mozjpeg, file sizes): enough to keep the thread pool fed between short calls. */
+const IMAGES_IN_FLIGHT = 8;
+
+const colourspaceOf = (shape: ImageShape) => (shape.channels === 1 ? 'b-w' : 'srgb');
+
+/** sharp's JPEG settings for `o`. `optimiseCoding` (two-pass Huffman tables) changes the file, never the pixels. */
+const jpegSettings = (o: JpegOptions, optimiseCoding: boolean): SharpJpegOptions => ({
+  quality: o.quality,
+  chromaSubsampling: o.subsampling,
+  mozjpeg: o.mozjpeg,
+  optimiseCoding,
+});
+
+/** Encodes raw pixels of `width`x`height` with `shape.channels` channels. */
+async function encode(pixels: Uint8Array, width: number, height: number, shape: ImageShape, settings: SharpJpegOptions): Promise<Buffer> {
+  return sharp(pixels, { raw: { width, height, channels: shape.channels } })
+    .toColourspace(colourspaceOf(shape))
+    .jpeg(settings)
+    .toBuffer();
+}
+
+/** Decodes a JPEG to raw pixels with `shape.channels` channels; checks its size. */
+async function decode(jpeg: Buffer, width: number, height: number, shape: ImageShape): Promise<Buffer> {
+  const { data, info } = await sharp(jpeg).toColourspace(colourspaceOf(shape)).raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== width || info.height !== height || info.channels !== shape.channels) {
+    throw new Error(`The JPEG decoded to ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x${shape.channels}.`);
+  }
+  return data;
+}
+
+/** One image encoded on its own (what a user's JPEG file would be, Huffman tables optimised): its bytes. */
+export async function encodeJpeg(pixels: Uint8Array, shape: ImageShape, options: JpegOptions): Promise<Buffer> {
+  return encode(pixels, shape.width, shape.height, shape, jpegSettings(options, true));
+}
+
+/**
+ * Decode a JPEG file to packed pixels with `shape.channels` channels. A grey file asked for 3 channels gives three
+ * equal ones; a colour file asked for 1 gives libvips' luminance (linear light, not the BT.601 luma of import).
+ */
+export async function decodeJpeg(jpeg: Buffer, shape: ImageShape): Promise<Uint8Array> {
+  return decode(jpeg, shape.width, shape.height, shape);
+}
+
+/** Runs `task(i)` for i in 0..count−1 with at most `limit` in flight. */
+async function pool(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** Where the images go in the mosaics. */
+interface Layout {
+  /** A tile: the image padded to whole MCUs. */
+  tileW: number;
+  tileH: number;
+  /** Tiles per mosaic row. */
+  cols: number;
+  /** Images per mosaic (a multiple of `cols`; the last mosaic holds the rest). */
+  perMosaic: number;
+  mosaics: number;
+}
+
+function layoutOf(shape: ImageShape, count: number, o: JpegOptions): Layout {
+  const mcu = shape.channels === 3 && o.subsampling === '4:2:0' ? 16 : 8;
+  const tileW = Math.ceil(shape.width / mcu) * mcu;
+  const tileH = Math.ceil(shape.height / mcu) * mcu;
+  const cols = Math.max(1, Math.floor(MOSAIC_WIDTH / tileW));
+  const most = cols * Math.max(1, Math.floor(MOSAIC_HEIGHT / tileH));
+  const mosaics = Math.ceil(count / most);
+  // as many mosaics as needed, filled evenly: no small straggler at the end
+  const perMosaic = Math.ceil(count / mosaics / cols) * cols;
+  return { tileW, tileH, cols, perMosaic, mosaics: Math.ceil(count / perMosaic) };
+}
+
+/**
+ * Writes images first..first+n−1 into `mosaic` (`l.cols` tiles wide), each padded to its tile by repeating its
+ * last column and last row; the unused tiles of a last, partial row are zeroed so the result never depends on
+ * what an earlier mosaic left in the buffer.
+ */
+function fillMosaic(mosaic: Buffer, images: Buffer, shape: ImageShape, first: number, n: number, l: Layout): void {
+  const c = shape.channels;
+  const rowBytes = shape.width * c;
+  const tileRowBytes = l.tileW * c;
+  const stride = l.cols * tileRowBytes;
+  const per = imageBytes(shape);
+  const lastRowStart = Math.floor((n - 1) / l.cols) * l.tileH * stride;
+  if (n % l.cols !== 0) mosaic.fill(0, lastRowStart, lastRowStart + l.tileH * stride);
+  for (let k = 0; k < n; k++) {
+    const src = (first + k) * per;
+    const origin = Math.floor(k / l.cols) * l.tileH * stride + (k % l.cols) * tileRowBytes;
+    for (let y = 0; y < shape.height; y++) {
+      const row = origin + y * stride;
+      images.copy(mosaic, row, src + y * rowBytes, src + (y + 1) * rowBytes);
+      // right padding: the row's last pixel again
+      for (let x = rowBytes; x < tileRowBytes; x += c) for (let ch = 0; ch < c; ch++) mosaic[row + x + ch] = mosaic[row + rowBytes - c + ch]!;
+    }
+    // bottom padding: the tile's last row (padding included) again
+    const last = origin + (shape.height - 1) * stride;
+    for (let y = shape.height; y < l.tileH; y++) mosaic.copyWithin(origin + y * stride, last, last + tileRowBytes);
+  }
+}
+
+/** Copies images first..first+n−1 out of a decoded mosaic into `out` (packed NHWC). */
+function cutMosaic(decoded: Buffer, out: Buffer, shape: ImageShape, first: number, n: number, l: Layout): void {
+  const rowBytes = shape.width * shape.channels;
+  const tileRowBytes = l.tileW * shape.channels;
+  const stride = l.cols * tileRowBytes;
+  const per = imageBytes(shape);
+  for (let k = 0; k < n; k++) {
+    const origin = Math.floor(k / l.cols) * l.tileH * stride + (k % l.cols) * tileRowBytes;
+    const dst = (first + k) * per;
+    for (let y = 0; y < shape.height; y++) decoded.copy(out, dst + y * rowBytes, origin + y * stride, origin + y * stride + rowBytes);
+  }
+}
+
+/**
+ * Encode + decode every image of `images` (packed NHWC, `count` images of `shape`); returns the decoded pixels
+ * packed the same way. Mosaic-based (one image at a time with mozjpeg, see the header). `onProgress` gets the
+ * number of images done so far, ending with `count`.
+ */
+export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count: number, options: JpegOptions, onProgress?: (done: number) => void): Promise<Uint8Array> {
+  const per = imageBytes(shape);
+  if (!Number.isInteger(count) || count < 0 || images.length < count * per) {
+    throw new RangeError(`${images.length} bytes do not hold ${count} images of ${shape.width}x${shape.height}x${shape.channels}.`);
+  }
+  // every byte is written below (or the call throws)
+  const out = Buffer.allocUnsafe(count * per);
+  if (count === 0) return out;
+  let done = 0;
+  if (options.mozjpeg) {
+    await pool(count, IMAGES_IN_FLIGHT, async (i) => {
+      const jpeg = await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, options);
+      (await decode(jpeg, shape.width, shape.height, shape)).copy(out, i * per);
+      if (++done % 256 === 0 || done === count) onProgress?.(done);
+    });
+    return out;
+  }
+  const source = Buffer.from(images.buffer, images.byteOffset, images.byteLength);
+  const l = layoutOf(shape, count, options);
+  const width = l.cols * l.tileW;
+  const settings = jpegSettings(options, false);
+  // one mosaic buffer per lane, reused: fresh ones of several MB each cost page faults
+  const lanes = Math.min(MOSAICS_IN_FLIGHT, l.mosaics);
+  const buffers = Array.from({ length: lanes }, () => Buffer.allocUnsafe((l.perMosaic / l.cols) * l.tileH * width * shape.channels));
+  let next = 0;
+  await Promise.all(
+    buffers.map(async (buffer) => {
+      while (next < l.mosaics) {
+        const first = next++ * l.perMosaic;
+        const n = Math.min(l.perMosaic, count - first);
+        const height = Math.ceil(n / l.cols) * l.tileH;
+        const mosaic = buffer.subarray(0, height * width * shape.channels);
+        fillMosaic(mosaic, source, shape, first, n, l);
+        const decoded = await decode(await encode(mosaic, width, height, shape, settings), width, height, shape);
+        cutMosaic(decoded, out, shape, first, n, l);
+        done += n;
+        onProgress?.(done);
+      }
+    }),
+  );
+  return out;
+}
+
+/** File sizes (bytes) of the images at `indices` encoded one by one (`encodeJpeg`), several in flight. */
+export async function jpegSizes(images: Uint8Array, shape: ImageShape, indices: readonly number[], options: JpegOptions): Promise<number[]> {
+  const per = imageBytes(shape);
+  const sizes = new Array<number>(indices.length);
+  await pool(indices.length, IMAGES_IN_FLIGHT, async (k) => {
+    const i = indices[k]!;
+    sizes[k] = (await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, options)).length;
+  });
+  return sizes;
+}

@@ -1,0 +1,84 @@
+/**
+ * A list of runs of one job kind that shows them while they run (searches and evaluations: epochs done;
+ * compression studies: rows done): loaded again when a job of that kind changes state, at most once a second after
+ * each of its progress events, and after a reconnect. The searches, evaluations and compression studies build on it.
+ */
+import type { ApiInput } from '../../../shared/api.js';
+import type { JobKind, JobSummary } from '../../../shared/jobs.js';
+import { client } from './api.js';
+import { EngineList } from './engine-list.svelte.js';
+import { isFinishedState } from './jobs.js';
+import { jobs } from './jobs.svelte.js';
+
+const PROGRESS_REFRESH_MS = 1000;
+
+/** Calls `run` after `ms` (0: now, replacing a later one planned); one at a time. */
+export class Debounced {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly run: () => void;
+  constructor(run: () => void) {
+    this.run = run;
+  }
+  soon(ms: number): void {
+    if (this.timer !== null) {
+      if (ms > 0) return; // one is already planned
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.run();
+    }, ms);
+  }
+}
+
+export interface JobRunListConfig<T> {
+  kind: JobKind;
+  /** The event type a running job emits as it progresses (`evaluate-epoch`, `compress-point`). */
+  progressEvent: string;
+  load: () => Promise<T[]>;
+  /** "the list of evaluations" (error messages). */
+  what: string;
+}
+
+export class JobRunList<T extends { jobId: number; createdAt: number }> extends EngineList<T> {
+  protected readonly later = new Debounced(() => void this.refresh());
+  private readonly runConfig: JobRunListConfig<T>;
+  private started = false;
+
+  constructor(config: JobRunListConfig<T>) {
+    super({ load: config.load, order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId, what: config.what });
+    this.runConfig = config;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { kind, progressEvent } = this.runConfig;
+    client.subscribe((m) => {
+      if (m.channel === 'job.updated') {
+        if (m.job.kind === kind) this.later.soon(0);
+        return;
+      }
+      if (m.event.type === progressEvent) this.later.soon(PROGRESS_REFRESH_MS);
+      else if (m.event.type === 'state' && jobs.byId(m.jobId)?.kind === kind) this.later.soon(0);
+    });
+    this.refreshOnReconnect();
+  }
+
+  byJobId(id: number): T | undefined {
+    return this.list.find((s) => s.jobId === id);
+  }
+
+  /** Jobs of this kind waiting or running. */
+  activeCount(): number {
+    return jobs.list.reduce((n, j) => n + (j.kind === this.runConfig.kind && !isFinishedState(j.state) ? 1 : 0), 0);
+  }
+
+  /**
+   * Starts a job of this kind; returns it, or null when the call was refused (the banner and `startError` say why:
+   * `jobs.start` checks the dataset and the settings before queueing anything).
+   */
+  protected startRun(input: ApiInput<'jobs.start'>, what: string): Promise<JobSummary | null> {
+    return this.startJobWith(input, what, () => this.later.soon(0));
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The Compression page in chromium against `winnow serve`: with two procedural chroma datasets imported by the CLI
+ * (16 px for the study, 32 px with a stored model that therefore does not fit), check the form (the model that does
+ * not fit and why, the thesis' qualities, a typed quality refused, the plan of trainings); run a small study from
+ * the UI (a tiny baseline CNN trained first, qualities 95 and 5 at 4:2:0 and 4:4:4, test and retrain); watch the
+ * grid fill in; see the charts, the table and the image viewer (4:2:0 beside 4:4:4, difference heat maps, zoom);
+ * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
+ * test-results/e2e-compression-*.png.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+
+let ui: UiSession;
+let page: Page;
+let problems: string[];
+let studyId = 0;
+let smallId = 0;
+let bigModelId = 0;
+
+async function tallShot(name: string, height = 2400): Promise<void> {
+  await page.setViewportSize({ width: 1280, height });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function download(testid: string): Promise<{ download: Download; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
+  return { download: d, bytes: fs.readFileSync(await d.path()) };
+}
+
+/** Picks a radio card (a label around a visually hidden radio). */
+async function pick(testid: string): Promise<void> {
+  await page.getByTestId(testid).locator('xpath=..').click();
+  expect(await page.getByTestId(testid).isChecked()).toBe(true);
+}
+
+beforeAll(async () => {
+  ui = await openUi({ width: 1280, height: 900 });
+  ({ page, problems } = ui);
+  const small = await runCli(['dataset', 'synth', 'chroma', '--n', '600', '--size', '16', '--name', 'Chroma 16', '--json'], ui.dataDir);
+  expect(small.code, small.stderr).toBe(0);
+  smallId = (JSON.parse(small.stdout) as { id: number }).id;
+  const big = await runCli(['dataset', 'synth', 'chroma', '--n', '120', '--size', '32', '--name', 'Chroma 32', '--json'], ui.dataDir);
+  expect(big.code, big.stderr).toBe(0);
+  const bigId = (JSON.parse(big.stdout) as { id: number }).id;
+  // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
+  const ev = await runCli(['evaluate', '--dataset', String(bigId), '--baseline', 'cnn', '--preset', 'tiny', '--epochs', '1', '--batch', '16', '--json'], ui.dataDir, 120_000);
+  expect(ev.code, ev.stderr).toBe(0);
+  bigModelId = (JSON.parse(ev.stdout) as { modelId: number }).modelId;
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+});
+
+describe('Compression page', () => {
+  it('offers the form: fitting models, the grid, the protocols and what they will train', async () => {
+    await page.goto(`${ui.serve.url}#/compression`);
+    await page.getByTestId('page-compression').waitFor();
+    await page.getByTestId('compress-form').waitFor();
+    await page.getByTestId('compress-list-empty').waitFor();
+    await page.getByTestId('compress-dataset').selectOption(String(smallId));
+    expect(await page.getByTestId('compress-dataset-facts').textContent()).toMatch(/6 classes/);
+    // the only stored model takes 32x32 images: none fits, and the form says why
+    await page.getByTestId('compress-no-model').waitFor();
+    await page.getByTestId('compress-models-unavailable').click();
+    expect(await page.getByTestId(`compress-model-unavailable-${bigModelId}`).textContent()).toMatch(/takes 32×32×3 images; Chroma 16 holds 16×16×3/);
+    await pick('compress-source-baseline');
+    await pick('compress-baseline-cnn');
+    await page.getByTestId('compress-preset').selectOption('tiny');
+
+    // the thesis' qualities are on; keep 95 and 5
+    for (const q of [5, 10, 15, 50, 75, 95]) expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('true');
+    for (const q of [10, 15, 50, 75]) await page.getByTestId(`compress-quality-${q}`).click();
+    for (const q of [10, 15, 50, 75]) expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('false');
+    // a typed quality outside 1..100 is refused with a message
+    await page.getByTestId('compress-quality-text').fill('150');
+    expect(await page.getByTestId('compress-quality-note').textContent()).toMatch(/100/);
+    await page.getByTestId('compress-quality-text').fill('');
+
+    expect(await page.getByTestId('compress-subsampling-420').isChecked()).toBe(true);
+    expect(await page.getByTestId('compress-subsampling-444').isChecked()).toBe(true);
+    await page.getByTestId('compress-protocol-retrain').check();
+    await page.getByTestId('compress-epochs').fill('2');
+    // 2 qualities x 2 subsamplings x 2 protocols = 8 rows; the baseline plus 4 retrainings
+    const plan = page.getByTestId('compress-plan');
+    await expect.poll(async () => plan.getAttribute('data-rows')).toBe('8');
+    expect(await plan.getAttribute('data-trainings')).toBe('5');
+    await tallShot('e2e-compression-form.png');
+  });
+
+  it('runs the study from the UI and fills the grid, the charts, the table and the viewer', async () => {
+    await page.getByTestId('compress-start').click();
+    await page.waitForURL((url) => /^#\/compression\/\d+$/.test(url.hash), { timeout: 15_000 });
+    studyId = Number(/#\/compression\/(\d+)$/.exec(page.url())![1]);
+    await page.getByTestId('compress-view').waitFor();
+    const grid = page.getByTestId('compress-grid');
+    await grid.waitFor();
+    expect(await grid.getAttribute('data-total')).toBe('8');
+    await page.locator('[data-testid="compress-grid"][data-done="8"]').waitFor({ timeout: 180_000 });
+    for (const cell of ['q95-420', 'q95-444', 'q5-420', 'q5-444']) expect(await page.getByTestId(`compress-cell-${cell}`).getAttribute('data-state')).toBe('done');
+
+    // results: the reference accuracy, four charts with their series, the table
+    await page.getByTestId('compress-reference-accuracy').waitFor();
+    expect(await page.getByTestId('compress-reference-accuracy').textContent()).toMatch(/\d+(\.\d)?\s?%/);
+    const quality = page.getByTestId('compress-chart-quality');
+    // test and retrain at 4:2:0 and 4:4:4, two qualities each
+    expect(Number(await quality.getAttribute('data-series'))).toBeGreaterThanOrEqual(4);
+    expect(Number(await page.getByTestId('compress-chart-rate').getAttribute('data-points'))).toBeGreaterThanOrEqual(8);
+    expect(Number(await page.getByTestId('compress-chart-groups').getAttribute('data-series'))).toBeGreaterThanOrEqual(3); // groups A, B, C
+    expect(Number(await page.getByTestId('compress-chart-bias').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('compress-table').getAttribute('data-rows')).toBe('8');
+    await page.getByTestId('compress-table-reference').waitFor();
+    expect(await page.getByTestId('compress-table-row-retrain-q5-444').textContent()).toMatch(/%/);
+
+    // the viewer: each image at both qualities, 4:2:0 above 4:4:4, then the difference heat maps, zoomed
+    const viewer = page.getByTestId('compress-viewer');
+    await viewer.locator('article.image').first().waitFor({ timeout: 30_000 });
+    const first = viewer.locator('article.image').first();
+    const index = Number((await first.getAttribute('data-testid'))!.replace('compress-viewer-image-', ''));
+    for (const key of ['q95-420', 'q5-420', 'q95-444', 'q5-444']) {
+      const img = page.getByTestId(`compress-viewer-img-${index}-${key}`);
+      await expect.poll(async () => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(16);
+    }
+    await page.getByTestId('compress-viewer-row-420').first().waitFor();
+    await page.getByTestId('compress-viewer-row-444').first().waitFor();
+    const decodedSrc = await page.getByTestId(`compress-viewer-img-${index}-q5-420`).getAttribute('src');
+    await page.getByTestId('compress-viewer-mode-diff').click();
+    expect(await viewer.getAttribute('data-mode')).toBe('diff');
+    await expect.poll(async () => page.getByTestId(`compress-viewer-img-${index}-q5-420`).getAttribute('src')).not.toBe(decodedSrc);
+    await page.getByTestId('compress-zoom-4').click();
+    expect(await viewer.getAttribute('data-zoom')).toBe('4');
+    expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);
+    await tallShot('e2e-compression-study.png', 3600);
+  });
+
+  it('exports the table as CSV and a chart as PNG and SVG', async () => {
+    const csv = await download('compress-export-csv');
+    expect(csv.download.suggestedFilename()).toMatch(/\.csv$/);
+    const lines = csv.bytes.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(10); // header, the original, 8 rows
+    expect(lines[0]).toMatch(/^protocol,quality,subsampling,accuracy,/);
+    const svg = await download('compress-chart-quality-export-svg');
+    expect(svg.download.suggestedFilename()).toMatch(/\.svg$/);
+    expect(svg.bytes.toString('utf8')).toMatch(/<svg[\s\S]*<\/svg>/);
+    const png = await download('compress-chart-quality-export-png');
+    expect(png.download.suggestedFilename()).toMatch(/\.png$/);
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  it('lists the study, and Runs opens it in the Compression page', async () => {
+    await page.goto(`${ui.serve.url}#/compression`);
+    const row = page.getByTestId(`compress-row-${studyId}`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-state')).toBe('done');
+    await page.goto(`${ui.serve.url}#/runs/${studyId}`);
+    await page.getByTestId('job-view-compress').click();
+    await page.waitForURL((url) => url.hash === `#/compression/${studyId}`);
+    await page.getByTestId('compress-view').waitFor();
+    expect(problems).toEqual([]);
+  });
+});

@@ -85,6 +85,7 @@ describe('API registry', () => {
         'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
         'searches.list', 'searches.get', 'searches.export',
         'evaluations.list', 'evaluations.get', 'models.list', 'models.get', 'models.file', 'models.import', 'models.delete',
+        'compressions.list', 'compressions.get', 'compressions.images', 'compressions.table',
       ].sort(),
     );
   });

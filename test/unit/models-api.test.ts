@@ -470,3 +470,30 @@ describe('evaluations.list / get', () => {
     expect(await h.api.dispatch('evaluations.list', {})).toEqual([]);
   });
 });
+
+// ---- starting a compression study ------------------------------------------------------------------------
+
+describe('starting a compression study', () => {
+  it('refuses a model that does not take the dataset’s images or classes, or cannot be retrained, and says what to do', async () => {
+    const h = await open();
+    const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
+    const letters = addDataset(h, 'letters', ['a', 'b'], { train: 4, test: 2 });
+    const fits = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
+    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
+    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ network: null }) }) })) as ModelSummary;
+    const start = (datasetId: number, modelId: number, protocols: string[] = ['test']) =>
+      rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId, model: { kind: 'model', modelId }, protocols: protocols as never, batch: 4 } }));
+    const size = await start(digits, wide.id);
+    expect(size.code).toBe('bad_input');
+    expect(size.message).toMatch(/takes 16x8x1 images, but dataset "digits" holds 8x8x1\. Choose a model trained on this dataset, or train a baseline first\./);
+    const classes = await start(letters, fits.id);
+    expect(classes.message).toMatch(/predicts the classes zero, one, not this dataset's \(a, b\)/);
+    const retrain = await start(digits, bare.id, ['test', 'retrain']);
+    expect(retrain.message).toMatch(/imported without a network description, so it cannot be retrained\. Choose the test protocol only/);
+    expect((await start(digits, 999)).code).toBe('not_found');
+    // the tiny dataset's 8 training images are fewer than a batch of 64: the baseline is refused before it starts
+    const batch = await rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId: digits, model: { kind: 'baseline', name: 'cnn' } } }));
+    expect(batch.message).toMatch(/batch of 64 is larger than the 8 training images/);
+    expect(h.store.jobs.list({ kind: 'compress', limit: 10 })).toHaveLength(0);
+  });
+});

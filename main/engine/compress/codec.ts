@@ -58,7 +58,7 @@ const MOSAIC_HEIGHT = 1024;
  * (sharp.concurrency() is 1 with glibc's allocator), so one mosaic per core keeps the cores encoding and one more
  * has its tiles copied in or out by JS meanwhile.
  */
-const MOSAICS_IN_FLIGHT = Math.min(4, os.availableParallelism() + 1);
+const MOSAICS_IN_FLIGHT = Number(process.env.JX_FLIGHT ?? Math.min(4, os.availableParallelism() + 1));
 /** Single images in flight (mozjpeg, file sizes): enough to keep the thread pool fed between short calls. */
 const IMAGES_IN_FLIGHT = 8;
 

@@ -9,14 +9,14 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gridKey } from '../../../shared/compress.js';
 import { imageBytes, type ImageShape } from '../../data/tensor-store.js';
-import { jpegRoundTrip, jpegSizes, type JpegOptions } from './codec.js';
+import { MOSAIC_LAYOUT, jpegRoundTrip, jpegSizes, type JpegOptions } from './codec.js';
 
 const ENTRY_FILE = 'entry.json';
 const IMAGES_FILE = 'images.u8';
 const SIZES_FILE = 'sizes.json';
 const FORMAT = 'winnow-jpeg-cache';
-/** Another libjpeg or libvips may decode differently: their versions are part of the key. */
-const CODEC_VERSION = `vips ${sharp.versions.vips}, mozjpeg ${sharp.versions.mozjpeg ?? '-'}`;
+/** Another libjpeg or libvips may decode differently, and at 4:2:0 another mosaic layout: all are part of the key. */
+const CODEC_VERSION = `vips ${sharp.versions.vips}, mozjpeg ${sharp.versions.mozjpeg ?? '-'}, ${MOSAIC_LAYOUT}`;
 
 interface EntryFile {
   format: typeof FORMAT;

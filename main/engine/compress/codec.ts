@@ -3,36 +3,41 @@
  *
  * WHY A MOSAIC. A sharp call costs far more than the codec's own work on a small image: one encode + decode per
  * image runs at about 900 images/s at 32x32. So `jpegRoundTrip` lays many images out as tiles of one mosaic,
- * encodes and decodes the mosaic with two sharp calls and cuts the tiles out again (over 20x faster at 32x32,
- * test/bench/jpeg.ts).
+ * encodes and decodes the mosaic with two sharp calls and cuts the tiles out again: about 50x faster at 32x32 and
+ * 2x at 256x256, where the codec's own work dominates (test/bench/jpeg.ts).
  *
  * ALIGNMENT. JPEG codes independent 8x8 blocks; with 4:2:0 chroma is halved, so a block of chroma covers a 16x16
  * MCU. Every tile therefore starts on an MCU boundary (8 px for 4:4:4 and grey, 16 px for 4:2:0) and is padded to
  * a whole number of MCUs by repeating the image's last column and last row, which is what libjpeg does at an
  * image's right and bottom edges. No block ever holds pixels of two images.
  *
- * EXACTNESS (test/unit/compress-codec.test.ts; numbers from test/bench/jpeg.ts and sizes 32x32, 28x28, 13x21).
- * - 4:4:4 and grey: the decoded pixels equal those of each image encoded and decoded on its own, byte for byte,
- *   at every quality: blocks are quantised and decoded independently. Huffman optimisation (`optimiseCoding`) only
- *   changes how the same coefficients are written, so the mosaic skips its extra pass.
- * - 4:2:0: not exact. The decoder's "fancy" chroma upsampling interpolates every pixel's chroma from the nearest
- *   chroma samples, and at a tile's border the nearest one outside belongs to the neighbouring tile, where an image
- *   on its own repeats its edge sample. Only the outermost ring of pixels can differ: at 32x32 about 11% of the
- *   bytes differ, by up to 126 levels at quality 50 (134 at quality 5); luma is untouched, so the differences are
- *   colour bleeding from the neighbour, weighted 1/4 (side) to 7/16 (corner). When the height is even but not a
- *   multiple of 16 (28x28), libjpeg pads the subsampled chroma rather than the pixels, so the chroma of the last
- *   MCU row differs slightly too (interior pixels up to 55 levels at quality 50, 120 at quality 5, where a tiny
- *   change flips a coarse quantisation step). A 16-px edge-repeating gutter around every tile cut the mean
- *   difference 10x but the maximum only to 49, for 4x the pixels at 32x32: not worth it.
- * - mozjpeg (`mozjpeg: true`, sharp's trellis quantisation + overshoot deringing + optimised progressive scans +
- *   quantisation table 3): trellis quantisation chooses coefficients with rate estimates from the whole image's
- *   statistics, so a mosaic changes up to a third of the bytes by up to 70 levels even at 4:4:4 (the other three
- *   settings alone are exact). With mozjpeg every image is therefore encoded and decoded on its own: exact, and
- *   as slow as one call per image.
+ * EXACTNESS, measured against each image encoded and decoded on its own with the same settings (sizes 32x32,
+ * 28x28, 13x21 and 256x256, qualities 5 to 95; test/unit/compress-codec.test.ts, test/bench/jpeg.ts):
+ * - 4:4:4 and grey: byte for byte equal. Blocks are quantised and decoded independently. Huffman optimisation
+ *   (`optimiseCoding`) only changes how the same coefficients are written, so the mosaic skips its extra pass.
+ * - 4:2:0: not exact. The decoder's "fancy" upsampling interpolates every pixel's chroma from the nearest chroma
+ *   samples; at a tile's border the nearest one outside belongs to the neighbouring tile, where an image on its
+ *   own repeats its edge sample. So the outermost ring of pixels differs: luma is untouched, the chroma takes 1/4
+ *   (side) to 7/16 (corner) of the neighbour's. About 11% of the bytes differ at 32x32 (1.2% at 256x256), by up
+ *   to 134 levels. When the height is even but not a multiple of 16 (28x28), libjpeg pads the subsampled chroma
+ *   rather than the pixels, so the last MCU row and the row above it differ too (up to 55 levels at quality 50,
+ *   120 at quality 5, where a small change flips a coarse quantisation step). A 16-px edge-repeating gutter
+ *   around every tile cut the mean difference 11x but the maximum only to 49, for 4x the pixels at 32x32: not
+ *   worth it.
+ * - mozjpeg (`mozjpeg: true`: sharp's trellis quantisation + overshoot deringing + optimised progressive scans +
+ *   quantisation table 3): trellis quantisation picks each block's coefficients by a rate estimate that depends
+ *   on the whole image, so a mosaic changed 24% to 60% of the bytes, by up to 80 levels, even at 4:4:4 (the
+ *   other three settings alone are exact). With mozjpeg every image is therefore encoded and decoded on its
+ *   own: exact, and as slow as one call per image.
  *
- * Colour: a grey image is encoded as a one-component JPEG and decoded to one channel (`toColourspace('b-w')`;
+ * COLOUR. A grey image is encoded as a one-component JPEG and decoded to one channel (`toColourspace('b-w')`;
  * sharp's default would write and return three). No ICC profile is written, so decoding applies no colour
  * management; raw input has no alpha, so nothing is premultiplied; nothing is resized.
+ *
+ * SPEED NOTE. At 256x256 about a quarter of the CPU time is the kernel handing out fresh zeroed pages: for the
+ * output, and for libvips' decoded mosaics, which glibc gives back to the OS between mosaics. Running the process
+ * with GLIBC_TUNABLES=glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=268435456 cut the system
+ * time from ~25% to ~5% and raised repeated round trips at 256x256 by about 20%.
  */
 import os from 'node:os';
 import sharp, { type JpegOptions as SharpJpegOptions } from 'sharp';
@@ -49,16 +54,23 @@ export interface JpegOptions {
 /**
  * A mosaic's largest size, px (2048 x 1024 x 3 bytes = 6 MB): 2048 tiles of 32x32, 32 of 256x256. Wide mosaics
  * beat narrow ones (libvips and libjpeg pay per row: a one-tile-wide strip, which would need no copying at all,
- * ran at half the speed at 32x32 and 15% slower at 256x256), and mosaics of a few MB beat larger ones.
+ * ran at half the speed at 32x32 and up to 15% slower at 256x256); 1024x1024 (16 tiles of 256x256 a call) was
+ * 15% slower at 256x256; 2048x2048 and 4096x1024 were no faster, and smaller mosaics share a small job better.
  */
 const MOSAIC_WIDTH = 2048;
 const MOSAIC_HEIGHT = 1024;
 /**
+ * At 4:2:0 an image's border pixels depend on its neighbours in the mosaic, so on the layout: the cache of decoded
+ * copies keys its entries by this (change it with any change to how tiles are laid out).
+ */
+export const MOSAIC_LAYOUT = `mosaic ${MOSAIC_WIDTH}x${MOSAIC_HEIGHT} v1`;
+/**
  * Mosaics in flight at once. sharp runs each call on one of libuv's 4 threads, with libvips on that thread alone
  * (sharp.concurrency() is 1 with glibc's allocator), so one mosaic per core keeps the cores encoding and one more
- * has its tiles copied in or out by JS meanwhile.
+ * has its tiles copied in or out by JS meanwhile. Letting libvips use 2 threads per call (sharp.concurrency(2), a
+ * process-wide setting left alone here) was no faster on 2 cores, slightly slower.
  */
-const MOSAICS_IN_FLIGHT = Number(process.env.JX_FLIGHT ?? Math.min(4, os.availableParallelism() + 1));
+const MOSAICS_IN_FLIGHT = Math.min(4, os.availableParallelism() + 1);
 /** Single images in flight (mozjpeg, file sizes): enough to keep the thread pool fed between short calls. */
 const IMAGES_IN_FLIGHT = 8;
 

@@ -27,7 +27,8 @@ import { describeNetwork, evaluateRefusal } from '../engine/evaluate/context.js'
 import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { datasetContentHash } from './searches.js';
+import { splitCounts } from './evaluations.js';
+import { datasetContentHash, missingDataset } from './searches.js';
 
 /** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
 export const jpegCacheDir = (dataDir: string): string => path.join(dataDir, 'cache', 'jpeg');
@@ -44,22 +45,13 @@ export function deleteDatasetAndJpegCache(store: Store, dataDir: string, id: num
   if (!shared) fs.rmSync(datasetCacheDir(jpegCacheDir(dataDir), hash), { recursive: true, force: true });
 }
 
-const missingDataset = (id: number): string =>
-  `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
-
 /** Everything `prepare` and `jobs.start` need: the context the engine runs on, or an ApiError saying why not. */
 function compressionContext(store: Store, dataDir: string, rawParams: unknown): CompressJobContext {
   const params = CompressParams.parse(rawParams);
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const rows = store.datasets.labels(d.id);
-  const perClassTrain = d.classNames.map(() => 0);
-  let testImages = 0;
-  rows.split.forEach((s, i) => {
-    if (s === 'train') perClassTrain[rows.label[i]!]!++;
-    else testImages++;
-  });
-  const trainImages = perClassTrain.reduce((a, n) => a + Math.min(n, params.limitPerClass ?? Infinity), 0);
+  const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
   const facts = { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages };
   const trains = params.protocols.includes('retrain') || params.protocols.includes('mixed');
   let model: CompressJobContext['model'];

@@ -27,7 +27,7 @@ import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evalua
 import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
-import { datasetContentHash, exportGenotype } from './searches.js';
+import { datasetContentHash, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 const APP = `${APP_NAME} ${APP_VERSION}`;
@@ -87,8 +87,19 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
   return { genotype, genotypeText: formatGenotype(genotype), genotypeJson: json };
 }
 
-const missingDataset = (id: number): string =>
-  `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
+/**
+ * Training images (at most `limitPerClass` of each class) and test images of a dataset's stored rows: what the
+ * refusals of an evaluation or a compression study count.
+ */
+export function splitCounts(rows: { label: ArrayLike<number>; split: readonly string[] }, classes: number, limitPerClass: number | null): { trainImages: number; testImages: number } {
+  const perClassTrain = new Array<number>(classes).fill(0);
+  let testImages = 0;
+  rows.split.forEach((s, i) => {
+    if (s === 'train') perClassTrain[rows.label[i]!]!++;
+    else testImages++;
+  });
+  return { trainImages: perClassTrain.reduce((a, n) => a + Math.min(n, limitPerClass ?? Infinity), 0), testImages };
+}
 
 /** Everything `prepare` and `jobs.start` need: the context the engine runs on, or an ApiError saying why not. */
 function evaluationContext(store: Store, dataDir: string, rawParams: unknown): EvaluateJobContext {
@@ -98,13 +109,7 @@ function evaluationContext(store: Store, dataDir: string, rawParams: unknown): E
   const source = resolveSource(store, dataDir, params);
   const network = describeNetwork(params, source.genotype);
   const rows = store.datasets.labels(d.id);
-  const perClassTrain = d.classNames.map(() => 0);
-  let testImages = 0;
-  rows.split.forEach((s, i) => {
-    if (s === 'train') perClassTrain[rows.label[i]!]!++;
-    else testImages++;
-  });
-  const trainImages = perClassTrain.reduce((a, n) => a + Math.min(n, params.limitPerClass ?? Infinity), 0);
+  const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
   const refusal = evaluateRefusal(params, network, { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages });
   if (refusal) throw new ApiError('bad_input', refusal);
   const groups = d.hasGroups ? store.datasets.groups(d.id) : null;

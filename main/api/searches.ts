@@ -88,7 +88,7 @@ function searchAutoencoder(store: Store, params: SearchParams): { autoencoder: S
   return { autoencoder: { id: chosen.id, dir, dim: chosen.dim }, refusal: null };
 }
 
-const missingDataset = (id: number): string =>
+export const missingDataset = (id: number): string =>
   `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
 
 /**

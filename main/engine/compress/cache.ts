@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { gridKey } from '../../../shared/compress.js';
-import { imageBytes, type ImageShape } from '../../data/tensor-store.js';
+import { imageBytes, readImages, type ImageShape } from '../../data/tensor-store.js';
 import { MOSAIC_LAYOUT, jpegRoundTrip, jpegSizes, type JpegOptions } from './codec.js';
 
 const ENTRY_FILE = 'entry.json';
@@ -56,7 +56,7 @@ function readJson<T>(file: string): T | null {
 }
 
 /** Writes `file` beside its final place and renames it there: readers see the old file or the whole new one. */
-function writeAtomically(file: string, data: string | Uint8Array): void {
+export function writeAtomically(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
@@ -135,20 +135,11 @@ export function readCachedImages(cacheDir: string, datasetHash: string, shape: I
   const dir = entryDir(cacheDir, datasetHash, options);
   const entry = readJson<EntryFile>(path.join(dir, ENTRY_FILE));
   if (!entry || entry.codec !== CODEC_VERSION || entry.width !== shape.width || entry.height !== shape.height || entry.channels !== shape.channels) return null;
-  const size = imageBytes(shape);
-  let fd: number;
   try {
-    fd = fs.openSync(path.join(dir, IMAGES_FILE), 'r');
-  } catch {
-    return null;
-  }
-  try {
-    return indices.map((i) => {
-      const out = new Uint8Array(size);
-      if (fs.readSync(fd, out, 0, size, i * size) !== size) throw new RangeError(`Image ${i} is beyond the cached copy's end.`);
-      return out;
-    });
-  } finally {
-    fs.closeSync(fd);
+    return readImages(path.join(dir, IMAGES_FILE), shape, indices);
+  } catch (e) {
+    // the entry's pixels were removed: as good as no entry
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
 }

@@ -42,7 +42,7 @@ import { testModel, trainClassifier, type LabelledImages } from '../evaluate/tra
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32 } from '../nn/prng.js';
-import { decodedCopy, fileSizes } from './cache.js';
+import { decodedCopy, fileSizes, writeAtomically } from './cache.js';
 import type { JpegOptions } from './codec.js';
 import { COMPRESS_FILES, evenlySpaced, studyGrid, type CompressJobContext, type GridPoint } from './context.js';
 
@@ -100,11 +100,6 @@ function readState(file: string): StudyState | null {
   }
 }
 
-function writeState(file: string, state: StudyState): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state));
-  fs.renameSync(tmp, file);
-}
 
 const rowOf = (protocol: CompressProtocol, point: GridPoint, report: ClassificationReport, trainSeconds: number): CompressRow => ({
   protocol,
@@ -158,7 +153,7 @@ async function run(ctx: JobContext, params: CompressParams): Promise<CompressRes
       state.reference = data.reference;
       state.model = data.model;
     }
-    writeState(stateFile, state);
+    writeAtomically(stateFile, JSON.stringify(state));
     ctx.emit({ type: 'compress-point', data });
   };
 

@@ -34,6 +34,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDurat
 import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
 import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressPointLine, compressResultRows, compressStoppedLine, compressionRows } from './compress.js';
 import { CompressParams, CompressProtocol, Subsampling, type CompressResult, type CompressionDetail, type CompressionSummary } from '../../shared/compress.js';
+import { setupCommand } from './setup.js';
 import { EVALUATION_COLUMNS, MODEL_COLUMNS, evaluateDoneLines, evaluateEpochLine, evaluateStoppedLine, evaluationRows, millions, modelRows } from './evaluate.js';
 
 const HELP = `Winnow ${APP_VERSION}: data-efficient neural architecture search on your own image datasets.
@@ -44,6 +45,9 @@ Commands:
   system info [--json] [--refresh]       Version, data folder, database, CPU, memory and the backend ladder
   selftest [--steps N] [--batch N]       Train a small CNN on random data; report steps/s and the backend
   serve [--port N] [--host H] [--open]   Serve the UI and API to your browser (127.0.0.1, token-protected)
+  setup tensorflow [--gpu] [--wheel FILE] [--force]
+                                         Build the native TensorFlow engine offline from a TensorFlow wheel
+                                         (--wheel, $WINNOW_TF_WHEEL, else pip download); --gpu: the CUDA build
   dataset import <path> [options]        Import class folders, IDX, CIFAR binaries or a CSV manifest
       --format auto|folder|idx|cifar10|cifar100|csv   --size N   --channels 1|3
       --fit cover|contain|fill   --name S   --drop-duplicates   --cifar100-labels fine|coarse
@@ -1137,6 +1141,8 @@ export async function main(argv: string[]): Promise<number> {
       return model(rest);
     case 'compress':
       return compress(rest);
+    case 'setup':
+      return setupCommand(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

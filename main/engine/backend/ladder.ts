@@ -3,7 +3,6 @@
  * a named backend is tried alone. Every rung reports whether it loaded and, if not, why, in words a person
  * can act on (the Settings page and `winnow system info` show them).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,6 +13,8 @@ import { disableWasmThreads, prepareWasmThreads, unrefWasmWorkers } from './wasm
 import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
 import { registerLayerGradientFixes } from './layer-gradients.js';
+import { registerTensorflowKernels, TENSORFLOW_WRAPPED_KERNELS } from './tensorflow-kernels.js';
+import { cudaLibrariesFor, missingSharedLibraries } from './cuda.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,9 +27,6 @@ export const BACKEND_PACKAGES: Record<BackendName, string> = {
 
 /** The tfjs backend name each rung registers (both native packages register 'tensorflow'). */
 const TFJS_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
-
-/** libtensorflow 2.9 (used by tfjs-node-gpu 4.x) is built against CUDA 11.2 and cuDNN 8.1. */
-const CUDA_LIBRARIES = ['libcudart.so.11.0', 'libcublas.so.11', 'libcudnn.so.8'];
 
 export class BackendUnavailableError extends Error {
   constructor(readonly report: BackendReport, message: string) {
@@ -46,22 +44,36 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
-/** Which of the CUDA libraries the dynamic loader cannot find (Linux), or null when we cannot tell. */
-export function missingCudaLibraries(env: NodeJS.ProcessEnv = process.env): string[] | null {
-  if (process.platform !== 'linux') return null;
-  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  let cache = '';
+/** The TensorFlow version the native package links: from `winnow setup tensorflow`'s stamp, else its own 2.9.1. */
+export function linkedTensorflowVersion(pkg: string): string {
   try {
-    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 });
+    const stamp = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'deps', 'winnow-setup.json'), 'utf8')) as { tfVersion?: string };
+    if (stamp.tfVersion) return stamp.tfVersion;
   } catch {
-    try {
-      cache = execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 });
-    } catch {
-      // no ldconfig: rely on LD_LIBRARY_PATH alone
-    }
+    // not set up by Winnow: the package's own download
   }
-  return CUDA_LIBRARIES.filter((lib) => !cache.includes(lib) && !dirs.some((d) => fs.existsSync(path.join(d, lib))));
+  return '2.9.1';
 }
+
+/** Whether the package's N-API addon exists (npm keeps the package when only its install script was skipped). */
+function addonBuilt(pkg: string): boolean {
+  try {
+    const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
+    return fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
+}
+
+/** Which of the CUDA libraries the linked libtensorflow needs the dynamic loader cannot find (Linux), or null when we cannot tell. */
+export function missingCudaLibraries(env: NodeJS.ProcessEnv = process.env, tfVersion = linkedTensorflowVersion(BACKEND_PACKAGES['tensorflow-gpu'])): string[] | null {
+  return missingSharedLibraries(cudaLibrariesFor(tfVersion).libraries, env);
+}
+
+const SETUP_HINT: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  tensorflow: 'Run `npx winnow setup tensorflow` (or Settings > Native engine > Set up), which builds it offline from a TensorFlow wheel.',
+  'tensorflow-gpu': 'Run `npx winnow setup tensorflow --gpu` (or Settings > Native engine > Set up for GPU); it needs an NVIDIA GPU with CUDA and cuDNN.',
+};
 
 function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -71,22 +83,26 @@ function firstLine(e: unknown): string {
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<string | null> {
   const pkg = BACKEND_PACKAGES[name];
   if (!isInstalled(pkg)) {
-    return (
-      `${pkg} is not installed: its install step downloads libtensorflow, which failed or was skipped (offline?). ` +
-      `To use it, run \`npm install ${pkg}\` with internet access.`
-    );
+    return `${pkg} is not installed (npm drops it when its own download of libtensorflow fails, e.g. offline). ${SETUP_HINT[name]}`;
+  }
+  if (!addonBuilt(pkg)) {
+    return `${pkg} is installed but its TensorFlow addon is not built (its install step needs to download libtensorflow). ${SETUP_HINT[name]}`;
   }
   if (name === 'tensorflow-gpu') {
-    const missing = missingCudaLibraries();
+    const tfVersion = linkedTensorflowVersion(pkg);
+    const missing = missingCudaLibraries(process.env, tfVersion);
     if (missing && missing.length > 0) {
-      return `CUDA 11.2 / cuDNN 8.1 libraries not found (${missing.join(', ')}): install them and put them on LD_LIBRARY_PATH.`;
+      const needs = cudaLibrariesFor(tfVersion);
+      return `TensorFlow ${tfVersion} on the GPU needs ${needs.label}; not found: ${missing.join(', ')}. ${needs.howTo}`;
     }
   }
+  // TensorFlow's C++ start-up lines (CPU features, oneDNN) are for its developers: keep warnings and errors only
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
   try {
     const spec = pkg; // a variable keeps bundlers and the type checker from requiring the optional package
     await import(spec);
   } catch (e) {
-    return `${pkg} is installed but failed to load: ${firstLine(e)}`;
+    return `${pkg} is installed but failed to load: ${firstLine(e)} ${SETUP_HINT[name]}`;
   }
   return null;
 }
@@ -100,6 +116,7 @@ async function activate(name: BackendName): Promise<string | null> {
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const why = await tryNative(name);
     if (why) return why;
+    registerTensorflowKernels();
   }
   let undoThreads: (() => void) | null = null;
   if (name === 'wasm') {
@@ -172,6 +189,11 @@ function details(name: BackendName): BackendReport['details'] {
     d.threads = d.threadsCount > 1;
     if (wasmThreadsNote) d.threadsNote = wasmThreadsNote;
     d.extraKernels = WASM_EXTRA_KERNELS.join(', ');
+  }
+  if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+    const binding = (tf.findBackend('tensorflow') as unknown as { binding?: { TF_Version?: string } } | null)?.binding;
+    if (binding?.TF_Version) d.tensorflowVersion = binding.TF_Version;
+    d.wrappedKernels = TENSORFLOW_WRAPPED_KERNELS.join(', ');
   }
   return d;
 }

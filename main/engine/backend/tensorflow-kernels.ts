@@ -22,12 +22,13 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
 type Rounding = 'floor' | 'round' | 'ceil';
 
-/** The slice of tfjs-node's NodeJSKernelBackend these kernels call. */
-interface NativeBackend {
-  binding: { TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number };
+/** The slice of tfjs-node's NodeJSKernelBackend these kernels (and nn/native-bn.ts) call. */
+export interface NativeBackend {
+  binding: { TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number };
   executeSingleOutput(name: string, opAttrs: NativeAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
+  executeMultipleOutputs(name: string, opAttrs: NativeAttr[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
 }
-interface NativeAttr {
+export interface NativeAttr {
   name: string;
   type: number;
   value: unknown;
@@ -44,6 +45,7 @@ export const TENSORFLOW_WRAPPED_KERNELS = [
   'MaxPool',
   'MaxPoolGrad',
   'AvgPool',
+  'Relu (gradient)',
 ] as const;
 
 let registered = false;
@@ -56,10 +58,15 @@ function nativePadding(type: string): boolean {
 /** TensorFlow's DataType enum values for the dtypes a convolution sees. */
 const TF_DTYPE: Record<string, number> = { float32: 1, int32: 3 };
 
-function typeAttr(backend: NativeBackend, dtype: tf.DataType): NativeAttr {
+export function typeAttr(backend: NativeBackend, dtype: tf.DataType, name = 'T'): NativeAttr {
   const value = TF_DTYPE[dtype];
   if (value === undefined) throw new Error(`the tensorflow backend's convolution kernels take float32, not ${dtype}.`);
-  return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value };
+  return { name, type: backend.binding.TF_ATTR_TYPE, value };
+}
+
+/** The running backend when it is the native one (tfjs-node / tfjs-node-gpu), else null. */
+export function nativeBackend(): NativeBackend | null {
+  return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
 }
 
 function convAttrs(backend: NativeBackend, dtype: tf.DataType, info: tf.backend_util.Conv2DInfo, withCudnn: boolean): NativeAttr[] {
@@ -141,6 +148,20 @@ function poolInfo(xShape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
   return backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
 }
 
+/**
+ * A numeric pool padding that reads exactly the windows TensorFlow's 'SAME' reads (a 3x3 stride-1 pool with padding
+ * 1): then the pool and its gradient are TensorFlow's own, which leave the padding out of the max and the average
+ * alike. Strided pools pad top/left less under 'SAME' than PyTorch does, and keep the padded path.
+ */
+function sameEquivalent(xShape: number[], a: PoolAttrs, info: tf.backend_util.Conv2DInfo): PoolAttrs | null {
+  if (info.padInfo.type !== 'NUMBER') return null;
+  const same = backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, 'same');
+  const p = same.padInfo;
+  const q = info.padInfo;
+  const equal = p.top === q.top && p.bottom === q.bottom && p.left === q.left && p.right === q.right && same.outHeight === info.outHeight && same.outWidth === info.outWidth;
+  return equal ? { ...a, pad: 'same' } : null;
+}
+
 /** The valid pool of the padded input covers exactly the windows of the padded pool: crop what it adds beyond. */
 function cropTo(y: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
   if (y.shape[1] === info.outHeight && y.shape[2] === info.outWidth) return y;
@@ -175,6 +196,23 @@ export function registerTensorflowKernels(): void {
   if (!tf.getKernel('Conv2D', 'tensorflow')) return; // the native package is not loaded: nothing to wrap
   registered = true;
 
+  // ReLU's gradient in tfjs-core is dy · step(x); tfjs-node's Step is six full-size kernels (isNaN, greater, ones,
+  // fill, where, select). TensorFlow's ReluGrad is one. Gradients are shared by all backends: the others keep
+  // tfjs-core's.
+  const reluGrad = tf.getGradient('Relu');
+  if (reluGrad) {
+    tf.registerGradient({
+      ...reluGrad,
+      gradFunc: (dy, saved, attrs) => {
+        const native = nativeBackend();
+        const g = dy as tf.Tensor;
+        if (!native || g.dtype !== 'float32') return reluGrad.gradFunc(dy, saved, attrs);
+        const [x] = saved as [tf.Tensor];
+        return { x: () => native.executeSingleOutput('ReluGrad', [typeAttr(native, 'float32')], [g, x]) };
+      },
+    });
+  }
+
   for (const k of CONVOLUTIONS) {
     wrapKernel(k.kernel, (original) => (args) => {
       const a = args.attrs as unknown as ConvAttrs;
@@ -190,6 +228,8 @@ export function registerTensorflowKernels(): void {
     const a = args.attrs as unknown as PoolAttrs;
     const info = poolInfo(x.shape, a);
     if (nativePadding(info.padInfo.type)) return original(args);
+    const same = sameEquivalent(x.shape, a, info);
+    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
     return tf.tidy(() => cropTo(tf.maxPool(padForPool(x, info, -Infinity), a.filterSize, a.strides, 'valid'), info));
   });
   wrapKernel('MaxPoolGrad', (original) => (args) => {
@@ -197,6 +237,8 @@ export function registerTensorflowKernels(): void {
     const a = args.attrs as unknown as PoolAttrs;
     const info = poolInfo(input.shape, a);
     if (nativePadding(info.padInfo.type)) return original(args);
+    const same = sameEquivalent(input.shape, a, info);
+    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
     return tf.tidy(() => {
       const padded = padForPool(input, info, -Infinity);
       const full = backend_util.computePool2DInfo(padded.shape, a.filterSize, a.strides, 1, 'valid');
@@ -224,6 +266,8 @@ export function registerTensorflowKernels(): void {
     const a = args.attrs as unknown as PoolAttrs;
     const info = poolInfo(x.shape, a);
     if (nativePadding(info.padInfo.type)) return original(args);
+    const same = sameEquivalent(x.shape, a, info);
+    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
     return tf.tidy(() => {
       const sums = cropTo(tf.avgPool(padForPool(x, info, 0), a.filterSize, a.strides, 'valid'), info);
       const inside = cropTo(tf.avgPool(padForPool(tf.ones([1, x.shape[1], x.shape[2], 1]), info, 0), a.filterSize, a.strides, 'valid'), info);

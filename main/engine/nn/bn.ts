@@ -9,10 +9,14 @@
  * - `weightedBnSum`: Σ_p w_p · BN(Y_p) — a DARTS mixed node's "weighted sum of BN(op(x))" over all its incoming
  *   operations, as one op whose backward pass costs a few passes per part.
  *
+ * On the native backend both are TensorFlow's fused batch norm instead (native-bn.ts): one kernel call each way.
+ *
  * Running statistics are not tracked: a search evaluates in training mode (the α step's forward pass gives the
  * validation loss), as DARTS' architect does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeBackend } from '../backend/tensorflow-kernels.js';
+import { nativeBatchNormTrain } from './native-bn.js';
 
 export const BN_EPS = 1e-5;
 
@@ -57,6 +61,8 @@ function moments(x: tf.Tensor4D): { mean: tf.Tensor4D; variance: tf.Tensor4D } {
  * dx = s·(dy − E[dy] − x̂·dgamma/N) = dy·s + x·k + c with k = −s·r·dgamma/N, c = −s·E[dy] − k·μ.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): tf.Tensor4D {
+  const native = nativeBackend();
+  if (native) return nativeBatchNormTrain(native, BN_EPS, x, gamma, beta);
   const affine = gamma !== undefined && beta !== undefined;
   const C = x.shape[3];
   const n = x.size / C;
@@ -101,6 +107,13 @@ export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Te
 export function weightedBnSum(parts: readonly tf.Tensor4D[], w: tf.Tensor1D): tf.Tensor4D {
   const P = parts.length;
   if (w.shape[0] !== P) throw new Error(`weightedBnSum: ${P} parts but ${w.shape[0]} weights.`);
+  const native = nativeBackend();
+  if (native) {
+    // the parts side by side along channels: one fused BN normalises each part's channels on their own
+    const [B, H, W, C] = parts[0]!.shape;
+    const normed = nativeBatchNormTrain(native, BN_EPS, tf.concat(parts as tf.Tensor4D[], 3));
+    return tf.sum(tf.mul(tf.reshape(normed, [B, H, W, P, C]), tf.reshape(w, [P, 1])), 3) as tf.Tensor4D;
+  }
   const first = parts[0]!;
   const C = first.shape[3];
   const n = first.size / C;

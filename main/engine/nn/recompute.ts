@@ -9,6 +9,7 @@
  * step): their gradient is not computed, as tfjs itself would prune it, and zeros are returned in its place.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeBackend } from '../backend/tensorflow-kernels.js';
 
 interface EngineTapeState {
   state: { activeTape: unknown };
@@ -31,6 +32,9 @@ function gradsInsideBackprop<T>(f: () => T): T {
 
 export function recomputeInBackward(fn: (...inputs: tf.Tensor[]) => tf.Tensor4D, inputs: readonly tf.Tensor[], needsGrad: readonly boolean[]): tf.Tensor4D {
   if (needsGrad.length !== inputs.length) throw new Error(`recomputeInBackward: ${inputs.length} inputs but ${needsGrad.length} needsGrad flags.`);
+  // the native backend has the machine's memory, not a 4 GB heap: keeping the intermediates is cheaper than a
+  // second forward pass (and tfjs prunes the gradients nobody asked for by itself)
+  if (nativeBackend()) return fn(...inputs);
   const wanted = inputs.map((_, i) => i).filter((i) => needsGrad[i]);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];

@@ -19,6 +19,8 @@ import { conv, factorizedReduce } from '../layers.js';
 import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
 import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, inputPools, nodeForward, type EdgeParams, type InputPools } from './operations.js';
 import { recomputeInBackward } from '../../nn/recompute.js';
+import { nativeBackend } from '../../backend/tensorflow-kernels.js';
+import { stackedNodeForward } from './stacked.js';
 
 const OPS = DARTS_OPS.length;
 const SKIP = DARTS_OPS.indexOf('skip_connect');
@@ -141,7 +143,7 @@ export class DartsSupernet implements Supernet {
       const inputsList = [...states, ...poolList, w, ...params];
       // recomputed even where the intermediates would fit: keeping the small 7x7 nodes measured no faster (9.2 vs
       // 9.5 s per step, within noise) and raised the peak heap from 1.4 to 2.5 GB
-      const h = recomputeInBackward(run, inputsList, needs);
+      const h = nativeBackend() ? stackedNodeForward(states, pools, w, partIdx.length, edges) : recomputeInBackward(run, inputsList, needs);
       states.push(h);
       if (node < DARTS_STEPS - 1) pools.push(inputPools(h, 1));
       offset += inputs;

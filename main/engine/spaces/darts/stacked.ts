@@ -1,0 +1,117 @@
+/**
+ * One DARTS node for the native backend: the same value as operations.ts `nodeForward`, computed with a few dozen
+ * large kernel calls instead of hundreds of small ones. TensorFlow pays a fixed cost per kernel call that dwarfs
+ * the arithmetic of a [32, 14, 14, 16] tensor; wasm, whose per-call cost is low but whose heap is small, keeps the
+ * per-edge form (and recomputes nodes in the backward pass).
+ *
+ * The node's incoming edges that share a stride are stacked along the channel axis (edge-major: edge e's channels
+ * are e·C … e·C + C − 1), so every operation runs once for all of them:
+ * - depthwise convolutions: the edges' filters concatenated, one call;
+ * - 1x1 convolutions: one block-diagonal [E·C, E·C] filter built from the edges' own, one call;
+ * - BN (affine=False, per edge and channel): the stacked channels are exactly those groups, one call — and the
+ *   node's final "Σ_ops w · BN(op(x))" normalises every operation's stacked output at once, then weighs the
+ *   [op, edge] blocks with softmax(α) gathered into that order and sums them.
+ * Parameters are the edges' own tensors (the same ParamStore entries), so checkpoints, gradients and genotypes are
+ * the same whichever form trained them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchNormTrain } from '../../nn/bn.js';
+import { edgeBnOps, type EdgeParams, type InputPools } from './operations.js';
+import { depthwise, factorizedReduce } from '../layers.js';
+
+/** Normalises one tensor per channel over N, H, W (training mode, affine=False). */
+export type ChannelBn = (x: tf.Tensor4D) => tf.Tensor4D;
+
+const defaultBn: ChannelBn = (x) => batchNormTrain(x);
+
+/** [k, k, C, 1] filters of E edges as one [k, k, E·C, 1] filter. */
+function stackDepthwise(filters: tf.Tensor[]): tf.Tensor4D {
+  return (filters.length === 1 ? filters[0]! : tf.concat(filters, 2)) as tf.Tensor4D;
+}
+
+/** [1, 1, Ci, Co] filters of E edges as one block-diagonal [1, 1, E·Ci, E·Co] filter. */
+export function blockDiagonal(filters: tf.Tensor[]): tf.Tensor4D {
+  const E = filters.length;
+  if (E === 1) return filters[0] as tf.Tensor4D;
+  const [, , ci, co] = filters[0]!.shape as [number, number, number, number];
+  const stacked = tf.reshape(tf.stack(filters), [E, ci, 1, co]);
+  const eye = tf.reshape(tf.eye(E), [E, 1, E, 1]);
+  return tf.reshape(tf.mul(stacked, eye), [1, 1, E * ci, E * co]) as tf.Tensor4D;
+}
+
+const pointwise = (x: tf.Tensor4D, filters: tf.Tensor[]): tf.Tensor4D => tf.conv2d(x, blockDiagonal(filters), 1, 'valid');
+
+type Op = 'sep3' | 'sep5' | 'dil3' | 'dil5';
+
+function stackedOp(x: tf.Tensor4D, edges: readonly EdgeParams[], op: Op, stride: 1 | 2, bn: ChannelBn): tf.Tensor4D {
+  if (op === 'dil3' || op === 'dil5') {
+    const q = edges.map((e) => e[op]);
+    return pointwise(depthwise(x, stackDepthwise(q.map((p) => p.dw)), stride, 2), q.map((p) => p.pw));
+  }
+  const q = edges.map((e) => e[op]);
+  const h = bn(pointwise(depthwise(x, stackDepthwise(q.map((p) => p.dw1)), stride, 1), q.map((p) => p.pw1)));
+  return pointwise(depthwise(tf.relu(h), stackDepthwise(q.map((p) => p.dw2)), 1, 1), q.map((p) => p.pw2));
+}
+
+/** FactorizedReduce (skip_connect at stride 2) of each edge, with each edge's C output channels kept together. */
+function stackedReduce(rx: tf.Tensor4D, edges: readonly EdgeParams[]): tf.Tensor4D {
+  const E = edges.length;
+  const halves = factorizedReduce(rx, blockDiagonal(edges.map((e) => e.reduce![0])), blockDiagonal(edges.map((e) => e.reduce![1])), false);
+  if (E === 1) return halves;
+  // factorizedReduce concatenates [all edges' first halves | all edges' second halves]: interleave per edge
+  const [B, H, W, C2] = halves.shape;
+  const half = C2 / 2 / E;
+  const [a, b] = tf.split(halves, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+  return tf.reshape(tf.concat([tf.reshape(a, [B, H, W, E, half]), tf.reshape(b, [B, H, W, E, half])], 4), [B, H, W, C2]) as tf.Tensor4D;
+}
+
+/**
+ * Σ_b w_b · x_b over the `blocks` channel blocks of x ([B, H, W, blocks·C] -> [B, H, W, C]), as one 1x1
+ * convolution with the filter w ⊗ I_C: a matrix product TensorFlow runs far faster than a broadcast multiply
+ * and a sum over a middle axis, and whose filter gradient carries the gradient of w.
+ */
+function weighedSum(x: tf.Tensor4D, w: tf.Tensor1D, blocks: number): tf.Tensor4D {
+  const C = x.shape[3] / blocks;
+  const filter = tf.reshape(tf.mul(tf.reshape(w, [blocks, 1, 1]), tf.eye(C).expandDims(0)), [1, 1, blocks * C, C]) as tf.Tensor4D;
+  return tf.conv2d(x, filter, 1, 'valid');
+}
+
+/**
+ * nodeForward's value (operations.ts), stacked. `w` holds the node's weights in nodeForward's order: the BN'd
+ * operations edge by edge (edgeBnOps), then the stride-1 identities.
+ */
+export function stackedNodeForward(states: readonly tf.Tensor4D[], pools: readonly InputPools[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[], bn: ChannelBn = defaultBn): tf.Tensor4D {
+  // where each edge's weights start in w
+  const starts: number[] = [];
+  let at = 0;
+  for (const q of bound) {
+    starts.push(at);
+    at += edgeBnOps(q).length;
+  }
+  if (at !== parts) throw new Error(`stackedNodeForward: ${at} operation outputs for ${parts} weights.`);
+  const sums: tf.Tensor4D[] = [];
+  for (const stride of [2, 1] as const) {
+    const idx = bound.map((q, j) => (q.stride === stride ? j : -1)).filter((j) => j >= 0);
+    if (!idx.length) continue;
+    const edges = idx.map((j) => bound[j]!);
+    const E = edges.length;
+    const rx = E === 1 ? tf.relu(states[idx[0]!]!) : tf.relu(tf.concat(idx.map((j) => states[j]!), 3) as tf.Tensor4D);
+    const stack = (xs: tf.Tensor4D[]): tf.Tensor4D => (xs.length === 1 ? xs[0]! : (tf.concat(xs, 3) as tf.Tensor4D));
+    // operation blocks in edgeBnOps order: max, avg, [skip_connect at stride 2], sep3, sep5, dil3, dil5
+    const blocks: tf.Tensor4D[] = [stack(idx.map((j) => pools[j]!.max)), stack(idx.map((j) => pools[j]!.avg))];
+    if (stride === 2) blocks.push(stackedReduce(rx, edges));
+    for (const op of ['sep3', 'sep5', 'dil3', 'dil5'] as const) blocks.push(stackedOp(rx, edges, op, stride, bn));
+    const K = blocks.length;
+    const normed = bn(tf.concat(blocks, 3) as tf.Tensor4D);
+    // weight of block k, edge e: w[start of edge e + k]
+    const order = Array.from({ length: K }, (_, k) => idx.map((j) => starts[j]! + k)).flat();
+    sums.push(weighedSum(normed, tf.gather(w, order), K * E));
+  }
+  // the stride-1 identities, weighed
+  const skips = bound.map((q, j) => (q.stride === 1 ? j : -1)).filter((j) => j >= 0);
+  if (skips.length) {
+    const ws = tf.slice(w, parts, skips.length);
+    sums.push(weighedSum(tf.concat(skips.map((j) => states[j]!), 3) as tf.Tensor4D, ws, skips.length));
+  }
+  return (sums.length === 1 ? sums[0]! : tf.addN(sums)) as tf.Tensor4D;
+}

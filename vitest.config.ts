@@ -1,10 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, run separately by `npm test` (unit, then integration, then e2e against the built app).
+// The suites `npm test` runs one after another. unit, integration and e2e pin the wasm backend (WINNOW_BACKEND):
+// their seeded expectations were set there, and they must hold whether or not the native engine is set up. The
+// backend suite runs the same code on the native tensorflow backend, against cpu and wasm, and skips (saying so)
+// where `winnow setup tensorflow` has not been run.
+const PIN_WASM = { WINNOW_BACKEND: 'wasm' };
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000, env: PIN_WASM } },
       {
         test: {
           name: 'integration',
@@ -12,6 +17,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          env: PIN_WASM,
           // worker processes and tfjs make these heavy: two cores, run one file at a time
           fileParallelism: false,
         },
@@ -23,6 +29,19 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          env: PIN_WASM,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'backend',
+          include: ['test/backend/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          globalSetup: ['test/backend/global-setup.ts'],
+          env: { TF_CPP_MIN_LOG_LEVEL: '2' },
           fileParallelism: false,
         },
       },

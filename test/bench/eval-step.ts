@@ -19,17 +19,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { buildNetwork, countMultiplyAdds, countParameters, type BuiltNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
-import { parseDartsGenotype, parseNb201 } from '../../shared/genotype-format.js';
+import { parseNb201 } from '../../shared/genotype-format.js';
 import type { BackendChoice } from '../../shared/backend.js';
+import { DARTS_V2 } from '../fixtures/genotypes.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-const DARTS_V2 = parseDartsGenotype(
-  "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
-);
 
 const SPECS: Record<string, NetworkSpec> = {
   cnn: { kind: 'cnn', channels: 32 },

@@ -8,19 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../shared/search.js';
-import type { JobEvent } from '../../shared/jobs.js';
-import { IMAGES_FILE } from '../../main/data/staged.js';
-import { PackedImageWriter } from '../../main/data/tensor-store.js';
-import { JobCancelledError, createJobContext } from '../../main/engine/jobs/context.js';
-import { searchHandler } from '../../main/engine/search/darts.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
-import { mulberry32 } from '../../main/engine/nn/prng.js';
-import { AE_FILES } from '../../main/engine/embed/ae-files.js';
+import { BANDS, createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const SIZE = 28;
-const CLASSES = 3;
-const PER_CLASS = 8;
+const { classes: CLASSES, perClass: PER_CLASS } = BANDS;
 
 let tmp: { dir: string; cleanup: () => void };
 let host: SearchJobContext;
@@ -28,60 +20,13 @@ let aeHost: NonNullable<SearchJobContext['autoencoder']>;
 
 beforeAll(() => {
   tmp = tempDir('winnow-search-resume-');
-  const datasetDir = path.join(tmp.dir, 'dataset');
-  fs.mkdirSync(datasetDir);
-  const writer = new PackedImageWriter(path.join(datasetDir, IMAGES_FILE), { width: SIZE, height: SIZE, channels: 1 });
-  const rng = mulberry32(5);
-  const labels: number[] = [];
-  const halves: Array<'w' | 'a' | null> = [];
-  for (let c = 0; c < CLASSES; c++) {
-    for (let i = 0; i < PER_CLASS; i++) {
-      // class c: a bright band at row 4c, plus noise
-      const px = new Uint8Array(SIZE * SIZE);
-      for (let k = 0; k < px.length; k++) px[k] = Math.floor(rng() * 60) + (Math.floor(Math.floor(k / SIZE) / 4) === c ? 180 : 0);
-      writer.append(px);
-      labels.push(c);
-      halves.push(i % 2 ? 'a' : 'w');
-    }
-  }
-  writer.close();
-  // a stand-in for a trained autoencoder: 4-d latent codes of every image, as the autoencoder job stores them
-  const aeDir = path.join(tmp.dir, 'autoencoder');
-  fs.mkdirSync(aeDir);
-  const codes = Float32Array.from({ length: labels.length * 4 }, () => rng() * 2 - 1);
-  fs.writeFileSync(path.join(aeDir, AE_FILES.embeddings), Buffer.from(codes.buffer));
-  aeHost = { id: 1, dir: aeDir, dim: 4 };
-  host = {
-    datasetId: 1,
-    datasetName: 'bands',
-    datasetDir,
-    datasetHash: 'sha256:test',
-    shape: { width: SIZE, height: SIZE, channels: 1 },
-    labels,
-    halves,
-    classNames: ['a', 'b', 'c'],
-    autoencoder: null,
-    app: 'winnow test',
-  };
+  ({ host, aeHost } = createBandsHost(tmp.dir));
 });
 
 afterAll(() => tmp.cleanup());
 
-async function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
-  const abort = new AbortController();
-  const epochs: SearchEpochData[] = [];
-  const sink = (e: JobEvent) => {
-    if (e.type !== 'search-epoch') return;
-    epochs.push(e.data);
-    if (opts.stopAfterEpoch === e.data.epoch) abort.abort();
-  };
-  const ctx = createJobContext({ jobId: 1, jobDir, resume: opts.resume, backendPreference: 'wasm', signal: abort.signal, hostContext }, sink);
-  try {
-    return { result: await searchHandler.run(ctx, params), epochs };
-  } catch (e) {
-    if (e instanceof JobCancelledError) return { result: null, epochs };
-    throw e;
-  }
+function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
+  return runSearchInProcess(jobDir, params, { ...opts, backend: 'wasm' }, hostContext);
 }
 
 describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {

@@ -23,11 +23,8 @@ import {
 } from '../../main/engine/evaluate/networks/index.js';
 import { _dilConvForTest } from '../../main/engine/evaluate/networks/darts.js';
 import { rand, relError } from '../helpers/numeric.js';
+import { DARTS_V2 } from '../fixtures/genotypes.js';
 
-/** DARTS_V2 from the DARTS code's genotypes.py. */
-const DARTS_V2 = parseDartsGenotype(
-  "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
-);
 
 /**
  * Every DARTS operation, dilated convolutions in the reduction cell (stride 2), a node of two `none` edges (node 4 of

@@ -212,7 +212,17 @@ export function selectBackend(preference: BackendChoice = 'auto'): Promise<Backe
   return next;
 }
 
-async function select(preference: BackendChoice): Promise<BackendReport> {
+/**
+ * WINNOW_BACKEND=<rung> makes "auto" mean that rung (the test suites pin wasm with it, so their seeded
+ * expectations hold on a machine where the native engine is set up; also handy to compare rungs).
+ */
+function autoOverride(): BackendName | null {
+  const v = process.env['WINNOW_BACKEND'];
+  return v && (BACKEND_LADDER as readonly string[]).includes(v) ? (v as BackendName) : null;
+}
+
+async function select(asked: BackendChoice): Promise<BackendReport> {
+  const preference: BackendChoice = asked === 'auto' ? (autoOverride() ?? 'auto') : asked;
   if (current && current.preference === preference) return current;
   const attempts: BackendAttempt[] = [];
   let selected: BackendName | null = null;

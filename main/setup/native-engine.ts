@@ -175,7 +175,9 @@ function defaultSystem(): SetupSystem {
 
 function packageDir(appRoot: string, pkg: string): string | null {
   try {
-    return path.dirname(createRequire(path.join(appRoot, 'package.json')).resolve(`${pkg}/package.json`));
+    const manifest = createRequire(path.join(appRoot, 'package.json')).resolve(`${pkg}/package.json`);
+    // (Node caches resolutions: a package removed since, e.g. by `npm ci`, still resolves)
+    return fs.existsSync(manifest) ? path.dirname(manifest) : null;
   } catch {
     return null;
   }

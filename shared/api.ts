@@ -30,6 +30,21 @@ export interface Settings {
   backend: BackendChoice;
 }
 
+/** The native-engine setup started from Settings, as the page follows it. */
+export interface NativeSetupStatus {
+  state: 'idle' | 'running' | 'done' | 'failed';
+  variant: 'cpu' | 'gpu' | null;
+  /** The step under way (running) and the ones finished, with their notes. */
+  current: string | null;
+  steps: Array<{ step: string; seconds: number; note: string }>;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** failed: what happened and what to do (with the log's path when there is one). */
+  error: string | null;
+  /** done: what was set up. */
+  result: { backend: string; tfVersion: string; packageVersion: string; source: string; alreadySetUp: boolean } | null;
+}
+
 const JobId = z.number().int().positive();
 const DatasetId = z.number().int().positive();
 const AeId = z.number().int().positive();
@@ -45,6 +60,9 @@ export const apiInputs = {
       backend: BackendChoice.optional(),
     })
     .default({ refresh: false }),
+  /** Starts `winnow setup tensorflow [--gpu]` in the host (one at a time); follow it with system.nativeSetupStatus. */
+  'system.setupNative': z.object({ gpu: z.boolean().default(false) }).default({ gpu: false }),
+  'system.nativeSetupStatus': z.object({}).default({}),
   'settings.get': z.object({}).default({}),
   'settings.set': z.object({ backend: BackendChoice.optional() }),
   'jobs.list': z
@@ -120,6 +138,8 @@ export const apiInputs = {
 /** Method name -> output type. */
 export interface ApiOutputs {
   'system.info': SystemInfo;
+  'system.setupNative': NativeSetupStatus;
+  'system.nativeSetupStatus': NativeSetupStatus;
   'settings.get': Settings;
   'settings.set': Settings;
   'jobs.list': JobSummary[];

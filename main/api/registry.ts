@@ -23,6 +23,7 @@ import { ApiError } from './errors.js';
 import { checkCompressionCanStart, compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
 import { checkEvaluationCanStart, deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
 import { checkSearchCanStart, exportGenotype, getSearch, listSearches } from './searches.js';
+import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -61,6 +62,8 @@ const handlers: Handlers = {
       backend,
     };
   },
+  'system.setupNative': (input, ctx) => startNativeSetup(input.gpu, ctx),
+  'system.nativeSetupStatus': () => nativeSetupStatus(),
   'settings.get': (_input, ctx) => ctx.store.settings.get(),
   'settings.set': (input, ctx) => ctx.store.settings.update(input),
   'jobs.list': (input, ctx) => ctx.store.jobs.list(input),

@@ -167,6 +167,17 @@ export class JobSupervisor {
     });
   }
 
+  /**
+   * Lets the engine process go when no job runs, so the next job or probe starts a fresh one: a process that has
+   * tried to load the native backend keeps that outcome, and `winnow setup tensorflow` changes it. False (nothing
+   * done) while a job runs; its process is left alone.
+   */
+  releaseEngine(): boolean {
+    if (this.running) return false;
+    this.killWorker();
+    return true;
+  }
+
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
   whenIdle(): Promise<void> {
     if (!this.running && !this.nextQueued()) return Promise.resolve();

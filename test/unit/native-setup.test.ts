@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SETUP_STAMP, SetupError, neededMember, parseWheelName, setupNativeEngine, type SetupOptions, type SetupSystem } from '../../main/setup/native-engine.js';
+import { SETUP_STAMP, SetupError, neededMember, parseWheelName, setupNativeEngine, type SetupOptions, type SetupResult, type SetupSystem } from '../../main/setup/native-engine.js';
+import { _resetNativeSetupForTest, nativeSetupStatus, startNativeSetup } from '../../main/api/native-setup.js';
+import type { ApiContext } from '../../main/api/registry.js';
 import { extractEntry, listZip } from '../../main/setup/zip.js';
 import { cudaLibrariesFor, missingSharedLibraries } from '../../main/engine/backend/cuda.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -272,5 +274,35 @@ describe('CUDA requirements follow the linked TensorFlow', () => {
     fs.writeFileSync(path.join(dir, 'libcudnn.so.9'), '');
     const ldconfig = '\tlibcudart.so.12 (libc6,x86-64) => /usr/lib/libcudart.so.12\n';
     expect(missingSharedLibraries(['libcudart.so.12', 'libcudnn.so.9', 'libcublas.so.12'], { LD_LIBRARY_PATH: dir }, ldconfig)).toEqual(['libcublas.so.12']);
+  });
+});
+
+describe('the Settings page setup (system.setupNative)', () => {
+  it('runs one setup at a time, reports its steps, and lets the idle engine process go when it succeeds', async () => {
+    _resetNativeSetupForTest();
+    let released = 0;
+    const ctx = { supervisor: { releaseEngine: () => (released++, true) }, backendReport: { preference: 'auto', report: {} } } as unknown as ApiContext;
+    let finish!: () => void;
+    const run = (o: SetupOptions) =>
+      new Promise<SetupResult>((resolve) => {
+        o.onProgress?.({ step: 'extract', message: 'Unpacking the TensorFlow 2.21.0 library' });
+        finish = () => resolve({ backend: 'tensorflow', packageName: '@tensorflow/tfjs-node', packageVersion: '4.22.0', tfVersion: '2.21.0', cacheDir: '/c', source: 'pip', alreadySetUp: false, steps: [{ step: 'extract', ms: 1500, note: 'done' }], ms: 2000 });
+      });
+    const first = startNativeSetup(false, ctx, run);
+    expect(first).toMatchObject({ state: 'running', variant: 'cpu', current: 'Unpacking the TensorFlow 2.21.0 library' });
+    expect(startNativeSetup(true, ctx, run).variant).toBe('cpu'); // the running one, not a second
+    finish();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(nativeSetupStatus()).toMatchObject({ state: 'done', result: { tfVersion: '2.21.0', source: 'pip' }, steps: [{ step: 'extract', seconds: 1.5 }] });
+    expect(released).toBe(1);
+    expect(ctx.backendReport).toBeUndefined();
+  });
+
+  it('keeps the message of a failed setup', async () => {
+    _resetNativeSetupForTest();
+    const ctx = { supervisor: { releaseEngine: () => true } } as unknown as ApiContext;
+    startNativeSetup(false, ctx, () => Promise.reject(new SetupError('no-disk', 'The disk holding /c has 3 MB free; the TensorFlow library needs about 900 MB.')));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(nativeSetupStatus()).toMatchObject({ state: 'failed', error: expect.stringMatching(/needs about 900 MB/) });
   });
 });

@@ -4,7 +4,7 @@
  * training batch, on the darts supernet with C=16, 5 cells (reductions at cells 1 and 3), batch 32, 28x28x1
  * input, 10 classes. Random inputs (the step's cost does not depend on the pixels).
  *
- *   npx tsx test/bench/supernet-step.ts [--backend wasm|cpu] [--steps N] [--batch N] [--space darts|nb201]
+ *   npx tsx test/bench/supernet-step.ts [--backend wasm|cpu|tensorflow] [--steps N] [--batch N] [--space darts|nb201]
  *                                       [--cells N] [--channels C] [--warmup N] [--profile] [--prod]
  *
  * Prints one JSON document: {backend, threads, space, batch, hw, cin, sec_per_step, train_images_per_s, ...}
@@ -23,7 +23,7 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu';
+  const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
   const batch = Number(arg('batch', '32'));
   const space = arg('space', 'darts') as 'darts' | 'nb201';
   const cells = Number(arg('cells', space === 'darts' ? '5' : '1'));

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, run separately by `npm test` (unit, then integration, then e2e against the built app).
+// Four projects, run separately by `npm test` (unit, integration, faults, then e2e against the built app).
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,17 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // worker processes and tfjs make these heavy: two cores, run one file at a time
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // what happens to a data folder under faults: copies, damaged files, full disks, kills (runs the built CLI)
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
           fileParallelism: false,
         },
       },

@@ -2,7 +2,6 @@
  * The one registry of API methods: name -> zod input schema (shared/api.ts) -> handler. Both transports
  * (Electron IPC, HTTP) and the CLI call `dispatch`; nothing else validates or routes.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -153,7 +152,7 @@ const handlers: Handlers = {
   'autoencoders.delete': (input, ctx) => {
     autoencoderOr404(ctx, input.id);
     const dir = ctx.store.autoencoders.delete(input.id);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) ctx.store.paths.removeFolder(dir);
     return { id: input.id, deleted: true as const };
   },
   'searches.list': (input, ctx) => listSearches(ctx.store, input.datasetId),

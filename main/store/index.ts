@@ -4,6 +4,7 @@ import { DatasetsRepo } from './datasets-repo.js';
 import { JobsRepo } from './jobs-repo.js';
 import { ModelsRepo } from './models-repo.js';
 import { SettingsRepo } from './settings-repo.js';
+import { DataPaths, dataDirOfDb } from './paths.js';
 
 /** The store: one database connection and a repository per entity. */
 export class Store {
@@ -13,12 +14,16 @@ export class Store {
   readonly autoencoders: AutoencodersRepo;
   readonly models: ModelsRepo;
 
+  /** Converts between the absolute paths callers use and the data-folder-relative paths rows keep. */
+  readonly paths: DataPaths;
+
   constructor(readonly db: Db, readonly dbPath: string) {
-    this.jobs = new JobsRepo(db);
+    this.paths = new DataPaths(dataDirOfDb(dbPath));
+    this.jobs = new JobsRepo(db, this.paths);
     this.settings = new SettingsRepo(db);
-    this.datasets = new DatasetsRepo(db);
-    this.autoencoders = new AutoencodersRepo(db);
-    this.models = new ModelsRepo(db);
+    this.datasets = new DatasetsRepo(db, this.paths);
+    this.autoencoders = new AutoencodersRepo(db, this.paths);
+    this.models = new ModelsRepo(db, this.paths);
   }
 
   static open(dbPath: string, options?: OpenDbOptions): Store {

@@ -30,6 +30,18 @@ export class Store {
     return new Store(openDb(dbPath, options), dbPath);
   }
 
+  /** The id of the data folder this database belongs to (see data-folder.ts), if recorded. */
+  folderId(): string | null {
+    const row = this.db.prepare('SELECT id FROM data_folder WHERE singleton = 1').get() as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** Records the folder id unless one is already recorded (another process may have won); returns the recorded id. */
+  recordFolderId(id: string): string {
+    this.db.prepare('INSERT OR IGNORE INTO data_folder (singleton, id, created_at) VALUES (1, ?, ?)').run(id, Date.now());
+    return this.folderId()!;
+  }
+
   close(): void {
     this.db.close();
   }

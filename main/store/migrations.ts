@@ -206,4 +206,16 @@ export const MIGRATIONS: readonly Migration[] = [
           AND instr(replace(json_extract(payload, '$.result.files.genotypeJson'), '\\', '/'), '/jobs/' || job_id || '/') > 0;
     `,
   },
+  {
+    version: 6,
+    description: 'data folder identity: the id of the folder this database belongs to',
+    // the same id is in the folder's winnow-folder.json: a database that names another id is not this folder's
+    sql: `
+      CREATE TABLE data_folder (
+        singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+        id         TEXT    NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -60,5 +60,24 @@ export class DataPaths {
   }
 }
 
+export const LEFTOVERS_DIR = 'leftovers';
+
+/**
+ * Moves a folder that is in the way of a new id (`datasets/4` left by a lost database, `jobs/9` with a stale
+ * checkpoint) to <data folder>/leftovers/, never deleting it. `dir` is <data folder>/<kind>/<id>. Returns the new
+ * place, or null when there was nothing there.
+ */
+export function moveAside(dir: string): string | null {
+  if (!fs.existsSync(dir)) return null;
+  const kind = path.basename(path.dirname(dir));
+  const leftovers = path.join(path.dirname(path.dirname(dir)), LEFTOVERS_DIR);
+  fs.mkdirSync(leftovers, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = path.join(leftovers, `${kind}-${path.basename(dir)}-${stamp}`);
+  for (let n = 2; fs.existsSync(target); n++) target = path.join(leftovers, `${kind}-${path.basename(dir)}-${stamp}-${n}`);
+  fs.renameSync(dir, target);
+  return target;
+}
+
 /** The data folder of a database file (none for an in-memory database). */
 export const dataDirOfDb = (dbPath: string): string | null => (dbPath === ':memory:' ? null : path.dirname(path.resolve(dbPath)));

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
 import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
-import { jobDirFor } from '../store/paths.js';
+import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
 
 export class SupervisorError extends Error {
@@ -101,6 +101,9 @@ export class JobSupervisor {
   start(request: JobStartRequest): JobSummary {
     this.assertOpen();
     const job = this.store.jobs.create(request.kind, request.params, process.pid);
+    // a new job never starts in an old job's folder (a stale checkpoint would be "resumed"): move it aside
+    const moved = moveAside(jobDirFor(this.opts.dataDir, job.id));
+    if (moved) this.record(job.id, { type: 'log', level: 'warn', message: `A folder from an earlier job ${job.id} was in the way; it was moved to ${moved}.` });
     this.record(job.id, { type: 'state', state: 'queued' });
     this.pump();
     return this.get(job.id);

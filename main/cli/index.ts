@@ -27,6 +27,7 @@ import {
 import { ApiError } from '../api/errors.js';
 import { openHost, workerLogFile, type WinnowHost } from '../api/host.js';
 import { APP_VERSION } from '../api/version.js';
+import { runDoctor } from '../store/doctor.js';
 import { resolveDataDir } from '../store/paths.js';
 import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
@@ -91,6 +92,8 @@ Commands:
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
   jobs resume <id>                       Resume an interrupted, cancelled or failed job
+  doctor [--repair]                      Full database integrity check; folders and rows that disagree. --repair
+                                         removes partial outputs of stopped jobs, moves orphan folders to leftovers/
 
 Options for every command:
   --data-dir DIR     Where Winnow keeps its database and files (env WINNOW_DATA_DIR;
@@ -1096,6 +1099,23 @@ async function exportTable(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** `winnow doctor [--repair]`: works on a folder that does not open (that is when it is needed), so no host. */
+function doctor(args: string[]): number {
+  const { values } = parse(args, { repair: { type: 'boolean', default: false } });
+  const report = runDoctor(resolveDataDir(values['data-dir']), { repair: values.repair });
+  if (values.json) {
+    printJson(report);
+    return report.healthy ? EXIT_OK : EXIT_FAILURE;
+  }
+  say(`Data folder: ${report.dataDir}`);
+  say(`Database:    ${report.dbPath} (integrity: ${report.integrity})`);
+  if (report.problems.length === 0) say('No problems found.');
+  for (const p of report.problems) say(`- ${p.message}${p.repaired ? ` Repaired: ${p.repaired}.` : ''}`);
+  if (report.leftovers.length) say(`${report.leftovers.length} folder(s) in leftovers/ (moved aside, never deleted): ${report.leftovers.slice(0, 5).join(', ')}${report.leftovers.length > 5 ? ', …' : ''}`);
+  if (!report.healthy && !values.repair && report.integrity === 'ok') say('Run `winnow doctor --repair` to clean what is safe to clean.');
+  return report.healthy ? EXIT_OK : EXIT_FAILURE;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -1137,6 +1157,8 @@ export async function main(argv: string[]): Promise<number> {
       return model(rest);
     case 'compress':
       return compress(rest);
+    case 'doctor':
+      return doctor(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }

@@ -96,14 +96,56 @@ export function openDataFolder(dataDir: string, options: OpenDbOptions = {}): St
         `Winnow will not start a new database over existing data. ${restoreAdvice(dataDir)}`,
     );
   }
-  const store = Store.open(dbPath, options);
+  let store: Store;
   try {
+    store = Store.open(dbPath, options);
+  } catch (e) {
+    throw openError(e, dataDir, dbPath);
+  }
+  try {
+    quickCheck(store);
     adoptIdentity(store, dataDir);
   } catch (e) {
     store.close();
-    throw e;
+    throw e instanceof DataFolderError ? e : openError(e, dataDir, dbPath);
   }
   return store;
+}
+
+const DAMAGED_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_IOERR_SHORT_READ']);
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_DBMOVED']);
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+const damagedAdvice = (dbPath: string): string =>
+  `Run \`winnow doctor\` for details. Restore winnow.db from a backup (a copy of the whole data folder), or move ${dbPath} away to keep it and start a new data folder (--data-dir DIR).`;
+
+/** An error opening the database as a message that names the file and says what to do (no SQLite jargon alone). */
+export function openError(e: unknown, dataDir: string, dbPath: string): Error {
+  if (e instanceof DataFolderError) return e;
+  const code = String((e as { code?: unknown }).code ?? '');
+  const why = e instanceof Error ? e.message : String(e);
+  if (DAMAGED_CODES.has(code) || code.startsWith('SQLITE_CORRUPT')) {
+    return new DataFolderError(`The database ${dbPath} is damaged (${why}). ${damagedAdvice(dbPath)}`);
+  }
+  if (READ_ONLY_CODES.has(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    return new DataFolderError(
+      `Winnow cannot write to the data folder ${dataDir} (${why}): it is read-only or not yours. ` +
+        'Make it writable, or choose another data folder with --data-dir DIR (or WINNOW_DATA_DIR).',
+    );
+  }
+  if (FULL_CODES.has(code) || code.startsWith('SQLITE_FULL')) {
+    return new DataFolderError(`The disk holding ${dataDir} is full (${why}). Free some space there, then try again.`);
+  }
+  return e instanceof Error ? e : new Error(why);
+}
+
+/** `PRAGMA quick_check` (fast: no index cross-checks) at every open; a damaged database is refused with advice. */
+function quickCheck(store: Store): void {
+  const rows = store.db.pragma('quick_check') as Array<{ quick_check: string }>;
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new DataFolderError(`The database ${store.dbPath} is damaged: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}. ${damagedAdvice(store.dbPath)}`);
+  }
 }
 
 function adoptIdentity(store: Store, dataDir: string): void {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImportParams, type DuplicateReport, type Rejection } from '../../shared/datasets.js';
 import { JobUserError, type JobContext } from '../engine/jobs/context.js';
+import { dataDirOfJob, describeWriteError } from '../engine/jobs/disk.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
 import { mnistFingerprint, mnistSample, synthChroma, synthChromaFingerprint } from './builtin.js';
 import { decodeMany, probeImage } from './decode.js';
@@ -86,6 +87,18 @@ export async function defaultShape(scan: SourceScan): Promise<{ size: number; ch
 }
 
 async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResult> {
+  // what the staged files need on disk (the packed images plus about a kilobyte per row), once known
+  const need = { bytes: 0 };
+  try {
+    return await stageImport(ctx, params, need);
+  } catch (e) {
+    // nothing of a failed import stays behind: a full disk gets its space back before anything else is written
+    fs.rmSync(stagingDirFor(ctx.jobDir), { recursive: true, force: true });
+    throw describeWriteError(e, dataDirOfJob(ctx.jobDir), need.bytes);
+  }
+}
+
+async function stageImport(ctx: JobContext, params: ImportParams, need: { bytes: number }): Promise<ImportJobResult> {
   ctx.progress({ done: 0, total: 1, message: 'Reading the source…' });
   const scan = await scanSource(params, ctx.signal);
   ctx.checkCancelled();
@@ -101,6 +114,7 @@ async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResu
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const writer = new PackedImageWriter(path.join(staging, IMAGES_FILE), { width: size, height: size, channels });
+  need.bytes = total * (writer.bytesPerImage + 1024);
 
   const rejected: Rejection[] = [...scan.rejected];
   const kept: number[] = [];

@@ -88,6 +88,11 @@ const restoreAdvice = (dataDir: string): string =>
 /** Opens the store of a data folder, creating the folder and its identity on first use; refuses what is unsafe. */
 export function openDataFolder(dataDir: string, options: OpenDbOptions = {}): Store {
   const dbPath = dbPathFor(dataDir);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw openError(e, dataDir, dbPath);
+  }
   const state = databaseState(dbPath, options);
   const found = state === 'present' ? [] : dataFound(dataDir);
   if (found.length > 0) {
@@ -119,22 +124,53 @@ const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 const damagedAdvice = (dbPath: string): string =>
   `Run \`winnow doctor\` for details. Restore winnow.db from a backup (a copy of the whole data folder), or move ${dbPath} away to keep it and start a new data folder (--data-dir DIR).`;
 
+/** Free bytes on the disk holding `dir` (or its closest existing parent); null when the platform cannot say. */
+function freeBytes(dir: string): number | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const s = fs.statfsSync(d);
+      return Number(s.bavail) * Number(s.bsize);
+    } catch {
+      if (path.dirname(d) === d) return null;
+    }
+  }
+}
+
+/** Whether the closest existing folder at or above `dir` cannot be written (read-only disk, no permission). */
+function notWritable(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(d)) {
+      try {
+        fs.accessSync(d, fs.constants.W_OK);
+        return false;
+      } catch {
+        return true;
+      }
+    }
+    if (path.dirname(d) === d) return false;
+  }
+}
+
 /** An error opening the database as a message that names the file and says what to do (no SQLite jargon alone). */
 export function openError(e: unknown, dataDir: string, dbPath: string): Error {
   if (e instanceof DataFolderError) return e;
-  const code = String((e as { code?: unknown }).code ?? '');
+  let code = String((e as { code?: unknown }).code ?? '');
   const why = e instanceof Error ? e.message : String(e);
+  // a full disk shows up as an I/O error when SQLite cannot even map its shared-memory file
+  if ((code.startsWith('SQLITE_IOERR') || code === 'ENOSPC') && (freeBytes(dataDir) ?? Infinity) < 1 << 20) code = 'SQLITE_FULL';
+  // mkdir on a read-only disk may say ENOENT or EROFS; fs.access tells
+  if ((code === 'ENOENT' || code.startsWith('SQLITE_IOERR')) && notWritable(dataDir)) code = 'EROFS';
   if (DAMAGED_CODES.has(code) || code.startsWith('SQLITE_CORRUPT')) {
     return new DataFolderError(`The database ${dbPath} is damaged (${why}). ${damagedAdvice(dbPath)}`);
   }
   if (READ_ONLY_CODES.has(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
     return new DataFolderError(
-      `Winnow cannot write to the data folder ${dataDir} (${why}): it is read-only or not yours. ` +
+      `Winnow cannot write to the data folder ${dataDir} (${code === 'EROFS' ? 'read-only file system' : why}): it is read-only or not yours. ` +
         'Make it writable, or choose another data folder with --data-dir DIR (or WINNOW_DATA_DIR).',
     );
   }
   if (FULL_CODES.has(code) || code.startsWith('SQLITE_FULL')) {
-    return new DataFolderError(`The disk holding ${dataDir} is full (${why}). Free some space there, then try again.`);
+    return new DataFolderError(`The disk holding ${dataDir} is full (needs about 1 MB to open the database). Free some space there, then try again.`);
   }
   return e instanceof Error ? e : new Error(why);
 }

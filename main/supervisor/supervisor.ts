@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
 import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
+import { describeWriteError, diskFullMessage, isDiskFull } from '../engine/jobs/disk.js';
 import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
@@ -53,6 +54,26 @@ const pidAlive = (pid: number | null): boolean => {
   }
 };
 
+/** Bytes under a folder (what a job had written when the disk filled up); 0 when it is gone. */
+function folderBytes(dir: string): number {
+  let total = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) total += folderBytes(p);
+    else if (e.isFile()) total += fs.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return total;
+}
+
+/** Kinds whose `resume` starts over (their handler is not resumable): never promise a checkpoint for them. */
+const STARTS_OVER: ReadonlySet<JobKind> = new Set(['import', 'selftest', 'autoencoder']);
+
 function describeExit(code: number | null, signal: string | null): string {
   if (signal === 'SIGKILL') return 'the engine process was killed (SIGKILL; out of memory, or killed by hand)';
   if (signal) return `the engine process was stopped by ${signal}`;
@@ -81,19 +102,29 @@ export class JobSupervisor {
     return this.worker?.pid;
   }
 
-  /** Jobs left `running` by a process that is gone become `interrupted`; its queued jobs are adopted. */
+  /**
+   * Jobs left `running` by a process that is gone become `interrupted`; its queued jobs are adopted. Needs no free
+   * space: partial outputs are removed first (giving space back), and a state that still cannot be written (a
+   * full disk) is left for the next start instead of failing this one.
+   */
   private recover(): void {
     for (const job of this.store.jobs.listByStates(['running', 'queued'])) {
       if (job.ownerPid !== process.pid && pidAlive(job.ownerPid)) continue;
-      if (job.state === 'running') {
-        this.record(job.id, {
-          type: 'state',
-          state: 'interrupted',
-          message: 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
-        });
-        this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
-      } else {
-        this.store.jobs.setOwner(job.id, process.pid, null);
+      try {
+        if (job.state === 'running') {
+          this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
+          this.record(job.id, {
+            type: 'state',
+            state: 'interrupted',
+            message: STARTS_OVER.has(job.kind)
+              ? 'Winnow stopped while this job was running. Resume it to run it again from the start.'
+              : 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
+          });
+        } else {
+          this.store.jobs.setOwner(job.id, process.pid, null);
+        }
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
       }
     }
   }
@@ -194,12 +225,52 @@ export class JobSupervisor {
 
   /** Persists an event, then publishes it (and the job's new summary) to the UIs. */
   private record(jobId: number, event: JobEvent): void {
-    const stored = this.store.jobs.appendEvent(jobId, event);
+    let stored;
+    try {
+      stored = this.store.jobs.appendEvent(jobId, event);
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      this.diskFull(jobId, event);
+      return;
+    }
     this.opts.publish({ channel: 'job.event', ...stored });
     if (event.type !== 'log' && event.type !== 'metric') {
       const job = this.store.jobs.get(jobId);
       if (job) this.opts.publish({ channel: 'job.updated', job });
     }
+  }
+
+  /**
+   * The database could not take an event: the disk holding the data folder is full. The running job stops (nothing
+   * it reports can be kept), its partial outputs are removed first to give the space back, then its failure is
+   * written; if even that fails, the UIs still hear it, and the next start's recovery writes it.
+   */
+  private diskFull(jobId: number, event: JobEvent): void {
+    const running = this.running;
+    if (running?.jobId !== jobId) {
+      // a job that already ended here (its final state could not be written): the UIs still hear the end
+      const job = event.type === 'state' ? this.store.jobs.get(jobId) : undefined;
+      if (job && event.type === 'state') this.opts.publish({ channel: 'job.updated', job: { ...job, state: event.state, message: event.message ?? job.message } });
+      return;
+    }
+    clearTimeout(running.cancelTimer);
+    this.running = null;
+    const written = folderBytes(running.jobDir);
+    try {
+      this.opts.hooks?.[running.kind]?.discard?.({ id: jobId, jobDir: running.jobDir });
+    } catch {
+      // best effort: the failure below matters more
+    }
+    this.killWorker();
+    const message = diskFullMessage(this.opts.dataDir, written + (1 << 20));
+    try {
+      this.store.jobs.appendEvent(jobId, { type: 'state', state: 'failed', message });
+    } catch {
+      // still full: the row stays `running` until a start with free space marks it interrupted
+    }
+    const job = this.store.jobs.get(jobId);
+    if (job) this.opts.publish({ channel: 'job.updated', job: { ...job, state: 'failed', message, endedAt: job.endedAt ?? Date.now() } });
+    queueMicrotask(() => this.pump());
   }
 
   private nextQueued(): JobSummary | undefined {
@@ -268,7 +339,8 @@ export class JobSupervisor {
         const finalize = this.opts.hooks?.[running.kind]?.finalize;
         try {
           if (finalize) result = finalize({ id: m.jobId, jobDir: running.jobDir, result });
-        } catch (e) {
+        } catch (caught) {
+          const e = describeWriteError(caught, this.opts.dataDir, folderBytes(running.jobDir));
           this.finish(m.jobId, 'failed', e instanceof Error ? e.message : String(e));
           break;
         }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { selectBackend } from '../backend/ladder.js';
 import { JobCancelledError, JobUserError, createJobContext } from './context.js';
+import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import { handlerFor } from './registry.js';
 
@@ -39,7 +40,9 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void): Work
       fs.mkdirSync(m.jobDir, { recursive: true });
       const result = await handler.run(ctx, params);
       send({ type: 'finished', jobId: m.jobId, outcome: 'done', result });
-    } catch (e) {
+    } catch (caught) {
+      // ENOSPC / EROFS anywhere in the job: one plain sentence naming the data folder
+      const e = describeWriteError(caught, dataDirOfJob(m.jobDir));
       if (e instanceof JobCancelledError || abort.signal.aborted) {
         send({ type: 'finished', jobId: m.jobId, outcome: 'cancelled', message: 'Cancelled by the user.' });
       } else {

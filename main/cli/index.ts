@@ -31,7 +31,7 @@ import { runDoctor } from '../store/doctor.js';
 import { resolveDataDir } from '../store/paths.js';
 import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, describeFailure, formatDuration, printJson, say, table } from './output.js';
 import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
 import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressPointLine, compressResultRows, compressStoppedLine, compressionRows } from './compress.js';
 import { CompressParams, CompressProtocol, Subsampling, type CompressResult, type CompressionDetail, type CompressionSummary } from '../../shared/compress.js';
@@ -102,7 +102,8 @@ Options for every command:
   --json             Print one JSON document on stdout and nothing else
   -h, --help         This help;  -v, --version  the version
 
-Exit codes: 0 ok, 1 failure, 2 bad arguments.`;
+With --json, an error is one JSON document too: {"error": {"code": "...", "message": "..."}}.
+Exit codes: 0 ok; 1 failure (a failed job, damaged or unreadable data, a refused data folder); 2 bad arguments.`;
 
 const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -1164,19 +1165,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+/** How the process ends for an error: one line on stderr (or one JSON document with --json), the right exit code. */
+function fail(e: unknown, json: boolean): never {
+  const f = describeFailure(e);
+  if (json) printJson({ error: { code: f.code, message: f.message } });
+  say(`winnow: ${f.message}`);
+  if (process.env.WINNOW_DEBUG && e instanceof Error) say(e.stack ?? '');
+  process.exit(f.exit);
+}
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+// an error outside the command's own flow (an event handler, a timer) still ends as one line, never a stack trace
+process.on('uncaughtException', (e) => fail(e, json));
+main(argv).then(
   (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      say(`winnow: ${e.message}`);
-      process.exit(EXIT_USAGE);
-    }
-    if (e instanceof ApiError) {
-      say(`winnow: ${e.message}`);
-      process.exit(e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE);
-    }
-    say(`winnow: ${e instanceof Error ? e.message : String(e)}`);
-    if (process.env.WINNOW_DEBUG && e instanceof Error) say(e.stack ?? '');
-    process.exit(EXIT_FAILURE);
-  },
+  (e: unknown) => fail(e, json),
 );

@@ -86,7 +86,7 @@ const handlers: Handlers = {
     if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
     if (job.kind === 'evaluate' && isResumable(job.state)) checkEvaluationCanStart(ctx.store, ctx.dataDir, job.params);
     if (job.kind === 'compress' && isResumable(job.state)) checkCompressionCanStart(ctx.store, ctx.dataDir, job.params);
-    return ctx.supervisor.resume(input.id);
+    return ctx.supervisor.resume(input.id, { restart: input.restart });
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
   'datasets.get': (input, ctx) => {

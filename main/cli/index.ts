@@ -91,7 +91,8 @@ Commands:
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
-  jobs resume <id>                       Resume an interrupted, cancelled or failed job
+  jobs resume <id> [--restart]           Resume an interrupted, cancelled or failed job; --restart runs it from the
+                                         start (its files, e.g. a damaged checkpoint, are moved to leftovers/)
   doctor [--repair]                      Full database integrity check; folders and rows that disagree. --repair
                                          removes partial outputs of stopped jobs, moves orphan folders to leftovers/
 
@@ -331,7 +332,7 @@ async function jobs(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (sub === 'show' || sub === 'cancel' || sub === 'resume') {
-    const { values, positionals } = parse(rest, {}, 1);
+    const { values, positionals } = parse(rest, sub === 'resume' ? { restart: { type: 'boolean', default: false } } : {}, 1);
     const id = intOption(positionals[0], 'id', 1, Number.MAX_SAFE_INTEGER);
     if (id === undefined) throw new UsageError(`Usage: winnow jobs ${sub} <id>`);
     if (sub === 'show') {
@@ -344,7 +345,8 @@ async function jobs(args: string[]): Promise<number> {
       return EXIT_OK;
     }
     const job = (await withHost(values, async (h) => {
-      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id })) as JobSummary;
+      const restart = (values as { restart?: boolean }).restart === true;
+      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', sub === 'resume' ? { id, restart } : { id })) as JobSummary;
       if (sub === 'resume') {
         // the job runs in this process's worker: wait for it, as `winnow selftest` does
         return runJob(h, async () => j, values.json, searchEpochLine);

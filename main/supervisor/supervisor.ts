@@ -171,11 +171,16 @@ export class JobSupervisor {
     return this.get(id);
   }
 
-  resume(id: number): JobSummary {
+  /** `restart`: the job's folder (its checkpoint) is moved to leftovers/ first, so the job runs from the start. */
+  resume(id: number, options: { restart?: boolean } = {}): JobSummary {
     this.assertOpen();
     const job = this.get(id);
     if (!isResumable(job.state)) {
       throw new SupervisorError('conflict', `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`);
+    }
+    if (options.restart) {
+      const moved = moveAside(jobDirFor(this.opts.dataDir, id));
+      this.record(id, { type: 'log', level: 'info', message: `Restarting from scratch${moved ? `; the earlier files were moved to ${moved}` : ''}.` });
     }
     this.store.jobs.setOwner(id, process.pid, null);
     this.record(id, { type: 'state', state: 'queued', message: 'Resumed: waiting for the engine.' });

@@ -17,6 +17,12 @@ export const isReadOnly = (e: unknown): boolean => READ_ONLY_CODES.has(codeOf(e)
 /** The data folder of a job folder (<data folder>/jobs/<id>). */
 export const dataDirOfJob = (jobDir: string): string => path.dirname(path.dirname(jobDir));
 
+/** The data folder of anything inside a job folder (the parent of the nearest `jobs` folder above it). */
+export function dataDirOf(p: string): string {
+  for (let d = path.dirname(p); path.dirname(d) !== d; d = path.dirname(d)) if (path.basename(d) === 'jobs') return path.dirname(d);
+  return path.dirname(p);
+}
+
 /** Free bytes on the disk holding `dir`, or null when the platform cannot say. */
 export function freeBytes(dir: string): number | null {
   try {

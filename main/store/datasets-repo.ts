@@ -189,6 +189,11 @@ export class DatasetsRepo {
     };
   }
 
+  /** Every dataset's source fingerprint (the import job refuses a source stored before). */
+  fingerprints(): Array<{ id: number; name: string; fingerprint: string }> {
+    return this.db.prepare('SELECT id, name, source_fingerprint AS fingerprint FROM datasets ORDER BY id DESC').all() as Array<{ id: number; name: string; fingerprint: string }>;
+  }
+
   findByFingerprint(fingerprint: string): DatasetSummary[] {
     return (this.db.prepare(`${SUMMARY_SQL} WHERE d.source_fingerprint = ? ORDER BY d.id DESC`).all(fingerprint) as DatasetRow[]).map(toSummary);
   }

@@ -7,9 +7,18 @@ import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
 import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import { describeWriteError, diskFullMessage, isDiskFull } from '../engine/jobs/disk.js';
-import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
+import type { HostToWorker, SourceSummary, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
+import type { ImportFormat } from '../../shared/datasets.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
+
+/** The engine could not read a path as a dataset (its message says why and what to do). */
+export class SourceReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceReadError';
+  }
+}
 
 export class SupervisorError extends Error {
   constructor(
@@ -85,6 +94,7 @@ export class JobSupervisor {
   private worker: WorkerChannel | null = null;
   private running: { jobId: number; kind: JobKind; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
+  private readonly detections = new Map<number, (r: SourceSummary | Error) => void>();
   private nextProbe = 1;
   private closed = false;
   private readonly poll: NodeJS.Timeout;
@@ -203,6 +213,27 @@ export class JobSupervisor {
         else resolve(r);
       });
       this.send({ type: 'probe', requestId, backend: preference });
+    });
+  }
+
+  /**
+   * What a path holds, read by the engine process: a source's contents (a gzip-compressed IDX file, say) are never
+   * inflated in the host that serves the UI. Rejects with SourceReadError when the path is not a readable dataset.
+   */
+  detect(source: { path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' }): Promise<SourceSummary> {
+    this.assertOpen();
+    const requestId = this.nextProbe++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.detections.delete(requestId);
+        reject(new Error('The engine process did not finish reading the source within 10 minutes.'));
+      }, 600_000);
+      this.detections.set(requestId, (r) => {
+        clearTimeout(timer);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      });
+      this.send({ type: 'detect', requestId, path: source.path, format: source.format, ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}) });
     });
   }
 
@@ -353,6 +384,13 @@ export class JobSupervisor {
         this.finish(m.jobId, 'done');
         break;
       }
+      case 'detect-result': {
+        const settle = this.detections.get(m.requestId);
+        this.detections.delete(m.requestId);
+        if (m.result) settle?.(m.result);
+        else settle?.(m.error?.source ? new SourceReadError(m.error.message) : new Error(m.error?.message ?? 'The engine could not read the source.'));
+        break;
+      }
       case 'probe-result': {
         const resolve = this.probes.get(m.requestId);
         this.probes.delete(m.requestId);
@@ -384,6 +422,8 @@ export class JobSupervisor {
     const why = describeExit(code, signal);
     for (const settle of this.probes.values()) settle(new Error(`The backend probe failed: ${why}.`));
     this.probes.clear();
+    for (const settle of this.detections.values()) settle(new Error(`Reading the source failed: ${why}.`));
+    this.detections.clear();
     if (this.running) {
       const jobId = this.running.jobId;
       this.finish(jobId, 'interrupted', `Interrupted: ${why}. Resume it from Runs or with \`winnow jobs resume ${jobId}\`.`);

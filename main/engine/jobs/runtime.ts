@@ -8,6 +8,8 @@ import { JobCancelledError, JobUserError, createJobContext } from './context.js'
 import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import { handlerFor } from './registry.js';
+import { summariseSource } from '../../data/import-job.js';
+import { SourceError } from '../../data/types.js';
 
 export interface WorkerRuntime {
   handle(message: HostToWorker): void;
@@ -62,6 +64,13 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void): Work
           break;
         case 'cancel':
           if (running && running.jobId === message.jobId) running.abort.abort();
+          break;
+        case 'detect':
+          summariseSource(message.path, message.format, message.cifar100Labels).then(
+            (result) => send({ type: 'detect-result', requestId: message.requestId, result }),
+            (e: unknown) =>
+              send({ type: 'detect-result', requestId: message.requestId, error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError } }),
+          );
           break;
         case 'probe':
           selectBackend(message.backend).then(

@@ -9,19 +9,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointDamagedError, readCheckpoint, writeCheckpoint } from '../../main/engine/search/checkpoint.js';
 import { Store } from '../../main/store/index.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
 afterEach(() => {
   vi.restoreAllMocks();
-  cleanups.forEach((c) => c());
-  cleanups = [];
 });
 
 function jobDir(): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  const dir = path.join(t.dir, 'data', 'jobs', '7');
+  const dir = path.join(scratch(), 'data', 'jobs', '7');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -102,9 +97,7 @@ interface SearchOut {
 }
 
 async function dataFolder(): Promise<string> {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  const dir = path.join(t.dir, 'data');
+  const dir = scratch('data');
   const r = await runCli(['dataset', 'synth', 'chroma', '--n', '60', '--size', '16', '--json'], dir);
   expect(r.code, r.stderr).toBe(0);
   return dir;

@@ -4,21 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function dir(): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 /** The whole of stdout is one JSON document. */
 function oneDocument(stdout: string): { error?: { code: string; message: string } } {
@@ -35,7 +24,7 @@ describe('--json errors', () => {
     [['dataset', 'import', '/nowhere/at/all'], 2, 'bad_input'],
     [['frobnicate'], 2, 'usage'],
   ])('winnow %j --json: one document, exit %i, code %s', async (args, exit, code) => {
-    const r = await runCli([...args, '--json'], path.join(dir(), 'data'));
+    const r = await runCli([...args, '--json'], scratch('data'));
     expect(r.code, r.stderr).toBe(exit);
     const doc = oneDocument(r.stdout);
     expect(doc.error?.code).toBe(code);
@@ -44,7 +33,7 @@ describe('--json errors', () => {
   });
 
   it('a refused data folder is an error document with exit 1', async () => {
-    const data = path.join(dir(), 'data');
+    const data = scratch('data');
     fs.mkdirSync(path.join(data, 'datasets', '1'), { recursive: true });
     fs.writeFileSync(path.join(data, 'datasets', '1', 'images.u8'), 'x');
     const r = await runCli(['jobs', 'list', '--json'], data);

@@ -4,22 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MARKER_FILE } from '../../main/store/data-folder.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { later, scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function folder(name = 'data'): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  return path.join(t.dir, name);
-}
+const folder = (name = 'data'): string => scratch(name);
 
 async function synth(dir: string, seed = 0): Promise<void> {
   const r = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--seed', String(seed), '--json'], dir);
@@ -72,7 +62,7 @@ describe('a data folder with data but no usable database', () => {
     await synth(a);
     const b = `${a}-copy`;
     fs.cpSync(a, b, { recursive: true });
-    cleanups.push(() => fs.rmSync(b, { recursive: true, force: true }));
+    later(() => fs.rmSync(b, { recursive: true, force: true }));
     const list = await runCli(['dataset', 'list', '--json'], b);
     expect(list.code, list.stderr).toBe(0);
     expect(fs.readFileSync(path.join(b, MARKER_FILE), 'utf8')).toBe(fs.readFileSync(path.join(a, MARKER_FILE), 'utf8'));

@@ -4,16 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../main/store/doctor.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
 
 let template = '';
 beforeAll(async () => {
@@ -26,9 +22,7 @@ beforeAll(async () => {
 
 /** A fresh copy of a data folder holding one dataset (the database checkpointed: no WAL beside it). */
 function copy(): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  const dir = path.join(t.dir, 'data');
+  const dir = scratch('data');
   fs.cpSync(template, dir, { recursive: true });
   return dir;
 }

@@ -18,12 +18,10 @@ import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { JobSupervisor, type SupervisorOptions } from '../../main/supervisor/supervisor.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { later } from './scratch.js';
 
-let cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
 });
 
 const FULL = /^The disk holding (.+) is full \(needs about (\d+) MB\)\. Free some space there/;
@@ -34,7 +32,7 @@ function host(launcher: SupervisorOptions['launcher'] = inProcessLauncher()) {
   const store = openDataFolder(dataDir);
   const pushes: PushMessage[] = [];
   const supervisor = new JobSupervisor({ store, dataDir, launcher, publish: (m) => pushes.push(m), hooks: jobHostHooks(store, dataDir) });
-  cleanups.push(async () => {
+  later(async () => {
     await supervisor.close();
     store.close();
     t.cleanup();
@@ -131,7 +129,7 @@ function canMount(): boolean {
 function tmpfs(sizeMb: number): string {
   const t = tempDir('winnow-tmpfs-');
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', t.dir]);
-  cleanups.push(() => {
+  later(() => {
     execFileSync('umount', ['-l', t.dir]);
     t.cleanup();
   });

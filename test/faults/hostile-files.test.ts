@@ -7,25 +7,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openHost, type WinnowHost } from '../../main/api/host.js';
 import { readMaybeGzip } from '../../main/data/formats/util.js';
 import { forkLauncher } from '../../main/supervisor/launchers.js';
 import { idxImagesBytes, idxLabelsBytes, writeClassFolders, writeCsvManifest, writeIdx } from '../fixtures/datasets.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function dir(): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 /** An IDX pair whose images header claims `n` 28x28 images but whose gzip stream inflates to `inflated` bytes. */
 function bomb(root: string, n: number, inflated: number): Promise<string> {
@@ -50,7 +40,7 @@ function bomb(root: string, n: number, inflated: number): Promise<string> {
 
 describe('a gzip bomb', () => {
   it('is cut off as soon as it inflates past its header claim (unit: the streaming reader)', async () => {
-    const src = await bomb(dir(), 100, 300 << 20);
+    const src = await bomb(scratch(), 100, 300 << 20);
     const t0 = performance.now();
     const claim = (h: Uint8Array) => 16 + new DataView(h.buffer, h.byteOffset).getUint32(4) * 28 * 28;
     await expect(readMaybeGzip(path.join(src, 'train-images-idx3-ubyte.gz'), { headerBytes: 16, claimedBytes: claim })).rejects.toThrow(
@@ -60,7 +50,7 @@ describe('a gzip bomb', () => {
   });
 
   it('winnow dataset import: fails in seconds with the reason, exit 1, nothing stored', async () => {
-    const root = dir();
+    const root = scratch();
     const src = await bomb(root, 100, 1 << 30);
     expect(fs.statSync(path.join(src, 'train-images-idx3-ubyte.gz')).size).toBeLessThan(2 << 20);
     const t0 = performance.now();
@@ -72,7 +62,7 @@ describe('a gzip bomb', () => {
   });
 
   it('a header that disagrees with its labels file is refused before inflating anything', async () => {
-    const root = dir();
+    const root = scratch();
     const src = await bomb(root, 60_000, 64 << 20);
     fs.writeFileSync(path.join(src, 'train-labels-idx1-ubyte.gz'), zlib.gzipSync(idxLabelsBytes([1, 2, 3])));
     const r = await runCli(['dataset', 'import', src, '--json'], path.join(root, 'data'), 60_000);
@@ -83,7 +73,7 @@ describe('a gzip bomb', () => {
 
 describe('damaged source data', () => {
   it('a truncated IDX file: exit 1 (a failure), not 2 (bad arguments)', async () => {
-    const root = dir();
+    const root = scratch();
     const w = writeIdx(path.join(root, 'src'), { n: 20 });
     fs.truncateSync(w.imagesPath, 16 + 28 * 28 * 5);
     const r = await runCli(['dataset', 'import', path.join(root, 'src'), '--json'], path.join(root, 'data'));
@@ -135,7 +125,7 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFO)', () => {
 
 describe('Unicode class names', () => {
   it('class folders "café" in NFC and in NFD are refused, both named, not merged', async () => {
-    const root = dir();
+    const root = scratch();
     const src = path.join(root, 'src');
     await writeClassFolders(src, { ['caf\u00e9']: 2, ['cafe\u0301']: 2, other: 2 }, { size: 8 });
     const r = await runCli(['dataset', 'import', src, '--json'], path.join(root, 'data'));
@@ -147,7 +137,7 @@ describe('Unicode class names', () => {
   });
 
   it('CSV labels written in NFC and NFD are refused', async () => {
-    const root = dir();
+    const root = scratch();
     const src = path.join(root, 'src');
     await writeClassFolders(src, { a: 2 }, { size: 8 });
     const manifest = writeCsvManifest(src, [
@@ -160,7 +150,7 @@ describe('Unicode class names', () => {
   });
 
   it('one spelling in several places is one class (NFC throughout)', async () => {
-    const root = dir();
+    const root = scratch();
     const src = path.join(root, 'src');
     await writeClassFolders(src, { ['train/cafe\u0301']: 3, ['test/cafe\u0301']: 2, ['train/b']: 3, ['test/b']: 2 }, { size: 8 });
     const r = await runCli(['dataset', 'import', src, '--json'], path.join(root, 'data'));
@@ -172,7 +162,7 @@ describe('Unicode class names', () => {
 
 describe('a CSV header error', () => {
   it('names columns only, never the file content (over the API too)', async () => {
-    const root = dir();
+    const root = scratch();
     const secret = 'root:$6$Zq9w$S3cr3tHashThatMustNotLeak0123456789:19000:0:99999:7:::';
     const file = path.join(root, 'shadow');
     fs.writeFileSync(file, `${secret}\ndaemon:*:19000:0:99999:7:::\n`);

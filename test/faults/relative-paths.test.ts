@@ -4,24 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDb } from '../../main/store/db.js';
 import { Store } from '../../main/store/index.js';
 import { MIGRATIONS } from '../../main/store/migrations.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { scratch } from './scratch.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function root(): string {
-  const t = tempDir('winnow-faults-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 async function withDataset(dir: string): Promise<void> {
   const r = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--json'], dir);
@@ -30,7 +19,7 @@ async function withDataset(dir: string): Promise<void> {
 
 describe('a copied or moved data folder', () => {
   it('deleting a dataset in a copy leaves the original untouched', async () => {
-    const base = root();
+    const base = scratch();
     const a = path.join(base, 'a');
     const b = path.join(base, 'b');
     await withDataset(a);
@@ -44,7 +33,7 @@ describe('a copied or moved data folder', () => {
   });
 
   it('a moved folder finds its own files', async () => {
-    const base = root();
+    const base = scratch();
     const a = path.join(base, 'a');
     const moved = path.join(base, 'moved');
     await withDataset(a);
@@ -66,7 +55,7 @@ describe('a copied or moved data folder', () => {
 
 describe('the migration to relative paths', () => {
   it('rewrites absolute rows of an older database; paths outside the folder are kept and never deleted', () => {
-    const old = root();
+    const old = scratch();
     const dir = path.join(old, 'data');
     const db = openDb(path.join(dir, 'winnow.db'), { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The suites `npm test` runs one after another. unit, integration and e2e pin the wasm backend (WINNOW_BACKEND):
+// The suites `npm test` runs one after another. unit, integration, faults and e2e pin the wasm backend (WINNOW_BACKEND):
 // their seeded expectations were set there, and they must hold whether or not the native engine is set up. The
 // backend suite runs the same code on the native tensorflow backend, against cpu and wasm, and skips (saying so)
 // where `winnow setup tensorflow` has not been run.
@@ -19,6 +19,18 @@ export default defineConfig({
           hookTimeout: 60_000,
           env: PIN_WASM,
           // worker processes and tfjs make these heavy: two cores, run one file at a time
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // what happens to a data folder under faults: copies, damaged files, full disks, kills (runs the built CLI)
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          env: PIN_WASM,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
           fileParallelism: false,
         },
       },

@@ -1,4 +1,4 @@
-// Adds up the JSON reports of the vitest runs (unit, integration, e2e, backend) into one closing line.
+// Adds up the JSON reports of the vitest runs (unit, integration, faults, e2e, backend) into one closing line.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -7,7 +7,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const parts = [];
-for (const name of ['unit', 'integration', 'e2e', 'backend']) {
+for (const name of ['unit', 'integration', 'faults', 'e2e', 'backend']) {
   const file = path.join(dir, `${name}.json`);
   if (!fs.existsSync(file)) continue;
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -81,7 +81,8 @@ export const apiInputs = {
   }),
   'jobs.start': JobStartRequest,
   'jobs.cancel': z.object({ id: JobId }),
-  'jobs.resume': z.object({ id: JobId }),
+  // restart: move the job's files (a damaged checkpoint) to leftovers/ and run it again from the start
+  'jobs.resume': z.object({ id: JobId, restart: z.boolean().default(false) }),
   'datasets.list': z.object({}).default({}),
   'datasets.get': z.object({ id: DatasetId }),
   /** Looks at a path and says what an import would find there, without importing. */

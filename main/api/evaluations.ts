@@ -345,6 +345,6 @@ export function importModel(store: Store, dataDir: string, input: { path: string
 export function deleteModel(store: Store, id: number): { id: number; deleted: true } {
   modelOr404(store, id);
   const dir = store.models.delete(id);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) store.paths.removeFolder(dir);
   return { id, deleted: true };
 }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { SystemInfo } from '../../shared/api.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import type { WorkerLauncher } from '../engine/jobs/protocol.js';
-import { Store } from '../store/index.js';
-import { dbPathFor } from '../store/paths.js';
+import { openDataFolder } from '../store/data-folder.js';
+import type { Store } from '../store/index.js';
 import { JobSupervisor } from '../supervisor/supervisor.js';
 import { jobHostHooks } from './job-hooks.js';
 import { createApi } from './registry.js';
@@ -32,7 +32,7 @@ export interface WinnowHost {
 }
 
 export async function openHost(options: HostOptions): Promise<WinnowHost> {
-  const store = Store.open(dbPathFor(options.dataDir), options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const store = openDataFolder(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const bus = new EventEmitter();
   bus.setMaxListeners(100);
   const publish = (m: PushMessage) => bus.emit('push', m);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AeTrainParams } from '../../shared/autoencoder.js';
 import { commitImport, discardImport } from '../data/commit.js';
+import type { ImportJobContext } from '../data/import-job.js';
 import { moveStagedFolder } from '../data/staged.js';
 import { AE_STAGING, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import { readSummary } from '../engine/embed/ae-files.js';
@@ -65,6 +66,7 @@ function commitAutoencoder(store: Store, dataDir: string, job: { id: number; job
 export function jobHostHooks(store: Store, dataDir: string): Partial<Record<JobKind, JobHostHooks>> {
   return {
     import: {
+      prepare: (): ImportJobContext => ({ existing: store.datasets.fingerprints() }),
       finalize: (job) => commitImport(store, dataDir, job.id, job.jobDir),
       discard: (job) => discardImport(job.jobDir),
     },

@@ -2,7 +2,6 @@
  * The one registry of API methods: name -> zod input schema (shared/api.ts) -> handler. Both transports
  * (Electron IPC, HTTP) and the CLI call `dispatch`; nothing else validates or routes.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -11,13 +10,14 @@ import type { BackendReport } from '../../shared/backend.js';
 import { ImportParams } from '../../shared/datasets.js';
 import { isResumable, type PushMessage } from '../../shared/jobs.js';
 import { alreadyImportedMessage, deleteDataset } from '../data/commit.js';
-import { defaultName, defaultShape, scanSource, sourceFingerprint } from '../data/import-job.js';
+import { sourceFingerprint } from '../data/import-job.js';
+import { statSource } from '../data/formats/util.js';
 import { pngDataUrl, thumbnails } from '../data/thumbnails.js';
 import { IMAGES_FILE } from '../data/staged.js';
 import { readImages } from '../data/tensor-store.js';
 import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
 import { SourceError } from '../data/types.js';
-import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
+import { SourceReadError, SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { checkCompressionCanStart, compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
@@ -74,9 +74,25 @@ const handlers: Handlers = {
   },
   'jobs.start': async (input, ctx) => {
     if (input.kind === 'import' && input.params.ifExists === 'refuse') {
-      // refuse before any decoding; the commit checks again for imports started meanwhile
-      const existing = ctx.store.datasets.findByFingerprint(await sourceFingerprint(input.params))[0];
+      // refuse before any decoding; the commit checks again for imports started meanwhile. A path is read by the
+      // engine process, never here; one that exists but cannot be read as a dataset is not refused here: the job
+      // fails with the reason (damaged data is a failure, not a bad argument)
+      const src = input.params.source;
+      let fingerprint: string | null;
+      if (src.kind === 'path') {
+        await statSource(src.path);
+        fingerprint = await ctx.supervisor.detect({ path: src.path, format: src.format, cifar100Labels: input.params.cifar100Labels }).then(
+          (s) => s.fingerprint,
+          (e: unknown) => {
+            if (e instanceof SourceReadError) return null;
+            throw e;
+          },
+        );
+      } else fingerprint = await sourceFingerprint(input.params);
+      const existing = fingerprint === null ? undefined : ctx.store.datasets.findByFingerprint(fingerprint)[0];
       if (existing) throw new ApiError('conflict', alreadyImportedMessage(existing));
+    } else if (input.kind === 'import' && input.params.source.kind === 'path') {
+      await statSource(input.params.source.path); // a path that does not exist is a bad argument
     }
     // a search that cannot run on its dataset is refused here, so the form shows why at once
     if (input.kind === 'search') checkSearchCanStart(ctx.store, input.params);
@@ -90,7 +106,7 @@ const handlers: Handlers = {
     if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
     if (job.kind === 'evaluate' && isResumable(job.state)) checkEvaluationCanStart(ctx.store, ctx.dataDir, job.params);
     if (job.kind === 'compress' && isResumable(job.state)) checkCompressionCanStart(ctx.store, ctx.dataDir, job.params);
-    return ctx.supervisor.resume(input.id);
+    return ctx.supervisor.resume(input.id, { restart: input.restart });
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
   'datasets.get': (input, ctx) => {
@@ -98,23 +114,17 @@ const handlers: Handlers = {
     return ctx.store.datasets.detail(input.id)!;
   },
   'datasets.detect': async (input, ctx) => {
-    const scan = await scanSource(ImportParams.parse({ source: { kind: 'path', path: input.path, format: input.format } }));
-    return {
-      format: scan.format as Exclude<typeof scan.format, 'mnist-sample' | 'synth-chroma'>,
-      path: scan.root,
-      images: scan.items.length,
-      classes: scan.classes,
-      hasOwnSplit: scan.hasOwnSplit,
-      hasGroups: scan.items.some((i) => i.group !== undefined),
-      native: scan.native,
-      defaults: { ...(await defaultShape(scan)), name: defaultName(scan) },
-      rejected: scan.rejected,
-      warnings: scan.warnings,
-      existing: ctx.store.datasets.findByFingerprint(scan.fingerprint),
-    };
+    // read in the engine process: a hostile file (a decompression bomb, a pipe) never stalls the server
+    const { fingerprint, ...found } = await ctx.supervisor.detect({ path: input.path, format: input.format });
+    return { ...found, existing: ctx.store.datasets.findByFingerprint(fingerprint) };
   },
-  'datasets.existing': async (input, ctx) =>
-    ctx.store.datasets.findByFingerprint(await sourceFingerprint(ImportParams.parse({ source: input.source, cifar100Labels: input.cifar100Labels }))),
+  'datasets.existing': async (input, ctx) => {
+    const params = ImportParams.parse({ source: input.source, cifar100Labels: input.cifar100Labels });
+    const src = params.source;
+    const fingerprint =
+      src.kind === 'path' ? (await ctx.supervisor.detect({ path: src.path, format: src.format, cifar100Labels: params.cifar100Labels })).fingerprint : await sourceFingerprint(params);
+    return ctx.store.datasets.findByFingerprint(fingerprint);
+  },
   'datasets.thumbnails': async (input, ctx) => {
     const d = datasetOr404(ctx, input.id);
     const page = ctx.store.datasets.images(input.id, input);
@@ -156,7 +166,7 @@ const handlers: Handlers = {
   'autoencoders.delete': (input, ctx) => {
     autoencoderOr404(ctx, input.id);
     const dir = ctx.store.autoencoders.delete(input.id);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) ctx.store.paths.removeFolder(dir);
     return { id: input.id, deleted: true as const };
   },
   'searches.list': (input, ctx) => listSearches(ctx.store, input.datasetId),
@@ -213,7 +223,7 @@ export function createApi(ctx: ApiContext): ApiDispatcher {
       } catch (e) {
         if (e instanceof ApiError) throw e;
         if (e instanceof SupervisorError) throw new ApiError(e.code, e.message);
-        if (e instanceof SourceError) throw new ApiError('bad_input', e.message);
+        if (e instanceof SourceError || e instanceof SourceReadError) throw new ApiError('bad_input', e.message);
         throw new ApiError('internal', e instanceof Error ? e.message : String(e));
       }
     },

@@ -27,10 +27,11 @@ import {
 import { ApiError } from '../api/errors.js';
 import { openHost, workerLogFile, type WinnowHost } from '../api/host.js';
 import { APP_VERSION } from '../api/version.js';
+import { runDoctor } from '../store/doctor.js';
 import { resolveDataDir } from '../store/paths.js';
 import { forkLauncher } from '../supervisor/launchers.js';
 import { isLoopbackHost, startWebServer } from '../web/server.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, formatDuration, printJson, say, table } from './output.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ProgressBar, UsageError, describeFailure, formatDuration, printJson, say, table } from './output.js';
 import { SEARCH_COLUMNS, doneLines, epochLine, searchRows, stoppedLine } from './search.js';
 import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressPointLine, compressResultRows, compressStoppedLine, compressionRows } from './compress.js';
 import { CompressParams, CompressProtocol, Subsampling, type CompressResult, type CompressionDetail, type CompressionSummary } from '../../shared/compress.js';
@@ -94,7 +95,10 @@ Commands:
   jobs list [--json] [--limit N]         Jobs, newest first
   jobs show <id> [--json]                One job with its result and recent log
   jobs cancel <id>                       Cancel a queued or running job
-  jobs resume <id>                       Resume an interrupted, cancelled or failed job
+  jobs resume <id> [--restart]           Resume an interrupted, cancelled or failed job; --restart runs it from the
+                                         start (its files, e.g. a damaged checkpoint, are moved to leftovers/)
+  doctor [--repair]                      Full database integrity check; folders and rows that disagree. --repair
+                                         removes partial outputs of stopped jobs, moves orphan folders to leftovers/
 
 Options for every command:
   --data-dir DIR     Where Winnow keeps its database and files (env WINNOW_DATA_DIR;
@@ -103,7 +107,8 @@ Options for every command:
   --json             Print one JSON document on stdout and nothing else
   -h, --help         This help;  -v, --version  the version
 
-Exit codes: 0 ok, 1 failure, 2 bad arguments.`;
+With --json, an error is one JSON document too: {"error": {"code": "...", "message": "..."}}.
+Exit codes: 0 ok; 1 failure (a failed job, damaged or unreadable data, a refused data folder); 2 bad arguments.`;
 
 const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -331,7 +336,7 @@ async function jobs(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (sub === 'show' || sub === 'cancel' || sub === 'resume') {
-    const { values, positionals } = parse(rest, {}, 1);
+    const { values, positionals } = parse(rest, sub === 'resume' ? { restart: { type: 'boolean', default: false } } : {}, 1);
     const id = intOption(positionals[0], 'id', 1, Number.MAX_SAFE_INTEGER);
     if (id === undefined) throw new UsageError(`Usage: winnow jobs ${sub} <id>`);
     if (sub === 'show') {
@@ -344,7 +349,8 @@ async function jobs(args: string[]): Promise<number> {
       return EXIT_OK;
     }
     const job = (await withHost(values, async (h) => {
-      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id })) as JobSummary;
+      const restart = (values as { restart?: boolean }).restart === true;
+      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', sub === 'resume' ? { id, restart } : { id })) as JobSummary;
       if (sub === 'resume') {
         // the job runs in this process's worker: wait for it, as `winnow selftest` does
         return runJob(h, async () => j, values.json, searchEpochLine);
@@ -1100,6 +1106,23 @@ async function exportTable(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** `winnow doctor [--repair]`: works on a folder that does not open (that is when it is needed), so no host. */
+function doctor(args: string[]): number {
+  const { values } = parse(args, { repair: { type: 'boolean', default: false } });
+  const report = runDoctor(resolveDataDir(values['data-dir']), { repair: values.repair });
+  if (values.json) {
+    printJson(report);
+    return report.healthy ? EXIT_OK : EXIT_FAILURE;
+  }
+  say(`Data folder: ${report.dataDir}`);
+  say(`Database:    ${report.dbPath} (integrity: ${report.integrity})`);
+  if (report.problems.length === 0) say('No problems found.');
+  for (const p of report.problems) say(`- ${p.message}${p.repaired ? ` Repaired: ${p.repaired}.` : ''}`);
+  if (report.leftovers.length) say(`${report.leftovers.length} folder(s) in leftovers/ (moved aside, never deleted): ${report.leftovers.slice(0, 5).join(', ')}${report.leftovers.length > 5 ? ', …' : ''}`);
+  if (!report.healthy && !values.repair && report.integrity === 'ok') say('Run `winnow doctor --repair` to clean what is safe to clean.');
+  return report.healthy ? EXIT_OK : EXIT_FAILURE;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -1143,24 +1166,27 @@ export async function main(argv: string[]): Promise<number> {
       return compress(rest);
     case 'setup':
       return setupCommand(rest);
+    case 'doctor':
+      return doctor(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   }
 }
 
-main(process.argv.slice(2)).then(
+/** How the process ends for an error: one line on stderr (or one JSON document with --json), the right exit code. */
+function fail(e: unknown, json: boolean): never {
+  const f = describeFailure(e);
+  if (json) printJson({ error: { code: f.code, message: f.message } });
+  say(`winnow: ${f.message}`);
+  if (process.env.WINNOW_DEBUG && e instanceof Error) say(e.stack ?? '');
+  process.exit(f.exit);
+}
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+// an error outside the command's own flow (an event handler, a timer) still ends as one line, never a stack trace
+process.on('uncaughtException', (e) => fail(e, json));
+main(argv).then(
   (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      say(`winnow: ${e.message}`);
-      process.exit(EXIT_USAGE);
-    }
-    if (e instanceof ApiError) {
-      say(`winnow: ${e.message}`);
-      process.exit(e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE);
-    }
-    say(`winnow: ${e instanceof Error ? e.message : String(e)}`);
-    if (process.env.WINNOW_DEBUG && e instanceof Error) say(e.stack ?? '');
-    process.exit(EXIT_FAILURE);
-  },
+  (e: unknown) => fail(e, json),
 );

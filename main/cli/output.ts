@@ -1,7 +1,11 @@
 /**
- * CLI output rules: `--json` prints exactly one JSON document on stdout and nothing else; everything
- * for people (tables, progress bars, messages) goes to stderr. Exit codes: 0 ok, 1 failure, 2 bad arguments.
+ * CLI output rules: `--json` prints exactly one JSON document on stdout and nothing else, errors included
+ * (`{"error": {"code", "message"}}`); everything for people (tables, progress bars, messages) goes to stderr.
+ * Exit codes: 0 ok, 1 failure (a failed job, damaged or unreadable data, a refused data folder), 2 bad arguments
+ * only (an unknown flag, a value out of range, a path that does not exist, a request the API refuses as input).
  */
+import { ApiError } from '../api/errors.js';
+import { DataFolderError } from '../store/data-folder.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -11,6 +15,17 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** An error as the CLI reports it: a stable code, a message a person can act on, the exit code. */
+export function describeFailure(e: unknown): { code: string; message: string; exit: number } {
+  if (e instanceof UsageError) return { code: 'usage', message: e.message, exit: EXIT_USAGE };
+  if (e instanceof ApiError) return { code: e.code, message: e.message, exit: e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE };
+  if (e instanceof DataFolderError) return { code: 'data_folder', message: e.message, exit: EXIT_FAILURE };
+  const code = String((e as { code?: unknown } | null)?.code ?? '');
+  const message = e instanceof Error ? e.message || e.name : String(e);
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return { code: 'disk_full', message: `The disk is full: ${message}. Free some space in the data folder, then try again.`, exit: EXIT_FAILURE };
+  return { code: 'failure', message, exit: EXIT_FAILURE };
 }
 
 export const say = (line = ''): void => void process.stderr.write(line + '\n');

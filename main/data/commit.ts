@@ -79,6 +79,6 @@ export function deleteDataset(store: Store, id: number): boolean {
   const autoencoderDirs = store.autoencoders.dirsOfDataset(id); // their rows go with the dataset's
   const dir = store.datasets.delete(id);
   if (dir === undefined) return false;
-  for (const d of [dir, ...autoencoderDirs]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of [dir, ...autoencoderDirs]) if (d) store.paths.removeFolder(d);
   return true;
 }

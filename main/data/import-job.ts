@@ -6,9 +6,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImportParams, type DuplicateReport, type Rejection } from '../../shared/datasets.js';
+import { ImportParams, type DuplicateReport, type ImportFormat, type Rejection } from '../../shared/datasets.js';
 import { JobUserError, type JobContext } from '../engine/jobs/context.js';
+import { dataDirOfJob, describeWriteError } from '../engine/jobs/disk.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
+import type { SourceSummary } from '../engine/jobs/protocol.js';
+import { alreadyImportedMessage } from './commit.js';
 import { mnistFingerprint, mnistSample, synthChroma, synthChromaFingerprint } from './builtin.js';
 import { decodeMany, probeImage } from './decode.js';
 import { readSource } from './formats/index.js';
@@ -22,6 +25,11 @@ const MAX_NATIVE_SIZE = 64;
 const DEFAULT_SIZE = 32;
 /** How many files are probed (spread over the whole source) for the default size and channels. */
 const CHANNEL_PROBES = 256;
+
+/** What the host prepares for an import: the stored datasets' source fingerprints (for "already imported?"). */
+export interface ImportJobContext {
+  existing: Array<{ id: number; name: string; fingerprint: string }>;
+}
 
 export interface ImportJobResult {
   staged: true;
@@ -46,6 +54,24 @@ export async function sourceFingerprint(params: ImportParams): Promise<string> {
   if (src.kind === 'mnist-sample') return mnistFingerprint();
   if (src.kind === 'synth-chroma') return synthChromaFingerprint(src);
   return (await scanSource(params)).fingerprint;
+}
+
+/** What `datasets.detect` shows about a path (run in the engine process: reading a source may inflate files). */
+export async function summariseSource(path_: string, format: ImportFormat, cifar100Labels?: 'fine' | 'coarse'): Promise<SourceSummary> {
+  const scan = await scanSource(ImportParams.parse({ source: { kind: 'path', path: path_, format }, ...(cifar100Labels ? { cifar100Labels } : {}) }));
+  return {
+    format: scan.format as SourceSummary['format'],
+    path: scan.root,
+    images: scan.items.length,
+    classes: scan.classes,
+    hasOwnSplit: scan.hasOwnSplit,
+    hasGroups: scan.items.some((i) => i.group !== undefined),
+    native: scan.native,
+    defaults: { ...(await defaultShape(scan)), name: defaultName(scan) },
+    rejected: scan.rejected,
+    warnings: scan.warnings,
+    fingerprint: scan.fingerprint,
+  };
 }
 
 export function defaultName(scan: SourceScan): string {
@@ -86,9 +112,26 @@ export async function defaultShape(scan: SourceScan): Promise<{ size: number; ch
 }
 
 async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResult> {
+  // what the staged files need on disk (the packed images plus about a kilobyte per row), once known
+  const need = { bytes: 0 };
+  try {
+    return await stageImport(ctx, params, need);
+  } catch (e) {
+    // nothing of a failed import stays behind: a full disk gets its space back before anything else is written
+    fs.rmSync(stagingDirFor(ctx.jobDir), { recursive: true, force: true });
+    throw describeWriteError(e, dataDirOfJob(ctx.jobDir), need.bytes);
+  }
+}
+
+async function stageImport(ctx: JobContext, params: ImportParams, need: { bytes: number }): Promise<ImportJobResult> {
   ctx.progress({ done: 0, total: 1, message: 'Reading the source…' });
   const scan = await scanSource(params, ctx.signal);
   ctx.checkCancelled();
+  if (params.ifExists === 'refuse') {
+    // the host passes what is stored (it never reads the source itself): refuse before decoding anything
+    const known = (ctx.hostContext as ImportJobContext | undefined)?.existing?.find((d) => d.fingerprint === scan.fingerprint);
+    if (known) throw new JobUserError(alreadyImportedMessage(known));
+  }
   for (const w of scan.warnings) ctx.log('warn', w);
   const defaults = params.size === undefined || params.channels === undefined ? await defaultShape(scan) : null;
   const size = params.size ?? defaults!.size;
@@ -101,6 +144,7 @@ async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResu
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const writer = new PackedImageWriter(path.join(staging, IMAGES_FILE), { width: size, height: size, channels });
+  need.bytes = total * (writer.bytesPerImage + 1024);
 
   const rejected: Rejection[] = [...scan.rejected];
   const kept: number[] = [];

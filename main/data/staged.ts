@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetSummary, DuplicateReport, ImportParams, Rejection } from '../../shared/datasets.js';
 import type { DatasetRows } from '../store/datasets-repo.js';
+import { moveAside } from '../store/paths.js';
 
 export const STAGING_DIR = 'staging';
 export const IMAGES_FILE = 'images.u8';
@@ -48,11 +49,12 @@ export function readManifest(dir: string): StagedDataset {
 
 /**
  * Moves a staged folder to its final place (the host does this inside the transaction that inserts the rows).
- * A folder already there can only be the leftover of a crash between the move and the commit: it is replaced.
+ * A folder already there (a crash between the move and the commit, or the folder of a row a lost or restored
+ * database no longer has) is moved to leftovers/, never deleted.
  */
 export function moveStagedFolder(staging: string, destination: string): string {
   fs.mkdirSync(path.dirname(destination), { recursive: true });
-  fs.rmSync(destination, { recursive: true, force: true });
+  moveAside(destination);
   fs.renameSync(staging, destination);
   return destination;
 }

@@ -51,10 +51,15 @@ export class PackedImageWriter {
     this.used = 0;
   }
 
+  /** Flushes and closes; the file is closed even when the flush fails (a full disk gets its space back on rm). */
   close(): void {
-    this.flush();
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
+    try {
+      this.flush();
+      fs.fsyncSync(this.fd);
+    } finally {
+      this.used = 0;
+      fs.closeSync(this.fd);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AeDetail, AeLoss, AeMetrics, AePreset, AeSummary } from '../../shared/autoencoder.js';
 import type { Db } from './db.js';
+import type { DataPaths } from './paths.js';
 
 interface AeRow {
   id: number;
@@ -62,7 +63,10 @@ function toSummary(r: AeRow): AeSummary {
 }
 
 export class AutoencodersRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly paths: DataPaths,
+  ) {}
 
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
@@ -90,7 +94,7 @@ export class AutoencodersRepo {
           Date.now(),
         );
       const id = Number(info.lastInsertRowid);
-      this.db.prepare('UPDATE autoencoders SET dir = ? WHERE id = ?').run(commitFiles(id), id);
+      this.db.prepare('UPDATE autoencoders SET dir = ? WHERE id = ?').run(this.paths.toStored(commitFiles(id)), id);
       return id;
     }).immediate();
   }
@@ -105,17 +109,17 @@ export class AutoencodersRepo {
   get(id: number): (AeSummary & { dir: string; history: AeDetail['history']; mapMethod: string }) | undefined {
     const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as AeRow | undefined;
     if (!row) return undefined;
-    return { ...toSummary(row), dir: row.dir, history: JSON.parse(row.history) as AeDetail['history'], mapMethod: row.map_method };
+    return { ...toSummary(row), dir: this.paths.toAbsolute(row.dir), history: JSON.parse(row.history) as AeDetail['history'], mapMethod: row.map_method };
   }
 
   /** Folders of the autoencoders of a dataset (deleted with it by the foreign key; the caller removes files). */
   dirsOfDataset(datasetId: number): string[] {
-    return (this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>).map((r) => r.dir);
+    return (this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>).map((r) => this.paths.toAbsolute(r.dir));
   }
 
   delete(id: number): string | undefined {
     const row = this.db.prepare('SELECT dir FROM autoencoders WHERE id = ?').get(id) as { dir: string } | undefined;
     this.db.prepare('DELETE FROM autoencoders WHERE id = ?').run(id);
-    return row?.dir;
+    return row ? this.paths.toAbsolute(row.dir) : undefined;
   }
 }

@@ -10,6 +10,7 @@ import type {
   Split,
 } from '../../shared/datasets.js';
 import type { Db } from './db.js';
+import type { DataPaths } from './paths.js';
 
 interface DatasetRow {
   id: number;
@@ -102,7 +103,10 @@ function toSummary(r: DatasetRow): DatasetSummary {
 }
 
 export class DatasetsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly paths: DataPaths,
+  ) {}
 
   /**
    * Inserts a dataset with all its rows in one transaction; `commitFiles` runs inside it (moving the files
@@ -125,7 +129,7 @@ export class DatasetsRepo {
       const rej = this.db.prepare('INSERT INTO dataset_rejections (dataset_id, seq, path, reason) VALUES (?, ?, ?, ?)');
       d.rejected.forEach((x, seq) => rej.run(id, seq, x.path, x.reason));
       const dir = commitFiles(id);
-      this.db.prepare('UPDATE datasets SET dir = ? WHERE id = ?').run(dir, id);
+      this.db.prepare('UPDATE datasets SET dir = ? WHERE id = ?').run(this.paths.toStored(dir), id);
       return id;
     }).immediate();
   }
@@ -145,9 +149,10 @@ export class DatasetsRepo {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Folder holding the packed images file. */
+  /** Folder holding the packed images file (absolute). */
   dir(id: number): string | undefined {
-    return (this.db.prepare('SELECT dir FROM datasets WHERE id = ?').get(id) as { dir: string } | undefined)?.dir;
+    const row = this.db.prepare('SELECT dir FROM datasets WHERE id = ?').get(id) as { dir: string } | undefined;
+    return row ? this.paths.toAbsolute(row.dir) : undefined;
   }
 
   detail(id: number): DatasetDetail | undefined {
@@ -182,6 +187,11 @@ export class DatasetsRepo {
       duplicates: JSON.parse(row.duplicates) as DuplicateReport,
       options: JSON.parse(row.options) as ImportParams,
     };
+  }
+
+  /** Every dataset's source fingerprint (the import job refuses a source stored before). */
+  fingerprints(): Array<{ id: number; name: string; fingerprint: string }> {
+    return this.db.prepare('SELECT id, name, source_fingerprint AS fingerprint FROM datasets ORDER BY id DESC').all() as Array<{ id: number; name: string; fingerprint: string }>;
   }
 
   findByFingerprint(fingerprint: string): DatasetSummary[] {

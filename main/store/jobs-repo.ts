@@ -1,5 +1,6 @@
 import type { JobEvent, JobKind, JobProgress, JobState, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import type { Db } from './db.js';
+import type { DataPaths } from './paths.js';
 
 interface JobRow {
   id: number;
@@ -19,7 +20,25 @@ interface JobRow {
 
 const parse = (s: string | null): unknown => (s == null ? null : JSON.parse(s));
 
-function toSummary(r: JobRow): JobSummary {
+/**
+ * The paths a job event carries (an artifact's `path`, a result's `files`) are kept relative to the data folder
+ * and made absolute again when read: a copied or moved data folder points at its own files.
+ */
+function mapEventPaths(event: JobEvent, map: (p: string) => string): JobEvent {
+  if (event.type === 'artifact') return { ...event, path: map(event.path) };
+  if (event.type === 'result') return { ...event, result: mapResultPaths(event.result, map) };
+  return event;
+}
+
+function mapResultPaths(result: unknown, map: (p: string) => string): unknown {
+  if (!result || typeof result !== 'object' || Array.isArray(result)) return result;
+  const files = (result as { files?: unknown }).files;
+  if (!files || typeof files !== 'object' || Array.isArray(files)) return result;
+  const mapped = Object.fromEntries(Object.entries(files as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? map(v) : v]));
+  return { ...(result as Record<string, unknown>), files: mapped };
+}
+
+function toSummary(r: JobRow, paths: DataPaths): JobSummary {
   return {
     id: r.id,
     kind: r.kind as JobKind,
@@ -30,7 +49,7 @@ function toSummary(r: JobRow): JobSummary {
     endedAt: r.ended_at,
     progress: parse(r.progress) as JobProgress | null,
     message: r.message,
-    result: parse(r.result),
+    result: mapResultPaths(parse(r.result), (p) => paths.toAbsolute(p)),
     attempts: r.attempts,
   };
 }
@@ -42,7 +61,16 @@ export interface JobOwnership {
 
 /** Jobs, their event log and their metrics. One class so that an event and the job row change in one transaction. */
 export class JobsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly paths: DataPaths,
+  ) {}
+
+  private summary = (r: JobRow): JobSummary => toSummary(r, this.paths);
+
+  private stored(jobId: number, seq: number, ts: number, payload: string): StoredJobEvent {
+    return { jobId, seq, ts, event: mapEventPaths(JSON.parse(payload) as JobEvent, (p) => this.paths.toAbsolute(p)) };
+  }
 
   create(kind: JobKind, params: unknown, ownerPid: number): JobSummary {
     const info = this.db
@@ -53,7 +81,7 @@ export class JobsRepo {
 
   get(id: number): JobSummary | undefined {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    return row ? toSummary(row) : undefined;
+    return row ? this.summary(row) : undefined;
   }
 
   ownership(id: number): JobOwnership | undefined {
@@ -75,7 +103,7 @@ export class JobsRepo {
       args.push(filter.state);
     }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit) as JobRow[]).map(toSummary);
+    return (this.db.prepare(sql).all(...args, filter.limit) as JobRow[]).map(this.summary);
   }
 
   /** Jobs in the given states with their owning process, oldest first. */
@@ -83,11 +111,12 @@ export class JobsRepo {
     const rows = this.db
       .prepare(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY id`)
       .all(...states) as JobRow[];
-    return rows.map((r) => ({ ...toSummary(r), ownerPid: r.owner_pid, workerPid: r.worker_pid }));
+    return rows.map((r) => ({ ...this.summary(r), ownerPid: r.owner_pid, workerPid: r.worker_pid }));
   }
 
   /** Appends an event, keeps the job row's derived columns (state, progress, result) in step, all in one transaction. */
-  appendEvent(jobId: number, event: JobEvent, ts = Date.now()): StoredJobEvent {
+  appendEvent(jobId: number, given: JobEvent, ts = Date.now()): StoredJobEvent {
+    const event = mapEventPaths(given, (p) => this.paths.toStored(p));
     return this.db.transaction((): StoredJobEvent => {
       const { next_seq: seq } = this.db.prepare('SELECT next_seq FROM jobs WHERE id = ?').get(jobId) as { next_seq: number };
       this.db.prepare('UPDATE jobs SET next_seq = next_seq + 1 WHERE id = ?').run(jobId);
@@ -119,7 +148,7 @@ export class JobsRepo {
         case 'log':
           break;
       }
-      return { jobId, seq, ts, event };
+      return { jobId, seq, ts, event: given };
     }).immediate();
   }
 
@@ -161,7 +190,7 @@ export class JobsRepo {
     const rows = this.db
       .prepare(`SELECT seq, ts, payload FROM job_events WHERE job_id = ? AND seq > ?${typeFilter} ORDER BY seq LIMIT ?`)
       .all(jobId, afterSeq, ...(types ?? []), limit) as Array<{ seq: number; ts: number; payload: string }>;
-    return rows.map((r) => ({ jobId, seq: r.seq, ts: r.ts, event: JSON.parse(r.payload) as JobEvent }));
+    return rows.map((r) => this.stored(jobId, r.seq, r.ts, r.payload));
   }
 
   /** The job's most recent event of this type (highest seq), if any. */
@@ -169,7 +198,7 @@ export class JobsRepo {
     const row = this.db
       .prepare('SELECT seq, ts, payload FROM job_events WHERE job_id = ? AND type = ? ORDER BY seq DESC LIMIT 1')
       .get(jobId, type) as { seq: number; ts: number; payload: string } | undefined;
-    return row ? { jobId, seq: row.seq, ts: row.ts, event: JSON.parse(row.payload) as JobEvent } : undefined;
+    return row ? this.stored(jobId, row.seq, row.ts, row.payload) : undefined;
   }
 
   metrics(jobId: number, name: string): Array<{ step: number | null; epoch: number | null; value: number; ts: number }> {
@@ -179,8 +208,9 @@ export class JobsRepo {
   }
 
   artifacts(jobId: number): Array<{ id: number; name: string; path: string; mime: string | null; createdAt: number }> {
-    return this.db
+    const rows = this.db
       .prepare('SELECT id, name, path, mime, created_at AS createdAt FROM artifacts WHERE job_id = ? ORDER BY id')
       .all(jobId) as Array<{ id: number; name: string; path: string; mime: string | null; createdAt: number }>;
+    return rows.map((r) => ({ ...r, path: this.paths.toAbsolute(r.path) }));
   }
 }

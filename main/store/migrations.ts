@@ -174,4 +174,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX models_job ON models(job_id);
     `,
   },
+  {
+    version: 5,
+    description: 'paths relative to the data folder: dataset, model and autoencoder folders, artifacts, result files',
+    // Rows written before kept absolute paths, which a copied or moved data folder still pointed at (deleting a dataset
+    // in a copy deleted the original's folder). Each folder is <kind>/<id> by construction; a job's files live under
+    // jobs/<job id>/. A path that does not end that way is left as it is (and never deleted outside the folder).
+    sql: `
+      UPDATE datasets SET dir = 'datasets/' || id
+        WHERE dir LIKE '%/datasets/' || id OR dir LIKE '%\\datasets\\' || id;
+      UPDATE models SET dir = 'models/' || id
+        WHERE dir LIKE '%/models/' || id OR dir LIKE '%\\models\\' || id;
+      UPDATE autoencoders SET dir = 'autoencoders/' || id
+        WHERE dir LIKE '%/autoencoders/' || id OR dir LIKE '%\\autoencoders\\' || id;
+      UPDATE artifacts
+        SET path = substr(replace(path, '\\', '/'), instr(replace(path, '\\', '/'), '/jobs/' || job_id || '/') + 1)
+        WHERE job_id IS NOT NULL AND instr(replace(path, '\\', '/'), '/jobs/' || job_id || '/') > 0;
+      UPDATE job_events
+        SET payload = json_set(payload, '$.path', substr(replace(json_extract(payload, '$.path'), '\\', '/'),
+          instr(replace(json_extract(payload, '$.path'), '\\', '/'), '/jobs/' || job_id || '/') + 1))
+        WHERE type = 'artifact' AND instr(replace(json_extract(payload, '$.path'), '\\', '/'), '/jobs/' || job_id || '/') > 0;
+      UPDATE jobs
+        SET result = json_set(result, '$.files.genotypeJson', substr(replace(json_extract(result, '$.files.genotypeJson'), '\\', '/'),
+          instr(replace(json_extract(result, '$.files.genotypeJson'), '\\', '/'), '/jobs/' || id || '/') + 1))
+        WHERE result IS NOT NULL AND json_valid(result) AND json_type(result, '$.files.genotypeJson') = 'text'
+          AND instr(replace(json_extract(result, '$.files.genotypeJson'), '\\', '/'), '/jobs/' || id || '/') > 0;
+      UPDATE job_events
+        SET payload = json_set(payload, '$.result.files.genotypeJson', substr(replace(json_extract(payload, '$.result.files.genotypeJson'), '\\', '/'),
+          instr(replace(json_extract(payload, '$.result.files.genotypeJson'), '\\', '/'), '/jobs/' || job_id || '/') + 1))
+        WHERE type = 'result' AND json_type(payload, '$.result.files.genotypeJson') = 'text'
+          AND instr(replace(json_extract(payload, '$.result.files.genotypeJson'), '\\', '/'), '/jobs/' || job_id || '/') > 0;
+    `,
+  },
+  {
+    version: 6,
+    description: 'data folder identity: the id of the folder this database belongs to',
+    // the same id is in the folder's winnow-folder.json: a database that names another id is not this folder's
+    sql: `
+      CREATE TABLE data_folder (
+        singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+        id         TEXT    NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import type { ModelOrigin, ModelPreprocessing, ModelSummary, NetworkDescription } from '../../shared/evaluate.js';
 import type { Db } from './db.js';
+import type { DataPaths } from './paths.js';
 
 interface ModelRow {
   id: number;
@@ -44,7 +45,10 @@ function toSummary(r: ModelRow): ModelSummary {
 
 /** Stored models: what an evaluation trained or a user imported, with the folder holding model.json + weights. */
 export class ModelsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly paths: DataPaths,
+  ) {}
 
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(m: NewModel, commitFiles: (id: number) => string): number {
@@ -69,7 +73,7 @@ export class ModelsRepo {
           Date.now(),
         );
       const id = Number(info.lastInsertRowid);
-      this.db.prepare('UPDATE models SET dir = ? WHERE id = ?').run(commitFiles(id), id);
+      this.db.prepare('UPDATE models SET dir = ? WHERE id = ?').run(this.paths.toStored(commitFiles(id)), id);
       return id;
     }).immediate();
   }
@@ -83,19 +87,19 @@ export class ModelsRepo {
 
   get(id: number): (ModelSummary & { dir: string }) | undefined {
     const row = this.db.prepare(`${SELECT} WHERE m.id = ?`).get(id) as ModelRow | undefined;
-    return row ? { ...toSummary(row), dir: row.dir } : undefined;
+    return row ? { ...toSummary(row), dir: this.paths.toAbsolute(row.dir) } : undefined;
   }
 
   /** The model an evaluate job produced, if it finished and its model was stored. */
   byJob(jobId: number): (ModelSummary & { dir: string }) | undefined {
     const row = this.db.prepare(`${SELECT} WHERE m.job_id = ? ORDER BY m.id DESC LIMIT 1`).get(jobId) as ModelRow | undefined;
-    return row ? { ...toSummary(row), dir: row.dir } : undefined;
+    return row ? { ...toSummary(row), dir: this.paths.toAbsolute(row.dir) } : undefined;
   }
 
   /** Removes the row; returns the folder to delete (the caller removes files after the row is gone). */
   delete(id: number): string | undefined {
     const row = this.db.prepare('SELECT dir FROM models WHERE id = ?').get(id) as { dir: string } | undefined;
     this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
-    return row?.dir;
+    return row ? this.paths.toAbsolute(row.dir) : undefined;
   }
 }

@@ -6,9 +6,19 @@
 import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
 import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
-import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
-import { jobDirFor } from '../store/paths.js';
+import { describeWriteError, diskFullMessage, isDiskFull } from '../engine/jobs/disk.js';
+import type { HostToWorker, SourceSummary, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
+import type { ImportFormat } from '../../shared/datasets.js';
+import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
+
+/** The engine could not read a path as a dataset (its message says why and what to do). */
+export class SourceReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceReadError';
+  }
+}
 
 export class SupervisorError extends Error {
   constructor(
@@ -53,6 +63,26 @@ const pidAlive = (pid: number | null): boolean => {
   }
 };
 
+/** Bytes under a folder (what a job had written when the disk filled up); 0 when it is gone. */
+function folderBytes(dir: string): number {
+  let total = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) total += folderBytes(p);
+    else if (e.isFile()) total += fs.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return total;
+}
+
+/** Kinds whose `resume` starts over (their handler is not resumable): never promise a checkpoint for them. */
+const STARTS_OVER: ReadonlySet<JobKind> = new Set(['import', 'selftest', 'autoencoder']);
+
 function describeExit(code: number | null, signal: string | null): string {
   if (signal === 'SIGKILL') return 'the engine process was killed (SIGKILL; out of memory, or killed by hand)';
   if (signal) return `the engine process was stopped by ${signal}`;
@@ -64,6 +94,7 @@ export class JobSupervisor {
   private worker: WorkerChannel | null = null;
   private running: { jobId: number; kind: JobKind; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
+  private readonly detections = new Map<number, (r: SourceSummary | Error) => void>();
   private nextProbe = 1;
   private closed = false;
   private readonly poll: NodeJS.Timeout;
@@ -81,19 +112,29 @@ export class JobSupervisor {
     return this.worker?.pid;
   }
 
-  /** Jobs left `running` by a process that is gone become `interrupted`; its queued jobs are adopted. */
+  /**
+   * Jobs left `running` by a process that is gone become `interrupted`; its queued jobs are adopted. Needs no free
+   * space: partial outputs are removed first (giving space back), and a state that still cannot be written (a
+   * full disk) is left for the next start instead of failing this one.
+   */
   private recover(): void {
     for (const job of this.store.jobs.listByStates(['running', 'queued'])) {
       if (job.ownerPid !== process.pid && pidAlive(job.ownerPid)) continue;
-      if (job.state === 'running') {
-        this.record(job.id, {
-          type: 'state',
-          state: 'interrupted',
-          message: 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
-        });
-        this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
-      } else {
-        this.store.jobs.setOwner(job.id, process.pid, null);
+      try {
+        if (job.state === 'running') {
+          this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
+          this.record(job.id, {
+            type: 'state',
+            state: 'interrupted',
+            message: STARTS_OVER.has(job.kind)
+              ? 'Winnow stopped while this job was running. Resume it to run it again from the start.'
+              : 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
+          });
+        } else {
+          this.store.jobs.setOwner(job.id, process.pid, null);
+        }
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
       }
     }
   }
@@ -101,6 +142,9 @@ export class JobSupervisor {
   start(request: JobStartRequest): JobSummary {
     this.assertOpen();
     const job = this.store.jobs.create(request.kind, request.params, process.pid);
+    // a new job never starts in an old job's folder (a stale checkpoint would be "resumed"): move it aside
+    const moved = moveAside(jobDirFor(this.opts.dataDir, job.id));
+    if (moved) this.record(job.id, { type: 'log', level: 'warn', message: `A folder from an earlier job ${job.id} was in the way; it was moved to ${moved}.` });
     this.record(job.id, { type: 'state', state: 'queued' });
     this.pump();
     return this.get(job.id);
@@ -137,11 +181,16 @@ export class JobSupervisor {
     return this.get(id);
   }
 
-  resume(id: number): JobSummary {
+  /** `restart`: the job's folder (its checkpoint) is moved to leftovers/ first, so the job runs from the start. */
+  resume(id: number, options: { restart?: boolean } = {}): JobSummary {
     this.assertOpen();
     const job = this.get(id);
     if (!isResumable(job.state)) {
       throw new SupervisorError('conflict', `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`);
+    }
+    if (options.restart) {
+      const moved = moveAside(jobDirFor(this.opts.dataDir, id));
+      this.record(id, { type: 'log', level: 'info', message: `Restarting from scratch${moved ? `; the earlier files were moved to ${moved}` : ''}.` });
     }
     this.store.jobs.setOwner(id, process.pid, null);
     this.record(id, { type: 'state', state: 'queued', message: 'Resumed: waiting for the engine.' });
@@ -170,12 +219,33 @@ export class JobSupervisor {
   /**
    * Lets the engine process go when no job runs, so the next job or probe starts a fresh one: a process that has
    * tried to load the native backend keeps that outcome, and `winnow setup tensorflow` changes it. False (nothing
-   * done) while a job runs; its process is left alone.
+   * done) while a job, a probe or a detection runs; its process is left alone.
    */
   releaseEngine(): boolean {
-    if (this.running) return false;
+    if (this.running || this.probes.size > 0 || this.detections.size > 0) return false;
     this.killWorker();
     return true;
+  }
+
+  /**
+   * What a path holds, read by the engine process: a source's contents (a gzip-compressed IDX file, say) are never
+   * inflated in the host that serves the UI. Rejects with SourceReadError when the path is not a readable dataset.
+   */
+  detect(source: { path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' }): Promise<SourceSummary> {
+    this.assertOpen();
+    const requestId = this.nextProbe++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.detections.delete(requestId);
+        reject(new Error('The engine process did not finish reading the source within 10 minutes.'));
+      }, 600_000);
+      this.detections.set(requestId, (r) => {
+        clearTimeout(timer);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      });
+      this.send({ type: 'detect', requestId, path: source.path, format: source.format, ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}) });
+    });
   }
 
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
@@ -202,12 +272,52 @@ export class JobSupervisor {
 
   /** Persists an event, then publishes it (and the job's new summary) to the UIs. */
   private record(jobId: number, event: JobEvent): void {
-    const stored = this.store.jobs.appendEvent(jobId, event);
+    let stored;
+    try {
+      stored = this.store.jobs.appendEvent(jobId, event);
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      this.diskFull(jobId, event);
+      return;
+    }
     this.opts.publish({ channel: 'job.event', ...stored });
     if (event.type !== 'log' && event.type !== 'metric') {
       const job = this.store.jobs.get(jobId);
       if (job) this.opts.publish({ channel: 'job.updated', job });
     }
+  }
+
+  /**
+   * The database could not take an event: the disk holding the data folder is full. The running job stops (nothing
+   * it reports can be kept), its partial outputs are removed first to give the space back, then its failure is
+   * written; if even that fails, the UIs still hear it, and the next start's recovery writes it.
+   */
+  private diskFull(jobId: number, event: JobEvent): void {
+    const running = this.running;
+    if (running?.jobId !== jobId) {
+      // a job that already ended here (its final state could not be written): the UIs still hear the end
+      const job = event.type === 'state' ? this.store.jobs.get(jobId) : undefined;
+      if (job && event.type === 'state') this.opts.publish({ channel: 'job.updated', job: { ...job, state: event.state, message: event.message ?? job.message } });
+      return;
+    }
+    clearTimeout(running.cancelTimer);
+    this.running = null;
+    const written = folderBytes(running.jobDir);
+    try {
+      this.opts.hooks?.[running.kind]?.discard?.({ id: jobId, jobDir: running.jobDir });
+    } catch {
+      // best effort: the failure below matters more
+    }
+    this.killWorker();
+    const message = diskFullMessage(this.opts.dataDir, written + (1 << 20));
+    try {
+      this.store.jobs.appendEvent(jobId, { type: 'state', state: 'failed', message });
+    } catch {
+      // still full: the row stays `running` until a start with free space marks it interrupted
+    }
+    const job = this.store.jobs.get(jobId);
+    if (job) this.opts.publish({ channel: 'job.updated', job: { ...job, state: 'failed', message, endedAt: job.endedAt ?? Date.now() } });
+    queueMicrotask(() => this.pump());
   }
 
   private nextQueued(): JobSummary | undefined {
@@ -276,12 +386,20 @@ export class JobSupervisor {
         const finalize = this.opts.hooks?.[running.kind]?.finalize;
         try {
           if (finalize) result = finalize({ id: m.jobId, jobDir: running.jobDir, result });
-        } catch (e) {
+        } catch (caught) {
+          const e = describeWriteError(caught, this.opts.dataDir, folderBytes(running.jobDir));
           this.finish(m.jobId, 'failed', e instanceof Error ? e.message : String(e));
           break;
         }
         this.record(m.jobId, { type: 'result', result });
         this.finish(m.jobId, 'done');
+        break;
+      }
+      case 'detect-result': {
+        const settle = this.detections.get(m.requestId);
+        this.detections.delete(m.requestId);
+        if (m.result) settle?.(m.result);
+        else settle?.(m.error?.source ? new SourceReadError(m.error.message) : new Error(m.error?.message ?? 'The engine could not read the source.'));
         break;
       }
       case 'probe-result': {
@@ -315,6 +433,8 @@ export class JobSupervisor {
     const why = describeExit(code, signal);
     for (const settle of this.probes.values()) settle(new Error(`The backend probe failed: ${why}.`));
     this.probes.clear();
+    for (const settle of this.detections.values()) settle(new Error(`Reading the source failed: ${why}.`));
+    this.detections.clear();
     if (this.running) {
       const jobId = this.running.jobId;
       this.finish(jobId, 'interrupted', `Interrupted: ${why}. Resume it from Runs or with \`winnow jobs resume ${jobId}\`.`);

@@ -48,8 +48,10 @@ export function startServe(dataDir: string, extraArgs: string[] = []): Promise<{
     child.stdout.on('data', (d) => {
       stdout += d;
       try {
-        const parsed = JSON.parse(stdout) as { url: string; port: number };
-        resolve({ ...parsed, child, stop });
+        const parsed = JSON.parse(stdout) as { url: string; port: number } | { error: { message: string } };
+        // with --json an error is a document too
+        if ('error' in parsed) reject(new Error(`winnow serve failed: ${parsed.error.message}`));
+        else resolve({ ...parsed, child, stop });
       } catch {
         // not the whole document yet
       }

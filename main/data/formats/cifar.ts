@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Split } from '../../../shared/datasets.js';
 import type { FormatReader, ReaderOptions, SourceItem, SourceScan } from '../types.js';
 import { SourceError } from '../types.js';
-import { fingerprint, listNames, osReason, stampOf, statSource, throwIfAborted, type FileStamp } from './util.js';
+import { fingerprint, listNames, osReason, readRegularFile, stampOf, statSource, throwIfAborted, type FileStamp } from './util.js';
 
 export const CIFAR_SIDE = 32;
 export const CIFAR_PIXELS = CIFAR_SIDE * CIFAR_SIDE * 3;
@@ -102,8 +102,8 @@ async function namesFrom(
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(p);
-    if (!st.isFile()) return defaults;
-    text = await fs.promises.readFile(p, 'utf8');
+    if (!st.isFile()) return defaults; // a pipe or device named like the label file is not read
+    text = (await readRegularFile(p)).data.toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${file} cannot be read (${osReason(err)}); using default class names.`);
     return defaults;
@@ -178,10 +178,9 @@ async function readCifar(v: Variant, p: string, options: ReaderOptions): Promise
     let buf: Buffer;
     let fst: fs.Stats;
     try {
-      fst = await fs.promises.stat(file);
-      buf = await fs.promises.readFile(file);
+      ({ data: buf, stat: fst } = await readRegularFile(file));
     } catch (err) {
-      throw new SourceError(`${f.name} cannot be read (${osReason(err)}).`);
+      throw err instanceof SourceError ? err : new SourceError(`${f.name} cannot be read (${osReason(err)}).`);
     }
     stamps.push(stampOf(f.name, fst));
     if (buf.length === 0) throw new SourceError(`${f.name} is empty (0 bytes); download the ${v.title} binary version again.`);

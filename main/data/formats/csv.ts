@@ -5,12 +5,11 @@
  *
  * Row numbers count records as a spreadsheet shows them: the header is row 1, the first image row 2.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Rejection, Split } from '../../../shared/datasets.js';
 import type { FormatReader, ReaderOptions, SourceItem, SourceScan } from '../types.js';
 import { SourceError } from '../types.js';
-import { compareLabels, fingerprint, NOT_READABLE, osReason, stampOf, statMany, statSource, throwIfAborted, type FileInfo, type FileStamp } from './util.js';
+import { compareLabels, fingerprint, NOT_READABLE, osReason, stampOf, statMany, readRegularFile, spellOut, statSource, throwIfAborted, type FileInfo, type FileStamp } from './util.js';
 
 export const CSV_COLUMNS = ['path', 'label', 'group', 'split'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
@@ -96,17 +95,37 @@ interface Row {
   split?: Split;
 }
 
+/** What a header field must look like to be quoted back in a message. */
+const COLUMN_NAME = /^[\p{L}\p{N} _.-]{1,32}$/u;
+
+/** Labels are normalised to NFC; two spellings that become one label would merge two classes silently: refused. */
+function refuseLabelCollisions(base: string, raw: ReadonlyMap<string, number>): void {
+  const byNfc = new Map<string, [string, number]>();
+  const clashes: string[] = [];
+  for (const [label, row] of raw) {
+    const first = byNfc.get(label.normalize('NFC'));
+    if (!first) byNfc.set(label.normalize('NFC'), [label, row]);
+    else clashes.push(`"${first[0]}" (row ${first[1]}, ${spellOut(first[0])}) and "${label}" (row ${row}, ${spellOut(label)})`);
+  }
+  if (clashes.length) {
+    throw new SourceError(
+      `${base} writes the labels ${clashes.slice(0, 5).join(', ')} differently but they are the same once Unicode-normalised (NFC): ` +
+        'importing would merge them into one class. Write each label one way, then import again.',
+    );
+  }
+}
+
 export const readCsv: FormatReader = async (p: string, options: ReaderOptions): Promise<SourceScan> => {
   const file = path.resolve(p);
   const st = await statSource(file);
-  if (!st.isFile()) throw new SourceError(`${file} is a folder; choose the CSV manifest file (path,label[,group][,split]).`);
+  if (st.isDirectory()) throw new SourceError(`${file} is a folder; choose the CSV manifest file (path,label[,group][,split]).`);
   const dir = path.dirname(file);
   const base = path.basename(file);
   let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = (await readRegularFile(file)).data.toString('utf8');
   } catch (err) {
-    throw new SourceError(`${file} cannot be read (${osReason(err)}).`);
+    throw err instanceof SourceError ? err : new SourceError(`${file} cannot be read (${osReason(err)}).`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = parseCsv(text);
@@ -118,8 +137,12 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
   const header = headerRec.fields.map((h) => h.trim().toLowerCase());
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
   if (unknown.length) {
-    const list = unknown.map((u) => (u === '' ? 'an unnamed column' : `"${u}"`)).join(', ');
-    throw new SourceError(`${base} has unknown column${unknown.length > 1 ? 's' : ''} ${list}; the allowed columns are path, label, group, split.`);
+    // only what looks like a column name is quoted: the first line of a file that is no manifest (a key, a password
+    // hash) never appears in a message, which the web API would return to its caller
+    const named = unknown.filter((u) => u === '' || COLUMN_NAME.test(u)).map((u) => (u === '' ? 'an unnamed column' : `"${u}"`));
+    const other = unknown.length - named.length;
+    const parts = [...named, ...(other ? [`${other} field${other > 1 ? 's' : ''} that ${other > 1 ? 'are' : 'is'} not a column name (is this a CSV manifest?)`] : [])];
+    throw new SourceError(`${base} has unknown column${unknown.length > 1 ? 's' : ''} ${parts.join(', ')}; the allowed columns are path, label, group, split.`);
   }
   const dup = header.find((h, k) => header.indexOf(h) !== k);
   if (dup) throw new SourceError(`${base} names the column "${dup}" twice; each of path, label, group, split may appear once.`);
@@ -136,6 +159,8 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
     rejected.push({ row, path: written || `${base} row ${row}`, reason: `row ${row}: ${reason}` });
   };
   const rows: Row[] = [];
+  /** Each distinct label as written, with its first row (two spellings of one NFC name are refused). */
+  const rawLabels = new Map<string, number>();
   for (const r of records.slice(1)) {
     if (isBlank(r)) continue;
     const written = cPath < r.fields.length ? r.fields[cPath]!.trim() : '';
@@ -147,7 +172,9 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
       reject(r.row, written, `expected ${header.length} field${header.length > 1 ? 's' : ''}, found ${r.fields.length}`);
       continue;
     }
-    const label = r.fields[cLabel]!.trim().normalize('NFC');
+    const rawLabel = r.fields[cLabel]!.trim();
+    const label = rawLabel.normalize('NFC');
+    if (label && !rawLabels.has(rawLabel)) rawLabels.set(rawLabel, r.row);
     if (!written) {
       reject(r.row, written, 'empty path');
       continue;
@@ -238,6 +265,7 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
     );
   }
 
+  refuseLabelCollisions(base, rawLabels);
   const classes = [...new Set(kept.map((r) => r.label))].sort(compareLabels);
   const labelOf = new Map(classes.map((c, i) => [c, i]));
   const items: SourceItem[] = kept.map((r) => {

@@ -28,6 +28,7 @@ import {
   stampOf,
   statSource,
   throwIfAborted,
+  spellOut,
   toPosix,
 } from './util.js';
 
@@ -166,6 +167,27 @@ interface ClassDir {
   parent: Chain;
 }
 
+/**
+ * Class names are normalised to NFC (so "café" typed on macOS and on Linux is one class). Two different names in one
+ * folder that become the same after normalisation would silently merge two sets of images: refused, naming both.
+ */
+export function refuseNormalisationCollisions(dirs: ReadonlyArray<{ rel: string; name: string }>): void {
+  const seen = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const d of dirs) {
+    const key = `${path.dirname(d.rel)}\0${d.name}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, d.rel);
+    else if (first !== d.rel) clashes.push(`"${first}" (${spellOut(path.basename(first))}) and "${d.rel}" (${spellOut(path.basename(d.rel))})`);
+  }
+  if (clashes.length) {
+    throw new SourceError(
+      `Class folders ${clashes.slice(0, 5).join(', ')}${clashes.length > 5 ? ` and ${clashes.length - 5} more pairs` : ''} have the same name once Unicode-normalised (NFC): ` +
+        'importing would merge two sets of images into one class. Rename one folder of each pair, then import again.',
+    );
+  }
+}
+
 export const readFolder: FormatReader = async (p: string, options: ReaderOptions): Promise<SourceScan> => {
   const root = path.resolve(p);
   const st = await statSource(root);
@@ -238,6 +260,7 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
   } else {
     for (const e of topDirs) classDirs.push({ name: e.name.normalize('NFC'), split: undefined, abs: e.abs, rel: e.rel, real: e.real, parent: rootChain });
   }
+  refuseNormalisationCollisions(classDirs.map((c) => ({ rel: c.rel, name: c.name })));
 
   // Walk every class folder.
   const found: Array<{ cls: string; split: Split | undefined; file: FoundFile; error?: string }> = [];

@@ -54,21 +54,38 @@ interface IdxImages {
   pixels: Uint8Array;
 }
 
-/** Validates and parses an IDX images file's bytes; `name` is what error messages call the file. */
-export function parseIdxImages(name: string, b: Uint8Array): IdxImages {
-  if (b.length < 4) throw new SourceError(`${name} is ${b.length} bytes, too short to be an IDX images file.`);
+function checkImagesMagic(name: string, b: Uint8Array): void {
   const magic = u32(b, 0);
   if (magic !== IDX_IMAGES_MAGIC) {
     const hint = magic === IDX_LABELS_MAGIC ? ' It is a labels file: choose the images file.' : '';
     throw new SourceError(`${name} is not an IDX images file (magic ${hex32(magic)}, expected ${hex32(IDX_IMAGES_MAGIC)}).${hint}`);
   }
-  if (b.length < HEADER_IMAGES) throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX images header (${HEADER_IMAGES} bytes).`);
-  const n = u32(b, 4);
+}
+
+/** The image count and size an IDX images header announces (magic and dimensions checked). */
+function imagesHeader(name: string, b: Uint8Array): { n: number; rows: number; cols: number } {
+  checkImagesMagic(name, b);
   const rows = u32(b, 8);
   const cols = u32(b, 12);
   if (rows < 1 || cols < 1 || rows > MAX_SIDE || cols > MAX_SIDE) {
     throw new SourceError(`${name} has invalid image dimensions ${rows}×${cols} in its header; the file is damaged: download it again.`);
   }
+  return { n: u32(b, 4), rows, cols };
+}
+
+/** The label count an IDX labels header announces (magic checked). */
+function labelsHeader(name: string, b: Uint8Array): number {
+  const magic = u32(b, 0);
+  if (magic !== IDX_LABELS_MAGIC) throw new SourceError(`${name} is not an IDX labels file (magic ${hex32(magic)}, expected ${hex32(IDX_LABELS_MAGIC)}).`);
+  return u32(b, 4);
+}
+
+/** Validates and parses an IDX images file's bytes; `name` is what error messages call the file. */
+export function parseIdxImages(name: string, b: Uint8Array): IdxImages {
+  if (b.length < 4) throw new SourceError(`${name} is ${b.length} bytes, too short to be an IDX images file.`);
+  checkImagesMagic(name, b);
+  if (b.length < HEADER_IMAGES) throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX images header (${HEADER_IMAGES} bytes).`);
+  const { n, rows, cols } = imagesHeader(name, b);
   const expected = n * rows * cols;
   const actual = b.length - HEADER_IMAGES;
   if (actual !== expected) {
@@ -204,15 +221,24 @@ export const readIdx: FormatReader = async (p: string, options: ReaderOptions): 
     throwIfAborted(options.signal);
     const imagesName = path.basename(pair.images);
     const labelsName = path.basename(pair.labels);
-    const imgFile = await readMaybeGzip(pair.images);
-    const labFile = await readMaybeGzip(pair.labels);
+    // labels first (small): the images file's header must then announce as many images, so a compressed images file
+    // is inflated only up to what its header claims, and only when that claim is consistent
+    const labFile = await readMaybeGzip(pair.labels, { headerBytes: HEADER_LABELS, claimedBytes: (h) => HEADER_LABELS + labelsHeader(labelsName, h) });
+    const labels = parseIdxLabels(labelsName, labFile.data);
+    const mismatch = (n: number) =>
+      new SourceError(`${imagesName} holds ${n} images but ${labelsName} holds ${labels.length} labels; they must match. Check that both files belong to the same data set.`);
+    const imgFile = await readMaybeGzip(pair.images, {
+      headerBytes: HEADER_IMAGES,
+      claimedBytes: (h) => {
+        const { n, rows, cols } = imagesHeader(imagesName, h);
+        if (n !== labels.length) throw mismatch(n);
+        return HEADER_IMAGES + n * rows * cols;
+      },
+    });
     stamps.push(stampOf(path.relative(baseDir, pair.images).split(path.sep).join('/'), imgFile.stat));
     stamps.push(stampOf(path.relative(baseDir, pair.labels).split(path.sep).join('/'), labFile.stat));
     const img = parseIdxImages(imagesName, imgFile.data);
-    const labels = parseIdxLabels(labelsName, labFile.data);
-    if (labels.length !== img.n) {
-      throw new SourceError(`${imagesName} holds ${img.n} images but ${labelsName} holds ${labels.length} labels; they must match. Check that both files belong to the same data set.`);
-    }
+    if (labels.length !== img.n) throw mismatch(img.n);
     loaded.push({ part: pair.part, imagesName, img, labels });
   }
   const first = loaded[0]!.img;

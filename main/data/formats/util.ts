@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { SourceError } from '../types.js';
 
@@ -119,31 +118,145 @@ export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
-const gunzip = promisify(zlib.gunzip);
+/** What a path is when it is not a regular file, in words (null for a regular file). */
+export function notRegular(st: fs.Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/**
+ * Opens a file for reading only when it is a regular file: stat() first (opening a named pipe would wait for a
+ * writer forever, and a few such waits fill libuv's thread pool), then open non-blocking and fstat() the handle,
+ * so a file swapped for a pipe in between is refused too. Refusals name what the path is.
+ */
+export async function openRegular(file: string): Promise<{ fh: fs.promises.FileHandle; stat: fs.Stats }> {
+  const refuse = (kind: string) => new SourceError(`${file} is ${kind}, not a regular file: Winnow reads only regular files. Choose the dataset's files.`);
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(file);
+  } catch (err) {
+    throw new SourceError(`${path.basename(file)} cannot be read (${osReason(err)}).`);
+  }
+  const kind = notRegular(st);
+  if (kind) throw refuse(kind);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new SourceError(`${path.basename(file)} cannot be read (${osReason(err)}).`);
+  }
+  const fst = await fh.stat();
+  const now = notRegular(fst);
+  if (now) {
+    await fh.close();
+    throw refuse(now);
+  }
+  return { fh, stat: fst };
+}
+
+/** The whole of a regular file (see openRegular). */
+export async function readRegularFile(file: string): Promise<{ data: Buffer; stat: fs.Stats }> {
+  const { fh, stat } = await openRegular(file);
+  try {
+    return { data: await fh.readFile(), stat };
+  } catch (err) {
+    throw new SourceError(`${path.basename(file)} cannot be read (${osReason(err)}).`);
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * The file's bytes, gunzipped when they start with the gzip magic 1f 8b (whatever the name says), as a
  * plain Uint8Array (not a pooled Buffer) so views into it can travel as they are.
+ *
+ * `claimedBytes` reads the (decompressed) header and returns how many bytes the whole file says it holds; the
+ * decompression streams and stops as soon as the output grows past that (a decompression bomb never gets further
+ * than its own header's claim), and a claim beyond `maxBytes` is refused before anything is inflated.
  */
-export async function readMaybeGzip(file: string): Promise<{ data: Uint8Array; gzipped: boolean; stat: fs.Stats }> {
-  let raw: Buffer;
-  let st: fs.Stats;
+export async function readMaybeGzip(
+  file: string,
+  limits: { headerBytes: number; claimedBytes: (header: Uint8Array) => number; maxBytes?: number } | null = null,
+): Promise<{ data: Uint8Array; gzipped: boolean; stat: fs.Stats }> {
+  const { fh, stat } = await openRegular(file);
+  const name = path.basename(file);
   try {
-    st = await fs.promises.stat(file);
-    raw = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new SourceError(`${path.basename(file)} cannot be read (${osReason(err)}).`);
+    const magic = new Uint8Array(2);
+    await fh.read(magic, 0, 2, 0);
+    if (!isGzip(magic)) {
+      const raw = await fh.readFile();
+      return { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), gzipped: false, stat };
+    }
+    const out = await gunzipBounded(fh, name, limits);
+    return { data: out, gzipped: true, stat };
+  } finally {
+    await fh.close();
   }
-  if (!isGzip(raw)) return { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), gzipped: false, stat: st };
-  let out: Buffer;
-  try {
-    out = await gunzip(raw);
-  } catch (err) {
-    throw new SourceError(
-      `${path.basename(file)} is gzip-compressed but could not be decompressed (${(err as Error).message}); the download may be incomplete: download it again.`,
-    );
+}
+
+async function gunzipBounded(
+  fh: fs.promises.FileHandle,
+  name: string,
+  limits: { headerBytes: number; claimedBytes: (header: Uint8Array) => number; maxBytes?: number } | null,
+): Promise<Uint8Array> {
+  const max = limits?.maxBytes ?? 2 ** 32;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let limit = max;
+  const gunzip = zlib.createGunzip();
+  const source = fh.createReadStream({ start: 0, autoClose: false });
+  const damaged = (why: string) =>
+    new SourceError(`${name} is gzip-compressed but could not be decompressed (${why}); the download may be incomplete: download it again.`);
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const stop = (e: Error | null) => {
+      if (settled) return;
+      settled = true;
+      source.unpipe(gunzip);
+      source.destroy();
+      gunzip.destroy();
+      if (e) reject(e);
+      else resolve();
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      const before = total;
+      total += chunk.length;
+      if (limits && before < limits.headerBytes && total >= limits.headerBytes) {
+        let claimed: number;
+        try {
+          claimed = limits.claimedBytes(new Uint8Array(Buffer.concat(chunks, total).subarray(0, limits.headerBytes)));
+        } catch (e) {
+          stop(e as Error);
+          return;
+        }
+        if (claimed > max) {
+          stop(new SourceError(`${name} says it holds ${claimed.toLocaleString('en')} bytes, more than Winnow imports from one file (${max.toLocaleString('en')}); it is damaged or not a dataset.`));
+          return;
+        }
+        limit = claimed;
+      }
+      if (total > limit) {
+        stop(new SourceError(`${name} decompresses to more than the ${limit.toLocaleString('en')} bytes its header announces (a damaged file or a decompression bomb); it was not unpacked further. Download it again.`));
+      }
+    });
+    gunzip.on('end', () => stop(null));
+    gunzip.on('error', (err) => stop(damaged(err.message)));
+    source.on('error', (err) => stop(new SourceError(`${name} cannot be read (${osReason(err)}).`)));
+    source.pipe(gunzip);
+  });
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
   }
-  return { data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), gzipped: true, stat: st };
+  return out;
 }
 
 /** Decompresses the beginning of a gzip stream (enough to read a header), tolerating the cut-off end. */
@@ -157,7 +270,7 @@ export function gunzipPrefix(buf: Uint8Array): Uint8Array {
 
 /** Reads at most `n` bytes from the start of a file. */
 export async function readHead(file: string, n: number): Promise<Uint8Array> {
-  const fh = await fs.promises.open(file, 'r');
+  const { fh } = await openRegular(file);
   try {
     const buf = new Uint8Array(n);
     const { bytesRead } = await fh.read(buf, 0, n, 0);
@@ -224,4 +337,9 @@ export const NOT_READABLE = 'EACCES: permission denied';
 
 export function hex32(v: number): string {
   return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A name with its non-ASCII characters spelled out, so two names that look the same can be told apart. */
+export function spellOut(name: string): string {
+  return [...name].map((ch) => (ch.charCodeAt(0) < 128 ? ch : `<U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`)).join('');
 }

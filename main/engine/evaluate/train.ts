@@ -126,8 +126,8 @@ function saveCheckpoint(dir: string, net: BuiltNetwork, sgd: SgdMomentum, meta: 
   writeCheckpoint(dir, meta, arrays);
 }
 
-function loadCheckpoint(dir: string, net: BuiltNetwork, sgd: SgdMomentum, fingerprint: string): CheckpointMeta | null {
-  const cp = readCheckpoint<CheckpointMeta>(dir);
+function loadCheckpoint(dir: string, net: BuiltNetwork, sgd: SgdMomentum, fingerprint: string, log: (message: string) => void): CheckpointMeta | null {
+  const cp = readCheckpoint<CheckpointMeta>(dir, log);
   if (!cp) return null;
   const weights = net.train.weights;
   if (cp.meta.fingerprint !== fingerprint || cp.meta.weightNames.length !== weights.length) {
@@ -160,7 +160,7 @@ export async function trainClassifier(net: BuiltNetwork, data: { train: Labelled
   let start = 0;
   const cp = hooks.checkpoint;
   if (cp?.resume) {
-    const meta = loadCheckpoint(cp.dir, net, sgd, cp.fingerprint);
+    const meta = loadCheckpoint(cp.dir, net, sgd, cp.fingerprint, (m) => hooks.log('warn', m));
     if (meta) {
       ({ history, seconds, images, test } = meta);
       start = meta.epochsDone;

@@ -3,6 +3,7 @@
  * a time; the host owns the queue, the store and the transports.
  */
 import type { BackendChoice, BackendReport } from '../../../shared/backend.js';
+import type { DetectResult, ImportFormat } from '../../../shared/datasets.js';
 import type { JobEvent, JobKind } from '../../../shared/jobs.js';
 
 export type HostToWorker =
@@ -21,13 +22,20 @@ export type HostToWorker =
       context?: unknown;
     }
   | { type: 'cancel'; jobId: number }
-  | { type: 'probe'; requestId: number; backend: BackendChoice };
+  | { type: 'probe'; requestId: number; backend: BackendChoice }
+  /** What a path holds (datasets.detect): read in the engine process, never in the host that serves the UI. */
+  | { type: 'detect'; requestId: number; path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' };
+
+/** What the worker found at a path: the detect answer without the store's part, plus the source's fingerprint. */
+export type SourceSummary = Omit<DetectResult, 'existing'> & { fingerprint: string };
 
 export type WorkerToHost =
   | { type: 'ready'; pid: number }
   | { type: 'event'; jobId: number; event: JobEvent }
   | { type: 'finished'; jobId: number; outcome: 'done' | 'failed' | 'cancelled'; message?: string; result?: unknown }
-  | { type: 'probe-result'; requestId: number; report: BackendReport };
+  | { type: 'probe-result'; requestId: number; report: BackendReport }
+  /** `error.source`: the path cannot be read as a dataset (a SourceError), as opposed to a crash. */
+  | { type: 'detect-result'; requestId: number; result?: SourceSummary; error?: { message: string; source: boolean } };
 
 /** How the host talks to one worker process, whatever started it (child_process.fork, Electron utilityProcess, in-process). */
 export interface WorkerChannel {

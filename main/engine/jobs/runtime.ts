@@ -5,8 +5,11 @@
 import fs from 'node:fs';
 import { selectBackend } from '../backend/ladder.js';
 import { JobCancelledError, JobUserError, createJobContext } from './context.js';
+import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import { handlerFor } from './registry.js';
+import { summariseSource } from '../../data/import-job.js';
+import { SourceError } from '../../data/types.js';
 
 export interface WorkerRuntime {
   handle(message: HostToWorker): void;
@@ -39,7 +42,9 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void): Work
       fs.mkdirSync(m.jobDir, { recursive: true });
       const result = await handler.run(ctx, params);
       send({ type: 'finished', jobId: m.jobId, outcome: 'done', result });
-    } catch (e) {
+    } catch (caught) {
+      // ENOSPC / EROFS anywhere in the job: one plain sentence naming the data folder
+      const e = describeWriteError(caught, dataDirOfJob(m.jobDir));
       if (e instanceof JobCancelledError || abort.signal.aborted) {
         send({ type: 'finished', jobId: m.jobId, outcome: 'cancelled', message: 'Cancelled by the user.' });
       } else {
@@ -59,6 +64,13 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void): Work
           break;
         case 'cancel':
           if (running && running.jobId === message.jobId) running.abort.abort();
+          break;
+        case 'detect':
+          summariseSource(message.path, message.format, message.cifar100Labels).then(
+            (result) => send({ type: 'detect-result', requestId: message.requestId, result }),
+            (e: unknown) =>
+              send({ type: 'detect-result', requestId: message.requestId, error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError } }),
+          );
           break;
         case 'probe':
           selectBackend(message.backend).then(

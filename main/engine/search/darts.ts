@@ -259,8 +259,8 @@ function saveCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, meta: 
   writeCheckpoint(dir, meta, arrays);
 }
 
-function loadCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, selection: DataSelection, fingerprint: string): CheckpointMeta | null {
-  const cp = readCheckpoint<CheckpointMeta>(dir);
+function loadCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, selection: DataSelection, fingerprint: string, log: (message: string) => void): CheckpointMeta | null {
+  const cp = readCheckpoint<CheckpointMeta>(dir, log);
   if (!cp) return null;
   if (cp.meta.fingerprint !== fingerprint) throw new JobUserError('This search\'s checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new search.');
   const pick = (prefix: string) => new Map([...cp.arrays].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
@@ -301,7 +301,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
     let images_ = 0;
     let start = 0;
     if (ctx.resume) {
-      const meta = loadCheckpoint(checkpointDir, net, opt, selection, fingerprint);
+      const meta = loadCheckpoint(checkpointDir, net, opt, selection, fingerprint, (m) => ctx.log('warn', m));
       if (meta) {
         ({ history, seconds, images: images_ } = meta);
         start = meta.epochsDone;

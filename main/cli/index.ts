@@ -10,7 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import { formatGenotype } from '../../shared/genotype.js';
-import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
+import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, withPresetRecipe, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
 import { BDP_MIN_PRUNE_EVERY, FIDELITY_OPTIONS, GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';
 import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
@@ -75,6 +75,7 @@ Commands:
   evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]
                                          Train the network from scratch; report test accuracy, params, multiply-adds
       --preset tiny|small|thesis-mnist|thesis-fashion|thesis-cifar|darts-paper   --channels C   --layers L
+      (thesis-*: 300 epochs, batch 32, lr 0.01; darts-paper: 600 epochs, batch 96, lr 0.025, unless given)
       --epochs N   --batch N   --lr X   --seed S   --aux   --drop-path P   --augment auto|on|off
       --limit-per-class N (training images per class)
   evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
@@ -839,7 +840,9 @@ function evaluateParams(values: Record<string, unknown>): EvaluateParams {
     ['augment', oneOf(values.augment, 'augment', ['auto', 'on', 'off'] as const)],
     ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 1, 1_000_000)],
   ];
-  const parsed = EvaluateParams.safeParse({ datasetId, source, ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)), backend: values.backend ?? 'auto' });
+  // a preset that reproduces a paper brings its epochs, batch and lr unless the flags say otherwise
+  const given = withPresetRecipe(Object.fromEntries(flags.filter(([, v]) => v !== undefined)) as Partial<EvaluateParams>);
+  const parsed = EvaluateParams.safeParse({ datasetId, source, ...given, backend: values.backend ?? 'auto' });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? 'input').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}`).join('; '));
   return parsed.data;
 }

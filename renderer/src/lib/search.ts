@@ -544,7 +544,7 @@ export interface SelectionCharts {
   sizes: Series[];
   /** BDP's balance degree b of the training counts, per epoch. */
   balance: Series[];
-  /** dds: fraction of the subset that is easy (in %), and the threshold m as a dashed line. */
+  /** dds: the mastery measure (top-1 or easy fraction, per masteryBy; in %), and the threshold m as a dashed line. */
   mastery: Series[] | null;
   /** bdp: what remains of each half after pruning. */
   remaining: Series[] | null;

@@ -55,8 +55,58 @@ export function suggestSearchParams(d: { trainImages: number; classes: number; w
   return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
 }
 
+/** DDS mastery measure: the latest epoch's top-1 over the subset, or the fraction of easy images. */
+export type MasteryBy = 'correct' | 'easy';
+/** Where DDS's replacements come from: any image not in the subset, or unvisited images first. */
+export type ReplacePool = 'global' | 'unseen-first';
+/** The validation-subset policy of random, dds and dds-untrained. */
+export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
+/** Augmentation of the search's batches, as the evaluation's: `auto` = crop + flip for RGB, none for grey. */
+export type SearchAugment = 'auto' | 'on' | 'off';
+
 /**
- * DDS-NAS' subset size S (seed 000, Sec. 4.1): 100 images for MNIST and Fashion-MNIST (≤ 10 classes of ≤ 28 px
+ * The options of issue #20 with their defaults and one line each (the CLI's help, the form's hints and the README
+ * say the same). Sources: docs/REFERENCES.md.
+ */
+export const FIDELITY_OPTIONS = {
+  masteryBy: {
+    values: ['correct', 'easy'] as const satisfies readonly MasteryBy[],
+    default: 'correct' as MasteryBy,
+    about: {
+      correct: 'mastered when this fraction of the subset was classified correctly in the latest epoch (DDS-NAS Fig. 1, the authors\' code)',
+      easy: 'mastered when this fraction of the subset is easy (DDS-NAS Sec. 3)',
+    } satisfies Record<MasteryBy, string>,
+  },
+  replacePool: {
+    values: ['global', 'unseen-first'] as const satisfies readonly ReplacePool[],
+    default: 'global' as ReplacePool,
+    about: {
+      global: 'an easy image is replaced by the most different image of its class not in the subset, seen before or not (the paper\'s "global training set")',
+      'unseen-first': 'an easy image is replaced by the most different unseen image of its class, the least recently used one once all were seen',
+    } satisfies Record<ReplacePool, string>,
+  },
+  valMode: {
+    values: ['resample-each-epoch', 'fixed', 'with-subset'] as const satisfies readonly ValMode[],
+    default: 'resample-each-epoch' as ValMode,
+    about: {
+      'resample-each-epoch': 'a new class-balanced validation subset of S every epoch',
+      fixed: 'one validation subset of S for the whole search',
+      'with-subset': 'the validation subset is redrawn whenever the training subset changes',
+    } satisfies Record<ValMode, string>,
+  },
+  augment: {
+    values: ['auto', 'on', 'off'] as const satisfies readonly SearchAugment[],
+    default: 'auto' as SearchAugment,
+    about: {
+      auto: 'random crop (padding size/8) + horizontal flip of the weight and α batches for RGB, none for grey',
+      on: 'random crop + flip of the weight and α batches',
+      off: 'no augmentation of the search batches',
+    } satisfies Record<SearchAugment, string>,
+  },
+} as const;
+
+/**
+ * DDS-NAS' subset size S ([DDS-NAS] Sec. 4.1): 100 images for MNIST and Fashion-MNIST (≤ 10 classes of ≤ 28 px
  * grey), 1,000 for CIFAR-10 and anything larger or in colour.
  */
 export function defaultSubsetSize(d: { classes: number; width: number; height: number; channels: number }): number {

@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
-import { BDP_MIN_PRUNE_EVERY, BDP_PRUNE_EVERY_WHY, type SearchSpaceName, type SuggestedSearchParams } from './search-defaults.js';
+import {
+  BDP_MIN_PRUNE_EVERY,
+  BDP_PRUNE_EVERY_WHY,
+  FIDELITY_OPTIONS as F,
+  type MasteryBy,
+  type ReplacePool,
+  type SearchAugment,
+  type SearchSpaceName,
+  type SuggestedSearchParams,
+  type ValMode,
+} from './search-defaults.js';
 
 export * from './search-defaults.js';
 
@@ -15,9 +25,9 @@ export type SearchSpace = z.infer<typeof SearchSpace>;
 
 /**
  * Data-selection strategies a search can use: `full` = all of train_w / train_α every epoch, shuffled; `random` =
- * one fixed class-balanced subset of size S (DDS-NAS' ablation); `dds` = DDS-NAS (seed 000) over a trained
- * autoencoder's embeddings, `dds-untrained` over an untrained one's (its ablation); `bdp` = bi-level data pruning
- * (seed 001).
+ * one fixed class-balanced subset of size S (DDS-NAS' ablation); `dds` = [DDS-NAS] over a trained autoencoder's
+ * embeddings, `dds-untrained` over an untrained one's (its ablation); `bdp` = bi-level data pruning [BDP]. Keys:
+ * docs/REFERENCES.md.
  */
 export const SelectionStrategy = z.enum(['full', 'random', 'dds', 'dds-untrained', 'bdp']);
 export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
@@ -45,19 +55,25 @@ export const SearchParams = z.object({
   /** Use at most this many training images per class (split over train_w / train_α); null = all. */
   limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
   backend: BackendChoice.default('auto'),
-  // ---- random / dds (DDS-NAS, seed 000, Sec. 3-4) ----
+  /** Crop + flip of the weight and α batches, seeded ([DARTS] search); `auto`: RGB only. */
+  augment: z.enum(F.augment.values).default(F.augment.default),
+  // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
   subset: z.number().int().min(2).max(1_000_000).optional(),
-  /** dds: the subset is mastered when this fraction of it is easy. */
+  /** dds: the subset is mastered when its mastery measure (masteryBy) reaches this. */
   mastery: z.number().gt(0).max(1).default(0.5),
+  /** dds: 'correct' = the latest epoch's top-1 over the subset; 'easy' = the fraction of easy images. */
+  masteryBy: z.enum(F.masteryBy.values).default(F.masteryBy.default),
+  /** dds: replacements from any image not in the subset ('global'), or unseen images first. */
+  replacePool: z.enum(F.replacePool.values).default(F.replacePool.default),
   /** dds: an image is easy when its mean true-class probability over the window is at least this. */
   hardness: z.number().gt(0).max(1).default(0.85),
   /** dds: epochs of history averaged per image. */
   hardnessWindow: z.number().int().min(1).max(50).default(3),
   /** dds: no resampling in the first N epochs. */
   warmupEpochs: z.number().int().min(0).max(500).default(10),
-  /** dds: how the α steps' validation subset is drawn. */
-  valMode: z.enum(['resample-each-epoch', 'fixed', 'with-subset']).default('resample-each-epoch'),
+  /** random / dds / dds-untrained: how the α steps' validation subset is drawn (one policy for all three). */
+  valMode: z.enum(F.valMode.values).default(F.valMode.default),
   /** dds: the paper's cyclic weight LR (base, max, half-cycle in epochs; reset to max on a new subset). */
   cyclicLrBase: z.number().positive().max(10).default(0.001),
   cyclicLrMax: z.number().positive().max(10).default(0.01),
@@ -70,7 +86,7 @@ export const SearchParams = z.object({
    * step and use it, instead of a stored one. Its embeddings are kept in the job folder, so a resume reuses them.
    */
   trainAutoencoderEpochs: z.number().int().min(1).max(500).optional(),
-  // ---- bdp (BDP, seed 001, Sec. 3.2-3.3) ----
+  // ---- bdp ([BDP] Sec. 3.2-3.3) ----
   /** Prune every T epochs; T is also the window the variance of error is measured over, hence at least 2. */
   pruneEvery: z
     .number()
@@ -113,7 +129,7 @@ export const SelectionEpochStats = z.object({
   balance: z.number(),
   dds: z
     .object({
-      /** Fraction of the subset that is easy (compared with the mastery threshold). */
+      /** The mastery measure (compared with the threshold): the subset's top-1 or its easy fraction (masteryBy). */
       mastery: z.number(),
       easy: z.number().int(),
       hard: z.number().int(),
@@ -223,4 +239,8 @@ type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : fals
 const _sameTypes: [
   MutuallyAssignable<SearchSpace, SearchSpaceName>,
   MutuallyAssignable<Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number }, SuggestedSearchParams>,
-] = [true, true];
+  MutuallyAssignable<SearchParams['masteryBy'], MasteryBy>,
+  MutuallyAssignable<SearchParams['replacePool'], ReplacePool>,
+  MutuallyAssignable<SearchParams['valMode'], ValMode>,
+  MutuallyAssignable<SearchParams['augment'], SearchAugment>,
+] = [true, true, true, true, true, true];

@@ -10,8 +10,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
 import { formatGenotype } from '../../shared/genotype.js';
-import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
-import { BDP_MIN_PRUNE_EVERY, GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
+import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, withPresetRecipe, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
+import { BDP_MIN_PRUNE_EVERY, FIDELITY_OPTIONS, GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';
 import { AeLoss, AePreset, AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
 import { scatterPng, scatterSvg } from '../data/scatter.js';
@@ -67,7 +67,11 @@ Commands:
       --space darts|nb201   --strategy full|random|dds|dds-untrained|bdp   --epochs N   --batch N
       --channels C   --cells N   --lr X   --alpha-lr X   --seed S
       --limit-per-class N (images per class, split over train_w / train_a)
-      random/dds: --subset S;  dds: --mastery m --hardness h --warmup-epochs N --ae <id> | --train-ae EPOCHS
+      --augment auto|on|off (crop + flip of the weight and α batches; auto: RGB only)
+      random/dds: --subset S --val-mode resample-each-epoch|fixed|with-subset (the α steps' subset, one policy)
+      dds: --mastery m --mastery-by correct|easy (latest top-1 over the subset | fraction easy) --hardness h
+           --replace-pool global|unseen-first (any image not in the subset | unseen first) --warmup-epochs N
+           --ae <id> | --train-ae EPOCHS (batch 8, Adam lr 1e-3, constant: the autoencoder job's defaults)
       bdp: --prune-every T --prune-train p --prune-val p --no-balance
   search --resume <job>                  Continue an interrupted, cancelled or failed search from its checkpoint
   search list [--dataset <id>]           Searches, newest first, with their latest genotype
@@ -76,6 +80,7 @@ Commands:
   evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]
                                          Train the network from scratch; report test accuracy, params, multiply-adds
       --preset tiny|small|thesis-mnist|thesis-fashion|thesis-cifar|darts-paper   --channels C   --layers L
+      (thesis-*: 300 epochs, batch 32, lr 0.01; darts-paper: 600 epochs, batch 96, lr 0.025, unless given)
       --epochs N   --batch N   --lr X   --seed S   --aux   --drop-path P   --augment auto|on|off
       --limit-per-class N (training images per class)
   evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
@@ -632,6 +637,10 @@ const SEARCH_OPTIONS = {
   resume: { type: 'string' },
   subset: { type: 'string' },
   mastery: { type: 'string' },
+  'mastery-by': { type: 'string' },
+  'replace-pool': { type: 'string' },
+  'val-mode': { type: 'string' },
+  augment: { type: 'string' },
   hardness: { type: 'string' },
   'warmup-epochs': { type: 'string' },
   ae: { type: 'string' },
@@ -666,6 +675,10 @@ function searchParams(values: Record<string, unknown>): SearchParams {
     ['alphaLr', numberOption(values['alpha-lr'], 'alpha-lr')],
     ['subset', intOption(values.subset, 'subset', 2, 1_000_000)],
     ['mastery', numberOption(values.mastery, 'mastery')],
+    ['masteryBy', oneOf(values['mastery-by'], 'mastery-by', FIDELITY_OPTIONS.masteryBy.values)],
+    ['replacePool', oneOf(values['replace-pool'], 'replace-pool', FIDELITY_OPTIONS.replacePool.values)],
+    ['valMode', oneOf(values['val-mode'], 'val-mode', FIDELITY_OPTIONS.valMode.values)],
+    ['augment', oneOf(values.augment, 'augment', FIDELITY_OPTIONS.augment.values)],
     ['hardness', numberOption(values.hardness, 'hardness')],
     ['warmupEpochs', intOption(values['warmup-epochs'], 'warmup-epochs', 0, 500)],
     ['autoencoderId', intOption(values.ae, 'ae', 1, Number.MAX_SAFE_INTEGER)],
@@ -680,6 +693,9 @@ function searchParams(values: Record<string, unknown>): SearchParams {
   const owners: Record<string, readonly string[]> = {
     subset: ['random', 'dds', 'dds-untrained'],
     mastery: ['dds', 'dds-untrained'],
+    'mastery-by': ['dds', 'dds-untrained'],
+    'replace-pool': ['dds', 'dds-untrained'],
+    'val-mode': ['random', 'dds', 'dds-untrained'],
     hardness: ['dds', 'dds-untrained'],
     'warmup-epochs': ['dds', 'dds-untrained'],
     ae: ['dds'],
@@ -834,7 +850,9 @@ function evaluateParams(values: Record<string, unknown>): EvaluateParams {
     ['augment', oneOf(values.augment, 'augment', ['auto', 'on', 'off'] as const)],
     ['limitPerClass', intOption(values['limit-per-class'], 'limit-per-class', 1, 1_000_000)],
   ];
-  const parsed = EvaluateParams.safeParse({ datasetId, source, ...Object.fromEntries(flags.filter(([, v]) => v !== undefined)), backend: values.backend ?? 'auto' });
+  // a preset that reproduces a paper brings its epochs, batch and lr unless the flags say otherwise
+  const given = withPresetRecipe(Object.fromEntries(flags.filter(([, v]) => v !== undefined)) as Partial<EvaluateParams>);
+  const parsed = EvaluateParams.safeParse({ datasetId, source, ...given, backend: values.backend ?? 'auto' });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? 'input').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}`).join('; '));
   return parsed.data;
 }

@@ -135,6 +135,9 @@ describe('Evaluate page', () => {
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/DARTS network: C = 16, 5 cells \(the preset’s\)/);
     await page.getByTestId('evaluate-preset').selectOption('darts-paper');
     expect(await page.getByTestId('evaluate-preset-explain').textContent()).toMatch(/DARTS paper/);
+    // a preset that reproduces a paper brings its recipe: DARTS' train.py trains 600 epochs of batch 96
+    expect(await page.getByTestId('evaluate-epochs').inputValue()).toBe('600');
+    expect(await page.getByTestId('evaluate-batch').inputValue()).toBe('96');
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/C = 36, 20 cells, auxiliary head, drop-path 0.2/);
     expect(await page.getByTestId('evaluate-auxiliary').isChecked()).toBe(true);
     // an override shows at once and goes back to the preset's

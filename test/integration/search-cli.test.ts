@@ -129,8 +129,8 @@ describe('winnow search (built CLI)', () => {
       expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
       dartsJob = out.jobId;
       expect(parseDartsGenotype(out.genotypeText)).toEqual(out.genotype);
-      // 4 images per class, 2 of them in train_w: 20 per epoch in steps of 8 → 16 processed per epoch
-      expect(out.imagesProcessed).toBe(32);
+      // 4 images per class, 2 of them in train_w: 20 per epoch in steps of 8, 8 and 4 → all 20 processed per epoch
+      expect(out.imagesProcessed).toBe(40);
       // the final supernet tested on the sample's whole test split
       expect(out.supernetTest!.images).toBe(2000);
       expect(out.supernetTest!.accuracy).toBeGreaterThanOrEqual(0);

@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../shared/search.js';
+import type { ImageShape } from '../../main/data/tensor-store.js';
+import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
-import { BANDS, createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
+import { BANDS, createBandsHost, runSearchInProcess, writeClassDataset } from '../fixtures/search-host.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const { classes: CLASSES, perClass: PER_CLASS } = BANDS;
@@ -24,6 +26,11 @@ beforeAll(() => {
 });
 
 afterAll(() => tmp.cleanup());
+
+/** CLASSES x PER_CLASS images (alternately train_w and train_α) of `shape`; `pixel(k, c)` = byte k of an image of class c. */
+function writeDataset(name: string, shape: ImageShape, pixel: (k: number, c: number) => number): { datasetDir: string; labels: number[]; halves: Array<'w' | 'a' | null> } {
+  return writeClassDataset(tmp.dir, name, shape, pixel);
+}
 
 function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
   return runSearchInProcess(jobDir, params, { ...opts, backend: 'wasm' }, hostContext);
@@ -152,4 +159,39 @@ describe('search with dds, refusals', () => {
     const params = SearchParams.parse({ datasetId: 1, space: 'nb201', strategy: 'dds', epochs: 1, batch: 6, channels: 4, cells: 1, backend: 'wasm' });
     await expect(runSearch(path.join(tmp.dir, 'dds-no-ae'), params, { resume: false })).rejects.toThrow(/DDS needs a trained autoencoder/);
   });
+});
+
+/**
+ * Issue #20, items 4 and 5 on RGB data: every train_w image trains each epoch (12 images at batch 5: 5 + 5 + 2, not
+ * 10), the batches are cropped and flipped (the `auto` augmentation changes the losses), and a resumed search
+ * continues exactly because the augmentation is drawn from (seed, epoch).
+ */
+describe('search on RGB data: every image each epoch, seeded augmentation', () => {
+  it('trains all 12 train_w images per epoch at batch 5, augments, and resumes exactly', async () => {
+    const side = 16;
+    const rng = mulberry32(12);
+    // class c: a bright channel c, plus noise
+    const { datasetDir, labels, halves } = writeDataset('rgb-dataset', { width: side, height: side, channels: 3 }, (k, c) => Math.floor(rng() * 60) + (k % 3 === c ? 180 : 0));
+    const rgbHost: SearchJobContext = { ...host, datasetDir, shape: { width: side, height: side, channels: 3 }, labels, halves };
+    const params = SearchParams.parse({ datasetId: 1, space: 'nb201', epochs: 2, batch: 5, channels: 4, cells: 1, seed: 3, backend: 'wasm' });
+    expect(params.augment).toBe('auto');
+    const straight = await runSearch(path.join(tmp.dir, 'rgb-straight'), params, { resume: false }, rgbHost);
+    expect(straight.epochs.map((e) => e.images)).toEqual([12, 12]);
+    expect(straight.result!.imagesProcessed).toBe(24);
+
+    const plain = await runSearch(path.join(tmp.dir, 'rgb-plain'), { ...params, augment: 'off' }, { resume: false }, rgbHost);
+    expect(plain.epochs[0]!.trainLoss, 'augmentation changes what the weight steps see').not.toBe(straight.epochs[0]!.trainLoss);
+
+    const dir = path.join(tmp.dir, 'rgb-resumed');
+    const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 }, rgbHost);
+    expect(first.result).toBeNull();
+    const resumed = await runSearch(dir, params, { resume: true }, rgbHost);
+    const a = straight.epochs[1]!;
+    const b = resumed.epochs[0]!;
+    expect(b.epoch).toBe(2);
+    expect(b.trainLoss).toBe(a.trainLoss);
+    expect(b.valLoss).toBe(a.valLoss);
+    expect(b.alphas).toEqual(a.alphas);
+    expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
+  }, 180_000);
 });

@@ -1,9 +1,9 @@
 /**
  * The evaluation's classification report (engine/evaluate/report.ts) on hand-built predictions: confusion matrix,
- * per-class, overall and per-group accuracy, mean loss, and the population std across groups.
+ * per-class, overall and per-group accuracy, mean loss, and the sample std (n − 1) across groups.
  */
 import { describe, expect, it } from 'vitest';
-import { classificationReport, populationStd } from '../../main/engine/evaluate/report.js';
+import { classificationReport, sampleStd } from '../../main/engine/evaluate/report.js';
 
 const CLASSES = ['cat', 'dog', 'fox'];
 // 8 images: true class, predicted class, group (null = none). Hits at 0, 2, 3, 4, 6.
@@ -32,7 +32,7 @@ describe('classificationReport', () => {
     expect(r.groupStd).toBeNull();
   });
 
-  it('reports per-group accuracy sorted by group name with the population std; null groups are left out', () => {
+  it('reports per-group accuracy sorted by group name with the sample std; null groups are left out', () => {
     const r = classificationReport({ predicted: PREDICTED, labels: LABELS, groups: GROUPS, lossSum: 1 }, CLASSES);
     // a: images 1 (miss), 4, 6 (hits); b: 0, 2 (hits), 7 (miss); c: 5 (miss); image 3 (a hit) has no group
     expect(r.perGroup).toEqual([
@@ -40,8 +40,8 @@ describe('classificationReport', () => {
       { group: 'b', correct: 2, total: 3, accuracy: 2 / 3 },
       { group: 'c', correct: 0, total: 1, accuracy: 0 },
     ]);
-    // mean 4/9; deviations 2/9, 2/9, −4/9; variance (4 + 4 + 16) / 81 / 3 = 8/81
-    expect(r.groupStd).toBeCloseTo(Math.sqrt(8) / 9, 12);
+    // mean 4/9; deviations 2/9, 2/9, −4/9; sample variance (4 + 4 + 16) / 81 / (3 − 1) = 12/81
+    expect(r.groupStd).toBeCloseTo(Math.sqrt(12) / 9, 12);
     // the overall numbers still count every image, grouped or not
     expect(r.accuracy).toBe(5 / 8);
     expect(r.perGroup!.reduce((a, g) => a + g.total, 0)).toBe(7);
@@ -75,12 +75,17 @@ describe('classificationReport', () => {
   });
 });
 
-describe('populationStd', () => {
-  it('divides by n, not n − 1', () => {
-    // mean 5, squared deviations sum to 32, 32 / 8 = 4
-    expect(populationStd([2, 4, 4, 4, 5, 5, 7, 9])).toBe(2);
-    expect(populationStd([0, 1])).toBe(0.5);
-    expect(populationStd([0.3])).toBe(0);
-    expect(populationStd([])).toBe(0);
+describe('sampleStd', () => {
+  it('divides by n − 1, not n', () => {
+    // mean 5, squared deviations sum to 32, 32 / 7
+    expect(sampleStd([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(sampleStd([0, 1])).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(sampleStd([0.3])).toBe(0);
+    expect(sampleStd([])).toBe(0);
+  });
+
+  it("gives the thesis' Table 8 STD: 1.31 for the Original column's 21 groups (n would give 1.28)", () => {
+    const original = [93.15, 93.38, 93.3, 94.85, 94.82, 93.73, 93.98, 94.38, 94.07, 92.86, 94.12, 94.43, 93.98, 94.37, 95.83, 95.15, 96.55, 96.91, 96.33, 96.55, 97.15];
+    expect(sampleStd(original).toFixed(2)).toBe('1.31');
   });
 });

@@ -8,6 +8,8 @@ import {
   EVAL_PRESETS,
   EvaluateParams,
   NETWORK_KINDS,
+  PRESET_INFO,
+  withPresetRecipe,
   type ClassificationReport,
   type EvaluationSummary,
   type NetworkDescription,
@@ -19,6 +21,7 @@ import {
   augmentNote,
   base64ToBytes,
   buildEvaluateParams,
+  choosePreset,
   classBars,
   comparisonRow,
   comparisonRows,
@@ -539,5 +542,33 @@ describe('evaluate routes', () => {
     expect(hrefFor('evaluate', 12)).toBe('#/evaluate/12');
     expect(hrefFor('evaluate')).toBe('#/evaluate');
     expect(parseHash(hrefFor('evaluate', 5))).toEqual({ page: 'evaluate', jobId: null, evaluationId: 5 });
+  });
+});
+
+describe("presets that claim to be a paper's carry its recipe", () => {
+  it("thesis-*: SGD lr 0.01, batch 32, 300 epochs (the thesis' Sec. 6.2.1); darts-paper: train.py's batch 96", () => {
+    for (const p of ['thesis-mnist', 'thesis-fashion', 'thesis-cifar'] as const) expect(PRESET_INFO[p].recipe).toEqual({ epochs: 300, batch: 32, lr: 0.01 });
+    expect(PRESET_INFO['darts-paper'].recipe).toEqual({ epochs: 600, batch: 96, lr: 0.025 });
+    expect(PRESET_INFO.small.recipe).toBeUndefined();
+  });
+
+  it('the form fills the recipe in when the preset is chosen, and sends its lr', () => {
+    const f = choosePreset(form({ source: 'baseline', baseline: 'cnn' }), 'thesis-mnist');
+    expect(f).toMatchObject({ preset: 'thesis-mnist', epochs: 300, batch: 32 });
+    const built = build(f);
+    if (!built.ok) throw new Error(built.error);
+    expect(EvaluateParams.parse(built.params)).toMatchObject({ epochs: 300, batch: 32, lr: 0.01 });
+    // a preset without a recipe leaves the numbers as they are and the lr to the schema
+    const small = build(choosePreset({ ...f, epochs: 7 }, 'small'));
+    if (!small.ok) throw new Error(small.error);
+    expect(small.params).toMatchObject({ epochs: 7, batch: 32 });
+    expect(small.params.lr).toBeUndefined();
+  });
+
+  it('the CLI fills what its flags leave out (withPresetRecipe)', () => {
+    expect(withPresetRecipe({ preset: 'thesis-cifar' as const })).toEqual({ preset: 'thesis-cifar', epochs: 300, batch: 32, lr: 0.01 });
+    expect(withPresetRecipe({ preset: 'thesis-cifar' as const, epochs: 5 })).toEqual({ preset: 'thesis-cifar', epochs: 5, batch: 32, lr: 0.01 });
+    expect(withPresetRecipe({ preset: 'tiny' as const })).toEqual({ preset: 'tiny' });
+    expect(withPresetRecipe({})).toEqual({});
   });
 });

@@ -65,7 +65,7 @@ describe('the form mirrors the SearchParams schema', () => {
 
   it('SEARCH_DEFAULTS and the empty form hold the schema’s defaults', () => {
     const d = SearchParams.parse({ datasetId: 1 });
-    expect(SEARCH_DEFAULTS).toEqual({ lr: d.lr, alphaLr: d.alphaLr, seed: d.seed });
+    expect(SEARCH_DEFAULTS).toEqual({ lr: d.lr, alphaLr: d.alphaLr, seed: d.seed, augment: d.augment });
     const form = defaultSearchForm();
     expect(form).toMatchObject({
       datasetId: null,
@@ -277,6 +277,8 @@ describe('edgeLabels', () => {
 const SELECTION_FIELDS = [
   'subset',
   'mastery',
+  'masteryBy',
+  'replacePool',
   'hardness',
   'hardnessWindow',
   'warmupEpochs',
@@ -317,9 +319,10 @@ describe('strategies in the form', () => {
   it('sends only the chosen strategy’s fields', () => {
     const expected: Record<string, string[]> = {
       full: [],
-      random: ['subset'],
-      dds: ['autoencoderId', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'subset', 'valMode', 'warmupEpochs'],
-      'dds-untrained': ['cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'subset', 'valMode', 'warmupEpochs'],
+      // one validation policy for random, dds and dds-untrained
+      random: ['subset', 'valMode'],
+      dds: ['autoencoderId', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'masteryBy', 'replacePool', 'subset', 'valMode', 'warmupEpochs'],
+      'dds-untrained': ['cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'masteryBy', 'replacePool', 'subset', 'valMode', 'warmupEpochs'],
       bdp: ['balance', 'pruneEvery', 'pruneTrain', 'pruneVal'],
     };
     for (const strategy of STRATEGIES) {
@@ -338,9 +341,11 @@ describe('strategies in the form', () => {
     const b = buildSearchParams({ ...validForm(), strategy: 'bdp', pruneTrain: 30, pruneVal: 5, balance: false });
     if (!b.ok) throw new Error(b.error);
     expect(b.params).toMatchObject({ pruneTrain: 0.3, pruneVal: 0.05, balance: false, pruneEvery: 5 });
-    const d = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, valMode: 'fixed', lrReset: false });
+    const d = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, valMode: 'fixed', lrReset: false, masteryBy: 'easy', replacePool: 'unseen-first' });
     if (!d.ok) throw new Error(d.error);
-    expect(d.params).toMatchObject({ autoencoderId: 4, valMode: 'fixed', lrReset: false, mastery: 0.5, hardness: 0.85 });
+    expect(d.params).toMatchObject({ autoencoderId: 4, valMode: 'fixed', lrReset: false, mastery: 0.5, hardness: 0.85, masteryBy: 'easy', replacePool: 'unseen-first' });
+    const a = buildSearchParams({ ...validForm(), augment: 'off' });
+    expect(a.ok && a.params.augment).toBe('off');
     // "train one first": the epochs go instead of an autoencoder id, and are checked like the other fields
     const t = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, trainAutoencoderEpochs: 3 });
     if (!t.ok) throw new Error(t.error);

@@ -1,28 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSeed, mulberry32 } from '../../main/engine/nn/prng.js';
 import { DDS_DEFAULTS, DdsSelection, cyclicLr, isEasyWindow, type DdsOptions } from '../../main/engine/selection/dds.js';
+import { RandomSubsetSelection } from '../../main/engine/selection/random.js';
 import type { SelectionEpochStats, SelectionPools, StepFeedback } from '../../main/engine/selection/strategy.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
-function feedback(rows: readonly number[], conf: (row: number) => number, split: 'train' | 'val' = 'train'): StepFeedback {
+/** Feedback with a true-class probability per row; correct = probability > 0.5 unless `hit` says otherwise. */
+function feedback(rows: readonly number[], conf: (row: number) => number, split: 'train' | 'val' = 'train', hit?: (row: number) => boolean): StepFeedback {
   const n = rows.length;
   const trueProb = Float32Array.from(rows, conf);
   return {
     split,
     rows,
     losses: Float32Array.from(trueProb, (p) => -Math.log(Math.max(p, 1e-7))),
-    correct: Uint8Array.from(trueProb, (p) => (p > 0.5 ? 1 : 0)),
+    correct: hit ? Uint8Array.from(rows, (r) => (hit(r) ? 1 : 0)) : Uint8Array.from(trueProb, (p) => (p > 0.5 ? 1 : 0)),
     trueProb,
     errorNorm: new Float32Array(n),
   };
 }
 
-/** One epoch as the search runs it: select, per-batch observe (train and val; the partial last batch dropped), stats. */
+/** One epoch as the search runs it: select, per-batch observe (train and val; every image, the last batch smaller), stats. */
 function epoch(sel: DdsSelection, e: number, conf: (row: number, epoch: number) => number, batch = 4): { train: number[]; val: number[]; resetLr?: boolean; stats: SelectionEpochStats } {
   const s = sel.select(e);
-  const steps = Math.max(1, Math.floor(s.train.length / batch));
+  const steps = Math.max(1, Math.ceil(s.train.length / batch));
   for (let i = 0; i < steps; i++) {
     sel.observe(feedback(s.train.slice(i * batch, (i + 1) * batch), (r) => conf(r, e)));
     sel.observe(feedback(s.val.slice(0, batch), () => 0.01, 'val'));
@@ -98,7 +100,7 @@ describe('hardness, easy and mastery', () => {
   });
 
   it('a window whose float32 values average exactly h counts as easy; just below is hard', () => {
-    const sel = new DdsSelection(pools, 1, emb, 2, opts);
+    const sel = new DdsSelection(pools, 1, emb, 2, { ...opts, masteryBy: 'easy' });
     const subset = sel.epochStats(0).dds!.subset;
     const edge = [0.8, 0.9, 0.85];
     const below = [0.8, 0.9, 0.849];
@@ -146,7 +148,7 @@ describe('hardness, easy and mastery', () => {
 
   it('mastery: resamples when the easy fraction reaches m exactly, not below', () => {
     const run = (easyCount: number) => {
-      const sel = new DdsSelection(pools, 2, emb, 2, { size: 4, warmupEpochs: 0 });
+      const sel = new DdsSelection(pools, 2, emb, 2, { size: 4, warmupEpochs: 0, masteryBy: 'easy' });
       const subset = sel.epochStats(0).dds!.subset;
       const easy = new Set(subset.slice(0, easyCount));
       const s0 = whole(sel, 0, (r) => (easy.has(r) ? 0.9 : 0.5));
@@ -160,6 +162,38 @@ describe('hardness, easy and mastery', () => {
     expect(below.s0.mastery).toBe(0.25);
     expect(below.s1.replaced).toBe(0);
     expect(below.s1.replacedRows).toEqual([]);
+  });
+
+  it("mastery by correctness (default): the latest epoch's top-1 over the subset, not the easy fraction", () => {
+    expect(DDS_DEFAULTS.masteryBy).toBe('correct');
+    // a hand-built subset of 4: one easy image, one right but unsure (not easy), two wrong
+    const run = (masteryBy?: 'correct' | 'easy') => {
+      const sel = new DdsSelection(pools, 2, emb, 2, { size: 4, warmupEpochs: 0, window: 1, ...(masteryBy ? { masteryBy } : {}) });
+      const [easy, unsure] = sel.epochStats(0).dds!.subset;
+      const s = sel.select(0);
+      sel.observe(feedback(s.train, (r) => (r === easy ? 0.99 : r === unsure ? 0.6 : 0.3), 'train', (r) => r === easy || r === unsure));
+      const s0 = sel.epochStats(0).dds!;
+      return { s0, s1: whole(sel, 1, () => 0.3).stats.dds!, easy };
+    };
+    const byCorrect = run();
+    expect(byCorrect.s0.mastery).toBe(0.5); // 2 of 4 right in the latest epoch
+    expect(byCorrect.s0.easy).toBe(1);
+    expect(byCorrect.s1.replacedRows).toHaveLength(1); // mastered: the easy image is replaced, the others stay
+    expect(byCorrect.s1.subset).not.toContain(byCorrect.easy);
+    const byEasy = run('easy');
+    expect(byEasy.s0.mastery).toBe(0.25);
+    expect(byEasy.s1.replaced).toBe(0);
+  });
+
+  it('mastery by correctness counts only the latest epoch, and a member without feedback in it as wrong', () => {
+    const sel = new DdsSelection(pools, 2, emb, 2, { size: 4, warmupEpochs: 100, window: 3 });
+    const subset = sel.epochStats(0).dds!.subset;
+    whole(sel, 0, () => 0.99); // all right
+    expect(sel.epochStats(0).dds!.mastery).toBe(1);
+    const s = sel.select(1);
+    sel.observe(feedback(s.train.filter((r) => r !== subset[0]), () => 0.99, 'train', (r) => r === subset[1]));
+    // latest epoch: subset[1] right, two wrong, subset[0] not trained → 1 / 4
+    expect(sel.epochStats(1).dds!.mastery).toBe(0.25);
   });
 });
 
@@ -190,7 +224,7 @@ describe('replacement rule on a hand-built latent space', () => {
     [0, 0],
   ];
   const emb = Float32Array.from(points.flat());
-  const options: Partial<DdsOptions> = { size: 4, window: 1, warmupEpochs: 0 };
+  const options: Partial<DdsOptions> = { size: 4, window: 1, warmupEpochs: 0, replacePool: 'unseen-first' };
   const easy = () => 0.99;
 
   it('replaces each easy image with the furthest unvisited image of its class, then revisits the least recently used', () => {
@@ -260,6 +294,29 @@ describe('replacement rule on a hand-built latent space', () => {
     expect(e3.replacedRows).toEqual([5, 1]);
     expect(e3.hardRows).toEqual([5, 1, 6, 8]);
   });
+
+  it("'global' (default): the furthest image not in the subset, a previously visited one included", () => {
+    expect(DDS_DEFAULTS.replacePool).toBe('global');
+    const { replacePool: _, ...byDefault } = options;
+    const sel = new DdsSelection(pools, 1, emb, 2, byDefault);
+    setSubset(sel, [0, 3, 6, 7]);
+    // as above: 3 → 2 (√125), 7 → 8
+    whole(sel, 0, (r) => (r === 3 || r === 7 ? 0.99 : 0.1));
+    expect(whole(sel, 1, () => 0.1).stats.dds!.subset).toEqual([0, 2, 6, 8]);
+    // from 0 = (0,0) among the non-members {1, 3, 4, 5}: row 3 (visited, at 5) is the furthest and is taken; then
+    // from 2 = (10,0) among {1, 4, 5} (0 leaves in this pass): 5 (14)
+    whole(sel, 2, (r) => (r === 0 || r === 2 ? 0.99 : 0.1));
+    const e3 = whole(sel, 3, () => 0.1).stats.dds!;
+    expect(e3.subset).toEqual([3, 5, 6, 8]);
+    expect(e3.replacedRows).toEqual([3, 5]);
+    expect(e3.uniqueSeen).toBe(7); // 0, 3, 6, 7, then 2, 8, then 5
+    // it continues exactly from a checkpoint taken now
+    const copy = new DdsSelection(pools, 1, emb, 2, byDefault);
+    copy.restore(JSON.parse(JSON.stringify(sel.state())));
+    whole(sel, 4, easy);
+    whole(copy, 4, easy);
+    expect(whole(copy, 5, easy).stats).toEqual(whole(sel, 5, easy).stats);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -306,7 +363,7 @@ describe('schedule: warm-up, mastery gate, class balance', () => {
   });
 
   it('keeps every class count exactly, with S not divisible by M and a short class', () => {
-    const sel = new DdsSelection(pools, 9, emb, 4, { size: 10, warmupEpochs: 2, window: 2 });
+    const sel = new DdsSelection(pools, 9, emb, 4, { size: 10, warmupEpochs: 2, window: 2, replacePool: 'unseen-first' });
     // [30, 25, 2, 40] and S = 10: share 2 (10 / 4), class 2 gives its 2, the other 8 go 3/3/2 (remainder first)
     const expected = [3, 3, 2, 2];
     let replacedTotal = 0;
@@ -399,6 +456,31 @@ describe('cyclic learning rate', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+
+describe('one validation policy for dds, dds-untrained and random', () => {
+  const pools = labelledPools([20, 20, 20], [15, 15, 15]);
+  const emb = randomEmbeddings(105, 3, 2);
+  for (const valMode of ['resample-each-epoch', 'fixed', 'with-subset'] as const) {
+    it(`${valMode}: the same validation rows, in the same order, every epoch, for one seed`, () => {
+      const dds = new DdsSelection(pools, 4, emb, 3, { size: 6, valMode, warmupEpochs: 100 });
+      const untrained = new DdsSelection(pools, 4, emb, 3, { size: 6, valMode, warmupEpochs: 100, name: 'dds-untrained' });
+      const random = new RandomSubsetSelection(pools, 4, { size: 6, valMode });
+      for (let e = 0; e < 5; e++) {
+        const v = whole(dds, e, () => 0.2).val;
+        expect(whole(untrained, e, () => 0.2).val).toEqual(v);
+        expect(random.select(e).val).toEqual(v);
+        expect(random.epochStats(e).perClass.val).toEqual([2, 2, 2]);
+      }
+    });
+  }
+
+  it('the schema gives all three the same default', () => {
+    expect(DDS_DEFAULTS.valMode).toBe('resample-each-epoch');
+    const random = new RandomSubsetSelection(pools, 4, { size: 6 });
+    const dds = new DdsSelection(pools, 4, emb, 3, { size: 6, warmupEpochs: 100 });
+    for (let e = 0; e < 3; e++) expect(random.select(e).val).toEqual(whole(dds, e, () => 0.2).val);
+  });
+});
 
 describe('validation subset', () => {
   const pools = labelledPools([20, 20, 20], [15, 15, 15]);

@@ -95,7 +95,7 @@ describe('RandomSubsetSelection', () => {
   const pools = makePools([40, 40, 40], [20, 20, 20]);
 
   it('uses one class-balanced subset of S for the whole search, in a new order each epoch', () => {
-    const sel = new RandomSubsetSelection(pools, 3, { size: 10 });
+    const sel = new RandomSubsetSelection(pools, 3, { size: 10, valMode: 'fixed' });
     expect(sel.name).toBe('random');
     const first = sel.select(0);
     expect(first.train).toHaveLength(10);
@@ -111,6 +111,12 @@ describe('RandomSubsetSelection', () => {
     }
     expect(reordered).toBe(true);
     expect('weightLr' in sel).toBe(false); // the search's own schedule
+  });
+
+  it("redraws the validation subset every epoch by default, as dds does ('resample-each-epoch')", () => {
+    const sel = new RandomSubsetSelection(pools, 3, { size: 10 });
+    const vals = Array.from({ length: 5 }, (_, e) => [...sel.select(e).val].sort((a, b) => a - b).join());
+    expect(new Set(vals).size).toBe(5);
   });
 
   it('draws an equally sized class-balanced validation subset from train_α', () => {

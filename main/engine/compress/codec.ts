@@ -1,29 +1,29 @@
 /**
- * JPEG encode + decode with sharp (libvips 8.18, mozjpeg's libjpeg-turbo), fast for many small images.
+ * JPEG encode + decode with sharp (libvips 8.18, mozjpeg's libjpeg-turbo), fast for many small images, and equal
+ * byte for byte to each image encoded and decoded on its own with sharp, in every setting.
  *
  * WHY A MOSAIC. A sharp call costs far more than the codec's own work on a small image: one encode + decode per
  * image runs at about 900 images/s at 32x32. So `jpegRoundTrip` lays many images out as tiles of one mosaic,
  * encodes and decodes the mosaic with two sharp calls and cuts the tiles out again: about 50x faster at 32x32 and
- * 2x at 256x256, where the codec's own work dominates (test/bench/jpeg.ts).
+ * 2x at 256x256, where the codec's own work dominates (test/bench/jpeg.ts). That is how 4:4:4 and grey run.
  *
- * ALIGNMENT. JPEG codes independent 8x8 blocks; with 4:2:0 chroma is halved, so a block of chroma covers a 16x16
- * MCU. Every tile therefore starts on an MCU boundary (8 px for 4:4:4 and grey, 16 px for 4:2:0) and is padded to
- * a whole number of MCUs by repeating the image's last column and last row, which is what libjpeg does at an
- * image's right and bottom edges. No block ever holds pixels of two images.
+ * 4:2:0 OF RGB IMAGES does not go through a mosaic: it is computed image by image by jpeg-exact.ts, which
+ * reproduces libjpeg's integer encoder and decoder with the quantisation tables sharp writes for the quality (see
+ * there why no mosaic, gutter or not, can be exact at 4:2:0); images larger than 128x128 go through sharp one by
+ * one, where the codec's own work outweighs the cost of a call. The compression study compares 4:2:0 with 4:4:4 per
+ * image file ([Poyser-thesis] Chapter 3; keys: docs/REFERENCES.md), so its copies must be exactly those.
  *
- * EXACTNESS, measured against each image encoded and decoded on its own with the same settings (sizes 32x32,
- * 28x28, 13x21 and 256x256, qualities 5 to 95; test/unit/compress-codec.test.ts, test/bench/jpeg.ts):
- * - 4:4:4 and grey: byte for byte equal. Blocks are quantised and decoded independently. Huffman optimisation
- *   (`optimiseCoding`) only changes how the same coefficients are written, so the mosaic skips its extra pass.
- * - 4:2:0: not exact. The decoder's "fancy" upsampling interpolates every pixel's chroma from the nearest chroma
- *   samples; at a tile's border the nearest one outside belongs to the neighbouring tile, where an image on its
- *   own repeats its edge sample. So the outermost ring of pixels differs: luma is untouched, the chroma takes 1/4
- *   (side) to 7/16 (corner) of the neighbour's. About 11% of the bytes differ at 32x32 (1.2% at 256x256), by up
- *   to 134 levels. When the height is even but not a multiple of 16 (28x28), libjpeg pads the subsampled chroma
- *   rather than the pixels, so the last MCU row and the row above it differ too (up to 55 levels at quality 50,
- *   120 at quality 5, where a small change flips a coarse quantisation step). A 16-px edge-repeating gutter
- *   around every tile cut the mean difference 11x but the maximum only to 49, for 4x the pixels at 32x32: not
- *   worth it.
+ * ALIGNMENT. JPEG codes independent 8x8 blocks (an MCU is 8x8 at 4:4:4 and in grey). Every tile therefore starts on
+ * an MCU boundary and is padded to a whole number of MCUs by repeating the image's last column and last row, which
+ * is what libjpeg does at an image's right and bottom edges. No block ever holds pixels of two images.
+ *
+ * EXACTNESS, measured against each image encoded and decoded on its own with the same settings (sizes 2x2 to
+ * 256x256, square and not, qualities 1 to 100; test/unit/compress-codec.test.ts, test/bench/jpeg.ts):
+ * - 4:4:4 and grey (mosaic): byte for byte equal. Blocks are quantised and decoded independently. Huffman
+ *   optimisation (`optimiseCoding`) only changes how the same coefficients are written, so the mosaic skips it.
+ * - 4:2:0 (jpeg-exact.ts): byte for byte equal. In a mosaic it was not: the decoder's "fancy" upsampling reads a
+ *   border pixel's chroma partly from the neighbouring tile (about 11% of the bytes differed at 32x32, by up to
+ *   134 levels), and an even height that is not a multiple of 16 has its subsampled chroma padded, not its pixels.
  * - mozjpeg (`mozjpeg: true`: sharp's trellis quantisation + overshoot deringing + optimised progressive scans +
  *   quantisation table 3): trellis quantisation picks each block's coefficients by a rate estimate that depends
  *   on the whole image, so a mosaic changed 24% to 60% of the bytes, by up to 80 levels, even at 4:4:4 (the
@@ -43,6 +43,7 @@ import os from 'node:os';
 import sharp, { type JpegOptions as SharpJpegOptions } from 'sharp';
 import type { Subsampling } from '../../../shared/compress.js';
 import { imageBytes, type ImageShape } from '../../data/tensor-store.js';
+import { jpeg420RoundTrip, quantTablesOf } from './jpeg-exact.js';
 
 export interface JpegOptions {
   quality: number;
@@ -60,10 +61,10 @@ export interface JpegOptions {
 const MOSAIC_WIDTH = 2048;
 const MOSAIC_HEIGHT = 1024;
 /**
- * At 4:2:0 an image's border pixels depend on its neighbours in the mosaic, so on the layout: the cache of decoded
- * copies keys its entries by this (change it with any change to how tiles are laid out).
+ * How decoded copies are made; the cache of decoded copies keys its entries by this (change it with any change to
+ * how tiles are laid out or to the 4:2:0 path). v2: 4:2:0 is computed per image (jpeg-exact.ts), no longer a mosaic.
  */
-export const MOSAIC_LAYOUT = `mosaic ${MOSAIC_WIDTH}x${MOSAIC_HEIGHT} v1`;
+export const MOSAIC_LAYOUT = `mosaic ${MOSAIC_WIDTH}x${MOSAIC_HEIGHT} v2, 4:2:0 per image`;
 /**
  * Mosaics in flight at once. sharp runs each call on one of libuv's 4 threads, with libvips on that thread alone
  * (sharp.concurrency() is 1 with glibc's allocator), so one mosaic per core keeps the cores encoding and one more
@@ -71,6 +72,14 @@ export const MOSAIC_LAYOUT = `mosaic ${MOSAIC_WIDTH}x${MOSAIC_HEIGHT} v1`;
  * process-wide setting left alone here) was no faster on 2 cores, slightly slower.
  */
 const MOSAICS_IN_FLIGHT = Math.min(4, os.availableParallelism() + 1);
+/** Images per slice of the 4:2:0 path (about 50 ms at 32x32). */
+const EXACT_SLICE = 512;
+/**
+ * The largest image (pixels) whose 4:2:0 copy jpeg-exact.ts computes; larger ones are encoded and decoded one by
+ * one with sharp (exact too). jpeg-exact.ts runs at about 15 M pixels/s on one core, a sharp round trip per image
+ * about 900/s at 32x32 (its cost per call), so sharp wins above about 128x128, where libjpeg's SIMD code dominates.
+ */
+const EXACT_MAX_PIXELS = 128 * 128;
 /** Single images in flight (mozjpeg, file sizes): enough to keep the thread pool fed between short calls. */
 const IMAGES_IN_FLIGHT = 8;
 
@@ -135,8 +144,9 @@ interface Layout {
   mosaics: number;
 }
 
-function layoutOf(shape: ImageShape, count: number, o: JpegOptions): Layout {
-  const mcu = shape.channels === 3 && o.subsampling === '4:2:0' ? 16 : 8;
+function layoutOf(shape: ImageShape, count: number): Layout {
+  // 4:4:4 and grey only (4:2:0 does not use mosaics)
+  const mcu = 8;
   const tileW = Math.ceil(shape.width / mcu) * mcu;
   const tileH = Math.ceil(shape.height / mcu) * mcu;
   const cols = Math.max(1, Math.floor(MOSAIC_WIDTH / tileW));
@@ -202,7 +212,8 @@ export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count
   const out = Buffer.allocUnsafe(count * per);
   if (count === 0) return out;
   let done = 0;
-  if (options.mozjpeg) {
+  const rgb420 = shape.channels === 3 && options.subsampling === '4:2:0';
+  if (options.mozjpeg || (rgb420 && shape.width * shape.height > EXACT_MAX_PIXELS)) {
     await pool(count, IMAGES_IN_FLIGHT, async (i) => {
       const jpeg = await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, options);
       (await decode(jpeg, shape.width, shape.height, shape)).copy(out, i * per);
@@ -210,8 +221,19 @@ export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count
     });
     return out;
   }
+  if (rgb420) {
+    const tables = quantTablesOf(await encode(Buffer.alloc(16 * 16 * 3, 128), 16, 16, shape, jpegSettings(options, false)));
+    // in slices, so that the job's messages (progress, cancel) are handled between them
+    for (let first = 0; first < count; first += EXACT_SLICE) {
+      const n = Math.min(EXACT_SLICE, count - first);
+      out.set(jpeg420RoundTrip(images.subarray(first * per, (first + n) * per), shape.width, shape.height, n, tables), first * per);
+      onProgress?.(first + n);
+      await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
   const source = Buffer.from(images.buffer, images.byteOffset, images.byteLength);
-  const l = layoutOf(shape, count, options);
+  const l = layoutOf(shape, count);
   const width = l.cols * l.tileW;
   const settings = jpegSettings(options, false);
   // one mosaic buffer per lane, reused: fresh ones of several MB each cost page faults

@@ -1,6 +1,6 @@
 /**
  * Classification reports: top-1, per-class accuracy, confusion matrix and per-group accuracy with the standard
- * deviation across groups (the thesis' bias measure, seed 002 Sec. 3.4). Pure: predictions in, numbers out, so the
+ * deviation across groups (the thesis' bias measure, [Poyser-thesis] Sec. 3.4; keys: docs/REFERENCES.md). Pure: predictions in, numbers out, so the
  * evaluation and the compression study report the same way.
  */
 import type { ClassificationReport, GroupAccuracy } from '../../../shared/evaluate.js';
@@ -16,11 +16,14 @@ export interface Predictions {
   lossSum: number;
 }
 
-/** Population standard deviation (the thesis reports the spread of the per-group accuracies it measured). */
-export function populationStd(values: readonly number[]): number {
-  if (values.length === 0) return 0;
+/**
+ * Sample standard deviation (n − 1), the thesis' bias measure: every STD of its Table 8 is the sample one (e.g.
+ * 1.31 for the 21 groups of its "Original" column, where dividing by n gives 1.28). 0 for fewer than 2 values.
+ */
+export function sampleStd(values: readonly number[]): number {
+  if (values.length < 2) return 0;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
 }
 
 export function classificationReport(p: Predictions, classNames: readonly string[]): ClassificationReport {
@@ -63,6 +66,6 @@ export function classificationReport(p: Predictions, classNames: readonly string
     perClass,
     confusion,
     perGroup,
-    groupStd: perGroup ? populationStd(perGroup.map((g) => g.accuracy)) : null,
+    groupStd: perGroup ? sampleStd(perGroup.map((g) => g.accuracy)) : null,
   };
 }

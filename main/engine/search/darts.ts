@@ -4,6 +4,10 @@
  *
  * Each step: one α step on a validation batch (train_α) — Adam, betas 0.5/0.999, weight decay — then one weight
  * step on a training batch (train_w) — SGD with momentum, weight decay, gradient-norm clipping, cosine LR per epoch.
+ * Every image of the epoch's selection trains once per epoch (epochBatches: the last batch may be smaller, one of a
+ * single image joins the one before, for batch norm). Both batches are augmented as the evaluation stage's `auto`
+ * does (random crop with padding size/8 + horizontal flip for RGB, nothing for grey; [DARTS] crops and flips its
+ * search data), from a stream seeded by (seed, epoch), so a resumed search sees the same pixels.
  * The data each epoch sees comes from a pluggable selection strategy (selection/). After every epoch the job
  * emits the epoch's losses, softmax(α) and the derived genotype, and writes a checkpoint (weights, optimiser
  * state, α, selection state) that `resume` continues from exactly.
@@ -13,15 +17,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { formatGenotype, toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../../shared/search.js';
-import { channelStats, normalizedBatch, type ChannelNorm } from '../../data/batches.js';
+import { channelStats, cropPadding, normalizedBatch, type Augmentation, type ChannelNorm } from '../../data/batches.js';
 import { IMAGES_FILE } from '../../data/staged.js';
-import { PackedImages } from '../../data/tensor-store.js';
+import { PackedImages, type ImageShape } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
 import { stepOrExplain } from '../backend/out-of-memory.js';
 import { JobCancelledError, JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
-import { AE_PRESETS } from '../../../shared/autoencoder.js';
+import { AE_PRESETS, AeTrainParams } from '../../../shared/autoencoder.js';
+import { augmentationFor } from '../../../shared/evaluate-defaults.js';
 import { defaultSubsetSize } from '../../../shared/search-defaults.js';
 import { readEmbeddings } from '../embed/ae-files.js';
 import { Autoencoder } from '../embed/autoencoder.js';
@@ -122,6 +127,40 @@ export function firstOrderStep(
   return { train: t, val: v };
 }
 
+/**
+ * The batches of an epoch over `n` rows: [start, end) ranges of at most `batch` rows covering every row once. The
+ * last may be smaller; a last batch of a single row is merged into the one before it (batch norm over one image
+ * normalises it to zero). n = 0 gives no batch.
+ */
+export function epochBatches(n: number, batch: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start < n; start += batch) out.push([start, Math.min(n, start + batch)]);
+  const last = out[out.length - 1];
+  if (out.length >= 2 && last![1] - last![0] === 1) {
+    out.pop();
+    out[out.length - 1]![1] = n;
+  }
+  return out;
+}
+
+/**
+ * The search's augmentation for an epoch (see the file comment): crop + flip per `params.augment` and the images'
+ * channels, drawn from a stream of (seed, epoch) that the weight and α batches of the epoch consume in step order.
+ */
+export function searchAugmentation(params: Pick<SearchParams, 'augment' | 'seed'>, shape: ImageShape, epoch: number): Augmentation | undefined {
+  if (!augmentationFor(params.augment, shape.channels)) return undefined;
+  return { pad: cropPadding(shape), flip: shape.channels === 3, rng: mulberry32(deriveSeed(params.seed, `search-augment:${epoch}`)) };
+}
+
+/**
+ * How `--train-ae` trains the autoencoder: the autoencoder job's defaults ([DDS-NAS] Sec. 4.2: batch 8, Adam lr
+ * 1e-3, constant), read from its schema so the two cannot drift apart.
+ */
+export function searchAutoencoderRecipe(): Pick<AeTrainParams, 'batch' | 'lr' | 'lrSchedule'> {
+  const { batch, lr, lrSchedule } = AeTrainParams.parse({ datasetId: 1 });
+  return { batch, lr, lrSchedule };
+}
+
 /** train_w / train_α rows, each capped at floor(limitPerClass / 2) per class (a seeded choice). */
 export function searchPools(c: Pick<SearchJobContext, 'labels' | 'halves' | 'classNames'>, limitPerClass: number | null, seed: number): SelectionPools {
   const classes = c.classNames.length;
@@ -163,15 +202,14 @@ async function selectionEmbeddings(ctx: JobContext, params: SearchParams, c: Sea
       // DDS-NAS Table 1's preset for the dataset, trained on train_w + train_α (never the test split)
       const epochs = params.trainAutoencoderEpochs!;
       const trainRows = [...pools.train, ...pools.val];
-      ctx.log('info', `Training the similarity autoencoder first: ${preset.losses.join(' + ')}, N=${dim}, ${epochs} epochs on ${trainRows.length} images.`);
+      const recipe = searchAutoencoderRecipe();
+      ctx.log('info', `Training the similarity autoencoder first: ${preset.losses.join(' + ')}, N=${dim}, ${epochs} epochs on ${trainRows.length} images, batch ${recipe.batch}, Adam lr ${recipe.lr}, ${recipe.lrSchedule}.`);
       try {
         await trainAutoencoder(ae, images, Int32Array.from(c.labels), trainRows, {
           losses: [...preset.losses],
           kendall: preset.kendall,
           epochs,
-          batch: 32,
-          lr: 2e-3,
-          lrSchedule: 'cosine',
+          ...recipe,
           seed: params.seed,
           signal: ctx.signal,
           onStep: (done, total) => ctx.progress({ done, total: total + 1, message: `Autoencoder: step ${done} of ${total}` }),
@@ -319,23 +357,24 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
     );
     // steps done before this epoch; the total is re-estimated each epoch (dds / random subsets and bdp pruning
     // change the epoch's size)
-    let stepsDone = history.reduce((a, h) => a + Math.max(1, Math.floor(h.images / params.batch)), 0);
+    let stepsDone = history.reduce((a, h) => a + epochBatches(h.images, params.batch).length, 0);
     for (let epoch = start; epoch < params.epochs; epoch++) {
       const t0 = performance.now();
       const sel = selection.select(epoch);
       // a strategy with its own schedule (DDS-NAS' cyclic LR with resets) replaces the cosine one
       const lr = selection.weightLr?.(epoch) ?? cosineLr(epoch, params.epochs, params.lr, params.lrMin);
-      const steps = Math.max(1, Math.floor(sel.train.length / params.batch));
+      const trainBatches = epochBatches(sel.train.length, params.batch);
+      const valBatches = epochBatches(sel.val.length, params.batch);
+      const steps = trainBatches.length;
       const total = stepsDone + steps * (params.epochs - epoch);
-      const valBatches = Math.max(1, Math.floor(sel.val.length / params.batch));
+      const augment = searchAugmentation(params, c.shape, epoch);
       const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0, valN: 0 };
       for (let s = 0; s < steps; s++) {
         ctx.checkCancelled();
-        const trainRows = sel.train.slice(s * params.batch, (s + 1) * params.batch);
-        const vb = s % valBatches;
-        const valRows = sel.val.slice(vb * params.batch, (vb + 1) * params.batch);
-        const tb = normalizedBatch(images, trainRows, pools.labels, norm);
-        const vbt = normalizedBatch(images, valRows, pools.labels, norm);
+        const trainRows = sel.train.slice(...trainBatches[s]!);
+        const valRows = sel.val.slice(...valBatches[s % valBatches.length]!);
+        const tb = normalizedBatch(images, trainRows, pools.labels, norm, augment);
+        const vbt = normalizedBatch(images, valRows, pools.labels, norm, augment);
         try {
           const out = stepOrExplain(() => firstOrderStep(net, opt, tb, vbt, { weights: lr, alphas: params.alphaLr }), { job: 'search', batch: params.batch, channels: params.channels }, backend);
           sums.trainLoss += out.train.loss * trainRows.length;

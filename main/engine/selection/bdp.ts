@@ -1,7 +1,7 @@
 /**
- * `bdp`: Bi-level Data Pruning (seed 001, Tu et al., Sec. 3.2, Algorithm 1). Every search epoch uses all the
- * remaining train_w and train_α rows, shuffled; every `pruneEvery` (T) epochs the training half loses `pruneTrain`
- * of its remaining rows with the LOWEST Variance of Error and the validation half `pruneVal` of its remaining rows
+ * `bdp`: Bi-level Data Pruning ([BDP], Tu et al., Sec. 3.2, Algorithm 1; keys: docs/REFERENCES.md). Every search
+ * epoch uses all the remaining train_w and train_α rows, shuffled; every `pruneEvery` (T) epochs the training half
+ * loses `pruneTrain` of its remaining rows with the LOWEST Variance of Error and the validation half `pruneVal` of its remaining rows
  * with the HIGHEST, each within the automatic class balance constraint (Eq. 5–6).
  *
  * The error e = ‖softmax(z) − onehot(y)‖₂ (Eq. 3) comes from the forward passes that took the weight steps
@@ -56,7 +56,10 @@ export interface BdpOptions {
   balance: boolean;
 }
 
-/** The paper's settings: T = 5, (p_t, p_v) = (20 %, 10 %), constraint on. */
+/**
+ * Winnow's defaults: T = 5 (Winnow's choice: [BDP] gives no T), (p_t, p_v) = (20 %, 10 %) (one of the pruning ratios
+ * of [BDP]'s Table 3, not a setting the paper prescribes), constraint on (the paper's method; off is its ablation).
+ */
 export const BDP_DEFAULTS: Readonly<Omit<BdpOptions, 'epochs'>> = Object.freeze({ pruneEvery: 5, pruneTrain: 0.2, pruneVal: 0.1, balance: true });
 
 /** Equal-width bins for the VoE histograms in the epoch stats. */

@@ -1,42 +1,41 @@
 /**
  * `dds` (and `dds-untrained`, the same class given an untrained autoencoder's embeddings): dynamic data selection
- * by hard example mining and curriculum learning (DDS-NAS, seed 000, Sec. 3, Algorithm 1).
+ * by hard example mining and curriculum learning ([DDS-NAS] Sec. 3, Algorithm 1; keys: docs/REFERENCES.md).
  *
  * The training subset
  * - Starts as a class-balanced random subset of S rows of pools.train (subset.ts: ⌊S/M⌋ per class, the first
  *   S mod M classes one more, a short class gives all it has and its unused share goes to the others).
  * - Hardness of an image = 1 − the softmax probability of its true class (StepFeedback.trueProb of the train
  *   split), averaged over the last W epochs the image was trained on (one value per epoch: the mean of that
- *   epoch's observations). Epochs in which an image got no feedback (e.g. a dropped last partial batch) add
- *   nothing. The window is kept when an image leaves the subset: if it is ever revisited, its hardness is still
+ *   epoch's observations). Epochs in which an image got no feedback add nothing. The window is kept when an image leaves the subset: if it is ever revisited, its hardness is still
  *   "the last W epochs it was trained on".
  * - Easy ⇔ mean true-class confidence ≥ h (hardness threshold, default 0.85), i.e. mean hardness ≤ 1 − h, with
  *   a 1e-6 tolerance (EASY_TOLERANCE) so that float32 feedback whose mean is h counts as easy. An image with
  *   no history is hard.
- * - Mastery = fraction of easy images in the subset; the subset is mastered when it is ≥ m (default 0.5).
+ * - Mastery (`masteryBy`), judged on the feedback up to the end of the previous epoch; mastered when ≥ m
+ *   (default 0.5). The paper states it two ways ([DDS-NAS] Fig. 1: "a sufficient percentage of the data in the
+ *   current subset is correctly classified"; Sec. 3: "the number of easy examples ... is high"):
+ *   - 'correct' (default, Fig. 1 and the authors' code): top-1 accuracy over the subset in the latest epoch, i.e.
+ *     each member's fraction of correct predictions in the last epoch it was trained in, only if that epoch is
+ *     the latest one with feedback (a member without feedback in it counts as wrong), averaged over the subset;
+ *   - 'easy' (Sec. 3): the fraction of easy images in the subset.
  * - At select(epoch), for epoch ≥ warmupEpochs (default 10: epochs 0..9 always train on the initial subset, as
- *   the paper's "first 10 epochs"), if the subset is mastered (judged on the feedback up to the end of the
- *   previous epoch): hard images stay; each easy image, in subset order (each replacement takes the slot of
- *   the image it replaces, so the order is the initial draw's, grouped by class), is replaced by
- *     1. the unvisited image of the same class furthest from it in latent space (ClassKdForest over the
- *        class's pools.train rows; visited = ever in the subset, kept as persistent kd exclusions, so current
- *        members and earlier replacements of this same pass are never chosen; ties: smallest row);
- *     2. when the class has no unvisited image: the least recently used one, i.e. among the class's images
- *        that are not in the subset and left it in an EARLIER epoch, the one whose leaving epoch is smallest;
- *        ties (images that left together) broken by the largest latent distance from the easy image, then the
- *        smallest row. Images leaving in this same pass are not candidates (no swapping easy images back in);
- *     3. when there is no candidate at all (the whole class is in the subset, or only images leaving now are
- *        left): the easy image stays.
- *   Replacement is within the class, so every class's count in the subset never changes.
+ *   the paper's "first 10 epochs"), if the subset is mastered: hard images stay; each easy image, in subset
+ *   order (each replacement takes the slot of the image it replaces, so the order is the initial draw's, grouped
+ *   by class), is replaced by an image of the same class (ClassKdForest over the class's pools.train rows; ties:
+ *   smallest row), chosen by `replacePool`:
+ *   - 'global' (default; the paper searches "the global training set" for the most different image of the
+ *     class): the furthest image in latent space that is not in the subset, previously visited images included.
+ *     Current members (so also earlier replacements of this pass) and the easy images leaving in this same pass
+ *     are not candidates (no swapping easy images back in);
+ *   - 'unseen-first': 1. the furthest unvisited image (visited = ever in the subset); 2. when the class has none,
+ *     the least recently used one: among the class's images that are not in the subset and left it in an
+ *     EARLIER epoch, the one whose leaving epoch is smallest; ties (images that left together) broken by the
+ *     largest latent distance from the easy image, then the smallest row.
+ *   When there is no candidate at all (the whole class is in the subset, or only images leaving now are left)
+ *   the easy image stays. Replacement is within the class, so every class's count in the subset never changes.
  *
- * The validation subset (α steps): an equally sized class-balanced random subset of pools.val; `valMode`:
- * - 'resample-each-epoch' (default): a fresh draw every epoch, from (seed, epoch). The architecture α is what
- *   the search produces, and its gradient should estimate the loss over all of train_α: a fixed subset of a
- *   hundred images would let α fit those images for the whole search, and DDS's hard example mining is defined
- *   for the training data only (the paper says nothing about the validation half). A fresh unbiased draw costs
- *   the same per epoch, shows α far more of train_α over the search, and needs no state.
- * - 'fixed': one draw for the whole search (the draw of epoch 0).
- * - 'with-subset': redrawn (from (seed, epoch)) whenever the training subset is resampled.
+ * The validation subset (α steps): ValidationSubset (subset.ts), one policy shared with random and dds-untrained.
  *
  * Weight learning rate (weightLr): triangular cyclic LR, base 0.001, max 0.01, step size 10 EPOCHS up and 10
  * down (paper Sec. 4.1: "for DARTS we employ a Cyclic Learning Rate Scheduler with base lr = 0.001, max lr =
@@ -51,15 +50,18 @@
  *
  * Randomness: the initial subset, each epoch's validation draw and each epoch's batch order come from streams
  * derived from (seed, name, epoch); the replacement rule is deterministic. state() holds everything else
- * (subset, visited + leaving epochs, hardness windows and this epoch's pending feedback, LR resets, counters).
+ * (subset, visited + leaving epochs, hardness windows, latest correctness and this epoch's pending feedback, LR
+ * resets, counters).
  */
 import { ClassKdForest, bruteForceFurthest } from '../embed/kdtree.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { balanceDegree, countPerClass } from './balance.js';
 import type { DataSelection, EpochSelection, SelectionEpochStats, SelectionPools, StepFeedback } from './strategy.js';
-import { classBalancedDraw, rowsByClass } from './subset.js';
+import { classBalancedDraw, rowsByClass, ValidationSubset, type ValMode } from './subset.js';
 
-export type DdsValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
+export type DdsValMode = ValMode;
+export type MasteryBy = 'correct' | 'easy';
+export type ReplacePool = 'global' | 'unseen-first';
 
 export interface DdsOptions {
   /** The strategy name reported (the same algorithm; 'dds-untrained' is given an untrained autoencoder's embeddings). */
@@ -70,8 +72,12 @@ export interface DdsOptions {
   window: number;
   /** h: an image is easy when its mean true-class probability over the window is ≥ h. */
   hardness: number;
-  /** m: the subset is mastered when the fraction of easy images is ≥ m. */
+  /** m: the subset is mastered when its mastery measure (see masteryBy) is ≥ m. */
   mastery: number;
+  /** 'correct': the latest epoch's top-1 over the subset; 'easy': the fraction of easy images. */
+  masteryBy: MasteryBy;
+  /** Where replacements come from: any image not in the subset ('global'), or unvisited ones first. */
+  replacePool: ReplacePool;
   /** No resampling in epochs 0 .. warmupEpochs − 1. */
   warmupEpochs: number;
   /** How the α steps' validation subset is drawn (see the file comment). */
@@ -90,6 +96,8 @@ export const DDS_DEFAULTS: Readonly<DdsOptions> = Object.freeze({
   window: 3,
   hardness: 0.85,
   mastery: 0.5,
+  masteryBy: 'correct',
+  replacePool: 'global',
   warmupEpochs: 10,
   valMode: 'resample-each-epoch',
   lrBase: 0.001,
@@ -129,7 +137,9 @@ interface DdsState {
   left: [number, number][];
   windows: [number, number[]][];
   /** This epoch's feedback not yet folded into the windows: [row, sum of trueProb, count]. */
-  pending: [number, number, number][];
+  pending: [number, number, number, number][];
+  /** [row, fraction correct] of the latest epoch with feedback. */
+  correct: [number, number][];
   lrResets: number[];
   valSubset: number[];
   valEpoch: number;
@@ -147,6 +157,8 @@ function checkOptions(o: DdsOptions): void {
   if (!(o.mastery >= 0 && o.mastery <= 1)) fail(`the mastery threshold must be in [0, 1], got ${o.mastery}`);
   if (!Number.isInteger(o.warmupEpochs) || o.warmupEpochs < 0) fail(`warmupEpochs must be a whole number >= 0, got ${o.warmupEpochs}`);
   if (!['resample-each-epoch', 'fixed', 'with-subset'].includes(o.valMode)) fail(`unknown valMode ${String(o.valMode)}`);
+  if (!['correct', 'easy'].includes(o.masteryBy)) fail(`unknown masteryBy ${String(o.masteryBy)}`);
+  if (!['global', 'unseen-first'].includes(o.replacePool)) fail(`unknown replacePool ${String(o.replacePool)}`);
   if (!(o.lrBase > 0 && o.lrMax >= o.lrBase && Number.isFinite(o.lrMax))) fail(`the cyclic LR needs 0 < lrBase <= lrMax, got ${o.lrBase} and ${o.lrMax}`);
   if (!(o.lrStep > 0 && Number.isFinite(o.lrStep))) fail(`the cyclic LR step must be > 0 epochs, got ${o.lrStep}`);
 }
@@ -164,10 +176,11 @@ export class DdsSelection implements DataSelection {
   private visited: Set<number>;
   private leftEpoch = new Map<number, number>();
   private windows = new Map<number, number[]>();
-  private pending = new Map<number, { sum: number; count: number }>();
+  private pending = new Map<number, { sum: number; count: number; correct: number }>();
+  /** Each row's fraction of correct predictions in the latest epoch with feedback (rows trained in it only). */
+  private latestCorrect = new Map<number, number>();
   private lrResets: number[] = [];
-  private valSubset: number[];
-  private valEpoch = 0;
+  private readonly val: ValidationSubset;
   private selectedEpoch = -1;
   private replacedRows: number[] = [];
   private resetThisEpoch = false;
@@ -206,12 +219,7 @@ export class DdsSelection implements DataSelection {
     this.member = new Set(this.subset);
     this.visited = new Set(this.subset);
     for (const r of this.subset) this.forest.exclude(r);
-    this.valSubset = this.drawVal(0);
-  }
-
-  private drawVal(epoch: number): number[] {
-    const { val, labels, classes } = this.pools;
-    return classBalancedDraw(val, labels, classes, this.options.size, mulberry32(deriveSeed(this.seed, `dds-val:${epoch}`)));
+    this.val = new ValidationSubset(pools, seed, this.options.size, this.options.valMode);
   }
 
   select(epoch: number): EpochSelection {
@@ -219,44 +227,39 @@ export class DdsSelection implements DataSelection {
       this.closeEpoch();
       this.replacedRows = [];
       this.resetThisEpoch = false;
-      if (epoch >= this.options.warmupEpochs && this.masteryFraction() >= this.options.mastery) {
+      if (epoch >= this.options.warmupEpochs && this.masteryMeasure() >= this.options.mastery) {
         this.replacedRows = this.resample(epoch);
         if (this.replacedRows.length > 0 && this.options.lrReset) {
           this.lrResets.push(epoch);
           this.resetThisEpoch = true;
         }
       }
-      const mode = this.options.valMode;
-      if (mode === 'resample-each-epoch' || (mode === 'with-subset' && this.replacedRows.length > 0)) {
-        if (this.valEpoch !== epoch) {
-          this.valEpoch = epoch;
-          this.valSubset = this.drawVal(epoch);
-        }
-      }
+      this.val.update(epoch, this.replacedRows.length > 0);
       this.selectedEpoch = epoch;
     }
     // the order depends only on (seed, epoch) and the subsets, so a resumed search sees the same batches
-    const rng = mulberry32(deriveSeed(this.seed, `dds-order:${epoch}`));
-    const train = shuffleInPlace([...this.subset], rng) as number[];
-    const val = shuffleInPlace([...this.valSubset], rng) as number[];
+    const train = shuffleInPlace([...this.subset], mulberry32(deriveSeed(this.seed, `dds-order:${epoch}`))) as number[];
+    const val = this.val.ordered(epoch);
     const reset = epoch === this.selectedEpoch && this.resetThisEpoch;
     return reset ? { train, val, resetLr: true } : { train, val };
   }
 
   observe(feedback: StepFeedback): void {
     if (feedback.split !== 'train') return;
-    const { rows, trueProb } = feedback;
+    const { rows, trueProb, correct } = feedback;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (!this.member.has(row)) continue;
       const p = trueProb[i]!;
       // a non-finite probability (a diverged step) counts as no confidence: hard
       const v = Number.isFinite(p) ? p : 0;
+      const hit = correct[i] ? 1 : 0;
       const acc = this.pending.get(row);
-      if (acc === undefined) this.pending.set(row, { sum: v, count: 1 });
+      if (acc === undefined) this.pending.set(row, { sum: v, count: 1, correct: hit });
       else {
         acc.sum += v;
         acc.count++;
+        acc.correct += hit;
       }
     }
   }
@@ -264,7 +267,9 @@ export class DdsSelection implements DataSelection {
   /** Folds the feedback of the epoch just trained into the windows (idempotent: nothing pending, nothing done). */
   private closeEpoch(): void {
     const w = this.options.window;
-    for (const [row, { sum, count }] of this.pending) {
+    if (this.pending.size > 0) this.latestCorrect.clear();
+    for (const [row, { sum, count, correct }] of this.pending) {
+      this.latestCorrect.set(row, correct / count);
       let win = this.windows.get(row);
       if (win === undefined) this.windows.set(row, (win = []));
       win.push(sum / count);
@@ -277,11 +282,13 @@ export class DdsSelection implements DataSelection {
     return isEasyWindow(this.windows.get(row), this.options.hardness);
   }
 
-  private masteryFraction(): number {
+  /** The mastery measure of `masteryBy` (see the file comment), in [0, 1]. */
+  private masteryMeasure(): number {
     if (this.subset.length === 0) return 0;
-    let easy = 0;
-    for (const r of this.subset) if (this.isEasy(r)) easy++;
-    return easy / this.subset.length;
+    let sum = 0;
+    if (this.options.masteryBy === 'easy') for (const r of this.subset) sum += this.isEasy(r) ? 1 : 0;
+    else for (const r of this.subset) sum += this.latestCorrect.get(r) ?? 0;
+    return sum / this.subset.length;
   }
 
   /** Replaces the easy images of the subset (see the file comment); returns the rows brought in, in slot order. */
@@ -293,22 +300,29 @@ export class DdsSelection implements DataSelection {
       if (this.isEasy(row)) easySlots.push(i);
     });
     const brought: number[] = [];
+    const leaving = new Set<number>();
     for (const i of easySlots) {
       const old = this.subset[i]!;
       const label = labels[old]!;
-      // unvisited first: every visited row (current members included) is a persistent kd exclusion
-      const furthest = this.forest.furthestSameClass(old, label);
-      const next = furthest !== null ? furthest.id : this.leastRecentlyUsed(old, label, epoch);
+      let next: number | null;
+      if (this.options.replacePool === 'global') {
+        // current members are persistent kd exclusions; the easy images leaving in this pass are skipped too
+        next = this.forest.furthestSameClass(old, label, leaving)?.id ?? null;
+      } else {
+        // unvisited first: every visited row (current members included) is a persistent kd exclusion
+        const furthest = this.forest.furthestSameClass(old, label);
+        next = furthest !== null ? furthest.id : this.leastRecentlyUsed(old, label, epoch);
+      }
       if (next === null) continue;
+      leaving.add(old);
       this.subset[i] = next;
       this.member.delete(old);
       this.member.add(next);
       this.leftEpoch.set(old, epoch);
       this.leftEpoch.delete(next);
-      if (!this.visited.has(next)) {
-        this.visited.add(next);
-        this.forest.exclude(next);
-      }
+      this.visited.add(next);
+      this.forest.exclude(next);
+      if (this.options.replacePool === 'global') this.forest.restore(old);
       brought.push(next);
     }
     return brought;
@@ -339,17 +353,17 @@ export class DdsSelection implements DataSelection {
   epochStats(epoch: number): SelectionEpochStats {
     this.closeEpoch();
     const { labels, classes } = this.pools;
-    const perClass = { train: countPerClass(this.subset, labels, classes), val: countPerClass(this.valSubset, labels, classes) };
+    const perClass = { train: countPerClass(this.subset, labels, classes), val: countPerClass(this.val.rows, labels, classes) };
     const hardRows = this.subset.filter((r) => !this.isEasy(r));
     const easy = this.subset.length - hardRows.length;
     const current = epoch === this.selectedEpoch;
     return {
       trainSize: this.subset.length,
-      valSize: this.valSubset.length,
+      valSize: this.val.rows.length,
       perClass,
       balance: balanceDegree(perClass.train),
       dds: {
-        mastery: this.subset.length === 0 ? 0 : easy / this.subset.length,
+        mastery: this.masteryMeasure(),
         easy,
         hard: hardRows.length,
         replaced: current ? this.replacedRows.length : 0,
@@ -380,10 +394,10 @@ export class DdsSelection implements DataSelection {
       visited: [...this.visited],
       left: [...this.leftEpoch],
       windows: [...this.windows].map(([r, w]) => [r, [...w]]),
-      pending: [...this.pending].map(([r, { sum, count }]) => [r, sum, count]),
+      pending: [...this.pending].map(([r, { sum, count, correct }]) => [r, sum, count, correct]),
+      correct: [...this.latestCorrect],
       lrResets: [...this.lrResets],
-      valSubset: [...this.valSubset],
-      valEpoch: this.valEpoch,
+      ...this.val.state(),
       replacedRows: [...this.replacedRows],
       resetThisEpoch: this.resetThisEpoch,
     };
@@ -400,28 +414,26 @@ export class DdsSelection implements DataSelection {
     if (st.seed !== this.seed || st.size !== this.options.size || st.classes !== this.pools.classes) {
       bad(`was written with seed ${st.seed}, size ${st.size} and ${st.classes} classes, not ${this.seed}, ${this.options.size} and ${this.pools.classes}`);
     }
-    const arrays = [st.subset, st.visited, st.left, st.windows, st.pending, st.lrResets, st.valSubset, st.replacedRows];
+    const arrays = [st.subset, st.visited, st.left, st.windows, st.pending, st.correct, st.lrResets, st.valSubset, st.replacedRows];
     if (!arrays.every(Array.isArray) || !Number.isInteger(st.selectedEpoch) || !Number.isInteger(st.valEpoch)) bad('is malformed');
     const inTrain = new Set(this.pools.train);
-    const inVal = new Set(this.pools.val);
     if (!st.visited.every((r) => inTrain.has(r))) bad('names training images outside this search\'s pool');
     const visited = new Set(st.visited);
     if (!st.subset.every((r) => visited.has(r)) || new Set(st.subset).size !== st.subset.length) bad('has an invalid subset');
-    if (!st.valSubset.every((r) => inVal.has(r))) bad('names validation images outside this search\'s pool');
+    if (!this.val.restore(st)) bad('names validation images outside this search\'s pool');
 
     this.subset = [...st.subset];
     this.member = new Set(this.subset);
     this.visited = visited;
     this.leftEpoch = new Map(st.left.map(([r, e]) => [r, e]));
     this.windows = new Map(st.windows.map(([r, w]) => [r, [...w]]));
-    this.pending = new Map(st.pending.map(([r, sum, count]) => [r, { sum, count }]));
+    this.pending = new Map(st.pending.map(([r, sum, count, correct]) => [r, { sum, count, correct }]));
+    this.latestCorrect = new Map(st.correct);
     this.lrResets = [...st.lrResets];
-    this.valSubset = [...st.valSubset];
-    this.valEpoch = st.valEpoch;
     this.selectedEpoch = st.selectedEpoch;
     this.replacedRows = [...st.replacedRows];
     this.resetThisEpoch = st.resetThisEpoch === true;
     this.forest.clearExclusions();
-    for (const r of this.visited) this.forest.exclude(r);
+    for (const r of this.options.replacePool === 'global' ? this.subset : this.visited) this.forest.exclude(r);
   }
 }

@@ -22,6 +22,8 @@ export function createSelection(
     | 'seed'
     | 'epochs'
     | 'mastery'
+    | 'masteryBy'
+    | 'replacePool'
     | 'hardness'
     | 'hardnessWindow'
     | 'warmupEpochs'
@@ -44,7 +46,7 @@ export function createSelection(
     case 'full':
       return new FullSelection(pools, seed);
     case 'random':
-      return new RandomSubsetSelection(pools, seed, { size: subset });
+      return new RandomSubsetSelection(pools, seed, { size: subset, valMode: params.valMode });
     case 'dds':
     case 'dds-untrained':
       if (!embeddings) throw new Error(`createSelection: ${params.strategy} needs the autoencoder's embeddings.`);
@@ -54,6 +56,8 @@ export function createSelection(
         window: params.hardnessWindow,
         hardness: params.hardness,
         mastery: params.mastery,
+        masteryBy: params.masteryBy,
+        replacePool: params.replacePool,
         warmupEpochs: params.warmupEpochs,
         valMode: params.valMode,
         lrBase: params.cyclicLrBase,

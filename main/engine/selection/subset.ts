@@ -1,6 +1,6 @@
 /**
- * Class-balanced subsets of a pool of rows: the starting point of `random` and `dds` (DDS-NAS, seed 000,
- * Algorithm 1 step 1: "randomly select images from each class to form a balanced subset of size n'") and a
+ * Class-balanced subsets of a pool of rows: the starting point of `random` and `dds` (DDS-NAS [DDS-NAS in
+ * docs/REFERENCES.md], Algorithm 1 step 1: "randomly select images from each class to form a balanced subset of size n'") and a
  * helper any other strategy (bdp) may reuse.
  *
  * Quotas (classQuotas), for M classes and a budget S:
@@ -14,6 +14,7 @@
  * Which images of a class are taken is the only random part: a uniform draw without replacement (partial
  * Fisher–Yates over the class's rows in pool order) from the given seeded generator.
  */
+import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 
 /** The rows of each class, in pool order: out[c] = rows r of `rows` with labels[r] === c. */
 export function rowsByClass(rows: readonly number[], labels: readonly number[], classes: number): number[][] {
@@ -84,4 +85,68 @@ export function classBalancedDraw(rows: readonly number[], labels: readonly numb
     }
   });
   return out;
+}
+
+/** How the α steps' validation subset is drawn: one policy for random, dds and dds-untrained. */
+export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
+export const VAL_MODES: readonly ValMode[] = ['resample-each-epoch', 'fixed', 'with-subset'];
+
+/**
+ * The validation subset (α steps) of the subset strategies (random, dds, dds-untrained): a class-balanced random
+ * subset of S rows of pools.val. One class for all three, with the same random streams, so that for one seed the
+ * DDS-NAS ablation (Table 4: random subset, untrained autoencoder) differs from DDS only in the training subset
+ * (issue #20, item 2). `mode`:
+ * - 'resample-each-epoch' (default): a fresh draw every epoch, from (seed, epoch). α's gradient should estimate the
+ *   loss over all of train_α; a fixed subset of a hundred images would let α fit those images for the whole search,
+ *   and DDS-NAS' hard example mining is defined for the training data only (the paper says nothing about the
+ *   validation half). A fresh unbiased draw costs the same per epoch and needs no state.
+ * - 'fixed': one draw for the whole search (the draw of epoch 0).
+ * - 'with-subset': redrawn (from (seed, epoch)) whenever the training subset changes (never, for random).
+ * Its order each epoch is a shuffle from (seed, epoch), also shared.
+ */
+export class ValidationSubset {
+  rows: number[];
+  epoch = 0;
+
+  constructor(
+    private readonly pools: { val: readonly number[]; labels: readonly number[]; classes: number },
+    private readonly seed: number,
+    private readonly size: number,
+    readonly mode: ValMode,
+  ) {
+    if (!VAL_MODES.includes(mode)) throw new Error(`selection: unknown validation mode ${String(mode)}.`);
+    this.rows = this.draw(0);
+  }
+
+  private draw(epoch: number): number[] {
+    const { val, labels, classes } = this.pools;
+    return classBalancedDraw(val, labels, classes, this.size, mulberry32(deriveSeed(this.seed, `val-subset:${epoch}`)));
+  }
+
+  /** Called once per epoch, after the training subset for it is decided (`subsetChanged`: rows came in). */
+  update(epoch: number, subsetChanged: boolean): void {
+    const redraw = this.mode === 'resample-each-epoch' || (this.mode === 'with-subset' && subsetChanged);
+    if (redraw && this.epoch !== epoch) {
+      this.epoch = epoch;
+      this.rows = this.draw(epoch);
+    }
+  }
+
+  /** This epoch's rows in this epoch's order. */
+  ordered(epoch: number): number[] {
+    return shuffleInPlace([...this.rows], mulberry32(deriveSeed(this.seed, `val-order:${epoch}`))) as number[];
+  }
+
+  state(): { valSubset: number[]; valEpoch: number } {
+    return { valSubset: [...this.rows], valEpoch: this.epoch };
+  }
+
+  /** Restores state(); false when it is malformed or names rows outside pools.val. */
+  restore(s: { valSubset?: unknown; valEpoch?: unknown }): boolean {
+    const inVal = new Set(this.pools.val);
+    if (!Array.isArray(s.valSubset) || !Number.isInteger(s.valEpoch) || !s.valSubset.every((r) => inVal.has(r as number))) return false;
+    this.rows = [...(s.valSubset as number[])];
+    this.epoch = s.valEpoch as number;
+    return true;
+  }
 }

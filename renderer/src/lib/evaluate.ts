@@ -101,6 +101,15 @@ export interface EvaluateForm {
   limitPerClass: number | null;
 }
 
+/**
+ * Picks a preset: one that reproduces a paper (PRESET_INFO[p].recipe) brings its epochs and batch into the form;
+ * its learning rate goes with the preset when the params are built (the form has no lr field).
+ */
+export function choosePreset(form: EvaluateForm, preset: EvalPreset): EvaluateForm {
+  const recipe = PRESET_INFO[preset].recipe;
+  return recipe ? { ...form, preset, epochs: recipe.epochs, batch: recipe.batch } : { ...form, preset };
+}
+
 export function defaultEvaluateForm(): EvaluateForm {
   return {
     datasetId: null,
@@ -340,6 +349,8 @@ export function buildEvaluateParams(
     seed: form.seed,
     limitPerClass: form.limitPerClass,
   };
+  const recipe = PRESET_INFO[form.preset].recipe;
+  if (recipe) params.lr = recipe.lr;
   const over = sizeOverrides(form, kind);
   if (over.channels !== undefined) params.channels = over.channels;
   if (over.layers !== undefined) params.layers = over.layers;

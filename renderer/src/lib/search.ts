@@ -25,9 +25,14 @@ import {
   BDP_MIN_PRUNE_EVERY,
   BDP_PRUNE_EVERY_WHY,
   DEFAULT_CELLS,
+  FIDELITY_OPTIONS,
   SPACE_NAMES,
   defaultSubsetSize,
   suggestSearchParams,
+  type MasteryBy,
+  type ReplacePool,
+  type SearchAugment,
+  type ValMode,
 } from '../../../shared/search-defaults.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
@@ -65,12 +70,12 @@ export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: st
   },
   random: {
     label: 'Random subset',
-    about: 'One fixed class-balanced random subset of S images, the same every epoch — the DDS-NAS paper’s ablation.',
+    about: 'One fixed class-balanced random subset of S training images, the same every epoch, with DDS’s validation policy — the DDS-NAS paper’s ablation.',
   },
   dds: {
     label: 'DDS-NAS',
     about:
-      'DDS-NAS: trains on a small class-balanced subset; once most of it is easy, swaps each easy image for the most different unseen image of its class (autoencoder kd-trees).',
+      'DDS-NAS: trains on a small class-balanced subset; once it is mastered, swaps each easy image for the most different image of its class (autoencoder kd-trees).',
   },
   'dds-untrained': {
     label: 'DDS, untrained AE',
@@ -89,13 +94,22 @@ export function strategyUses(strategy: SelectionStrategy): { subset: boolean; dd
   return { subset: dds || strategy === 'random', dds, autoencoder: strategy === 'dds', bdp: strategy === 'bdp' };
 }
 
-export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
-export const VAL_MODES: readonly ValMode[] = ['resample-each-epoch', 'fixed', 'with-subset'];
-export const VAL_MODE_INFO: Record<ValMode, { label: string; about: string }> = {
-  'resample-each-epoch': { label: 'Resample each epoch', about: 'A new class-balanced validation subset of S every epoch.' },
-  fixed: { label: 'Fixed', about: 'One validation subset of S for the whole search.' },
-  'with-subset': { label: 'With the subset', about: 'Redrawn whenever the training subset is resampled.' },
-};
+export type { MasteryBy, ReplacePool, SearchAugment, ValMode };
+
+/** A choice's label and its one-line explanation (the sentence shared with the CLI's help and the README). */
+const sentence = (about: string): string => `${about[0]!.toUpperCase()}${about.slice(1)}.`;
+function choiceInfo<K extends string>(about: Record<K, string>, labels: Record<K, string>): Record<K, { label: string; about: string }> {
+  return Object.fromEntries(Object.keys(labels).map((k) => [k, { label: labels[k as K], about: sentence(about[k as K]) }])) as Record<K, { label: string; about: string }>;
+}
+
+export const VAL_MODES = FIDELITY_OPTIONS.valMode.values;
+export const VAL_MODE_INFO = choiceInfo(FIDELITY_OPTIONS.valMode.about, { 'resample-each-epoch': 'Resample each epoch', fixed: 'Fixed', 'with-subset': 'With the subset' });
+export const MASTERY_BYS = FIDELITY_OPTIONS.masteryBy.values;
+export const MASTERY_BY_INFO = choiceInfo(FIDELITY_OPTIONS.masteryBy.about, { correct: 'Correctly classified', easy: 'Easy' });
+export const REPLACE_POOLS = FIDELITY_OPTIONS.replacePool.values;
+export const REPLACE_POOL_INFO = choiceInfo(FIDELITY_OPTIONS.replacePool.about, { global: 'Any image not in the subset', 'unseen-first': 'Unseen images first' });
+export const SEARCH_AUGMENTS = FIDELITY_OPTIONS.augment.values;
+export const SEARCH_AUGMENT_INFO = choiceInfo(FIDELITY_OPTIONS.augment.about, { auto: 'Auto', on: 'On', off: 'Off' });
 
 /** The operations in α's column order. */
 export function opsOf(space: SearchSpace): readonly string[] {
@@ -141,7 +155,7 @@ export const SEARCH_LIMITS = {
 } as const;
 
 /** Mirrors the SearchParams defaults that suggestSearchParams leaves alone (DARTS' optimiser settings). */
-export const SEARCH_DEFAULTS = { lr: 0.025, alphaLr: 3e-4, seed: 0 } as const;
+export const SEARCH_DEFAULTS = { lr: 0.025, alphaLr: 3e-4, seed: 0, augment: FIDELITY_OPTIONS.augment.default } as const;
 
 /**
  * Mirrors shared/search.ts's data-selection parameters. `gt0`: above min (exclusive); `ltMax`: below max
@@ -165,10 +179,12 @@ export const SELECTION_LIMITS = {
 /** Mirrors the schema's defaults for the data-selection parameters (pruneTrain / pruneVal in %). */
 export const SELECTION_DEFAULTS = {
   mastery: 0.5,
+  masteryBy: FIDELITY_OPTIONS.masteryBy.default,
+  replacePool: FIDELITY_OPTIONS.replacePool.default,
   hardness: 0.85,
   hardnessWindow: 3,
   warmupEpochs: 10,
-  valMode: 'resample-each-epoch' as ValMode,
+  valMode: FIDELITY_OPTIONS.valMode.default,
   cyclicLrBase: 0.001,
   cyclicLrMax: 0.01,
   cyclicLrStep: 10,
@@ -197,9 +213,12 @@ export interface SearchForm {
   alphaLr: number | null;
   seed: number | null;
   limitPerClass: number | null;
+  augment: SearchAugment;
   /** random / dds: subset size S; null = the dataset's default (defaultSubsetSize). */
   subset: number | null;
   mastery: number | null;
+  masteryBy: MasteryBy;
+  replacePool: ReplacePool;
   hardness: number | null;
   hardnessWindow: number | null;
   warmupEpochs: number | null;
@@ -236,8 +255,11 @@ export function defaultSearchForm(dataset?: DatasetSize | null, space: SearchSpa
     alphaLr: SEARCH_DEFAULTS.alphaLr,
     seed: SEARCH_DEFAULTS.seed,
     limitPerClass: null,
+    augment: SEARCH_DEFAULTS.augment,
     subset: null,
     mastery: SELECTION_DEFAULTS.mastery,
+    masteryBy: SELECTION_DEFAULTS.masteryBy,
+    replacePool: SELECTION_DEFAULTS.replacePool,
     hardness: SELECTION_DEFAULTS.hardness,
     hardnessWindow: SELECTION_DEFAULTS.hardnessWindow,
     warmupEpochs: SELECTION_DEFAULTS.warmupEpochs,
@@ -337,6 +359,7 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       alphaLr: form.alphaLr,
       seed: form.seed,
       limitPerClass: form.limitPerClass,
+      augment: form.augment,
       ...selection.params,
     },
   };
@@ -403,10 +426,13 @@ export function selectionParams(
     const bad = take(['subset']);
     if (bad) return bad;
   }
+  // random, dds and dds-untrained share one validation policy (DDS-NAS' ablation differs only in the training data)
+  if (uses.subset) params.valMode = form.valMode;
   if (uses.dds) {
     const bad = take(['mastery', 'hardness', 'hardnessWindow', 'warmupEpochs', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep']);
     if (bad) return bad;
-    params.valMode = form.valMode;
+    params.masteryBy = form.masteryBy;
+    params.replacePool = form.replacePool;
     params.lrReset = form.lrReset;
   }
   if (uses.autoencoder) {
@@ -518,7 +544,7 @@ export interface SelectionCharts {
   sizes: Series[];
   /** BDP's balance degree b of the training counts, per epoch. */
   balance: Series[];
-  /** dds: fraction of the subset that is easy (in %), and the threshold m as a dashed line. */
+  /** dds: the mastery measure (top-1 or easy fraction, per masteryBy; in %), and the threshold m as a dashed line. */
   mastery: Series[] | null;
   /** bdp: what remains of each half after pruning. */
   remaining: Series[] | null;

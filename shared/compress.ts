@@ -1,5 +1,5 @@
 /**
- * The compression study (job kind `compress`, thesis seed 002 Chapter 3 and Sec. 6.2): the test split, and for
+ * The compression study (job kind `compress`, [Poyser-thesis] Chapter 3 and Sec. 6.2): the test split, and for
  * retraining the training split, JPEG-encoded with sharp at a grid of qualities × chroma subsamplings and decoded
  * back; a model's top-1, per-class and per-group accuracy (and the std across groups, the thesis' bias measure) at
  * every grid point, with the bytes, bits per pixel, compression rate, PSNR and SSIM of each point.

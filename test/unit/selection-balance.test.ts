@@ -1,4 +1,4 @@
-/** BDP's class balance degree (seed 001, Eq. 5) and per-class counts, which every selection strategy reports. */
+/** BDP's class balance degree ([BDP] Eq. 5) and per-class counts, which every selection strategy reports. */
 import { describe, expect, it } from 'vitest';
 import { balanceDegree, countPerClass } from '../../main/engine/selection/balance.js';
 import { FullSelection } from '../../main/engine/selection/full.js';

@@ -1,5 +1,5 @@
 /**
- * The `compress` job: the compression study of the thesis (seed 002, Chapter 3 and Sec. 6.2). Every grid point
+ * The `compress` job: the compression study of [Poyser-thesis] (Chapter 3 and Sec. 6.2). Every grid point
  * (JPEG quality × chroma subsampling) is a decoded JPEG copy of the dataset (cached on disk); then, per protocol:
  *   - test:    the model, trained on the originals, tested on the test split at every point (Table 21, light blue);
  *   - retrain: for every point, the network trained from scratch on training images "equally sampled from the

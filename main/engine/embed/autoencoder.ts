@@ -1,5 +1,5 @@
 /**
- * The similarity autoencoder (DDS-NAS, seed 000, Sec. 3.2 and Table 1; thesis, seed 002, Sec. 4.2.2.1): the
+ * The similarity autoencoder ([DDS-NAS] Sec. 3.2 and Table 1; [Poyser-thesis] Sec. 4.2.2.1): the
  * GANomaly encoder/decoder pair (Akçay et al. 2018), which is a DCGAN generator/discriminator pair, with NO skip
  * connections, written with tfjs-core ops and explicit variables (no tfjs-layers).
  *

@@ -1,5 +1,5 @@
 /**
- * Furthest-neighbour kd-trees over latent embeddings, one per class (DDS-NAS, seed 000, Sec. 3.2): when an
+ * Furthest-neighbour kd-trees over latent embeddings, one per class ([DDS-NAS] Sec. 3.2): when an
  * image of the current subset is "easy", DDS replaces it with the image of the same class that is furthest
  * from it in the autoencoder's latent space, skipping the images already in the subset or already visited.
  *

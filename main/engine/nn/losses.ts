@@ -1,5 +1,5 @@
 /**
- * Losses of the similarity autoencoder (DDS-NAS, seed 000, Sec. 3.2; thesis, seed 002, Sec. 4.2.2.1–4.2.2.3):
+ * Losses of the similarity autoencoder ([DDS-NAS] Sec. 3.2; [Poyser-thesis] Sec. 4.2.2.1–4.2.2.3):
  * MSE reconstruction, the contractive penalty, the ranking losses (triplet margin, cosine embedding, circle)
  * and Kendall uncertainty weighting. All are tfjs-core ops; every op used in a differentiated path has a wasm
  * kernel and a gradient built only from wasm kernels. Label masks are built with tf.equal on a label tensor

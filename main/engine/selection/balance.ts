@@ -1,6 +1,6 @@
 /**
  * Class balance of a set of per-class counts, and the per-class counts of a list of rows: every strategy reports
- * them each epoch, and BDP's class balance constraint (seed 001, Sec. 3.3) is built on them.
+ * them each epoch, and BDP's class balance constraint ([BDP] Sec. 3.3) is built on them.
  */
 
 /**

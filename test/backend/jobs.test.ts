@@ -2,8 +2,9 @@
  * Every job kind runs on the native tensorflow backend and lands where wasm lands:
  * - search (in-process, both spaces, dds and bdp): resumes exactly after a stop, and its losses follow the same
  *   search on wasm;
- * - autoencoder, evaluation and a one-point compression study through the `winnow` CLI with --backend tensorflow,
- *   each reporting the backend it ran on, against the same commands on wasm.
+ * - autoencoder, evaluation (a baseline, and a DARTS genotype with auxiliary head and drop-path) and a one-point
+ *   compression study with every protocol through the `winnow` CLI with --backend tensorflow, each reporting the
+ *   backend it ran on, against the same commands on wasm.
  * Skipped, with a printed line, where the native backend is not set up.
  */
 import path from 'node:path';
@@ -14,8 +15,11 @@ import { createBandsHost, runSearchInProcess } from '../fixtures/search-host.js'
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { nativeUnavailable } from './native.js';
+import { DARTS_V2 } from '../fixtures/genotypes.js';
+import { formatGenotype } from '../../shared/genotype.js';
 
 const why = await nativeUnavailable();
+const DARTS_V2_TEXT = formatGenotype(DARTS_V2);
 
 let tmp: { dir: string; cleanup: () => void };
 let host: SearchJobContext;
@@ -102,13 +106,28 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
     // one image either way at most: the same seeded training in float32 on two engines
     expect(Math.abs(result(tfEval).test.accuracy - result(wasmEval).test.accuracy) * result(tfEval).test.images).toBeLessThanOrEqual(1.01);
 
-    const compress = (backend: string, model: unknown) => json(['compress', '--dataset', String(datasetId), '--model', String(model), '--qualities', '50', '--subsampling', '4:4:4', '--protocol', 'test'], backend);
-    type Study = { backend: string; rows: Array<{ accuracy: number }> };
-    const tfStudy = (await compress('tensorflow', tfEval['jobId'])) as unknown as Study;
-    const wasmStudy = (await compress('wasm', wasmEval['jobId'])) as unknown as Study;
+    const compress = (backend: string, model: unknown, protocols: string) =>
+      json(['compress', '--dataset', String(datasetId), '--model', String(model), '--qualities', '50', '--subsampling', '4:4:4', '--protocol', protocols, '--epochs', '1', '--batch', '16'], backend);
+    type Study = { backend: string; rows: Array<{ protocol: string; accuracy: number }> };
+    // every protocol on tensorflow (retrain and mixed train networks of their own); the test rows against wasm
+    const tfStudy = (await compress('tensorflow', tfEval['jobId'], 'test,retrain,mixed')) as unknown as Study;
+    const wasmStudy = (await compress('wasm', wasmEval['jobId'], 'test')) as unknown as Study;
     expect(tfStudy.backend).toBe('tensorflow');
-    expect(tfStudy.rows.length).toBe(wasmStudy.rows.length);
-    tfStudy.rows.forEach((row, i) => expect(Math.abs(row.accuracy - wasmStudy.rows[i]!.accuracy)).toBeLessThan(0.02));
+    expect(new Set(tfStudy.rows.map((r) => r.protocol))).toEqual(new Set(['test', 'retrain', 'mixed']));
+    const tfTest = tfStudy.rows.filter((r) => r.protocol === 'test');
+    expect(tfTest.length).toBe(wasmStudy.rows.length);
+    tfTest.forEach((row, i) => expect(Math.abs(row.accuracy - wasmStudy.rows[i]!.accuracy)).toBeLessThan(0.02));
+  }, 600_000);
+
+  it('evaluates a DARTS genotype with the auxiliary head and drop-path for one epoch', async () => {
+    // the auxiliary head needs at least 20x20 images
+    const rgb = await json(['dataset', 'synth', 'chroma', '--n', '120', '--size', '28', '--seed', '6'], 'tensorflow');
+    const out = await json(
+      ['evaluate', '--dataset', String(rgb['id']), '--genotype', DARTS_V2_TEXT, '--channels', '4', '--layers', '3', '--aux', '--drop-path', '0.2', '--epochs', '1', '--batch', '16', '--seed', '5'],
+      'tensorflow',
+    );
+    expect(out['backend']).toBe('tensorflow');
+    expect((out as { test: { images: number } }).test.images).toBeGreaterThan(0);
   }, 600_000);
 
   it('trains an autoencoder for one epoch and runs the self-test', async () => {

@@ -272,7 +272,9 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
   const stamp = readJson<SetupStamp>(stampFile);
   const napi = napiVersionOf(pkgDir);
   const addonPath = path.join(pkgDir, 'lib', `napi-v${napi}`, 'tfjs_binding.node');
-  if (!opts.force && stamp && stamp.variant === variant && stamp.packageVersion === pkgVersion && fs.existsSync(addonPath) && librariesPresent(stamp.libDir) && linksPointTo(pkgDir, stamp.libDir)) {
+  // (the package's own download puts real files in deps/lib: nothing is linked then)
+  const linked = stamp?.source === 'download' || (stamp !== null && librariesPresent(stamp.libDir) && linksPointTo(pkgDir, stamp.libDir));
+  if (!opts.force && stamp && stamp.variant === variant && stamp.packageVersion === pkgVersion && fs.existsSync(addonPath) && linked) {
     const verified = await verify(sys, opts.appRoot, pkg, variant, env, cacheRoot, steps, stamp.tfVersion);
     return result(variant, pkg, pkgVersion, verified, path.dirname(stamp.libDir), 'cache', true, steps, t0);
   }

@@ -68,7 +68,7 @@ interface Call {
 }
 
 /** Fake programs: pip "downloads" `pipWheel`, node-pre-gyp "builds" the addon, the check reports tensorflow. */
-function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boolean; free?: number | null; missing?: string[]; npmFails?: boolean; noPython?: boolean } = {}): SetupSystem & { calls: Call[] } {
+function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boolean; free?: number | null; missing?: string[]; npmFails?: boolean; noPython?: boolean; online?: boolean } = {}): SetupSystem & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
@@ -96,7 +96,16 @@ function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boo
         return { code: 0, stdout: 'node-pre-gyp info ok', stderr: '' };
       }
       if (args[0] === '-e') return { code: 0, stdout: JSON.stringify({ backend: 'tensorflow', tf: '2.21.0' }), stderr: '' };
-      if (args[0]?.endsWith('install.js')) return { code: 1, stdout: '', stderr: 'Error: getaddrinfo ENOTFOUND storage.googleapis.com' };
+      if (args[0]?.endsWith('install.js')) {
+        if (!o.online) return { code: 1, stdout: '', stderr: 'Error: getaddrinfo ENOTFOUND storage.googleapis.com' };
+        // the package's own installer: libtensorflow 2.9.1 into deps/lib, then the addon
+        const cwd = String(opts.cwd);
+        fs.mkdirSync(path.join(cwd, 'deps', 'lib'), { recursive: true });
+        fs.writeFileSync(path.join(cwd, 'deps', 'lib', 'libtensorflow.so.2.9.1'), 'lib');
+        fs.mkdirSync(path.join(cwd, 'lib', 'napi-v8'), { recursive: true });
+        fs.writeFileSync(path.join(cwd, 'lib', 'napi-v8', 'tfjs_binding.node'), 'addon');
+        return { code: 0, stdout: '', stderr: '' };
+      }
       throw new Error(`unexpected program ${cmd} ${args.join(' ')}`);
     },
     freeBytes: () => (o.free === undefined ? 10 * 1024 ** 3 : o.free),
@@ -202,6 +211,16 @@ describe('setupNativeEngine', () => {
     expect(e.message).toMatch(/--wheel FILE/);
     const pipNone = await setupError(setupNativeEngine(options(app, fakeSystem(app, { pipWheel: null }))));
     expect(pipNone.message).toMatch(/No matching distribution found/);
+  });
+
+  it('online with no wheel, uses the package’s own download once; a second run only checks', async () => {
+    const app = fakeApp();
+    const sys = fakeSystem(app, { pipWheel: null, online: true });
+    const first = await setupNativeEngine(options(app, sys));
+    expect(first).toMatchObject({ source: 'download', alreadySetUp: false });
+    sys.calls.length = 0;
+    expect((await setupNativeEngine(options(app, sys))).alreadySetUp).toBe(true);
+    expect(sys.calls.some((c) => c.args[0]?.endsWith('install.js'))).toBe(false);
   });
 
   it('reports a package npm cannot install', async () => {

@@ -191,6 +191,23 @@ const CONVOLUTIONS: Array<{
   })),
 ];
 
+/**
+ * A pool kernel (or its gradient), whose padding is read from the input named `shapeFrom`: TensorFlow's own kernel
+ * where it takes that padding (directly, or as the equivalent 'SAME'), else `padded`.
+ */
+function wrapPool(kernel: string, shapeFrom: string, padded: (inputs: Record<string, tf.Tensor4D | undefined>, a: PoolAttrs, info: tf.backend_util.Conv2DInfo) => tf.Tensor): void {
+  wrapKernel(kernel, (original) => (args) => {
+    const inputs = args.inputs as Record<string, tf.Tensor4D | undefined>;
+    const a = args.attrs as unknown as PoolAttrs;
+    const shape = inputs[shapeFrom]!.shape;
+    const info = poolInfo(shape, a);
+    if (nativePadding(info.padInfo.type)) return original(args);
+    const same = sameEquivalent(shape, a, info);
+    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
+    return tf.tidy(() => padded(inputs, a, info));
+  });
+}
+
 export function registerTensorflowKernels(): void {
   if (registered) return;
   if (!tf.getKernel('Conv2D', 'tensorflow')) return; // the native package is not loaded: nothing to wrap
@@ -223,55 +240,31 @@ export function registerTensorflowKernels(): void {
       return tf.tidy(() => backend.executeSingleOutput(k.kernel, convAttrs(backend, dtype, info, !k.depthwise), operands()));
     });
   }
-  wrapKernel('MaxPool', (original) => (args) => {
-    const { x } = args.inputs as { x: tf.Tensor4D };
-    const a = args.attrs as unknown as PoolAttrs;
-    const info = poolInfo(x.shape, a);
-    if (nativePadding(info.padInfo.type)) return original(args);
-    const same = sameEquivalent(x.shape, a, info);
-    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
-    return tf.tidy(() => cropTo(tf.maxPool(padForPool(x, info, -Infinity), a.filterSize, a.strides, 'valid'), info));
+  wrapPool('MaxPool', 'x', ({ x }, a, info) => cropTo(tf.maxPool(padForPool(x!, info, -Infinity), a.filterSize, a.strides, 'valid'), info));
+  wrapPool('MaxPoolGrad', 'input', ({ dy, input, output }, a, info) => {
+    const padded = padForPool(input!, info, -Infinity);
+    const full = backend_util.computePool2DInfo(padded.shape, a.filterSize, a.strides, 1, 'valid');
+    // the valid pool of the padded input may add windows at the bottom / right that the padded pool has not:
+    // their gradient is zero
+    const g =
+      full.outHeight === info.outHeight && full.outWidth === info.outWidth
+        ? { dy: dy!, output: output! }
+        : {
+            dy: tf.pad(dy!, [
+              [0, 0],
+              [0, full.outHeight - info.outHeight],
+              [0, full.outWidth - info.outWidth],
+              [0, 0],
+            ]),
+            output: tf.maxPool(padded, a.filterSize, a.strides, 'valid'),
+          };
+    const dPadded = tf.engine().runKernel('MaxPoolGrad', { dy: g.dy, input: padded, output: g.output }, { filterSize: a.filterSize, strides: a.strides, pad: 'valid' }) as tf.Tensor4D;
+    const { top, left } = info.padInfo;
+    return tf.slice(dPadded, [0, top, left, 0], input!.shape);
   });
-  wrapKernel('MaxPoolGrad', (original) => (args) => {
-    const { dy, input, output } = args.inputs as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
-    const a = args.attrs as unknown as PoolAttrs;
-    const info = poolInfo(input.shape, a);
-    if (nativePadding(info.padInfo.type)) return original(args);
-    const same = sameEquivalent(input.shape, a, info);
-    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
-    return tf.tidy(() => {
-      const padded = padForPool(input, info, -Infinity);
-      const full = backend_util.computePool2DInfo(padded.shape, a.filterSize, a.strides, 1, 'valid');
-      // the valid pool of the padded input may add windows at the bottom / right that the padded pool has not:
-      // their gradient is zero
-      const g =
-        full.outHeight === info.outHeight && full.outWidth === info.outWidth
-          ? { dy, output }
-          : {
-              dy: tf.pad(dy, [
-                [0, 0],
-                [0, full.outHeight - info.outHeight],
-                [0, full.outWidth - info.outWidth],
-                [0, 0],
-              ]),
-              output: tf.maxPool(padded, a.filterSize, a.strides, 'valid'),
-            };
-      const dPadded = tf.engine().runKernel('MaxPoolGrad', { dy: g.dy, input: padded, output: g.output }, { filterSize: a.filterSize, strides: a.strides, pad: 'valid' }) as tf.Tensor4D;
-      const { top, left } = info.padInfo;
-      return tf.slice(dPadded, [0, top, left, 0], input.shape);
-    });
-  });
-  wrapKernel('AvgPool', (original) => (args) => {
-    const { x } = args.inputs as { x: tf.Tensor4D };
-    const a = args.attrs as unknown as PoolAttrs;
-    const info = poolInfo(x.shape, a);
-    if (nativePadding(info.padInfo.type)) return original(args);
-    const same = sameEquivalent(x.shape, a, info);
-    if (same) return original({ ...args, attrs: same as unknown as tf.NamedAttrMap });
-    return tf.tidy(() => {
-      const sums = cropTo(tf.avgPool(padForPool(x, info, 0), a.filterSize, a.strides, 'valid'), info);
-      const inside = cropTo(tf.avgPool(padForPool(tf.ones([1, x.shape[1], x.shape[2], 1]), info, 0), a.filterSize, a.strides, 'valid'), info);
-      return tf.div(sums, inside);
-    });
+  wrapPool('AvgPool', 'x', ({ x }, a, info) => {
+    const sums = cropTo(tf.avgPool(padForPool(x!, info, 0), a.filterSize, a.strides, 'valid'), info);
+    const inside = cropTo(tf.avgPool(padForPool(tf.ones([1, x!.shape[1], x!.shape[2], 1]), info, 0), a.filterSize, a.strides, 'valid'), info);
+    return tf.div(sums, inside);
   });
 }

@@ -290,10 +290,10 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
     steps.end('wheel', `using the library unpacked before (${tfVersion})`);
   } else {
     const wheel = await findWheel(opts, env, sys, cacheRoot, variant);
-    if (!wheel) {
+    if ('failure' in wheel) {
       // last resort: the package's own download of libtensorflow 2.9.1 (needs internet)
       steps.end('wheel', 'no wheel: trying the package’s own download');
-      return await packageDownload(sys, opts.appRoot, pkg, pkgDir, pkgVersion, variant, env, cacheRoot, steps, t0);
+      return await packageDownload(sys, opts.appRoot, pkg, pkgDir, pkgVersion, variant, env, cacheRoot, steps, t0, wheel.failure);
     }
     const info = checkWheel(wheel.file, variant);
     steps.end('wheel', `${path.basename(wheel.file)} (${wheel.source})`);
@@ -379,7 +379,8 @@ function findUnpacked(cacheRoot: string, variant: NativeVariant): { root: string
 /** The pip requirement for each variant: the CPU-only wheel, or the GPU-capable Linux wheel. */
 const PIP_REQUIREMENT: Record<NativeVariant, string> = { cpu: 'tensorflow-cpu>=2.10,<3', gpu: 'tensorflow>=2.10,<3' };
 
-async function findWheel(opts: SetupOptions, env: NodeJS.ProcessEnv, sys: SetupSystem, cacheRoot: string, variant: NativeVariant): Promise<{ file: string; source: string } | null> {
+/** The wheel to unpack, or why none was found (every way tried). */
+async function findWheel(opts: SetupOptions, env: NodeJS.ProcessEnv, sys: SetupSystem, cacheRoot: string, variant: NativeVariant): Promise<{ file: string; source: string } | { failure: string }> {
   const given = opts.wheel ?? env['WINNOW_TF_WHEEL'];
   if (given) {
     if (!fs.existsSync(given)) throw new SetupError('no-wheel', `The wheel ${given} does not exist. Give the path of a TensorFlow wheel (.whl), or leave --wheel out to ask pip for one.`);
@@ -407,12 +408,8 @@ async function findWheel(opts: SetupOptions, env: NodeJS.ProcessEnv, sys: SetupS
     break;
   }
   if (!sawPython) tried.push('no python3 or python with pip was found');
-  // remember why, for the message if the package's own download fails too
-  lastWheelFailure = tried.join('; ');
-  return null;
+  return { failure: tried.join('; ') };
 }
-
-let lastWheelFailure = '';
 
 function newestWheel(dir: string): string | null {
   const wheels = fs
@@ -540,7 +537,7 @@ async function verify(sys: SetupSystem, appRoot: string, pkg: string, variant: N
 }
 
 /** No wheel to be had: let the package download its own libtensorflow 2.9.1 (online users), then check. */
-async function packageDownload(sys: SetupSystem, appRoot: string, pkg: string, pkgDir: string, pkgVersion: string, variant: NativeVariant, env: NodeJS.ProcessEnv, cacheRoot: string, steps: Steps, t0: number): Promise<SetupResult> {
+async function packageDownload(sys: SetupSystem, appRoot: string, pkg: string, pkgDir: string, pkgVersion: string, variant: NativeVariant, env: NodeJS.ProcessEnv, cacheRoot: string, steps: Steps, t0: number, wheelFailure: string): Promise<SetupResult> {
   steps.start('addon', 'Downloading libtensorflow 2.9.1 with the package’s own installer');
   const logFile = path.join(cacheRoot, 'logs', 'package-download.log');
   const dir = nodeDir(env);
@@ -549,7 +546,7 @@ async function packageDownload(sys: SetupSystem, appRoot: string, pkg: string, p
   if (r.code !== 0 || !fs.existsSync(path.join(pkgDir, 'lib', `napi-v${napiVersionOf(pkgDir)}`, 'tfjs_binding.node'))) {
     throw new SetupError(
       'no-wheel',
-      `No TensorFlow library could be found: ${lastWheelFailure || 'no wheel was given'}; and the package's own download failed (${lastLine(r.stderr || r.stdout)}). ` +
+      `No TensorFlow library could be found: ${wheelFailure || 'no wheel was given'}; and the package's own download failed (${lastLine(r.stderr || r.stdout)}). ` +
         `Give a wheel with --wheel FILE (a tensorflow-cpu 2.x wheel for Linux x86-64), set WINNOW_TF_WHEEL, or configure pip with an index that has tensorflow-cpu. Log: ${logFile}`,
       logFile,
     );

@@ -200,19 +200,27 @@ export class JobSupervisor {
 
   /** Asks the worker which backend it would use (and why the others were not). */
   probe(preference: BackendChoice): Promise<BackendReport> {
+    return this.request(this.probes, 60_000, 'The engine process did not answer the backend probe within 60 s.', (requestId) => ({ type: 'probe', requestId, backend: preference }));
+  }
+
+  /**
+   * Sends a request the worker answers by requestId, settled by onWorkerMessage (or rejected when the worker dies
+   * or `timeoutMs` passes with no answer).
+   */
+  private request<T>(pending: Map<number, (r: T | Error) => void>, timeoutMs: number, timeoutMessage: string, message: (requestId: number) => HostToWorker): Promise<T> {
     this.assertOpen();
     const requestId = this.nextProbe++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.probes.delete(requestId);
-        reject(new Error('The engine process did not answer the backend probe within 60 s.'));
-      }, 60_000);
-      this.probes.set(requestId, (r) => {
+        pending.delete(requestId);
+        reject(new Error(timeoutMessage));
+      }, timeoutMs);
+      pending.set(requestId, (r) => {
         clearTimeout(timer);
         if (r instanceof Error) reject(r);
         else resolve(r);
       });
-      this.send({ type: 'probe', requestId, backend: preference });
+      this.send(message(requestId));
     });
   }
 
@@ -232,20 +240,13 @@ export class JobSupervisor {
    * inflated in the host that serves the UI. Rejects with SourceReadError when the path is not a readable dataset.
    */
   detect(source: { path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' }): Promise<SourceSummary> {
-    this.assertOpen();
-    const requestId = this.nextProbe++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.detections.delete(requestId);
-        reject(new Error('The engine process did not finish reading the source within 10 minutes.'));
-      }, 600_000);
-      this.detections.set(requestId, (r) => {
-        clearTimeout(timer);
-        if (r instanceof Error) reject(r);
-        else resolve(r);
-      });
-      this.send({ type: 'detect', requestId, path: source.path, format: source.format, ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}) });
-    });
+    return this.request(this.detections, 600_000, 'The engine process did not finish reading the source within 10 minutes.', (requestId) => ({
+      type: 'detect',
+      requestId,
+      path: source.path,
+      format: source.format,
+      ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}),
+    }));
   }
 
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */

@@ -17,7 +17,7 @@ await Promise.all([
     format: 'esm',
     entryPoints: {
       cli: 'main/cli/index.ts',
-      worker: 'main/engine/jobs/worker.ts',
+      worker: 'main/jobs/worker.ts',
       app: 'main/app/main.ts',
     },
     outdir: 'dist/main',

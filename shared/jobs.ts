@@ -37,7 +37,10 @@ export const SelftestResult = z.object({
 });
 export type SelftestResult = z.infer<typeof SelftestResult>;
 
-/** Every job kind with its parameter schema. New kinds are added here and in the engine's registry. */
+/**
+ * The built-in job kinds with their parameter schemas: the types callers of `jobs.start` see (the API accepts any
+ * kind registered in main/jobs/registry.ts and parses its params with that kind's schema).
+ */
 export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('selftest'), params: SelftestParams }),
   z.object({ kind: z.literal('import'), params: ImportParams }),
@@ -48,7 +51,6 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
-export const JOB_KINDS = JobStartRequest.options.map((o) => o.shape.kind.value);
 
 // ---- events -----------------------------------------------------------------------------------
 

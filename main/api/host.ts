@@ -10,7 +10,6 @@ import type { WorkerLauncher } from '../engine/jobs/protocol.js';
 import { openDataFolder } from '../store/data-folder.js';
 import type { Store } from '../store/index.js';
 import { JobSupervisor } from '../supervisor/supervisor.js';
-import { jobHostHooks } from './job-hooks.js';
 import { createApi } from './registry.js';
 import type { ApiDispatcher } from './types.js';
 
@@ -45,7 +44,6 @@ export async function openHost(options: HostOptions): Promise<WinnowHost> {
     dataDir: options.dataDir,
     launcher: options.launcher,
     publish,
-    hooks: jobHostHooks(store, options.dataDir),
   });
   const api = createApi({
     store,

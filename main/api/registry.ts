@@ -9,20 +9,21 @@ import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type Sy
 import type { BackendReport } from '../../shared/backend.js';
 import { ImportParams } from '../../shared/datasets.js';
 import { isResumable, type PushMessage } from '../../shared/jobs.js';
-import { alreadyImportedMessage, deleteDataset } from '../data/commit.js';
+import { deleteDataset } from '../data/commit.js';
 import { sourceFingerprint } from '../data/import-job.js';
-import { statSource } from '../data/formats/util.js';
 import { pngDataUrl, thumbnails } from '../data/thumbnails.js';
 import { IMAGES_FILE } from '../data/staged.js';
 import { readImages } from '../data/tensor-store.js';
 import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
-import { SourceError } from '../data/types.js';
-import { SourceReadError, SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
+import { SourceError, SourceReadError } from '../data/types.js';
+import type { JobCheckHost } from '../jobs/kind.js';
+import { findJobKind, jobKinds } from '../jobs/registry.js';
+import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { checkCompressionCanStart, compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
-import { checkEvaluationCanStart, deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
-import { checkSearchCanStart, exportGenotype, getSearch, listSearches } from './searches.js';
+import { compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
+import { deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
+import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
 import { APP_NAME, APP_VERSION } from './version.js';
@@ -73,39 +74,30 @@ const handlers: Handlers = {
     return ctx.store.jobs.events(input.id, input.afterSeq, input.limit, input.types);
   },
   'jobs.start': async (input, ctx) => {
-    if (input.kind === 'import' && input.params.ifExists === 'refuse') {
-      // refuse before any decoding; the commit checks again for imports started meanwhile. A path is read by the
-      // engine process, never here; one that exists but cannot be read as a dataset is not refused here: the job
-      // fails with the reason (damaged data is a failure, not a bad argument)
-      const src = input.params.source;
-      let fingerprint: string | null;
-      if (src.kind === 'path') {
-        await statSource(src.path);
-        fingerprint = await ctx.supervisor.detect({ path: src.path, format: src.format, cifar100Labels: input.params.cifar100Labels }).then(
-          (s) => s.fingerprint,
-          (e: unknown) => {
-            if (e instanceof SourceReadError) return null;
-            throw e;
-          },
-        );
-      } else fingerprint = await sourceFingerprint(input.params);
-      const existing = fingerprint === null ? undefined : ctx.store.datasets.findByFingerprint(fingerprint)[0];
-      if (existing) throw new ApiError('conflict', alreadyImportedMessage(existing));
-    } else if (input.kind === 'import' && input.params.source.kind === 'path') {
-      await statSource(input.params.source.path); // a path that does not exist is a bad argument
+    const spec = findJobKind(input.kind);
+    if (!spec) throw new ApiError('bad_input', `Unknown job kind "${input.kind}". Known kinds: ${jobKinds().map((k) => k.engine.kind).join(', ')}.`);
+    const parsed = spec.engine.params.safeParse(input.params);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
+      throw new ApiError('bad_input', `Invalid input for jobs.start: ${formatIssues(parsed.error, 'params')}`, issues);
     }
-    // a search that cannot run on its dataset is refused here, so the form shows why at once
-    if (input.kind === 'search') checkSearchCanStart(ctx.store, input.params);
-    if (input.kind === 'evaluate') checkEvaluationCanStart(ctx.store, ctx.dataDir, input.params);
-    if (input.kind === 'compress') checkCompressionCanStart(ctx.store, ctx.dataDir, input.params);
-    return ctx.supervisor.start(input);
+    // a job that cannot run is refused here, so the form shows why at once
+    await spec.refuse?.(checkHost(ctx), parsed.data);
+    return ctx.supervisor.start({ kind: input.kind, params: parsed.data });
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
-  'jobs.resume': (input, ctx) => {
+  'jobs.resume': async (input, ctx) => {
     const job = ctx.supervisor.get(input.id);
-    if (job.kind === 'search' && isResumable(job.state)) checkSearchCanStart(ctx.store, job.params);
-    if (job.kind === 'evaluate' && isResumable(job.state)) checkEvaluationCanStart(ctx.store, ctx.dataDir, job.params);
-    if (job.kind === 'compress' && isResumable(job.state)) checkCompressionCanStart(ctx.store, ctx.dataDir, job.params);
+    const spec = findJobKind(job.kind);
+    if (spec?.refuse && isResumable(job.state)) {
+      const parsed = spec.engine.params.safeParse(job.params);
+      if (!parsed.success) {
+        // a job recorded under older limits (BDP's T = 1, say) cannot run again
+        const noun = spec.ui?.noun ?? `${job.kind} job`;
+        throw new ApiError('bad_input', `This ${noun}'s settings are no longer accepted (${formatIssues(parsed.error)}). Start a new ${noun} instead.`);
+      }
+      await spec.refuse(checkHost(ctx), parsed.data);
+    }
     return ctx.supervisor.resume(input.id, { restart: input.restart });
   },
   'datasets.list': (_input, ctx) => ctx.store.datasets.list(),
@@ -202,8 +194,13 @@ function autoencoderOr404(ctx: ApiContext, id: number) {
   return a;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+function formatIssues(error: z.ZodError, prefix?: string): string {
+  return error.issues.map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || 'input'}: ${i.message}`).join('; ');
+}
+
+/** What a kind's refusal check is given. */
+function checkHost(ctx: ApiContext): JobCheckHost {
+  return { store: ctx.store, dataDir: ctx.dataDir, detect: (source) => ctx.supervisor.detect(source) };
 }
 
 export function createApi(ctx: ApiContext): ApiDispatcher {

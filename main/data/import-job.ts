@@ -111,7 +111,7 @@ export async function defaultShape(scan: SourceScan): Promise<{ size: number; ch
   return { size: sizes.size === 1 && side > 0 ? pick(w, h) : DEFAULT_SIZE, channels };
 }
 
-async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResult> {
+async function run(ctx: JobContext<ImportJobContext | undefined>, params: ImportParams): Promise<ImportJobResult> {
   // what the staged files need on disk (the packed images plus about a kilobyte per row), once known
   const need = { bytes: 0 };
   try {
@@ -123,13 +123,13 @@ async function run(ctx: JobContext, params: ImportParams): Promise<ImportJobResu
   }
 }
 
-async function stageImport(ctx: JobContext, params: ImportParams, need: { bytes: number }): Promise<ImportJobResult> {
+async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params: ImportParams, need: { bytes: number }): Promise<ImportJobResult> {
   ctx.progress({ done: 0, total: 1, message: 'Reading the source…' });
   const scan = await scanSource(params, ctx.signal);
   ctx.checkCancelled();
   if (params.ifExists === 'refuse') {
     // the host passes what is stored (it never reads the source itself): refuse before decoding anything
-    const known = (ctx.hostContext as ImportJobContext | undefined)?.existing?.find((d) => d.fingerprint === scan.fingerprint);
+    const known = ctx.hostContext?.existing?.find((d) => d.fingerprint === scan.fingerprint);
     if (known) throw new JobUserError(alreadyImportedMessage(known));
   }
   for (const w of scan.warnings) ctx.log('warn', w);
@@ -239,7 +239,7 @@ async function stageImport(ctx: JobContext, params: ImportParams, need: { bytes:
   return { staged: true, name, images: kept.length, rejected: rejected.length };
 }
 
-export const importHandler: JobHandler<ImportParams, ImportJobResult> = {
+export const importHandler: JobHandler<ImportParams, ImportJobResult, ImportJobContext | undefined> = {
   kind: 'import',
   params: ImportParams,
   // an interrupted import starts over: half-written files are never resumed

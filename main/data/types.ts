@@ -54,6 +54,17 @@ export class SourceError extends Error {
   }
 }
 
+/**
+ * The engine process could not read a path as a dataset (the host's view of a SourceError thrown in the worker;
+ * its message says why and what to do).
+ */
+export class SourceReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceReadError';
+  }
+}
+
 export interface ReaderOptions {
   /** CIFAR-100 label set. */
   cifar100Labels?: 'fine' | 'coarse';

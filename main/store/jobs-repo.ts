@@ -72,7 +72,7 @@ export class JobsRepo {
     return { jobId, seq, ts, event: mapEventPaths(JSON.parse(payload) as JobEvent, (p) => this.paths.toAbsolute(p)) };
   }
 
-  create(kind: JobKind, params: unknown, ownerPid: number): JobSummary {
+  create(kind: string, params: unknown, ownerPid: number): JobSummary {
     const info = this.db
       .prepare("INSERT INTO jobs (kind, state, params, created_at, owner_pid) VALUES (?, 'queued', ?, ?, ?)")
       .run(kind, JSON.stringify(params), Date.now(), ownerPid);

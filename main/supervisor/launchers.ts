@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostToWorker, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
 import { createWorkerRuntime } from '../engine/jobs/runtime.js';
+import { engineHandlerFor } from '../jobs/registry.js';
 
 /**
  * The built worker script. In the bundle (dist/main/cli.js) it is the sibling worker.js; when running from
@@ -64,7 +65,7 @@ export function inProcessLauncher(): WorkerLauncher {
     let alive = true;
     const runtime = createWorkerRuntime((m) => {
       if (alive) setImmediate(() => alive && messageListeners.forEach((l) => l(m)));
-    });
+    }, engineHandlerFor);
     setImmediate(() => alive && messageListeners.forEach((l) => l({ type: 'ready', pid: process.pid })));
     return {
       pid: undefined,

@@ -5,20 +5,15 @@
  */
 import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
-import { isFinished, isResumable, type JobEvent, type JobKind, type JobStartRequest, type JobSummary, type PushMessage } from '../../shared/jobs.js';
+import { isFinished, isResumable, type JobEvent, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import { describeWriteError, diskFullMessage, isDiskFull } from '../engine/jobs/disk.js';
 import type { HostToWorker, SourceSummary, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
 import type { ImportFormat } from '../../shared/datasets.js';
+import { SourceReadError } from '../data/types.js';
+import type { JobHost } from '../jobs/kind.js';
+import { findJobKind, jobKind } from '../jobs/registry.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
-
-/** The engine could not read a path as a dataset (its message says why and what to do). */
-export class SourceReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SourceReadError';
-  }
-}
 
 export class SupervisorError extends Error {
   constructor(
@@ -30,19 +25,10 @@ export class SupervisorError extends Error {
 }
 
 /**
- * What the host does around a job kind: `prepare` looks up what the engine needs from the store (it never
- * reads the store itself; throwing fails the job with that message), `finalize` turns the worker's result
- * into the job's result (e.g. commits an import; throwing fails the job), `discard` removes what an
- * unfinished job left.
+ * Around each job the supervisor calls its kind's host hooks (main/jobs/kind.ts): `prepare` before the engine
+ * starts it, `finalize` on its result, `discard` when it ends unfinished.
  */
-export interface JobHostHooks {
-  prepare?(job: { id: number; params: unknown }): unknown;
-  finalize?(job: { id: number; jobDir: string; result: unknown }): unknown;
-  discard?(job: { id: number; jobDir: string }): void;
-}
-
 export interface SupervisorOptions {
-  hooks?: Partial<Record<JobKind, JobHostHooks>>;
   store: Store;
   dataDir: string;
   launcher: WorkerLauncher;
@@ -80,9 +66,6 @@ function folderBytes(dir: string): number {
   return total;
 }
 
-/** Kinds whose `resume` starts over (their handler is not resumable): never promise a checkpoint for them. */
-const STARTS_OVER: ReadonlySet<JobKind> = new Set(['import', 'selftest', 'autoencoder']);
-
 function describeExit(code: number | null, signal: string | null): string {
   if (signal === 'SIGKILL') return 'the engine process was killed (SIGKILL; out of memory, or killed by hand)';
   if (signal) return `the engine process was stopped by ${signal}`;
@@ -92,7 +75,7 @@ function describeExit(code: number | null, signal: string | null): string {
 export class JobSupervisor {
   private readonly store: Store;
   private worker: WorkerChannel | null = null;
-  private running: { jobId: number; kind: JobKind; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
+  private running: { jobId: number; kind: string; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
   private readonly detections = new Map<number, (r: SourceSummary | Error) => void>();
   private nextProbe = 1;
@@ -100,8 +83,12 @@ export class JobSupervisor {
   private readonly poll: NodeJS.Timeout;
   private readonly idleWaiters: Array<() => void> = [];
 
+  /** What the kinds' host hooks are given. */
+  private readonly host: JobHost;
+
   constructor(private readonly opts: SupervisorOptions) {
     this.store = opts.store;
+    this.host = { store: opts.store, dataDir: opts.dataDir };
     this.recover();
     this.poll = setInterval(() => this.pollCancelRequests(), opts.pollMs ?? 1000);
     this.poll.unref();
@@ -122,13 +109,15 @@ export class JobSupervisor {
       if (job.ownerPid !== process.pid && pidAlive(job.ownerPid)) continue;
       try {
         if (job.state === 'running') {
-          this.opts.hooks?.[job.kind]?.discard?.({ id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
+          const spec = findJobKind(job.kind);
+          spec?.discard?.(this.host, { id: job.id, jobDir: jobDirFor(this.opts.dataDir, job.id) });
           this.record(job.id, {
             type: 'state',
             state: 'interrupted',
-            message: STARTS_OVER.has(job.kind)
-              ? 'Winnow stopped while this job was running. Resume it to run it again from the start.'
-              : 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.',
+            // a kind whose handler cannot continue from a checkpoint never promises one
+            message: spec?.engine.resumable
+              ? 'Winnow stopped while this job was running. Resume it to continue from its last checkpoint.'
+              : 'Winnow stopped while this job was running. Resume it to run it again from the start.',
           });
         } else {
           this.store.jobs.setOwner(job.id, process.pid, null);
@@ -139,8 +128,10 @@ export class JobSupervisor {
     }
   }
 
-  start(request: JobStartRequest): JobSummary {
+  /** Queues a job whose params its kind's schema has parsed (the API does; see main/jobs/registry.ts). */
+  start(request: { kind: string; params: unknown }): JobSummary {
     this.assertOpen();
+    jobKind(request.kind);
     const job = this.store.jobs.create(request.kind, request.params, process.pid);
     // a new job never starts in an old job's folder (a stale checkpoint would be "resumed"): move it aside
     const moved = moveAside(jobDirFor(this.opts.dataDir, job.id));
@@ -305,7 +296,7 @@ export class JobSupervisor {
     this.running = null;
     const written = folderBytes(running.jobDir);
     try {
-      this.opts.hooks?.[running.kind]?.discard?.({ id: jobId, jobDir: running.jobDir });
+      findJobKind(running.kind)?.discard?.(this.host, { id: jobId, jobDir: running.jobDir });
     } catch {
       // best effort: the failure below matters more
     }
@@ -341,7 +332,8 @@ export class JobSupervisor {
     const backend = this.store.settings.get().backend;
     let context: unknown;
     try {
-      context = this.opts.hooks?.[job.kind]?.prepare?.({ id: job.id, params: job.params });
+      const spec = jobKind(job.kind);
+      context = spec.prepare?.(this.host, { id: job.id, params: spec.engine.params.parse(job.params) });
     } catch (e) {
       this.finish(job.id, 'failed', e instanceof Error ? e.message : String(e));
       return;
@@ -384,9 +376,9 @@ export class JobSupervisor {
           break;
         }
         let result: unknown = m.result ?? null;
-        const finalize = this.opts.hooks?.[running.kind]?.finalize;
+        const spec = findJobKind(running.kind);
         try {
-          if (finalize) result = finalize({ id: m.jobId, jobDir: running.jobDir, result });
+          if (spec?.finalize) result = spec.finalize(this.host, { id: m.jobId, jobDir: running.jobDir, result });
         } catch (caught) {
           const e = describeWriteError(caught, this.opts.dataDir, folderBytes(running.jobDir));
           this.finish(m.jobId, 'failed', e instanceof Error ? e.message : String(e));
@@ -419,7 +411,7 @@ export class JobSupervisor {
     this.running = null;
     if (state !== 'done') {
       try {
-        this.opts.hooks?.[running.kind]?.discard?.({ id: jobId, jobDir: running.jobDir });
+        findJobKind(running.kind)?.discard?.(this.host, { id: jobId, jobDir: running.jobDir });
       } catch (e) {
         this.record(jobId, { type: 'log', level: 'warn', message: `Could not clean up: ${e instanceof Error ? e.message : String(e)}` });
       }

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ImportParams } from '../../shared/datasets.js';
 import type { PushMessage } from '../../shared/jobs.js';
-import { jobHostHooks } from '../../main/api/job-hooks.js';
 import type { HostToWorker, WorkerChannel, WorkerToHost } from '../../main/engine/jobs/protocol.js';
 import { openDataFolder } from '../../main/store/data-folder.js';
 import type { Store } from '../../main/store/index.js';
@@ -31,7 +30,7 @@ function host(launcher: SupervisorOptions['launcher'] = inProcessLauncher()) {
   const dataDir = path.join(t.dir, 'data');
   const store = openDataFolder(dataDir);
   const pushes: PushMessage[] = [];
-  const supervisor = new JobSupervisor({ store, dataDir, launcher, publish: (m) => pushes.push(m), hooks: jobHostHooks(store, dataDir) });
+  const supervisor = new JobSupervisor({ store, dataDir, launcher, publish: (m) => pushes.push(m) });
   later(async () => {
     await supervisor.close();
     store.close();
@@ -106,7 +105,7 @@ describe('injected: the database is full (SQLITE_FULL) while a job reports event
     expect(end?.channel === 'job.updated' && end.job.state).toBe('failed');
     expect(end?.channel === 'job.updated' && end.job.message).toMatch(FULL);
     // recovery on the still-full database: no throw, and reading works
-    const again = new JobSupervisor({ store, dataDir, launcher: chattyLauncher(0), publish: () => {}, hooks: jobHostHooks(store, dataDir) });
+    const again = new JobSupervisor({ store, dataDir, launcher: chattyLauncher(0), publish: () => {} });
     expect(store.jobs.list({ limit: 10 }).map((j) => j.id)).toContain(job.id);
     await again.close();
   });

@@ -24,10 +24,10 @@ import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type AlphaSnapshot, type GenotypeExport, type SearchDetail, type SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { ApiError } from '../../main/api/errors.js';
 import { openHost, type WinnowHost } from '../../main/api/host.js';
-import { jobHostHooks } from '../../main/api/job-hooks.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import { epochLine } from '../../main/cli/search.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
+import { searchKind } from '../../main/jobs/search.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { datasetDirFor, jobDirFor } from '../../main/store/paths.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -393,8 +393,7 @@ describe('starting a search', () => {
     const id = addDataset(h, 'digits', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const same = addDataset(h, 'digits again', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const differs = addDataset(h, 'digits other pixels', ['zero', 'one'], { w: 3, a: 2, test: 2 }, 'x');
-    const hooks = jobHostHooks(h.store, h.dataDir).search!;
-    const ctx = hooks.prepare!({ id: 1, params: SearchParams.parse({ datasetId: id, batch: 4 }) }) as SearchJobContext;
+    const ctx: SearchJobContext = searchKind.prepare!(h, { id: 1, params: SearchParams.parse({ datasetId: id, batch: 4 }) });
     expect(ctx).toMatchObject({ datasetId: id, datasetName: 'digits', datasetDir: datasetDirFor(h.dataDir, id), shape: { width: 8, height: 8, channels: 1 }, classNames: ['zero', 'one'] });
     expect(ctx.labels).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(ctx.halves).toEqual(['w', 'w', 'w', 'a', 'a', null, null, 'w', 'w', 'w', 'a', 'a', null, null]);
@@ -402,13 +401,10 @@ describe('starting a search', () => {
     expect(datasetContentHash(h.store, id)).toBe(ctx.datasetHash);
     expect(datasetContentHash(h.store, same)).toBe(ctx.datasetHash); // same content, another name
     expect(datasetContentHash(h.store, differs)).not.toBe(ctx.datasetHash);
-    expect(() => hooks.prepare!({ id: 2, params: { datasetId: 77 } })).toThrow(/There is no dataset 77/);
-    expect(() => hooks.prepare!({ id: 3, params: { datasetId: id, batch: 8 } })).toThrow(/Lower the batch size/);
-    // the checkpoint stays for resume
-    const dir = path.join(h.dataDir, 'jobs', '5', SEARCH_FILES.checkpointDir);
-    fs.mkdirSync(dir, { recursive: true });
-    hooks.discard?.({ id: 5, jobDir: path.dirname(dir) });
-    expect(fs.existsSync(dir)).toBe(true);
+    expect(() => searchKind.prepare!(h, { id: 2, params: SearchParams.parse({ datasetId: 77 }) })).toThrow(/There is no dataset 77/);
+    expect(() => searchKind.prepare!(h, { id: 3, params: SearchParams.parse({ datasetId: id, batch: 8 }) })).toThrow(/Lower the batch size/);
+    // the checkpoint stays for resume: an unfinished search discards nothing
+    expect(searchKind.discard).toBeUndefined();
   });
 });
 

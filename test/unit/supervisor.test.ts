@@ -4,7 +4,11 @@ import type { PushMessage } from '../../shared/jobs.js';
 import type { WorkerChannel, WorkerLauncher } from '../../main/engine/jobs/protocol.js';
 import { Store } from '../../main/store/index.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
-import { JobSupervisor, type SupervisorOptions } from '../../main/supervisor/supervisor.js';
+import { JobSupervisor } from '../../main/supervisor/supervisor.js';
+import { defineJobKind, type JobKindSpec } from '../../main/jobs/kind.js';
+import { registerJobKind } from '../../main/jobs/registry.js';
+import { selftestKind } from '../../main/jobs/selftest.js';
+import type { SelftestParams, SelftestResult } from '../../shared/jobs.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -13,17 +17,23 @@ afterEach(async () => {
   cleanups = [];
 });
 
-function setup(launcher: WorkerLauncher = inProcessLauncher(), hooks?: SupervisorOptions['hooks']) {
+function setup(launcher: WorkerLauncher = inProcessLauncher()) {
   const t = tempDir();
   const store = Store.open(path.join(t.dir, 'winnow.db'));
   const pushes: PushMessage[] = [];
-  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 10_000, hooks });
+  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 10_000 });
   cleanups.push(async () => {
     await supervisor.close();
     store.close();
     t.cleanup();
   });
   return { store, supervisor, pushes, dir: t.dir };
+}
+
+/** A self-test under another name, with the given host hooks: what a kind's module declares. */
+function hookedSelftest<C>(kind: string, hooks: Pick<JobKindSpec<SelftestParams, SelftestResult, C>, 'prepare' | 'finalize' | 'discard'>): void {
+  const spec = defineJobKind<SelftestParams, SelftestResult, C>({ ...hooks, engine: { ...selftestKind.engine, kind } as JobKindSpec<SelftestParams, SelftestResult, C>['engine'] });
+  cleanups.push(registerJobKind(spec));
 }
 
 describe('job supervisor (in-process engine)', () => {
@@ -133,24 +143,23 @@ describe('job supervisor (in-process engine)', () => {
   it('lets a host hook finalize the result, fail the job, or discard what an unfinished job left', async () => {
     const calls: string[] = [];
     let refuse = false;
-    const { store, supervisor } = setup(inProcessLauncher(), {
-      selftest: {
-        finalize: ({ id, result }) => {
-          calls.push(`finalize ${id}`);
-          if (refuse) throw new Error('Refused by the host.');
-          return { wrapped: result };
-        },
-        discard: ({ id }) => void calls.push(`discard ${id}`),
+    hookedSelftest('selftest-finalized', {
+      finalize: (_host, { id, result }) => {
+        calls.push(`finalize ${id}`);
+        if (refuse) throw new Error('Refused by the host.');
+        return { wrapped: result };
       },
+      discard: (_host, { id }) => void calls.push(`discard ${id}`),
     });
-    const ok = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const { store, supervisor } = setup();
+    const ok = supervisor.start({ kind: 'selftest-finalized', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
     await supervisor.whenIdle();
     expect(store.jobs.get(ok.id)).toMatchObject({ state: 'done', result: { wrapped: { backend: 'cpu', steps: 1 } } });
     refuse = true;
-    const refused = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const refused = supervisor.start({ kind: 'selftest-finalized', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
     await supervisor.whenIdle();
     expect(store.jobs.get(refused.id)).toMatchObject({ state: 'failed', message: 'Refused by the host.' });
-    const cancelled = supervisor.start({ kind: 'selftest', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
+    const cancelled = supervisor.start({ kind: 'selftest-finalized', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
     await waitFor(() => store.jobs.get(cancelled.id)!.progress, 30_000, 'progress');
     supervisor.cancel(cancelled.id);
     await supervisor.whenIdle();
@@ -160,6 +169,12 @@ describe('job supervisor (in-process engine)', () => {
   it('passes what the prepare hook looked up to the engine, and fails the job when it throws', async () => {
     let refuse = false;
     const seen: unknown[] = [];
+    hookedSelftest('selftest-prepared', {
+      prepare: (_host, { id }) => {
+        if (refuse) throw new Error('There is no dataset 7.');
+        return { preparedFor: id };
+      },
+    });
     const base = inProcessLauncher();
     const { store, supervisor } = setup(
       () => {
@@ -174,20 +189,12 @@ describe('job supervisor (in-process engine)', () => {
           },
         };
       },
-      {
-        selftest: {
-          prepare: ({ id }) => {
-            if (refuse) throw new Error('There is no dataset 7.');
-            return { preparedFor: id };
-          },
-        },
-      },
     );
-    const ok = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const ok = supervisor.start({ kind: 'selftest-prepared', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
     await supervisor.whenIdle();
     expect(seen).toEqual([{ preparedFor: ok.id }]);
     refuse = true;
-    const bad = supervisor.start({ kind: 'selftest', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const bad = supervisor.start({ kind: 'selftest-prepared', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
     await supervisor.whenIdle();
     expect(store.jobs.get(bad.id)).toMatchObject({ state: 'failed', message: 'There is no dataset 7.' });
     expect(seen).toHaveLength(1);

@@ -113,8 +113,8 @@ const rowOf = (protocol: CompressProtocol, point: GridPoint, report: Classificat
   trainSeconds,
 });
 
-async function run(ctx: JobContext, params: CompressParams): Promise<CompressResult> {
-  const c = ctx.hostContext as CompressJobContext;
+async function run(ctx: JobContext<CompressJobContext>, params: CompressParams): Promise<CompressResult> {
+  const c = ctx.hostContext;
   const started = performance.now();
   const backend = (await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend)).selected;
   const shape = c.shape;
@@ -355,7 +355,7 @@ async function run(ctx: JobContext, params: CompressParams): Promise<CompressRes
   };
 }
 
-export const compressHandler: JobHandler<CompressParams, CompressResult> = {
+export const compressHandler: JobHandler<CompressParams, CompressResult, CompressJobContext> = {
   kind: 'compress',
   params: CompressParams,
   resumable: true,

@@ -72,8 +72,8 @@ function rowsOf(dim: number, all: Float32Array, rows: readonly number[]): Float3
   return out;
 }
 
-async function run(ctx: JobContext, params: AeTrainParams): Promise<AeJobResult> {
-  const c = ctx.hostContext as AeJobContext;
+async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promise<AeJobResult> {
+  const c = ctx.hostContext;
   const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
   ctx.log('info', `Backend: ${report.selected}.`);
   const { preset, losses, kendall, dim } = resolveAeSettings(params, c.shape.channels);
@@ -198,7 +198,7 @@ async function run(ctx: JobContext, params: AeTrainParams): Promise<AeJobResult>
   }
 }
 
-export const autoencoderHandler: JobHandler<AeTrainParams, AeJobResult> = {
+export const autoencoderHandler: JobHandler<AeTrainParams, AeJobResult, AeJobContext> = {
   kind: 'autoencoder',
   params: AeTrainParams,
   // an interrupted training starts over (30 epochs of a small network; checkpoints are the search's business)

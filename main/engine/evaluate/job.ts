@@ -35,8 +35,8 @@ function fingerprintOf(p: EvaluateParams, c: EvaluateJobContext): string {
   return JSON.stringify({ ...p, backend: undefined, dataset: c.datasetHash, network: c.network });
 }
 
-async function run(ctx: JobContext, params: EvaluateParams): Promise<EvaluateResult> {
-  const c = ctx.hostContext as EvaluateJobContext;
+async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams): Promise<EvaluateResult> {
+  const c = ctx.hostContext;
   const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
   const backend = report.selected;
   const trainRows = trainingRows(c, params.limitPerClass, params.seed);
@@ -149,7 +149,7 @@ async function run(ctx: JobContext, params: EvaluateParams): Promise<EvaluateRes
   }
 }
 
-export const evaluateHandler: JobHandler<EvaluateParams, EvaluateResult> = {
+export const evaluateHandler: JobHandler<EvaluateParams, EvaluateResult, EvaluateJobContext> = {
   kind: 'evaluate',
   params: EvaluateParams,
   resumable: true,

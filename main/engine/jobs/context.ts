@@ -24,7 +24,7 @@ export interface ProgressUpdate {
   message?: string;
 }
 
-export interface JobContext {
+export interface JobContext<C = unknown> {
   readonly jobId: number;
   readonly jobDir: string;
   /** True when this run continues an earlier attempt: read the checkpoint from jobDir. */
@@ -32,7 +32,7 @@ export interface JobContext {
   /** The settings' backend preference, for jobs whose params say `auto` or nothing. */
   readonly backendPreference: BackendChoice;
   /** What the host prepared for this job (its kind's `prepare` hook), e.g. a dataset's folder and labels. */
-  readonly hostContext: unknown;
+  readonly hostContext: C;
   readonly signal: AbortSignal;
   emit(event: JobEvent): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
@@ -44,17 +44,17 @@ export interface JobContext {
 }
 
 /** Builds the context a handler sees from an event sink; shared by the worker process and in-process runs. */
-export function createJobContext(
-  base: { jobId: number; jobDir: string; resume: boolean; backendPreference: BackendChoice; signal: AbortSignal; hostContext?: unknown },
+export function createJobContext<C = unknown>(
+  base: { jobId: number; jobDir: string; resume: boolean; backendPreference: BackendChoice; signal: AbortSignal; hostContext?: C },
   sink: (event: JobEvent) => void,
   now: () => number = () => performance.now(),
   minIntervalMs = 250,
-): JobContext {
+): JobContext<C> {
   let lastProgressAt = -Infinity;
   let firstDone: { t: number; done: number } | null = null;
   return {
     ...base,
-    hostContext: base.hostContext,
+    hostContext: base.hostContext as C,
     emit: sink,
     log: (level, message) => sink({ type: 'log', level, message }),
     metric: (name, value, at) => sink({ type: 'metric', name, value, ...(at ?? {}) }),

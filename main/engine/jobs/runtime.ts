@@ -1,13 +1,14 @@
 /**
  * The engine side of the job protocol: takes host messages, runs one job at a time, reports events.
- * Transport-free: worker.ts wires it to a process channel, tests wire it in-process.
+ * Transport-free: main/jobs/worker.ts wires it to a process channel, tests wire it in-process. The job kinds come
+ * from `handlerFor` (main/jobs/registry.ts), so the engine names none.
  */
 import fs from 'node:fs';
 import { selectBackend } from '../backend/ladder.js';
 import { JobCancelledError, JobUserError, createJobContext } from './context.js';
 import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
-import { handlerFor } from './registry.js';
+import type { HandlerLookup } from './handler.js';
 import { summariseSource } from '../../data/import-job.js';
 import { SourceError } from '../../data/types.js';
 
@@ -21,7 +22,7 @@ function describe(e: unknown): string {
   return String(e);
 }
 
-export function createWorkerRuntime(send: (message: WorkerToHost) => void): WorkerRuntime {
+export function createWorkerRuntime(send: (message: WorkerToHost) => void, handlerFor: HandlerLookup): WorkerRuntime {
   let running: { jobId: number; abort: AbortController } | null = null;
 
   async function start(m: Extract<HostToWorker, { type: 'start' }>): Promise<void> {

@@ -310,8 +310,8 @@ function loadCheckpoint(dir: string, net: Supernet, opt: DartsOptimizers, select
   return cp.meta;
 }
 
-async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult> {
-  const c = ctx.hostContext as SearchJobContext;
+async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Promise<SearchResult> {
+  const c = ctx.hostContext;
   const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
   const backend = report.selected;
   const classes = c.classNames.length;
@@ -481,7 +481,7 @@ async function run(ctx: JobContext, params: SearchParams): Promise<SearchResult>
   }
 }
 
-export const searchHandler: JobHandler<SearchParams, SearchResult> = {
+export const searchHandler: JobHandler<SearchParams, SearchResult, SearchJobContext> = {
   kind: 'search',
   params: SearchParams,
   resumable: true,

@@ -2,8 +2,9 @@
  * Entry point of the engine worker process. Started by child_process.fork (CLI, serve) or by Electron's
  * utilityProcess.fork (app); the only difference is the message channel.
  */
-import type { HostToWorker, WorkerToHost } from './protocol.js';
-import { createWorkerRuntime } from './runtime.js';
+import type { HostToWorker, WorkerToHost } from '../engine/jobs/protocol.js';
+import { createWorkerRuntime } from '../engine/jobs/runtime.js';
+import { engineHandlerFor } from './registry.js';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -18,7 +19,7 @@ const send: (m: WorkerToHost) => void = parentPort
       if (process.send) process.send(m);
     };
 
-const runtime = createWorkerRuntime(send);
+const runtime = createWorkerRuntime(send, engineHandlerFor);
 
 if (parentPort) parentPort.on('message', (e) => runtime.handle(e.data as HostToWorker));
 else if (process.send) process.on('message', (m) => runtime.handle(m as HostToWorker));

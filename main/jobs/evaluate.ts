@@ -1,0 +1,15 @@
+/** Evaluation: a network built from a genotype, trained from scratch and tested; ends with a stored model. */
+import { checkEvaluationCanStart, commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
+import { evaluateHandler } from '../engine/evaluate/job.js';
+import { defineJobKind } from './kind.js';
+
+export const evaluateKind = defineJobKind({
+  engine: evaluateHandler,
+  events: ['evaluate-epoch'],
+  refuse: (host, params) => checkEvaluationCanStart(host.store, host.dataDir, params),
+  prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
+  finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
+  discard: (_host, job) => discardEvaluation(job),
+  cli: { command: 'evaluate', summary: 'train a network built from a genotype and test it' },
+  ui: { label: 'Evaluation', noun: 'evaluation', page: 'evaluate' },
+});

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { SystemInfo } from '../../shared/api.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import type { WorkerLauncher } from '../engine/jobs/protocol.js';
+import { loadJobKindPlugins } from '../jobs/registry.js';
 import { openDataFolder } from '../store/data-folder.js';
 import type { Store } from '../store/index.js';
 import { JobSupervisor } from '../supervisor/supervisor.js';
@@ -31,6 +32,7 @@ export interface WinnowHost {
 }
 
 export async function openHost(options: HostOptions): Promise<WinnowHost> {
+  await loadJobKindPlugins();
   const store = openDataFolder(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const bus = new EventEmitter();
   bus.setMaxListeners(100);

@@ -16,7 +16,7 @@ import { IMAGES_FILE } from '../data/staged.js';
 import { readImages } from '../data/tensor-store.js';
 import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
 import { SourceError, SourceReadError } from '../data/types.js';
-import type { JobCheckHost } from '../jobs/kind.js';
+import type { AnyJobKindSpec, JobCheckHost } from '../jobs/kind.js';
 import { findJobKind, jobKinds } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
@@ -82,7 +82,7 @@ const handlers: Handlers = {
       throw new ApiError('bad_input', `Invalid input for jobs.start: ${formatIssues(parsed.error, 'params')}`, issues);
     }
     // a job that cannot run is refused here, so the form shows why at once
-    await spec.refuse?.(checkHost(ctx), parsed.data);
+    await refuseIfCannotRun(spec, ctx, parsed.data);
     return ctx.supervisor.start({ kind: input.kind, params: parsed.data });
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
@@ -96,7 +96,7 @@ const handlers: Handlers = {
         const noun = spec.ui?.noun ?? `${job.kind} job`;
         throw new ApiError('bad_input', `This ${noun}'s settings are no longer accepted (${formatIssues(parsed.error)}). Start a new ${noun} instead.`);
       }
-      await spec.refuse(checkHost(ctx), parsed.data);
+      await refuseIfCannotRun(spec, ctx, parsed.data);
     }
     return ctx.supervisor.resume(input.id, { restart: input.restart });
   },
@@ -198,9 +198,18 @@ function formatIssues(error: z.ZodError, prefix?: string): string {
   return error.issues.map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
-/** What a kind's refusal check is given. */
-function checkHost(ctx: ApiContext): JobCheckHost {
-  return { store: ctx.store, dataDir: ctx.dataDir, detect: (source) => ctx.supervisor.detect(source) };
+/**
+ * Runs a kind's refusal check. What it throws is a refusal: an ApiError keeps its code; a missing or unreadable source
+ * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
+ */
+async function refuseIfCannotRun(spec: AnyJobKindSpec, ctx: ApiContext, params: unknown): Promise<void> {
+  const host: JobCheckHost = { store: ctx.store, dataDir: ctx.dataDir, detect: (source) => ctx.supervisor.detect(source) };
+  try {
+    await spec.refuse?.(host, params);
+  } catch (e) {
+    if (e instanceof ApiError || e instanceof SupervisorError) throw e;
+    throw new ApiError('bad_input', e instanceof Error ? e.message : String(e));
+  }
 }
 
 export function createApi(ctx: ApiContext): ApiDispatcher {

@@ -1,7 +1,9 @@
 /**
- * The job kinds Winnow knows: the built-in ones (kinds.ts) and any registered at run time (tests, plug-ins). The
- * supervisor, the API, the CLI and the engine worker look kinds up here.
+ * The job kinds Winnow knows: the built-in ones (kinds.ts) and any registered at run time, by a test or by a plug-in
+ * module named in WINNOW_JOB_KINDS. The supervisor, the API, the CLI and the engine worker look kinds up here.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { HandlerLookup, JobHandler } from '../engine/jobs/handler.js';
 import type { AnyJobKindSpec } from './kind.js';
 import { BUILT_IN_KINDS } from './kinds.js';
@@ -43,3 +45,44 @@ export class UnknownJobKindError extends Error {
 
 /** What the engine worker runs a kind with. */
 export const engineHandlerFor: HandlerLookup = (name) => jobKind(name).engine as JobHandler<unknown, unknown, unknown>;
+
+/** The environment variable naming plug-in modules of job kinds, separated like PATH. */
+export const JOB_KINDS_ENV = 'WINNOW_JOB_KINDS';
+
+/** Why a plug-in's export is not a job kind, or null. */
+function notAKind(spec: unknown): string | null {
+  const engine = (spec as { engine?: Record<string, unknown> } | null)?.engine;
+  if (!engine || typeof engine !== 'object') return 'it has no `engine` object';
+  if (typeof engine.kind !== 'string') return 'its engine has no `kind` name';
+  if (typeof (engine.params as { safeParse?: unknown } | undefined)?.safeParse !== 'function') return 'its engine has no zod `params` schema';
+  if (typeof engine.run !== 'function') return 'its engine has no `run` function';
+  return null;
+}
+
+let pluginsLoaded: Promise<void> | null = null;
+
+/**
+ * Registers the job kinds of the plug-in modules named in WINNOW_JOB_KINDS (each module's default export: one kind or
+ * an array of kinds). Both the host and the engine worker call it (the worker inherits the environment), so a kind
+ * runs wherever it is started. Once per process.
+ */
+export function loadJobKindPlugins(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  pluginsLoaded ??= (async () => {
+    const files = (env[JOB_KINDS_ENV] ?? '').split(path.delimiter).filter((f) => f.trim() !== '');
+    for (const file of files) {
+      let mod: { default?: unknown };
+      try {
+        mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
+      } catch (e) {
+        throw new Error(`The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const specs = Array.isArray(mod.default) ? mod.default : [mod.default];
+      for (const spec of specs) {
+        const why = notAKind(spec);
+        if (why) throw new Error(`The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) does not export a job kind as its default: ${why}. See docs/ARCHITECTURE.md, "Adding a job kind".`);
+        if (findJobKind((spec as AnyJobKindSpec).engine.kind) !== spec) registerJobKind(spec as AnyJobKindSpec);
+      }
+    }
+  })();
+  return pluginsLoaded;
+}

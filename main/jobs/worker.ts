@@ -4,7 +4,7 @@
  */
 import type { HostToWorker, WorkerToHost } from '../engine/jobs/protocol.js';
 import { createWorkerRuntime } from '../engine/jobs/runtime.js';
-import { engineHandlerFor } from './registry.js';
+import { engineHandlerFor, loadJobKindPlugins } from './registry.js';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -21,8 +21,20 @@ const send: (m: WorkerToHost) => void = parentPort
 
 const runtime = createWorkerRuntime(send, engineHandlerFor);
 
-if (parentPort) parentPort.on('message', (e) => runtime.handle(e.data as HostToWorker));
-else if (process.send) process.on('message', (m) => runtime.handle(m as HostToWorker));
+// plug-in job kinds load before the first message is handled (then-callbacks keep the messages' order); a plug-in
+// that fails to load fails every job with the reason
+const plugins = loadJobKindPlugins().then(
+  () => null,
+  (e: unknown) => (e instanceof Error ? e.message : String(e)),
+);
+const handle = (m: HostToWorker) =>
+  void plugins.then((failure) => {
+    if (failure && m.type === 'start') send({ type: 'finished', jobId: m.jobId, outcome: 'failed', message: failure });
+    else runtime.handle(m);
+  });
+
+if (parentPort) parentPort.on('message', (e) => handle(e.data as HostToWorker));
+else if (process.send) process.on('message', (m) => handle(m as HostToWorker));
 else {
   process.stderr.write('The Winnow engine worker must be started by Winnow (it talks over an IPC channel).\n');
   process.exit(2);

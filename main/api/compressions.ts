@@ -45,9 +45,11 @@ export function deleteDatasetAndJpegCache(store: Store, dataDir: string, id: num
   if (!shared) fs.rmSync(datasetCacheDir(jpegCacheDir(dataDir), hash), { recursive: true, force: true });
 }
 
-/** Everything `prepare` and `jobs.start` need: the context the engine runs on, or an ApiError saying why not. */
-function compressionContext(store: Store, dataDir: string, rawParams: unknown): CompressJobContext {
-  const params = CompressParams.parse(rawParams);
+/**
+ * The kind's `prepare` and its refusal check in one: the context the engine runs on, or an ApiError saying why not
+ * (the supervisor shows a failed prepare's message as the job's).
+ */
+export function compressJobContext(store: Store, dataDir: string, params: CompressParams): CompressJobContext {
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const rows = store.datasets.labels(d.id);
@@ -92,21 +94,6 @@ function compressionContext(store: Store, dataDir: string, rawParams: unknown): 
     cacheDir: jpegCacheDir(dataDir),
     model,
   };
-}
-
-/** The `prepare` hook of a compress job. */
-export function compressJobContext(store: Store, dataDir: string, rawParams: unknown): CompressJobContext {
-  try {
-    return compressionContext(store, dataDir, rawParams);
-  } catch (e) {
-    // the supervisor shows a prepare failure's message as the job's
-    throw e instanceof ApiError ? new Error(e.message) : e;
-  }
-}
-
-/** `jobs.start` / `jobs.resume` for a study: refuse at once (not_found / bad_input). */
-export function checkCompressionCanStart(store: Store, dataDir: string, rawParams: unknown): void {
-  compressionContext(store, dataDir, rawParams);
 }
 
 // ---- compressions.list / get / images / table ------------------------------------------------------------

@@ -101,9 +101,11 @@ export function splitCounts(rows: { label: ArrayLike<number>; split: readonly st
   return { trainImages: perClassTrain.reduce((a, n) => a + Math.min(n, limitPerClass ?? Infinity), 0), testImages };
 }
 
-/** Everything `prepare` and `jobs.start` need: the context the engine runs on, or an ApiError saying why not. */
-function evaluationContext(store: Store, dataDir: string, rawParams: unknown): EvaluateJobContext {
-  const params = EvaluateParams.parse(rawParams);
+/**
+ * The kind's `prepare` and its refusal check in one: the context the engine runs on, or an ApiError saying why not
+ * (the supervisor shows a failed prepare's message as the job's).
+ */
+export function evaluateJobContext(store: Store, dataDir: string, params: EvaluateParams): EvaluateJobContext {
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const source = resolveSource(store, dataDir, params);
@@ -128,21 +130,6 @@ function evaluationContext(store: Store, dataDir: string, rawParams: unknown): E
     genotypeJson: source.genotypeJson,
     genotypeText: source.genotypeText,
   };
-}
-
-/** The `prepare` hook of an evaluate job. */
-export function evaluateJobContext(store: Store, dataDir: string, rawParams: unknown): EvaluateJobContext {
-  try {
-    return evaluationContext(store, dataDir, rawParams);
-  } catch (e) {
-    // the supervisor shows a prepare failure's message as the job's
-    throw e instanceof ApiError ? new Error(e.message) : e;
-  }
-}
-
-/** `jobs.start` / `jobs.resume` for an evaluation: refuse at once (not_found / bad_input / conflict). */
-export function checkEvaluationCanStart(store: Store, dataDir: string, rawParams: unknown): void {
-  evaluationContext(store, dataDir, rawParams);
 }
 
 // ---- the finished job's model -----------------------------------------------------------------------
@@ -171,8 +158,8 @@ function storeModelFolder(
 }
 
 /** The evaluate job's `finalize`: its staged model folder becomes a stored model; the result names it. */
-export function commitEvaluation(store: Store, dataDir: string, job: { id: number; jobDir: string; result: unknown }): EvaluateResult {
-  const result = job.result as EvaluateResult;
+export function commitEvaluation(store: Store, dataDir: string, job: { id: number; jobDir: string; result: EvaluateResult }): EvaluateResult {
+  const result = job.result;
   const staging = path.join(job.jobDir, EVALUATE_FILES.modelStaging);
   try {
     const { report } = readModelFolder(staging);

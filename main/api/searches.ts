@@ -17,8 +17,9 @@ import {
   type Genotype,
 } from '../../shared/genotype.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
+import type {
+  SearchParams} from '../../shared/search.js';
 import {
-  SearchParams,
   StoredSearchParams,
   type GenotypeExport,
   type GenotypeExportFormat,
@@ -107,8 +108,7 @@ export function datasetContentHash(store: Store, datasetId: number, detail?: Dat
 }
 
 /** The `prepare` hook of a search job: the context the engine runs on. Throws a user message when it cannot run. */
-export function searchJobContext(store: Store, rawParams: unknown): SearchJobContext {
-  const params = SearchParams.parse(rawParams);
+export function searchJobContext(store: Store, params: SearchParams): SearchJobContext {
   const facts = searchDatasetFacts(store, params.datasetId);
   if (!facts) throw new Error(missingDataset(params.datasetId));
   const refusal = searchRefusalFor(params, facts);
@@ -131,14 +131,7 @@ export function searchJobContext(store: Store, rawParams: unknown): SearchJobCon
 }
 
 /** `jobs.start` / `jobs.resume` for a search: refuse at once (not_found / bad_input) instead of failing the job later. */
-export function checkSearchCanStart(store: Store, rawParams: unknown): void {
-  const parsed = SearchParams.safeParse(rawParams);
-  if (!parsed.success) {
-    // jobs.start has validated them already; a search recorded under older limits (BDP's T = 1) cannot resume
-    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
-    throw new ApiError('bad_input', `This search's settings are no longer accepted (${why}). Start a new search instead.`);
-  }
-  const params = parsed.data;
+export function checkSearchCanStart(store: Store, params: SearchParams): void {
   const facts = searchDatasetFacts(store, params.datasetId);
   if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
   const refusal = searchRefusalFor(params, facts) ?? searchAutoencoder(store, params).refusal;

@@ -1,12 +1,12 @@
 /** Evaluation: a network built from a genotype, trained from scratch and tested; ends with a stored model. */
-import { checkEvaluationCanStart, commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
+import { commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
 import { evaluateHandler } from '../engine/evaluate/job.js';
 import { defineJobKind } from './kind.js';
 
 export const evaluateKind = defineJobKind({
   engine: evaluateHandler,
   events: ['evaluate-epoch'],
-  refuse: (host, params) => checkEvaluationCanStart(host.store, host.dataDir, params),
+  refuse: (host, params) => void evaluateJobContext(host.store, host.dataDir, params),
   prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
   finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
   discard: (_host, job) => discardEvaluation(job),

@@ -73,6 +73,8 @@ export const apiInputs = {
     })
     .default({ limit: 200 }),
   'jobs.get': z.object({ id: JobId }),
+  /** The job kinds this host runs (built-in and plug-in), with what the UI and the CLI call them. */
+  'jobs.kinds': z.object({}).default({}),
   'jobs.events': z.object({
     id: JobId,
     afterSeq: z.number().int().min(0).default(0),
@@ -138,6 +140,21 @@ export const apiInputs = {
   'compressions.table': z.object({ id: JobId }),
 } as const;
 
+/** A job kind as `jobs.kinds` describes it (from its module in main/jobs/). */
+export interface JobKindInfo {
+  kind: string;
+  /** What lists call it: "Search". */
+  label: string;
+  /** What one job is called in a sentence: "search". */
+  noun: string;
+  /** The page showing one of its jobs (`#/<page>`), or null. */
+  page: string | null;
+  /** Whether `resume` continues from a checkpoint (otherwise it runs the job again from the start). */
+  resumable: boolean;
+  /** `winnow <command>` starts one, or null where the CLI has no command for it. */
+  command: string | null;
+}
+
 /** Method name -> output type. */
 export interface ApiOutputs {
   'system.info': SystemInfo;
@@ -147,6 +164,7 @@ export interface ApiOutputs {
   'settings.set': Settings;
   'jobs.list': JobSummary[];
   'jobs.get': JobSummary;
+  'jobs.kinds': JobKindInfo[];
   'jobs.events': StoredJobEvent[];
   'jobs.start': JobSummary;
   'jobs.cancel': JobSummary;

@@ -69,6 +69,15 @@ const handlers: Handlers = {
   'settings.set': (input, ctx) => ctx.store.settings.update(input),
   'jobs.list': (input, ctx) => ctx.store.jobs.list(input),
   'jobs.get': (input, ctx) => ctx.supervisor.get(input.id),
+  'jobs.kinds': () =>
+    jobKinds().map((k) => ({
+      kind: k.engine.kind,
+      label: k.ui?.label ?? k.engine.kind,
+      noun: k.ui?.noun ?? `${k.engine.kind} job`,
+      page: k.ui?.page ?? null,
+      resumable: k.engine.resumable,
+      command: k.cli?.command ?? null,
+    })),
   'jobs.events': (input, ctx) => {
     ctx.supervisor.get(input.id);
     return ctx.store.jobs.events(input.id, input.afterSeq, input.limit, input.types);

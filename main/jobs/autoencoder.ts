@@ -45,5 +45,5 @@ export const autoencoderKind = defineJobKind({
   finalize: (host, job) => commitAutoencoder(host.store, host.dataDir, job),
   discard: (_host, job) => fs.rmSync(path.join(job.jobDir, AE_STAGING), { recursive: true, force: true }),
   cli: { command: 'ae', summary: 'train a similarity autoencoder on a dataset (DDS uses its latent space)' },
-  ui: { label: 'Autoencoder training', noun: 'autoencoder training', page: 'autoencoder' },
+  ui: { label: 'Autoencoder', noun: 'autoencoder training', page: 'autoencoder' },
 });

@@ -33,5 +33,5 @@ export const importKind = defineJobKind({
   finalize: (host, job) => commitImport(host.store, host.dataDir, job.id, job.jobDir),
   discard: (_host, job) => discardImport(job.jobDir),
   cli: { command: 'dataset import', summary: 'import a labelled image dataset (class folders, IDX, CIFAR, CSV)' },
-  ui: { label: 'Dataset import', noun: 'import', page: 'datasets' },
+  ui: { label: 'Import', noun: 'import', page: 'datasets' },
 });

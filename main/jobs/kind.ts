@@ -34,7 +34,7 @@ export interface JobCliSpec<R> {
 
 /** How the UI presents a kind (the Runs page, links). */
 export interface JobUiSpec {
-  /** A noun phrase for lists: "Architecture search". */
+  /** What lists call the kind: "Search", "Compression study". */
   label: string;
   /** What one job is called in a sentence: "search" ("This search's settings…"). */
   noun: string;

@@ -12,5 +12,5 @@ export const searchKind = defineJobKind({
   // alphas.json. Nothing is staged elsewhere, so an unfinished search leaves nothing to clean, and no finalize is
   // needed: the result and the files stay with the job.
   cli: { command: 'search', summary: 'search a cell architecture on a dataset (DARTS or NAS-Bench-201 space)' },
-  ui: { label: 'Architecture search', noun: 'search', page: 'search' },
+  ui: { label: 'Search', noun: 'search', page: 'search' },
 });

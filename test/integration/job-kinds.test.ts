@@ -9,6 +9,7 @@ import { openHost, type WinnowHost } from '../../main/api/host.js';
 import type { AnyJobKindSpec } from '../../main/jobs/kind.js';
 import { JOB_KINDS_ENV, registerJobKind } from '../../main/jobs/registry.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
+import type { JobKindInfo } from '../../shared/api.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { startServe } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -46,6 +47,11 @@ describe('a job kind registered at run time', () => {
     const events = (await host.api.dispatch('jobs.events', { id: started.id, types: ['metric'] })) as StoredJobEvent[];
     expect(events.map((e) => e.event.type === 'metric' && e.event.value)).toEqual([0, 1, 2, 3]);
     expect(((await host.api.dispatch('jobs.list', { kind: 'tally' })) as JobSummary[]).map((j) => j.id)).toEqual([started.id]);
+    // what the UI and the CLI call it, beside the built-in kinds
+    const kinds = (await host.api.dispatch('jobs.kinds', {})) as JobKindInfo[];
+    expect(kinds.map((k) => k.kind)).toEqual(['selftest', 'import', 'autoencoder', 'search', 'evaluate', 'compress', 'tally']);
+    expect(kinds.at(-1)).toEqual({ kind: 'tally', label: 'Tally', noun: 'tally', page: null, resumable: false, command: 'tally' });
+    expect(kinds.find((k) => k.kind === 'search')).toMatchObject({ label: 'Search', page: 'search', resumable: true, command: 'search' });
   });
 
   it('is validated by its own schema and refused by its own check, saying why', async () => {

@@ -80,7 +80,7 @@ describe('API registry', () => {
   it('has a handler for every method in the shared contract', () => {
     expect(API_METHODS.sort()).toEqual(
       [
-        'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info', 'system.setupNative', 'system.nativeSetupStatus',
+        'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.kinds', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info', 'system.setupNative', 'system.nativeSetupStatus',
         'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.thumbnailsOf', 'datasets.rejections', 'datasets.delete',
         'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
         'searches.list', 'searches.get', 'searches.export',

@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'worker_threads', 'module', 'url', 'util', 'events', 'stream'];
 const nodeImports = [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`), 'node:*'];
+const ELECTRON_ONLY_IN_APP = { name: 'electron', message: 'Only main/app/ may import electron.' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'build/**', 'node_modules/**', 'test-results/**', 'coverage/**', '**/*.svelte'] },
@@ -30,17 +31,34 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/tfjs-node*', ...nodeImports], message: 'renderer/ talks only to window.winnow and shared/.' }] }],
     },
   },
-  {
-    files: ['main/engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'better-sqlite3', '**/store/**', '**/app/**', '**/web/**', '**/api/**', '**/supervisor/**'], message: 'The engine receives data and emits events: no Electron, store, transports or API.' }] }],
-    },
-  },
+  // main/ blocks go from general to particular: for a file several blocks match, the last one's
+  // no-restricted-imports is the one that applies, so each particular block repeats the general rule
   {
     files: ['main/**/*.ts'],
     ignores: ['main/app/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only main/app/ may import electron.' }] }],
+      'no-restricted-imports': ['error', { paths: [ELECTRON_ONLY_IN_APP] }],
+    },
+  },
+  {
+    files: ['main/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ELECTRON_ONLY_IN_APP],
+          patterns: [{ group: ['better-sqlite3', '**/store/**', '**/app/**', '**/web/**', '**/api/**', '**/supervisor/**', '**/cli/**', '**/jobs/kind*', '**/jobs/registry*'], message: 'The engine receives data and emits events: no Electron, store, transports, API or job registry.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [ELECTRON_ONLY_IN_APP], patterns: [{ group: ['**/app/**', '**/web/**', '**/cli/**'], message: 'A job kind is transport-free: the app, the server and the CLI find it through the registry.' }] },
+      ],
     },
   },
   {

@@ -6,20 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImportParams, type SearchHalf, type Split } from '../../shared/datasets.js';
-import {
-  deriveDartsGenotype,
-  deriveNb201Genotype,
-  formatDartsGenotype,
-  formatGenotype,
-  formatNb201,
-  parseGenotype,
-  parseGenotypeJson,
-  softmaxRows,
-  toGenotypeJson,
-  DARTS_OPS,
-  NB201_OPS,
-  type Genotype,
-} from '../../shared/genotype.js';
+import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
+import { DARTS_OPS, NB201_OPS, type Genotype } from '../../shared/genotype/ops.js';
+import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
+import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type AlphaSnapshot, type GenotypeExport, type SearchDetail, type SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { ApiError } from '../../main/api/errors.js';

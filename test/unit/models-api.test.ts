@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ImportParams, type Split } from '../../shared/datasets.js';
+import { describe, expect, it } from 'vitest';
+import type { Split } from '../../shared/datasets.js';
 import {
   EvaluateParams,
   type EvaluateEpochData,
@@ -20,44 +20,15 @@ import {
 import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type SearchResult } from '../../shared/search.js';
-import type { ApiError } from '../../main/api/errors.js';
-import { openHost, type WinnowHost } from '../../main/api/host.js';
+import type { WinnowHost } from '../../main/api/host.js';
 import { jobHostHooks } from '../../main/api/job-hooks.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import type { EvaluateJobContext } from '../../main/engine/evaluate/context.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
-import { datasetDirFor, jobDirFor, modelDirFor } from '../../main/store/paths.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let host: WinnowHost | null = null;
-let cleanups: Array<() => void> = [];
-afterEach(async () => {
-  await host?.close();
-  host = null;
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function scratch(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
-
-async function open(): Promise<WinnowHost> {
-  host = await openHost({ dataDir: scratch(), transport: 'in-process', launcher: inProcessLauncher() });
-  return host;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
+import { jobDirFor, modelDirFor } from '../../main/store/paths.js';
+import { openTestHost, rejection } from '../helpers/host.js';
+import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
+import { scratch } from '../helpers/scratch.js';
 
 const NB201 = parseGenotype('|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
 const NB201_TEXT = '|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|';
@@ -77,30 +48,7 @@ function addDataset(h: WinnowHost, name: string, classes: string[], per: { train
       }
     }
   });
-  return h.store.datasets.insert(
-    {
-      name,
-      format: 'folder',
-      source: `/data/${name}`,
-      fingerprint: `fp-${name}`,
-      width: 8,
-      height: 8,
-      channels: 1,
-      dir: '',
-      bytes: rows.label.length * 64,
-      options: ImportParams.parse({ source: { kind: 'path', path: `/data/${name}` } }),
-      duplicates: { count: 0, examples: [], dropped: false },
-      importJobId: null,
-      classes,
-      rows,
-      rejected: [],
-    },
-    (id) => {
-      const dir = datasetDirFor(h.dataDir, id);
-      fs.mkdirSync(dir, { recursive: true });
-      return dir;
-    },
-  );
+  return insertDatasetRecord(h.store, name, classes, rows, makeDatasetDir(h.dataDir));
 }
 
 /** A search job left as the engine would leave it; done ones have a result and a genotype.json. */
@@ -189,7 +137,7 @@ function snapshot(dir: string): Record<string, string> {
 
 describe('starting an evaluation', () => {
   it('refuses a malformed genotype with bad_input that names the problem', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const start = (text: string) => rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text } } }));
     const op = await start('|nor_conv_9x9~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
@@ -207,7 +155,7 @@ describe('starting an evaluation', () => {
   });
 
   it('refuses a missing dataset or search (not_found) and a search that has not finished (conflict)', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const interrupted = addSearch(h, digits, 'interrupted');
     const selftest = h.store.jobs.create('selftest', {}, process.pid);
@@ -228,7 +176,7 @@ describe('starting an evaluation', () => {
   });
 
   it('refuses with bad_input what the dataset cannot train, counting training images after the per-class limit', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one', 'two'], { train: 4, test: 1 });
     const start = (params: Record<string, unknown>) =>
       rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, source: { kind: 'baseline', name: 'resnet20' }, ...params } }));
@@ -244,7 +192,7 @@ describe('starting an evaluation', () => {
   });
 
   it("prepares the engine context: a done search's genotype and its genotype.json, or a pasted genotype marked external", async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 3, test: 1 });
     const search = addSearch(h, digits, 'done');
     const prepare = jobHostHooks(h.store, h.dataDir).evaluate!.prepare!;
@@ -270,7 +218,7 @@ describe('starting an evaluation', () => {
 
 describe('models.import / file / delete', () => {
   it('refuses a folder that is not a usable model with bad_input and stores nothing', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const short = modelFolder({ weights: WEIGHTS.subarray(0, 20) });
     const before = snapshot(short);
     const e = await rejection(h.api.dispatch('models.import', { path: short }));
@@ -285,7 +233,7 @@ describe('models.import / file / delete', () => {
   });
 
   it('copies a good folder into dataDir/models/<id>/, leaves the source alone, and takes a name override', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const src = modelFolder({ report: report({ test: null, genotypeText: null }) });
     const before = snapshot(src);
     const m = (await h.api.dispatch('models.import', { path: src })) as ModelSummary;
@@ -315,7 +263,7 @@ describe('models.import / file / delete', () => {
   });
 
   it('links an import to its dataset only when the dataset content hash matches', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 2, test: 1 });
     const hash = datasetContentHash(h.store, digits)!;
     const test = { images: 2, loss: 0.5, accuracy: 0.5, perClass: [], confusion: [], perGroup: null, groupStd: null };
@@ -327,7 +275,7 @@ describe('models.import / file / delete', () => {
   });
 
   it('hands out model.json as text, weights.bin as base64, genotype.json only when there is one', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const plain = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     const mj = (await h.api.dispatch('models.file', { id: plain.id, file: 'model.json' })) as ModelFile;
     expect(mj).toEqual({ filename: 'model.json', mime: 'application/json', encoding: 'utf8', data: MODEL_JSON });
@@ -348,7 +296,7 @@ describe('models.import / file / delete', () => {
   });
 
   it('deletes the row and the folder', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const a = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     const b = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     expect(fs.existsSync(modelDirFor(h.dataDir, a.id))).toBe(true);
@@ -386,7 +334,7 @@ function addEvaluation(h: WinnowHost, params: Record<string, unknown>, epochs: E
 
 describe('evaluations.list / get', () => {
   it("lists evaluations with their latest epoch, the result when done, and the source search's cost", async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 6, test: 2 });
     const other = addDataset(h, 'other', ['a', 'b'], { train: 6, test: 2 });
     const search = addSearch(h, digits, 'done', { seconds: 12.5, imagesPerSecond: 40.3 });
@@ -441,7 +389,7 @@ describe('evaluations.list / get', () => {
   });
 
   it('replaces every later epoch when a resumed run repeats one, and keeps a full resumed run in order', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 6, test: 2 });
     const job = addEvaluation(
       h,
@@ -460,7 +408,7 @@ describe('evaluations.list / get', () => {
   });
 
   it('answers not_found for an unknown id and for a job that is not an evaluation', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const search = addSearch(h, digits, 'done');
     const missing = await rejection(h.api.dispatch('evaluations.get', { id: 999 }));
@@ -475,7 +423,7 @@ describe('evaluations.list / get', () => {
 
 describe('starting a compression study', () => {
   it('refuses a model that does not take the dataset’s images or classes, or cannot be retrained, and says what to do', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const letters = addDataset(h, 'letters', ['a', 'b'], { train: 4, test: 2 });
     const fits = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;

@@ -7,16 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Split } from '../../shared/datasets.js';
-import {
-  EvaluateParams,
-  type EvaluateEpochData,
-  type EvaluateResult,
-  type EvaluationDetail,
-  type EvaluationSummary,
-  type ModelFile,
-  type ModelReportFile,
-  type ModelSummary,
-} from '../../shared/evaluate.js';
+import { EvaluateParams } from '../../shared/evaluate.js';
+import type { EvaluateEpochData, EvaluateResult, EvaluationDetail, EvaluationSummary, ModelFile, ModelReportFile, ModelSummary } from '../../shared/evaluate.js';
 import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type SearchResult } from '../../shared/search.js';

@@ -1,6 +1,6 @@
 import type { AeDetail, AeLoss, AeMetrics, AePreset, AeSummary } from '../../shared/autoencoder.js';
 import type { Db } from './db.js';
-import { deleteWithFolder, insertWithFolder, newestFirst } from './folder-rows.js';
+import { deleteWithFolder, insertRecord, insertWithFolder, newestFirst } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface AeRow {
@@ -58,30 +58,11 @@ export class AutoencodersRepo {
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
     const insertRow = () =>
-      Number(
-        this.db
-          .prepare(
-            `INSERT INTO autoencoders (dataset_id, job_id, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend, metrics, history, map_method, dir, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-          )
-          .run(
-            a.datasetId,
-            a.jobId,
-            a.preset,
-            JSON.stringify(a.losses),
-            a.kendall ? 1 : 0,
-            a.dim,
-            a.epochs,
-            a.batch,
-            a.seed,
-            a.untrained ? 1 : 0,
-            a.backend,
-            JSON.stringify(a.metrics),
-            JSON.stringify(a.history),
-            a.mapMethod,
-            Date.now(),
-          ).lastInsertRowid,
-      );
+      insertRecord(this.db, 'autoencoders', {
+        dataset_id: a.datasetId, job_id: a.jobId, preset: a.preset, losses: JSON.stringify(a.losses), kendall: a.kendall ? 1 : 0, dim: a.dim,
+        epochs: a.epochs, batch: a.batch, seed: a.seed, untrained: a.untrained ? 1 : 0, backend: a.backend, metrics: JSON.stringify(a.metrics),
+        history: JSON.stringify(a.history), map_method: a.mapMethod, dir: '', created_at: Date.now(),
+      });
     return insertWithFolder(this.db, this.paths, 'autoencoders', insertRow, commitFiles);
   }
 

@@ -10,7 +10,7 @@ import type {
   Split,
 } from '../../shared/datasets.js';
 import type { Db } from './db.js';
-import { deleteWithFolder, insertWithFolder } from './folder-rows.js';
+import { deleteWithFolder, insertRecord, insertWithFolder } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface DatasetRow {
@@ -109,13 +109,11 @@ export class DatasetsRepo {
    */
   insert(d: NewDataset, commitFiles: (id: number) => string): number {
     const insertRows = (): number => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO datasets (name, format, source, source_fingerprint, width, height, channels, images, dir, bytes, options, duplicates, import_job_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)`,
-        )
-        .run(d.name, d.format, d.source, d.fingerprint, d.width, d.height, d.channels, d.rows.label.length, d.bytes, JSON.stringify(d.options), JSON.stringify(d.duplicates), d.importJobId, Date.now());
-      const id = Number(info.lastInsertRowid);
+      const id = insertRecord(this.db, 'datasets', {
+        name: d.name, format: d.format, source: d.source, source_fingerprint: d.fingerprint, width: d.width, height: d.height, channels: d.channels,
+        images: d.rows.label.length, dir: '', bytes: d.bytes, options: JSON.stringify(d.options), duplicates: JSON.stringify(d.duplicates),
+        import_job_id: d.importJobId, created_at: Date.now(),
+      });
       const cls = this.db.prepare('INSERT INTO dataset_classes (dataset_id, label, name) VALUES (?, ?, ?)');
       d.classes.forEach((name, label) => cls.run(id, label, name));
       const img = this.db.prepare('INSERT INTO dataset_images (dataset_id, idx, label, split, search_half, grp, source, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');

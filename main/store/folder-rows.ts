@@ -7,6 +7,13 @@ import type { DataPaths } from './paths.js';
 
 export type FolderTable = 'datasets' | 'autoencoders' | 'models';
 
+/** INSERTs one row (column name -> value, in the table's column order) into `table`; returns its id. */
+export function insertRecord(db: Db, table: FolderTable, values: Record<string, unknown>): number {
+  const columns = Object.keys(values);
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  return Number(db.prepare(sql).run(...Object.values(values)).lastInsertRowid);
+}
+
 /**
  * Runs `insertRow` (which writes the row with an empty dir and returns its id), then `commitFiles` (which moves
  * the files into place and returns their folder), and records the folder: one immediate transaction, so either

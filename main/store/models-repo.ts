@@ -1,6 +1,6 @@
 import type { ModelOrigin, ModelPreprocessing, ModelSummary, NetworkDescription } from '../../shared/evaluate.js';
 import type { Db } from './db.js';
-import { deleteWithFolder, insertWithFolder, newestFirst } from './folder-rows.js';
+import { deleteWithFolder, insertRecord, insertWithFolder, newestFirst } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface ModelRow {
@@ -54,27 +54,11 @@ export class ModelsRepo {
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(m: NewModel, commitFiles: (id: number) => string): number {
     const insertRow = () =>
-      Number(
-        this.db
-          .prepare(
-            `INSERT INTO models (name, origin, job_id, dataset_id, network, class_names, preprocessing, parameters, multiply_adds, test_accuracy, genotype_text, dir, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-          )
-          .run(
-            m.name,
-            m.origin,
-            m.jobId,
-            m.datasetId,
-            m.network ? JSON.stringify(m.network) : null,
-            JSON.stringify(m.classNames),
-            JSON.stringify(m.preprocessing),
-            m.parameters,
-            m.multiplyAdds,
-            m.testAccuracy,
-            m.genotypeText,
-            Date.now(),
-          ).lastInsertRowid,
-      );
+      insertRecord(this.db, 'models', {
+        name: m.name, origin: m.origin, job_id: m.jobId, dataset_id: m.datasetId, network: m.network ? JSON.stringify(m.network) : null,
+        class_names: JSON.stringify(m.classNames), preprocessing: JSON.stringify(m.preprocessing), parameters: m.parameters,
+        multiply_adds: m.multiplyAdds, test_accuracy: m.testAccuracy, genotype_text: m.genotypeText, dir: '', created_at: Date.now(),
+      });
     return insertWithFolder(this.db, this.paths, 'models', insertRow, commitFiles);
   }
 

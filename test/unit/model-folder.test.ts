@@ -10,29 +10,15 @@ import { ModelFolderError, manifestBytes, readModelFolder } from '../../main/eng
 import { Store } from '../../main/store/index.js';
 import type { DatasetRows } from '../../main/store/datasets-repo.js';
 import type { NewModel } from '../../main/store/models-repo.js';
+import { modelReport } from '../helpers/models.js';
 import { later, scratch } from '../helpers/scratch.js';
 import { insertDatasetRecord } from '../helpers/store.js';
 
 const manifest = (paths: string[] = ['weights.bin']) => [{ paths, weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }];
 
+/** A report of a tiny plain model, no network description (fields as the reader must accept or refuse them). */
 function report(over: Record<string, unknown> = {}): ModelReportFile {
-  return {
-    format: 'winnow-model',
-    version: 1,
-    app: 'Winnow test',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    name: 'tiny cnn',
-    network: null,
-    genotypeText: null,
-    classNames: ['a', 'b'],
-    preprocessing: { height: 8, width: 8, channels: 1, mean: [0.5], std: [0.25] },
-    parameters: 6,
-    multiplyAdds: 12,
-    dataset: { id: null, name: null, hash: null },
-    training: null,
-    test: null,
-    ...over,
-  } as ModelReportFile;
+  return modelReport({ name: 'tiny cnn', network: null, classNames: ['a', 'b'], ...over } as Partial<ModelReportFile>);
 }
 
 /** A valid folder: model.json with one 2x3 float32 weight (24 bytes), weights.bin, report.json. */

@@ -20,6 +20,7 @@ import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import { jobDirFor, modelDirFor } from '../../main/store/paths.js';
 import { openTestHost, rejection } from '../helpers/host.js';
 import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
+import { modelReport } from '../helpers/models.js';
 import { scratch } from '../helpers/scratch.js';
 
 const NB201 = parseGenotype('|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
@@ -87,26 +88,6 @@ function addSearch(h: WinnowHost, datasetId: number, state: 'done' | 'interrupte
 
 // ---- model folders ------------------------------------------------------------------------------------
 
-function report(over: Partial<ModelReportFile> = {}): ModelReportFile {
-  return {
-    format: 'winnow-model',
-    version: 1,
-    app: 'Winnow test',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    name: 'exported cnn',
-    network: { kind: 'cnn', channels: 8, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, C=8' },
-    genotypeText: null,
-    classNames: ['zero', 'one'],
-    preprocessing: { height: 8, width: 8, channels: 1, mean: [0.5], std: [0.25] },
-    parameters: 6,
-    multiplyAdds: 12,
-    dataset: { id: null, name: null, hash: null },
-    training: null,
-    test: null,
-    ...over,
-  };
-}
-
 const WEIGHTS = Buffer.from(Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 256));
 const MODEL_JSON = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }] });
 
@@ -115,7 +96,7 @@ function modelFolder(opts: { report?: ModelReportFile; weights?: Buffer; genotyp
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'model.json'), MODEL_JSON);
   fs.writeFileSync(path.join(dir, 'weights.bin'), opts.weights ?? WEIGHTS);
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(opts.report ?? report(), null, 2));
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(opts.report ?? modelReport(), null, 2));
   if (opts.genotype) fs.writeFileSync(path.join(dir, 'genotype.json'), opts.genotype);
   return dir;
 }
@@ -226,7 +207,7 @@ describe('models.import / file / delete', () => {
 
   it('copies a good folder into dataDir/models/<id>/, leaves the source alone, and takes a name override', async () => {
     const h = await openTestHost();
-    const src = modelFolder({ report: report({ test: null, genotypeText: null }) });
+    const src = modelFolder({ report: modelReport({ test: null, genotypeText: null }) });
     const before = snapshot(src);
     const m = (await h.api.dispatch('models.import', { path: src })) as ModelSummary;
     expect(m).toMatchObject({
@@ -259,10 +240,10 @@ describe('models.import / file / delete', () => {
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 2, test: 1 });
     const hash = datasetContentHash(h.store, digits)!;
     const test = { images: 2, loss: 0.5, accuracy: 0.5, perClass: [], confusion: [], perGroup: null, groupStd: null };
-    const same = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ dataset: { id: digits, name: 'digits', hash }, test }) }) })) as ModelSummary;
+    const same = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash }, test }) }) })) as ModelSummary;
     expect(same).toMatchObject({ datasetId: digits, datasetName: 'digits', testAccuracy: 0.5 });
     expect(((await h.api.dispatch('models.list', { datasetId: digits })) as ModelSummary[]).map((x) => x.id)).toEqual([same.id]);
-    const changed = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }) })) as ModelSummary;
+    const changed = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }) })) as ModelSummary;
     expect(changed).toMatchObject({ datasetId: null, datasetName: null });
   });
 
@@ -275,12 +256,12 @@ describe('models.import / file / delete', () => {
     expect(w).toMatchObject({ filename: 'weights.bin', mime: 'application/octet-stream', encoding: 'base64' });
     expect(Buffer.from(w.data, 'base64').equals(WEIGHTS)).toBe(true);
     const r = (await h.api.dispatch('models.file', { id: plain.id, file: 'report.json' })) as ModelFile;
-    expect(JSON.parse(r.data)).toEqual(report());
+    expect(JSON.parse(r.data)).toEqual(modelReport());
     const none = await rejection(h.api.dispatch('models.file', { id: plain.id, file: 'genotype.json' }));
     expect(none.code).toBe('not_found');
     expect(none.message).toBe(`Model ${plain.id} (plain CNN, C=8) has no genotype: it is a baseline or was imported without one.`);
     const genotype = '{"format": "winnow-genotype"}\n';
-    const searched = (await h.api.dispatch('models.import', { path: modelFolder({ genotype, report: report({ genotypeText: NB201_TEXT }) }) })) as ModelSummary;
+    const searched = (await h.api.dispatch('models.import', { path: modelFolder({ genotype, report: modelReport({ genotypeText: NB201_TEXT }) }) })) as ModelSummary;
     expect(searched.genotypeText).toBe(NB201_TEXT);
     expect(await h.api.dispatch('models.file', { id: searched.id, file: 'genotype.json' })).toEqual({ filename: 'genotype.json', mime: 'application/json', encoding: 'utf8', data: genotype });
     expect(await rejection(h.api.dispatch('models.file', { id: 999, file: 'model.json' }))).toMatchObject({ code: 'not_found' });
@@ -419,8 +400,8 @@ describe('starting a compression study', () => {
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const letters = addDataset(h, 'letters', ['a', 'b'], { train: 4, test: 2 });
     const fits = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
-    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
-    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ network: null }) }) })) as ModelSummary;
+    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
+    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ network: null }) }) })) as ModelSummary;
     const start = (datasetId: number, modelId: number, protocols: string[] = ['test']) =>
       rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId, model: { kind: 'model', modelId }, protocols: protocols as never, batch: 4 } }));
     const size = await start(digits, wide.id);

@@ -1,27 +1,20 @@
 /**
  * Genotypes of the two search spaces: the zod schemas of the types, the JSON document with provenance, and
- * `parseGenotype` (which reads all three formats, JSON included). Everything that needs no zod (operation lists,
- * types, text formats, edge orders, derivation, the cell drawing) lives in genotype-format.ts and is re-exported
- * here, so main/ and the tests import this module alone; the renderer imports genotype-format.ts to keep zod out
- * of its bundle.
+ * `parseGenotype` (which reads all three formats, JSON included). Everything that needs no zod lives in
+ * genotype/ (ops.ts: operation lists, types, edge orders; text.ts: DARTS and NAS-Bench-201 text; derive.ts:
+ * derivation from α; draw.ts: the cell drawing), which the renderer imports to keep zod out of its bundle.
  */
 import { z } from 'zod';
 import {
   DARTS_OPS,
   NB201_OPS,
-  GenotypeFormatError,
-  formatGenotype,
-  parseDartsGenotype,
-  parseNb201,
-  validateGenotype,
   type DartsGenotype as DartsGenotypeT,
   type DartsOp as DartsOpT,
   type Genotype as GenotypeT,
   type Nb201Genotype as Nb201GenotypeT,
   type Nb201Op as Nb201OpT,
-} from './genotype-format.js';
-
-export * from './genotype-format.js';
+} from './genotype/ops.js';
+import { GenotypeFormatError, formatGenotype, parseDartsGenotype, parseNb201, validateGenotype } from './genotype/text.js';
 
 export const DartsOp = z.enum(DARTS_OPS);
 export type DartsOp = z.infer<typeof DartsOp>;
@@ -52,7 +45,7 @@ export type Nb201Genotype = z.infer<typeof Nb201Genotype>;
 export const Genotype = z.discriminatedUnion('space', [DartsGenotype, Nb201Genotype]);
 export type Genotype = z.infer<typeof Genotype>;
 
-// The schemas' types and genotype-format.ts's plain types must stay interchangeable: each line fails to compile
+// The schemas' types and genotype/ops.ts's plain types must stay interchangeable: each line fails to compile
 // when one side changes without the other.
 type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameTypes: [

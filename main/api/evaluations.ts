@@ -17,7 +17,8 @@ import {
   type ModelSummary,
   type NetworkDescription,
 } from '../../shared/evaluate.js';
-import { GenotypeFormatError, formatGenotype, parseGenotype, parseGenotypeJson, toGenotypeJson, type Genotype } from '../../shared/genotype.js';
+import { parseGenotype, parseGenotypeJson, toGenotypeJson, type Genotype } from '../../shared/genotype.js';
+import { GenotypeFormatError, formatGenotype } from '../../shared/genotype/text.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { appendEpoch } from '../../shared/search-defaults.js';
 import type { SearchResult } from '../../shared/search.js';

@@ -7,15 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetDetail, SearchHalf } from '../../shared/datasets.js';
-import {
-  cellSvg,
-  formatDartsGenotype,
-  formatGenotype,
-  formatNb201,
-  parseGenotypeJson,
-  toGenotypeJson,
-  type Genotype,
-} from '../../shared/genotype.js';
+import { parseGenotypeJson, toGenotypeJson, type Genotype } from '../../shared/genotype.js';
+import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
+import { cellSvg } from '../../shared/genotype/draw.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import type {
   SearchParams} from '../../shared/search.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BackendChoice } from '../../shared/backend.js';
 import { isFinished, type JobEvent, type JobSummary, type SelftestResult } from '../../shared/jobs.js';
-import { formatGenotype } from '../../shared/genotype.js';
+import { formatGenotype } from '../../shared/genotype/text.js';
 import { BaselineName, EVALUATE_LIMITS, EvalPreset, EvaluateParams, withPresetRecipe, ModelFileName, type EvaluateResult, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from '../../shared/evaluate.js';
 import { BDP_MIN_PRUNE_EVERY, FIDELITY_OPTIONS, GenotypeExportFormat, SearchParams, SearchSpace, SelectionStrategy, type GenotypeExport, type SearchDetail, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import type { SystemInfo } from '../../shared/api.js';

@@ -1,5 +1,6 @@
 import type { AeDetail, AeLoss, AeMetrics, AePreset, AeSummary } from '../../shared/autoencoder.js';
 import type { Db } from './db.js';
+import { deleteWithFolder, insertRecord, insertWithFolder, newestFirst } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface AeRow {
@@ -23,22 +24,8 @@ interface AeRow {
   created_at: number;
 }
 
-export interface NewAutoencoder {
-  datasetId: number;
-  jobId: number | null;
-  preset: AePreset | 'custom';
-  losses: AeLoss[];
-  kendall: boolean;
-  dim: number;
-  epochs: number;
-  batch: number;
-  seed: number;
-  untrained: boolean;
-  backend: string;
-  metrics: AeMetrics;
-  history: AeDetail['history'];
-  mapMethod: string;
-}
+/** What an autoencoder job leaves to record: its summary less what the store assigns, with its history and map. */
+export type NewAutoencoder = Omit<AeSummary, 'id' | 'datasetName' | 'createdAt'> & { history: AeDetail['history']; mapMethod: string };
 
 const SELECT = 'SELECT a.*, d.name AS dataset_name FROM autoencoders a JOIN datasets d ON d.id = a.dataset_id';
 
@@ -70,40 +57,17 @@ export class AutoencodersRepo {
 
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
-    return this.db.transaction(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO autoencoders (dataset_id, job_id, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend, metrics, history, map_method, dir, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-        )
-        .run(
-          a.datasetId,
-          a.jobId,
-          a.preset,
-          JSON.stringify(a.losses),
-          a.kendall ? 1 : 0,
-          a.dim,
-          a.epochs,
-          a.batch,
-          a.seed,
-          a.untrained ? 1 : 0,
-          a.backend,
-          JSON.stringify(a.metrics),
-          JSON.stringify(a.history),
-          a.mapMethod,
-          Date.now(),
-        );
-      const id = Number(info.lastInsertRowid);
-      this.db.prepare('UPDATE autoencoders SET dir = ? WHERE id = ?').run(this.paths.toStored(commitFiles(id)), id);
-      return id;
-    }).immediate();
+    const insertRow = () =>
+      insertRecord(this.db, 'autoencoders', {
+        dataset_id: a.datasetId, job_id: a.jobId, preset: a.preset, losses: JSON.stringify(a.losses), kendall: a.kendall ? 1 : 0, dim: a.dim,
+        epochs: a.epochs, batch: a.batch, seed: a.seed, untrained: a.untrained ? 1 : 0, backend: a.backend, metrics: JSON.stringify(a.metrics),
+        history: JSON.stringify(a.history), map_method: a.mapMethod, dir: '', created_at: Date.now(),
+      });
+    return insertWithFolder(this.db, this.paths, 'autoencoders', insertRow, commitFiles);
   }
 
   list(datasetId?: number): AeSummary[] {
-    const rows = (datasetId === undefined
-      ? this.db.prepare(`${SELECT} ORDER BY a.id DESC`).all()
-      : this.db.prepare(`${SELECT} WHERE a.dataset_id = ? ORDER BY a.id DESC`).all(datasetId)) as AeRow[];
-    return rows.map(toSummary);
+    return newestFirst<AeRow>(this.db, SELECT, 'a', datasetId).map(toSummary);
   }
 
   get(id: number): (AeSummary & { dir: string; history: AeDetail['history']; mapMethod: string }) | undefined {
@@ -118,8 +82,6 @@ export class AutoencodersRepo {
   }
 
   delete(id: number): string | undefined {
-    const row = this.db.prepare('SELECT dir FROM autoencoders WHERE id = ?').get(id) as { dir: string } | undefined;
-    this.db.prepare('DELETE FROM autoencoders WHERE id = ?').run(id);
-    return row ? this.paths.toAbsolute(row.dir) : undefined;
+    return deleteWithFolder(this.db, this.paths, 'autoencoders', id);
   }
 }

@@ -10,6 +10,7 @@ import type {
   Split,
 } from '../../shared/datasets.js';
 import type { Db } from './db.js';
+import { deleteWithFolder, insertRecord, insertWithFolder } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface DatasetRow {
@@ -46,14 +47,8 @@ export interface DatasetRows {
 }
 
 /** Everything the store needs to record one imported dataset. */
-export interface NewDataset {
-  name: string;
-  format: DatasetSummary['format'];
-  source: string;
+export interface NewDataset extends Pick<DatasetSummary, 'name' | 'format' | 'source' | 'width' | 'height' | 'channels'> {
   fingerprint: string;
-  width: number;
-  height: number;
-  channels: 1 | 3;
   dir: string;
   bytes: number;
   options: ImportParams;
@@ -113,14 +108,12 @@ export class DatasetsRepo {
    * into place), so either both the rows and the files exist, or neither does.
    */
   insert(d: NewDataset, commitFiles: (id: number) => string): number {
-    return this.db.transaction(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO datasets (name, format, source, source_fingerprint, width, height, channels, images, dir, bytes, options, duplicates, import_job_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)`,
-        )
-        .run(d.name, d.format, d.source, d.fingerprint, d.width, d.height, d.channels, d.rows.label.length, d.bytes, JSON.stringify(d.options), JSON.stringify(d.duplicates), d.importJobId, Date.now());
-      const id = Number(info.lastInsertRowid);
+    const insertRows = (): number => {
+      const id = insertRecord(this.db, 'datasets', {
+        name: d.name, format: d.format, source: d.source, source_fingerprint: d.fingerprint, width: d.width, height: d.height, channels: d.channels,
+        images: d.rows.label.length, dir: '', bytes: d.bytes, options: JSON.stringify(d.options), duplicates: JSON.stringify(d.duplicates),
+        import_job_id: d.importJobId, created_at: Date.now(),
+      });
       const cls = this.db.prepare('INSERT INTO dataset_classes (dataset_id, label, name) VALUES (?, ?, ?)');
       d.classes.forEach((name, label) => cls.run(id, label, name));
       const img = this.db.prepare('INSERT INTO dataset_images (dataset_id, idx, label, split, search_half, grp, source, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -128,10 +121,9 @@ export class DatasetsRepo {
       for (let i = 0; i < r.label.length; i++) img.run(id, i, r.label[i], r.split[i], r.half[i], r.group[i], r.source[i], r.hash[i]);
       const rej = this.db.prepare('INSERT INTO dataset_rejections (dataset_id, seq, path, reason) VALUES (?, ?, ?, ?)');
       d.rejected.forEach((x, seq) => rej.run(id, seq, x.path, x.reason));
-      const dir = commitFiles(id);
-      this.db.prepare('UPDATE datasets SET dir = ? WHERE id = ?').run(this.paths.toStored(dir), id);
       return id;
-    }).immediate();
+    };
+    return insertWithFolder(this.db, this.paths, 'datasets', insertRows, commitFiles);
   }
 
   list(): DatasetSummary[] {
@@ -261,8 +253,6 @@ export class DatasetsRepo {
 
   /** Removes the rows; returns the folder to delete (the caller removes files after the rows are gone). */
   delete(id: number): string | undefined {
-    const dir = this.dir(id);
-    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
-    return dir;
+    return deleteWithFolder(this.db, this.paths, 'datasets', id);
   }
 }

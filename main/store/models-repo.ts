@@ -1,5 +1,6 @@
 import type { ModelOrigin, ModelPreprocessing, ModelSummary, NetworkDescription } from '../../shared/evaluate.js';
 import type { Db } from './db.js';
+import { deleteWithFolder, insertRecord, insertWithFolder, newestFirst } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
 
 interface ModelRow {
@@ -52,37 +53,17 @@ export class ModelsRepo {
 
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(m: NewModel, commitFiles: (id: number) => string): number {
-    return this.db.transaction(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO models (name, origin, job_id, dataset_id, network, class_names, preprocessing, parameters, multiply_adds, test_accuracy, genotype_text, dir, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-        )
-        .run(
-          m.name,
-          m.origin,
-          m.jobId,
-          m.datasetId,
-          m.network ? JSON.stringify(m.network) : null,
-          JSON.stringify(m.classNames),
-          JSON.stringify(m.preprocessing),
-          m.parameters,
-          m.multiplyAdds,
-          m.testAccuracy,
-          m.genotypeText,
-          Date.now(),
-        );
-      const id = Number(info.lastInsertRowid);
-      this.db.prepare('UPDATE models SET dir = ? WHERE id = ?').run(this.paths.toStored(commitFiles(id)), id);
-      return id;
-    }).immediate();
+    const insertRow = () =>
+      insertRecord(this.db, 'models', {
+        name: m.name, origin: m.origin, job_id: m.jobId, dataset_id: m.datasetId, network: m.network ? JSON.stringify(m.network) : null,
+        class_names: JSON.stringify(m.classNames), preprocessing: JSON.stringify(m.preprocessing), parameters: m.parameters,
+        multiply_adds: m.multiplyAdds, test_accuracy: m.testAccuracy, genotype_text: m.genotypeText, dir: '', created_at: Date.now(),
+      });
+    return insertWithFolder(this.db, this.paths, 'models', insertRow, commitFiles);
   }
 
   list(datasetId?: number): ModelSummary[] {
-    const rows = (datasetId === undefined
-      ? this.db.prepare(`${SELECT} ORDER BY m.id DESC`).all()
-      : this.db.prepare(`${SELECT} WHERE m.dataset_id = ? ORDER BY m.id DESC`).all(datasetId)) as ModelRow[];
-    return rows.map(toSummary);
+    return newestFirst<ModelRow>(this.db, SELECT, 'm', datasetId).map(toSummary);
   }
 
   get(id: number): (ModelSummary & { dir: string }) | undefined {
@@ -98,8 +79,6 @@ export class ModelsRepo {
 
   /** Removes the row; returns the folder to delete (the caller removes files after the row is gone). */
   delete(id: number): string | undefined {
-    const row = this.db.prepare('SELECT dir FROM models WHERE id = ?').get(id) as { dir: string } | undefined;
-    this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
-    return row ? this.paths.toAbsolute(row.dir) : undefined;
+    return deleteWithFolder(this.db, this.paths, 'models', id);
   }
 }

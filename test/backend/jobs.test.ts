@@ -16,7 +16,7 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { nativeUnavailable } from './native.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
-import { formatGenotype } from '../../shared/genotype.js';
+import { formatGenotype } from '../../shared/genotype/text.js';
 
 const why = await nativeUnavailable();
 const DARTS_V2_TEXT = formatGenotype(DARTS_V2);

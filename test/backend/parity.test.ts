@@ -12,7 +12,7 @@ import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createOptimizers, createSupernet, firstOrderStep } from '../../main/engine/search/darts.js';
 import { SearchParams, type SearchSpace } from '../../shared/search.js';
 import { buildNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
-import { parseNb201 } from '../../shared/genotype-format.js';
+import { parseNb201 } from '../../shared/genotype/text.js';
 import { Autoencoder } from '../../main/engine/embed/autoencoder.js';
 import { nativeUnavailable } from './native.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { buildNetwork, countMultiplyAdds, countParameters, type BuiltNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
-import { parseNb201 } from '../../shared/genotype-format.js';
+import { parseNb201 } from '../../shared/genotype/text.js';
 import type { BackendChoice } from '../../shared/backend.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointDamagedError, readCheckpoint, writeCheckpoint } from '../../main/engine/search/checkpoint.js';
 import { Store } from '../../main/store/index.js';
 import { runCli } from '../helpers/cli.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../helpers/scratch.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../helpers/scratch.js';
 
 
 /** The whole of stdout is one JSON document. */

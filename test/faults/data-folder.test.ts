@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MARKER_FILE } from '../../main/store/data-folder.js';
 import { runCli } from '../helpers/cli.js';
-import { later, scratch } from './scratch.js';
+import { later, scratch } from '../helpers/scratch.js';
 
 const folder = (name = 'data'): string => scratch(name);
 

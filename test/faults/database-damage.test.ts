@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../main/store/doctor.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../helpers/scratch.js';
 
 
 let template = '';

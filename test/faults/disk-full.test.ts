@@ -17,7 +17,7 @@ import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { JobSupervisor, type SupervisorOptions } from '../../main/supervisor/supervisor.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { later } from './scratch.js';
+import { later } from '../helpers/scratch.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

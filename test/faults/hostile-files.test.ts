@@ -14,7 +14,7 @@ import { forkLauncher } from '../../main/supervisor/launchers.js';
 import { idxImagesBytes, idxLabelsBytes, writeClassFolders, writeCsvManifest, writeIdx } from '../fixtures/datasets.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../helpers/scratch.js';
 
 
 /** An IDX pair whose images header claims `n` 28x28 images but whose gzip stream inflates to `inflated` bytes. */

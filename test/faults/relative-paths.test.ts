@@ -9,7 +9,7 @@ import { openDb } from '../../main/store/db.js';
 import { Store } from '../../main/store/index.js';
 import { MIGRATIONS } from '../../main/store/migrations.js';
 import { runCli } from '../helpers/cli.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../helpers/scratch.js';
 
 
 async function withDataset(dir: string): Promise<void> {

@@ -6,43 +6,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../shared/search.js';
 import type { ImageShape } from '../../main/data/tensor-store.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
-import { BANDS, createBandsHost, runSearchInProcess, writeClassDataset } from '../fixtures/search-host.js';
-import { tempDir } from '../helpers/tmp.js';
+import { ACTIVE_SELECTION, BANDS, bandsHostPerFile, runSearchInProcess, writeClassDataset } from '../fixtures/search-host.js';
 
 const { classes: CLASSES, perClass: PER_CLASS } = BANDS;
 
-let tmp: { dir: string; cleanup: () => void };
-let host: SearchJobContext;
-let aeHost: NonNullable<SearchJobContext['autoencoder']>;
-
-beforeAll(() => {
-  tmp = tempDir('winnow-search-resume-');
-  ({ host, aeHost } = createBandsHost(tmp.dir));
-});
-
-afterAll(() => tmp.cleanup());
+const bands = bandsHostPerFile('winnow-search-resume-');
 
 /** CLASSES x PER_CLASS images (alternately train_w and train_α) of `shape`; `pixel(k, c)` = byte k of an image of class c. */
 function writeDataset(name: string, shape: ImageShape, pixel: (k: number, c: number) => number): { datasetDir: string; labels: number[]; halves: Array<'w' | 'a' | null> } {
-  return writeClassDataset(tmp.dir, name, shape, pixel);
+  return writeClassDataset(bands.dir, name, shape, pixel);
 }
 
-function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
+function runSearch(jobDir: string, params: SearchParams, opts: { resume: boolean; stopAfterEpoch?: number }, hostContext: SearchJobContext = bands.host): Promise<{ result: SearchResult | null; epochs: SearchEpochData[] }> {
   return runSearchInProcess(jobDir, params, { ...opts, backend: 'wasm' }, hostContext);
 }
 
 describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
   it('stopping after epoch 1 and resuming gives the same epoch 2 and result as running straight through', async () => {
     const params = SearchParams.parse({ datasetId: 1, space, epochs: 2, batch: 6, channels: 4, cells: space === 'darts' ? 3 : 1, seed: 7, backend: 'wasm' });
-    const straight = await runSearch(path.join(tmp.dir, `${space}-straight`), params, { resume: false });
+    const straight = await runSearch(path.join(bands.dir, `${space}-straight`), params, { resume: false });
     expect(straight.result).not.toBeNull();
 
-    const dir = path.join(tmp.dir, `${space}-resumed`);
+    const dir = path.join(bands.dir, `${space}-resumed`);
     const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 });
     expect(first.result).toBeNull(); // cancelled at the first step of epoch 2
     expect(first.epochs.map((e) => e.epoch)).toEqual([1]);
@@ -68,26 +58,9 @@ describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
  */
 describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %s selection', (strategy) => {
   it.each(['darts', 'nb201'] as const)('runs 3 epochs in the %s space, checkpoints and resumes exactly', async (space) => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space,
-      strategy,
-      epochs: 3,
-      batch: 6,
-      channels: 4,
-      cells: space === 'darts' ? 3 : 1,
-      seed: 11,
-      backend: 'wasm',
-      subset: 6,
-      warmupEpochs: 1,
-      mastery: 0.01,
-      hardness: 0.05,
-      pruneEvery: 2,
-      pruneTrain: 0.25,
-      pruneVal: 0.25,
-    });
-    const hostContext = strategy === 'dds' ? { ...host, autoencoder: aeHost } : host;
-    const straight = await runSearch(path.join(tmp.dir, `${strategy}-${space}-straight`), params, { resume: false }, hostContext);
+    const params = SearchParams.parse({ datasetId: 1, space, strategy, ...ACTIVE_SELECTION, cells: space === 'darts' ? 3 : 1, backend: 'wasm' });
+    const hostContext = strategy === 'dds' ? { ...bands.host, autoencoder: bands.aeHost } : bands.host;
+    const straight = await runSearch(path.join(bands.dir, `${strategy}-${space}-straight`), params, { resume: false }, hostContext);
     expect(straight.result, 'the straight run finishes').not.toBeNull();
     expect(straight.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     const stats = straight.epochs.map((e) => e.selection!);
@@ -109,7 +82,7 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
     }
     expect(straight.epochs.map((e) => e.imagesTotal)).toEqual(straight.epochs.reduce<number[]>((acc, e) => [...acc, (acc.at(-1) ?? 0) + e.images], []));
 
-    const dir = path.join(tmp.dir, `${strategy}-${space}-resumed`);
+    const dir = path.join(bands.dir, `${strategy}-${space}-resumed`);
     const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 }, hostContext);
     expect(first.result).toBeNull();
     const resumed = await runSearch(dir, params, { resume: true }, hostContext);
@@ -143,9 +116,9 @@ describe('search with dds training its own autoencoder first', () => {
       mastery: 0.01,
       hardness: 0.05,
     });
-    const straight = await runSearch(path.join(tmp.dir, 'dds-own-straight'), params, { resume: false });
+    const straight = await runSearch(path.join(bands.dir, 'dds-own-straight'), params, { resume: false });
     expect(straight.result).not.toBeNull();
-    const dir = path.join(tmp.dir, 'dds-own-resumed');
+    const dir = path.join(bands.dir, 'dds-own-resumed');
     await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 });
     expect(fs.statSync(path.join(dir, SEARCH_FILES.embeddings)).size).toBe(CLASSES * PER_CLASS * 8 * 4); // N = 8 for grey
     const resumed = await runSearch(dir, params, { resume: true });
@@ -157,7 +130,7 @@ describe('search with dds training its own autoencoder first', () => {
 describe('search with dds, refusals', () => {
   it('fails with a message when the dataset has no trained autoencoder', async () => {
     const params = SearchParams.parse({ datasetId: 1, space: 'nb201', strategy: 'dds', epochs: 1, batch: 6, channels: 4, cells: 1, backend: 'wasm' });
-    await expect(runSearch(path.join(tmp.dir, 'dds-no-ae'), params, { resume: false })).rejects.toThrow(/DDS needs a trained autoencoder/);
+    await expect(runSearch(path.join(bands.dir, 'dds-no-ae'), params, { resume: false })).rejects.toThrow(/DDS needs a trained autoencoder/);
   });
 });
 
@@ -172,17 +145,17 @@ describe('search on RGB data: every image each epoch, seeded augmentation', () =
     const rng = mulberry32(12);
     // class c: a bright channel c, plus noise
     const { datasetDir, labels, halves } = writeDataset('rgb-dataset', { width: side, height: side, channels: 3 }, (k, c) => Math.floor(rng() * 60) + (k % 3 === c ? 180 : 0));
-    const rgbHost: SearchJobContext = { ...host, datasetDir, shape: { width: side, height: side, channels: 3 }, labels, halves };
+    const rgbHost: SearchJobContext = { ...bands.host, datasetDir, shape: { width: side, height: side, channels: 3 }, labels, halves };
     const params = SearchParams.parse({ datasetId: 1, space: 'nb201', epochs: 2, batch: 5, channels: 4, cells: 1, seed: 3, backend: 'wasm' });
     expect(params.augment).toBe('auto');
-    const straight = await runSearch(path.join(tmp.dir, 'rgb-straight'), params, { resume: false }, rgbHost);
+    const straight = await runSearch(path.join(bands.dir, 'rgb-straight'), params, { resume: false }, rgbHost);
     expect(straight.epochs.map((e) => e.images)).toEqual([12, 12]);
     expect(straight.result!.imagesProcessed).toBe(24);
 
-    const plain = await runSearch(path.join(tmp.dir, 'rgb-plain'), { ...params, augment: 'off' }, { resume: false }, rgbHost);
+    const plain = await runSearch(path.join(bands.dir, 'rgb-plain'), { ...params, augment: 'off' }, { resume: false }, rgbHost);
     expect(plain.epochs[0]!.trainLoss, 'augmentation changes what the weight steps see').not.toBe(straight.epochs[0]!.trainLoss);
 
-    const dir = path.join(tmp.dir, 'rgb-resumed');
+    const dir = path.join(bands.dir, 'rgb-resumed');
     const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 }, rgbHost);
     expect(first.result).toBeNull();
     const resumed = await runSearch(dir, params, { resume: true }, rgbHost);

@@ -1,37 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_METHODS } from '../../shared/api.js';
 import { ApiError } from '../../main/api/errors.js';
-import { openHost, type WinnowHost } from '../../main/api/host.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let host: WinnowHost | null = null;
-let cleanup: () => void = () => {};
-afterEach(async () => {
-  await host?.close();
-  host = null;
-  cleanup();
-});
-
-async function open(): Promise<WinnowHost> {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  host = await openHost({ dataDir: t.dir, transport: 'in-process', launcher: inProcessLauncher() });
-  return host;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
+import { openTestHost, rejection } from '../helpers/host.js';
 
 describe('API registry', () => {
   it('validates input with the method schema and says what is wrong', async () => {
-    const { api } = await open();
+    const { api } = await openTestHost();
     const e = await rejection(api.dispatch('jobs.get', { id: 'seven' }));
     expect(e).toBeInstanceOf(ApiError);
     expect(e.code).toBe('bad_input');
@@ -44,7 +18,7 @@ describe('API registry', () => {
   });
 
   it('answers unknown methods and missing jobs with not_found', async () => {
-    const { api } = await open();
+    const { api } = await openTestHost();
     expect((await rejection(api.dispatch('system.shutdown', {}))).code).toBe('not_found');
     expect((await rejection(api.dispatch('__proto__', {}))).code).toBe('not_found');
     const e = await rejection(api.dispatch('jobs.get', { id: 999 }));
@@ -53,14 +27,14 @@ describe('API registry', () => {
   });
 
   it('reads and writes settings, rejecting unknown backends', async () => {
-    const { api } = await open();
+    const { api } = await openTestHost();
     expect(await api.dispatch('settings.get', undefined)).toEqual({ backend: 'auto' });
     expect(await api.dispatch('settings.set', { backend: 'cpu' })).toEqual({ backend: 'cpu' });
     expect((await rejection(api.dispatch('settings.set', { backend: 'cuda' }))).code).toBe('bad_input');
   });
 
   it('reports system info with the backend ladder', async () => {
-    const { api } = await open();
+    const { api } = await openTestHost();
     const info = (await api.dispatch('system.info', { backend: 'cpu' })) as { backend: { selected: string; attempts: unknown[] }; dbPath: string };
     expect(info.backend.selected).toBe('cpu');
     expect(info.backend.attempts).toHaveLength(4);
@@ -68,7 +42,7 @@ describe('API registry', () => {
   });
 
   it('starts, lists and reads the events of a job', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const job = (await h.api.dispatch('jobs.start', { kind: 'selftest', params: { steps: 2, batch: 2, backend: 'cpu' } })) as { id: number };
     await h.supervisor.whenIdle();
     const list = (await h.api.dispatch('jobs.list', {})) as Array<{ id: number; state: string }>;

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseDartsGenotype, parseNb201, type DartsGenotype } from '../../shared/genotype-format.js';
+import type { DartsGenotype } from '../../shared/genotype/ops.js';
+import { parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { LeanBatchNormalization } from '../../main/engine/evaluate/networks/batch-norm.js';
 import { GraphBuilder } from '../../main/engine/evaluate/networks/builder.js';

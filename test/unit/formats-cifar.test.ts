@@ -1,31 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CIFAR10_CLASSES, cifarToHwc, readCifar10, readCifar100 } from '../../main/data/formats/cifar.js';
-import { SourceError, type Payload } from '../../main/data/types.js';
 import { cifarRecords, writeCifar10, writeCifar100 } from '../fixtures/datasets.js';
-import { tempDir } from '../helpers/tmp.js';
+import { raw, sourceError } from '../helpers/formats.js';
+import { scratch } from '../helpers/scratch.js';
 
 let dir = '';
-let cleanup: () => void = () => {};
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('winnow-cifar-'));
+  dir = scratch();
 });
-afterEach(() => cleanup());
-
-function raw(p: Payload): Extract<Payload, { kind: 'raw' }> {
-  if (p.kind !== 'raw') throw new Error('expected a raw payload');
-  return p;
-}
-
-async function sourceError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SourceError);
-  return (e as SourceError).message;
-}
 
 describe('CHW -> HWC', () => {
   it('interleaves the R, G and B planes of every record', () => {

@@ -1,26 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv, readCsv } from '../../main/data/formats/csv.js';
-import { SourceError, type SourceScan } from '../../main/data/types.js';
+import type { SourceScan } from '../../main/data/types.js';
 import { writeClassFolders, writeCsvDataset, writeCsvManifest } from '../fixtures/datasets.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sourceError } from '../helpers/formats.js';
+import { scratch } from '../helpers/scratch.js';
 
 let dir = '';
-let cleanup: () => void = () => {};
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('winnow-csv-'));
+  dir = scratch();
 });
-afterEach(() => cleanup());
-
-async function sourceError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SourceError);
-  return (e as SourceError).message;
-}
 
 const touch = (...names: string[]): void => {
   for (const n of names) {

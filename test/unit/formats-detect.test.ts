@@ -1,27 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { detectFormat, readSource, SUPPORTED_LAYOUTS } from '../../main/data/formats/index.js';
-import { SourceError } from '../../main/data/types.js';
 import { idxImagesBytes, writeCifar10, writeCifar100, writeClassFolders, writeCsvDataset, writeIdx, writeIdxDataset } from '../fixtures/datasets.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sourceError } from '../helpers/formats.js';
+import { scratch } from '../helpers/scratch.js';
 
 let dir = '';
-let cleanup: () => void = () => {};
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('winnow-detect-'));
+  dir = scratch();
 });
-afterEach(() => cleanup());
-
-async function sourceError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SourceError);
-  return (e as SourceError).message;
-}
 
 const sub = (name: string): string => path.join(dir, name);
 

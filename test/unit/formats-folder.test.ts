@@ -1,29 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readFolder } from '../../main/data/formats/folder.js';
 import { SourceError, type SourceScan } from '../../main/data/types.js';
 import { writeClassFolders } from '../fixtures/datasets.js';
+import { rejectsWith } from '../helpers/errors.js';
+import { scratch } from '../helpers/scratch.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let dir = '';
-let cleanup: () => void = () => {};
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('winnow-folder-'));
+  dir = scratch();
 });
-afterEach(() => cleanup());
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 const summary = (s: SourceScan): Array<[string, string, string | undefined]> => s.items.map((i) => [i.source, s.classes[i.label]!, i.split]);
 
-async function sourceError(p: Promise<unknown>): Promise<SourceError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SourceError);
-  return e as SourceError;
-}
+const sourceError = (p: Promise<unknown>): Promise<SourceError> => rejectsWith(p, SourceError);
 
 describe('class folders', () => {
   it('lists images per class folder, recursing, case-insensitive extensions, rejecting what is not an image', async () => {

@@ -1,32 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseIdxName, readIdx } from '../../main/data/formats/idx.js';
-import { SourceError, type Payload } from '../../main/data/types.js';
 import { idxImagesBytes, idxLabelsBytes, idxPixel, writeIdx, writeIdxDataset } from '../fixtures/datasets.js';
-import { tempDir } from '../helpers/tmp.js';
+import { raw, sourceError } from '../helpers/formats.js';
+import { scratch } from '../helpers/scratch.js';
 
 let dir = '';
-let cleanup: () => void = () => {};
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('winnow-idx-'));
+  dir = scratch();
 });
-afterEach(() => cleanup());
-
-function raw(p: Payload): Extract<Payload, { kind: 'raw' }> {
-  if (p.kind !== 'raw') throw new Error('expected a raw payload');
-  return p;
-}
-
-async function sourceError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SourceError);
-  return (e as SourceError).message;
-}
 
 describe('IDX names', () => {
   it('recognises the MNIST names and their variants', () => {

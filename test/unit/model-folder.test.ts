@@ -4,46 +4,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ImportParams } from '../../shared/datasets.js';
+import { describe, expect, it } from 'vitest';
 import type { ModelReportFile } from '../../shared/evaluate.js';
 import { ModelFolderError, manifestBytes, readModelFolder } from '../../main/engine/evaluate/model-folder.js';
 import { Store } from '../../main/store/index.js';
+import type { DatasetRows } from '../../main/store/datasets-repo.js';
 import type { NewModel } from '../../main/store/models-repo.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function scratch(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+import { modelReport } from '../helpers/models.js';
+import { later, scratch } from '../helpers/scratch.js';
+import { insertDatasetRecord } from '../helpers/store.js';
 
 const manifest = (paths: string[] = ['weights.bin']) => [{ paths, weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }];
 
+/** A report of a tiny plain model, no network description (fields as the reader must accept or refuse them). */
 function report(over: Record<string, unknown> = {}): ModelReportFile {
-  return {
-    format: 'winnow-model',
-    version: 1,
-    app: 'Winnow test',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    name: 'tiny cnn',
-    network: null,
-    genotypeText: null,
-    classNames: ['a', 'b'],
-    preprocessing: { height: 8, width: 8, channels: 1, mean: [0.5], std: [0.25] },
-    parameters: 6,
-    multiplyAdds: 12,
-    dataset: { id: null, name: null, hash: null },
-    training: null,
-    test: null,
-    ...over,
-  } as ModelReportFile;
+  return modelReport({ name: 'tiny cnn', network: null, classNames: ['a', 'b'], ...over } as Partial<ModelReportFile>);
 }
 
 /** A valid folder: model.json with one 2x3 float32 weight (24 bytes), weights.bin, report.json. */
@@ -182,31 +157,13 @@ describe('readModelFolder', () => {
 function freshStore(): Store {
   const dir = scratch();
   const store = Store.open(path.join(dir, 'winnow.db'));
-  cleanups.unshift(() => store.close());
+  later(() => store.close());
   return store;
 }
 
 function addDataset(store: Store, name: string): number {
-  return store.datasets.insert(
-    {
-      name,
-      format: 'folder',
-      source: `/data/${name}`,
-      fingerprint: `fp-${name}`,
-      width: 8,
-      height: 8,
-      channels: 1,
-      dir: '',
-      bytes: 128,
-      options: ImportParams.parse({ source: { kind: 'path', path: `/data/${name}` } }),
-      duplicates: { count: 0, examples: [], dropped: false },
-      importJobId: null,
-      classes: ['a', 'b'],
-      rows: { label: [0, 1], split: ['train', 'test'], half: [null, null], group: [null, null], source: ['a.png', 'b.png'], hash: [`${name}-1`, `${name}-2`] },
-      rejected: [],
-    },
-    () => `/data/winnow/${name}`,
-  );
+  const rows: DatasetRows = { label: [0, 1], split: ['train', 'test'], half: [null, null], group: [null, null], source: ['a.png', 'b.png'], hash: [`${name}-1`, `${name}-2`] };
+  return insertDatasetRecord(store, name, ['a', 'b'], rows, () => `/data/winnow/${name}`);
 }
 
 const newModel = (over: Partial<NewModel> = {}): NewModel => ({

@@ -5,59 +5,23 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ImportParams, type Split } from '../../shared/datasets.js';
-import {
-  EvaluateParams,
-  type EvaluateEpochData,
-  type EvaluateResult,
-  type EvaluationDetail,
-  type EvaluationSummary,
-  type ModelFile,
-  type ModelReportFile,
-  type ModelSummary,
-} from '../../shared/evaluate.js';
+import { describe, expect, it } from 'vitest';
+import type { Split } from '../../shared/datasets.js';
+import { EvaluateParams } from '../../shared/evaluate.js';
+import type { EvaluateEpochData, EvaluateResult, EvaluationDetail, EvaluationSummary, ModelFile, ModelReportFile, ModelSummary } from '../../shared/evaluate.js';
 import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type SearchResult } from '../../shared/search.js';
-import type { ApiError } from '../../main/api/errors.js';
-import { openHost, type WinnowHost } from '../../main/api/host.js';
+import type { WinnowHost } from '../../main/api/host.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import type { EvaluateJobContext } from '../../main/engine/evaluate/context.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import { evaluateKind } from '../../main/jobs/evaluate.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
-import { datasetDirFor, jobDirFor, modelDirFor } from '../../main/store/paths.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let host: WinnowHost | null = null;
-let cleanups: Array<() => void> = [];
-afterEach(async () => {
-  await host?.close();
-  host = null;
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function scratch(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
-
-async function open(): Promise<WinnowHost> {
-  host = await openHost({ dataDir: scratch(), transport: 'in-process', launcher: inProcessLauncher() });
-  return host;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
+import { jobDirFor, modelDirFor } from '../../main/store/paths.js';
+import { openTestHost, rejection } from '../helpers/host.js';
+import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
+import { modelReport } from '../helpers/models.js';
+import { scratch } from '../helpers/scratch.js';
 
 const NB201 = parseGenotype('|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
 const NB201_TEXT = '|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|';
@@ -77,30 +41,7 @@ function addDataset(h: WinnowHost, name: string, classes: string[], per: { train
       }
     }
   });
-  return h.store.datasets.insert(
-    {
-      name,
-      format: 'folder',
-      source: `/data/${name}`,
-      fingerprint: `fp-${name}`,
-      width: 8,
-      height: 8,
-      channels: 1,
-      dir: '',
-      bytes: rows.label.length * 64,
-      options: ImportParams.parse({ source: { kind: 'path', path: `/data/${name}` } }),
-      duplicates: { count: 0, examples: [], dropped: false },
-      importJobId: null,
-      classes,
-      rows,
-      rejected: [],
-    },
-    (id) => {
-      const dir = datasetDirFor(h.dataDir, id);
-      fs.mkdirSync(dir, { recursive: true });
-      return dir;
-    },
-  );
+  return insertDatasetRecord(h.store, name, classes, rows, makeDatasetDir(h.dataDir));
 }
 
 /** A search job left as the engine would leave it; done ones have a result and a genotype.json. */
@@ -147,26 +88,6 @@ function addSearch(h: WinnowHost, datasetId: number, state: 'done' | 'interrupte
 
 // ---- model folders ------------------------------------------------------------------------------------
 
-function report(over: Partial<ModelReportFile> = {}): ModelReportFile {
-  return {
-    format: 'winnow-model',
-    version: 1,
-    app: 'Winnow test',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    name: 'exported cnn',
-    network: { kind: 'cnn', channels: 8, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, C=8' },
-    genotypeText: null,
-    classNames: ['zero', 'one'],
-    preprocessing: { height: 8, width: 8, channels: 1, mean: [0.5], std: [0.25] },
-    parameters: 6,
-    multiplyAdds: 12,
-    dataset: { id: null, name: null, hash: null },
-    training: null,
-    test: null,
-    ...over,
-  };
-}
-
 const WEIGHTS = Buffer.from(Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 256));
 const MODEL_JSON = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }] });
 
@@ -175,7 +96,7 @@ function modelFolder(opts: { report?: ModelReportFile; weights?: Buffer; genotyp
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'model.json'), MODEL_JSON);
   fs.writeFileSync(path.join(dir, 'weights.bin'), opts.weights ?? WEIGHTS);
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(opts.report ?? report(), null, 2));
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(opts.report ?? modelReport(), null, 2));
   if (opts.genotype) fs.writeFileSync(path.join(dir, 'genotype.json'), opts.genotype);
   return dir;
 }
@@ -189,7 +110,7 @@ function snapshot(dir: string): Record<string, string> {
 
 describe('starting an evaluation', () => {
   it('refuses a malformed genotype with bad_input that names the problem', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const start = (text: string) => rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text } } }));
     const op = await start('|nor_conv_9x9~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
@@ -207,7 +128,7 @@ describe('starting an evaluation', () => {
   });
 
   it('refuses a missing dataset or search (not_found) and a search that has not finished (conflict)', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const interrupted = addSearch(h, digits, 'interrupted');
     const selftest = h.store.jobs.create('selftest', {}, process.pid);
@@ -228,7 +149,7 @@ describe('starting an evaluation', () => {
   });
 
   it('refuses with bad_input what the dataset cannot train, counting training images after the per-class limit', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one', 'two'], { train: 4, test: 1 });
     const start = (params: Record<string, unknown>) =>
       rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, source: { kind: 'baseline', name: 'resnet20' }, ...params } }));
@@ -244,7 +165,7 @@ describe('starting an evaluation', () => {
   });
 
   it("prepares the engine context: a done search's genotype and its genotype.json, or a pasted genotype marked external", async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 3, test: 1 });
     const search = addSearch(h, digits, 'done');
     const prepare = (job: { id: number; params: unknown }): EvaluateJobContext => evaluateKind.prepare!(h, { id: job.id, params: EvaluateParams.parse(job.params) });
@@ -270,7 +191,7 @@ describe('starting an evaluation', () => {
 
 describe('models.import / file / delete', () => {
   it('refuses a folder that is not a usable model with bad_input and stores nothing', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const short = modelFolder({ weights: WEIGHTS.subarray(0, 20) });
     const before = snapshot(short);
     const e = await rejection(h.api.dispatch('models.import', { path: short }));
@@ -285,8 +206,8 @@ describe('models.import / file / delete', () => {
   });
 
   it('copies a good folder into dataDir/models/<id>/, leaves the source alone, and takes a name override', async () => {
-    const h = await open();
-    const src = modelFolder({ report: report({ test: null, genotypeText: null }) });
+    const h = await openTestHost();
+    const src = modelFolder({ report: modelReport({ test: null, genotypeText: null }) });
     const before = snapshot(src);
     const m = (await h.api.dispatch('models.import', { path: src })) as ModelSummary;
     expect(m).toMatchObject({
@@ -315,19 +236,19 @@ describe('models.import / file / delete', () => {
   });
 
   it('links an import to its dataset only when the dataset content hash matches', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 2, test: 1 });
     const hash = datasetContentHash(h.store, digits)!;
     const test = { images: 2, loss: 0.5, accuracy: 0.5, perClass: [], confusion: [], perGroup: null, groupStd: null };
-    const same = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ dataset: { id: digits, name: 'digits', hash }, test }) }) })) as ModelSummary;
+    const same = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash }, test }) }) })) as ModelSummary;
     expect(same).toMatchObject({ datasetId: digits, datasetName: 'digits', testAccuracy: 0.5 });
     expect(((await h.api.dispatch('models.list', { datasetId: digits })) as ModelSummary[]).map((x) => x.id)).toEqual([same.id]);
-    const changed = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }) })) as ModelSummary;
+    const changed = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }) })) as ModelSummary;
     expect(changed).toMatchObject({ datasetId: null, datasetName: null });
   });
 
   it('hands out model.json as text, weights.bin as base64, genotype.json only when there is one', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const plain = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     const mj = (await h.api.dispatch('models.file', { id: plain.id, file: 'model.json' })) as ModelFile;
     expect(mj).toEqual({ filename: 'model.json', mime: 'application/json', encoding: 'utf8', data: MODEL_JSON });
@@ -335,12 +256,12 @@ describe('models.import / file / delete', () => {
     expect(w).toMatchObject({ filename: 'weights.bin', mime: 'application/octet-stream', encoding: 'base64' });
     expect(Buffer.from(w.data, 'base64').equals(WEIGHTS)).toBe(true);
     const r = (await h.api.dispatch('models.file', { id: plain.id, file: 'report.json' })) as ModelFile;
-    expect(JSON.parse(r.data)).toEqual(report());
+    expect(JSON.parse(r.data)).toEqual(modelReport());
     const none = await rejection(h.api.dispatch('models.file', { id: plain.id, file: 'genotype.json' }));
     expect(none.code).toBe('not_found');
     expect(none.message).toBe(`Model ${plain.id} (plain CNN, C=8) has no genotype: it is a baseline or was imported without one.`);
     const genotype = '{"format": "winnow-genotype"}\n';
-    const searched = (await h.api.dispatch('models.import', { path: modelFolder({ genotype, report: report({ genotypeText: NB201_TEXT }) }) })) as ModelSummary;
+    const searched = (await h.api.dispatch('models.import', { path: modelFolder({ genotype, report: modelReport({ genotypeText: NB201_TEXT }) }) })) as ModelSummary;
     expect(searched.genotypeText).toBe(NB201_TEXT);
     expect(await h.api.dispatch('models.file', { id: searched.id, file: 'genotype.json' })).toEqual({ filename: 'genotype.json', mime: 'application/json', encoding: 'utf8', data: genotype });
     expect(await rejection(h.api.dispatch('models.file', { id: 999, file: 'model.json' }))).toMatchObject({ code: 'not_found' });
@@ -348,7 +269,7 @@ describe('models.import / file / delete', () => {
   });
 
   it('deletes the row and the folder', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const a = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     const b = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
     expect(fs.existsSync(modelDirFor(h.dataDir, a.id))).toBe(true);
@@ -386,7 +307,7 @@ function addEvaluation(h: WinnowHost, params: Record<string, unknown>, epochs: E
 
 describe('evaluations.list / get', () => {
   it("lists evaluations with their latest epoch, the result when done, and the source search's cost", async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 6, test: 2 });
     const other = addDataset(h, 'other', ['a', 'b'], { train: 6, test: 2 });
     const search = addSearch(h, digits, 'done', { seconds: 12.5, imagesPerSecond: 40.3 });
@@ -441,7 +362,7 @@ describe('evaluations.list / get', () => {
   });
 
   it('replaces every later epoch when a resumed run repeats one, and keeps a full resumed run in order', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 6, test: 2 });
     const job = addEvaluation(
       h,
@@ -460,7 +381,7 @@ describe('evaluations.list / get', () => {
   });
 
   it('answers not_found for an unknown id and for a job that is not an evaluation', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const search = addSearch(h, digits, 'done');
     const missing = await rejection(h.api.dispatch('evaluations.get', { id: 999 }));
@@ -475,12 +396,12 @@ describe('evaluations.list / get', () => {
 
 describe('starting a compression study', () => {
   it('refuses a model that does not take the dataset’s images or classes, or cannot be retrained, and says what to do', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const letters = addDataset(h, 'letters', ['a', 'b'], { train: 4, test: 2 });
     const fits = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
-    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
-    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: report({ network: null }) }) })) as ModelSummary;
+    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
+    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ network: null }) }) })) as ModelSummary;
     const start = (datasetId: number, modelId: number, protocols: string[] = ['test']) =>
       rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId, model: { kind: 'model', modelId }, protocols: protocols as never, batch: 4 } }));
     const size = await start(digits, wide.id);

@@ -12,6 +12,7 @@ import { _resetNativeSetupForTest, nativeSetupStatus, startNativeSetup } from '.
 import type { ApiContext } from '../../main/api/registry.js';
 import { extractEntry, listZip } from '../../main/setup/zip.js';
 import { cudaLibrariesFor, missingSharedLibraries } from '../../main/engine/backend/cuda.js';
+import { rejectsWith } from '../helpers/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeZip } from '../helpers/zip.js';
 
@@ -117,14 +118,7 @@ function options(app: string, sys: SetupSystem, extra: Partial<SetupOptions> = {
   return { variant: 'cpu', appRoot: app, cacheRoot: path.join(tmp.dir, 'cache'), env: {}, system: sys, ...extra };
 }
 
-async function setupError(p: Promise<unknown>): Promise<SetupError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SetupError);
-  return e as SetupError;
-}
+const setupError = (p: Promise<unknown>): Promise<SetupError> => rejectsWith(p, SetupError);
 
 describe('setupNativeEngine', () => {
   it('unpacks only the libraries and C headers into a versioned cache, links them, builds and checks the addon', async () => {

@@ -14,7 +14,8 @@ import {
   type EvaluationSummary,
   type NetworkDescription,
 } from '../../shared/evaluate.js';
-import { formatDartsGenotype, parseNb201, type DartsGenotype } from '../../shared/genotype.js';
+import type { DartsGenotype } from '../../shared/genotype.js';
+import { formatDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import {
   EVALUATE_DEFAULTS,

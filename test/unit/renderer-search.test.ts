@@ -3,17 +3,9 @@
  * schema without importing zod, so these tests hold the copy to the schema.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DARTS_OPS,
-  NB201_EDGE_LIST,
-  NB201_OPS,
-  dartsEdgeList,
-  deriveDartsGenotype,
-  deriveNb201Genotype,
-  parseNb201,
-  softmaxRows,
-  type Genotype,
-} from '../../shared/genotype.js';
+import { DARTS_OPS, NB201_EDGE_LIST, NB201_OPS, dartsEdgeList, type Genotype } from '../../shared/genotype/ops.js';
+import { parseNb201 } from '../../shared/genotype/text.js';
+import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
 import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy, type SearchDetail } from '../../shared/search.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import {

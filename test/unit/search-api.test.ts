@@ -4,57 +4,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ImportParams, type SearchHalf, type Split } from '../../shared/datasets.js';
-import {
-  deriveDartsGenotype,
-  deriveNb201Genotype,
-  formatDartsGenotype,
-  formatGenotype,
-  formatNb201,
-  parseGenotype,
-  parseGenotypeJson,
-  softmaxRows,
-  toGenotypeJson,
-  DARTS_OPS,
-  NB201_OPS,
-  type Genotype,
-} from '../../shared/genotype.js';
+import { describe, expect, it } from 'vitest';
+import type { SearchHalf, Split } from '../../shared/datasets.js';
+import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
+import { DARTS_OPS, NB201_OPS, type Genotype } from '../../shared/genotype/ops.js';
+import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
+import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type AlphaSnapshot, type GenotypeExport, type SearchDetail, type SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
-import type { ApiError } from '../../main/api/errors.js';
-import { openHost, type WinnowHost } from '../../main/api/host.js';
+import type { WinnowHost } from '../../main/api/host.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import { epochLine } from '../../main/cli/search.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
 import { searchKind } from '../../main/jobs/search.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { datasetDirFor, jobDirFor } from '../../main/store/paths.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let host: WinnowHost | null = null;
-let cleanup: () => void = () => {};
-afterEach(async () => {
-  await host?.close();
-  host = null;
-  cleanup();
-});
-
-async function open(): Promise<WinnowHost> {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  host = await openHost({ dataDir: t.dir, transport: 'in-process', launcher: inProcessLauncher() });
-  return host;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
+import { openTestHost, rejection } from '../helpers/host.js';
+import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
 
 /**
  * A dataset of 8x8 grey images: per class `w` train_w, `a` train_α and `test` test images. Pixel hashes are
@@ -79,30 +44,7 @@ function addDataset(h: WinnowHost, name: string, classes: string[], per: { w: nu
       }
     }
   });
-  return h.store.datasets.insert(
-    {
-      name,
-      format: 'folder',
-      source: `/data/${name}`,
-      fingerprint: `fp-${name}`,
-      width: 8,
-      height: 8,
-      channels: 1,
-      dir: '',
-      bytes: rows.label.length * 64,
-      options: ImportParams.parse({ source: { kind: 'path', path: `/data/${name}` } }),
-      duplicates: { count: 0, examples: [], dropped: false },
-      importJobId: null,
-      classes,
-      rows,
-      rejected: [],
-    },
-    (id) => {
-      const dir = datasetDirFor(h.dataDir, id);
-      fs.mkdirSync(dir, { recursive: true });
-      return dir;
-    },
-  );
+  return insertDatasetRecord(h.store, name, classes, rows, makeDatasetDir(h.dataDir));
 }
 
 /** Deterministic α with a per-epoch twist, softmaxed per edge. */
@@ -192,7 +134,7 @@ function writeGenotypeJson(h: WinnowHost, jobId: number, d: SearchEpochData, dat
 
 /** Three searches on `digits` (done darts, interrupted nb201 resumed once, failed before an epoch) and one elsewhere. */
 async function fixture() {
-  const h = await open();
+  const h = await openTestHost();
   const digits = addDataset(h, 'digits', ['zero', 'one', 'two'], { w: 6, a: 6, test: 3 });
   const other = addDataset(h, 'other', ['a', 'b'], { w: 4, a: 4, test: 2 }, 'o');
   const selftest = h.store.jobs.create('selftest', {}, process.pid);
@@ -336,7 +278,7 @@ describe('searches.export', () => {
 
 describe('starting a search', () => {
   it('refuses up front: missing dataset (not_found), one class, a batch the per-class halves cannot fill', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const one = addDataset(h, 'lonely', ['only'], { w: 20, a: 20, test: 5 });
     const small = addDataset(h, 'small', ['a', 'b'], { w: 3, a: 2, test: 1 });
     const missing = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: 42 } }));
@@ -389,7 +331,7 @@ describe('starting a search', () => {
   });
 
   it('prepares the engine context: labels, halves of the training images, shape, a stable content hash', async () => {
-    const h = await open();
+    const h = await openTestHost();
     const id = addDataset(h, 'digits', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const same = addDataset(h, 'digits again', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const differs = addDataset(h, 'digits other pixels', ['zero', 'one'], { w: 3, a: 2, test: 2 }, 'x');

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DARTS_OPS, deriveNb201Genotype, NB201_EDGE_LIST } from '../../shared/genotype.js';
+import { DARTS_OPS, NB201_EDGE_LIST } from '../../shared/genotype/ops.js';
+import { deriveNb201Genotype } from '../../shared/genotype/derive.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createOptimizers, firstOrderStep } from '../../main/engine/search/darts.js';
 import { DartsSupernet, dartsCellPlan } from '../../main/engine/spaces/darts/supernet.js';

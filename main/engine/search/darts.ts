@@ -15,7 +15,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { formatGenotype, toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
+import { toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
+import { formatGenotype } from '../../../shared/genotype/text.js';
 import { SearchParams, type SearchEpochData, type SearchResult } from '../../../shared/search.js';
 import { channelStats, cropPadding, normalizedBatch, type Augmentation, type ChannelNorm } from '../../data/batches.js';
 import { IMAGES_FILE } from '../../data/staged.js';

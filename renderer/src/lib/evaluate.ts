@@ -3,7 +3,7 @@
  * genotype (to say what it is and draw it before anything starts), the per-epoch curves, the result's confusion
  * matrix, per-class bars and numbers, and the rows of the runs and models tables. No DOM, no store, no client.
  *
- * Values come from shared/evaluate-defaults.ts and shared/genotype-format.ts only (evaluate.ts and genotype.ts
+ * Values come from shared/evaluate-defaults.ts and shared/genotype/ only (evaluate.ts and genotype.ts
  * define zod schemas at module level, which would pull zod into the bundle; their types are erased, so they may
  * come from anywhere). The limits are the schema's own (EVALUATE_LIMITS), so a field error reads like a sentence
  * instead of a zod issue; the API validates again and its refusal is shown.
@@ -34,13 +34,8 @@ import {
   type NetworkKind,
   type NetworkSize,
 } from '../../../shared/evaluate-defaults.js';
-import {
-  GenotypeFormatError,
-  parseDartsGenotype,
-  parseNb201,
-  validateGenotype,
-  type Genotype,
-} from '../../../shared/genotype-format.js';
+import type { Genotype } from '../../../shared/genotype/ops.js';
+import { GenotypeFormatError, parseDartsGenotype, parseNb201, validateGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import { formatAccuracy, type Series, type SeriesPoint } from './search.js';
@@ -182,7 +177,7 @@ function readText(t: string): Genotype {
 }
 
 /**
- * What a pasted genotype is, read with the same parsers the engine uses (shared/genotype-format.ts): DARTS text,
+ * What a pasted genotype is, read with the same parsers the engine uses (shared/genotype/text.ts): DARTS text,
  * a NAS-Bench-201 string, or a genotype JSON document (its `text`, else its `genotype`). The JSON check here is
  * looser than the API's (which checks the whole document); the API has the last word.
  */

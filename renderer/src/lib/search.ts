@@ -8,9 +8,10 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
-// genotype-format.ts and search-defaults.ts, not genotype.ts and search.ts: those define zod schemas at module
+// genotype/ and search-defaults.ts, not genotype.ts and search.ts: those define zod schemas at module
 // level, which would pull zod into the bundle (types alone are erased, so they may come from anywhere).
-import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, formatGenotype, type Genotype } from '../../../shared/genotype-format.js';
+import { DARTS_OPS, NB201_OPS, NB201_EDGE_LIST, dartsEdgeList, type Genotype } from '../../../shared/genotype/ops.js';
+import { formatGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import type {
   AlphaSnapshot,

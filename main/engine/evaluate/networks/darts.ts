@@ -21,7 +21,7 @@
  * only (windows centred on odd pixels) where PyTorch's padding=1 centres them on even pixels. Output sizes agree;
  * a standard layer cannot pad a max pool with −∞ or leave padding out of an average otherwise.
  */
-import type { DartsGenotype, DartsOp } from '../../../../shared/genotype-format.js';
+import type { DartsGenotype, DartsOp } from '../../../../shared/genotype/ops.js';
 import { channels, spatial, type GraphBuilder, type Sym } from './builder.js';
 
 const STEM_MULTIPLIER = 3;

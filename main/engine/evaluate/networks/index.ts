@@ -7,7 +7,7 @@
  * and the auxiliary head) and an inference graph. Networks without either use one model for both.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DartsGenotype, Nb201Genotype } from '../../../../shared/genotype-format.js';
+import type { DartsGenotype, Nb201Genotype } from '../../../../shared/genotype/ops.js';
 import type { NetworkDescription } from '../../../../shared/evaluate.js';
 import { registerLayerGradientFixes } from '../../backend/layer-gradients.js';
 import { buildCnn, buildResnet20 } from './baselines.js';

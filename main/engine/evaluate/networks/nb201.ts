@@ -16,7 +16,7 @@
  * The cell outputs node 3. Operations whose result never reaches node 3 are still built (InferCell computes and
  * counts them) and tied to the output multiplied by zero, so parameter counts match the benchmark's.
  */
-import type { Nb201Genotype, Nb201Op } from '../../../../shared/genotype-format.js';
+import type { Nb201Genotype, Nb201Op } from '../../../../shared/genotype/ops.js';
 import { channels, spatial, type GraphBuilder, type Sym } from './builder.js';
 
 export interface Nb201SpecLike {

@@ -10,7 +10,7 @@
  *   dil_conv_kxk:                ReLU, dw kxk dilation 2 (stride), pw 1x1 -> BN
  */
 import * as tf from '@tensorflow/tfjs';
-import { DARTS_OPS, type DartsOp } from '../../../../shared/genotype.js';
+import { DARTS_OPS, type DartsOp } from '../../../../shared/genotype/ops.js';
 import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import type { ParamStore } from '../../nn/params.js';
 import { avgPool3, depthwise, factorizedReduce, maxPool3 } from '../layers.js';

@@ -11,7 +11,8 @@
  * for every node that reads it, so they are computed once per cell (5 instead of 14 per pool type in a cell).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, deriveDartsGenotype, type DartsGenotype } from '../../../../shared/genotype.js';
+import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, type DartsGenotype } from '../../../../shared/genotype/ops.js';
+import { deriveDartsGenotype } from '../../../../shared/genotype/derive.js';
 import type { AlphaSnapshot } from '../../../../shared/search.js';
 import { batchNormTrain } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';

@@ -10,7 +10,8 @@
  * Reduction blocks: ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN, plus a shortcut avgpool2x2 -> conv1x1; affine BN.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NB201_EDGE_LIST, NB201_NODES, NB201_OPS, deriveNb201Genotype, type Nb201Genotype } from '../../../../shared/genotype.js';
+import { NB201_EDGE_LIST, NB201_NODES, NB201_OPS, type Nb201Genotype } from '../../../../shared/genotype/ops.js';
+import { deriveNb201Genotype } from '../../../../shared/genotype/derive.js';
 import type { AlphaSnapshot } from '../../../../shared/search.js';
 import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';

@@ -37,7 +37,6 @@ import {
   formatSeconds,
   groupBars,
   groupGap,
-  mergeEpochs,
   millions,
   networkKindOf,
   networkLabel,
@@ -55,6 +54,7 @@ import {
   type EvaluateForm,
   type GenotypeReading,
 } from '../../renderer/src/lib/evaluate.js';
+import { mergeEpochs } from '../../renderer/src/lib/search-curves.js';
 import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
 
 const TINY_DARTS: DartsGenotype = {

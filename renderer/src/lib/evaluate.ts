@@ -43,7 +43,8 @@ import {
 } from '../../../shared/genotype-format.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
-import { formatAccuracy, type Series, type SeriesPoint } from './search.js';
+import type { Series, SeriesPoint } from './search-curves.js';
+import { formatAccuracy } from './search.js';
 
 export { formatAccuracy };
 
@@ -360,9 +361,6 @@ export function buildEvaluateParams(
 }
 
 // ---- epochs and curves --------------------------------------------------------------------------------------
-
-// one merge for search snapshots and evaluation epochs
-export { mergeEpochs } from './search.js';
 
 /** A pushed epoch of evaluation `jobId`, else null. */
 export function evaluateEpochFromPush(message: PushMessage, jobId: number): EvaluateEpochData | null {

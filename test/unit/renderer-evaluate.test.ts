@@ -17,17 +17,22 @@ import {
 import { formatDartsGenotype, parseNb201, type DartsGenotype } from '../../shared/genotype.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import {
-  EVALUATE_DEFAULTS,
-  augmentNote,
   base64ToBytes,
-  buildEvaluateParams,
-  choosePreset,
   classBars,
-  comparisonRow,
-  comparisonRows,
   confusionRows,
   confusionTitle,
   darkCell,
+  groupBars,
+  groupGap,
+  worstConfusions,
+} from '../../renderer/src/lib/evaluate-results.js';
+import {
+  EVALUATE_DEFAULTS,
+  augmentNote,
+  buildEvaluateParams,
+  choosePreset,
+  comparisonRow,
+  comparisonRows,
   defaultEvaluateForm,
   describeReading,
   evaluateCharts,
@@ -35,8 +40,6 @@ import {
   formatMillions,
   formatPoints,
   formatSeconds,
-  groupBars,
-  groupGap,
   millions,
   networkKindOf,
   networkLabel,
@@ -50,7 +53,6 @@ import {
   sizeLine,
   sizeOverrides,
   sourceLabel,
-  worstConfusions,
   type EvaluateForm,
   type GenotypeReading,
 } from '../../renderer/src/lib/evaluate.js';

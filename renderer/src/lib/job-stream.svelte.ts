@@ -43,6 +43,46 @@ export interface JobStream<Detail, Data> {
   readonly active: boolean;
 }
 
+/**
+ * What `load(id())` answers, loaded again when the id changes (an answer for an earlier id is dropped). A
+ * failure is reported as "Could not load {what} #id" and sets `failed`.
+ */
+export function createLoaded<T>(
+  id: () => number,
+  load: (id: number) => Promise<T>,
+  what: string,
+): { readonly value: T | null; readonly failed: boolean } {
+  let value = $state.raw<T | null>(null);
+  let failed = $state(false);
+
+  $effect(() => {
+    const wanted = id();
+    let stale = false;
+    failed = false;
+    load(wanted)
+      .then((v) => {
+        if (!stale) value = v;
+      })
+      .catch((e: unknown) => {
+        if (stale) return;
+        failed = true;
+        errors.report(e, `Could not load ${what} #${wanted}`);
+      });
+    return () => {
+      stale = true;
+    };
+  });
+
+  return {
+    get value() {
+      return value;
+    },
+    get failed() {
+      return failed;
+    },
+  };
+}
+
 /** The summary of job `jobId()`: the shared store's, else fetched once (a job older than the store's window). */
 export function createJobSummary(
   jobId: () => number,

@@ -44,11 +44,11 @@ export interface JobStream<Detail, Data> {
 }
 
 /**
- * What `load(id())` answers, loaded again when the id changes (an answer for an earlier id is dropped). A
- * failure is reported as "Could not load {what} #id" and sets `failed`.
+ * What `load(id())` answers, loaded again when the id changes (an answer for an earlier id is dropped; a null id
+ * loads nothing). A failure is reported as "Could not load {what} #id" and sets `failed`.
  */
 export function createLoaded<T>(
-  id: () => number,
+  id: () => number | null,
   load: (id: number) => Promise<T>,
   what: string,
 ): { readonly value: T | null; readonly failed: boolean } {
@@ -57,6 +57,7 @@ export function createLoaded<T>(
 
   $effect(() => {
     const wanted = id();
+    if (wanted == null) return;
     let stale = false;
     failed = false;
     load(wanted)
@@ -88,37 +89,20 @@ export function createJobSummary(
   jobId: () => number,
   noun: string,
 ): { readonly job: JobSummary | null; readonly missing: boolean } {
-  let fetched = $state.raw<JobSummary | null>(null);
-  let missing = $state(false);
   const inStore = $derived(jobs.byId(jobId()) !== undefined);
-  const job = $derived(jobs.byId(jobId()) ?? (fetched?.id === jobId() ? fetched : null));
-
-  $effect(() => {
-    const id = jobId();
-    if (!jobs.loaded || inStore) return;
-    let stale = false;
-    missing = false;
-    client
-      .call('jobs.get', { id })
-      .then((j) => {
-        if (!stale) fetched = j;
-      })
-      .catch((e: unknown) => {
-        if (stale) return;
-        missing = true;
-        errors.report(e, `Could not load ${noun} #${id}`);
-      });
-    return () => {
-      stale = true;
-    };
-  });
+  const fetched = createLoaded(
+    () => (jobs.loaded && !inStore ? jobId() : null),
+    (id) => client.call('jobs.get', { id }),
+    noun,
+  );
+  const job = $derived(jobs.byId(jobId()) ?? (fetched.value?.id === jobId() ? fetched.value : null));
 
   return {
     get job() {
       return job;
     },
     get missing() {
-      return missing;
+      return fetched.failed;
     },
   };
 }

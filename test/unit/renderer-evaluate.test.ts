@@ -18,17 +18,22 @@ import type { DartsGenotype } from '../../shared/genotype.js';
 import { formatDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
 import type { PushMessage } from '../../shared/jobs.js';
 import {
-  EVALUATE_DEFAULTS,
-  augmentNote,
   base64ToBytes,
-  buildEvaluateParams,
-  choosePreset,
   classBars,
-  comparisonRow,
-  comparisonRows,
   confusionRows,
   confusionTitle,
   darkCell,
+  groupBars,
+  groupGap,
+  worstConfusions,
+} from '../../renderer/src/lib/evaluate-results.js';
+import {
+  EVALUATE_DEFAULTS,
+  augmentNote,
+  buildEvaluateParams,
+  choosePreset,
+  comparisonRow,
+  comparisonRows,
   defaultEvaluateForm,
   describeReading,
   evaluateCharts,
@@ -36,9 +41,6 @@ import {
   formatMillions,
   formatPoints,
   formatSeconds,
-  groupBars,
-  groupGap,
-  mergeEpochs,
   millions,
   networkKindOf,
   networkLabel,
@@ -52,10 +54,10 @@ import {
   sizeLine,
   sizeOverrides,
   sourceLabel,
-  worstConfusions,
   type EvaluateForm,
   type GenotypeReading,
 } from '../../renderer/src/lib/evaluate.js';
+import { mergeEpochs } from '../../renderer/src/lib/search-curves.js';
 import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
 
 const TINY_DARTS: DartsGenotype = {

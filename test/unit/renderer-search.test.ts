@@ -8,6 +8,22 @@ import { parseNb201 } from '../../shared/genotype/text.js';
 import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
 import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy, type SearchDetail } from '../../shared/search.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
+import { edgeLabels, heatRows, keptColumns } from '../../renderer/src/lib/search-alpha.js';
+import {
+  comparableSearches,
+  compareRow,
+  compareSeries,
+  cumulativeSeconds,
+  imagesTotals,
+  mergeEpochs,
+  togglePick,
+} from '../../renderer/src/lib/search-curves.js';
+import {
+  histogramBars,
+  pruningsOf,
+  selectionChartsOf,
+  selectionRowsOf,
+} from '../../renderer/src/lib/search-selection.js';
 import {
   SEARCH_DEFAULTS,
   SEARCH_LIMITS,
@@ -17,24 +33,10 @@ import {
   STRATEGY_INFO,
   appendEpoch,
   buildSearchParams,
-  comparableSearches,
-  compareRow,
-  compareSeries,
-  cumulativeSeconds,
-  histogramBars,
-  imagesTotals,
-  pruningsOf,
-  selectionChartsOf,
-  selectionRowsOf,
-  subsetPlaceholder,
-  togglePick,
   chooseDataset,
   chooseSpace,
   defaultSearchForm,
-  edgeLabels,
-  heatRows,
-  keptColumns,
-  mergeEpochs,
+  subsetPlaceholder,
   type SearchForm,
 } from '../../renderer/src/lib/search.js';
 

@@ -1,7 +1,8 @@
 /**
  * Pure helpers for the Evaluate page: the evaluation form and the `EvaluateParams` it builds, reading a pasted
- * genotype (to say what it is and draw it before anything starts), the per-epoch curves, the result's confusion
- * matrix, per-class bars and numbers, and the rows of the runs and models tables. No DOM, no store, no client.
+ * genotype (to say what it is and draw it before anything starts), the per-epoch curves, numbers, and the rows of
+ * the runs and models tables. The confusion matrix, per-class bars and model files are in evaluate-results.ts.
+ * No DOM, no store, no client.
  *
  * Values come from shared/evaluate-defaults.ts and shared/genotype/ only (evaluate.ts and genotype.ts
  * define zod schemas at module level, which would pull zod into the bundle; their types are erased, so they may
@@ -10,13 +11,10 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type {
-  ClassAccuracy,
-  ClassificationReport,
   EvaluateEpochData,
   EvaluateResult,
   EvaluateSource,
   EvaluationSummary,
-  GroupAccuracy,
   ModelSummary,
   NetworkDescription,
 } from '../../../shared/evaluate.js';
@@ -38,7 +36,8 @@ import type { Genotype } from '../../../shared/genotype/ops.js';
 import { GenotypeFormatError, parseDartsGenotype, parseNb201, validateGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
-import { formatAccuracy, type Series, type SeriesPoint } from './search.js';
+import type { Series, SeriesPoint } from './search-curves.js';
+import { formatAccuracy } from './search.js';
 
 export { formatAccuracy };
 
@@ -356,9 +355,6 @@ export function buildEvaluateParams(
 
 // ---- epochs and curves --------------------------------------------------------------------------------------
 
-// one merge for search snapshots and evaluation epochs
-export { mergeEpochs } from './search.js';
-
 /** A pushed epoch of evaluation `jobId`, else null. */
 export function evaluateEpochFromPush(message: PushMessage, jobId: number): EvaluateEpochData | null {
   if (message.channel !== 'job.event' || message.jobId !== jobId) return null;
@@ -411,103 +407,6 @@ export function formatSeconds(s: number | null | undefined): string {
 /** A standard deviation of accuracies (0..1) in percentage points: "4.2 pp". */
 export function formatPoints(v: number | null | undefined): string {
   return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} pp`;
-}
-
-// ---- confusion matrix ---------------------------------------------------------------------------------------
-
-export interface ConfusionCell {
-  count: number;
-  /** count / the row's total (0 for an empty row). */
-  share: number;
-  /** 0..1: the colour's strength (the row-normalised value). */
-  strength: number;
-  diagonal: boolean;
-}
-
-export interface ConfusionRow {
-  total: number;
-  cells: ConfusionCell[];
-}
-
-/**
- * The confusion matrix's cells, normalised per row (per true class): the colour says which share of a class went
- * where, so small classes read as clearly as large ones; the count stays in the tooltip.
- */
-export function confusionRows(confusion: readonly (readonly number[])[]): ConfusionRow[] {
-  return confusion.map((row, i) => {
-    const total = row.reduce((s, v) => s + (Number.isFinite(v) ? v : 0), 0);
-    return {
-      total,
-      cells: row.map((count, j) => {
-        const share = total > 0 && Number.isFinite(count) ? count / total : 0;
-        return { count, share, strength: Math.min(1, Math.max(0, share)), diagonal: i === j };
-      }),
-    };
-  });
-}
-
-/** The tooltip of one cell: "true 3, predicted 5: 12 of 98 (12.2 %)". */
-export function confusionTitle(trueName: string, predictedName: string, cell: ConfusionCell, total: number): string {
-  return `true ${trueName}, predicted ${predictedName}: ${cell.count} of ${total} (${(cell.share * 100).toFixed(1)} %)`;
-}
-
-/** Text on a coloured cell turns white once the background is dark enough. */
-export const darkCell = (strength: number): boolean => strength > 0.55;
-
-// ---- per class / per group ----------------------------------------------------------------------------------
-
-export interface Bar {
-  key: string;
-  name: string;
-  accuracy: number;
-  correct: number;
-  total: number;
-  /** 0..1, the bar's length. */
-  fraction: number;
-}
-
-/** Per-class accuracy as bars, in label order. */
-export function classBars(perClass: readonly ClassAccuracy[]): Bar[] {
-  return [...perClass]
-    .sort((a, b) => a.label - b.label)
-    .map((c) => ({
-      key: String(c.label),
-      name: c.name,
-      accuracy: c.accuracy,
-      correct: c.correct,
-      total: c.total,
-      fraction: Number.isFinite(c.accuracy) ? Math.min(1, Math.max(0, c.accuracy)) : 0,
-    }));
-}
-
-/** Per-group accuracy as bars, in the report's order. */
-export function groupBars(perGroup: readonly GroupAccuracy[]): Bar[] {
-  return perGroup.map((g) => ({
-    key: g.group,
-    name: g.group,
-    accuracy: g.accuracy,
-    correct: g.correct,
-    total: g.total,
-    fraction: Number.isFinite(g.accuracy) ? Math.min(1, Math.max(0, g.accuracy)) : 0,
-  }));
-}
-
-/** Best minus worst group accuracy (0..1); null without groups. */
-export function groupGap(perGroup: readonly GroupAccuracy[] | null): number | null {
-  const acc = (perGroup ?? []).map((g) => g.accuracy).filter((a) => Number.isFinite(a));
-  return acc.length === 0 ? null : Math.max(...acc) - Math.min(...acc);
-}
-
-/** The classes the model gets wrong most often: the largest off-diagonal shares, at most `n`. */
-export function worstConfusions(report: Pick<ClassificationReport, 'confusion' | 'perClass'>, n = 3): { from: string; to: string; share: number; count: number }[] {
-  const names = new Map(report.perClass.map((c) => [c.label, c.name]));
-  const out: { from: string; to: string; share: number; count: number }[] = [];
-  confusionRows(report.confusion).forEach((row, i) =>
-    row.cells.forEach((c, j) => {
-      if (!c.diagonal && c.count > 0) out.push({ from: names.get(i) ?? String(i), to: names.get(j) ?? String(j), share: c.share, count: c.count });
-    }),
-  );
-  return out.sort((a, b) => b.share - a.share || b.count - a.count).slice(0, n);
 }
 
 // ---- results, labels, tables --------------------------------------------------------------------------------
@@ -628,12 +527,3 @@ export function settingsLine(p: {
   return parts.join(', ');
 }
 
-// ---- model files --------------------------------------------------------------------------------------------
-
-/** The bytes of a base64 string (weights.bin comes as base64 from `models.file`). */
-export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}

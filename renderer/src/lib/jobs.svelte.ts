@@ -62,6 +62,19 @@ class JobStore {
     if (this.byId(job.id) !== before) return;
     this.list = upsertJob(this.list, job);
   }
+
+  /**
+   * Cancels or resumes job `id` and records the answer; a refusal is reported as "Could not {action} {noun} #id"
+   * (e.g. "Could not resume search #4").
+   */
+  async control(action: 'cancel' | 'resume', id: number, noun: string): Promise<void> {
+    const before = this.byId(id);
+    try {
+      this.recordCallResult(await client.call(action === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id }), before);
+    } catch (e) {
+      errors.report(e, `Could not ${action} ${noun} #${id}`);
+    }
+  }
 }
 
 export const jobs = new JobStore();

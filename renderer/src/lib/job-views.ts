@@ -1,0 +1,57 @@
+/** The words and ids of each job view (JobView.svelte): one record per kind, so the views differ only in data. */
+import type { PageId } from './routes.js';
+
+export interface JobViewAbout {
+  /** The start of every test id and element id in the view: `{prefix}-view`, `{prefix}-status`, …. */
+  prefix: string;
+  /** The job in labels and errors: "Progress of {noun} #id", "Could not resume {noun} #id". */
+  noun: string;
+  /** The placeholder's heading while the job loads: "{title} #id". */
+  title: string;
+  /** The list of this kind of job: the back link and Dismiss go there. */
+  list: PageId;
+  backLabel: string;
+  /** Said when the job could not be loaded. */
+  missing: string;
+  /** What Resume continues from. */
+  resumeNote: string;
+  /** Show "step n of m" while the engine has no message. */
+  showSteps: boolean;
+}
+
+const gone = (what: string) => `This ${what} could not be loaded. Its job may have been removed.`;
+const FROM_LAST_EPOCH = 'Continues from the last finished epoch';
+
+export const SEARCH_VIEW: JobViewAbout = {
+  prefix: 'search',
+  noun: 'search',
+  title: 'Search',
+  list: 'search',
+  backLabel: '← All searches',
+  missing: gone('search'),
+  resumeNote: `${FROM_LAST_EPOCH} (weights, α, optimiser and random state).`,
+  showSteps: true,
+};
+
+export const EVALUATION_VIEW: JobViewAbout = {
+  prefix: 'evaluate',
+  noun: 'evaluation',
+  title: 'Evaluation',
+  list: 'evaluate',
+  backLabel: '← All evaluations',
+  missing: gone('evaluation'),
+  resumeNote: `${FROM_LAST_EPOCH} (weights, optimiser and random state).`,
+  showSteps: true,
+};
+
+export const COMPRESSION_VIEW: JobViewAbout = {
+  prefix: 'compress',
+  noun: 'compression study',
+  title: 'Compression study',
+  list: 'compression',
+  backLabel: '← All studies',
+  missing: gone('study'),
+  resumeNote: 'Continues where it stopped: encoded points and measured rows are kept, a training resumes from its last epoch.',
+  // The study's steps are points and rows, which its own facts count.
+  showSteps: false,
+};

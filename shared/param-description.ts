@@ -15,7 +15,7 @@ export interface ParamDescription {
   exclusiveMin?: boolean;
   exclusiveMax?: boolean;
   /** The choices of an enum (of each item of a list), as text. */
-  values?: string[];
+  values?: readonly string[];
   /** A list's items: their own type. */
   item?: 'integer' | 'number' | 'string' | 'enum';
   /** Whether the choices are numbers written as text (e.g. channels 1 | 3). */

@@ -41,6 +41,7 @@ import {
   validateGenotype,
   type Genotype,
 } from '../../../shared/genotype-format.js';
+import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import { formatAccuracy, type Series, type SeriesPoint } from './search.js';
@@ -72,8 +73,17 @@ export type { BaselineName, EvalPreset, NetworkKind, NetworkSize };
 
 // ---- the form -----------------------------------------------------------------------------------------------
 
-/** Mirrors the EvaluateParams defaults the form shows (shared/evaluate.ts). */
-export const EVALUATE_DEFAULTS = { preset: 'small', epochs: 10, batch: 64, seed: 0, augment: 'auto', dropPathMax: 0.9 } as const;
+const P = EVALUATE_PARAMS;
+
+/** The EvaluateParams defaults the form shows (shared/generated/params.ts, from the schema). */
+export const EVALUATE_DEFAULTS = {
+  preset: P.preset.default,
+  epochs: P.epochs.default,
+  batch: P.batch.default,
+  seed: P.seed.default,
+  augment: P.augment.default,
+  dropPathMax: P.dropPath.max,
+} as const;
 const SEED_MAX = 2 ** 31 - 1;
 const GENOTYPE_MAX = 200_000;
 

@@ -8,16 +8,16 @@ import type { WorkerLauncher } from '../engine/jobs/protocol.js';
 import { jobKinds } from '../jobs/registry.js';
 import { useWorkerLauncher } from './args.js';
 import { aeCommand } from './commands/ae.js';
-import { compressCommand } from './commands/compress.js';
+import { compressCommand, compressHelp } from './commands/compress.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
-import { evaluateCommand } from './commands/evaluate.js';
+import { evaluateCommand, evaluateHelp } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { jobKindCommand, jobKindHelp } from './commands/job-kind.js';
 import { jobsCommand } from './commands/jobs.js';
 import { modelCommand } from './commands/model.js';
-import { searchCommand } from './commands/search.js';
-import { selftestCommand } from './commands/selftest.js';
+import { searchCommand, searchHelp } from './commands/search.js';
+import { selftestCommand, selftestHelp } from './commands/selftest.js';
 import { serveCommand } from './commands/serve.js';
 import { setupCommand } from './commands/setup.js';
 import { systemCommand } from './commands/system.js';
@@ -120,6 +120,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
   doctor: doctorCommand,
 };
 
+/** `winnow <command> --help` for the commands whose flags come from a parameter schema; the others print HELP. */
+const COMMAND_HELP: Record<string, () => string> = { search: searchHelp, evaluate: evaluateHelp, compress: compressHelp, selftest: selftestHelp };
+
 /** A job kind without a hand-written command, started by its own command word (a kind registered at run time). */
 const kindOfCommand = (command: string) => (Object.hasOwn(COMMANDS, command) ? undefined : jobKinds().find((k) => k.cli?.command === command));
 
@@ -141,7 +144,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
   const kind = kindOfCommand(command);
   if (rest.includes('--help') || rest.includes('-h')) {
-    say(kind ? jobKindHelp(kind) : HELP);
+    say(kind ? jobKindHelp(kind) : Object.hasOwn(COMMAND_HELP, command) ? COMMAND_HELP[command]!() : HELP);
     return EXIT_OK;
   }
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command]! : kind ? (args: string[]) => jobKindCommand(kind, args) : null;

@@ -109,20 +109,24 @@ export function parseWithFlags<S extends z.ZodType>(schema: S, params: unknown, 
   throw new UsageError(parsed.error.issues.map((i) => `--${flagOf.get(String(i.path[0])) ?? kebab(String(i.path[0] ?? 'input'))}: ${i.message}`).join('; '));
 }
 
-/** `--help` lines for the flags: name, what it takes, its default, its help text. */
+/** What a flag takes, for --help: `N`, `X`, `a|b`, `N[,...]`, or nothing for a switch. */
+function takes(field: ParamDescription): string {
+  if (field.type === 'boolean') return '';
+  if (field.type === 'enum') return ` ${field.values!.join('|')}`;
+  if (field.type === 'list') return ` ${field.values ? field.values.join('|') : field.item === 'integer' ? 'N' : 'X'}[,...]`;
+  return field.type === 'integer' ? ' N' : field.type === 'number' ? ' X' : ' S';
+}
+
+/** `--help` lines for the flags: name, what it takes, its range and default, its help text. */
 export function flagHelp(flags: ParamFlag[]): string[] {
   return flags.map(({ flag, field }) => {
-    const takes =
-      field.type === 'boolean'
-        ? ''
-        : field.type === 'enum'
-          ? ` ${field.values!.join('|')}`
-          : field.type === 'integer' || field.type === 'number'
-            ? ` ${field.type === 'integer' ? 'N' : 'X'} (${rangeText(field).replace(/^in /, '')})`
-            : field.type === 'list'
-              ? ` ${field.values ? field.values.join('|') : field.item === 'integer' ? 'N' : 'X'}[,...]`
-              : ' S';
-    const fallback = field.default !== undefined && field.default !== null && field.type !== 'boolean' ? ` (default ${String(field.default)})` : '';
-    return `  --${flag}${takes}${fallback}${field.description ? `  ${field.description}` : ''}`;
+    const notes: string[] = [];
+    // an id's range says nothing
+    if ((field.type === 'integer' || field.type === 'number') && field.min !== undefined && field.max !== undefined && field.max < Number.MAX_SAFE_INTEGER) {
+      notes.push(rangeText(field).replace(/^from /, ''));
+    }
+    if (field.default !== undefined && field.default !== null && field.type !== 'boolean') notes.push(`default ${String(field.default)}`);
+    const help = field.description ? `  ${flag.startsWith('no-') ? 'turns off ' : ''}${field.description}` : '';
+    return `  --${flag}${takes(field)}${notes.length ? ` (${notes.join(', ')})` : ''}${help}`;
   });
 }

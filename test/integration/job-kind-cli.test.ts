@@ -103,7 +103,8 @@ describe('a job kind registered at run time', () => {
     const r = await winnow('count-test', '--help');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Usage: winnow count-test \[options\]/);
-    expect(r.stderr).toMatch(/--up-to N \(from 1 to 20\) \(default 3\) {2}how far to count/);
+    expect(r.stderr).toMatch(/--up-to N \(1 to 20, default 3\) {2}how far to count/);
+    expect(r.stderr).toMatch(/--step X \(in \(0, 5\], default 1\)/);
     expect(r.stderr).toMatch(/--mode plain\|fail \(default plain\)/);
     expect(r.stderr).toMatch(/--loud\b/);
   });

@@ -4,7 +4,7 @@ import { BaselineName } from '../../../shared/evaluate.js';
 import { idOption, listCommand, oneOf, parse, resumeOption, type ListSpec, type Options } from '../args.js';
 import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressResultRows, compressStoppedLine, compressionRows } from '../compress.js';
 import { UsageError, say, table } from '../output.js';
-import { flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
+import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { runStudyCommand } from '../run-job.js';
 import { modelOfEvaluation } from './model.js';
 
@@ -32,9 +32,14 @@ const OPTIONS = {
   resume: { type: 'string' },
 } satisfies Options;
 
+const USAGE = 'Usage: winnow compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]';
+
+/** `winnow compress --help`: the flags with their ranges, defaults and help from the schema. */
+export const compressHelp = (): string => [USAGE, ...flagHelp(FLAGS)].join('\n');
+
 /** Study parameters from flags (--model <job> is resolved to that evaluation's stored model by the caller). */
 function compressParams(values: Record<string, unknown>, modelOfJob: number | null): CompressParams {
-  const usage = 'Usage: winnow compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]';
+  const usage = USAGE;
   const datasetId = idOption(values.dataset, 'dataset');
   if (datasetId === undefined) throw new UsageError(usage);
   const model =

@@ -5,7 +5,7 @@ import { BaselineName, EvaluateParams, withPresetRecipe, type EvaluateResult, ty
 import { idOption, listCommand, oneOf, parse, resumeOption, type ListSpec, type Options } from '../args.js';
 import { EVALUATION_COLUMNS, evaluateDoneLines, evaluateStoppedLine, evaluationRows } from '../evaluate.js';
 import { UsageError, say } from '../output.js';
-import { flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
+import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
 
 /** The parameters `winnow evaluate` offers as flags besides the network's source. */
@@ -39,9 +39,14 @@ function genotypeArgument(value: string): string {
   return value;
 }
 
+const USAGE = 'Usage: winnow evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]';
+
+/** `winnow evaluate --help`: the flags with their ranges, defaults and help from the schema. */
+export const evaluateHelp = (): string => [USAGE, ...flagHelp(FLAGS)].join('\n');
+
 /** Evaluation parameters from flags; the schema's defaults fill the rest. */
 function evaluateParams(values: Record<string, unknown>): EvaluateParams {
-  const usage = 'Usage: winnow evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]';
+  const usage = USAGE;
   const datasetId = idOption(values.dataset, 'dataset');
   if (datasetId === undefined) throw new UsageError(usage);
   const sources = (['from-search', 'genotype', 'baseline'] as const).filter((k) => values[k] !== undefined);

@@ -2,7 +2,7 @@
 import { SearchParams, type SearchDetail, type SearchResult, type SearchSummary } from '../../../shared/search.js';
 import { idOption, listCommand, parse, resumeOption, type ListSpec, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
-import { flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
+import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
 import { SEARCH_COLUMNS, doneLines, searchRows, stoppedLine } from '../search.js';
 
@@ -74,6 +74,15 @@ const LIST: ListSpec<SearchSummary> = {
   columns: SEARCH_COLUMNS,
   empty: 'No searches yet. Start one with `winnow search --dataset <id>`.',
 };
+
+/** `winnow search --help`: the flags with their ranges, defaults and help from the schema. */
+export function searchHelp(): string {
+  return [
+    'Usage: winnow search --dataset <id> [options] | winnow search --resume <job> | winnow search list [--dataset <id>]',
+    ...flagHelp(FLAGS),
+    `Strategy flags: ${Object.entries(FLAG_STRATEGIES).map(([flag, s]) => `--${flag} (${s.join(', ')})`).join(', ')}.`,
+  ].join('\n');
+}
 
 export async function searchCommand(args: string[]): Promise<number> {
   if (args[0] === 'list') return listCommand(args.slice(1), LIST);

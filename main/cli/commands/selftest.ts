@@ -2,10 +2,13 @@
 import { SelftestParams, type SelftestResult } from '../../../shared/jobs.js';
 import { parse } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, printJson, say } from '../output.js';
-import { flagOptions, paramFlags, readFlags } from '../param-flags.js';
+import { flagHelp, flagOptions, paramFlags, readFlags } from '../param-flags.js';
 import { runJobCommand } from '../run-job.js';
 
 const FLAGS = paramFlags(SelftestParams, { steps: true, batch: true, seed: true });
+
+/** `winnow selftest --help`: the flags with their ranges and defaults from the schema. */
+export const selftestHelp = (): string => ['Usage: winnow selftest [options]', ...flagHelp(FLAGS)].join('\n');
 
 export async function selftestCommand(args: string[]): Promise<number> {
   const { values } = parse(args, flagOptions(FLAGS));

@@ -112,18 +112,27 @@ export async function withHost<T>(values: { 'data-dir'?: string }, fn: (host: Wi
 
 /** `winnow <thing> list [--dataset <id>]`: the API's list as JSON, a table, or a hint when there is none yet. */
 export async function listCommand<T>(args: string[], spec: ListSpec<T>): Promise<number> {
-  const { values } = parse(args, { dataset: { type: 'string' } });
-  const datasetId = idOption(values.dataset, 'dataset');
-  const list = (await withHost(values, (h) => h.api.dispatch(spec.method, datasetId ? { datasetId } : {}))) as T[];
+  const { values } = parse(args, spec.options ?? { dataset: { type: 'string' } });
+  const input = spec.input ? spec.input(values) : datasetFilter(values);
+  const list = (await withHost(values, (h) => h.api.dispatch(spec.method, input as never))) as T[];
   if (values.json) printJson(list);
   else if (list.length === 0) say(spec.empty);
   else say(table(spec.rows(list), spec.columns));
   return EXIT_OK;
 }
 
+/** `--dataset <id>` as a list's filter. */
+function datasetFilter(values: Record<string, unknown>): { datasetId?: number } {
+  const datasetId = idOption(values.dataset, 'dataset');
+  return datasetId ? { datasetId } : {};
+}
+
 /** A list command: the API method, the table's rows and columns, the hint when the list is empty. */
 export interface ListSpec<T> {
-  method: 'searches.list' | 'evaluations.list' | 'compressions.list' | 'models.list' | 'autoencoders.list';
+  method: 'searches.list' | 'evaluations.list' | 'compressions.list' | 'models.list' | 'autoencoders.list' | 'datasets.list' | 'jobs.list';
+  /** The command's flags (default: --dataset <id>) and the API input they make (default: that dataset filter). */
+  options?: Options;
+  input?(values: Record<string, unknown>): unknown;
   rows(list: T[]): Array<Record<string, string | number | null>>;
   columns: string[];
   empty: string;

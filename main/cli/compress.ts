@@ -2,6 +2,7 @@
  * What `winnow compress` prints: a line per finished piece of the study, the final table, the list of studies.
  * Pure formatting; the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import { gridKey, type CompressPointData, type CompressResult, type CompressionSummary } from '../../shared/compress.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import { resumeHint, stopReason } from './output.js';
@@ -62,7 +63,7 @@ export function compressStoppedLine(job: JobSummary, rowsDone: number, rowsTotal
   return `Compression study ${job.id} ${job.state} after ${rowsDone} of ${rowsTotal} accuracy rows${stopReason(job)}${resumeHint(job, 'compress')}`;
 }
 
-export function compressionRows(list: CompressionSummary[]): Array<Record<string, string | number>> {
+function compressionRows(list: CompressionSummary[]): Array<Record<string, string | number>> {
   return list.map((s) => ({
     id: s.jobId,
     state: s.state,
@@ -76,4 +77,6 @@ export function compressionRows(list: CompressionSummary[]): Array<Record<string
   }));
 }
 
-export const COMPRESSION_COLUMNS = ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'];
+
+/** `winnow compress list`: the API's list as a table, or a hint when there is none yet. */
+export const COMPRESSION_LIST: ListSpec<CompressionSummary> = { method: 'compressions.list', rows: compressionRows, columns: ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'], empty: 'No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.' };

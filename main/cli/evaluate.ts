@@ -2,6 +2,7 @@
  * What `winnow evaluate` and `winnow model` print: the per-epoch line, the final report, the tables. Pure
  * formatting; the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import type { ClassificationReport, EvaluateEpochData, EvaluateResult, EvaluationSummary, ModelSummary } from '../../shared/evaluate.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import { resumeHint, stopReason } from './output.js';
@@ -50,7 +51,7 @@ function sourceText(e: EvaluationSummary): string {
   return 'genotype';
 }
 
-export function evaluationRows(list: EvaluationSummary[]): Array<Record<string, string | number | null>> {
+function evaluationRows(list: EvaluationSummary[]): Array<Record<string, string | number | null>> {
   return list.map((e) => ({
     id: e.jobId,
     state: e.state,
@@ -68,9 +69,11 @@ export function evaluationRows(list: EvaluationSummary[]): Array<Record<string, 
   }));
 }
 
-export const EVALUATION_COLUMNS = ['id', 'state', 'dataset', 'source', 'network', 'epochs', 'test acc', 'params', 'madds', 'seconds', 'search s', 'search images', 'model'];
 
-export function modelRows(list: ModelSummary[]): Array<Record<string, string | number | null>> {
+/** `winnow evaluate list`: the API's list as a table, or a hint when there is none yet. */
+export const EVALUATION_LIST: ListSpec<EvaluationSummary> = { method: 'evaluations.list', rows: evaluationRows, columns: ['id', 'state', 'dataset', 'source', 'network', 'epochs', 'test acc', 'params', 'madds', 'seconds', 'search s', 'search images', 'model'], empty: 'No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).' };
+
+function modelRows(list: ModelSummary[]): Array<Record<string, string | number | null>> {
   return list.map((m) => ({
     id: m.id,
     name: clip(m.name, 56),
@@ -84,4 +87,6 @@ export function modelRows(list: ModelSummary[]): Array<Record<string, string | n
   }));
 }
 
-export const MODEL_COLUMNS = ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'];
+
+/** `winnow model list`: the API's list as a table, or a hint when there is none yet. */
+export const MODEL_LIST: ListSpec<ModelSummary> = { method: 'models.list', rows: modelRows, columns: ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'], empty: 'No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.' };

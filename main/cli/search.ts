@@ -2,6 +2,7 @@
  * What `winnow search` prints: the per-epoch line, the final report, the table of searches. Pure formatting;
  * the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import { SPACE_NAMES } from '../../shared/search-defaults.js';
 import { formatGenotype } from '../../shared/genotype.js';
 import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from '../../shared/search.js';
@@ -46,7 +47,7 @@ export function stoppedLine(job: JobSummary, summary: SearchSummary | null): str
 
 const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
-export function searchRows(list: SearchSummary[]): Array<Record<string, string | number | null>> {
+function searchRows(list: SearchSummary[]): Array<Record<string, string | number | null>> {
   return list.map((s) => ({
     id: s.jobId,
     state: s.state,
@@ -60,4 +61,6 @@ export function searchRows(list: SearchSummary[]): Array<Record<string, string |
   }));
 }
 
-export const SEARCH_COLUMNS = ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'];
+
+/** `winnow search list`: the API's list as a table, or a hint when there is none yet. */
+export const SEARCH_LIST: ListSpec<SearchSummary> = { method: 'searches.list', rows: searchRows, columns: ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'], empty: 'No searches yet. Start one with `winnow search --dataset <id>`.' };

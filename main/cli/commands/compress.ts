@@ -1,8 +1,8 @@
 /** `winnow compress`: run or resume a JPEG compression study, or list studies. */
-import { CompressParams, type CompressResult, type CompressionDetail, type CompressionSummary } from '../../../shared/compress.js';
+import { CompressParams, type CompressResult, type CompressionDetail } from '../../../shared/compress.js';
 import { BaselineName } from '../../../shared/evaluate.js';
-import { idOption, listCommand, oneOf, parse, resumeOption, type ListSpec, type Options } from '../args.js';
-import { COMPRESSION_COLUMNS, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressResultRows, compressStoppedLine, compressionRows } from '../compress.js';
+import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
+import { COMPRESSION_LIST, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressResultRows, compressStoppedLine } from '../compress.js';
 import { UsageError, say, table } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { runStudyCommand } from '../run-job.js';
@@ -51,15 +51,8 @@ function compressParams(values: Record<string, unknown>, modelOfJob: number | nu
   return parseWithFlags(CompressParams, { datasetId, model, ...readFlags(FLAGS, values), backend: values.backend ?? 'auto' }, FLAGS);
 }
 
-const LIST: ListSpec<CompressionSummary> = {
-  method: 'compressions.list',
-  rows: compressionRows,
-  columns: COMPRESSION_COLUMNS,
-  empty: 'No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.',
-};
-
 export async function compressCommand(args: string[]): Promise<number> {
-  if (args[0] === 'list') return listCommand(args.slice(1), LIST);
+  if (args[0] === 'list') return listCommand(args.slice(1), COMPRESSION_LIST);
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'a study');
   if (resumeId === undefined) {

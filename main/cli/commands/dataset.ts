@@ -1,7 +1,7 @@
 /** `winnow dataset`: import, the MNIST sample, the synthetic colour dataset; list, show and delete datasets. */
 import path from 'node:path';
 import { ImportFormat, ImportParams, ImportSource, type DatasetDetail, type DatasetSummary, type ImportResult, type Rejection } from '../../../shared/datasets.js';
-import { idOption, oneOf, parse, withHost, type GlobalValues, type Options } from '../args.js';
+import { idOption, listCommand, oneOf, parse, withHost, type GlobalValues, type ListSpec, type Options } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, printJson, say, table } from '../output.js';
 import { flagOptions, paramFlags, readFlags } from '../param-flags.js';
 import { runJobCommand } from '../run-job.js';
@@ -68,6 +68,25 @@ function runImport(values: GlobalValues, params: ImportParams): Promise<number> 
   });
 }
 
+/** `winnow dataset list`. */
+const DATASET_LIST: ListSpec<DatasetSummary> = {
+  method: 'datasets.list',
+  options: {},
+  input: () => ({}),
+  rows: (list) =>
+    list.map((d) => ({
+      id: d.id,
+      name: d.name,
+      images: d.images,
+      classes: d.classes,
+      size: `${d.width}x${d.height}x${d.channels}`,
+      'train/test': `${d.splits.train}/${d.splits.test}`,
+      source: d.source,
+    })),
+  columns: ['id', 'name', 'images', 'classes', 'size', 'train/test', 'source'],
+  empty: 'No datasets yet. Try `winnow dataset sample mnist` or `winnow dataset import <folder>`.',
+};
+
 export async function datasetCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -89,26 +108,7 @@ export async function datasetCommand(args: string[]): Promise<number> {
       return runImport(values, importParams(values, source));
     }
     case 'list': {
-      const { values } = parse(rest, {});
-      const list = (await withHost(values, (h) => h.api.dispatch('datasets.list', {}))) as DatasetSummary[];
-      if (values.json) printJson(list);
-      else if (list.length === 0) say('No datasets yet. Try `winnow dataset sample mnist` or `winnow dataset import <folder>`.');
-      else
-        say(
-          table(
-            list.map((d) => ({
-              id: d.id,
-              name: d.name,
-              images: d.images,
-              classes: d.classes,
-              size: `${d.width}x${d.height}x${d.channels}`,
-              'train/test': `${d.splits.train}/${d.splits.test}`,
-              source: d.source,
-            })),
-            ['id', 'name', 'images', 'classes', 'size', 'train/test', 'source'],
-          ),
-        );
-      return EXIT_OK;
+      return listCommand(rest, DATASET_LIST);
     }
     case 'show':
     case 'rm': {

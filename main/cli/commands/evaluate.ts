@@ -1,9 +1,9 @@
 /** `winnow evaluate`: train a searched network or a baseline from scratch, resume one, or list evaluations. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BaselineName, EvaluateParams, withPresetRecipe, type EvaluateResult, type EvaluationDetail, type EvaluationSummary } from '../../../shared/evaluate.js';
-import { idOption, listCommand, oneOf, parse, resumeOption, type ListSpec, type Options } from '../args.js';
-import { EVALUATION_COLUMNS, evaluateDoneLines, evaluateStoppedLine, evaluationRows } from '../evaluate.js';
+import { BaselineName, EvaluateParams, withPresetRecipe, type EvaluateResult, type EvaluationDetail } from '../../../shared/evaluate.js';
+import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
+import { EVALUATION_LIST, evaluateDoneLines, evaluateStoppedLine } from '../evaluate.js';
 import { UsageError, say } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
@@ -62,15 +62,8 @@ function evaluateParams(values: Record<string, unknown>): EvaluateParams {
   return parseWithFlags(EvaluateParams, { datasetId, source, ...given, backend: values.backend ?? 'auto' }, FLAGS);
 }
 
-const LIST: ListSpec<EvaluationSummary> = {
-  method: 'evaluations.list',
-  rows: evaluationRows,
-  columns: EVALUATION_COLUMNS,
-  empty: 'No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).',
-};
-
 export async function evaluateCommand(args: string[]): Promise<number> {
-  if (args[0] === 'list') return listCommand(args.slice(1), LIST);
+  if (args[0] === 'list') return listCommand(args.slice(1), EVALUATION_LIST);
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'an evaluation');
   return runStudyCommand<EvaluationDetail, EvaluateResult>(

@@ -26,11 +26,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   });
   if (values.out) {
     const file = path.resolve(values.out);
-    try {
-      fs.writeFileSync(file, out.text);
-    } catch (e) {
-      throw new ApiError('bad_input', `Could not write ${file}: ${(e as Error).message}. Choose another --out path.`);
-    }
+    writeOut(file, out.text);
     if (values.json) printJson({ jobId: id, filename: out.filename, mime: out.mime, out: file, bytes: Buffer.byteLength(out.text) });
     else say(`Wrote ${file}.`);
   } else if (values.json) printJson({ jobId: id, ...out });
@@ -52,12 +48,25 @@ async function writeModelFiles(h: WinnowHost, m: ModelSummary, dir: string): Pro
   return written;
 }
 
-async function exportModel(args: string[]): Promise<number> {
-  const usage = 'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)';
+/** `<job> --out PATH`, both required: the job id, the absolute path and the global flags. */
+function jobAndOut(args: string[], usage: string) {
   const { values, positionals } = parse(args, { out: { type: 'string' } }, 1);
   const id = idOption(positionals[0], 'job');
   if (id === undefined || !values.out) throw new UsageError(usage);
-  const out = path.resolve(values.out);
+  return { values, id, out: path.resolve(values.out) };
+}
+
+/** Writes an export's file; a path that cannot be written is the user's to change (bad_input). */
+function writeOut(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw new ApiError('bad_input', `Could not write ${file}: ${(e as Error).message}. Choose another --out path.`);
+  }
+}
+
+async function exportModel(args: string[]): Promise<number> {
+  const { values, id, out } = jobAndOut(args, 'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)');
   if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).includes('model.json'))) {
     throw new ApiError('bad_input', `${out} ${fs.statSync(out).isDirectory() ? 'already holds a model.json' : 'is a file'}; choose an empty or new folder for --out.`);
   }
@@ -71,17 +80,9 @@ async function exportModel(args: string[]): Promise<number> {
 }
 
 async function exportTable(args: string[]): Promise<number> {
-  const usage = 'Usage: winnow export table <job> --out FILE.csv (a compression study; see `winnow compress list`)';
-  const { values, positionals } = parse(args, { out: { type: 'string' } }, 1);
-  const id = idOption(positionals[0], 'job');
-  if (id === undefined || !values.out) throw new UsageError(usage);
-  const out = path.resolve(values.out);
+  const { values, id, out } = jobAndOut(args, 'Usage: winnow export table <job> --out FILE.csv (a compression study; see `winnow compress list`)');
   const t = (await withHost(values, (h) => h.api.dispatch('compressions.table', { id }))) as { filename: string; csv: string };
-  try {
-    fs.writeFileSync(out, t.csv);
-  } catch (e) {
-    throw new ApiError('bad_input', `Could not write ${out}: ${(e as Error).message}. Choose another --out path.`);
-  }
+  writeOut(out, t.csv);
   const lines = t.csv.trimEnd().split('\n').length - 1;
   if (values.json) printJson({ jobId: id, out, rows: lines, bytes: Buffer.byteLength(t.csv) });
   else say(`Wrote ${lines} rows of study ${id} to ${out}.`);

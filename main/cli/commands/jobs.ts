@@ -1,7 +1,7 @@
 /** `winnow jobs`: list, show, cancel and resume jobs of any kind. */
 import { isFinished, type JobSummary } from '../../../shared/jobs.js';
-import { idOption, intOption, parse, withHost } from '../args.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError, formatDuration, printJson, say, table } from '../output.js';
+import { idOption, intOption, listCommand, parse, withHost, type ListSpec } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, formatDuration, printJson, say } from '../output.js';
 import { watchJob } from '../run-job.js';
 import { searchEventLine } from '../search.js';
 
@@ -13,29 +13,28 @@ function printJob(job: JobSummary): void {
   if (job.result !== null && job.result !== undefined) say(`Result: ${JSON.stringify(job.result, null, 2)}`);
 }
 
+/** `winnow jobs list [--limit N] [--kind K]`: newest first. */
+const JOBS_LIST: ListSpec<JobSummary> = {
+  method: 'jobs.list',
+  options: { limit: { type: 'string' }, kind: { type: 'string' } },
+  input: (values) => ({ limit: intOption(values.limit, 'limit', 1, 1000) ?? 50, ...(values.kind ? { kind: values.kind } : {}) }),
+  rows: (list) =>
+    list.map((j) => ({
+      id: j.id,
+      kind: j.kind,
+      state: j.state,
+      created: new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+      progress: j.progress ? `${Math.round(j.progress.fraction * 100)}%` : '',
+      message: j.message ?? '',
+    })),
+  columns: ['id', 'kind', 'state', 'created', 'progress', 'message'],
+  empty: 'No jobs yet. Try `winnow selftest`.',
+};
+
 export async function jobsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
-    const { values } = parse(rest, { limit: { type: 'string' }, kind: { type: 'string' } });
-    const limit = intOption(values.limit, 'limit', 1, 1000) ?? 50;
-    const list = (await withHost(values, (h) => h.api.dispatch('jobs.list', { limit, ...(values.kind ? { kind: values.kind } : {}) }))) as JobSummary[];
-    if (values.json) printJson(list);
-    else if (list.length === 0) say('No jobs yet. Try `winnow selftest`.');
-    else
-      say(
-        table(
-          list.map((j) => ({
-            id: j.id,
-            kind: j.kind,
-            state: j.state,
-            created: new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19),
-            progress: j.progress ? `${Math.round(j.progress.fraction * 100)}%` : '',
-            message: j.message ?? '',
-          })),
-          ['id', 'kind', 'state', 'created', 'progress', 'message'],
-        ),
-      );
-    return EXIT_OK;
+    return listCommand(rest, JOBS_LIST);
   }
   if (sub === 'show' || sub === 'cancel' || sub === 'resume') {
     const { values, positionals } = parse(rest, sub === 'resume' ? { restart: { type: 'boolean', default: false } } : {}, 1);

@@ -3,7 +3,7 @@ import type { EvaluationDetail, ModelSummary } from '../../../shared/evaluate.js
 import { ApiError } from '../../api/errors.js';
 import type { WinnowHost } from '../../api/host.js';
 import { idOption, listCommand, parse, withHost } from '../args.js';
-import { MODEL_COLUMNS, millions, modelRows } from '../evaluate.js';
+import { MODEL_LIST, millions } from '../evaluate.js';
 import { EXIT_OK, UsageError, printJson, say } from '../output.js';
 
 /** The stored model of evaluation `job`, or why there is none. */
@@ -18,12 +18,7 @@ export async function modelCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'list': {
-      return listCommand<ModelSummary>(rest, {
-        method: 'models.list',
-        rows: modelRows,
-        columns: MODEL_COLUMNS,
-        empty: 'No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.',
-      });
+      return listCommand(rest, MODEL_LIST);
     }
     case 'show': {
       const { values, positionals } = parse(rest, {}, 1);

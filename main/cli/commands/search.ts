@@ -1,10 +1,10 @@
 /** `winnow search`: start or resume an architecture search, or list searches. */
-import { SearchParams, type SearchDetail, type SearchResult, type SearchSummary } from '../../../shared/search.js';
-import { idOption, listCommand, parse, resumeOption, type ListSpec, type Options } from '../args.js';
+import { SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
+import { idOption, listCommand, parse, resumeOption, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
-import { SEARCH_COLUMNS, doneLines, searchRows, stoppedLine } from '../search.js';
+import { SEARCH_LIST, doneLines, stoppedLine } from '../search.js';
 
 /** The parameters `winnow search` offers as flags (the rest keep the schema's defaults). */
 const FLAGS = paramFlags(SearchParams, {
@@ -68,13 +68,6 @@ function searchParams(values: Record<string, unknown>): SearchParams {
   return parseWithFlags(SearchParams, { datasetId, ...given, backend: values.backend ?? 'auto' }, FLAGS);
 }
 
-const LIST: ListSpec<SearchSummary> = {
-  method: 'searches.list',
-  rows: searchRows,
-  columns: SEARCH_COLUMNS,
-  empty: 'No searches yet. Start one with `winnow search --dataset <id>`.',
-};
-
 /** `winnow search --help`: the flags with their ranges, defaults and help from the schema. */
 export function searchHelp(): string {
   return [
@@ -85,7 +78,7 @@ export function searchHelp(): string {
 }
 
 export async function searchCommand(args: string[]): Promise<number> {
-  if (args[0] === 'list') return listCommand(args.slice(1), LIST);
+  if (args[0] === 'list') return listCommand(args.slice(1), SEARCH_LIST);
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'a search');
   const params = resumeId === undefined ? searchParams(values) : undefined;

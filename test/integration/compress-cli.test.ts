@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridKey, type CodecPoint, type CompressResult, type CompressRow, type CompressionSummary } from '../../shared/compress.js';
 import { studyTimeline } from '../../main/api/compressions.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { importWithCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
 import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
 
@@ -23,20 +23,11 @@ const TIMEOUT = 400_000;
 const BASELINE = ['--baseline', 'cnn', '--preset', 'small', '--epochs', '6', '--batch', '32', '--seed', '3'];
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16']);
 }, 120_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 const at = (rows: CompressRow[], protocol: CompressRow['protocol'], quality: number, subsampling: CompressRow['subsampling']): CompressRow => {
   const r = rows.find((x) => x.protocol === protocol && x.quality === quality && x.subsampling === subsampling);

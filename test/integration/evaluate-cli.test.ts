@@ -14,8 +14,9 @@ import { evaluateTimeline, getEvaluation } from '../../main/api/evaluations.js';
 import { IMAGES_FILE } from '../../main/data/staged.js';
 import { PackedImages } from '../../main/data/tensor-store.js';
 import { EVALUATE_FILES } from '../../main/engine/evaluate/context.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor, jobDirFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { jobDirFor } from '../../main/store/paths.js';
+import { importWithCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
 import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
 
@@ -27,20 +28,11 @@ const TIMEOUT = 300_000;
 const QUICK = ['--preset', 'tiny', '--limit-per-class', '20', '--batch', '16', '--seed', '5'];
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'sample', 'mnist', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
 }, 180_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 /** What a tfjs app does with an exported folder: fetch model.json and its weights, then tf.loadLayersModel. */
 async function loadLikeAnyTfjsApp(dir: string): Promise<tf.LayersModel> {

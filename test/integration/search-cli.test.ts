@@ -12,8 +12,9 @@ import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import { epochTimeline, getSearch } from '../../main/api/searches.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor, jobDirFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { jobDirFor } from '../../main/store/paths.js';
+import { importWithCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
 
@@ -31,20 +32,11 @@ const CELLS = { darts: ['--cells', '3'], nb201: ['--cells', '1'] } as const;
 const SEARCH_TIMEOUT = 300_000;
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'sample', 'mnist', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
 }, 180_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 async function jobEvents(id: number): Promise<{ job: JobSummary; events: StoredJobEvent[] }> {
   const r = await runCli(['jobs', 'show', String(id), '--json'], dataDir);

@@ -11,6 +11,7 @@ import type { DatasetSummary } from '../../../shared/datasets.js';
 import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
 import type { JobProgress, StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 /** What `jobs.start` takes for an autoencoder (options left out take their defaults). */
 export type AeTrainInput = Extract<ApiInput<'jobs.start'>, { kind: 'autoencoder' }>['params'];
@@ -120,10 +121,6 @@ export function toggleLoss(form: AeForm, loss: AeLoss, on: boolean): AeForm {
 }
 
 export type AeBuildResult = { ok: true; params: AeTrainInput } | { ok: false; field: keyof AeForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 /** The `AeTrainParams` for `jobs.start`, or the first problem with the form in words. */
 export function buildAeParams(form: AeForm): AeBuildResult {

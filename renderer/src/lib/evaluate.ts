@@ -45,6 +45,7 @@ import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import { formatAccuracy, type Series, type SeriesPoint } from './search.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 export { formatAccuracy };
 
@@ -295,10 +296,6 @@ export function augmentNote(choice: AugmentChoice, channels: number | null): str
 export type EvaluateBuildResult =
   | { ok: true; params: EvaluateStartInput }
   | { ok: false; field: keyof EvaluateForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 /**
  * The `EvaluateParams` for `jobs.start`, or the first problem with the form in words. Size overrides go in only

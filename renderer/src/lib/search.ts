@@ -35,6 +35,7 @@ import {
   type SearchAugment,
   type ValMode,
 } from '../../../shared/search-defaults.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -320,10 +321,6 @@ export function chooseSpace(form: SearchForm, space: SearchSpace): SearchForm {
 export type SearchBuildResult =
   | { ok: true; params: SearchStartInput }
   | { ok: false; field: keyof SearchForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 function positiveUpTo(value: number | null, max: number): value is number {
   return value != null && Number.isFinite(value) && value > 0 && value <= max;

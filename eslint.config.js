@@ -57,7 +57,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [ELECTRON_ONLY_IN_APP], patterns: [{ group: ['**/app/**', '**/web/**', '**/cli/**'], message: 'A job kind is transport-free: the app, the server and the CLI find it through the registry.' }] },
+        // a kind may name its CLI lines (main/cli/<kind>.ts: pure formatting), not the commands that find it
+        { paths: [ELECTRON_ONLY_IN_APP], patterns: [{ group: ['**/app/**', '**/web/**', '**/cli/commands/**', '**/cli/index*', '**/cli/run*', '**/cli/args*'], message: 'A job kind is transport-free: the app, the server and the CLI commands find it through the registry.' }] },
       ],
     },
   },

@@ -16,7 +16,7 @@ await Promise.all([
     ...common,
     format: 'esm',
     entryPoints: {
-      cli: 'main/cli/index.ts',
+      cli: 'main/cli/run.ts',
       worker: 'main/jobs/worker.ts',
       app: 'main/app/main.ts',
     },

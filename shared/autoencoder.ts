@@ -3,18 +3,16 @@
  * and what the API returns. The embeddings it produces feed the per-class furthest-neighbour kd-trees of DDS.
  */
 import { z } from 'zod';
+import { AE_LOSSES, AE_PRESET_IDS } from './autoencoder-defaults.js';
 import { BackendChoice } from './backend.js';
 
-export const AeLoss = z.enum(['mse', 'contractive', 'triplet', 'cosine', 'circle']);
-export type AeLoss = z.infer<typeof AeLoss>;
-/** DDS-NAS Table 1: `mnist-like` = contractive, N = 8; `rgb` = triplet + MSE under Kendall weighting, N = 32. */
-export const AePreset = z.enum(['mnist-like', 'rgb']);
-export type AePreset = z.infer<typeof AePreset>;
+export * from './autoencoder-defaults.js';
 
-export const AE_PRESETS: Record<AePreset, { losses: AeLoss[]; kendall: boolean; dim: number }> = {
-  'mnist-like': { losses: ['contractive'], kendall: false, dim: 8 },
-  rgb: { losses: ['triplet', 'mse'], kendall: true, dim: 32 },
-};
+export const AeLoss = z.enum(AE_LOSSES);
+export type AeLoss = z.infer<typeof AeLoss>;
+/** DDS-NAS Table 1 (AE_PRESETS). */
+export const AePreset = z.enum(AE_PRESET_IDS);
+export type AePreset = z.infer<typeof AePreset>;
 
 export const AeTrainParams = z.object({
   datasetId: z.number().int().positive(),

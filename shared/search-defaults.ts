@@ -64,45 +64,46 @@ export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
 /** Augmentation of the search's batches, as the evaluation's: `auto` = crop + flip for RGB, none for grey. */
 export type SearchAugment = 'auto' | 'on' | 'off';
 
+/** One option: its values in the order `about` lists them (the help's order), its default, one line per value. */
+function option<T extends string>(about: Record<T, string>, fallback: NoInfer<T>): { values: [T, ...T[]]; default: T; about: Record<T, string> } {
+  return { values: Object.keys(about) as [T, ...T[]], default: fallback, about };
+}
+
 /**
  * The options of issue #20 with their defaults and one line each (the CLI's help, the form's hints and the README
  * say the same). Sources: docs/REFERENCES.md.
  */
 export const FIDELITY_OPTIONS = {
-  masteryBy: {
-    values: ['correct', 'easy'] as const satisfies readonly MasteryBy[],
-    default: 'correct' as MasteryBy,
-    about: {
+  masteryBy: option<MasteryBy>(
+    {
       correct: 'mastered when this fraction of the subset was classified correctly in the latest epoch (DDS-NAS Fig. 1, the authors\' code)',
       easy: 'mastered when this fraction of the subset is easy (DDS-NAS Sec. 3)',
-    } satisfies Record<MasteryBy, string>,
-  },
-  replacePool: {
-    values: ['global', 'unseen-first'] as const satisfies readonly ReplacePool[],
-    default: 'global' as ReplacePool,
-    about: {
+    },
+    'correct',
+  ),
+  replacePool: option<ReplacePool>(
+    {
       global: 'an easy image is replaced by the most different image of its class not in the subset, seen before or not (the paper\'s "global training set")',
       'unseen-first': 'an easy image is replaced by the most different unseen image of its class, the least recently used one once all were seen',
-    } satisfies Record<ReplacePool, string>,
-  },
-  valMode: {
-    values: ['resample-each-epoch', 'fixed', 'with-subset'] as const satisfies readonly ValMode[],
-    default: 'resample-each-epoch' as ValMode,
-    about: {
+    },
+    'global',
+  ),
+  valMode: option<ValMode>(
+    {
       'resample-each-epoch': 'a new class-balanced validation subset of S every epoch',
       fixed: 'one validation subset of S for the whole search',
       'with-subset': 'the validation subset is redrawn whenever the training subset changes',
-    } satisfies Record<ValMode, string>,
-  },
-  augment: {
-    values: ['auto', 'on', 'off'] as const satisfies readonly SearchAugment[],
-    default: 'auto' as SearchAugment,
-    about: {
+    },
+    'resample-each-epoch',
+  ),
+  augment: option<SearchAugment>(
+    {
       auto: 'random crop (padding size/8) + horizontal flip of the weight and α batches for RGB, none for grey',
       on: 'random crop + flip of the weight and α batches',
       off: 'no augmentation of the search batches',
-    } satisfies Record<SearchAugment, string>,
-  },
+    },
+    'auto',
+  ),
 } as const;
 
 /**

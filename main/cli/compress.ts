@@ -1,9 +1,11 @@
 /**
  * What `winnow compress` prints: a line per finished piece of the study, the final table, the list of studies.
- * Pure formatting; the command itself (flags, host, waiting) lives in index.ts with the others.
+ * Pure formatting; the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import { gridKey, type CompressPointData, type CompressResult, type CompressionSummary } from '../../shared/compress.js';
-import { isResumable, type JobSummary } from '../../shared/jobs.js';
+import type { JobEvent, JobSummary } from '../../shared/jobs.js';
+import { resumeHint, stopReason } from './output.js';
 import { percent } from './search.js';
 
 const points = (std: number | null): string => (std === null ? '' : `${(std * 100).toFixed(2)} pts`);
@@ -19,6 +21,10 @@ export function compressPointLine(d: CompressPointData): string {
   }
   const r = d.row;
   return `${r.protocol.padEnd(7)}  q ${String(r.quality).padStart(3)} ${r.subsampling}  accuracy ${percent(r.accuracy)}${r.groupStd === null ? '' : `  group std ${points(r.groupStd)}`}`;
+}
+
+export function compressEventLine(e: JobEvent): string | null {
+  return e.type === 'compress-point' ? compressPointLine(e.data) : null;
 }
 
 /** One line per protocol × grid point, with the codec's numbers beside the accuracy. */
@@ -54,12 +60,10 @@ export function compressDoneLines(job: JobSummary, r: CompressResult): string[] 
 }
 
 export function compressStoppedLine(job: JobSummary, rowsDone: number, rowsTotal: number): string {
-  const why = job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
-  const hint = isResumable(job.state) && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow compress --resume ${job.id}\`.` : '';
-  return `Compression study ${job.id} ${job.state} after ${rowsDone} of ${rowsTotal} accuracy rows${why}${hint}`;
+  return `Compression study ${job.id} ${job.state} after ${rowsDone} of ${rowsTotal} accuracy rows${stopReason(job)}${resumeHint(job, 'compress')}`;
 }
 
-export function compressionRows(list: CompressionSummary[]): Array<Record<string, string | number>> {
+function compressionRows(list: CompressionSummary[]): Array<Record<string, string | number>> {
   return list.map((s) => ({
     id: s.jobId,
     state: s.state,
@@ -73,4 +77,6 @@ export function compressionRows(list: CompressionSummary[]): Array<Record<string
   }));
 }
 
-export const COMPRESSION_COLUMNS = ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'];
+
+/** `winnow compress list`: the API's list as a table, or a hint when there is none yet. */
+export const COMPRESSION_LIST: ListSpec<CompressionSummary> = { method: 'compressions.list', rows: compressionRows, columns: ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'], empty: 'No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.' };

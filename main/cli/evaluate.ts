@@ -1,9 +1,11 @@
 /**
  * What `winnow evaluate` and `winnow model` print: the per-epoch line, the final report, the tables. Pure
- * formatting; the commands themselves (flags, host, waiting) live in index.ts with the others.
+ * formatting; the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import type { ClassificationReport, EvaluateEpochData, EvaluateResult, EvaluationSummary, ModelSummary } from '../../shared/evaluate.js';
-import { isResumable, type JobSummary } from '../../shared/jobs.js';
+import type { JobEvent, JobSummary } from '../../shared/jobs.js';
+import { resumeHint, stopReason } from './output.js';
 import { percent } from './search.js';
 
 const loss = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));
@@ -12,6 +14,10 @@ export const millions = (n: number): string => `${(n / 1e6).toFixed(n < 1e5 ? 4 
 /** `epoch 3/10  train 0.123 / 96.1%  test 0.101 / 96.9%  lr 0.0201  12.3 s` */
 export function evaluateEpochLine(d: EvaluateEpochData): string {
   return `epoch ${d.epoch}/${d.epochs}  train ${loss(d.trainLoss)} / ${percent(d.trainAccuracy)}  test ${loss(d.testLoss)} / ${percent(d.testAccuracy)}  lr ${d.lr.toPrecision(3)}  ${d.seconds.toFixed(1)} s`;
+}
+
+export function evaluateEventLine(e: JobEvent): string | null {
+  return e.type === 'evaluate-epoch' ? evaluateEpochLine(e.data) : null;
 }
 
 /** Per-class accuracy, and per-group accuracy with the bias measure when there are groups. */
@@ -34,9 +40,7 @@ export function evaluateDoneLines(job: JobSummary, r: EvaluateResult): string[] 
 }
 
 export function evaluateStoppedLine(job: JobSummary, epochsDone: number, epochs: number): string {
-  const why = job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
-  const hint = isResumable(job.state) && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow evaluate --resume ${job.id}\`.` : '';
-  return `Evaluation ${job.id} ${job.state} after ${epochsDone} of ${epochs} epochs${why}${hint}`;
+  return `Evaluation ${job.id} ${job.state} after ${epochsDone} of ${epochs} epochs${stopReason(job)}${resumeHint(job, 'evaluate')}`;
 }
 
 const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);
@@ -47,7 +51,7 @@ function sourceText(e: EvaluationSummary): string {
   return 'genotype';
 }
 
-export function evaluationRows(list: EvaluationSummary[]): Array<Record<string, string | number | null>> {
+function evaluationRows(list: EvaluationSummary[]): Array<Record<string, string | number | null>> {
   return list.map((e) => ({
     id: e.jobId,
     state: e.state,
@@ -65,9 +69,11 @@ export function evaluationRows(list: EvaluationSummary[]): Array<Record<string, 
   }));
 }
 
-export const EVALUATION_COLUMNS = ['id', 'state', 'dataset', 'source', 'network', 'epochs', 'test acc', 'params', 'madds', 'seconds', 'search s', 'search images', 'model'];
 
-export function modelRows(list: ModelSummary[]): Array<Record<string, string | number | null>> {
+/** `winnow evaluate list`: the API's list as a table, or a hint when there is none yet. */
+export const EVALUATION_LIST: ListSpec<EvaluationSummary> = { method: 'evaluations.list', rows: evaluationRows, columns: ['id', 'state', 'dataset', 'source', 'network', 'epochs', 'test acc', 'params', 'madds', 'seconds', 'search s', 'search images', 'model'], empty: 'No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).' };
+
+function modelRows(list: ModelSummary[]): Array<Record<string, string | number | null>> {
   return list.map((m) => ({
     id: m.id,
     name: clip(m.name, 56),
@@ -81,4 +87,6 @@ export function modelRows(list: ModelSummary[]): Array<Record<string, string | n
   }));
 }
 
-export const MODEL_COLUMNS = ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'];
+
+/** `winnow model list`: the API's list as a table, or a hint when there is none yet. */
+export const MODEL_LIST: ListSpec<ModelSummary> = { method: 'models.list', rows: modelRows, columns: ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'], empty: 'No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.' };

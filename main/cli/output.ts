@@ -5,6 +5,7 @@
  * only (an unknown flag, a value out of range, a path that does not exist, a request the API refuses as input).
  */
 import { ApiError } from '../api/errors.js';
+import { isResumable, type JobSummary } from '../../shared/jobs.js';
 import { DataFolderError } from '../store/data-folder.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -69,4 +70,14 @@ export function table(rows: Array<Record<string, string | number | null>>, colum
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+}
+
+/** `: why.` for a stopped job's line, with a full stop unless its message ends a sentence. */
+export function stopReason(job: JobSummary): string {
+  return job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
+}
+
+/** ` Continue it with \`winnow <command> --resume N\`.` for a job that can continue and whose message does not say so. */
+export function resumeHint(job: JobSummary, command: string): string {
+  return isResumable(job.state) && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow ${command} --resume ${job.id}\`.` : '';
 }

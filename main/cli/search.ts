@@ -1,10 +1,13 @@
 /**
  * What `winnow search` prints: the per-epoch line, the final report, the table of searches. Pure formatting;
- * the commands themselves (flags, host, waiting) live in index.ts with the others.
+ * the command itself is in commands/.
  */
+import type { ListSpec } from './args.js';
 import { SPACE_NAMES } from '../../shared/search-defaults.js';
+import { formatGenotype } from '../../shared/genotype/text.js';
 import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from '../../shared/search.js';
-import { isResumable, type JobSummary } from '../../shared/jobs.js';
+import type { JobEvent, JobSummary } from '../../shared/jobs.js';
+import { resumeHint, stopReason } from './output.js';
 
 
 export const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
@@ -16,6 +19,11 @@ export function epochLine(d: SearchEpochData, genotypeText: string): string {
     `epoch ${d.epoch}/${d.epochs}  train ${loss(d.trainLoss)} / ${percent(d.trainAccuracy)}  ` +
     `val ${loss(d.valLoss)} / ${percent(d.valAccuracy)}  ${d.seconds.toFixed(1)} s  genotype ${genotypeText}`
   );
+}
+
+/** Prints each finished epoch of the search being waited on. */
+export function searchEventLine(e: JobEvent): string | null {
+  return e.type === 'search-epoch' ? epochLine(e.data, formatGenotype(e.data.genotype)) : null;
 }
 
 /** The report after a search that finished (stderr lines; the genotype itself goes to stdout). */
@@ -34,15 +42,12 @@ export function doneLines(job: JobSummary, detail: SearchDetail, r: SearchResult
 /** Why a search stopped and how to continue it. */
 export function stoppedLine(job: JobSummary, summary: SearchSummary | null): string {
   const progress = summary ? ` after ${summary.epochsDone} of ${summary.epochs} epochs` : '';
-  const why = job.message ? `: ${job.message}${/[.!?]$/.test(job.message.trim()) ? '' : '.'}` : '.';
-  const resumable = isResumable(job.state);
-  const hint = resumable && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow search --resume ${job.id}\`.` : '';
-  return `Search ${job.id} ${job.state}${progress}${why}${hint}`;
+  return `Search ${job.id} ${job.state}${progress}${stopReason(job)}${resumeHint(job, 'search')}`;
 }
 
 const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
-export function searchRows(list: SearchSummary[]): Array<Record<string, string | number | null>> {
+function searchRows(list: SearchSummary[]): Array<Record<string, string | number | null>> {
   return list.map((s) => ({
     id: s.jobId,
     state: s.state,
@@ -56,4 +61,6 @@ export function searchRows(list: SearchSummary[]): Array<Record<string, string |
   }));
 }
 
-export const SEARCH_COLUMNS = ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'];
+
+/** `winnow search list`: the API's list as a table, or a hint when there is none yet. */
+export const SEARCH_LIST: ListSpec<SearchSummary> = { method: 'searches.list', rows: searchRows, columns: ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'], empty: 'No searches yet. Start one with `winnow search --dataset <id>`.' };

@@ -1,6 +1,7 @@
 /** Evaluation: a network built from a genotype, trained from scratch and tested; ends with a stored model. */
 import { commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
 import { evaluateHandler } from '../engine/evaluate/job.js';
+import { evaluateEventLine } from '../cli/evaluate.js';
 import { defineJobKind } from './kind.js';
 
 export const evaluateKind = defineJobKind({
@@ -10,6 +11,6 @@ export const evaluateKind = defineJobKind({
   prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
   finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
   discard: (_host, job) => discardEvaluation(job),
-  cli: { command: 'evaluate', summary: 'train a network built from a genotype and test it' },
+  cli: { command: 'evaluate', summary: 'train a network built from a genotype and test it', eventLine: evaluateEventLine },
   ui: { label: 'Evaluation', noun: 'evaluation', page: 'evaluate' },
 });

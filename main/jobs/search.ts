@@ -1,6 +1,7 @@
 /** Architecture search: a supernet trained on a dataset, data chosen by a selection strategy; ends with a genotype. */
 import { checkSearchCanStart, searchJobContext } from '../api/searches.js';
 import { searchHandler } from '../engine/search/darts.js';
+import { searchEventLine } from '../cli/search.js';
 import { defineJobKind } from './kind.js';
 
 export const searchKind = defineJobKind({
@@ -11,6 +12,6 @@ export const searchKind = defineJobKind({
   // a search keeps everything in its job folder: the checkpoint that `resume` continues from, genotype.json and
   // alphas.json. Nothing is staged elsewhere, so an unfinished search leaves nothing to clean, and no finalize is
   // needed: the result and the files stay with the job.
-  cli: { command: 'search', summary: 'search a cell architecture on a dataset (DARTS or NAS-Bench-201 space)' },
+  cli: { command: 'search', summary: 'search a cell architecture on a dataset (DARTS or NAS-Bench-201 space)', eventLine: searchEventLine },
   ui: { label: 'Search', noun: 'search', page: 'search' },
 });

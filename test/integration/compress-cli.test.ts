@@ -4,16 +4,15 @@
  * and retrain protocols; the thesis' expectations checked; the table exported as CSV; a second study served from
  * the JPEG cache; a study whose engine process is killed, resumed without repeating what it finished.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridKey, type CodecPoint, type CompressResult, type CompressRow, type CompressionSummary } from '../../shared/compress.js';
 import { studyTimeline } from '../../main/api/compressions.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
+import { tempDir, waitFor } from '../helpers/tmp.js';
 
 const t = tempDir();
 const dataDir = path.join(t.dir, 'data');
@@ -23,20 +22,11 @@ const TIMEOUT = 400_000;
 const BASELINE = ['--baseline', 'cnn', '--preset', 'small', '--epochs', '6', '--batch', '32', '--seed', '3'];
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16']);
 }, 120_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 const at = (rows: CompressRow[], protocol: CompressRow['protocol'], quality: number, subsampling: CompressRow['subsampling']): CompressRow => {
   const r = rows.find((x) => x.protocol === protocol && x.quality === quality && x.subsampling === subsampling);
@@ -122,24 +112,17 @@ describe('winnow compress', () => {
   it(
     'serves a repeated grid point from the cache, and resumes a killed study without repeating finished points',
     async () => {
-      const child = spawn(process.execPath, [WINNOW_BIN, 'compress', '--dataset', String(datasetId), ...BASELINE, '--qualities', '95,50,5', '--subsampling', '4:2:0', '--protocol', 'test,mixed'], {
-        env: { ...process.env, WINNOW_DATA_DIR: dataDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.stdout.resume();
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const { child, output, exited } = startCli(['compress', '--dataset', String(datasetId), ...BASELINE, '--qualities', '95,50,5', '--subsampling', '4:2:0', '--protocol', 'test,mixed'], dataDir);
       let jobId = 0;
       try {
         // kill the engine once the baseline is tested: the codec points and the reference are done, the rows not
-        await waitFor(() => /on the original test images/.test(stderr) || child.exitCode !== null, 240_000, 'the reference accuracy');
-        jobId = Number(/Job (\d+) \(compress\) started/.exec(stderr)?.[1]);
-        expect(jobId, stderr).toBeGreaterThan(0);
+        await waitFor(() => /on the original test images/.test(output.stderr) || child.exitCode !== null, 240_000, 'the reference accuracy');
+        jobId = Number(/Job (\d+) \(compress\) started/.exec(output.stderr)?.[1]);
+        expect(jobId, output.stderr).toBeGreaterThan(0);
         const pid = withStore((s) => s.jobs.ownership(jobId)?.workerPid);
         process.kill(pid!, 'SIGKILL');
         expect(await exited).toBe(1);
-        expect(stderr).toMatch(new RegExp(`Compression study ${jobId} interrupted after \\d of 6 accuracy rows.*resume`));
+        expect(output.stderr).toMatch(new RegExp(`Compression study ${jobId} interrupted after \\d of 6 accuracy rows.*resume`));
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }

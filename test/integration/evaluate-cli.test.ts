@@ -3,7 +3,6 @@
  * its model exported and reloaded with plain `tf.loadLayersModel` (same predictions as the report), imported back;
  * a search's genotype evaluated; an evaluation whose engine process is killed, resumed to the end; bad arguments.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,10 +13,11 @@ import { evaluateTimeline, getEvaluation } from '../../main/api/evaluations.js';
 import { IMAGES_FILE } from '../../main/data/staged.js';
 import { PackedImages } from '../../main/data/tensor-store.js';
 import { EVALUATE_FILES } from '../../main/engine/evaluate/context.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor, jobDirFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { jobDirFor } from '../../main/store/paths.js';
+import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
+import { tempDir, waitFor } from '../helpers/tmp.js';
 
 const t = tempDir();
 const dataDir = path.join(t.dir, 'data');
@@ -27,20 +27,11 @@ const TIMEOUT = 300_000;
 const QUICK = ['--preset', 'tiny', '--limit-per-class', '20', '--batch', '16', '--seed', '5'];
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'sample', 'mnist', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
 }, 180_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 /** What a tfjs app does with an exported folder: fetch model.json and its weights, then tf.loadLayersModel. */
 async function loadLikeAnyTfjsApp(dir: string): Promise<tf.LayersModel> {
@@ -158,23 +149,16 @@ describe('winnow evaluate', () => {
   it(
     'resumes an evaluation whose engine process was killed after its first epoch, to the end',
     async () => {
-      const child = spawn(process.execPath, [WINNOW_BIN, 'evaluate', '--dataset', String(datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK], {
-        env: { ...process.env, WINNOW_DATA_DIR: dataDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.stdout.resume();
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const { child, output, exited } = startCli(['evaluate', '--dataset', String(datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK], dataDir);
       let jobId = 0;
       try {
-        await waitFor(() => /^epoch 1\/3/m.test(stderr) || child.exitCode !== null, 240_000, 'the first epoch');
-        jobId = Number(/Job (\d+) \(evaluate\) started/.exec(stderr)?.[1]);
-        expect(jobId, stderr).toBeGreaterThan(0);
+        await waitFor(() => /^epoch 1\/3/m.test(output.stderr) || child.exitCode !== null, 240_000, 'the first epoch');
+        jobId = Number(/Job (\d+) \(evaluate\) started/.exec(output.stderr)?.[1]);
+        expect(jobId, output.stderr).toBeGreaterThan(0);
         const pid = withStore((s) => s.jobs.ownership(jobId)?.workerPid);
         process.kill(pid!, 'SIGKILL');
         expect(await exited).toBe(1);
-        expect(stderr).toMatch(new RegExp(`Evaluation ${jobId} interrupted after \\d of 3 epochs.*resume`));
+        expect(output.stderr).toMatch(new RegExp(`Evaluation ${jobId} interrupted after \\d of 3 epochs.*resume`));
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }

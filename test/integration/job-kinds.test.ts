@@ -11,7 +11,7 @@ import { JOB_KINDS_ENV, registerJobKind } from '../../main/jobs/registry.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import type { JobKindInfo } from '../../shared/api.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
-import { startServe } from '../helpers/cli.js';
+import { runCli, startServe } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TALLY_MODULE = path.resolve(import.meta.dirname, '../fixtures/tally-kind.mjs');
@@ -20,6 +20,18 @@ const cleanups: Array<() => unknown> = [() => t.cleanup()];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
+
+/** Runs `start` with WINNOW_JOB_KINDS naming the tally module (the child processes it starts inherit it). */
+async function withPlugin<T>(start: () => Promise<T>): Promise<T> {
+  const before = process.env[JOB_KINDS_ENV];
+  process.env[JOB_KINDS_ENV] = TALLY_MODULE;
+  try {
+    return await start();
+  } finally {
+    if (before === undefined) delete process.env[JOB_KINDS_ENV];
+    else process.env[JOB_KINDS_ENV] = before;
+  }
+}
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -77,15 +89,7 @@ describe('a job kind registered at run time', () => {
   });
 
   it('runs in the built server and its forked engine worker when named in WINNOW_JOB_KINDS', async () => {
-    const before = process.env[JOB_KINDS_ENV];
-    process.env[JOB_KINDS_ENV] = TALLY_MODULE;
-    let serve;
-    try {
-      serve = await startServe(path.join(t.dir, 'served'));
-    } finally {
-      if (before === undefined) delete process.env[JOB_KINDS_ENV];
-      else process.env[JOB_KINDS_ENV] = before;
-    }
+    const serve = await withPlugin(() => startServe(path.join(t.dir, 'served')));
     cleanups.push(serve.stop);
     const token = new URL(serve.url).searchParams.get('token')!;
     const call = async (method: string, body: unknown) => {
@@ -107,5 +111,21 @@ describe('a job kind registered at run time', () => {
       job = (await call('jobs.get', { id })).body;
     }
     expect(job).toMatchObject({ state: 'done', result: { sum: 3, word: 'served', preparedFor: id, finalized: true } });
+  });
+
+  it('has a command of its own in the built CLI, flags generated from its schema', async () => {
+    const dir = path.join(t.dir, 'cli');
+    const run = await withPlugin(() => runCli(['tally', '--count', '4', '--word', 'cli', '--json'], dir));
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'done', result: { sum: 6, word: 'cli', finalized: true } });
+    const bad = await withPlugin(() => runCli(['tally', '--count', '0'], dir));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--count/);
+    const help = await withPlugin(() => runCli(['tally', '--help'], dir));
+    expect(help.stderr + help.stdout).toMatch(/how far to count/);
+    // without the plug-in the command does not exist, and says so
+    const unknown = await runCli(['tally'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command "tally"/);
   });
 });

@@ -3,7 +3,6 @@
  * seconds: both spaces, the per-epoch lines, the final genotype, `export genotype` in every format, the stored
  * events and files; then a search killed mid-run (its engine process, and the whole CLI) resumed to the end.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +12,11 @@ import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
 import { epochTimeline, getSearch } from '../../main/api/searches.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
-import { Store } from '../../main/store/index.js';
-import { dbPathFor, jobDirFor } from '../../main/store/paths.js';
+import type { Store } from '../../main/store/index.js';
+import { jobDirFor } from '../../main/store/paths.js';
+import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
+import { tempDir, waitFor } from '../helpers/tmp.js';
 
 const t = tempDir();
 const dataDir = path.join(t.dir, 'data');
@@ -32,20 +32,11 @@ const CELLS = { darts: ['--cells', '3'], nb201: ['--cells', '1'] } as const;
 const SEARCH_TIMEOUT = 300_000;
 
 beforeAll(async () => {
-  const r = await runCli(['dataset', 'sample', 'mnist', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
 }, 180_000);
 afterAll(() => t.cleanup());
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = Store.open(dbPathFor(dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
 async function jobEvents(id: number): Promise<{ job: JobSummary; events: StoredJobEvent[] }> {
   const r = await runCli(['jobs', 'show', String(id), '--json'], dataDir);
@@ -230,24 +221,17 @@ describe('winnow search (built CLI)', () => {
    * The NAS-Bench-201 cell is fast, so it gets more images: an epoch takes seconds, far longer than the kill.
    */
   async function killedSearch(space: 'darts' | 'nb201', what: 'worker' | 'cli'): Promise<number> {
-    const child = spawn(process.execPath, [WINNOW_BIN, 'search', '--dataset', String(datasetId), '--space', space, '--epochs', '3', ...CELLS[space], '--limit-per-class', space === 'darts' ? '4' : '24', ...TINY], {
-      env: { ...process.env, WINNOW_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const { child, output, exited } = startCli(['search', '--dataset', String(datasetId), '--space', space, '--epochs', '3', ...CELLS[space], '--limit-per-class', space === 'darts' ? '4' : '24', ...TINY], dataDir);
     try {
-      await waitFor(() => /^epoch 1\/3/m.test(stderr) || child.exitCode !== null, 240_000, 'the first epoch');
-      const jobId = Number(/Job (\d+) \(search\) started/.exec(stderr)?.[1]);
-      expect(jobId, stderr).toBeGreaterThan(0);
+      await waitFor(() => /^epoch 1\/3/m.test(output.stderr) || child.exitCode !== null, 240_000, 'the first epoch');
+      const jobId = Number(/Job (\d+) \(search\) started/.exec(output.stderr)?.[1]);
+      expect(jobId, output.stderr).toBeGreaterThan(0);
       if (what === 'worker') {
         const pid = withStore((s) => s.jobs.ownership(jobId)?.workerPid);
         expect(pid).toBeGreaterThan(0);
         process.kill(pid!, 'SIGKILL');
         expect(await exited).toBe(1);
-        expect(stderr).toMatch(new RegExp(`Search ${jobId} interrupted after \\d of 3 epochs: Interrupted: the engine process was killed.*resume`));
+        expect(output.stderr).toMatch(new RegExp(`Search ${jobId} interrupted after \\d of 3 epochs: Interrupted: the engine process was killed.*resume`));
       } else {
         // as after a crash: the CLI dies at once; its engine process leaves when it sees its parent gone
         const worker = withStore((s) => s.jobs.ownership(jobId)?.workerPid);

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { apiInputs } from '../../shared/api.js';
-import { AE_PRESETS, AeLoss, AePreset, AeTrainParams, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
+import { AeTrainParams, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
 import type { StoredJobEvent } from '../../shared/jobs.js';
 import {
   AE_LIMITS,
-  AE_LOSSES,
-  AE_PRESET_IDS,
   METRIC_ROWS,
-  PAPER,
-  PRESETS,
   addCurvePoint,
   aeTitle,
   betterOf,
@@ -110,14 +106,6 @@ describe('autoencoder routes', () => {
 });
 
 describe('presets and the train form', () => {
-  it('mirrors the shared presets and losses', () => {
-    expect(PRESETS).toEqual(AE_PRESETS);
-    expect([...AE_LOSSES]).toEqual(AeLoss.options);
-    expect([...AE_PRESET_IDS]).toEqual(AePreset.options);
-    const defaults = AeTrainParams.parse({ datasetId: 1 });
-    expect(PAPER).toEqual({ epochs: defaults.epochs, batch: defaults.batch, lr: defaults.lr });
-  });
-
   it('picks the preset from the channels (1 -> mnist-like, 3 -> rgb)', () => {
     expect(presetForChannels(1)).toBe('mnist-like');
     expect(presetForChannels(3)).toBe('rgb');

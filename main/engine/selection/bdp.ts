@@ -38,6 +38,7 @@
  * e and, at a boundary, pruning) runs inside epochStats(epoch), so its stats show the pruning; if a caller skips
  * epochStats (or saves state() before it), the next select() does the same work first, so the result is the same.
  */
+import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
 import { BDP_MIN_PRUNE_EVERY, BDP_PRUNE_EVERY_WHY } from '../../../shared/search-defaults.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { balanceDegree, countPerClass } from './balance.js';
@@ -60,7 +61,12 @@ export interface BdpOptions {
  * Winnow's defaults: T = 5 (Winnow's choice: [BDP] gives no T), (p_t, p_v) = (20 %, 10 %) (one of the pruning ratios
  * of [BDP]'s Table 3, not a setting the paper prescribes), constraint on (the paper's method; off is its ablation).
  */
-export const BDP_DEFAULTS: Readonly<Omit<BdpOptions, 'epochs'>> = Object.freeze({ pruneEvery: 5, pruneTrain: 0.2, pruneVal: 0.1, balance: true });
+export const BDP_DEFAULTS: Readonly<Omit<BdpOptions, 'epochs'>> = Object.freeze({
+  pruneEvery: SEARCH_PARAMS.pruneEvery.default,
+  pruneTrain: SEARCH_PARAMS.pruneTrain.default,
+  pruneVal: SEARCH_PARAMS.pruneVal.default,
+  balance: SEARCH_PARAMS.balance.default,
+});
 
 /** Equal-width bins for the VoE histograms in the epoch stats. */
 export const VOE_HISTOGRAM_BINS = 20;

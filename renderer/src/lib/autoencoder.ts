@@ -1,28 +1,27 @@
 /**
  * Pure helpers for the Autoencoder page: the train form and its `AeTrainParams`, loss curves from metric events
  * and from a stored history, the metric table and which of two values is better, the latent map's colours, and
- * labels. No DOM, no store, no zod (values from shared/autoencoder.ts are mirrored here, and a unit test keeps
- * them equal, so the renderer bundle does not pull zod in).
+ * labels. No DOM, no store, no zod: presets come from shared/autoencoder-defaults.ts and limits from the schema's
+ * zod-free description (shared/generated/params.ts), so the renderer bundle does not pull zod in.
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { AeDetail, AeLoss, AeMapPoint, AeMetrics, AePreset, AeSummary } from '../../../shared/autoencoder.js';
+import { AE_LOSSES, AE_PRESET_IDS, AE_PRESETS } from '../../../shared/autoencoder-defaults.js';
 import type { DatasetSummary } from '../../../shared/datasets.js';
+import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
 import type { JobProgress, StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 /** What `jobs.start` takes for an autoencoder (options left out take their defaults). */
 export type AeTrainInput = Extract<ApiInput<'jobs.start'>, { kind: 'autoencoder' }>['params'];
 
 // ---- presets and losses (DDS-NAS Table 1) ---------------------------------------------------------------
 
-export const AE_LOSSES: readonly AeLoss[] = ['mse', 'contractive', 'triplet', 'cosine', 'circle'];
-export const AE_PRESET_IDS: readonly AePreset[] = ['mnist-like', 'rgb'];
+export { AE_LOSSES, AE_PRESET_IDS };
 
-/** Mirrors shared/autoencoder.ts AE_PRESETS. */
-export const PRESETS: Record<AePreset, { losses: AeLoss[]; kendall: boolean; dim: number }> = {
-  'mnist-like': { losses: ['contractive'], kendall: false, dim: 8 },
-  rgb: { losses: ['triplet', 'mse'], kendall: true, dim: 32 },
-};
+/** What each preset sets (shared/autoencoder-defaults.ts). */
+export const PRESETS = AE_PRESETS;
 
 export const PRESET_INFO: Record<AePreset, { title: string; about: string }> = {
   'mnist-like': {
@@ -50,16 +49,19 @@ export function presetForChannels(channels: number | null | undefined): AePreset
 
 // ---- the train form ---------------------------------------------------------------------------------------
 
+const P = AUTOENCODER_PARAMS;
+
+/** AeTrainParams' limits (shared/generated/params.ts, from the schema); lr is above its min. */
 export const AE_LIMITS = {
-  dim: { min: 2, max: 128 },
-  epochs: { min: 1, max: 500 },
-  batch: { min: 2, max: 1024 },
-  lr: { min: 1e-6, max: 1 },
-  seed: { min: 0, max: 2 ** 31 - 1 },
+  dim: { min: P.dim.min, max: P.dim.max },
+  epochs: { min: P.epochs.min, max: P.epochs.max },
+  batch: { min: P.batch.min, max: P.batch.max },
+  lr: { min: P.lr.min, max: P.lr.max },
+  seed: { min: P.seed.min, max: P.seed.max },
 } as const;
 
-/** The paper's training settings (DDS-NAS Sec. 3.2): Adam lr 1e-3, 30 epochs, batch 8. */
-export const PAPER = { epochs: 30, batch: 8, lr: 1e-3 } as const;
+/** The paper's training settings (DDS-NAS Sec. 3.2), the schema's defaults: Adam lr 1e-3, 30 epochs, batch 8. */
+export const PAPER = { epochs: P.epochs.default, batch: P.batch.default, lr: P.lr.default } as const;
 
 /** What the form's inputs hold. Numbers are null while their field is empty. */
 export interface AeForm {
@@ -119,10 +121,6 @@ export function toggleLoss(form: AeForm, loss: AeLoss, on: boolean): AeForm {
 }
 
 export type AeBuildResult = { ok: true; params: AeTrainInput } | { ok: false; field: keyof AeForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 /** The `AeTrainParams` for `jobs.start`, or the first problem with the form in words. */
 export function buildAeParams(form: AeForm): AeBuildResult {

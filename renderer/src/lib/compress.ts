@@ -39,6 +39,7 @@ import {
 import type { ModelSummary } from '../../../shared/evaluate.js';
 import type { JobState, JobSummary } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 export { BASELINES, EVAL_PRESETS, NETWORK_NAMES, PRESET_INFO };
 export { COMPRESS_DEFAULTS, COMPRESS_LIMITS, PROTOCOL_LABELS, PROTOCOLS, REFERENCE_QUALITY, SUBSAMPLINGS, THESIS_QUALITIES, expectedRows, gridKey };
@@ -281,10 +282,6 @@ export function trainingPlan(p: {
 export type CompressBuildResult =
   | { ok: true; params: CompressStartInput }
   | { ok: false; field: keyof CompressForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 /**
  * The `CompressParams` for `jobs.start`, or the first problem with the form in words. `dataset` is the chosen

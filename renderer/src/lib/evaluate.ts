@@ -38,6 +38,8 @@ import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import type { Series, SeriesPoint } from './search-curves.js';
 import { formatAccuracy } from './search.js';
+import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 export { formatAccuracy };
 
@@ -66,8 +68,17 @@ export type { BaselineName, EvalPreset, NetworkKind, NetworkSize };
 
 // ---- the form -----------------------------------------------------------------------------------------------
 
-/** Mirrors the EvaluateParams defaults the form shows (shared/evaluate.ts). */
-export const EVALUATE_DEFAULTS = { preset: 'small', epochs: 10, batch: 64, seed: 0, augment: 'auto', dropPathMax: 0.9 } as const;
+const P = EVALUATE_PARAMS;
+
+/** The EvaluateParams defaults the form shows (shared/generated/params.ts, from the schema). */
+export const EVALUATE_DEFAULTS = {
+  preset: P.preset.default,
+  epochs: P.epochs.default,
+  batch: P.batch.default,
+  seed: P.seed.default,
+  augment: P.augment.default,
+  dropPathMax: P.dropPath.max,
+} as const;
 const SEED_MAX = 2 ** 31 - 1;
 const GENOTYPE_MAX = 200_000;
 
@@ -279,10 +290,6 @@ export function augmentNote(choice: AugmentChoice, channels: number | null): str
 export type EvaluateBuildResult =
   | { ok: true; params: EvaluateStartInput }
   | { ok: false; field: keyof EvaluateForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 /**
  * The `EvaluateParams` for `jobs.start`, or the first problem with the form in words. Size overrides go in only

@@ -3,8 +3,9 @@
  * and labels for results and lists. The epochs as curves are in search-curves.ts, what data selection did in
  * search-selection.ts, the α heatmap in search-alpha.ts. No DOM, no store, no client.
  *
- * The form's limits mirror the zod schema in shared/search.ts (as lib/autoencoder.ts mirrors its schema), so a
- * field error reads like a sentence instead of a zod issue; the API validates again and its refusal is shown.
+ * The form's limits and defaults are the zod schema's in shared/search.ts, read from its zod-free description
+ * (shared/generated/params.ts), so a field error reads like a sentence instead of a zod issue; the API validates
+ * again and its refusal is shown.
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
@@ -14,8 +15,8 @@ import { DARTS_OPS, NB201_OPS, type Genotype } from '../../../shared/genotype/op
 import { formatGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary } from '../../../shared/jobs.js';
 import type { SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
+import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
 import {
-  BDP_MIN_PRUNE_EVERY,
   BDP_PRUNE_EVERY_WHY,
   DEFAULT_CELLS,
   FIDELITY_OPTIONS,
@@ -27,6 +28,7 @@ import {
   type SearchAugment,
   type ValMode,
 } from '../../../shared/search-defaults.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -135,57 +137,73 @@ export const CELL_LABELS: Record<Cell, string> = { normal: 'Normal cell', reduce
 
 // ---- the form -----------------------------------------------------------------------------------------------
 
-/** Mirrors shared/search.ts SearchParams. */
+const P = SEARCH_PARAMS;
+
+/** A number field's bounds as the form checks them. */
+const bounds = (f: { min: number; max: number }) => ({ min: f.min, max: f.max });
+
+/** SearchParams' limits (shared/generated/params.ts, from the schema). */
 export const SEARCH_LIMITS = {
-  epochs: { min: 1, max: 500 },
-  batch: { min: 2, max: 512 },
-  channels: { min: 2, max: 128 },
-  cells: { min: 1, max: 30 },
-  lr: { min: 0, max: 10 },
-  alphaLr: { min: 0, max: 1 },
-  seed: { min: 0, max: 2 ** 31 - 1 },
-  limitPerClass: { min: 2, max: 1_000_000 },
+  epochs: bounds(P.epochs),
+  batch: bounds(P.batch),
+  channels: bounds(P.channels),
+  cells: bounds(P.cells),
+  lr: bounds(P.lr),
+  alphaLr: bounds(P.alphaLr),
+  seed: bounds(P.seed),
+  limitPerClass: bounds(P.limitPerClass),
 } as const;
 
-/** Mirrors the SearchParams defaults that suggestSearchParams leaves alone (DARTS' optimiser settings). */
-export const SEARCH_DEFAULTS = { lr: 0.025, alphaLr: 3e-4, seed: 0, augment: FIDELITY_OPTIONS.augment.default } as const;
+/** The SearchParams defaults that suggestSearchParams leaves alone (DARTS' optimiser settings). */
+export const SEARCH_DEFAULTS = { lr: P.lr.default, alphaLr: P.alphaLr.default, seed: P.seed.default, augment: P.augment.default } as const;
 
-/**
- * Mirrors shared/search.ts's data-selection parameters. `gt0`: above min (exclusive); `ltMax`: below max
- * (exclusive). pruneTrain / pruneVal are fractions in the schema and percentages in the form.
- */
+/** A fraction of the schema as a percentage of the form (pruneTrain / pruneVal), without float noise. */
+const percent = (fraction: number): number => Math.round(fraction * 1e6) / 1e4;
+
+/** A data-selection field's limits. `gt0`: above min (exclusive); `ltMax`: below max (exclusive). */
+function selectionLimit(f: { type: string; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }, scale: (n: number) => number = (n) => n) {
+  return {
+    min: scale(f.min),
+    max: scale(f.max),
+    ...(f.type === 'integer' ? { int: true } : {}),
+    ...(f.exclusiveMin ? { gt0: true } : {}),
+    ...(f.exclusiveMax ? { ltMax: true } : {}),
+  };
+}
+
+/** SearchParams' data-selection limits; pruneTrain / pruneVal are fractions in the schema and percentages in the form. */
 export const SELECTION_LIMITS = {
-  subset: { min: 2, max: 1_000_000, int: true },
-  mastery: { min: 0, max: 1, gt0: true },
-  hardness: { min: 0, max: 1, gt0: true },
-  hardnessWindow: { min: 1, max: 50, int: true },
-  warmupEpochs: { min: 0, max: 500, int: true },
-  cyclicLrBase: { min: 0, max: 10, gt0: true },
-  cyclicLrMax: { min: 0, max: 10, gt0: true },
-  cyclicLrStep: { min: 1, max: 500, int: true },
-  pruneEvery: { min: BDP_MIN_PRUNE_EVERY, max: 500, int: true },
-  pruneTrain: { min: 0, max: 100, ltMax: true },
-  pruneVal: { min: 0, max: 100, ltMax: true },
-  trainAutoencoderEpochs: { min: 1, max: 500, int: true },
+  subset: selectionLimit(P.subset),
+  mastery: selectionLimit(P.mastery),
+  hardness: selectionLimit(P.hardness),
+  hardnessWindow: selectionLimit(P.hardnessWindow),
+  warmupEpochs: selectionLimit(P.warmupEpochs),
+  cyclicLrBase: selectionLimit(P.cyclicLrBase),
+  cyclicLrMax: selectionLimit(P.cyclicLrMax),
+  cyclicLrStep: selectionLimit(P.cyclicLrStep),
+  pruneEvery: selectionLimit(P.pruneEvery),
+  pruneTrain: selectionLimit(P.pruneTrain, percent),
+  pruneVal: selectionLimit(P.pruneVal, percent),
+  trainAutoencoderEpochs: selectionLimit(P.trainAutoencoderEpochs),
 } as const;
 
-/** Mirrors the schema's defaults for the data-selection parameters (pruneTrain / pruneVal in %). */
+/** The schema's defaults for the data-selection parameters (pruneTrain / pruneVal in %). */
 export const SELECTION_DEFAULTS = {
-  mastery: 0.5,
-  masteryBy: FIDELITY_OPTIONS.masteryBy.default,
-  replacePool: FIDELITY_OPTIONS.replacePool.default,
-  hardness: 0.85,
-  hardnessWindow: 3,
-  warmupEpochs: 10,
-  valMode: FIDELITY_OPTIONS.valMode.default,
-  cyclicLrBase: 0.001,
-  cyclicLrMax: 0.01,
-  cyclicLrStep: 10,
-  lrReset: true,
-  pruneEvery: 5,
-  pruneTrain: 20,
-  pruneVal: 10,
-  balance: true,
+  mastery: P.mastery.default,
+  masteryBy: P.masteryBy.default,
+  replacePool: P.replacePool.default,
+  hardness: P.hardness.default,
+  hardnessWindow: P.hardnessWindow.default,
+  warmupEpochs: P.warmupEpochs.default,
+  valMode: P.valMode.default,
+  cyclicLrBase: P.cyclicLrBase.default,
+  cyclicLrMax: P.cyclicLrMax.default,
+  cyclicLrStep: P.cyclicLrStep.default,
+  lrReset: P.lrReset.default,
+  pruneEvery: P.pruneEvery.default,
+  pruneTrain: percent(P.pruneTrain.default),
+  pruneVal: percent(P.pruneVal.default),
+  balance: P.balance.default,
 } as const;
 
 /** S when the subset field is empty: defaultSubsetSize of the dataset (null without one). */
@@ -296,10 +314,6 @@ export function chooseSpace(form: SearchForm, space: SearchSpace): SearchForm {
 export type SearchBuildResult =
   | { ok: true; params: SearchStartInput }
   | { ok: false; field: keyof SearchForm | ''; error: string };
-
-function intIn(value: number | null, lim: { min: number; max: number }): value is number {
-  return value != null && Number.isInteger(value) && value >= lim.min && value <= lim.max;
-}
 
 function positiveUpTo(value: number | null, max: number): value is number {
   return value != null && Number.isFinite(value) && value > 0 && value <= max;

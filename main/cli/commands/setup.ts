@@ -3,9 +3,9 @@
  * (main/setup/native-engine.ts) and says what it did, step by step.
  */
 import { parseArgs } from 'node:util';
-import { APP_ROOT } from '../api/version.js';
-import { SetupError, setupNativeEngine, type SetupResult } from '../setup/native-engine.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError, formatDuration, printJson, say } from './output.js';
+import { APP_ROOT } from '../../api/version.js';
+import { SetupError, setupNativeEngine, type SetupResult } from '../../setup/native-engine.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, formatDuration, printJson, say } from '../output.js';
 
 const USAGE = 'Usage: winnow setup tensorflow [--gpu] [--wheel FILE] [--force] [--json]';
 

@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
+import { Store } from '../../main/store/index.js';
+import { dbPathFor } from '../../main/store/paths.js';
+import { runCli } from './cli.js';
+import { WINNOW_BIN } from './tmp.js';
+
+/** Imports a dataset with `winnow <args> --json` into the data folder; returns its id. */
+export async function importWithCli(dataDir: string, args: string[]): Promise<number> {
+  const r = await runCli([...args, '--json'], dataDir);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { id: number }).id;
+}
+
+/** Opens the data folder's store for `fn` (the CLI that wrote it has exited), closing it after. */
+export function withStoreAt<T>(dataDir: string, fn: (store: Store) => T): T {
+  const store = Store.open(dbPathFor(dataDir));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Starts `winnow <args>` on the data folder without waiting: its stderr so far, and its exit code once it exits. */
+export function startCli(args: string[], dataDir: string): { child: ChildProcess; output: { stderr: string }; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [WINNOW_BIN, ...args], {
+    env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stderr: '' };
+  child.stderr!.on('data', (d) => (output.stderr += d));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output, exited };
+}

@@ -36,40 +36,42 @@ export function isSet(e: Exclusion): e is ReadonlySet<number> {
   return typeof e !== 'function';
 }
 
+/** Per-dimension terms of the sum being taken; grown on demand (queries are synchronous, never nested here). */
+let terms = new Float64Array(64);
+
+function termsFor(d: number): Float64Array {
+  if (terms.length < d) terms = new Float64Array(d);
+  return terms;
+}
+
 /**
- * Squared Euclidean distance between points[o .. o + d) and q, in float64. Four interleaved accumulators
- * (dimension k goes to accumulator k mod 4, combined as (s0 + s1) + (s2 + s3)) break the add-latency chain;
- * `boxBound` uses exactly the same structure, which is what makes the bound >= the distance under rounding.
+ * Sum of t[k]^2 for k < d in float64 with four interleaved accumulators (dimension k goes to accumulator
+ * k mod 4, combined as (s0 + s1) + (s2 + s3)), which breaks the add-latency chain. Distances and box bounds
+ * both go through it: the same summation is what makes a bound >= a distance under rounding.
  */
-export function squaredDistance(points: Float32Array, o: number, q: Float64Array, d: number): number {
+function fourWaySumOfSquares(t: Float64Array, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let k = 0;
   for (; k + 3 < d; k += 4) {
-    const t0 = points[o + k]! - q[k]!;
-    const t1 = points[o + k + 1]! - q[k + 1]!;
-    const t2 = points[o + k + 2]! - q[k + 2]!;
-    const t3 = points[o + k + 3]! - q[k + 3]!;
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
+    s0 += t[k]! * t[k]!;
+    s1 += t[k + 1]! * t[k + 1]!;
+    s2 += t[k + 2]! * t[k + 2]!;
+    s3 += t[k + 3]! * t[k + 3]!;
   }
-  if (k < d) {
-    const t = points[o + k]! - q[k]!;
-    s0 += t * t;
-  }
-  if (k + 1 < d) {
-    const t = points[o + k + 1]! - q[k + 1]!;
-    s1 += t * t;
-  }
-  if (k + 2 < d) {
-    const t = points[o + k + 2]! - q[k + 2]!;
-    s2 += t * t;
-  }
+  if (k < d) s0 += t[k]! * t[k]!;
+  if (k + 1 < d) s1 += t[k + 1]! * t[k + 1]!;
+  if (k + 2 < d) s2 += t[k + 2]! * t[k + 2]!;
   return s0 + s1 + (s2 + s3);
+}
+
+/** Squared Euclidean distance between points[o .. o + d) and q, in float64. */
+export function squaredDistance(points: Float32Array, o: number, q: Float64Array, d: number): number {
+  const t = termsFor(d);
+  for (let k = 0; k < d; k++) t[k] = points[o + k]! - q[k]!;
+  return fourWaySumOfSquares(t, d);
 }
 
 /** max(q - lo, hi - q) for dimension k: the distance to the farther face (>= |q - p| for lo <= p <= hi). */
@@ -79,36 +81,11 @@ function far(lo: Float32Array, hi: Float32Array, i: number, qk: number): number 
   return a > b ? a : b;
 }
 
-/** Squared distance from q to the farthest corner of the box lo[o..o+d), hi[o..o+d); same sum as squaredDistance. */
+/** Squared distance from q to the farthest corner of the box lo[o..o+d), hi[o..o+d). */
 export function boxBound(lo: Float32Array, hi: Float32Array, o: number, q: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    const t0 = far(lo, hi, o + k, q[k]!);
-    const t1 = far(lo, hi, o + k + 1, q[k + 1]!);
-    const t2 = far(lo, hi, o + k + 2, q[k + 2]!);
-    const t3 = far(lo, hi, o + k + 3, q[k + 3]!);
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
-  }
-  if (k < d) {
-    const t = far(lo, hi, o + k, q[k]!);
-    s0 += t * t;
-  }
-  if (k + 1 < d) {
-    const t = far(lo, hi, o + k + 1, q[k + 1]!);
-    s1 += t * t;
-  }
-  if (k + 2 < d) {
-    const t = far(lo, hi, o + k + 2, q[k + 2]!);
-    s2 += t * t;
-  }
-  return s0 + s1 + (s2 + s3);
+  const t = termsFor(d);
+  for (let k = 0; k < d; k++) t[k] = far(lo, hi, o + k, q[k]!);
+  return fourWaySumOfSquares(t, d);
 }
 
 /**

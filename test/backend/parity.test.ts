@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { createOptimizers, createSupernet, firstOrderStep } from '../../main/engine/search/darts.js';
+import { createSupernet } from '../../main/engine/search/darts.js';
+import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams, type SearchSpace } from '../../shared/search.js';
 import { buildNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
 import { parseNb201 } from '../../shared/genotype-format.js';

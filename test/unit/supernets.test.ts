@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DARTS_OPS, deriveNb201Genotype, NB201_EDGE_LIST } from '../../shared/genotype.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { createOptimizers, firstOrderStep } from '../../main/engine/search/darts.js';
+import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { DartsSupernet, dartsCellPlan } from '../../main/engine/spaces/darts/supernet.js';
 import { Nb201Supernet } from '../../main/engine/spaces/nb201/supernet.js';
 import type { Supernet } from '../../main/engine/spaces/supernet.js';

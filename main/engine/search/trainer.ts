@@ -273,15 +273,17 @@ export class SearchTrainer {
   /** The epoch's metrics and event. */
   private report(data: SearchEpochData): void {
     const { ctx } = this.setup;
-    const at = { epoch: data.epoch };
-    ctx.metric('train_loss', data.trainLoss, at);
-    ctx.metric('train_accuracy', data.trainAccuracy, at);
-    ctx.metric('val_loss', data.valLoss, at);
-    ctx.metric('val_accuracy', data.valAccuracy, at);
-    ctx.metric('epoch_seconds', data.seconds, at);
-    ctx.metric('lr', data.lr, at);
-    ctx.metric('images_total', this.progress.images, at);
-    if (data.selection?.dds) ctx.metric('dds_mastery', data.selection.dds.mastery, at);
+    const metrics: Record<string, number> = {
+      train_loss: data.trainLoss,
+      train_accuracy: data.trainAccuracy,
+      val_loss: data.valLoss,
+      val_accuracy: data.valAccuracy,
+      epoch_seconds: data.seconds,
+      lr: data.lr,
+      images_total: this.progress.images,
+    };
+    if (data.selection?.dds) metrics.dds_mastery = data.selection.dds.mastery;
+    for (const [name, value] of Object.entries(metrics)) ctx.metric(name, value, { epoch: data.epoch });
     ctx.emit({ type: 'search-epoch', data });
     ctx.log('debug', `Epoch ${data.epoch}: ${tf.memory().numTensors} tensors live.`);
   }

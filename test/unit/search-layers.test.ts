@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
-import { avgPool3, depthwise, factorizedReduce, maxPool3, subsample2 } from '../../main/engine/spaces/layers.js';
+import { factorizedReduce } from '../../main/engine/spaces/darts/factorized-reduce.js';
+import { avgPool3, depthwise, maxPool3, subsample2 } from '../../main/engine/spaces/layers.js';
 import { rand, relError, size } from '../helpers/numeric.js';
 
 type Shape4 = [number, number, number, number];

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
 import { factorizedReduce } from '../../main/engine/spaces/darts/factorized-reduce.js';
-import { avgPool3, depthwise, maxPool3, subsample2 } from '../../main/engine/spaces/layers.js';
+import { avgPool3, depthwise, maxPool3, subsample2, symmetric } from '../../main/engine/spaces/layers.js';
 import { rand, relError, size } from '../helpers/numeric.js';
 
 type Shape4 = [number, number, number, number];
@@ -116,15 +116,6 @@ function factorizedReduceJs(x: Float32Array, xs: Shape4, w1: Float32Array, w2: F
   return { out, shape };
 }
 
-function sym(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
-}
-
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`search layers (${backend})`, () => {
     beforeAll(async () => {
@@ -158,7 +149,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(got.shape).toEqual(want.shape);
         expect(relError(got.dataSync(), want.out)).toBeLessThan(1e-5);
         // and tfjs' own dilated convolution agrees with the JS reference
-        const tfFull = tf.depthwiseConv2d(x, w, 1, sym(c.k - 1), 'NHWC', 2);
+        const tfFull = tf.depthwiseConv2d(x, w, 1, symmetric(c.k - 1), 'NHWC', 2);
         expect(relError(tfFull.dataSync(), full.out)).toBeLessThan(1e-5);
       });
     });
@@ -173,7 +164,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const ow = Math.ceil(c.x[2] / 2);
         const r = tf.tensor4d(rand(c.x[0] * oh * ow * c.x[3], 60 + i), [c.x[0], oh, ow, c.x[3]]);
         const got = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(depthwise(a as tf.Tensor4D, b as tf.Tensor4D, 2, 2), r)))([x, w]);
-        const want = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(subsample2(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, sym(c.k - 1), 2)), r)))([x, w]);
+        const want = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(subsample2(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, symmetric(c.k - 1), 2)), r)))([x, w]);
         expect(relError(got[0]!.dataSync(), want[0]!.dataSync())).toBeLessThan(1e-5);
         expect(relError(got[1]!.dataSync(), want[1]!.dataSync())).toBeLessThan(1e-5);
       });

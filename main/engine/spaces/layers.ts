@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { depthwiseBackpropInput } from '../backend/wasm-kernels.js';
 import { depthwiseConv2dWithGrad } from '../nn/ops.js';
 
-function symmetric(p: number): tf.backend_util.ExplicitPadding {
+/** PyTorch's padding=p: p rows and columns of zeros on every side (NHWC). */
+export function symmetric(p: number): tf.backend_util.ExplicitPadding {
   return [
     [0, 0],
     [p, p],

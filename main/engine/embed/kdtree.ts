@@ -85,6 +85,16 @@ export interface SearchStats {
 
 const SLACK = 1 + 1e-9;
 
+/** One query's settings, as the traversals and the leaf scan read them. */
+interface Query {
+  /** Tree position of the query's own point (skipped), or -1. */
+  skipPos: number;
+  set: ReadonlySet<number> | null;
+  pred: ((id: number) => boolean) | null;
+  maxVisits: number;
+  useCentroid: boolean;
+}
+
 export class KdTree {
   readonly dim: number;
   readonly size: number;
@@ -345,8 +355,8 @@ export class KdTree {
       if (this.size === 0 || this.alive[0]! === 0) return null;
       const best =
         options.order === 'best-first'
-          ? this.searchBestFirst(skipPos, set, pred, maxVisits, useCentroid)
-          : this.searchDepthFirst(skipPos, set, pred, maxVisits, useCentroid);
+          ? this.searchBestFirst({ skipPos, set, pred, maxVisits, useCentroid })
+          : this.searchDepthFirst({ skipPos, set, pred, maxVisits, useCentroid });
       return best < 0 ? null : { id: this.ids[best]!, distance: Math.sqrt(this.bestD2) };
     } finally {
       this.busy = false;
@@ -395,13 +405,8 @@ export class KdTree {
    * Scans a leaf; returns the new best position. this.bestD2 holds the best squared distance; `bestPos`
    * is -1 before the first candidate.
    */
-  private scanLeaf(
-    node: number,
-    bestPos: number,
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-  ): number {
+  private scanLeaf(node: number, bestPos: number, query: Query): number {
+    const { skipPos, set, pred } = query;
     const d = this.dim;
     const pts = this.pts;
     const q = this.q;
@@ -431,13 +436,8 @@ export class KdTree {
     return bestPos;
   }
 
-  private searchDepthFirst(
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-    maxVisits: number,
-    useCentroid: boolean,
-  ): number {
+  private searchDepthFirst(query: Query): number {
+    const { maxVisits, useCentroid } = query;
     const stats = this.stats;
     const alive = this.alive;
     const right = this.right;
@@ -465,7 +465,7 @@ export class KdTree {
       stats.visits++;
       const r = right[node]!;
       if (r === -1) {
-        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        bestPos = this.scanLeaf(node, bestPos, query);
         continue;
       }
       const l = node + 1;
@@ -533,13 +533,8 @@ export class KdTree {
     hu[i] = u;
   }
 
-  private searchBestFirst(
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-    maxVisits: number,
-    useCentroid: boolean,
-  ): number {
+  private searchBestFirst(query: Query): number {
+    const { maxVisits, useCentroid } = query;
     const stats = this.stats;
     const alive = this.alive;
     const right = this.right;
@@ -567,7 +562,7 @@ export class KdTree {
       stats.visits++;
       const r = right[node]!;
       if (r === -1) {
-        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        bestPos = this.scanLeaf(node, bestPos, query);
         continue;
       }
       const l = node + 1;

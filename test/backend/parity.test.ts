@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { createOptimizers, createSupernet, firstOrderStep } from '../../main/engine/search/darts.js';
+import { createSupernet } from '../../main/engine/search/darts.js';
+import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams, type SearchSpace } from '../../shared/search.js';
 import { buildNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
@@ -46,6 +47,16 @@ interface LossAndGrads {
   grads: Float32Array[];
 }
 
+/** tensorflow's loss within 1e-5 and each gradient list within 1e-4 (global relative L2) of cpu's, then of wasm's. */
+async function expectNativeMatchesCpuAndWasm<T extends LossAndGrads>(compute: () => T, gradientsOf: (r: T) => Float32Array[][] = (r) => [r.grads]): Promise<void> {
+  const cpu = await on('cpu', compute);
+  const wasm = await on('wasm', compute);
+  const native = await on('tensorflow', compute);
+  expect(Math.abs(native.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
+  expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-5);
+  for (const other of [cpu, wasm]) gradientsOf(native).forEach((g, i) => expect(globalRelError(g, gradientsOf(other)[i]!)).toBeLessThan(1e-4));
+}
+
 /** Loss and gradients of one seeded supernet batch, w.r.t. the weights and then α (as the search's two steps). */
 function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32Array[] } {
   const net = createSupernet(space, { channels: 4, cells: space === 'darts' ? 3 : 1, inChannels: 1, classes: 10, seed: 1 });
@@ -72,15 +83,7 @@ function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32
 describe.skipIf(why !== null)('tensorflow parity: supernets', () => {
   for (const space of ['darts', 'nb201'] as const) {
     it(`${space}: loss and weight / α gradients equal cpu's and wasm's`, async () => {
-      const cpu = await on('cpu', () => supernetGrads(space));
-      const wasm = await on('wasm', () => supernetGrads(space));
-      const native = await on('tensorflow', () => supernetGrads(space));
-      expect(Math.abs(native.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
-      expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-5);
-      expect(globalRelError(native.grads, cpu.grads)).toBeLessThan(1e-4);
-      expect(globalRelError(native.alphaGrads, cpu.alphaGrads)).toBeLessThan(1e-4);
-      expect(globalRelError(native.grads, wasm.grads)).toBeLessThan(1e-4);
-      expect(globalRelError(native.alphaGrads, wasm.alphaGrads)).toBeLessThan(1e-4);
+      await expectNativeMatchesCpuAndWasm(() => supernetGrads(space), (r) => [r.grads, r.alphaGrads]);
     }, 240_000);
 
     it(`${space}: seeded first-order DARTS steps follow wasm's losses, and leak nothing`, async () => {
@@ -150,13 +153,7 @@ function networkGrads(spec: NetworkSpec): LossAndGrads {
 describe.skipIf(why !== null)('tensorflow parity: evaluation networks and the autoencoder', () => {
   for (const [name, spec] of Object.entries(NETWORKS)) {
     it(`${name}: training loss and gradients equal wasm's and cpu's`, async () => {
-      const cpu = await on('cpu', () => networkGrads(spec));
-      const wasm = await on('wasm', () => networkGrads(spec));
-      const native = await on('tensorflow', () => networkGrads(spec));
-      expect(Math.abs(native.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
-      expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-5);
-      expect(globalRelError(native.grads, cpu.grads)).toBeLessThan(1e-4);
-      expect(globalRelError(native.grads, wasm.grads)).toBeLessThan(1e-4);
+      await expectNativeMatchesCpuAndWasm(() => networkGrads(spec));
     }, 120_000);
   }
 

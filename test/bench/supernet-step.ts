@@ -14,7 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { createOptimizers, createSupernet, firstOrderStep } from '../../main/engine/search/darts.js';
+import { createSupernet } from '../../main/engine/search/darts.js';
+import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams } from '../../shared/search.js';
 
 function arg(name: string, fallback: string): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClassKdForest, KdTree, bruteForceFurthest, type Exclusion, type FurthestOptions } from '../../main/engine/embed/kdtree.js';
+import { ClassKdForest } from '../../main/engine/embed/kd-forest.js';
+import { KdTree, bruteForceFurthest, type Exclusion, type FurthestOptions } from '../../main/engine/embed/kdtree.js';
 import { mulberry32, shuffleInPlace } from '../../main/engine/nn/prng.js';
 
 function gaussian(rng: () => number): number {

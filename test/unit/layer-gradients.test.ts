@@ -11,19 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerLayerGradientFixes } from '../../main/engine/backend/layer-gradients.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { rand, relError, size } from '../helpers/numeric.js';
+import { symmetric } from '../../main/engine/spaces/layers.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 const BACKENDS = ['cpu', 'wasm'] as const;
-
-function sym(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
-}
 
 /** The filter with d−1 zeros between taps: an undilated filter with the same receptive field. */
 function stuffFilter(w: Float32Array, k: number, cm: number, d: number): { values: Float32Array; k: number } {
@@ -63,8 +55,8 @@ function depthwiseGrads(c: DwCase, xv: Float32Array, wv: Float32Array, k: number
 
 const DW_CASES: DwCase[] = [
   { x: [2, 7, 7, 3], k: 3, m: 1, pad: 'same' },
-  { x: [1, 8, 6, 2], k: 3, m: 1, pad: sym(2) },
-  { x: [2, 9, 9, 2], k: 5, m: 1, pad: sym(4) },
+  { x: [1, 8, 6, 2], k: 3, m: 1, pad: symmetric(2) },
+  { x: [2, 9, 9, 2], k: 5, m: 1, pad: symmetric(4) },
   { x: [1, 10, 9, 2], k: 5, m: 1, pad: 'same' },
   { x: [2, 8, 8, 2], k: 3, m: 2, pad: 'valid' },
 ];

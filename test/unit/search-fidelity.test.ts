@@ -9,7 +9,8 @@ import { AeTrainParams } from '../../shared/autoencoder.js';
 import { SearchParams } from '../../shared/search.js';
 import { normalizedBatch, type ImageSource } from '../../main/data/batches.js';
 import type { ImageShape } from '../../main/data/tensor-store.js';
-import { epochBatches, searchAugmentation, searchAutoencoderRecipe } from '../../main/engine/search/darts.js';
+import { searchAutoencoderRecipe } from '../../main/engine/selection/embeddings.js';
+import { epochBatches, searchAugmentation } from '../../main/engine/search/trainer.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 
 beforeAll(async () => {

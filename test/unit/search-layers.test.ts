@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
-import { avgPool3, depthwise, factorizedReduce, maxPool3, subsample2 } from '../../main/engine/spaces/layers.js';
+import { factorizedReduce } from '../../main/engine/spaces/darts/factorized-reduce.js';
+import { avgPool3, depthwise, maxPool3, subsample2, symmetric } from '../../main/engine/spaces/layers.js';
 import { rand, relError, size } from '../helpers/numeric.js';
 
 type Shape4 = [number, number, number, number];
@@ -54,42 +55,52 @@ function windowRange(i: number, s: number, n: number): [number, number] {
   return [Math.max(0, i * s - 1), Math.min(n - 1, i * s + 1)];
 }
 
-/** nn.AvgPool2d(3, s, padding=1, count_include_pad=False) and its gradient for upstream dy. */
-function avgPool3Js(x: Float32Array, xs: Shape4, s: number, dy?: Float32Array): { out: Float32Array; shape: Shape4; dx: Float32Array } {
+/** The output shape of a 3x3 pool with padding 1 and stride s. */
+function poolShape([B, H, W, C]: Shape4, s: number): Shape4 {
+  return [B, Math.floor((H - 1) / s) + 1, Math.floor((W - 1) / s) + 1, C];
+}
+
+/**
+ * Visits every output position of a 3x3 pool with padding 1 and stride s over x of shape xs: the output's index
+ * and the indices of the real (non-padding) inputs under its window, row by row. Returns the output shape.
+ */
+function forEachWindow(xs: Shape4, s: number, visit: (out: number, window: number[]) => void): Shape4 {
   const [B, H, W, C] = xs;
-  const shape: Shape4 = [B, Math.floor((H - 1) / s) + 1, Math.floor((W - 1) / s) + 1, C];
-  const out = new Float32Array(size(shape));
-  const dx = new Float32Array(x.length);
+  const shape = poolShape(xs, s);
   for (let b = 0; b < B; b++)
     for (let i = 0; i < shape[1]; i++)
       for (let j = 0; j < shape[2]; j++)
         for (let c = 0; c < C; c++) {
           const [y0, y1] = windowRange(i, s, H);
           const [z0, z1] = windowRange(j, s, W);
-          const count = (y1 - y0 + 1) * (z1 - z0 + 1);
-          let acc = 0;
-          for (let y = y0; y <= y1; y++) for (let z = z0; z <= z1; z++) acc += x[at(xs, b, y, z, c)]!;
-          out[at(shape, b, i, j, c)] = acc / count;
-          if (dy) for (let y = y0; y <= y1; y++) for (let z = z0; z <= z1; z++) dx[at(xs, b, y, z, c)]! += dy[at(shape, b, i, j, c)]! / count;
+          const window: number[] = [];
+          for (let y = y0; y <= y1; y++) for (let z = z0; z <= z1; z++) window.push(at(xs, b, y, z, c));
+          visit(at(shape, b, i, j, c), window);
         }
+  return shape;
+}
+
+/** nn.AvgPool2d(3, s, padding=1, count_include_pad=False) and its gradient for upstream dy. */
+function avgPool3Js(x: Float32Array, xs: Shape4, s: number, dy?: Float32Array): { out: Float32Array; shape: Shape4; dx: Float32Array } {
+  const out = new Float32Array(size(poolShape(xs, s)));
+  const dx = new Float32Array(x.length);
+  const shape = forEachWindow(xs, s, (o, window) => {
+    let acc = 0;
+    for (const k of window) acc += x[k]!;
+    out[o] = acc / window.length;
+    if (dy) for (const k of window) dx[k]! += dy[o]! / window.length;
+  });
   return { out, shape, dx };
 }
 
 /** nn.MaxPool2d(3, s, padding=1). */
 function maxPool3Js(x: Float32Array, xs: Shape4, s: number): { out: Float32Array; shape: Shape4 } {
-  const [B, H, W, C] = xs;
-  const shape: Shape4 = [B, Math.floor((H - 1) / s) + 1, Math.floor((W - 1) / s) + 1, C];
-  const out = new Float32Array(size(shape));
-  for (let b = 0; b < B; b++)
-    for (let i = 0; i < shape[1]; i++)
-      for (let j = 0; j < shape[2]; j++)
-        for (let c = 0; c < C; c++) {
-          const [y0, y1] = windowRange(i, s, H);
-          const [z0, z1] = windowRange(j, s, W);
-          let m = -Infinity;
-          for (let y = y0; y <= y1; y++) for (let z = z0; z <= z1; z++) m = Math.max(m, x[at(xs, b, y, z, c)]!);
-          out[at(shape, b, i, j, c)] = m;
-        }
+  const out = new Float32Array(size(poolShape(xs, s)));
+  const shape = forEachWindow(xs, s, (o, window) => {
+    let m = -Infinity;
+    for (const k of window) m = Math.max(m, x[k]!);
+    out[o] = m;
+  });
   return { out, shape };
 }
 
@@ -113,15 +124,6 @@ function factorizedReduceJs(x: Float32Array, xs: Shape4, w1: Float32Array, w2: F
           out[at(shape, b, i, j, half + o)] = a2;
         }
   return { out, shape };
-}
-
-function sym(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -157,7 +159,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(got.shape).toEqual(want.shape);
         expect(relError(got.dataSync(), want.out)).toBeLessThan(1e-5);
         // and tfjs' own dilated convolution agrees with the JS reference
-        const tfFull = tf.depthwiseConv2d(x, w, 1, sym(c.k - 1), 'NHWC', 2);
+        const tfFull = tf.depthwiseConv2d(x, w, 1, symmetric(c.k - 1), 'NHWC', 2);
         expect(relError(tfFull.dataSync(), full.out)).toBeLessThan(1e-5);
       });
     });
@@ -172,7 +174,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const ow = Math.ceil(c.x[2] / 2);
         const r = tf.tensor4d(rand(c.x[0] * oh * ow * c.x[3], 60 + i), [c.x[0], oh, ow, c.x[3]]);
         const got = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(depthwise(a as tf.Tensor4D, b as tf.Tensor4D, 2, 2), r)))([x, w]);
-        const want = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(subsample2(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, sym(c.k - 1), 2)), r)))([x, w]);
+        const want = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(subsample2(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, symmetric(c.k - 1), 2)), r)))([x, w]);
         expect(relError(got[0]!.dataSync(), want[0]!.dataSync())).toBeLessThan(1e-5);
         expect(relError(got[1]!.dataSync(), want[1]!.dataSync())).toBeLessThan(1e-5);
       });

@@ -104,6 +104,24 @@ function copyState(s: OptimizerState): OptimizerState {
   return { step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, Float32Array.from(v)])) };
 }
 
+/** One step must not change a snapshot or a clone taken before it (the values are copied, not shared). */
+function expectSnapshotAndCloneKept(): void {
+  const p = new ParamStore(1);
+  stores.push(p);
+  const v = p.constant('a', [3], 1);
+  const snap = p.snapshot();
+  const clone = tf.clone(v);
+  try {
+    const opt = new SgdMomentum(p, { momentum: 0, weightDecay: 0, clip: 100 });
+    applyGrads(opt, p, [[1, 1, 1]], 0.5);
+    expect(valuesOf(v)).toEqual([0.5, 0.5, 0.5]);
+    expect(Array.from(snap.get('a')!)).toEqual([1, 1, 1]);
+    expect(Array.from(clone.dataSync())).toEqual([1, 1, 1]);
+  } finally {
+    clone.dispose();
+  }
+}
+
 describe('search optimisers (cpu)', () => {
   beforeAll(async () => {
     await selectBackend('cpu');
@@ -211,22 +229,7 @@ describe('search optimisers (cpu)', () => {
 
   // Regression: on the cpu backend dataSync() returns the tensor's own buffer; the optimiser and snapshot() must copy
   // it, or a step edits a snapshot (or a clone) taken before it.
-  it('a snapshot and a clone taken before a step keep their values (cpu)', () => {
-    const p = new ParamStore(1);
-    stores.push(p);
-    const v = p.constant('a', [3], 1);
-    const snap = p.snapshot();
-    const clone = tf.clone(v);
-    try {
-      const opt = new SgdMomentum(p, { momentum: 0, weightDecay: 0, clip: 100 });
-      applyGrads(opt, p, [[1, 1, 1]], 0.5);
-      expect(valuesOf(v)).toEqual([0.5, 0.5, 0.5]);
-      expect(Array.from(snap.get('a')!)).toEqual([1, 1, 1]);
-      expect(Array.from(clone.dataSync())).toEqual([1, 1, 1]);
-    } finally {
-      clone.dispose();
-    }
-  });
+  it('a snapshot and a clone taken before a step keep their values (cpu)', expectSnapshotAndCloneKept);
 });
 
 describe('search optimisers (wasm)', () => {
@@ -238,22 +241,7 @@ describe('search optimisers (wasm)', () => {
     stores.splice(0).forEach((p) => p.dispose());
   });
 
-  it('a snapshot and a clone taken before a step keep their values', () => {
-    const p = new ParamStore(1);
-    stores.push(p);
-    const v = p.constant('a', [3], 1);
-    const snap = p.snapshot();
-    const clone = tf.clone(v);
-    try {
-      const opt = new SgdMomentum(p, { momentum: 0, weightDecay: 0, clip: 100 });
-      applyGrads(opt, p, [[1, 1, 1]], 0.5);
-      expect(valuesOf(v)).toEqual([0.5, 0.5, 0.5]);
-      expect(Array.from(snap.get('a')!)).toEqual([1, 1, 1]);
-      expect(Array.from(clone.dataSync())).toEqual([1, 1, 1]);
-    } finally {
-      clone.dispose();
-    }
-  });
+  it('a snapshot and a clone taken before a step keep their values', expectSnapshotAndCloneKept);
 
   it('SgdMomentum with clipping matches PyTorch on wasm too', () => {
     const opts = { momentum: 0.9, weightDecay: 0.01, clip: 0.5 };

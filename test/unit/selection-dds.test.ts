@@ -37,15 +37,10 @@ const whole = (sel: DdsSelection, e: number, conf: (row: number, epoch: number) 
 
 function labelledPools(trainPerClass: number[], valPerClass: number[]): SelectionPools {
   const labels: number[] = [];
-  const train: number[] = [];
-  const val: number[] = [];
-  trainPerClass.forEach((n, c) => {
-    for (let i = 0; i < n; i++) train.push(labels.push(c) - 1);
-  });
-  valPerClass.forEach((n, c) => {
-    for (let i = 0; i < n; i++) val.push(labels.push(c) - 1);
-  });
-  return { train, val, labels, classes: trainPerClass.length };
+  // rows are numbered in order: the training rows class by class, then the validation rows
+  const rowsOf = (perClass: number[]) => perClass.flatMap((n, c) => Array.from({ length: n }, () => labels.push(c) - 1));
+  const train = rowsOf(trainPerClass);
+  return { train, val: rowsOf(valPerClass), labels, classes: trainPerClass.length };
 }
 
 function randomEmbeddings(rows: number, dim: number, seed: number): Float32Array {
@@ -280,16 +275,21 @@ describe('replacement rule on a hand-built latent space', () => {
     expect(sorted(f1.stats.dds!.subset)).toEqual([0, 1, 6, 7]);
   });
 
-  it('prefers unvisited images even when a visited one is further', () => {
-    const sel = new DdsSelection(pools, 1, emb, 2, options);
+  /** From the subset {0, 3, 6, 7}: 3 and 7 easy (giving {0, 2, 6, 8}), then 0 and 2 easy; the next epoch's stats. */
+  function twoReplacementRounds(sel: DdsSelection): NonNullable<SelectionEpochStats['dds']> {
     setSubset(sel, [0, 3, 6, 7]);
-    // 3 and 7 easy → mastery 0.5. From 3 = (0,5), unvisited {1, 2, 4, 5}: 2 (√125); class 1: 7 → 8
     whole(sel, 0, (r) => (r === 3 || r === 7 ? 0.99 : 0.1));
     expect(whole(sel, 1, () => 0.1).stats.dds!.subset).toEqual([0, 2, 6, 8]);
-    // 0 and 2 easy. From 0 = (0,0): row 3 (visited, left at epoch 1) is at 5, but the furthest UNVISITED is 5 (at 4);
-    // then from 2 = (10,0): unvisited {1, 4} → 1 (9 > 7)
     whole(sel, 2, (r) => (r === 0 || r === 2 ? 0.99 : 0.1));
-    const e3 = whole(sel, 3, () => 0.1).stats.dds!;
+    return whole(sel, 3, () => 0.1).stats.dds!;
+  }
+
+  it('prefers unvisited images even when a visited one is further', () => {
+    const sel = new DdsSelection(pools, 1, emb, 2, options);
+    // 3 and 7 easy → mastery 0.5. From 3 = (0,5), unvisited {1, 2, 4, 5}: 2 (√125); class 1: 7 → 8; then 0 and 2
+    // easy. From 0 = (0,0): row 3 (visited, left at epoch 1) is at 5, but the furthest UNVISITED is 5 (at 4); then
+    // from 2 = (10,0): unvisited {1, 4} → 1 (9 > 7)
+    const e3 = twoReplacementRounds(sel);
     expect(e3.subset).toEqual([5, 1, 6, 8]);
     expect(e3.replacedRows).toEqual([5, 1]);
     expect(e3.hardRows).toEqual([5, 1, 6, 8]);
@@ -299,14 +299,9 @@ describe('replacement rule on a hand-built latent space', () => {
     expect(DDS_DEFAULTS.replacePool).toBe('global');
     const { replacePool: _, ...byDefault } = options;
     const sel = new DdsSelection(pools, 1, emb, 2, byDefault);
-    setSubset(sel, [0, 3, 6, 7]);
-    // as above: 3 → 2 (√125), 7 → 8
-    whole(sel, 0, (r) => (r === 3 || r === 7 ? 0.99 : 0.1));
-    expect(whole(sel, 1, () => 0.1).stats.dds!.subset).toEqual([0, 2, 6, 8]);
-    // from 0 = (0,0) among the non-members {1, 3, 4, 5}: row 3 (visited, at 5) is the furthest and is taken; then
-    // from 2 = (10,0) among {1, 4, 5} (0 leaves in this pass): 5 (14)
-    whole(sel, 2, (r) => (r === 0 || r === 2 ? 0.99 : 0.1));
-    const e3 = whole(sel, 3, () => 0.1).stats.dds!;
+    // as above: 3 → 2 (√125), 7 → 8; then from 0 = (0,0) among the non-members {1, 3, 4, 5}: row 3 (visited, at 5)
+    // is the furthest and is taken; then from 2 = (10,0) among {1, 4, 5} (0 leaves in this pass): 5 (14)
+    const e3 = twoReplacementRounds(sel);
     expect(e3.subset).toEqual([3, 5, 6, 8]);
     expect(e3.replacedRows).toEqual([3, 5]);
     expect(e3.uniqueSeen).toBe(7); // 0, 3, 6, 7, then 2, 8, then 5

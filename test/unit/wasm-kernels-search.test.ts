@@ -8,18 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { _conv2dBackpropInputForTest, _unsortedSegmentSumForTest } from '../../main/engine/backend/wasm-kernels.js';
 import { rand, relError, size } from '../helpers/numeric.js';
+import { symmetric } from '../../main/engine/spaces/layers.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-
-function sym(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
-}
 
 interface ConvCase {
   x: Shape4;
@@ -44,7 +36,7 @@ function inputGrad(c: ConvCase, xv: Float32Array, wv: Float32Array): Float32Arra
 const CONV_CASES: ConvCase[] = [];
 for (const k of [1, 3]) {
   for (const s of [1, 2]) {
-    const pads: Pad[] = ['same', 'valid', sym(k === 1 ? 0 : 1), sym(k === 1 ? 1 : 2)];
+    const pads: Pad[] = ['same', 'valid', symmetric(k === 1 ? 0 : 1), symmetric(k === 1 ? 1 : 2)];
     for (const pad of pads) {
       CONV_CASES.push({ x: [2, 7, 7, 3], k, cout: 5, s, pad }); // odd, Cin < Cout
       CONV_CASES.push({ x: [1, 8, 6, 4], k, cout: 2, s, pad }); // even, non-square, Cin > Cout, batch 1
@@ -52,7 +44,7 @@ for (const k of [1, 3]) {
   }
 }
 // larger filter, odd / even mix, a single channel
-CONV_CASES.push({ x: [2, 9, 8, 2], k: 5, cout: 3, s: 2, pad: sym(2) });
+CONV_CASES.push({ x: [2, 9, 8, 2], k: 5, cout: 3, s: 2, pad: symmetric(2) });
 CONV_CASES.push({ x: [2, 10, 10, 1], k: 5, cout: 4, s: 1, pad: 'same' });
 CONV_CASES.push({ x: [3, 5, 5, 6], k: 3, cout: 6, s: 2, pad: 'valid' });
 
@@ -81,7 +73,7 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
     await tf.setBackend('cpu');
     try {
       const cases: ConvCase[] = [
-        { x: [2, 7, 7, 3], k: 3, cout: 5, s: 2, pad: sym(1) },
+        { x: [2, 7, 7, 3], k: 3, cout: 5, s: 2, pad: symmetric(1) },
         { x: [1, 8, 8, 4], k: 1, cout: 2, s: 2, pad: 'valid' },
         { x: [2, 6, 7, 2], k: 3, cout: 3, s: 1, pad: 'same' },
       ];
@@ -111,7 +103,7 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
   });
 
   it('leaks no tensors', () => {
-    const c: ConvCase = { x: [2, 7, 7, 3], k: 3, cout: 5, s: 2, pad: sym(1) };
+    const c: ConvCase = { x: [2, 7, 7, 3], k: 3, cout: 5, s: 2, pad: symmetric(1) };
     const xv = rand(size(c.x), 1);
     const wv = rand(9 * 15, 2);
     inputGrad(c, xv, wv);

@@ -26,6 +26,7 @@ export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
 type Rounding = 'floor' | 'round' | 'ceil';
+type Shape4 = [number, number, number, number];
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPad[b, oy·s + kh, ox·s + kw, ci] · dy[b, oy, ox, co]  (dilation 1).
@@ -461,70 +462,34 @@ export function registerWasmGradientKernels(): void {
   });
   // wasm has its own Conv2DBackpropInput, a plain loop 10x slower than the composition above: replace it
   if (tf.getKernel('Conv2DBackpropInput', 'wasm')) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-      const a = attrs as unknown as { strides: Pair; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; inputShape: [number, number, number, number] };
-      return conv2dBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dataFormat, a.dimRoundingMode);
-    },
-  });
+  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, { strides: Pair; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; inputShape: Shape4 }>(
+    'Conv2DBackpropInput',
+    ({ dy, filter }, a) => conv2dBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
+  );
   // wasm has its own MaxPoolGrad, which is wrong for windows whose maximum is ≤ 0 and for ties: replace it
   if (tf.getKernel('MaxPoolGrad', 'wasm')) {
     wasmOwnMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
     tf.unregisterKernel('MaxPoolGrad', 'wasm');
   }
-  tf.registerKernel({
-    kernelName: 'MaxPoolGrad',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { dy, input } = inputs as { dy: tf.Tensor4D; input: tf.Tensor4D };
-      const a = attrs as unknown as { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding };
-      return maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode);
-    },
-  });
-  tf.registerKernel({
-    kernelName: 'UnsortedSegmentSum',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, segmentIds } = inputs as { x: tf.Tensor; segmentIds: tf.Tensor };
-      return unsortedSegmentSum(x, segmentIds, (attrs as unknown as { numSegments: number }).numSegments);
-    },
-  });
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const a = attrs as unknown as {
-        strides: [number, number];
-        pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        filterShape: [number, number, number, number];
-      };
-      return conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode);
-    },
-  });
-  tf.registerKernel({
-    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const a = attrs as unknown as DepthwiseBackpropAttrs & { filterShape: [number, number, number, number] };
-      return depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
-    },
-  });
-  tf.registerKernel({
-    kernelName: 'DepthwiseConv2dNativeBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-      const a = attrs as unknown as DepthwiseBackpropAttrs & { inputShape: [number, number, number, number] };
-      return depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
-    },
-  });
+  onWasm<{ dy: tf.Tensor4D; input: tf.Tensor4D }, { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }>('MaxPoolGrad', ({ dy, input }, a) =>
+    maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode),
+  );
+  onWasm<{ x: tf.Tensor; segmentIds: tf.Tensor }, { numSegments: number }>('UnsortedSegmentSum', ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments));
+  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, { strides: [number, number]; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; filterShape: Shape4 }>(
+    'Conv2DBackpropFilter',
+    ({ x, dy }, a) => conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
+  );
+  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, DepthwiseBackpropAttrs & { filterShape: Shape4 }>('DepthwiseConv2dNativeBackpropFilter', ({ x, dy }, a) =>
+    depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+  );
+  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, DepthwiseBackpropAttrs & { inputShape: Shape4 }>('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, a) =>
+    depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+  );
+}
+
+/** Registers a wasm kernel from a function of its inputs and attributes, typed by the caller. */
+function onWasm<I, A>(kernelName: string, run: (inputs: I, attrs: A) => tf.TensorInfo): void {
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, attrs }) => run(inputs as unknown as I, attrs as unknown as A) });
 }
 
 /**

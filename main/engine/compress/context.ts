@@ -2,23 +2,11 @@
  * What the host hands a `compress` job (its `prepare` hook reads the store; the engine never does), the files the
  * study keeps in its job folder, and the grid it runs.
  */
-import type { Split } from '../../../shared/datasets.js';
 import type { CompressParams, Subsampling } from '../../../shared/compress.js';
 import type { NetworkDescription } from '../../../shared/evaluate.js';
-import type { ImageShape } from '../../data/tensor-store.js';
+import type { SplitDatasetJobContext } from '../jobs/dataset-context.js';
 
-export interface CompressJobContext {
-  datasetId: number;
-  datasetName: string;
-  datasetDir: string;
-  datasetHash: string;
-  shape: ImageShape;
-  /** Per stored image, in stored order. */
-  labels: number[];
-  splits: Split[];
-  /** Per stored image; null when the dataset has no groups. */
-  groups: Array<string | null> | null;
-  classNames: string[];
+export interface CompressJobContext extends SplitDatasetJobContext {
   /** Where decoded JPEG copies are cached, shared by every study (the host's data folder). */
   cacheDir: string;
   /** A stored model's folder (model.json + weights + report.json), or a baseline to train first. */

@@ -134,34 +134,32 @@ function convS2Filter(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
   return tf.transpose(tf.conv2d(xt, f, 1, 'valid', 'NHWC', 2), [1, 2, 0, 3]);
 }
 
+/** An op of an input and a filter with its own gradients; customGrad keeps both for the backward pass. */
+function withGradients(
+  value: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
+  gradients: (dy: tf.Tensor4D, x: tf.Tensor4D, w: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D],
+): (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D {
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([x, w]);
+    return {
+      value: value(x, w),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return gradients(dy as tf.Tensor4D, xs, ws);
+      },
+    };
+  }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+}
+
 /** 4×4 stride-2 convolution, pad 1 (PyTorch `Conv2d(k=4, s=2, p=1)`), with fast gradients. */
-export const conv4s2 = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: convS2(x, w),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-      return [convS2Input(dy as tf.Tensor4D, ws), convS2Filter(xs, dy as tf.Tensor4D)];
-    },
-  };
-}) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+export const conv4s2 = withGradients(convS2, (dy, x, w) => [convS2Input(dy, w), convS2Filter(x, dy)]);
 
 /**
  * 4×4 stride-2 transposed convolution, pad 1 (PyTorch `ConvTranspose2d(k=4, s=2, p=1)`): [B, h, w, Ci] with
  * a [4, 4, Co, Ci] filter (tf.conv2dTranspose's layout) → [B, 2h, 2w, Co], with fast gradients.
  */
-export const convT4s2 = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [h, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-  save([h, w]);
-  return {
-    value: convS2Input(h, w),
-    gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) => {
-      const [hs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-      return [convS2(g as tf.Tensor4D, ws), convS2Filter(g as tf.Tensor4D, hs)];
-    },
-  };
-}) as (h: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+export const convT4s2 = withGradients(convS2Input, (g, h, w) => [convS2(g, w), convS2Filter(g, h)]);
 
 /** The internal size the network runs at, and how the stored size gets there. */
 export function internalGeometry(inputSize: number): { size: 32 | 64; mode: 'same' | 'pad' | 'resize' } {

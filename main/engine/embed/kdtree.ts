@@ -52,14 +52,10 @@
  * Deterministic: no randomness; same input, same tree, same answers.
  */
 
-/** Ids to skip in one query: a set of ids, or a predicate that returns true for an excluded id. */
-export type Exclusion = ReadonlySet<number> | ((id: number) => boolean);
+import { PositionIndex, buildNode, type TreeNodes } from './kd-build.js';
+import { NO_ID, boxBound, checkIds, checkQuery, isSet, squaredDistance, type Exclusion, type FurthestResult } from './kd-distance.js';
 
-export interface FurthestResult {
-  readonly id: number;
-  /** Euclidean distance from the query (float64, from float32 coordinates). */
-  readonly distance: number;
-}
+export { bruteForceFurthest, type Exclusion, type FurthestResult } from './kd-distance.js';
 
 export interface KdTreeOptions {
   /** Points per leaf at most (default 16). */
@@ -88,27 +84,15 @@ export interface SearchStats {
 }
 
 const SLACK = 1 + 1e-9;
-const NO_ID = 2 ** 31; // larger than every int32 id
 
-function checkIds(ids: ArrayLike<number>, n: number): void {
-  if (ids.length !== n) throw new Error(`kd-tree: ${ids.length} ids for ${n} points; give one id per point.`);
-  for (let i = 0; i < n; i++) {
-    const id = ids[i]!;
-    if (!Number.isInteger(id) || id < -(2 ** 31) || id >= 2 ** 31) {
-      throw new Error(`kd-tree: id ${id} at position ${i} is not a 32-bit integer.`);
-    }
-  }
-}
-
-function checkQuery(query: ArrayLike<number>, dim: number): void {
-  if (query.length !== dim) throw new Error(`kd-tree: the query has ${query.length} dimensions, the points have ${dim}.`);
-  for (let k = 0; k < dim; k++) {
-    if (!Number.isFinite(query[k]!)) throw new Error(`kd-tree: the query has a non-finite value at dimension ${k}.`);
-  }
-}
-
-function isSet(e: Exclusion): e is ReadonlySet<number> {
-  return typeof e !== 'function';
+/** One query's settings, as the traversals and the leaf scan read them. */
+interface Query {
+  /** Tree position of the query's own point (skipped), or -1. */
+  skipPos: number;
+  set: ReadonlySet<number> | null;
+  pred: ((id: number) => boolean) | null;
+  maxVisits: number;
+  useCentroid: boolean;
 }
 
 export class KdTree {
@@ -140,9 +124,7 @@ export class KdTree {
   private readonly alive: Int32Array; // live points per node
   private excludedCount = 0;
   // id -> position
-  private readonly posDense: Int32Array | null;
-  private readonly posOffset: number;
-  private readonly posMap: Map<number, number> | null;
+  private readonly positions: PositionIndex;
   // per-query scratch
   private readonly q: Float64Array;
   private readonly stackNode: Int32Array;
@@ -154,7 +136,7 @@ export class KdTree {
     leafSize: number,
     pts: Float32Array,
     ids: Int32Array,
-    nodes: { start: number[]; end: number[]; right: number[]; parent: number[]; depth: number },
+    nodes: TreeNodes,
     centroids: boolean,
   ) {
     this.dim = dim;
@@ -179,32 +161,7 @@ export class KdTree {
     this.alive = new Int32Array(m);
     for (let node = 0; node < m; node++) this.summarise(node);
 
-    let minId = 0;
-    let maxId = -1;
-    for (let i = 0; i < this.size; i++) {
-      const id = ids[i]!;
-      if (i === 0 || id < minId) minId = id;
-      if (i === 0 || id > maxId) maxId = id;
-    }
-    const range = maxId - minId + 1;
-    if (this.size === 0 || range <= 16 * this.size + 1024) {
-      this.posOffset = minId;
-      this.posDense = new Int32Array(Math.max(range, 0)).fill(-1);
-      this.posMap = null;
-      for (let i = 0; i < this.size; i++) {
-        const slot = ids[i]! - minId;
-        if (this.posDense[slot] !== -1) throw new Error(`kd-tree: id ${ids[i]} appears twice; ids must be unique.`);
-        this.posDense[slot] = i;
-      }
-    } else {
-      this.posOffset = 0;
-      this.posDense = null;
-      this.posMap = new Map();
-      for (let i = 0; i < this.size; i++) {
-        if (this.posMap.has(ids[i]!)) throw new Error(`kd-tree: id ${ids[i]} appears twice; ids must be unique.`);
-        this.posMap.set(ids[i]!, i);
-      }
-    }
+    this.positions = new PositionIndex(ids);
 
     this.q = new Float64Array(dim);
     const cap = Math.max(m, 2 * nodes.depth + 4);
@@ -232,7 +189,7 @@ export class KdTree {
 
     const perm = new Int32Array(n);
     for (let i = 0; i < n; i++) perm[i] = i;
-    const nodes = { start: [] as number[], end: [] as number[], right: [] as number[], parent: [] as number[], depth: 0 };
+    const nodes: TreeNodes = { start: [], end: [], right: [], parent: [], depth: 0 };
     if (n > 0) buildNode(points, dim, perm, 0, n, leafSize, -1, 0, nodes);
 
     const pts = new Float32Array(n * dim);
@@ -288,12 +245,7 @@ export class KdTree {
 
   /** Position of an id in tree order, or -1. */
   private posOf(id: number): number {
-    if (this.posDense !== null) {
-      const slot = id - this.posOffset;
-      if (!(slot >= 0 && slot < this.posDense.length)) return -1;
-      return this.posDense[slot] ?? -1;
-    }
-    return this.posMap!.get(id) ?? -1;
+    return this.positions.of(id);
   }
 
   has(id: number): boolean {
@@ -396,10 +348,15 @@ export class KdTree {
         if (isSet(exclude)) set = exclude.size > 0 ? exclude : null;
         else pred = exclude;
       }
+      const stats = this.stats;
+      stats.visits = 0;
+      stats.distances = 0;
+      stats.truncated = false;
+      if (this.size === 0 || this.alive[0]! === 0) return null;
       const best =
         options.order === 'best-first'
-          ? this.searchBestFirst(skipPos, set, pred, maxVisits, useCentroid)
-          : this.searchDepthFirst(skipPos, set, pred, maxVisits, useCentroid);
+          ? this.searchBestFirst({ skipPos, set, pred, maxVisits, useCentroid })
+          : this.searchDepthFirst({ skipPos, set, pred, maxVisits, useCentroid });
       return best < 0 ? null : { id: this.ids[best]!, distance: Math.sqrt(this.bestD2) };
     } finally {
       this.busy = false;
@@ -407,6 +364,13 @@ export class KdTree {
   }
 
   private bestD2 = 0;
+
+  /** Whether a node with bound `u` can still hold a point that beats the best so far (ties: smaller id wins). */
+  private mayBeat(node: number, u: number, bestPos: number): boolean {
+    if (bestPos < 0) return true;
+    const b2 = this.bestD2;
+    return u > b2 || (u === b2 && this.minId[node]! < this.ids[bestPos]!);
+  }
 
   /** Upper bound on the squared distance from this.q to any point of `node`. */
   private upper(node: number, useCentroid: boolean): number {
@@ -441,13 +405,8 @@ export class KdTree {
    * Scans a leaf; returns the new best position. this.bestD2 holds the best squared distance; `bestPos`
    * is -1 before the first candidate.
    */
-  private scanLeaf(
-    node: number,
-    bestPos: number,
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-  ): number {
+  private scanLeaf(node: number, bestPos: number, query: Query): number {
+    const { skipPos, set, pred } = query;
     const d = this.dim;
     const pts = this.pts;
     const q = this.q;
@@ -477,18 +436,9 @@ export class KdTree {
     return bestPos;
   }
 
-  private searchDepthFirst(
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-    maxVisits: number,
-    useCentroid: boolean,
-  ): number {
+  private searchDepthFirst(query: Query): number {
+    const { maxVisits, useCentroid } = query;
     const stats = this.stats;
-    stats.visits = 0;
-    stats.distances = 0;
-    stats.truncated = false;
-    if (this.size === 0 || this.alive[0]! === 0) return -1;
     const alive = this.alive;
     const right = this.right;
     const minId = this.minId;
@@ -515,7 +465,7 @@ export class KdTree {
       stats.visits++;
       const r = right[node]!;
       if (r === -1) {
-        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        bestPos = this.scanLeaf(node, bestPos, query);
         continue;
       }
       const l = node + 1;
@@ -526,14 +476,12 @@ export class KdTree {
       const second = ul > ur ? l : r;
       const uf = ul > ur ? ur : ul;
       const us = ul > ur ? ul : ur;
-      const b2 = bestPos >= 0 ? this.bestD2 : -1;
-      const bid = bestPos >= 0 ? ids[bestPos]! : NO_ID;
-      if (uf >= 0 && (uf > b2 || (uf === b2 && minId[first]! < bid))) {
+      if (uf >= 0 && this.mayBeat(first, uf, bestPos)) {
         sn[sp] = first;
         su[sp] = uf;
         sp++;
       }
-      if (us >= 0 && (us > b2 || (us === b2 && minId[second]! < bid))) {
+      if (us >= 0 && this.mayBeat(second, us, bestPos)) {
         sn[sp] = second;
         su[sp] = us;
         sp++;
@@ -585,18 +533,9 @@ export class KdTree {
     hu[i] = u;
   }
 
-  private searchBestFirst(
-    skipPos: number,
-    set: ReadonlySet<number> | null,
-    pred: ((id: number) => boolean) | null,
-    maxVisits: number,
-    useCentroid: boolean,
-  ): number {
+  private searchBestFirst(query: Query): number {
+    const { maxVisits, useCentroid } = query;
     const stats = this.stats;
-    stats.visits = 0;
-    stats.distances = 0;
-    stats.truncated = false;
-    if (this.size === 0 || this.alive[0]! === 0) return -1;
     const alive = this.alive;
     const right = this.right;
     const minId = this.minId;
@@ -623,323 +562,19 @@ export class KdTree {
       stats.visits++;
       const r = right[node]!;
       if (r === -1) {
-        bestPos = this.scanLeaf(node, bestPos, skipPos, set, pred);
+        bestPos = this.scanLeaf(node, bestPos, query);
         continue;
       }
       const l = node + 1;
-      const b2 = bestPos >= 0 ? this.bestD2 : -1;
-      const bid = bestPos >= 0 ? ids[bestPos]! : NO_ID;
       if (alive[l]! > 0) {
         const ul = this.upper(l, useCentroid);
-        if (ul > b2 || (ul === b2 && minId[l]! < bid)) this.heapPush(l, ul);
+        if (this.mayBeat(l, ul, bestPos)) this.heapPush(l, ul);
       }
       if (alive[r]! > 0) {
         const ur = this.upper(r, useCentroid);
-        if (ur > b2 || (ur === b2 && minId[r]! < bid)) this.heapPush(r, ur);
+        if (this.mayBeat(r, ur, bestPos)) this.heapPush(r, ur);
       }
     }
     return bestPos;
-  }
-}
-
-/**
- * Squared Euclidean distance between points[o .. o + d) and q, in float64. Four interleaved accumulators
- * (dimension k goes to accumulator k mod 4, combined as (s0 + s1) + (s2 + s3)) break the add-latency chain;
- * `boxBound` uses exactly the same structure, which is what makes the bound >= the distance under rounding.
- */
-function squaredDistance(points: Float32Array, o: number, q: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    const t0 = points[o + k]! - q[k]!;
-    const t1 = points[o + k + 1]! - q[k + 1]!;
-    const t2 = points[o + k + 2]! - q[k + 2]!;
-    const t3 = points[o + k + 3]! - q[k + 3]!;
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
-  }
-  if (k < d) {
-    const t = points[o + k]! - q[k]!;
-    s0 += t * t;
-  }
-  if (k + 1 < d) {
-    const t = points[o + k + 1]! - q[k + 1]!;
-    s1 += t * t;
-  }
-  if (k + 2 < d) {
-    const t = points[o + k + 2]! - q[k + 2]!;
-    s2 += t * t;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-/** max(q - lo, hi - q) for dimension k: the distance to the farther face (>= |q - p| for lo <= p <= hi). */
-function far(lo: Float32Array, hi: Float32Array, i: number, qk: number): number {
-  const a = qk - lo[i]!;
-  const b = hi[i]! - qk;
-  return a > b ? a : b;
-}
-
-/** Squared distance from q to the farthest corner of the box lo[o..o+d), hi[o..o+d); same sum as squaredDistance. */
-function boxBound(lo: Float32Array, hi: Float32Array, o: number, q: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    const t0 = far(lo, hi, o + k, q[k]!);
-    const t1 = far(lo, hi, o + k + 1, q[k + 1]!);
-    const t2 = far(lo, hi, o + k + 2, q[k + 2]!);
-    const t3 = far(lo, hi, o + k + 3, q[k + 3]!);
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
-  }
-  if (k < d) {
-    const t = far(lo, hi, o + k, q[k]!);
-    s0 += t * t;
-  }
-  if (k + 1 < d) {
-    const t = far(lo, hi, o + k + 1, q[k + 1]!);
-    s1 += t * t;
-  }
-  if (k + 2 < d) {
-    const t = far(lo, hi, o + k + 2, q[k + 2]!);
-    s2 += t * t;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Recursive build in preorder; `perm` holds input indices and is partitioned in place. */
-function buildNode(
-  points: Float32Array,
-  dim: number,
-  perm: Int32Array,
-  start: number,
-  end: number,
-  leafSize: number,
-  parent: number,
-  depth: number,
-  nodes: { start: number[]; end: number[]; right: number[]; parent: number[]; depth: number },
-): number {
-  const node = nodes.start.length;
-  nodes.start.push(start);
-  nodes.end.push(end);
-  nodes.right.push(-1);
-  nodes.parent.push(parent);
-  if (depth > nodes.depth) nodes.depth = depth;
-  if (end - start <= leafSize) return node;
-  // dimension of widest spread (lowest index on ties)
-  let splitDim = -1;
-  let spread = 0;
-  for (let k = 0; k < dim; k++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = start; i < end; i++) {
-      const v = points[perm[i]! * dim + k]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (hi - lo > spread) {
-      spread = hi - lo;
-      splitDim = k;
-    }
-  }
-  if (splitDim < 0) return node; // all points identical: one leaf, however large
-  const mid = start + ((end - start) >> 1);
-  select(points, dim, splitDim, perm, start, end - 1, mid);
-  buildNode(points, dim, perm, start, mid, leafSize, node, depth + 1, nodes);
-  nodes.right[node] = buildNode(points, dim, perm, mid, end, leafSize, node, depth + 1, nodes);
-  return node;
-}
-
-/** perm[a] < perm[b] under (coordinate on dim, input index). */
-function less(points: Float32Array, dim: number, k: number, a: number, b: number): boolean {
-  const va = points[a * dim + k]!;
-  const vb = points[b * dim + k]!;
-  return va < vb || (va === vb && a < b);
-}
-
-/** Quickselect (median-of-three pivot, Hoare-style partition) so perm[kth] is in its sorted place. */
-function select(points: Float32Array, dim: number, k: number, perm: Int32Array, left: number, right: number, kth: number): void {
-  let l = left;
-  let r = right;
-  while (r > l) {
-    const m = l + ((r - l) >> 1);
-    // median of three to perm[m]
-    if (less(points, dim, k, perm[m]!, perm[l]!)) swap(perm, m, l);
-    if (less(points, dim, k, perm[r]!, perm[l]!)) swap(perm, r, l);
-    if (less(points, dim, k, perm[r]!, perm[m]!)) swap(perm, r, m);
-    const pivot = perm[m]!;
-    let i = l;
-    let j = r;
-    while (i <= j) {
-      while (less(points, dim, k, perm[i]!, pivot)) i++;
-      while (less(points, dim, k, pivot, perm[j]!)) j--;
-      if (i <= j) {
-        swap(perm, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (kth <= j) r = j;
-    else if (kth >= i) l = i;
-    else return;
-  }
-}
-
-function swap(a: Int32Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
-
-/**
- * Reference: the furthest of `points` (n x dim) from `query`, skipping excluded ids, by a linear scan with
- * the same arithmetic and tie rule as the tree (largest squared distance, then smallest id). O(n d).
- */
-export function bruteForceFurthest(
-  points: Float32Array,
-  dim: number,
-  ids: ArrayLike<number> | null,
-  query: ArrayLike<number>,
-  exclude?: Exclusion,
-): FurthestResult | null {
-  checkQuery(query, dim);
-  const n = Math.floor(points.length / dim);
-  const q = Float64Array.from(query);
-  const set = exclude !== undefined && isSet(exclude) ? exclude : null;
-  const pred = exclude !== undefined && !isSet(exclude) ? exclude : null;
-  let best2 = -1;
-  let bestId = NO_ID;
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    const s = squaredDistance(points, o, q, dim);
-    const id = ids === null ? i : ids[i]!;
-    if (s > best2 || (s === best2 && id < bestId)) {
-      if (set !== null && set.has(id)) continue;
-      if (pred !== null && pred(id)) continue;
-      best2 = s;
-      bestId = id;
-    }
-  }
-  return bestId === NO_ID ? null : { id: bestId, distance: Math.sqrt(best2) };
-}
-
-export interface ClassKdForestOptions extends KdTreeOptions {
-  /** One id per embedding (default 0..n-1); unique across the whole forest. */
-  ids?: ArrayLike<number>;
-}
-
-/** One kd-tree per class: the index DDS queries for "the most different image of the same class". */
-export class ClassKdForest {
-  readonly dim: number;
-  private readonly trees = new Map<number, KdTree>();
-  private readonly labelById = new Map<number, number>();
-  private readonly sortedLabels: number[];
-
-  private constructor(dim: number) {
-    this.dim = dim;
-    this.sortedLabels = [];
-  }
-
-  /** Builds one tree per distinct label from `embeddings` (n x dim) and `labels` (n integers). */
-  static build(embeddings: Float32Array, dim: number, labels: ArrayLike<number>, options: ClassKdForestOptions = {}): ClassKdForest {
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`kd-forest: dimension must be a positive integer, got ${dim}.`);
-    const n = embeddings.length / dim;
-    if (!Number.isInteger(n)) throw new Error(`kd-forest: ${embeddings.length} values is not a whole number of ${dim}-dimensional embeddings.`);
-    if (labels.length !== n) throw new Error(`kd-forest: ${labels.length} labels for ${n} embeddings; give one label per embedding.`);
-    const ids = options.ids ?? Int32Array.from({ length: n }, (_, i) => i);
-    checkIds(ids, n);
-    const byLabel = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const label = labels[i]!;
-      if (!Number.isInteger(label)) throw new Error(`kd-forest: label ${label} at position ${i} is not an integer.`);
-      let rows = byLabel.get(label);
-      if (rows === undefined) byLabel.set(label, (rows = []));
-      rows.push(i);
-    }
-    const forest = new ClassKdForest(dim);
-    const treeOptions: KdTreeOptions = {};
-    if (options.leafSize !== undefined) treeOptions.leafSize = options.leafSize;
-    if (options.centroids !== undefined) treeOptions.centroids = options.centroids;
-    for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
-      const rows = byLabel.get(label)!;
-      const pts = new Float32Array(rows.length * dim);
-      const classIds = new Int32Array(rows.length);
-      rows.forEach((row, j) => {
-        pts.set(embeddings.subarray(row * dim, row * dim + dim), j * dim);
-        classIds[j] = ids[row]!;
-        if (forest.labelById.has(ids[row]!)) throw new Error(`kd-forest: id ${ids[row]} appears twice; ids must be unique.`);
-        forest.labelById.set(ids[row]!, label);
-      });
-      forest.trees.set(label, KdTree.build(pts, dim, classIds, treeOptions));
-      forest.sortedLabels.push(label);
-    }
-    return forest;
-  }
-
-  labels(): number[] {
-    return [...this.sortedLabels];
-  }
-
-  tree(label: number): KdTree | undefined {
-    return this.trees.get(label);
-  }
-
-  labelOf(id: number): number | undefined {
-    return this.labelById.get(id);
-  }
-
-  /** The embedding of `id` (a copy), or null. */
-  embedding(id: number): Float32Array | null {
-    const label = this.labelById.get(id);
-    return label === undefined ? null : this.trees.get(label)!.point(id);
-  }
-
-  /**
-   * The image of class `label` furthest from `from` (an id of that class, itself skipped, or a query
-   * embedding), skipping persistent exclusions and `exclude`. Null when the class has no eligible image.
-   */
-  furthestSameClass(from: number | ArrayLike<number>, label: number, exclude?: Exclusion, options?: FurthestOptions): FurthestResult | null {
-    const tree = this.trees.get(label);
-    if (typeof from === 'number') {
-      const own = this.labelById.get(from);
-      if (own === undefined) throw new Error(`kd-forest: id ${from} has no embedding; re-compute the embeddings for this dataset.`);
-      if (own !== label) throw new Error(`kd-forest: id ${from} is in class ${own}, not ${label}.`);
-      return tree!.furthestFromId(from, exclude, options);
-    }
-    if (tree === undefined) {
-      checkQuery(from, this.dim);
-      return null;
-    }
-    return tree.furthest(from, exclude, options);
-  }
-
-  /** Excludes `id` from later queries (its class's tree); O(log n). */
-  exclude(id: number): boolean {
-    const label = this.labelById.get(id);
-    return label !== undefined && this.trees.get(label)!.exclude(id);
-  }
-
-  restore(id: number): boolean {
-    const label = this.labelById.get(id);
-    return label !== undefined && this.trees.get(label)!.restore(id);
-  }
-
-  isExcluded(id: number): boolean {
-    const label = this.labelById.get(id);
-    return label !== undefined && this.trees.get(label)!.isExcluded(id);
-  }
-
-  clearExclusions(): void {
-    for (const tree of this.trees.values()) tree.clearExclusions();
   }
 }

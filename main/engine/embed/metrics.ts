@@ -294,21 +294,30 @@ function imageCount(a: Uint8Array, b: Uint8Array, width: number, height: number,
   return a.length / size;
 }
 
-/** Mean of per-image PSNR over a batch of packed HWC images (0 images: NaN). */
-export function meanPsnr(
+/**
+ * Mean of a per-image measure over two batches of packed HWC images, image i of one against image i of the
+ * other (0 images: NaN).
+ */
+function meanOverImages(
   originals: Uint8Array,
   reconstructions: Uint8Array,
   width: number,
   height: number,
   channels: number,
+  measure: (original: Uint8Array, reconstruction: Uint8Array) => number,
 ): number {
   const count = imageCount(originals, reconstructions, width, height, channels);
   const size = width * height * channels;
   let total = 0;
   for (let i = 0; i < count; i++) {
-    total += psnr(originals.subarray(i * size, (i + 1) * size), reconstructions.subarray(i * size, (i + 1) * size));
+    total += measure(originals.subarray(i * size, (i + 1) * size), reconstructions.subarray(i * size, (i + 1) * size));
   }
   return total / count;
+}
+
+/** Mean of per-image PSNR over a batch of packed HWC images (0 images: NaN). */
+export function meanPsnr(originals: Uint8Array, reconstructions: Uint8Array, width: number, height: number, channels: number): number {
+  return meanOverImages(originals, reconstructions, width, height, channels, psnr);
 }
 
 const SSIM_SIGMA = 1.5;
@@ -407,24 +416,6 @@ export function ssim(a: Uint8Array, b: Uint8Array, width: number, height: number
 }
 
 /** Mean of per-image SSIM over a batch of packed HWC images (0 images: NaN). */
-export function meanSsim(
-  originals: Uint8Array,
-  reconstructions: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-): number {
-  const count = imageCount(originals, reconstructions, width, height, channels);
-  const size = width * height * channels;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    total += ssim(
-      originals.subarray(i * size, (i + 1) * size),
-      reconstructions.subarray(i * size, (i + 1) * size),
-      width,
-      height,
-      channels,
-    );
-  }
-  return total / count;
+export function meanSsim(originals: Uint8Array, reconstructions: Uint8Array, width: number, height: number, channels: number): number {
+  return meanOverImages(originals, reconstructions, width, height, channels, (o, r) => ssim(o, r, width, height, channels));
 }

@@ -2,23 +2,11 @@
  * What the host hands an `evaluate` job (its `prepare` hook reads the store and resolves the genotype; the engine
  * never does), the network an evaluation builds, and the checks that refuse one before it starts.
  */
-import type { Split } from '../../../shared/datasets.js';
 import { NETWORK_NAMES, networkSize, type EvaluateParams, type NetworkDescription } from '../../../shared/evaluate.js';
 import type { Genotype } from '../../../shared/genotype.js';
-import type { ImageShape } from '../../data/tensor-store.js';
+import type { SplitDatasetJobContext } from '../jobs/dataset-context.js';
 
-export interface EvaluateJobContext {
-  datasetId: number;
-  datasetName: string;
-  datasetDir: string;
-  datasetHash: string;
-  shape: ImageShape;
-  /** Per stored image, in stored order. */
-  labels: number[];
-  splits: Split[];
-  /** Per stored image; null when the dataset has no groups. */
-  groups: Array<string | null> | null;
-  classNames: string[];
+export interface EvaluateJobContext extends SplitDatasetJobContext {
   app: string;
   /** The network, resolved from the source (a search's genotype, a pasted one, or a baseline) and the preset. */
   network: NetworkDescription;

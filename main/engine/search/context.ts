@@ -4,20 +4,11 @@
  */
 import type { SearchHalf } from '../../../shared/datasets.js';
 import { DEFAULT_CELLS, type SearchParams } from '../../../shared/search.js';
-import type { ImageShape } from '../../data/tensor-store.js';
+import type { DatasetJobContext } from '../jobs/dataset-context.js';
 
-export interface SearchJobContext {
-  datasetId: number;
-  datasetName: string;
-  datasetDir: string;
-  /** A stable content fingerprint of the dataset, recorded in the genotype's provenance. */
-  datasetHash: string;
-  shape: ImageShape;
-  /** Per stored image, in stored order. */
-  labels: number[];
+export interface SearchJobContext extends DatasetJobContext {
   /** train_w ('w') / train_α ('a') for training images, null for the others (test / val). */
   halves: Array<SearchHalf | null>;
-  classNames: string[];
   /** Name and version of the app, recorded in the genotype's provenance. */
   app: string;
   /** dds: the trained autoencoder whose embeddings (every row's latent code) feed the kd-trees. */

@@ -53,7 +53,8 @@
  * (subset, visited + leaving epochs, hardness windows, latest correctness and this epoch's pending feedback, LR
  * resets, counters).
  */
-import { ClassKdForest, bruteForceFurthest } from '../embed/kdtree.js';
+import { ClassKdForest } from '../embed/kd-forest.js';
+import { bruteForceFurthest } from '../embed/kdtree.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { balanceDegree, countPerClass } from './balance.js';
 import type { DataSelection, EpochSelection, SelectionEpochStats, SelectionPools, StepFeedback } from './strategy.js';

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { depthwiseBackpropInput } from '../backend/wasm-kernels.js';
 import { depthwiseConv2dWithGrad } from '../nn/ops.js';
 
-function symmetric(p: number): tf.backend_util.ExplicitPadding {
+/** PyTorch's padding=p: p rows and columns of zeros on every side (NHWC). */
+export function symmetric(p: number): tf.backend_util.ExplicitPadding {
   return [
     [0, 0],
     [p, p],
@@ -91,24 +92,4 @@ export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
     };
   });
   return op(x) as tf.Tensor4D;
-}
-
-
-/**
- * DARTS' FactorizedReduce before its BN: ReLU, then two 1x1 stride-2 convolutions, one on x and one on x shifted
- * by one pixel, concatenated (each Cout/2 channels). Odd sizes: the shifted copy is padded so both halves agree.
- */
-export function factorizedReduce(x: tf.Tensor4D, w1: tf.Tensor4D, w2: tf.Tensor4D, applyRelu = true): tf.Tensor4D {
-  const r = applyRelu ? tf.relu(x) : x;
-  const [B, H, W, C] = r.shape;
-  let shifted: tf.Tensor4D = tf.slice(r, [0, 1, 1, 0], [B, H - 1, W - 1, C]);
-  if (H % 2 || W % 2) {
-    shifted = tf.pad(shifted, [
-      [0, 0],
-      [0, H % 2],
-      [0, W % 2],
-      [0, 0],
-    ]);
-  }
-  return tf.concat([tf.conv2d(r, w1, 2, 'valid'), tf.conv2d(shifted, w2, 2, 'valid')], 3);
 }

@@ -26,6 +26,11 @@ import { DropPath, type DropPathState } from './drop-path.js';
 export type Sym = tf.SymbolicTensor;
 type Pair = [number, number];
 
+/** The settings a convolution layer and a separable one share: PyTorch's bias=False, stride, dilation. */
+function convolution(name: string, o: ConvOptions, padding: 'same' | 'valid') {
+  return { name, filters: o.filters, kernelSize: o.kernel, strides: o.stride ?? 1, dilationRate: o.dilation ?? 1, padding, useBias: false };
+}
+
 /** 'train' creates the layers (and adds DropPath / auxiliary layers); 'inference' reuses them. */
 export type Pass = 'train' | 'inference';
 
@@ -117,13 +122,7 @@ export class GraphBuilder {
     const p = this.padded(name, x, o);
     const make = () =>
       tf.layers.conv2d({
-        name,
-        filters: o.filters,
-        kernelSize: o.kernel,
-        strides: o.stride ?? 1,
-        dilationRate: o.dilation ?? 1,
-        padding: p.padding,
-        useBias: false,
+        ...convolution(name, o, p.padding),
         kernelInitializer: this.uniform(name, cin * kernelPair(o.kernel)[0] * kernelPair(o.kernel)[1]),
       });
     return this.apply(name, make, p.x);
@@ -141,14 +140,8 @@ export class GraphBuilder {
     const make = () => {
       const pointwiseInitializer = this.uniform(`${name}/pointwise`, cin);
       const layer = tf.layers.separableConv2d({
-        name,
-        filters: o.filters,
-        kernelSize: o.kernel,
-        strides: o.stride ?? 1,
-        dilationRate: o.dilation ?? 1,
-        padding: p.padding,
+        ...convolution(name, o, p.padding),
         depthMultiplier: 1,
-        useBias: false,
         depthwiseInitializer: this.uniform(`${name}/depthwise`, kernelPair(o.kernel)[0] * kernelPair(o.kernel)[1]),
         pointwiseInitializer,
       });

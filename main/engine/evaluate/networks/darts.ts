@@ -22,9 +22,10 @@
  * a standard layer cannot pad a max pool with −∞ or leave padding out of an average otherwise.
  */
 import type { DartsGenotype, DartsOp } from '../../../../shared/genotype/ops.js';
+import { STEM_MULTIPLIER, dartsCellPlan, edgeStride, type CellPlan } from '../../spaces/darts/cells.js';
+import { factorizedReduceWith } from '../../spaces/darts/factorized-reduce.js';
+import { DARTS_OP_TABLE } from '../../spaces/darts/ops.js';
 import { channels, spatial, type GraphBuilder, type Sym } from './builder.js';
-
-const STEM_MULTIPLIER = 3;
 
 export interface DartsSpecLike {
   genotype: DartsGenotype;
@@ -33,45 +34,25 @@ export interface DartsSpecLike {
   auxiliary: boolean;
 }
 
-interface CellPlan {
-  reduction: boolean;
-  reductionPrev: boolean;
-  c: number;
-}
-
-function cellPlan(C: number, layers: number): CellPlan[] {
-  const reductions = new Set([Math.floor(layers / 3), Math.floor((2 * layers) / 3)]);
-  let c = C;
-  let reductionPrev = false;
-  return Array.from({ length: layers }, (_, i) => {
-    const reduction = reductions.has(i);
-    if (reduction) c *= 2;
-    const plan = { reduction, reductionPrev, c };
-    reductionPrev = reduction;
-    return plan;
-  });
-}
-
-/**
- * FactorizedReduce (operations.py): ReLU, then a 1x1 stride-2 convolution of x and one of x shifted by a pixel
- * (x[:, 1:, 1:]), each to C/2 channels, concatenated, BN. On odd sizes the shifted copy is zero-padded at the
- * bottom/right so both halves have ⌈H/2⌉ rows (PyTorch's version fails there).
- */
+/** FactorizedReduce (spaces/darts/factorized-reduce.ts) from layers: ReLU, the two halves, concatenated, BN. */
 function factorizedReduce(b: GraphBuilder, name: string, x: Sym, cOut: number): Sym {
-  const r = b.relu(`${name}_relu`, x);
-  const [h, w] = spatial(r);
   const half = cOut / 2;
-  const a = b.conv(`${name}_conv1`, r, { filters: half, kernel: 1, stride: 2, pad: 0 });
-  let shifted = b.crop(`${name}_shift`, r, [
-    [1, 0],
-    [1, 0],
-  ]);
-  shifted = b.pad(`${name}_shift_pad`, shifted, [
-    [0, h % 2],
-    [0, w % 2],
-  ]);
-  const c = b.conv(`${name}_conv2`, shifted, { filters: half, kernel: 1, stride: 2, pad: 0 });
-  return b.bn(`${name}_bn`, b.concat(`${name}_concat`, [a, c]));
+  const reduced = factorizedReduceWith(b.relu(`${name}_relu`, x), {
+    size: (t) => spatial(t),
+    shift: (t) =>
+      b.crop(`${name}_shift`, t, [
+        [1, 0],
+        [1, 0],
+      ]),
+    pad: (t, bottom, right) =>
+      b.pad(`${name}_shift_pad`, t, [
+        [0, bottom],
+        [0, right],
+      ]),
+    conv: (t, which) => b.conv(`${name}_conv${which}`, t, { filters: half, kernel: 1, stride: 2, pad: 0 }),
+    concat: (t, u) => b.concat(`${name}_concat`, [t, u]),
+  });
+  return b.bn(`${name}_bn`, reduced);
 }
 
 /** SepConv: ReLU, dw (stride) + pw, BN, ReLU, dw + pw, BN. */
@@ -102,25 +83,20 @@ function dilConv(b: GraphBuilder, name: string, x: Sym, k: number, stride: numbe
   return b.bn(`${name}_bn`, h);
 }
 
-const KERNEL: Partial<Record<DartsOp, number>> = { sep_conv_3x3: 3, sep_conv_5x5: 5, dil_conv_3x3: 3, dil_conv_5x5: 5 };
-
 /** One operation of a cell; null for `none`. `identity` marks skip_connect at stride 1 (no drop-path, as in DARTS). */
 function operation(b: GraphBuilder, name: string, op: DartsOp, x: Sym, stride: number): { out: Sym; identity: boolean } | null {
-  switch (op) {
+  const spec = DARTS_OP_TABLE[op];
+  switch (spec.kind) {
     case 'none':
       return null;
-    case 'max_pool_3x3':
-      return { out: b.pool(`${name}_pool`, x, 'max', 3, stride, 'same'), identity: false };
-    case 'avg_pool_3x3':
-      return { out: b.pool(`${name}_pool`, x, 'avg', 3, stride, 'same'), identity: false };
-    case 'skip_connect':
+    case 'pool':
+      return { out: b.pool(`${name}_pool`, x, spec.pool!, 3, stride, 'same'), identity: false };
+    case 'skip':
       return stride === 1 ? { out: x, identity: true } : { out: factorizedReduce(b, `${name}_fr`, x, channels(x)), identity: false };
-    case 'sep_conv_3x3':
-    case 'sep_conv_5x5':
-      return { out: sepConv(b, name, x, KERNEL[op]!, stride), identity: false };
-    case 'dil_conv_3x3':
-    case 'dil_conv_5x5':
-      return { out: dilConv(b, name, x, KERNEL[op]!, stride), identity: false };
+    case 'sep':
+      return { out: sepConv(b, name, x, spec.kernel!, stride), identity: false };
+    case 'dil':
+      return { out: dilConv(b, name, x, spec.kernel!, stride), identity: false };
   }
 }
 
@@ -149,7 +125,7 @@ function cell(b: GraphBuilder, i: number, plan: CellPlan, g: DartsGenotype, s0in
     let zeroSource: { x: Sym; stride: number } | null = null;
     for (let k = 0; k < 2; k++) {
       const [op, j] = genes[2 * node + k]!;
-      const stride = plan.reduction && j < 2 ? 2 : 1;
+      const stride = edgeStride(plan, j);
       const r = operation(b, `${prefix}_op${k}_${op}`, op, states[j]!, stride);
       if (!r) {
         if (!zeroSource || zeroSource.stride === 2) zeroSource = { x: states[j]!, stride };
@@ -200,7 +176,7 @@ export function buildDarts(b: GraphBuilder, x: Sym, s: DartsSpecLike, classes: n
   let [s0, s1] = [stem, stem];
   let aux: Sym | null = null;
   const auxAfter = Math.floor((2 * s.layers) / 3);
-  cellPlan(s.channels, s.layers).forEach((plan, i) => {
+  dartsCellPlan(s.channels, s.layers).forEach((plan, i) => {
     [s0, s1] = [s1, cell(b, i, plan, s.genotype, s0, s1)];
     if (i === auxAfter && s.auxiliary && b.training) aux = auxiliaryHead(b, s1, classes);
   });

@@ -1,100 +1,63 @@
 /**
- * The 8 DARTS operations of one mixed edge (DARTS code: cnn/operations.py OPS, with affine=False BN as during the
- * search). Each operation that ends in a BN returns its output *before* that BN: the node normalises and weighs
- * all of them at once (nn/bn.ts weightedBnSum). `none` returns nothing; skip_connect at stride 1 is the identity,
- * which the node adds itself.
- *
- *   max_pool_3x3 / avg_pool_3x3: pool 3x3 (padding 1, avg without the padding) -> BN
- *   skip_connect, stride 2:      FactorizedReduce -> BN
- *   sep_conv_kxk:                ReLU, dw kxk (stride), pw 1x1, BN, ReLU, dw kxk, pw 1x1 -> BN
- *   dil_conv_kxk:                ReLU, dw kxk dilation 2 (stride), pw 1x1 -> BN
+ * The mixed edges of the DARTS supernet, per edge (the wasm path): each edge holds the parameters of the operations
+ * of the table (ops.ts), and a node sums its edges' operations weighed by softmax(α). Each operation that ends in
+ * a BN returns its output *before* that BN: the node normalises and weighs all of them at once (nn/bn.ts
+ * weightedBnSum). `none` returns nothing; skip_connect at stride 1 is the identity, which the node adds itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DARTS_OPS, type DartsOp } from '../../../../shared/genotype/ops.js';
-import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
+import { weightedBnSum } from '../../nn/bn.js';
 import type { ParamStore } from '../../nn/params.js';
-import { avgPool3, depthwise, factorizedReduce, maxPool3 } from '../layers.js';
+import { avgPool3, maxPool3 } from '../layers.js';
+import { DARTS_OP_TABLE, PARAMETER_ORDER, defaultBn } from './ops.js';
 
-
-/** Parameters are tensors, not only variables: the recomputed backward pass binds them to differentiable copies. */
-interface SepParams {
-  dw1: tf.Tensor;
-  pw1: tf.Tensor;
-  dw2: tf.Tensor;
-  pw2: tf.Tensor;
-}
-interface DilParams {
-  dw: tf.Tensor;
-  pw: tf.Tensor;
-}
+/**
+ * An edge's parameters by operation (those of PARAMETER_ORDER that have any). Parameters are tensors, not only
+ * variables: the recomputed backward pass binds them to differentiable copies.
+ */
 export interface EdgeParams {
   stride: 1 | 2;
-  sep3: SepParams;
-  sep5: SepParams;
-  dil3: DilParams;
-  dil5: DilParams;
-  /** FactorizedReduce of skip_connect on stride-2 edges. */
-  reduce?: [tf.Tensor, tf.Tensor];
-}
-
-function sepParams(p: ParamStore, name: string, c: number, k: number): SepParams {
-  return {
-    dw1: p.uniform(`${name}.dw1`, [k, k, c, 1], k * k),
-    pw1: p.uniform(`${name}.pw1`, [1, 1, c, c], c),
-    dw2: p.uniform(`${name}.dw2`, [k, k, c, 1], k * k),
-    pw2: p.uniform(`${name}.pw2`, [1, 1, c, c], c),
-  };
-}
-
-function dilParams(p: ParamStore, name: string, c: number, k: number): DilParams {
-  return { dw: p.uniform(`${name}.dw`, [k, k, c, 1], k * k), pw: p.uniform(`${name}.pw`, [1, 1, c, c], c) };
+  params: Partial<Record<DartsOp, tf.Tensor[]>>;
 }
 
 export function buildEdgeParams(p: ParamStore, name: string, c: number, stride: 1 | 2): EdgeParams {
-  return {
-    stride,
-    sep3: sepParams(p, `${name}.sep_conv_3x3`, c, 3),
-    sep5: sepParams(p, `${name}.sep_conv_5x5`, c, 5),
-    dil3: dilParams(p, `${name}.dil_conv_3x3`, c, 3),
-    dil5: dilParams(p, `${name}.dil_conv_5x5`, c, 5),
-    ...(stride === 2 ? { reduce: [p.uniform(`${name}.skip_connect.conv1`, [1, 1, c, c / 2], c), p.uniform(`${name}.skip_connect.conv2`, [1, 1, c, c / 2], c)] as [tf.Variable, tf.Variable] } : {}),
-  };
+  const params: EdgeParams['params'] = {};
+  for (const op of PARAMETER_ORDER) {
+    const specs = DARTS_OP_TABLE[op].params(c, stride);
+    if (specs.length) params[op] = specs.map((s) => p.uniform(`${name}.${op}.${s.name}`, s.shape, s.fanIn));
+  }
+  return { stride, params };
 }
 
-const pointwise = (x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
-
-function sepConv(rx: tf.Tensor4D, q: SepParams, stride: 1 | 2): tf.Tensor4D {
-  const h = batchNormTrain(pointwise(depthwise(rx, q.dw1 as tf.Tensor4D, stride, 1), q.pw1));
-  return pointwise(depthwise(tf.relu(h), q.dw2 as tf.Tensor4D, 1, 1), q.pw2);
-}
-
-function dilConv(rx: tf.Tensor4D, q: DilParams, stride: 1 | 2): tf.Tensor4D {
-  return pointwise(depthwise(rx, q.dw as tf.Tensor4D, stride, 2), q.pw);
+/** The operations of an edge of this stride whose output is BN'd (all but none and the stride-1 identity), in α order. */
+export function bnOpsAt(stride: 1 | 2): DartsOp[] {
+  return DARTS_OPS.filter((op) => {
+    const kind = DARTS_OP_TABLE[op].kind;
+    return kind === 'skip' ? stride === 2 : kind !== 'none';
+  });
 }
 
 const IDX = Object.fromEntries(DARTS_OPS.map((o, i) => [o, i])) as Record<DartsOp, number>;
 
 /** The α columns of the outputs `edgeBnOutputs` returns for this edge, in the same order. */
 export function edgeBnOps(q: EdgeParams): number[] {
-  return [IDX.max_pool_3x3, IDX.avg_pool_3x3, ...(q.reduce ? [IDX.skip_connect] : []), IDX.sep_conv_3x3, IDX.sep_conv_5x5, IDX.dil_conv_3x3, IDX.dil_conv_5x5];
+  return bnOpsAt(q.stride).map((op) => IDX[op]);
 }
 
 /** An edge's parameters as a flat list (fixed order), and back: what the recomputed node differentiates. */
 export function edgeVariables(q: EdgeParams): tf.Tensor[] {
-  const sep = (p: SepParams) => [p.dw1, p.pw1, p.dw2, p.pw2];
-  return [...sep(q.sep3), ...sep(q.sep5), q.dil3.dw, q.dil3.pw, q.dil5.dw, q.dil5.pw, ...(q.reduce ?? [])];
+  return PARAMETER_ORDER.flatMap((op) => q.params[op] ?? []);
 }
 
 export function bindVariables(edges: readonly EdgeParams[], flat: readonly tf.Tensor[]): EdgeParams[] {
   let i = 0;
-  const next = (): tf.Tensor => flat[i++]!;
-  const sep = (): SepParams => ({ dw1: next(), pw1: next(), dw2: next(), pw2: next() });
   const bound = edges.map((q) => {
-    const sep3 = sep();
-    const sep5 = sep();
-    const dil3 = { dw: next(), pw: next() };
-    const dil5 = { dw: next(), pw: next() };
-    return { stride: q.stride, sep3, sep5, dil3, dil5, ...(q.reduce ? { reduce: [next(), next()] as [tf.Tensor, tf.Tensor] } : {}) };
+    const params: EdgeParams['params'] = {};
+    for (const op of PARAMETER_ORDER) {
+      const n = q.params[op]?.length ?? 0;
+      if (n) params[op] = flat.slice(i, (i += n));
+    }
+    return { stride: q.stride, params };
   });
   if (i !== flat.length) throw new Error(`bindVariables: used ${i} of ${flat.length} tensors.`);
   return bound;
@@ -134,16 +97,8 @@ export function nodeForward(states: readonly tf.Tensor4D[], pools: readonly Inpu
  * The pre-BN outputs of one mixed edge, tagged with their operation's column in α, given ReLU(x) and x's pools.
  */
 export function edgeBnOutputs(q: EdgeParams, rx: tf.Tensor4D, pools: InputPools): Array<{ op: number; out: tf.Tensor4D }> {
-  const out: Array<{ op: number; out: tf.Tensor4D }> = [
-    { op: IDX.max_pool_3x3, out: pools.max },
-    { op: IDX.avg_pool_3x3, out: pools.avg },
-  ];
-  if (q.reduce) out.push({ op: IDX.skip_connect, out: factorizedReduce(rx, q.reduce[0] as tf.Tensor4D, q.reduce[1] as tf.Tensor4D, false) });
-  out.push(
-    { op: IDX.sep_conv_3x3, out: sepConv(rx, q.sep3, q.stride) },
-    { op: IDX.sep_conv_5x5, out: sepConv(rx, q.sep5, q.stride) },
-    { op: IDX.dil_conv_3x3, out: dilConv(rx, q.dil3, q.stride) },
-    { op: IDX.dil_conv_5x5, out: dilConv(rx, q.dil5, q.stride) },
-  );
-  return out;
+  return bnOpsAt(q.stride).map((op) => {
+    const spec = DARTS_OP_TABLE[op];
+    return { op: IDX[op], out: spec.kind === 'pool' ? pools[spec.pool!] : spec.forward!(rx, q.params[op]!, q.stride, defaultBn) };
+  });
 }

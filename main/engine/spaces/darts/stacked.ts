@@ -11,18 +11,13 @@
  * - BN (affine=False, per edge and channel): the stacked channels are exactly those groups, one call — and the
  *   node's final "Σ_ops w · BN(op(x))" normalises every operation's stacked output at once, then weighs the
  *   [op, edge] blocks with softmax(α) gathered into that order and sums them.
- * Parameters are the edges' own tensors (the same ParamStore entries), so checkpoints, gradients and genotypes are
- * the same whichever form trained them.
+ * Each operation is the table's (ops.ts), run once on the edges' parameters joined by role. Parameters are the
+ * edges' own tensors (the same ParamStore entries), so checkpoints, gradients and genotypes are the same whichever
+ * form trained them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain } from '../../nn/bn.js';
-import { edgeBnOps, type EdgeParams, type InputPools } from './operations.js';
-import { depthwise, factorizedReduce } from '../layers.js';
-
-/** Normalises one tensor per channel over N, H, W (training mode, affine=False). */
-export type ChannelBn = (x: tf.Tensor4D) => tf.Tensor4D;
-
-const defaultBn: ChannelBn = (x) => batchNormTrain(x);
+import { DARTS_OP_TABLE, defaultBn, type ChannelBn, type OpParam } from './ops.js';
+import { bnOpsAt, edgeBnOps, type EdgeParams, type InputPools } from './operations.js';
 
 /** [k, k, C, 1] filters of E edges as one [k, k, E·C, 1] filter. */
 function stackDepthwise(filters: tf.Tensor[]): tf.Tensor4D {
@@ -39,26 +34,20 @@ export function blockDiagonal(filters: tf.Tensor[]): tf.Tensor4D {
   return tf.reshape(tf.mul(stacked, eye), [1, 1, E * ci, E * co]) as tf.Tensor4D;
 }
 
-const pointwise = (x: tf.Tensor4D, filters: tf.Tensor[]): tf.Tensor4D => tf.conv2d(x, blockDiagonal(filters), 1, 'valid');
-
-type Op = 'sep3' | 'sep5' | 'dil3' | 'dil5';
-
-function stackedOp(x: tf.Tensor4D, edges: readonly EdgeParams[], op: Op, stride: 1 | 2, bn: ChannelBn): tf.Tensor4D {
-  if (op === 'dil3' || op === 'dil5') {
-    const q = edges.map((e) => e[op]);
-    return pointwise(depthwise(x, stackDepthwise(q.map((p) => p.dw)), stride, 2), q.map((p) => p.pw));
-  }
-  const q = edges.map((e) => e[op]);
-  const h = bn(pointwise(depthwise(x, stackDepthwise(q.map((p) => p.dw1)), stride, 1), q.map((p) => p.pw1)));
-  return pointwise(depthwise(tf.relu(h), stackDepthwise(q.map((p) => p.dw2)), 1, 1), q.map((p) => p.pw2));
+/** One operation's parameters of E edges joined as one operation on the stacked channels. */
+function joinedParams(edges: readonly EdgeParams[], op: keyof EdgeParams['params'], specs: readonly OpParam[]): tf.Tensor[] {
+  return specs.map((spec, i) => {
+    const filters = edges.map((e) => e.params[op]![i]!);
+    return spec.role === 'depthwise' ? stackDepthwise(filters) : blockDiagonal(filters);
+  });
 }
 
-/** FactorizedReduce (skip_connect at stride 2) of each edge, with each edge's C output channels kept together. */
-function stackedReduce(rx: tf.Tensor4D, edges: readonly EdgeParams[]): tf.Tensor4D {
-  const E = edges.length;
-  const halves = factorizedReduce(rx, blockDiagonal(edges.map((e) => e.reduce![0])), blockDiagonal(edges.map((e) => e.reduce![1])), false);
+/**
+ * FactorizedReduce of stacked edges concatenates [all edges' first halves | all edges' second halves]: interleave
+ * them so each edge's C output channels are kept together.
+ */
+function interleaveHalves(halves: tf.Tensor4D, E: number): tf.Tensor4D {
   if (E === 1) return halves;
-  // factorizedReduce concatenates [all edges' first halves | all edges' second halves]: interleave per edge
   const [B, H, W, C2] = halves.shape;
   const half = C2 / 2 / E;
   const [a, b] = tf.split(halves, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
@@ -98,9 +87,12 @@ export function stackedNodeForward(states: readonly tf.Tensor4D[], pools: readon
     const rx = E === 1 ? tf.relu(states[idx[0]!]!) : tf.relu(tf.concat(idx.map((j) => states[j]!), 3) as tf.Tensor4D);
     const stack = (xs: tf.Tensor4D[]): tf.Tensor4D => (xs.length === 1 ? xs[0]! : (tf.concat(xs, 3) as tf.Tensor4D));
     // operation blocks in edgeBnOps order: max, avg, [skip_connect at stride 2], sep3, sep5, dil3, dil5
-    const blocks: tf.Tensor4D[] = [stack(idx.map((j) => pools[j]!.max)), stack(idx.map((j) => pools[j]!.avg))];
-    if (stride === 2) blocks.push(stackedReduce(rx, edges));
-    for (const op of ['sep3', 'sep5', 'dil3', 'dil5'] as const) blocks.push(stackedOp(rx, edges, op, stride, bn));
+    const blocks = bnOpsAt(stride).map((op) => {
+      const spec = DARTS_OP_TABLE[op];
+      if (spec.kind === 'pool') return stack(idx.map((j) => pools[j]![spec.pool!]));
+      const out = spec.forward!(rx, joinedParams(edges, op, spec.params(rx.shape[3] / E, stride)), stride, bn);
+      return spec.kind === 'skip' ? interleaveHalves(out, E) : out;
+    });
     const K = blocks.length;
     const normed = bn(tf.concat(blocks, 3) as tf.Tensor4D);
     // weight of block k, edge e: w[start of edge e + k]

@@ -16,7 +16,9 @@ import { deriveDartsGenotype } from '../../../../shared/genotype/derive.js';
 import type { AlphaSnapshot } from '../../../../shared/search.js';
 import { batchNormTrain } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
-import { conv, factorizedReduce } from '../layers.js';
+import { conv } from '../layers.js';
+import { MULTIPLIER, STEM_MULTIPLIER, dartsCellPlan, edgeStride, type CellPlan } from './cells.js';
+import { factorizedReduce } from './factorized-reduce.js';
 import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
 import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, inputPools, nodeForward, type EdgeParams, type InputPools } from './operations.js';
 import { recomputeInBackward } from '../../nn/recompute.js';
@@ -25,41 +27,11 @@ import { stackedNodeForward } from './stacked.js';
 
 const OPS = DARTS_OPS.length;
 const SKIP = DARTS_OPS.indexOf('skip_connect');
-/** DARTS' stem multiplier and cell multiplier (4 concatenated nodes). */
-const STEM_MULTIPLIER = 3;
-const MULTIPLIER = 4;
-
-interface CellPlan {
-  reduction: boolean;
-  reductionPrev: boolean;
-  cPrevPrev: number;
-  cPrev: number;
-  c: number;
-}
-
 interface CellParams {
   plan: CellPlan;
   pre0: tf.Variable[];
   pre1: tf.Variable;
   edges: EdgeParams[];
-}
-
-/** Reduction cells sit at cells/3 and 2·cells/3 (integer division), as in DARTS' Network. */
-export function dartsCellPlan(channels: number, cells: number): CellPlan[] {
-  const reductions = new Set([Math.floor(cells / 3), Math.floor((2 * cells) / 3)]);
-  let c = channels;
-  let cPrevPrev = STEM_MULTIPLIER * channels;
-  let cPrev = cPrevPrev;
-  let reductionPrev = false;
-  const plan: CellPlan[] = [];
-  for (let i = 0; i < cells; i++) {
-    const reduction = reductions.has(i);
-    if (reduction) c *= 2;
-    plan.push({ reduction, reductionPrev, cPrevPrev, cPrev, c });
-    reductionPrev = reduction;
-    [cPrevPrev, cPrev] = [cPrev, MULTIPLIER * c];
-  }
-  return plan;
 }
 
 export class DartsSupernet implements Supernet {
@@ -87,7 +59,7 @@ export class DartsSupernet implements Supernet {
         ? [p.uniform(`${name}.pre0.conv1`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev), p.uniform(`${name}.pre0.conv2`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev)]
         : [p.uniform(`${name}.pre0.conv`, [1, 1, plan.cPrevPrev, plan.c], plan.cPrevPrev)];
       const pre1 = p.uniform(`${name}.pre1.conv`, [1, 1, plan.cPrev, plan.c], plan.cPrev);
-      const edges = this.edges.map((e, k) => buildEdgeParams(p, `${name}.edges.${k}`, plan.c, plan.reduction && e.input < 2 ? 2 : 1));
+      const edges = this.edges.map((e, k) => buildEdgeParams(p, `${name}.edges.${k}`, plan.c, edgeStride(plan, e.input)));
       return { plan, pre0, pre1, edges };
     });
     const last = MULTIPLIER * this.cells[this.cells.length - 1]!.plan.c;
@@ -118,8 +90,7 @@ export class DartsSupernet implements Supernet {
     const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
     const states: tf.Tensor4D[] = [s0, s1];
     // pools have no parameters: each state's are computed once here and shared by every node that reads it
-    const strideOf = (j: number): 1 | 2 => (cell.plan.reduction && j < 2 ? 2 : 1);
-    const pools: InputPools[] = [inputPools(s0, strideOf(0)), inputPools(s1, strideOf(1))];
+    const pools: InputPools[] = [inputPools(s0, edgeStride(cell.plan, 0)), inputPools(s1, edgeStride(cell.plan, 1))];
     let offset = 0;
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;

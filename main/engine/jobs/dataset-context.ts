@@ -1,0 +1,25 @@
+/**
+ * The part of a job's host context that describes its dataset: what the search, evaluation and compression jobs
+ * are all handed (each job's context.ts adds its own fields).
+ */
+import type { Split } from '../../../shared/datasets.js';
+import type { ImageShape } from '../../data/tensor-store.js';
+
+export interface DatasetJobContext {
+  datasetId: number;
+  datasetName: string;
+  datasetDir: string;
+  /** A stable content fingerprint of the dataset, recorded in provenance and checkpoint fingerprints. */
+  datasetHash: string;
+  shape: ImageShape;
+  /** Per stored image, in stored order. */
+  labels: number[];
+  classNames: string[];
+}
+
+/** A dataset context with each image's split and group (evaluation and compression). */
+export interface SplitDatasetJobContext extends DatasetJobContext {
+  splits: Split[];
+  /** Per stored image; null when the dataset has no groups. */
+  groups: Array<string | null> | null;
+}

@@ -17,3 +17,24 @@ export interface NumberFieldSpec<K extends string = string> {
   step?: string;
   testid: string;
 }
+
+interface Bounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The epochs and batch-size fields of a job kind that trains, bounded by its limits; test ids `{prefix}-epochs|batch`. */
+export function epochsAndBatchFields(
+  prefix: string,
+  limits: { readonly epochs: Bounds; readonly batch: Bounds },
+): NumberFieldSpec<'epochs' | 'batch'>[] {
+  return [
+    { key: 'epochs', label: 'Epochs', min: limits.epochs.min, max: limits.epochs.max, testid: `${prefix}-epochs` },
+    { key: 'batch', label: 'Batch size', min: limits.batch.min, max: limits.batch.max, testid: `${prefix}-batch` },
+  ];
+}
+
+/** The seed field (any whole number from 0); test id `{prefix}-seed`. */
+export function seedField(prefix: string): NumberFieldSpec<'seed'> {
+  return { key: 'seed', label: 'Seed', min: '0', testid: `${prefix}-seed` };
+}

@@ -1,5 +1,5 @@
 /** The search form's plain number fields, as data for NumberFields.svelte (in the order the form shows them). */
-import type { NumberFieldSpec, NumberKeys } from './form-fields.js';
+import { epochsAndBatchFields, type NumberFieldSpec, type NumberKeys } from './form-fields.js';
 import { SEARCH_LIMITS as L, SELECTION_LIMITS as SL, type SearchForm } from './search.js';
 
 type SearchField = NumberFieldSpec<NumberKeys<SearchForm>>;
@@ -100,8 +100,7 @@ export const BDP_FIELDS: readonly SearchField[] = [
 
 /** The supernet's training length, batch and weight learning rate (between the cells and α lr fields). */
 export const TRAINING_FIELDS: readonly SearchField[] = [
-  { key: 'epochs', label: 'Epochs', min: L.epochs.min, max: L.epochs.max, testid: 'search-epochs' },
-  { key: 'batch', label: 'Batch size', min: L.batch.min, max: L.batch.max, testid: 'search-batch' },
+  ...epochsAndBatchFields('search', L),
   {
     key: 'lr',
     label: 'Weight lr',

@@ -27,7 +27,7 @@ import { describeNetwork, evaluateRefusal } from '../engine/evaluate/context.js'
 import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { splitCounts } from './evaluations.js';
+import { splitCounts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 
 /** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
@@ -82,15 +82,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
     throw new ApiError('bad_input', `Dataset "${d.name}" has no test images, so there is nothing to measure accuracy on. Import it again with a test split.`);
   }
   return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: Array.from(rows.label),
-    splits: rows.split,
-    groups: d.hasGroups ? store.datasets.groups(d.id) : null,
-    classNames: d.classNames,
+    ...splitDatasetJobContext(store, d, rows),
     cacheDir: jpegCacheDir(dataDir),
     model,
   };

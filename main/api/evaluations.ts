@@ -22,9 +22,11 @@ import { GenotypeFormatError, formatGenotype } from '../../shared/genotype/text.
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { appendEpoch } from '../../shared/search-defaults.js';
 import type { SearchResult } from '../../shared/search.js';
+import type { DatasetDetail, Split } from '../../shared/datasets.js';
 import { moveStagedFolder } from '../data/staged.js';
 import { EVALUATE_FILES, describeNetwork, evaluateRefusal, type EvaluateJobContext } from '../engine/evaluate/context.js';
 import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
+import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
@@ -102,6 +104,21 @@ export function splitCounts(rows: { label: ArrayLike<number>; split: readonly st
   return { trainImages: perClassTrain.reduce((a, n) => a + Math.min(n, limitPerClass ?? Infinity), 0), testImages };
 }
 
+/** The dataset part of an evaluation's or a compression's context: the dataset, each image's label, split and group. */
+export function splitDatasetJobContext(store: Store, d: DatasetDetail, rows: { label: ArrayLike<number>; split: Split[] }): SplitDatasetJobContext {
+  return {
+    datasetId: d.id,
+    datasetName: d.name,
+    datasetDir: store.datasets.dir(d.id)!,
+    datasetHash: datasetContentHash(store, d.id, d)!,
+    shape: { width: d.width, height: d.height, channels: d.channels },
+    labels: Array.from(rows.label),
+    splits: rows.split,
+    groups: d.hasGroups ? store.datasets.groups(d.id) : null,
+    classNames: d.classNames,
+  };
+}
+
 /**
  * The kind's `prepare` and its refusal check in one: the context the engine runs on, or an ApiError saying why not
  * (the supervisor shows a failed prepare's message as the job's).
@@ -115,17 +132,8 @@ export function evaluateJobContext(store: Store, dataDir: string, params: Evalua
   const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
   const refusal = evaluateRefusal(params, network, { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages });
   if (refusal) throw new ApiError('bad_input', refusal);
-  const groups = d.hasGroups ? store.datasets.groups(d.id) : null;
   return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: Array.from(rows.label),
-    splits: rows.split,
-    groups,
-    classNames: d.classNames,
+    ...splitDatasetJobContext(store, d, rows),
     app: APP,
     network,
     genotypeJson: source.genotypeJson,

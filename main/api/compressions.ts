@@ -27,6 +27,7 @@ import { describeNetwork, evaluateRefusal } from '../engine/evaluate/context.js'
 import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { jobsWithParams } from './job-list.js';
 import { splitCounts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 
@@ -144,15 +145,10 @@ const studyEvents = (store: Store, id: number) => store.jobs.events(id, 0, Numbe
 
 export function listCompressions(store: Store, datasetId?: number): CompressionSummary[] {
   const names = store.datasets.names();
-  const out: CompressionSummary[] = [];
-  for (const job of store.jobs.list({ kind: 'compress', limit: Number.MAX_SAFE_INTEGER })) {
-    const parsed = CompressParams.safeParse(job.params);
-    if (!parsed.success) continue;
-    if (datasetId !== undefined && parsed.data.datasetId !== datasetId) continue;
+  return jobsWithParams(store, 'compress', CompressParams, datasetId).map(({ job, params }) => {
     const t = studyTimeline(studyEvents(store, job.id));
-    out.push(summaryOf(store, job, parsed.data, names, t.rows.length, t.model));
-  }
-  return out;
+    return summaryOf(store, job, params, names, t.rows.length, t.model);
+  });
 }
 
 export function getCompression(store: Store, id: number): CompressionDetail {

@@ -30,6 +30,7 @@ import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
+import { jobsWithParams } from './job-list.js';
 import { datasetContentHash, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -253,15 +254,10 @@ function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names:
 
 export function listEvaluations(store: Store, datasetId?: number): EvaluationSummary[] {
   const names = store.datasets.names();
-  const out: EvaluationSummary[] = [];
-  for (const job of store.jobs.list({ kind: 'evaluate', limit: Number.MAX_SAFE_INTEGER })) {
-    const parsed = EvaluateParams.safeParse(job.params);
-    if (!parsed.success) continue;
-    if (datasetId !== undefined && parsed.data.datasetId !== datasetId) continue;
+  return jobsWithParams(store, 'evaluate', EvaluateParams, datasetId).map(({ job, params }) => {
     const last = store.jobs.lastEvent(job.id, 'evaluate-epoch');
-    out.push(summaryOf(store, job, parsed.data, names, last?.event.type === 'evaluate-epoch' ? last.event.data : undefined));
-  }
-  return out;
+    return summaryOf(store, job, params, names, last?.event.type === 'evaluate-epoch' ? last.event.data : undefined);
+  });
 }
 
 export function getEvaluation(store: Store, id: number): EvaluationDetail {

@@ -9,11 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { registerLayerGradientFixes } from '../../main/engine/backend/layer-gradients.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
 import { expectNoTensorLeak, useWasmBackend } from '../helpers/wasm.js';
 import { symmetric } from '../../main/engine/spaces/layers.js';
 
-type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 const BACKENDS = ['cpu', 'wasm'] as const;
 

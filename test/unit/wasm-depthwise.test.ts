@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.js';
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {
   x: Shape4;
   k: number;

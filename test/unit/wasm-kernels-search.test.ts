@@ -7,12 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { _conv2dBackpropInputForTest, _unsortedSegmentSumForTest } from '../../main/engine/backend/wasm-kernels.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.js';
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 import { symmetric } from '../../main/engine/spaces/layers.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
 interface ConvCase {
   x: Shape4;

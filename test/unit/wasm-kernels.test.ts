@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { rand } from '../helpers/numeric.js';
+import { rand, type Pad } from '../helpers/numeric.js';
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
-type Padding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
-async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Padding) {
+async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Pad) {
   const grad = tf.tidy(() => {
     const x = tf.tensor4d(xv, xs as [number, number, number, number]);
     const w = tf.tensor4d(wv, ws as [number, number, number, number]);
@@ -20,7 +19,7 @@ async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: 
   return values;
 }
 
-const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Padding }> = [];
+const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Pad }> = [];
 for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
   for (const pad of ['same', 'valid', 1] as const) {
     // tfjs sizes the output of a numeric padding from the filter height and stride height alone, so

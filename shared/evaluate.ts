@@ -84,21 +84,17 @@ export const EvaluateEpochData = z.object({
 });
 export type EvaluateEpochData = z.infer<typeof EvaluateEpochData>;
 
-export const ClassAccuracy = z.object({
-  label: z.number().int(),
-  name: z.string(),
+/** How many of a subset's images a model got right, and that share: what a per-class and a per-group row both hold. */
+const SubsetTally = {
   correct: z.number().int(),
   total: z.number().int(),
   accuracy: z.number(),
-});
+};
+
+export const ClassAccuracy = z.object({ label: z.number().int(), name: z.string(), ...SubsetTally });
 export type ClassAccuracy = z.infer<typeof ClassAccuracy>;
 
-export const GroupAccuracy = z.object({
-  group: z.string(),
-  correct: z.number().int(),
-  total: z.number().int(),
-  accuracy: z.number(),
-});
+export const GroupAccuracy = z.object({ group: z.string(), ...SubsetTally });
 export type GroupAccuracy = z.infer<typeof GroupAccuracy>;
 
 /** Top-1, per-class and per-group accuracy, and the confusion matrix of a model on a set of images. */

@@ -27,7 +27,8 @@ import { describeNetwork, evaluateRefusal } from '../engine/evaluate/context.js'
 import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { splitCounts } from './evaluations.js';
+import { jobsWithParams } from './job-list.js';
+import { splitCounts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 
 /** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
@@ -82,15 +83,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
     throw new ApiError('bad_input', `Dataset "${d.name}" has no test images, so there is nothing to measure accuracy on. Import it again with a test split.`);
   }
   return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: Array.from(rows.label),
-    splits: rows.split,
-    groups: d.hasGroups ? store.datasets.groups(d.id) : null,
-    classNames: d.classNames,
+    ...splitDatasetJobContext(store, d, rows),
     cacheDir: jpegCacheDir(dataDir),
     model,
   };
@@ -152,15 +145,10 @@ const studyEvents = (store: Store, id: number) => store.jobs.events(id, 0, Numbe
 
 export function listCompressions(store: Store, datasetId?: number): CompressionSummary[] {
   const names = store.datasets.names();
-  const out: CompressionSummary[] = [];
-  for (const job of store.jobs.list({ kind: 'compress', limit: Number.MAX_SAFE_INTEGER })) {
-    const parsed = CompressParams.safeParse(job.params);
-    if (!parsed.success) continue;
-    if (datasetId !== undefined && parsed.data.datasetId !== datasetId) continue;
+  return jobsWithParams(store, 'compress', CompressParams, datasetId).map(({ job, params }) => {
     const t = studyTimeline(studyEvents(store, job.id));
-    out.push(summaryOf(store, job, parsed.data, names, t.rows.length, t.model));
-  }
-  return out;
+    return summaryOf(store, job, params, names, t.rows.length, t.model);
+  });
 }
 
 export function getCompression(store: Store, id: number): CompressionDetail {

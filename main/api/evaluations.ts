@@ -22,12 +22,15 @@ import { GenotypeFormatError, formatGenotype } from '../../shared/genotype/text.
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { appendEpoch } from '../../shared/search-defaults.js';
 import type { SearchResult } from '../../shared/search.js';
+import type { DatasetDetail, Split } from '../../shared/datasets.js';
 import { moveStagedFolder } from '../data/staged.js';
 import { EVALUATE_FILES, describeNetwork, evaluateRefusal, type EvaluateJobContext } from '../engine/evaluate/context.js';
 import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
+import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
+import { jobsWithParams } from './job-list.js';
 import { datasetContentHash, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -102,6 +105,21 @@ export function splitCounts(rows: { label: ArrayLike<number>; split: readonly st
   return { trainImages: perClassTrain.reduce((a, n) => a + Math.min(n, limitPerClass ?? Infinity), 0), testImages };
 }
 
+/** The dataset part of an evaluation's or a compression's context: the dataset, each image's label, split and group. */
+export function splitDatasetJobContext(store: Store, d: DatasetDetail, rows: { label: ArrayLike<number>; split: Split[] }): SplitDatasetJobContext {
+  return {
+    datasetId: d.id,
+    datasetName: d.name,
+    datasetDir: store.datasets.dir(d.id)!,
+    datasetHash: datasetContentHash(store, d.id, d)!,
+    shape: { width: d.width, height: d.height, channels: d.channels },
+    labels: Array.from(rows.label),
+    splits: rows.split,
+    groups: d.hasGroups ? store.datasets.groups(d.id) : null,
+    classNames: d.classNames,
+  };
+}
+
 /**
  * The kind's `prepare` and its refusal check in one: the context the engine runs on, or an ApiError saying why not
  * (the supervisor shows a failed prepare's message as the job's).
@@ -115,17 +133,8 @@ export function evaluateJobContext(store: Store, dataDir: string, params: Evalua
   const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
   const refusal = evaluateRefusal(params, network, { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages });
   if (refusal) throw new ApiError('bad_input', refusal);
-  const groups = d.hasGroups ? store.datasets.groups(d.id) : null;
   return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: Array.from(rows.label),
-    splits: rows.split,
-    groups,
-    classNames: d.classNames,
+    ...splitDatasetJobContext(store, d, rows),
     app: APP,
     network,
     genotypeJson: source.genotypeJson,
@@ -245,15 +254,10 @@ function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names:
 
 export function listEvaluations(store: Store, datasetId?: number): EvaluationSummary[] {
   const names = store.datasets.names();
-  const out: EvaluationSummary[] = [];
-  for (const job of store.jobs.list({ kind: 'evaluate', limit: Number.MAX_SAFE_INTEGER })) {
-    const parsed = EvaluateParams.safeParse(job.params);
-    if (!parsed.success) continue;
-    if (datasetId !== undefined && parsed.data.datasetId !== datasetId) continue;
+  return jobsWithParams(store, 'evaluate', EvaluateParams, datasetId).map(({ job, params }) => {
     const last = store.jobs.lastEvent(job.id, 'evaluate-epoch');
-    out.push(summaryOf(store, job, parsed.data, names, last?.event.type === 'evaluate-epoch' ? last.event.data : undefined));
-  }
-  return out;
+    return summaryOf(store, job, params, names, last?.event.type === 'evaluate-epoch' ? last.event.data : undefined);
+  });
 }
 
 export function getEvaluation(store: Store, id: number): EvaluationDetail {

@@ -1,5 +1,11 @@
 /** Numeric helpers shared by the kernel and layer parity tests. */
+import type * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+
+/** An NHWC tensor shape. */
+export type Shape4 = [number, number, number, number];
+/** Every padding a tfjs convolution or pooling accepts. */
+export type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
 /** n deterministic values in [-1, 1) (an LCG: same seed, same values, no tfjs involved), scaled and shifted. */
 export function rand(n: number, seed: number, scale = 1, offset = 0): Float32Array {

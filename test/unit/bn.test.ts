@@ -6,9 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { BN_EPS, batchNormTrain, channelMean, scaleShift, weightedBnSum } from '../../main/engine/nn/bn.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
 
-type Shape4 = [number, number, number, number];
 
 /** The reference BN: (x − mean) / √(var + ε) · g + b over [N, H, W], var biased (tf.moments). */
 function bnRef(x: tf.Tensor4D, g?: tf.Tensor1D, b?: tf.Tensor1D): tf.Tensor4D {

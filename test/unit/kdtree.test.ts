@@ -39,6 +39,11 @@ function makeIds(rng: () => number, n: number): Int32Array {
   return shuffleInPlace(ids, rng) as Int32Array;
 }
 
+/** n random points and their shuffled ids, drawn from `rng` in that order. */
+function pointCloud(rng: () => number, n: number, d: number): { pts: Float32Array; ids: Int32Array } {
+  return { pts: randomPoints(rng, n, d), ids: makeIds(rng, n) };
+}
+
 function dist(points: Float32Array, d: number, row: number, q: Float32Array): number {
   let s = 0;
   for (let k = 0; k < d; k++) {
@@ -55,8 +60,7 @@ describe('KdTree.furthest is exact (against brute force)', () => {
     for (const n of [1, 17, 1000]) {
       it(`d=${d}, n=${n}: no exclusions, a set, a predicate, persistent marks; every order and bound`, () => {
         const rng = mulberry32(1000 * d + n);
-        const pts = randomPoints(rng, n, d);
-        const ids = makeIds(rng, n);
+        const { pts, ids } = pointCloud(rng, n, d);
         const tree = KdTree.build(pts, d, ids, { leafSize: n === 1000 ? 16 : 4, centroids: true });
         const qs = queries(rng, d, n === 1000 ? 16 : 8);
         const excludedSet = new Set<number>();
@@ -120,8 +124,7 @@ describe('KdTree.furthest is exact (against brute force)', () => {
     const rng = mulberry32(5);
     const d = 8;
     const n = 400;
-    const pts = randomPoints(rng, n, d);
-    const ids = makeIds(rng, n);
+    const { pts, ids } = pointCloud(rng, n, d);
     const tree = KdTree.build(pts, d, ids);
     for (let row = 0; row < n; row += 37) {
       const q = pts.slice(row * d, row * d + d);
@@ -137,8 +140,7 @@ describe('exclusions', () => {
   const rng = mulberry32(11);
   const d = 8;
   const n = 500;
-  const pts = randomPoints(rng, n, d);
-  const ids = makeIds(rng, n);
+  const { pts, ids } = pointCloud(rng, n, d);
   const q = queries(rng, d, 2);
 
   it('excluding all but one point returns that point; excluding all returns null', () => {
@@ -260,8 +262,7 @@ describe('approximate mode (maxVisits)', () => {
     let truncated = 0;
     for (const d of [2, 8, 32]) {
       const n = 1000;
-      const pts = randomPoints(rng, n, d);
-      const ids = makeIds(rng, n);
+      const { pts, ids } = pointCloud(rng, n, d);
       const rowOf = new Map(Array.from(ids, (id, row) => [id, row] as const));
       const tree = KdTree.build(pts, d, ids, { centroids: true });
       const excluded = new Set<number>();

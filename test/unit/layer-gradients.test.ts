@@ -7,13 +7,12 @@
  *   reference gradient is exact finite differences of the forward kernel itself, one unit step per input element.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerLayerGradientFixes } from '../../main/engine/backend/layer-gradients.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
+import { expectNoTensorLeak, useWasmBackend } from '../helpers/wasm.js';
 import { symmetric } from '../../main/engine/spaces/layers.js';
 
-type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 const BACKENDS = ['cpu', 'wasm'] as const;
 
@@ -62,9 +61,7 @@ const DW_CASES: DwCase[] = [
 ];
 
 describe('dilated depthwise convolution gradient', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   it('is idempotent to register', () => {
     const before = tf.getGradient('DepthwiseConv2dNative');
@@ -165,9 +162,7 @@ const POOL_CASES: PoolCase[] = [
 ];
 
 describe('average pooling gradient', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   for (const backend of BACKENDS) {
     it.each(POOL_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(`${backend}: matches the forward pass, borders included, case %i %s`, async (i) => {
@@ -206,21 +201,17 @@ describe('average pooling gradient', () => {
     });
   }
 
-  it('leaks no tensors', () => {
+  it('leaks no tensors', async () => {
     const c = POOL_CASES[1]!;
     const xv = rand(size(c.x), 1);
     const probe = rand(9 * 2, 2);
     poolGrad(c, xv, probe);
-    const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) poolGrad(c, xv, probe);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => poolGrad(c, xv, probe));
   });
 });
 
 describe('batch normalisation gradient (FusedBatchNorm)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   /** Gradients of Σ probe · BN w.r.t. x, mean, variance, scale and offset, by tf.batchNorm or by broadcasting ops. */
   function bnGrads(xv: Float32Array, shape: Shape4, fused: boolean, fromMoments: boolean): Float32Array[] {

@@ -82,6 +82,18 @@ describe('recomputeInBackward (cpu)', () => {
     });
   });
 
+  /** Fresh inputs and the chain's variables over them (named `${prefix}-x` …; w2 drawn from `w2Seed`), listed in grad order. */
+  function chainVariables(prefix: string, w2Seed: number) {
+    const { x, w, s, r } = inputs();
+    const vars = {
+      x: tf.variable(x, true, `${prefix}-x`),
+      w1: tf.variable(w, true, `${prefix}-w1`),
+      w2: tf.variable(tf.tensor4d(rand(81, w2Seed, 0.5), W), true, `${prefix}-w2`),
+      s: tf.variable(s, true, `${prefix}-s`),
+    };
+    return { x, w, s, r, vars, list: [vars.x, vars.w1, vars.w2, vars.s] };
+  }
+
   /** Two chained blocks (as consecutive supernet nodes) over variables, inside tf.variableGrads. */
   function chainedLoss(vars: { x: tf.Variable; w1: tf.Variable; w2: tf.Variable; s: tf.Variable }, r: tf.Tensor, recompute: boolean): () => tf.Scalar {
     const call = (xs: tf.Tensor[]): tf.Tensor4D => (recompute ? recomputeInBackward(block, xs, xs.map(() => true)) : block(...xs));
@@ -93,14 +105,7 @@ describe('recomputeInBackward (cpu)', () => {
   }
 
   it('works inside tf.variableGrads (an outer tape), twice in a row, with the direct gradients', () => {
-    const { x, w, s, r } = inputs();
-    const vars = {
-      x: tf.variable(x, true, 'recompute-test-x'),
-      w1: tf.variable(w, true, 'recompute-test-w1'),
-      w2: tf.variable(tf.tensor4d(rand(81, 9, 0.5), W), true, 'recompute-test-w2'),
-      s: tf.variable(s, true, 'recompute-test-s'),
-    };
-    const list = [vars.x, vars.w1, vars.w2, vars.s];
+    const { x, w, s, r, vars, list } = chainVariables('recompute-test', 9);
     try {
       const want = tf.variableGrads(chainedLoss(vars, r, false), list);
       for (let round = 0; round < 2; round++) {
@@ -122,14 +127,7 @@ describe('recomputeInBackward (cpu)', () => {
   });
 
   it('the tensor count does not grow across repeated calls', () => {
-    const { x, w, s, r } = inputs();
-    const vars = {
-      x: tf.variable(x, true, 'recompute-leak-x'),
-      w1: tf.variable(w, true, 'recompute-leak-w1'),
-      w2: tf.variable(tf.tensor4d(rand(81, 19, 0.5), W), true, 'recompute-leak-w2'),
-      s: tf.variable(s, true, 'recompute-leak-s'),
-    };
-    const list = [vars.x, vars.w1, vars.w2, vars.s];
+    const { x, w, s, r, vars, list } = chainVariables('recompute-leak', 19);
     const round = () => {
       const { value, grads } = tf.variableGrads(chainedLoss(vars, r, true), list);
       tf.dispose([value, ...Object.values(grads)]);

@@ -38,6 +38,7 @@ import {
 } from '../../renderer/src/lib/autoencoder.js';
 import { kindLabel } from '../../renderer/src/lib/jobs.js';
 import { compareHref, hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
+import { expectItemRoutes } from '../helpers/routes.js';
 
 const metrics = (over: Partial<AeMetrics> = {}): AeMetrics => ({
   knnAgreement: 0.93,
@@ -80,10 +81,7 @@ const metric = (seq: number, name: string, value: number, epoch?: number): Store
 
 describe('autoencoder routes', () => {
   it('parses #/autoencoder, #/autoencoder/<id> and #/autoencoder/compare/<a>/<b>', () => {
-    expect(parseHash('#/autoencoder')).toEqual({ page: 'autoencoder', jobId: null });
-    expect(parseHash('#/autoencoder/4')).toEqual({ page: 'autoencoder', jobId: null, autoencoderId: 4 });
-    expect(parseHash('#/autoencoder/0')).toEqual({ page: 'autoencoder', jobId: null });
-    expect(parseHash('#/autoencoder/x')).toEqual({ page: 'autoencoder', jobId: null });
+    expectItemRoutes('autoencoder', 'autoencoderId', 4);
     expect(parseHash('#/autoencoder/compare/3/5')).toEqual({ page: 'autoencoder', jobId: null, compare: [3, 5] });
     expect(parseHash('#/autoencoder/compare/3')).toEqual({ page: 'autoencoder', jobId: null });
     expect(parseHash('#/autoencoder/compare/3/y')).toEqual({ page: 'autoencoder', jobId: null });

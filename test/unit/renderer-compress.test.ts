@@ -64,7 +64,7 @@ import {
 } from '../../renderer/src/lib/compress.js';
 import { svgSize } from '../../renderer/src/lib/download.js';
 import { PAGE_INFO } from '../../renderer/src/lib/pages.js';
-import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
+import { expectItemRoutes } from '../helpers/routes.js';
 
 // ---- fixtures ------------------------------------------------------------------------------------------------------
 
@@ -571,13 +571,7 @@ describe('studies list, settings and route', () => {
   });
 
   it('#/compression/<jobId> opens a study', () => {
-    expect(parseHash('#/compression')).toEqual({ page: 'compression', jobId: null });
-    expect(parseHash('#/compression/12')).toEqual({ page: 'compression', jobId: null, compressionId: 12 });
-    expect(parseHash('#/compression/0')).toEqual({ page: 'compression', jobId: null });
-    expect(parseHash('#/compression/x')).toEqual({ page: 'compression', jobId: null });
-    expect(hrefFor('compression', 12)).toBe('#/compression/12');
-    expect(hrefFor('compression')).toBe('#/compression');
-    expect(parseHash(hrefFor('compression', 5))).toEqual({ page: 'compression', jobId: null, compressionId: 5 });
+    expectItemRoutes('compression', 'compressionId');
     expect(PAGE_INFO.compression.subtitle).toMatch(/bias/);
   });
 });

@@ -58,7 +58,7 @@ import {
   type GenotypeReading,
 } from '../../renderer/src/lib/evaluate.js';
 import { mergeEpochs } from '../../renderer/src/lib/search-curves.js';
-import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
+import { expectItemRoutes } from '../helpers/routes.js';
 
 const TINY_DARTS: DartsGenotype = {
   space: 'darts',
@@ -538,13 +538,7 @@ describe('results', () => {
 
 describe('evaluate routes', () => {
   it('parses and builds #/evaluate/<jobId>', () => {
-    expect(parseHash('#/evaluate')).toEqual({ page: 'evaluate', jobId: null });
-    expect(parseHash('#/evaluate/12')).toEqual({ page: 'evaluate', jobId: null, evaluationId: 12 });
-    expect(parseHash('#/evaluate/0')).toEqual({ page: 'evaluate', jobId: null });
-    expect(parseHash('#/evaluate/x')).toEqual({ page: 'evaluate', jobId: null });
-    expect(hrefFor('evaluate', 12)).toBe('#/evaluate/12');
-    expect(hrefFor('evaluate')).toBe('#/evaluate');
-    expect(parseHash(hrefFor('evaluate', 5))).toEqual({ page: 'evaluate', jobId: null, evaluationId: 5 });
+    expectItemRoutes('evaluate', 'evaluationId');
   });
 });
 

@@ -9,9 +9,8 @@ import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
 import { factorizedReduce } from '../../main/engine/spaces/darts/factorized-reduce.js';
 import { avgPool3, depthwise, maxPool3, subsample2, symmetric } from '../../main/engine/spaces/layers.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
 
-type Shape4 = [number, number, number, number];
 
 const at = (s: Shape4, b: number, i: number, j: number, c: number) => ((b * s[1] + i) * s[2] + j) * s[3] + c;
 

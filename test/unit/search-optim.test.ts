@@ -122,14 +122,19 @@ function expectSnapshotAndCloneKept(): void {
   }
 }
 
-describe('search optimisers (cpu)', () => {
+/** Runs the enclosing block's tests on `backend`, disposing the parameter stores each test made. */
+function runsOn(backend: 'cpu' | 'wasm'): void {
   beforeAll(async () => {
-    await selectBackend('cpu');
-    await tf.setBackend('cpu');
+    await selectBackend(backend);
+    await tf.setBackend(backend);
   });
   afterEach(() => {
     stores.splice(0).forEach((p) => p.dispose());
   });
+}
+
+describe('search optimisers (cpu)', () => {
+  runsOn('cpu');
 
   const steps = [
     [rand(6, 1), rand(4, 2)],
@@ -233,13 +238,7 @@ describe('search optimisers (cpu)', () => {
 });
 
 describe('search optimisers (wasm)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-    await tf.setBackend('wasm');
-  });
-  afterEach(() => {
-    stores.splice(0).forEach((p) => p.dispose());
-  });
+  runsOn('wasm');
 
   it('a snapshot and a clone taken before a step keep their values', expectSnapshotAndCloneKept);
 

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
+import { describe, expect, it } from 'vitest';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.js';
+import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {
   x: Shape4;
   k: number;
@@ -106,14 +104,10 @@ const CASES: Case[] = [];
 }
 
 describe('wasm depthwise backprop kernels (composed from wasm kernels)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   it('are registered for wasm', () => {
-    expect(tf.getBackend()).toBe('wasm');
-    expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeDefined();
-    expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
+    expectWasmKernels('DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
     expect(CASES.length).toBeGreaterThan(25);
   });
 
@@ -138,9 +132,7 @@ describe('wasm depthwise backprop kernels (composed from wasm kernels)', () => {
     const dyShape = outShape(c)!;
     const args = [rand(size(c.x), 1), rand(27, 2), rand(size(dyShape), 3)] as const;
     await kernels(c, ...args, dyShape, 1, 3);
-    const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) await kernels(c, ...args, dyShape, 1, 3);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => kernels(c, ...args, dyShape, 1, 3));
   });
 });
 
@@ -187,9 +179,7 @@ const OP_CASES: Case[] = [
 ];
 
 describe('depthwiseConv2dWithGrad (dilated depthwise gradients)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   it('gives tf.depthwiseConv2d a dilated gradient (tfjs-core refuses one; backend/layer-gradients.ts registers it) equal to depthwiseConv2dWithGrad\'s', () => {
     const xv = rand(1 * 9 * 9 * 2, 7);

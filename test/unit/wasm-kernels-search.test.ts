@@ -7,11 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { _conv2dBackpropInputForTest, _unsortedSegmentSumForTest } from '../../main/engine/backend/wasm-kernels.js';
-import { rand, relError, size } from '../helpers/numeric.js';
+import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.js';
+import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 import { symmetric } from '../../main/engine/spaces/layers.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
 interface ConvCase {
   x: Shape4;
@@ -49,13 +48,10 @@ CONV_CASES.push({ x: [2, 10, 10, 1], k: 5, cout: 4, s: 1, pad: 'same' });
 CONV_CASES.push({ x: [3, 5, 5, 6], k: 3, cout: 6, s: 2, pad: 'valid' });
 
 describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   it('is registered for wasm', () => {
-    expect(tf.getBackend()).toBe('wasm');
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBeDefined();
+    expectWasmKernels('Conv2DBackpropInput');
   });
 
   it.each(CONV_CASES.map((c, i) => [i, JSON.stringify(c)] as const))('matches the cpu backend, case %i %s', async (i) => {
@@ -102,14 +98,12 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
     });
   });
 
-  it('leaks no tensors', () => {
+  it('leaks no tensors', async () => {
     const c: ConvCase = { x: [2, 7, 7, 3], k: 3, cout: 5, s: 2, pad: symmetric(1) };
     const xv = rand(size(c.x), 1);
     const wv = rand(9 * 15, 2);
     inputGrad(c, xv, wv);
-    const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) inputGrad(c, xv, wv);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => inputGrad(c, xv, wv));
   });
 });
 

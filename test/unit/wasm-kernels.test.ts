@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { rand } from '../helpers/numeric.js';
+import { describe, expect, it } from 'vitest';
+import { rand, type Pad } from '../helpers/numeric.js';
+import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
-type Padding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
-async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Padding) {
+async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Pad) {
   const grad = tf.tidy(() => {
     const x = tf.tensor4d(xv, xs as [number, number, number, number]);
     const w = tf.tensor4d(wv, ws as [number, number, number, number]);
@@ -20,7 +19,7 @@ async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: 
   return values;
 }
 
-const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Padding }> = [];
+const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Pad }> = [];
 for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
   for (const pad of ['same', 'valid', 1] as const) {
     // tfjs sizes the output of a numeric padding from the filter height and stride height alone, so
@@ -55,13 +54,10 @@ CASES.push({ x: [1, 11, 7, 1], w: [3, 3, 1, 4], strides: [2, 3], pad: [[0, 0], [
 CASES.push({ x: [1, 1, 1, 3], w: [1, 1, 3, 2], strides: [1, 1], pad: 'valid' });
 
 describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+  useWasmBackend();
 
   it('is registered for wasm', () => {
-    expect(tf.getBackend()).toBe('wasm');
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expectWasmKernels('Conv2DBackpropFilter');
   });
 
   it.each(CASES.map((c, i) => [i, c] as const))('matches the cpu backend, case %i', async (i, c) => {
@@ -84,8 +80,6 @@ describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
     const xv = rand(2 * 8 * 8 * 3, 1);
     const wv = rand(3 * 3 * 3 * 4, 2);
     await filterGrad(xv, [2, 8, 8, 3], wv, [3, 3, 3, 4], [1, 1], 'same');
-    const before = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) await filterGrad(xv, [2, 8, 8, 3], wv, [3, 3, 3, 4], [2, 2], 'same');
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => filterGrad(xv, [2, 8, 8, 3], wv, [3, 3, 3, 4], [2, 2], 'same'));
   });
 });

@@ -11,10 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-kernels.js';
 import { DartsSupernet } from '../../main/engine/spaces/darts/supernet.js';
-import { rand, relError } from '../helpers/numeric.js';
+import { rand, relError, type Shape4, type Pad } from '../helpers/numeric.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
 interface PoolCase {
   name: string;

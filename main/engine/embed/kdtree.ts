@@ -438,7 +438,6 @@ export class KdTree {
 
   private searchDepthFirst(query: Query): number {
     const { maxVisits, useCentroid } = query;
-    const stats = this.stats;
     const alive = this.alive;
     const right = this.right;
     const minId = this.minId;
@@ -457,12 +456,8 @@ export class KdTree {
       if (bestPos >= 0) {
         const b2 = this.bestD2;
         if (u < b2 || (u === b2 && minId[node]! > ids[bestPos]!)) continue;
-        if (stats.visits >= maxVisits) {
-          stats.truncated = true;
-          break;
-        }
       }
-      stats.visits++;
+      if (!this.countVisit(bestPos, maxVisits)) break;
       const r = right[node]!;
       if (r === -1) {
         bestPos = this.scanLeaf(node, bestPos, query);
@@ -488,6 +483,19 @@ export class KdTree {
       }
     }
     return bestPos;
+  }
+
+  /**
+   * Counts one more node visit; false instead once a best point exists and the budget is spent (the search then
+   * stops, marked truncated). Both search orders share this, so their budgets mean the same.
+   */
+  private countVisit(bestPos: number, maxVisits: number): boolean {
+    if (bestPos >= 0 && this.stats.visits >= maxVisits) {
+      this.stats.truncated = true;
+      return false;
+    }
+    this.stats.visits++;
+    return true;
   }
 
   // Binary max-heap on (bound desc, node asc) in stackNode/stackUb; capacity = node count (a node enters once).
@@ -535,7 +543,6 @@ export class KdTree {
 
   private searchBestFirst(query: Query): number {
     const { maxVisits, useCentroid } = query;
-    const stats = this.stats;
     const alive = this.alive;
     const right = this.right;
     const minId = this.minId;
@@ -554,12 +561,8 @@ export class KdTree {
         // the heap is ordered by bound: once the top cannot win, nothing left can
         if (u < b2) break;
         if (u === b2 && minId[node]! > ids[bestPos]!) continue;
-        if (stats.visits >= maxVisits) {
-          stats.truncated = true;
-          break;
-        }
       }
-      stats.visits++;
+      if (!this.countVisit(bestPos, maxVisits)) break;
       const r = right[node]!;
       if (r === -1) {
         bestPos = this.scanLeaf(node, bestPos, query);

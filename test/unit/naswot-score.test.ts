@@ -1,5 +1,5 @@
 /**
- * The NASWOT score (main/engine/naswot/score.ts, [NASWOT]): K_H = N_A − Hamming distance and log|det K_H| against a
+ * The NASWOT score (main/engine/naswot/score.ts, [NASWOT]): K_H = N_A − Hamming distance (bit-packed) and log|det K_H| against a
  * hand-computed 4-image case, slogdet's sign, singular and large cases, the score of an untrained NB201 network
  * (finite, repeatable for a seed, different across cells), and the rank helpers (Kendall's τ-b, mean ± std).
  */
@@ -36,9 +36,13 @@ describe('the NASWOT kernel and its log-determinant', () => {
   ];
 
   it('K_H counts the units on which two images agree', () => {
-    const k = hammingKernel(tf.tensor2d(codes));
-    expect(k.arraySync()).toEqual(K);
-    k.dispose();
+    expect(Array.from(hammingKernel(codes.flat(), 4, 3))).toEqual(K.flat());
+    // more units than one 32-bit word: 70 units, codes differing in 0, 33 and 70 places
+    const a = Array.from({ length: 70 }, (_, k) => k % 2);
+    const b = a.map((v, k) => (k < 33 ? 1 - v : v));
+    const c = a.map((v) => 1 - v);
+    expect(Array.from(hammingKernel([...a, ...b, ...c], 3, 70))).toEqual([70, 37, 0, 37, 70, 33, 0, 33, 70]);
+    expect(() => hammingKernel([1, 0, 1], 2, 2)).toThrow(/not 2 codes of 2 units/);
   });
 
   it('log|det K_H| of the hand-computed case is log 12', () => {

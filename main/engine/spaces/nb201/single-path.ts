@@ -16,27 +16,10 @@ import { BN_EPS, batchNormTrain } from '../../nn/bn.js';
 import type { ParamStore } from '../../nn/params.js';
 import { avgPool3, conv } from '../layers.js';
 import { classify, type SupernetConfig } from '../supernet.js';
-import { Nb201Supernet } from './supernet.js';
+import { Nb201Supernet, type AffineBn, type CellParams, type ResBlock, type Stage } from './supernet.js';
 import type { Nb201Arch } from './space.js';
 
 const OP = Object.fromEntries(NB201_OPS.map((o, i) => [o, i])) as Record<(typeof NB201_OPS)[number], number>;
-
-interface AffineBn {
-  gamma: tf.Variable;
-  beta: tf.Variable;
-}
-interface ResBlock {
-  convA: tf.Variable;
-  bnA: AffineBn;
-  convB: tf.Variable;
-  bnB: AffineBn;
-  shortcut: tf.Variable;
-}
-interface CellParams {
-  conv1: tf.Variable[];
-  conv3: tf.Variable[];
-}
-type Stage = { kind: 'cell'; p: CellParams } | { kind: 'reduce'; p: ResBlock };
 
 /** Per BN layer (by name): the sums of its per-batch means and variances over the calibration batches. */
 export class BnStats {

@@ -4,6 +4,7 @@ import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
 import { CompressParams, CompressPointData } from './compress.js';
 import { EvaluateEpochData, EvaluateParams } from './evaluate.js';
+import { NaswotChunkData, NaswotParams } from './naswot.js';
 import { SearchEpochData, SearchParams } from './search.js';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
@@ -48,6 +49,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('search'), params: SearchParams }),
   z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
   z.object({ kind: z.literal('compress'), params: CompressParams }),
+  z.object({ kind: z.literal('naswot'), params: NaswotParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -95,6 +97,8 @@ export const SearchEpochEvent = z.object({ type: z.literal('search-epoch'), data
 export const EvaluateEpochEvent = z.object({ type: z.literal('evaluate-epoch'), data: EvaluateEpochData });
 /** A compression study's finished piece: the reference accuracy, one grid point's codec numbers, or one accuracy row. */
 export const CompressPointEvent = z.object({ type: z.literal('compress-point'), data: CompressPointData });
+/** A NASWOT ranking's chunk of scored cells (what a live score histogram draws). */
+export const NaswotChunkEvent = z.object({ type: z.literal('naswot-chunk'), data: NaswotChunkData });
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -106,6 +110,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   SearchEpochEvent,
   EvaluateEpochEvent,
   CompressPointEvent,
+  NaswotChunkEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

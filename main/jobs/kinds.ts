@@ -4,7 +4,8 @@ import { compressKind } from './compress.js';
 import { evaluateKind } from './evaluate.js';
 import { importKind } from './import.js';
 import type { AnyJobKindSpec } from './kind.js';
+import { naswotKind } from './naswot.js';
 import { searchKind } from './search.js';
 import { selftestKind } from './selftest.js';
 
-export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [selftestKind, importKind, autoencoderKind, searchKind, evaluateKind, compressKind];
+export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [selftestKind, importKind, autoencoderKind, searchKind, evaluateKind, compressKind, naswotKind];

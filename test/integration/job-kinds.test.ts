@@ -61,7 +61,7 @@ describe('a job kind registered at run time', () => {
     expect(((await host.api.dispatch('jobs.list', { kind: 'tally' })) as JobSummary[]).map((j) => j.id)).toEqual([started.id]);
     // what the UI and the CLI call it, beside the built-in kinds
     const kinds = (await host.api.dispatch('jobs.kinds', {})) as JobKindInfo[];
-    expect(kinds.map((k) => k.kind)).toEqual(['selftest', 'import', 'autoencoder', 'search', 'evaluate', 'compress', 'tally']);
+    expect(kinds.map((k) => k.kind)).toEqual(['selftest', 'import', 'autoencoder', 'search', 'evaluate', 'compress', 'naswot', 'tally']);
     expect(kinds.at(-1)).toEqual({ kind: 'tally', label: 'Tally', noun: 'tally', page: null, resumable: false, command: 'tally' });
     expect(kinds.find((k) => k.kind === 'search')).toMatchObject({ label: 'Search', page: 'search', resumable: true, command: 'search' });
   });

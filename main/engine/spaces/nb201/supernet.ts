@@ -22,23 +22,23 @@ import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type Sup
 const OPS = NB201_OPS.length;
 const IDX = Object.fromEntries(NB201_OPS.map((o, i) => [o, i])) as Record<(typeof NB201_OPS)[number], number>;
 
-interface AffineBn {
+export interface AffineBn {
   gamma: tf.Variable;
   beta: tf.Variable;
 }
-interface ResBlock {
+export interface ResBlock {
   convA: tf.Variable;
   bnA: AffineBn;
   convB: tf.Variable;
   bnB: AffineBn;
   shortcut: tf.Variable;
 }
-interface CellParams {
+export interface CellParams {
   /** Per edge (NB201_EDGE_LIST order): the 1x1 and 3x3 convolutions. */
   conv1: tf.Variable[];
   conv3: tf.Variable[];
 }
-type Stage = { kind: 'cell'; p: CellParams } | { kind: 'reduce'; p: ResBlock };
+export type Stage = { kind: 'cell'; p: CellParams } | { kind: 'reduce'; p: ResBlock };
 
 /**
  * One node of a NAS-Bench-201 cell: Σ over its incoming edges (from nodes[e.from]) of none / skip / conv1x1 /

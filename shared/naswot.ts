@@ -1,0 +1,100 @@
+/**
+ * NASWOT ranking over NAS-Bench-201 (the `naswot` job): its parameters, the per-chunk scores it emits (a live
+ * histogram), and its result. The score is [NASWOT]'s log|det K_H| of an untrained network's ReLU codes; the
+ * mini-batches come at random from the training split, or from the subset a DDS search mined last
+ * ([Poyser-thesis] §4.5, Table 17). Keys: docs/REFERENCES.md.
+ */
+import { z } from 'zod';
+import { BackendChoice } from './backend.js';
+import { Nb201Genotype } from './genotype.js';
+
+/** All cells of NAS-Bench-201: 5 operations on each of 6 edges. */
+export const NB201_CELLS = 15_625;
+
+export const NaswotParams = z.object({
+  datasetId: z.number().int().positive(),
+  /** How many cells to score, drawn at random without repeats; 15,625 = the whole space. */
+  sample: z.number().int().min(2).max(NB201_CELLS).default(1000),
+  /** Initial channels C of the scored network. */
+  channels: z.number().int().min(1).max(64).default(16),
+  /** Cells per stage (NB201 uses 5; 1 scores five times faster on a CPU). */
+  cells: z.number().int().min(1).max(5).default(1),
+  /** Images resized to this square size before scoring; null = the dataset's own size. */
+  inputSize: z.number().int().min(8).max(64).nullable().default(null),
+  /** Mini-batch size: K_H is batch x batch. */
+  batch: z.number().int().min(2).max(256).default(32),
+  /** Mini-batches (and network initialisations) per cell; the score is their mean. */
+  repeats: z.number().int().min(1).max(50).default(3),
+  /** Draw the mini-batches from this DDS search's last subset instead of at random from the training split. */
+  minedFrom: z.number().int().positive().nullable().default(null),
+  /** How many of the best cells the result lists. */
+  top: z.number().int().min(1).max(100).default(10),
+  /** Train a weight-sharing supernet and report Kendall's τ between the scores and inherited-weight accuracy. */
+  kendall: z.boolean().default(false),
+  /** Cells of the sample evaluated with inherited weights for τ (the best, the worst and the rest evenly spaced by score). */
+  kendallSample: z.number().int().min(2).max(NB201_CELLS).default(50),
+  /** The supernet: epochs of uniform single-path training over the training split, SGD as the search's. */
+  supernetEpochs: z.number().int().min(1).max(200).default(5),
+  supernetBatch: z.number().int().min(2).max(512).default(64),
+  supernetLr: z.number().positive().max(10).default(0.025),
+  /** Batches of training images each inherited-weight evaluation recalibrates BN statistics on. */
+  calibrationBatches: z.number().int().min(1).max(50).default(4),
+  /** Use at most this many training images per class for the supernet and its validation; null = all. */
+  limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  backend: BackendChoice.default('auto'),
+});
+export type NaswotParams = z.infer<typeof NaswotParams>;
+
+/** One chunk of scored cells (event `naswot-chunk`): their indices (space.ts order) and mean scores (null: −∞). */
+export const NaswotChunkData = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  indices: z.array(z.number().int()),
+  scores: z.array(z.number().nullable()),
+});
+export type NaswotChunkData = z.infer<typeof NaswotChunkData>;
+
+export const NaswotRanked = z.object({
+  /** The cell's index in the space (base-5 digits of its edges' operations). */
+  index: z.number().int(),
+  /** The NAS-Bench-201 string. */
+  text: z.string(),
+  /** Mean and standard deviation of the score over the repeats (null: −∞, a repeat whose K_H was singular). */
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  /** With `kendall`: its validation accuracy with inherited weights, when it was evaluated. */
+  accuracy: z.number().optional(),
+});
+export type NaswotRanked = z.infer<typeof NaswotRanked>;
+
+export const NaswotResult = z.object({
+  space: z.literal('nb201'),
+  scored: z.number().int(),
+  repeats: z.number().int(),
+  batch: z.number().int(),
+  inputSize: z.number().int(),
+  channels: z.number().int(),
+  /** Where the mini-batches came from: random training images, or a DDS search's mined subset. */
+  images: z.object({ source: z.enum(['random', 'mined']), searchId: z.number().int().nullable(), pool: z.number().int() }),
+  top: z.array(NaswotRanked),
+  chosen: z.object({ genotype: Nb201Genotype, text: z.string(), mean: z.number().nullable(), std: z.number().nullable() }),
+  /** Scoring time (seconds) and cells per second, without the supernet. */
+  seconds: z.number(),
+  cellsPerSecond: z.number(),
+  kendall: z
+    .object({
+      tau: z.number(),
+      cells: z.number().int(),
+      supernetSeconds: z.number(),
+      evaluateSeconds: z.number(),
+      /** Inherited-weight validation accuracy of the chosen (top-scoring) cell. */
+      chosenAccuracy: z.number(),
+      /** The best inherited-weight accuracy among the evaluated cells, and its cell. */
+      best: z.object({ text: z.string(), accuracy: z.number() }),
+    })
+    .nullable(),
+  backend: z.string(),
+  files: z.object({ scoresCsv: z.string(), genotypeJson: z.string(), supernet: z.string().nullable() }),
+});
+export type NaswotResult = z.infer<typeof NaswotResult>;

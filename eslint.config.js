@@ -3,12 +3,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'worker_threads', 'module', 'url', 'util', 'events', 'stream'];
+const NODE_BUILTINS = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'crypto',
+  'worker_threads',
+  'module',
+  'url',
+  'util',
+  'events',
+  'stream',
+];
 const nodeImports = [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`), 'node:*'];
 const ELECTRON_ONLY_IN_APP = { name: 'electron', message: 'Only main/app/ may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'build/**', 'node_modules/**', 'test-results/**', 'coverage/**', '**/*.svelte'] },
+  {
+    ignores: ['dist/**', 'release/**', 'build/**', 'node_modules/**', 'test-results/**', 'coverage/**', '**/*.svelte'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,13 +38,33 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**', 'electron', ...nodeImports], message: 'shared/ imports nothing from main/, renderer/ or Node.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**', 'electron', ...nodeImports],
+              message: 'shared/ imports nothing from main/, renderer/ or Node.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/tfjs-node*', ...nodeImports], message: 'renderer/ talks only to window.winnow and shared/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/main/**', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/tfjs-node*', ...nodeImports],
+              message: 'renderer/ talks only to window.winnow and shared/.',
+            },
+          ],
+        },
+      ],
     },
   },
   // main/ blocks go from general to particular: for a file several blocks match, the last one's
@@ -47,7 +83,23 @@ export default tseslint.config(
         'error',
         {
           paths: [ELECTRON_ONLY_IN_APP],
-          patterns: [{ group: ['better-sqlite3', '**/store/**', '**/app/**', '**/web/**', '**/api/**', '**/supervisor/**', '**/cli/**', '**/jobs/kind*', '**/jobs/registry*'], message: 'The engine receives data and emits events: no Electron, store, transports, API or job registry.' }],
+          patterns: [
+            {
+              group: [
+                'better-sqlite3',
+                '**/store/**',
+                '**/app/**',
+                '**/web/**',
+                '**/api/**',
+                '**/supervisor/**',
+                '**/cli/**',
+                '**/jobs/kind*',
+                '**/jobs/registry*',
+              ],
+              message:
+                'The engine receives data and emits events: no Electron, store, transports, API or job registry.',
+            },
+          ],
         },
       ],
     },
@@ -58,13 +110,31 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         // a kind may name its CLI lines (main/cli/<kind>.ts: pure formatting), not the commands that find it
-        { paths: [ELECTRON_ONLY_IN_APP], patterns: [{ group: ['**/app/**', '**/web/**', '**/cli/commands/**', '**/cli/index*', '**/cli/run*', '**/cli/args*'], message: 'A job kind is transport-free: the app, the server and the CLI commands find it through the registry.' }] },
+        {
+          paths: [ELECTRON_ONLY_IN_APP],
+          patterns: [
+            {
+              group: ['**/app/**', '**/web/**', '**/cli/commands/**', '**/cli/index*', '**/cli/run*', '**/cli/args*'],
+              message:
+                'A job kind is transport-free: the app, the server and the CLI commands find it through the registry.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['scripts/**/*.{js,mjs}', 'bin/**/*.mjs', 'test/**/*.ts'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: { 'no-console': 'off' },
   },
 );

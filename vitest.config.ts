@@ -9,7 +9,15 @@ const PIN_WASM = { WINNOW_BACKEND: 'wasm' };
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000, env: PIN_WASM } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          env: PIN_WASM,
+        },
+      },
       {
         test: {
           name: 'integration',

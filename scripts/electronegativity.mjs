@@ -77,8 +77,10 @@ for (const issue of result.issues) {
 console.log(
   `Electronegativity (Electron ${electronVersion}): ${result.globalChecks + result.atomicChecks} checks over ${config.scan.join(', ')}`,
 );
-for (const [issue, entry] of justified) console.log(`  allowed  ${issue.severity.name.padEnd(6)} ${issue.id} at ${where(issue)}: ${entry.reason}`);
-for (const issue of minor) console.log(`  note     ${issue.severity.name.padEnd(6)} ${issue.id} at ${where(issue)}: ${issue.description}`);
+for (const [issue, entry] of justified)
+  console.log(`  allowed  ${issue.severity.name.padEnd(6)} ${issue.id} at ${where(issue)}: ${entry.reason}`);
+for (const issue of minor)
+  console.log(`  note     ${issue.severity.name.padEnd(6)} ${issue.id} at ${where(issue)}: ${issue.description}`);
 for (const entry of config.allow.filter((a) => !usedEntries.has(a))) {
   console.log(`  stale allow-list entry (nothing matched it; remove it): ${entry.id} in ${entry.file}`);
 }
@@ -96,4 +98,6 @@ if (blocking.length > 0 || parseFailures.length > 0) {
   );
   process.exit(1);
 }
-console.log(`Security scan passed: ${justified.length} finding(s) justified in .electronegativity.json, ${minor.length} low/informational.`);
+console.log(
+  `Security scan passed: ${justified.length} finding(s) justified in .electronegativity.json, ${minor.length} low/informational.`,
+);

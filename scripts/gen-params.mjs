@@ -25,7 +25,9 @@ const entry = [
   `import { describeParams } from './param-description.ts';`,
   ...Object.entries(SCHEMAS).map(([name, [file, schema]]) => `import { ${schema} as ${name} } from './${file}';`),
   `export default {`,
-  ...Object.keys(SCHEMAS).map((name) => `  ${name}: Object.fromEntries(describeParams(${name}).map((f) => [f.key, f])),`),
+  ...Object.keys(SCHEMAS).map(
+    (name) => `  ${name}: Object.fromEntries(describeParams(${name}).map((f) => [f.key, f])),`,
+  ),
   `};`,
 ].join('\n');
 
@@ -63,7 +65,9 @@ const text = [
 if (process.argv.includes('--check')) {
   const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
   if (current !== text) {
-    console.error('shared/generated/params.ts is stale: run `node scripts/gen-params.mjs` (or `npm run build`) and commit it.');
+    console.error(
+      'shared/generated/params.ts is stale: run `node scripts/gen-params.mjs` (or `npm run build`) and commit it.',
+    );
     process.exit(1);
   }
 } else {

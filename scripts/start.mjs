@@ -46,7 +46,9 @@ const electronVersion = JSON.parse(readFileSync(path.join(electronDir, 'package.
 
 function electronInstalled() {
   try {
-    const version = readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8').trim().replace(/^v/, '');
+    const version = readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8')
+      .trim()
+      .replace(/^v/, '');
     const relative = readFileSync(path.join(electronDir, 'path.txt'), 'utf8');
     return version === electronVersion && existsSync(path.join(electronDir, 'dist', relative));
   } catch {
@@ -89,7 +91,18 @@ function nativeIsCurrent() {
 /** npm passes its config to child processes as npm_config_*; these would point node-gyp at Node's headers. */
 function nativeBuildEnv() {
   const env = { ...process.env };
-  for (const key of ['nodedir', 'target', 'runtime', 'disturl', 'dist_url', 'arch', 'target_arch', 'platform', 'build_from_source', 'devdir']) {
+  for (const key of [
+    'nodedir',
+    'target',
+    'runtime',
+    'disturl',
+    'dist_url',
+    'arch',
+    'target_arch',
+    'platform',
+    'build_from_source',
+    'devdir',
+  ]) {
     delete env[`npm_config_${key}`];
     delete env[`NPM_CONFIG_${key.toUpperCase()}`];
   }
@@ -153,7 +166,9 @@ if (!nativeIsCurrent()) {
 const env = { ...process.env };
 delete env.ELECTRON_RUN_AS_NODE;
 const child = spawn(electronPath, ['.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
-child.on('error', () => fail('Winnow could not start the Electron runtime; delete node_modules/electron and run `npm install` again.'));
+child.on('error', () =>
+  fail('Winnow could not start the Electron runtime; delete node_modules/electron and run `npm install` again.'),
+);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (child.exitCode === null) child.kill(signal);

@@ -5,9 +5,25 @@
 import { z } from 'zod';
 import type { AeDetail, AeReconstruction, AeSummary } from './autoencoder.js';
 import { BackendChoice, type BackendReport } from './backend.js';
-import { ImportFormat, ImportSource, Split, type DatasetDetail, type DatasetSummary, type DetectResult, type Rejection, type Thumbnail, type ThumbnailPage } from './datasets.js';
+import {
+  ImportFormat,
+  ImportSource,
+  Split,
+  type DatasetDetail,
+  type DatasetSummary,
+  type DetectResult,
+  type Rejection,
+  type Thumbnail,
+  type ThumbnailPage,
+} from './datasets.js';
 import { GenotypeExportFormat, type GenotypeExport, type SearchDetail, type SearchSummary } from './search.js';
-import { ModelFileName, type EvaluationDetail, type EvaluationSummary, type ModelFile, type ModelSummary } from './evaluate.js';
+import {
+  ModelFileName,
+  type EvaluationDetail,
+  type EvaluationSummary,
+  type ModelFile,
+  type ModelSummary,
+} from './evaluate.js';
 import type { CompressionDetail, CompressionImages, CompressionSummary } from './compress.js';
 import { JobState, type JobStartRequest, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
@@ -115,7 +131,11 @@ export const apiInputs = {
   'searches.list': z.object({ datasetId: DatasetId.optional() }).default({}),
   'searches.get': z.object({ id: JobId }),
   /** The final genotype (or, for a search still running, the latest epoch's) as text to save or copy. */
-  'searches.export': z.object({ id: JobId, format: GenotypeExportFormat, cell: z.enum(['normal', 'reduce']).default('normal') }),
+  'searches.export': z.object({
+    id: JobId,
+    format: GenotypeExportFormat,
+    cell: z.enum(['normal', 'reduce']).default('normal'),
+  }),
   'evaluations.list': z.object({ datasetId: DatasetId.optional() }).default({}),
   'evaluations.get': z.object({ id: JobId }),
   'models.list': z.object({ datasetId: DatasetId.optional() }).default({}),
@@ -200,7 +220,9 @@ export interface ApiOutputs {
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;
 export const API_METHODS = Object.keys(apiInputs) as ApiMethod[];
 /** What a caller passes (defaults may be omitted). */
-export type ApiInput<M extends ApiMethod> = M extends 'jobs.start' ? z.input<typeof JobStartRequest> : z.input<(typeof apiInputs)[M]>;
+export type ApiInput<M extends ApiMethod> = M extends 'jobs.start'
+  ? z.input<typeof JobStartRequest>
+  : z.input<(typeof apiInputs)[M]>;
 /** What a handler receives (defaults applied). */
 export type ApiParsedInput<M extends ApiMethod> = z.output<(typeof apiInputs)[M]>;
 export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];

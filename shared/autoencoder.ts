@@ -29,7 +29,12 @@ export const AeTrainParams = z.object({
   lr: z.number().positive().max(1).default(1e-3),
   /** The paper keeps lr constant; cosine decay to 0 over the epochs converges in fewer epochs. */
   lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   /** Random weights, no training: the DDS-NAS ablation. */
   untrained: z.boolean().default(false),
   backend: BackendChoice.default('auto'),
@@ -83,7 +88,13 @@ export interface AeMapPoint {
 export interface AeDetail extends AeSummary {
   classNames: string[];
   /** Per-epoch training curves: total loss, each term, and the Kendall weights exp(-s_i) when used. */
-  history: Array<{ epoch: number; loss: number; terms: Record<string, number>; weights?: Record<string, number>; seconds: number }>;
+  history: Array<{
+    epoch: number;
+    loss: number;
+    terms: Record<string, number>;
+    weights?: Record<string, number>;
+    seconds: number;
+  }>;
   /** The 2-D map of the latent space (t-SNE/UMAP of up to 2,000 points). */
   map: AeMapPoint[];
   mapMethod: string;

@@ -48,10 +48,14 @@ export const COMPRESS_DEFAULTS = {
   sizeSample: 500,
 };
 
-export const gridKey = (quality: number, subsampling: Subsampling): string => `q${quality}-${subsampling.replace(/:/g, '')}`;
+export const gridKey = (quality: number, subsampling: Subsampling): string =>
+  `q${quality}-${subsampling.replace(/:/g, '')}`;
 
 /** Rows the study will produce: test and retrain at each point, mixed at each point (one network). */
-export function expectedRows(p: { qualities: readonly number[]; subsampling: readonly Subsampling[]; protocols: readonly CompressProtocol[] }, channels: number): number {
+export function expectedRows(
+  p: { qualities: readonly number[]; subsampling: readonly Subsampling[]; protocols: readonly CompressProtocol[] },
+  channels: number,
+): number {
   const subsamplings = channels === 1 ? 1 : p.subsampling.length;
   return p.protocols.length * p.qualities.length * subsamplings;
 }
@@ -98,7 +102,11 @@ const csvCell = (v: string | number | null): string => {
  * The whole study as one CSV table (the Compression page's export and `winnow export table`): one line per protocol ×
  * grid point with its accuracies and its codec numbers; per-class and per-group accuracy as one column each.
  */
-export function compressTableCsv(detail: { codec: readonly CsvCodecPoint[]; rows: readonly CsvRow[]; reference: CsvReference | null }): string {
+export function compressTableCsv(detail: {
+  codec: readonly CsvCodecPoint[];
+  rows: readonly CsvRow[];
+  reference: CsvReference | null;
+}): string {
   const classNames = detail.rows[0]?.perClass.map((c) => c.name) ?? [];
   const groups = [...new Set(detail.rows.flatMap((r) => r.perGroup?.map((g) => g.group) ?? []))].sort();
   const header = [
@@ -123,7 +131,22 @@ export function compressTableCsv(detail: { codec: readonly CsvCodecPoint[]; rows
     const r = detail.reference;
     const byGroup = new Map(r.perGroup?.map((g) => [g.group, g.accuracy]) ?? []);
     lines.push(
-      ['original', null, null, r.accuracy, null, r.groupStd, null, null, null, null, null, null, ...classNames.map(() => null), ...groups.map((g) => byGroup.get(g) ?? null)]
+      [
+        'original',
+        null,
+        null,
+        r.accuracy,
+        null,
+        r.groupStd,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        ...classNames.map(() => null),
+        ...groups.map((g) => byGroup.get(g) ?? null),
+      ]
         .map(csvCell)
         .join(','),
     );

@@ -37,10 +37,20 @@ export const CompressParams = z.object({
     .max(L.qualities.max)
     .refine(distinct, 'each quality once')
     .default([...D.qualities]),
-  subsampling: z.array(Subsampling).min(1).max(2).refine(distinct, 'each subsampling once').default([...D.subsampling]),
+  subsampling: z
+    .array(Subsampling)
+    .min(1)
+    .max(2)
+    .refine(distinct, 'each subsampling once')
+    .default([...D.subsampling]),
   /** sharp's mozjpeg defaults (trellis quantisation, its quantisation tables): smaller files at the same quality. */
   mozjpeg: z.boolean().default(D.mozjpeg),
-  protocols: z.array(CompressProtocol).min(1).max(3).refine(distinct, 'each protocol once').default([...D.protocols]),
+  protocols: z
+    .array(CompressProtocol)
+    .min(1)
+    .max(3)
+    .refine(distinct, 'each protocol once')
+    .default([...D.protocols]),
   /** Epochs for the baseline and for every retraining. */
   epochs: z.number().int().min(L.epochs.min).max(L.epochs.max).default(D.epochs),
   /** Network size of the baseline (a stored model keeps its own). */

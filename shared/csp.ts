@@ -23,6 +23,9 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = Objec
 /** The policy as a header value; `extraConnectSources` adds e.g. the serve mode's ws:// origin. */
 export function contentSecurityPolicy(extraConnectSources: readonly string[] = []): string {
   return Object.entries(CSP_DIRECTIVES)
-    .map(([name, sources]) => `${name} ${(name === 'connect-src' ? [...sources, ...extraConnectSources] : sources).join(' ')}`)
+    .map(
+      ([name, sources]) =>
+        `${name} ${(name === 'connect-src' ? [...sources, ...extraConnectSources] : sources).join(' ')}`,
+    )
     .join('; ');
 }

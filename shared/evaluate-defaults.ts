@@ -74,25 +74,28 @@ export const PRESET_INFO: Record<EvalPreset, PresetInfo> = {
   },
   'thesis-mnist': {
     label: 'Thesis, MNIST',
-    explain: 'The thesis\' MNIST evaluation: 4 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01.',
+    explain: "The thesis' MNIST evaluation: 4 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01.",
     sizes: { darts: plain(36, 4), ...published },
     recipe: THESIS_RECIPE,
   },
   'thesis-fashion': {
     label: 'Thesis, Fashion-MNIST',
-    explain: 'The thesis\' Fashion-MNIST evaluation: 14 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01. Slow on a CPU.',
+    explain:
+      "The thesis' Fashion-MNIST evaluation: 14 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01. Slow on a CPU.",
     sizes: { darts: plain(36, 14), ...published },
     recipe: THESIS_RECIPE,
   },
   'thesis-cifar': {
     label: 'Thesis, CIFAR-10',
-    explain: 'The thesis\' CIFAR-10 evaluation: 12 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01. Slow on a CPU.',
+    explain:
+      "The thesis' CIFAR-10 evaluation: 12 DARTS cells at C=36, 300 epochs of batch 32 at lr 0.01. Slow on a CPU.",
     sizes: { darts: plain(36, 12), ...published },
     recipe: THESIS_RECIPE,
   },
   'darts-paper': {
     label: 'DARTS paper',
-    explain: 'The DARTS paper\'s CIFAR-10 network: C=36, 20 cells, auxiliary head, drop-path 0.2 (3.3 M weights), 600 epochs of batch 96 at lr 0.025. Hours per epoch on a CPU.',
+    explain:
+      "The DARTS paper's CIFAR-10 network: C=36, 20 cells, auxiliary head, drop-path 0.2 (3.3 M weights), 600 epochs of batch 96 at lr 0.025. Hours per epoch on a CPU.",
     sizes: { darts: { channels: 36, layers: 20, auxiliary: true, dropPath: 0.2 }, ...published },
     recipe: DARTS_RECIPE,
   },
@@ -110,10 +113,17 @@ export function networkSize(kind: NetworkKind, preset: EvalPreset, over: Partial
 }
 
 /** Epochs, batch and lr from the preset's recipe where `given` leaves them out (undefined); the rest untouched. */
-export function withPresetRecipe<T extends { preset?: EvalPreset; epochs?: number; batch?: number; lr?: number }>(given: T): T {
+export function withPresetRecipe<T extends { preset?: EvalPreset; epochs?: number; batch?: number; lr?: number }>(
+  given: T,
+): T {
   const recipe = given.preset === undefined ? undefined : PRESET_INFO[given.preset].recipe;
   if (!recipe) return given;
-  return { ...given, epochs: given.epochs ?? recipe.epochs, batch: given.batch ?? recipe.batch, lr: given.lr ?? recipe.lr };
+  return {
+    ...given,
+    epochs: given.epochs ?? recipe.epochs,
+    batch: given.batch ?? recipe.batch,
+    lr: given.lr ?? recipe.lr,
+  };
 }
 
 /** Whether a kind has a depth to choose (the baselines' depth is fixed). */

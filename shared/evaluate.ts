@@ -48,7 +48,12 @@ export const EvaluateParams = z.object({
   gradClip: z.number().positive().max(1000).default(5),
   /** Random crop (padding size/8) + horizontal flip; `auto`: on for RGB, off for grey (digits must not flip). */
   augment: z.enum(['auto', 'on', 'off']).default('auto'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   /** Use at most this many training images per class (a seeded choice); null = all. For quick runs. */
   limitPerClass: z.number().int().min(1).max(1_000_000).nullable().default(null),
   backend: BackendChoice.default('auto'),
@@ -203,7 +208,9 @@ export interface ModelFile {
 // evaluate-defaults.ts's plain types must stay interchangeable with the schemas' types: each line fails to compile
 // when one side changes without the other.
 type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _sameTypes: [MutuallyAssignable<Pick<NetworkDescription, 'channels' | 'layers' | 'auxiliary' | 'dropPath'>, NetworkSize>] = [true];
+const _sameTypes: [
+  MutuallyAssignable<Pick<NetworkDescription, 'channels' | 'layers' | 'auxiliary' | 'dropPath'>, NetworkSize>,
+] = [true];
 
 // ---- the model folder's report.json ------------------------------------------------------------------
 

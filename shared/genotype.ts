@@ -14,7 +14,13 @@ import {
   type Nb201Genotype as Nb201GenotypeT,
   type Nb201Op as Nb201OpT,
 } from './genotype/ops.js';
-import { GenotypeFormatError, formatGenotype, parseDartsGenotype, parseNb201, validateGenotype } from './genotype/text.js';
+import {
+  GenotypeFormatError,
+  formatGenotype,
+  parseDartsGenotype,
+  parseNb201,
+  validateGenotype,
+} from './genotype/text.js';
 
 export const DartsOp = z.enum(DARTS_OPS);
 export type DartsOp = z.infer<typeof DartsOp>;
@@ -69,8 +75,8 @@ export function parseGenotype(text: string): Genotype {
   if (t.startsWith('{')) return parseGenotypeJson(text).genotype;
   if (/\bGenotype\s*\(/.test(t)) return parseDartsGenotype(text);
   throw new GenotypeFormatError(
-    "not a genotype: expected DARTS text such as Genotype(normal=[...], normal_concat=range(2, 6), reduce=[...], reduce_concat=range(2, 6)) " +
-      "or a NAS-Bench-201 string such as |nor_conv_3x3~0|+|...|...|+|...|...|...|",
+    'not a genotype: expected DARTS text such as Genotype(normal=[...], normal_concat=range(2, 6), reduce=[...], reduce_concat=range(2, 6)) ' +
+      'or a NAS-Bench-201 string such as |nor_conv_3x3~0|+|...|...|+|...|...|...|',
   );
 }
 
@@ -90,7 +96,9 @@ export const GenotypeProvenance = z.object({
   seed: z.number().int(),
   epochs: z.number().int(),
   /** α at the end of the search (raw, as stored); rows follow dartsEdgeList / NB201_EDGE_LIST. */
-  alphas: z.object({ normal: z.array(z.array(z.number())), reduce: z.array(z.array(z.number())).optional() }).nullable(),
+  alphas: z
+    .object({ normal: z.array(z.array(z.number())), reduce: z.array(z.array(z.number())).optional() })
+    .nullable(),
   metrics: z.record(z.string(), z.number()),
 });
 export type GenotypeProvenance = z.infer<typeof GenotypeProvenance>;
@@ -114,9 +122,16 @@ function describeIssues(error: z.ZodError): string {
 
 /** The JSON document saved next to a search (genotype.json). */
 export function toGenotypeJson(g: Genotype, provenance: GenotypeProvenance): GenotypeJson {
-  const r = GenotypeJson.safeParse({ format: 'winnow-genotype', version: 1, genotype: g, text: formatGenotype(g), provenance });
+  const r = GenotypeJson.safeParse({
+    format: 'winnow-genotype',
+    version: 1,
+    genotype: g,
+    text: formatGenotype(g),
+    provenance,
+  });
   if (!r.success) throw new Error(`toGenotypeJson: invalid genotype or provenance: ${describeIssues(r.error)}`);
-  if (g.space !== provenance.space) throw new Error(`toGenotypeJson: the genotype is ${g.space} but the provenance says ${provenance.space}`);
+  if (g.space !== provenance.space)
+    throw new Error(`toGenotypeJson: the genotype is ${g.space} but the provenance says ${provenance.space}`);
   return r.data;
 }
 
@@ -133,11 +148,14 @@ export function parseGenotypeJson(text: string): GenotypeJson {
   const doc = r.data;
   validateGenotype(doc.genotype);
   if (doc.provenance.space !== doc.genotype.space) {
-    throw new GenotypeFormatError(`provenance.space is '${doc.provenance.space}' but the genotype is '${doc.genotype.space}'`);
+    throw new GenotypeFormatError(
+      `provenance.space is '${doc.provenance.space}' but the genotype is '${doc.genotype.space}'`,
+    );
   }
   let fromText: Genotype;
   try {
-    if (doc.text.trim().startsWith('{')) throw new GenotypeFormatError('it holds JSON, not DARTS text or a NAS-Bench-201 string');
+    if (doc.text.trim().startsWith('{'))
+      throw new GenotypeFormatError('it holds JSON, not DARTS text or a NAS-Bench-201 string');
     fromText = parseGenotype(doc.text);
   } catch (e) {
     throw new GenotypeFormatError(`the 'text' field is not a genotype: ${e instanceof Error ? e.message : String(e)}`);

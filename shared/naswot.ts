@@ -41,7 +41,12 @@ export const NaswotParams = z.object({
   calibrationBatches: z.number().int().min(1).max(50).default(4),
   /** Use at most this many training images per class for the supernet and its validation; null = all. */
   limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   backend: BackendChoice.default('auto'),
 });
 export type NaswotParams = z.infer<typeof NaswotParams>;
@@ -76,9 +81,18 @@ export const NaswotResult = z.object({
   inputSize: z.number().int(),
   channels: z.number().int(),
   /** Where the mini-batches came from: random training images, or a DDS search's mined subset. */
-  images: z.object({ source: z.enum(['random', 'mined']), searchId: z.number().int().nullable(), pool: z.number().int() }),
+  images: z.object({
+    source: z.enum(['random', 'mined']),
+    searchId: z.number().int().nullable(),
+    pool: z.number().int(),
+  }),
   top: z.array(NaswotRanked),
-  chosen: z.object({ genotype: Nb201Genotype, text: z.string(), mean: z.number().nullable(), std: z.number().nullable() }),
+  chosen: z.object({
+    genotype: Nb201Genotype,
+    text: z.string(),
+    mean: z.number().nullable(),
+    std: z.number().nullable(),
+  }),
   /** Scoring time (seconds) and cells per second, without the supernet. */
   seconds: z.number(),
   cellsPerSecond: z.number(),

@@ -45,9 +45,16 @@ type JsonSchema = {
 };
 
 /** A number's or a choice's own part of a field's JSON Schema. */
-function scalar(s: JsonSchema): Pick<ParamDescription, 'type' | 'min' | 'max' | 'exclusiveMin' | 'exclusiveMax' | 'values' | 'numeric'> {
+function scalar(
+  s: JsonSchema,
+): Pick<ParamDescription, 'type' | 'min' | 'max' | 'exclusiveMin' | 'exclusiveMax' | 'values' | 'numeric'> {
   const choices = s.enum ?? (s.anyOf?.every((o) => 'const' in o) ? s.anyOf.map((o) => o.const) : undefined);
-  if (choices) return { type: 'enum', values: choices.map(String), ...(choices.every((c) => typeof c === 'number') ? { numeric: true } : {}) };
+  if (choices)
+    return {
+      type: 'enum',
+      values: choices.map(String),
+      ...(choices.every((c) => typeof c === 'number') ? { numeric: true } : {}),
+    };
   if (s.type === 'integer' || s.type === 'number') {
     const d: ReturnType<typeof scalar> = { type: s.type };
     if (s.exclusiveMinimum !== undefined) Object.assign(d, { min: s.exclusiveMinimum, exclusiveMin: true });
@@ -65,11 +72,16 @@ function scalar(s: JsonSchema): Pick<ParamDescription, 'type' | 'min' | 'max' | 
 
 function describeField(key: string, s: JsonSchema, required: boolean): ParamDescription {
   const nullable = s.anyOf?.some((o) => o.type === 'null') ?? false;
-  const own = nullable ? (s.anyOf!.filter((o) => o.type !== 'null').length === 1 ? s.anyOf!.find((o) => o.type !== 'null')! : { anyOf: s.anyOf!.filter((o) => o.type !== 'null') }) : s;
+  const own = nullable
+    ? s.anyOf!.filter((o) => o.type !== 'null').length === 1
+      ? s.anyOf!.find((o) => o.type !== 'null')!
+      : { anyOf: s.anyOf!.filter((o) => o.type !== 'null') }
+    : s;
   const d: ParamDescription = { key, type: 'other', optional: !required || 'default' in s, nullable };
   if (own.type === 'array' && own.items) {
     const item = scalar(own.items);
-    if (item.type !== 'other' && item.type !== 'boolean' && item.type !== 'list') Object.assign(d, { ...item, type: 'list', item: item.type });
+    if (item.type !== 'other' && item.type !== 'boolean' && item.type !== 'list')
+      Object.assign(d, { ...item, type: 'list', item: item.type });
   } else Object.assign(d, scalar(own));
   if ('default' in s) d.default = s.default;
   if (s.description ?? own.description) d.description = s.description ?? own.description;

@@ -52,7 +52,13 @@ export function suggestSearchParams(d: { trainImages: number; classes: number; w
   const limitPerClass = perClass > 200 ? 200 : null;
   const used = (limitPerClass ?? perClass) * d.classes;
   const batch = used >= 64 * 4 ? 32 : Math.max(2, Math.min(16, Math.floor(used / 8)));
-  return { epochs: used > 4000 ? 10 : 20, batch, channels: d.width > 32 ? 8 : 16, limitPerClass, cells: DEFAULT_CELLS.darts };
+  return {
+    epochs: used > 4000 ? 10 : 20,
+    batch,
+    channels: d.width > 32 ? 8 : 16,
+    limitPerClass,
+    cells: DEFAULT_CELLS.darts,
+  };
 }
 
 /** DDS mastery measure: the latest epoch's top-1 over the subset, or the fraction of easy images. */
@@ -65,7 +71,10 @@ export type ValMode = 'resample-each-epoch' | 'fixed' | 'with-subset';
 export type SearchAugment = 'auto' | 'on' | 'off';
 
 /** One option: its values in the order `about` lists them (the help's order), its default, one line per value. */
-function option<T extends string>(about: Record<T, string>, fallback: NoInfer<T>): { values: [T, ...T[]]; default: T; about: Record<T, string> } {
+function option<T extends string>(
+  about: Record<T, string>,
+  fallback: NoInfer<T>,
+): { values: [T, ...T[]]; default: T; about: Record<T, string> } {
   return { values: Object.keys(about) as [T, ...T[]], default: fallback, about };
 }
 
@@ -76,15 +85,18 @@ function option<T extends string>(about: Record<T, string>, fallback: NoInfer<T>
 export const FIDELITY_OPTIONS = {
   masteryBy: option<MasteryBy>(
     {
-      correct: 'mastered when this fraction of the subset was classified correctly in the latest epoch (DDS-NAS Fig. 1, the authors\' code)',
+      correct:
+        "mastered when this fraction of the subset was classified correctly in the latest epoch (DDS-NAS Fig. 1, the authors' code)",
       easy: 'mastered when this fraction of the subset is easy (DDS-NAS Sec. 3)',
     },
     'correct',
   ),
   replacePool: option<ReplacePool>(
     {
-      global: 'an easy image is replaced by the most different image of its class not in the subset, seen before or not (the paper\'s "global training set")',
-      'unseen-first': 'an easy image is replaced by the most different unseen image of its class, the least recently used one once all were seen',
+      global:
+        'an easy image is replaced by the most different image of its class not in the subset, seen before or not (the paper\'s "global training set")',
+      'unseen-first':
+        'an easy image is replaced by the most different unseen image of its class, the least recently used one once all were seen',
     },
     'global',
   ),

@@ -35,13 +35,21 @@ export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
 export const SearchParams = z.object({
   datasetId: z.number().int().positive(),
   space: SearchSpace.default('darts').describe('the search space: DARTS cells or the NAS-Bench-201 cell'),
-  strategy: SelectionStrategy.default('full').describe('data selection: all images, a random subset, DDS-NAS (dds, dds-untrained) or BDP pruning'),
+  strategy: SelectionStrategy.default('full').describe(
+    'data selection: all images, a random subset, DDS-NAS (dds, dds-untrained) or BDP pruning',
+  ),
   epochs: z.number().int().min(1).max(500).default(10).describe('search epochs'),
   batch: z.number().int().min(2).max(512).default(32).describe('images per weight step (and per α step)'),
   /** Initial channels C. */
   channels: z.number().int().min(2).max(128).default(16).describe('initial channels C of the supernet'),
   /** darts: number of cells (reductions at 1/3 and 2/3); nb201: cells per stage. Default DEFAULT_CELLS[space]. */
-  cells: z.number().int().min(1).max(30).optional().describe('darts: cells (reductions at 1/3 and 2/3); nb201: cells per stage'),
+  cells: z
+    .number()
+    .int()
+    .min(1)
+    .max(30)
+    .optional()
+    .describe('darts: cells (reductions at 1/3 and 2/3); nb201: cells per stage'),
   /** Weight optimiser (DARTS): SGD, momentum, cosine from lr down to lrMin, weight decay, grad-norm clip. */
   lr: z.number().positive().max(10).default(0.025).describe('weight learning rate (SGD, cosine down to lrMin)'),
   lrMin: z.number().min(0).max(10).default(0.001),
@@ -51,41 +59,94 @@ export const SearchParams = z.object({
   /** Architecture optimiser (DARTS): Adam, betas 0.5 / 0.999, weight decay. */
   alphaLr: z.number().positive().max(1).default(3e-4).describe('architecture (α) learning rate (Adam)'),
   alphaWeightDecay: z.number().min(0).max(1).default(1e-3),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed of every random choice'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+    .describe('seed of every random choice'),
   /** Use at most this many training images per class (split over train_w / train_α); null = all. */
-  limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null).describe('images per class, split over train_w / train_a'),
+  limitPerClass: z
+    .number()
+    .int()
+    .min(2)
+    .max(1_000_000)
+    .nullable()
+    .default(null)
+    .describe('images per class, split over train_w / train_a'),
   backend: BackendChoice.default('auto'),
   /** Crop + flip of the weight and α batches, seeded ([DARTS] search); `auto`: RGB only. */
-  augment: z.enum(F.augment.values).default(F.augment.default).describe('crop + flip of the weight and α batches (auto: RGB only)'),
+  augment: z
+    .enum(F.augment.values)
+    .default(F.augment.default)
+    .describe('crop + flip of the weight and α batches (auto: RGB only)'),
   // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
-  subset: z.number().int().min(2).max(1_000_000).optional().describe('random / dds: subset size S (default by dataset: 100 or 1,000)'),
+  subset: z
+    .number()
+    .int()
+    .min(2)
+    .max(1_000_000)
+    .optional()
+    .describe('random / dds: subset size S (default by dataset: 100 or 1,000)'),
   /** dds: the subset is mastered when its mastery measure (masteryBy) reaches this. */
-  mastery: z.number().gt(0).max(1).default(0.5).describe('dds: the subset is mastered when its mastery measure reaches this'),
+  mastery: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe('dds: the subset is mastered when its mastery measure reaches this'),
   /** dds: 'correct' = the latest epoch's top-1 over the subset; 'easy' = the fraction of easy images. */
-  masteryBy: z.enum(F.masteryBy.values).default(F.masteryBy.default).describe('dds: latest top-1 over the subset (correct) or the fraction of easy images (easy)'),
+  masteryBy: z
+    .enum(F.masteryBy.values)
+    .default(F.masteryBy.default)
+    .describe('dds: latest top-1 over the subset (correct) or the fraction of easy images (easy)'),
   /** dds: replacements from any image not in the subset ('global'), or unseen images first. */
-  replacePool: z.enum(F.replacePool.values).default(F.replacePool.default).describe('dds: replacements from any image not in the subset, or unseen images first'),
+  replacePool: z
+    .enum(F.replacePool.values)
+    .default(F.replacePool.default)
+    .describe('dds: replacements from any image not in the subset, or unseen images first'),
   /** dds: an image is easy when its mean true-class probability over the window is at least this. */
-  hardness: z.number().gt(0).max(1).default(0.85).describe('dds: an image is easy when its mean true-class probability reaches this'),
+  hardness: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.85)
+    .describe('dds: an image is easy when its mean true-class probability reaches this'),
   /** dds: epochs of history averaged per image. */
   hardnessWindow: z.number().int().min(1).max(50).default(3),
   /** dds: no resampling in the first N epochs. */
   warmupEpochs: z.number().int().min(0).max(500).default(10).describe('dds: epochs before the first resampling'),
   /** random / dds / dds-untrained: how the α steps' validation subset is drawn (one policy for all three). */
-  valMode: z.enum(F.valMode.values).default(F.valMode.default).describe("random / dds: how the α steps' validation subset is drawn"),
+  valMode: z
+    .enum(F.valMode.values)
+    .default(F.valMode.default)
+    .describe("random / dds: how the α steps' validation subset is drawn"),
   /** dds: the paper's cyclic weight LR (base, max, half-cycle in epochs; reset to max on a new subset). */
   cyclicLrBase: z.number().positive().max(10).default(0.001),
   cyclicLrMax: z.number().positive().max(10).default(0.01),
   cyclicLrStep: z.number().int().min(1).max(500).default(10),
   lrReset: z.boolean().default(true),
   /** dds: the autoencoder whose embeddings feed the kd-trees; null = the newest trained one of the dataset. */
-  autoencoderId: z.number().int().positive().nullable().default(null).describe("dds: the stored autoencoder to use (default: the dataset's newest)"),
+  autoencoderId: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe("dds: the stored autoencoder to use (default: the dataset's newest)"),
   /**
    * dds: train an autoencoder (the DDS-NAS Table 1 preset for the dataset) for this many epochs as the job's first
    * step and use it, instead of a stored one. Its embeddings are kept in the job folder, so a resume reuses them.
    */
-  trainAutoencoderEpochs: z.number().int().min(1).max(500).optional().describe('dds: train an autoencoder for this many epochs first and use it'),
+  trainAutoencoderEpochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('dds: train an autoencoder for this many epochs first and use it'),
   // ---- bdp ([BDP] Sec. 3.2-3.3) ----
   /** Prune every T epochs; T is also the window the variance of error is measured over, hence at least 2. */
   pruneEvery: z
@@ -96,9 +157,19 @@ export const SearchParams = z.object({
     .default(5)
     .describe('bdp: prune every T epochs (T is also the window the variance of error is measured over)'),
   /** Fraction of the remaining training samples pruned each time (lowest VoE). */
-  pruneTrain: z.number().min(0).lt(1).default(0.2).describe('bdp: fraction of the remaining training samples pruned each time'),
+  pruneTrain: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.2)
+    .describe('bdp: fraction of the remaining training samples pruned each time'),
   /** Fraction of the remaining validation samples pruned each time (highest VoE). */
-  pruneVal: z.number().min(0).lt(1).default(0.1).describe('bdp: fraction of the remaining validation samples pruned each time'),
+  pruneVal: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.1)
+    .describe('bdp: fraction of the remaining validation samples pruned each time'),
   /** The automatic class balance constraint (Eq. 5-6); off = the paper's ablation (Table 7). */
   balance: z.boolean().default(true).describe('bdp: the automatic class balance constraint'),
 });
@@ -239,7 +310,10 @@ export interface GenotypeExport {
 type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameTypes: [
   MutuallyAssignable<SearchSpace, SearchSpaceName>,
-  MutuallyAssignable<Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number }, SuggestedSearchParams>,
+  MutuallyAssignable<
+    Pick<SearchParams, 'epochs' | 'batch' | 'channels' | 'limitPerClass'> & { cells: number },
+    SuggestedSearchParams
+  >,
   MutuallyAssignable<SearchParams['masteryBy'], MasteryBy>,
   MutuallyAssignable<SearchParams['replacePool'], ReplacePool>,
   MutuallyAssignable<SearchParams['valMode'], ValMode>,

@@ -55,24 +55,48 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const rows = store.datasets.labels(d.id);
   const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
-  const facts = { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages };
+  const facts = {
+    name: d.name,
+    classes: d.classes,
+    width: d.width,
+    height: d.height,
+    channels: d.channels,
+    trainImages,
+    testImages,
+  };
   const trains = params.protocols.includes('retrain') || params.protocols.includes('mixed');
   let model: CompressJobContext['model'];
   if (params.model.kind === 'baseline') {
-    const network = describeNetwork({ source: { kind: 'baseline', name: params.model.name }, preset: params.preset }, null);
+    const network = describeNetwork(
+      { source: { kind: 'baseline', name: params.model.name }, preset: params.preset },
+      null,
+    );
     model = { kind: 'baseline', network };
   } else {
     const m = store.models.get(params.model.modelId);
-    if (!m) throw new ApiError('not_found', `There is no model ${params.model.modelId}. List models with \`winnow model list\`.`);
+    if (!m)
+      throw new ApiError(
+        'not_found',
+        `There is no model ${params.model.modelId}. List models with \`winnow model list\`.`,
+      );
     const p = m.preprocessing;
     if (p.width !== d.width || p.height !== d.height || p.channels !== d.channels) {
-      throw new ApiError('bad_input', `Model ${m.id} ("${m.name}") takes ${p.width}x${p.height}x${p.channels} images, but dataset "${d.name}" holds ${d.width}x${d.height}x${d.channels}. Choose a model trained on this dataset, or train a baseline first.`);
+      throw new ApiError(
+        'bad_input',
+        `Model ${m.id} ("${m.name}") takes ${p.width}x${p.height}x${p.channels} images, but dataset "${d.name}" holds ${d.width}x${d.height}x${d.channels}. Choose a model trained on this dataset, or train a baseline first.`,
+      );
     }
     if (m.classNames.length !== d.classes || m.classNames.some((n, i) => n !== d.classNames[i])) {
-      throw new ApiError('bad_input', `Model ${m.id} ("${m.name}") predicts the classes ${m.classNames.join(', ')}, not this dataset's (${d.classNames.join(', ')}). Choose a model trained on this dataset, or train a baseline first.`);
+      throw new ApiError(
+        'bad_input',
+        `Model ${m.id} ("${m.name}") predicts the classes ${m.classNames.join(', ')}, not this dataset's (${d.classNames.join(', ')}). Choose a model trained on this dataset, or train a baseline first.`,
+      );
     }
     if (trains && !m.network) {
-      throw new ApiError('bad_input', `Model ${m.id} ("${m.name}") was imported without a network description, so it cannot be retrained. Choose the test protocol only, or train a baseline first.`);
+      throw new ApiError(
+        'bad_input',
+        `Model ${m.id} ("${m.name}") was imported without a network description, so it cannot be retrained. Choose the test protocol only, or train a baseline first.`,
+      );
     }
     model = { kind: 'stored', dir: m.dir, name: m.name, network: m.network };
   }
@@ -80,7 +104,10 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
     const refusal = evaluateRefusal(params, model.network!, facts);
     if (refusal) throw new ApiError('bad_input', refusal);
   } else if (testImages === 0) {
-    throw new ApiError('bad_input', `Dataset "${d.name}" has no test images, so there is nothing to measure accuracy on. Import it again with a test split.`);
+    throw new ApiError(
+      'bad_input',
+      `Dataset "${d.name}" has no test images, so there is nothing to measure accuracy on. Import it again with a test split.`,
+    );
   }
   return {
     ...splitDatasetJobContext(store, d, rows),
@@ -93,7 +120,8 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
 
 function compressJobOr404(store: Store, id: number): { job: JobSummary; params: CompressParams } {
   const job = store.jobs.get(id);
-  if (!job || job.kind !== 'compress') throw new ApiError('not_found', `There is no compression study ${id}. List studies with \`winnow compress list\`.`);
+  if (!job || job.kind !== 'compress')
+    throw new ApiError('not_found', `There is no compression study ${id}. List studies with \`winnow compress list\`.`);
   return { job, params: CompressParams.parse(job.params) };
 }
 
@@ -102,7 +130,12 @@ function doneResult(job: JobSummary): CompressResult | null {
 }
 
 /** The study's finished pieces from its events (a resumed study never repeats a piece). */
-export function studyTimeline(events: readonly StoredJobEvent[]): { reference: CompressReference | null; model: string | null; codec: CodecPoint[]; rows: CompressRow[] } {
+export function studyTimeline(events: readonly StoredJobEvent[]): {
+  reference: CompressReference | null;
+  model: string | null;
+  codec: CodecPoint[];
+  rows: CompressRow[];
+} {
   let reference: CompressReference | null = null;
   let model: string | null = null;
   const codec: CodecPoint[] = [];
@@ -118,11 +151,20 @@ export function studyTimeline(events: readonly StoredJobEvent[]): { reference: C
 }
 
 function modelLabel(store: Store, params: CompressParams): string {
-  if (params.model.kind === 'baseline') return describeNetwork({ source: { kind: 'baseline', name: params.model.name }, preset: params.preset }, null).label;
+  if (params.model.kind === 'baseline')
+    return describeNetwork({ source: { kind: 'baseline', name: params.model.name }, preset: params.preset }, null)
+      .label;
   return store.models.get(params.model.modelId)?.name ?? `model ${params.model.modelId} (deleted)`;
 }
 
-function summaryOf(store: Store, job: JobSummary, params: CompressParams, names: Map<number, string>, rowsDone: number, model: string | null): CompressionSummary {
+function summaryOf(
+  store: Store,
+  job: JobSummary,
+  params: CompressParams,
+  names: Map<number, string>,
+  rowsDone: number,
+  model: string | null,
+): CompressionSummary {
   const result = doneResult(job);
   const channels = store.datasets.get(params.datasetId)?.channels ?? 3;
   return {
@@ -158,7 +200,9 @@ export function getCompression(store: Store, id: number): CompressionDetail {
   const channels = store.datasets.get(params.datasetId)?.channels;
   const notes =
     result?.notes ??
-    (channels === 1 && params.subsampling.length > 1 ? ['The images are grey: a grey JPEG has no chroma to subsample, so the study runs one subsampling only.'] : []);
+    (channels === 1 && params.subsampling.length > 1
+      ? ['The images are grey: a grey JPEG has no chroma to subsample, so the study runs one subsampling only.']
+      : []);
   return {
     summary: summaryOf(store, job, params, store.datasets.names(), t.rows.length, t.model),
     params,
@@ -172,13 +216,20 @@ export function getCompression(store: Store, id: number): CompressionDetail {
 export function compressionTable(store: Store, id: number): { filename: string; csv: string } {
   const detail = getCompression(store, id);
   if (detail.rows.length === 0 && !detail.reference) {
-    throw new ApiError('conflict', `Study ${id} has no results yet (it is ${detail.summary.state}). Wait for its first grid point.`);
+    throw new ApiError(
+      'conflict',
+      `Study ${id} has no results yet (it is ${detail.summary.state}). Wait for its first grid point.`,
+    );
   }
   return { filename: `compression-study-${id}.csv`, csv: compressTableCsv(detail) };
 }
 
 /** |decoded − original| per pixel (mean over channels), ×4, as a black → red → yellow → white heat map (RGB). */
-export function differenceHeatmap(original: Uint8Array, decoded: Uint8Array, shape: ImageShape): { pixels: Uint8Array; maxDiff: number } {
+export function differenceHeatmap(
+  original: Uint8Array,
+  decoded: Uint8Array,
+  shape: ImageShape,
+): { pixels: Uint8Array; maxDiff: number } {
   const n = shape.width * shape.height;
   const c = shape.channels;
   const out = new Uint8Array(n * 3);
@@ -198,23 +249,37 @@ export function differenceHeatmap(original: Uint8Array, decoded: Uint8Array, sha
   return { pixels: out, maxDiff };
 }
 
-export async function compressionImages(store: Store, dataDir: string, input: { id: number; count: number; indices?: number[] }): Promise<CompressionImages> {
+export async function compressionImages(
+  store: Store,
+  dataDir: string,
+  input: { id: number; count: number; indices?: number[] },
+): Promise<CompressionImages> {
   const { params } = compressJobOr404(store, input.id);
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const shape: ImageShape = { width: d.width, height: d.height, channels: d.channels };
   const rows = store.datasets.labels(d.id);
-  if (input.indices?.some((i) => i >= rows.label.length)) throw new ApiError('bad_input', `Dataset "${d.name}" has ${rows.label.length} images; ask for indices from 0 to ${rows.label.length - 1}.`);
+  if (input.indices?.some((i) => i >= rows.label.length))
+    throw new ApiError(
+      'bad_input',
+      `Dataset "${d.name}" has ${rows.label.length} images; ask for indices from 0 to ${rows.label.length - 1}.`,
+    );
   const testRows = rows.split.flatMap((s, i) => (s === 'test' ? [i] : []));
   const indices = input.indices ?? evenlySpaced(testRows, input.count);
   const groups = d.hasGroups ? store.datasets.groups(d.id) : null;
   const hash = datasetContentHash(store, d.id, d)!;
   const originals = readImages(path.join(store.datasets.dir(d.id)!, IMAGES_FILE), shape, indices);
   const points = studyGrid(params, d.channels)
-    .map((p) => ({ ...p, pixels: readCachedImages(jpegCacheDir(dataDir), hash, shape, { ...p, mozjpeg: params.mozjpeg }, indices) }))
+    .map((p) => ({
+      ...p,
+      pixels: readCachedImages(jpegCacheDir(dataDir), hash, shape, { ...p, mozjpeg: params.mozjpeg }, indices),
+    }))
     .filter((p): p is typeof p & { pixels: Uint8Array[] } => p.pixels !== null);
   if (points.length === 0) {
-    throw new ApiError('conflict', `Study ${input.id} has no decoded images to show: none of its grid points is encoded yet, or the cache was cleared. Wait for the first grid point, or resume the study.`);
+    throw new ApiError(
+      'conflict',
+      `Study ${input.id} has no decoded images to show: none of its grid points is encoded yet, or the cache was cleared. Wait for the first grid point, or resume the study.`,
+    );
   }
   return {
     width: d.width,

@@ -24,7 +24,12 @@ import { appendEpoch } from '../../shared/search-defaults.js';
 import type { SearchResult } from '../../shared/search.js';
 import type { DatasetDetail, Split } from '../../shared/datasets.js';
 import { moveStagedFolder } from '../data/staged.js';
-import { EVALUATE_FILES, describeNetwork, evaluateRefusal, type EvaluateJobContext } from '../engine/evaluate/context.js';
+import {
+  EVALUATE_FILES,
+  describeNetwork,
+  evaluateRefusal,
+  type EvaluateJobContext,
+} from '../engine/evaluate/context.js';
 import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
 import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
@@ -50,10 +55,14 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
   if (src.kind === 'baseline') return { genotype: null, genotypeText: null, genotypeJson: null };
   if (src.kind === 'search') {
     const job = store.jobs.get(src.jobId);
-    if (!job || job.kind !== 'search') throw new ApiError('not_found', `There is no search ${src.jobId}. List searches with \`winnow search list\`.`);
+    if (!job || job.kind !== 'search')
+      throw new ApiError('not_found', `There is no search ${src.jobId}. List searches with \`winnow search list\`.`);
     const result = job.state === 'done' ? (job.result as SearchResult | null) : null;
     if (!result?.genotype) {
-      throw new ApiError('conflict', `Search ${src.jobId} has not finished (it is ${job.state}), so it has no final genotype. Wait for it to finish, resume it, or paste a genotype instead.`);
+      throw new ApiError(
+        'conflict',
+        `Search ${src.jobId} has not finished (it is ${job.state}), so it has no final genotype. Wait for it to finish, resume it, or paste a genotype instead.`,
+      );
     }
     // the search's own genotype.json carries its provenance (dataset, strategy, seed, α)
     const json = exportGenotype(store, dataDir, src.jobId, 'json', 'normal').text;
@@ -95,7 +104,11 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
  * Training images (at most `limitPerClass` of each class) and test images of a dataset's stored rows: what the
  * refusals of an evaluation or a compression study count.
  */
-export function splitCounts(rows: { label: ArrayLike<number>; split: readonly string[] }, classes: number, limitPerClass: number | null): { trainImages: number; testImages: number } {
+export function splitCounts(
+  rows: { label: ArrayLike<number>; split: readonly string[] },
+  classes: number,
+  limitPerClass: number | null,
+): { trainImages: number; testImages: number } {
   const perClassTrain = new Array<number>(classes).fill(0);
   let testImages = 0;
   rows.split.forEach((s, i) => {
@@ -106,7 +119,11 @@ export function splitCounts(rows: { label: ArrayLike<number>; split: readonly st
 }
 
 /** The dataset part of an evaluation's or a compression's context: the dataset, each image's label, split and group. */
-export function splitDatasetJobContext(store: Store, d: DatasetDetail, rows: { label: ArrayLike<number>; split: Split[] }): SplitDatasetJobContext {
+export function splitDatasetJobContext(
+  store: Store,
+  d: DatasetDetail,
+  rows: { label: ArrayLike<number>; split: Split[] },
+): SplitDatasetJobContext {
   return {
     datasetId: d.id,
     datasetName: d.name,
@@ -131,7 +148,15 @@ export function evaluateJobContext(store: Store, dataDir: string, params: Evalua
   const network = describeNetwork(params, source.genotype);
   const rows = store.datasets.labels(d.id);
   const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
-  const refusal = evaluateRefusal(params, network, { name: d.name, classes: d.classes, width: d.width, height: d.height, channels: d.channels, trainImages, testImages });
+  const refusal = evaluateRefusal(params, network, {
+    name: d.name,
+    classes: d.classes,
+    width: d.width,
+    height: d.height,
+    channels: d.channels,
+    trainImages,
+    testImages,
+  });
   if (refusal) throw new ApiError('bad_input', refusal);
   return {
     ...splitDatasetJobContext(store, d, rows),
@@ -168,14 +193,23 @@ function storeModelFolder(
 }
 
 /** The evaluate job's `finalize`: its staged model folder becomes a stored model; the result names it. */
-export function commitEvaluation(store: Store, dataDir: string, job: { id: number; jobDir: string; result: EvaluateResult }): EvaluateResult {
+export function commitEvaluation(
+  store: Store,
+  dataDir: string,
+  job: { id: number; jobDir: string; result: EvaluateResult },
+): EvaluateResult {
   const result = job.result;
   const staging = path.join(job.jobDir, EVALUATE_FILES.modelStaging);
   try {
     const { report } = readModelFolder(staging);
     // the dataset it trained on may have been deleted meanwhile: the model outlives it
     const datasetId = report.dataset.id !== null && store.datasets.get(report.dataset.id) ? report.dataset.id : null;
-    const modelId = storeModelFolder(store, dataDir, staging, report, { name: report.name, origin: 'evaluate', jobId: job.id, datasetId });
+    const modelId = storeModelFolder(store, dataDir, staging, report, {
+      name: report.name,
+      origin: 'evaluate',
+      jobId: job.id,
+      datasetId,
+    });
     return { ...result, modelId };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -191,7 +225,8 @@ export function discardEvaluation(job: { jobDir: string }): void {
 
 function evaluateJobOr404(store: Store, id: number): { job: JobSummary; params: EvaluateParams } {
   const job = store.jobs.get(id);
-  if (!job || job.kind !== 'evaluate') throw new ApiError('not_found', `There is no evaluation ${id}. List evaluations with \`winnow evaluate list\`.`);
+  if (!job || job.kind !== 'evaluate')
+    throw new ApiError('not_found', `There is no evaluation ${id}. List evaluations with \`winnow evaluate list\`.`);
   return { job, params: EvaluateParams.parse(job.params) };
 }
 
@@ -218,7 +253,13 @@ function plannedNetwork(params: EvaluateParams, searchResult: SearchResult | nul
   }
 }
 
-function summaryOf(store: Store, job: JobSummary, params: EvaluateParams, names: Map<number, string>, last: EvaluateEpochData | undefined): EvaluationSummary {
+function summaryOf(
+  store: Store,
+  job: JobSummary,
+  params: EvaluateParams,
+  names: Map<number, string>,
+  last: EvaluateEpochData | undefined,
+): EvaluationSummary {
   const result = doneResult(job);
   let search: EvaluationSummary['search'] = null;
   let r: SearchResult | null = null;
@@ -263,7 +304,12 @@ export function listEvaluations(store: Store, datasetId?: number): EvaluationSum
 export function getEvaluation(store: Store, id: number): EvaluationDetail {
   const { job, params } = evaluateJobOr404(store, id);
   const epochs = evaluateTimeline(store.jobs.events(id, 0, Number.MAX_SAFE_INTEGER, ['evaluate-epoch']));
-  return { summary: summaryOf(store, job, params, store.datasets.names(), epochs[epochs.length - 1]), params, epochs, result: doneResult(job) };
+  return {
+    summary: summaryOf(store, job, params, store.datasets.names(), epochs[epochs.length - 1]),
+    params,
+    epochs,
+    result: doneResult(job),
+  };
 }
 
 // ---- models.* -----------------------------------------------------------------------------------------
@@ -290,19 +336,35 @@ export function modelFile(store: Store, id: number, file: ModelFileName): ModelF
   const m = modelOr404(store, id);
   const p = path.join(m.dir, file);
   if (!fs.existsSync(p)) {
-    if (file === 'genotype.json') throw new ApiError('not_found', `Model ${id} (${m.network?.label ?? m.name}) has no genotype: it is a baseline or was imported without one.`);
-    throw new ApiError('not_found', `Model ${id}'s ${file} is missing from ${m.dir}. Delete the model and evaluate or import it again.`);
+    if (file === 'genotype.json')
+      throw new ApiError(
+        'not_found',
+        `Model ${id} (${m.network?.label ?? m.name}) has no genotype: it is a baseline or was imported without one.`,
+      );
+    throw new ApiError(
+      'not_found',
+      `Model ${id}'s ${file} is missing from ${m.dir}. Delete the model and evaluate or import it again.`,
+    );
   }
   const binary = file === 'weights.bin';
   const bytes = fs.readFileSync(p);
-  return { filename: file, mime: MIME[file], encoding: binary ? 'base64' : 'utf8', data: binary ? bytes.toString('base64') : bytes.toString('utf8') };
+  return {
+    filename: file,
+    mime: MIME[file],
+    encoding: binary ? 'base64' : 'utf8',
+    data: binary ? bytes.toString('base64') : bytes.toString('utf8'),
+  };
 }
 
 /** The model an evaluate job produced (for `winnow export model <job>`). */
 export function modelOfJob(store: Store, jobId: number): ModelSummary {
   const { job } = evaluateJobOr404(store, jobId);
   const m = store.models.byJob(jobId);
-  if (!m) throw new ApiError('conflict', `Evaluation ${jobId} has no stored model: it is ${job.state}${job.state === 'done' ? '' : '; a model is stored when it finishes'}.`);
+  if (!m)
+    throw new ApiError(
+      'conflict',
+      `Evaluation ${jobId} has no stored model: it is ${job.state}${job.state === 'done' ? '' : '; a model is stored when it finishes'}.`,
+    );
   return getModel(store, m.id);
 }
 
@@ -320,14 +382,30 @@ export function importModel(store: Store, dataDir: string, input: { path: string
     throw e;
   }
   const { report } = folder;
-  const copies = [MODEL_FILES.modelJson, MODEL_FILES.report, ...folder.weightFiles, ...(folder.hasGenotype ? [MODEL_FILES.genotype] : [])];
+  const copies = [
+    MODEL_FILES.modelJson,
+    MODEL_FILES.report,
+    ...folder.weightFiles,
+    ...(folder.hasGenotype ? [MODEL_FILES.genotype] : []),
+  ];
   const staging = path.join(dataDir, 'models', `.import-${process.pid}-${Date.now()}`);
   fs.mkdirSync(staging, { recursive: true });
   try {
     for (const f of copies) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
     // a model.json whose single weights file has another name is stored as is; models.file serves weights.bin only
-    const datasetId = report.dataset.id !== null && report.dataset.hash !== null && store.datasets.get(report.dataset.id) && datasetContentHash(store, report.dataset.id) === report.dataset.hash ? report.dataset.id : null;
-    const id = storeModelFolder(store, dataDir, staging, report, { name: input.name ?? report.name, origin: 'import', jobId: null, datasetId });
+    const datasetId =
+      report.dataset.id !== null &&
+      report.dataset.hash !== null &&
+      store.datasets.get(report.dataset.id) &&
+      datasetContentHash(store, report.dataset.id) === report.dataset.hash
+        ? report.dataset.id
+        : null;
+    const id = storeModelFolder(store, dataDir, staging, report, {
+      name: input.name ?? report.name,
+      origin: 'import',
+      jobId: null,
+      datasetId,
+    });
     return getModel(store, id);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -8,7 +8,16 @@ import { SetupError, setupNativeEngine } from '../setup/native-engine.js';
 import type { ApiContext } from './registry.js';
 import { APP_ROOT } from './version.js';
 
-const IDLE: NativeSetupStatus = { state: 'idle', variant: null, current: null, steps: [], startedAt: null, finishedAt: null, error: null, result: null };
+const IDLE: NativeSetupStatus = {
+  state: 'idle',
+  variant: null,
+  current: null,
+  steps: [],
+  startedAt: null,
+  finishedAt: null,
+  error: null,
+  result: null,
+};
 
 let status: NativeSetupStatus = { ...IDLE };
 
@@ -17,7 +26,11 @@ export function nativeSetupStatus(): NativeSetupStatus {
 }
 
 /** Starts a setup unless one is running; returns the status at once. `run` is replaceable for tests. */
-export function startNativeSetup(gpu: boolean, ctx: ApiContext, run: typeof setupNativeEngine = setupNativeEngine): NativeSetupStatus {
+export function startNativeSetup(
+  gpu: boolean,
+  ctx: ApiContext,
+  run: typeof setupNativeEngine = setupNativeEngine,
+): NativeSetupStatus {
   if (status.state === 'running') return status;
   status = { ...IDLE, state: 'running', variant: gpu ? 'gpu' : 'cpu', current: 'Starting', startedAt: Date.now() };
   run({
@@ -34,12 +47,21 @@ export function startNativeSetup(gpu: boolean, ctx: ApiContext, run: typeof setu
         current: null,
         finishedAt: Date.now(),
         steps: r.steps.map((s) => ({ step: s.step, seconds: s.ms / 1000, note: s.note })),
-        result: { backend: r.backend, tfVersion: r.tfVersion, packageVersion: r.packageVersion, source: r.source, alreadySetUp: r.alreadySetUp },
+        result: {
+          backend: r.backend,
+          tfVersion: r.tfVersion,
+          packageVersion: r.packageVersion,
+          source: r.source,
+          alreadySetUp: r.alreadySetUp,
+        },
       };
       if (ctx.supervisor.releaseEngine()) ctx.backendReport = undefined;
     },
     (e: unknown) => {
-      const message = e instanceof SetupError ? e.message : `The setup stopped unexpectedly: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      const message =
+        e instanceof SetupError
+          ? e.message
+          : `The setup stopped unexpectedly: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
       status = { ...status, state: 'failed', current: null, finishedAt: Date.now(), error: message };
     },
   );

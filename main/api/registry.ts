@@ -21,7 +21,13 @@ import { findJobKind, jobKinds } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { compressionImages, compressionTable, deleteDatasetAndJpegCache, getCompression, listCompressions } from './compressions.js';
+import {
+  compressionImages,
+  compressionTable,
+  deleteDatasetAndJpegCache,
+  getCompression,
+  listCompressions,
+} from './compressions.js';
 import { deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
 import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
@@ -39,7 +45,9 @@ export interface ApiContext {
   subscribe(listener: (m: PushMessage) => void): () => void;
 }
 
-type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>, ctx: ApiContext) => Promise<ApiOutput<M>> | ApiOutput<M> };
+type Handlers = {
+  [M in ApiMethod]: (input: ApiParsedInput<M>, ctx: ApiContext) => Promise<ApiOutput<M>> | ApiOutput<M>;
+};
 
 const handlers: Handlers = {
   'system.info': async (input, ctx) => {
@@ -84,7 +92,13 @@ const handlers: Handlers = {
   },
   'jobs.start': async (input, ctx) => {
     const spec = findJobKind(input.kind);
-    if (!spec) throw new ApiError('bad_input', `Unknown job kind "${input.kind}". Known kinds: ${jobKinds().map((k) => k.engine.kind).join(', ')}.`);
+    if (!spec)
+      throw new ApiError(
+        'bad_input',
+        `Unknown job kind "${input.kind}". Known kinds: ${jobKinds()
+          .map((k) => k.engine.kind)
+          .join(', ')}.`,
+      );
     const parsed = spec.engine.params.safeParse(input.params);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
@@ -103,7 +117,10 @@ const handlers: Handlers = {
       if (!parsed.success) {
         // a job recorded under older limits (BDP's T = 1, say) cannot run again
         const noun = spec.ui?.noun ?? `${job.kind} job`;
-        throw new ApiError('bad_input', `This ${noun}'s settings are no longer accepted (${formatIssues(parsed.error)}). Start a new ${noun} instead.`);
+        throw new ApiError(
+          'bad_input',
+          `This ${noun}'s settings are no longer accepted (${formatIssues(parsed.error)}). Start a new ${noun} instead.`,
+        );
       }
       await refuseIfCannotRun(spec, ctx, parsed.data);
     }
@@ -123,7 +140,10 @@ const handlers: Handlers = {
     const params = ImportParams.parse({ source: input.source, cifar100Labels: input.cifar100Labels });
     const src = params.source;
     const fingerprint =
-      src.kind === 'path' ? (await ctx.supervisor.detect({ path: src.path, format: src.format, cifar100Labels: params.cifar100Labels })).fingerprint : await sourceFingerprint(params);
+      src.kind === 'path'
+        ? (await ctx.supervisor.detect({ path: src.path, format: src.format, cifar100Labels: params.cifar100Labels }))
+            .fingerprint
+        : await sourceFingerprint(params);
     return ctx.store.datasets.findByFingerprint(fingerprint);
   },
   'datasets.thumbnails': async (input, ctx) => {
@@ -138,7 +158,8 @@ const handlers: Handlers = {
     try {
       rows = ctx.store.datasets.imagesAt(input.id, input.indices);
     } catch (e) {
-      if (e instanceof RangeError) throw new ApiError('bad_input', `${e.message} Ask for indices from 0 to ${d.images - 1}.`);
+      if (e instanceof RangeError)
+        throw new ApiError('bad_input', `${e.message} Ask for indices from 0 to ${d.images - 1}.`);
       throw e;
     }
     return thumbnails(ctx.store.datasets.dir(input.id)!, d, rows);
@@ -158,10 +179,19 @@ const handlers: Handlers = {
     const summary = readSummary(a.dir);
     const indices = summary.reconstructionIndices.slice(0, input.count);
     const originals = readImages(path.join(ctx.store.datasets.dir(d.id)!, IMAGES_FILE), d, indices);
-    const recon = readImages(path.join(a.dir, AE_FILES.reconstructions), d, indices.map((_, i) => i));
+    const recon = readImages(
+      path.join(a.dir, AE_FILES.reconstructions),
+      d,
+      indices.map((_, i) => i),
+    );
     const labels = ctx.store.datasets.labels(d.id).label;
     return Promise.all(
-      indices.map(async (index, i) => ({ index, label: labels[index]!, original: await pngDataUrl(originals[i]!, d), reconstruction: await pngDataUrl(recon[i]!, d) })),
+      indices.map(async (index, i) => ({
+        index,
+        label: labels[index]!,
+        original: await pngDataUrl(originals[i]!, d),
+        reconstruction: await pngDataUrl(recon[i]!, d),
+      })),
     );
   },
   'autoencoders.delete': (input, ctx) => {
@@ -204,7 +234,9 @@ function autoencoderOr404(ctx: ApiContext, id: number) {
 }
 
 function formatIssues(error: z.ZodError, prefix?: string): string {
-  return error.issues.map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || 'input'}: ${i.message}`).join('; ');
+  return error.issues
+    .map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || 'input'}: ${i.message}`)
+    .join('; ');
 }
 
 /**
@@ -212,7 +244,11 @@ function formatIssues(error: z.ZodError, prefix?: string): string {
  * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
  */
 async function refuseIfCannotRun(spec: AnyJobKindSpec, ctx: ApiContext, params: unknown): Promise<void> {
-  const host: JobCheckHost = { store: ctx.store, dataDir: ctx.dataDir, detect: (source) => ctx.supervisor.detect(source) };
+  const host: JobCheckHost = {
+    store: ctx.store,
+    dataDir: ctx.dataDir,
+    detect: (source) => ctx.supervisor.detect(source),
+  };
   try {
     await spec.refuse?.(host, params);
   } catch (e) {

@@ -11,8 +11,7 @@ import { parseGenotypeJson, toGenotypeJson, type Genotype } from '../../shared/g
 import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
 import { cellSvg } from '../../shared/genotype/draw.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
-import type {
-  SearchParams} from '../../shared/search.js';
+import type { SearchParams } from '../../shared/search.js';
 import {
   StoredSearchParams,
   type GenotypeExport,
@@ -28,7 +27,6 @@ import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { APP_NAME, APP_VERSION } from './version.js';
-
 
 // ---- the dataset a search runs on -------------------------------------------------------------------
 
@@ -64,21 +62,33 @@ export function searchRefusalFor(params: SearchParams, facts: SearchDatasetFacts
  * The trained autoencoder a dds search uses: the one it names, else the newest trained one of its dataset.
  * A message saying what to do when there is none (or it belongs elsewhere); null for other strategies.
  */
-function searchAutoencoder(store: Store, params: SearchParams): { autoencoder: SearchJobContext['autoencoder']; refusal: string | null } {
+function searchAutoencoder(
+  store: Store,
+  params: SearchParams,
+): { autoencoder: SearchJobContext['autoencoder']; refusal: string | null } {
   // an autoencoder the job trains itself needs nothing from the store
-  if (params.strategy !== 'dds' || params.trainAutoencoderEpochs !== undefined) return { autoencoder: null, refusal: null };
+  if (params.strategy !== 'dds' || params.trainAutoencoderEpochs !== undefined)
+    return { autoencoder: null, refusal: null };
   const chosen =
     params.autoencoderId !== null
       ? store.autoencoders.get(params.autoencoderId)
       : store.autoencoders.list(params.datasetId).find((a) => !a.untrained);
-  if (params.autoencoderId !== null && !chosen) return { autoencoder: null, refusal: `There is no autoencoder ${params.autoencoderId}. List them with \`winnow ae list\`.` };
+  if (params.autoencoderId !== null && !chosen)
+    return {
+      autoencoder: null,
+      refusal: `There is no autoencoder ${params.autoencoderId}. List them with \`winnow ae list\`.`,
+    };
   if (!chosen) {
     return {
       autoencoder: null,
       refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page (or \`winnow ae train --dataset ${params.datasetId}\`), let the search train one first (--train-ae N), or use the dds-untrained strategy.`,
     };
   }
-  if (chosen.datasetId !== params.datasetId) return { autoencoder: null, refusal: `Autoencoder ${chosen.id} was trained on dataset ${chosen.datasetId}, not ${params.datasetId}. Choose one of this dataset's autoencoders.` };
+  if (chosen.datasetId !== params.datasetId)
+    return {
+      autoencoder: null,
+      refusal: `Autoencoder ${chosen.id} was trained on dataset ${chosen.datasetId}, not ${params.datasetId}. Choose one of this dataset's autoencoders.`,
+    };
   const dir = store.autoencoders.get(chosen.id)!.dir;
   return { autoencoder: { id: chosen.id, dir, dim: chosen.dim }, refusal: null };
 }
@@ -138,7 +148,11 @@ export function checkSearchCanStart(store: Store, params: SearchParams): void {
 function searchJobOr404(store: Store, id: number): { job: JobSummary; params: SearchParams } {
   const job = store.jobs.get(id);
   if (!job) throw new ApiError('not_found', `There is no search ${id}. List searches with \`winnow search list\`.`);
-  if (job.kind !== 'search') throw new ApiError('not_found', `Job ${id} is ${/^[aeiou]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job, not a search. List searches with \`winnow search list\`.`);
+  if (job.kind !== 'search')
+    throw new ApiError(
+      'not_found',
+      `Job ${id} is ${/^[aeiou]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job, not a search. List searches with \`winnow search list\`.`,
+    );
   return { job, params: StoredSearchParams.parse(job.params) };
 }
 
@@ -161,7 +175,12 @@ function doneResult(job: JobSummary): SearchResult | null {
   return job.state === 'done' && job.result && typeof job.result === 'object' ? (job.result as SearchResult) : null;
 }
 
-function summaryOf(job: JobSummary, params: SearchParams, datasetName: string | null, last: SearchEpochData | undefined): SearchSummary {
+function summaryOf(
+  job: JobSummary,
+  params: SearchParams,
+  datasetName: string | null,
+  last: SearchEpochData | undefined,
+): SearchSummary {
   const result = doneResult(job);
   return {
     jobId: job.id,
@@ -196,7 +215,12 @@ export function getSearch(store: Store, id: number): SearchDetail {
   const { job, params } = searchJobOr404(store, id);
   const epochs = epochTimeline(store.jobs.events(id, 0, Number.MAX_SAFE_INTEGER, ['search-epoch']));
   const datasetName = store.datasets.names().get(params.datasetId) ?? null;
-  return { summary: summaryOf(job, params, datasetName, epochs[epochs.length - 1]), params, epochs, result: doneResult(job) };
+  return {
+    summary: summaryOf(job, params, datasetName, epochs[epochs.length - 1]),
+    params,
+    epochs,
+    result: doneResult(job),
+  };
 }
 
 // ---- searches.export --------------------------------------------------------------------------------
@@ -204,13 +228,22 @@ export function getSearch(store: Store, id: number): SearchDetail {
 const TEXT = 'text/plain; charset=utf-8';
 
 /** The genotype as a file: the final one of a finished search, else the latest finished epoch's. */
-export function exportGenotype(store: Store, dataDir: string, id: number, format: GenotypeExportFormat, cell: 'normal' | 'reduce'): GenotypeExport {
+export function exportGenotype(
+  store: Store,
+  dataDir: string,
+  id: number,
+  format: GenotypeExportFormat,
+  cell: 'normal' | 'reduce',
+): GenotypeExport {
   const { job, params } = searchJobOr404(store, id);
   const result = doneResult(job);
   const last = latestEpoch(store, id);
   const genotype: Genotype | undefined = result?.genotype ?? last?.data.genotype;
   if (!genotype) {
-    const what = job.state === 'queued' || job.state === 'running' ? `is ${job.state} and has not finished its first epoch yet; try again when it has` : `ended (${job.state}) before its first epoch finished; resume it with \`winnow search --resume ${id}\`, or start a new search`;
+    const what =
+      job.state === 'queued' || job.state === 'running'
+        ? `is ${job.state} and has not finished its first epoch yet; try again when it has`
+        : `ended (${job.state}) before its first epoch finished; resume it with \`winnow search --resume ${id}\`, or start a new search`;
     throw new ApiError('conflict', `Search ${id} has no genotype to export: it ${what}.`);
   }
   const stem = `search-${id}`;
@@ -223,11 +256,18 @@ export function exportGenotype(store: Store, dataDir: string, id: number, format
       return { filename: `${stem}-nb201.txt`, mime: TEXT, text: formatNb201(genotype) + '\n' };
     case 'svg':
       if (cell === 'reduce' && genotype.space !== 'darts') {
-        throw new ApiError('bad_input', `Search ${id} is a NAS-Bench-201 search: its one cell type is the normal cell (the space reduces with fixed residual blocks). Export --cell normal.`);
+        throw new ApiError(
+          'bad_input',
+          `Search ${id} is a NAS-Bench-201 search: its one cell type is the normal cell (the space reduces with fixed residual blocks). Export --cell normal.`,
+        );
       }
       return { filename: `${stem}-${cell}.svg`, mime: 'image/svg+xml', text: cellSvg(genotype, cell) + '\n' };
     case 'json':
-      return { filename: `${stem}-genotype.json`, mime: 'application/json', text: genotypeJsonText(store, dataDir, job, params, result, last) };
+      return {
+        filename: `${stem}-genotype.json`,
+        mime: 'application/json',
+        text: genotypeJsonText(store, dataDir, job, params, result, last),
+      };
   }
 }
 
@@ -264,7 +304,13 @@ function genotypeJsonText(
   const d = store.datasets.detail(params.datasetId);
   const metrics: Record<string, number> = { epochsPlanned: params.epochs };
   const final = result?.final ?? last?.data;
-  if (final) Object.assign(metrics, { trainLoss: final.trainLoss, trainAccuracy: final.trainAccuracy, valLoss: final.valLoss, valAccuracy: final.valAccuracy });
+  if (final)
+    Object.assign(metrics, {
+      trainLoss: final.trainLoss,
+      trainAccuracy: final.trainAccuracy,
+      valLoss: final.valLoss,
+      valAccuracy: final.valAccuracy,
+    });
   if (result) Object.assign(metrics, { seconds: result.seconds, imagesPerSecond: result.imagesPerSecond });
   const doc = toGenotypeJson((result?.genotype ?? last?.data.genotype)!, {
     app: `${APP_NAME} ${APP_VERSION}`,

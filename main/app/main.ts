@@ -34,13 +34,7 @@ import type { WorkerChannel, WorkerToHost } from '../engine/jobs/protocol.js';
 import { resolveDataDir } from '../store/paths.js';
 import type { ApiErrorBody, ApiErrorCode } from '../../shared/api.js';
 import { PICK_PATH_CHANNEL, PickPathKindSchema, pickPathDialogOptions } from './pick-path.js';
-import {
-  APP_ENTRY_URL,
-  APP_HOST,
-  APP_SCHEME,
-  CONTENT_SECURITY_POLICY,
-  windowOptions,
-} from './window-options.js';
+import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, windowOptions } from './window-options.js';
 
 const CALL_CHANNEL = 'winnow:call';
 const PUSH_CHANNEL = 'winnow:push';

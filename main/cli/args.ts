@@ -34,7 +34,8 @@ export function parse<O extends Options>(args: string[], options: O, positionals
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (parsed.positionals.length > positionals) throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals]}`);
+  if (parsed.positionals.length > positionals)
+    throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals]}`);
   const backend = (parsed.values as Record<string, unknown>).backend as string | undefined;
   if (backend !== undefined && !BackendChoice.safeParse(backend).success) {
     throw new UsageError(`--backend must be one of ${BackendChoice.options.join(', ')}; got "${backend}".`);
@@ -45,7 +46,8 @@ export function parse<O extends Options>(args: string[], options: O, positionals
 export function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${String(value)}".`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${String(value)}".`);
   return n;
 }
 
@@ -58,13 +60,15 @@ export function idOption(value: unknown, name: string): number | undefined {
 export function numberOption(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number; got "${String(value)}".`);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number; got "${String(value)}".`);
   return n;
 }
 
 export function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${String(value)}".`);
+  if (!allowed.includes(value as T))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${String(value)}".`);
   return value as T;
 }
 
@@ -83,7 +87,10 @@ export function resumeOption(values: Record<string, unknown>, options: Options, 
   const resumeId = idOption(values.resume, 'resume');
   if (resumeId === undefined) return undefined;
   const extra = Object.keys(options).filter((k) => k !== 'resume' && values[k] !== undefined);
-  if (extra.length) throw new UsageError(`--resume continues ${what} with the settings it was started with; drop ${extra.map((k) => `--${k}`).join(', ')}.`);
+  if (extra.length)
+    throw new UsageError(
+      `--resume continues ${what} with the settings it was started with; drop ${extra.map((k) => `--${k}`).join(', ')}.`,
+    );
   return resumeId;
 }
 
@@ -129,7 +136,14 @@ function datasetFilter(values: Record<string, unknown>): { datasetId?: number } 
 
 /** A list command: the API method, the table's rows and columns, the hint when the list is empty. */
 export interface ListSpec<T> {
-  method: 'searches.list' | 'evaluations.list' | 'compressions.list' | 'models.list' | 'autoencoders.list' | 'datasets.list' | 'jobs.list';
+  method:
+    | 'searches.list'
+    | 'evaluations.list'
+    | 'compressions.list'
+    | 'models.list'
+    | 'autoencoders.list'
+    | 'datasets.list'
+    | 'jobs.list';
   /** The command's flags (default: --dataset <id>) and the API input they make (default: that dataset filter). */
   options?: Options;
   input?(values: Record<string, unknown>): unknown;

@@ -3,7 +3,12 @@
  * Pure formatting; the command itself is in commands/.
  */
 import type { ListSpec } from './args.js';
-import { gridKey, type CompressPointData, type CompressResult, type CompressionSummary } from '../../shared/compress.js';
+import {
+  gridKey,
+  type CompressPointData,
+  type CompressResult,
+  type CompressionSummary,
+} from '../../shared/compress.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import { resumeHint, stopReason } from './output.js';
 import { percent } from './search.js';
@@ -48,7 +53,19 @@ export function compressResultRows(r: CompressResult): Array<Record<string, stri
   });
 }
 
-export const COMPRESS_RESULT_COLUMNS = ['protocol', 'quality', 'subsampling', 'accuracy', 'Δ vs original', 'group std', 'B/image', 'bpp', 'rate', 'PSNR dB', 'SSIM'];
+export const COMPRESS_RESULT_COLUMNS = [
+  'protocol',
+  'quality',
+  'subsampling',
+  'accuracy',
+  'Δ vs original',
+  'group std',
+  'B/image',
+  'bpp',
+  'rate',
+  'PSNR dB',
+  'SSIM',
+];
 
 export function compressDoneLines(job: JobSummary, r: CompressResult): string[] {
   return [
@@ -77,6 +94,10 @@ function compressionRows(list: CompressionSummary[]): Array<Record<string, strin
   }));
 }
 
-
 /** `winnow compress list`: the API's list as a table, or a hint when there is none yet. */
-export const COMPRESSION_LIST: ListSpec<CompressionSummary> = { method: 'compressions.list', rows: compressionRows, columns: ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'], empty: 'No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.' };
+export const COMPRESSION_LIST: ListSpec<CompressionSummary> = {
+  method: 'compressions.list',
+  rows: compressionRows,
+  columns: ['id', 'state', 'dataset', 'model', 'qualities', 'subsampling', 'protocols', 'rows', 'seconds'],
+  empty: 'No compression studies yet. Start one with `winnow compress --dataset <id> --baseline cnn`.',
+};

@@ -3,7 +3,13 @@
  * formatting; the command itself is in commands/.
  */
 import type { ListSpec } from './args.js';
-import type { ClassificationReport, EvaluateEpochData, EvaluateResult, EvaluationSummary, ModelSummary } from '../../shared/evaluate.js';
+import type {
+  ClassificationReport,
+  EvaluateEpochData,
+  EvaluateResult,
+  EvaluationSummary,
+  ModelSummary,
+} from '../../shared/evaluate.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import { resumeHint, stopReason } from './output.js';
 import { percent } from './search.js';
@@ -24,7 +30,9 @@ export function evaluateEventLine(e: JobEvent): string | null {
 export function reportLines(t: ClassificationReport): string[] {
   const lines = [`Per class: ${t.perClass.map((c) => `${c.name} ${percent(c.accuracy)}`).join(', ')}.`];
   if (t.perGroup && t.groupStd !== null) {
-    lines.push(`Per group: ${t.perGroup.map((g) => `${g.group} ${percent(g.accuracy)} (${g.total})`).join(', ')}; std across groups ${(t.groupStd * 100).toFixed(2)} points.`);
+    lines.push(
+      `Per group: ${t.perGroup.map((g) => `${g.group} ${percent(g.accuracy)} (${g.total})`).join(', ')}; std across groups ${(t.groupStd * 100).toFixed(2)} points.`,
+    );
   }
   return lines;
 }
@@ -35,7 +43,11 @@ export function evaluateDoneLines(job: JobSummary, r: EvaluateResult): string[] 
     `Test accuracy ${percent(r.test.accuracy)} (loss ${loss(r.test.loss)}) on ${r.test.images} images.`,
     ...reportLines(r.test),
     `Parameters ${millions(r.parameters)}, multiply-adds ${millions(r.multiplyAdds)} per image; ${r.seconds.toFixed(1)} s training, ${Math.round(r.imagesPerSecond)} images/s.`,
-    ...(r.modelId !== null ? [`Stored as model ${r.modelId}; \`winnow export model ${job.id} --out DIR\` writes model.json, weights.bin, report.json${r.genotypeText ? ' and genotype.json' : ''}.`] : []),
+    ...(r.modelId !== null
+      ? [
+          `Stored as model ${r.modelId}; \`winnow export model ${job.id} --out DIR\` writes model.json, weights.bin, report.json${r.genotypeText ? ' and genotype.json' : ''}.`,
+        ]
+      : []),
   ];
 }
 
@@ -69,9 +81,27 @@ function evaluationRows(list: EvaluationSummary[]): Array<Record<string, string 
   }));
 }
 
-
 /** `winnow evaluate list`: the API's list as a table, or a hint when there is none yet. */
-export const EVALUATION_LIST: ListSpec<EvaluationSummary> = { method: 'evaluations.list', rows: evaluationRows, columns: ['id', 'state', 'dataset', 'source', 'network', 'epochs', 'test acc', 'params', 'madds', 'seconds', 'search s', 'search images', 'model'], empty: 'No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).' };
+export const EVALUATION_LIST: ListSpec<EvaluationSummary> = {
+  method: 'evaluations.list',
+  rows: evaluationRows,
+  columns: [
+    'id',
+    'state',
+    'dataset',
+    'source',
+    'network',
+    'epochs',
+    'test acc',
+    'params',
+    'madds',
+    'seconds',
+    'search s',
+    'search images',
+    'model',
+  ],
+  empty: 'No evaluations yet. Start one with `winnow evaluate --dataset <id> --baseline cnn` (or --from-search <job>).',
+};
 
 function modelRows(list: ModelSummary[]): Array<Record<string, string | number | null>> {
   return list.map((m) => ({
@@ -87,6 +117,10 @@ function modelRows(list: ModelSummary[]): Array<Record<string, string | number |
   }));
 }
 
-
 /** `winnow model list`: the API's list as a table, or a hint when there is none yet. */
-export const MODEL_LIST: ListSpec<ModelSummary> = { method: 'models.list', rows: modelRows, columns: ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'], empty: 'No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.' };
+export const MODEL_LIST: ListSpec<ModelSummary> = {
+  method: 'models.list',
+  rows: modelRows,
+  columns: ['id', 'name', 'origin', 'dataset', 'input', 'classes', 'test acc', 'params', 'created'],
+  empty: 'No models yet. Train one with `winnow evaluate`, or import one with `winnow model import <dir>`.',
+};

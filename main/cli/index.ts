@@ -121,10 +121,16 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
 };
 
 /** `winnow <command> --help` for the commands whose flags come from a parameter schema; the others print HELP. */
-const COMMAND_HELP: Record<string, () => string> = { search: searchHelp, evaluate: evaluateHelp, compress: compressHelp, selftest: selftestHelp };
+const COMMAND_HELP: Record<string, () => string> = {
+  search: searchHelp,
+  evaluate: evaluateHelp,
+  compress: compressHelp,
+  selftest: selftestHelp,
+};
 
 /** A job kind without a hand-written command, started by its own command word (a kind registered at run time). */
-const kindOfCommand = (command: string) => (Object.hasOwn(COMMANDS, command) ? undefined : jobKinds().find((k) => k.cli?.command === command));
+const kindOfCommand = (command: string) =>
+  Object.hasOwn(COMMANDS, command) ? undefined : jobKinds().find((k) => k.cli?.command === command);
 
 export interface MainOptions {
   /** How to run the engine: default, a forked worker process; tests pass an in-process launcher. */
@@ -148,7 +154,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     say(kind ? jobKindHelp(kind) : Object.hasOwn(COMMAND_HELP, command) ? COMMAND_HELP[command]!() : HELP);
     return EXIT_OK;
   }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command]! : kind ? (args: string[]) => jobKindCommand(kind, args) : null;
+  const run = Object.hasOwn(COMMANDS, command)
+    ? COMMANDS[command]!
+    : kind
+      ? (args: string[]) => jobKindCommand(kind, args)
+      : null;
   if (!run) throw new UsageError(`Unknown command "${command}". Run \`winnow --help\` for the list.`);
   useWorkerLauncher(options.launcher ?? null);
   try {

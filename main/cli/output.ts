@@ -21,11 +21,17 @@ export class UsageError extends Error {
 /** An error as the CLI reports it: a stable code, a message a person can act on, the exit code. */
 export function describeFailure(e: unknown): { code: string; message: string; exit: number } {
   if (e instanceof UsageError) return { code: 'usage', message: e.message, exit: EXIT_USAGE };
-  if (e instanceof ApiError) return { code: e.code, message: e.message, exit: e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE };
+  if (e instanceof ApiError)
+    return { code: e.code, message: e.message, exit: e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE };
   if (e instanceof DataFolderError) return { code: 'data_folder', message: e.message, exit: EXIT_FAILURE };
   const code = String((e as { code?: unknown } | null)?.code ?? '');
   const message = e instanceof Error ? e.message || e.name : String(e);
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return { code: 'disk_full', message: `The disk is full: ${message}. Free some space in the data folder, then try again.`, exit: EXIT_FAILURE };
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL')
+    return {
+      code: 'disk_full',
+      message: `The disk is full: ${message}. Free some space in the data folder, then try again.`,
+      exit: EXIT_FAILURE,
+    };
   return { code: 'failure', message, exit: EXIT_FAILURE };
 }
 
@@ -68,8 +74,16 @@ export class ProgressBar {
 export function table(rows: Array<Record<string, string | number | null>>, columns: string[]): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
+  ].join('\n');
 }
 
 /** `: why.` for a stopped job's line, with a full stop unless its message ends a sentence. */
@@ -79,5 +93,7 @@ export function stopReason(job: JobSummary): string {
 
 /** ` Continue it with \`winnow <command> --resume N\`.` for a job that can continue and whose message does not say so. */
 export function resumeHint(job: JobSummary, command: string): string {
-  return isResumable(job.state) && !/resume/i.test(job.message ?? '') ? ` Continue it with \`winnow ${command} --resume ${job.id}\`.` : '';
+  return isResumable(job.state) && !/resume/i.test(job.message ?? '')
+    ? ` Continue it with \`winnow ${command} --resume ${job.id}\`.`
+    : '';
 }

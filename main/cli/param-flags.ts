@@ -33,18 +33,26 @@ export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => '-' +
  */
 export function paramFlags(schema: z.ZodObject, offered?: Record<string, FlagSpec | true>): ParamFlag[] {
   const fields = new Map(describeParams(schema).map((f) => [f.key, f]));
-  const keys = offered ? Object.keys(offered) : [...fields.keys()].filter((k) => k !== 'backend' && fields.get(k)!.type !== 'other');
+  const keys = offered
+    ? Object.keys(offered)
+    : [...fields.keys()].filter((k) => k !== 'backend' && fields.get(k)!.type !== 'other');
   return keys.map((key) => {
     const field = fields.get(key);
     if (!field || field.type === 'other') throw new Error(`The schema has no flag-able field "${key}".`);
     const spec = offered?.[key];
-    return { ...(typeof spec === 'object' ? spec : {}), flag: (typeof spec === 'object' && spec.flag) || kebab(key), field };
+    return {
+      ...(typeof spec === 'object' ? spec : {}),
+      flag: (typeof spec === 'object' && spec.flag) || kebab(key),
+      field,
+    };
   });
 }
 
 /** The parseArgs options of the flags. */
 export function flagOptions(flags: ParamFlag[]): Options {
-  return Object.fromEntries(flags.map((f) => [f.flag, { type: f.field.type === 'boolean' ? 'boolean' : 'string' }])) as Options;
+  return Object.fromEntries(
+    flags.map((f) => [f.flag, { type: f.field.type === 'boolean' ? 'boolean' : 'string' }]),
+  ) as Options;
 }
 
 /** `(0, 1]`, `from 0.05 to 0.5`: a number's allowed range in words. */
@@ -62,7 +70,8 @@ function inRange(n: number, f: ParamDescription): boolean {
 /** One value of type `type` (a scalar or a list's item) from its text. */
 function readScalar(text: unknown, type: ParamDescription['type'], f: ParamFlag): unknown {
   const { field } = f;
-  if (type === 'integer') return intOption(text, f.flag, field.min ?? Number.MIN_SAFE_INTEGER, field.max ?? Number.MAX_SAFE_INTEGER);
+  if (type === 'integer')
+    return intOption(text, f.flag, field.min ?? Number.MIN_SAFE_INTEGER, field.max ?? Number.MAX_SAFE_INTEGER);
   if (type === 'enum') {
     const v = oneOf(text, f.flag, field.values!);
     return field.numeric && v !== undefined ? Number(v) : v;
@@ -106,14 +115,19 @@ export function parseWithFlags<S extends z.ZodType>(schema: S, params: unknown, 
   const parsed = schema.safeParse(params);
   if (parsed.success) return parsed.data;
   const flagOf = new Map(flags.map((f) => [f.field.key, f.flag]));
-  throw new UsageError(parsed.error.issues.map((i) => `--${flagOf.get(String(i.path[0])) ?? kebab(String(i.path[0] ?? 'input'))}: ${i.message}`).join('; '));
+  throw new UsageError(
+    parsed.error.issues
+      .map((i) => `--${flagOf.get(String(i.path[0])) ?? kebab(String(i.path[0] ?? 'input'))}: ${i.message}`)
+      .join('; '),
+  );
 }
 
 /** What a flag takes, for --help: `N`, `X`, `a|b`, `N[,...]`, or nothing for a switch. */
 function takes(field: ParamDescription): string {
   if (field.type === 'boolean') return '';
   if (field.type === 'enum') return ` ${field.values!.join('|')}`;
-  if (field.type === 'list') return ` ${field.values ? field.values.join('|') : field.item === 'integer' ? 'N' : 'X'}[,...]`;
+  if (field.type === 'list')
+    return ` ${field.values ? field.values.join('|') : field.item === 'integer' ? 'N' : 'X'}[,...]`;
   return field.type === 'integer' ? ' N' : field.type === 'number' ? ' X' : ' S';
 }
 
@@ -122,10 +136,16 @@ export function flagHelp(flags: ParamFlag[]): string[] {
   return flags.map(({ flag, field }) => {
     const notes: string[] = [];
     // an id's range says nothing
-    if ((field.type === 'integer' || field.type === 'number') && field.min !== undefined && field.max !== undefined && field.max < Number.MAX_SAFE_INTEGER) {
+    if (
+      (field.type === 'integer' || field.type === 'number') &&
+      field.min !== undefined &&
+      field.max !== undefined &&
+      field.max < Number.MAX_SAFE_INTEGER
+    ) {
       notes.push(rangeText(field).replace(/^from /, ''));
     }
-    if (field.default !== undefined && field.default !== null && field.type !== 'boolean') notes.push(`default ${String(field.default)}`);
+    if (field.default !== undefined && field.default !== null && field.type !== 'boolean')
+      notes.push(`default ${String(field.default)}`);
     const help = field.description ? `  ${flag.startsWith('no-') ? 'turns off ' : ''}${field.description}` : '';
     return `  --${flag}${takes(field)}${notes.length ? ` (${notes.join(', ')})` : ''}${help}`;
   });

@@ -14,7 +14,12 @@ export type EventLine = (e: JobEvent) => string | null;
  * Starts a job, shows its progress, waits for its end; Ctrl-C cancels it. `eventLine` turns one of the job's
  * events into a line for stderr (printed above the progress bar), or null to print nothing.
  */
-export async function watchJob(host: WinnowHost, start: () => Promise<JobSummary>, json: boolean, eventLine?: EventLine): Promise<JobSummary> {
+export async function watchJob(
+  host: WinnowHost,
+  start: () => Promise<JobSummary>,
+  json: boolean,
+  eventLine?: EventLine,
+): Promise<JobSummary> {
   const bar = new ProgressBar();
   let jobId = 0;
   let settle: (job: JobSummary) => void = () => {};
@@ -30,7 +35,8 @@ export async function watchJob(host: WinnowHost, start: () => Promise<JobSummary
     }
     if (m.job.id !== jobId) return;
     const job = m.job;
-    if (job.progress && job.state === 'running') bar.update(job.progress.fraction, job.progress.message ?? '', job.progress.etaSeconds);
+    if (job.progress && job.state === 'running')
+      bar.update(job.progress.fraction, job.progress.message ?? '', job.progress.etaSeconds);
     if (isFinished(job.state)) settle(job);
   });
   const onSigint = () => {
@@ -81,10 +87,20 @@ export function runJobCommand(c: JobCommand): Promise<number> {
       const id = c.resumeId;
       const where = c.resuming ? await c.resuming(host, id) : null;
       if (where && !json) say(where);
-      job = await watchJob(host, () => host.api.dispatch('jobs.resume', { id }) as Promise<JobSummary>, json, eventLine);
+      job = await watchJob(
+        host,
+        () => host.api.dispatch('jobs.resume', { id }) as Promise<JobSummary>,
+        json,
+        eventLine,
+      );
     } else {
       const params = c.lookUpParams ? await c.lookUpParams(host) : c.params;
-      job = await watchJob(host, () => host.api.dispatch('jobs.start', { kind: c.kind, params } as never) as Promise<JobSummary>, json, eventLine);
+      job = await watchJob(
+        host,
+        () => host.api.dispatch('jobs.start', { kind: c.kind, params } as never) as Promise<JobSummary>,
+        json,
+        eventLine,
+      );
     }
     return c.report(host, job, json);
   });
@@ -106,10 +122,16 @@ export interface Study<D, R> {
 }
 
 /** How far an epoch-counting job (a search, an evaluation) got. */
-export const epochProgress = (d: { summary: { epochsDone: number }; params: { epochs: number } }) => ({ epochsDone: d.summary.epochsDone, epochs: d.params.epochs });
+export const epochProgress = (d: { summary: { epochsDone: number }; params: { epochs: number } }) => ({
+  epochsDone: d.summary.epochsDone,
+  epochs: d.params.epochs,
+});
 
 /** Runs a study's job; the --json document or the lines, exit code 0 only for a finished job. */
-export function runStudyCommand<D extends { params: { datasetId: number } }, R extends object>(c: Omit<JobCommand, 'resuming' | 'report'>, s: Study<D, R>): Promise<number> {
+export function runStudyCommand<D extends { params: { datasetId: number } }, R extends object>(
+  c: Omit<JobCommand, 'resuming' | 'report'>,
+  s: Study<D, R>,
+): Promise<number> {
   const detail = async (host: WinnowHost, id: number) => (await host.api.dispatch(s.get, { id })) as D;
   return runJobCommand({
     ...c,
@@ -118,7 +140,11 @@ export function runStudyCommand<D extends { params: { datasetId: number } }, R e
       const d = await detail(host, job.id);
       const result = job.state === 'done' ? (job.result as R | null) : null;
       if (json) {
-        printJson(result ? { jobId: job.id, state: job.state, datasetId: d.params.datasetId, ...result } : { jobId: job.id, state: job.state, error: job.message, ...s.progress(d) });
+        printJson(
+          result
+            ? { jobId: job.id, state: job.state, datasetId: d.params.datasetId, ...result }
+            : { jobId: job.id, state: job.state, error: job.message, ...s.progress(d) },
+        );
       } else if (result) s.printDone(job, d, result);
       else say(s.stoppedLine(job, d));
       return result ? EXIT_OK : EXIT_FAILURE;

@@ -9,7 +9,6 @@ import type { SearchDetail, SearchEpochData, SearchResult, SearchSummary } from 
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import { resumeHint, stopReason } from './output.js';
 
-
 export const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 const loss = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 
@@ -29,12 +28,17 @@ export function searchEventLine(e: JobEvent): string | null {
 /** The report after a search that finished (stderr lines; the genotype itself goes to stdout). */
 export function doneLines(job: JobSummary, detail: SearchDetail, r: SearchResult): string[] {
   const s = detail.summary;
-  const dataset = s.datasetName === null ? `dataset ${s.datasetId} (since deleted)` : `dataset ${s.datasetId} "${s.datasetName}"`;
+  const dataset =
+    s.datasetName === null ? `dataset ${s.datasetId} (since deleted)` : `dataset ${s.datasetId} "${s.datasetName}"`;
   return [
     `Search ${job.id} done: ${SPACE_NAMES[r.space]} space, ${r.epochs} epochs, strategy ${r.strategy}, seed ${detail.params.seed}, on ${dataset}.`,
     `Final: val loss ${loss(r.final.valLoss)}, accuracy ${percent(r.final.valAccuracy)}; train loss ${loss(r.final.trainLoss)}, accuracy ${percent(r.final.trainAccuracy)}.`,
     `Time: ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond < 10 ? r.imagesPerSecond.toFixed(1) : Math.round(r.imagesPerSecond)} images/s on ${r.backend}${r.imagesProcessed !== undefined ? `, ${r.imagesProcessed} training images processed` : ''}.`,
-    ...(r.supernetTest ? [`Supernet test accuracy ${percent(r.supernetTest.accuracy)} on ${r.supernetTest.images} test images (the supernet as trained, not a network built from the genotype).`] : []),
+    ...(r.supernetTest
+      ? [
+          `Supernet test accuracy ${percent(r.supernetTest.accuracy)} on ${r.supernetTest.images} test images (the supernet as trained, not a network built from the genotype).`,
+        ]
+      : []),
     `Genotype (saved with its provenance in ${r.files.genotypeJson}; \`winnow export genotype ${job.id} --format ${r.space}|json|svg\` writes it out):`,
   ];
 }
@@ -61,6 +65,10 @@ function searchRows(list: SearchSummary[]): Array<Record<string, string | number
   }));
 }
 
-
 /** `winnow search list`: the API's list as a table, or a hint when there is none yet. */
-export const SEARCH_LIST: ListSpec<SearchSummary> = { method: 'searches.list', rows: searchRows, columns: ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'], empty: 'No searches yet. Start one with `winnow search --dataset <id>`.' };
+export const SEARCH_LIST: ListSpec<SearchSummary> = {
+  method: 'searches.list',
+  rows: searchRows,
+  columns: ['id', 'state', 'dataset', 'space', 'strategy', 'epochs', 'val acc', 'created', 'genotype'],
+  empty: 'No searches yet. Start one with `winnow search --dataset <id>`.',
+};

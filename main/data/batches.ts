@@ -24,7 +24,9 @@ export interface ChannelNorm {
 export function batchTensor(images: ImageSource, indices: ArrayLike<number>): tf.Tensor4D {
   const { width, height, channels } = images.shape;
   const bytes = images.gather(indices);
-  return tf.tidy(() => tf.mul(tf.tensor4d(bytes, [indices.length, height, width, channels], 'float32'), 1 / 255) as tf.Tensor4D);
+  return tf.tidy(
+    () => tf.mul(tf.tensor4d(bytes, [indices.length, height, width, channels], 'float32'), 1 / 255) as tf.Tensor4D,
+  );
 }
 
 /**
@@ -60,7 +62,8 @@ export interface Augmentation {
 }
 
 /** The crop padding that corresponds to CIFAR's 4 px at 32 px: size / 8, at least 1. */
-export const cropPadding = (shape: ImageShape): number => Math.max(1, Math.round(Math.min(shape.width, shape.height) / 8));
+export const cropPadding = (shape: ImageShape): number =>
+  Math.max(1, Math.round(Math.min(shape.width, shape.height) / 8));
 
 /** A normalised NHWC batch ((pixel / 255 − mean) / std) and its labels, optionally augmented. */
 export function normalizedBatch(
@@ -100,5 +103,11 @@ export function normalizedBatch(
       }
     }
   }
-  return { x: tf.tensor4d(data, [rows.length, h, w, c]), labels: tf.tensor1d(Array.from(rows, (r) => labels[r]!), 'int32') };
+  return {
+    x: tf.tensor4d(data, [rows.length, h, w, c]),
+    labels: tf.tensor1d(
+      Array.from(rows, (r) => labels[r]!),
+      'int32',
+    ),
+  };
 }

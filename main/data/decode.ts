@@ -74,7 +74,11 @@ export interface DecodeManyOptions {
  * Decodes many payloads with bounded concurrency, delivering results in order. Memory stays bounded:
  * only a window of 2 × concurrency results exists at any time, whatever the number of payloads.
  */
-export async function decodeMany(payloads: readonly Payload[], options: DecodeOptions, many: DecodeManyOptions): Promise<void> {
+export async function decodeMany(
+  payloads: readonly Payload[],
+  options: DecodeOptions,
+  many: DecodeManyOptions,
+): Promise<void> {
   checkOptions(options);
   const concurrency = Math.max(1, Math.floor(many.concurrency ?? os.availableParallelism() * 2));
   const window = concurrency * 2;
@@ -177,7 +181,9 @@ async function decodeFile(path: string, options: DecodeOptions): Promise<Uint8Ar
 function finish(data: Uint8Array, width: number, height: number, channels: number, options: DecodeOptions): Uint8Array {
   const px = options.size * options.size;
   if (width !== options.size || height !== options.size || data.length !== px * channels) {
-    throw new DecodeError(`decoder returned ${width}×${height}×${channels} pixels instead of ${options.size}×${options.size}`);
+    throw new DecodeError(
+      `decoder returned ${width}×${height}×${channels} pixels instead of ${options.size}×${options.size}`,
+    );
   }
   if (channels === options.channels) return copy(data);
   if (channels === 3 && options.channels === 1) return rgbToGrey(data, px);
@@ -201,7 +207,9 @@ async function decodeRaw(p: Extract<Payload, { kind: 'raw' }>, options: DecodeOp
   if (channels !== 1 && channels !== 3) throw new DecodeError(`unsupported channel count ${String(channels)}`);
   const px = width * height;
   if (data.length !== px * channels) {
-    throw new DecodeError(`record has ${data.length} bytes, expected ${px * channels} for ${width}×${height}×${channels}`);
+    throw new DecodeError(
+      `record has ${data.length} bytes, expected ${px * channels} for ${width}×${height}×${channels}`,
+    );
   }
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   if (px > limit) throw new DecodeError(tooLarge(width, height, limit));
@@ -310,7 +318,14 @@ function axisWeights(srcLen: number, s0: number, slen: number, outLen: number): 
  * longer side to `size` and centres the result on black. Images smaller than the kernel's reach (< 7 px)
  * work too: their edge pixels are repeated.
  */
-export function resampleLanczos3(src: Uint8Array, width: number, height: number, channels: number, size: number, fit: ResizeFit): Uint8Array {
+export function resampleLanczos3(
+  src: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  size: number,
+  fit: ResizeFit,
+): Uint8Array {
   // per axis: source span, output offset and length
   let sx0 = 0;
   let sxLen = width;
@@ -424,9 +439,12 @@ function dropLastChannel(data: Uint8Array, pixels: number, channels: number): Ui
 // errors
 
 function checkOptions(o: DecodeOptions): void {
-  if (!Number.isInteger(o.size) || o.size < 1 || o.size > 4096) throw new RangeError(`decode size must be an integer in 1..4096, got ${o.size}`);
-  if (o.channels !== 1 && o.channels !== 3) throw new RangeError(`decode channels must be 1 or 3, got ${String(o.channels)}`);
-  if (o.fit !== 'cover' && o.fit !== 'contain' && o.fit !== 'fill') throw new RangeError(`unknown fit ${String(o.fit)}`);
+  if (!Number.isInteger(o.size) || o.size < 1 || o.size > 4096)
+    throw new RangeError(`decode size must be an integer in 1..4096, got ${o.size}`);
+  if (o.channels !== 1 && o.channels !== 3)
+    throw new RangeError(`decode channels must be 1 or 3, got ${String(o.channels)}`);
+  if (o.fit !== 'cover' && o.fit !== 'contain' && o.fit !== 'fill')
+    throw new RangeError(`unknown fit ${String(o.fit)}`);
 }
 
 /** Throws DecodeError when the path is not a readable, non-empty regular file (with the OS's reason). */
@@ -516,7 +534,9 @@ async function decodeErrorFor(err: unknown, path: string, limit: number): Promis
   }
   if (/unsupported image format/i.test(msg) || /heif.*(unsupported|codec|plugin)|no decoding plugin/i.test(msg)) {
     const named = sniffUnsupported(await readHead(path));
-    return new DecodeError(named ? `not a supported image format (${named}; convert it to PNG or JPEG)` : 'not a supported image format');
+    return new DecodeError(
+      named ? `not a supported image format (${named}; convert it to PNG or JPEG)` : 'not a supported image format',
+    );
   }
   if (/Input file is missing|ENOENT|EACCES|EPERM|permission denied/i.test(msg)) {
     try {
@@ -526,6 +546,7 @@ async function decodeErrorFor(err: unknown, path: string, limit: number): Promis
     }
     return new DecodeError(`cannot read the file: ${shortReason(err)}`);
   }
-  if (/corrupt header/i.test(msg)) return new DecodeError('corrupt or truncated image: the header is damaged or cut short');
+  if (/corrupt header/i.test(msg))
+    return new DecodeError('corrupt or truncated image: the header is damaged or cut short');
   return new DecodeError(`corrupt or truncated image: ${shortReason(err)}`);
 }

@@ -42,9 +42,13 @@ export async function scanSource(params: ImportParams, signal?: AbortSignal): Pr
   const src = params.source;
   if (src.kind === 'mnist-sample') return mnistSample();
   if (src.kind === 'synth-chroma') return synthChroma({ n: src.n, size: src.size, seed: src.seed });
-  const scan = await readSource(src.path, src.format, { cifar100Labels: params.cifar100Labels, ...(signal ? { signal } : {}) });
+  const scan = await readSource(src.path, src.format, {
+    cifar100Labels: params.cifar100Labels,
+    ...(signal ? { signal } : {}),
+  });
   // the same CIFAR-100 files with the other label set are a different dataset
-  if (scan.format === 'cifar100') scan.fingerprint = crypto.createHash('sha256').update(`${scan.fingerprint}|${params.cifar100Labels}`).digest('hex');
+  if (scan.format === 'cifar100')
+    scan.fingerprint = crypto.createHash('sha256').update(`${scan.fingerprint}|${params.cifar100Labels}`).digest('hex');
   return scan;
 }
 
@@ -57,8 +61,17 @@ export async function sourceFingerprint(params: ImportParams): Promise<string> {
 }
 
 /** What `datasets.detect` shows about a path (run in the engine process: reading a source may inflate files). */
-export async function summariseSource(path_: string, format: ImportFormat, cifar100Labels?: 'fine' | 'coarse'): Promise<SourceSummary> {
-  const scan = await scanSource(ImportParams.parse({ source: { kind: 'path', path: path_, format }, ...(cifar100Labels ? { cifar100Labels } : {}) }));
+export async function summariseSource(
+  path_: string,
+  format: ImportFormat,
+  cifar100Labels?: 'fine' | 'coarse',
+): Promise<SourceSummary> {
+  const scan = await scanSource(
+    ImportParams.parse({
+      source: { kind: 'path', path: path_, format },
+      ...(cifar100Labels ? { cifar100Labels } : {}),
+    }),
+  );
   return {
     format: scan.format as SourceSummary['format'],
     path: scan.root,
@@ -123,7 +136,11 @@ async function run(ctx: JobContext<ImportJobContext | undefined>, params: Import
   }
 }
 
-async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params: ImportParams, need: { bytes: number }): Promise<ImportJobResult> {
+async function stageImport(
+  ctx: JobContext<ImportJobContext | undefined>,
+  params: ImportParams,
+  need: { bytes: number },
+): Promise<ImportJobResult> {
   ctx.progress({ done: 0, total: 1, message: 'Reading the source…' });
   const scan = await scanSource(params, ctx.signal);
   ctx.checkCancelled();
@@ -138,7 +155,10 @@ async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params
   const channels = params.channels ?? defaults!.channels;
   const name = params.name ?? defaultName(scan);
   const total = scan.items.length;
-  ctx.log('info', `${scan.format}: ${total} images in ${scan.classes.length} classes at ${scan.root}; storing ${size}×${size}×${channels}.`);
+  ctx.log(
+    'info',
+    `${scan.format}: ${total} images in ${scan.classes.length} classes at ${scan.root}; storing ${size}×${size}×${channels}.`,
+  );
 
   const staging = stagingDirFor(ctx.jobDir);
   fs.rmSync(staging, { recursive: true, force: true });
@@ -179,7 +199,11 @@ async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params
           }
           const seconds = (performance.now() - t0) / 1000;
           const rate = done / Math.max(seconds, 1e-3);
-          ctx.progress({ done, total, message: `${done.toLocaleString('en')} of ${total.toLocaleString('en')} images, ${Math.round(rate)} images/s` });
+          ctx.progress({
+            done,
+            total,
+            message: `${done.toLocaleString('en')} of ${total.toLocaleString('en')} images, ${Math.round(rate)} images/s`,
+          });
         },
       },
     );
@@ -206,7 +230,12 @@ async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params
     if (!remap.has(l)) ctx.log('warn', `Class "${scan.classes[l]}" has no valid image and was left out.`);
   }
   const labels = kept.map((i) => remap.get(scan.items[i]!.label)!);
-  const splits = assignSplits(labels, scan.hasOwnSplit ? kept.map((i) => scan.items[i]!.split) : null, params.testFraction, params.seed);
+  const splits = assignSplits(
+    labels,
+    scan.hasOwnSplit ? kept.map((i) => scan.items[i]!.split) : null,
+    params.testFraction,
+    params.seed,
+  );
   const halves = assignSearchHalves(labels, splits, params.searchWeightFraction, params.seed);
   const staged: StagedDataset = {
     version: 1,
@@ -235,7 +264,10 @@ async function stageImport(ctx: JobContext<ImportJobContext | undefined>, params
   writeManifest(staging, staged);
   const seconds = (performance.now() - t0) / 1000;
   ctx.metric('images_per_second', Math.round(total / Math.max(seconds, 1e-3)));
-  ctx.log('info', `Decoded ${total} images in ${seconds.toFixed(1)} s; kept ${kept.length}, rejected ${rejected.length}, duplicates ${duplicates.count}.`);
+  ctx.log(
+    'info',
+    `Decoded ${total} images in ${seconds.toFixed(1)} s; kept ${kept.length}, rejected ${rejected.length}, duplicates ${duplicates.count}.`,
+  );
   return { staged: true, name, images: kept.length, rejected: rejected.length };
 }
 

@@ -23,7 +23,12 @@ function byLabel(labels: ArrayLike<number>, keep: (i: number) => boolean = () =>
  * Per class, the first round(n * fraction) of a seeded shuffle get `picked`; a class of n ≥ 2 always keeps
  * at least one on each side, so no class is missing from either part.
  */
-function stratifiedPick(groups: Map<number, number[]>, fraction: number, seed: number, onPick: (i: number, picked: boolean) => void): void {
+function stratifiedPick(
+  groups: Map<number, number[]>,
+  fraction: number,
+  seed: number,
+  onPick: (i: number, picked: boolean) => void,
+): void {
   // classes in label order, so the result does not depend on the order classes first appear in
   for (const label of [...groups.keys()].sort((a, b) => a - b)) {
     const idx = groups.get(label)!.slice();
@@ -34,20 +39,40 @@ function stratifiedPick(groups: Map<number, number[]>, fraction: number, seed: n
   }
 }
 
-export function assignSplits(labels: ArrayLike<number>, ownSplit: ReadonlyArray<Split | undefined> | null, testFraction: number, seed: number): Split[] {
+export function assignSplits(
+  labels: ArrayLike<number>,
+  ownSplit: ReadonlyArray<Split | undefined> | null,
+  testFraction: number,
+  seed: number,
+): Split[] {
   const splits = new Array<Split>(labels.length);
   if (ownSplit && ownSplit.some((s) => s !== undefined)) {
     for (let i = 0; i < labels.length; i++) splits[i] = ownSplit[i] ?? 'train';
     return splits;
   }
-  stratifiedPick(byLabel(labels), testFraction, deriveSeed(seed, 'test-split'), (i, picked) => (splits[i] = picked ? 'test' : 'train'));
+  stratifiedPick(
+    byLabel(labels),
+    testFraction,
+    deriveSeed(seed, 'test-split'),
+    (i, picked) => (splits[i] = picked ? 'test' : 'train'),
+  );
   return splits;
 }
 
 /** train_w / train_α for training images; null for test images. */
-export function assignSearchHalves(labels: ArrayLike<number>, splits: readonly Split[], weightFraction: number, seed: number): Array<SearchHalf | null> {
+export function assignSearchHalves(
+  labels: ArrayLike<number>,
+  splits: readonly Split[],
+  weightFraction: number,
+  seed: number,
+): Array<SearchHalf | null> {
   const halves = new Array<SearchHalf | null>(labels.length).fill(null);
   const train = byLabel(labels, (i) => splits[i] === 'train');
-  stratifiedPick(train, weightFraction, deriveSeed(seed, 'search-halves'), (i, picked) => (halves[i] = picked ? 'w' : 'a'));
+  stratifiedPick(
+    train,
+    weightFraction,
+    deriveSeed(seed, 'search-halves'),
+    (i, picked) => (halves[i] = picked ? 'w' : 'a'),
+  );
   return halves;
 }

@@ -37,7 +37,9 @@ export class PackedImageWriter {
 
   append(pixels: Uint8Array): void {
     if (pixels.length !== this.bytesPerImage) {
-      throw new Error(`Image has ${pixels.length} bytes, expected ${this.bytesPerImage} (${this.shape.width}×${this.shape.height}×${this.shape.channels}).`);
+      throw new Error(
+        `Image has ${pixels.length} bytes, expected ${this.bytesPerImage} (${this.shape.width}×${this.shape.height}×${this.shape.channels}).`,
+      );
     }
     if (this.used + pixels.length > this.buffer.length) this.flush();
     this.buffer.set(pixels, this.used);
@@ -74,7 +76,9 @@ export class PackedImages {
   ) {
     this.bytesPerImage = imageBytes(shape);
     if (data.length % this.bytesPerImage !== 0) {
-      throw new Error(`The packed images file has ${data.length} bytes, not a multiple of ${this.bytesPerImage}: it is damaged. Import the dataset again.`);
+      throw new Error(
+        `The packed images file has ${data.length} bytes, not a multiple of ${this.bytesPerImage}: it is damaged. Import the dataset again.`,
+      );
     }
     this.count = data.length / this.bytesPerImage;
   }
@@ -106,7 +110,8 @@ export class PackedImages {
   }
 
   private check(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new RangeError(`Image index ${index} is outside 0..${this.count - 1}.`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.count)
+      throw new RangeError(`Image index ${index} is outside 0..${this.count - 1}.`);
   }
 }
 

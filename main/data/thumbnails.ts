@@ -15,9 +15,24 @@ export async function pngDataUrl(pixels: Uint8Array, shape: ImageShape): Promise
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-export async function thumbnails(datasetDir: string, shape: ImageShape, rows: readonly ImageRow[]): Promise<Thumbnail[]> {
-  const pixels = readImages(path.join(datasetDir, IMAGES_FILE), shape, rows.map((r) => r.index));
+export async function thumbnails(
+  datasetDir: string,
+  shape: ImageShape,
+  rows: readonly ImageRow[],
+): Promise<Thumbnail[]> {
+  const pixels = readImages(
+    path.join(datasetDir, IMAGES_FILE),
+    shape,
+    rows.map((r) => r.index),
+  );
   return Promise.all(
-    rows.map(async (r, k) => ({ index: r.index, label: r.label, split: r.split, group: r.group, source: r.source, png: await pngDataUrl(pixels[k]!, shape) })),
+    rows.map(async (r, k) => ({
+      index: r.index,
+      label: r.label,
+      split: r.split,
+      group: r.group,
+      source: r.source,
+      png: await pngDataUrl(pixels[k]!, shape),
+    })),
   );
 }

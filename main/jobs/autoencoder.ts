@@ -12,7 +12,8 @@ import { defineJobKind } from './kind.js';
 function autoencoderContext(store: Store, params: AeTrainParams): AeJobContext {
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new Error(`There is no dataset ${params.datasetId}: it may have been deleted. Choose another dataset.`);
-  if (d.classes < 2) throw new Error(`Dataset "${d.name}" has ${d.classes} class; the autoencoder's metrics need at least two.`);
+  if (d.classes < 2)
+    throw new Error(`Dataset "${d.name}" has ${d.classes} class; the autoencoder's metrics need at least two.`);
   const rows = store.datasets.labels(params.datasetId);
   return {
     datasetName: d.name,
@@ -25,13 +26,47 @@ function autoencoderContext(store: Store, params: AeTrainParams): AeJobContext {
 }
 
 /** Moves the staged autoencoder into its own folder and adds its row; the staging folder goes either way. */
-function commitAutoencoder(store: Store, dataDir: string, job: { id: number; jobDir: string }): { autoencoderId: number; metrics: AeJobResult['metrics'] } {
+function commitAutoencoder(
+  store: Store,
+  dataDir: string,
+  job: { id: number; jobDir: string },
+): { autoencoderId: number; metrics: AeJobResult['metrics'] } {
   const staging = path.join(job.jobDir, AE_STAGING);
   try {
     const s = readSummary(staging);
-    if (!store.datasets.get(s.datasetId)) throw new Error(`Dataset ${s.datasetId} was deleted while the autoencoder trained; nothing was saved.`);
-    const { datasetId, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend, metrics, history, mapMethod } = s;
-    const row = { datasetId, jobId: job.id, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend, metrics, history, mapMethod };
+    if (!store.datasets.get(s.datasetId))
+      throw new Error(`Dataset ${s.datasetId} was deleted while the autoencoder trained; nothing was saved.`);
+    const {
+      datasetId,
+      preset,
+      losses,
+      kendall,
+      dim,
+      epochs,
+      batch,
+      seed,
+      untrained,
+      backend,
+      metrics,
+      history,
+      mapMethod,
+    } = s;
+    const row = {
+      datasetId,
+      jobId: job.id,
+      preset,
+      losses,
+      kendall,
+      dim,
+      epochs,
+      batch,
+      seed,
+      untrained,
+      backend,
+      metrics,
+      history,
+      mapMethod,
+    };
     const id = store.autoencoders.insert(row, (newId) => moveStagedFolder(staging, autoencoderDirFor(dataDir, newId)));
     return { autoencoderId: id, metrics: s.metrics };
   } finally {

@@ -11,6 +11,10 @@ export const compressKind = defineJobKind({
   prepare: (host, job) => compressJobContext(host.store, host.dataDir, job.params),
   // a study keeps its progress (study.json, training checkpoints) in its job folder for `resume`, and its decoded
   // copies in the shared JPEG cache, which any later study may reuse: nothing to clean
-  cli: { command: 'compress', summary: 'measure accuracy and per-group bias under JPEG compression', eventLine: compressEventLine },
+  cli: {
+    command: 'compress',
+    summary: 'measure accuracy and per-group bias under JPEG compression',
+    eventLine: compressEventLine,
+  },
   ui: { label: 'Compression study', noun: 'compression study', page: 'compression' },
 });

@@ -11,6 +11,10 @@ export const evaluateKind = defineJobKind({
   prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
   finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
   discard: (_host, job) => discardEvaluation(job),
-  cli: { command: 'evaluate', summary: 'train a network built from a genotype and test it', eventLine: evaluateEventLine },
+  cli: {
+    command: 'evaluate',
+    summary: 'train a network built from a genotype and test it',
+    eventLine: evaluateEventLine,
+  },
   ui: { label: 'Evaluation', noun: 'evaluation', page: 'evaluate' },
 });

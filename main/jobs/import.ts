@@ -18,13 +18,15 @@ export const importKind = defineJobKind({
     // process (host.detect), never here
     let fingerprint: string | null;
     if (src.kind === 'path') {
-      fingerprint = await host.detect({ path: src.path, format: src.format, cifar100Labels: params.cifar100Labels }).then(
-        (s) => s.fingerprint,
-        (e: unknown) => {
-          if (e instanceof SourceReadError) return null;
-          throw e;
-        },
-      );
+      fingerprint = await host
+        .detect({ path: src.path, format: src.format, cifar100Labels: params.cifar100Labels })
+        .then(
+          (s) => s.fingerprint,
+          (e: unknown) => {
+            if (e instanceof SourceReadError) return null;
+            throw e;
+          },
+        );
     } else fingerprint = await sourceFingerprint(params);
     const existing = fingerprint === null ? undefined : host.store.datasets.findByFingerprint(fingerprint)[0];
     if (existing) throw new ApiError('conflict', alreadyImportedMessage(existing));

@@ -8,4 +8,12 @@ import { naswotKind } from './naswot.js';
 import { searchKind } from './search.js';
 import { selftestKind } from './selftest.js';
 
-export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [selftestKind, importKind, autoencoderKind, searchKind, evaluateKind, compressKind, naswotKind];
+export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [
+  selftestKind,
+  importKind,
+  autoencoderKind,
+  searchKind,
+  evaluateKind,
+  compressKind,
+  naswotKind,
+];

@@ -13,7 +13,8 @@ const kinds = new Map<string, AnyJobKindSpec>(BUILT_IN_KINDS.map((k) => [k.engin
 /** Adds a kind; a second kind with the same name is a programming error. Returns a function that removes it. */
 export function registerJobKind(spec: AnyJobKindSpec): () => void {
   const name = spec.engine.kind;
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`A job kind's name is lower-case letters, digits and dashes; "${name}" is not.`);
+  if (!/^[a-z][a-z0-9-]*$/.test(name))
+    throw new Error(`A job kind's name is lower-case letters, digits and dashes; "${name}" is not.`);
   if (kinds.has(name)) throw new Error(`The job kind "${name}" is already registered.`);
   kinds.set(name, spec);
   return () => {
@@ -54,7 +55,8 @@ function notAKind(spec: unknown): string | null {
   const engine = (spec as { engine?: Record<string, unknown> } | null)?.engine;
   if (!engine || typeof engine !== 'object') return 'it has no `engine` object';
   if (typeof engine.kind !== 'string') return 'its engine has no `kind` name';
-  if (typeof (engine.params as { safeParse?: unknown } | undefined)?.safeParse !== 'function') return 'its engine has no zod `params` schema';
+  if (typeof (engine.params as { safeParse?: unknown } | undefined)?.safeParse !== 'function')
+    return 'its engine has no zod `params` schema';
   if (typeof engine.run !== 'function') return 'its engine has no `run` function';
   return null;
 }
@@ -74,12 +76,17 @@ export function loadJobKindPlugins(env: NodeJS.ProcessEnv = process.env): Promis
       try {
         mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
       } catch (e) {
-        throw new Error(`The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(
+          `The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) could not be loaded: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       const specs = Array.isArray(mod.default) ? mod.default : [mod.default];
       for (const spec of specs) {
         const why = notAKind(spec);
-        if (why) throw new Error(`The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) does not export a job kind as its default: ${why}. See docs/ARCHITECTURE.md, "Adding a job kind".`);
+        if (why)
+          throw new Error(
+            `The job kind plug-in ${file} (from ${JOB_KINDS_ENV}) does not export a job kind as its default: ${why}. See docs/ARCHITECTURE.md, "Adding a job kind".`,
+          );
         if (findJobKind((spec as AnyJobKindSpec).engine.kind) !== spec) registerJobKind(spec as AnyJobKindSpec);
       }
     }

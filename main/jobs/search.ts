@@ -12,6 +12,10 @@ export const searchKind = defineJobKind({
   // a search keeps everything in its job folder: the checkpoint that `resume` continues from, genotype.json and
   // alphas.json. Nothing is staged elsewhere, so an unfinished search leaves nothing to clean, and no finalize is
   // needed: the result and the files stay with the job.
-  cli: { command: 'search', summary: 'search a cell architecture on a dataset (DARTS or NAS-Bench-201 space)', eventLine: searchEventLine },
+  cli: {
+    command: 'search',
+    summary: 'search a cell architecture on a dataset (DARTS or NAS-Bench-201 space)',
+    eventLine: searchEventLine,
+  },
   ui: { label: 'Search', noun: 'search', page: 'search' },
 });

@@ -29,12 +29,24 @@ import { cudaLibrariesFor, missingSharedLibraries } from '../engine/backend/cuda
 
 export type NativeVariant = 'cpu' | 'gpu';
 
-export const NATIVE_PACKAGES: Record<NativeVariant, string> = { cpu: '@tensorflow/tfjs-node', gpu: '@tensorflow/tfjs-node-gpu' };
+export const NATIVE_PACKAGES: Record<NativeVariant, string> = {
+  cpu: '@tensorflow/tfjs-node',
+  gpu: '@tensorflow/tfjs-node-gpu',
+};
 
 /** The file the setup leaves in the package's deps/ folder: which library it linked (the ladder reads it). */
 export const SETUP_STAMP = 'winnow-setup.json';
 
-export type SetupErrorCode = 'no-npm' | 'no-python' | 'no-wheel' | 'wrong-wheel' | 'no-disk' | 'build-failed' | 'missing-cuda' | 'verify-failed' | 'package-missing';
+export type SetupErrorCode =
+  | 'no-npm'
+  | 'no-python'
+  | 'no-wheel'
+  | 'wrong-wheel'
+  | 'no-disk'
+  | 'build-failed'
+  | 'missing-cuda'
+  | 'verify-failed'
+  | 'package-missing';
 
 export class SetupError extends Error {
   constructor(
@@ -80,7 +92,11 @@ export interface SetupResult {
 
 /** How the setup runs programs and looks at the machine: replaced by fakes in tests. */
 export interface SetupSystem {
-  run(cmd: string, args: string[], opts: SpawnOptions & { logFile?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(
+    cmd: string,
+    args: string[],
+    opts: SpawnOptions & { logFile?: string; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   freeBytes(dir: string): number | null;
   /** Which of these shared libraries the dynamic loader cannot find. */
   missingLibraries(names: readonly string[]): string[] | null;
@@ -102,7 +118,8 @@ export interface SetupOptions {
 /** The cache for unpacked libraries and built addons: $WINNOW_CACHE_DIR, else the user's cache folder. */
 export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env['WINNOW_CACHE_DIR']) return path.resolve(env['WINNOW_CACHE_DIR']);
-  if (process.platform === 'win32') return path.join(env['LOCALAPPDATA'] ?? path.join(os.homedir(), 'AppData', 'Local'), 'winnow', 'cache');
+  if (process.platform === 'win32')
+    return path.join(env['LOCALAPPDATA'] ?? path.join(os.homedir(), 'AppData', 'Local'), 'winnow', 'cache');
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'winnow');
   return path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'winnow');
 }
@@ -123,7 +140,12 @@ export function neededMember(name: string): { kind: 'lib' | 'include'; rel: stri
   const prefix = 'tensorflow/include/';
   if (!name.startsWith(prefix) || name.endsWith('/')) return null;
   const rel = name.slice(prefix.length);
-  if (rel.startsWith('tensorflow/c/') || /(^|\/)platform\/ctstring[^/]*\.h$/.test(rel) || /(^|\/)tsl\/c\/[^/]+\.h$/.test(rel)) return { kind: 'include', rel };
+  if (
+    rel.startsWith('tensorflow/c/') ||
+    /(^|\/)platform\/ctstring[^/]*\.h$/.test(rel) ||
+    /(^|\/)tsl\/c\/[^/]+\.h$/.test(rel)
+  )
+    return { kind: 'include', rel };
   return null;
 }
 
@@ -172,7 +194,6 @@ function defaultSystem(): SetupSystem {
   };
 }
 
-
 function packageDir(appRoot: string, pkg: string): string | null {
   try {
     const manifest = createRequire(path.join(appRoot, 'package.json')).resolve(`${pkg}/package.json`);
@@ -186,13 +207,17 @@ function packageDir(appRoot: string, pkg: string): string | null {
 /** The version of `pkg` Winnow's lock file pins (else its package.json range without the ^ / ~). */
 function wantedVersion(appRoot: string, pkg: string): string {
   try {
-    const lock = JSON.parse(fs.readFileSync(path.join(appRoot, 'package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string }> };
+    const lock = JSON.parse(fs.readFileSync(path.join(appRoot, 'package-lock.json'), 'utf8')) as {
+      packages?: Record<string, { version?: string }>;
+    };
     const v = lock.packages?.[`node_modules/${pkg}`]?.version;
     if (v) return v;
   } catch {
     // no lock file: fall back to package.json
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as {
+    optionalDependencies?: Record<string, string>;
+  };
   return (manifest.optionalDependencies?.[pkg] ?? 'latest').replace(/^[\^~]/, '');
 }
 
@@ -207,7 +232,8 @@ function readJson<T>(file: string): T | null {
 /** The N-API version node-pre-gyp builds for: the highest the package lists that this Node supports. */
 function napiVersionOf(pkgDir: string): number {
   const node = Number(process.versions.napi);
-  const listed = readJson<{ binary?: { napi_versions?: number[] } }>(path.join(pkgDir, 'package.json'))?.binary?.napi_versions ?? [];
+  const listed =
+    readJson<{ binary?: { napi_versions?: number[] } }>(path.join(pkgDir, 'package.json'))?.binary?.napi_versions ?? [];
   const usable = listed.filter((v) => v <= node);
   return usable.length ? Math.max(...usable) : node;
 }
@@ -243,7 +269,10 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
   fs.mkdirSync(path.join(cacheRoot, 'logs'), { recursive: true });
 
   if (variant === 'gpu' && process.platform !== 'linux') {
-    throw new SetupError('missing-cuda', 'The GPU engine is built for Linux with an NVIDIA GPU only; use `winnow setup tensorflow` (CPU) on this system.');
+    throw new SetupError(
+      'missing-cuda',
+      'The GPU engine is built for Linux with an NVIDIA GPU only; use `winnow setup tensorflow` (CPU) on this system.',
+    );
   }
 
   // 1. the package
@@ -255,13 +284,23 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     let r;
     try {
-      r = await sys.run(npm, ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${version}`], { cwd: opts.appRoot, env, timeoutMs: 600_000 });
+      r = await sys.run(
+        npm,
+        ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${version}`],
+        { cwd: opts.appRoot, env, timeoutMs: 600_000 },
+      );
     } catch {
-      throw new SetupError('no-npm', `npm was not found, so ${pkg} cannot be installed. Install Node.js with npm, or run \`npm install --ignore-scripts ${pkg}@${version}\` yourself, then run this again.`);
+      throw new SetupError(
+        'no-npm',
+        `npm was not found, so ${pkg} cannot be installed. Install Node.js with npm, or run \`npm install --ignore-scripts ${pkg}@${version}\` yourself, then run this again.`,
+      );
     }
     pkgDir = packageDir(opts.appRoot, pkg);
     if (r.code !== 0 || !pkgDir) {
-      throw new SetupError('package-missing', `npm could not install ${pkg}@${version}: ${lastLine(r.stderr)} Check that the npm registry can be reached, then run this again.`);
+      throw new SetupError(
+        'package-missing',
+        `npm could not install ${pkg}@${version}: ${lastLine(r.stderr)} Check that the npm registry can be reached, then run this again.`,
+      );
     }
   }
   const pkgVersion = readJson<{ version: string }>(path.join(pkgDir, 'package.json'))?.version ?? version;
@@ -273,8 +312,17 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
   const napi = napiVersionOf(pkgDir);
   const addonPath = path.join(pkgDir, 'lib', `napi-v${napi}`, 'tfjs_binding.node');
   // (the package's own download puts real files in deps/lib: nothing is linked then)
-  const linked = stamp?.source === 'download' || (stamp !== null && librariesPresent(stamp.libDir) && linksPointTo(pkgDir, stamp.libDir));
-  if (!opts.force && stamp && stamp.variant === variant && stamp.packageVersion === pkgVersion && fs.existsSync(addonPath) && linked) {
+  const linked =
+    stamp?.source === 'download' ||
+    (stamp !== null && librariesPresent(stamp.libDir) && linksPointTo(pkgDir, stamp.libDir));
+  if (
+    !opts.force &&
+    stamp &&
+    stamp.variant === variant &&
+    stamp.packageVersion === pkgVersion &&
+    fs.existsSync(addonPath) &&
+    linked
+  ) {
     const verified = await verify(sys, opts.appRoot, pkg, variant, env, cacheRoot, steps, stamp.tfVersion);
     return result(variant, pkg, pkgVersion, verified, path.dirname(stamp.libDir), 'cache', true, steps, t0);
   }
@@ -293,7 +341,19 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
     if ('failure' in wheel) {
       // last resort: the package's own download of libtensorflow 2.9.1 (needs internet)
       steps.end('wheel', 'no wheel: trying the package’s own download');
-      return await packageDownload(sys, opts.appRoot, pkg, pkgDir, pkgVersion, variant, env, cacheRoot, steps, t0, wheel.failure);
+      return await packageDownload(
+        sys,
+        opts.appRoot,
+        pkg,
+        pkgDir,
+        pkgVersion,
+        variant,
+        env,
+        cacheRoot,
+        steps,
+        t0,
+        wheel.failure,
+      );
     }
     const info = checkWheel(wheel.file, variant);
     steps.end('wheel', `${path.basename(wheel.file)} (${wheel.source})`);
@@ -313,19 +373,33 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
 
   // 4. the addon: from the cache, or built
   steps.start('addon', 'Building the TensorFlow addon (about 30 s)');
-  const cachedAddon = path.join(cacheRoot, 'addons', `${variant}-${pkgVersion}-tf${tfVersion}-napi${napi}-${process.platform}-${process.arch}`, 'tfjs_binding.node');
+  const cachedAddon = path.join(
+    cacheRoot,
+    'addons',
+    `${variant}-${pkgVersion}-tf${tfVersion}-napi${napi}-${process.platform}-${process.arch}`,
+    'tfjs_binding.node',
+  );
   if (!opts.force && fs.existsSync(cachedAddon)) {
     fs.mkdirSync(path.dirname(addonPath), { recursive: true });
     fs.copyFileSync(cachedAddon, addonPath);
     steps.end('addon', 'copied the addon built before');
   } else {
     await buildAddon(sys, pkgDir, env, cacheRoot);
-    if (!fs.existsSync(addonPath)) throw new SetupError('build-failed', `The addon build finished but ${addonPath} is missing.`);
+    if (!fs.existsSync(addonPath))
+      throw new SetupError('build-failed', `The addon build finished but ${addonPath} is missing.`);
     fs.mkdirSync(path.dirname(cachedAddon), { recursive: true });
     fs.copyFileSync(addonPath, cachedAddon);
     steps.end('addon', 'built from source');
   }
-  const newStamp: SetupStamp = { variant, packageVersion: pkgVersion, tfVersion, libDir: path.join(libRoot, 'lib'), source, napiVersion: napi, setupAt: new Date().toISOString() };
+  const newStamp: SetupStamp = {
+    variant,
+    packageVersion: pkgVersion,
+    tfVersion,
+    libDir: path.join(libRoot, 'lib'),
+    source,
+    napiVersion: napi,
+    setupAt: new Date().toISOString(),
+  };
   fs.writeFileSync(stampFile, JSON.stringify(newStamp, null, 2) + '\n');
 
   // 5. the check
@@ -333,7 +407,17 @@ export async function setupNativeEngine(opts: SetupOptions): Promise<SetupResult
   return result(variant, pkg, pkgVersion, verified, libRoot, source, false, steps, t0);
 }
 
-function result(variant: NativeVariant, pkg: string, pkgVersion: string, tfVersion: string, cacheDir: string, source: string, already: boolean, steps: Steps, t0: number): SetupResult {
+function result(
+  variant: NativeVariant,
+  pkg: string,
+  pkgVersion: string,
+  tfVersion: string,
+  cacheDir: string,
+  source: string,
+  already: boolean,
+  steps: Steps,
+  t0: number,
+): SetupResult {
   return {
     backend: variant === 'gpu' ? 'tensorflow-gpu' : 'tensorflow',
     packageName: pkg,
@@ -358,7 +442,10 @@ function librariesPresent(libDir: string): boolean {
 
 function linksPointTo(pkgDir: string, libDir: string): boolean {
   try {
-    return fs.realpathSync(path.join(pkgDir, 'deps', 'lib', 'libtensorflow.so.2')) === fs.realpathSync(path.join(libDir, 'libtensorflow_cc.so.2'));
+    return (
+      fs.realpathSync(path.join(pkgDir, 'deps', 'lib', 'libtensorflow.so.2')) ===
+      fs.realpathSync(path.join(libDir, 'libtensorflow_cc.so.2'))
+    );
   } catch {
     return false;
   }
@@ -371,19 +458,33 @@ function findUnpacked(cacheRoot: string, variant: NativeVariant): { root: string
   const found = fs
     .readdirSync(dir)
     .map((name) => /^(\d+)\.(\d+)\.(\d+)-(cpu|gpu)$/.exec(name))
-    .filter((m): m is RegExpExecArray => m !== null && m[4] === variant && librariesPresent(path.join(dir, m[0], 'lib')))
+    .filter(
+      (m): m is RegExpExecArray => m !== null && m[4] === variant && librariesPresent(path.join(dir, m[0], 'lib')),
+    )
     .sort((a, b) => Number(b[1]) - Number(a[1]) || Number(b[2]) - Number(a[2]) || Number(b[3]) - Number(a[3]));
-  return found[0] ? { root: path.join(dir, found[0][0]), version: `${found[0][1]}.${found[0][2]}.${found[0][3]}` } : null;
+  return found[0]
+    ? { root: path.join(dir, found[0][0]), version: `${found[0][1]}.${found[0][2]}.${found[0][3]}` }
+    : null;
 }
 
 /** The pip requirement for each variant: the CPU-only wheel, or the GPU-capable Linux wheel. */
 const PIP_REQUIREMENT: Record<NativeVariant, string> = { cpu: 'tensorflow-cpu>=2.10,<3', gpu: 'tensorflow>=2.10,<3' };
 
 /** The wheel to unpack, or why none was found (every way tried). */
-async function findWheel(opts: SetupOptions, env: NodeJS.ProcessEnv, sys: SetupSystem, cacheRoot: string, variant: NativeVariant): Promise<{ file: string; source: string } | { failure: string }> {
+async function findWheel(
+  opts: SetupOptions,
+  env: NodeJS.ProcessEnv,
+  sys: SetupSystem,
+  cacheRoot: string,
+  variant: NativeVariant,
+): Promise<{ file: string; source: string } | { failure: string }> {
   const given = opts.wheel ?? env['WINNOW_TF_WHEEL'];
   if (given) {
-    if (!fs.existsSync(given)) throw new SetupError('no-wheel', `The wheel ${given} does not exist. Give the path of a TensorFlow wheel (.whl), or leave --wheel out to ask pip for one.`);
+    if (!fs.existsSync(given))
+      throw new SetupError(
+        'no-wheel',
+        `The wheel ${given} does not exist. Give the path of a TensorFlow wheel (.whl), or leave --wheel out to ask pip for one.`,
+      );
     return { file: path.resolve(given), source: opts.wheel ? '--wheel' : 'WINNOW_TF_WHEEL' };
   }
   const downloads = path.join(cacheRoot, 'wheels');
@@ -394,13 +495,18 @@ async function findWheel(opts: SetupOptions, env: NodeJS.ProcessEnv, sys: SetupS
   for (const python of pythons) {
     let r;
     try {
-      r = await sys.run(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', downloads, PIP_REQUIREMENT[variant]], { env, timeoutMs: 900_000, logFile: path.join(cacheRoot, 'logs', 'pip-download.log') });
+      r = await sys.run(
+        python,
+        ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', downloads, PIP_REQUIREMENT[variant]],
+        { env, timeoutMs: 900_000, logFile: path.join(cacheRoot, 'logs', 'pip-download.log') },
+      );
     } catch {
       continue; // this python is not installed
     }
     sawPython = true;
     if (r.code === 0) {
-      const saved = /Saved (.+\.whl)/.exec(r.stdout)?.[1] ?? /File was already downloaded (.+\.whl)/.exec(r.stdout)?.[1];
+      const saved =
+        /Saved (.+\.whl)/.exec(r.stdout)?.[1] ?? /File was already downloaded (.+\.whl)/.exec(r.stdout)?.[1];
       const file = saved ? path.resolve(saved.trim()) : newestWheel(downloads);
       if (file && fs.existsSync(file)) return { file, source: 'pip' };
     }
@@ -423,35 +529,59 @@ function newestWheel(dir: string): string | null {
 function checkWheel(file: string, variant: NativeVariant): { version: string } {
   const info = parseWheelName(file);
   if (!info || !/^tensorflow(_cpu|_gpu|_intel)?$/.test(info.name)) {
-    throw new SetupError('wrong-wheel', `${path.basename(file)} is not a TensorFlow wheel (expected a name like tensorflow_cpu-2.21.0-…-manylinux…_x86_64.whl).`);
+    throw new SetupError(
+      'wrong-wheel',
+      `${path.basename(file)} is not a TensorFlow wheel (expected a name like tensorflow_cpu-2.21.0-…-manylinux…_x86_64.whl).`,
+    );
   }
   if (info.major !== 2 || info.minor < 10) {
-    throw new SetupError('wrong-wheel', `${path.basename(file)} is TensorFlow ${info.version}; the engine needs TensorFlow 2.10 or newer in the 2.x series (its C API). Use a tensorflow-cpu 2.x wheel.`);
+    throw new SetupError(
+      'wrong-wheel',
+      `${path.basename(file)} is TensorFlow ${info.version}; the engine needs TensorFlow 2.10 or newer in the 2.x series (its C API). Use a tensorflow-cpu 2.x wheel.`,
+    );
   }
   if (variant === 'gpu' && info.name === 'tensorflow_cpu') {
-    throw new SetupError('wrong-wheel', `${path.basename(file)} is the CPU-only wheel; the GPU engine needs the "tensorflow" wheel (Linux, CUDA 12). Use \`winnow setup tensorflow\` without --gpu for this one.`);
+    throw new SetupError(
+      'wrong-wheel',
+      `${path.basename(file)} is the CPU-only wheel; the GPU engine needs the "tensorflow" wheel (Linux, CUDA 12). Use \`winnow setup tensorflow\` without --gpu for this one.`,
+    );
   }
   return { version: info.version };
 }
 
-async function unpackWheel(file: string, version: string, cacheRoot: string, variant: NativeVariant, sys: SetupSystem): Promise<string> {
+async function unpackWheel(
+  file: string,
+  version: string,
+  cacheRoot: string,
+  variant: NativeVariant,
+  sys: SetupSystem,
+): Promise<string> {
   let entries: ZipEntry[];
   try {
     entries = listZip(file);
   } catch (e) {
     throw new SetupError('wrong-wheel', (e as Error).message + ' Download it again.');
   }
-  const wanted = entries.map((e) => ({ e, m: neededMember(e.name) })).filter((x): x is { e: ZipEntry; m: { kind: 'lib' | 'include'; rel: string } } => x.m !== null);
+  const wanted = entries
+    .map((e) => ({ e, m: neededMember(e.name) }))
+    .filter((x): x is { e: ZipEntry; m: { kind: 'lib' | 'include'; rel: string } } => x.m !== null);
   const libs = wanted.filter((w) => w.m.kind === 'lib').map((w) => w.m.rel);
   const missing = LIBRARIES.filter((l) => !libs.includes(l));
-  if (missing.length) throw new SetupError('wrong-wheel', `${path.basename(file)} has no ${missing.join(' or ')}: it cannot provide the C library. Use a tensorflow-cpu 2.x wheel for Linux x86-64.`);
+  if (missing.length)
+    throw new SetupError(
+      'wrong-wheel',
+      `${path.basename(file)} has no ${missing.join(' or ')}: it cannot provide the C library. Use a tensorflow-cpu 2.x wheel for Linux x86-64.`,
+    );
   const need = wanted.reduce((s, w) => s + w.e.size, 0);
   const root = path.join(cacheRoot, 'libtensorflow', `${version}-${variant}`);
   fs.mkdirSync(path.dirname(root), { recursive: true });
   const free = sys.freeBytes(path.dirname(root));
   const margin = 50 * MB;
   if (free !== null && free < need + margin) {
-    throw new SetupError('no-disk', `The disk holding ${path.dirname(root)} has ${Math.floor(free / MB)} MB free; the TensorFlow library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space (or set WINNOW_CACHE_DIR to a folder on another disk) and run this again.`);
+    throw new SetupError(
+      'no-disk',
+      `The disk holding ${path.dirname(root)} has ${Math.floor(free / MB)} MB free; the TensorFlow library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space (or set WINNOW_CACHE_DIR to a folder on another disk) and run this again.`,
+    );
   }
   // unpack beside, then rename: a cut unpacking never looks complete
   const partial = `${root}.partial-${process.pid}`;
@@ -467,7 +597,11 @@ async function unpackWheel(file: string, version: string, cacheRoot: string, var
   } catch (e) {
     fs.rmSync(partial, { recursive: true, force: true });
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOSPC') throw new SetupError('no-disk', `The disk holding ${cacheRoot} filled up while unpacking; the library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space and run this again.`);
+    if (err.code === 'ENOSPC')
+      throw new SetupError(
+        'no-disk',
+        `The disk holding ${cacheRoot} filled up while unpacking; the library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space and run this again.`,
+      );
     throw e;
   }
   return root;
@@ -480,8 +614,10 @@ function linkLibrary(pkgDir: string, libRoot: string): void {
   fs.mkdirSync(path.join(deps, 'lib'), { recursive: true });
   const cc = path.join(libRoot, 'lib', 'libtensorflow_cc.so.2');
   const fw = path.join(libRoot, 'lib', 'libtensorflow_framework.so.2');
-  for (const name of ['libtensorflow.so.2.9.1', 'libtensorflow.so.2', 'libtensorflow.so', 'libtensorflow_cc.so.2']) fs.symlinkSync(cc, path.join(deps, 'lib', name));
-  for (const name of ['libtensorflow_framework.so.2', 'libtensorflow_framework.so']) fs.symlinkSync(fw, path.join(deps, 'lib', name));
+  for (const name of ['libtensorflow.so.2.9.1', 'libtensorflow.so.2', 'libtensorflow.so', 'libtensorflow_cc.so.2'])
+    fs.symlinkSync(cc, path.join(deps, 'lib', name));
+  for (const name of ['libtensorflow_framework.so.2', 'libtensorflow_framework.so'])
+    fs.symlinkSync(fw, path.join(deps, 'lib', name));
   fs.symlinkSync(path.join(libRoot, 'include'), path.join(deps, 'include'), 'dir');
 }
 
@@ -491,17 +627,32 @@ async function buildAddon(sys: SetupSystem, pkgDir: string, env: NodeJS.ProcessE
   try {
     preGyp = createRequire(path.join(pkgDir, 'package.json')).resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
   } catch {
-    throw new SetupError('build-failed', `node-pre-gyp (a dependency of the TensorFlow package) is missing from ${pkgDir}. Run \`npm install\` and then this again.`);
+    throw new SetupError(
+      'build-failed',
+      `node-pre-gyp (a dependency of the TensorFlow package) is missing from ${pkgDir}. Run \`npm install\` and then this again.`,
+    );
   }
   const dir = nodeDir(env);
   const buildEnv = { ...env, ...(dir ? { npm_config_nodedir: dir } : {}) };
   // `install --build-from-source`, not `rebuild`: rebuild loops over every N-API version and deletes lib/
-  const r = await sys.run(process.execPath, [preGyp, 'install', '--build-from-source'], { cwd: pkgDir, env: buildEnv, logFile, timeoutMs: 900_000 });
+  const r = await sys.run(process.execPath, [preGyp, 'install', '--build-from-source'], {
+    cwd: pkgDir,
+    env: buildEnv,
+    logFile,
+    timeoutMs: 900_000,
+  });
   if (r.code !== 0) {
-    const hint = /gyp: .*not found|No such file or directory.*node_api|Could not find any Python|not found: make|g\+\+: not found|c\+\+: not found/i.test(r.stderr + r.stdout)
-      ? ' It needs a C++ compiler, make, python3 and Node’s headers (Debian: `apt-get install g++ make python3`).'
-      : '';
-    throw new SetupError('build-failed', `Building the TensorFlow addon failed: ${lastLine(r.stderr || r.stdout)}.${hint} The full log is in ${logFile}.`, logFile);
+    const hint =
+      /gyp: .*not found|No such file or directory.*node_api|Could not find any Python|not found: make|g\+\+: not found|c\+\+: not found/i.test(
+        r.stderr + r.stdout,
+      )
+        ? ' It needs a C++ compiler, make, python3 and Node’s headers (Debian: `apt-get install g++ make python3`).'
+        : '';
+    throw new SetupError(
+      'build-failed',
+      `Building the TensorFlow addon failed: ${lastLine(r.stderr || r.stdout)}.${hint} The full log is in ${logFile}.`,
+      logFile,
+    );
   }
 }
 
@@ -516,33 +667,71 @@ function checkCuda(sys: SetupSystem, tfVersion: string): void {
   }
 }
 
-async function verify(sys: SetupSystem, appRoot: string, pkg: string, variant: NativeVariant, env: NodeJS.ProcessEnv, cacheRoot: string, steps: Steps, expected: string): Promise<string> {
+async function verify(
+  sys: SetupSystem,
+  appRoot: string,
+  pkg: string,
+  variant: NativeVariant,
+  env: NodeJS.ProcessEnv,
+  cacheRoot: string,
+  steps: Steps,
+  expected: string,
+): Promise<string> {
   steps.start('verify', 'Checking that the backend loads');
   const script = `const tf=require(${JSON.stringify(pkg)});const b=tf.backend();process.stdout.write(JSON.stringify({backend:tf.getBackend(),tf:b.binding&&b.binding.TF_Version}));`;
   const logFile = path.join(cacheRoot, 'logs', 'verify.log');
   let r;
   try {
-    r = await sys.run(process.execPath, ['-e', script], { cwd: appRoot, env: { ...env, TF_CPP_MIN_LOG_LEVEL: '2' }, logFile, timeoutMs: 120_000 });
+    r = await sys.run(process.execPath, ['-e', script], {
+      cwd: appRoot,
+      env: { ...env, TF_CPP_MIN_LOG_LEVEL: '2' },
+      logFile,
+      timeoutMs: 120_000,
+    });
   } catch (e) {
     throw new SetupError('verify-failed', `The check could not start Node: ${(e as Error).message}`);
   }
   const out = /\{.*\}/.exec(r.stdout)?.[0];
   const parsed = out ? (JSON.parse(out) as { backend?: string; tf?: string }) : null;
   if (r.code !== 0 || parsed?.backend !== 'tensorflow') {
-    const cuda = variant === 'gpu' && /libcu|cudnn|CUDA/i.test(r.stderr) ? ' The GPU libraries could not be loaded: check CUDA and cuDNN (`winnow system info` lists what is missing).' : '';
-    throw new SetupError('verify-failed', `The TensorFlow backend was set up but does not load: ${lastLine(r.stderr || r.stdout)}.${cuda} The log is in ${logFile}.`, logFile);
+    const cuda =
+      variant === 'gpu' && /libcu|cudnn|CUDA/i.test(r.stderr)
+        ? ' The GPU libraries could not be loaded: check CUDA and cuDNN (`winnow system info` lists what is missing).'
+        : '';
+    throw new SetupError(
+      'verify-failed',
+      `The TensorFlow backend was set up but does not load: ${lastLine(r.stderr || r.stdout)}.${cuda} The log is in ${logFile}.`,
+      logFile,
+    );
   }
   steps.end('verify', `backend ${parsed.backend}, TensorFlow ${parsed.tf ?? expected}`);
   return parsed.tf ?? expected;
 }
 
 /** No wheel to be had: let the package download its own libtensorflow 2.9.1 (online users), then check. */
-async function packageDownload(sys: SetupSystem, appRoot: string, pkg: string, pkgDir: string, pkgVersion: string, variant: NativeVariant, env: NodeJS.ProcessEnv, cacheRoot: string, steps: Steps, t0: number, wheelFailure: string): Promise<SetupResult> {
+async function packageDownload(
+  sys: SetupSystem,
+  appRoot: string,
+  pkg: string,
+  pkgDir: string,
+  pkgVersion: string,
+  variant: NativeVariant,
+  env: NodeJS.ProcessEnv,
+  cacheRoot: string,
+  steps: Steps,
+  t0: number,
+  wheelFailure: string,
+): Promise<SetupResult> {
   steps.start('addon', 'Downloading libtensorflow 2.9.1 with the package’s own installer');
   const logFile = path.join(cacheRoot, 'logs', 'package-download.log');
   const dir = nodeDir(env);
   const args = variant === 'gpu' ? ['scripts/install.js', 'gpu', 'download'] : ['scripts/install.js'];
-  const r = await sys.run(process.execPath, args, { cwd: pkgDir, env: { ...env, ...(dir ? { npm_config_nodedir: dir } : {}) }, logFile, timeoutMs: 900_000 });
+  const r = await sys.run(process.execPath, args, {
+    cwd: pkgDir,
+    env: { ...env, ...(dir ? { npm_config_nodedir: dir } : {}) },
+    logFile,
+    timeoutMs: 900_000,
+  });
   if (r.code !== 0 || !fs.existsSync(path.join(pkgDir, 'lib', `napi-v${napiVersionOf(pkgDir)}`, 'tfjs_binding.node'))) {
     throw new SetupError(
       'no-wheel',
@@ -553,7 +742,15 @@ async function packageDownload(sys: SetupSystem, appRoot: string, pkg: string, p
   }
   steps.end('addon', 'downloaded libtensorflow 2.9.1');
   if (variant === 'gpu') checkCuda(sys, '2.9.1');
-  const stamp: SetupStamp = { variant, packageVersion: pkgVersion, tfVersion: '2.9.1', libDir: path.join(pkgDir, 'deps', 'lib'), source: 'download', napiVersion: napiVersionOf(pkgDir), setupAt: new Date().toISOString() };
+  const stamp: SetupStamp = {
+    variant,
+    packageVersion: pkgVersion,
+    tfVersion: '2.9.1',
+    libDir: path.join(pkgDir, 'deps', 'lib'),
+    source: 'download',
+    napiVersion: napiVersionOf(pkgDir),
+    setupAt: new Date().toISOString(),
+  };
   fs.writeFileSync(path.join(pkgDir, 'deps', SETUP_STAMP), JSON.stringify(stamp, null, 2) + '\n');
   const verified = await verify(sys, appRoot, pkg, variant, env, cacheRoot, steps, '2.9.1');
   return result(variant, pkg, pkgVersion, verified, path.join(pkgDir, 'deps'), 'download', false, steps, t0);

@@ -69,7 +69,8 @@ export function listZip(file: string): ZipEntry[] {
     const entries: ZipEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL_SIGNATURE) throw new ZipFormatError(file, `central directory entry ${i} is damaged`);
+      if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL_SIGNATURE)
+        throw new ZipFormatError(file, `central directory entry ${i} is damaged`);
       const method = dir.readUInt16LE(p + 10);
       let compressedSize = dir.readUInt32LE(p + 20);
       let uncompressed = dir.readUInt32LE(p + 24);
@@ -113,16 +114,23 @@ export async function extractEntry(file: string, entry: ZipEntry, dest: string):
   let dataStart: number;
   try {
     const header = readAt(fd, entry.localHeaderOffset, 30);
-    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipFormatError(file, `the header of ${entry.name} is damaged`);
+    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE)
+      throw new ZipFormatError(file, `the header of ${entry.name} is damaged`);
     dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   } finally {
     fs.closeSync(fd);
   }
-  if (entry.method !== STORED && entry.method !== DEFLATED) throw new ZipFormatError(file, `${entry.name} uses compression method ${entry.method}`);
-  const source = fs.createReadStream(file, { start: dataStart, end: dataStart + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  if (entry.method !== STORED && entry.method !== DEFLATED)
+    throw new ZipFormatError(file, `${entry.name} uses compression method ${entry.method}`);
+  const source = fs.createReadStream(file, {
+    start: dataStart,
+    end: dataStart + entry.compressedSize - 1,
+    highWaterMark: 1 << 20,
+  });
   const sink = fs.createWriteStream(dest);
   if (entry.method === STORED) await pipeline(source, sink);
   else await pipeline(source, zlib.createInflateRaw(), sink);
   const written = fs.statSync(dest).size;
-  if (written !== entry.size) throw new ZipFormatError(file, `${entry.name} unpacked to ${written} bytes, expected ${entry.size}`);
+  if (written !== entry.size)
+    throw new ZipFormatError(file, `${entry.name} unpacked to ${written} bytes, expected ${entry.size}`);
 }

@@ -25,7 +25,10 @@ interface AeRow {
 }
 
 /** What an autoencoder job leaves to record: its summary less what the store assigns, with its history and map. */
-export type NewAutoencoder = Omit<AeSummary, 'id' | 'datasetName' | 'createdAt'> & { history: AeDetail['history']; mapMethod: string };
+export type NewAutoencoder = Omit<AeSummary, 'id' | 'datasetName' | 'createdAt'> & {
+  history: AeDetail['history'];
+  mapMethod: string;
+};
 
 const SELECT = 'SELECT a.*, d.name AS dataset_name FROM autoencoders a JOIN datasets d ON d.id = a.dataset_id';
 
@@ -59,9 +62,22 @@ export class AutoencodersRepo {
   insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
     const insertRow = () =>
       insertRecord(this.db, 'autoencoders', {
-        dataset_id: a.datasetId, job_id: a.jobId, preset: a.preset, losses: JSON.stringify(a.losses), kendall: a.kendall ? 1 : 0, dim: a.dim,
-        epochs: a.epochs, batch: a.batch, seed: a.seed, untrained: a.untrained ? 1 : 0, backend: a.backend, metrics: JSON.stringify(a.metrics),
-        history: JSON.stringify(a.history), map_method: a.mapMethod, dir: '', created_at: Date.now(),
+        dataset_id: a.datasetId,
+        job_id: a.jobId,
+        preset: a.preset,
+        losses: JSON.stringify(a.losses),
+        kendall: a.kendall ? 1 : 0,
+        dim: a.dim,
+        epochs: a.epochs,
+        batch: a.batch,
+        seed: a.seed,
+        untrained: a.untrained ? 1 : 0,
+        backend: a.backend,
+        metrics: JSON.stringify(a.metrics),
+        history: JSON.stringify(a.history),
+        map_method: a.mapMethod,
+        dir: '',
+        created_at: Date.now(),
       });
     return insertWithFolder(this.db, this.paths, 'autoencoders', insertRow, commitFiles);
   }
@@ -73,12 +89,19 @@ export class AutoencodersRepo {
   get(id: number): (AeSummary & { dir: string; history: AeDetail['history']; mapMethod: string }) | undefined {
     const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as AeRow | undefined;
     if (!row) return undefined;
-    return { ...toSummary(row), dir: this.paths.toAbsolute(row.dir), history: JSON.parse(row.history) as AeDetail['history'], mapMethod: row.map_method };
+    return {
+      ...toSummary(row),
+      dir: this.paths.toAbsolute(row.dir),
+      history: JSON.parse(row.history) as AeDetail['history'],
+      mapMethod: row.map_method,
+    };
   }
 
   /** Folders of the autoencoders of a dataset (deleted with it by the foreign key; the caller removes files). */
   dirsOfDataset(datasetId: number): string[] {
-    return (this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>).map((r) => this.paths.toAbsolute(r.dir));
+    return (
+      this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>
+    ).map((r) => this.paths.toAbsolute(r.dir));
   }
 
   delete(id: number): string | undefined {

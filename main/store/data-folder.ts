@@ -72,8 +72,14 @@ function databaseState(dbPath: string, options: OpenDbOptions): 'missing' | 'emp
   if (size === 0) return 'empty';
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
-    const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() as { n: number };
+    db = new Database(dbPath, {
+      readonly: true,
+      fileMustExist: true,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+    const row = db
+      .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+      .get() as { n: number };
     return row.n === 0 ? 'empty' : 'present';
   } catch {
     return 'present'; // damaged or locked: opening it says what is wrong
@@ -118,7 +124,15 @@ export function openDataFolder(dataDir: string, options: OpenDbOptions = {}): St
 }
 
 const DAMAGED_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_IOERR_SHORT_READ']);
-const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_DBMOVED']);
+const READ_ONLY_CODES = new Set([
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY_DIRECTORY',
+  'SQLITE_READONLY_DBMOVED',
+]);
 const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 
 const damagedAdvice = (dbPath: string): string =>
@@ -157,7 +171,8 @@ export function openError(e: unknown, dataDir: string, dbPath: string): Error {
   let code = String((e as { code?: unknown }).code ?? '');
   const why = e instanceof Error ? e.message : String(e);
   // a full disk shows up as an I/O error when SQLite cannot even map its shared-memory file
-  if ((code.startsWith('SQLITE_IOERR') || code === 'ENOSPC') && (freeBytes(dataDir) ?? Infinity) < 1 << 20) code = 'SQLITE_FULL';
+  if ((code.startsWith('SQLITE_IOERR') || code === 'ENOSPC') && (freeBytes(dataDir) ?? Infinity) < 1 << 20)
+    code = 'SQLITE_FULL';
   // mkdir on a read-only disk may say ENOENT or EROFS; fs.access tells
   if ((code === 'ENOENT' || code.startsWith('SQLITE_IOERR')) && notWritable(dataDir)) code = 'EROFS';
   if (DAMAGED_CODES.has(code) || code.startsWith('SQLITE_CORRUPT')) {
@@ -170,7 +185,9 @@ export function openError(e: unknown, dataDir: string, dbPath: string): Error {
     );
   }
   if (FULL_CODES.has(code) || code.startsWith('SQLITE_FULL')) {
-    return new DataFolderError(`The disk holding ${dataDir} is full (needs about 1 MB to open the database). Free some space there, then try again.`);
+    return new DataFolderError(
+      `The disk holding ${dataDir} is full (needs about 1 MB to open the database). Free some space there, then try again.`,
+    );
   }
   return e instanceof Error ? e : new Error(why);
 }
@@ -180,7 +197,9 @@ function quickCheck(store: Store): void {
   const rows = store.db.pragma('quick_check') as Array<{ quick_check: string }>;
   const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
   if (problems.length > 0) {
-    throw new DataFolderError(`The database ${store.dbPath} is damaged: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}. ${damagedAdvice(store.dbPath)}`);
+    throw new DataFolderError(
+      `The database ${store.dbPath} is damaged: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}. ${damagedAdvice(store.dbPath)}`,
+    );
   }
 }
 

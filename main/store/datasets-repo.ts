@@ -47,7 +47,10 @@ export interface DatasetRows {
 }
 
 /** Everything the store needs to record one imported dataset. */
-export interface NewDataset extends Pick<DatasetSummary, 'name' | 'format' | 'source' | 'width' | 'height' | 'channels'> {
+export interface NewDataset extends Pick<
+  DatasetSummary,
+  'name' | 'format' | 'source' | 'width' | 'height' | 'channels'
+> {
   fingerprint: string;
   dir: string;
   bytes: number;
@@ -110,15 +113,29 @@ export class DatasetsRepo {
   insert(d: NewDataset, commitFiles: (id: number) => string): number {
     const insertRows = (): number => {
       const id = insertRecord(this.db, 'datasets', {
-        name: d.name, format: d.format, source: d.source, source_fingerprint: d.fingerprint, width: d.width, height: d.height, channels: d.channels,
-        images: d.rows.label.length, dir: '', bytes: d.bytes, options: JSON.stringify(d.options), duplicates: JSON.stringify(d.duplicates),
-        import_job_id: d.importJobId, created_at: Date.now(),
+        name: d.name,
+        format: d.format,
+        source: d.source,
+        source_fingerprint: d.fingerprint,
+        width: d.width,
+        height: d.height,
+        channels: d.channels,
+        images: d.rows.label.length,
+        dir: '',
+        bytes: d.bytes,
+        options: JSON.stringify(d.options),
+        duplicates: JSON.stringify(d.duplicates),
+        import_job_id: d.importJobId,
+        created_at: Date.now(),
       });
       const cls = this.db.prepare('INSERT INTO dataset_classes (dataset_id, label, name) VALUES (?, ?, ?)');
       d.classes.forEach((name, label) => cls.run(id, label, name));
-      const img = this.db.prepare('INSERT INTO dataset_images (dataset_id, idx, label, split, search_half, grp, source, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const img = this.db.prepare(
+        'INSERT INTO dataset_images (dataset_id, idx, label, split, search_half, grp, source, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       const r = d.rows;
-      for (let i = 0; i < r.label.length; i++) img.run(id, i, r.label[i], r.split[i], r.half[i], r.group[i], r.source[i], r.hash[i]);
+      for (let i = 0; i < r.label.length; i++)
+        img.run(id, i, r.label[i], r.split[i], r.half[i], r.group[i], r.source[i], r.hash[i]);
       const rej = this.db.prepare('INSERT INTO dataset_rejections (dataset_id, seq, path, reason) VALUES (?, ?, ?, ?)');
       d.rejected.forEach((x, seq) => rej.run(id, seq, x.path, x.reason));
       return id;
@@ -150,11 +167,24 @@ export class DatasetsRepo {
   detail(id: number): DatasetDetail | undefined {
     const row = this.db.prepare(`${SUMMARY_SQL} WHERE d.id = ?`).get(id) as DatasetRow | undefined;
     if (!row) return undefined;
-    const classNames = (this.db.prepare('SELECT name FROM dataset_classes WHERE dataset_id = ? ORDER BY label').all(id) as Array<{ name: string }>).map((c) => c.name);
+    const classNames = (
+      this.db.prepare('SELECT name FROM dataset_classes WHERE dataset_id = ? ORDER BY label').all(id) as Array<{
+        name: string;
+      }>
+    ).map((c) => c.name);
     const counts = this.db
-      .prepare('SELECT label, split, search_half AS half, COUNT(*) AS n FROM dataset_images WHERE dataset_id = ? GROUP BY label, split, search_half')
+      .prepare(
+        'SELECT label, split, search_half AS half, COUNT(*) AS n FROM dataset_images WHERE dataset_id = ? GROUP BY label, split, search_half',
+      )
       .all(id) as Array<{ label: number; split: Split; half: SearchHalf | null; n: number }>;
-    const perClass: ClassCount[] = classNames.map((name, label) => ({ label, name, train: 0, test: 0, trainW: 0, trainA: 0 }));
+    const perClass: ClassCount[] = classNames.map((name, label) => ({
+      label,
+      name,
+      train: 0,
+      test: 0,
+      trainW: 0,
+      trainA: 0,
+    }));
     for (const c of counts) {
       const pc = perClass[c.label];
       if (!pc) continue;
@@ -163,7 +193,9 @@ export class DatasetsRepo {
       if (c.half === 'a') pc.trainA += c.n;
     }
     const groupRows = this.db
-      .prepare('SELECT grp, split, COUNT(*) AS n FROM dataset_images WHERE dataset_id = ? AND grp IS NOT NULL GROUP BY grp, split ORDER BY grp')
+      .prepare(
+        'SELECT grp, split, COUNT(*) AS n FROM dataset_images WHERE dataset_id = ? AND grp IS NOT NULL GROUP BY grp, split ORDER BY grp',
+      )
       .all(id) as Array<{ grp: string; split: Split; n: number }>;
     const groups = new Map<string, GroupCount>();
     for (const g of groupRows) {
@@ -183,17 +215,25 @@ export class DatasetsRepo {
 
   /** Every dataset's source fingerprint (the import job refuses a source stored before). */
   fingerprints(): Array<{ id: number; name: string; fingerprint: string }> {
-    return this.db.prepare('SELECT id, name, source_fingerprint AS fingerprint FROM datasets ORDER BY id DESC').all() as Array<{ id: number; name: string; fingerprint: string }>;
+    return this.db
+      .prepare('SELECT id, name, source_fingerprint AS fingerprint FROM datasets ORDER BY id DESC')
+      .all() as Array<{ id: number; name: string; fingerprint: string }>;
   }
 
   findByFingerprint(fingerprint: string): DatasetSummary[] {
-    return (this.db.prepare(`${SUMMARY_SQL} WHERE d.source_fingerprint = ? ORDER BY d.id DESC`).all(fingerprint) as DatasetRow[]).map(toSummary);
+    return (
+      this.db
+        .prepare(`${SUMMARY_SQL} WHERE d.source_fingerprint = ? ORDER BY d.id DESC`)
+        .all(fingerprint) as DatasetRow[]
+    ).map(toSummary);
   }
 
   /** Image rows in stored order, optionally one class and/or split; paged. */
   /** The rows of the given stored indices, in that order (an index the dataset does not have is an error). */
   imagesAt(id: number, indices: readonly number[]): ImageRow[] {
-    const stmt = this.db.prepare('SELECT idx AS "index", label, split, search_half AS half, grp AS "group", source FROM dataset_images WHERE dataset_id = ? AND idx = ?');
+    const stmt = this.db.prepare(
+      'SELECT idx AS "index", label, split, search_half AS half, grp AS "group", source FROM dataset_images WHERE dataset_id = ? AND idx = ?',
+    );
     return indices.map((i) => {
       const row = stmt.get(id, i) as ImageRow | undefined;
       if (!row) throw new RangeError(`Dataset ${id} has no image ${i}.`);
@@ -201,7 +241,10 @@ export class DatasetsRepo {
     });
   }
 
-  images(id: number, filter: { label?: number; split?: Split; offset: number; limit: number }): { total: number; rows: ImageRow[] } {
+  images(
+    id: number,
+    filter: { label?: number; split?: Split; offset: number; limit: number },
+  ): { total: number; rows: ImageRow[] } {
     const where = ['dataset_id = ?'];
     const args: unknown[] = [id];
     if (filter.label !== undefined) {
@@ -213,31 +256,46 @@ export class DatasetsRepo {
       args.push(filter.split);
     }
     const w = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM dataset_images WHERE ${w}`).get(...args) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM dataset_images WHERE ${w}`).get(...args) as { n: number })
+      .n;
     const rows = this.db
-      .prepare(`SELECT idx AS "index", label, split, search_half AS half, grp AS "group", source FROM dataset_images WHERE ${w} ORDER BY idx LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT idx AS "index", label, split, search_half AS half, grp AS "group", source FROM dataset_images WHERE ${w} ORDER BY idx LIMIT ? OFFSET ?`,
+      )
       .all(...args, filter.limit, filter.offset) as ImageRow[];
     return { total, rows };
   }
 
   /** All labels, splits and search halves in stored order (for training). */
   labels(id: number): { label: Int32Array; split: Split[]; half: Array<SearchHalf | null> } {
-    const rows = this.db.prepare('SELECT label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{
+    const rows = this.db
+      .prepare('SELECT label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx')
+      .all(id) as Array<{
       label: number;
       split: Split;
       half: SearchHalf | null;
     }>;
-    return { label: Int32Array.from(rows, (r) => r.label), split: rows.map((r) => r.split), half: rows.map((r) => r.half) };
+    return {
+      label: Int32Array.from(rows, (r) => r.label),
+      split: rows.map((r) => r.split),
+      half: rows.map((r) => r.half),
+    };
   }
 
   /** Each image's group (null = none), in stored order. */
   groups(id: number): Array<string | null> {
-    return (this.db.prepare('SELECT grp FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{ grp: string | null }>).map((r) => r.grp);
+    return (
+      this.db.prepare('SELECT grp FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{
+        grp: string | null;
+      }>
+    ).map((r) => r.grp);
   }
 
   /** Each image's content hash (of its stored pixels), label, split and search half, in stored order. */
   contentRows(id: number): Array<{ hash: string; label: number; split: Split; half: SearchHalf | null }> {
-    return this.db.prepare('SELECT hash, label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx').all(id) as Array<{
+    return this.db
+      .prepare('SELECT hash, label, split, search_half AS half FROM dataset_images WHERE dataset_id = ? ORDER BY idx')
+      .all(id) as Array<{
       hash: string;
       label: number;
       split: Split;
@@ -246,8 +304,12 @@ export class DatasetsRepo {
   }
 
   rejections(id: number, offset: number, limit: number): { total: number; items: Rejection[] } {
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM dataset_rejections WHERE dataset_id = ?').get(id) as { n: number }).n;
-    const items = this.db.prepare('SELECT path, reason FROM dataset_rejections WHERE dataset_id = ? ORDER BY seq LIMIT ? OFFSET ?').all(id, limit, offset) as Rejection[];
+    const total = (
+      this.db.prepare('SELECT COUNT(*) AS n FROM dataset_rejections WHERE dataset_id = ?').get(id) as { n: number }
+    ).n;
+    const items = this.db
+      .prepare('SELECT path, reason FROM dataset_rejections WHERE dataset_id = ? ORDER BY seq LIMIT ? OFFSET ?')
+      .all(id, limit, offset) as Rejection[];
     return { total, items };
   }
 

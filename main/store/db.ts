@@ -30,7 +30,9 @@ export function schemaVersion(db: Db): number {
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const current = schemaVersion(db);
   const latest = migrations.reduce((m, x) => Math.max(m, x.version), 0);
   if (current > latest) {
@@ -43,7 +45,11 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   const apply = db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, Date.now());
+      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.description,
+        Date.now(),
+      );
     }
   });
   apply.immediate();

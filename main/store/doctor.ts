@@ -33,12 +33,23 @@ const ID_FOLDER = /^[1-9][0-9]*$/;
 const isStaging = (name: string): boolean => name === 'staging' || name.endsWith('-staging') || name.endsWith('.tmp');
 
 function tableNames(db: Database.Database): Set<string> {
-  return new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
+  return new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(
+      (r) => r.name,
+    ),
+  );
 }
 
 export function runDoctor(dataDir: string, options: { repair: boolean; nativeBinding?: string }): DoctorReport {
   const dbPath = dbPathFor(dataDir);
-  const report: DoctorReport = { dataDir, dbPath, integrity: 'not-checked', problems: [], leftovers: [], healthy: false };
+  const report: DoctorReport = {
+    dataDir,
+    dbPath,
+    integrity: 'not-checked',
+    problems: [],
+    leftovers: [],
+    healthy: false,
+  };
   const problem = (p: DoctorProblem) => report.problems.push(p);
   try {
     report.leftovers = fs.readdirSync(path.join(dataDir, LEFTOVERS_DIR)).map((n) => `${LEFTOVERS_DIR}/${n}`);
@@ -57,7 +68,11 @@ export function runDoctor(dataDir: string, options: { repair: boolean; nativeBin
   }
   let db: Database.Database;
   try {
-    db = new Database(dbPath, { fileMustExist: true, readonly: !options.repair, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+    db = new Database(dbPath, {
+      fileMustExist: true,
+      readonly: !options.repair,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
   } catch (e) {
     problem({ kind: 'database', message: `${dbPath} cannot be opened: ${(e as Error).message}.` });
     return report;
@@ -66,7 +81,10 @@ export function runDoctor(dataDir: string, options: { repair: boolean; nativeBin
     checkIntegrity(db, report, options.repair);
     if (report.integrity === 'ok') checkFolders(db, dataDir, report, options.repair);
   } catch (e) {
-    problem({ kind: 'database', message: `${dbPath} cannot be read: ${(e as Error).message}. Restore it from a backup.` });
+    problem({
+      kind: 'database',
+      message: `${dbPath} cannot be read: ${(e as Error).message}. Restore it from a backup.`,
+    });
     report.integrity = 'damaged';
   } finally {
     db.close();
@@ -76,7 +94,9 @@ export function runDoctor(dataDir: string, options: { repair: boolean; nativeBin
 }
 
 function integrityProblems(db: Database.Database): string[] {
-  return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).filter((r) => r !== 'ok');
+  return (db.pragma('integrity_check') as Array<{ integrity_check: string }>)
+    .map((r) => r.integrity_check)
+    .filter((r) => r !== 'ok');
 }
 
 function checkIntegrity(db: Database.Database, report: DoctorReport, repair: boolean): void {
@@ -106,14 +126,21 @@ function checkFolders(db: Database.Database, dataDir: string, report: DoctorRepo
   const tables = tableNames(db);
   const paths = new DataPaths(dataDir);
   const marker = readMarker(dataDir);
-  const folderId = tables.has('data_folder') ? ((db.prepare('SELECT id FROM data_folder').get() as { id: string } | undefined)?.id ?? null) : null;
+  const folderId = tables.has('data_folder')
+    ? ((db.prepare('SELECT id FROM data_folder').get() as { id: string } | undefined)?.id ?? null)
+    : null;
   if (folderId && marker?.id !== folderId) {
     const p: DoctorProblem = {
       kind: 'marker',
-      message: marker ? `${MARKER_FILE} names folder ${marker.id}, the database ${folderId}: this database comes from another data folder.` : `${MARKER_FILE} is missing.`,
+      message: marker
+        ? `${MARKER_FILE} names folder ${marker.id}, the database ${folderId}: this database comes from another data folder.`
+        : `${MARKER_FILE} is missing.`,
     };
     if (repair && !marker) {
-      fs.writeFileSync(path.join(dataDir, MARKER_FILE), `${JSON.stringify({ id: folderId, createdAt: Date.now() }, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(dataDir, MARKER_FILE),
+        `${JSON.stringify({ id: folderId, createdAt: Date.now() }, null, 2)}\n`,
+      );
       p.repaired = 'written from the database';
     }
     report.problems.push(p);
@@ -123,8 +150,14 @@ function checkFolders(db: Database.Database, dataDir: string, report: DoctorRepo
     if (!tables.has(kind)) continue;
     const rows = new Map<number, string | null>(
       kind === 'jobs'
-        ? (db.prepare('SELECT id, state FROM jobs').all() as Array<{ id: number; state: string }>).map((r) => [r.id, r.state])
-        : (db.prepare(`SELECT id, dir FROM ${kind}`).all() as Array<{ id: number; dir: string }>).map((r) => [r.id, r.dir]),
+        ? (db.prepare('SELECT id, state FROM jobs').all() as Array<{ id: number; state: string }>).map((r) => [
+            r.id,
+            r.state,
+          ])
+        : (db.prepare(`SELECT id, dir FROM ${kind}`).all() as Array<{ id: number; dir: string }>).map((r) => [
+            r.id,
+            r.dir,
+          ]),
     );
     const parent = path.join(dataDir, kind);
     const entries = fs.existsSync(parent) ? fs.readdirSync(parent) : [];
@@ -132,7 +165,10 @@ function checkFolders(db: Database.Database, dataDir: string, report: DoctorRepo
       const full = path.join(parent, name);
       const id = ID_FOLDER.test(name) ? Number(name) : null;
       if (id === null || !rows.has(id)) {
-        const p: DoctorProblem = { kind: 'orphan-folder', message: `${kind}/${name} belongs to no ${kind.replace(/s$/, '')} in the database.` };
+        const p: DoctorProblem = {
+          kind: 'orphan-folder',
+          message: `${kind}/${name} belongs to no ${kind.replace(/s$/, '')} in the database.`,
+        };
         if (repair) p.repaired = `moved to ${path.relative(dataDir, moveAside(full)!)}`;
         report.problems.push(p);
         continue;
@@ -141,7 +177,10 @@ function checkFolders(db: Database.Database, dataDir: string, report: DoctorRepo
         const state = rows.get(id);
         if (state === 'running' || state === 'queued' || !fs.statSync(full).isDirectory()) continue;
         for (const entry of fs.readdirSync(full).filter(isStaging)) {
-          const p: DoctorProblem = { kind: 'staging', message: `jobs/${name}/${entry} is a partial output of job ${id} (${state}).` };
+          const p: DoctorProblem = {
+            kind: 'staging',
+            message: `jobs/${name}/${entry} is a partial output of job ${id} (${state}).`,
+          };
           if (repair) {
             fs.rmSync(path.join(full, entry), { recursive: true, force: true });
             p.repaired = 'removed';

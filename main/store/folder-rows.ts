@@ -19,12 +19,20 @@ export function insertRecord(db: Db, table: FolderTable, values: Record<string, 
  * the files into place and returns their folder), and records the folder: one immediate transaction, so either
  * the row and the files both exist or neither does.
  */
-export function insertWithFolder(db: Db, paths: DataPaths, table: FolderTable, insertRow: () => number, commitFiles: (id: number) => string): number {
-  return db.transaction(() => {
-    const id = insertRow();
-    db.prepare(`UPDATE ${table} SET dir = ? WHERE id = ?`).run(paths.toStored(commitFiles(id)), id);
-    return id;
-  }).immediate();
+export function insertWithFolder(
+  db: Db,
+  paths: DataPaths,
+  table: FolderTable,
+  insertRow: () => number,
+  commitFiles: (id: number) => string,
+): number {
+  return db
+    .transaction(() => {
+      const id = insertRow();
+      db.prepare(`UPDATE ${table} SET dir = ? WHERE id = ?`).run(paths.toStored(commitFiles(id)), id);
+      return id;
+    })
+    .immediate();
 }
 
 /** Removes the row; returns its folder (absolute) for the caller to delete once the row is gone. */
@@ -36,7 +44,9 @@ export function deleteWithFolder(db: Db, paths: DataPaths, table: FolderTable, i
 
 /** The rows of `select` (whose table is aliased `alias`), newest first, all or those of one dataset. */
 export function newestFirst<R>(db: Db, select: string, alias: string, datasetId?: number): R[] {
-  return (datasetId === undefined
-    ? db.prepare(`${select} ORDER BY ${alias}.id DESC`).all()
-    : db.prepare(`${select} WHERE ${alias}.dataset_id = ? ORDER BY ${alias}.id DESC`).all(datasetId)) as R[];
+  return (
+    datasetId === undefined
+      ? db.prepare(`${select} ORDER BY ${alias}.id DESC`).all()
+      : db.prepare(`${select} WHERE ${alias}.dataset_id = ? ORDER BY ${alias}.id DESC`).all(datasetId)
+  ) as R[];
 }

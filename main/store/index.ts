@@ -17,7 +17,10 @@ export class Store {
   /** Converts between the absolute paths callers use and the data-folder-relative paths rows keep. */
   readonly paths: DataPaths;
 
-  constructor(readonly db: Db, readonly dbPath: string) {
+  constructor(
+    readonly db: Db,
+    readonly dbPath: string,
+  ) {
     this.paths = new DataPaths(dataDirOfDb(dbPath));
     this.jobs = new JobsRepo(db, this.paths);
     this.settings = new SettingsRepo(db);
@@ -38,7 +41,9 @@ export class Store {
 
   /** Records the folder id unless one is already recorded (another process may have won); returns the recorded id. */
   recordFolderId(id: string): string {
-    this.db.prepare('INSERT OR IGNORE INTO data_folder (singleton, id, created_at) VALUES (1, ?, ?)').run(id, Date.now());
+    this.db
+      .prepare('INSERT OR IGNORE INTO data_folder (singleton, id, created_at) VALUES (1, ?, ?)')
+      .run(id, Date.now());
     return this.folderId()!;
   }
 

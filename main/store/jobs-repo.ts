@@ -34,7 +34,9 @@ function mapResultPaths(result: unknown, map: (p: string) => string): unknown {
   if (!result || typeof result !== 'object' || Array.isArray(result)) return result;
   const files = (result as { files?: unknown }).files;
   if (!files || typeof files !== 'object' || Array.isArray(files)) return result;
-  const mapped = Object.fromEntries(Object.entries(files as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? map(v) : v]));
+  const mapped = Object.fromEntries(
+    Object.entries(files as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? map(v) : v]),
+  );
   return { ...(result as Record<string, unknown>), files: mapped };
 }
 
@@ -86,8 +88,7 @@ export class JobsRepo {
 
   ownership(id: number): JobOwnership | undefined {
     const row = this.db.prepare('SELECT owner_pid, worker_pid FROM jobs WHERE id = ?').get(id) as
-      | { owner_pid: number | null; worker_pid: number | null }
-      | undefined;
+      { owner_pid: number | null; worker_pid: number | null } | undefined;
     return row ? { ownerPid: row.owner_pid, workerPid: row.worker_pid } : undefined;
   }
 
@@ -117,48 +118,56 @@ export class JobsRepo {
   /** Appends an event, keeps the job row's derived columns (state, progress, result) in step, all in one transaction. */
   appendEvent(jobId: number, given: JobEvent, ts = Date.now()): StoredJobEvent {
     const event = mapEventPaths(given, (p) => this.paths.toStored(p));
-    return this.db.transaction((): StoredJobEvent => {
-      const { next_seq: seq } = this.db.prepare('SELECT next_seq FROM jobs WHERE id = ?').get(jobId) as { next_seq: number };
-      this.db.prepare('UPDATE jobs SET next_seq = next_seq + 1 WHERE id = ?').run(jobId);
-      this.db
-        .prepare('INSERT INTO job_events (job_id, seq, ts, type, payload) VALUES (?, ?, ?, ?, ?)')
-        .run(jobId, seq, ts, event.type, JSON.stringify(event));
-      switch (event.type) {
-        case 'progress': {
-          const { type: _t, ...progress } = event;
-          this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), jobId);
-          break;
+    return this.db
+      .transaction((): StoredJobEvent => {
+        const { next_seq: seq } = this.db.prepare('SELECT next_seq FROM jobs WHERE id = ?').get(jobId) as {
+          next_seq: number;
+        };
+        this.db.prepare('UPDATE jobs SET next_seq = next_seq + 1 WHERE id = ?').run(jobId);
+        this.db
+          .prepare('INSERT INTO job_events (job_id, seq, ts, type, payload) VALUES (?, ?, ?, ?, ?)')
+          .run(jobId, seq, ts, event.type, JSON.stringify(event));
+        switch (event.type) {
+          case 'progress': {
+            const { type: _t, ...progress } = event;
+            this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), jobId);
+            break;
+          }
+          case 'metric':
+            this.db
+              .prepare('INSERT INTO metrics (job_id, name, step, epoch, value, ts) VALUES (?, ?, ?, ?, ?, ?)')
+              .run(jobId, event.name, event.step ?? null, event.epoch ?? null, event.value, ts);
+            break;
+          case 'result':
+            this.db.prepare('UPDATE jobs SET result = ? WHERE id = ?').run(JSON.stringify(event.result ?? null), jobId);
+            break;
+          case 'artifact':
+            this.db
+              .prepare('INSERT INTO artifacts (job_id, name, path, mime, created_at) VALUES (?, ?, ?, ?, ?)')
+              .run(jobId, event.name, event.path, event.mime ?? null, ts);
+            break;
+          case 'state':
+            this.applyState(jobId, event.state, event.message ?? null, ts);
+            break;
+          case 'log':
+            break;
         }
-        case 'metric':
-          this.db
-            .prepare('INSERT INTO metrics (job_id, name, step, epoch, value, ts) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(jobId, event.name, event.step ?? null, event.epoch ?? null, event.value, ts);
-          break;
-        case 'result':
-          this.db.prepare('UPDATE jobs SET result = ? WHERE id = ?').run(JSON.stringify(event.result ?? null), jobId);
-          break;
-        case 'artifact':
-          this.db
-            .prepare('INSERT INTO artifacts (job_id, name, path, mime, created_at) VALUES (?, ?, ?, ?, ?)')
-            .run(jobId, event.name, event.path, event.mime ?? null, ts);
-          break;
-        case 'state':
-          this.applyState(jobId, event.state, event.message ?? null, ts);
-          break;
-        case 'log':
-          break;
-      }
-      return { jobId, seq, ts, event: given };
-    }).immediate();
+        return { jobId, seq, ts, event: given };
+      })
+      .immediate();
   }
 
   private applyState(jobId: number, state: JobState, message: string | null, ts: number): void {
     if (state === 'running') {
       this.db
-        .prepare("UPDATE jobs SET state = 'running', cancel_requested = 0, started_at = COALESCE(started_at, ?), ended_at = NULL, message = NULL, attempts = attempts + 1 WHERE id = ?")
+        .prepare(
+          "UPDATE jobs SET state = 'running', cancel_requested = 0, started_at = COALESCE(started_at, ?), ended_at = NULL, message = NULL, attempts = attempts + 1 WHERE id = ?",
+        )
         .run(ts, jobId);
     } else if (state === 'queued') {
-      this.db.prepare("UPDATE jobs SET state = 'queued', ended_at = NULL, message = ? WHERE id = ?").run(message, jobId);
+      this.db
+        .prepare("UPDATE jobs SET state = 'queued', ended_at = NULL, message = ? WHERE id = ?")
+        .run(message, jobId);
     } else {
       this.db
         .prepare('UPDATE jobs SET state = ?, ended_at = ?, message = ?, worker_pid = NULL WHERE id = ?')
@@ -174,10 +183,13 @@ export class JobsRepo {
   takeCancelRequests(jobIds: readonly number[]): number[] {
     if (jobIds.length === 0) return [];
     const marks = jobIds.map(() => '?').join(',');
-    const ids = (this.db.prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${marks})`).all(...jobIds) as Array<{ id: number }>).map(
-      (r) => r.id,
-    );
-    if (ids.length) this.db.prepare(`UPDATE jobs SET cancel_requested = 0 WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
+    const ids = (
+      this.db.prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${marks})`).all(...jobIds) as Array<{
+        id: number;
+      }>
+    ).map((r) => r.id);
+    if (ids.length)
+      this.db.prepare(`UPDATE jobs SET cancel_requested = 0 WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
     return ids;
   }
 
@@ -201,7 +213,10 @@ export class JobsRepo {
     return row ? this.stored(jobId, row.seq, row.ts, row.payload) : undefined;
   }
 
-  metrics(jobId: number, name: string): Array<{ step: number | null; epoch: number | null; value: number; ts: number }> {
+  metrics(
+    jobId: number,
+    name: string,
+  ): Array<{ step: number | null; epoch: number | null; value: number; ts: number }> {
     return this.db
       .prepare('SELECT step, epoch, value, ts FROM metrics WHERE job_id = ? AND name = ? ORDER BY ts, rowid')
       .all(jobId, name) as Array<{ step: number | null; epoch: number | null; value: number; ts: number }>;

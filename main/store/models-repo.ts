@@ -55,9 +55,19 @@ export class ModelsRepo {
   insert(m: NewModel, commitFiles: (id: number) => string): number {
     const insertRow = () =>
       insertRecord(this.db, 'models', {
-        name: m.name, origin: m.origin, job_id: m.jobId, dataset_id: m.datasetId, network: m.network ? JSON.stringify(m.network) : null,
-        class_names: JSON.stringify(m.classNames), preprocessing: JSON.stringify(m.preprocessing), parameters: m.parameters,
-        multiply_adds: m.multiplyAdds, test_accuracy: m.testAccuracy, genotype_text: m.genotypeText, dir: '', created_at: Date.now(),
+        name: m.name,
+        origin: m.origin,
+        job_id: m.jobId,
+        dataset_id: m.datasetId,
+        network: m.network ? JSON.stringify(m.network) : null,
+        class_names: JSON.stringify(m.classNames),
+        preprocessing: JSON.stringify(m.preprocessing),
+        parameters: m.parameters,
+        multiply_adds: m.multiplyAdds,
+        test_accuracy: m.testAccuracy,
+        genotype_text: m.genotypeText,
+        dir: '',
+        created_at: Date.now(),
       });
     return insertWithFolder(this.db, this.paths, 'models', insertRow, commitFiles);
   }
@@ -73,7 +83,8 @@ export class ModelsRepo {
 
   /** The model an evaluate job produced, if it finished and its model was stored. */
   byJob(jobId: number): (ModelSummary & { dir: string }) | undefined {
-    const row = this.db.prepare(`${SELECT} WHERE m.job_id = ? ORDER BY m.id DESC LIMIT 1`).get(jobId) as ModelRow | undefined;
+    const row = this.db.prepare(`${SELECT} WHERE m.job_id = ? ORDER BY m.id DESC LIMIT 1`).get(jobId) as
+      ModelRow | undefined;
     return row ? { ...toSummary(row), dir: this.paths.toAbsolute(row.dir) } : undefined;
   }
 

@@ -10,14 +10,19 @@ import path from 'node:path';
 export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit && explicit.trim() !== '') return path.resolve(explicit);
   if (env.WINNOW_DATA_DIR && env.WINNOW_DATA_DIR.trim() !== '') return path.resolve(env.WINNOW_DATA_DIR);
-  const xdg = env.XDG_DATA_HOME && env.XDG_DATA_HOME.trim() !== '' ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
+  const xdg =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.trim() !== ''
+      ? env.XDG_DATA_HOME
+      : path.join(os.homedir(), '.local', 'share');
   return path.resolve(xdg, 'winnow');
 }
 
 export const dbPathFor = (dataDir: string): string => path.join(dataDir, 'winnow.db');
 export const jobDirFor = (dataDir: string, jobId: number): string => path.join(dataDir, 'jobs', String(jobId));
-export const datasetDirFor = (dataDir: string, datasetId: number): string => path.join(dataDir, 'datasets', String(datasetId));
-export const autoencoderDirFor = (dataDir: string, id: number): string => path.join(dataDir, 'autoencoders', String(id));
+export const datasetDirFor = (dataDir: string, datasetId: number): string =>
+  path.join(dataDir, 'datasets', String(datasetId));
+export const autoencoderDirFor = (dataDir: string, id: number): string =>
+  path.join(dataDir, 'autoencoders', String(id));
 export const modelDirFor = (dataDir: string, id: number): string => path.join(dataDir, 'models', String(id));
 
 /**
@@ -74,10 +79,12 @@ export function moveAside(dir: string): string | null {
   fs.mkdirSync(leftovers, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   let target = path.join(leftovers, `${kind}-${path.basename(dir)}-${stamp}`);
-  for (let n = 2; fs.existsSync(target); n++) target = path.join(leftovers, `${kind}-${path.basename(dir)}-${stamp}-${n}`);
+  for (let n = 2; fs.existsSync(target); n++)
+    target = path.join(leftovers, `${kind}-${path.basename(dir)}-${stamp}-${n}`);
   fs.renameSync(dir, target);
   return target;
 }
 
 /** The data folder of a database file (none for an in-memory database). */
-export const dataDirOfDb = (dbPath: string): string | null => (dbPath === ':memory:' ? null : path.dirname(path.resolve(dbPath)));
+export const dataDirOfDb = (dbPath: string): string | null =>
+  dbPath === ':memory:' ? null : path.dirname(path.resolve(dbPath));

@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import type { BackendChoice, BackendReport } from '../../shared/backend.js';
 import { isFinished, isResumable, type JobEvent, type JobSummary, type PushMessage } from '../../shared/jobs.js';
 import { describeWriteError, diskFullMessage, isDiskFull } from '../engine/jobs/disk.js';
-import type { HostToWorker, SourceSummary, WorkerChannel, WorkerLauncher, WorkerToHost } from '../engine/jobs/protocol.js';
+import type {
+  HostToWorker,
+  SourceSummary,
+  WorkerChannel,
+  WorkerLauncher,
+  WorkerToHost,
+} from '../engine/jobs/protocol.js';
 import type { ImportFormat } from '../../shared/datasets.js';
 import { SourceReadError } from '../data/types.js';
 import type { JobHost } from '../jobs/kind.js';
@@ -135,7 +141,12 @@ export class JobSupervisor {
     const job = this.store.jobs.create(request.kind, request.params, process.pid);
     // a new job never starts in an old job's folder (a stale checkpoint would be "resumed"): move it aside
     const moved = moveAside(jobDirFor(this.opts.dataDir, job.id));
-    if (moved) this.record(job.id, { type: 'log', level: 'warn', message: `A folder from an earlier job ${job.id} was in the way; it was moved to ${moved}.` });
+    if (moved)
+      this.record(job.id, {
+        type: 'log',
+        level: 'warn',
+        message: `A folder from an earlier job ${job.id} was in the way; it was moved to ${moved}.`,
+      });
     this.record(job.id, { type: 'state', state: 'queued' });
     this.pump();
     return this.get(job.id);
@@ -149,7 +160,8 @@ export class JobSupervisor {
 
   cancel(id: number): JobSummary {
     const job = this.get(id);
-    if (isFinished(job.state)) throw new SupervisorError('conflict', `Job ${id} has already ended (${job.state}); there is nothing to cancel.`);
+    if (isFinished(job.state))
+      throw new SupervisorError('conflict', `Job ${id} has already ended (${job.state}); there is nothing to cancel.`);
     const owner = this.store.jobs.ownership(id)?.ownerPid ?? null;
     if (owner !== process.pid && pidAlive(owner)) {
       // another Winnow process runs it: leave a request its supervisor picks up within a second
@@ -164,7 +176,11 @@ export class JobSupervisor {
     const running = this.running;
     running.cancelTimer ??= setTimeout(() => {
       if (this.running?.jobId === id) {
-        this.record(id, { type: 'log', level: 'warn', message: 'The job did not stop in time; stopping the engine process.' });
+        this.record(id, {
+          type: 'log',
+          level: 'warn',
+          message: 'The job did not stop in time; stopping the engine process.',
+        });
         this.finish(id, 'cancelled', 'Cancelled by the user (the engine process was stopped).');
         this.killWorker();
       }
@@ -177,11 +193,18 @@ export class JobSupervisor {
     this.assertOpen();
     const job = this.get(id);
     if (!isResumable(job.state)) {
-      throw new SupervisorError('conflict', `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`);
+      throw new SupervisorError(
+        'conflict',
+        `Job ${id} is ${job.state}; only interrupted, cancelled or failed jobs can be resumed.`,
+      );
     }
     if (options.restart) {
       const moved = moveAside(jobDirFor(this.opts.dataDir, id));
-      this.record(id, { type: 'log', level: 'info', message: `Restarting from scratch${moved ? `; the earlier files were moved to ${moved}` : ''}.` });
+      this.record(id, {
+        type: 'log',
+        level: 'info',
+        message: `Restarting from scratch${moved ? `; the earlier files were moved to ${moved}` : ''}.`,
+      });
     }
     this.store.jobs.setOwner(id, process.pid, null);
     this.record(id, { type: 'state', state: 'queued', message: 'Resumed: waiting for the engine.' });
@@ -191,14 +214,24 @@ export class JobSupervisor {
 
   /** Asks the worker which backend it would use (and why the others were not). */
   probe(preference: BackendChoice): Promise<BackendReport> {
-    return this.request(this.probes, 60_000, 'The engine process did not answer the backend probe within 60 s.', (requestId) => ({ type: 'probe', requestId, backend: preference }));
+    return this.request(
+      this.probes,
+      60_000,
+      'The engine process did not answer the backend probe within 60 s.',
+      (requestId) => ({ type: 'probe', requestId, backend: preference }),
+    );
   }
 
   /**
    * Sends a request the worker answers by requestId, settled by onWorkerMessage (or rejected when the worker dies
    * or `timeoutMs` passes with no answer).
    */
-  private request<T>(pending: Map<number, (r: T | Error) => void>, timeoutMs: number, timeoutMessage: string, message: (requestId: number) => HostToWorker): Promise<T> {
+  private request<T>(
+    pending: Map<number, (r: T | Error) => void>,
+    timeoutMs: number,
+    timeoutMessage: string,
+    message: (requestId: number) => HostToWorker,
+  ): Promise<T> {
     this.assertOpen();
     const requestId = this.nextProbe++;
     return new Promise((resolve, reject) => {
@@ -231,13 +264,18 @@ export class JobSupervisor {
    * inflated in the host that serves the UI. Rejects with SourceReadError when the path is not a readable dataset.
    */
   detect(source: { path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' }): Promise<SourceSummary> {
-    return this.request(this.detections, 600_000, 'The engine process did not finish reading the source within 10 minutes.', (requestId) => ({
-      type: 'detect',
-      requestId,
-      path: source.path,
-      format: source.format,
-      ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}),
-    }));
+    return this.request(
+      this.detections,
+      600_000,
+      'The engine process did not finish reading the source within 10 minutes.',
+      (requestId) => ({
+        type: 'detect',
+        requestId,
+        path: source.path,
+        format: source.format,
+        ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}),
+      }),
+    );
   }
 
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
@@ -251,7 +289,11 @@ export class JobSupervisor {
     this.closed = true;
     clearInterval(this.poll);
     if (this.running) {
-      this.finish(this.running.jobId, 'interrupted', 'Winnow was closed while this job was running. Resume it to continue.');
+      this.finish(
+        this.running.jobId,
+        'interrupted',
+        'Winnow was closed while this job was running. Resume it to continue.',
+      );
     }
     this.killWorker();
   }
@@ -289,7 +331,11 @@ export class JobSupervisor {
     if (running?.jobId !== jobId) {
       // a job that already ended here (its final state could not be written): the UIs still hear the end
       const job = event.type === 'state' ? this.store.jobs.get(jobId) : undefined;
-      if (job && event.type === 'state') this.opts.publish({ channel: 'job.updated', job: { ...job, state: event.state, message: event.message ?? job.message } });
+      if (job && event.type === 'state')
+        this.opts.publish({
+          channel: 'job.updated',
+          job: { ...job, state: event.state, message: event.message ?? job.message },
+        });
       return;
     }
     clearTimeout(running.cancelTimer);
@@ -308,7 +354,11 @@ export class JobSupervisor {
       // still full: the row stays `running` until a start with free space marks it interrupted
     }
     const job = this.store.jobs.get(jobId);
-    if (job) this.opts.publish({ channel: 'job.updated', job: { ...job, state: 'failed', message, endedAt: job.endedAt ?? Date.now() } });
+    if (job)
+      this.opts.publish({
+        channel: 'job.updated',
+        job: { ...job, state: 'failed', message, endedAt: job.endedAt ?? Date.now() },
+      });
     queueMicrotask(() => this.pump());
   }
 
@@ -338,7 +388,16 @@ export class JobSupervisor {
       this.finish(job.id, 'failed', e instanceof Error ? e.message : String(e));
       return;
     }
-    this.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, jobDir, resume: job.attempts > 0, backend, context });
+    this.send({
+      type: 'start',
+      jobId: job.id,
+      kind: job.kind,
+      params: job.params,
+      jobDir,
+      resume: job.attempts > 0,
+      backend,
+      context,
+    });
   }
 
   private ensureWorker(): WorkerChannel {
@@ -392,7 +451,12 @@ export class JobSupervisor {
         const settle = this.detections.get(m.requestId);
         this.detections.delete(m.requestId);
         if (m.result) settle?.(m.result);
-        else settle?.(m.error?.source ? new SourceReadError(m.error.message) : new Error(m.error?.message ?? 'The engine could not read the source.'));
+        else
+          settle?.(
+            m.error?.source
+              ? new SourceReadError(m.error.message)
+              : new Error(m.error?.message ?? 'The engine could not read the source.'),
+          );
         break;
       }
       case 'probe-result': {
@@ -413,7 +477,11 @@ export class JobSupervisor {
       try {
         findJobKind(running.kind)?.discard?.(this.host, { id: jobId, jobDir: running.jobDir });
       } catch (e) {
-        this.record(jobId, { type: 'log', level: 'warn', message: `Could not clean up: ${e instanceof Error ? e.message : String(e)}` });
+        this.record(jobId, {
+          type: 'log',
+          level: 'warn',
+          message: `Could not clean up: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
     this.record(jobId, { type: 'state', state, ...(message ? { message } : {}) });
@@ -430,7 +498,11 @@ export class JobSupervisor {
     this.detections.clear();
     if (this.running) {
       const jobId = this.running.jobId;
-      this.finish(jobId, 'interrupted', `Interrupted: ${why}. Resume it from Runs or with \`winnow jobs resume ${jobId}\`.`);
+      this.finish(
+        jobId,
+        'interrupted',
+        `Interrupted: ${why}. Resume it from Runs or with \`winnow jobs resume ${jobId}\`.`,
+      );
     }
   }
 

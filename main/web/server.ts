@@ -77,14 +77,21 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const staticRoot = path.resolve(options.staticDir);
   if (!fs.existsSync(path.join(staticRoot, 'index.html'))) {
-    throw new Error(`The UI is not built (${path.join(staticRoot, 'index.html')} is missing): run \`npm run build\` first.`);
+    throw new Error(
+      `The UI is not built (${path.join(staticRoot, 'index.html')} is missing): run \`npm run build\` first.`,
+    );
   }
   let port = options.port;
   // With an explicit non-loopback bind the user chose to be reachable by any name; the token still guards.
   const checkHost = isLoopbackHost(options.host);
   const hostAllowed = (host: string | undefined): boolean => !checkHost || allowedHosts().has(host ?? '');
   const allowedHosts = (): Set<string> => {
-    const names = new Set(['127.0.0.1', 'localhost', '[::1]', options.host.includes(':') ? `[${options.host}]` : options.host]);
+    const names = new Set([
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+      options.host.includes(':') ? `[${options.host}]` : options.host,
+    ]);
     return new Set([...names].map((n) => `${n}:${port}`));
   };
 
@@ -107,9 +114,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   };
 
   const unauthorized = (res: http.ServerResponse, api: boolean) => {
-    if (api) return sendJson(res, 401, { error: { code: 'unauthorized', message: 'Missing or wrong access token. Open the URL printed by `winnow serve`.' } });
+    if (api)
+      return sendJson(res, 401, {
+        error: {
+          code: 'unauthorized',
+          message: 'Missing or wrong access token. Open the URL printed by `winnow serve`.',
+        },
+      });
     res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Winnow: this page needs its access token. Open the full URL that `winnow serve` printed (it ends in ?token=...).\n');
+    res.end(
+      'Winnow: this page needs its access token. Open the full URL that `winnow serve` printed (it ends in ?token=...).\n',
+    );
   };
 
   async function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -136,7 +151,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     }
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never grants.
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return sendJson(res, 415, { error: { code: 'bad_input', message: 'API calls need Content-Type: application/json.' } });
+      return sendJson(res, 415, {
+        error: { code: 'bad_input', message: 'API calls need Content-Type: application/json.' },
+      });
     }
     try {
       const input = await readBody(req);
@@ -144,7 +161,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       sendJson(res, 200, result ?? null);
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError('internal', e instanceof Error ? e.message : String(e));
-      sendJson(res, HTTP_STATUS[err.code], { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
+      sendJson(res, HTTP_STATUS[err.code], {
+        error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) },
+      });
     }
   }
 
@@ -226,7 +245,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
   port = (server.address() as AddressInfo).port;
-  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const hostInUrl = options.host.includes(':')
+    ? `[${options.host}]`
+    : options.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : options.host;
   const base = `http://${hostInUrl}:${port}/`;
   return {
     url: base,

@@ -12,16 +12,28 @@ import {
   type Nb201Op,
 } from './ops.js';
 
-function checkMatrix(fn: string, weights: number[][], rows: number, cols: number, rowWhat: string, colWhat: string): void {
+function checkMatrix(
+  fn: string,
+  weights: number[][],
+  rows: number,
+  cols: number,
+  rowWhat: string,
+  colWhat: string,
+): void {
   if (!Array.isArray(weights) || weights.length !== rows) {
-    throw new Error(`${fn}: expected ${rows} rows (${rowWhat}), got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    throw new Error(
+      `${fn}: expected ${rows} rows (${rowWhat}), got ${Array.isArray(weights) ? weights.length : typeof weights}`,
+    );
   }
   weights.forEach((row, r) => {
     if (!Array.isArray(row) || row.length !== cols) {
-      throw new Error(`${fn}: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values; expected ${cols} (${colWhat})`);
+      throw new Error(
+        `${fn}: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values; expected ${cols} (${colWhat})`,
+      );
     }
     row.forEach((v, c) => {
-      if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: row ${r}, column ${c} is not a number (${String(v)})`);
+      if (typeof v !== 'number' || Number.isNaN(v))
+        throw new Error(`${fn}: row ${r}, column ${c} is not a number (${String(v)})`);
     });
   });
 }
@@ -45,9 +57,17 @@ export function softmaxRows(logits: number[][]): number[][] {
  * maximum wins).
  */
 export function deriveDartsCell(weights: number[][], steps: number = DARTS_STEPS): Array<[DartsOp, number]> {
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`deriveDartsCell: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`deriveDartsCell: steps must be a positive integer, got ${steps}`);
   const edges = dartsEdgeList(steps);
-  checkMatrix('deriveDartsCell', weights, edges.length, DARTS_OPS.length, `one per edge for ${steps} steps, dartsEdgeList order`, 'one per DARTS operation');
+  checkMatrix(
+    'deriveDartsCell',
+    weights,
+    edges.length,
+    DARTS_OPS.length,
+    `one per edge for ${steps} steps, dartsEdgeList order`,
+    'one per DARTS operation',
+  );
   const noneIdx = DARTS_OPS.indexOf('none');
   const best = (row: number[]): number => {
     let kBest = -1;
@@ -70,9 +90,19 @@ export function deriveDartsCell(weights: number[][], steps: number = DARTS_STEPS
 }
 
 /** A DARTS genotype from the normal and reduce cells' softmaxed α; concat = all intermediate nodes. */
-export function deriveDartsGenotype(normal: number[][], reduce: number[][], steps: number = DARTS_STEPS): DartsGenotype {
+export function deriveDartsGenotype(
+  normal: number[][],
+  reduce: number[][],
+  steps: number = DARTS_STEPS,
+): DartsGenotype {
   const concat = Array.from({ length: steps }, (_, i) => 2 + i);
-  return { space: 'darts', normal: deriveDartsCell(normal, steps), normalConcat: concat, reduce: deriveDartsCell(reduce, steps), reduceConcat: [...concat] };
+  return {
+    space: 'darts',
+    normal: deriveDartsCell(normal, steps),
+    normalConcat: concat,
+    reduce: deriveDartsCell(reduce, steps),
+    reduceConcat: [...concat],
+  };
 }
 
 /**
@@ -80,7 +110,14 @@ export function deriveDartsGenotype(normal: number[][], reduce: number[][], step
  * argmax over all operations, `none` included, first maximum wins (as the benchmark's DARTS code).
  */
 export function deriveNb201Genotype(weights: number[][]): Nb201Genotype {
-  checkMatrix('deriveNb201Genotype', weights, NB201_EDGE_LIST.length, NB201_OPS.length, 'one per edge, NB201_EDGE_LIST order', 'one per NAS-Bench-201 operation');
+  checkMatrix(
+    'deriveNb201Genotype',
+    weights,
+    NB201_EDGE_LIST.length,
+    NB201_OPS.length,
+    'one per edge, NB201_EDGE_LIST order',
+    'one per NAS-Bench-201 operation',
+  );
   const nodes: Array<Array<[Nb201Op, number]>> = Array.from({ length: NB201_NODES - 1 }, () => []);
   NB201_EDGE_LIST.forEach(({ to, from }, r) => {
     const row = weights[r]!;

@@ -28,8 +28,26 @@ export const OP_COLORS: Record<string, string> = Object.freeze(
 );
 
 const THEMES = {
-  light: { bg: '#ffffff', text: '#1f2328', labelBg: '#ffffff', stroke: '#57606a', out: '#8c959f', input: '#b4eeb4', inner: '#add8e6', output: '#eee8aa' },
-  dark: { bg: '#1e1f22', text: '#e6e6e6', labelBg: '#2b2d31', stroke: '#a0a7b0', out: '#7d8590', input: '#2f5d3a', inner: '#27526b', output: '#6b6230' },
+  light: {
+    bg: '#ffffff',
+    text: '#1f2328',
+    labelBg: '#ffffff',
+    stroke: '#57606a',
+    out: '#8c959f',
+    input: '#b4eeb4',
+    inner: '#add8e6',
+    output: '#eee8aa',
+  },
+  dark: {
+    bg: '#1e1f22',
+    text: '#e6e6e6',
+    labelBg: '#2b2d31',
+    stroke: '#a0a7b0',
+    out: '#7d8590',
+    input: '#2f5d3a',
+    inner: '#27526b',
+    output: '#6b6230',
+  },
 } as const;
 
 function escapeXml(s: string): string {
@@ -69,10 +87,21 @@ const LAYOUT = { colGap: 190, nodeW: 74, nodeH: 30, labelH: 17, charW: 6.8, bend
 const overlaps = (a: Rect, b: Rect, pad = 3): boolean =>
   a.x - pad < b.x + b.w && b.x - pad < a.x + a.w && a.y - pad < b.y + b.h && b.y - pad < a.y + a.h;
 
-function drawGraph(nodes: DrawNode[], edges: DrawEdge[], theme: 'light' | 'dark', title: string, idPrefix: string): string {
+function drawGraph(
+  nodes: DrawNode[],
+  edges: DrawEdge[],
+  theme: 'light' | 'dark',
+  title: string,
+  idPrefix: string,
+): string {
   const th = THEMES[theme];
   const cx = (n: DrawNode) => n.col * LAYOUT.colGap;
-  const nodeRect = (n: DrawNode): Rect => ({ x: cx(n) - LAYOUT.nodeW / 2, y: n.y - LAYOUT.nodeH / 2, w: LAYOUT.nodeW, h: LAYOUT.nodeH });
+  const nodeRect = (n: DrawNode): Rect => ({
+    x: cx(n) - LAYOUT.nodeW / 2,
+    y: n.y - LAYOUT.nodeH / 2,
+    w: LAYOUT.nodeW,
+    h: LAYOUT.nodeH,
+  });
   const obstacles: Rect[] = nodes.map(nodeRect);
   const exit = (n: DrawNode, tx: number, ty: number, otherX: number, otherY: number): [number, number] => {
     let dx = tx - cx(n);
@@ -83,7 +112,10 @@ function drawGraph(nodes: DrawNode[], edges: DrawEdge[], theme: 'light' | 'dark'
       dy = otherY - n.y;
     }
     if (dx === 0 && dy === 0) return [cx(n), n.y];
-    const t = Math.min(dx === 0 ? Infinity : LAYOUT.nodeW / 2 / Math.abs(dx), dy === 0 ? Infinity : LAYOUT.nodeH / 2 / Math.abs(dy));
+    const t = Math.min(
+      dx === 0 ? Infinity : LAYOUT.nodeW / 2 / Math.abs(dx),
+      dy === 0 ? Infinity : LAYOUT.nodeH / 2 / Math.abs(dy),
+    );
     return [cx(n) + dx * t, n.y + dy * t];
   };
 
@@ -99,7 +131,13 @@ function drawGraph(nodes: DrawNode[], edges: DrawEdge[], theme: 'light' | 'dark'
     grow(r.x + r.w, r.y + r.h);
   }
 
-  type Laid = { d: [number, number, number, number, number, number]; color: string; family: string; label: Rect | null; op: string | null };
+  type Laid = {
+    d: [number, number, number, number, number, number];
+    color: string;
+    family: string;
+    label: Rect | null;
+    op: string | null;
+  };
   const laid: Laid[] = [];
   const pairCount = new Map<string, number>();
   for (const e of edges) {
@@ -166,7 +204,9 @@ function drawGraph(nodes: DrawNode[], edges: DrawEdge[], theme: 'light' | 'dark'
     `<rect x="0" y="0" width="${W}" height="${H}" fill="${th.bg}"/>`,
     '<defs>',
   );
-  const families = [...new Map(laid.map((l) => [l.family, l.color])).entries()].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+  const families = [...new Map(laid.map((l) => [l.family, l.color])).entries()].sort((p, q) =>
+    p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0,
+  );
   for (const [family, color] of families) {
     out.push(
       `<marker id="${markerId(family)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">` +
@@ -176,7 +216,9 @@ function drawGraph(nodes: DrawNode[], edges: DrawEdge[], theme: 'light' | 'dark'
   out.push('</defs>', '<g fill="none" stroke-width="1.6">');
   for (const l of laid) {
     const [sx, sy, qx, qy, ex, ey] = l.d;
-    out.push(`<path d="M${X(sx)},${Y(sy)} Q${X(qx)},${Y(qy)} ${X(ex)},${Y(ey)}" stroke="${l.color}" marker-end="url(#${markerId(l.family)})"/>`);
+    out.push(
+      `<path d="M${X(sx)},${Y(sy)} Q${X(qx)},${Y(qy)} ${X(ex)},${Y(ey)}" stroke="${l.color}" marker-end="url(#${markerId(l.family)})"/>`,
+    );
   }
   out.push('</g>', '<g font-family="Helvetica, Arial, sans-serif" font-size="13" text-anchor="middle">');
   for (const n of nodes) {
@@ -220,7 +262,8 @@ const ID_PREFIX = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export function cellSvg(g: Genotype, cell: 'normal' | 'reduce' = 'normal', opts?: CellSvgOptions): string {
   const theme = opts?.theme === 'dark' ? 'dark' : 'light';
   const idPrefix = opts?.idPrefix ?? 'winnow';
-  if (!ID_PREFIX.test(idPrefix)) throw new Error(`cellSvg: idPrefix '${idPrefix}' must be a letter followed by letters, digits, '-' or '_'`);
+  if (!ID_PREFIX.test(idPrefix))
+    throw new Error(`cellSvg: idPrefix '${idPrefix}' must be a letter followed by letters, digits, '-' or '_'`);
   const nodes: DrawNode[] = [];
   const edges: DrawEdge[] = [];
   if (g.space === 'darts') {
@@ -228,26 +271,35 @@ export function cellSvg(g: Genotype, cell: 'normal' | 'reduce' = 'normal', opts?
     const concat = cell === 'reduce' ? g.reduceConcat : g.normalConcat;
     const steps = Math.ceil(genes.length / 2);
     nodes.push({ label: 'c_{k-2}', col: 0, y: -70, kind: 'input' }, { label: 'c_{k-1}', col: 0, y: 70, kind: 'input' });
-    for (let i = 0; i < steps; i++) nodes.push({ label: String(i), col: i + 1, y: i % 2 === 0 ? -35 : 35, kind: 'inner' });
+    for (let i = 0; i < steps; i++)
+      nodes.push({ label: String(i), col: i + 1, y: i % 2 === 0 ? -35 : 35, kind: 'inner' });
     nodes.push({ label: 'c_{k}', col: steps + 1, y: 0, kind: 'output' });
     genes.forEach(([op, j], k) => {
       const node = Math.floor(k / 2);
-      if (!Number.isInteger(j) || j < 0 || j >= 2 + node) throw new GenotypeFormatError(`${cell}[${k}]: input ${j} does not exist before node ${node}`);
+      if (!Number.isInteger(j) || j < 0 || j >= 2 + node)
+        throw new GenotypeFormatError(`${cell}[${k}]: input ${j} does not exist before node ${node}`);
       edges.push({ from: j, to: 2 + node, op: String(op) });
     });
     for (const c of concat) {
-      if (!Number.isInteger(c) || c < 2 || c >= 2 + steps) throw new GenotypeFormatError(`${cell}_concat: ${c} is not an intermediate node`);
+      if (!Number.isInteger(c) || c < 2 || c >= 2 + steps)
+        throw new GenotypeFormatError(`${cell}_concat: ${c} is not an intermediate node`);
       edges.push({ from: c, to: nodes.length - 1, op: null });
     }
     return drawGraph(nodes, edges, theme, `DARTS ${cell} cell`, idPrefix);
   }
   const count = g.nodes.length + 1;
   for (let i = 0; i < count; i++) {
-    nodes.push({ label: String(i), col: i, y: i === 0 || i === count - 1 ? 0 : i % 2 === 1 ? -50 : 50, kind: i === 0 ? 'input' : i === count - 1 ? 'output' : 'inner' });
+    nodes.push({
+      label: String(i),
+      col: i,
+      y: i === 0 || i === count - 1 ? 0 : i % 2 === 1 ? -50 : 50,
+      kind: i === 0 ? 'input' : i === count - 1 ? 'output' : 'inner',
+    });
   }
   g.nodes.forEach((into, n) => {
     for (const [op, j] of into) {
-      if (!Number.isInteger(j) || j < 0 || j > n) throw new GenotypeFormatError(`node ${n + 1} takes an edge from node ${j}, which is not before it`);
+      if (!Number.isInteger(j) || j < 0 || j > n)
+        throw new GenotypeFormatError(`node ${n + 1} takes an edge from node ${j}, which is not before it`);
       if (op !== 'none') edges.push({ from: j, to: n + 1, op: String(op) });
     }
   });

@@ -4,7 +4,16 @@
  */
 
 /** DARTS PRIMITIVES, in the original code's order (genotypes.py); α's columns follow it. */
-export const DARTS_OPS = ['none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'] as const;
+export const DARTS_OPS = [
+  'none',
+  'max_pool_3x3',
+  'avg_pool_3x3',
+  'skip_connect',
+  'sep_conv_3x3',
+  'sep_conv_5x5',
+  'dil_conv_3x3',
+  'dil_conv_5x5',
+] as const;
 export type DartsOp = (typeof DARTS_OPS)[number];
 
 /** NAS-Bench-201 operations, in the benchmark's order; α's columns follow it. */

@@ -153,7 +153,8 @@ class DartsParser {
     const first = this.peek();
     if (first.kind === 'ident' && this.isPunct(this.peek(1), '=')) this.p += 2;
     const head = this.next();
-    if (head.kind !== 'ident' || (head.text !== 'Genotype' && !head.text.endsWith('.Genotype'))) this.fail("expected 'Genotype('", head);
+    if (head.kind !== 'ident' || (head.text !== 'Genotype' && !head.text.endsWith('.Genotype')))
+      this.fail("expected 'Genotype('", head);
     this.expect('(');
     const values: Partial<Record<DartsField, { value: DartsGene[] | number[]; pos: number; genePos?: number[] }>> = {};
     let positional = 0;
@@ -193,10 +194,17 @@ class DartsParser {
     const close = this.next();
     const rest = this.peek();
     if (rest.kind !== 'eof') {
-      throw new GenotypeFormatError(`unexpected ${this.describe(rest)} after the closing ')' of Genotype(...) ${at(this.src, rest.pos)}`, rest.pos);
+      throw new GenotypeFormatError(
+        `unexpected ${this.describe(rest)} after the closing ')' of Genotype(...) ${at(this.src, rest.pos)}`,
+        rest.pos,
+      );
     }
     for (const f of DARTS_FIELDS) {
-      if (!values[f]) throw new GenotypeFormatError(`missing '${f}' in Genotype(...) (closing ')' ${at(this.src, close.pos)})`, close.pos);
+      if (!values[f])
+        throw new GenotypeFormatError(
+          `missing '${f}' in Genotype(...) (closing ')' ${at(this.src, close.pos)})`,
+          close.pos,
+        );
     }
     const genotype: DartsGenotype = {
       space: 'darts',
@@ -241,12 +249,16 @@ class DartsParser {
 
   private gene(): DartsGene {
     const open = this.peek();
-    if (!this.isPunct(open, '(') && !this.isPunct(open, '[')) this.fail("expected a gene such as ('sep_conv_3x3', 0)", open);
+    if (!this.isPunct(open, '(') && !this.isPunct(open, '['))
+      this.fail("expected a gene such as ('sep_conv_3x3', 0)", open);
     const close = this.opener();
     const op = this.next();
     if (op.kind !== 'str') this.fail('expected an operation name in quotes', op);
     if (!DARTS_OP_SET.has(op.text)) {
-      throw new GenotypeFormatError(`unknown operation '${op.text}' ${at(this.src, op.pos)} (DARTS operations: ${DARTS_OPS.join(', ')})`, op.pos);
+      throw new GenotypeFormatError(
+        `unknown operation '${op.text}' ${at(this.src, op.pos)} (DARTS operations: ${DARTS_OPS.join(', ')})`,
+        op.pos,
+      );
     }
     this.expect(',');
     const input = this.int();
@@ -278,7 +290,8 @@ class DartsParser {
       if (this.isPunct(this.peek(), ',')) this.next();
       this.expect(')');
       if (stop <= start) throw new GenotypeFormatError(`empty range(${start}, ${stop}) ${at(this.src, t.pos)}`, t.pos);
-      if (stop - start > 1000) throw new GenotypeFormatError(`range(${start}, ${stop}) is too long ${at(this.src, t.pos)}`, t.pos);
+      if (stop - start > 1000)
+        throw new GenotypeFormatError(`range(${start}, ${stop}) is too long ${at(this.src, t.pos)}`, t.pos);
       return Array.from({ length: stop - start }, (_, i) => start + i);
     }
     if (this.isPunct(t, '[') || this.isPunct(t, '(')) {
@@ -294,7 +307,7 @@ class DartsParser {
       this.next();
       return out;
     }
-    return this.fail("expected a concat such as range(2, 6) or [2, 3, 4, 5]", t);
+    return this.fail('expected a concat such as range(2, 6) or [2, 3, 4, 5]', t);
   }
 }
 
@@ -307,13 +320,18 @@ function validateDarts(g: DartsGenotype, src?: string, positions?: DartsPosition
     const concatPos = cell === 'normal' ? positions?.normalConcat : positions?.reduceConcat;
     if (genes.length === 0) throw new GenotypeFormatError(`the ${cell} cell has no genes`);
     if (genes.length % 2 !== 0) {
-      throw new GenotypeFormatError(`the ${cell} cell has ${genes.length} genes; expected 2 per intermediate node (an even number)`);
+      throw new GenotypeFormatError(
+        `the ${cell} cell has ${genes.length} genes; expected 2 per intermediate node (an even number)`,
+      );
     }
     const steps = genes.length / 2;
     genes.forEach(([op, j], k) => {
       const pos = positions?.[cell][k];
       if (!DARTS_OP_SET.has(op)) {
-        throw new GenotypeFormatError(`unknown operation '${String(op)}' in ${cell}[${k}]${where(pos)} (DARTS operations: ${DARTS_OPS.join(', ')})`, pos ?? null);
+        throw new GenotypeFormatError(
+          `unknown operation '${String(op)}' in ${cell}[${k}]${where(pos)} (DARTS operations: ${DARTS_OPS.join(', ')})`,
+          pos ?? null,
+        );
       }
       const node = Math.floor(k / 2);
       if (!Number.isInteger(j) || j < 0 || j >= 2 + node) {
@@ -324,7 +342,8 @@ function validateDarts(g: DartsGenotype, src?: string, positions?: DartsPosition
         );
       }
     });
-    if (concat.length === 0) throw new GenotypeFormatError(`${cell}_concat is empty${where(concatPos)}`, concatPos ?? null);
+    if (concat.length === 0)
+      throw new GenotypeFormatError(`${cell}_concat is empty${where(concatPos)}`, concatPos ?? null);
     const seen = new Set<number>();
     for (const c of concat) {
       if (!Number.isInteger(c) || c < 2 || c >= 2 + steps) {
@@ -333,7 +352,8 @@ function validateDarts(g: DartsGenotype, src?: string, positions?: DartsPosition
           concatPos ?? null,
         );
       }
-      if (seen.has(c)) throw new GenotypeFormatError(`${cell}_concat lists node ${c} twice${where(concatPos)}`, concatPos ?? null);
+      if (seen.has(c))
+        throw new GenotypeFormatError(`${cell}_concat lists node ${c} twice${where(concatPos)}`, concatPos ?? null);
       seen.add(c);
     }
   }
@@ -360,15 +380,24 @@ export function formatNb201(g: Nb201Genotype): string {
 
 function validateNb201(g: Nb201Genotype): void {
   if (g.nodes.length !== NB201_NODES - 1) {
-    throw new GenotypeFormatError(`a NAS-Bench-201 cell has ${NB201_NODES - 1} nodes after the input, found ${g.nodes.length}`);
+    throw new GenotypeFormatError(
+      `a NAS-Bench-201 cell has ${NB201_NODES - 1} nodes after the input, found ${g.nodes.length}`,
+    );
   }
   g.nodes.forEach((edges, n) => {
     const i = n + 1;
-    if (edges.length !== i) throw new GenotypeFormatError(`node ${i} has ${edges.length} edges; expected ${i} (one from each of nodes 0..${i - 1})`);
+    if (edges.length !== i)
+      throw new GenotypeFormatError(
+        `node ${i} has ${edges.length} edges; expected ${i} (one from each of nodes 0..${i - 1})`,
+      );
     const seen = new Set<number>();
     for (const [op, j] of edges) {
-      if (!NB201_OP_SET.has(op)) throw new GenotypeFormatError(`unknown operation '${String(op)}' into node ${i} (NAS-Bench-201 operations: ${NB201_OPS.join(', ')})`);
-      if (!Number.isInteger(j) || j < 0 || j >= i) throw new GenotypeFormatError(`node ${i} takes an edge from node ${j}; its inputs are nodes 0..${i - 1}`);
+      if (!NB201_OP_SET.has(op))
+        throw new GenotypeFormatError(
+          `unknown operation '${String(op)}' into node ${i} (NAS-Bench-201 operations: ${NB201_OPS.join(', ')})`,
+        );
+      if (!Number.isInteger(j) || j < 0 || j >= i)
+        throw new GenotypeFormatError(`node ${i} takes an edge from node ${j}; its inputs are nodes 0..${i - 1}`);
       if (seen.has(j)) throw new GenotypeFormatError(`node ${i} takes two edges from node ${j}`);
       seen.add(j);
     }
@@ -385,13 +414,16 @@ export function parseNb201(s: string): Nb201Genotype {
   if (!src.startsWith('|')) err("a NAS-Bench-201 string starts with '|'", 0);
   const parts = src.split('+');
   if (parts.length !== NB201_NODES - 1) {
-    throw new GenotypeFormatError(`expected ${NB201_NODES - 1} nodes separated by '+' in the NAS-Bench-201 string, found ${parts.length}`);
+    throw new GenotypeFormatError(
+      `expected ${NB201_NODES - 1} nodes separated by '+' in the NAS-Bench-201 string, found ${parts.length}`,
+    );
   }
   const nodes: Array<Array<[Nb201Op, number]>> = [];
   let off = 0;
   parts.forEach((part, n) => {
     const i = n + 1;
-    if (part.length < 2 || !part.startsWith('|') || !part.endsWith('|')) err(`node ${i} must be written as |op~j|...|`, off);
+    if (part.length < 2 || !part.startsWith('|') || !part.endsWith('|'))
+      err(`node ${i} must be written as |op~j|...|`, off);
     const edges: Array<[Nb201Op, number]> = [];
     let eoff = off + 1;
     for (const item of part.slice(1, -1).split('|')) {
@@ -399,13 +431,16 @@ export function parseNb201(s: string): Nb201Genotype {
       if (!m) err(`malformed edge '${item}' into node ${i} (expected op~input, e.g. nor_conv_3x3~0)`, eoff);
       const op = m![1]!;
       const j = Number(m![2]);
-      if (!NB201_OP_SET.has(op)) err(`unknown operation '${op}' (NAS-Bench-201 operations: ${NB201_OPS.join(', ')})`, eoff);
-      if (j >= i) err(`node ${i} cannot take an edge from node ${j} (its inputs are nodes 0..${i - 1})`, eoff + op.length + 1);
+      if (!NB201_OP_SET.has(op))
+        err(`unknown operation '${op}' (NAS-Bench-201 operations: ${NB201_OPS.join(', ')})`, eoff);
+      if (j >= i)
+        err(`node ${i} cannot take an edge from node ${j} (its inputs are nodes 0..${i - 1})`, eoff + op.length + 1);
       if (edges.some(([, k]) => k === j)) err(`node ${i} takes two edges from node ${j}`, eoff + op.length + 1);
       edges.push([op as Nb201Op, j]);
       eoff += item.length + 1;
     }
-    if (edges.length !== i) err(`node ${i} has ${edges.length} edges; expected ${i} (one from each of nodes 0..${i - 1})`, off);
+    if (edges.length !== i)
+      err(`node ${i} has ${edges.length} edges; expected ${i} (one from each of nodes 0..${i - 1})`, off);
     edges.sort((a, b) => a[1] - b[1]);
     nodes.push(edges);
     off += part.length + 1;

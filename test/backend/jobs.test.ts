@@ -56,7 +56,11 @@ describe.skipIf(why !== null)('search on tensorflow', () => {
         pruneVal: 0.25,
       });
       const ctx = strategy === 'dds' ? { ...host, autoencoder: aeHost } : host;
-      const run = (name: string, opts: { resume: boolean; stopAfterEpoch?: number }, backend: 'tensorflow' | 'wasm' = 'tensorflow') =>
+      const run = (
+        name: string,
+        opts: { resume: boolean; stopAfterEpoch?: number },
+        backend: 'tensorflow' | 'wasm' = 'tensorflow',
+      ) =>
         runSearchInProcess(path.join(tmp.dir, `${space}-${name}`), { ...params, backend }, { ...opts, backend }, ctx);
       const straight = await run('straight', { resume: false });
       expect(straight.result).not.toBeNull();
@@ -75,8 +79,12 @@ describe.skipIf(why !== null)('search on tensorflow', () => {
 
       const wasm = await run('wasm', { resume: false }, 'wasm');
       // the same data is chosen, and the losses agree to float32 summation order
-      expect(wasm.epochs.map((e) => e.selection!.trainSize)).toEqual(straight.epochs.map((e) => e.selection!.trainSize));
-      straight.epochs.forEach((e, k) => expect(Math.abs(e.trainLoss - wasm.epochs[k]!.trainLoss) / wasm.epochs[k]!.trainLoss).toBeLessThan(2e-2));
+      expect(wasm.epochs.map((e) => e.selection!.trainSize)).toEqual(
+        straight.epochs.map((e) => e.selection!.trainSize),
+      );
+      straight.epochs.forEach((e, k) =>
+        expect(Math.abs(e.trainLoss - wasm.epochs[k]!.trainLoss) / wasm.epochs[k]!.trainLoss).toBeLessThan(2e-2),
+      );
     }, 300_000);
   }
 });
@@ -86,7 +94,10 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
   let datasetId: number;
   beforeAll(async () => {
     dataDir = path.join(tmp.dir, 'data');
-    const r = await runCli(['dataset', 'synth', 'chroma', '--n', '300', '--size', '16', '--seed', '2', '--json'], dataDir);
+    const r = await runCli(
+      ['dataset', 'synth', 'chroma', '--n', '300', '--size', '16', '--seed', '2', '--json'],
+      dataDir,
+    );
     expect(r.code, r.stderr).toBe(0);
     datasetId = (JSON.parse(r.stdout) as { id: number }).id;
   }, 120_000);
@@ -98,16 +109,56 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
   };
 
   it('evaluates a baseline CNN for one epoch, then a one-point compression study, as wasm does', async () => {
-    const evaluate = (backend: string) => json(['evaluate', '--dataset', String(datasetId), '--baseline', 'cnn', '--preset', 'tiny', '--epochs', '1', '--batch', '16', '--seed', '3'], backend);
+    const evaluate = (backend: string) =>
+      json(
+        [
+          'evaluate',
+          '--dataset',
+          String(datasetId),
+          '--baseline',
+          'cnn',
+          '--preset',
+          'tiny',
+          '--epochs',
+          '1',
+          '--batch',
+          '16',
+          '--seed',
+          '3',
+        ],
+        backend,
+      );
     const tfEval = await evaluate('tensorflow');
     const wasmEval = await evaluate('wasm');
-    const result = (o: Record<string, unknown>) => o as unknown as { backend: string; test: { accuracy: number; images: number } };
+    const result = (o: Record<string, unknown>) =>
+      o as unknown as { backend: string; test: { accuracy: number; images: number } };
     expect(result(tfEval).backend).toBe('tensorflow');
     // one image either way at most: the same seeded training in float32 on two engines
-    expect(Math.abs(result(tfEval).test.accuracy - result(wasmEval).test.accuracy) * result(tfEval).test.images).toBeLessThanOrEqual(1.01);
+    expect(
+      Math.abs(result(tfEval).test.accuracy - result(wasmEval).test.accuracy) * result(tfEval).test.images,
+    ).toBeLessThanOrEqual(1.01);
 
     const compress = (backend: string, model: unknown, protocols: string) =>
-      json(['compress', '--dataset', String(datasetId), '--model', String(model), '--qualities', '50', '--subsampling', '4:4:4', '--protocol', protocols, '--epochs', '1', '--batch', '16'], backend);
+      json(
+        [
+          'compress',
+          '--dataset',
+          String(datasetId),
+          '--model',
+          String(model),
+          '--qualities',
+          '50',
+          '--subsampling',
+          '4:4:4',
+          '--protocol',
+          protocols,
+          '--epochs',
+          '1',
+          '--batch',
+          '16',
+        ],
+        backend,
+      );
     type Study = { backend: string; rows: Array<{ protocol: string; accuracy: number }> };
     // every protocol on tensorflow (retrain and mixed train networks of their own); the test rows against wasm
     const tfStudy = (await compress('tensorflow', tfEval['jobId'], 'test,retrain,mixed')) as unknown as Study;
@@ -123,7 +174,26 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
     // the auxiliary head needs at least 20x20 images
     const rgb = await json(['dataset', 'synth', 'chroma', '--n', '120', '--size', '28', '--seed', '6'], 'tensorflow');
     const out = await json(
-      ['evaluate', '--dataset', String(rgb['id']), '--genotype', DARTS_V2_TEXT, '--channels', '4', '--layers', '3', '--aux', '--drop-path', '0.2', '--epochs', '1', '--batch', '16', '--seed', '5'],
+      [
+        'evaluate',
+        '--dataset',
+        String(rgb['id']),
+        '--genotype',
+        DARTS_V2_TEXT,
+        '--channels',
+        '4',
+        '--layers',
+        '3',
+        '--aux',
+        '--drop-path',
+        '0.2',
+        '--epochs',
+        '1',
+        '--batch',
+        '16',
+        '--seed',
+        '5',
+      ],
       'tensorflow',
     );
     expect(out['backend']).toBe('tensorflow');
@@ -132,7 +202,26 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
 
   it('trains an autoencoder for one epoch and runs the self-test', async () => {
     const rgb = await json(['dataset', 'synth', 'chroma', '--n', '120', '--size', '28', '--seed', '4'], 'tensorflow');
-    const train = (backend: string) => json(['ae', 'train', '--dataset', String(rgb['id']), '--preset', 'rgb', '--dim', '8', '--epochs', '1', '--batch', '16', '--seed', '2'], backend);
+    const train = (backend: string) =>
+      json(
+        [
+          'ae',
+          'train',
+          '--dataset',
+          String(rgb['id']),
+          '--preset',
+          'rgb',
+          '--dim',
+          '8',
+          '--epochs',
+          '1',
+          '--batch',
+          '16',
+          '--seed',
+          '2',
+        ],
+        backend,
+      );
     const tfAe = await train('tensorflow');
     const wasmAe = await train('wasm');
     const shown = await json(['ae', 'show', String(tfAe['id'])], 'tensorflow');

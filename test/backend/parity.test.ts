@@ -48,25 +48,38 @@ interface LossAndGrads {
 }
 
 /** tensorflow's loss within 1e-5 and each gradient list within 1e-4 (global relative L2) of cpu's, then of wasm's. */
-async function expectNativeMatchesCpuAndWasm<T extends LossAndGrads>(compute: () => T, gradientsOf: (r: T) => Float32Array[][] = (r) => [r.grads]): Promise<void> {
+async function expectNativeMatchesCpuAndWasm<T extends LossAndGrads>(
+  compute: () => T,
+  gradientsOf: (r: T) => Float32Array[][] = (r) => [r.grads],
+): Promise<void> {
   const cpu = await on('cpu', compute);
   const wasm = await on('wasm', compute);
   const native = await on('tensorflow', compute);
   expect(Math.abs(native.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
   expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-5);
-  for (const other of [cpu, wasm]) gradientsOf(native).forEach((g, i) => expect(globalRelError(g, gradientsOf(other)[i]!)).toBeLessThan(1e-4));
+  for (const other of [cpu, wasm])
+    gradientsOf(native).forEach((g, i) => expect(globalRelError(g, gradientsOf(other)[i]!)).toBeLessThan(1e-4));
 }
 
 /** Loss and gradients of one seeded supernet batch, w.r.t. the weights and then α (as the search's two steps). */
 function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32Array[] } {
-  const net = createSupernet(space, { channels: 4, cells: space === 'darts' ? 3 : 1, inChannels: 1, classes: 10, seed: 1 });
+  const net = createSupernet(space, {
+    channels: 4,
+    cells: space === 'darts' ? 3 : 1,
+    inChannels: 1,
+    classes: 10,
+    seed: 1,
+  });
   try {
     const x = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.oneHot(tf.tensor1d([0, 3, 6, 9], 'int32'), 10);
     const run = (which: 'weights' | 'alphas') => {
       const vars = (which === 'weights' ? net.weights : net.alphas).list.map((e) => e.variable);
       net.gradTarget = which;
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.logits(x)) as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, net.logits(x)) as tf.Scalar,
+        vars,
+      );
       const out = { loss: value.dataSync()[0]!, grads: vars.map((v) => grads[v.name]!.dataSync() as Float32Array) };
       tf.dispose([value, ...Object.values(grads)]);
       return out;
@@ -83,17 +96,29 @@ function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32
 describe.skipIf(why !== null)('tensorflow parity: supernets', () => {
   for (const space of ['darts', 'nb201'] as const) {
     it(`${space}: loss and weight / α gradients equal cpu's and wasm's`, async () => {
-      await expectNativeMatchesCpuAndWasm(() => supernetGrads(space), (r) => [r.grads, r.alphaGrads]);
+      await expectNativeMatchesCpuAndWasm(
+        () => supernetGrads(space),
+        (r) => [r.grads, r.alphaGrads],
+      );
     }, 240_000);
 
     it(`${space}: seeded first-order DARTS steps follow wasm's losses, and leak nothing`, async () => {
       const steps = async (backend: Backend) =>
         on(backend, () => {
-          const net = createSupernet(space, { channels: 4, cells: space === 'darts' ? 3 : 1, inChannels: 1, classes: 10, seed: 2 });
+          const net = createSupernet(space, {
+            channels: 4,
+            cells: space === 'darts' ? 3 : 1,
+            inChannels: 1,
+            classes: 10,
+            seed: 2,
+          });
           const opt = createOptimizers(net, SearchParams.parse({ datasetId: 1 }));
           const batch = (seed: number) => ({
             x: tf.randomNormal([8, 16, 16, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
-            labels: tf.tensor1d(Array.from({ length: 8 }, (_, i) => (i * 3 + seed) % 10), 'int32'),
+            labels: tf.tensor1d(
+              Array.from({ length: 8 }, (_, i) => (i * 3 + seed) % 10),
+              'int32',
+            ),
           });
           const train = batch(3);
           const val = batch(4);
@@ -124,7 +149,14 @@ const NETWORKS: Record<string, NetworkSpec> = {
   cnn: { kind: 'cnn', channels: 8 },
   resnet20: { kind: 'resnet20', channels: 4 },
   darts: { kind: 'darts', genotype: DARTS_V2, channels: 4, layers: 5, auxiliary: true },
-  nb201: { kind: 'nb201', genotype: parseNb201('|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'), channels: 4, cellsPerStage: 1 },
+  nb201: {
+    kind: 'nb201',
+    genotype: parseNb201(
+      '|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+    ),
+    channels: 4,
+    cellsPerStage: 1,
+  },
 };
 
 /** One training-graph loss (+ 0.4 · auxiliary, drop-path 0.2 at a fixed step) and its gradients. */
@@ -157,13 +189,16 @@ describe.skipIf(why !== null)('tensorflow parity: evaluation networks and the au
     }, 120_000);
   }
 
-  it('autoencoder: reconstruction loss and gradients equal wasm\'s and cpu\'s', async () => {
+  it("autoencoder: reconstruction loss and gradients equal wasm's and cpu's", async () => {
     const grads = () => {
       const ae = new Autoencoder({ inputSize: 28, channels: 1, dim: 8, seed: 3, width: 4 });
       try {
         const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
         const vars = ae.trainableVariables();
-        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(ae.decode(ae.encode(x, true), true), x))) as tf.Scalar, vars);
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(tf.square(tf.sub(ae.decode(ae.encode(x, true), true), x))) as tf.Scalar,
+          vars,
+        );
         const out = { loss: value.dataSync()[0]!, grads: vars.map((v) => grads[v.name]!.dataSync() as Float32Array) };
         tf.dispose([value, x, ...Object.values(grads)]);
         return out;
@@ -218,17 +253,34 @@ describe.skipIf(why !== null)('tensorflow kernels with PyTorch padding (tensorfl
         it(`convolutions with explicit padding, ${H}x${H}, ${k}x${k}, stride ${stride}, dilation ${d}`, async () => {
           const p = (d * (k - 1)) / 2;
           // (tfjs-core has no gradient for dilated conv2d on any backend; the networks use dilated depthwise only)
-          if (d === 1) await compare('conv2d', () => [tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 1), tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', 2)], (a, w) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d));
-          await compare('depthwiseConv2d', () => [tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 3), tf.randomNormal([k, k, 3, 1], 0, 1, 'float32', 4)], (a, w) =>
-            tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
+          if (d === 1)
+            await compare(
+              'conv2d',
+              () => [
+                tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 1),
+                tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', 2),
+              ],
+              (a, w) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
+            );
+          await compare(
+            'depthwiseConv2d',
+            () => [
+              tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 3),
+              tf.randomNormal([k, k, 3, 1], 0, 1, 'float32', 4),
+            ],
+            (a, w) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
           );
         });
       }
     }
   }
 
-  it('relu gradient (TensorFlow ReluGrad) equals tfjs-core\'s', async () => {
-    await compare('relu', () => [tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 7)], (a) => tf.relu(a));
+  it("relu gradient (TensorFlow ReluGrad) equals tfjs-core's", async () => {
+    await compare(
+      'relu',
+      () => [tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 7)],
+      (a) => tf.relu(a),
+    );
   });
 });
 

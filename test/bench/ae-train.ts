@@ -134,7 +134,8 @@ async function main(): Promise<void> {
       lrSchedule: SCHEDULE,
       // k-NN after every epoch (running BN statistics as they are then; the final number uses calibrated ones)
       onEpoch: (e) => {
-        if (process.env.KNN_EACH_EPOCH) knnPerEpoch.push([e.epoch, +knn(testEmbeddings(ae), dim, testLabels).toFixed(4)]);
+        if (process.env.KNN_EACH_EPOCH)
+          knnPerEpoch.push([e.epoch, +knn(testEmbeddings(ae), dim, testLabels).toFixed(4)]);
       },
     });
     const seconds = (performance.now() - t0) / 1000;
@@ -148,7 +149,13 @@ async function main(): Promise<void> {
       imagesPerSecond: +(trainSteps / res.history.reduce((s, e) => s + e.seconds, 0)).toFixed(1),
       knnTrained: +knnTrained.toFixed(4),
       ...(knnPerEpoch.length ? { knnPerEpoch } : {}),
-      history: res.history.map((e) => ({ epoch: e.epoch, loss: +e.loss.toPrecision(4), mse: +e.terms.mse!.toPrecision(4), jacobian: +e.terms.jacobian!.toPrecision(4), seconds: +e.seconds.toFixed(1) })),
+      history: res.history.map((e) => ({
+        epoch: e.epoch,
+        loss: +e.loss.toPrecision(4),
+        mse: +e.terms.mse!.toPrecision(4),
+        jacobian: +e.terms.jacobian!.toPrecision(4),
+        seconds: +e.seconds.toFixed(1),
+      })),
     };
     ae.dispose();
     run.tensorsLeaked = tf.memory().numTensors - tensors0;

@@ -79,7 +79,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child
 
 /** The last stdout line that parses as a JSON object (the benches print exactly one). */
 function lastJson(stdout: string): Record<string, unknown> | null {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const v: unknown = JSON.parse(lines[i]!);
@@ -131,28 +134,45 @@ async function measure(backend: string): Promise<Record<string, unknown>> {
   const r = await run(cmd, args, env);
   const wall = Math.round((performance.now() - t0) / 100) / 10;
   const json = r.code === 0 ? lastJson(r.stdout) : null;
-  if (!json) return { backend, error: r.code === 0 ? `no JSON line in its output (exit 0)` : whyFailed(r), wall_s: wall, load_1m_at_start: load };
+  if (!json)
+    return {
+      backend,
+      error: r.code === 0 ? `no JSON line in its output (exit 0)` : whyFailed(r),
+      wall_s: wall,
+      load_1m_at_start: load,
+    };
   const out: Record<string, unknown> = { ...json, wall_s: wall, load_1m_at_start: load };
   // a tfjs run reports the backend selectBackend gave it: keep what was asked for beside it if they differ
   if (json.backend !== backend) out.requested = backend;
   return out;
 }
 
-const machine: Record<string, unknown> = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, load_before: loads() };
+const machine: Record<string, unknown> = {
+  cpus: os.cpus().length,
+  model: os.cpus()[0]?.model ?? null,
+  load_before: loads(),
+};
 const runs: Array<Record<string, unknown>> = [];
-for (const backend of values.backends.split(',').map((b) => b.trim()).filter(Boolean)) {
+for (const backend of values.backends
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean)) {
   process.stderr.write(`backends: ${backend}…\n`);
   runs.push(await measure(backend));
 }
 machine.load_after = loads();
 
-const speed = (r: Record<string, unknown>): number | null => (typeof r.train_images_per_s === 'number' && r.train_images_per_s > 0 ? r.train_images_per_s : null);
+const speed = (r: Record<string, unknown>): number | null =>
+  typeof r.train_images_per_s === 'number' && r.train_images_per_s > 0 ? r.train_images_per_s : null;
 const ratios: Record<string, number> = {};
 for (const a of runs) {
   for (const b of runs) {
     const [sa, sb] = [speed(a), speed(b)];
     if (a === b || sa === null || sb === null) continue;
-    ratios[`${String(a.requested ?? a.backend)}_vs_${String(b.requested ?? b.backend)}`] = Math.round((sa / sb) * 1000) / 1000;
+    ratios[`${String(a.requested ?? a.backend)}_vs_${String(b.requested ?? b.backend)}`] =
+      Math.round((sa / sb) * 1000) / 1000;
   }
 }
-process.stdout.write(`${JSON.stringify({ bench: 'backends', steps: Number(values.steps), threads: Number(values.threads), machine, runs, ratios }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'backends', steps: Number(values.steps), threads: Number(values.threads), machine, runs, ratios }, null, 2)}\n`,
+);

@@ -10,7 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { _conv2dBackpropFilterForTest as convPath, _conv2dBackpropFilterIm2colForTest as im2colPath } from '../../main/engine/backend/wasm-kernels.js';
+import {
+  _conv2dBackpropFilterForTest as convPath,
+  _conv2dBackpropFilterIm2colForTest as im2colPath,
+} from '../../main/engine/backend/wasm-kernels.js';
 
 type Shape4 = [number, number, number, number];
 interface Case {
@@ -64,10 +67,29 @@ async function kernelTimes(c: Case) {
   await tf.setBackend('cpu');
   const xc = tf.tensor4d(xv, c.x);
   const dc = tf.tensor4d(dv, dyShape(c));
-  const cpuMs = await medianMs(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy: dc }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w }) as tf.Tensor);
+  const cpuMs = await medianMs(
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: xc, dy: dc },
+          { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w },
+        ) as tf.Tensor,
+  );
   tf.dispose([xc, dc]);
   await tf.setBackend('wasm');
-  return { name: c.name, x: c.x, filter: c.w, stride: c.stride, pad: c.pad, im2colMs, convMs, cpuMs, speedupVsIm2col: +(im2colMs / convMs).toFixed(1) };
+  return {
+    name: c.name,
+    x: c.x,
+    filter: c.w,
+    stride: c.stride,
+    pad: c.pad,
+    im2colMs,
+    convMs,
+    cpuMs,
+    speedupVsIm2col: +(im2colMs / convMs).toFixed(1),
+  };
 }
 
 /** Registers `impl` as wasm's Conv2DBackpropFilter (replacing whatever is registered). */
@@ -78,7 +100,13 @@ function useKernel(impl: typeof convPath): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs }) => {
       const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const a = attrs as unknown as { strides: [number, number]; pad: 'same'; dataFormat: 'NHWC'; dimRoundingMode?: 'floor'; filterShape: Shape4 };
+      const a = attrs as unknown as {
+        strides: [number, number];
+        pad: 'same';
+        dataFormat: 'NHWC';
+        dimRoundingMode?: 'floor';
+        filterShape: Shape4;
+      };
       return impl(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode);
     },
   });
@@ -87,7 +115,8 @@ function useKernel(impl: typeof convPath): void {
 /** One selftest training step (see `main/engine/jobs/selftest.ts`): forward, backward, momentum update. */
 async function trainStepMs(): Promise<number> {
   await tf.setBackend('wasm');
-  const he = (shape: number[], fanIn: number, s: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', s));
+  const he = (shape: number[], fanIn: number, s: number) =>
+    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', s));
   const w1 = he([3, 3, 1, 8], 9, 1);
   const b1 = tf.variable(tf.zeros([8]));
   const w2 = he([3, 3, 8, 16], 72, 2);
@@ -100,10 +129,19 @@ async function trainStepMs(): Promise<number> {
   const opt = tf.train.momentum(0.05, 0.9);
   const logits = () => {
     const h1 = tf.fused.conv2d({ x, filter: w1 as tf.Tensor4D, strides: 1, pad: 'same', bias: b1, activation: 'relu' });
-    const h2 = tf.fused.conv2d({ x: h1, filter: w2 as tf.Tensor4D, strides: 2, pad: 'same', bias: b2, activation: 'relu' });
+    const h2 = tf.fused.conv2d({
+      x: h1,
+      filter: w2 as tf.Tensor4D,
+      strides: 2,
+      pad: 'same',
+      bias: b2,
+      activation: 'relu',
+    });
     return tf.fused.matMul({ a: tf.mean(h2, [1, 2]) as tf.Tensor2D, b: w3 as tf.Tensor2D, bias: b3 }) as tf.Tensor2D;
   };
-  const ms = await medianMs(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, logits()) as tf.Scalar, true, vars)!);
+  const ms = await medianMs(() =>
+    opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, logits()) as tf.Scalar, true, vars)!,
+  );
   opt.dispose();
   tf.dispose([x, labels, ...vars]);
   return ms;
@@ -123,7 +161,12 @@ console.log(
       threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
       reps: REPS,
       kernels,
-      selftestStep: { batch: 32, beforeMs: trainStepBeforeMs, afterMs: trainStepAfterMs, speedup: +(trainStepBeforeMs / trainStepAfterMs).toFixed(2) },
+      selftestStep: {
+        batch: 32,
+        beforeMs: trainStepBeforeMs,
+        afterMs: trainStepAfterMs,
+        speedup: +(trainStepBeforeMs / trainStepAfterMs).toFixed(2),
+      },
     },
     null,
     2,

@@ -37,15 +37,36 @@ async function measure(backend: 'wasm' | 'cpu', reps: number) {
   const backpropInputMs = await ms(() => depthwiseBackpropInput(X, dy, w, 1, 'same', DIL), reps);
   const backpropFilterMs = await ms(() => depthwiseBackpropFilter(x, dy, W, 1, 'same', DIL), reps);
   const forwardBackwardMs = await ms(
-    () => tf.tidy(() => tf.grads((a, b) => tf.sum(tf.mul(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', DIL), dy)))([x, w])),
+    () =>
+      tf.tidy(() =>
+        tf.grads((a, b) =>
+          tf.sum(tf.mul(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', DIL), dy)),
+        )([x, w]),
+      ),
     reps,
   );
   const result: Record<string, unknown> = { backend, forwardMs, backpropInputMs, backpropFilterMs, forwardBackwardMs };
   if (backend === 'cpu') {
     const engine = tf.engine();
     result.cpuNativeKernelMs = {
-      input: await ms(() => engine.runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dilations: 1, inputShape: X }) as tf.Tensor, 1),
-      filter: await ms(() => engine.runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dilations: 1, filterShape: W }) as tf.Tensor, 1),
+      input: await ms(
+        () =>
+          engine.runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy, filter: w },
+            { strides: 1, pad: 'same', dilations: 1, inputShape: X },
+          ) as tf.Tensor,
+        1,
+      ),
+      filter: await ms(
+        () =>
+          engine.runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy },
+            { strides: 1, pad: 'same', dilations: 1, filterShape: W },
+          ) as tf.Tensor,
+        1,
+      ),
     };
   }
   tf.dispose([x, w, dy]);

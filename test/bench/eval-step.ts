@@ -18,7 +18,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { buildNetwork, countMultiplyAdds, countParameters, type BuiltNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
+import {
+  buildNetwork,
+  countMultiplyAdds,
+  countParameters,
+  type BuiltNetwork,
+  type NetworkSpec,
+} from '../../main/engine/evaluate/networks/index.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import type { BackendChoice } from '../../shared/backend.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
@@ -28,12 +34,18 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-
 const SPECS: Record<string, NetworkSpec> = {
   cnn: { kind: 'cnn', channels: 32 },
   resnet20: { kind: 'resnet20', channels: 16 },
   darts: { kind: 'darts', genotype: DARTS_V2, channels: 16, layers: 5, auxiliary: true },
-  nb201: { kind: 'nb201', genotype: parseNb201('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'), channels: 16, cellsPerStage: 1 },
+  nb201: {
+    kind: 'nb201',
+    genotype: parseNb201(
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+    ),
+    channels: 16,
+    cellsPerStage: 1,
+  },
 };
 
 const INPUT = { height: 28, width: 28, channels: 1, classes: 10 };
@@ -59,10 +71,22 @@ function makeStep(net: BuiltNetwork, x: tf.Tensor4D, onehot: tf.Tensor2D): (step
   };
 }
 
-async function measure(kind: string, batch: number, warmup: number, steps: number, top: number): Promise<Record<string, unknown>> {
+async function measure(
+  kind: string,
+  batch: number,
+  warmup: number,
+  steps: number,
+  top: number,
+): Promise<Record<string, unknown>> {
   const net = buildNetwork(SPECS[kind]!, INPUT, 1);
   const x = tf.randomNormal([batch, INPUT.height, INPUT.width, INPUT.channels], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const onehot = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % INPUT.classes), 'int32'), INPUT.classes) as tf.Tensor2D;
+  const onehot = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % INPUT.classes),
+      'int32',
+    ),
+    INPUT.classes,
+  ) as tf.Tensor2D;
   const step = makeStep(net, x, onehot);
   try {
     let s = 0;
@@ -98,7 +122,11 @@ async function measure(kind: string, batch: number, warmup: number, steps: numbe
       top_kernels: [...by]
         .sort((a, b) => b[1].ms - a[1].ms)
         .slice(0, top)
-        .map(([name, v]) => ({ kernel: name, calls: v.calls, share: total > 0 ? Math.round((v.ms / total) * 1000) / 1000 : null })),
+        .map(([name, v]) => ({
+          kernel: name,
+          calls: v.calls,
+          share: total > 0 ? Math.round((v.ms / total) * 1000) / 1000 : null,
+        })),
     };
   } finally {
     tf.dispose([x, onehot]);

@@ -18,7 +18,12 @@
  *   npx tsx test/bench/furthest.ts            # prints one JSON document
  */
 import os from 'node:os';
-import { KdTree, bruteForceFurthest, type FurthestOptions, type FurthestResult } from '../../main/engine/embed/kdtree.js';
+import {
+  KdTree,
+  bruteForceFurthest,
+  type FurthestOptions,
+  type FurthestResult,
+} from '../../main/engine/embed/kdtree.js';
 import { mulberry32, shuffleInPlace } from '../../main/engine/nn/prng.js';
 
 const POINTS = 7000;
@@ -98,8 +103,18 @@ for (const d of DIMS) {
       },
       kd('approx_depthFirst_box_maxVisits64', tree, { maxVisits: 64 }, 'approx'),
       kd('approx_depthFirst_box_maxVisits256', tree, { maxVisits: 256 }, 'approx'),
-      kd('approx_bestFirst_boxCentroid_maxVisits64', treeC, { order: 'best-first', bound: 'box+centroid', maxVisits: 64 }, 'approx'),
-      kd('approx_bestFirst_boxCentroid_maxVisits256', treeC, { order: 'best-first', bound: 'box+centroid', maxVisits: 256 }, 'approx'),
+      kd(
+        'approx_bestFirst_boxCentroid_maxVisits64',
+        treeC,
+        { order: 'best-first', bound: 'box+centroid', maxVisits: 64 },
+        'approx',
+      ),
+      kd(
+        'approx_bestFirst_boxCentroid_maxVisits256',
+        treeC,
+        { order: 'best-first', bound: 'box+centroid', maxVisits: 256 },
+        'approx',
+      ),
     ];
 
     const answers = new Map<string, (FurthestResult | null)[]>();
@@ -135,7 +150,13 @@ for (const d of DIMS) {
     const truth = answers.get('bruteForce')!;
     const qps = (name: string): number => Math.round(QUERIES / (best.get(name)! / 1000));
     const bruteQps = qps('bruteForce');
-    const row: Record<string, unknown> = { dim: d, points: POINTS, excluded: excludedCount, buildMs: round1(buildMs, 1), bruteForce: { queriesPerSecond: bruteQps } };
+    const row: Record<string, unknown> = {
+      dim: d,
+      points: POINTS,
+      excluded: excludedCount,
+      buildMs: round1(buildMs, 1),
+      bruteForce: { queriesPerSecond: bruteQps },
+    };
     const exact: Record<string, unknown> = {};
     const approx: Record<string, unknown> = {};
     for (const m of methods) {
@@ -160,20 +181,33 @@ for (const d of DIMS) {
           if (a!.id === truth[j]!.id) found++;
           ratio += a!.distance / truth[j]!.distance;
         });
-        approx[m.name] = { ...entry, foundTrueFurthest: round1(found / QUERIES, 3), meanDistanceRatio: round1(ratio / QUERIES, 4) };
+        approx[m.name] = {
+          ...entry,
+          foundTrueFurthest: round1(found / QUERIES, 3),
+          meanDistanceRatio: round1(ratio / QUERIES, 4),
+        };
       }
     }
     row.kdExact = exact;
     row.kdApprox = approx;
-    const fastestExact = Object.entries(exact).sort((a, b) => (b[1] as { queriesPerSecond: number }).queriesPerSecond - (a[1] as { queriesPerSecond: number }).queriesPerSecond)[0]!;
-    row.fastestExact = { method: fastestExact[0], speedupVsBrute: (fastestExact[1] as { speedupVsBrute: number }).speedupVsBrute };
+    const fastestExact = Object.entries(exact).sort(
+      (a, b) =>
+        (b[1] as { queriesPerSecond: number }).queriesPerSecond -
+        (a[1] as { queriesPerSecond: number }).queriesPerSecond,
+    )[0]!;
+    row.fastestExact = {
+      method: fastestExact[0],
+      speedupVsBrute: (fastestExact[1] as { speedupVsBrute: number }).speedupVsBrute,
+    };
     results.push(row);
   }
 }
 
 /** Speedup range of one method over the exclusion sizes of one dimension, e.g. "2.19-3.18x". */
 function range(d: number, group: 'kdExact' | 'kdApprox', name: string, field = 'speedupVsBrute'): string {
-  const xs = results.filter((r) => r.dim === d).map((r) => (r[group] as Record<string, Record<string, number>>)[name]![field]!);
+  const xs = results
+    .filter((r) => r.dim === d)
+    .map((r) => (r[group] as Record<string, Record<string, number>>)[name]![field]!);
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
   return field === 'speedupVsBrute' ? `${lo}-${hi}x` : `${lo}-${hi}`;
@@ -192,7 +226,9 @@ const summary = DIMS.map((d) => ({
 /** JSON with every object of plain values on one line (one method per line), so the document stays readable. */
 function format(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  const entries: [string | null, unknown][] = Array.isArray(value) ? value.map((v) => [null, v]) : Object.entries(value);
+  const entries: [string | null, unknown][] = Array.isArray(value)
+    ? value.map((v) => [null, v])
+    : Object.entries(value);
   if (entries.every(([, v]) => v === null || typeof v !== 'object')) return JSON.stringify(value);
   const inner = `${indent}  `;
   const lines = entries.map(([k, v]) => `${inner}${k === null ? '' : `${JSON.stringify(k)}: `}${format(v, inner)}`);

@@ -27,7 +27,11 @@ try {
   const generateSeconds = (performance.now() - gen0) / 1000;
 
   const dataDir = path.join(t.dir, 'data');
-  const host = await openHost({ dataDir, transport: 'in-process', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  const host = await openHost({
+    dataDir,
+    transport: 'in-process',
+    launcher: forkLauncher({ logFile: workerLogFile(dataDir) }),
+  });
   let job: JobSummary;
   const t0 = performance.now();
   try {
@@ -46,7 +50,11 @@ try {
 
   // batch reads as training will do them: load the file once, gather 256 random rows, make a tensor
   const backend = await selectBackend('auto');
-  const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), { width: 28, height: 28, channels: 1 });
+  const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), {
+    width: 28,
+    height: 28,
+    channels: 1,
+  });
   const rng = mulberry32(1);
   const reps = 50;
   const b0 = performance.now();

@@ -42,7 +42,11 @@ function pillowNow(images: Uint8Array, side: number, count: number, subsampling:
   try {
     for (const python of ['python3', '/usr/bin/python3']) {
       try {
-        const out = execFileSync(python, ['-c', script, file, String(side), String(count), String(QUALITY), subsampling === '4:2:0' ? '2' : '0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        const out = execFileSync(
+          python,
+          ['-c', script, file, String(side), String(count), String(QUALITY), subsampling === '4:2:0' ? '2' : '0'],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        );
         return Number(out.trim());
       } catch {
         // no Pillow for this interpreter: try the next
@@ -89,14 +93,22 @@ function naturalImages(count: number, shape: ImageShape, seed: number): Uint8Arr
 }
 
 /** sharp once per image: encode, then decode, 8 images in flight (libuv's pool has 4 threads). */
-async function perImage(images: Uint8Array, shape: ImageShape, count: number, options: JpegOptions): Promise<Uint8Array> {
+async function perImage(
+  images: Uint8Array,
+  shape: ImageShape,
+  count: number,
+  options: JpegOptions,
+): Promise<Uint8Array> {
   const per = shape.width * shape.height * shape.channels;
   const out = new Uint8Array(count * per);
   let next = 0;
   const lane = async () => {
     while (next < count) {
       const i = next++;
-      out.set(await decodeJpeg(await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, options), shape), i * per);
+      out.set(
+        await decodeJpeg(await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, options), shape),
+        i * per,
+      );
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
@@ -108,12 +120,19 @@ async function perImage(images: Uint8Array, shape: ImageShape, count: number, op
  * included): the second is what the images cost whatever else the machine is running, and is comparable to a
  * single-threaded Pillow's images/s.
  */
-async function imagesPerSecond(count: number, run: () => Promise<Uint8Array>): Promise<{ rate: number; perCpuSecond: number; out: Uint8Array }> {
+async function imagesPerSecond(
+  count: number,
+  run: () => Promise<Uint8Array>,
+): Promise<{ rate: number; perCpuSecond: number; out: Uint8Array }> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const out = await run();
   const cpu = process.cpuUsage(cpu0);
-  return { rate: count / ((performance.now() - t0) / 1000), perCpuSecond: count / ((cpu.user + cpu.system) / 1e6), out };
+  return {
+    rate: count / ((performance.now() - t0) / 1000),
+    perCpuSecond: count / ((cpu.user + cpu.system) / 1e6),
+    out,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -167,7 +186,11 @@ for (const { side, count, subsampling, mozjpeg } of CONFIGS) {
     mozjpeg,
     per_image_sharp_images_per_s: round(single.rate),
     per_image_sharp_images_per_cpu_s: round(single.perCpuSecond),
-    [mozjpeg ? 'runner_one_by_one_images_per_s' : subsampling === '4:2:0' ? 'runner_images_per_s' : 'mosaic_images_per_s']: round(rate),
+    [mozjpeg
+      ? 'runner_one_by_one_images_per_s'
+      : subsampling === '4:2:0'
+        ? 'runner_images_per_s'
+        : 'mosaic_images_per_s']: round(rate),
     runs_images_per_s: runs.map((r) => round(r.rate)),
     runner_images_per_cpu_s: round(median(runs.map((r) => r.perCpuSecond))),
     speedup_vs_per_image: round(rate / single.rate, 1),
@@ -176,7 +199,9 @@ for (const { side, count, subsampling, mozjpeg } of CONFIGS) {
     vs_reference: round(rate / reference, 2),
     meets_reference: rate >= reference,
     exactness_vs_per_image:
-      differing === 0 ? { identical: true } : { identical: false, maxAbsDiff, differingFraction: round(differing / decoded.length, 4) },
+      differing === 0
+        ? { identical: true }
+        : { identical: false, maxAbsDiff, differingFraction: round(differing / decoded.length, 4) },
   });
 }
 
@@ -184,7 +209,8 @@ console.log(
   JSON.stringify(
     {
       bench: 'jpeg',
-      reference: 'Pillow, one image at a time (encode to memory + decode), quality 50, the same images and subsampling, measured in this run (else the stored 17000/s at 32x32, 1800/s at 256x256)',
+      reference:
+        'Pillow, one image at a time (encode to memory + decode), quality 50, the same images and subsampling, measured in this run (else the stored 17000/s at 32x32, 1800/s at 256x256)',
       sharp: sharp.versions.sharp,
       vips: sharp.versions.vips,
       sharp_concurrency: sharp.concurrency(),

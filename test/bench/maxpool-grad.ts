@@ -41,12 +41,26 @@ for (const shape of [
     const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 2) as tf.Tensor4D;
     const attrs = { filterSize: 3, strides: stride, pad: 1, dimRoundingMode: 'floor' as const };
     const [composedMs, wasmOwnMs] = await medians([
-      () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      () =>
+        tf
+          .engine()
+          .runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
       () => _wasmOwnMaxPoolGradForTest(dy, x, y, attrs),
     ]);
     rows.push({ x: shape, stride, composedMs, wasmOwnMs });
     tf.dispose([x, y, dy]);
   }
 }
-console.log(JSON.stringify({ threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), loadavg: os.loadavg().map((l) => +l.toFixed(2)), reps: REPS, rows }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+      loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+      reps: REPS,
+      rows,
+    },
+    null,
+    2,
+  ),
+);
 process.exit(0);

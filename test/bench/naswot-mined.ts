@@ -27,7 +27,11 @@ import { PackedImages } from '../../main/data/tensor-store.js';
 import { meanStd } from '../../main/engine/naswot/rank.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../../main/engine/nn/prng.js';
 import { searchPools } from '../../main/engine/search/darts.js';
-import { InheritedWeightEvaluator, trainSinglePath, type OneShotData } from '../../main/engine/search/oneshot/evaluator.js';
+import {
+  InheritedWeightEvaluator,
+  trainSinglePath,
+  type OneShotData,
+} from '../../main/engine/search/oneshot/evaluator.js';
 import { Nb201SinglePath } from '../../main/engine/spaces/nb201/single-path.js';
 import { archFromIndex } from '../../main/engine/spaces/nb201/space.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
@@ -61,7 +65,19 @@ async function run(kind: string, params: Record<string, unknown>): Promise<JobSu
 try {
   const datasetId = ((await run('import', { source: { kind: 'mnist-sample' } })).result as ImportResult).id;
   let t = performance.now();
-  const search = await run('search', { datasetId, space: 'nb201', strategy: 'dds-untrained', epochs: n('search-epochs'), warmupEpochs: 1, channels: 4, cells: 1, batch: 32, limitPerClass, seed: 0, backend: 'wasm' });
+  const search = await run('search', {
+    datasetId,
+    space: 'nb201',
+    strategy: 'dds-untrained',
+    epochs: n('search-epochs'),
+    warmupEpochs: 1,
+    channels: 4,
+    cells: 1,
+    batch: 32,
+    limitPerClass,
+    seed: 0,
+    backend: 'wasm',
+  });
   const searchSeconds = (performance.now() - t) / 1000;
 
   // one weight-sharing supernet for every top-1
@@ -71,19 +87,56 @@ try {
   const shape = { width: facts.detail.width, height: facts.detail.height, channels: facts.detail.channels };
   const images = PackedImages.load(path.join(host.store.datasets.dir(datasetId)!, IMAGES_FILE), shape);
   const data: OneShotData = { images, labels: facts.labels, norm: channelStats(images, pools.train), size: null };
-  const net = new Nb201SinglePath({ channels: n('channels'), cells: 1, inChannels: shape.channels, classes: facts.detail.classNames.length, seed: 1 });
+  const net = new Nb201SinglePath({
+    channels: n('channels'),
+    cells: 1,
+    inChannels: shape.channels,
+    classes: facts.detail.classNames.length,
+    seed: 1,
+  });
   t = performance.now();
-  const trained = await trainSinglePath(net, data, pools.train, { epochs: n('supernet-epochs'), batch: 64, lr: n('supernet-lr'), lrMin: 0.001, momentum: 0.9, weightDecay: 3e-4, gradClip: 5, seed: 1 });
+  const trained = await trainSinglePath(net, data, pools.train, {
+    epochs: n('supernet-epochs'),
+    batch: 64,
+    lr: n('supernet-lr'),
+    lrMin: 0.001,
+    momentum: 0.9,
+    weightDecay: 3e-4,
+    gradClip: 5,
+    seed: 1,
+  });
   const supernetSeconds = (performance.now() - t) / 1000;
-  console.error(`search ${search.id} done in ${searchSeconds.toFixed(0)} s; supernet trained in ${supernetSeconds.toFixed(0)} s, loss ${trained.loss.toFixed(3)}`);
+  console.error(
+    `search ${search.id} done in ${searchSeconds.toFixed(0)} s; supernet trained in ${supernetSeconds.toFixed(0)} s, loss ${trained.loss.toFixed(3)}`,
+  );
   const rng = mulberry32(deriveSeed(1, 'bench-calibration'));
-  const evaluator = new InheritedWeightEvaluator(net, data, { calibration: Array.from({ length: 4 }, () => (shuffleInPlace([...pools.train], rng) as number[]).slice(0, 64)), validation: pools.val, batch: 128 });
+  const evaluator = new InheritedWeightEvaluator(net, data, {
+    calibration: Array.from({ length: 4 }, () => (shuffleInPlace([...pools.train], rng) as number[]).slice(0, 64)),
+    validation: pools.val,
+    batch: 128,
+  });
 
   const sources: Record<string, { cells: string[]; accuracies: number[]; scores: number[]; seconds: number[] }> = {};
   for (const source of ['random', 'mined'] as const) {
-    const out = (sources[source] = { cells: [] as string[], accuracies: [] as number[], scores: [] as number[], seconds: [] as number[] });
+    const out = (sources[source] = {
+      cells: [] as string[],
+      accuracies: [] as number[],
+      scores: [] as number[],
+      seconds: [] as number[],
+    });
     for (let seed = 0; seed < n('seeds'); seed++) {
-      const job = await run('naswot', { datasetId, sample: n('sample'), channels: n('channels'), cells: 1, batch: n('batch'), repeats: n('repeats'), limitPerClass, seed, backend: 'wasm', minedFrom: source === 'mined' ? search.id : null });
+      const job = await run('naswot', {
+        datasetId,
+        sample: n('sample'),
+        channels: n('channels'),
+        cells: 1,
+        batch: n('batch'),
+        repeats: n('repeats'),
+        limitPerClass,
+        seed,
+        backend: 'wasm',
+        minedFrom: source === 'mined' ? search.id : null,
+      });
       const r = job.result as NaswotResult;
       out.cells.push(r.chosen.text);
       out.accuracies.push(evaluator.accuracy(archFromIndex(r.top[0]!.index)));
@@ -92,7 +145,12 @@ try {
       console.error(`${source} seed ${seed}: ${r.chosen.text} ${(out.accuracies.at(-1)! * 100).toFixed(1)}%`);
     }
   }
-  const summary = Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { top1Accuracy: meanStd(v.accuracies), top1Score: meanStd(v.scores), ...v }]));
+  const summary = Object.fromEntries(
+    Object.entries(sources).map(([k, v]) => [
+      k,
+      { top1Accuracy: meanStd(v.accuracies), top1Score: meanStd(v.scores), ...v },
+    ]),
+  );
   console.log(
     JSON.stringify(
       {
@@ -100,7 +158,12 @@ try {
         dataset: 'MNIST sample',
         settings: { ...values },
         search: { id: search.id, seconds: searchSeconds },
-        supernet: { seconds: supernetSeconds, loss: trained.loss, trainImages: pools.train.length, valImages: pools.val.length },
+        supernet: {
+          seconds: supernetSeconds,
+          loss: trained.loss,
+          trainImages: pools.train.length,
+          valImages: pools.val.length,
+        },
         results: summary,
       },
       null,

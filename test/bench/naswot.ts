@@ -30,7 +30,9 @@ const channels = Number(arg('channels', '16'));
 const cellsPerStage = Number(arg('cells', '1'));
 const scored = Number(arg('cellsScored', '40'));
 const batches = arg('batches', '32,128').split(',').map(Number);
-const inputs = arg('inputs', '28x28x1,32x32x3').split(',').map((s) => s.split('x').map(Number) as [number, number, number]);
+const inputs = arg('inputs', '28x28x1,32x32x3')
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number, number]);
 const seed = Number(arg('seed', '0'));
 
 const report = await selectBackend(backendChoice);
@@ -62,8 +64,22 @@ for (const [h, w, c] of inputs) {
     });
     x.dispose();
     const perCell = (forwardMs + kernelMs) / scored;
-    rows.push({ input: `${h}x${w}x${c}`, batch, cellsPerSecond: Math.round((1000 / perCell) * 10) / 10, msPerCell: Math.round(perCell * 100) / 100, forwardMs: Math.round((forwardMs / scored) * 100) / 100, kernelAndLogdetMs: Math.round((kernelMs / scored) * 100) / 100, reluUnits: units });
+    rows.push({
+      input: `${h}x${w}x${c}`,
+      batch,
+      cellsPerSecond: Math.round((1000 / perCell) * 10) / 10,
+      msPerCell: Math.round(perCell * 100) / 100,
+      forwardMs: Math.round((forwardMs / scored) * 100) / 100,
+      kernelAndLogdetMs: Math.round((kernelMs / scored) * 100) / 100,
+      reluUnits: units,
+    });
   }
   net.dispose();
 }
-console.log(JSON.stringify({ bench: 'naswot', backend: report.selected, channels, cellsPerStage, cellsScored: scored, results: rows }, null, 2));
+console.log(
+  JSON.stringify(
+    { bench: 'naswot', backend: report.selected, channels, cellsPerStage, cellsScored: scored, results: rows },
+    null,
+    2,
+  ),
+);

@@ -41,20 +41,59 @@ const dataDir = values['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'win
 
 function winnow(args: string[]): { json: unknown; seconds: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args, '--json'], { env: { ...process.env, WINNOW_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [bin, ...args, '--json'], {
+    env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`winnow ${args.join(' ')} failed (${r.status}): ${r.stderr.split('\n').filter((l) => !l.includes('var Module')).slice(-5).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `winnow ${args.join(' ')} failed (${r.status}): ${r.stderr
+        .split('\n')
+        .filter((l) => !l.includes('var Module'))
+        .slice(-5)
+        .join('\n')}`,
+    );
   return { json: JSON.parse(r.stdout), seconds };
 }
 
 const dataset = (winnow(['dataset', 'sample', 'mnist']).json as { id: number }).id;
 const strategies = values.strategies.split(',').map((s) => s.trim());
-const common = ['--dataset', String(dataset), '--space', 'darts', '--channels', '8', '--cells', '5', '--epochs', values.epochs, '--seed', values.seed];
+const common = [
+  '--dataset',
+  String(dataset),
+  '--space',
+  'darts',
+  '--channels',
+  '8',
+  '--cells',
+  '5',
+  '--epochs',
+  values.epochs,
+  '--seed',
+  values.seed,
+];
 if (values['limit-per-class']) common.push('--limit-per-class', values['limit-per-class']);
 
 let autoencoder: { id: number; seconds: number } | null = null;
 if (strategies.includes('dds')) {
-  const ae = winnow(['ae', 'train', '--dataset', String(dataset), '--epochs', values['ae-epochs'], '--batch', '32', '--lr', '0.002', '--lr-schedule', 'cosine', '--seed', values.seed]);
+  const ae = winnow([
+    'ae',
+    'train',
+    '--dataset',
+    String(dataset),
+    '--epochs',
+    values['ae-epochs'],
+    '--batch',
+    '32',
+    '--lr',
+    '0.002',
+    '--lr-schedule',
+    'cosine',
+    '--seed',
+    values.seed,
+  ]);
   autoencoder = { id: (ae.json as { id: number }).id, seconds: ae.seconds };
 }
 
@@ -62,7 +101,8 @@ const results: Array<Record<string, unknown>> = [];
 for (const strategy of strategies) {
   const extra = ['--strategy', strategy];
   if (strategy === 'dds' && autoencoder) extra.push('--ae', String(autoencoder.id));
-  if ((strategy === 'dds' || strategy === 'dds-untrained') && values['dds-warmup']) extra.push('--warmup-epochs', values['dds-warmup']);
+  if ((strategy === 'dds' || strategy === 'dds-untrained') && values['dds-warmup'])
+    extra.push('--warmup-epochs', values['dds-warmup']);
   if (strategy === 'bdp') extra.push('--prune-every', values['prune-every']);
   const { json, seconds } = winnow(['search', ...common, ...extra]);
   const r = json as SearchResult & { jobId: number };
@@ -78,7 +118,8 @@ for (const strategy of strategies) {
   });
 }
 const full = results.find((r) => r.strategy === 'full');
-for (const r of results) if (full) r.wallVsFull = Math.round(((r.searchSeconds as number) / (full.searchSeconds as number)) * 1000) / 1000;
+for (const r of results)
+  if (full) r.wallVsFull = Math.round(((r.searchSeconds as number) / (full.searchSeconds as number)) * 1000) / 1000;
 process.stdout.write(
   `${JSON.stringify(
     {

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   const opt = createOptimizers(net, params);
   const batchOf = (seed: number) => ({
     x: tf.randomNormal([batch, hw, hw, cin], 0, 1, 'float32', seed) as tf.Tensor4D,
-    labels: tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7 + seed) % 10), 'int32'),
+    labels: tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => (i * 7 + seed) % 10),
+      'int32',
+    ),
   });
   const train = batchOf(1);
   const val = batchOf(2);
@@ -89,7 +92,15 @@ async function main(): Promise<void> {
       kernel_calls: [...by.values()].reduce((a, b) => a + b.calls, 0),
       kernel_ms: Math.round(total),
       peak_mb: Math.round(prof.peakBytes / 1e6),
-      top: [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([name, v]) => ({ kernel: name, ms: Math.round(v.ms), calls: v.calls, share: Math.round((v.ms / total) * 1000) / 1000 })),
+      top: [...by]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 15)
+        .map(([name, v]) => ({
+          kernel: name,
+          ms: Math.round(v.ms),
+          calls: v.calls,
+          share: Math.round((v.ms / total) * 1000) / 1000,
+        })),
     };
   }
   console.log(JSON.stringify(out));

@@ -173,9 +173,13 @@ describe('Autoencoder page', () => {
     expect(await compare.getByTestId('ae-metrics').count()).toBe(2);
     expect(await compare.getByTestId('ae-map').count()).toBe(2);
     // the trained one clusters better than random weights: its k-NN agreement is the highlighted one
-    const knnBetter = page.locator('[data-testid="ae-compare-a"] tr[data-metric="knnAgreement"] [data-testid="better-mark"]');
+    const knnBetter = page.locator(
+      '[data-testid="ae-compare-a"] tr[data-metric="knnAgreement"] [data-testid="better-mark"]',
+    );
     expect(await knnBetter.count()).toBe(1);
-    expect(await page.locator('[data-testid="ae-compare"] [data-testid="better-mark"]').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-testid="ae-compare"] [data-testid="better-mark"]').count()).toBeGreaterThanOrEqual(
+      2,
+    );
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="ae-compare"] [data-testid="ae-reconstructions"] img').length >= 32,
       null,

@@ -41,14 +41,37 @@ async function pick(testid: string): Promise<void> {
 beforeAll(async () => {
   ui = await openUi({ width: 1280, height: 900 });
   ({ page, problems } = ui);
-  const small = await runCli(['dataset', 'synth', 'chroma', '--n', '600', '--size', '16', '--name', 'Chroma 16', '--json'], ui.dataDir);
+  const small = await runCli(
+    ['dataset', 'synth', 'chroma', '--n', '600', '--size', '16', '--name', 'Chroma 16', '--json'],
+    ui.dataDir,
+  );
   expect(small.code, small.stderr).toBe(0);
   smallId = (JSON.parse(small.stdout) as { id: number }).id;
-  const big = await runCli(['dataset', 'synth', 'chroma', '--n', '120', '--size', '32', '--name', 'Chroma 32', '--json'], ui.dataDir);
+  const big = await runCli(
+    ['dataset', 'synth', 'chroma', '--n', '120', '--size', '32', '--name', 'Chroma 32', '--json'],
+    ui.dataDir,
+  );
   expect(big.code, big.stderr).toBe(0);
   const bigId = (JSON.parse(big.stdout) as { id: number }).id;
   // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
-  const ev = await runCli(['evaluate', '--dataset', String(bigId), '--baseline', 'cnn', '--preset', 'tiny', '--epochs', '1', '--batch', '16', '--json'], ui.dataDir, 120_000);
+  const ev = await runCli(
+    [
+      'evaluate',
+      '--dataset',
+      String(bigId),
+      '--baseline',
+      'cnn',
+      '--preset',
+      'tiny',
+      '--epochs',
+      '1',
+      '--batch',
+      '16',
+      '--json',
+    ],
+    ui.dataDir,
+    120_000,
+  );
   expect(ev.code, ev.stderr).toBe(0);
   bigModelId = (JSON.parse(ev.stdout) as { modelId: number }).modelId;
 }, 180_000);
@@ -68,15 +91,19 @@ describe('Compression page', () => {
     // the only stored model takes 32x32 images: none fits, and the form says why
     await page.getByTestId('compress-no-model').waitFor();
     await page.getByTestId('compress-models-unavailable').click();
-    expect(await page.getByTestId(`compress-model-unavailable-${bigModelId}`).textContent()).toMatch(/takes 32×32×3 images; Chroma 16 holds 16×16×3/);
+    expect(await page.getByTestId(`compress-model-unavailable-${bigModelId}`).textContent()).toMatch(
+      /takes 32×32×3 images; Chroma 16 holds 16×16×3/,
+    );
     await pick('compress-source-baseline');
     await pick('compress-baseline-cnn');
     await page.getByTestId('compress-preset').selectOption('tiny');
 
     // the thesis' qualities are on; keep 95 and 5
-    for (const q of [5, 10, 15, 50, 75, 95]) expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('true');
+    for (const q of [5, 10, 15, 50, 75, 95])
+      expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('true');
     for (const q of [10, 15, 50, 75]) await page.getByTestId(`compress-quality-${q}`).click();
-    for (const q of [10, 15, 50, 75]) expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('false');
+    for (const q of [10, 15, 50, 75])
+      expect(await page.getByTestId(`compress-quality-${q}`).getAttribute('aria-pressed')).toBe('false');
     // a typed quality outside 1..100 is refused with a message
     await page.getByTestId('compress-quality-text').fill('150');
     expect(await page.getByTestId('compress-quality-note').textContent()).toMatch(/100/);
@@ -102,7 +129,8 @@ describe('Compression page', () => {
     await grid.waitFor();
     expect(await grid.getAttribute('data-total')).toBe('8');
     await page.locator('[data-testid="compress-grid"][data-done="8"]').waitFor({ timeout: 180_000 });
-    for (const cell of ['q95-420', 'q95-444', 'q5-420', 'q5-444']) expect(await page.getByTestId(`compress-cell-${cell}`).getAttribute('data-state')).toBe('done');
+    for (const cell of ['q95-420', 'q95-444', 'q5-420', 'q5-444'])
+      expect(await page.getByTestId(`compress-cell-${cell}`).getAttribute('data-state')).toBe('done');
 
     // results: the reference accuracy, four charts with their series, the table
     await page.getByTestId('compress-reference-accuracy').waitFor();
@@ -111,7 +139,9 @@ describe('Compression page', () => {
     // test and retrain at 4:2:0 and 4:4:4, two qualities each
     expect(Number(await quality.getAttribute('data-series'))).toBeGreaterThanOrEqual(4);
     expect(Number(await page.getByTestId('compress-chart-rate').getAttribute('data-points'))).toBeGreaterThanOrEqual(8);
-    expect(Number(await page.getByTestId('compress-chart-groups').getAttribute('data-series'))).toBeGreaterThanOrEqual(3); // groups A, B, C
+    expect(Number(await page.getByTestId('compress-chart-groups').getAttribute('data-series'))).toBeGreaterThanOrEqual(
+      3,
+    ); // groups A, B, C
     expect(Number(await page.getByTestId('compress-chart-bias').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('compress-table').getAttribute('data-rows')).toBe('8');
     await page.getByTestId('compress-table-reference').waitFor();
@@ -131,7 +161,9 @@ describe('Compression page', () => {
     const decodedSrc = await page.getByTestId(`compress-viewer-img-${index}-q5-420`).getAttribute('src');
     await page.getByTestId('compress-viewer-mode-diff').click();
     expect(await viewer.getAttribute('data-mode')).toBe('diff');
-    await expect.poll(async () => page.getByTestId(`compress-viewer-img-${index}-q5-420`).getAttribute('src')).not.toBe(decodedSrc);
+    await expect
+      .poll(async () => page.getByTestId(`compress-viewer-img-${index}-q5-420`).getAttribute('src'))
+      .not.toBe(decodedSrc);
     await page.getByTestId('compress-zoom-4').click();
     expect(await viewer.getAttribute('data-zoom')).toBe('4');
     expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);

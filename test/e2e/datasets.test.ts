@@ -58,7 +58,9 @@ describe('Datasets page', () => {
     datasetUrl = page.url();
     const facts = page.getByTestId('dataset-facts');
     await facts.waitFor();
-    await page.waitForFunction(() => /10,000/.test(document.querySelector('[data-testid="dataset-facts"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /10,000/.test(document.querySelector('[data-testid="dataset-facts"]')?.textContent ?? ''),
+    );
     expect(await facts.textContent()).toMatch(/28×28×1/);
   });
 
@@ -104,12 +106,16 @@ describe('Datasets page', () => {
     );
     expect(await decodedThumbnails()).toBeGreaterThanOrEqual(10);
     // every thumbnail shown is of class 7
-    const alts = await page.locator('[data-testid="thumbnail-grid"] img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')));
+    const alts = await page
+      .locator('[data-testid="thumbnail-grid"] img')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('alt')));
     expect(alts.every((a) => /class 7, (train|test)$/.test(a ?? ''))).toBe(true);
 
     await page.getByTestId('thumb-split').selectOption('test');
     await page.waitForFunction(() => {
-      const alts = [...document.querySelectorAll('[data-testid="thumbnail-grid"] img')].map((i) => i.getAttribute('alt') ?? '');
+      const alts = [...document.querySelectorAll('[data-testid="thumbnail-grid"] img')].map(
+        (i) => i.getAttribute('alt') ?? '',
+      );
       return alts.length > 0 && alts.every((a) => /class 7, test$/.test(a));
     });
     await page.locator('[data-testid="thumbnail-grid"] button').first().click();

@@ -66,7 +66,9 @@ async function quickConfig(epochs: number): Promise<void> {
 /** Starts the configured evaluation and waits for its view; returns its job id. */
 async function startAndOpen(previous: number[]): Promise<number> {
   await page.getByTestId('evaluate-start').click();
-  await page.waitForURL((url) => /^#\/evaluate\/\d+$/.test(url.hash) && !previous.includes(idFromUrl()), { timeout: 15_000 });
+  await page.waitForURL((url) => /^#\/evaluate\/\d+$/.test(url.hash) && !previous.includes(idFromUrl()), {
+    timeout: 15_000,
+  });
   await page.getByTestId('evaluate-view').waitFor();
   return idFromUrl();
 }
@@ -79,7 +81,24 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
   // a finished search to evaluate the cell of: one NAS-Bench-201 epoch on 4 images per class takes seconds
   const search = await runCli(
-    ['search', '--dataset', '1', '--space', 'nb201', '--epochs', '1', '--batch', '8', '--channels', '4', '--cells', '1', '--limit-per-class', '4', '--json'],
+    [
+      'search',
+      '--dataset',
+      '1',
+      '--space',
+      'nb201',
+      '--epochs',
+      '1',
+      '--batch',
+      '8',
+      '--channels',
+      '4',
+      '--cells',
+      '1',
+      '--limit-per-class',
+      '4',
+      '--json',
+    ],
     ui.dataDir,
   );
   expect(search.code, search.stderr).toBe(0);
@@ -100,7 +119,9 @@ describe('Evaluate page', () => {
     await page.getByTestId('evaluate-list-empty').waitFor();
     await page.getByTestId('models-empty').waitFor();
     expect(await page.getByTestId('evaluate-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
-    expect(await page.getByTestId('evaluate-dataset-facts').textContent()).toMatch(/10 classes; trains on the 8,000 training images/);
+    expect(await page.getByTestId('evaluate-dataset-facts').textContent()).toMatch(
+      /10 classes; trains on the 8,000 training images/,
+    );
     // the finished search is offered first, with its genotype and the network its space builds
     expect(await page.getByTestId('evaluate-source-search').isChecked()).toBe(true);
     expect(await page.getByTestId('evaluate-search').inputValue()).toBe(String(searchJobId));
@@ -108,12 +129,16 @@ describe('Evaluate page', () => {
       new RegExp(`#${searchJobId} · nb201 · MNIST sample`),
     );
     expect(await page.getByTestId('evaluate-search-genotype').textContent()).toMatch(/^\|\w+~0\|\+/);
-    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/NAS-Bench-201 network: C = 16, 1 cell per stage/);
+    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
+      /NAS-Bench-201 network: C = 16, 1 cell per stage/,
+    );
     expect(await page.getByTestId('evaluate-layers').count()).toBe(1);
     expect(await page.getByTestId('evaluate-auxiliary').count()).toBe(0); // DARTS only
     // grey digits: auto augmentation is off
     expect(await page.getByTestId('evaluate-augment').inputValue()).toBe('auto');
-    expect(await page.getByTestId('evaluate-augment-note').textContent()).toMatch(/Auto: off for this greyscale dataset/);
+    expect(await page.getByTestId('evaluate-augment-note').textContent()).toMatch(
+      /Auto: off for this greyscale dataset/,
+    );
 
     await pick('evaluate-source-baseline');
     await pick('evaluate-baseline-resnet20');
@@ -124,21 +149,29 @@ describe('Evaluate page', () => {
     await pick('evaluate-source-genotype');
     expect(await page.getByTestId('evaluate-genotype-reading').getAttribute('data-state')).toBe('empty');
     // a genotype file is read into the text box, in the browser
-    await page.getByTestId('evaluate-genotype-file').setInputFiles({ name: 'cell.txt', mimeType: 'text/plain', buffer: Buffer.from(`${NB201}\n`) });
+    await page
+      .getByTestId('evaluate-genotype-file')
+      .setInputFiles({ name: 'cell.txt', mimeType: 'text/plain', buffer: Buffer.from(`${NB201}\n`) });
     await page.locator('[data-testid="evaluate-genotype-file-note"]', { hasText: 'Loaded cell.txt.' }).waitFor();
     expect((await page.getByLabel('Genotype', { exact: true }).inputValue()).trim()).toBe(NB201);
     expect(await page.getByTestId('evaluate-genotype-reading').textContent()).toMatch(/A NAS-Bench-201 cell/);
-    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/NAS-Bench-201 network: C = 16, 1 cell per stage/);
+    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
+      /NAS-Bench-201 network: C = 16, 1 cell per stage/,
+    );
     await page.getByLabel('Genotype', { exact: true }).fill(TINY_DARTS);
     await page.locator('[data-testid="evaluate-genotype-reading"][data-state="ok"]').waitFor();
     expect(await page.getByTestId('evaluate-genotype-reading').textContent()).toMatch(/A DARTS genotype/);
-    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/DARTS network: C = 16, 5 cells \(the preset’s\)/);
+    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
+      /DARTS network: C = 16, 5 cells \(the preset’s\)/,
+    );
     await page.getByTestId('evaluate-preset').selectOption('darts-paper');
     expect(await page.getByTestId('evaluate-preset-explain').textContent()).toMatch(/DARTS paper/);
     // a preset that reproduces a paper brings its recipe: DARTS' train.py trains 600 epochs of batch 96
     expect(await page.getByTestId('evaluate-epochs').inputValue()).toBe('600');
     expect(await page.getByTestId('evaluate-batch').inputValue()).toBe('96');
-    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/C = 36, 20 cells, auxiliary head, drop-path 0.2/);
+    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
+      /C = 36, 20 cells, auxiliary head, drop-path 0.2/,
+    );
     expect(await page.getByTestId('evaluate-auxiliary').isChecked()).toBe(true);
     // an override shows at once and goes back to the preset's
     await page.getByTestId('evaluate-layers').fill('8');
@@ -157,7 +190,9 @@ describe('Evaluate page', () => {
     await page.locator('[data-testid="evaluate-genotype-reading"][data-state="error"]').waitFor();
     expect(await page.getByTestId('evaluate-genotype-reading').textContent()).toMatch(/Cannot read it: .*sep_conv_9x9/);
     await page.getByTestId('evaluate-start').click();
-    expect(await page.getByTestId('evaluate-form-problem').textContent()).toMatch(/The genotype cannot be read: .*sep_conv_9x9/);
+    expect(await page.getByTestId('evaluate-form-problem').textContent()).toMatch(
+      /The genotype cannot be read: .*sep_conv_9x9/,
+    );
     expect(page.url()).toMatch(/#\/evaluate$/);
 
     // a JSON document the form takes but the API refuses (it is not a genotype.json Winnow wrote)
@@ -169,7 +204,9 @@ describe('Evaluate page', () => {
     await banner.waitFor({ timeout: 15_000 });
     expect(await banner.textContent()).toMatch(/Could not start the evaluation/);
     await page.locator('[data-testid="evaluate-form-problem"]', { hasText: /genotype/i }).waitFor();
-    expect(await page.getByTestId('evaluate-form-problem').textContent()).toMatch(/The genotype cannot be read: not a winnow genotype document/);
+    expect(await page.getByTestId('evaluate-form-problem').textContent()).toMatch(
+      /The genotype cannot be read: not a winnow genotype document/,
+    );
     expect(page.url()).toMatch(/#\/evaluate$/);
     await page.getByTestId('error-dismiss').click();
     await banner.waitFor({ state: 'detached' });
@@ -211,31 +248,44 @@ describe('Evaluate page', () => {
     // counts on hover: every row sums to its class's test images, 2,000 in all
     const totals = (await matrix.locator('td.total').allTextContents()).map(Number);
     expect(totals.reduce((a, b) => a + b, 0)).toBe(2000);
-    expect(await matrix.locator('td.v').first().getAttribute('title')).toMatch(/^true 0, predicted 0: \d+ of \d+ \(\d+\.\d %\)$/);
+    expect(await matrix.locator('td.v').first().getAttribute('title')).toMatch(
+      /^true 0, predicted 0: \d+ of \d+ \(\d+\.\d %\)$/,
+    );
 
     const bars = page.getByTestId('evaluate-class-bars');
     expect(await bars.getAttribute('data-count')).toBe('10');
     expect(await page.getByTestId('evaluate-class-bars-row').count()).toBe(10);
-    const cells = (await page.getByTestId('evaluate-class-bars-row').first().locator('th, td').allTextContents()).map((t) => t.trim());
+    const cells = (await page.getByTestId('evaluate-class-bars-row').first().locator('th, td').allTextContents()).map(
+      (t) => t.trim(),
+    );
     expect(cells[0]).toBe('0');
     expect(cells[2]).toMatch(/^\d+\.\d %$/);
     expect(cells[3]).toMatch(/^\d+ \/ \d+$/);
     expect(await page.getByTestId('evaluate-groups').count()).toBe(0); // MNIST has no groups
 
-    expect(await page.getByTestId('evaluate-genotype-text').textContent()).toMatch(/^Genotype\(normal=\[\('sep_conv_3x3', 0\)/);
+    expect(await page.getByTestId('evaluate-genotype-text').textContent()).toMatch(
+      /^Genotype\(normal=\[\('sep_conv_3x3', 0\)/,
+    );
     await page.locator('[data-testid="evaluate-genotype-panel"] [data-testid="cell-graph-normal"] svg').waitFor();
     await page.locator('[data-testid="evaluate-genotype-panel"] [data-testid="cell-graph-reduce"] svg').waitFor();
-    expect((await page.getByTestId('evaluate-settings').textContent())?.replace(/\s+/g, ' ')).toMatch(/pasted genotype: preset Tiny, 2 epochs, batch 16, .*≤ 20 images per class/);
+    expect((await page.getByTestId('evaluate-settings').textContent())?.replace(/\s+/g, ' ')).toMatch(
+      /pasted genotype: preset Tiny, 2 epochs, batch 16, .*≤ 20 images per class/,
+    );
     await tallShot('e2e-evaluate-done.png', 2600);
   });
 
   it('downloads the model’s files, which import back as a model', async () => {
     const model = await download('evaluate-download-model-json');
     expect(model.download.suggestedFilename()).toBe('model.json');
-    const doc = JSON.parse(model.bytes.toString('utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: { shape: number[] }[] }[] };
+    const doc = JSON.parse(model.bytes.toString('utf8')) as {
+      modelTopology: unknown;
+      weightsManifest: { paths: string[]; weights: { shape: number[] }[] }[];
+    };
     expect(doc.modelTopology).toBeTruthy();
     expect(doc.weightsManifest[0]!.paths).toEqual(['weights.bin']);
-    const floats = doc.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const floats = doc.weightsManifest
+      .flatMap((g) => g.weights)
+      .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
 
     const weights = await download('evaluate-download-weights-bin');
     expect(weights.download.suggestedFilename()).toBe('weights.bin');
@@ -257,7 +307,9 @@ describe('Evaluate page', () => {
     await page.getByLabel('Model folder path').fill(exported.dir);
     await page.getByLabel('Model name').fill('Round trip');
     await page.getByTestId('model-import-start').click();
-    await page.locator('[data-testid="models-note"]', { hasText: /Imported “Round trip”/ }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="models-note"]', { hasText: /Imported “Round trip”/ })
+      .waitFor({ timeout: 15_000 });
     const row = page.locator('[data-testid^="model-row-"][data-origin="import"]');
     expect(await row.textContent()).toMatch(/Round trip.*imported/s);
   });
@@ -284,11 +336,15 @@ describe('Evaluate page', () => {
     await pick('evaluate-source-search');
     expect(await page.getByTestId('evaluate-search').inputValue()).toBe(String(searchJobId));
     await quickConfig(1);
-    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/NAS-Bench-201 network: C = 8, 1 cell per stage/);
+    expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
+      /NAS-Bench-201 network: C = 8, 1 cell per stage/,
+    );
     searchEvalId = await startAndOpen([dartsId, cnnId]);
     const status = page.locator('[data-testid="evaluate-status"]:is([data-state="done"], [data-state="failed"])');
     await status.waitFor({ timeout: 90_000 });
-    const message = await page.getByTestId('evaluate-message').count() ? await page.getByTestId('evaluate-message').textContent() : '';
+    const message = (await page.getByTestId('evaluate-message').count())
+      ? await page.getByTestId('evaluate-message').textContent()
+      : '';
     expect(await status.getAttribute('data-state'), `evaluation #${searchEvalId} failed: ${message}`).toBe('done');
     await page.getByTestId('evaluate-results').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('evaluate-result-network').textContent()).toMatch(/NAS-Bench-201 network, C=8/);
@@ -309,12 +365,17 @@ describe('Evaluate page', () => {
     const cnn = page.locator(`[data-testid="evaluate-row-${cnnId}"][data-state="done"]`);
     await darts.waitFor();
     await cnn.waitFor();
-    expect(await darts.textContent()).toMatch(/DARTS network, C=8, 3 cells.*pasted genotype · MNIST sample · 2 \/ 2 epochs/s);
+    expect(await darts.textContent()).toMatch(
+      /DARTS network, C=8, 3 cells.*pasted genotype · MNIST sample · 2 \/ 2 epochs/s,
+    );
     expect(await cnn.textContent()).toMatch(/plain CNN.*1 \/ 1 epochs/s);
     for (const r of [darts, cnn]) {
       expect(await r.getByTestId('evaluate-row-acc').textContent()).toMatch(/^\d{1,3}\.\d %$/);
       const cells = await r.locator('td.num').allTextContents();
-      expect(cells.slice(1, 3).every((c) => /^\d[\d.]*$/.test(c.trim())), cells.join(' | ')).toBe(true); // params, MAdds (M)
+      expect(
+        cells.slice(1, 3).every((c) => /^\d[\d.]*$/.test(c.trim())),
+        cells.join(' | '),
+      ).toBe(true); // params, MAdds (M)
     }
     expect(await page.getByTestId('evaluate-table').locator('tbody tr').count()).toBe(searchEvalId > 0 ? 3 : 2);
     await tallShot('e2e-evaluate-list.png', 1500);
@@ -344,7 +405,9 @@ describe('Evaluate page', () => {
     await page.locator('[data-testid="evaluate-status"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('evaluate-cancel').count()).toBe(0);
     await page.getByTestId('evaluate-resume').click();
-    await page.locator('[data-testid="evaluate-status"]:is([data-state="running"], [data-state="queued"])').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="evaluate-status"]:is([data-state="running"], [data-state="queued"])')
+      .waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('evaluate-resume').count()).toBe(0);
     await page.getByTestId('evaluate-cancel').click();
     await page.locator('[data-testid="evaluate-status"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
@@ -367,8 +430,14 @@ describe('Evaluate page', () => {
     await page.locator('[data-testid="evaluate-status"][data-state="done"]').waitFor({ timeout: 60_000 });
     await page.getByTestId('evaluate-groups').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('evaluate-group-bars-row').count()).toBe(3);
-    expect(await page.getByTestId('evaluate-group-bars').locator('tbody th').allTextContents()).toEqual(['A', 'B', 'C']);
-    expect((await page.getByTestId('evaluate-group-std').textContent())?.replace(/\s+/g, ' ')).toMatch(/Bias \(std across groups\) \d+\.\d pp/);
+    expect(await page.getByTestId('evaluate-group-bars').locator('tbody th').allTextContents()).toEqual([
+      'A',
+      'B',
+      'C',
+    ]);
+    expect((await page.getByTestId('evaluate-group-std').textContent())?.replace(/\s+/g, ' ')).toMatch(
+      /Bias \(std across groups\) \d+\.\d pp/,
+    );
     expect(await page.getByTestId('evaluate-confusion').locator('tbody tr').count()).toBe(6);
     await tallShot('e2e-evaluate-groups.png', 1700);
     await page.getByTestId('evaluate-back').click();

@@ -69,7 +69,9 @@ async function selectionRow(epoch: number): Promise<Record<string, number | unde
 }
 
 /** A finished search's result as `winnow jobs show --json` reports it (the store, not the page). */
-async function searchResult(id: number): Promise<{ supernetTest: { accuracy: number; images: number }; imagesProcessed: number; genotypeText: string }> {
+async function searchResult(
+  id: number,
+): Promise<{ supernetTest: { accuracy: number; images: number }; imagesProcessed: number; genotypeText: string }> {
   const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
   expect(r.code, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { job: { result: Awaited<ReturnType<typeof searchResult>> } }).job.result;
@@ -109,7 +111,9 @@ describe('Search page', () => {
     expect(await page.getByTestId('search-batch').inputValue()).toBe('32');
     expect(await page.getByTestId('search-channels').inputValue()).toBe('16');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('5');
-    await page.locator('[data-testid="search-limit-note"]', { hasText: /2,000 of the\s+8,000 training images/ }).waitFor();
+    await page
+      .locator('[data-testid="search-limit-note"]', { hasText: /2,000 of the\s+8,000 training images/ })
+      .waitFor();
     expect(await page.getByTestId('search-space-darts').isChecked()).toBe(true);
     expect(await page.getByTestId('search-cells-label').textContent()).toBe('Cells');
     // nb201 counts cells per stage, with its own default
@@ -279,7 +283,14 @@ describe('Search page', () => {
     expect(await normal.locator('thead th').count()).toBe(6); // edge + 5 NB201 operations
     expect(await page.getByTestId('alpha-heatmap-reduce').count()).toBe(0);
     await heatmapAt('normal', 1);
-    expect(await normal.locator('tbody th').allTextContents()).toEqual(['0 → 1', '0 → 2', '1 → 2', '0 → 3', '1 → 3', '2 → 3']);
+    expect(await normal.locator('tbody th').allTextContents()).toEqual([
+      '0 → 1',
+      '0 → 2',
+      '1 → 2',
+      '0 → 3',
+      '1 → 3',
+      '2 → 3',
+    ]);
     await page.locator('[data-testid="cell-graph-normal"][data-epoch="1"] svg').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
@@ -331,7 +342,9 @@ describe('Search page', () => {
     const voe = page.getByTestId('search-voe-train');
     expect(Number(await voe.getAttribute('data-bins'))).toBeGreaterThan(0);
     expect(Number(await voe.getAttribute('data-pruned'))).toBe(8);
-    expect(await page.getByTestId('search-pruning-pick').locator('option').allTextContents()).toEqual(['epoch 2 (latest)']);
+    expect(await page.getByTestId('search-pruning-pick').locator('option').allTextContents()).toEqual([
+      'epoch 2 (latest)',
+    ]);
     await tallShot('e2e-search-bdp.png', 2400);
   });
 
@@ -377,7 +390,9 @@ describe('Search page', () => {
     // the latest epoch: counts, and the strip of the subset with its hard and new images marked
     const last = rows[2]!;
     expect(await page.getByTestId('search-dds-counts').textContent()).toMatch(
-      new RegExp(`^${last.easy} easy, ${last.hard} hard · ${last.replaced} replaced this epoch · ${last.seen}\\s+unique images seen$`),
+      new RegExp(
+        `^${last.easy} easy, ${last.hard} hard · ${last.replaced} replaced this epoch · ${last.seen}\\s+unique images seen$`,
+      ),
     );
     const strip = page.getByTestId('search-subset-strip');
     expect(await strip.getAttribute('data-rows')).toBe('20');
@@ -385,7 +400,11 @@ describe('Search page', () => {
     expect(await strip.locator('.tile.hard').count()).toBe(last.hard);
     expect(await strip.locator('.tile.hard .badge').count()).toBe(last.hard);
     expect(await strip.locator('.tile.replaced').count()).toBe(last.replaced);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="search-subset-strip"] img').length === 20, null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="search-subset-strip"] img').length === 20,
+      null,
+      { timeout: 15_000 },
+    );
     const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
     expect(title).toMatch(/^Image \d+, class .+ — hard/);
     await tallShot('e2e-search-dds.png', 2400);
@@ -418,11 +437,17 @@ describe('Search page', () => {
     await page.getByTestId(`search-compare-row-${ddsId}`).waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="search-compare-accuracy"][data-points="8"]').waitFor({ timeout: 15_000 });
     // in the order ticked
-    const ids = await page.locator('[data-testid^="search-compare-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+    const ids = await page
+      .locator('[data-testid^="search-compare-row-"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
     expect(ids).toEqual([dartsId, bdpId, ddsId].map((id) => `search-compare-row-${id}`));
 
     // each row: the strategy, the final genotype, the supernet's test accuracy and the images processed of its job
-    for (const [id, strategy] of [[dartsId, 'full'], [bdpId, 'bdp'], [ddsId, 'dds']] as const) {
+    for (const [id, strategy] of [
+      [dartsId, 'full'],
+      [bdpId, 'bdp'],
+      [ddsId, 'dds'],
+    ] as const) {
       const result = await searchResult(id);
       const row = page.getByTestId(`search-compare-row-${id}`);
       const cells = await row.locator('td').allTextContents();
@@ -430,9 +455,13 @@ describe('Search page', () => {
       expect(cells[1]).toBe(strategy);
       expect(cells[2]).toBe(result.genotypeText);
       expect(result.supernetTest.images).toBe(2000);
-      expect(await page.getByTestId(`search-compare-test-${id}`).textContent()).toBe(`${(result.supernetTest.accuracy * 100).toFixed(1)} %`);
+      expect(await page.getByTestId(`search-compare-test-${id}`).textContent()).toBe(
+        `${(result.supernetTest.accuracy * 100).toFixed(1)} %`,
+      );
       expect(await page.getByTestId(`search-compare-test-${id}`).getAttribute('title')).toBe('on 2,000 test images');
-      expect(await page.getByTestId(`search-compare-images-${id}`).textContent()).toBe(result.imagesProcessed.toLocaleString('en-US'));
+      expect(await page.getByTestId(`search-compare-images-${id}`).textContent()).toBe(
+        result.imagesProcessed.toLocaleString('en-US'),
+      );
     }
     // full trains on all 40 of its train_w each epoch; DDS on all of its subset of 20 (8 + 8 + 4) of a larger pool
     expect((await searchResult(dartsId)).imagesProcessed).toBe(80);

@@ -32,7 +32,9 @@ describe('Settings and Runs pages', () => {
     await page.waitForURL(/#\/settings/);
     const backend = page.getByTestId('statusbar-backend');
     await backend.waitFor();
-    await page.waitForFunction(() => /wasm|tensorflow|cpu/.test(document.querySelector('[data-testid="statusbar-backend"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /wasm|tensorflow|cpu/.test(document.querySelector('[data-testid="statusbar-backend"]')?.textContent ?? ''),
+    );
     // the ladder table lists every rung with its reason
     for (const rung of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) {
       await page.getByTestId(`backend-rung-${rung}`).waitFor({ state: 'visible' });
@@ -50,11 +52,19 @@ describe('Settings and Runs pages', () => {
     const status = page.getByTestId('native-setup-status');
     await status.waitFor({ state: 'visible', timeout: 30_000 });
     // where CI set it up already this only checks that it loads; elsewhere it builds (a minute or two) or says why not
-    await page.waitForFunction(() => /done|failed/.test(document.querySelector('[data-testid="native-setup-status"]')?.getAttribute('data-state') ?? ''), null, {
-      timeout: 300_000,
-    });
+    await page.waitForFunction(
+      () =>
+        /done|failed/.test(
+          document.querySelector('[data-testid="native-setup-status"]')?.getAttribute('data-state') ?? '',
+        ),
+      null,
+      {
+        timeout: 300_000,
+      },
+    );
     const state = await status.getAttribute('data-state');
-    if (state === 'done') expect(await page.getByTestId('native-setup-done').textContent()).toMatch(/tensorflow on TensorFlow 2\.\d+/);
+    if (state === 'done')
+      expect(await page.getByTestId('native-setup-done').textContent()).toMatch(/tensorflow on TensorFlow 2\.\d+/);
     else expect(await page.getByTestId('native-setup-error').textContent()).toMatch(/wheel|pip|npm|disk|build|load/i);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-settings-native.png'), fullPage: true });
   }, 320_000);
@@ -65,9 +75,13 @@ describe('Settings and Runs pages', () => {
     await page.screenshot({ path: path.join(SHOTS, 'e2e-selftest-running.png') });
     const result = page.getByTestId('selftest-result');
     await result.waitFor({ state: 'visible', timeout: 120_000 });
-    await page.waitForFunction(() => /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="selftest-result"]')?.textContent ?? ''), null, {
-      timeout: 120_000,
-    });
+    await page.waitForFunction(
+      () => /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="selftest-result"]')?.textContent ?? ''),
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
     expect(await result.textContent()).toMatch(/Images \/ s\s*[\d.]+/);
     expect(await result.textContent()).toMatch(/Backend\s*(wasm|tensorflow|tensorflow-gpu|cpu)/);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-selftest-done.png'), fullPage: true });
@@ -78,11 +92,15 @@ describe('Settings and Runs pages', () => {
     await page.waitForURL(/#\/runs/);
     const row = page.locator('[data-testid^="run-row-"]').first();
     await row.waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-state') === 'done');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-state') === 'done',
+    );
     expect(await row.textContent()).toMatch(/Self-test/);
     await row.click();
     await page.getByTestId('job-details').waitFor();
-    await page.waitForFunction(() => /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="job-result"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="job-result"]')?.textContent ?? ''),
+    );
     expect(await page.getByTestId('job-events').textContent()).toMatch(/Backend: (wasm|tensorflow|cpu)/);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-runs.png'), fullPage: true });
   });

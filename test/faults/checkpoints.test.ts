@@ -21,15 +21,40 @@ function jobDir(): string {
   return dir;
 }
 
-const arrays = (x: number) => new Map([['w:a', Float32Array.from({ length: 1000 }, (_, i) => i * x)], ['sgd:b', Float32Array.from([x])]]);
+const arrays = (x: number) =>
+  new Map([
+    ['w:a', Float32Array.from({ length: 1000 }, (_, i) => i * x)],
+    ['sgd:b', Float32Array.from([x])],
+  ]);
 
 const DAMAGE: Array<[string, (cp: string) => void, RegExp]> = [
-  ['checkpoint.json cut short', (cp) => fs.truncateSync(path.join(cp, 'checkpoint.json'), 20), /checkpoint\/checkpoint\.json (is damaged|has 20 bytes)/],
-  ['arrays.f32 cut to an odd length', (cp) => fs.truncateSync(path.join(cp, 'arrays.f32'), 1001), /checkpoint\/arrays\.f32 has 1001 bytes/],
-  ['arrays.f32 cut by whole floats', (cp) => fs.truncateSync(path.join(cp, 'arrays.f32'), 400), /checkpoint\/arrays\.f32 has 400 bytes/],
-  ['arrays.f32 filled with 0xFF', (cp) => fs.writeFileSync(path.join(cp, 'arrays.f32'), Buffer.alloc(fs.statSync(path.join(cp, 'arrays.f32')).size, 0xff)), /checkpoint\/arrays\.f32 does not match its checksum/],
+  [
+    'checkpoint.json cut short',
+    (cp) => fs.truncateSync(path.join(cp, 'checkpoint.json'), 20),
+    /checkpoint\/checkpoint\.json (is damaged|has 20 bytes)/,
+  ],
+  [
+    'arrays.f32 cut to an odd length',
+    (cp) => fs.truncateSync(path.join(cp, 'arrays.f32'), 1001),
+    /checkpoint\/arrays\.f32 has 1001 bytes/,
+  ],
+  [
+    'arrays.f32 cut by whole floats',
+    (cp) => fs.truncateSync(path.join(cp, 'arrays.f32'), 400),
+    /checkpoint\/arrays\.f32 has 400 bytes/,
+  ],
+  [
+    'arrays.f32 filled with 0xFF',
+    (cp) =>
+      fs.writeFileSync(path.join(cp, 'arrays.f32'), Buffer.alloc(fs.statSync(path.join(cp, 'arrays.f32')).size, 0xff)),
+    /checkpoint\/arrays\.f32 does not match its checksum/,
+  ],
   ['arrays.f32 deleted', (cp) => fs.rmSync(path.join(cp, 'arrays.f32')), /checkpoint\/arrays\.f32 is missing/],
-  ['manifest.json damaged', (cp) => fs.writeFileSync(path.join(cp, 'manifest.json'), '{"vers'), /checkpoint\/manifest\.json is damaged/],
+  [
+    'manifest.json damaged',
+    (cp) => fs.writeFileSync(path.join(cp, 'manifest.json'), '{"vers'),
+    /checkpoint\/manifest\.json is damaged/,
+  ],
 ];
 
 describe('damaged checkpoints', () => {
@@ -71,11 +96,14 @@ describe('damaged checkpoints', () => {
     writeCheckpoint(dir, { epochsDone: 1 }, arrays(1));
     const real = fs.writeSync;
     vi.spyOn(fs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
-      if (typeof args[1] !== 'string' && (args[1] as Uint8Array).length > 1000) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      if (typeof args[1] !== 'string' && (args[1] as Uint8Array).length > 1000)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       return (real as (...a: unknown[]) => number)(...args);
     }) as typeof fs.writeSync);
     expect(() => writeCheckpoint(dir, { epochsDone: 2 }, arrays(2))).toThrow(
-      new RegExp(`^The disk holding ${path.dirname(path.dirname(path.dirname(dir))).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full \\(needs about 1 MB\\)`),
+      new RegExp(
+        `^The disk holding ${path.dirname(path.dirname(path.dirname(dir))).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full \\(needs about 1 MB\\)`,
+      ),
     );
     vi.restoreAllMocks();
     expect(fs.existsSync(`${dir}.tmp`)).toBe(false);
@@ -85,7 +113,25 @@ describe('damaged checkpoints', () => {
 
 // ---- through the CLI: a tiny NAS-Bench-201 search on the wasm backend ---------------------------------------------
 
-const SEARCH = ['--space', 'nb201', '--epochs', '3', '--batch', '8', '--channels', '4', '--seed', '3', '--cells', '1', '--limit-per-class', '4', '--backend', 'wasm', '--json'];
+const SEARCH = [
+  '--space',
+  'nb201',
+  '--epochs',
+  '3',
+  '--batch',
+  '8',
+  '--channels',
+  '4',
+  '--seed',
+  '3',
+  '--cells',
+  '1',
+  '--limit-per-class',
+  '4',
+  '--backend',
+  'wasm',
+  '--json',
+];
 
 interface SearchOut {
   jobId: number;
@@ -105,7 +151,9 @@ async function dataFolder(): Promise<string> {
 
 function markInterrupted(dir: string, jobId: number): void {
   const store = Store.open(path.join(dir, 'winnow.db'));
-  store.db.prepare("UPDATE jobs SET state = 'interrupted', owner_pid = NULL, worker_pid = NULL WHERE id = ?").run(jobId);
+  store.db
+    .prepare("UPDATE jobs SET state = 'interrupted', owner_pid = NULL, worker_pid = NULL WHERE id = ?")
+    .run(jobId);
   store.close();
 }
 
@@ -124,7 +172,9 @@ describe('resuming a search whose checkpoint is damaged (CLI)', () => {
     const got = JSON.parse(resumed.stdout) as SearchOut;
     expect([got.genotype, got.alphas, got.final]).toEqual([want.genotype, want.alphas, want.final]);
     const log = await runCli(['jobs', 'show', String(want.jobId), '--json'], dir);
-    expect(log.stdout).toMatch(/The latest checkpoint is damaged \(checkpoint\/arrays\.f32 does not match its checksum/);
+    expect(log.stdout).toMatch(
+      /The latest checkpoint is damaged \(checkpoint\/arrays\.f32 does not match its checksum/,
+    );
 
     markInterrupted(dir, want.jobId);
     fs.truncateSync(path.join(cp, 'checkpoint.json'), 10);

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { scratch } from '../helpers/scratch.js';
 
-
 /** The whole of stdout is one JSON document. */
 function oneDocument(stdout: string): { error?: { code: string; message: string } } {
   expect(stdout.trim().startsWith('{') || stdout.trim().startsWith('[')).toBe(true);

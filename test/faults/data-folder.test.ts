@@ -12,7 +12,10 @@ import { later, scratch } from '../helpers/scratch.js';
 const folder = (name = 'data'): string => scratch(name);
 
 async function synth(dir: string, seed = 0): Promise<void> {
-  const r = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--seed', String(seed), '--json'], dir);
+  const r = await runCli(
+    ['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--seed', String(seed), '--json'],
+    dir,
+  );
   expect(r.code, r.stderr).toBe(0);
 }
 

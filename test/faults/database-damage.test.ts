@@ -10,7 +10,6 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { scratch } from '../helpers/scratch.js';
 
-
 let template = '';
 beforeAll(async () => {
   const t = tempDir('winnow-faults-');

@@ -39,7 +39,8 @@ function host(launcher: SupervisorOptions['launcher'] = inProcessLauncher()) {
   return { store, supervisor, dataDir, pushes };
 }
 
-const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+const enospc = () =>
+  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
 
 describe('injected: ENOSPC while an import stages its files', () => {
   it('fails the job with the folder and the size, removes the staging, stores nothing', async () => {
@@ -50,7 +51,13 @@ describe('injected: ENOSPC while an import stages its files', () => {
       if (++calls > 1) throw enospc();
       return (real as (...a: unknown[]) => number)(...args);
     }) as typeof fs.writeSync);
-    const job = supervisor.start({ kind: 'import', params: ImportParams.parse({ source: { kind: 'synth-chroma', n: 3000, size: 32, seed: 0 }, ifExists: 'import-again' }) });
+    const job = supervisor.start({
+      kind: 'import',
+      params: ImportParams.parse({
+        source: { kind: 'synth-chroma', n: 3000, size: 32, seed: 0 },
+        ifExists: 'import-again',
+      }),
+    });
     await supervisor.whenIdle();
     const done = store.jobs.get(job.id)!;
     expect(done.state).toBe('failed');
@@ -75,7 +82,12 @@ function chattyLauncher(events: number): SupervisorOptions['launcher'] {
       send: (m: HostToWorker) => {
         if (m.type !== 'start') return;
         setImmediate(() => {
-          for (let i = 0; i < events && alive; i++) listener({ type: 'event', jobId: m.jobId, event: { type: 'log', level: 'info', message: 'x'.repeat(2000) } });
+          for (let i = 0; i < events && alive; i++)
+            listener({
+              type: 'event',
+              jobId: m.jobId,
+              event: { type: 'log', level: 'info', message: 'x'.repeat(2000) },
+            });
           if (alive) listener({ type: 'finished', jobId: m.jobId, outcome: 'done', result: null });
         });
       },
@@ -147,7 +159,10 @@ describe.skipIf(!canMount())('a real 3 MB tmpfs as the data folder (root only)',
     expect(fs.readdirSync(path.join(dir, 'jobs', '1'))).toEqual([]);
     const list = await runCli(['jobs', 'list', '--json'], dir);
     expect(list.code, list.stderr).toBe(0);
-    expect((JSON.parse(list.stdout) as Array<{ state: string; message: string }>)[0]).toMatchObject({ state: 'failed', message: out.error });
+    expect((JSON.parse(list.stdout) as Array<{ state: string; message: string }>)[0]).toMatchObject({
+      state: 'failed',
+      message: out.error,
+    });
     const small = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16'], dir);
     expect(small.code, small.stderr).toBe(0);
   });
@@ -160,7 +175,10 @@ describe.skipIf(!canMount())('a real 3 MB tmpfs as the data folder (root only)',
     const fresh = await runCli(['dataset', 'list'], path.join(mnt, 'other'));
     expect(fresh.code).toBe(1);
     expect(fresh.stderr).toContain(`Winnow cannot write to the data folder ${path.join(mnt, 'other')}`);
-    const start = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--seed', '9', '--json'], dir);
+    const start = await runCli(
+      ['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--seed', '9', '--json'],
+      dir,
+    );
     expect(start.code).toBe(1);
     expect(start.stderr).toContain(dir);
     expect(start.stderr).toMatch(/read-only/);

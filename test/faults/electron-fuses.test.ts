@@ -13,7 +13,10 @@ const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
 
 describe('Electron fuses of the packaged app', () => {
-  const config = yaml.load(fs.readFileSync(path.join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses?: Record<string, boolean>; asar?: boolean };
+  const config = yaml.load(fs.readFileSync(path.join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as {
+    electronFuses?: Record<string, boolean>;
+    asar?: boolean;
+  };
 
   it('turn off RunAsNode, NODE_OPTIONS and --inspect; turn on cookie encryption, ASAR integrity and ASAR-only loading', () => {
     expect(config.electronFuses).toMatchObject({
@@ -31,7 +34,8 @@ describe('Electron fuses of the packaged app', () => {
   it('names only fuses this electron-builder knows (a typo would be ignored silently)', () => {
     const types = fs.readFileSync(require.resolve('app-builder-lib/out/configuration.d.ts'), 'utf8');
     const known = /export interface FuseOptionsV1 \{([\s\S]*?)\n\}/.exec(types)?.[1] ?? '';
-    for (const key of Object.keys(config.electronFuses ?? {})) expect(known, key).toMatch(new RegExp(`\\b${key}\\?: boolean`));
+    for (const key of Object.keys(config.electronFuses ?? {}))
+      expect(known, key).toMatch(new RegExp(`\\b${key}\\?: boolean`));
   });
 
   it('the app needs no RunAsNode: the engine runs in a utilityProcess', () => {

@@ -16,7 +16,6 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { scratch } from '../helpers/scratch.js';
 
-
 /** An IDX pair whose images header claims `n` 28x28 images but whose gzip stream inflates to `inflated` bytes. */
 function bomb(root: string, n: number, inflated: number): Promise<string> {
   const src = path.join(root, 'bomb');
@@ -32,7 +31,10 @@ function bomb(root: string, n: number, inflated: number): Promise<string> {
   return new Promise<string>((resolve) =>
     gz.on('end', () => {
       fs.writeFileSync(path.join(src, 'train-images-idx3-ubyte.gz'), Buffer.concat(chunks));
-      fs.writeFileSync(path.join(src, 'train-labels-idx1-ubyte.gz'), zlib.gzipSync(idxLabelsBytes(Array.from({ length: n }, (_, i) => i % 10))));
+      fs.writeFileSync(
+        path.join(src, 'train-labels-idx1-ubyte.gz'),
+        zlib.gzipSync(idxLabelsBytes(Array.from({ length: n }, (_, i) => i % 10))),
+      );
       resolve(src);
     }),
   );
@@ -43,9 +45,9 @@ describe('a gzip bomb', () => {
     const src = await bomb(scratch(), 100, 300 << 20);
     const t0 = performance.now();
     const claim = (h: Uint8Array) => 16 + new DataView(h.buffer, h.byteOffset).getUint32(4) * 28 * 28;
-    await expect(readMaybeGzip(path.join(src, 'train-images-idx3-ubyte.gz'), { headerBytes: 16, claimedBytes: claim })).rejects.toThrow(
-      /decompresses to more than the 78,416 bytes its header announces/,
-    );
+    await expect(
+      readMaybeGzip(path.join(src, 'train-images-idx3-ubyte.gz'), { headerBytes: 16, claimedBytes: claim }),
+    ).rejects.toThrow(/decompresses to more than the 78,416 bytes its header announces/);
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
@@ -57,7 +59,10 @@ describe('a gzip bomb', () => {
     const r = await runCli(['dataset', 'import', src, '--json'], path.join(root, 'data'), 60_000);
     expect(performance.now() - t0).toBeLessThan(20_000);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'failed', error: expect.stringMatching(/its header announces \(a damaged file or a decompression bomb\)/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/its header announces \(a damaged file or a decompression bomb\)/),
+    });
     expect(fs.existsSync(path.join(root, 'data', 'datasets'))).toBe(false);
   });
 
@@ -88,7 +93,11 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFO)', () => {
   beforeAll(async () => {
     const t = tempDir('winnow-faults-');
     root = t.dir;
-    host = await openHost({ dataDir: path.join(root, 'data'), transport: 'in-process', launcher: forkLauncher({ logFile: path.join(root, 'engine.log') }) });
+    host = await openHost({
+      dataDir: path.join(root, 'data'),
+      transport: 'in-process',
+      launcher: forkLauncher({ logFile: path.join(root, 'engine.log') }),
+    });
     return async () => {
       await host.close();
       t.cleanup();
@@ -111,14 +120,21 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFO)', () => {
       execFileSync('mkfifo', [p]);
       return p;
     });
-    const results = await Promise.allSettled(pipes.map((p) => host.api.dispatch('datasets.detect', { path: p, format: 'csv' })));
+    const results = await Promise.allSettled(
+      pipes.map((p) => host.api.dispatch('datasets.detect', { path: p, format: 'csv' })),
+    );
     for (const r of results) {
       expect(r.status).toBe('rejected');
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/is a named pipe \(FIFO\)/) });
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        code: 'bad_input',
+        message: expect.stringMatching(/is a named pipe \(FIFO\)/),
+      });
     }
     // file operations still run: a real folder is detected at once
     await writeClassFolders(path.join(root, 'ok'), { a: 2, b: 2 }, { size: 8 });
-    const ok = (await host.api.dispatch('datasets.detect', { path: path.join(root, 'ok'), format: 'auto' })) as { classes: string[] };
+    const ok = (await host.api.dispatch('datasets.detect', { path: path.join(root, 'ok'), format: 'auto' })) as {
+      classes: string[];
+    };
     expect(ok.classes).toEqual(['a', 'b']);
   });
 });
@@ -152,7 +168,11 @@ describe('Unicode class names', () => {
   it('one spelling in several places is one class (NFC throughout)', async () => {
     const root = scratch();
     const src = path.join(root, 'src');
-    await writeClassFolders(src, { ['train/cafe\u0301']: 3, ['test/cafe\u0301']: 2, ['train/b']: 3, ['test/b']: 2 }, { size: 8 });
+    await writeClassFolders(
+      src,
+      { ['train/cafe\u0301']: 3, ['test/cafe\u0301']: 2, ['train/b']: 3, ['test/b']: 2 },
+      { size: 8 },
+    );
     const r = await runCli(['dataset', 'import', src, '--json'], path.join(root, 'data'));
     expect(r.code, r.stderr).toBe(0);
     const show = await runCli(['dataset', 'show', '1', '--json'], path.join(root, 'data'));

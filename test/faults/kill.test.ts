@@ -13,8 +13,48 @@ import { Store } from '../../main/store/index.js';
 import { runCli } from '../helpers/cli.js';
 import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
 
-const SEARCH = ['search', '--dataset', '1', '--space', 'nb201', '--epochs', '3', '--batch', '8', '--channels', '4', '--seed', '3', '--cells', '1', '--limit-per-class', '4', '--backend', 'wasm', '--json'];
-const EVALUATE = ['evaluate', '--dataset', '1', '--baseline', 'cnn', '--preset', 'tiny', '--epochs', '3', '--batch', '8', '--seed', '2', '--limit-per-class', '6', '--backend', 'wasm', '--json'];
+const SEARCH = [
+  'search',
+  '--dataset',
+  '1',
+  '--space',
+  'nb201',
+  '--epochs',
+  '3',
+  '--batch',
+  '8',
+  '--channels',
+  '4',
+  '--seed',
+  '3',
+  '--cells',
+  '1',
+  '--limit-per-class',
+  '4',
+  '--backend',
+  'wasm',
+  '--json',
+];
+const EVALUATE = [
+  'evaluate',
+  '--dataset',
+  '1',
+  '--baseline',
+  'cnn',
+  '--preset',
+  'tiny',
+  '--epochs',
+  '3',
+  '--batch',
+  '8',
+  '--seed',
+  '2',
+  '--limit-per-class',
+  '6',
+  '--backend',
+  'wasm',
+  '--json',
+];
 
 let dataDir = '';
 let cleanup: () => void = () => {};
@@ -48,9 +88,17 @@ const newestJob = (kind: string): { id: number; workerPid: number | null } | und
  * Starts the CLI, waits until its job runs (the worker has loaded its backend), then `ms` more, and kills the CLI or
  * the worker; returns the job.
  */
-async function killDuring(args: string[], kind: 'search' | 'evaluate', ms: number, victim: 'cli' | 'worker'): Promise<number> {
+async function killDuring(
+  args: string[],
+  kind: 'search' | 'evaluate',
+  ms: number,
+  victim: 'cli' | 'worker',
+): Promise<number> {
   const before = newestJob(kind)?.id ?? 0;
-  const child = spawn(process.execPath, [WINNOW_BIN, ...args], { env: { ...process.env, WINNOW_DATA_DIR: dataDir }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [WINNOW_BIN, ...args], {
+    env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const job = await waitFor(
     () => {
@@ -66,7 +114,9 @@ async function killDuring(args: string[], kind: 'search' | 'evaluate', ms: numbe
   await exited;
   await sleep(200); // a worker whose host died exits when its channel closes
   const progress = readStore((st) => st.jobs.get(job.id)?.progress);
-  console.log(`kill -9 ${victim} of ${kind} job ${job.id}, ${ms} ms after it started running: at step ${progress?.step ?? 0} of ${progress?.total ?? '?'}`);
+  console.log(
+    `kill -9 ${victim} of ${kind} job ${job.id}, ${ms} ms after it started running: at step ${progress?.step ?? 0} of ${progress?.total ?? '?'}`,
+  );
   return job.id;
 }
 
@@ -74,11 +124,18 @@ interface Outcome {
   key: unknown;
 }
 
-async function finish(args: string[], jobId: number | null, pick: (out: Record<string, unknown>) => unknown): Promise<Outcome> {
+async function finish(
+  args: string[],
+  jobId: number | null,
+  pick: (out: Record<string, unknown>) => unknown,
+): Promise<Outcome> {
   const verb = args[0]!;
   const done = jobId === null ? undefined : readStore((st) => st.jobs.get(jobId));
   if (done?.state === 'done') return { key: pick(done.result as Record<string, unknown>) }; // it finished before the kill
-  const r = jobId === null ? await runCli(args, dataDir, 120_000) : await runCli([verb, '--resume', String(jobId), '--json'], dataDir, 120_000);
+  const r =
+    jobId === null
+      ? await runCli(args, dataDir, 120_000)
+      : await runCli([verb, '--resume', String(jobId), '--json'], dataDir, 120_000);
   expect(r.code, r.stderr).toBe(0);
   return { key: pick(JSON.parse(r.stdout) as Record<string, unknown>) };
 }
@@ -96,7 +153,10 @@ describe('kill -9 at seeded moments, then resume', () => {
   it('a search: the CLI killed at 2 moments, the worker at 1; every resumed run ends as the straight one', async () => {
     const straight = await finish(SEARCH, null, searchKey);
     const probes: string[] = [];
-    for (const [victim, ms] of [...moments(11, 2).map((m) => ['cli', m] as const), ...moments(12, 1).map((m) => ['worker', m] as const)]) {
+    for (const [victim, ms] of [
+      ...moments(11, 2).map((m) => ['cli', m] as const),
+      ...moments(12, 1).map((m) => ['worker', m] as const),
+    ]) {
       const jobId = await killDuring(SEARCH, 'search', ms, victim);
       const resumed = await finish(SEARCH, jobId, searchKey);
       probes.push(`${victim}@${ms}ms job ${jobId}`);
@@ -107,7 +167,10 @@ describe('kill -9 at seeded moments, then resume', () => {
 
   it('an evaluation: the CLI and the worker killed at seeded moments; the resumed runs end as the straight one', async () => {
     const straight = await finish(EVALUATE, null, evaluateKey);
-    for (const [victim, ms] of [['cli', moments(21, 1, 1200)[0]!], ['worker', moments(22, 1, 1200)[0]!]] as const) {
+    for (const [victim, ms] of [
+      ['cli', moments(21, 1, 1200)[0]!],
+      ['worker', moments(22, 1, 1200)[0]!],
+    ] as const) {
       const jobId = await killDuring(EVALUATE, 'evaluate', ms, victim);
       const resumed = await finish(EVALUATE, jobId, evaluateKey);
       expect(resumed.key, `${victim}@${ms}ms`).toEqual(straight.key);

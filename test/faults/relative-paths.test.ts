@@ -11,7 +11,6 @@ import { MIGRATIONS } from '../../main/store/migrations.js';
 import { runCli } from '../helpers/cli.js';
 import { scratch } from '../helpers/scratch.js';
 
-
 async function withDataset(dir: string): Promise<void> {
   const r = await runCli(['dataset', 'synth', 'chroma', '--n', '20', '--size', '16', '--json'], dir);
   expect(r.code, r.stderr).toBe(0);
@@ -59,16 +58,17 @@ describe('the migration to relative paths', () => {
     const dir = path.join(old, 'data');
     const db = openDb(path.join(dir, 'winnow.db'), { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
     const now = Date.now();
-    db.prepare("INSERT INTO jobs (id, kind, state, params, created_at, result) VALUES (7, 'search', 'done', '{}', ?, ?)").run(
-      now,
-      JSON.stringify({ files: { genotypeJson: path.join('/elsewhere/data', 'jobs', '7', 'genotype.json') } }),
-    );
+    db.prepare(
+      "INSERT INTO jobs (id, kind, state, params, created_at, result) VALUES (7, 'search', 'done', '{}', ?, ?)",
+    ).run(now, JSON.stringify({ files: { genotypeJson: path.join('/elsewhere/data', 'jobs', '7', 'genotype.json') } }));
     db.prepare('INSERT INTO job_events (job_id, seq, ts, type, payload) VALUES (7, 1, ?, ?, ?)').run(
       now,
       'artifact',
       JSON.stringify({ type: 'artifact', name: 'genotype', path: '/elsewhere/data/jobs/7/genotype.json' }),
     );
-    db.prepare("INSERT INTO artifacts (job_id, name, path, created_at) VALUES (7, 'genotype', '/elsewhere/data/jobs/7/genotype.json', ?)").run(now);
+    db.prepare(
+      "INSERT INTO artifacts (job_id, name, path, created_at) VALUES (7, 'genotype', '/elsewhere/data/jobs/7/genotype.json', ?)",
+    ).run(now);
     const insertDataset = db.prepare(
       `INSERT INTO datasets (id, name, format, source, source_fingerprint, width, height, channels, images, dir, bytes, options, duplicates, created_at)
        VALUES (?, 'd', 'folder', '/src', 'f', 8, 8, 1, 0, ?, 0, '{}', '{}', ?)`,
@@ -88,9 +88,13 @@ describe('the migration to relative paths', () => {
       store.db.prepare('UPDATE datasets SET dir = ? WHERE id = 2').run(outside);
       expect(store.datasets.dir(1)).toBe(path.join(dir, 'datasets', '1'));
       expect(store.models.get(3)!.dir).toBe(path.join(dir, 'models', '3'));
-      expect(store.jobs.get(7)!.result).toEqual({ files: { genotypeJson: path.join(dir, 'jobs', '7', 'genotype.json') } });
+      expect(store.jobs.get(7)!.result).toEqual({
+        files: { genotypeJson: path.join(dir, 'jobs', '7', 'genotype.json') },
+      });
       expect(store.jobs.artifacts(7)[0]!.path).toBe(path.join(dir, 'jobs', '7', 'genotype.json'));
-      expect(store.jobs.events(7, 0, 10)[0]!.event).toMatchObject({ path: path.join(dir, 'jobs', '7', 'genotype.json') });
+      expect(store.jobs.events(7, 0, 10)[0]!.event).toMatchObject({
+        path: path.join(dir, 'jobs', '7', 'genotype.json'),
+      });
       const raw = store.db.prepare('SELECT id, dir FROM datasets ORDER BY id').all();
       expect(raw).toEqual([
         { id: 1, dir: 'datasets/1' },

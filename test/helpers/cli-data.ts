@@ -23,7 +23,10 @@ export function withStoreAt<T>(dataDir: string, fn: (store: Store) => T): T {
 }
 
 /** Starts `winnow <args>` on the data folder without waiting: its stderr so far, and its exit code once it exits. */
-export function startCli(args: string[], dataDir: string): { child: ChildProcess; output: { stderr: string }; exited: Promise<number | null> } {
+export function startCli(
+  args: string[],
+  dataDir: string,
+): { child: ChildProcess; output: { stderr: string }; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [WINNOW_BIN, ...args], {
     env: { ...process.env, WINNOW_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,12 @@ export function formatError(fn: () => unknown): GenotypeFormatError {
 }
 
 /** A DARTS genotype from its genes; the reduce cell repeats the normal one unless given. */
-export const darts = (normal: Array<[DartsOp, number]>, normalConcat: number[], reduce = normal, reduceConcat = normalConcat): DartsGenotype => ({
+export const darts = (
+  normal: Array<[DartsOp, number]>,
+  normalConcat: number[],
+  reduce = normal,
+  reduceConcat = normalConcat,
+): DartsGenotype => ({
   space: 'darts',
   normal,
   normalConcat,

@@ -9,7 +9,13 @@ import { datasetDirFor } from '../../main/store/paths.js';
  * Records a folder-imported dataset of 8x8 grey images with these rows, as an import would leave it (nothing
  * reads the pixels, so no file is written); `commitFiles` places its folder (see makeDatasetDir).
  */
-export function insertDatasetRecord(store: Store, name: string, classes: string[], rows: DatasetRows, commitFiles: (id: number) => string): number {
+export function insertDatasetRecord(
+  store: Store,
+  name: string,
+  classes: string[],
+  rows: DatasetRows,
+  commitFiles: (id: number) => string,
+): number {
   return store.datasets.insert(
     {
       name,

@@ -27,7 +27,11 @@ async function runJob(kind: 'autoencoder' | 'import', params: Record<string, unk
 }
 
 beforeAll(async () => {
-  host = await openHost({ dataDir, transport: 'in-process', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  host = await openHost({
+    dataDir,
+    transport: 'in-process',
+    launcher: forkLauncher({ logFile: workerLogFile(dataDir) }),
+  });
   const job = await runJob('import', { source: { kind: 'mnist-sample' } });
   datasetId = (job.result as ImportResult).id;
 });
@@ -46,7 +50,15 @@ describe('autoencoder job', () => {
     const result = job.result as { autoencoderId: number; metrics: AeDetail['metrics'] };
     trained = result.autoencoderId;
     const a = (await host.api.dispatch('autoencoders.get', { id: trained })) as AeDetail;
-    expect(a).toMatchObject({ datasetId, preset: 'mnist-like', losses: ['contractive'], kendall: false, dim: 8, epochs: 1, untrained: false });
+    expect(a).toMatchObject({
+      datasetId,
+      preset: 'mnist-like',
+      losses: ['contractive'],
+      kendall: false,
+      dim: 8,
+      epochs: 1,
+      untrained: false,
+    });
     expect(a.history).toHaveLength(1);
     expect(a.history[0]!.terms).toHaveProperty('contractive');
     expect(a.map).toHaveLength(300);
@@ -56,9 +68,14 @@ describe('autoencoder job', () => {
     expect(m.knnAgreement).toBeGreaterThan(0.3); // one epoch already clusters digits far above chance (0.1)
     const dir = path.join(dataDir, 'autoencoders', String(trained));
     expect(readEmbeddings(dir, 8).length).toBe(10_000 * 8);
-    const metricEvents = (await host.api.dispatch('jobs.events', { id: job.id, types: ['metric'] })) as Array<{ event: { name: string } }>;
+    const metricEvents = (await host.api.dispatch('jobs.events', { id: job.id, types: ['metric'] })) as Array<{
+      event: { name: string };
+    }>;
     expect(metricEvents.map((e) => e.event.name)).toContain('loss/contractive');
-    const recon = (await host.api.dispatch('autoencoders.reconstructions', { id: trained, count: 10 })) as AeReconstruction[];
+    const recon = (await host.api.dispatch('autoencoders.reconstructions', {
+      id: trained,
+      count: 10,
+    })) as AeReconstruction[];
     expect(recon).toHaveLength(10);
     expect(new Set(recon.map((r) => r.label)).size).toBe(10); // spread over the classes
     const meta = await sharp(Buffer.from(recon[0]!.reconstruction.split(',')[1]!, 'base64')).metadata();

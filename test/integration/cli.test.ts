@@ -24,7 +24,12 @@ describe('winnow CLI (built)', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.dataDir).toBe(t.dir);
-    expect(info.backend.attempts.map((a: { name: string }) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(info.backend.attempts.map((a: { name: string }) => a.name)).toEqual([
+      'tensorflow-gpu',
+      'tensorflow',
+      'wasm',
+      'cpu',
+    ]);
     // whatever machine this runs on, every rung that did not load says why
     for (const a of info.backend.attempts) if (!a.ok) expect(a.reason).toMatch(/\w+/);
     const selected = info.backend.attempts.find((a: { ok: boolean }) => a.ok);
@@ -32,7 +37,10 @@ describe('winnow CLI (built)', () => {
     if (info.backend.selected === 'wasm') {
       // on "auto" the native rungs say why they did not load; pinned (WINNOW_BACKEND, as the suites run), that
       // they were not tried
-      const why = info.backend.preference === 'auto' ? /not installed|not built|not found|failed to load/ : /not tried: wasm was requested/;
+      const why =
+        info.backend.preference === 'auto'
+          ? /not installed|not built|not found|failed to load/
+          : /not tried: wasm was requested/;
       for (const name of ['tensorflow-gpu', 'tensorflow']) {
         expect(info.backend.attempts.find((a: { name: string }) => a.name === name).reason).toMatch(why);
       }
@@ -52,7 +60,11 @@ describe('winnow CLI (built)', () => {
   });
 
   it('jobs list/show --json read what selftest stored; a missing job exits 1 with a message', async () => {
-    const list = JSON.parse((await runCli(['jobs', 'list', '--json'], t.dir)).stdout) as Array<{ id: number; kind: string; state: string }>;
+    const list = JSON.parse((await runCli(['jobs', 'list', '--json'], t.dir)).stdout) as Array<{
+      id: number;
+      kind: string;
+      state: string;
+    }>;
     expect(list.length).toBeGreaterThanOrEqual(2);
     expect(list.every((j) => j.kind === 'selftest' && j.state === 'done')).toBe(true);
     const show = await runCli(['jobs', 'show', String(list[0]!.id), '--json'], t.dir);

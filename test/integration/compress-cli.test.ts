@@ -7,7 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gridKey, type CodecPoint, type CompressResult, type CompressRow, type CompressionSummary } from '../../shared/compress.js';
+import {
+  gridKey,
+  type CodecPoint,
+  type CompressResult,
+  type CompressRow,
+  type CompressionSummary,
+} from '../../shared/compress.js';
 import { studyTimeline } from '../../main/api/compressions.js';
 import type { Store } from '../../main/store/index.js';
 import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
@@ -28,12 +34,18 @@ afterAll(() => t.cleanup());
 
 const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
-const at = (rows: CompressRow[], protocol: CompressRow['protocol'], quality: number, subsampling: CompressRow['subsampling']): CompressRow => {
+const at = (
+  rows: CompressRow[],
+  protocol: CompressRow['protocol'],
+  quality: number,
+  subsampling: CompressRow['subsampling'],
+): CompressRow => {
   const r = rows.find((x) => x.protocol === protocol && x.quality === quality && x.subsampling === subsampling);
   if (!r) throw new Error(`no ${protocol} row at q${quality} ${subsampling}`);
   return r;
 };
-const codecAt = (codec: CodecPoint[], quality: number, subsampling: CodecPoint['subsampling']): CodecPoint => codec.find((c) => gridKey(c.quality, c.subsampling) === gridKey(quality, subsampling))!;
+const codecAt = (codec: CodecPoint[], quality: number, subsampling: CodecPoint['subsampling']): CodecPoint =>
+  codec.find((c) => gridKey(c.quality, c.subsampling) === gridKey(quality, subsampling))!;
 
 describe('winnow compress', () => {
   let study: CompressResult & { jobId: number };
@@ -42,7 +54,19 @@ describe('winnow compress', () => {
     'trains a baseline, then measures test and retrain at every quality x subsampling',
     async () => {
       const r = await runCli(
-        ['compress', '--dataset', String(datasetId), ...BASELINE, '--qualities', '5,15,95', '--subsampling', '4:2:0,4:4:4', '--protocol', 'test,retrain', '--json'],
+        [
+          'compress',
+          '--dataset',
+          String(datasetId),
+          ...BASELINE,
+          '--qualities',
+          '5,15,95',
+          '--subsampling',
+          '4:2:0,4:4:4',
+          '--protocol',
+          'test,retrain',
+          '--json',
+        ],
         dataDir,
         TIMEOUT,
       );
@@ -61,7 +85,8 @@ describe('winnow compress', () => {
         expect(codecAt(codec, 15, s).meanBytes).toBeLessThan(codecAt(codec, 95, s).meanBytes);
         expect(codecAt(codec, 5, s).psnr).toBeLessThan(codecAt(codec, 95, s).psnr);
       }
-      for (const q of [5, 15, 95]) expect(codecAt(codec, q, '4:4:4').meanBytes).toBeGreaterThan(codecAt(codec, q, '4:2:0').meanBytes);
+      for (const q of [5, 15, 95])
+        expect(codecAt(codec, q, '4:4:4').meanBytes).toBeGreaterThan(codecAt(codec, q, '4:2:0').meanBytes);
       // the rate is relative to quality 95, 4:2:0: exactly 1 there
       expect(codecAt(codec, 95, '4:2:0').compressionRate).toBeCloseTo(1, 10);
       // at 16x16 the file's headers (quantisation and Huffman tables, ~260 bytes) dominate: q5 saves about a fifth
@@ -82,7 +107,9 @@ describe('winnow compress', () => {
       for (const s of ['4:2:0', '4:4:4'] as const) expect(test(5, s)).toBeLessThan(test(95, s) - 0.1);
       // retraining on compressed images recovers part of the drop: never worse beyond noise, better on average
       // (measured: +8 points over the six points, +20 at q95 4:2:0)
-      const gains = rows.filter((r) => r.protocol === 'retrain').map((r) => r.accuracy - test(r.quality, r.subsampling));
+      const gains = rows
+        .filter((r) => r.protocol === 'retrain')
+        .map((r) => r.accuracy - test(r.quality, r.subsampling));
       for (const g of gains) expect(g).toBeGreaterThan(-0.03);
       expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.04);
       expect(Math.max(...gains)).toBeGreaterThan(0.1);
@@ -106,30 +133,63 @@ describe('winnow compress', () => {
     expect(lines[0]).toMatch(/^protocol,quality,subsampling,accuracy,.*,class_red,.*,group_A,group_B,group_C$/);
     expect(lines[1]).toMatch(/^original,/);
     const list = JSON.parse((await runCli(['compress', 'list', '--json'], dataDir)).stdout) as CompressionSummary[];
-    expect(list[0]).toMatchObject({ jobId: study.jobId, state: 'done', rowsDone: 12, rowsTotal: 12, qualities: [95, 15, 5] });
+    expect(list[0]).toMatchObject({
+      jobId: study.jobId,
+      state: 'done',
+      rowsDone: 12,
+      rowsTotal: 12,
+      qualities: [95, 15, 5],
+    });
   });
 
   it(
     'serves a repeated grid point from the cache, and resumes a killed study without repeating finished points',
     async () => {
-      const { child, output, exited } = startCli(['compress', '--dataset', String(datasetId), ...BASELINE, '--qualities', '95,50,5', '--subsampling', '4:2:0', '--protocol', 'test,mixed'], dataDir);
+      const { child, output, exited } = startCli(
+        [
+          'compress',
+          '--dataset',
+          String(datasetId),
+          ...BASELINE,
+          '--qualities',
+          '95,50,5',
+          '--subsampling',
+          '4:2:0',
+          '--protocol',
+          'test,mixed',
+        ],
+        dataDir,
+      );
       let jobId = 0;
       try {
         // kill the engine once the baseline is tested: the codec points and the reference are done, the rows not
-        await waitFor(() => /on the original test images/.test(output.stderr) || child.exitCode !== null, 240_000, 'the reference accuracy');
+        await waitFor(
+          () => /on the original test images/.test(output.stderr) || child.exitCode !== null,
+          240_000,
+          'the reference accuracy',
+        );
         jobId = Number(/Job (\d+) \(compress\) started/.exec(output.stderr)?.[1]);
         expect(jobId, output.stderr).toBeGreaterThan(0);
         const pid = withStore((s) => s.jobs.ownership(jobId)?.workerPid);
         process.kill(pid!, 'SIGKILL');
         expect(await exited).toBe(1);
-        expect(output.stderr).toMatch(new RegExp(`Compression study ${jobId} interrupted after \\d of 6 accuracy rows.*resume`));
+        expect(output.stderr).toMatch(
+          new RegExp(`Compression study ${jobId} interrupted after \\d of 6 accuracy rows.*resume`),
+        );
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       const r = await runCli(['compress', '--resume', String(jobId), '--json'], dataDir, TIMEOUT);
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as CompressResult;
-      expect(out.rows.map((x) => `${x.protocol} ${x.quality}`).sort()).toEqual(['mixed 5', 'mixed 50', 'mixed 95', 'test 5', 'test 50', 'test 95']);
+      expect(out.rows.map((x) => `${x.protocol} ${x.quality}`).sort()).toEqual([
+        'mixed 5',
+        'mixed 50',
+        'mixed 95',
+        'test 5',
+        'test 50',
+        'test 95',
+      ]);
       // 95 and 5 at 4:2:0 were encoded by the first study: served from the cache; 50 is new
       expect(out.codec.map((c) => [c.quality, c.cached])).toEqual([
         [95, true],
@@ -143,7 +203,9 @@ describe('winnow compress', () => {
       expect(timeline.reference?.accuracy).toBe(out.reference.accuracy);
       // the mixed network saw compressed images in training, so it beats the originals-only model at quality 50
       // (measured: 35% against 21%)
-      expect(at(out.rows, 'mixed', 50, '4:2:0').accuracy).toBeGreaterThan(at(out.rows, 'test', 50, '4:2:0').accuracy + 0.05);
+      expect(at(out.rows, 'mixed', 50, '4:2:0').accuracy).toBeGreaterThan(
+        at(out.rows, 'test', 50, '4:2:0').accuracy + 0.05,
+      );
     },
     TIMEOUT,
   );
@@ -152,10 +214,16 @@ describe('winnow compress', () => {
     const none = await runCli(['compress', '--dataset', String(datasetId)], dataDir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/exactly one of --model/);
-    const q = await runCli(['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--qualities', '5,500'], dataDir);
+    const q = await runCli(
+      ['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--qualities', '5,500'],
+      dataDir,
+    );
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/--qualities must be a whole number from 1 to 100/);
-    const s = await runCli(['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--subsampling', '4:2:2'], dataDir);
+    const s = await runCli(
+      ['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--subsampling', '4:2:2'],
+      dataDir,
+    );
     expect(s.stderr).toMatch(/--subsampling must be one of 4:2:0, 4:4:4/);
     const m = await runCli(['compress', '--dataset', String(datasetId), '--model-id', '99'], dataDir);
     expect(m.code).toBe(1);

@@ -22,7 +22,11 @@ const src = (name: string) => path.join(t.dir, 'sources', name);
 let host: WinnowHost;
 
 beforeAll(async () => {
-  host = await openHost({ dataDir, transport: 'in-process', launcher: forkLauncher({ logFile: workerLogFile(dataDir) }) });
+  host = await openHost({
+    dataDir,
+    transport: 'in-process',
+    launcher: forkLauncher({ logFile: workerLogFile(dataDir) }),
+  });
 });
 afterAll(async () => {
   await host.close();
@@ -54,8 +58,18 @@ describe('importing datasets (engine worker + commit)', () => {
     await writeClassFolders(root, { 'train/cat': 4, 'train/dog': 4, 'test/cat': 2, 'test/dog': 2 }, { size: 40 });
     fs.writeFileSync(path.join(root, 'train', 'cat', 'notes.txt'), 'hello');
     fs.writeFileSync(path.join(root, 'train', 'cat', 'empty.png'), '');
-    fs.writeFileSync(path.join(root, 'train', 'dog', 'broken.png'), (await sharp({ create: { width: 40, height: 40, channels: 3, background: '#123456' } }).png().toBuffer()).subarray(0, 60));
-    await sharp({ create: { width: 50, height: 30, channels: 3, background: '#808080' } }).toColourspace('b-w').png().toFile(path.join(root, 'train', 'dog', 'grey.png'));
+    fs.writeFileSync(
+      path.join(root, 'train', 'dog', 'broken.png'),
+      (
+        await sharp({ create: { width: 40, height: 40, channels: 3, background: '#123456' } })
+          .png()
+          .toBuffer()
+      ).subarray(0, 60),
+    );
+    await sharp({ create: { width: 50, height: 30, channels: 3, background: '#808080' } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(path.join(root, 'train', 'dog', 'grey.png'));
     const { result, detail } = await imported({ source: { kind: 'path', path: root } });
     expect(result).toMatchObject({ images: 13, classes: 2, splits: { train: 9, test: 4 } });
     const reasons = Object.fromEntries(result.rejected.map((r: Rejection) => [path.basename(r.path), r.reason]));
@@ -64,7 +78,11 @@ describe('importing datasets (engine worker + commit)', () => {
     expect(reasons['notes.txt']).toMatch(/not an image/);
     // mixed sizes (40×40 and a 50×30 grey one): the default is 32 px, RGB since some files have colour
     expect(detail).toMatchObject({ width: 32, height: 32, channels: 3, classNames: ['cat', 'dog'] });
-    const grey = (await host.api.dispatch('datasets.thumbnails', { id: result.id, label: 1, limit: 10 })) as ThumbnailPage;
+    const grey = (await host.api.dispatch('datasets.thumbnails', {
+      id: result.id,
+      label: 1,
+      limit: 10,
+    })) as ThumbnailPage;
     expect(grey.items.map((i) => i.source)).toContain('train/dog/grey.png');
     // the images within a folder are identical: reported, kept
     expect(result.duplicates.count).toBeGreaterThan(0);
@@ -94,7 +112,11 @@ describe('importing datasets (engine worker + commit)', () => {
     expect(result).toMatchObject({ images: 350, classes: 10, splits: { train: 300, test: 50 } });
     expect(detail).toMatchObject({ format: 'idx', width: 28, height: 28, channels: 1 });
     expect(detail.perClass.reduce((n, c) => n + c.trainW + c.trainA, 0)).toBe(300);
-    const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), { width: 28, height: 28, channels: 1 });
+    const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), {
+      width: 28,
+      height: 28,
+      channels: 1,
+    });
     expect(Buffer.from(images.image(0)).equals(Buffer.from(written.train.pixels.subarray(0, 784)))).toBe(true);
     expect(Buffer.from(images.image(300)).equals(Buffer.from(written.test.pixels.subarray(0, 784)))).toBe(true);
   });
@@ -106,7 +128,11 @@ describe('importing datasets (engine worker + commit)', () => {
     expect(result).toMatchObject({ images: 120, classes: 10, splits: { train: 100, test: 20 } });
     expect(detail.classNames[0]).toBe('airplane');
     expect(detail).toMatchObject({ format: 'cifar10', width: 32, channels: 3 });
-    const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), { width: 32, height: 32, channels: 3 });
+    const images = PackedImages.load(path.join(dataDir, 'datasets', String(result.id), IMAGES_FILE), {
+      width: 32,
+      height: 32,
+      channels: 3,
+    });
     expect(Array.from(images.image(5).subarray(0, 6))).toEqual([10, 20, 30, 10, 20, 30]);
   });
 
@@ -118,7 +144,11 @@ describe('importing datasets (engine worker + commit)', () => {
     expect(detail).toMatchObject({ format: 'csv', width: 16, channels: 1, hasGroups: true });
     expect(detail.groups.map((g) => g.group)).toEqual(['g0', 'g1']);
     expect(detail.groups.reduce((n, g) => n + g.train + g.test, 0)).toBe(20);
-    const page = (await host.api.dispatch('datasets.thumbnails', { id: result.id, label: 1, limit: 4 })) as ThumbnailPage;
+    const page = (await host.api.dispatch('datasets.thumbnails', {
+      id: result.id,
+      label: 1,
+      limit: 4,
+    })) as ThumbnailPage;
     expect(page.total).toBe(10);
     expect(page.items).toHaveLength(4);
     expect(page.items.every((i) => i.label === 1 && i.png.startsWith('data:image/png;base64,'))).toBe(true);
@@ -133,17 +163,26 @@ describe('importing datasets (engine worker + commit)', () => {
 
   it('detects an earlier import of the same source; refuses it unless asked to import again', async () => {
     const root = src('idx');
-    const found = (await host.api.dispatch('datasets.detect', { path: root })) as { existing: Array<{ id: number }>; format: string };
+    const found = (await host.api.dispatch('datasets.detect', { path: root })) as {
+      existing: Array<{ id: number }>;
+      format: string;
+    };
     expect(found.format).toBe('idx');
     expect(found.existing).toHaveLength(1);
     // refused when the job is asked for, before any decoding
-    await expect(host.api.dispatch('jobs.start', { kind: 'import', params: { source: { kind: 'path', path: root } } })).rejects.toMatchObject({
+    await expect(
+      host.api.dispatch('jobs.start', { kind: 'import', params: { source: { kind: 'path', path: root } } }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/already imported as dataset \d+/),
     });
-    const sample = (await host.api.dispatch('datasets.existing', { source: { kind: 'mnist-sample' } })) as Array<{ name: string }>;
+    const sample = (await host.api.dispatch('datasets.existing', { source: { kind: 'mnist-sample' } })) as Array<{
+      name: string;
+    }>;
     expect(sample.map((d) => d.name)).toEqual(['MNIST sample']);
-    expect(await host.api.dispatch('datasets.existing', { source: { kind: 'synth-chroma', n: 50, size: 16, seed: 9 } })).toEqual([]);
+    expect(
+      await host.api.dispatch('datasets.existing', { source: { kind: 'synth-chroma', n: 50, size: 16, seed: 9 } }),
+    ).toEqual([]);
     const again = await importJob({ source: { kind: 'path', path: root }, ifExists: 'import-again' });
     expect(again.state).toBe('done');
     expect(stagingLeft()).toEqual([]);
@@ -193,7 +232,13 @@ describe('winnow dataset (CLI)', () => {
     const r = await runCli(['dataset', 'sample', 'mnist', '--json'], dir);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ name: 'MNIST sample', images: 10_000, classes: 10, splits: { train: 8000, test: 2000 }, rejected: [] });
+    expect(out).toMatchObject({
+      name: 'MNIST sample',
+      images: 10_000,
+      classes: 10,
+      splits: { train: 8000, test: 2000 },
+      rejected: [],
+    });
     expect(out.duplicates).toMatchObject({ dropped: false });
     const again = await runCli(['dataset', 'sample', 'mnist'], dir);
     expect(again.code).toBe(1);

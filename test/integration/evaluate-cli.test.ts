@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvaluateEpochData, ModelReportFile, type EvaluateResult, type EvaluationSummary, type ModelSummary } from '../../shared/evaluate.js';
+import {
+  EvaluateEpochData,
+  ModelReportFile,
+  type EvaluateResult,
+  type EvaluationSummary,
+  type ModelSummary,
+} from '../../shared/evaluate.js';
 import type { SearchResult } from '../../shared/search.js';
 import { evaluateTimeline, getEvaluation } from '../../main/api/evaluations.js';
 import { IMAGES_FILE } from '../../main/data/staged.js';
@@ -54,7 +60,23 @@ describe('winnow evaluate', () => {
   it(
     'trains the baseline CNN, tests it, and stores its model',
     async () => {
-      const r = await runCli(['evaluate', '--dataset', String(datasetId), '--baseline', 'cnn', '--epochs', '2', ...QUICK, '--limit-per-class', '50', '--json'], dataDir, TIMEOUT);
+      const r = await runCli(
+        [
+          'evaluate',
+          '--dataset',
+          String(datasetId),
+          '--baseline',
+          'cnn',
+          '--epochs',
+          '2',
+          ...QUICK,
+          '--limit-per-class',
+          '50',
+          '--json',
+        ],
+        dataDir,
+        TIMEOUT,
+      );
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as EvaluateResult & { jobId: number; state: string };
       baselineJob = out.jobId;
@@ -75,7 +97,10 @@ describe('winnow evaluate', () => {
       for (const e of detail.epochs) EvaluateEpochData.parse(e);
       expect(detail.epochs[1]!.testAccuracy).toBeCloseTo(out.test.accuracy, 10);
       expect(detail.epochs[0]!.images).toBe(496); // 500 images in batches of 16: 31 full steps
-      expect(fs.existsSync(path.join(jobDirFor(dataDir, baselineJob), EVALUATE_FILES.modelStaging)), 'the staged model moved into the models folder').toBe(false);
+      expect(
+        fs.existsSync(path.join(jobDirFor(dataDir, baselineJob), EVALUATE_FILES.modelStaging)),
+        'the staged model moved into the models folder',
+      ).toBe(false);
     },
     TIMEOUT,
   );
@@ -96,15 +121,30 @@ describe('winnow evaluate', () => {
       expect(classes).not.toMatch(/DropPath/);
       const d = withStore((s) => ({ detail: s.datasets.detail(datasetId)!, labels: s.datasets.labels(datasetId) }));
       const testRows = d.labels.split.flatMap((s, i) => (s === 'test' ? [i] : []));
-      const images = PackedImages.load(path.join(withStore((s) => s.datasets.dir(datasetId)!), IMAGES_FILE), d.detail);
+      const images = PackedImages.load(
+        path.join(
+          withStore((s) => s.datasets.dir(datasetId)!),
+          IMAGES_FILE,
+        ),
+        d.detail,
+      );
       const { mean, std, height, width, channels } = report.preprocessing;
       const bytes = images.gather(testRows);
-      const x = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(bytes, [testRows.length, height, width, channels], 'float32'), 255), tf.tensor1d(mean)), tf.tensor1d(std)));
+      const x = tf.tidy(() =>
+        tf.div(
+          tf.sub(
+            tf.div(tf.tensor4d(bytes, [testRows.length, height, width, channels], 'float32'), 255),
+            tf.tensor1d(mean),
+          ),
+          tf.tensor1d(std),
+        ),
+      );
       const predicted = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).dataSync();
       const confusion = report.classNames.map(() => report.classNames.map(() => 0));
       testRows.forEach((row, i) => confusion[d.labels.label[row]!]![predicted[i]!]!++);
       // the same predictions as the job's own test pass (cpu here vs the job's wasm can flip a near-tie: allow 2 of 2,000)
-      const differing = confusion.flat().reduce((a, v, k) => a + Math.abs(v - report.test!.confusion.flat()[k]!), 0) / 2;
+      const differing =
+        confusion.flat().reduce((a, v, k) => a + Math.abs(v - report.test!.confusion.flat()[k]!), 0) / 2;
       expect(differing).toBeLessThanOrEqual(2);
       x.dispose();
       model.dispose();
@@ -112,7 +152,13 @@ describe('winnow evaluate', () => {
       const imported = await runCli(['model', 'import', exported, '--name', 'round trip', '--json'], dataDir);
       expect(imported.code, imported.stderr).toBe(0);
       const m = JSON.parse(imported.stdout) as ModelSummary;
-      expect(m).toMatchObject({ origin: 'import', name: 'round trip', jobId: null, datasetId, parameters: report.parameters });
+      expect(m).toMatchObject({
+        origin: 'import',
+        name: 'round trip',
+        jobId: null,
+        datasetId,
+        parameters: report.parameters,
+      });
       const list = JSON.parse((await runCli(['model', 'list', '--json'], dataDir)).stdout) as ModelSummary[];
       expect(list.map((x) => x.origin).sort()).toEqual(['evaluate', 'import']);
       const bad = await runCli(['model', 'import', t.dir], dataDir);
@@ -123,24 +169,61 @@ describe('winnow evaluate', () => {
   );
 
   it(
-    'evaluates the genotype of a finished search, and lists it with the search\'s cost',
+    "evaluates the genotype of a finished search, and lists it with the search's cost",
     async () => {
-      const s = await runCli(['search', '--dataset', String(datasetId), '--epochs', '1', '--cells', '3', '--channels', '4', '--batch', '8', '--limit-per-class', '4', '--json'], dataDir, TIMEOUT);
+      const s = await runCli(
+        [
+          'search',
+          '--dataset',
+          String(datasetId),
+          '--epochs',
+          '1',
+          '--cells',
+          '3',
+          '--channels',
+          '4',
+          '--batch',
+          '8',
+          '--limit-per-class',
+          '4',
+          '--json',
+        ],
+        dataDir,
+        TIMEOUT,
+      );
       expect(s.code, s.stderr).toBe(0);
       const search = JSON.parse(s.stdout) as SearchResult & { jobId: number };
-      const r = await runCli(['evaluate', '--dataset', String(datasetId), '--from-search', String(search.jobId), '--epochs', '1', ...QUICK, '--json'], dataDir, TIMEOUT);
+      const r = await runCli(
+        [
+          'evaluate',
+          '--dataset',
+          String(datasetId),
+          '--from-search',
+          String(search.jobId),
+          '--epochs',
+          '1',
+          ...QUICK,
+          '--json',
+        ],
+        dataDir,
+        TIMEOUT,
+      );
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as EvaluateResult & { jobId: number };
       expect(out.genotypeText).toBe(search.genotypeText);
       expect(out.network).toMatchObject({ kind: 'darts', channels: 8, layers: 3, genotype: search.genotype });
-      const listed = (JSON.parse((await runCli(['evaluate', 'list', '--json'], dataDir)).stdout) as EvaluationSummary[]).find((e) => e.jobId === out.jobId)!;
+      const listed = (
+        JSON.parse((await runCli(['evaluate', 'list', '--json'], dataDir)).stdout) as EvaluationSummary[]
+      ).find((e) => e.jobId === out.jobId)!;
       expect(listed.search).toMatchObject({ jobId: search.jobId, strategy: 'full' });
       expect(listed.search!.seconds).toBeCloseTo(search.seconds, 6);
       expect(listed.search!.images).toBe(Math.round(search.imagesPerSecond * search.seconds));
       // the model keeps the search's genotype.json (with its provenance) beside it
       const dir = path.join(t.dir, 'searched');
       expect((await runCli(['export', 'model', String(out.jobId), '--out', dir], dataDir)).code).toBe(0);
-      const genotype = JSON.parse(fs.readFileSync(path.join(dir, 'genotype.json'), 'utf8')) as { provenance: { jobId: number } };
+      const genotype = JSON.parse(fs.readFileSync(path.join(dir, 'genotype.json'), 'utf8')) as {
+        provenance: { jobId: number };
+      };
       expect(genotype.provenance.jobId).toBe(search.jobId);
     },
     TIMEOUT,
@@ -149,7 +232,10 @@ describe('winnow evaluate', () => {
   it(
     'resumes an evaluation whose engine process was killed after its first epoch, to the end',
     async () => {
-      const { child, output, exited } = startCli(['evaluate', '--dataset', String(datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK], dataDir);
+      const { child, output, exited } = startCli(
+        ['evaluate', '--dataset', String(datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK],
+        dataDir,
+      );
       let jobId = 0;
       try {
         await waitFor(() => /^epoch 1\/3/m.test(output.stderr) || child.exitCode !== null, 240_000, 'the first epoch');
@@ -176,13 +262,23 @@ describe('winnow evaluate', () => {
     const none = await runCli(['evaluate', '--dataset', String(datasetId)], dataDir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/exactly one of --from-search, --genotype or --baseline/);
-    const bad = await runCli(['evaluate', '--dataset', String(datasetId), '--genotype', 'Genotype(normal=[("conv_9x9", 0)])'], dataDir);
+    const bad = await runCli(
+      ['evaluate', '--dataset', String(datasetId), '--genotype', 'Genotype(normal=[("conv_9x9", 0)])'],
+      dataDir,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/The genotype cannot be read/);
-    const unfinished = await runCli(['evaluate', '--dataset', String(datasetId), '--from-search', String(baselineJob)], dataDir);
+    const unfinished = await runCli(
+      ['evaluate', '--dataset', String(datasetId), '--from-search', String(baselineJob)],
+      dataDir,
+    );
     expect(unfinished.code).toBe(1);
     expect(unfinished.stderr).toMatch(/There is no search/);
-    expect((await runCli(['evaluate', '--resume', String(baselineJob), '--epochs', '3'], dataDir)).stderr).toMatch(/--resume continues an evaluation/);
-    expect((await runCli(['export', 'model', String(baselineJob), '--out', exported], dataDir)).stderr).toMatch(/already holds a model\.json/);
+    expect((await runCli(['evaluate', '--resume', String(baselineJob), '--epochs', '3'], dataDir)).stderr).toMatch(
+      /--resume continues an evaluation/,
+    );
+    expect((await runCli(['export', 'model', String(baselineJob), '--out', exported], dataDir)).stderr).toMatch(
+      /already holds a model\.json/,
+    );
   });
 });

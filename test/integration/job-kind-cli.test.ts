@@ -94,9 +94,13 @@ describe('a job kind registered at run time', () => {
   it('checks its flags as the schema says, before any job starts', async () => {
     const bad = await winnow('count-test', '--up-to', '30');
     expect(String(bad.code)).toMatch(/--up-to must be a whole number from 1 to 20; got "30"/);
-    expect(String((await winnow('count-test', '--mode', 'loud')).code)).toMatch(/--mode must be one of plain, fail; got "loud"/);
+    expect(String((await winnow('count-test', '--mode', 'loud')).code)).toMatch(
+      /--mode must be one of plain, fail; got "loud"/,
+    );
     expect(String((await winnow('count-test', '--step', '9')).code)).toMatch(/--step: Too big/);
-    expect(String((await winnow('count-test', '--resume', '1', '--up-to', '2')).code)).toMatch(/--resume continues a count-test job .* drop --up-to/);
+    expect(String((await winnow('count-test', '--resume', '1', '--up-to', '2')).code)).toMatch(
+      /--resume continues a count-test job .* drop --up-to/,
+    );
   });
 
   it('says its flags, ranges, defaults and help under --help', async () => {

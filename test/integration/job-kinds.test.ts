@@ -48,22 +48,56 @@ describe('a job kind registered at run time', () => {
   it('is started, prepared, run, finalized and listed through the API (engine in this process)', async () => {
     const tally = (await import(TALLY_MODULE)).default as AnyJobKindSpec;
     cleanups.push(registerJobKind(tally));
-    host = await openHost({ dataDir: path.join(t.dir, 'in-process'), transport: 'in-process', launcher: inProcessLauncher() });
+    host = await openHost({
+      dataDir: path.join(t.dir, 'in-process'),
+      transport: 'in-process',
+      launcher: inProcessLauncher(),
+    });
     cleanups.push(() => host.close());
 
-    const started = (await host.api.dispatch('jobs.start', { kind: 'tally', params: { count: 4, word: 'hi' } })) as JobSummary;
+    const started = (await host.api.dispatch('jobs.start', {
+      kind: 'tally',
+      params: { count: 4, word: 'hi' },
+    })) as JobSummary;
     await host.supervisor.whenIdle();
     const done = (await host.api.dispatch('jobs.get', { id: started.id })) as JobSummary;
     // the engine saw what prepare looked up; finalize ran on the host
-    expect(done).toMatchObject({ kind: 'tally', state: 'done', result: { sum: 6, word: 'hi', preparedFor: started.id, finalized: true } });
+    expect(done).toMatchObject({
+      kind: 'tally',
+      state: 'done',
+      result: { sum: 6, word: 'hi', preparedFor: started.id, finalized: true },
+    });
     const events = (await host.api.dispatch('jobs.events', { id: started.id, types: ['metric'] })) as StoredJobEvent[];
     expect(events.map((e) => e.event.type === 'metric' && e.event.value)).toEqual([0, 1, 2, 3]);
-    expect(((await host.api.dispatch('jobs.list', { kind: 'tally' })) as JobSummary[]).map((j) => j.id)).toEqual([started.id]);
+    expect(((await host.api.dispatch('jobs.list', { kind: 'tally' })) as JobSummary[]).map((j) => j.id)).toEqual([
+      started.id,
+    ]);
     // what the UI and the CLI call it, beside the built-in kinds
     const kinds = (await host.api.dispatch('jobs.kinds', {})) as JobKindInfo[];
-    expect(kinds.map((k) => k.kind)).toEqual(['selftest', 'import', 'autoencoder', 'search', 'evaluate', 'compress', 'naswot', 'tally']);
-    expect(kinds.at(-1)).toEqual({ kind: 'tally', label: 'Tally', noun: 'tally', page: null, resumable: false, command: 'tally' });
-    expect(kinds.find((k) => k.kind === 'search')).toMatchObject({ label: 'Search', page: 'search', resumable: true, command: 'search' });
+    expect(kinds.map((k) => k.kind)).toEqual([
+      'selftest',
+      'import',
+      'autoencoder',
+      'search',
+      'evaluate',
+      'compress',
+      'naswot',
+      'tally',
+    ]);
+    expect(kinds.at(-1)).toEqual({
+      kind: 'tally',
+      label: 'Tally',
+      noun: 'tally',
+      page: null,
+      resumable: false,
+      command: 'tally',
+    });
+    expect(kinds.find((k) => k.kind === 'search')).toMatchObject({
+      label: 'Search',
+      page: 'search',
+      resumable: true,
+      command: 'search',
+    });
   });
 
   it('is validated by its own schema and refused by its own check, saying why', async () => {
@@ -71,7 +105,10 @@ describe('a job kind registered at run time', () => {
     expect(bad.code).toBe('bad_input');
     expect(bad.message).toMatch(/^Invalid input for jobs\.start: params\.count: /);
     const refused = await rejection(host.api.dispatch('jobs.start', { kind: 'tally', params: { word: 'forbidden' } }));
-    expect(refused).toMatchObject({ code: 'bad_input', message: 'The word "forbidden" cannot be tallied: choose another word.' });
+    expect(refused).toMatchObject({
+      code: 'bad_input',
+      message: 'The word "forbidden" cannot be tallied: choose another word.',
+    });
     const unknown = await rejection(host.api.dispatch('jobs.start', { kind: 'tallies', params: {} }));
     expect(unknown.code).toBe('bad_input');
     expect(unknown.message).toMatch(/Unknown job kind "tallies"\. Known kinds: .*\btally\b/);

@@ -23,11 +23,23 @@ import { tempDir } from '../helpers/tmp.js';
 const t = tempDir();
 let host: WinnowHost;
 let datasetId = 0;
-const TINY = { sample: 200, channels: 2, cells: 1, inputSize: 8, batch: 8, repeats: 2, seed: 5, backend: 'wasm' } as const;
+const TINY = {
+  sample: 200,
+  channels: 2,
+  cells: 1,
+  inputSize: 8,
+  batch: 8,
+  repeats: 2,
+  seed: 5,
+  backend: 'wasm',
+} as const;
 
 beforeAll(async () => {
   host = await openHost({ dataDir: t.dir, transport: 'in-process', launcher: inProcessLauncher() });
-  const started = (await host.api.dispatch('jobs.start', { kind: 'import', params: { source: { kind: 'synth-chroma', n: 90, size: 16, seed: 3 } } })) as JobSummary;
+  const started = (await host.api.dispatch('jobs.start', {
+    kind: 'import',
+    params: { source: { kind: 'synth-chroma', n: 90, size: 16, seed: 3 } },
+  })) as JobSummary;
   await host.supervisor.whenIdle();
   const job = host.store.jobs.get(started.id)!;
   expect(job.state, job.message ?? '').toBe('done');
@@ -38,8 +50,13 @@ beforeAll(async () => {
   };
 }, 120_000);
 
-async function runNaswot(params: Record<string, unknown>): Promise<{ job: JobSummary; result: NaswotResult; events: StoredJobEvent[] }> {
-  const started = (await host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params } })) as JobSummary;
+async function runNaswot(
+  params: Record<string, unknown>,
+): Promise<{ job: JobSummary; result: NaswotResult; events: StoredJobEvent[] }> {
+  const started = (await host.api.dispatch('jobs.start', {
+    kind: 'naswot',
+    params: { datasetId, ...params },
+  })) as JobSummary;
   await host.supervisor.whenIdle();
   const job = (await host.api.dispatch('jobs.get', { id: started.id })) as JobSummary;
   expect(job.state, job.message ?? '').toBe('done');
@@ -55,7 +72,8 @@ describe('naswot job', () => {
     expect(parseNb201(result.chosen.text)).toEqual(result.chosen.genotype);
     expect(result.top[0]!.text).toBe(result.chosen.text);
     expect(result.top).toHaveLength(10);
-    for (let i = 1; i < result.top.length; i++) expect(result.top[i - 1]!.mean ?? -Infinity).toBeGreaterThanOrEqual(result.top[i]!.mean ?? -Infinity);
+    for (let i = 1; i < result.top.length; i++)
+      expect(result.top[i - 1]!.mean ?? -Infinity).toBeGreaterThanOrEqual(result.top[i]!.mean ?? -Infinity);
     expect(result.cellsPerSecond).toBeGreaterThan(0);
     expect(result.kendall).toBeNull();
     // the chunks cover the sample once, in order
@@ -83,7 +101,11 @@ describe('naswot job', () => {
     const rows = host.store.datasets.labels(datasetId);
     const train = rows.split.flatMap((s, i) => (s === 'train' ? [i] : []));
     const subset = train.slice(0, 12);
-    const search = host.store.jobs.create('search', SearchParams.parse({ datasetId, space: 'nb201', strategy: 'dds-untrained' }), process.pid);
+    const search = host.store.jobs.create(
+      'search',
+      SearchParams.parse({ datasetId, space: 'nb201', strategy: 'dds-untrained' }),
+      process.pid,
+    );
     const epoch = (n: number, rowsOf: number[]): SearchEpochData => ({
       epoch: n,
       epochs: 2,
@@ -95,7 +117,22 @@ describe('naswot job', () => {
       lr: 0.025,
       seconds: 1,
       images: rowsOf.length,
-      selection: { trainSize: rowsOf.length, valSize: rowsOf.length, perClass: { train: [], val: [] }, balance: 1, dds: { mastery: 0.5, easy: 0, hard: 0, replaced: 0, uniqueSeen: 12, subset: rowsOf, hardRows: [], replacedRows: [] } },
+      selection: {
+        trainSize: rowsOf.length,
+        valSize: rowsOf.length,
+        perClass: { train: [], val: [] },
+        balance: 1,
+        dds: {
+          mastery: 0.5,
+          easy: 0,
+          hard: 0,
+          replaced: 0,
+          uniqueSeen: 12,
+          subset: rowsOf,
+          hardRows: [],
+          replacedRows: [],
+        },
+      },
       alphas: { normal: [] },
       genotype: parseNb201(archText(0)),
     });
@@ -106,27 +143,48 @@ describe('naswot job', () => {
     const params = { ...TINY, sample: 20, minedFrom: search.id };
     const { result, events } = await runNaswot(params);
     expect(result.images).toEqual({ source: 'mined', searchId: search.id, pool: 12 });
-    expect(events.some((e) => e.event.type === 'log' && /12 images search \d+ mined in its epoch 2/.test(e.event.message))).toBe(true);
+    expect(
+      events.some((e) => e.event.type === 'log' && /12 images search \d+ mined in its epoch 2/.test(e.event.message)),
+    ).toBe(true);
     // the batches come from the subset: repeat r's rows
     for (let r = 0; r < 2; r++) expect(subset).toEqual(expect.arrayContaining(naswotBatchRows(subset, 8, 5, r)));
     const random = await runNaswot({ ...TINY, sample: 20 });
     expect(result.top.map((x) => x.mean)).not.toEqual(random.result.top.map((x) => x.mean));
 
     // refusals: a batch larger than the subset, a search that is not DDS, a search of another dataset, no such job
-    const big = await rejection(host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, batch: 16 } }));
-    expect(big).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/has 12\. Lower the batch size or draw the images at random/) });
+    const big = await rejection(
+      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, batch: 16 } }),
+    );
+    expect(big).toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/has 12\. Lower the batch size or draw the images at random/),
+    });
     const full = host.store.jobs.create('search', SearchParams.parse({ datasetId, space: 'nb201' }), process.pid);
     host.store.jobs.appendEvent(full.id, { type: 'search-epoch', data: { ...epoch(1, subset), selection: undefined } });
-    const notDds = await rejection(host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: full.id } }));
+    const notDds = await rejection(
+      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: full.id } }),
+    );
     expect(notDds.message).toMatch(/has no DDS subset \(it did not use the dds or dds-untrained strategy\)/);
-    const none = await rejection(host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: 9999 } }));
+    const none = await rejection(
+      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: 9999 } }),
+    );
     expect(none.message).toMatch(/There is no search 9999/);
-    const other = await rejection(host.api.dispatch('jobs.start', { kind: 'naswot', params: { ...params, datasetId: 9999 } }));
+    const other = await rejection(
+      host.api.dispatch('jobs.start', { kind: 'naswot', params: { ...params, datasetId: 9999 } }),
+    );
     expect(other).toMatchObject({ code: 'not_found', message: expect.stringMatching(/There is no dataset 9999/) });
   }, 120_000);
 
   it("reports Kendall's τ against inherited-weight accuracy of a weight-sharing supernet", async () => {
-    const { result, events } = await runNaswot({ ...TINY, sample: 12, kendall: true, kendallSample: 6, supernetEpochs: 1, supernetBatch: 8, calibrationBatches: 2 });
+    const { result, events } = await runNaswot({
+      ...TINY,
+      sample: 12,
+      kendall: true,
+      kendallSample: 6,
+      supernetEpochs: 1,
+      supernetBatch: 8,
+      calibrationBatches: 2,
+    });
     const k = result.kendall!;
     expect(k.cells).toBe(6);
     expect(k.tau).toBeGreaterThanOrEqual(-1);

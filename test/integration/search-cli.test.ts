@@ -45,7 +45,8 @@ async function jobEvents(id: number): Promise<{ job: JobSummary; events: StoredJ
 }
 
 /** The per-epoch lines `winnow search` writes to stderr. */
-const EPOCH_LINE = /^epoch (\d+)\/(\d+) {2}train \d+\.\d{3} \/ \d+\.\d% {2}val \d+\.\d{3} \/ \d+\.\d% {2}\d+\.\d s {2}genotype (.+)$/gm;
+const EPOCH_LINE =
+  /^epoch (\d+)\/(\d+) {2}train \d+\.\d{3} \/ \d+\.\d% {2}val \d+\.\d{3} \/ \d+\.\d% {2}\d+\.\d s {2}genotype (.+)$/gm;
 
 function epochLines(stderr: string): Array<{ epoch: number; epochs: number; genotype: string }> {
   return [...stderr.matchAll(EPOCH_LINE)].map((m) => ({ epoch: Number(m[1]), epochs: Number(m[2]), genotype: m[3]! }));
@@ -56,7 +57,12 @@ function epochLines(stderr: string): Array<{ epoch: number; epochs: number; geno
  * After a resume, an epoch cut off after its event but before its checkpoint is run again; the timeline the API
  * reads (epochTimeline) must still be 1..epochs.
  */
-async function checkStored(jobId: number, space: 'darts' | 'nb201', epochs: number, resumed = false): Promise<SearchResult> {
+async function checkStored(
+  jobId: number,
+  space: 'darts' | 'nb201',
+  epochs: number,
+  resumed = false,
+): Promise<SearchResult> {
   const { job, events } = await jobEvents(jobId);
   expect(job.state, job.message ?? '').toBe('done');
   const raw = events.filter((e) => e.event.type === 'search-epoch');
@@ -69,7 +75,8 @@ async function checkStored(jobId: number, space: 'darts' | 'nb201', epochs: numb
     expect(s).toMatchObject({ epochs, space });
     expect(s.genotype.space).toBe(space);
     for (const v of [s.trainLoss, s.valLoss, s.seconds, s.lr]) expect(Number.isFinite(v)).toBe(true);
-    for (const v of [s.trainAccuracy, s.valAccuracy]) expect(v >= 0 && v <= 1, `accuracy ${v} is a fraction`).toBe(true);
+    for (const v of [s.trainAccuracy, s.valAccuracy])
+      expect(v >= 0 && v <= 1, `accuracy ${v} is a fraction`).toBe(true);
     expect(s.alphas.normal).toHaveLength(space === 'darts' ? 14 : 6);
     expect(s.alphas.reduce === undefined).toBe(space === 'nb201');
   }
@@ -115,7 +122,23 @@ describe('winnow search (built CLI)', () => {
   it(
     'searches the DARTS space for 2 epochs: one line per epoch on stderr, one JSON document on stdout',
     async () => {
-      const r = await runCli(['search', '--dataset', String(datasetId), '--space', 'darts', '--epochs', '2', ...CELLS.darts, ...LIMIT, ...TINY, '--json'], dataDir, SEARCH_TIMEOUT);
+      const r = await runCli(
+        [
+          'search',
+          '--dataset',
+          String(datasetId),
+          '--space',
+          'darts',
+          '--epochs',
+          '2',
+          ...CELLS.darts,
+          ...LIMIT,
+          ...TINY,
+          '--json',
+        ],
+        dataDir,
+        SEARCH_TIMEOUT,
+      );
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as SearchResult & { jobId: number; state: string; datasetId: number };
       expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
@@ -145,12 +168,19 @@ describe('winnow search (built CLI)', () => {
     const json = await exportGenotype(dartsJob, '--format', 'json');
     expect(json.code, json.stderr).toBe(0);
     expect(parseGenotypeJson(json.stdout).genotype).toEqual(g);
-    expect(json.stdout).toBe(fs.readFileSync(path.join(jobDirFor(dataDir, dartsJob), SEARCH_FILES.genotypeJson), 'utf8').replace(/\n?$/, '\n'));
+    expect(json.stdout).toBe(
+      fs.readFileSync(path.join(jobDirFor(dataDir, dartsJob), SEARCH_FILES.genotypeJson), 'utf8').replace(/\n?$/, '\n'),
+    );
     for (const cell of ['normal', 'reduce']) {
       const file = path.join(t.dir, `darts-${cell}.svg`);
       const svg = await exportGenotype(dartsJob, '--format', 'svg', '--cell', cell, '--out', file, '--json');
       expect(svg.code, svg.stderr).toBe(0);
-      expect(JSON.parse(svg.stdout)).toMatchObject({ jobId: dartsJob, filename: `search-${dartsJob}-${cell}.svg`, mime: 'image/svg+xml', out: file });
+      expect(JSON.parse(svg.stdout)).toMatchObject({
+        jobId: dartsJob,
+        filename: `search-${dartsJob}-${cell}.svg`,
+        mime: 'image/svg+xml',
+        out: file,
+      });
       expect(fs.readFileSync(file, 'utf8')).toMatch(/^<svg/);
     }
     const nb = await exportGenotype(dartsJob, '--format', 'nb201');
@@ -162,13 +192,30 @@ describe('winnow search (built CLI)', () => {
   it(
     'searches the NAS-Bench-201 space for 2 epochs; without --json the genotype alone goes to stdout',
     async () => {
-      const r = await runCli(['search', '--dataset', String(datasetId), '--space', 'nb201', '--epochs', '2', ...CELLS.nb201, ...LIMIT, ...TINY], dataDir, SEARCH_TIMEOUT);
+      const r = await runCli(
+        [
+          'search',
+          '--dataset',
+          String(datasetId),
+          '--space',
+          'nb201',
+          '--epochs',
+          '2',
+          ...CELLS.nb201,
+          ...LIMIT,
+          ...TINY,
+        ],
+        dataDir,
+        SEARCH_TIMEOUT,
+      );
       expect(r.code, r.stderr).toBe(0);
       const g = parseNb201(r.stdout);
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
       nb201Job = Number(/Search (\d+) done: NAS-Bench-201 space, 2 epochs/.exec(r.stderr)?.[1]);
       expect(nb201Job).toBeGreaterThan(dartsJob);
-      expect(r.stderr).toMatch(/Final: val loss \d+\.\d{3}, accuracy \d+\.\d%; train loss \d+\.\d{3}, accuracy \d+\.\d%\./);
+      expect(r.stderr).toMatch(
+        /Final: val loss \d+\.\d{3}, accuracy \d+\.\d%; train loss \d+\.\d{3}, accuracy \d+\.\d%\./,
+      );
       expect(r.stderr).toMatch(/Time: \d+\.\d s, \d+(\.\d)? images\/s on \w+/);
       expect(epochLines(r.stderr).map((l) => l.epoch)).toEqual([1, 2]);
       const stored = await checkStored(nb201Job, 'nb201', 2);
@@ -196,14 +243,21 @@ describe('winnow search (built CLI)', () => {
     const table = await runCli(['search', 'list'], dataDir);
     expect(table.stderr).toMatch(/id\s+state\s+dataset\s+space/);
     expect((await runCli(['search'], dataDir)).code).toBe(2);
-    expect((await runCli(['search', '--dataset', String(datasetId), '--space', 'resnet'], dataDir)).stderr).toMatch(/--space must be one of darts, nb201/);
+    expect((await runCli(['search', '--dataset', String(datasetId), '--space', 'resnet'], dataDir)).stderr).toMatch(
+      /--space must be one of darts, nb201/,
+    );
     const missing = await runCli(['search', '--dataset', '999'], dataDir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/There is no dataset 999/);
-    const batch = await runCli(['search', '--dataset', String(datasetId), '--limit-per-class', '4', '--batch', '64'], dataDir);
+    const batch = await runCli(
+      ['search', '--dataset', String(datasetId), '--limit-per-class', '4', '--batch', '64'],
+      dataDir,
+    );
     expect(batch.code).toBe(2);
     expect(batch.stderr).toMatch(/Lower the batch size or raise the per-class limit/);
-    expect((await runCli(['search', '--resume', String(dartsJob), '--epochs', '3'], dataDir)).stderr).toMatch(/--resume continues a search/);
+    expect((await runCli(['search', '--resume', String(dartsJob), '--epochs', '3'], dataDir)).stderr).toMatch(
+      /--resume continues a search/,
+    );
     const foreign = await runCli(['search', '--dataset', String(datasetId), '--mastery', '0.6'], dataDir);
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toMatch(/--mastery applies to --strategy dds or dds-untrained, not full/);
@@ -221,7 +275,22 @@ describe('winnow search (built CLI)', () => {
    * The NAS-Bench-201 cell is fast, so it gets more images: an epoch takes seconds, far longer than the kill.
    */
   async function killedSearch(space: 'darts' | 'nb201', what: 'worker' | 'cli'): Promise<number> {
-    const { child, output, exited } = startCli(['search', '--dataset', String(datasetId), '--space', space, '--epochs', '3', ...CELLS[space], '--limit-per-class', space === 'darts' ? '4' : '24', ...TINY], dataDir);
+    const { child, output, exited } = startCli(
+      [
+        'search',
+        '--dataset',
+        String(datasetId),
+        '--space',
+        space,
+        '--epochs',
+        '3',
+        ...CELLS[space],
+        '--limit-per-class',
+        space === 'darts' ? '4' : '24',
+        ...TINY,
+      ],
+      dataDir,
+    );
     try {
       await waitFor(() => /^epoch 1\/3/m.test(output.stderr) || child.exitCode !== null, 240_000, 'the first epoch');
       const jobId = Number(/Job (\d+) \(search\) started/.exec(output.stderr)?.[1]);
@@ -231,7 +300,11 @@ describe('winnow search (built CLI)', () => {
         expect(pid).toBeGreaterThan(0);
         process.kill(pid!, 'SIGKILL');
         expect(await exited).toBe(1);
-        expect(output.stderr).toMatch(new RegExp(`Search ${jobId} interrupted after \\d of 3 epochs: Interrupted: the engine process was killed.*resume`));
+        expect(output.stderr).toMatch(
+          new RegExp(
+            `Search ${jobId} interrupted after \\d of 3 epochs: Interrupted: the engine process was killed.*resume`,
+          ),
+        );
       } else {
         // as after a crash: the CLI dies at once; its engine process leaves when it sees its parent gone
         const worker = withStore((s) => s.jobs.ownership(jobId)?.workerPid);
@@ -257,7 +330,10 @@ describe('winnow search (built CLI)', () => {
         expect(before.summary.epochsDone).toBeGreaterThanOrEqual(1);
         expect(before.summary.epochsDone).toBeLessThan(3);
         const checkpoint = path.join(jobDirFor(dataDir, jobId), SEARCH_FILES.checkpointDir);
-        expect(fs.existsSync(checkpoint) && fs.readdirSync(checkpoint).length > 0, 'the checkpoint survives the kill').toBe(true);
+        expect(
+          fs.existsSync(checkpoint) && fs.readdirSync(checkpoint).length > 0,
+          'the checkpoint survives the kill',
+        ).toBe(true);
 
         const r = await runCli(['search', '--resume', String(jobId), '--json'], dataDir, SEARCH_TIMEOUT);
         expect(r.code, r.stderr).toBe(0);

@@ -27,7 +27,11 @@ describe('winnow serve (built, as a process)', () => {
     expect(index.status).toBe(200);
     expect(await index.text()).toMatch(/<div id="app"|<body/);
     expect((await fetch(new URL('/', serve.url))).status).toBe(401);
-    const denied = await fetch(new URL('/api/system.info', serve.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const denied = await fetch(new URL('/api/system.info', serve.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(denied.status).toBe(401);
   });
 
@@ -52,7 +56,9 @@ describe('winnow serve (built, as a process)', () => {
     }
     expect(pushes.some((p) => p.channel === 'job.event' && p.event.type === 'progress')).toBe(true);
     ws.close();
-    const info = (await (await fetch(new URL('/api/system.info', serve.url), { method: 'POST', headers: auth, body: '{}' })).json()) as {
+    const info = (await (
+      await fetch(new URL('/api/system.info', serve.url), { method: 'POST', headers: auth, body: '{}' })
+    ).json()) as {
       transport: string;
       backend: { selected: string };
     };

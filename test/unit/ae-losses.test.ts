@@ -48,7 +48,17 @@ describe('contractive penalty', () => {
     expect(z.shape).toEqual([b, 2]);
     expect(val(penalty)).toBeCloseTo(14, 0); // Monte Carlo over 4096 draws: ±0.4
     // the pair form on a hand case: differences (0.01, 0.02) and (0, 0) → (1e-4 + 4e-4) / 2 / 1e-4 = 2.5
-    const p = contractivePenaltyFromPair(tf.tensor2d([[0, 0], [1, 1]]), tf.tensor2d([[0.01, 0.02], [1, 1]]), 0.01);
+    const p = contractivePenaltyFromPair(
+      tf.tensor2d([
+        [0, 0],
+        [1, 1],
+      ]),
+      tf.tensor2d([
+        [0.01, 0.02],
+        [1, 1],
+      ]),
+      0.01,
+    );
     expect(val(p)).toBeCloseTo(2.5, 3);
     tf.dispose([a, x, z]);
   });
@@ -57,7 +67,11 @@ describe('contractive penalty', () => {
     const w = tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1));
     const x = tf.randomUniform([8, 2, 2, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
     const { value, grads } = tf.variableGrads(() => {
-      const { penalty } = contractiveLoss((xx) => tf.tanh(tf.matMul(tf.reshape(xx, [xx.shape[0], 4]), w)) as tf.Tensor2D, x, { seed: 5 });
+      const { penalty } = contractiveLoss(
+        (xx) => tf.tanh(tf.matMul(tf.reshape(xx, [xx.shape[0], 4]), w)) as tf.Tensor2D,
+        x,
+        { seed: 5 },
+      );
       return penalty;
     }, [w]);
     expect(Number.isFinite(val(value))).toBe(true);
@@ -91,9 +105,19 @@ describe('tripletMarginLoss', () => {
 
   it('is 0 when no anchor has a positive, and has finite gradients (coincident points too)', () => {
     expect(val(tripletMarginLoss(tf.tensor2d([[0], [1]]), [0, 1], 1))).toBe(0);
-    const v = tf.variable(tf.tensor2d([[0, 0], [0, 0], [1, 1], [2, 0]]));
+    const v = tf.variable(
+      tf.tensor2d([
+        [0, 0],
+        [0, 0],
+        [1, 1],
+        [2, 0],
+      ]),
+    );
     for (const mode of ['random', 'batch-hard'] as const) {
-      const { grads } = tf.variableGrads(() => tripletMarginLoss(v, [0, 0, 1, 1], 1, { mode, rng: mulberry32(2) }), [v]);
+      const { grads } = tf.variableGrads(
+        () => tripletMarginLoss(v, [0, 0, 1, 1], 1, { mode, rng: mulberry32(2) }),
+        [v],
+      );
       expect(allFinite(Object.values(grads))).toBe(true);
       tf.dispose(Object.values(grads));
     }
@@ -142,7 +166,14 @@ describe('circleLoss', () => {
 
   it('has finite gradients with the paper default γ = 256', () => {
     const v = tf.variable(tf.randomNormal([12, 8], 0, 1, 'float32', 4));
-    const { value, grads } = tf.variableGrads(() => circleLoss(v as tf.Variable<tf.Rank.R2>, Array.from({ length: 12 }, (_, i) => i % 4)), [v]);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        circleLoss(
+          v as tf.Variable<tf.Rank.R2>,
+          Array.from({ length: 12 }, (_, i) => i % 4),
+        ),
+      [v],
+    );
     expect(Number.isFinite(val(value))).toBe(true);
     expect(allFinite(Object.values(grads))).toBe(true);
     tf.dispose([v, ...Object.values(grads)]);
@@ -154,7 +185,14 @@ describe('kendallWeighted', () => {
     const s = tf.variable(tf.tensor1d([0, 1, -0.5]));
     const terms = [2, 0.5, 3];
     const want = terms.reduce((acc, l, i) => acc + Math.exp(-[0, 1, -0.5][i]!) * l + [0, 1, -0.5][i]!, 0);
-    const { value, grads } = tf.variableGrads(() => kendallWeighted(terms.map((t) => tf.scalar(t)), s as tf.Variable<tf.Rank.R1>), [s]);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        kendallWeighted(
+          terms.map((t) => tf.scalar(t)),
+          s as tf.Variable<tf.Rank.R1>,
+        ),
+      [s],
+    );
     expect(val(value)).toBeCloseTo(want, 5);
     const g = Array.from(Object.values(grads)[0]!.dataSync());
     [0, 1, -0.5].forEach((si, i) => expect(g[i]).toBeCloseTo(1 - Math.exp(-si) * terms[i]!, 5));
@@ -170,15 +208,23 @@ describe('fast 4×4 stride-2 convolutions (custom gradients)', () => {
     const maxDiff = (a: tf.Tensor, b: tf.Tensor) => val(tf.max(tf.abs(tf.sub(a, b))));
     // conv
     expect(maxDiff(conv4s2(x, w), tf.conv2d(x, w, 2, 'same'))).toBeLessThan(1e-4);
-    const [gx1, gw1] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv4s2(a as tf.Tensor4D, b as tf.Tensor4D), g)))([x, w]);
-    const [gx2, gw2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), g)))([x, w]);
+    const [gx1, gw1] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(conv4s2(a as tf.Tensor4D, b as tf.Tensor4D), g)),
+    )([x, w]);
+    const [gx2, gw2] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), g)),
+    )([x, w]);
     expect(maxDiff(gx1!, gx2!)).toBeLessThan(1e-4);
     expect(maxDiff(gw1!, gw2!)).toBeLessThan(1e-3);
     // transposed: [2, 4, 4, 5] → [2, 8, 8, 3] with the same [4, 4, 3, 5] filter
     const gy = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 4);
     expect(maxDiff(convT4s2(g, w), tf.conv2dTranspose(g, w, [2, 8, 8, 3], 2, 'same'))).toBeLessThan(1e-4);
-    const [gh1, gf1] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(convT4s2(a as tf.Tensor4D, b as tf.Tensor4D), gy)))([g, w]);
-    const [gh2, gf2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'), gy)))([g, w]);
+    const [gh1, gf1] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(convT4s2(a as tf.Tensor4D, b as tf.Tensor4D), gy)),
+    )([g, w]);
+    const [gh2, gf2] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'), gy)),
+    )([g, w]);
     expect(maxDiff(gh1!, gh2!)).toBeLessThan(1e-4);
     expect(maxDiff(gf1!, gf2!)).toBeLessThan(1e-3);
     tf.dispose([x, w, g, gy, gx1!, gw1!, gx2!, gw2!, gh1!, gf1!, gh2!, gf2!]);

@@ -11,13 +11,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedImages, PackedImageWriter, type ImageShape } from '../../main/data/tensor-store.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { Autoencoder, internalGeometry } from '../../main/engine/embed/autoencoder.js';
-import { calibrateBatchNorm, embedAll, reconstruct, trainAutoencoder, type AeEpochEvent } from '../../main/engine/embed/train.js';
+import {
+  calibrateBatchNorm,
+  embedAll,
+  reconstruct,
+  trainAutoencoder,
+  type AeEpochEvent,
+} from '../../main/engine/embed/train.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-train-test-'));
 
 /** n images of 3 classes: a bright 8×8 square at a class-specific place, plus noise. */
-function synthetic(n: number, size: number, channels: 1 | 3, seed: number): { images: PackedImages; labels: Int32Array } {
+function synthetic(
+  n: number,
+  size: number,
+  channels: 1 | 3,
+  seed: number,
+): { images: PackedImages; labels: Int32Array } {
   const shape: ImageShape = { width: size, height: size, channels };
   const file = path.join(dir, `synth-${n}-${size}-${channels}-${seed}.u8`);
   const w = new PackedImageWriter(file, shape);
@@ -88,7 +99,14 @@ describe('trainAutoencoder (wasm)', () => {
 
   it('trains triplet + MSE under Kendall weighting and reports the weights', async () => {
     const ae = new Autoencoder({ ...TINY, seed: 4 });
-    const res = await trainAutoencoder(ae, images, labels, train, { losses: ['triplet', 'mse'], kendall: true, epochs: 2, batch: 12, lr: 1e-2, seed: 1 });
+    const res = await trainAutoencoder(ae, images, labels, train, {
+      losses: ['triplet', 'mse'],
+      kendall: true,
+      epochs: 2,
+      batch: 12,
+      lr: 1e-2,
+      seed: 1,
+    });
     const last = res.history[1]!;
     expect(Object.keys(last.terms)).toEqual(['mse', 'triplet']);
     expect(Object.keys(last.weights!)).toEqual(['mse', 'triplet']);
@@ -99,7 +117,14 @@ describe('trainAutoencoder (wasm)', () => {
 
   it('runs the cosine and circle losses', async () => {
     const ae = new Autoencoder({ ...TINY, seed: 5 });
-    const res = await trainAutoencoder(ae, images, labels, train, { losses: ['cosine', 'circle', 'mse'], kendall: false, epochs: 1, batch: 12, lr: 1e-3, seed: 1 });
+    const res = await trainAutoencoder(ae, images, labels, train, {
+      losses: ['cosine', 'circle', 'mse'],
+      kendall: false,
+      epochs: 1,
+      batch: 12,
+      lr: 1e-3,
+      seed: 1,
+    });
     expect(Object.values(res.history[0]!.terms).every(Number.isFinite)).toBe(true);
     ae.dispose();
   });
@@ -139,7 +164,10 @@ describe('Autoencoder', () => {
     ] as const) {
       const ae = new Autoencoder({ inputSize: size, channels, dim: 6, seed: 1, width: 4 });
       const x = tf.randomUniform([2, size, size, channels], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(ae.decode(ae.encode(x, true), true), x))) as tf.Scalar, ae.trainableVariables());
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(ae.decode(ae.encode(x, true), true), x))) as tf.Scalar,
+        ae.trainableVariables(),
+      );
       expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
       expect(Object.keys(grads).length).toBe(ae.trainableVariables().length);
       const y = ae.decode(ae.encode(x, false), false);
@@ -154,7 +182,12 @@ describe('Autoencoder', () => {
     const a = new Autoencoder({ ...TINY, seed: 9 });
     const b = new Autoencoder({ ...TINY, seed: 9 });
     expect(a.getWeights()['enc.1.w']!.data).toEqual(b.getWeights()['enc.1.w']!.data);
-    await calibrateBatchNorm(a, images, Array.from({ length: 12 }, (_, i) => i), 6);
+    await calibrateBatchNorm(
+      a,
+      images,
+      Array.from({ length: 12 }, (_, i) => i),
+      6,
+    );
     void labels;
     const c = new Autoencoder({ ...TINY, seed: 1 });
     c.setWeights(a.getWeights());

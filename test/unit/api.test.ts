@@ -35,7 +35,10 @@ describe('API registry', () => {
 
   it('reports system info with the backend ladder', async () => {
     const { api } = await openTestHost();
-    const info = (await api.dispatch('system.info', { backend: 'cpu' })) as { backend: { selected: string; attempts: unknown[] }; dbPath: string };
+    const info = (await api.dispatch('system.info', { backend: 'cpu' })) as {
+      backend: { selected: string; attempts: unknown[] };
+      dbPath: string;
+    };
     expect(info.backend.selected).toBe('cpu');
     expect(info.backend.attempts).toHaveLength(4);
     expect(info.dbPath).toMatch(/winnow\.db$/);
@@ -43,23 +46,60 @@ describe('API registry', () => {
 
   it('starts, lists and reads the events of a job', async () => {
     const h = await openTestHost();
-    const job = (await h.api.dispatch('jobs.start', { kind: 'selftest', params: { steps: 2, batch: 2, backend: 'cpu' } })) as { id: number };
+    const job = (await h.api.dispatch('jobs.start', {
+      kind: 'selftest',
+      params: { steps: 2, batch: 2, backend: 'cpu' },
+    })) as { id: number };
     await h.supervisor.whenIdle();
     const list = (await h.api.dispatch('jobs.list', {})) as Array<{ id: number; state: string }>;
     expect(list[0]).toMatchObject({ id: job.id, state: 'done' });
-    const events = (await h.api.dispatch('jobs.events', { id: job.id, types: ['state'] })) as Array<{ event: { state: string } }>;
+    const events = (await h.api.dispatch('jobs.events', { id: job.id, types: ['state'] })) as Array<{
+      event: { state: string };
+    }>;
     expect(events.map((e) => e.event.state)).toEqual(['queued', 'running', 'done']);
   });
 
   it('has a handler for every method in the shared contract', () => {
     expect(API_METHODS.sort()).toEqual(
       [
-        'jobs.cancel', 'jobs.events', 'jobs.get', 'jobs.kinds', 'jobs.list', 'jobs.resume', 'jobs.start', 'settings.get', 'settings.set', 'system.info', 'system.setupNative', 'system.nativeSetupStatus',
-        'datasets.list', 'datasets.get', 'datasets.detect', 'datasets.existing', 'datasets.thumbnails', 'datasets.thumbnailsOf', 'datasets.rejections', 'datasets.delete',
-        'autoencoders.list', 'autoencoders.get', 'autoencoders.reconstructions', 'autoencoders.delete',
-        'searches.list', 'searches.get', 'searches.export',
-        'evaluations.list', 'evaluations.get', 'models.list', 'models.get', 'models.file', 'models.import', 'models.delete',
-        'compressions.list', 'compressions.get', 'compressions.images', 'compressions.table',
+        'jobs.cancel',
+        'jobs.events',
+        'jobs.get',
+        'jobs.kinds',
+        'jobs.list',
+        'jobs.resume',
+        'jobs.start',
+        'settings.get',
+        'settings.set',
+        'system.info',
+        'system.setupNative',
+        'system.nativeSetupStatus',
+        'datasets.list',
+        'datasets.get',
+        'datasets.detect',
+        'datasets.existing',
+        'datasets.thumbnails',
+        'datasets.thumbnailsOf',
+        'datasets.rejections',
+        'datasets.delete',
+        'autoencoders.list',
+        'autoencoders.get',
+        'autoencoders.reconstructions',
+        'autoencoders.delete',
+        'searches.list',
+        'searches.get',
+        'searches.export',
+        'evaluations.list',
+        'evaluations.get',
+        'models.list',
+        'models.get',
+        'models.file',
+        'models.import',
+        'models.delete',
+        'compressions.list',
+        'compressions.get',
+        'compressions.images',
+        'compressions.table',
       ].sort(),
     );
   });

@@ -4,7 +4,12 @@ import { BACKEND_PACKAGES, selectBackend } from '../../main/engine/backend/ladde
 // Its own file, so the first selection in this process is the concurrent one.
 describe('backend ladder', () => {
   it('serialises concurrent first selections (two wasm inits at once used to fail the second)', async () => {
-    const reports = await Promise.all([selectBackend('wasm'), selectBackend('wasm'), selectBackend('cpu'), selectBackend('auto')]);
+    const reports = await Promise.all([
+      selectBackend('wasm'),
+      selectBackend('wasm'),
+      selectBackend('cpu'),
+      selectBackend('auto'),
+    ]);
     expect(reports.map((r) => r.selected)).toEqual(['wasm', 'wasm', 'cpu', expect.stringMatching(/tensorflow|wasm/)]);
     for (const r of reports) {
       expect(r.attempts.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -20,6 +25,9 @@ describe('backend ladder', () => {
       'not tried: cpu was requested',
     ]);
     const gpu = await selectBackend('tensorflow-gpu').catch((e: Error) => e);
-    if (gpu instanceof Error) expect(gpu.message).toMatch(/^The tensorflow-gpu backend is not available: .+Choose "auto" or another backend\.$/);
+    if (gpu instanceof Error)
+      expect(gpu.message).toMatch(
+        /^The tensorflow-gpu backend is not available: .+Choose "auto" or another backend\.$/,
+      );
   });
 });

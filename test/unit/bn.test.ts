@@ -8,7 +8,6 @@ import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { BN_EPS, batchNormTrain, channelMean, scaleShift, weightedBnSum } from '../../main/engine/nn/bn.js';
 import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
 
-
 /** The reference BN: (x − mean) / √(var + ε) · g + b over [N, H, W], var biased (tf.moments). */
 function bnRef(x: tf.Tensor4D, g?: tf.Tensor1D, b?: tf.Tensor1D): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
@@ -51,30 +50,34 @@ describe('batchNormTrain (cpu)', () => {
     expect(relError(got, bnJs(xv, shape))).toBeLessThan(1e-5);
   });
 
-  it.each(SHAPES.map((s, i) => [i, s] as const))('affine forward and gradients match autodiff, shape %i %j', (i, shape) => {
-    const C = shape[3];
-    // an offset and a scale so mean and variance matter
-    const xv = rand(size(shape), 100 + i, 3, 1.5);
-    const gv = rand(C, 200 + i, 0.5, 1);
-    const bv = rand(C, 300 + i);
-    const rv = rand(size(shape), 400 + i);
-    tf.tidy(() => {
-      const x = tf.tensor4d(xv, shape);
-      const g = tf.tensor1d(gv);
-      const b = tf.tensor1d(bv);
-      const r = tf.tensor4d(rv, shape);
-      expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
-      const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
-      const got = tf.grads(loss(batchNormTrain))([x, g, b]);
-      const want = tf.grads(loss(bnRef))([x, g, b]);
-      expect(got).toHaveLength(3);
-      ['x', 'gamma', 'beta'].forEach((name, k) => {
-        expect(got[k]!.shape, name).toEqual(want[k]!.shape);
-        // dx is a difference of nearly equal terms (dy·s − mean terms): float32 cancellation, hence 1e-4
-        expect(relError(got[k]!.dataSync(), want[k]!.dataSync()), name).toBeLessThan(1e-4);
+  it.each(SHAPES.map((s, i) => [i, s] as const))(
+    'affine forward and gradients match autodiff, shape %i %j',
+    (i, shape) => {
+      const C = shape[3];
+      // an offset and a scale so mean and variance matter
+      const xv = rand(size(shape), 100 + i, 3, 1.5);
+      const gv = rand(C, 200 + i, 0.5, 1);
+      const bv = rand(C, 300 + i);
+      const rv = rand(size(shape), 400 + i);
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, shape);
+        const g = tf.tensor1d(gv);
+        const b = tf.tensor1d(bv);
+        const r = tf.tensor4d(rv, shape);
+        expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
+        const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
+        const got = tf.grads(loss(batchNormTrain))([x, g, b]);
+        const want = tf.grads(loss(bnRef))([x, g, b]);
+        expect(got).toHaveLength(3);
+        ['x', 'gamma', 'beta'].forEach((name, k) => {
+          expect(got[k]!.shape, name).toEqual(want[k]!.shape);
+          // dx is a difference of nearly equal terms (dy·s − mean terms): float32 cancellation, hence 1e-4
+          expect(relError(got[k]!.dataSync(), want[k]!.dataSync()), name).toBeLessThan(1e-4);
+        });
       });
-    });
-  });
+    },
+  );
 
   it('affine=false: forward and dx match autodiff', () => {
     const shape: Shape4 = [3, 4, 4, 5];
@@ -95,7 +98,11 @@ describe('batchNormTrain (cpu)', () => {
       const x = tf.fill([2, 3, 3, 1], 1000.5) as tf.Tensor4D;
       const y = batchNormTrain(x).dataSync();
       for (const v of y) expect(Math.abs(v)).toBeLessThan(1e-2);
-      const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor4D), tf.range(0, 18).reshape([2, 3, 3, 1]))))(x).dataSync();
+      const g = tf
+        .grad((xx: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor4D), tf.range(0, 18).reshape([2, 3, 3, 1]))),
+        )(x)
+        .dataSync();
       for (const v of g) expect(Number.isFinite(v)).toBe(true);
     });
   });
@@ -120,7 +127,9 @@ describe('batchNormTrain (cpu)', () => {
         const x = tf.tensor4d(xv, shape);
         const g = tf.ones([3]) as tf.Tensor1D;
         const b = tf.zeros([3]) as tf.Tensor1D;
-        tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D))))([x, g, b]);
+        tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.square(batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D))),
+        )([x, g, b]);
       });
     run();
     const before = tf.memory().numTensors;
@@ -150,7 +159,10 @@ function checkWeighted(shape: Shape4, P: number, seed: number): void {
     const w = tf.tensor1d(data.w);
     const r = tf.tensor4d(data.r, shape);
     expect(relError(weightedBnSum(parts, w).dataSync(), weightedRef(parts, w).dataSync())).toBeLessThan(1e-5);
-    const loss = (f: typeof weightedRef) => (...xs: tf.Tensor[]) => tf.sum(tf.mul(f(xs.slice(0, P) as tf.Tensor4D[], xs[P] as tf.Tensor1D), r));
+    const loss =
+      (f: typeof weightedRef) =>
+      (...xs: tf.Tensor[]) =>
+        tf.sum(tf.mul(f(xs.slice(0, P) as tf.Tensor4D[], xs[P] as tf.Tensor1D), r));
     const got = tf.grads(loss(weightedBnSum))([...parts, w]);
     const want = tf.grads(loss(weightedRef))([...parts, w]);
     expect(got).toHaveLength(P + 1);
@@ -168,7 +180,8 @@ describe('weightedBnSum (cpu)', () => {
     await selectBackend('cpu');
   });
 
-  it('forward and gradients wrt every part and w match autodiff (7 parts, as a DARTS edge)', () => checkWeighted([2, 4, 4, 3], 7, 1));
+  it('forward and gradients wrt every part and w match autodiff (7 parts, as a DARTS edge)', () =>
+    checkWeighted([2, 4, 4, 3], 7, 1));
   it('one part', () => checkWeighted([3, 3, 5, 2], 1, 2));
   it('two parts, larger channels, batch 1', () => checkWeighted([1, 5, 5, 8], 2, 3));
   it('a zero weight still gives that part a w gradient and a zero part gradient', () => {
@@ -178,7 +191,9 @@ describe('weightedBnSum (cpu)', () => {
       const b = tf.tensor4d(rand(size(shape), 2, 2), shape);
       const w = tf.tensor1d([0, 1]);
       const r = tf.tensor4d(rand(size(shape), 3), shape);
-      const [ga, , gw] = tf.grads((x: tf.Tensor, y: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(weightedBnSum([x as tf.Tensor4D, y as tf.Tensor4D], ww as tf.Tensor1D), r)))([a, b, w]);
+      const [ga, , gw] = tf.grads((x: tf.Tensor, y: tf.Tensor, ww: tf.Tensor) =>
+        tf.sum(tf.mul(weightedBnSum([x as tf.Tensor4D, y as tf.Tensor4D], ww as tf.Tensor1D), r)),
+      )([a, b, w]);
       for (const v of ga!.dataSync()) expect(Math.abs(v)).toBeLessThan(1e-6);
       const wantW0 = tf.sum(tf.mul(bnRef(a), r)).dataSync()[0]!;
       expect(gw!.dataSync()[0]).toBeCloseTo(wantW0, 4);
@@ -208,7 +223,8 @@ describe('bn on wasm', () => {
       const b = tf.tensor1d([0.1, 0, -0.2]);
       const r = tf.tensor4d(rv, shape);
       expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
-      const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
+      const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
       const got = tf.grads(loss(batchNormTrain))([x, g, b]);
       const want = tf.grads(loss(bnRef))([x, g, b]);
       for (let k = 0; k < 3; k++) expect(relError(got[k]!.dataSync(), want[k]!.dataSync())).toBeLessThan(1e-4);

@@ -46,7 +46,11 @@ describe('the JPEG cache', () => {
     expect(again.cached).toBe(false);
     expect(again.data.equals(first.data)).toBe(true);
     // the viewer reads single images back
-    expect(Buffer.from(readCachedImages(dir, 'sha256:abc', shape, o, [3])![0]!).equals(first.data.subarray(3 * per, 4 * per))).toBe(true);
+    expect(
+      Buffer.from(readCachedImages(dir, 'sha256:abc', shape, o, [3])![0]!).equals(
+        first.data.subarray(3 * per, 4 * per),
+      ),
+    ).toBe(true);
     expect(readCachedImages(dir, 'sha256:abc', shape, { ...o, quality: 50 }, [3])).toBeNull();
   });
 
@@ -57,7 +61,10 @@ describe('the JPEG cache', () => {
     expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as object).sort()).toEqual(['0', '5']);
     // a size already known is read, not measured: a doctored value comes back as written
     fs.writeFileSync(file, JSON.stringify({ 0: 1, 5: sizes[1] }));
-    expect(await fileSizes(dir, 'sha256:abc', px, shape, [0, 7], o)).toEqual([1, (await jpegSizes(px, shape, [7], o))[0]]);
+    expect(await fileSizes(dir, 'sha256:abc', px, shape, [0, 7], o)).toEqual([
+      1,
+      (await jpegSizes(px, shape, [7], o))[0],
+    ]);
     expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as object).sort()).toEqual(['0', '5', '7']);
   });
 });

@@ -1,14 +1,24 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageShape } from '../../main/data/tensor-store.js';
-import { decodeJpeg, encodeJpeg, jpegRoundTrip, jpegSizes, type JpegOptions } from '../../main/engine/compress/codec.js';
+import {
+  decodeJpeg,
+  encodeJpeg,
+  jpegRoundTrip,
+  jpegSizes,
+  type JpegOptions,
+} from '../../main/engine/compress/codec.js';
 import { quantTablesOf } from '../../main/engine/compress/jpeg-exact.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 
 const rgb = (width: number, height: number): ImageShape => ({ width, height, channels: 3 });
 const grey = (width: number, height: number): ImageShape => ({ width, height, channels: 1 });
 const bytesOf = (s: ImageShape) => s.width * s.height * s.channels;
-const options = (quality: number, subsampling: JpegOptions['subsampling'], mozjpeg = false): JpegOptions => ({ quality, subsampling, mozjpeg });
+const options = (quality: number, subsampling: JpegOptions['subsampling'], mozjpeg = false): JpegOptions => ({
+  quality,
+  subsampling,
+  mozjpeg,
+});
 
 /** `count` natural-ish images (seeded): a gradient per channel, a disc of another colour, two 1-px strokes, noise. */
 function naturalImages(count: number, shape: ImageShape, seed: number): Uint8Array {
@@ -41,7 +51,9 @@ async function oneByOne(images: Uint8Array, shape: ImageShape, count: number, o:
   const per = bytesOf(shape);
   const out = new Uint8Array(count * per);
   await Promise.all(
-    Array.from({ length: count }, async (_, i) => out.set(await decodeJpeg(await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, o), shape), i * per)),
+    Array.from({ length: count }, async (_, i) =>
+      out.set(await decodeJpeg(await encodeJpeg(images.subarray(i * per, (i + 1) * per), shape, o), shape), i * per),
+    ),
   );
   return out;
 }
@@ -50,7 +62,7 @@ async function oneByOne(images: Uint8Array, shape: ImageShape, count: number, o:
 function segments(jpeg: Buffer): { marker: number; body: Buffer }[] {
   expect(jpeg.readUInt16BE(0)).toBe(0xffd8); // SOI
   const out = [];
-  for (let i = 2; i < jpeg.length; ) {
+  for (let i = 2; i < jpeg.length;) {
     expect(jpeg[i]).toBe(0xff);
     const marker = jpeg[i + 1]!;
     if (marker === 0xda) break; // SOS: entropy-coded data follows
@@ -77,7 +89,11 @@ function lumaDcStep(jpeg: Buffer): number {
 }
 
 /** BT.601 Cr of every pixel of packed RGB (what JPEG stores as the red-difference chroma). */
-const chromaRed = (px: Uint8Array) => Float64Array.from({ length: px.length / 3 }, (_, i) => 128 + 0.5 * px[3 * i]! - 0.418688 * px[3 * i + 1]! - 0.081312 * px[3 * i + 2]!);
+const chromaRed = (px: Uint8Array) =>
+  Float64Array.from(
+    { length: px.length / 3 },
+    (_, i) => 128 + 0.5 * px[3 * i]! - 0.418688 * px[3 * i + 1]! - 0.081312 * px[3 * i + 2]!,
+  );
 
 /** Largest |a − b| over the bytes where `where(pixel x, y)` holds, for packed images of `shape`. */
 function maxDiff(a: Uint8Array, b: Uint8Array, shape: ImageShape, where: (x: number, y: number) => boolean): number {
@@ -153,7 +169,12 @@ describe('encodeJpeg and decodeJpeg', () => {
       const jpeg = await encodeJpeg(naturalImages(1, s, 5), s, options(75, '4:4:4'));
       const meta = await sharp(jpeg).metadata();
       expect(meta.hasProfile).toBe(false);
-      expect([meta.width, meta.height, meta.channels, meta.space]).toEqual([13, 21, s.channels, s.channels === 1 ? 'b-w' : 'srgb']);
+      expect([meta.width, meta.height, meta.channels, meta.space]).toEqual([
+        13,
+        21,
+        s.channels,
+        s.channels === 1 ? 'b-w' : 'srgb',
+      ]);
       expect((await decodeJpeg(jpeg, s)).length).toBe(bytesOf(s));
     }
   });
@@ -222,7 +243,10 @@ describe('jpegRoundTrip', () => {
         const o = options(q, '4:2:0');
         const copy = await jpegRoundTrip(images, shape, count, o);
         expect(copy.length).toBe(count * bytesOf(shape));
-        expect(maxDiff(copy, await oneByOne(images, shape, count, o), shape, () => true), `quality ${q}`).toBe(0);
+        expect(
+          maxDiff(copy, await oneByOne(images, shape, count, o), shape, () => true),
+          `quality ${q}`,
+        ).toBe(0);
       }
     });
   }
@@ -234,7 +258,10 @@ describe('jpegRoundTrip', () => {
       const noise = Uint8Array.from({ length: count * bytesOf(shape) }, () => Math.floor(rng() * 256));
       for (const q of [1, 100]) {
         const o = options(q, '4:2:0');
-        expect(Buffer.compare(await jpegRoundTrip(noise, shape, count, o), await oneByOne(noise, shape, count, o)), `${shape.width}x${shape.height} q${q}`).toBe(0);
+        expect(
+          Buffer.compare(await jpegRoundTrip(noise, shape, count, o), await oneByOne(noise, shape, count, o)),
+          `${shape.width}x${shape.height} q${q}`,
+        ).toBe(0);
       }
     }
   });
@@ -290,7 +317,9 @@ describe('jpegSizes', () => {
     const images = naturalImages(10, shape, 13);
     const o = options(40, '4:2:0');
     const indices = [7, 2, 2, 9];
-    const expected = await Promise.all(indices.map(async (i) => (await encodeJpeg(images.subarray(i * 3072, (i + 1) * 3072), shape, o)).length));
+    const expected = await Promise.all(
+      indices.map(async (i) => (await encodeJpeg(images.subarray(i * 3072, (i + 1) * 3072), shape, o)).length),
+    );
     expect(await jpegSizes(images, shape, indices, o)).toEqual(expected);
     expect(new Set(expected).size).toBeGreaterThan(1);
   });

@@ -3,12 +3,25 @@
  * spaced sample, the CSV table, the difference heat map, the CLI lines, and the parameter schema's refusals.
  */
 import { describe, expect, it } from 'vitest';
-import { CompressParams, compressTableCsv, expectedRows, gridKey, type CodecPoint, type CompressRow } from '../../shared/compress.js';
+import {
+  CompressParams,
+  compressTableCsv,
+  expectedRows,
+  gridKey,
+  type CodecPoint,
+  type CompressRow,
+} from '../../shared/compress.js';
 import { differenceHeatmap } from '../../main/api/compressions.js';
 import { compressPointLine, compressResultRows } from '../../main/cli/compress.js';
 import { evenlySpaced, studyGrid } from '../../main/engine/compress/context.js';
 
-const row = (protocol: CompressRow['protocol'], quality: number, subsampling: CompressRow['subsampling'], accuracy: number, groups?: Record<string, number>): CompressRow => ({
+const row = (
+  protocol: CompressRow['protocol'],
+  quality: number,
+  subsampling: CompressRow['subsampling'],
+  accuracy: number,
+  groups?: Record<string, number>,
+): CompressRow => ({
   protocol,
   quality,
   subsampling,
@@ -18,7 +31,9 @@ const row = (protocol: CompressRow['protocol'], quality: number, subsampling: Co
     { label: 0, name: 'red', correct: 1, total: 2, accuracy: 0.5 },
     { label: 1, name: 'blue, dark', correct: 2, total: 2, accuracy: 1 },
   ],
-  perGroup: groups ? Object.entries(groups).map(([group, a]) => ({ group, correct: Math.round(a * 10), total: 10, accuracy: a })) : null,
+  perGroup: groups
+    ? Object.entries(groups).map(([group, a]) => ({ group, correct: Math.round(a * 10), total: 10, accuracy: a }))
+    : null,
   groupStd: groups ? 0.1 : null,
   trainSeconds: 0,
 });
@@ -38,15 +53,14 @@ const codec = (quality: number, subsampling: CodecPoint['subsampling'], meanByte
 
 describe('the study grid', () => {
   it('runs qualities high to low, 4:2:0 before 4:4:4, every pair once', () => {
-    expect(studyGrid({ qualities: [5, 95, 50], subsampling: ['4:4:4', '4:2:0'] }, 3).map((p) => gridKey(p.quality, p.subsampling))).toEqual([
-      'q95-420',
-      'q95-444',
-      'q50-420',
-      'q50-444',
-      'q5-420',
-      'q5-444',
-    ]);
-    expect(expectedRows({ qualities: [5, 95, 50], subsampling: ['4:4:4', '4:2:0'], protocols: ['test', 'retrain'] }, 3)).toBe(12);
+    expect(
+      studyGrid({ qualities: [5, 95, 50], subsampling: ['4:4:4', '4:2:0'] }, 3).map((p) =>
+        gridKey(p.quality, p.subsampling),
+      ),
+    ).toEqual(['q95-420', 'q95-444', 'q50-420', 'q50-444', 'q5-420', 'q5-444']);
+    expect(
+      expectedRows({ qualities: [5, 95, 50], subsampling: ['4:4:4', '4:2:0'], protocols: ['test', 'retrain'] }, 3),
+    ).toBe(12);
   });
 
   it('runs one subsampling for grey images (a grey JPEG has no chroma), 4:4:4 when asked for', () => {
@@ -68,7 +82,13 @@ describe('the study grid', () => {
 describe('the parameters', () => {
   it("default to the thesis' qualities, both subsamplings and the test protocol", () => {
     const p = CompressParams.parse({ datasetId: 1, model: { kind: 'baseline', name: 'cnn' } });
-    expect(p).toMatchObject({ qualities: [5, 10, 15, 50, 75, 95], subsampling: ['4:2:0', '4:4:4'], protocols: ['test'], mozjpeg: false, epochs: 5 });
+    expect(p).toMatchObject({
+      qualities: [5, 10, 15, 50, 75, 95],
+      subsampling: ['4:2:0', '4:4:4'],
+      protocols: ['test'],
+      mozjpeg: false,
+      epochs: 5,
+    });
   });
 
   it('refuse repeated, out-of-range and empty grids', () => {
@@ -95,8 +115,28 @@ describe('the CSV table', () => {
       'protocol,quality,subsampling,accuracy,loss,group_std,mean_bytes,bits_per_pixel,compression_rate,psnr_db,ssim,train_seconds,class_red,"class_blue, dark",group_A,group_B',
     );
     expect(lines[1]).toBe('original,,,0.95,,0.05,,,,,,,,,0.9,');
-    expect(lines[2]!.split(',').slice(0, 9)).toEqual(['test', '95', '4:2:0', '0.94', '0.06', '0.1', '1000', '7.8125', '1']);
-    expect(lines[3]!.split(',').slice(0, 9)).toEqual(['retrain', '5', '4:4:4', '0.5', '0.5', '0.1', '250', '1.95313', '0.25']);
+    expect(lines[2]!.split(',').slice(0, 9)).toEqual([
+      'test',
+      '95',
+      '4:2:0',
+      '0.94',
+      '0.06',
+      '0.1',
+      '1000',
+      '7.8125',
+      '1',
+    ]);
+    expect(lines[3]!.split(',').slice(0, 9)).toEqual([
+      'retrain',
+      '5',
+      '4:4:4',
+      '0.5',
+      '0.5',
+      '0.1',
+      '250',
+      '1.95313',
+      '0.25',
+    ]);
     expect(lines[3]!.split(',').slice(-2)).toEqual(['0.4', '0.6']);
   });
 });
@@ -119,8 +159,12 @@ describe('the difference heat map', () => {
 
 describe('the CLI lines', () => {
   it('say each piece in one line', () => {
-    expect(compressPointLine({ kind: 'codec', point: codec(50, '4:2:0', 812) })).toBe('q  50 4:2:0  812 B/image  6.34 bpp  rate 0.812  PSNR 30.0 dB  SSIM 0.900');
-    expect(compressPointLine({ kind: 'accuracy', row: row('retrain', 5, '4:4:4', 0.912, { A: 1 }) })).toBe('retrain  q   5 4:4:4  accuracy 91.2%  group std 10.00 pts');
+    expect(compressPointLine({ kind: 'codec', point: codec(50, '4:2:0', 812) })).toBe(
+      'q  50 4:2:0  812 B/image  6.34 bpp  rate 0.812  PSNR 30.0 dB  SSIM 0.900',
+    );
+    expect(compressPointLine({ kind: 'accuracy', row: row('retrain', 5, '4:4:4', 0.912, { A: 1 }) })).toBe(
+      'retrain  q   5 4:4:4  accuracy 91.2%  group std 10.00 pts',
+    );
     const rows = compressResultRows({
       model: 'm',
       network: null,
@@ -131,6 +175,12 @@ describe('the CLI lines', () => {
       seconds: 1,
       backend: 'wasm',
     });
-    expect(rows[0]).toMatchObject({ protocol: 'test', accuracy: '50.0%', 'Δ vs original': '-45.0 pts', 'B/image': 250, rate: '0.250' });
+    expect(rows[0]).toMatchObject({
+      protocol: 'test',
+      accuracy: '50.0%',
+      'Δ vs original': '-45.0 pts',
+      'B/image': 250,
+      rate: '0.250',
+    });
   });
 });

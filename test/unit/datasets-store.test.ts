@@ -74,7 +74,15 @@ describe('committing an import', () => {
     expect(fs.existsSync(stagingDirFor(jobDir))).toBe(false);
     expect(fs.statSync(path.join(dataDir, 'datasets', '1', IMAGES_FILE)).size).toBe(24);
     const d = store.datasets.detail(1)!;
-    expect(d).toMatchObject({ images: 6, classes: 2, width: 2, channels: 1, hasGroups: true, rejectedCount: 1, bytes: 24 });
+    expect(d).toMatchObject({
+      images: 6,
+      classes: 2,
+      width: 2,
+      channels: 1,
+      hasGroups: true,
+      rejectedCount: 1,
+      bytes: 24,
+    });
     expect(d.perClass).toEqual([
       { label: 0, name: 'cat', train: 2, test: 1, trainW: 1, trainA: 1 },
       { label: 1, name: 'dog', train: 2, test: 1, trainW: 1, trainA: 1 },
@@ -102,7 +110,9 @@ describe('committing an import', () => {
     expect(() => commitImport(store, dataDir, 2, second)).toThrow(/already imported as dataset 1 \("tiny"\)/);
     expect(fs.existsSync(stagingDirFor(second))).toBe(false);
     expect(store.datasets.list()).toHaveLength(1);
-    stage(second, { options: ImportParams.parse({ source: { kind: 'path', path: '/data/tiny' }, ifExists: 'import-again' }) });
+    stage(second, {
+      options: ImportParams.parse({ source: { kind: 'path', path: '/data/tiny' }, ifExists: 'import-again' }),
+    });
     expect(commitImport(store, dataDir, 2, second).id).toBe(2);
     expect(store.datasets.findByFingerprint('fp-1').map((d) => d.id)).toEqual([2, 1]);
   });

@@ -35,11 +35,21 @@ function pngDeclaring(width: number, height: number): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    sig,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A 16-bit PNG (grey or RGB) written by hand, so the 16-bit samples are exactly the ones given. */
-function png16(width: number, height: number, channels: 1 | 3, sample: (x: number, y: number, c: number) => number): Buffer {
+function png16(
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  sample: (x: number, y: number, c: number) => number,
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -48,10 +58,16 @@ function png16(width: number, height: number, channels: 1 | 3, sample: (x: numbe
   const stride = 1 + width * channels * 2;
   const rows = Buffer.alloc(stride * height); // filter byte 0 (none) on every row
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) rows.writeUInt16BE(sample(x, y, c), y * stride + 1 + (x * channels + c) * 2);
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < channels; c++) rows.writeUInt16BE(sample(x, y, c), y * stride + 1 + (x * channels + c) * 2);
   }
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    sig,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A minimal, valid 2×2 24-bit BMP (a format sharp's libvips does not read). */
@@ -99,7 +115,11 @@ function pixel(data: Uint8Array, size: number, channels: number, x: number, y: n
 /** Equal within a few levels (lanczos3 rings a little next to hard edges). */
 function expectNear(actual: number[], expected: number[], tolerance = 6): void {
   expect(actual.length).toBe(expected.length);
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`).toBeLessThanOrEqual(tolerance));
+  actual.forEach((v, i) =>
+    expect(Math.abs(v - expected[i]!), `${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`).toBeLessThanOrEqual(
+      tolerance,
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -107,13 +127,22 @@ beforeAll(async () => {
   const w = (name: string, data: Buffer | string): void => fs.writeFileSync(path.join(dir, name), data);
   const red = { r: 220, g: 20, b: 30 };
 
-  w('rgb.png', await sharp({ create: { width: 40, height: 30, channels: 3, background: red } }).png().toBuffer());
+  w(
+    'rgb.png',
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: red } })
+      .png()
+      .toBuffer(),
+  );
   w('empty.png', Buffer.alloc(0));
   w('notes.png', 'This is a text file with an image name.\n');
   w('photo.bmp', bmp2x2());
 
-  const npng = await sharp(noise(128, 128, 3), { raw: { width: 128, height: 128, channels: 3 } }).png().toBuffer();
-  const njpg = await sharp(noise(128, 128, 3), { raw: { width: 128, height: 128, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const npng = await sharp(noise(128, 128, 3), { raw: { width: 128, height: 128, channels: 3 } })
+    .png()
+    .toBuffer();
+  const njpg = await sharp(noise(128, 128, 3), { raw: { width: 128, height: 128, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   w('truncated.png', npng.subarray(0, Math.floor(npng.length / 2)));
   w('truncated.jpg', njpg.subarray(0, Math.floor(njpg.length / 2)));
   w('header-only.png', npng.subarray(0, 30));
@@ -127,43 +156,117 @@ beforeAll(async () => {
   w('corrupt.png', cp);
 
   // 16-bit RGB and 16-bit grey PNGs: 0x8080 must become 128, 0xffff 255, 0x4040 64
-  w('rgb16.png', png16(16, 16, 3, (x, y, c) => (y === 0 && c === 0 ? 0xffff : 0x8080)));
-  w('grey16.png', png16(16, 16, 1, () => 0x4040));
-  w('cmyk.jpg', await sharp({ create: { width: 32, height: 32, channels: 3, background: red } }).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer());
+  w(
+    'rgb16.png',
+    png16(16, 16, 3, (x, y, c) => (y === 0 && c === 0 ? 0xffff : 0x8080)),
+  );
+  w(
+    'grey16.png',
+    png16(16, 16, 1, () => 0x4040),
+  );
+  w(
+    'cmyk.jpg',
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: red } })
+      .toColourspace('cmyk')
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
   // palette PNG with two exact colours: left half red, right half blue
   const two = Buffer.alloc(16 * 16 * 3);
-  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) two.set(x < 8 ? [255, 0, 0] : [0, 0, 255], (y * 16 + x) * 3);
-  w('palette.png', await sharp(two, { raw: { width: 16, height: 16, channels: 3 } }).png({ palette: true, colours: 4, dither: 0 }).toBuffer());
+  for (let y = 0; y < 16; y++)
+    for (let x = 0; x < 16; x++) two.set(x < 8 ? [255, 0, 0] : [0, 0, 255], (y * 16 + x) * 3);
+  w(
+    'palette.png',
+    await sharp(two, { raw: { width: 16, height: 16, channels: 3 } })
+      .png({ palette: true, colours: 4, dither: 0 })
+      .toBuffer(),
+  );
   // RGBA: transparent everywhere except an opaque red square in the middle
   const rgba = Buffer.alloc(16 * 16 * 4);
   for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) rgba.set([255, 0, 0, 255], (y * 16 + x) * 4);
-  w('alpha.png', await sharp(rgba, { raw: { width: 16, height: 16, channels: 4 } }).png().toBuffer());
+  w(
+    'alpha.png',
+    await sharp(rgba, { raw: { width: 16, height: 16, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
   // white strokes on a fully transparent (black) background: the whole image must come out white
   const wt = Buffer.alloc(16 * 16 * 4);
   for (let y = 0; y < 16; y += 4) for (let x = 0; x < 16; x++) wt.set([255, 255, 255, 255], (y * 16 + x) * 4);
-  w('white-on-transparent.png', await sharp(wt, { raw: { width: 16, height: 16, channels: 4 } }).png().toBuffer());
+  w(
+    'white-on-transparent.png',
+    await sharp(wt, { raw: { width: 16, height: 16, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
   // grey + alpha: grey 100, half transparent left
   const ga = Buffer.alloc(16 * 16 * 2);
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) ga.set([100, x < 8 ? 0 : 255], (y * 16 + x) * 2);
-  w('grey-alpha.png', await sharp(ga, { raw: { width: 16, height: 16, channels: 2 } }).toColourspace('b-w').png().toBuffer());
-  w('grey.png', await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } }).toColourspace('b-w').png().toBuffer());
-  w('grey.jpg', await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer());
+  w(
+    'grey-alpha.png',
+    await sharp(ga, { raw: { width: 16, height: 16, channels: 2 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer(),
+  );
+  w(
+    'grey.png',
+    await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer(),
+  );
+  w(
+    'grey.jpg',
+    await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } })
+      .toColourspace('b-w')
+      .jpeg({ quality: 100 })
+      .toBuffer(),
+  );
   // non-square 64×32: green for x < 16, red for 16 <= x < 32, blue for x >= 32
   const wide = Buffer.alloc(64 * 32 * 3);
-  for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) wide.set(x < 16 ? [0, 255, 0] : x < 32 ? [255, 0, 0] : [0, 0, 255], (y * 64 + x) * 3);
-  w('wide.png', await sharp(wide, { raw: { width: 64, height: 32, channels: 3 } }).png().toBuffer());
+  for (let y = 0; y < 32; y++)
+    for (let x = 0; x < 64; x++) wide.set(x < 16 ? [0, 255, 0] : x < 32 ? [255, 0, 0] : [0, 0, 255], (y * 64 + x) * 3);
+  w(
+    'wide.png',
+    await sharp(wide, { raw: { width: 64, height: 32, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   // 40 wide × 20 high, top half red, bottom half blue, EXIF orientation 6 (display rotated 90° clockwise)
   const tall = Buffer.alloc(40 * 20 * 3);
-  for (let y = 0; y < 20; y++) for (let x = 0; x < 40; x++) tall.set(y < 10 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
-  w('exif6.jpg', await sharp(tall, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer());
+  for (let y = 0; y < 20; y++)
+    for (let x = 0; x < 40; x++) tall.set(y < 10 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
+  w(
+    'exif6.jpg',
+    await sharp(tall, { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer(),
+  );
   // animated GIF: frame 0 green, frame 1 magenta
   const frames = Buffer.alloc(16 * 32 * 3);
   for (let i = 0; i < 16 * 16; i++) frames.set([0, 255, 0], i * 3);
   for (let i = 16 * 16; i < 32 * 16; i++) frames.set([255, 0, 255], i * 3);
-  w('anim.gif', await sharp(frames, { raw: { width: 16, height: 32, channels: 3, pageHeight: 16 } }).gif({ loop: 0, delay: [100, 100] }).toBuffer());
-  w('anim.webp', await sharp(frames, { raw: { width: 16, height: 32, channels: 3, pageHeight: 16 } }).webp({ lossless: true, loop: 0, delay: [100, 100] }).toBuffer());
+  w(
+    'anim.gif',
+    await sharp(frames, { raw: { width: 16, height: 32, channels: 3, pageHeight: 16 } })
+      .gif({ loop: 0, delay: [100, 100] })
+      .toBuffer(),
+  );
+  w(
+    'anim.webp',
+    await sharp(frames, { raw: { width: 16, height: 32, channels: 3, pageHeight: 16 } })
+      .webp({ lossless: true, loop: 0, delay: [100, 100] })
+      .toBuffer(),
+  );
   w('bomb.png', pngDeclaring(100_000, 100_000));
-  w('big.png', await sharp({ create: { width: 300, height: 200, channels: 3, background: red } }).png().toBuffer());
+  w(
+    'big.png',
+    await sharp({ create: { width: 300, height: 200, channels: 3, background: red } })
+      .png()
+      .toBuffer(),
+  );
   fs.mkdirSync(path.join(dir, 'folder.png'));
 });
 
@@ -186,17 +289,23 @@ describe('decodeImage: bad input is rejected with a short reason', () => {
 
   it('corrupt JPEG (garbage in the entropy-coded data) and corrupt PNG (bad checksums)', async () => {
     // libjpeg only warns about a corrupt scan and paints grey; failOn 'warning' turns it into a rejection
-    expect(await reasonOf(decodeImage(file('corrupt.jpg'), RGB8))).toMatch(/^corrupt or truncated image: Corrupt JPEG data: /);
+    expect(await reasonOf(decodeImage(file('corrupt.jpg'), RGB8))).toMatch(
+      /^corrupt or truncated image: Corrupt JPEG data: /,
+    );
     expect(await reasonOf(decodeImage(file('corrupt.png'), RGB8))).toMatch(/^corrupt or truncated image: /);
   });
 
   it('a text file named .png, and an unsupported format named after its magic bytes', async () => {
     expect(await reasonOf(decodeImage(file('notes.png'), RGB8))).toBe('not a supported image format');
-    expect(await reasonOf(decodeImage(file('photo.bmp'), RGB8))).toBe('not a supported image format (BMP; convert it to PNG or JPEG)');
+    expect(await reasonOf(decodeImage(file('photo.bmp'), RGB8))).toBe(
+      'not a supported image format (BMP; convert it to PNG or JPEG)',
+    );
   });
 
   it('missing file and folder: the OS reason', async () => {
-    expect(await reasonOf(decodeImage(file('missing.png'), RGB8))).toBe('cannot read the file: file not found (ENOENT)');
+    expect(await reasonOf(decodeImage(file('missing.png'), RGB8))).toBe(
+      'cannot read the file: file not found (ENOENT)',
+    );
     expect(await reasonOf(decodeImage(file('folder.png'), RGB8))).toBe('cannot read the file: it is a folder');
   });
 
@@ -273,7 +382,12 @@ describe('decodeImage: every colour layout ends as 8-bit sRGB or grey', () => {
   });
 
   it('applies the EXIF orientation', async () => {
-    expect(await probeImage(path.join(dir, 'exif6.jpg'))).toMatchObject({ width: 20, height: 40, channels: 3, hasAlpha: false });
+    expect(await probeImage(path.join(dir, 'exif6.jpg'))).toMatchObject({
+      width: 20,
+      height: 40,
+      channels: 3,
+      hasAlpha: false,
+    });
     // stored: red on top, blue below; orientation 6 displays it rotated 90° clockwise: blue left, red right
     const rgb = await decodeImage(file('exif6.jpg'), { size: 16, channels: 3, fit: 'fill' });
     const left = pixel(rgb, 16, 3, 2, 8);
@@ -317,7 +431,12 @@ describe('decodeImage: every colour layout ends as 8-bit sRGB or grey', () => {
 
 describe('probeImage', () => {
   it('reads size, grey or colour and alpha from the header', async () => {
-    expect(await probeImage(path.join(dir, 'rgb.png'))).toEqual({ width: 40, height: 30, channels: 3, hasAlpha: false });
+    expect(await probeImage(path.join(dir, 'rgb.png'))).toEqual({
+      width: 40,
+      height: 30,
+      channels: 3,
+      hasAlpha: false,
+    });
     expect(await probeImage(path.join(dir, 'grey.png'))).toMatchObject({ channels: 1, hasAlpha: false });
     expect(await probeImage(path.join(dir, 'grey16.png'))).toMatchObject({ channels: 1 });
     expect(await probeImage(path.join(dir, 'grey-alpha.png'))).toMatchObject({ channels: 1, hasAlpha: true });
@@ -330,7 +449,13 @@ describe('probeImage', () => {
 });
 
 describe('raw payloads', () => {
-  const raw = (width: number, height: number, channels: 1 | 3, data: Uint8Array): Payload => ({ kind: 'raw', width, height, channels, data });
+  const raw = (width: number, height: number, channels: 1 | 3, data: Uint8Array): Payload => ({
+    kind: 'raw',
+    width,
+    height,
+    channels,
+    data,
+  });
 
   it('fast path: same size and channels returns identical bytes in a new array (a view is fine)', async () => {
     const big = new Uint8Array(3 * 784);
@@ -344,9 +469,13 @@ describe('raw payloads', () => {
 
   it('channel conversions without resizing: grey -> RGB replicates, RGB -> grey is BT.601 luma', async () => {
     const grey = Uint8Array.from([0, 50, 128, 255]);
-    expect(Array.from(await decodeImage(raw(2, 2, 1, grey), { size: 2, channels: 3, fit: 'fill' }))).toEqual([0, 0, 0, 50, 50, 50, 128, 128, 128, 255, 255, 255]);
+    expect(Array.from(await decodeImage(raw(2, 2, 1, grey), { size: 2, channels: 3, fit: 'fill' }))).toEqual([
+      0, 0, 0, 50, 50, 50, 128, 128, 128, 255, 255, 255,
+    ]);
     const rgb = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
-    expect(Array.from(await decodeImage(raw(2, 2, 3, rgb), { size: 2, channels: 1, fit: 'fill' }))).toEqual([76, 150, 29, 18]);
+    expect(Array.from(await decodeImage(raw(2, 2, 3, rgb), { size: 2, channels: 1, fit: 'fill' }))).toEqual([
+      76, 150, 29, 18,
+    ]);
     expect(Array.from(rgbToGrey(Uint8Array.from([7, 7, 7, 200, 200, 200]), 2))).toEqual([7, 200]);
   });
 
@@ -418,9 +547,9 @@ describe('raw payloads', () => {
   });
 
   it('rejects a record of the wrong length', async () => {
-    expect(await reasonOf(decodeImage(raw(28, 28, 1, new Uint8Array(700)), { size: 28, channels: 1, fit: 'fill' }))).toBe(
-      'record has 700 bytes, expected 784 for 28×28×1',
-    );
+    expect(
+      await reasonOf(decodeImage(raw(28, 28, 1, new Uint8Array(700)), { size: 28, channels: 1, fit: 'fill' })),
+    ).toBe('record has 700 bytes, expected 784 for 28×28×1');
   });
 });
 
@@ -436,21 +565,31 @@ describe('decodeMany', () => {
       else payloads.push({ kind: 'raw', width: 4, height: 4, channels: 1, data: big.subarray(i * 16, i * 16 + 16) });
     }
     const seen: number[] = [];
-    await decodeMany(payloads, { size: 4, channels: 1, fit: 'fill' }, {
-      concurrency: 3,
-      onEach: (i, r) => {
-        seen.push(i);
-        if (i % 500 === 7) expect((r as DecodeError).reason).toBe('empty file (0 bytes)');
-        else if (i % 500 === 9) expect(r).toBeInstanceOf(Uint8Array);
-        else expect(Array.from(r as Uint8Array)).toEqual(new Array(16).fill(i & 255));
+    await decodeMany(
+      payloads,
+      { size: 4, channels: 1, fit: 'fill' },
+      {
+        concurrency: 3,
+        onEach: (i, r) => {
+          seen.push(i);
+          if (i % 500 === 7) expect((r as DecodeError).reason).toBe('empty file (0 bytes)');
+          else if (i % 500 === 9) expect(r).toBeInstanceOf(Uint8Array);
+          else expect(Array.from(r as Uint8Array)).toEqual(new Array(16).fill(i & 255));
+        },
       },
-    });
+    );
     expect(seen).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
   it('lets the event loop run during long runs of raw images (cancel and progress stay responsive)', async () => {
     const digit = new Uint8Array(28 * 28).fill(9);
-    const payloads: Payload[] = Array.from({ length: 6000 }, () => ({ kind: 'raw', width: 28, height: 28, channels: 1, data: digit }));
+    const payloads: Payload[] = Array.from({ length: 6000 }, () => ({
+      kind: 'raw',
+      width: 28,
+      height: 28,
+      channels: 1,
+      data: digit,
+    }));
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     let done = 0;
@@ -464,24 +603,38 @@ describe('decodeMany', () => {
   });
 
   it('stops starting images when the signal fires, and rejects when onEach throws', async () => {
-    const payloads: Payload[] = Array.from({ length: 1000 }, () => ({ kind: 'raw', width: 2, height: 2, channels: 1, data: new Uint8Array(4) }));
+    const payloads: Payload[] = Array.from({ length: 1000 }, () => ({
+      kind: 'raw',
+      width: 2,
+      height: 2,
+      channels: 1,
+      data: new Uint8Array(4),
+    }));
     const ac = new AbortController();
     let count = 0;
-    await decodeMany(payloads, { size: 2, channels: 1, fit: 'fill' }, {
-      concurrency: 4,
-      signal: ac.signal,
-      onEach: () => {
-        if (++count === 10) ac.abort();
+    await decodeMany(
+      payloads,
+      { size: 2, channels: 1, fit: 'fill' },
+      {
+        concurrency: 4,
+        signal: ac.signal,
+        onEach: () => {
+          if (++count === 10) ac.abort();
+        },
       },
-    });
+    );
     expect(count).toBeGreaterThanOrEqual(10);
     expect(count).toBeLessThan(30);
     await expect(
-      decodeMany(payloads, { size: 2, channels: 1, fit: 'fill' }, {
-        onEach: (i) => {
-          if (i === 5) throw new Error('disk full');
+      decodeMany(
+        payloads,
+        { size: 2, channels: 1, fit: 'fill' },
+        {
+          onEach: (i) => {
+            if (i === 5) throw new Error('disk full');
+          },
         },
-      }),
+      ),
     ).rejects.toThrow('disk full');
     let none = 0;
     await decodeMany([], RGB8, { onEach: () => none++ });

@@ -29,7 +29,15 @@ describe('window webPreferences', () => {
     expect(prefs.preload).toBe('/app/dist/main/preload.cjs');
     // The expected values are written here, not imported: this list is the policy the window must keep.
     for (const on of ['contextIsolation', 'sandbox', 'webSecurity'] as const) expect(prefs[on], on).toBe(true);
-    const off = ['nodeIntegration', 'nodeIntegrationInWorker', 'nodeIntegrationInSubFrames', 'webviewTag', 'allowRunningInsecureContent', 'experimentalFeatures', 'spellcheck'] as const;
+    const off = [
+      'nodeIntegration',
+      'nodeIntegrationInWorker',
+      'nodeIntegrationInSubFrames',
+      'webviewTag',
+      'allowRunningInsecureContent',
+      'experimentalFeatures',
+      'spellcheck',
+    ] as const;
     for (const flag of off) expect(prefs[flag], flag).toBe(false);
     // Nothing that loosens security is present at all.
     for (const key of ['enableBlinkFeatures', 'additionalArguments', 'enableRemoteModule', 'disableDialogs']) {
@@ -62,7 +70,9 @@ describe('content security policy', () => {
   });
 
   it('has no unsafe keywords anywhere', () => {
-    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|unsafe-inline|unsafe-hashes|wasm-unsafe-eval|strict-dynamic/);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(
+      /unsafe-eval|unsafe-inline|unsafe-hashes|wasm-unsafe-eval|strict-dynamic/,
+    );
   });
 
   it('names no remote host and no wildcard', () => {
@@ -115,8 +125,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Runtime and type imports of 'electron' or 'electron/…', however written (static, dynamic, require). */
-const ELECTRON_IMPORT =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"]electron(?:\/[^'"]*)?['"]/;
+const ELECTRON_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"]electron(?:\/[^'"]*)?['"]/;
 
 describe('layering', () => {
   it('the import pattern recognises every form', () => {
@@ -150,7 +159,9 @@ describe('layering', () => {
 
   it('the sandboxed preload loads nothing at runtime but electron', () => {
     const text = readFileSync(path.join(ROOT, 'main/app/preload.ts'), 'utf8');
-    const runtimeImports = [...text.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+    const runtimeImports = [...text.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s*['"]([^'"]+)['"]/gm)].map(
+      (m) => m[1],
+    );
     expect(runtimeImports).toEqual(['electron']);
     expect(text).not.toMatch(/\brequire\s*\(|\bimport\s*\(/);
     // Exposes exactly one global.
@@ -170,7 +181,9 @@ describe('IPC channels', () => {
 
   it('the preload uses exactly the call, push and pick-path channels', () => {
     const names = constants(preload);
-    const used = [...preload.matchAll(/ipcRenderer\.(\w+)\(\s*([A-Z_]+)/g)].map((m) => `${m[1]} ${names.get(m[2]!) ?? m[2]}`);
+    const used = [...preload.matchAll(/ipcRenderer\.(\w+)\(\s*([A-Z_]+)/g)].map(
+      (m) => `${m[1]} ${names.get(m[2]!) ?? m[2]}`,
+    );
     expect(used.sort()).toEqual(['invoke winnow:call', 'invoke winnow:pick-path', 'on winnow:push']);
     // the preload cannot import pick-path.ts at runtime: its copy of the channel name must match
     expect(names.get('PICK_PATH_CHANNEL')).toBe(PICK_PATH_CHANNEL);
@@ -194,7 +207,8 @@ describe('IPC channels', () => {
   it('the picker opens one folder or one file, with a catch-all filter', () => {
     expect(PickPathKindSchema.safeParse('folder').success).toBe(true);
     expect(PickPathKindSchema.safeParse('file').success).toBe(true);
-    for (const bad of ['openDirectory', '', null, 1, { kind: 'file' }]) expect(PickPathKindSchema.safeParse(bad).success).toBe(false);
+    for (const bad of ['openDirectory', '', null, 1, { kind: 'file' }])
+      expect(PickPathKindSchema.safeParse(bad).success).toBe(false);
 
     const folder = pickPathDialogOptions('folder');
     expect(folder.properties).toContain('openDirectory');

@@ -144,7 +144,8 @@ describe('psnr', () => {
 /** Deterministic test images; the formulas are mirrored in the numpy/scipy reference noted below. */
 function image(w: number, h: number, c: number, f: (x: number, y: number, k: number) => number): Uint8Array {
   const out = new Uint8Array(w * h * c);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = f(x, y, k);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = f(x, y, k);
   return out;
 }
 

@@ -26,7 +26,6 @@ import { _dilConvForTest } from '../../main/engine/evaluate/networks/darts.js';
 import { rand, relError } from '../helpers/numeric.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
 
-
 /**
  * Every DARTS operation, dilated convolutions in the reduction cell (stride 2), a node of two `none` edges (node 4 of
  * the normal cell: zeros) read by a dilated convolution, and a reduction-cell node nothing reads (node 5: kept alive).
@@ -61,7 +60,12 @@ function build(spec: NetworkSpec, input: InputSpec, seed = 1): BuiltNetwork {
 }
 
 function images(n: number, input: InputSpec, seed: number): tf.Tensor4D {
-  return tf.tensor4d(rand(n * input.height * input.width * input.channels, seed), [n, input.height, input.width, input.channels]);
+  return tf.tensor4d(rand(n * input.height * input.width * input.channels, seed), [
+    n,
+    input.height,
+    input.width,
+    input.channels,
+  ]);
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -118,7 +122,11 @@ describe('parameter counts', () => {
     // (out 16x16 then 8x8) 1,179,648 + 2,359,296 + shortcut 131,072 = 3,670,016; classifier 640: 7,783,040.
     // A nor_conv_3x3 edge costs 2,359,296 at every stage (1,024·9·16·16 = 256·9·32·32 = 64·9·64·64): 6 edges in
     // 15 cells add 212,336,640.
-    const [max, min] = [NB201_MAX, NB201_MIN].map((s) => countMultiplyAdds(build({ kind: 'nb201', genotype: parseNb201(s), channels: 16, cellsPerStage: 5 }, CIFAR).inference));
+    const [max, min] = [NB201_MAX, NB201_MIN].map((s) =>
+      countMultiplyAdds(
+        build({ kind: 'nb201', genotype: parseNb201(s), channels: 16, cellsPerStage: 5 }, CIFAR).inference,
+      ),
+    );
     expect(min).toBe(442_368 + 2 * 3_670_016 + 640);
     expect(max).toBe(7_783_040 + 90 * 2_359_296);
   });
@@ -137,7 +145,9 @@ describe('parameter counts', () => {
   it('cnn, width 32, MNIST: 468,010', () => {
     // convs 3x3 + BN: 1→32 (288 + 64), 32→32 (9,216 + 64), 32→64 (18,432 + 128), 64→64 (36,864 + 128)
     // head: flatten 7·7·64 = 3,136 → 128 (401,408 + 128), classifier 128→10 (1,280 + 10)
-    expect(countParameters(build({ kind: 'cnn', channels: 32 }, MNIST).inference)).toBe(288 + 64 + 9_216 + 64 + 18_432 + 128 + 36_864 + 128 + 401_536 + 1_290);
+    expect(countParameters(build({ kind: 'cnn', channels: 32 }, MNIST).inference)).toBe(
+      288 + 64 + 9_216 + 64 + 18_432 + 128 + 36_864 + 128 + 401_536 + 1_290,
+    );
   });
 
   it('counts multiply-adds of convolutions and dense layers only (cnn by hand)', () => {
@@ -159,7 +169,14 @@ describe('shapes', () => {
           expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
           const out = net.train.apply(images(2, input, 4), { training: true }) as tf.Tensor | tf.Tensor[];
           const list = Array.isArray(out) ? out : [out];
-          expect(list.map((t) => t.shape)).toEqual(net.hasAuxiliary ? [[2, input.classes], [2, input.classes]] : [[2, input.classes]]);
+          expect(list.map((t) => t.shape)).toEqual(
+            net.hasAuxiliary
+              ? [
+                  [2, input.classes],
+                  [2, input.classes],
+                ]
+              : [[2, input.classes]],
+          );
         });
       });
     }
@@ -255,7 +272,13 @@ describe('training step', () => {
     const opt = tf.train.momentum(0.01, 0.9);
     const step = (s: number) => {
       net.setDropPath(0.2, s);
-      tf.tidy(() => opt.applyGradients(tf.variableGrads(() => trainLoss(net, x, [0, 1], MNIST.classes), vars).grads as Parameters<typeof opt.applyGradients>[0]));
+      tf.tidy(() =>
+        opt.applyGradients(
+          tf.variableGrads(() => trainLoss(net, x, [0, 1], MNIST.classes), vars).grads as Parameters<
+            typeof opt.applyGradients
+          >[0],
+        ),
+      );
     };
     step(0);
     const count = tf.memory().numTensors;
@@ -268,7 +291,7 @@ describe('training step', () => {
 });
 
 describe('drop-path', () => {
-  it('at probability 0 the training graph gives the inference graph\'s logits (both in training mode)', () => {
+  it("at probability 0 the training graph gives the inference graph's logits (both in training mode)", () => {
     const net = build(SMALL['darts']!, MNIST);
     net.setDropPath(0, 3);
     tf.tidy(() => {
@@ -335,7 +358,19 @@ describe('stride-2 dilated convolution (reduction-cell dil_conv)', () => {
           expect(got.shape).toEqual([2, Math.floor((h - 1) / 2) + 1, Math.floor((w - 1) / 2) + 1, c]);
           const [dw, pw] = model.getLayer('dil_sep').getWeights() as [tf.Tensor4D, tf.Tensor4D];
           const p = k - 1;
-          const full = tf.depthwiseConv2d(tf.relu(x), dw, 1, [[0, 0], [p, p], [p, p], [0, 0]], 'NHWC', 2);
+          const full = tf.depthwiseConv2d(
+            tf.relu(x),
+            dw,
+            1,
+            [
+              [0, 0],
+              [p, p],
+              [p, p],
+              [0, 0],
+            ],
+            'NHWC',
+            2,
+          );
           const strided = tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, 2, 2, 1]) as tf.Tensor4D;
           // BN at its initial statistics (mean 0, variance 1, γ 1, β 0): a division by √(1 + ε)
           const want = tf.div(tf.conv2d(strided, pw, 1, 'valid'), Math.sqrt(1 + 1e-5));
@@ -398,7 +433,12 @@ describe('batch normalisation layer', () => {
     lean.build(shape);
     stock.build(shape);
     const C = shape[3];
-    const weights = [tf.tensor1d(rand(C, 1, 0.5, 1)), tf.tensor1d(rand(C, 2)), tf.tensor1d(rand(C, 3, 0.2)), tf.tensor1d(rand(C, 4, 0.3, 1))];
+    const weights = [
+      tf.tensor1d(rand(C, 1, 0.5, 1)),
+      tf.tensor1d(rand(C, 2)),
+      tf.tensor1d(rand(C, 3, 0.2)),
+      tf.tensor1d(rand(C, 4, 0.3, 1)),
+    ];
     lean.setWeights(weights);
     stock.setWeights(weights);
     tf.dispose(weights);
@@ -411,9 +451,14 @@ describe('batch normalisation layer', () => {
     expect({ ...lean.getConfig(), name: 'x' }).toEqual({ ...stock.getConfig(), name: 'x' });
   });
 
-  it('training mode: same output and gradients as the standard layer; PyTorch\'s moving statistics', () => {
+  it("training mode: same output and gradients as the standard layer; PyTorch's moving statistics", () => {
     const { lean, stock } = pair();
-    const xv = rand(shape.reduce((a, b) => a * b, 1), 5, 2, 0.7);
+    const xv = rand(
+      shape.reduce((a, b) => a * b, 1),
+      5,
+      2,
+      0.7,
+    );
     const run = (layer: tf.layers.Layer) =>
       tf.tidy(() => {
         const x = tf.tensor4d(xv, shape);
@@ -421,7 +466,9 @@ describe('batch normalisation layer', () => {
         const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
         const f = () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, probe)) as tf.Scalar;
         const y = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
-        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, probe)))(x).dataSync();
+        const dx = tf
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, probe)))(x)
+          .dataSync();
         const { grads } = tf.variableGrads(f, vars);
         return { y, dx, dw: vars.map((v) => grads[v.name]!.dataSync()) };
       });
@@ -434,7 +481,10 @@ describe('batch normalisation layer', () => {
     const C = shape[3];
     const n = xv.length / C;
     const [m0, v0] = [rand(C, 3, 0.2), rand(C, 4, 0.3, 1)];
-    const [movingMean, movingVar] = lean.getWeights().slice(2).map((t) => t.dataSync());
+    const [movingMean, movingVar] = lean
+      .getWeights()
+      .slice(2)
+      .map((t) => t.dataSync());
     for (let c = 0; c < C; c++) {
       let mu = 0;
       for (let i = c; i < xv.length; i += C) mu += xv[i]! / n;
@@ -445,10 +495,16 @@ describe('batch normalisation layer', () => {
     }
   });
 
-  it('inference mode: the standard layer\'s output', () => {
+  it("inference mode: the standard layer's output", () => {
     const { lean, stock } = pair();
     tf.tidy(() => {
-      const x = tf.tensor4d(rand(shape.reduce((a, b) => a * b, 1), 6), shape);
+      const x = tf.tensor4d(
+        rand(
+          shape.reduce((a, b) => a * b, 1),
+          6,
+        ),
+        shape,
+      );
       expect(maxAbsDiff(lean.apply(x) as tf.Tensor, stock.apply(x) as tf.Tensor)).toBe(0);
     });
   });

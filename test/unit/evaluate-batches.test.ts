@@ -39,7 +39,8 @@ function scripted(values: number[]): { rng: () => number; calls: () => number } 
 
 function expectClose(got: ArrayLike<number>, want: number[], tol = 1e-6): void {
   expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `value ${i}: ${got[i]} vs ${want[i]}`).toBeLessThan(tol);
+  for (let i = 0; i < want.length; i++)
+    expect(Math.abs(got[i]! - want[i]!), `value ${i}: ${got[i]} vs ${want[i]}`).toBeLessThan(tol);
 }
 
 describe('cropPadding', () => {
@@ -116,13 +117,22 @@ describe('normalizedBatch', () => {
     const src = source(shape, [grid]);
     const cases: Array<[number[], number[]]> = [
       // no shift, mirror
-      [[0.5, 0.5, 0.2], [30, 20, 10, 60, 50, 40, 90, 80, 70]],
+      [
+        [0.5, 0.5, 0.2],
+        [30, 20, 10, 60, 50, 40, 90, 80, 70],
+      ],
       // no shift, 0.7 ≥ ½: no mirror
       [[0.5, 0.5, 0.7], grid],
       // dx = +1 without mirror: out[y][x] = in[y][x + 1]
-      [[0.5, 0.99, 0.9], [20, 30, 0, 50, 60, 0, 80, 90, 0]],
+      [
+        [0.5, 0.99, 0.9],
+        [20, 30, 0, 50, 60, 0, 80, 90, 0],
+      ],
       // dx = +1 with mirror: out[y][x] = in[y][(2 − x) + 1]
-      [[0.5, 0.99, 0.49], [0, 30, 20, 0, 60, 50, 0, 90, 80]],
+      [
+        [0.5, 0.99, 0.49],
+        [0, 30, 20, 0, 60, 50, 0, 90, 80],
+      ],
     ];
     for (const [draws, want] of cases) {
       const r = scripted(draws);

@@ -37,15 +37,24 @@ describe('describeNetwork', () => {
       label: 'DARTS network, C=36, 20 cells (auxiliary head, drop-path 0.2)',
     });
     // explicit choices win over the preset, including "off" for the paper's auxiliary head and drop-path
-    expect(describeNetwork(params({ preset: 'darts-paper', channels: 20, layers: 8, auxiliary: false, dropPath: 0 }), DARTS_V2)).toMatchObject({
+    expect(
+      describeNetwork(
+        params({ preset: 'darts-paper', channels: 20, layers: 8, auxiliary: false, dropPath: 0 }),
+        DARTS_V2,
+      ),
+    ).toMatchObject({
       channels: 20,
       layers: 8,
       auxiliary: false,
       dropPath: 0,
       label: 'DARTS network, C=20, 8 cells',
     });
-    expect(describeNetwork(params({ preset: 'tiny', dropPath: 0.3 }), DARTS_V2).label).toBe('DARTS network, C=8, 3 cells (drop-path 0.3)');
-    expect(describeNetwork(params({ preset: 'thesis-fashion', auxiliary: true }), DARTS_V2).label).toBe('DARTS network, C=36, 14 cells (auxiliary head)');
+    expect(describeNetwork(params({ preset: 'tiny', dropPath: 0.3 }), DARTS_V2).label).toBe(
+      'DARTS network, C=8, 3 cells (drop-path 0.3)',
+    );
+    expect(describeNetwork(params({ preset: 'thesis-fashion', auxiliary: true }), DARTS_V2).label).toBe(
+      'DARTS network, C=36, 14 cells (auxiliary head)',
+    );
   });
 
   it('ignores the DARTS-only auxiliary head and drop-path for a NAS-Bench-201 network', () => {
@@ -58,31 +67,73 @@ describe('describeNetwork', () => {
       genotype: NB201,
       label: 'NAS-Bench-201 network, C=16, 5 cells per stage',
     });
-    expect(describeNetwork(params({ preset: 'small', layers: 3, channels: 24 }), NB201).label).toBe('NAS-Bench-201 network, C=24, 3 cells per stage');
+    expect(describeNetwork(params({ preset: 'small', layers: 3, channels: 24 }), NB201).label).toBe(
+      'NAS-Bench-201 network, C=24, 3 cells per stage',
+    );
   });
 
   it('gives the baselines the preset width, no depth, no genotype and no DARTS extras', () => {
-    const cnn = describeNetwork(params({ source: { kind: 'baseline', name: 'cnn' }, preset: 'small', layers: 9, auxiliary: true, dropPath: 0.5 }), null);
-    expect(cnn).toEqual({ kind: 'cnn', channels: 32, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, C=32' });
-    const resnet = describeNetwork(params({ source: { kind: 'baseline', name: 'resnet20' }, preset: 'darts-paper' }), null);
-    expect(resnet).toEqual({ kind: 'resnet20', channels: 16, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'ResNet-20, C=16' });
-    expect(describeNetwork(params({ source: { kind: 'baseline', name: 'resnet20' }, preset: 'tiny', channels: 12 }), null).label).toBe('ResNet-20, C=12');
+    const cnn = describeNetwork(
+      params({ source: { kind: 'baseline', name: 'cnn' }, preset: 'small', layers: 9, auxiliary: true, dropPath: 0.5 }),
+      null,
+    );
+    expect(cnn).toEqual({
+      kind: 'cnn',
+      channels: 32,
+      layers: 0,
+      auxiliary: false,
+      dropPath: 0,
+      genotype: null,
+      label: 'plain CNN, C=32',
+    });
+    const resnet = describeNetwork(
+      params({ source: { kind: 'baseline', name: 'resnet20' }, preset: 'darts-paper' }),
+      null,
+    );
+    expect(resnet).toEqual({
+      kind: 'resnet20',
+      channels: 16,
+      layers: 0,
+      auxiliary: false,
+      dropPath: 0,
+      genotype: null,
+      label: 'ResNet-20, C=16',
+    });
+    expect(
+      describeNetwork(params({ source: { kind: 'baseline', name: 'resnet20' }, preset: 'tiny', channels: 12 }), null)
+        .label,
+    ).toBe('ResNet-20, C=12');
     // a baseline never carries a genotype, even when one is handed in
-    expect(describeNetwork(params({ source: { kind: 'baseline', name: 'cnn' } }), DARTS_V2)).toMatchObject({ kind: 'cnn', genotype: null });
+    expect(describeNetwork(params({ source: { kind: 'baseline', name: 'cnn' } }), DARTS_V2)).toMatchObject({
+      kind: 'cnn',
+      genotype: null,
+    });
   });
 });
 
 describe('evaluateRefusal', () => {
-  const ok = { name: 'digits', classes: 3, width: 28, height: 28, channels: 1 as const, trainImages: 100, testImages: 10 };
+  const ok = {
+    name: 'digits',
+    classes: 3,
+    width: 28,
+    height: 28,
+    channels: 1 as const,
+    trainImages: 100,
+    testImages: 10,
+  };
   const darts = { kind: 'darts' as const, auxiliary: false, channels: 16 };
   const batch = (b: number): Pick<EvaluateParams, 'batch'> => ({ batch: b });
 
   it('accepts a dataset that fits, including the edges of each limit', () => {
     expect(evaluateRefusal(batch(64), darts, ok)).toBeNull();
     expect(evaluateRefusal(batch(100), darts, ok)).toBeNull(); // batch = training images
-    expect(evaluateRefusal(batch(2), darts, { ...ok, width: 8, height: 8, trainImages: 2, testImages: 1, classes: 2 })).toBeNull();
+    expect(
+      evaluateRefusal(batch(2), darts, { ...ok, width: 8, height: 8, trainImages: 2, testImages: 1, classes: 2 }),
+    ).toBeNull();
     expect(evaluateRefusal(batch(2), darts, { ...ok, width: 256, height: 256 })).toBeNull();
-    expect(evaluateRefusal(batch(2), { kind: 'darts', auxiliary: true, channels: 16 }, { ...ok, width: 20, height: 20 })).toBeNull();
+    expect(
+      evaluateRefusal(batch(2), { kind: 'darts', auxiliary: true, channels: 16 }, { ...ok, width: 20, height: 20 }),
+    ).toBeNull();
     expect(evaluateRefusal(batch(2), darts, { ...ok, width: 19, height: 19 })).toBeNull(); // no auxiliary head
   });
 
@@ -100,18 +151,26 @@ describe('evaluateRefusal', () => {
   });
 
   it('refuses images under 8 px on their smaller side, naming the network', () => {
-    const r = evaluateRefusal(batch(2), { kind: 'resnet20', auxiliary: false, channels: 16 }, { ...ok, width: 30, height: 7 });
-    expect(r).toMatch(/^Images of 30x7 are too small: the ResNet-20 halves the resolution twice and needs at least 8x8\./);
+    const r = evaluateRefusal(
+      batch(2),
+      { kind: 'resnet20', auxiliary: false, channels: 16 },
+      { ...ok, width: 30, height: 7 },
+    );
+    expect(r).toMatch(
+      /^Images of 30x7 are too small: the ResNet-20 halves the resolution twice and needs at least 8x8\./,
+    );
   });
 
   it('refuses images over 256 px on their larger side', () => {
-    expect(evaluateRefusal(batch(2), darts, { ...ok, width: 257, height: 64 })).toMatch(/^Images of 257x64 are too large.*256x256 or smaller/);
+    expect(evaluateRefusal(batch(2), darts, { ...ok, width: 257, height: 64 })).toMatch(
+      /^Images of 257x64 are too large.*256x256 or smaller/,
+    );
   });
 
   it('refuses the auxiliary head on images under 20 px', () => {
-    expect(evaluateRefusal(batch(2), { kind: 'darts', auxiliary: true, channels: 16 }, { ...ok, width: 19, height: 32 })).toMatch(
-      /auxiliary head needs images of at least 20x20.*these are 19x32\. Turn the auxiliary head off\./,
-    );
+    expect(
+      evaluateRefusal(batch(2), { kind: 'darts', auxiliary: true, channels: 16 }, { ...ok, width: 19, height: 32 }),
+    ).toMatch(/auxiliary head needs images of at least 20x20.*these are 19x32\. Turn the auxiliary head off\./);
   });
 
   it('refuses a dataset without test images', () => {
@@ -119,26 +178,47 @@ describe('evaluateRefusal', () => {
   });
 
   it('refuses fewer than two training images', () => {
-    expect(evaluateRefusal(batch(2), darts, { ...ok, trainImages: 1 })).toBe('Dataset "digits" has 1 training image; training needs at least two.');
-    expect(evaluateRefusal(batch(2), darts, { ...ok, trainImages: 0 })).toBe('Dataset "digits" has 0 training images; training needs at least two.');
+    expect(evaluateRefusal(batch(2), darts, { ...ok, trainImages: 1 })).toBe(
+      'Dataset "digits" has 1 training image; training needs at least two.',
+    );
+    expect(evaluateRefusal(batch(2), darts, { ...ok, trainImages: 0 })).toBe(
+      'Dataset "digits" has 0 training images; training needs at least two.',
+    );
   });
 
   it('refuses a batch larger than the training images', () => {
-    expect(evaluateRefusal(batch(101), darts, ok)).toBe('The batch of 101 is larger than the 100 training images. Lower the batch size to 100 or less.');
+    expect(evaluateRefusal(batch(101), darts, ok)).toBe(
+      'The batch of 101 is larger than the 100 training images. Lower the batch size to 100 or less.',
+    );
   });
 });
 
 describe('trainingRows', () => {
   // 3 classes; rows 0..19. Class 0: rows 0-7 train, 8-9 test; class 1: rows 10-12 train, 13 test; class 2: 14-19 train.
   const labels = [...Array<number>(10).fill(0), ...Array<number>(4).fill(1), ...Array<number>(6).fill(2)];
-  const splits: Split[] = [...Array<Split>(8).fill('train'), 'test', 'test', 'train', 'train', 'train', 'test', ...Array<Split>(6).fill('train')];
+  const splits: Split[] = [
+    ...Array<Split>(8).fill('train'),
+    'test',
+    'test',
+    'train',
+    'train',
+    'train',
+    'test',
+    ...Array<Split>(6).fill('train'),
+  ];
   const ctx = { labels, splits, classNames: ['a', 'b', 'c'] };
   const trainOf = (cls: number): number[] => labels.flatMap((l, r) => (l === cls && splits[r] === 'train' ? [r] : []));
 
   it('is every training row in order without a limit', () => {
     expect(trainingRows(ctx, null, 0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 14, 15, 16, 17, 18, 19]);
     // interleaved classes come back in row order, not class by class
-    expect(trainingRows({ labels: [1, 0, 1, 0], splits: ['train', 'train', 'test', 'train'], classNames: ['a', 'b'] }, null, 0)).toEqual([0, 1, 3]);
+    expect(
+      trainingRows(
+        { labels: [1, 0, 1, 0], splits: ['train', 'train', 'test', 'train'], classNames: ['a', 'b'] },
+        null,
+        0,
+      ),
+    ).toEqual([0, 1, 3]);
   });
 
   it('keeps at most limitPerClass training rows per class, sorted, repeatable for a seed', () => {

@@ -13,7 +13,10 @@ const GROUPS = ['b', 'a', 'b', null, 'a', 'c', 'a', 'b'];
 
 describe('classificationReport', () => {
   it('counts the confusion matrix, per-class and overall accuracy and the mean loss', () => {
-    const r = classificationReport({ predicted: Int32Array.from(PREDICTED), labels: Int32Array.from(LABELS), lossSum: 4 }, CLASSES);
+    const r = classificationReport(
+      { predicted: Int32Array.from(PREDICTED), labels: Int32Array.from(LABELS), lossSum: 4 },
+      CLASSES,
+    );
     expect(r.images).toBe(8);
     expect(r.loss).toBe(0.5);
     expect(r.accuracy).toBe(5 / 8);
@@ -48,7 +51,10 @@ describe('classificationReport', () => {
   });
 
   it('has no groups when every image has group null', () => {
-    const r = classificationReport({ predicted: PREDICTED, labels: LABELS, groups: LABELS.map(() => null), lossSum: 0 }, CLASSES);
+    const r = classificationReport(
+      { predicted: PREDICTED, labels: LABELS, groups: LABELS.map(() => null), lossSum: 0 },
+      CLASSES,
+    );
     expect(r.perGroup).toBeNull();
     expect(r.groupStd).toBeNull();
   });
@@ -67,11 +73,23 @@ describe('classificationReport', () => {
     ]);
     expect(r.loss).toBe(1.5);
     const empty = classificationReport({ predicted: [], labels: [], lossSum: 0 }, ['a', 'b']);
-    expect(empty).toMatchObject({ images: 0, loss: 0, accuracy: 0, confusion: [[0, 0], [0, 0]], perGroup: null, groupStd: null });
+    expect(empty).toMatchObject({
+      images: 0,
+      loss: 0,
+      accuracy: 0,
+      confusion: [
+        [0, 0],
+        [0, 0],
+      ],
+      perGroup: null,
+      groupStd: null,
+    });
   });
 
   it('refuses predictions and labels of different lengths', () => {
-    expect(() => classificationReport({ predicted: [0, 1, 0], labels: [0, 1, 0, 1], lossSum: 0 }, ['a', 'b'])).toThrow('3 predictions for 4 labels');
+    expect(() => classificationReport({ predicted: [0, 1, 0], labels: [0, 1, 0, 1], lossSum: 0 }, ['a', 'b'])).toThrow(
+      '3 predictions for 4 labels',
+    );
   });
 });
 
@@ -85,7 +103,10 @@ describe('sampleStd', () => {
   });
 
   it("gives the thesis' Table 8 STD: 1.31 for the Original column's 21 groups (n would give 1.28)", () => {
-    const original = [93.15, 93.38, 93.3, 94.85, 94.82, 93.73, 93.98, 94.38, 94.07, 92.86, 94.12, 94.43, 93.98, 94.37, 95.83, 95.15, 96.55, 96.91, 96.33, 96.55, 97.15];
+    const original = [
+      93.15, 93.38, 93.3, 94.85, 94.82, 93.73, 93.98, 94.38, 94.07, 92.86, 94.12, 94.43, 93.98, 94.37, 95.83, 95.15,
+      96.55, 96.91, 96.33, 96.55, 97.15,
+    ];
     expect(sampleStd(original).toFixed(2)).toBe('1.31');
   });
 });

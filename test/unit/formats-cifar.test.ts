@@ -37,7 +37,10 @@ describe('CIFAR-10', () => {
     expect(s.native).toEqual({ width: 32, height: 32, channels: 3 });
     expect(s.items).toHaveLength(17);
     expect(s.items.map((i) => i.label)).toEqual(Array.from({ length: 17 }, (_, i) => i % 10));
-    expect(s.items.filter((i) => i.split === 'test').map((i) => i.source)).toEqual(['test_batch.bin#0', 'test_batch.bin#1']);
+    expect(s.items.filter((i) => i.split === 'test').map((i) => i.source)).toEqual([
+      'test_batch.bin#0',
+      'test_batch.bin#1',
+    ]);
     expect(s.items[4]!.source).toBe('data_batch_2.bin#1');
     const p = raw(s.items[4]!.payload);
     expect(p).toMatchObject({ width: 32, height: 32, channels: 3 });
@@ -56,7 +59,9 @@ describe('CIFAR-10', () => {
     const s = await readCifar10(dir, {});
     expect(s.classes).toEqual(names);
     expect(s.items).toHaveLength(5);
-    expect(s.warnings).toEqual(['data_batch_2.bin, data_batch_4.bin, data_batch_5.bin are missing: importing 2 of the 5 training batches.']);
+    expect(s.warnings).toEqual([
+      'data_batch_2.bin, data_batch_4.bin, data_batch_5.bin are missing: importing 2 of the 5 training batches.',
+    ]);
     fs.writeFileSync(path.join(dir, 'batches.meta.txt'), 'x\ny\n');
     const s2 = await readCifar10(dir, {});
     expect(s2.classes).toEqual(CIFAR10_CLASSES);
@@ -96,12 +101,16 @@ describe('CIFAR-10', () => {
 
   it('rejects labels out of range', async () => {
     writeCifar10(dir, { perBatch: 3, batches: [1], test: 1, label: (i) => (i === 2 ? 12 : 0) });
-    expect(await sourceError(readCifar10(dir, {}))).toBe('data_batch_1.bin record 2 has label 12, but CIFAR-10 labels are 0 to 9. Is this a CIFAR-100 file?');
+    expect(await sourceError(readCifar10(dir, {}))).toBe(
+      'data_batch_1.bin record 2 has label 12, but CIFAR-10 labels are 0 to 9. Is this a CIFAR-100 file?',
+    );
   });
 
   it('says what it expected in an unrelated folder', async () => {
     fs.writeFileSync(path.join(dir, 'other.bin'), '');
-    expect(await sourceError(readCifar10(dir, {}))).toMatch(/holds no CIFAR-10 binary files: expected data_batch_1.bin … data_batch_5.bin and test_batch.bin/);
+    expect(await sourceError(readCifar10(dir, {}))).toMatch(
+      /holds no CIFAR-10 binary files: expected data_batch_1.bin … data_batch_5.bin and test_batch.bin/,
+    );
   });
 });
 
@@ -132,8 +141,12 @@ describe('CIFAR-100', () => {
   it('rejects wrong sizes and labels out of range', async () => {
     writeCifar100(dir, { train: 2, test: 1 });
     fs.appendFileSync(path.join(dir, 'test.bin'), Buffer.alloc(3));
-    expect(await sourceError(readCifar100(dir, {}))).toMatch(/^test\.bin is 3077 bytes, not a multiple of 3074 \(CIFAR-100 record\)/);
+    expect(await sourceError(readCifar100(dir, {}))).toMatch(
+      /^test\.bin is 3077 bytes, not a multiple of 3074 \(CIFAR-100 record\)/,
+    );
     writeCifar100(dir, { train: 2, test: 1, coarse: () => 25 });
-    expect(await sourceError(readCifar100(dir, { cifar100Labels: 'coarse' }))).toBe('train.bin record 0 has label 25, but CIFAR-100 coarse labels are 0 to 19.');
+    expect(await sourceError(readCifar100(dir, { cifar100Labels: 'coarse' }))).toBe(
+      'train.bin record 0 has label 25, but CIFAR-100 coarse labels are 0 to 19.',
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('CSV parser', () => {
       { row: 5, fields: [''] },
       { row: 6, fields: ['last', 'q'] },
     ]);
-    expect(parseCsv('"open,x\ny')[0]).toEqual({ row: 1, fields: ['open,x\ny'], error: 'a quoted field is never closed (a missing ")' });
+    expect(parseCsv('"open,x\ny')[0]).toEqual({
+      row: 1,
+      fields: ['open,x\ny'],
+      error: 'a quoted field is never closed (a missing ")',
+    });
     expect(parseCsv('"a"b,c')[0]!.error).toMatch(/^unexpected text after a closing quote/);
   });
 });
@@ -51,7 +55,11 @@ describe('CSV manifest', () => {
       ],
       { bom: true, crlf: true },
     );
-    expect(fs.readFileSync(file, 'utf8').startsWith('\uFEFFpath,label,group,split\r\n"img/a, ""b"".png","cat, tabby",g1,train\r\n')).toBe(true);
+    expect(
+      fs
+        .readFileSync(file, 'utf8')
+        .startsWith('\uFEFFpath,label,group,split\r\n"img/a, ""b"".png","cat, tabby",g1,train\r\n'),
+    ).toBe(true);
     const s = await readCsv(file, {});
     expect(s.format).toBe('csv');
     expect(s.root).toBe(file);
@@ -110,15 +118,22 @@ describe('CSV manifest', () => {
       { path: 'missing.png', reason: 'row 8: file not found' },
       { path: 'folder', reason: 'row 10: not a file' },
       { path: 'ok2.png', reason: 'row 12: expected 3 fields, found 1' },
-      { path: 'ok2.pngx', reason: 'row 13: unexpected text after a closing quote (quotes inside a quoted field are written "")' },
+      {
+        path: 'ok2.pngx',
+        reason: 'row 13: unexpected text after a closing quote (quotes inside a quoted field are written "")',
+      },
     ]);
   });
 
   it('rejects unknown, duplicate and missing columns, and empty manifests', async () => {
     const e1 = await sourceError(readCsv(writeCsvManifest(dir, [], { raw: 'path,label,colour,\nx.png,a,red,\n' }), {}));
-    expect(e1).toBe('manifest.csv has unknown columns "colour", an unnamed column; the allowed columns are path, label, group, split.');
+    expect(e1).toBe(
+      'manifest.csv has unknown columns "colour", an unnamed column; the allowed columns are path, label, group, split.',
+    );
     const e2 = await sourceError(readCsv(writeCsvManifest(dir, [], { raw: 'path,group\nx.png,a\n' }), {}));
-    expect(e2).toBe('manifest.csv has no "label" column; the header row must name path and label (optionally also group and split).');
+    expect(e2).toBe(
+      'manifest.csv has no "label" column; the header row must name path and label (optionally also group and split).',
+    );
     const e3 = await sourceError(readCsv(writeCsvManifest(dir, [], { raw: 'label\na\n' }), {}));
     expect(e3).toMatch(/has no "path" column/);
     const e4 = await sourceError(readCsv(writeCsvManifest(dir, [], { raw: 'path,label,Label\n' }), {}));
@@ -133,7 +148,12 @@ describe('CSV manifest', () => {
   });
 
   it('writes and reads a generated CSV dataset, fingerprinting the manifest and the images', async () => {
-    const file = await writeCsvDataset(dir, { classes: ['b', 'a'], perClass: 2, groups: true, split: (i) => (i % 2 ? 'test' : 'train') });
+    const file = await writeCsvDataset(dir, {
+      classes: ['b', 'a'],
+      perClass: 2,
+      groups: true,
+      split: (i) => (i % 2 ? 'test' : 'train'),
+    });
     const s = await readCsv(file, {});
     expect(s.classes).toEqual(['a', 'b']);
     expect(rows(s)).toEqual([

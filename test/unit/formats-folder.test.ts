@@ -14,7 +14,8 @@ beforeEach(() => {
 });
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const summary = (s: SourceScan): Array<[string, string, string | undefined]> => s.items.map((i) => [i.source, s.classes[i.label]!, i.split]);
+const summary = (s: SourceScan): Array<[string, string, string | undefined]> =>
+  s.items.map((i) => [i.source, s.classes[i.label]!, i.split]);
 
 const sourceError = (p: Promise<unknown>): Promise<SourceError> => rejectsWith(p, SourceError);
 
@@ -79,7 +80,10 @@ describe('class folders', () => {
       ['val/cat/0.png', 'cat', 'test'],
     ]);
     expect([...s.rejected].sort(byPath)).toEqual([
-      { path: 'extra', reason: 'folder ignored: this source is split into train/ and test/ folders, and this folder is neither' },
+      {
+        path: 'extra',
+        reason: 'folder ignored: this source is split into train/ and test/ folders, and this folder is neither',
+      },
       { path: 'train/loose.png', reason: 'not inside a class folder' },
     ]);
   });
@@ -155,7 +159,9 @@ describe('class folders', () => {
         ['cat/up', 'symbolic link loop'],
         ['root-loop', 'symbolic link loop'],
       ]);
-      expect(rejected.find((r) => r.path === 'cat/broken.png')!.reason).toBe('broken symbolic link (ENOENT: no such file or directory)');
+      expect(rejected.find((r) => r.path === 'cat/broken.png')!.reason).toBe(
+        'broken symbolic link (ENOENT: no such file or directory)',
+      );
     } finally {
       outside.cleanup();
     }

@@ -17,7 +17,11 @@ describe('IDX names', () => {
     expect(parseIdxName('train-images-idx3-ubyte')).toEqual({ prefix: '', part: 'train', kind: 'images' });
     expect(parseIdxName('t10k-labels-idx1-ubyte.gz')).toEqual({ prefix: '', part: 'test', kind: 'labels' });
     expect(parseIdxName('train-images.idx3-ubyte')).toEqual({ prefix: '', part: 'train', kind: 'images' });
-    expect(parseIdxName('emnist-digits-test-images-idx3-ubyte.gz')).toEqual({ prefix: 'emnist-digits-', part: 'test', kind: 'images' });
+    expect(parseIdxName('emnist-digits-test-images-idx3-ubyte.gz')).toEqual({
+      prefix: 'emnist-digits-',
+      part: 'test',
+      kind: 'images',
+    });
     expect(parseIdxName('train-images-idx1-ubyte')).toBeNull();
     expect(parseIdxName('train.csv')).toBeNull();
   });
@@ -80,7 +84,9 @@ describe('IDX reader', () => {
     const s = await readIdx(dir, {});
     expect(s.items).toHaveLength(3);
     expect(s.hasOwnSplit).toBe(false);
-    expect(s.warnings).toEqual(['No t10k-images/t10k-labels files were found; a test split will be held out from the training files.']);
+    expect(s.warnings).toEqual([
+      'No t10k-images/t10k-labels files were found; a test split will be held out from the training files.',
+    ]);
   });
 
   it('uses the distinct label values, sorted numerically, as classes', async () => {
@@ -92,15 +98,25 @@ describe('IDX reader', () => {
 
   it('rejects a wrong magic number', async () => {
     writeIdx(dir, { n: 2, rows: 2, cols: 2 });
-    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idxImagesBytes({ n: 2, rows: 2, cols: 2, magic: 0x00000801 }));
+    fs.writeFileSync(
+      path.join(dir, 'train-images-idx3-ubyte'),
+      idxImagesBytes({ n: 2, rows: 2, cols: 2, magic: 0x00000801 }),
+    );
     expect(await sourceError(readIdx(dir, {}))).toBe(
       'train-images-idx3-ubyte is not an IDX images file (magic 0x00000801, expected 0x00000803). It is a labels file: choose the images file.',
     );
-    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idxImagesBytes({ n: 2, rows: 2, cols: 2, magic: 0x00000d03 }));
-    expect(await sourceError(readIdx(dir, {}))).toBe('train-images-idx3-ubyte is not an IDX images file (magic 0x00000d03, expected 0x00000803).');
+    fs.writeFileSync(
+      path.join(dir, 'train-images-idx3-ubyte'),
+      idxImagesBytes({ n: 2, rows: 2, cols: 2, magic: 0x00000d03 }),
+    );
+    expect(await sourceError(readIdx(dir, {}))).toBe(
+      'train-images-idx3-ubyte is not an IDX images file (magic 0x00000d03, expected 0x00000803).',
+    );
     fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idxImagesBytes({ n: 2, rows: 2, cols: 2 }));
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxLabelsBytes([1, 2], 0x00000803));
-    expect(await sourceError(readIdx(dir, {}))).toBe('train-labels-idx1-ubyte is not an IDX labels file (magic 0x00000803, expected 0x00000801).');
+    expect(await sourceError(readIdx(dir, {}))).toBe(
+      'train-labels-idx1-ubyte is not an IDX labels file (magic 0x00000803, expected 0x00000801).',
+    );
   });
 
   it('rejects wrong dimensions', async () => {
@@ -112,8 +128,13 @@ describe('IDX reader', () => {
     expect(await sourceError(readIdx(dir, {}))).toBe(
       'train-images-idx3-ubyte holds 4×4 images but t10k-images-idx3-ubyte holds 3×3; all images must have one size.',
     );
-    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxImagesBytes({ n: 2, rows: 4, cols: 4 }).subarray(0, 10));
-    expect(await sourceError(readIdx(dir, {}))).toBe('t10k-images-idx3-ubyte is 10 bytes, too short for an IDX images header (16 bytes).');
+    fs.writeFileSync(
+      path.join(dir, 't10k-images-idx3-ubyte'),
+      idxImagesBytes({ n: 2, rows: 4, cols: 4 }).subarray(0, 10),
+    );
+    expect(await sourceError(readIdx(dir, {}))).toBe(
+      't10k-images-idx3-ubyte is 10 bytes, too short for an IDX images header (16 bytes).',
+    );
   });
 
   it('rejects truncated data, naming expected and actual byte counts', async () => {
@@ -128,10 +149,14 @@ describe('IDX reader', () => {
     expect(await sourceError(readIdx(dir, {}))).toMatch(/found 44\./);
     // a cut gzip stream
     fs.writeFileSync(f, zlib.gzipSync(idxImagesBytes({ n: 3, rows: 4, cols: 4 })).subarray(0, 20));
-    expect(await sourceError(readIdx(dir, {}))).toMatch(/^train-images-idx3-ubyte is gzip-compressed but could not be decompressed/);
+    expect(await sourceError(readIdx(dir, {}))).toMatch(
+      /^train-images-idx3-ubyte is gzip-compressed but could not be decompressed/,
+    );
     fs.writeFileSync(f, idxImagesBytes({ n: 3, rows: 4, cols: 4 }));
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxLabelsBytes([1, 2, 3]).subarray(0, 10));
-    expect(await sourceError(readIdx(dir, {}))).toBe('train-labels-idx1-ubyte is truncated: expected 3 bytes of labels after the header, found 2. Download it again.');
+    expect(await sourceError(readIdx(dir, {}))).toBe(
+      'train-labels-idx1-ubyte is truncated: expected 3 bytes of labels after the header, found 2. Download it again.',
+    );
   });
 
   it('rejects a label count that differs from the image count', async () => {
@@ -145,8 +170,12 @@ describe('IDX reader', () => {
   it('says which file is missing', async () => {
     const w = writeIdx(dir, { n: 2, rows: 2, cols: 2 });
     fs.rmSync(w.labelsPath);
-    expect(await sourceError(readIdx(dir, {}))).toBe(`${path.resolve(dir)} has train-images-idx3-ubyte but no matching labels file (train-labels-idx1-ubyte).`);
-    expect(await sourceError(readIdx(w.imagesPath, {}))).toMatch(/^No labels file beside train-images-idx3-ubyte: expected train-labels-idx1-ubyte/);
+    expect(await sourceError(readIdx(dir, {}))).toBe(
+      `${path.resolve(dir)} has train-images-idx3-ubyte but no matching labels file (train-labels-idx1-ubyte).`,
+    );
+    expect(await sourceError(readIdx(w.imagesPath, {}))).toMatch(
+      /^No labels file beside train-images-idx3-ubyte: expected train-labels-idx1-ubyte/,
+    );
     expect(await sourceError(readIdx(path.join(dir, 'missing'), {}))).toMatch(/does not exist/);
     fs.rmSync(w.imagesPath);
     expect(await sourceError(readIdx(dir, {}))).toMatch(/holds no IDX files/);

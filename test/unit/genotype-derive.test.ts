@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { DARTS_OPS, NB201_OPS, dartsEdgeList, NB201_EDGE_LIST, type DartsOp, type Nb201Op } from '../../shared/genotype/ops.js';
+import {
+  DARTS_OPS,
+  NB201_OPS,
+  dartsEdgeList,
+  NB201_EDGE_LIST,
+  type DartsOp,
+  type Nb201Op,
+} from '../../shared/genotype/ops.js';
 import { formatDartsGenotype, formatNb201, parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
-import { deriveDartsCell, deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
+import {
+  deriveDartsCell,
+  deriveDartsGenotype,
+  deriveNb201Genotype,
+  softmaxRows,
+} from '../../shared/genotype/derive.js';
 import { DARTS_V2_TEXT, DARTS_V2_NORMAL_WEIGHTS } from '../fixtures/genotypes.js';
 
 describe('edge orders', () => {
@@ -29,7 +41,8 @@ describe('edge orders', () => {
 });
 
 /** A DARTS α row: `value` on `op`, `none` on none, 0.01 elsewhere. */
-const drow = (op: DartsOp, value: number, none = 0.01): number[] => DARTS_OPS.map((o) => (o === op ? value : o === 'none' ? none : 0.01));
+const drow = (op: DartsOp, value: number, none = 0.01): number[] =>
+  DARTS_OPS.map((o) => (o === op ? value : o === 'none' ? none : 0.01));
 const nrow = (op: Nb201Op, value: number): number[] => NB201_OPS.map((o) => (o === op ? value : 0.1));
 
 describe('deriving genotypes from α', () => {
@@ -54,7 +67,13 @@ describe('deriving genotypes from α', () => {
     // the same α given as logits and softmaxed first
     expect(deriveDartsCell(softmaxRows(DARTS_V2_NORMAL_WEIGHTS.map((r) => r.map(Math.log))))).toEqual(v2.normal);
     const g = deriveDartsGenotype(DARTS_V2_NORMAL_WEIGHTS, DARTS_V2_NORMAL_WEIGHTS);
-    expect(g).toEqual({ space: 'darts', normal: v2.normal, normalConcat: [2, 3, 4, 5], reduce: v2.normal, reduceConcat: [2, 3, 4, 5] });
+    expect(g).toEqual({
+      space: 'darts',
+      normal: v2.normal,
+      normalConcat: [2, 3, 4, 5],
+      reduce: v2.normal,
+      reduceConcat: [2, 3, 4, 5],
+    });
     expect(formatDartsGenotype(g)).toContain('normal_concat=range(2, 6)');
   });
 
@@ -115,9 +134,13 @@ describe('deriving genotypes from α', () => {
     expect(() => deriveDartsCell(DARTS_V2_NORMAL_WEIGHTS, 5)).toThrow(/expected 20 rows/);
     const short = DARTS_V2_NORMAL_WEIGHTS.map((r, i) => (i === 3 ? r.slice(1) : r));
     expect(() => deriveDartsCell(short)).toThrow(/row 3 has 7 values; expected 8/);
-    expect(() => deriveDartsCell(DARTS_V2_NORMAL_WEIGHTS.map((r, i) => (i === 2 ? [...r.slice(0, 7), Number.NaN] : r)))).toThrow(/row 2, column 7 is not a number/);
+    expect(() =>
+      deriveDartsCell(DARTS_V2_NORMAL_WEIGHTS.map((r, i) => (i === 2 ? [...r.slice(0, 7), Number.NaN] : r))),
+    ).toThrow(/row 2, column 7 is not a number/);
     expect(() => deriveDartsGenotype(DARTS_V2_NORMAL_WEIGHTS, [])).toThrow(/expected 14 rows/);
     expect(() => deriveNb201Genotype([[1, 0, 0, 0, 0]])).toThrow(/expected 6 rows/);
-    expect(() => deriveNb201Genotype(Array.from({ length: 6 }, () => [1, 0, 0, 0]))).toThrow(/row 0 has 4 values; expected 5/);
+    expect(() => deriveNb201Genotype(Array.from({ length: 6 }, () => [1, 0, 0, 0]))).toThrow(
+      /row 0 has 4 values; expected 5/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseGenotype, parseGenotypeJson, toGenotypeJson, type GenotypeProvenance } from '../../shared/genotype.js';
 import type { DartsGenotype, Genotype } from '../../shared/genotype/ops.js';
 import { formatDartsGenotype, formatGenotype, parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
-import { DARTS_V1, DARTS_V2_TEXT, DARTS_V2_PRINTED, NB201_BEST, NB201_EXAMPLE, DARTS_V2_NORMAL_WEIGHTS } from '../fixtures/genotypes.js';
+import {
+  DARTS_V1,
+  DARTS_V2_TEXT,
+  DARTS_V2_PRINTED,
+  NB201_BEST,
+  NB201_EXAMPLE,
+  DARTS_V2_NORMAL_WEIGHTS,
+} from '../fixtures/genotypes.js';
 import { formatError } from '../helpers/genotype.js';
 
 describe('parseGenotype', () => {
@@ -29,7 +36,10 @@ const provenance = (space: 'darts' | 'nb201'): GenotypeProvenance => ({
   strategy: 'dds',
   seed: 7,
   epochs: 50,
-  alphas: space === 'darts' ? { normal: DARTS_V2_NORMAL_WEIGHTS, reduce: DARTS_V2_NORMAL_WEIGHTS } : { normal: [[0.2, 0.2, 0.2, 0.2, 0.2]] },
+  alphas:
+    space === 'darts'
+      ? { normal: DARTS_V2_NORMAL_WEIGHTS, reduce: DARTS_V2_NORMAL_WEIGHTS }
+      : { normal: [[0.2, 0.2, 0.2, 0.2, 0.2]] },
   metrics: { valAccuracy: 0.91, searchSeconds: 1234.5 },
 });
 
@@ -45,25 +55,45 @@ describe('genotype JSON', () => {
       expect(back.genotype).toEqual(g);
       expect(parseGenotype(JSON.stringify(doc))).toEqual(g);
     }
-    const nullable: GenotypeProvenance = { ...provenance('nb201'), jobId: null, datasetId: null, datasetName: null, datasetHash: null, alphas: null };
-    expect(parseGenotypeJson(JSON.stringify(toGenotypeJson(parseNb201(NB201_BEST), nullable))).provenance).toEqual(nullable);
+    const nullable: GenotypeProvenance = {
+      ...provenance('nb201'),
+      jobId: null,
+      datasetId: null,
+      datasetName: null,
+      datasetHash: null,
+      alphas: null,
+    };
+    expect(parseGenotypeJson(JSON.stringify(toGenotypeJson(parseNb201(NB201_BEST), nullable))).provenance).toEqual(
+      nullable,
+    );
   });
 
   it('rejects tampered or malformed documents', () => {
     const doc = toGenotypeJson(parseDartsGenotype(DARTS_V2_TEXT), provenance('darts'));
     const tampered = { ...doc, text: formatDartsGenotype(parseDartsGenotype(DARTS_V1)) };
-    expect(formatError(() => parseGenotypeJson(JSON.stringify(tampered))).message).toContain("'text' field does not match");
+    expect(formatError(() => parseGenotypeJson(JSON.stringify(tampered))).message).toContain(
+      "'text' field does not match",
+    );
     const garbage = { ...doc, text: 'hello' };
-    expect(formatError(() => parseGenotypeJson(JSON.stringify(garbage))).message).toContain("'text' field is not a genotype");
+    expect(formatError(() => parseGenotypeJson(JSON.stringify(garbage))).message).toContain(
+      "'text' field is not a genotype",
+    );
     const wrongSpace = { ...doc, provenance: { ...doc.provenance, space: 'nb201' } };
     expect(formatError(() => parseGenotypeJson(JSON.stringify(wrongSpace))).message).toContain('provenance.space');
-    const badIndex = { ...doc, genotype: { ...doc.genotype, normal: [...(doc.genotype as DartsGenotype).normal.slice(0, 7), ['dil_conv_3x3', 9]] } };
+    const badIndex = {
+      ...doc,
+      genotype: {
+        ...doc.genotype,
+        normal: [...(doc.genotype as DartsGenotype).normal.slice(0, 7), ['dil_conv_3x3', 9]],
+      },
+    };
     expect(formatError(() => parseGenotypeJson(JSON.stringify(badIndex))).message).toContain('bad input index');
     expect(formatError(() => parseGenotypeJson('{"format": "winnow-genotype"')).message).toContain('not valid JSON');
-    expect(formatError(() => parseGenotypeJson(JSON.stringify({ ...doc, version: 2 }))).message).toMatch(/not a winnow genotype document: version/);
+    expect(formatError(() => parseGenotypeJson(JSON.stringify({ ...doc, version: 2 }))).message).toMatch(
+      /not a winnow genotype document: version/,
+    );
     const noSeed = { ...doc, provenance: { ...doc.provenance, seed: 1.5 } };
     expect(formatError(() => parseGenotypeJson(JSON.stringify(noSeed))).message).toContain('provenance.seed');
     expect(() => toGenotypeJson(parseNb201(NB201_BEST), provenance('darts'))).toThrow(/provenance says darts/);
   });
 });
-

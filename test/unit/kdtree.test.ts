@@ -28,7 +28,9 @@ function queries(rng: () => number, d: number, count: number): Float32Array[] {
   const out: Float32Array[] = [];
   for (let j = 0; j < count; j++) {
     const outside = j % 2 === 1;
-    out.push(Float32Array.from({ length: d }, () => (outside ? 40 + 10 * rng() : 0) + 4 * gaussian(rng) * (outside ? 3 : 1)));
+    out.push(
+      Float32Array.from({ length: d }, () => (outside ? 40 + 10 * rng() : 0) + 4 * gaussian(rng) * (outside ? 3 : 1)),
+    );
   }
   return out;
 }
@@ -53,7 +55,12 @@ function dist(points: Float32Array, d: number, row: number, q: Float32Array): nu
   return Math.sqrt(s);
 }
 
-const MODES: FurthestOptions[] = [{}, { order: 'best-first' }, { bound: 'box+centroid' }, { order: 'best-first', bound: 'box+centroid' }];
+const MODES: FurthestOptions[] = [
+  {},
+  { order: 'best-first' },
+  { bound: 'box+centroid' },
+  { order: 'best-first', bound: 'box+centroid' },
+];
 
 describe('KdTree.furthest is exact (against brute force)', () => {
   for (const d of [2, 8, 32]) {
@@ -214,7 +221,10 @@ describe('ties are deterministic: the smallest id wins', () => {
     const d = 3;
     const pts = new Float32Array(60 * d);
     for (let i = 0; i < 60; i++) pts.set(i < 30 ? [5, 5, 5] : [0, 0, 0], i * d);
-    const ids = shuffleInPlace(Int32Array.from({ length: 60 }, (_, i) => 100 - i), mulberry32(9)) as Int32Array;
+    const ids = shuffleInPlace(
+      Int32Array.from({ length: 60 }, (_, i) => 100 - i),
+      mulberry32(9),
+    ) as Int32Array;
     const farIds = Array.from(ids).slice(0, 30);
     for (const leafSize of [1, 4, 16]) {
       const tree = KdTree.build(pts, d, ids, { leafSize, centroids: true });
@@ -224,7 +234,9 @@ describe('ties are deterministic: the smallest id wins', () => {
         expect(got.distance).toBeCloseTo(Math.sqrt(75), 6);
         expect(got).toEqual(bruteForceFurthest(pts, d, ids, new Float32Array([0, 0, 0])));
         const without = new Set([Math.min(...farIds)]);
-        expect(tree.furthest(new Float32Array([0, 0, 0]), without, mode)!.id).toBe(Math.min(...farIds.filter((id) => !without.has(id))));
+        expect(tree.furthest(new Float32Array([0, 0, 0]), without, mode)!.id).toBe(
+          Math.min(...farIds.filter((id) => !without.has(id))),
+        );
       }
     }
   });
@@ -353,7 +365,11 @@ describe('ClassKdForest', () => {
   const ids = makeIds(rng, n);
   const forest = ClassKdForest.build(pts, d, labels, { ids, leafSize: 8 });
 
-  function classBrute(label: number, q: Float32Array, exclude: (id: number) => boolean): ReturnType<typeof bruteForceFurthest> {
+  function classBrute(
+    label: number,
+    q: Float32Array,
+    exclude: (id: number) => boolean,
+  ): ReturnType<typeof bruteForceFurthest> {
     return bruteForceFurthest(pts, d, ids, q, (id) => forest.labelOf(id) !== label || exclude(id));
   }
 

@@ -20,7 +20,9 @@ const BACKENDS = ['cpu', 'wasm'] as const;
 function stuffFilter(w: Float32Array, k: number, cm: number, d: number): { values: Float32Array; k: number } {
   const kd = (k - 1) * d + 1;
   const out = new Float32Array(kd * kd * cm);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let q = 0; q < cm; q++) out[(i * d * kd + j * d) * cm + q] = w[(i * k + j) * cm + q]!;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      for (let q = 0; q < cm; q++) out[(i * d * kd + j * d) * cm + q] = w[(i * k + j) * cm + q]!;
   return { values: out, k: kd };
 }
 
@@ -28,7 +30,9 @@ function stuffFilter(w: Float32Array, k: number, cm: number, d: number): { value
 function unstuff(g: Float32Array, k: number, cm: number, d: number): Float32Array {
   const kd = (k - 1) * d + 1;
   const out = new Float32Array(k * k * cm);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let q = 0; q < cm; q++) out[(i * k + j) * cm + q] = g[(i * d * kd + j * d) * cm + q]!;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      for (let q = 0; q < cm; q++) out[(i * k + j) * cm + q] = g[(i * d * kd + j * d) * cm + q]!;
   return out;
 }
 
@@ -40,11 +44,18 @@ interface DwCase {
 }
 
 /** Gradients of Σ probe · depthwiseConv2d(x, w, stride 1, pad, dilation d) w.r.t. x and w. */
-function depthwiseGrads(c: DwCase, xv: Float32Array, wv: Float32Array, k: number, d: number): { dx: Float32Array; dw: Float32Array } {
+function depthwiseGrads(
+  c: DwCase,
+  xv: Float32Array,
+  wv: Float32Array,
+  k: number,
+  d: number,
+): { dx: Float32Array; dw: Float32Array } {
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, c.x);
     const w = tf.tensor4d(wv, [k, k, c.x[3], c.m]);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad, 'NHWC', d);
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad, 'NHWC', d);
     const y = f(x, w);
     const probe = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), probe)))([x, w]);
@@ -71,27 +82,38 @@ describe('dilated depthwise convolution gradient', () => {
   });
 
   for (const backend of BACKENDS) {
-    it.each(DW_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(`${backend}: equals the zero-stuffed undilated filter's gradient, case %i %s`, async (i) => {
-      await tf.setBackend(backend);
-      try {
-        const c = DW_CASES[i]!;
-        const cm = c.x[3] * c.m;
-        const xv = rand(size(c.x), 3 + i);
-        const wv = rand(c.k * c.k * cm, 17 + i);
-        const got = depthwiseGrads(c, xv, wv, c.k, 2);
-        const stuffed = stuffFilter(wv, c.k, cm, 2);
-        // the explicit pads above are the dilated filter's, so the stuffed filter (same extent) takes them unchanged
-        const want = depthwiseGrads(c, xv, stuffed.values, stuffed.k, 1);
-        expect(relError(got.dx, want.dx)).toBeLessThan(1e-5);
-        expect(relError(got.dw, unstuff(want.dw, c.k, cm, 2))).toBeLessThan(1e-5);
-      } finally {
-        await tf.setBackend('wasm');
-      }
-    });
+    it.each(DW_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(
+      `${backend}: equals the zero-stuffed undilated filter's gradient, case %i %s`,
+      async (i) => {
+        await tf.setBackend(backend);
+        try {
+          const c = DW_CASES[i]!;
+          const cm = c.x[3] * c.m;
+          const xv = rand(size(c.x), 3 + i);
+          const wv = rand(c.k * c.k * cm, 17 + i);
+          const got = depthwiseGrads(c, xv, wv, c.k, 2);
+          const stuffed = stuffFilter(wv, c.k, cm, 2);
+          // the explicit pads above are the dilated filter's, so the stuffed filter (same extent) takes them unchanged
+          const want = depthwiseGrads(c, xv, stuffed.values, stuffed.k, 1);
+          expect(relError(got.dx, want.dx)).toBeLessThan(1e-5);
+          expect(relError(got.dw, unstuff(want.dw, c.k, cm, 2))).toBeLessThan(1e-5);
+        } finally {
+          await tf.setBackend('wasm');
+        }
+      },
+    );
   }
 
   it('trains a SeparableConv2D layer with dilationRate 2 (cpu and wasm agree)', async () => {
-    const layer = tf.layers.separableConv2d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false, depthwiseInitializer: 'ones', pointwiseInitializer: 'ones' });
+    const layer = tf.layers.separableConv2d({
+      filters: 3,
+      kernelSize: 3,
+      dilationRate: 2,
+      padding: 'same',
+      useBias: false,
+      depthwiseInitializer: 'ones',
+      pointwiseInitializer: 'ones',
+    });
     layer.build([null, 9, 9, 2]);
     const xv = rand(2 * 9 * 9 * 2, 5);
     const gradsOn = async (backend: string) => {
@@ -130,7 +152,9 @@ function poolGrad(c: PoolCase, xv: Float32Array, probe: Float32Array): Float32Ar
     const x = tf.tensor4d(xv, c.x);
     const y = tf.avgPool(x, c.k, c.s, c.pad, rounding(c));
     const p = tf.tensor(probe, y.shape);
-    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, c.k, c.s, c.pad, rounding(c)), p)))(x).dataSync() as Float32Array;
+    return tf
+      .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, c.k, c.s, c.pad, rounding(c)), p)))(x)
+      .dataSync() as Float32Array;
   });
 }
 
@@ -165,19 +189,22 @@ describe('average pooling gradient', () => {
   useWasmBackend();
 
   for (const backend of BACKENDS) {
-    it.each(POOL_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(`${backend}: matches the forward pass, borders included, case %i %s`, async (i) => {
-      await tf.setBackend(backend);
-      try {
-        const c = POOL_CASES[i]!;
-        const outShape = tf.backend_util.computePool2DInfo(c.x, c.k, c.s, 1, c.pad, rounding(c)).outShape;
-        const probe = rand(size(outShape), 40 + i, 1, 0.5);
-        const got = poolGrad(c, rand(size(c.x), 7 + i), probe);
-        const want = poolGradByForward(c, probe);
-        expect(relError(got, want)).toBeLessThan(1e-5);
-      } finally {
-        await tf.setBackend('wasm');
-      }
-    });
+    it.each(POOL_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(
+      `${backend}: matches the forward pass, borders included, case %i %s`,
+      async (i) => {
+        await tf.setBackend(backend);
+        try {
+          const c = POOL_CASES[i]!;
+          const outShape = tf.backend_util.computePool2DInfo(c.x, c.k, c.s, 1, c.pad, rounding(c)).outShape;
+          const probe = rand(size(outShape), 40 + i, 1, 0.5);
+          const got = poolGrad(c, rand(size(c.x), 7 + i), probe);
+          const want = poolGradByForward(c, probe);
+          expect(relError(got, want)).toBeLessThan(1e-5);
+        } finally {
+          await tf.setBackend('wasm');
+        }
+      },
+    );
 
     it(`${backend}: tfjs' own AvgPoolGrad kernel is wrong at 'same' borders (why the gradient is replaced)`, async () => {
       await tf.setBackend(backend);
@@ -187,7 +214,13 @@ describe('average pooling gradient', () => {
         const kernel = tf.tidy(() => {
           const input = tf.zeros(c.x);
           const dy = tf.ones(c.x);
-          return tf.engine().runKernel('AvgPoolGrad', { dy, input }, { filterSize: 3, strides: 1, pad: 'same' } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          return tf
+            .engine()
+            .runKernel('AvgPoolGrad', { dy, input }, {
+              filterSize: 3,
+              strides: 1,
+              pad: 'same',
+            } as unknown as tf.NamedAttrMap) as tf.Tensor;
         });
         const corner = kernel.dataSync()[0]!;
         kernel.dispose();

@@ -14,7 +14,9 @@ import { modelReport } from '../helpers/models.js';
 import { later, scratch } from '../helpers/scratch.js';
 import { insertDatasetRecord } from '../helpers/store.js';
 
-const manifest = (paths: string[] = ['weights.bin']) => [{ paths, weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }];
+const manifest = (paths: string[] = ['weights.bin']) => [
+  { paths, weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] },
+];
 
 /** A report of a tiny plain model, no network description (fields as the reader must accept or refuse them). */
 function report(over: Record<string, unknown> = {}): ModelReportFile {
@@ -22,7 +24,9 @@ function report(over: Record<string, unknown> = {}): ModelReportFile {
 }
 
 /** A valid folder: model.json with one 2x3 float32 weight (24 bytes), weights.bin, report.json. */
-function modelFolder(opts: { modelJson?: unknown; weights?: number; report?: unknown; genotype?: boolean } = {}): string {
+function modelFolder(
+  opts: { modelJson?: unknown; weights?: number; report?: unknown; genotype?: boolean } = {},
+): string {
   const dir = path.join(scratch(), 'model');
   fs.mkdirSync(dir);
   const mj = opts.modelJson ?? { format: 'layers-model', modelTopology: {}, weightsManifest: manifest() };
@@ -49,8 +53,20 @@ describe('manifestBytes', () => {
     expect(manifestBytes(manifest())).toBe(24);
     expect(
       manifestBytes([
-        { paths: ['a.bin'], weights: [{ name: 'k', shape: [3, 3, 1, 4], dtype: 'float32' }, { name: 'n', shape: [], dtype: 'int32' }] },
-        { paths: ['b.bin'], weights: [{ name: 'q', shape: [10], dtype: 'float32', quantization: { dtype: 'uint8' } }, { name: 'h', shape: [5], dtype: 'float32', quantization: { dtype: 'float16' } }] },
+        {
+          paths: ['a.bin'],
+          weights: [
+            { name: 'k', shape: [3, 3, 1, 4], dtype: 'float32' },
+            { name: 'n', shape: [], dtype: 'int32' },
+          ],
+        },
+        {
+          paths: ['b.bin'],
+          weights: [
+            { name: 'q', shape: [10], dtype: 'float32', quantization: { dtype: 'uint8' } },
+            { name: 'h', shape: [5], dtype: 'float32', quantization: { dtype: 'float16' } },
+          ],
+        },
       ]),
     ).toBe(36 * 4 + 4 + 10 + 10);
     expect(() => manifestBytes([{ paths: [], weights: [{ name: 'c', shape: [2], dtype: 'complex64' }] }])).toThrow(
@@ -70,7 +86,10 @@ describe('readModelFolder', () => {
   });
 
   it('takes weights split over several files when their bytes add up', () => {
-    const dir = modelFolder({ modelJson: { modelTopology: {}, weightsManifest: manifest(['weights.bin', 'part2.bin']) }, weights: 20 });
+    const dir = modelFolder({
+      modelJson: { modelTopology: {}, weightsManifest: manifest(['weights.bin', 'part2.bin']) },
+      weights: 20,
+    });
     fs.writeFileSync(path.join(dir, 'part2.bin'), Buffer.alloc(4));
     expect(readModelFolder(dir).weightFiles).toEqual(['weights.bin', 'part2.bin']);
   });
@@ -86,27 +105,41 @@ describe('readModelFolder', () => {
   it('refuses a folder without model.json', () => {
     const dir = modelFolder();
     fs.rmSync(path.join(dir, 'model.json'));
-    expect(refusal(dir).message).toMatch(/^model\.json is missing: .*model\.json\. Choose the folder `winnow export model` wrote/);
+    expect(refusal(dir).message).toMatch(
+      /^model\.json is missing: .*model\.json\. Choose the folder `winnow export model` wrote/,
+    );
   });
 
   it('refuses model.json that is not JSON', () => {
-    expect(refusal(modelFolder({ modelJson: '{"modelTopology": ' })).message).toMatch(/^model\.json is not valid JSON \(.+\): .*model\.json\.$/);
+    expect(refusal(modelFolder({ modelJson: '{"modelTopology": ' })).message).toMatch(
+      /^model\.json is not valid JSON \(.+\): .*model\.json\.$/,
+    );
   });
 
   it('refuses model.json that is not a LayersModel', () => {
-    for (const mj of [{ weightsManifest: manifest() }, { modelTopology: null, weightsManifest: manifest() }, { modelTopology: {}, weightsManifest: {} }, { format: 'graph-model', modelTopology: {} }, [1, 2]]) {
-      expect(refusal(modelFolder({ modelJson: mj })).message, JSON.stringify(mj)).toMatch(/is not a TensorFlow\.js LayersModel \(it needs modelTopology and weightsManifest\)\. Graph models cannot be imported\./);
+    for (const mj of [
+      { weightsManifest: manifest() },
+      { modelTopology: null, weightsManifest: manifest() },
+      { modelTopology: {}, weightsManifest: {} },
+      { format: 'graph-model', modelTopology: {} },
+      [1, 2],
+    ]) {
+      expect(refusal(modelFolder({ modelJson: mj })).message, JSON.stringify(mj)).toMatch(
+        /is not a TensorFlow\.js LayersModel \(it needs modelTopology and weightsManifest\)\. Graph models cannot be imported\./,
+      );
     }
     expect(refusal(modelFolder({ modelJson: 'null' })).message).toMatch(/is not a TensorFlow\.js LayersModel/);
-    expect(refusal(modelFolder({ modelJson: { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'] }] } })).message).toBe(
-      'model.json has a malformed weightsManifest entry (it needs paths and weights).',
-    );
+    expect(
+      refusal(modelFolder({ modelJson: { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'] }] } })).message,
+    ).toBe('model.json has a malformed weightsManifest entry (it needs paths and weights).');
   });
 
   it('refuses weights paths that leave the folder', () => {
     for (const p of ['../x', 'sub/weights.bin', '..', '.', path.resolve('/tmp/weights.bin')]) {
       const dir = modelFolder({ modelJson: { modelTopology: {}, weightsManifest: manifest([p]) } });
-      expect(refusal(dir).message).toBe(`model.json names the weights file "${p}", which is not a file name in the model's folder.`);
+      expect(refusal(dir).message).toBe(
+        `model.json names the weights file "${p}", which is not a file name in the model's folder.`,
+      );
     }
     // even when the file it points at exists and has the right size
     const dir = modelFolder({ modelJson: { modelTopology: {}, weightsManifest: manifest(['sub/w.bin']) } });
@@ -138,13 +171,19 @@ describe('readModelFolder', () => {
     expect(refusal(modelFolder({ report: { ...report(), format: 'keras' } })).message).toMatch(
       /^report\.json is not a Winnow model report \(format: .+\)\. Winnow needs the input size, normalisation and class names/,
     );
-    expect(refusal(modelFolder({ report: report({ classNames: ['only'] }) })).message).toMatch(/not a Winnow model report \(classNames: /);
+    expect(refusal(modelFolder({ report: report({ classNames: ['only'] }) })).message).toMatch(
+      /not a Winnow model report \(classNames: /,
+    );
     expect(refusal(modelFolder({ report: [] })).message).toMatch(/not a Winnow model report \(document: /);
   });
 
   it('refuses normalisation that does not have one mean and one positive std per channel', () => {
-    const msg = "report.json's normalisation does not match its channel count (one mean and one positive std per channel).";
-    const pre = (p: Record<string, unknown>) => report({ preprocessing: { height: 8, width: 8, channels: 3, mean: [0.1, 0.2, 0.3], std: [0.2, 0.2, 0.2], ...p } });
+    const msg =
+      "report.json's normalisation does not match its channel count (one mean and one positive std per channel).";
+    const pre = (p: Record<string, unknown>) =>
+      report({
+        preprocessing: { height: 8, width: 8, channels: 3, mean: [0.1, 0.2, 0.3], std: [0.2, 0.2, 0.2], ...p },
+      });
     expect(readModelFolder(modelFolder({ report: pre({}) })).report.preprocessing.channels).toBe(3);
     expect(refusal(modelFolder({ report: pre({ mean: [0.1, 0.2] }) })).message).toBe(msg);
     expect(refusal(modelFolder({ report: pre({ std: [0.2, 0.2, 0.2, 0.2] }) })).message).toBe(msg);
@@ -162,7 +201,14 @@ function freshStore(): Store {
 }
 
 function addDataset(store: Store, name: string): number {
-  const rows: DatasetRows = { label: [0, 1], split: ['train', 'test'], half: [null, null], group: [null, null], source: ['a.png', 'b.png'], hash: [`${name}-1`, `${name}-2`] };
+  const rows: DatasetRows = {
+    label: [0, 1],
+    split: ['train', 'test'],
+    half: [null, null],
+    group: [null, null],
+    source: ['a.png', 'b.png'],
+    hash: [`${name}-1`, `${name}-2`],
+  };
   return insertDatasetRecord(store, name, ['a', 'b'], rows, () => `/data/winnow/${name}`);
 }
 
@@ -187,13 +233,35 @@ describe('models table', () => {
     const digits = addDataset(store, 'digits');
     const other = addDataset(store, 'other');
     const job = store.jobs.create('evaluate', {}, process.pid);
-    const network = { kind: 'cnn' as const, channels: 8, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, C=8' };
+    const network = {
+      kind: 'cnn' as const,
+      channels: 8,
+      layers: 0,
+      auxiliary: false,
+      dropPath: 0,
+      genotype: null,
+      label: 'plain CNN, C=8',
+    };
     const dirs: number[] = [];
-    const a = store.models.insert(newModel({ name: 'first', origin: 'evaluate', jobId: job.id, datasetId: digits, network, testAccuracy: 0.75, genotypeText: null }), (id) => {
-      dirs.push(id);
-      return `/models/${id}`;
-    });
-    const b = store.models.insert(newModel({ name: 'second', datasetId: other, classNames: ['x', 'y', 'z'], genotypeText: '|none~0|' }), (id) => `/models/${id}`);
+    const a = store.models.insert(
+      newModel({
+        name: 'first',
+        origin: 'evaluate',
+        jobId: job.id,
+        datasetId: digits,
+        network,
+        testAccuracy: 0.75,
+        genotypeText: null,
+      }),
+      (id) => {
+        dirs.push(id);
+        return `/models/${id}`;
+      },
+    );
+    const b = store.models.insert(
+      newModel({ name: 'second', datasetId: other, classNames: ['x', 'y', 'z'], genotypeText: '|none~0|' }),
+      (id) => `/models/${id}`,
+    );
     const c = store.models.insert(newModel({ name: 'third' }), (id) => `/models/${id}`);
     expect(dirs).toEqual([a]);
     expect(store.models.list().map((m) => m.name)).toEqual(['third', 'second', 'first']);
@@ -217,7 +285,12 @@ describe('models table', () => {
       dir: `/models/${a}`,
     });
     expect(typeof got.createdAt).toBe('number');
-    expect(store.models.get(b)).toMatchObject({ datasetName: 'other', classNames: ['x', 'y', 'z'], genotypeText: '|none~0|', network: null });
+    expect(store.models.get(b)).toMatchObject({
+      datasetName: 'other',
+      classNames: ['x', 'y', 'z'],
+      genotypeText: '|none~0|',
+      network: null,
+    });
     expect(store.models.get(c)).toMatchObject({ datasetId: null, datasetName: null });
     expect(store.models.list()[0]).not.toHaveProperty('dir');
     expect(store.models.byJob(job.id)?.id).toBe(a);
@@ -256,6 +329,8 @@ describe('models table', () => {
 
   it('refuses an origin other than evaluate or import', () => {
     const store = freshStore();
-    expect(() => store.models.insert(newModel({ origin: 'download' as 'import' }), (i) => `/models/${i}`)).toThrow(/CHECK constraint/);
+    expect(() => store.models.insert(newModel({ origin: 'download' as 'import' }), (i) => `/models/${i}`)).toThrow(
+      /CHECK constraint/,
+    );
   });
 });

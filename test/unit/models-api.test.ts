@@ -8,7 +8,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Split } from '../../shared/datasets.js';
 import { EvaluateParams } from '../../shared/evaluate.js';
-import type { EvaluateEpochData, EvaluateResult, EvaluationDetail, EvaluationSummary, ModelFile, ModelReportFile, ModelSummary } from '../../shared/evaluate.js';
+import type {
+  EvaluateEpochData,
+  EvaluateResult,
+  EvaluationDetail,
+  EvaluationSummary,
+  ModelFile,
+  ModelReportFile,
+  ModelSummary,
+} from '../../shared/evaluate.js';
 import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { SearchParams, type SearchResult } from '../../shared/search.js';
@@ -28,9 +36,19 @@ const NB201_TEXT = '|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor
 
 /** 8x8 grey images: per class `train` training and `test` test images (made-up pixel hashes). */
 function addDataset(h: WinnowHost, name: string, classes: string[], per: { train: number; test: number }): number {
-  const rows = { label: [] as number[], split: [] as Split[], half: [] as Array<'w' | 'a' | null>, group: [] as Array<string | null>, source: [] as string[], hash: [] as string[] };
+  const rows = {
+    label: [] as number[],
+    split: [] as Split[],
+    half: [] as Array<'w' | 'a' | null>,
+    group: [] as Array<string | null>,
+    source: [] as string[],
+    hash: [] as string[],
+  };
   classes.forEach((_, label) => {
-    for (const [split, n] of [['train', per.train], ['test', per.test]] as const) {
+    for (const [split, n] of [
+      ['train', per.train],
+      ['test', per.test],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         rows.label.push(label);
         rows.split.push(split);
@@ -45,7 +63,12 @@ function addDataset(h: WinnowHost, name: string, classes: string[], per: { train
 }
 
 /** A search job left as the engine would leave it; done ones have a result and a genotype.json. */
-function addSearch(h: WinnowHost, datasetId: number, state: 'done' | 'interrupted', cost = { seconds: 12.5, imagesPerSecond: 40.3 }): JobSummary {
+function addSearch(
+  h: WinnowHost,
+  datasetId: number,
+  state: 'done' | 'interrupted',
+  cost = { seconds: 12.5, imagesPerSecond: 40.3 },
+): JobSummary {
   const p = SearchParams.parse({ datasetId, space: 'nb201', epochs: 1, batch: 4 });
   const job = h.store.jobs.create('search', p, process.pid);
   h.store.jobs.appendEvent(job.id, { type: 'state', state: 'running' });
@@ -89,7 +112,11 @@ function addSearch(h: WinnowHost, datasetId: number, state: 'done' | 'interrupte
 // ---- model folders ------------------------------------------------------------------------------------
 
 const WEIGHTS = Buffer.from(Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 256));
-const MODEL_JSON = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }] });
+const MODEL_JSON = JSON.stringify({
+  format: 'layers-model',
+  modelTopology: {},
+  weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }],
+});
 
 function modelFolder(opts: { report?: ModelReportFile; weights?: Buffer; genotype?: string } = {}): string {
   const dir = path.join(scratch(), 'export');
@@ -103,7 +130,12 @@ function modelFolder(opts: { report?: ModelReportFile; weights?: Buffer; genotyp
 
 /** Every file under `dir` with its bytes (as hex), to see that nothing changed. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('hex')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('hex')]),
+  );
 }
 
 // ---- starting an evaluation ---------------------------------------------------------------------------
@@ -112,7 +144,13 @@ describe('starting an evaluation', () => {
   it('refuses a malformed genotype with bad_input that names the problem', async () => {
     const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
-    const start = (text: string) => rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text } } }));
+    const start = (text: string) =>
+      rejection(
+        h.api.dispatch('jobs.start', {
+          kind: 'evaluate',
+          params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text } },
+        }),
+      );
     const op = await start('|nor_conv_9x9~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
     expect(op.code).toBe('bad_input');
     expect(op.message).toMatch(/^The genotype cannot be read: .*unknown operation 'nor_conv_9x9'/);
@@ -133,7 +171,8 @@ describe('starting an evaluation', () => {
     const interrupted = addSearch(h, digits, 'interrupted');
     const selftest = h.store.jobs.create('selftest', {}, process.pid);
     h.store.jobs.appendEvent(selftest.id, { type: 'state', state: 'cancelled' });
-    const start = (params: Record<string, unknown>) => rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { batch: 4, ...params } }));
+    const start = (params: Record<string, unknown>) =>
+      rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { batch: 4, ...params } }));
     const noDataset = await start({ datasetId: 42, source: { kind: 'baseline', name: 'cnn' } });
     expect(noDataset.code).toBe('not_found');
     expect(noDataset.message).toMatch(/^There is no dataset 42/);
@@ -141,10 +180,14 @@ describe('starting an evaluation', () => {
     expect(noSearch.code).toBe('not_found');
     expect(noSearch.message).toMatch(/^There is no search 77\./);
     // a job that is not a search is no search either
-    expect(await start({ datasetId: digits, source: { kind: 'search', jobId: selftest.id } })).toMatchObject({ code: 'not_found' });
+    expect(await start({ datasetId: digits, source: { kind: 'search', jobId: selftest.id } })).toMatchObject({
+      code: 'not_found',
+    });
     const unfinished = await start({ datasetId: digits, source: { kind: 'search', jobId: interrupted.id } });
     expect(unfinished.code).toBe('conflict');
-    expect(unfinished.message).toMatch(new RegExp(`^Search ${interrupted.id} has not finished \\(it is interrupted\\), so it has no final genotype`));
+    expect(unfinished.message).toMatch(
+      new RegExp(`^Search ${interrupted.id} has not finished \\(it is interrupted\\), so it has no final genotype`),
+    );
     expect(h.store.jobs.list({ limit: 10, kind: 'evaluate' })).toEqual([]);
   });
 
@@ -152,15 +195,29 @@ describe('starting an evaluation', () => {
     const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one', 'two'], { train: 4, test: 1 });
     const start = (params: Record<string, unknown>) =>
-      rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: digits, source: { kind: 'baseline', name: 'resnet20' }, ...params } }));
+      rejection(
+        h.api.dispatch('jobs.start', {
+          kind: 'evaluate',
+          params: { datasetId: digits, source: { kind: 'baseline', name: 'resnet20' }, ...params },
+        }),
+      );
     // 3 classes × min(4, 3) = 9 training images
     const batch = await start({ batch: 10, limitPerClass: 3 });
     expect(batch.code).toBe('bad_input');
-    expect(batch.message).toBe('The batch of 10 is larger than the 9 training images. Lower the batch size to 9 or less.');
-    const noTest = addDataset(h, 'no test', ['a', 'b'], { train: 4, test: 0 });
-    expect((await rejection(h.api.dispatch('jobs.start', { kind: 'evaluate', params: { datasetId: noTest, batch: 2, source: { kind: 'baseline', name: 'cnn' } } }))).message).toMatch(
-      /has no test images/,
+    expect(batch.message).toBe(
+      'The batch of 10 is larger than the 9 training images. Lower the batch size to 9 or less.',
     );
+    const noTest = addDataset(h, 'no test', ['a', 'b'], { train: 4, test: 0 });
+    expect(
+      (
+        await rejection(
+          h.api.dispatch('jobs.start', {
+            kind: 'evaluate',
+            params: { datasetId: noTest, batch: 2, source: { kind: 'baseline', name: 'cnn' } },
+          }),
+        )
+      ).message,
+    ).toMatch(/has no test images/);
     expect(h.store.jobs.list({ limit: 10, kind: 'evaluate' })).toEqual([]);
   });
 
@@ -168,22 +225,60 @@ describe('starting an evaluation', () => {
     const h = await openTestHost();
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 3, test: 1 });
     const search = addSearch(h, digits, 'done');
-    const prepare = (job: { id: number; params: unknown }): EvaluateJobContext => evaluateKind.prepare!(h, { id: job.id, params: EvaluateParams.parse(job.params) });
-    const c = prepare({ id: 1, params: EvaluateParams.parse({ datasetId: digits, batch: 4, preset: 'tiny', source: { kind: 'search', jobId: search.id } }) }) as EvaluateJobContext;
-    expect(c).toMatchObject({ datasetId: digits, datasetName: 'digits', shape: { width: 8, height: 8, channels: 1 }, classNames: ['zero', 'one'], groups: null, genotypeText: NB201_TEXT });
+    const prepare = (job: { id: number; params: unknown }): EvaluateJobContext =>
+      evaluateKind.prepare!(h, { id: job.id, params: EvaluateParams.parse(job.params) });
+    const c = prepare({
+      id: 1,
+      params: EvaluateParams.parse({
+        datasetId: digits,
+        batch: 4,
+        preset: 'tiny',
+        source: { kind: 'search', jobId: search.id },
+      }),
+    }) as EvaluateJobContext;
+    expect(c).toMatchObject({
+      datasetId: digits,
+      datasetName: 'digits',
+      shape: { width: 8, height: 8, channels: 1 },
+      classNames: ['zero', 'one'],
+      groups: null,
+      genotypeText: NB201_TEXT,
+    });
     expect(c.labels).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
     expect(c.splits).toEqual(['train', 'train', 'train', 'test', 'train', 'train', 'train', 'test']);
-    expect(c.network).toEqual({ kind: 'nb201', channels: 8, layers: 1, auxiliary: false, dropPath: 0, genotype: NB201, label: 'NAS-Bench-201 network, C=8, 1 cell per stage' });
-    expect(c.genotypeJson).toBe(fs.readFileSync(path.join(jobDirFor(h.dataDir, search.id), SEARCH_FILES.genotypeJson), 'utf8'));
+    expect(c.network).toEqual({
+      kind: 'nb201',
+      channels: 8,
+      layers: 1,
+      auxiliary: false,
+      dropPath: 0,
+      genotype: NB201,
+      label: 'NAS-Bench-201 network, C=8, 1 cell per stage',
+    });
+    expect(c.genotypeJson).toBe(
+      fs.readFileSync(path.join(jobDirFor(h.dataDir, search.id), SEARCH_FILES.genotypeJson), 'utf8'),
+    );
     expect(c.datasetHash).toBe(datasetContentHash(h.store, digits));
-    const pasted = prepare({ id: 2, params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text: `  ${NB201_TEXT}\n` } } }) as EvaluateJobContext;
+    const pasted = prepare({
+      id: 2,
+      params: { datasetId: digits, batch: 4, source: { kind: 'genotype', text: `  ${NB201_TEXT}\n` } },
+    }) as EvaluateJobContext;
     const doc = parseGenotypeJson(pasted.genotypeJson!);
     expect(doc.genotype).toEqual(NB201);
     expect(doc.provenance).toMatchObject({ jobId: null, datasetId: null, strategy: 'external', space: 'nb201' });
-    const baseline = prepare({ id: 3, params: { datasetId: digits, batch: 4, source: { kind: 'baseline', name: 'cnn' } } }) as EvaluateJobContext;
-    expect(baseline).toMatchObject({ genotypeJson: null, genotypeText: null, network: { kind: 'cnn', genotype: null } });
+    const baseline = prepare({
+      id: 3,
+      params: { datasetId: digits, batch: 4, source: { kind: 'baseline', name: 'cnn' } },
+    }) as EvaluateJobContext;
+    expect(baseline).toMatchObject({
+      genotypeJson: null,
+      genotypeText: null,
+      network: { kind: 'cnn', genotype: null },
+    });
     // the prepare hook reports refusals as plain errors with the same message
-    expect(() => prepare({ id: 4, params: { datasetId: digits, batch: 7, source: { kind: 'baseline', name: 'cnn' } } })).toThrow('The batch of 7 is larger than the 6 training images');
+    expect(() =>
+      prepare({ id: 4, params: { datasetId: digits, batch: 7, source: { kind: 'baseline', name: 'cnn' } } }),
+    ).toThrow('The batch of 7 is larger than the 6 training images');
   });
 });
 
@@ -196,13 +291,17 @@ describe('models.import / file / delete', () => {
     const before = snapshot(short);
     const e = await rejection(h.api.dispatch('models.import', { path: short }));
     expect(e.code).toBe('bad_input');
-    expect(e.message).toBe('The weights files hold 20 bytes but model.json describes 24: the folder is incomplete or from another model.');
+    expect(e.message).toBe(
+      'The weights files hold 20 bytes but model.json describes 24: the folder is incomplete or from another model.',
+    );
     expect(snapshot(short)).toEqual(before);
     const missing = await rejection(h.api.dispatch('models.import', { path: path.join(short, 'nothing') }));
     expect(missing.code).toBe('bad_input');
     expect(missing.message).toMatch(/is not a folder/);
     expect(await h.api.dispatch('models.list', {})).toEqual([]);
-    expect(fs.existsSync(path.join(h.dataDir, 'models')) ? fs.readdirSync(path.join(h.dataDir, 'models')) : []).toEqual([]);
+    expect(fs.existsSync(path.join(h.dataDir, 'models')) ? fs.readdirSync(path.join(h.dataDir, 'models')) : []).toEqual(
+      [],
+    );
   });
 
   it('copies a good folder into dataDir/models/<id>/, leaves the source alone, and takes a name override', async () => {
@@ -240,10 +339,16 @@ describe('models.import / file / delete', () => {
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 2, test: 1 });
     const hash = datasetContentHash(h.store, digits)!;
     const test = { images: 2, loss: 0.5, accuracy: 0.5, perClass: [], confusion: [], perGroup: null, groupStd: null };
-    const same = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash }, test }) }) })) as ModelSummary;
+    const same = (await h.api.dispatch('models.import', {
+      path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash }, test }) }),
+    })) as ModelSummary;
     expect(same).toMatchObject({ datasetId: digits, datasetName: 'digits', testAccuracy: 0.5 });
-    expect(((await h.api.dispatch('models.list', { datasetId: digits })) as ModelSummary[]).map((x) => x.id)).toEqual([same.id]);
-    const changed = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }) })) as ModelSummary;
+    expect(((await h.api.dispatch('models.list', { datasetId: digits })) as ModelSummary[]).map((x) => x.id)).toEqual([
+      same.id,
+    ]);
+    const changed = (await h.api.dispatch('models.import', {
+      path: modelFolder({ report: modelReport({ dataset: { id: digits, name: 'digits', hash: 'sha256:0000' } }) }),
+    })) as ModelSummary;
     expect(changed).toMatchObject({ datasetId: null, datasetName: null });
   });
 
@@ -259,13 +364,26 @@ describe('models.import / file / delete', () => {
     expect(JSON.parse(r.data)).toEqual(modelReport());
     const none = await rejection(h.api.dispatch('models.file', { id: plain.id, file: 'genotype.json' }));
     expect(none.code).toBe('not_found');
-    expect(none.message).toBe(`Model ${plain.id} (plain CNN, C=8) has no genotype: it is a baseline or was imported without one.`);
+    expect(none.message).toBe(
+      `Model ${plain.id} (plain CNN, C=8) has no genotype: it is a baseline or was imported without one.`,
+    );
     const genotype = '{"format": "winnow-genotype"}\n';
-    const searched = (await h.api.dispatch('models.import', { path: modelFolder({ genotype, report: modelReport({ genotypeText: NB201_TEXT }) }) })) as ModelSummary;
+    const searched = (await h.api.dispatch('models.import', {
+      path: modelFolder({ genotype, report: modelReport({ genotypeText: NB201_TEXT }) }),
+    })) as ModelSummary;
     expect(searched.genotypeText).toBe(NB201_TEXT);
-    expect(await h.api.dispatch('models.file', { id: searched.id, file: 'genotype.json' })).toEqual({ filename: 'genotype.json', mime: 'application/json', encoding: 'utf8', data: genotype });
-    expect(await rejection(h.api.dispatch('models.file', { id: 999, file: 'model.json' }))).toMatchObject({ code: 'not_found' });
-    expect(await rejection(h.api.dispatch('models.file', { id: plain.id, file: 'secrets.txt' }))).toMatchObject({ code: 'bad_input' });
+    expect(await h.api.dispatch('models.file', { id: searched.id, file: 'genotype.json' })).toEqual({
+      filename: 'genotype.json',
+      mime: 'application/json',
+      encoding: 'utf8',
+      data: genotype,
+    });
+    expect(await rejection(h.api.dispatch('models.file', { id: 999, file: 'model.json' }))).toMatchObject({
+      code: 'not_found',
+    });
+    expect(await rejection(h.api.dispatch('models.file', { id: plain.id, file: 'secrets.txt' }))).toMatchObject({
+      code: 'bad_input',
+    });
   });
 
   it('deletes the row and the folder', async () => {
@@ -296,7 +414,12 @@ const epoch = (e: number, epochs: number, testAccuracy: number): EvaluateEpochDa
   images: 12,
 });
 
-function addEvaluation(h: WinnowHost, params: Record<string, unknown>, epochs: EvaluateEpochData[], end: { state: 'done'; result: EvaluateResult } | { state: 'interrupted' | 'running' }): JobSummary {
+function addEvaluation(
+  h: WinnowHost,
+  params: Record<string, unknown>,
+  epochs: EvaluateEpochData[],
+  end: { state: 'done'; result: EvaluateResult } | { state: 'interrupted' | 'running' },
+): JobSummary {
   const job = h.store.jobs.create('evaluate', EvaluateParams.parse(params), process.pid);
   h.store.jobs.appendEvent(job.id, { type: 'state', state: 'running' });
   for (const d of epochs) h.store.jobs.appendEvent(job.id, { type: 'evaluate-epoch', data: d });
@@ -313,14 +436,48 @@ describe('evaluations.list / get', () => {
     const search = addSearch(h, digits, 'done', { seconds: 12.5, imagesPerSecond: 40.3 });
     const unfinished = addSearch(h, digits, 'interrupted');
     // the first attempt got to epoch 3; the resumed run redid epoch 2 and was cut off again: epoch 3 no longer counts
-    const resumed = addEvaluation(h, { datasetId: digits, epochs: 4, source: { kind: 'search', jobId: search.id } }, [epoch(1, 4, 0.3), epoch(2, 4, 0.4), epoch(3, 4, 0.5), epoch(2, 4, 0.45)], {
-      state: 'interrupted',
-    });
-    const network = { kind: 'cnn' as const, channels: 8, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, C=8' };
+    const resumed = addEvaluation(
+      h,
+      { datasetId: digits, epochs: 4, source: { kind: 'search', jobId: search.id } },
+      [epoch(1, 4, 0.3), epoch(2, 4, 0.4), epoch(3, 4, 0.5), epoch(2, 4, 0.45)],
+      {
+        state: 'interrupted',
+      },
+    );
+    const network = {
+      kind: 'cnn' as const,
+      channels: 8,
+      layers: 0,
+      auxiliary: false,
+      dropPath: 0,
+      genotype: null,
+      label: 'plain CNN, C=8',
+    };
     const test = { images: 4, loss: 0.4, accuracy: 0.75, perClass: [], confusion: [], perGroup: null, groupStd: null };
-    const result: EvaluateResult = { network, genotypeText: null, parameters: 1234, multiplyAdds: 56789, test, epochs: 2, seconds: 9.5, imagesPerSecond: 2.5, backend: 'cpu', modelId: 17 };
-    const done = addEvaluation(h, { datasetId: other, epochs: 2, source: { kind: 'baseline', name: 'cnn' } }, [epoch(1, 2, 0.6), epoch(2, 2, 0.7)], { state: 'done', result });
-    const pending = addEvaluation(h, { datasetId: digits, epochs: 3, source: { kind: 'search', jobId: unfinished.id } }, [], { state: 'running' });
+    const result: EvaluateResult = {
+      network,
+      genotypeText: null,
+      parameters: 1234,
+      multiplyAdds: 56789,
+      test,
+      epochs: 2,
+      seconds: 9.5,
+      imagesPerSecond: 2.5,
+      backend: 'cpu',
+      modelId: 17,
+    };
+    const done = addEvaluation(
+      h,
+      { datasetId: other, epochs: 2, source: { kind: 'baseline', name: 'cnn' } },
+      [epoch(1, 2, 0.6), epoch(2, 2, 0.7)],
+      { state: 'done', result },
+    );
+    const pending = addEvaluation(
+      h,
+      { datasetId: digits, epochs: 3, source: { kind: 'search', jobId: unfinished.id } },
+      [],
+      { state: 'running' },
+    );
 
     const all = (await h.api.dispatch('evaluations.list', {})) as EvaluationSummary[];
     expect(all.map((e) => e.jobId)).toEqual([pending.id, done.id, resumed.id]);
@@ -330,7 +487,14 @@ describe('evaluations.list / get', () => {
       datasetId: digits,
       datasetName: 'digits',
       // not finished, but the network it builds is known from its (finished) search's genotype and the preset
-      network: { kind: 'nb201', channels: 16, layers: 1, auxiliary: false, dropPath: 0, label: 'NAS-Bench-201 network, C=16, 1 cell per stage' },
+      network: {
+        kind: 'nb201',
+        channels: 16,
+        layers: 1,
+        auxiliary: false,
+        dropPath: 0,
+        label: 'NAS-Bench-201 network, C=16, 1 cell per stage',
+      },
       epochs: 4,
       epochsDone: 2,
       testAccuracy: 0.45,
@@ -340,13 +504,31 @@ describe('evaluations.list / get', () => {
       // 40.3 images/s for 12.5 s = 503.75 → 504
       search: { jobId: search.id, seconds: 12.5, images: 504, strategy: 'full' },
     });
-    expect(d).toMatchObject({ state: 'done', datasetName: 'other', network, epochsDone: 2, testAccuracy: 0.75, parameters: 1234, multiplyAdds: 56789, seconds: 9.5, modelId: 17, search: null });
+    expect(d).toMatchObject({
+      state: 'done',
+      datasetName: 'other',
+      network,
+      epochsDone: 2,
+      testAccuracy: 0.75,
+      parameters: 1234,
+      multiplyAdds: 56789,
+      seconds: 9.5,
+      modelId: 17,
+      search: null,
+    });
     expect(d.source).toEqual({ kind: 'baseline', name: 'cnn' });
     // a search that has not finished has no cost yet; its strategy comes from its params
-    expect(p).toMatchObject({ state: 'running', epochsDone: 0, testAccuracy: null, search: { jobId: unfinished.id, seconds: null, images: null, strategy: 'full' } });
+    expect(p).toMatchObject({
+      state: 'running',
+      epochsDone: 0,
+      testAccuracy: null,
+      search: { jobId: unfinished.id, seconds: null, images: null, strategy: 'full' },
+    });
     // its search never finished, so there is no genotype to describe a network from
     expect(p.network).toBeNull();
-    expect(((await h.api.dispatch('evaluations.list', { datasetId: other })) as EvaluationSummary[]).map((e) => e.jobId)).toEqual([done.id]);
+    expect(
+      ((await h.api.dispatch('evaluations.list', { datasetId: other })) as EvaluationSummary[]).map((e) => e.jobId),
+    ).toEqual([done.id]);
 
     const detail = (await h.api.dispatch('evaluations.get', { id: resumed.id })) as EvaluationDetail;
     expect(detail.epochs.map((e) => [e.epoch, e.testAccuracy])).toEqual([
@@ -354,7 +536,9 @@ describe('evaluations.list / get', () => {
       [2, 0.45],
     ]);
     expect(detail.result).toBeNull();
-    expect(detail.params).toEqual(EvaluateParams.parse({ datasetId: digits, epochs: 4, source: { kind: 'search', jobId: search.id } }));
+    expect(detail.params).toEqual(
+      EvaluateParams.parse({ datasetId: digits, epochs: 4, source: { kind: 'search', jobId: search.id } }),
+    );
     expect(detail.summary).toEqual(r);
     const doneDetail = (await h.api.dispatch('evaluations.get', { id: done.id })) as EvaluationDetail;
     expect(doneDetail.result).toEqual(result);
@@ -400,20 +584,40 @@ describe('starting a compression study', () => {
     const digits = addDataset(h, 'digits', ['zero', 'one'], { train: 4, test: 2 });
     const letters = addDataset(h, 'letters', ['a', 'b'], { train: 4, test: 2 });
     const fits = (await h.api.dispatch('models.import', { path: modelFolder() })) as ModelSummary;
-    const wide = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }) }) })) as ModelSummary;
-    const bare = (await h.api.dispatch('models.import', { path: modelFolder({ report: modelReport({ network: null }) }) })) as ModelSummary;
+    const wide = (await h.api.dispatch('models.import', {
+      path: modelFolder({
+        report: modelReport({ preprocessing: { height: 8, width: 16, channels: 1, mean: [0.5], std: [0.25] } }),
+      }),
+    })) as ModelSummary;
+    const bare = (await h.api.dispatch('models.import', {
+      path: modelFolder({ report: modelReport({ network: null }) }),
+    })) as ModelSummary;
     const start = (datasetId: number, modelId: number, protocols: string[] = ['test']) =>
-      rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId, model: { kind: 'model', modelId }, protocols: protocols as never, batch: 4 } }));
+      rejection(
+        h.api.dispatch('jobs.start', {
+          kind: 'compress',
+          params: { datasetId, model: { kind: 'model', modelId }, protocols: protocols as never, batch: 4 },
+        }),
+      );
     const size = await start(digits, wide.id);
     expect(size.code).toBe('bad_input');
-    expect(size.message).toMatch(/takes 16x8x1 images, but dataset "digits" holds 8x8x1\. Choose a model trained on this dataset, or train a baseline first\./);
+    expect(size.message).toMatch(
+      /takes 16x8x1 images, but dataset "digits" holds 8x8x1\. Choose a model trained on this dataset, or train a baseline first\./,
+    );
     const classes = await start(letters, fits.id);
     expect(classes.message).toMatch(/predicts the classes zero, one, not this dataset's \(a, b\)/);
     const retrain = await start(digits, bare.id, ['test', 'retrain']);
-    expect(retrain.message).toMatch(/imported without a network description, so it cannot be retrained\. Choose the test protocol only/);
+    expect(retrain.message).toMatch(
+      /imported without a network description, so it cannot be retrained\. Choose the test protocol only/,
+    );
     expect((await start(digits, 999)).code).toBe('not_found');
     // the tiny dataset's 8 training images are fewer than a batch of 64: the baseline is refused before it starts
-    const batch = await rejection(h.api.dispatch('jobs.start', { kind: 'compress', params: { datasetId: digits, model: { kind: 'baseline', name: 'cnn' } } }));
+    const batch = await rejection(
+      h.api.dispatch('jobs.start', {
+        kind: 'compress',
+        params: { datasetId: digits, model: { kind: 'baseline', name: 'cnn' } },
+      }),
+    );
     expect(batch.message).toMatch(/batch of 64 is larger than the 8 training images/);
     expect(h.store.jobs.list({ kind: 'compress', limit: 10 })).toHaveLength(0);
   });

@@ -12,7 +12,14 @@ import type { ImageSource } from '../../main/data/batches.js';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { BnStats, Nb201SinglePath } from '../../main/engine/spaces/nb201/single-path.js';
-import { InheritedWeightEvaluator, batchOf, loadSupernet, saveSupernet, trainSinglePath, type OneShotData } from '../../main/engine/search/oneshot/evaluator.js';
+import {
+  InheritedWeightEvaluator,
+  batchOf,
+  loadSupernet,
+  saveSupernet,
+  trainSinglePath,
+  type OneShotData,
+} from '../../main/engine/search/oneshot/evaluator.js';
 import { scratch } from '../helpers/scratch.js';
 
 const SIZE = 8;
@@ -30,20 +37,23 @@ function bands(): OneShotData {
   for (let i = 0; i < n; i++) {
     const c = Math.floor(i / PER_CLASS);
     labels.push(c);
-    for (let k = 0; k < SIZE * SIZE; k++) pixels[i * SIZE * SIZE + k] = Math.floor(rng() * 50) + (Math.floor(Math.floor(k / SIZE) / 2) === c ? 180 : 0);
+    for (let k = 0; k < SIZE * SIZE; k++)
+      pixels[i * SIZE * SIZE + k] = Math.floor(rng() * 50) + (Math.floor(Math.floor(k / SIZE) / 2) === c ? 180 : 0);
   }
   const images: ImageSource = {
     shape: { width: SIZE, height: SIZE, channels: 1 },
     gather: (idx) => {
       const out = new Uint8Array(idx.length * SIZE * SIZE);
-      for (let j = 0; j < idx.length; j++) out.set(pixels.subarray(idx[j]! * SIZE * SIZE, (idx[j]! + 1) * SIZE * SIZE), j * SIZE * SIZE);
+      for (let j = 0; j < idx.length; j++)
+        out.set(pixels.subarray(idx[j]! * SIZE * SIZE, (idx[j]! + 1) * SIZE * SIZE), j * SIZE * SIZE);
       return out;
     },
   };
   return { images, labels, norm: { mean: [0.4], std: [0.3] }, size: null };
 }
 
-const rows = (from: number, step: number) => Array.from({ length: CLASSES * PER_CLASS }, (_, i) => i).filter((i) => i % step === from);
+const rows = (from: number, step: number) =>
+  Array.from({ length: CLASSES * PER_CLASS }, (_, i) => i).filter((i) => i % step === from);
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -83,7 +93,11 @@ describe('the inherited-weight evaluator', () => {
   it('caches each cell: a second call costs nothing and returns the same accuracy; no tensor leaks', () => {
     const data = bands();
     const net = new Nb201SinglePath(CONFIG);
-    const ev = new InheritedWeightEvaluator(net, data, { calibration: [rows(0, 3), rows(1, 3)], validation: rows(2, 3), batch: 5 });
+    const ev = new InheritedWeightEvaluator(net, data, {
+      calibration: [rows(0, 3), rows(1, 3)],
+      validation: rows(2, 3),
+      batch: 5,
+    });
     const a = ev.accuracy([3, 3, 3, 3, 3, 3]);
     const before = tf.memory().numTensors;
     expect(ev.accuracy([3, 3, 3, 3, 3, 3])).toBe(a);
@@ -94,7 +108,9 @@ describe('the inherited-weight evaluator', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(a).toBeGreaterThanOrEqual(0);
     expect(a).toBeLessThanOrEqual(1);
-    expect(() => new InheritedWeightEvaluator(net, data, { calibration: [], validation: [1], batch: 4 })).toThrow(/recalibration needs/);
+    expect(() => new InheritedWeightEvaluator(net, data, { calibration: [], validation: [1], batch: 4 })).toThrow(
+      /recalibration needs/,
+    );
     net.dispose();
   });
 
@@ -120,7 +136,9 @@ describe('the inherited-weight evaluator', () => {
     expect(loadSupernet(dir, restored)).toBe(true);
     const opts = { calibration: [rows(0, 2).slice(0, 6)], validation: rows(1, 2), batch: 6 };
     const cell = [3, 2, 3, 1, 3, 2];
-    expect(new InheritedWeightEvaluator(restored, data, opts).accuracy(cell)).toBe(new InheritedWeightEvaluator(nets[0]!, data, opts).accuracy(cell));
+    expect(new InheritedWeightEvaluator(restored, data, opts).accuracy(cell)).toBe(
+      new InheritedWeightEvaluator(nets[0]!, data, opts).accuracy(cell),
+    );
     expect(loadSupernet(path.join(scratch(), 'none'), fresh)).toBe(false);
     for (const n of [...nets, fresh, restored]) n.dispose();
   });

@@ -40,8 +40,14 @@ describe('NB201 cells as indices, strings and genotypes', () => {
   it('writes the benchmark string with edges in NB201_EDGE_LIST order (1<-0 | 2<-0 2<-1 | 3<-0 3<-1 3<-2)', () => {
     // digits: edge 0 most significant; ops none=0 skip=1 conv1x1=2 conv3x3=3 pool=4
     const arch = [3, 1, 2, 0, 4, 3];
-    expect(archText(indexOfArch(arch))).toBe('|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|');
-    expect(archOfGenotype(parseNb201('|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|'))).toEqual(arch);
+    expect(archText(indexOfArch(arch))).toBe(
+      '|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|',
+    );
+    expect(
+      archOfGenotype(
+        parseNb201('|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|'),
+      ),
+    ).toEqual(arch);
     expect(indexOfArch([0, 0, 0, 0, 0, 0])).toBe(0);
     expect(indexOfArch([0, 0, 0, 0, 0, 1])).toBe(1);
     expect(indexOfArch([1, 0, 0, 0, 0, 0])).toBe(5 ** 5);
@@ -107,8 +113,20 @@ describe('architecture distance and subspaces', () => {
   });
 
   it('sampling is repeatable for a seed and radius 0 gives the centre', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => sampleWithin([0, 1, 2, 3, 4, 0], 3, r))(mulberry32(9)));
-    const b = Array.from({ length: 5 }, ((r) => () => sampleWithin([0, 1, 2, 3, 4, 0], 3, r))(mulberry32(9)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          sampleWithin([0, 1, 2, 3, 4, 0], 3, r)
+      )(mulberry32(9)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          sampleWithin([0, 1, 2, 3, 4, 0], 3, r)
+      )(mulberry32(9)),
+    );
     expect(a).toEqual(b);
     expect(sampleWithin([4, 4, 4, 4, 4, 4], 0, mulberry32(1))).toEqual([4, 4, 4, 4, 4, 4]);
     expect(() => sampleWithin([0, 0, 0, 0, 0, 0], 7, mulberry32(1))).toThrow(/0\.\.6/);
@@ -119,7 +137,9 @@ describe('architecture distance and subspaces', () => {
     expect(new Set(s).size).toBe(200);
     expect(s.every((i) => i >= 0 && i < NB201_SPACE_SIZE)).toBe(true);
     expect(sampleIndices(200, mulberry32(2))).toEqual(s);
-    expect(sampleIndices(NB201_SPACE_SIZE, mulberry32(2))).toEqual(Array.from({ length: NB201_SPACE_SIZE }, (_, i) => i));
+    expect(sampleIndices(NB201_SPACE_SIZE, mulberry32(2))).toEqual(
+      Array.from({ length: NB201_SPACE_SIZE }, (_, i) => i),
+    );
     expect(NB201_OPS.length ** 6).toBe(NB201_SPACE_SIZE);
   });
 });

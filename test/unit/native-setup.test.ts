@@ -7,7 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SETUP_STAMP, SetupError, neededMember, parseWheelName, setupNativeEngine, type SetupOptions, type SetupResult, type SetupSystem } from '../../main/setup/native-engine.js';
+import {
+  SETUP_STAMP,
+  SetupError,
+  neededMember,
+  parseWheelName,
+  setupNativeEngine,
+  type SetupOptions,
+  type SetupResult,
+  type SetupSystem,
+} from '../../main/setup/native-engine.js';
 import { _resetNativeSetupForTest, nativeSetupStatus, startNativeSetup } from '../../main/api/native-setup.js';
 import type { ApiContext } from '../../main/api/registry.js';
 import { extractEntry, listZip } from '../../main/setup/zip.js';
@@ -37,7 +46,11 @@ function fakeWheel(name: string, opts: { libs?: boolean } = {}): string {
     { name: 'tensorflow/include/tensorflow/c/eager/c_api.h', data: Buffer.from('// eager'), deflate: true },
     { name: 'tensorflow/include/tsl/platform/ctstring.h', data: Buffer.from('// ctstring'), deflate: true },
     { name: 'tensorflow/include/xla/tsl/c/tsl_status.h', data: Buffer.from('// status'), deflate: true },
-    { name: 'tensorflow/include/tensorflow/core/framework/tensor.h', data: Buffer.from('// not needed'), deflate: true },
+    {
+      name: 'tensorflow/include/tensorflow/core/framework/tensor.h',
+      data: Buffer.from('// not needed'),
+      deflate: true,
+    },
     { name: 'tensorflow/python/_pywrap.so', data: Buffer.alloc(5000, 1), deflate: true },
   ]);
   return file;
@@ -47,11 +60,17 @@ function fakeWheel(name: string, opts: { libs?: boolean } = {}): string {
 function fakeApp(opts: { withPackage?: boolean } = {}): string {
   const app = path.join(tmp.dir, 'app');
   fs.mkdirSync(app, { recursive: true });
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'winnow', optionalDependencies: { '@tensorflow/tfjs-node': '^4.22.0' } }));
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'winnow', optionalDependencies: { '@tensorflow/tfjs-node': '^4.22.0' } }),
+  );
   if (opts.withPackage !== false) installFakePackage(app);
   const preGyp = path.join(app, 'node_modules', '@mapbox', 'node-pre-gyp');
   fs.mkdirSync(path.join(preGyp, 'bin'), { recursive: true });
-  fs.writeFileSync(path.join(preGyp, 'package.json'), JSON.stringify({ name: '@mapbox/node-pre-gyp', version: '1.0.0' }));
+  fs.writeFileSync(
+    path.join(preGyp, 'package.json'),
+    JSON.stringify({ name: '@mapbox/node-pre-gyp', version: '1.0.0' }),
+  );
   fs.writeFileSync(path.join(preGyp, 'bin', 'node-pre-gyp'), '');
   return app;
 }
@@ -59,7 +78,10 @@ function fakeApp(opts: { withPackage?: boolean } = {}): string {
 function installFakePackage(app: string, name = '@tensorflow/tfjs-node'): string {
   const pkg = path.join(app, 'node_modules', ...name.split('/'));
   fs.mkdirSync(pkg, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: '4.22.0', binary: { napi_versions: [3, 4, 5, 6, 7, 8] } }));
+  fs.writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name, version: '4.22.0', binary: { napi_versions: [3, 4, 5, 6, 7, 8] } }),
+  );
   return pkg;
 }
 
@@ -69,7 +91,18 @@ interface Call {
 }
 
 /** Fake programs: pip "downloads" `pipWheel`, node-pre-gyp "builds" the addon, the check reports tensorflow. */
-function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boolean; free?: number | null; missing?: string[]; npmFails?: boolean; noPython?: boolean; online?: boolean } = {}): SetupSystem & { calls: Call[] } {
+function fakeSystem(
+  app: string,
+  o: {
+    pipWheel?: string | null;
+    buildFails?: boolean;
+    free?: number | null;
+    missing?: string[];
+    npmFails?: boolean;
+    noPython?: boolean;
+    online?: boolean;
+  } = {},
+): SetupSystem & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
@@ -83,7 +116,8 @@ function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boo
       }
       if (cmd === 'python3' || cmd === 'python') {
         if (o.noPython) throw Object.assign(new Error('spawn python3 ENOENT'), { code: 'ENOENT' });
-        if (!o.pipWheel) return { code: 1, stdout: '', stderr: 'ERROR: No matching distribution found for tensorflow-cpu' };
+        if (!o.pipWheel)
+          return { code: 1, stdout: '', stderr: 'ERROR: No matching distribution found for tensorflow-cpu' };
         const dest = args[args.indexOf('-d') + 1]!;
         const saved = path.join(dest, path.basename(o.pipWheel));
         fs.copyFileSync(o.pipWheel, saved);
@@ -96,7 +130,8 @@ function fakeSystem(app: string, o: { pipWheel?: string | null; buildFails?: boo
         fs.writeFileSync(path.join(cwd, 'lib', 'napi-v8', 'tfjs_binding.node'), 'addon');
         return { code: 0, stdout: 'node-pre-gyp info ok', stderr: '' };
       }
-      if (args[0] === '-e') return { code: 0, stdout: JSON.stringify({ backend: 'tensorflow', tf: '2.21.0' }), stderr: '' };
+      if (args[0] === '-e')
+        return { code: 0, stdout: JSON.stringify({ backend: 'tensorflow', tf: '2.21.0' }), stderr: '' };
       if (args[0]?.endsWith('install.js')) {
         if (!o.online) return { code: 1, stdout: '', stderr: 'Error: getaddrinfo ENOTFOUND storage.googleapis.com' };
         // the package's own installer: libtensorflow 2.9.1 into deps/lib, then the addon
@@ -125,7 +160,13 @@ describe('setupNativeEngine', () => {
     const app = fakeApp();
     const sys = fakeSystem(app, { pipWheel: fakeWheel('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') });
     const r = await setupNativeEngine(options(app, sys));
-    expect(r).toMatchObject({ backend: 'tensorflow', tfVersion: '2.21.0', packageVersion: '4.22.0', source: 'pip', alreadySetUp: false });
+    expect(r).toMatchObject({
+      backend: 'tensorflow',
+      tfVersion: '2.21.0',
+      packageVersion: '4.22.0',
+      source: 'pip',
+      alreadySetUp: false,
+    });
     const root = path.join(tmp.dir, 'cache', 'libtensorflow', '2.21.0-cpu');
     expect(fs.readFileSync(path.join(root, 'lib', 'libtensorflow_cc.so.2')).equals(LIB)).toBe(true);
     expect(fs.readFileSync(path.join(root, 'include', 'tensorflow', 'c', 'eager', 'c_api.h'), 'utf8')).toBe('// eager');
@@ -133,9 +174,14 @@ describe('setupNativeEngine', () => {
     expect(fs.existsSync(path.join(root, 'include', 'tensorflow', 'core', 'framework', 'tensor.h'))).toBe(false);
     const deps = path.join(app, 'node_modules', '@tensorflow', 'tfjs-node', 'deps');
     for (const name of ['libtensorflow.so.2.9.1', 'libtensorflow.so.2', 'libtensorflow.so', 'libtensorflow_cc.so.2']) {
-      expect(fs.realpathSync(path.join(deps, 'lib', name))).toBe(fs.realpathSync(path.join(root, 'lib', 'libtensorflow_cc.so.2')));
+      expect(fs.realpathSync(path.join(deps, 'lib', name))).toBe(
+        fs.realpathSync(path.join(root, 'lib', 'libtensorflow_cc.so.2')),
+      );
     }
-    expect(JSON.parse(fs.readFileSync(path.join(deps, SETUP_STAMP), 'utf8'))).toMatchObject({ variant: 'cpu', tfVersion: '2.21.0' });
+    expect(JSON.parse(fs.readFileSync(path.join(deps, SETUP_STAMP), 'utf8'))).toMatchObject({
+      variant: 'cpu',
+      tfVersion: '2.21.0',
+    });
     expect(sys.calls.filter((c) => c.args[0]?.endsWith('node-pre-gyp'))).toHaveLength(1);
     expect(r.steps.map((s) => s.step)).toEqual(['package', 'wheel', 'extract', 'link', 'addon', 'verify']);
   });
@@ -155,7 +201,12 @@ describe('setupNativeEngine', () => {
     expect(restored).toMatchObject({ alreadySetUp: false, source: 'cache' });
     expect(sys.calls.some((c) => c.args[0]?.endsWith('node-pre-gyp'))).toBe(false);
     expect(sys.calls.some((c) => c.cmd.startsWith('python'))).toBe(false);
-    expect(fs.readFileSync(path.join(app, 'node_modules', '@tensorflow', 'tfjs-node', 'lib', 'napi-v8', 'tfjs_binding.node'), 'utf8')).toBe('addon');
+    expect(
+      fs.readFileSync(
+        path.join(app, 'node_modules', '@tensorflow', 'tfjs-node', 'lib', 'napi-v8', 'tfjs_binding.node'),
+        'utf8',
+      ),
+    ).toBe('addon');
   });
 
   it('takes --wheel (or WINNOW_TF_WHEEL) without asking pip', async () => {
@@ -163,17 +214,24 @@ describe('setupNativeEngine', () => {
     const sys = fakeSystem(app, { pipWheel: null });
     const wheel = fakeWheel('tensorflow_cpu-2.18.1-cp311-cp311-manylinux_2_17_x86_64.whl');
     expect((await setupNativeEngine(options(app, sys, { wheel }))).source).toBe('--wheel');
-    expect((await setupNativeEngine(options(app, sys, { env: { WINNOW_TF_WHEEL: wheel }, force: true }))).source).toBe('WINNOW_TF_WHEEL');
+    expect((await setupNativeEngine(options(app, sys, { env: { WINNOW_TF_WHEEL: wheel }, force: true }))).source).toBe(
+      'WINNOW_TF_WHEEL',
+    );
     expect(sys.calls.some((c) => c.cmd.startsWith('python'))).toBe(false);
   });
 
   it('refuses a wheel of another TensorFlow major, a non-TensorFlow wheel, one without the C library, and the CPU wheel for --gpu', async () => {
     const app = fakeApp();
     const sys = fakeSystem(app);
-    const run = (name: string, extra: Partial<SetupOptions> = {}, libs = true) => setupError(setupNativeEngine(options(app, sys, { wheel: fakeWheel(name, { libs }), ...extra })));
-    expect((await run('tensorflow_cpu-1.15.5-cp37-cp37m-manylinux2010_x86_64.whl')).message).toMatch(/TensorFlow 1\.15\.5; the engine needs TensorFlow 2\.10 or newer/);
+    const run = (name: string, extra: Partial<SetupOptions> = {}, libs = true) =>
+      setupError(setupNativeEngine(options(app, sys, { wheel: fakeWheel(name, { libs }), ...extra })));
+    expect((await run('tensorflow_cpu-1.15.5-cp37-cp37m-manylinux2010_x86_64.whl')).message).toMatch(
+      /TensorFlow 1\.15\.5; the engine needs TensorFlow 2\.10 or newer/,
+    );
     expect((await run('numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl')).code).toBe('wrong-wheel');
-    expect((await run('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', {}, false)).message).toMatch(/has no libtensorflow_cc\.so\.2/);
+    expect((await run('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', {}, false)).message).toMatch(
+      /has no libtensorflow_cc\.so\.2/,
+    );
     const gpu = await run('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', { variant: 'gpu' });
     expect(gpu.message).toMatch(/CPU-only wheel; the GPU engine needs the "tensorflow" wheel/);
   });
@@ -181,7 +239,11 @@ describe('setupNativeEngine', () => {
   it('says how much disk it needs when there is too little', async () => {
     const app = fakeApp();
     const sys = fakeSystem(app, { free: 1024 * 1024 });
-    const e = await setupError(setupNativeEngine(options(app, sys, { wheel: fakeWheel('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') })));
+    const e = await setupError(
+      setupNativeEngine(
+        options(app, sys, { wheel: fakeWheel('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') }),
+      ),
+    );
     expect(e.code).toBe('no-disk');
     expect(e.message).toMatch(/has 1 MB free; the TensorFlow library needs about \d+ MB/);
     expect(fs.existsSync(path.join(tmp.dir, 'cache', 'libtensorflow', '2.21.0-cpu'))).toBe(false);
@@ -190,7 +252,11 @@ describe('setupNativeEngine', () => {
   it('a failed build names its log', async () => {
     const app = fakeApp();
     const sys = fakeSystem(app, { buildFails: true });
-    const e = await setupError(setupNativeEngine(options(app, sys, { wheel: fakeWheel('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') })));
+    const e = await setupError(
+      setupNativeEngine(
+        options(app, sys, { wheel: fakeWheel('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') }),
+      ),
+    );
     expect(e.code).toBe('build-failed');
     expect(e.logPath).toBeTruthy();
     expect(e.message).toContain(e.logPath!);
@@ -228,23 +294,40 @@ describe('setupNativeEngine', () => {
     const app = fakeApp();
     installFakePackage(app, '@tensorflow/tfjs-node-gpu');
     const sys = fakeSystem(app, { missing: ['libcudnn.so.9', 'libcublasLt.so.12'] });
-    const e = await setupError(setupNativeEngine(options(app, sys, { variant: 'gpu', wheel: fakeWheel('tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl') })));
+    const e = await setupError(
+      setupNativeEngine(
+        options(app, sys, {
+          variant: 'gpu',
+          wheel: fakeWheel('tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl'),
+        }),
+      ),
+    );
     expect(e.code).toBe('missing-cuda');
-    expect(e.message).toMatch(/needs CUDA 12 and cuDNN 9; the dynamic loader cannot find libcublasLt\.so\.12, libcudnn\.so\.9/);
+    expect(e.message).toMatch(
+      /needs CUDA 12 and cuDNN 9; the dynamic loader cannot find libcublasLt\.so\.12, libcudnn\.so\.9/,
+    );
     expect(e.message).toMatch(/nvidia-cudnn-cu12/);
   });
 });
 
 describe('wheel names and members', () => {
   it('parses wheel file names', () => {
-    expect(parseWheelName('/x/tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl')).toEqual({ name: 'tensorflow_cpu', version: '2.21.0', major: 2, minor: 21 });
+    expect(parseWheelName('/x/tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl')).toEqual({
+      name: 'tensorflow_cpu',
+      version: '2.21.0',
+      major: 2,
+      minor: 21,
+    });
     expect(parseWheelName('tensorflow-2.16.0rc0-cp311-cp311-manylinux_2_17_x86_64.whl')?.version).toBe('2.16.0');
     expect(parseWheelName('notawheel.zip')).toBeNull();
   });
   it('keeps the two libraries and the C API headers only', () => {
     expect(neededMember('tensorflow/libtensorflow_cc.so.2')).toEqual({ kind: 'lib', rel: 'libtensorflow_cc.so.2' });
     expect(neededMember('tensorflow/python/libtensorflow_cc.so.2')).toBeNull();
-    expect(neededMember('tensorflow/include/tensorflow/c/c_api.h')).toEqual({ kind: 'include', rel: 'tensorflow/c/c_api.h' });
+    expect(neededMember('tensorflow/include/tensorflow/c/c_api.h')).toEqual({
+      kind: 'include',
+      rel: 'tensorflow/c/c_api.h',
+    });
     expect(neededMember('tensorflow/include/tensorflow/core/platform/ctstring_internal.h')?.kind).toBe('include');
     expect(neededMember('tensorflow/include/tensorflow/core/framework/tensor.h')).toBeNull();
   });
@@ -286,7 +369,13 @@ describe('CUDA requirements follow the linked TensorFlow', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'libcudnn.so.9'), '');
     const ldconfig = '\tlibcudart.so.12 (libc6,x86-64) => /usr/lib/libcudart.so.12\n';
-    expect(missingSharedLibraries(['libcudart.so.12', 'libcudnn.so.9', 'libcublas.so.12'], { LD_LIBRARY_PATH: dir }, ldconfig)).toEqual(['libcublas.so.12']);
+    expect(
+      missingSharedLibraries(
+        ['libcudart.so.12', 'libcudnn.so.9', 'libcublas.so.12'],
+        { LD_LIBRARY_PATH: dir },
+        ldconfig,
+      ),
+    ).toEqual(['libcublas.so.12']);
   });
 });
 
@@ -294,19 +383,41 @@ describe('the Settings page setup (system.setupNative)', () => {
   it('runs one setup at a time, reports its steps, and lets the idle engine process go when it succeeds', async () => {
     _resetNativeSetupForTest();
     let released = 0;
-    const ctx = { supervisor: { releaseEngine: () => (released++, true) }, backendReport: { preference: 'auto', report: {} } } as unknown as ApiContext;
+    const ctx = {
+      supervisor: { releaseEngine: () => (released++, true) },
+      backendReport: { preference: 'auto', report: {} },
+    } as unknown as ApiContext;
     let finish!: () => void;
     const run = (o: SetupOptions) =>
       new Promise<SetupResult>((resolve) => {
         o.onProgress?.({ step: 'extract', message: 'Unpacking the TensorFlow 2.21.0 library' });
-        finish = () => resolve({ backend: 'tensorflow', packageName: '@tensorflow/tfjs-node', packageVersion: '4.22.0', tfVersion: '2.21.0', cacheDir: '/c', source: 'pip', alreadySetUp: false, steps: [{ step: 'extract', ms: 1500, note: 'done' }], ms: 2000 });
+        finish = () =>
+          resolve({
+            backend: 'tensorflow',
+            packageName: '@tensorflow/tfjs-node',
+            packageVersion: '4.22.0',
+            tfVersion: '2.21.0',
+            cacheDir: '/c',
+            source: 'pip',
+            alreadySetUp: false,
+            steps: [{ step: 'extract', ms: 1500, note: 'done' }],
+            ms: 2000,
+          });
       });
     const first = startNativeSetup(false, ctx, run);
-    expect(first).toMatchObject({ state: 'running', variant: 'cpu', current: 'Unpacking the TensorFlow 2.21.0 library' });
+    expect(first).toMatchObject({
+      state: 'running',
+      variant: 'cpu',
+      current: 'Unpacking the TensorFlow 2.21.0 library',
+    });
     expect(startNativeSetup(true, ctx, run).variant).toBe('cpu'); // the running one, not a second
     finish();
     await new Promise((r) => setTimeout(r, 0));
-    expect(nativeSetupStatus()).toMatchObject({ state: 'done', result: { tfVersion: '2.21.0', source: 'pip' }, steps: [{ step: 'extract', seconds: 1.5 }] });
+    expect(nativeSetupStatus()).toMatchObject({
+      state: 'done',
+      result: { tfVersion: '2.21.0', source: 'pip' },
+      steps: [{ step: 'extract', seconds: 1.5 }],
+    });
     expect(released).toBe(1);
     expect(ctx.backendReport).toBeUndefined();
   });
@@ -314,7 +425,11 @@ describe('the Settings page setup (system.setupNative)', () => {
   it('keeps the message of a failed setup', async () => {
     _resetNativeSetupForTest();
     const ctx = { supervisor: { releaseEngine: () => true } } as unknown as ApiContext;
-    startNativeSetup(false, ctx, () => Promise.reject(new SetupError('no-disk', 'The disk holding /c has 3 MB free; the TensorFlow library needs about 900 MB.')));
+    startNativeSetup(false, ctx, () =>
+      Promise.reject(
+        new SetupError('no-disk', 'The disk holding /c has 3 MB free; the TensorFlow library needs about 900 MB.'),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 0));
     expect(nativeSetupStatus()).toMatchObject({ state: 'failed', error: expect.stringMatching(/needs about 900 MB/) });
   });

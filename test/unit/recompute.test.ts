@@ -49,8 +49,14 @@ describe('recomputeInBackward (cpu)', () => {
   it('gives the same gradients wrt every input', () => {
     tf.tidy(() => {
       const { x, w, s, r } = inputs();
-      const direct = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(block(a, b, c), r)))([x, w, s]);
-      const recomputed = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(recomputeInBackward(block, [a, b, c], [true, true, true]), r)))([x, w, s]);
+      const direct = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(block(a, b, c), r)))([
+        x,
+        w,
+        s,
+      ]);
+      const recomputed = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(recomputeInBackward(block, [a, b, c], [true, true, true]), r)),
+      )([x, w, s]);
       for (let k = 0; k < 3; k++) {
         expect(recomputed[k]!.shape).toEqual(direct[k]!.shape);
         expect(relError(recomputed[k]!.dataSync(), direct[k]!.dataSync())).toBeLessThan(1e-5);
@@ -58,22 +64,27 @@ describe('recomputeInBackward (cpu)', () => {
     });
   });
 
-  it.each([
-    [[true, false, true]],
-    [[false, true, false]],
-    [[false, false, false]],
-  ] as const)('needsGrad %j: zeros where false, the direct gradient where true', (needs) => {
-    tf.tidy(() => {
-      const { x, w, s, r } = inputs();
-      const direct = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(block(a, b, c), r)))([x, w, s]);
-      const got = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(recomputeInBackward(block, [a, b, c], needs), r)))([x, w, s]);
-      needs.forEach((n, k) => {
-        expect(got[k]!.shape).toEqual(direct[k]!.shape);
-        if (n) expect(relError(got[k]!.dataSync(), direct[k]!.dataSync())).toBeLessThan(1e-5);
-        else for (const v of got[k]!.dataSync()) expect(v).toBe(0);
+  it.each([[[true, false, true]], [[false, true, false]], [[false, false, false]]] as const)(
+    'needsGrad %j: zeros where false, the direct gradient where true',
+    (needs) => {
+      tf.tidy(() => {
+        const { x, w, s, r } = inputs();
+        const direct = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(block(a, b, c), r)))([
+          x,
+          w,
+          s,
+        ]);
+        const got = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(recomputeInBackward(block, [a, b, c], needs), r)),
+        )([x, w, s]);
+        needs.forEach((n, k) => {
+          expect(got[k]!.shape).toEqual(direct[k]!.shape);
+          if (n) expect(relError(got[k]!.dataSync(), direct[k]!.dataSync())).toBeLessThan(1e-5);
+          else for (const v of got[k]!.dataSync()) expect(v).toBe(0);
+        });
       });
-    });
-  });
+    },
+  );
 
   it('refuses a needsGrad list of another length', () => {
     tf.tidy(() => {
@@ -95,8 +106,19 @@ describe('recomputeInBackward (cpu)', () => {
   }
 
   /** Two chained blocks (as consecutive supernet nodes) over variables, inside tf.variableGrads. */
-  function chainedLoss(vars: { x: tf.Variable; w1: tf.Variable; w2: tf.Variable; s: tf.Variable }, r: tf.Tensor, recompute: boolean): () => tf.Scalar {
-    const call = (xs: tf.Tensor[]): tf.Tensor4D => (recompute ? recomputeInBackward(block, xs, xs.map(() => true)) : block(...xs));
+  function chainedLoss(
+    vars: { x: tf.Variable; w1: tf.Variable; w2: tf.Variable; s: tf.Variable },
+    r: tf.Tensor,
+    recompute: boolean,
+  ): () => tf.Scalar {
+    const call = (xs: tf.Tensor[]): tf.Tensor4D =>
+      recompute
+        ? recomputeInBackward(
+            block,
+            xs,
+            xs.map(() => true),
+          )
+        : block(...xs);
     return () => {
       const h1 = call([vars.x, vars.w1, vars.s]);
       const h2 = call([h1, vars.w2, vars.s]);
@@ -110,16 +132,22 @@ describe('recomputeInBackward (cpu)', () => {
       const want = tf.variableGrads(chainedLoss(vars, r, false), list);
       for (let round = 0; round < 2; round++) {
         const got = tf.variableGrads(chainedLoss(vars, r, true), list);
-        expect(Math.abs(got.value.dataSync()[0]! - want.value.dataSync()[0]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want.value.dataSync()[0]!)));
+        expect(Math.abs(got.value.dataSync()[0]! - want.value.dataSync()[0]!)).toBeLessThan(
+          1e-4 * Math.max(1, Math.abs(want.value.dataSync()[0]!)),
+        );
         for (const v of list) {
           expect(got.grads[v.name], v.name).toBeDefined();
-          expect(relError(got.grads[v.name]!.dataSync(), want.grads[v.name]!.dataSync()), `${v.name}, round ${round}`).toBeLessThan(1e-5);
+          expect(
+            relError(got.grads[v.name]!.dataSync(), want.grads[v.name]!.dataSync()),
+            `${v.name}, round ${round}`,
+          ).toBeLessThan(1e-5);
         }
         tf.dispose([got.value, ...Object.values(got.grads)]);
       }
       // the engine's tape is healthy afterwards: a plain variableGrads still gives the same gradients
       const again = tf.variableGrads(chainedLoss(vars, r, false), list);
-      for (const v of list) expect(relError(again.grads[v.name]!.dataSync(), want.grads[v.name]!.dataSync())).toBeLessThan(1e-6);
+      for (const v of list)
+        expect(relError(again.grads[v.name]!.dataSync(), want.grads[v.name]!.dataSync())).toBeLessThan(1e-6);
       tf.dispose([want.value, ...Object.values(want.grads), again.value, ...Object.values(again.grads)]);
     } finally {
       tf.dispose([x, w, s, r, ...list]);
@@ -134,7 +162,9 @@ describe('recomputeInBackward (cpu)', () => {
       // plain forward use (no tape) and a tf.grads with a needsGrad = false input
       tf.tidy(() => {
         recomputeInBackward(block, [vars.x, vars.w1, vars.s], [true, true, true]).dataSync();
-        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(recomputeInBackward(block, [a, b, vars.s], [true, false, true])))([vars.x, vars.w1]);
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(recomputeInBackward(block, [a, b, vars.s], [true, false, true])),
+        )([vars.x, vars.w1]);
       });
     };
     try {

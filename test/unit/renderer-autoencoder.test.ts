@@ -108,17 +108,46 @@ describe('presets and the train form', () => {
     expect(presetForChannels(1)).toBe('mnist-like');
     expect(presetForChannels(3)).toBe('rgb');
     expect(presetForChannels(undefined)).toBe('mnist-like');
-    expect(defaultAeForm(colour)).toMatchObject({ datasetId: 2, preset: 'rgb', losses: ['triplet', 'mse'], kendall: true, dim: 32 });
-    expect(defaultAeForm(grey)).toMatchObject({ datasetId: 1, preset: 'mnist-like', losses: ['contractive'], kendall: false, dim: 8 });
-    expect(defaultAeForm()).toMatchObject({ datasetId: null, epochs: 30, batch: 8, lr: 1e-3, seed: 0, untrained: false });
+    expect(defaultAeForm(colour)).toMatchObject({
+      datasetId: 2,
+      preset: 'rgb',
+      losses: ['triplet', 'mse'],
+      kendall: true,
+      dim: 32,
+    });
+    expect(defaultAeForm(grey)).toMatchObject({
+      datasetId: 1,
+      preset: 'mnist-like',
+      losses: ['contractive'],
+      kendall: false,
+      dim: 8,
+    });
+    expect(defaultAeForm()).toMatchObject({
+      datasetId: null,
+      epochs: 30,
+      batch: 8,
+      lr: 1e-3,
+      seed: 0,
+      untrained: false,
+    });
   });
 
   it('follows the dataset with the preset, but keeps custom losses and other fields', () => {
     const f = { ...defaultAeForm(grey), epochs: 3, seed: 9 };
     expect(chooseDataset(f, colour)).toMatchObject({ datasetId: 2, preset: 'rgb', dim: 32, epochs: 3, seed: 9 });
     const custom = toggleLoss(customize(f), 'mse', true);
-    expect(chooseDataset(custom, colour)).toMatchObject({ datasetId: 2, mode: 'custom', losses: ['mse', 'contractive'], dim: 8 });
-    expect(choosePreset(custom, 'rgb')).toMatchObject({ mode: 'preset', preset: 'rgb', losses: ['triplet', 'mse'], kendall: true });
+    expect(chooseDataset(custom, colour)).toMatchObject({
+      datasetId: 2,
+      mode: 'custom',
+      losses: ['mse', 'contractive'],
+      dim: 8,
+    });
+    expect(choosePreset(custom, 'rgb')).toMatchObject({
+      mode: 'preset',
+      preset: 'rgb',
+      losses: ['triplet', 'mse'],
+      kendall: true,
+    });
   });
 
   it('toggles losses in canonical order and switches to custom', () => {
@@ -296,9 +325,23 @@ describe('loss curves', () => {
 
 describe('metrics and comparison', () => {
   it('formats each metric', () => {
-    const m = metrics({ knnAgreement: 0.9345, knnAgreementTest: 0.9, silhouette: -0.0271, psnr: 18.234, ssim: 0.6411, trainSeconds: 75 });
+    const m = metrics({
+      knnAgreement: 0.9345,
+      knnAgreementTest: 0.9,
+      silhouette: -0.0271,
+      psnr: 18.234,
+      ssim: 0.6411,
+      trainSeconds: 75,
+    });
     const text = Object.fromEntries(METRIC_ROWS.map((r) => [r.key, r.format(m[r.key])]));
-    expect(text).toEqual({ knnAgreement: '93.5 %', knnAgreementTest: '90.0 %', silhouette: '-0.027', psnr: '18.23 dB', ssim: '0.641', trainSeconds: '1 min 15 s' });
+    expect(text).toEqual({
+      knnAgreement: '93.5 %',
+      knnAgreementTest: '90.0 %',
+      silhouette: '-0.027',
+      psnr: '18.23 dB',
+      ssim: '0.641',
+      trainSeconds: '1 min 15 s',
+    });
     expect(METRIC_ROWS[0]!.format(NaN)).toBe('—');
     const time = METRIC_ROWS.find((r) => r.key === 'trainSeconds')!;
     expect(metricText(time, { metrics: m, untrained: true })).toBe('not trained');
@@ -315,8 +358,25 @@ describe('metrics and comparison', () => {
 
   it('compares two autoencoders; train time is no contest against an untrained one', () => {
     const trained = { metrics: metrics(), untrained: false };
-    const random = { metrics: metrics({ knnAgreement: 0.41, knnAgreementTest: 0.38, silhouette: -0.03, psnr: 9.9, ssim: 0.08, trainSeconds: 0 }), untrained: true };
-    expect(compareMetrics(trained, random)).toEqual({ knnAgreement: 'a', knnAgreementTest: 'a', silhouette: 'a', psnr: 'a', ssim: 'a', trainSeconds: null });
+    const random = {
+      metrics: metrics({
+        knnAgreement: 0.41,
+        knnAgreementTest: 0.38,
+        silhouette: -0.03,
+        psnr: 9.9,
+        ssim: 0.08,
+        trainSeconds: 0,
+      }),
+      untrained: true,
+    };
+    expect(compareMetrics(trained, random)).toEqual({
+      knnAgreement: 'a',
+      knnAgreementTest: 'a',
+      silhouette: 'a',
+      psnr: 'a',
+      ssim: 'a',
+      trainSeconds: null,
+    });
     expect(compareMetrics(random, trained).knnAgreement).toBe('b');
     const faster = { metrics: metrics({ trainSeconds: 100, psnr: 20 }), untrained: false };
     expect(compareMetrics(trained, faster)).toMatchObject({ trainSeconds: 'b', psnr: 'b', knnAgreement: 'tie' });

@@ -104,7 +104,9 @@ describe('readApiResponse', () => {
     expect((err as ApiCallError).method).toBe('jobs.cancel');
   });
   it('explains a 401 without a body and any other non-JSON failure', async () => {
-    const e401 = (await readApiResponse('x', new Response('nope', { status: 401 })).catch((e: unknown) => e)) as ApiCallError;
+    const e401 = (await readApiResponse('x', new Response('nope', { status: 401 })).catch(
+      (e: unknown) => e,
+    )) as ApiCallError;
     expect(e401.code).toBe('unauthorized');
     expect(e401.message).toMatch(/winnow serve/);
     const e502 = (await readApiResponse('x', new Response('<html>', { status: 502, statusText: 'Bad Gateway' })).catch(
@@ -126,7 +128,10 @@ describe('createHttpClient', () => {
     const fetch = vi.fn(async () => json(200, { backend: 'wasm' }));
     const client = createHttpClient({ origin: 'http://h:1', token: 't', fetch, push });
     await expect(client.call('settings.get')).resolves.toEqual({ backend: 'wasm' });
-    expect(fetch).toHaveBeenCalledWith('http://h:1/api/settings.get', expect.objectContaining({ method: 'POST', body: '{}' }));
+    expect(fetch).toHaveBeenCalledWith(
+      'http://h:1/api/settings.get',
+      expect.objectContaining({ method: 'POST', body: '{}' }),
+    );
     expect(client.transport).toBe('http');
   });
   it('turns a network failure into a readable error', async () => {

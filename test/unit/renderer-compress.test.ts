@@ -85,9 +85,26 @@ const RGB: DatasetSummary = {
   createdAt: 1,
   importJobId: null,
 };
-const GREY: DatasetSummary = { ...RGB, id: 4, name: 'digits', width: 28, height: 28, channels: 1, classes: 10, hasGroups: false };
+const GREY: DatasetSummary = {
+  ...RGB,
+  id: 4,
+  name: 'digits',
+  width: 28,
+  height: 28,
+  channels: 1,
+  classes: 10,
+  hasGroups: false,
+};
 
-const NET: NetworkDescription = { kind: 'cnn', channels: 32, layers: 0, auxiliary: false, dropPath: 0, genotype: null, label: 'plain CNN, width 32' };
+const NET: NetworkDescription = {
+  kind: 'cnn',
+  channels: 32,
+  layers: 0,
+  auxiliary: false,
+  dropPath: 0,
+  genotype: null,
+  label: 'plain CNN, width 32',
+};
 
 function model(over: Partial<ModelSummary> = {}): ModelSummary {
   return {
@@ -109,9 +126,20 @@ function model(over: Partial<ModelSummary> = {}): ModelSummary {
   };
 }
 
-function row(protocol: CompressRow['protocol'], quality: number, subsampling: Subsampling, accuracy: number, groups?: Record<string, number>): CompressRow {
+function row(
+  protocol: CompressRow['protocol'],
+  quality: number,
+  subsampling: Subsampling,
+  accuracy: number,
+  groups?: Record<string, number>,
+): CompressRow {
   const perGroup = groups
-    ? Object.entries(groups).map(([group, acc]) => ({ group, correct: Math.round(acc * 100), total: 100, accuracy: acc }))
+    ? Object.entries(groups).map(([group, acc]) => ({
+        group,
+        correct: Math.round(acc * 100),
+        total: 100,
+        accuracy: acc,
+      }))
     : null;
   const accs = perGroup?.map((g) => g.accuracy) ?? [];
   const mean = accs.reduce((a, b) => a + b, 0) / Math.max(1, accs.length);
@@ -201,7 +229,10 @@ describe('parseQualities', () => {
     const r = addTypedQualities(form);
     expect(r).toEqual({ ok: true, qualities: [5, 20, 30, 95], extraQualities: [20, 30] });
     expect(addTypedQualities({ ...form, qualityText: 'x' })).toMatchObject({ ok: false });
-    expect(addTypedQualities({ ...form, qualityText: ' ' })).toMatchObject({ ok: false, error: expect.stringMatching(/Type one or more/) });
+    expect(addTypedQualities({ ...form, qualityText: ' ' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Type one or more/),
+    });
     expect(qualityChips([20, 30])).toEqual([5, 10, 15, 20, 30, 50, 75, 95]);
     expect(toggleQuality([5, 95], 50)).toEqual([5, 50, 95]);
     expect(toggleQuality([5, 50, 95], 50)).toEqual([5, 95]);
@@ -235,7 +266,9 @@ describe('model compatibility', () => {
     ];
     const c = modelChoices(list, RGB);
     expect(c.compatible.map((m) => m.id)).toEqual([3, 2, 1]);
-    expect(c.unavailable.map((u) => [u.model.id, u.reason])).toEqual([[4, 'takes 28×28×1 images; faces holds 32×32×3']]);
+    expect(c.unavailable.map((u) => [u.model.id, u.reason])).toEqual([
+      [4, 'takes 28×28×1 images; faces holds 32×32×3'],
+    ]);
     expect(pickModel(c.compatible, 2)).toBe(2);
     expect(pickModel(c.compatible, 4)).toBe(3);
     expect(pickModel([], 4)).toBeNull();
@@ -264,7 +297,17 @@ describe('buildCompressParams', () => {
 
   it('a stored model, typed qualities, all protocols, mozjpeg and a limit', () => {
     const r = buildCompressParams(
-      formFor({ modelSource: 'model', modelId: 1, qualities: [5, 95], qualityText: '30', protocols: ['mixed', 'test', 'retrain'], mozjpeg: true, limitPerClass: 20, seed: 7, epochs: 2 }),
+      formFor({
+        modelSource: 'model',
+        modelId: 1,
+        qualities: [5, 95],
+        qualityText: '30',
+        protocols: ['mixed', 'test', 'retrain'],
+        mozjpeg: true,
+        limitPerClass: 20,
+        seed: 7,
+        epochs: 2,
+      }),
       RGB,
       [model()],
     );
@@ -291,17 +334,37 @@ describe('buildCompressParams', () => {
       return r.ok ? null : { field: r.field, error: r.error };
     };
     expect(err(formFor({ datasetId: null }), null)).toMatchObject({ field: 'datasetId' });
-    expect(err(formFor({ modelSource: 'model', modelId: null }))).toMatchObject({ field: 'modelId', error: expect.stringMatching(/train a baseline first/) });
-    expect(err(formFor({ modelSource: 'model', modelId: 99 }))).toMatchObject({ field: 'modelId', error: expect.stringMatching(/no longer stored/) });
-    expect(err(formFor({ datasetId: GREY.id, modelSource: 'model', modelId: 1 }), GREY)).toMatchObject({ field: 'modelId', error: expect.stringMatching(/takes 32×32×3 images/) });
-    expect(err(formFor({ modelSource: 'model', modelId: 1, protocols: ['retrain'] }), RGB, [model({ network: null })])).toMatchObject({
+    expect(err(formFor({ modelSource: 'model', modelId: null }))).toMatchObject({
+      field: 'modelId',
+      error: expect.stringMatching(/train a baseline first/),
+    });
+    expect(err(formFor({ modelSource: 'model', modelId: 99 }))).toMatchObject({
+      field: 'modelId',
+      error: expect.stringMatching(/no longer stored/),
+    });
+    expect(err(formFor({ datasetId: GREY.id, modelSource: 'model', modelId: 1 }), GREY)).toMatchObject({
+      field: 'modelId',
+      error: expect.stringMatching(/takes 32×32×3 images/),
+    });
+    expect(
+      err(formFor({ modelSource: 'model', modelId: 1, protocols: ['retrain'] }), RGB, [model({ network: null })]),
+    ).toMatchObject({
       field: 'protocols',
       error: expect.stringMatching(/cannot be retrained/),
     });
-    expect(err(formFor({ qualityText: '20, 200' }))).toMatchObject({ field: 'qualityText', error: expect.stringMatching(/200 is out of range/) });
-    expect(err(formFor({ qualities: [] }))).toMatchObject({ field: 'qualities', error: 'Pick at least one JPEG quality.' });
+    expect(err(formFor({ qualityText: '20, 200' }))).toMatchObject({
+      field: 'qualityText',
+      error: expect.stringMatching(/200 is out of range/),
+    });
+    expect(err(formFor({ qualities: [] }))).toMatchObject({
+      field: 'qualities',
+      error: 'Pick at least one JPEG quality.',
+    });
     const many = Array.from({ length: 21 }, (_, i) => i + 1);
-    expect(err(formFor({ qualities: many }))).toMatchObject({ field: 'qualities', error: expect.stringMatching(/At most 20/) });
+    expect(err(formFor({ qualities: many }))).toMatchObject({
+      field: 'qualities',
+      error: expect.stringMatching(/At most 20/),
+    });
     expect(err(formFor({ subsampling: [] }))).toMatchObject({ field: 'subsampling' });
     expect(err(formFor({ protocols: [] }))).toMatchObject({ field: 'protocols' });
     expect(err(formFor({ epochs: 0 }))).toMatchObject({ field: 'epochs' });
@@ -311,11 +374,20 @@ describe('buildCompressParams', () => {
   });
 
   it('counts the trainings: the baseline, one per grid point for retrain, one for mixed', () => {
-    const plan = trainingPlan({ qualities: 6, subsamplings: 2, protocols: ['test', 'retrain', 'mixed'], baseline: 'resnet20' });
+    const plan = trainingPlan({
+      qualities: 6,
+      subsamplings: 2,
+      protocols: ['test', 'retrain', 'mixed'],
+      baseline: 'resnet20',
+    });
     expect(plan.trainings).toBe(1 + 12 + 1);
     expect(plan.rows).toBe(36);
     expect(plan.points).toBe(12);
-    expect(plan.parts).toEqual(['the ResNet-20 baseline', '12 retrainings (6 qualities × 2 subsamplings)', '1 mixed-quality network']);
+    expect(plan.parts).toEqual([
+      'the ResNet-20 baseline',
+      '12 retrainings (6 qualities × 2 subsamplings)',
+      '1 mixed-quality network',
+    ]);
     expect(trainingPlan({ qualities: 6, subsamplings: 1, protocols: ['test'], baseline: null }).trainings).toBe(0);
     expect(toggleIn(PROTOCOLS, ['mixed'], 'test')).toEqual(['test', 'mixed']);
     expect(toggleIn(PROTOCOLS, ['test', 'mixed'], 'test')).toEqual(['mixed']);
@@ -331,12 +403,20 @@ describe('study pieces and the grid', () => {
     const ref = { kind: 'reference' as const, reference: REFERENCE, model: 'plain CNN' };
     expect(compressPointFromPush(push(5, ref), 5)).toEqual(ref);
     expect(compressPointFromPush(push(6, ref), 5)).toBeNull();
-    expect(compressPointFromPush({ channel: 'job.event', jobId: 5, seq: 2, ts: 0, event: { type: 'log', level: 'info', message: 'x' } }, 5)).toBeNull();
+    expect(
+      compressPointFromPush(
+        { channel: 'job.event', jobId: 5, seq: 2, ts: 0, event: { type: 'log', level: 'info', message: 'x' } },
+        5,
+      ),
+    ).toBeNull();
 
     let s = applyPoints(emptyStudy(), [ref, { kind: 'codec', point: CODEC[0]! }, { kind: 'accuracy', row: ROWS[0]! }]);
     expect(s.model).toBe('plain CNN');
     expect(s.reference).toEqual(REFERENCE);
-    s = applyPoints(s, [{ kind: 'accuracy', row: { ...ROWS[0]!, accuracy: 0.5 } }, { kind: 'codec', point: CODEC[1]! }]);
+    s = applyPoints(s, [
+      { kind: 'accuracy', row: { ...ROWS[0]!, accuracy: 0.5 } },
+      { kind: 'codec', point: CODEC[1]! },
+    ]);
     expect(s.rows).toHaveLength(1);
     expect(s.rows[0]!.accuracy).toBe(0.5);
     expect(s.codec).toHaveLength(2);
@@ -345,7 +425,11 @@ describe('study pieces and the grid', () => {
   });
 
   it('knows which subsamplings a study runs (grey: one)', () => {
-    const p = { qualities: [5, 50, 95], subsampling: ['4:4:4', '4:2:0'] as Subsampling[], protocols: ['test'] as CompressRow['protocol'][] };
+    const p = {
+      qualities: [5, 50, 95],
+      subsampling: ['4:4:4', '4:2:0'] as Subsampling[],
+      protocols: ['test'] as CompressRow['protocol'][],
+    };
     expect(usedSubsamplings(p)).toEqual(['4:2:0', '4:4:4']);
     expect(usedSubsamplings(p, { channels: 3 })).toEqual(['4:2:0', '4:4:4']);
     expect(usedSubsamplings(p, { channels: 1 })).toEqual(['4:4:4']);
@@ -363,7 +447,8 @@ describe('study pieces and the grid', () => {
     expect(g.rows.map((r) => r.subsampling)).toEqual(['4:2:0', '4:4:4']);
     expect(g.rowsTotal).toBe(12);
     expect(g.rowsDone).toBe(6);
-    const cell = (q: number, s: Subsampling) => g.rows.find((r) => r.subsampling === s)!.cells.find((c) => c.quality === q)!;
+    const cell = (q: number, s: Subsampling) =>
+      g.rows.find((r) => r.subsampling === s)!.cells.find((c) => c.quality === q)!;
     expect(cell(95, '4:2:0').state).toBe('partial');
     expect(cell(95, '4:2:0').protocols).toEqual([
       { protocol: 'test', state: 'done', accuracy: 0.89 },
@@ -389,9 +474,23 @@ describe('chart series', () => {
     expect(s[0]).toMatchObject({ color: 0, line: 'solid', marker: 'circle' });
     expect(s[1]).toMatchObject({ color: 0, line: 'dotted', marker: 'square' });
     expect(s[2]).toMatchObject({ color: 1, line: 'solid' });
-    expect(s[3]).toMatchObject({ key: 'reference', color: null, line: 'dashed', marker: 'none', points: [{ x: 5, y: 90 }, { x: 95, y: 90 }] });
+    expect(s[3]).toMatchObject({
+      key: 'reference',
+      color: null,
+      line: 'dashed',
+      marker: 'none',
+      points: [
+        { x: 5, y: 90 },
+        { x: 95, y: 90 },
+      ],
+    });
     // one subsampling: the label is the protocol alone
-    expect(accuracyByQuality(ROWS.filter((r) => r.subsampling === '4:2:0' && r.protocol === 'test'), null).map((x) => x.label)).toEqual(['Test']);
+    expect(
+      accuracyByQuality(
+        ROWS.filter((r) => r.subsampling === '4:2:0' && r.protocol === 'test'),
+        null,
+      ).map((x) => x.label),
+    ).toEqual(['Test']);
     expect(qualityTicks(ROWS)).toEqual([5, 50, 95]);
   });
 
@@ -404,7 +503,10 @@ describe('chart series', () => {
       { x: 1, y: 89 },
     ]);
     expect(s[1]!.points.map((p) => p.x)).toEqual([0.6, 1.4]);
-    expect(s[3]!.points).toEqual([{ x: 0.15, y: 90 }, { x: 1.4, y: 90 }]);
+    expect(s[3]!.points).toEqual([
+      { x: 0.15, y: 90 },
+      { x: 1.4, y: 90 },
+    ]);
     // without codec points, no line and no reference
     expect(accuracyByRate(ROWS, [], null)).toEqual([]);
   });
@@ -433,12 +535,34 @@ describe('chart series', () => {
 describe('results table', () => {
   it('one line per row: protocol order, 4:2:0 first, high quality first, with codec numbers and Δ', () => {
     const t = tableRows(ROWS, CODEC, REFERENCE);
-    expect(t.map((r) => r.key)).toEqual(['test-q95-420', 'test-q50-420', 'test-q5-420', 'test-q95-444', 'test-q50-444', 'retrain-q5-420']);
-    expect(t[0]).toMatchObject({ bytes: '1,000 B', bpp: '7.81', rate: '1.00×', psnr: '39.0 dB', ssim: '0.9750', accuracy: '89.0 %', delta: '−1.0 pp', groupStd: '1.0 pp' });
+    expect(t.map((r) => r.key)).toEqual([
+      'test-q95-420',
+      'test-q50-420',
+      'test-q5-420',
+      'test-q95-444',
+      'test-q50-444',
+      'retrain-q5-420',
+    ]);
+    expect(t[0]).toMatchObject({
+      bytes: '1,000 B',
+      bpp: '7.81',
+      rate: '1.00×',
+      psnr: '39.0 dB',
+      ssim: '0.9750',
+      accuracy: '89.0 %',
+      delta: '−1.0 pp',
+      groupStd: '1.0 pp',
+    });
     expect(t[2]).toMatchObject({ rate: '0.15×', delta: '−30.0 pp', worse: true });
     expect(t[5]).toMatchObject({ key: 'retrain-q5-420', bytes: '150 B', accuracy: '80.0 %' });
     // a row whose point has no codec numbers (yet)
-    expect(tableRows([row('test', 10, '4:2:0', 0.7)], CODEC, REFERENCE)[0]).toMatchObject({ bytes: '—', bpp: '—', rate: '—', psnr: '—', ssim: '—' });
+    expect(tableRows([row('test', 10, '4:2:0', 0.7)], CODEC, REFERENCE)[0]).toMatchObject({
+      bytes: '—',
+      bpp: '—',
+      rate: '—',
+      psnr: '—',
+      ssim: '—',
+    });
     expect(tableRows(ROWS, CODEC, null)[0]!.delta).toBe('—');
   });
 
@@ -456,7 +580,14 @@ describe('results table', () => {
 // ---- SVG export ---------------------------------------------------------------------------------------------------
 
 describe('chartSvg', () => {
-  const spec: ChartSpec = { title: 'Accuracy vs JPEG quality', xLabel: 'JPEG quality', yLabel: 'top-1 accuracy', yUnit: '%', xScale: 'linear', xTicks: [5, 50, 95] };
+  const spec: ChartSpec = {
+    title: 'Accuracy vs JPEG quality',
+    xLabel: 'JPEG quality',
+    yLabel: 'top-1 accuracy',
+    yUnit: '%',
+    xScale: 'linear',
+    xTicks: [5, 50, 95],
+  };
 
   it('draws one polyline per series, the axes with their titles and ticks, and a legend', () => {
     const series = accuracyByQuality(ROWS, REFERENCE);
@@ -468,7 +599,8 @@ describe('chartSvg', () => {
     expect(svg).toContain('>JPEG quality</text>');
     expect(svg).toContain('>top-1 accuracy (%)</text>');
     for (const t of ['5', '50', '95']) expect(svg).toContain(`>${t}</text>`);
-    for (const l of ['Test, 4:2:0', 'Test, 4:4:4', 'Retrain, 4:2:0', 'original images']) expect(svg).toContain(`>${l}</text>`);
+    for (const l of ['Test, 4:2:0', 'Test, 4:4:4', 'Retrain, 4:2:0', 'original images'])
+      expect(svg).toContain(`>${l}</text>`);
     // the reference is dashed, 4:4:4 dotted
     expect(svg).toMatch(/<polyline [^>]*stroke-dasharray="7 4"/);
     expect(svg).toMatch(/<polyline [^>]*stroke-dasharray="2 3"/);
@@ -483,19 +615,47 @@ describe('chartSvg', () => {
   });
 
   it('maps x and y onto the plot: higher quality right, higher accuracy up', () => {
-    const series: ChartSeries[] = [{ key: 'a', label: 'a', points: [{ x: 5, y: 60 }, { x: 95, y: 90 }], color: 0, line: 'solid', marker: 'none' }];
+    const series: ChartSeries[] = [
+      {
+        key: 'a',
+        label: 'a',
+        points: [
+          { x: 5, y: 60 },
+          { x: 95, y: 90 },
+        ],
+        color: 0,
+        line: 'solid',
+        marker: 'none',
+      },
+    ];
     const svg = chartSvg(spec, series);
-    const pts = /<polyline [^>]*points="([^"]+)"/.exec(svg)![1]!.split(' ').map((p) => p.split(',').map(Number));
+    const pts = /<polyline [^>]*points="([^"]+)"/
+      .exec(svg)![1]!
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     expect(pts[1]![0]!).toBeGreaterThan(pts[0]![0]!);
     expect(pts[1]![1]!).toBeLessThan(pts[0]![1]!);
   });
 
   it('escapes text, labels a log axis and draws nothing for empty series', () => {
     const series: ChartSeries[] = [
-      { key: 'x', label: 'A <&> "B"', points: [{ x: 0.2, y: 1 }, { x: 1, y: 2 }], color: 2, line: 'solid', marker: 'circle' },
+      {
+        key: 'x',
+        label: 'A <&> "B"',
+        points: [
+          { x: 0.2, y: 1 },
+          { x: 1, y: 2 },
+        ],
+        color: 2,
+        line: 'solid',
+        marker: 'circle',
+      },
       { key: 'e', label: 'empty', points: [], color: 3, line: 'solid', marker: 'circle' },
     ];
-    const svg = chartSvg({ ...spec, title: 'Rate & accuracy', xLabel: 'size vs q95', xScale: 'log', xTicks: undefined }, series);
+    const svg = chartSvg(
+      { ...spec, title: 'Rate & accuracy', xLabel: 'size vs q95', xScale: 'log', xTicks: undefined },
+      series,
+    );
     expect(svg).toContain('A &lt;&amp;&gt; &quot;B&quot;');
     expect(svg).toContain('Rate &amp; accuracy');
     expect(svg).toContain('>size vs q95 (log scale)</text>');
@@ -518,9 +678,22 @@ describe('chartSvg', () => {
 // ---- viewer, list, settings, route --------------------------------------------------------------------------------
 
 describe('image viewer', () => {
-  const point = (quality: number, subsampling: Subsampling) => ({ quality, subsampling, image: `img-${quality}-${subsampling}`, diff: `diff-${quality}`, psnr: 30, maxDiff: 4 });
+  const point = (quality: number, subsampling: Subsampling) => ({
+    quality,
+    subsampling,
+    image: `img-${quality}-${subsampling}`,
+    diff: `diff-${quality}`,
+    psnr: 30,
+    maxDiff: 4,
+  });
   it('rows 4:2:0 above 4:4:4, qualities high to low; a zoom that keeps small images readable', () => {
-    const rows = viewerRows([point(5, '4:4:4'), point(95, '4:2:0'), point(5, '4:2:0'), point(95, '4:4:4'), point(50, '4:2:0')]);
+    const rows = viewerRows([
+      point(5, '4:4:4'),
+      point(95, '4:2:0'),
+      point(5, '4:2:0'),
+      point(95, '4:4:4'),
+      point(50, '4:2:0'),
+    ]);
     expect(rows.map((r) => r.subsampling)).toEqual(['4:2:0', '4:4:4']);
     expect(rows[0]!.points.map((p) => p.quality)).toEqual([95, 50, 5]);
     expect(rows[1]!.points.map((p) => p.quality)).toEqual([95, 5]);
@@ -528,7 +701,15 @@ describe('image viewer', () => {
     const images: CompressionImages = {
       width: 28,
       height: 28,
-      images: [{ index: 1, className: 'a', group: null, original: 'o', points: [point(5, '4:2:0'), point(95, '4:2:0'), point(50, '4:4:4')] }],
+      images: [
+        {
+          index: 1,
+          className: 'a',
+          group: null,
+          original: 'o',
+          points: [point(5, '4:2:0'), point(95, '4:2:0'), point(50, '4:4:4')],
+        },
+      ],
     };
     expect(viewerQualities(images)).toEqual([95, 50, 5]);
     expect(defaultZoom(28)).toBe(4);
@@ -555,19 +736,35 @@ describe('studies list, settings and route', () => {
   });
 
   it('list rows, newest first', () => {
-    const rows = studyListRows([summary({ jobId: 1, createdAt: 100 }), summary({ jobId: 2, createdAt: 200, datasetName: null, state: 'done', rowsDone: 24, seconds: 75 })]);
+    const rows = studyListRows([
+      summary({ jobId: 1, createdAt: 100 }),
+      summary({ jobId: 2, createdAt: 200, datasetName: null, state: 'done', rowsDone: 24, seconds: 75 }),
+    ]);
     expect(rows.map((r) => r.jobId)).toEqual([2, 1]);
     expect(rows[0]).toMatchObject({ dataset: 'dataset #3', progress: '24 / 24', fraction: 1, time: '1 min 15 s' });
-    expect(rows[1]).toMatchObject({ grid: '6 qualities (5–95) × 4:2:0, 4:4:4', protocols: 'Test, Retrain', progress: '6 / 24', fraction: 0.25, time: '—' });
+    expect(rows[1]).toMatchObject({
+      grid: '6 qualities (5–95) × 4:2:0, 4:4:4',
+      protocols: 'Test, Retrain',
+      progress: '6 / 24',
+      fraction: 0.25,
+      time: '—',
+    });
   });
 
   it('settings line', () => {
-    const p = CompressParams.parse({ datasetId: 3, model: { kind: 'baseline', name: 'cnn' }, protocols: ['test', 'mixed'], limitPerClass: 20 });
+    const p = CompressParams.parse({
+      datasetId: 3,
+      model: { kind: 'baseline', name: 'cnn' },
+      protocols: ['test', 'mixed'],
+      limitPerClass: 20,
+    });
     expect(settingsLine(p)).toBe(
       'qualities 95, 75, 50, 15, 10, 5 · 4:2:0 and 4:4:4 · mozjpeg off · protocols: Test, Mixed · 5 epochs, batch 64, lr 0.025 · preset Small (CPU) · ≤ 20 training images per class · seed 0 · file sizes from 500 test images',
     );
     const q = CompressParams.parse({ datasetId: 3, model: { kind: 'model', modelId: 2 }, qualities: [50] });
-    expect(settingsLine(q)).toBe('qualities 50 · 4:2:0 and 4:4:4 · mozjpeg off · protocols: Test · seed 0 · file sizes from 500 test images');
+    expect(settingsLine(q)).toBe(
+      'qualities 50 · 4:2:0 and 4:4:4 · mozjpeg off · protocols: Test · seed 0 · file sizes from 500 test images',
+    );
   });
 
   it('#/compression/<jobId> opens a study', () => {

@@ -102,16 +102,28 @@ describe('import form -> ImportParams', () => {
   });
 
   it('builds synthetic chroma params and checks their ranges', () => {
-    const ok = buildImportParams(form({ sourceKind: 'synth-chroma', synthN: 500, synthSize: 24, synthSeed: 7, name: ' chroma ' }), null);
+    const ok = buildImportParams(
+      form({ sourceKind: 'synth-chroma', synthN: 500, synthSize: 24, synthSeed: 7, name: ' chroma ' }),
+      null,
+    );
     expect(ok.ok).toBe(true);
     if (ok.ok) {
       expect(ok.params.source).toEqual({ kind: 'synth-chroma', n: 500, size: 24, seed: 7 });
       expect(ok.params.name).toBe('chroma');
       expect(ImportParams.parse(ok.params)).toEqual(ok.params);
     }
-    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthN: 5 }), null)).toMatchObject({ ok: false, field: 'synthN' });
-    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthSize: 300 }), null)).toMatchObject({ ok: false, field: 'synthSize' });
-    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthSeed: null }), null)).toMatchObject({ ok: false, field: 'synthSeed' });
+    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthN: 5 }), null)).toMatchObject({
+      ok: false,
+      field: 'synthN',
+    });
+    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthSize: 300 }), null)).toMatchObject({
+      ok: false,
+      field: 'synthSize',
+    });
+    expect(buildImportParams(form({ sourceKind: 'synth-chroma', synthSeed: null }), null)).toMatchObject({
+      ok: false,
+      field: 'synthSeed',
+    });
   });
 
   it('rejects values the contract would refuse, naming the field', () => {
@@ -122,7 +134,10 @@ describe('import form -> ImportParams', () => {
     expect(buildImportParams({ ...base, seed: -1 }, d)).toMatchObject({ ok: false, field: 'seed' });
     expect(buildImportParams({ ...base, seed: null }, d)).toMatchObject({ ok: false, field: 'seed' });
     expect(buildImportParams({ ...base, testFraction: 0.9 }, d)).toMatchObject({ ok: false, field: 'testFraction' });
-    expect(buildImportParams({ ...base, searchWeightFraction: 0 }, d)).toMatchObject({ ok: false, field: 'searchWeightFraction' });
+    expect(buildImportParams({ ...base, searchWeightFraction: 0 }, d)).toMatchObject({
+      ok: false,
+      field: 'searchWeightFraction',
+    });
     expect(buildImportParams({ ...base, name: 'x'.repeat(201) }, d)).toMatchObject({ ok: false, field: 'name' });
   });
 
@@ -172,10 +187,26 @@ describe('import form -> ImportParams', () => {
       ifExists: 'import-again',
     });
     const f = formFromParams(params as unknown as Record<string, unknown>);
-    expect(f).toMatchObject({ sourceKind: 'path', path: '/data/x', format: 'idx', size: 20, channels: '1', name: 'digits', fit: 'fill', duplicates: 'drop', seed: 3, importAgain: true });
+    expect(f).toMatchObject({
+      sourceKind: 'path',
+      path: '/data/x',
+      format: 'idx',
+      size: 20,
+      channels: '1',
+      name: 'digits',
+      fit: 'fill',
+      duplicates: 'drop',
+      seed: 3,
+      importAgain: true,
+    });
     const again = buildImportParams(f, detect({ format: 'idx' }));
     expect(again.ok && again.params).toEqual(params);
-    expect(formFromParams({ source: { kind: 'synth-chroma', n: 300, size: 16, seed: 2 } })).toMatchObject({ sourceKind: 'synth-chroma', synthN: 300, synthSize: 16, synthSeed: 2 });
+    expect(formFromParams({ source: { kind: 'synth-chroma', n: 300, size: 16, seed: 2 } })).toMatchObject({
+      sourceKind: 'synth-chroma',
+      synthN: 300,
+      synthSize: 16,
+      synthSeed: 2,
+    });
     expect(formFromParams(null)).toEqual(defaultImportForm());
     expect(formFromParams({ source: 'nonsense' })).toEqual(defaultImportForm());
   });
@@ -183,8 +214,20 @@ describe('import form -> ImportParams', () => {
   it('forgets a path’s name, size and channels when another source is chosen', () => {
     const detected = applyDetectDefaults(form({ path: '/data/flowers', seed: 9 }), detect());
     const synth = switchSource(detected, 'synth-chroma', detect());
-    expect(synth).toMatchObject({ sourceKind: 'synth-chroma', name: '', size: null, channels: 'auto', seed: 9, path: '/data/flowers' });
-    expect(switchSource(synth, 'path', detect())).toMatchObject({ sourceKind: 'path', name: 'flowers', size: 32, channels: '3' });
+    expect(synth).toMatchObject({
+      sourceKind: 'synth-chroma',
+      name: '',
+      size: null,
+      channels: 'auto',
+      seed: 9,
+      path: '/data/flowers',
+    });
+    expect(switchSource(synth, 'path', detect())).toMatchObject({
+      sourceKind: 'path',
+      name: 'flowers',
+      size: 32,
+      channels: '3',
+    });
     expect(switchSource(synth, 'path', null)).toMatchObject({ sourceKind: 'path', name: '' });
     expect(switchSource(detected, 'path', null)).toBe(detected);
   });
@@ -230,8 +273,12 @@ describe('already imported?', () => {
     expect(sourceKey(synth(2000))).not.toBe(sourceKey(synth(2001)));
     expect(sourceKey(synth(2000, 1))).not.toBe(sourceKey(synth(2000, 0)));
     expect(sourceKey({ kind: 'mnist-sample' })).not.toBe(sourceKey(synth(2000)));
-    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).not.toBe(sourceKey({ kind: 'path', path: '/d', format: 'idx' }));
-    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).toBe(sourceKey(ImportParams.parse({ source: { kind: 'path', path: '/d' } }).source));
+    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).not.toBe(
+      sourceKey({ kind: 'path', path: '/d', format: 'idx' }),
+    );
+    expect(sourceKey({ kind: 'path', path: '/d', format: 'auto' })).toBe(
+      sourceKey(ImportParams.parse({ source: { kind: 'path', path: '/d' } }).source),
+    );
   });
 
   const summary = (id: number) => ({ id, name: 'MNIST sample' }) as DatasetSummary;
@@ -250,14 +297,29 @@ describe('already imported?', () => {
   });
 
   it('"Try the sample" imports it when it is new', async () => {
-    expect(await openOrImport(async () => [], async () => ({ id: 9 }))).toEqual({ action: 'started', jobId: 9 });
+    expect(
+      await openOrImport(
+        async () => [],
+        async () => ({ id: 9 }),
+      ),
+    ).toEqual({ action: 'started', jobId: 9 });
   });
 
   it('"Try the sample" opens the dataset imported meanwhile when jobs.start refuses', async () => {
     const answers: DatasetSummary[][] = [[], [summary(7)]];
-    expect(await openOrImport(async () => answers.shift()!, async () => null)).toEqual({ action: 'open', id: 7 });
+    expect(
+      await openOrImport(
+        async () => answers.shift()!,
+        async () => null,
+      ),
+    ).toEqual({ action: 'open', id: 7 });
     // refused for another reason: nothing to open
-    expect(await openOrImport(async () => [], async () => null)).toEqual({ action: 'failed' });
+    expect(
+      await openOrImport(
+        async () => [],
+        async () => null,
+      ),
+    ).toEqual({ action: 'failed' });
     // the check itself failed: no import is started behind the user's back
     let started = 0;
     const outcome = await openOrImport(
@@ -292,20 +354,28 @@ describe('import job results', () => {
       rejected: [{ path: 'a.png', reason: 'bad' }],
       duplicates: { count: 2, dropped: true, examples: [{ path: 'b', sameAs: 'c' }] },
     });
-    expect(parseImportResult({ id: 1, name: 'x', images: 1, classes: 1 })?.duplicates).toEqual({ count: 0, dropped: false, examples: [] });
+    expect(parseImportResult({ id: 1, name: 'x', images: 1, classes: 1 })?.duplicates).toEqual({
+      count: 0,
+      dropped: false,
+      examples: [],
+    });
     expect(parseImportResult(null)).toBeNull();
     expect(parseImportResult({ rejected: [] })).toBeNull();
   });
 
   it('finds the rejected files of a failed job', () => {
-    expect(rejectionsOf({ rejected: [{ path: 'x.heic', reason: 'HEIC is not supported' }] })).toEqual([{ path: 'x.heic', reason: 'HEIC is not supported' }]);
+    expect(rejectionsOf({ rejected: [{ path: 'x.heic', reason: 'HEIC is not supported' }] })).toEqual([
+      { path: 'x.heic', reason: 'HEIC is not supported' },
+    ]);
     expect(rejectionsOf(null)).toEqual([]);
     expect(rejectionsOf({ rejected: 'no' })).toEqual([]);
   });
 
   it('describes sources in words', () => {
     expect(describeSource({ kind: 'mnist-sample' })).toMatch(/MNIST/);
-    expect(describeSource({ kind: 'synth-chroma', n: 2000, size: 32, seed: 1 })).toBe('Synthetic chroma (2,000 images, 32 px, seed 1)');
+    expect(describeSource({ kind: 'synth-chroma', n: 2000, size: 32, seed: 1 })).toBe(
+      'Synthetic chroma (2,000 images, 32 px, seed 1)',
+    );
     expect(describeSource({ kind: 'path', path: '/d', format: 'auto' })).toBe('/d');
     expect(describeSource({ kind: 'path', path: '/d', format: 'idx' })).toBe('/d (IDX (MNIST-style))');
     expect(describeSource(null)).toBe('unknown source');

@@ -89,8 +89,10 @@ const DARTS_TEXT = formatDartsGenotype(TINY_DARTS);
 const NB201_TEXT = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
 const form = (over: Partial<EvaluateForm> = {}): EvaluateForm => ({ ...defaultEvaluateForm(), datasetId: 3, ...over });
-const genotypeForm = (text: string, over: Partial<EvaluateForm> = {}) => form({ source: 'genotype', genotypeText: text, ...over });
-const build = (f: EvaluateForm, searchSpace: 'darts' | 'nb201' | null = null) => buildEvaluateParams(f, readGenotype(f.genotypeText), searchSpace);
+const genotypeForm = (text: string, over: Partial<EvaluateForm> = {}) =>
+  form({ source: 'genotype', genotypeText: text, ...over });
+const build = (f: EvaluateForm, searchSpace: 'darts' | 'nb201' | null = null) =>
+  buildEvaluateParams(f, readGenotype(f.genotypeText), searchSpace);
 
 describe('the form mirrors the EvaluateParams schema', () => {
   it('the empty form holds the schema’s defaults', () => {
@@ -108,7 +110,13 @@ describe('the form mirrors the EvaluateParams schema', () => {
       auxiliary: null,
       dropPath: null,
     });
-    expect(EVALUATE_DEFAULTS).toMatchObject({ preset: d.preset, epochs: d.epochs, batch: d.batch, seed: d.seed, augment: d.augment });
+    expect(EVALUATE_DEFAULTS).toMatchObject({
+      preset: d.preset,
+      epochs: d.epochs,
+      batch: d.batch,
+      seed: d.seed,
+      augment: d.augment,
+    });
   });
 
   it('accepts and refuses exactly what the schema does, field by field', () => {
@@ -120,7 +128,10 @@ describe('the form mirrors the EvaluateParams schema', () => {
       for (const v of [min - 1, min - 0.5, min, min + 0.5, min + 1, max - 0.5, max, max + 0.5, max + 1, -1, 0]) {
         const built = build(genotypeForm(DARTS_TEXT, { [field]: v }));
         const schema = EvaluateParams.safeParse({ ...base.params, [field]: v });
-        expect(built.ok, `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`).toBe(schema.success);
+        expect(
+          built.ok,
+          `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`,
+        ).toBe(schema.success);
         if (!built.ok) expect(built.field).toBe(field);
       }
     }
@@ -134,7 +145,9 @@ describe('the form mirrors the EvaluateParams schema', () => {
     }
     for (const v of [0, 1, 20, 2.5]) {
       const built = build(genotypeForm(DARTS_TEXT, { limitPerClass: v }));
-      expect(built.ok, `limitPerClass = ${v}`).toBe(EvaluateParams.safeParse({ ...base.params, limitPerClass: v }).success);
+      expect(built.ok, `limitPerClass = ${v}`).toBe(
+        EvaluateParams.safeParse({ ...base.params, limitPerClass: v }).success,
+      );
     }
   });
 
@@ -170,7 +183,8 @@ describe('buildEvaluateParams', () => {
   it('puts the size overrides in only when set', () => {
     const plain = build(genotypeForm(DARTS_TEXT));
     if (!plain.ok) throw new Error(plain.error);
-    for (const k of ['channels', 'layers', 'auxiliary', 'dropPath'] as const) expect(plain.params).not.toHaveProperty(k);
+    for (const k of ['channels', 'layers', 'auxiliary', 'dropPath'] as const)
+      expect(plain.params).not.toHaveProperty(k);
     const set = build(genotypeForm(DARTS_TEXT, { channels: 12, layers: 4, auxiliary: true, dropPath: 0.1 }));
     if (!set.ok) throw new Error(set.error);
     expect(set.params).toMatchObject({ channels: 12, layers: 4, auxiliary: true, dropPath: 0.1 });
@@ -204,11 +218,19 @@ describe('buildEvaluateParams', () => {
   it('says which field is wrong first, in words', () => {
     expect(build(form({ datasetId: null, source: 'baseline' }))).toMatchObject({ ok: false, field: 'datasetId' });
     expect(build(form({ source: 'search', searchJobId: null }))).toMatchObject({ ok: false, field: 'searchJobId' });
-    expect(build(genotypeForm('   '))).toMatchObject({ ok: false, field: 'genotypeText', error: expect.stringMatching(/Paste a genotype/) });
+    expect(build(genotypeForm('   '))).toMatchObject({
+      ok: false,
+      field: 'genotypeText',
+      error: expect.stringMatching(/Paste a genotype/),
+    });
     const bad = build(genotypeForm("Genotype(normal=[('sep_conv_9x9', 0)])"));
     expect(bad).toMatchObject({ ok: false, field: 'genotypeText' });
     if (!bad.ok) expect(bad.error).toMatch(/^The genotype cannot be read: .*sep_conv_9x9/);
-    expect(build(genotypeForm(NB201_TEXT, { layers: 0 }))).toMatchObject({ ok: false, field: 'layers', error: expect.stringMatching(/^Cells per stage:/) });
+    expect(build(genotypeForm(NB201_TEXT, { layers: 0 }))).toMatchObject({
+      ok: false,
+      field: 'layers',
+      error: expect.stringMatching(/^Cells per stage:/),
+    });
     expect(build(genotypeForm(DARTS_TEXT, { epochs: null }))).toMatchObject({ ok: false, field: 'epochs' });
     expect(build(genotypeForm(DARTS_TEXT, { batch: 1 }))).toMatchObject({ ok: false, field: 'batch' });
   });
@@ -219,10 +241,25 @@ describe('reading a pasted genotype', () => {
     const d = readGenotype(DARTS_TEXT);
     expect(d).toMatchObject({ state: 'ok', kind: 'darts', format: 'darts' });
     if (d.state === 'ok') expect(d.genotype).toEqual(TINY_DARTS);
-    expect(readGenotype(NB201_TEXT)).toMatchObject({ state: 'ok', kind: 'nb201', format: 'nb201', genotype: parseNb201(NB201_TEXT) });
-    const json = JSON.stringify({ format: 'winnow-genotype', version: 1, genotype: TINY_DARTS, text: DARTS_TEXT, provenance: {} });
+    expect(readGenotype(NB201_TEXT)).toMatchObject({
+      state: 'ok',
+      kind: 'nb201',
+      format: 'nb201',
+      genotype: parseNb201(NB201_TEXT),
+    });
+    const json = JSON.stringify({
+      format: 'winnow-genotype',
+      version: 1,
+      genotype: TINY_DARTS,
+      text: DARTS_TEXT,
+      provenance: {},
+    });
     expect(readGenotype(json)).toMatchObject({ state: 'ok', kind: 'darts', format: 'json' });
-    expect(readGenotype(JSON.stringify({ genotype: parseNb201(NB201_TEXT) }))).toMatchObject({ state: 'ok', kind: 'nb201', format: 'json' });
+    expect(readGenotype(JSON.stringify({ genotype: parseNb201(NB201_TEXT) }))).toMatchObject({
+      state: 'ok',
+      kind: 'nb201',
+      format: 'json',
+    });
     expect(readGenotype('')).toEqual({ state: 'empty' });
   });
 
@@ -231,7 +268,10 @@ describe('reading a pasted genotype', () => {
       ['hello', /not a genotype/],
       ['{ nope', /not valid JSON/],
       ['{"a": 1}', /holds no genotype/],
-      ['|nor_conv_3x3~0|+|bogus~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', /unknown operation 'bogus'/],
+      [
+        '|nor_conv_3x3~0|+|bogus~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+        /unknown operation 'bogus'/,
+      ],
       ['x'.repeat(200_001), /at most 200,000/],
     ];
     for (const [text, re] of cases) {
@@ -254,7 +294,13 @@ describe('reading a pasted genotype', () => {
 });
 
 describe('searches offered', () => {
-  const s = (jobId: number, datasetId: number, state = 'done', genotypeText: string | null = 'g', createdAt = jobId) => ({
+  const s = (
+    jobId: number,
+    datasetId: number,
+    state = 'done',
+    genotypeText: string | null = 'g',
+    createdAt = jobId,
+  ) => ({
     jobId,
     datasetId,
     datasetName: null,
@@ -288,7 +334,9 @@ describe('network size and notes', () => {
   });
 
   it('describes the size', () => {
-    expect(sizeLine('darts', networkSize('darts', 'darts-paper'))).toBe('C = 36, 20 cells, auxiliary head, drop-path 0.2');
+    expect(sizeLine('darts', networkSize('darts', 'darts-paper'))).toBe(
+      'C = 36, 20 cells, auxiliary head, drop-path 0.2',
+    );
     expect(sizeLine('darts', networkSize('darts', 'tiny'))).toBe('C = 8, 3 cells');
     expect(sizeLine('nb201', networkSize('nb201', 'small'))).toBe('C = 16, 1 cell per stage');
     expect(sizeLine('cnn', networkSize('cnn', 'small'))).toBe('width 32');
@@ -356,7 +404,9 @@ describe('confusion matrix', () => {
 
   it('titles a cell with the count and the share', () => {
     const rows = confusionRows(confusion);
-    expect(confusionTitle('cat', 'dog', rows[0]!.cells[1]!, rows[0]!.total)).toBe('true cat, predicted dog: 2 of 10 (20.0 %)');
+    expect(confusionTitle('cat', 'dog', rows[0]!.cells[1]!, rows[0]!.total)).toBe(
+      'true cat, predicted dog: 2 of 10 (20.0 %)',
+    );
   });
 
   it('finds the worst confusions', () => {
@@ -428,7 +478,12 @@ describe('epochs and curves', () => {
 
   it('reads evaluate-epoch pushes of its job only', () => {
     const push = (jobId: number, type: string): PushMessage =>
-      ({ channel: 'job.event', jobId, ts: 1, event: type === 'evaluate-epoch' ? { type, data: epoch(1) } : { type: 'log', level: 'info', message: 'x' } }) as PushMessage;
+      ({
+        channel: 'job.event',
+        jobId,
+        ts: 1,
+        event: type === 'evaluate-epoch' ? { type, data: epoch(1) } : { type: 'log', level: 'info', message: 'x' },
+      }) as PushMessage;
     expect(evaluateEpochFromPush(push(4, 'evaluate-epoch'), 4)).toEqual(epoch(1));
     expect(evaluateEpochFromPush(push(5, 'evaluate-epoch'), 4)).toBeNull();
     expect(evaluateEpochFromPush(push(4, 'log'), 4)).toBeNull();
@@ -497,16 +552,42 @@ describe('the runs table', () => {
 
   it('fills what a running or baseline evaluation does not have yet', () => {
     const r = comparisonRow(
-      summary({ state: 'running', network: null, source: { kind: 'baseline', name: 'resnet20' }, search: null, datasetName: null, testAccuracy: null, parameters: null, multiplyAdds: null, seconds: null, epochsDone: 2 }),
+      summary({
+        state: 'running',
+        network: null,
+        source: { kind: 'baseline', name: 'resnet20' },
+        search: null,
+        datasetName: null,
+        testAccuracy: null,
+        parameters: null,
+        multiplyAdds: null,
+        seconds: null,
+        epochsDone: 2,
+      }),
     );
-    expect(r).toMatchObject({ network: 'ResNet-20', source: 'ResNet-20', dataset: 'dataset #1', epochs: '2 / 10', accuracy: '—', parameters: '—', multiplyAdds: '—', time: '—', searchCost: null, search: null });
+    expect(r).toMatchObject({
+      network: 'ResNet-20',
+      source: 'ResNet-20',
+      dataset: 'dataset #1',
+      epochs: '2 / 10',
+      accuracy: '—',
+      parameters: '—',
+      multiplyAdds: '—',
+      time: '—',
+      searchCost: null,
+      search: null,
+    });
     expect(networkLabel(null, { kind: 'genotype', text: 'x' })).toBe('pasted genotype');
     expect(sourceLabel({ kind: 'genotype', text: 'x' })).toBe('pasted genotype');
     expect(searchCost({ jobId: 1, seconds: null, images: null, strategy: 'dds' })).toBe('cost unknown · dds');
   });
 
   it('newest first', () => {
-    const rows = comparisonRows([summary({ jobId: 1, createdAt: 1 }), summary({ jobId: 3, createdAt: 3 }), summary({ jobId: 2, createdAt: 3 })]);
+    const rows = comparisonRows([
+      summary({ jobId: 1, createdAt: 1 }),
+      summary({ jobId: 3, createdAt: 3 }),
+      summary({ jobId: 2, createdAt: 3 }),
+    ]);
     expect(rows.map((r) => r.jobId)).toEqual([3, 2, 1]);
   });
 });
@@ -523,14 +604,36 @@ describe('results', () => {
   };
 
   it('reads a job’s result when it looks like one', () => {
-    const r = { network: network(), genotypeText: DARTS_TEXT, parameters: 1, multiplyAdds: 2, test, epochs: 1, seconds: 1, imagesPerSecond: 10, backend: 'cpu', modelId: 1 };
+    const r = {
+      network: network(),
+      genotypeText: DARTS_TEXT,
+      parameters: 1,
+      multiplyAdds: 2,
+      test,
+      epochs: 1,
+      seconds: 1,
+      imagesPerSecond: 10,
+      backend: 'cpu',
+      modelId: 1,
+    };
     expect(parseEvaluateResult(r)).toBe(r);
     expect(parseEvaluateResult({ network: network() })).toBeNull();
     expect(parseEvaluateResult(null)).toBeNull();
   });
 
   it('sums up the settings', () => {
-    expect(settingsLine({ preset: 'tiny', epochs: 1, batch: 16, augment: 'auto', seed: 0, limitPerClass: 20, lr: 0.025, weightDecay: 3e-4 })).toBe(
+    expect(
+      settingsLine({
+        preset: 'tiny',
+        epochs: 1,
+        batch: 16,
+        augment: 'auto',
+        seed: 0,
+        limitPerClass: 20,
+        lr: 0.025,
+        weightDecay: 3e-4,
+      }),
+    ).toBe(
       'preset Tiny, 1 epoch, batch 16, lr 0.025 (cosine), weight decay 0.0003, augmentation auto, seed 0, ≤ 20 images per class',
     );
   });
@@ -544,7 +647,8 @@ describe('evaluate routes', () => {
 
 describe("presets that claim to be a paper's carry its recipe", () => {
   it("thesis-*: SGD lr 0.01, batch 32, 300 epochs (the thesis' Sec. 6.2.1); darts-paper: train.py's batch 96", () => {
-    for (const p of ['thesis-mnist', 'thesis-fashion', 'thesis-cifar'] as const) expect(PRESET_INFO[p].recipe).toEqual({ epochs: 300, batch: 32, lr: 0.01 });
+    for (const p of ['thesis-mnist', 'thesis-fashion', 'thesis-cifar'] as const)
+      expect(PRESET_INFO[p].recipe).toEqual({ epochs: 300, batch: 32, lr: 0.01 });
     expect(PRESET_INFO['darts-paper'].recipe).toEqual({ epochs: 600, batch: 96, lr: 0.025 });
     expect(PRESET_INFO.small.recipe).toBeUndefined();
   });
@@ -563,8 +667,18 @@ describe("presets that claim to be a paper's carry its recipe", () => {
   });
 
   it('the CLI fills what its flags leave out (withPresetRecipe)', () => {
-    expect(withPresetRecipe({ preset: 'thesis-cifar' as const })).toEqual({ preset: 'thesis-cifar', epochs: 300, batch: 32, lr: 0.01 });
-    expect(withPresetRecipe({ preset: 'thesis-cifar' as const, epochs: 5 })).toEqual({ preset: 'thesis-cifar', epochs: 5, batch: 32, lr: 0.01 });
+    expect(withPresetRecipe({ preset: 'thesis-cifar' as const })).toEqual({
+      preset: 'thesis-cifar',
+      epochs: 300,
+      batch: 32,
+      lr: 0.01,
+    });
+    expect(withPresetRecipe({ preset: 'thesis-cifar' as const, epochs: 5 })).toEqual({
+      preset: 'thesis-cifar',
+      epochs: 5,
+      batch: 32,
+      lr: 0.01,
+    });
     expect(withPresetRecipe({ preset: 'tiny' as const })).toEqual({ preset: 'tiny' });
     expect(withPresetRecipe({})).toEqual({});
   });

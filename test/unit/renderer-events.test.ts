@@ -17,9 +17,14 @@ describe('mergeEvents', () => {
 
 describe('eventLine', () => {
   it('turns log, state, artifact and result events into lines, and skips the rest', () => {
-    expect(eventLine(ev(1, { type: 'log', level: 'warn', message: 'slow' }))).toMatchObject({ kind: 'warn', text: 'slow' });
+    expect(eventLine(ev(1, { type: 'log', level: 'warn', message: 'slow' }))).toMatchObject({
+      kind: 'warn',
+      text: 'slow',
+    });
     expect(eventLine(ev(2, { type: 'state', state: 'failed', message: 'OOM' }))?.text).toBe('State → failed: OOM');
-    expect(eventLine(ev(3, { type: 'artifact', name: 'model', path: '/d/m.json' }))?.text).toBe('Artifact model: /d/m.json');
+    expect(eventLine(ev(3, { type: 'artifact', name: 'model', path: '/d/m.json' }))?.text).toBe(
+      'Artifact model: /d/m.json',
+    );
     expect(eventLine(ev(4, { type: 'result', result: 1 }))?.kind).toBe('result');
     expect(eventLine(ev(5, { type: 'progress', fraction: 0.5 }))).toBeNull();
     expect(eventLine(ev(6, { type: 'metric', name: 'loss', value: 1 }))).toBeNull();

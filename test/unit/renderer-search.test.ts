@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { DARTS_OPS, NB201_EDGE_LIST, NB201_OPS, dartsEdgeList, type Genotype } from '../../shared/genotype/ops.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
-import { DEFAULT_CELLS, SearchEpochData, SearchParams, SearchSpace, SelectionStrategy, type SearchDetail } from '../../shared/search.js';
+import {
+  DEFAULT_CELLS,
+  SearchEpochData,
+  SearchParams,
+  SearchSpace,
+  SelectionStrategy,
+  type SearchDetail,
+} from '../../shared/search.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { edgeLabels, heatRows, keptColumns } from '../../renderer/src/lib/search-alpha.js';
 import {
@@ -40,7 +47,12 @@ import {
   type SearchForm,
 } from '../../renderer/src/lib/search.js';
 
-const dataset = (train: number, classes = 10, width = 28) => ({ id: 7, classes, width, splits: { train, test: Math.floor(train / 6) } });
+const dataset = (train: number, classes = 10, width = 28) => ({
+  id: 7,
+  classes,
+  width,
+  splits: { train, test: Math.floor(train / 6) },
+});
 
 /** A form that builds, on a mid-sized dataset. */
 const validForm = (): SearchForm => defaultSearchForm(dataset(6000));
@@ -85,11 +97,29 @@ describe('the form mirrors the SearchParams schema', () => {
     if (!base.ok) throw new Error(base.error);
     for (const field of fields) {
       const { min, max } = SEARCH_LIMITS[field];
-      const probes = [min - 1, min - 0.5, min, min + 1e-6, min + 0.5, min + 1, (min + max) / 2, max - 0.5, max, max + 1e-6, max + 0.5, max + 1, -1, 0];
+      const probes = [
+        min - 1,
+        min - 0.5,
+        min,
+        min + 1e-6,
+        min + 0.5,
+        min + 1,
+        (min + max) / 2,
+        max - 0.5,
+        max,
+        max + 1e-6,
+        max + 0.5,
+        max + 1,
+        -1,
+        0,
+      ];
       for (const v of probes) {
         const built = buildSearchParams({ ...validForm(), [field]: v });
         const schema = SearchParams.safeParse({ ...base.params, [field]: v });
-        expect(built.ok, `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`).toBe(schema.success);
+        expect(
+          built.ok,
+          `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`,
+        ).toBe(schema.success);
         if (!built.ok) expect(built.field).toBe(field);
       }
     }
@@ -130,7 +160,9 @@ describe('buildSearchParams', () => {
 
 // ---- epochs ---------------------------------------------------------------------------------------------------
 
-const NB201_GENOTYPE = parseNb201('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|');
+const NB201_GENOTYPE = parseNb201(
+  '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+);
 
 /** An epoch snapshot; `attempt` tells two runs of the same epoch apart (a resumed job repeats epochs). */
 function ep(epoch: number, attempt = 1): SearchEpochData {
@@ -151,7 +183,8 @@ function ep(epoch: number, attempt = 1): SearchEpochData {
   });
 }
 
-const tags = (list: readonly SearchEpochData[]): string[] => list.map((e) => `${e.epoch}.${Math.round(e.valAccuracy * 10)}`);
+const tags = (list: readonly SearchEpochData[]): string[] =>
+  list.map((e) => `${e.epoch}.${Math.round(e.valAccuracy * 10)}`);
 
 describe('mergeEpochs', () => {
   it('keeps the list when nothing comes in, and appends a newer epoch', () => {
@@ -195,7 +228,10 @@ describe('keptColumns agrees with the genotype derivation', () => {
       const normal = randomAlphas(next, edges.length, DARTS_OPS.length);
       const reduce = randomAlphas(next, edges.length, DARTS_OPS.length);
       const g = deriveDartsGenotype(normal, reduce);
-      for (const [cell, alphas] of [['normal', normal], ['reduce', reduce]] as const) {
+      for (const [cell, alphas] of [
+        ['normal', normal],
+        ['reduce', reduce],
+      ] as const) {
         const kept = keptColumns('darts', g, cell)!;
         expect(kept).toHaveLength(edges.length);
         expect(kept.filter((k) => k >= 0)).toHaveLength(g[cell].length);
@@ -315,8 +351,35 @@ describe('strategies in the form', () => {
       full: [],
       // one validation policy for random, dds and dds-untrained
       random: ['subset', 'valMode'],
-      dds: ['autoencoderId', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'masteryBy', 'replacePool', 'subset', 'valMode', 'warmupEpochs'],
-      'dds-untrained': ['cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep', 'hardness', 'hardnessWindow', 'lrReset', 'mastery', 'masteryBy', 'replacePool', 'subset', 'valMode', 'warmupEpochs'],
+      dds: [
+        'autoencoderId',
+        'cyclicLrBase',
+        'cyclicLrMax',
+        'cyclicLrStep',
+        'hardness',
+        'hardnessWindow',
+        'lrReset',
+        'mastery',
+        'masteryBy',
+        'replacePool',
+        'subset',
+        'valMode',
+        'warmupEpochs',
+      ],
+      'dds-untrained': [
+        'cyclicLrBase',
+        'cyclicLrMax',
+        'cyclicLrStep',
+        'hardness',
+        'hardnessWindow',
+        'lrReset',
+        'mastery',
+        'masteryBy',
+        'replacePool',
+        'subset',
+        'valMode',
+        'warmupEpochs',
+      ],
       bdp: ['balance', 'pruneEvery', 'pruneTrain', 'pruneVal'],
     };
     for (const strategy of STRATEGIES) {
@@ -335,9 +398,25 @@ describe('strategies in the form', () => {
     const b = buildSearchParams({ ...validForm(), strategy: 'bdp', pruneTrain: 30, pruneVal: 5, balance: false });
     if (!b.ok) throw new Error(b.error);
     expect(b.params).toMatchObject({ pruneTrain: 0.3, pruneVal: 0.05, balance: false, pruneEvery: 5 });
-    const d = buildSearchParams({ ...validForm(), strategy: 'dds', autoencoderId: 4, valMode: 'fixed', lrReset: false, masteryBy: 'easy', replacePool: 'unseen-first' });
+    const d = buildSearchParams({
+      ...validForm(),
+      strategy: 'dds',
+      autoencoderId: 4,
+      valMode: 'fixed',
+      lrReset: false,
+      masteryBy: 'easy',
+      replacePool: 'unseen-first',
+    });
     if (!d.ok) throw new Error(d.error);
-    expect(d.params).toMatchObject({ autoencoderId: 4, valMode: 'fixed', lrReset: false, mastery: 0.5, hardness: 0.85, masteryBy: 'easy', replacePool: 'unseen-first' });
+    expect(d.params).toMatchObject({
+      autoencoderId: 4,
+      valMode: 'fixed',
+      lrReset: false,
+      mastery: 0.5,
+      hardness: 0.85,
+      masteryBy: 'easy',
+      replacePool: 'unseen-first',
+    });
     const a = buildSearchParams({ ...validForm(), augment: 'off' });
     expect(a.ok && a.params.augment).toBe('off');
     // "train one first": the epochs go instead of an autoencoder id, and are checked like the other fields
@@ -417,9 +496,24 @@ describe('data-selection charts', () => {
   });
 
   it('draws sizes, balance, mastery with its threshold (dds) and remaining (bdp)', () => {
-    const dds = (m: number) => ({ mastery: m, easy: 5, hard: 5, replaced: 0, uniqueSeen: 10, subset: [1, 2], hardRows: [2], replacedRows: [] });
-    const c = selectionChartsOf([selEp(1, { selection: sel(10, { dds: dds(0.2) }) }), selEp(2, { selection: sel(10, { dds: dds(0.6) }) })], 0.5);
-    expect(c?.sizes[0]!.points).toEqual([{ x: 1, y: 10 }, { x: 2, y: 10 }]);
+    const dds = (m: number) => ({
+      mastery: m,
+      easy: 5,
+      hard: 5,
+      replaced: 0,
+      uniqueSeen: 10,
+      subset: [1, 2],
+      hardRows: [2],
+      replacedRows: [],
+    });
+    const c = selectionChartsOf(
+      [selEp(1, { selection: sel(10, { dds: dds(0.2) }) }), selEp(2, { selection: sel(10, { dds: dds(0.6) }) })],
+      0.5,
+    );
+    expect(c?.sizes[0]!.points).toEqual([
+      { x: 1, y: 10 },
+      { x: 2, y: 10 },
+    ]);
     expect(c?.mastery?.[0]!.points.map((p) => p.y)).toEqual([20, 60]);
     expect(c?.mastery?.[1]).toMatchObject({ label: 'threshold', dash: true });
     expect(c?.mastery?.[1]!.points.every((p) => p.y === 50)).toBe(true);
@@ -428,12 +522,19 @@ describe('data-selection charts', () => {
     const hist = { edges: [0, 0.5, 1], counts: [3, 1], pruned: 2 };
     const b = selectionChartsOf([
       selEp(1, { selection: sel(10, { bdp: { remainingTrain: 10, remainingVal: 10 } }) }),
-      selEp(2, { selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }) }),
+      selEp(2, {
+        selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }),
+      }),
     ]);
     expect(b?.mastery).toBeNull();
     expect(b?.remaining?.[0]!.points.map((p) => p.y)).toEqual([10, 8]);
     expect(b?.remaining?.[1]!.points.map((p) => p.y)).toEqual([10, 9]);
-    const prunings = pruningsOf([selEp(1), selEp(2, { selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }) })]);
+    const prunings = pruningsOf([
+      selEp(1),
+      selEp(2, {
+        selection: sel(8, { bdp: { remainingTrain: 8, remainingVal: 9, pruning: { train: hist, val: hist } } }),
+      }),
+    ]);
     expect(prunings.map((p) => p.epoch)).toEqual([2]);
     expect(histogramBars(hist)).toEqual([
       { from: 0, to: 0.5, count: 3, height: 1 },
@@ -443,7 +544,12 @@ describe('data-selection charts', () => {
 });
 
 describe('the per-epoch selection table', () => {
-  const base = (train: number) => ({ trainSize: train, valSize: train, perClass: { train: [train], val: [train] }, balance: 1 });
+  const base = (train: number) => ({
+    trainSize: train,
+    valSize: train,
+    perClass: { train: [train], val: [train] },
+    balance: 1,
+  });
 
   it('one row per epoch that recorded its selection, with the images processed so far', () => {
     const dds = (replaced: number, uniqueSeen: number) => ({
@@ -461,18 +567,42 @@ describe('the per-epoch selection table', () => {
       selEp(2, { images: 16, imagesTotal: 32, selection: { ...base(20), dds: dds(7, 27) } }),
     ]);
     expect(rows).toEqual([
-      { epoch: 1, trainSize: 20, valSize: 20, imagesTotal: 16, dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 0, uniqueSeen: 20 }, bdp: null },
-      { epoch: 2, trainSize: 20, valSize: 20, imagesTotal: 32, dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 7, uniqueSeen: 27 }, bdp: null },
+      {
+        epoch: 1,
+        trainSize: 20,
+        valSize: 20,
+        imagesTotal: 16,
+        dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 0, uniqueSeen: 20 },
+        bdp: null,
+      },
+      {
+        epoch: 2,
+        trainSize: 20,
+        valSize: 20,
+        imagesTotal: 32,
+        dds: { mastery: 0.35, easy: 7, hard: 13, replaced: 7, uniqueSeen: 27 },
+        bdp: null,
+      },
     ]);
     // an epoch without selection stats counts towards the images processed but has no row
-    expect(selectionRowsOf([selEp(1, { images: 10 }), selEp(2, { images: 10, selection: base(5) })]).map((r) => [r.epoch, r.imagesTotal])).toEqual([[2, 20]]);
+    expect(
+      selectionRowsOf([selEp(1, { images: 10 }), selEp(2, { images: 10, selection: base(5) })]).map((r) => [
+        r.epoch,
+        r.imagesTotal,
+      ]),
+    ).toEqual([[2, 20]]);
   });
 
   it('bdp: what remains, and what was pruned at the end of the epochs that pruned', () => {
     const hist = (pruned: number) => ({ edges: [0, 1], counts: [4], pruned });
     const rows = selectionRowsOf([
       selEp(1, { selection: { ...base(30), bdp: { remainingTrain: 30, remainingVal: 30 } } }),
-      selEp(2, { selection: { ...base(30), bdp: { remainingTrain: 24, remainingVal: 27, pruning: { train: hist(6), val: hist(3) } } } }),
+      selEp(2, {
+        selection: {
+          ...base(30),
+          bdp: { remainingTrain: 24, remainingVal: 27, pruning: { train: hist(6), val: hist(3) } },
+        },
+      }),
     ]);
     expect(rows.map((r) => r.bdp)).toEqual([
       { remainingTrain: 30, remainingVal: 30, prunedTrain: null, prunedVal: null },
@@ -484,7 +614,11 @@ describe('the per-epoch selection table', () => {
 
 describe('comparing searches', () => {
   it('cumulative seconds and images processed (imagesTotal, else the running sum of images)', () => {
-    const e = [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 3, images: 40 }), selEp(3, { seconds: 1.5, images: 10 })];
+    const e = [
+      selEp(1, { seconds: 2, images: 50 }),
+      selEp(2, { seconds: 3, images: 40 }),
+      selEp(3, { seconds: 1.5, images: 10 }),
+    ];
     expect(cumulativeSeconds(e)).toEqual([2, 5, 6.5]);
     expect(imagesTotals(e)).toEqual([50, 90, 100]);
     expect(imagesTotals([selEp(1, { imagesTotal: 70 }), selEp(2, { imagesTotal: 150 })])).toEqual([70, 150]);
@@ -493,13 +627,26 @@ describe('comparing searches', () => {
   });
 
   it('one series per search against the chosen x axis', () => {
-    const a = { jobId: 1, label: '#1 full', epochs: [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 2, images: 50 })] };
+    const a = {
+      jobId: 1,
+      label: '#1 full',
+      epochs: [selEp(1, { seconds: 2, images: 50 }), selEp(2, { seconds: 2, images: 50 })],
+    };
     const b = { jobId: 2, label: '#2 dds', epochs: [selEp(1, { seconds: 1, images: 10, imagesTotal: 10 })] };
     const byEpoch = compareSeries([a, b], 'valAccuracy', 'epoch');
-    expect(byEpoch.map((s) => [s.label, s.color])).toEqual([['#1 full', 0], ['#2 dds', 1]]);
-    expect(byEpoch[0]!.points).toEqual([{ x: 1, y: a.epochs[0]!.valAccuracy * 100 }, { x: 2, y: a.epochs[1]!.valAccuracy * 100 }]);
+    expect(byEpoch.map((s) => [s.label, s.color])).toEqual([
+      ['#1 full', 0],
+      ['#2 dds', 1],
+    ]);
+    expect(byEpoch[0]!.points).toEqual([
+      { x: 1, y: a.epochs[0]!.valAccuracy * 100 },
+      { x: 2, y: a.epochs[1]!.valAccuracy * 100 },
+    ]);
     expect(compareSeries([a], 'trainLoss', 'images')[0]!.points.map((p) => p.x)).toEqual([50, 100]);
-    expect(compareSeries([a], 'trainLoss', 'seconds')[0]!.points).toEqual([{ x: 2, y: a.epochs[0]!.trainLoss }, { x: 4, y: a.epochs[1]!.trainLoss }]);
+    expect(compareSeries([a], 'trainLoss', 'seconds')[0]!.points).toEqual([
+      { x: 2, y: a.epochs[0]!.trainLoss },
+      { x: 4, y: a.epochs[1]!.trainLoss },
+    ]);
     expect(compareSeries([b], 'trainLoss', 'images')[0]!.points.map((p) => p.x)).toEqual([10]);
   });
 
@@ -534,8 +681,16 @@ describe('comparing searches', () => {
       seconds: 6,
     });
     // one finished before the test accuracy and images were kept
-    const older = { genotypeText: 'final', final: { valAccuracy: 0.75 }, seconds: 6 } as unknown as SearchDetail['result'];
-    expect(compareRow({ summary, params, epochs, result: older })).toMatchObject({ testAccuracy: null, testImages: null, images: 100 });
+    const older = {
+      genotypeText: 'final',
+      final: { valAccuracy: 0.75 },
+      seconds: 6,
+    } as unknown as SearchDetail['result'];
+    expect(compareRow({ summary, params, epochs, result: older })).toMatchObject({
+      testAccuracy: null,
+      testImages: null,
+      images: 100,
+    });
   });
 
   it('ticking searches: in the order ticked, only those with a finished epoch compare', () => {

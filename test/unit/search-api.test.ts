@@ -11,7 +11,15 @@ import { DARTS_OPS, NB201_OPS, type Genotype } from '../../shared/genotype/ops.j
 import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
 import { deriveDartsGenotype, deriveNb201Genotype, softmaxRows } from '../../shared/genotype/derive.js';
 import type { JobSummary } from '../../shared/jobs.js';
-import { SearchParams, type AlphaSnapshot, type GenotypeExport, type SearchDetail, type SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
+import {
+  SearchParams,
+  type AlphaSnapshot,
+  type GenotypeExport,
+  type SearchDetail,
+  type SearchEpochData,
+  type SearchResult,
+  type SearchSummary,
+} from '../../shared/search.js';
 import type { WinnowHost } from '../../main/api/host.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import { epochLine } from '../../main/cli/search.js';
@@ -25,8 +33,21 @@ import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
  * A dataset of 8x8 grey images: per class `w` train_w, `a` train_α and `test` test images. Pixel hashes are
  * made up (the store records them; nothing reads the pixels here).
  */
-function addDataset(h: WinnowHost, name: string, classes: string[], per: { w: number; a: number; test: number }, salt = ''): number {
-  const rows = { label: [] as number[], split: [] as Split[], half: [] as Array<SearchHalf | null>, group: [] as Array<string | null>, source: [] as string[], hash: [] as string[] };
+function addDataset(
+  h: WinnowHost,
+  name: string,
+  classes: string[],
+  per: { w: number; a: number; test: number },
+  salt = '',
+): number {
+  const rows = {
+    label: [] as number[],
+    split: [] as Split[],
+    half: [] as Array<SearchHalf | null>,
+    group: [] as Array<string | null>,
+    source: [] as string[],
+    hash: [] as string[],
+  };
   classes.forEach((_, label) => {
     const kinds: Array<[Split, SearchHalf | null, number]> = [
       ['train', 'w', per.w],
@@ -51,7 +72,12 @@ function addDataset(h: WinnowHost, name: string, classes: string[], per: { w: nu
 function alphas(space: 'darts' | 'nb201', epoch: number): AlphaSnapshot {
   const rows = space === 'darts' ? 14 : 6;
   const cols = space === 'darts' ? DARTS_OPS.length : NB201_OPS.length;
-  const m = (k: number) => softmaxRows(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => Math.sin(r * 3.1 + c * 1.7 + epoch * 0.9 + k))));
+  const m = (k: number) =>
+    softmaxRows(
+      Array.from({ length: rows }, (_, r) =>
+        Array.from({ length: cols }, (_, c) => Math.sin(r * 3.1 + c * 1.7 + epoch * 0.9 + k)),
+      ),
+    );
   return space === 'darts' ? { normal: m(0), reduce: m(1) } : { normal: m(0) };
 }
 
@@ -59,7 +85,12 @@ function genotypeOf(a: AlphaSnapshot, space: 'darts' | 'nb201'): Genotype {
   return space === 'darts' ? deriveDartsGenotype(a.normal, a.reduce!) : deriveNb201Genotype(a.normal);
 }
 
-function epochData(space: 'darts' | 'nb201', epoch: number, epochs: number, valAccuracy = 0.1 * epoch): SearchEpochData {
+function epochData(
+  space: 'darts' | 'nb201',
+  epoch: number,
+  epochs: number,
+  valAccuracy = 0.1 * epoch,
+): SearchEpochData {
   const a = alphas(space, epoch);
   return {
     epoch,
@@ -97,7 +128,12 @@ function addSearch(
       genotype: last.genotype,
       genotypeText: formatGenotype(last.genotype),
       alphas: last.alphas,
-      final: { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
+      final: {
+        trainLoss: last.trainLoss,
+        trainAccuracy: last.trainAccuracy,
+        valLoss: last.valLoss,
+        valAccuracy: last.valAccuracy,
+      },
       seconds: 3,
       imagesPerSecond: 26.7,
       backend: 'cpu',
@@ -105,7 +141,12 @@ function addSearch(
     };
     h.store.jobs.appendEvent(job.id, { type: 'result', result });
   }
-  if (opts.state !== 'running') h.store.jobs.appendEvent(job.id, { type: 'state', state: opts.state, ...(opts.message ? { message: opts.message } : {}) });
+  if (opts.state !== 'running')
+    h.store.jobs.appendEvent(job.id, {
+      type: 'state',
+      state: opts.state,
+      ...(opts.message ? { message: opts.message } : {}),
+    });
   return h.store.jobs.get(job.id)!;
 }
 
@@ -139,16 +180,37 @@ async function fixture() {
   const other = addDataset(h, 'other', ['a', 'b'], { w: 4, a: 4, test: 2 }, 'o');
   const selftest = h.store.jobs.create('selftest', {}, process.pid);
   h.store.jobs.appendEvent(selftest.id, { type: 'state', state: 'cancelled' });
-  const darts = addSearch(h, { datasetId: digits, epochs: 2, batch: 6 }, { epochs: [epochData('darts', 1, 2), epochData('darts', 2, 2)], state: 'done' });
+  const darts = addSearch(
+    h,
+    { datasetId: digits, epochs: 2, batch: 6 },
+    { epochs: [epochData('darts', 1, 2), epochData('darts', 2, 2)], state: 'done' },
+  );
   const dartsJson = writeGenotypeJson(h, darts.id, epochData('darts', 2, 2), digits);
   // epoch 2 of the first attempt was cut off after its event but before its checkpoint: the resumed run redid it
   const nb201 = addSearch(
     h,
     { datasetId: digits, space: 'nb201', epochs: 4, batch: 6, seed: 7 },
-    { epochs: [epochData('nb201', 1, 4), epochData('nb201', 2, 4, 0.2), epochData('nb201', 2, 4, 0.25), epochData('nb201', 3, 4)], state: 'interrupted', message: 'Interrupted: killed.' },
+    {
+      epochs: [
+        epochData('nb201', 1, 4),
+        epochData('nb201', 2, 4, 0.2),
+        epochData('nb201', 2, 4, 0.25),
+        epochData('nb201', 3, 4),
+      ],
+      state: 'interrupted',
+      message: 'Interrupted: killed.',
+    },
   );
-  const failed = addSearch(h, { datasetId: digits, epochs: 3, batch: 6 }, { epochs: [], state: 'failed', message: 'Out of memory.' });
-  const orphan = addSearch(h, { datasetId: other, epochs: 1, batch: 4 }, { epochs: [epochData('darts', 1, 1)], state: 'done' });
+  const failed = addSearch(
+    h,
+    { datasetId: digits, epochs: 3, batch: 6 },
+    { epochs: [], state: 'failed', message: 'Out of memory.' },
+  );
+  const orphan = addSearch(
+    h,
+    { datasetId: other, epochs: 1, batch: 4 },
+    { epochs: [epochData('darts', 1, 1)], state: 'done' },
+  );
   return { h, digits, other, selftest, darts, dartsJson, nb201, failed, orphan };
 }
 
@@ -160,9 +222,26 @@ describe('searches.list / searches.get', () => {
     expect(all.map((s) => s.jobId)).toEqual([f.orphan.id, f.failed.id, f.nb201.id, f.darts.id]);
     const [orphan, failed, nb201, darts] = all as [SearchSummary, SearchSummary, SearchSummary, SearchSummary];
     expect(orphan).toMatchObject({ datasetId: f.other, datasetName: null, state: 'done' });
-    expect(failed).toMatchObject({ state: 'failed', epochsDone: 0, epochs: 3, genotypeText: null, valAccuracy: null, space: 'darts', strategy: 'full' });
-    expect(nb201).toMatchObject({ state: 'interrupted', datasetName: 'digits', space: 'nb201', epochs: 4, epochsDone: 3, valAccuracy: 0.30000000000000004 });
-    expect(nb201.genotypeText).toBe(formatNb201(epochData('nb201', 3, 4).genotype as Extract<Genotype, { space: 'nb201' }>));
+    expect(failed).toMatchObject({
+      state: 'failed',
+      epochsDone: 0,
+      epochs: 3,
+      genotypeText: null,
+      valAccuracy: null,
+      space: 'darts',
+      strategy: 'full',
+    });
+    expect(nb201).toMatchObject({
+      state: 'interrupted',
+      datasetName: 'digits',
+      space: 'nb201',
+      epochs: 4,
+      epochsDone: 3,
+      valAccuracy: 0.30000000000000004,
+    });
+    expect(nb201.genotypeText).toBe(
+      formatNb201(epochData('nb201', 3, 4).genotype as Extract<Genotype, { space: 'nb201' }>),
+    );
     expect(darts).toMatchObject({ state: 'done', epochsDone: 2, epochs: 2, valAccuracy: 0.2 });
     expect(parseGenotype(darts.genotypeText!)).toEqual(epochData('darts', 2, 2).genotype);
     const onDigits = (await f.h.api.dispatch('searches.list', { datasetId: f.digits })) as SearchSummary[];
@@ -173,7 +252,9 @@ describe('searches.list / searches.get', () => {
   it('gets one search: parsed params, every epoch once in order (a resumed epoch replaces the cut-off one), the result when done', async () => {
     const f = await fixture();
     const nb = (await f.h.api.dispatch('searches.get', { id: f.nb201.id })) as SearchDetail;
-    expect(nb.params).toEqual(SearchParams.parse({ datasetId: f.digits, space: 'nb201', epochs: 4, batch: 6, seed: 7 }));
+    expect(nb.params).toEqual(
+      SearchParams.parse({ datasetId: f.digits, space: 'nb201', epochs: 4, batch: 6, seed: 7 }),
+    );
     expect(nb.epochs.map((e) => [e.epoch, e.valAccuracy])).toEqual([
       [1, 0.1],
       [2, 0.25],
@@ -195,7 +276,9 @@ describe('searches.list / searches.get', () => {
     const other = await rejection(f.h.api.dispatch('searches.get', { id: f.selftest.id }));
     expect(other).toMatchObject({ code: 'not_found' });
     expect(other.message).toMatch(/is a selftest job, not a search/);
-    expect(await rejection(f.h.api.dispatch('searches.export', { id: f.selftest.id, format: 'json' }))).toMatchObject({ code: 'not_found' });
+    expect(await rejection(f.h.api.dispatch('searches.export', { id: f.selftest.id, format: 'json' }))).toMatchObject({
+      code: 'not_found',
+    });
     expect(await rejection(f.h.api.dispatch('searches.get', { id: 'x' }))).toMatchObject({ code: 'bad_input' });
   });
 });
@@ -205,12 +288,24 @@ describe('searches.export', () => {
     const f = await fixture();
     const g = epochData('darts', 2, 2).genotype as Extract<Genotype, { space: 'darts' }>;
     const text = (await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'darts' })) as GenotypeExport;
-    expect(text).toEqual({ filename: `search-${f.darts.id}-genotype.txt`, mime: 'text/plain; charset=utf-8', text: formatDartsGenotype(g) + '\n' });
+    expect(text).toEqual({
+      filename: `search-${f.darts.id}-genotype.txt`,
+      mime: 'text/plain; charset=utf-8',
+      text: formatDartsGenotype(g) + '\n',
+    });
     expect(parseGenotype(text.text)).toEqual(g);
     const json = (await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'json' })) as GenotypeExport;
-    expect(json).toEqual({ filename: `search-${f.darts.id}-genotype.json`, mime: 'application/json', text: f.dartsJson });
+    expect(json).toEqual({
+      filename: `search-${f.darts.id}-genotype.json`,
+      mime: 'application/json',
+      text: f.dartsJson,
+    });
     for (const cell of ['normal', 'reduce'] as const) {
-      const svg = (await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'svg', cell })) as GenotypeExport;
+      const svg = (await f.h.api.dispatch('searches.export', {
+        id: f.darts.id,
+        format: 'svg',
+        cell,
+      })) as GenotypeExport;
       expect(svg.filename).toBe(`search-${f.darts.id}-${cell}.svg`);
       expect(svg.mime).toBe('image/svg+xml');
       expect(svg.text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -224,10 +319,24 @@ describe('searches.export', () => {
   it('rebuilds genotype.json from the store when the finished search lost its file', async () => {
     const f = await fixture();
     fs.rmSync(path.join(jobDirFor(f.h.dataDir, f.darts.id), SEARCH_FILES.genotypeJson));
-    const doc = parseGenotypeJson(((await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'json' })) as GenotypeExport).text);
+    const doc = parseGenotypeJson(
+      ((await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'json' })) as GenotypeExport).text,
+    );
     expect(doc.genotype).toEqual(epochData('darts', 2, 2).genotype);
-    expect(doc.provenance).toMatchObject({ jobId: f.darts.id, datasetId: f.digits, datasetName: 'digits', space: 'darts', epochs: 2, seed: 0 });
-    expect(doc.provenance.metrics).toMatchObject({ valAccuracy: 0.2, seconds: 3, imagesPerSecond: 26.7, epochsPlanned: 2 });
+    expect(doc.provenance).toMatchObject({
+      jobId: f.darts.id,
+      datasetId: f.digits,
+      datasetName: 'digits',
+      space: 'darts',
+      epochs: 2,
+      seed: 0,
+    });
+    expect(doc.provenance.metrics).toMatchObject({
+      valAccuracy: 0.2,
+      seconds: 3,
+      imagesPerSecond: 26.7,
+      epochsPlanned: 2,
+    });
   });
 
   it('exports an unfinished NAS-Bench-201 search from its latest epoch, with provenance up to that epoch', async () => {
@@ -251,11 +360,17 @@ describe('searches.export', () => {
       alphas: latest.alphas,
     });
     expect(doc.provenance.datasetHash).toBe(datasetContentHash(f.h.store, f.digits));
-    expect(doc.provenance.metrics).toMatchObject({ valAccuracy: latest.valAccuracy, trainLoss: latest.trainLoss, epochsPlanned: 4 });
+    expect(doc.provenance.metrics).toMatchObject({
+      valAccuracy: latest.valAccuracy,
+      trainLoss: latest.trainLoss,
+      epochsPlanned: 4,
+    });
     const svg = (await f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'svg' })) as GenotypeExport;
     expect(svg.filename).toBe(`search-${f.nb201.id}-normal.svg`);
     expect(svg.text).toMatch(/^<svg/);
-    const reduce = await rejection(f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'svg', cell: 'reduce' }));
+    const reduce = await rejection(
+      f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'svg', cell: 'reduce' }),
+    );
     expect(reduce.code).toBe('bad_input');
     expect(reduce.message).toMatch(/NAS-Bench-201.*--cell normal/);
     const darts = await rejection(f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'darts' }));
@@ -267,12 +382,16 @@ describe('searches.export', () => {
     const f = await fixture();
     const e = await rejection(f.h.api.dispatch('searches.export', { id: f.failed.id, format: 'json' }));
     expect(e.code).toBe('conflict');
-    expect(e.message).toMatch(/Search \d+ has no genotype to export: it ended \(failed\) before its first epoch finished; resume it/);
+    expect(e.message).toMatch(
+      /Search \d+ has no genotype to export: it ended \(failed\) before its first epoch finished; resume it/,
+    );
     const running = addSearch(f.h, { datasetId: f.digits, batch: 6 }, { epochs: [], state: 'running' });
     const r = await rejection(f.h.api.dispatch('searches.export', { id: running.id, format: 'darts' }));
     expect(r.code).toBe('conflict');
     expect(r.message).toMatch(/is running and has not finished its first epoch yet/);
-    expect(await rejection(f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'png' }))).toMatchObject({ code: 'bad_input' });
+    expect(await rejection(f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'png' }))).toMatchObject({
+      code: 'bad_input',
+    });
   });
 });
 
@@ -288,24 +407,38 @@ describe('starting a search', () => {
     expect(oneClass.code).toBe('bad_input');
     expect(oneClass.message).toMatch(/has 1 class; a search needs at least two classes/);
     // batch 6 over 2 classes needs 3 per class in each half; class 0 has 2 in train_α
-    const batch = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 6 } }));
+    const batch = await rejection(
+      h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 6 } }),
+    );
     expect(batch.code).toBe('bad_input');
     expect(batch.message).toMatch(/Class "a" has 3 training and 2 validation images.*batch of 6.*Lower the batch size/);
     // so does a per-class limit that leaves too few
-    const limited = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 4, limitPerClass: 2 } }));
+    const limited = await rejection(
+      h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, batch: 4, limitPerClass: 2 } }),
+    );
     expect(limited.message).toMatch(/raise the per-class limit/);
-    const bad = await rejection(h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, space: 'nasbench' } }));
+    const bad = await rejection(
+      h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: small, space: 'nasbench' } }),
+    );
     expect(bad.code).toBe('bad_input');
     expect(h.store.jobs.list({ limit: 10, kind: 'search' })).toEqual([]);
   });
 
   it('refuses BDP with T = 1 saying why; a search recorded with T = 1 stays readable but cannot resume', async () => {
     const f = await fixture();
-    const t1 = await rejection(f.h.api.dispatch('jobs.start', { kind: 'search', params: { datasetId: f.digits, batch: 6, strategy: 'bdp', pruneEvery: 1 } }));
+    const t1 = await rejection(
+      f.h.api.dispatch('jobs.start', {
+        kind: 'search',
+        params: { datasetId: f.digits, batch: 6, strategy: 'bdp', pruneEvery: 1 },
+      }),
+    );
     expect(t1.code).toBe('bad_input');
     expect(t1.message).toMatch(/pruneEvery: must be at least 2: .*over a single epoch.*at random/);
     // recorded before T = 1 was refused
-    const params = { ...SearchParams.parse({ datasetId: f.digits, batch: 6, epochs: 3, strategy: 'bdp' }), pruneEvery: 1 };
+    const params = {
+      ...SearchParams.parse({ datasetId: f.digits, batch: 6, epochs: 3, strategy: 'bdp' }),
+      pruneEvery: 1,
+    };
     const old = f.h.store.jobs.create('search', params, process.pid);
     f.h.store.jobs.appendEvent(old.id, { type: 'search-epoch', data: epochData('darts', 1, 3) });
     f.h.store.jobs.appendEvent(old.id, { type: 'state', state: 'interrupted' });
@@ -316,7 +449,9 @@ describe('starting a search', () => {
     expect(detail.epochs).toHaveLength(1);
     const resume = await rejection(f.h.api.dispatch('jobs.resume', { id: old.id }));
     expect(resume.code).toBe('bad_input');
-    expect(resume.message).toMatch(/no longer accepted \(pruneEvery: must be at least 2: .*\)\. Start a new search instead\./);
+    expect(resume.message).toMatch(
+      /no longer accepted \(pruneEvery: must be at least 2: .*\)\. Start a new search instead\./,
+    );
     expect(f.h.store.jobs.get(old.id)!.state).toBe('interrupted');
   });
 
@@ -335,16 +470,29 @@ describe('starting a search', () => {
     const id = addDataset(h, 'digits', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const same = addDataset(h, 'digits again', ['zero', 'one'], { w: 3, a: 2, test: 2 });
     const differs = addDataset(h, 'digits other pixels', ['zero', 'one'], { w: 3, a: 2, test: 2 }, 'x');
-    const ctx: SearchJobContext = searchKind.prepare!(h, { id: 1, params: SearchParams.parse({ datasetId: id, batch: 4 }) });
-    expect(ctx).toMatchObject({ datasetId: id, datasetName: 'digits', datasetDir: datasetDirFor(h.dataDir, id), shape: { width: 8, height: 8, channels: 1 }, classNames: ['zero', 'one'] });
+    const ctx: SearchJobContext = searchKind.prepare!(h, {
+      id: 1,
+      params: SearchParams.parse({ datasetId: id, batch: 4 }),
+    });
+    expect(ctx).toMatchObject({
+      datasetId: id,
+      datasetName: 'digits',
+      datasetDir: datasetDirFor(h.dataDir, id),
+      shape: { width: 8, height: 8, channels: 1 },
+      classNames: ['zero', 'one'],
+    });
     expect(ctx.labels).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(ctx.halves).toEqual(['w', 'w', 'w', 'a', 'a', null, null, 'w', 'w', 'w', 'a', 'a', null, null]);
     expect(ctx.datasetHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(datasetContentHash(h.store, id)).toBe(ctx.datasetHash);
     expect(datasetContentHash(h.store, same)).toBe(ctx.datasetHash); // same content, another name
     expect(datasetContentHash(h.store, differs)).not.toBe(ctx.datasetHash);
-    expect(() => searchKind.prepare!(h, { id: 2, params: SearchParams.parse({ datasetId: 77 }) })).toThrow(/There is no dataset 77/);
-    expect(() => searchKind.prepare!(h, { id: 3, params: SearchParams.parse({ datasetId: id, batch: 8 }) })).toThrow(/Lower the batch size/);
+    expect(() => searchKind.prepare!(h, { id: 2, params: SearchParams.parse({ datasetId: 77 }) })).toThrow(
+      /There is no dataset 77/,
+    );
+    expect(() => searchKind.prepare!(h, { id: 3, params: SearchParams.parse({ datasetId: id, batch: 8 }) })).toThrow(
+      /Lower the batch size/,
+    );
     // the checkpoint stays for resume: an unfinished search discards nothing
     expect(searchKind.discard).toBeUndefined();
   });
@@ -353,8 +501,11 @@ describe('starting a search', () => {
 describe('winnow search output', () => {
   it('prints one line per epoch with losses, accuracies, seconds and the genotype', () => {
     const d = epochData('nb201', 3, 10);
-    expect(epochLine({ ...d, trainLoss: 1.2344, trainAccuracy: 0.5671, valLoss: 1.3451, valAccuracy: 0.521, seconds: 12.34 }, 'G')).toBe(
-      'epoch 3/10  train 1.234 / 56.7%  val 1.345 / 52.1%  12.3 s  genotype G',
-    );
+    expect(
+      epochLine(
+        { ...d, trainLoss: 1.2344, trainAccuracy: 0.5671, valLoss: 1.3451, valAccuracy: 0.521, seconds: 12.34 },
+        'G',
+      ),
+    ).toBe('epoch 3/10  train 1.234 / 56.7%  val 1.345 / 52.1%  12.3 s  genotype G');
   });
 });

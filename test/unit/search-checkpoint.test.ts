@@ -19,7 +19,15 @@ interface Meta {
   note: string;
 }
 
-const META: Meta = { epochsDone: 3, history: [{ epoch: 1, loss: 2.5 }, { epoch: 2, loss: 1.25 }], selection: { seed: 7, order: [3, 1, 2] }, note: 'ünïcødé ✓' };
+const META: Meta = {
+  epochsDone: 3,
+  history: [
+    { epoch: 1, loss: 2.5 },
+    { epoch: 2, loss: 1.25 },
+  ],
+  selection: { seed: 7, order: [3, 1, 2] },
+  note: 'ünïcødé ✓',
+};
 
 function arrays(): Map<string, Float32Array> {
   return new Map([
@@ -51,7 +59,9 @@ describe('search checkpoints', () => {
     for (const [k, v] of a) {
       const r = got!.arrays.get(k)!;
       expect(r).toBeInstanceOf(Float32Array);
-      expect(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)).toEqual(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      expect(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)).toEqual(
+        new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+      );
     }
     // nothing left beside it
     expect(fs.readdirSync(root).sort()).toEqual(['checkpoint']);
@@ -100,7 +110,10 @@ describe('search checkpoints', () => {
     writeCheckpoint(dir, META, arrays());
     fs.renameSync(dir, `${dir}.old`);
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ version: CHECKPOINT_VERSION, meta: { epochsDone: 99 }, arrays: [] }));
+    fs.writeFileSync(
+      path.join(dir, 'checkpoint.json'),
+      JSON.stringify({ version: CHECKPOINT_VERSION, meta: { epochsDone: 99 }, arrays: [] }),
+    );
     expect(readCheckpoint<Meta>(dir)!.meta.epochsDone).toBe(3);
   });
 
@@ -142,7 +155,12 @@ function count(rows: readonly number[], labels: readonly number[], classes: numb
 describe('searchPools', () => {
   const d = dataset([20, 9, 3]);
   const classes = 3;
-  const available = (half: SearchHalf) => count(d.halves.flatMap((h, r) => (h === half ? [r] : [])), d.labels, classes);
+  const available = (half: SearchHalf) =>
+    count(
+      d.halves.flatMap((h, r) => (h === half ? [r] : [])),
+      d.labels,
+      classes,
+    );
 
   it('no limit: every train_w row to train, every train_α row to val, held-out rows nowhere', () => {
     const p = searchPools(d, null, 1);
@@ -172,7 +190,11 @@ describe('searchPools', () => {
     expect(a.train).toEqual(b.train);
     expect(a.val).toEqual(b.val);
     const others = [2, 3, 4, 5, 6].map((s) => searchPools(d, 4, s));
-    expect(others.some((o) => JSON.stringify(o.train) !== JSON.stringify(a.train) || JSON.stringify(o.val) !== JSON.stringify(a.val))).toBe(true);
+    expect(
+      others.some(
+        (o) => JSON.stringify(o.train) !== JSON.stringify(a.train) || JSON.stringify(o.val) !== JSON.stringify(a.val),
+      ),
+    ).toBe(true);
   });
 });
 

@@ -17,7 +17,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const covered = (batches: Array<[number, number]>): number[] => batches.flatMap(([a, b]) => Array.from({ length: b - a }, (_, i) => a + i));
+const covered = (batches: Array<[number, number]>): number[] =>
+  batches.flatMap(([a, b]) => Array.from({ length: b - a }, (_, i) => a + i));
 
 describe('epochBatches: every image of the selection trains each epoch', () => {
   it('S = 100 at batch 64: all 100 images, the last batch smaller (not 64 of them)', () => {
@@ -56,12 +57,21 @@ describe('search augmentation', () => {
   it('is a function of (seed, epoch): a resumed epoch gets the same pixels, another epoch other ones', () => {
     const rng = mulberry32(9);
     const pixels = Uint8Array.from({ length: 8 * 32 * 32 * 3 }, () => Math.floor(rng() * 256));
-    const source: ImageSource = { shape: rgb, gather: (idx) => Uint8Array.from(Array.from(idx).flatMap((i) => [...pixels.subarray(i * 3072, (i + 1) * 3072)])) };
+    const source: ImageSource = {
+      shape: rgb,
+      gather: (idx) => Uint8Array.from(Array.from(idx).flatMap((i) => [...pixels.subarray(i * 3072, (i + 1) * 3072)])),
+    };
     const norm = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
     const rows = [0, 1, 2, 3, 4, 5, 6, 7];
     const labels = new Array<number>(8).fill(0);
     const batch = (epoch: number | null) => {
-      const b = normalizedBatch(source, rows, labels, norm, epoch === null ? undefined : searchAugmentation(params, rgb, epoch));
+      const b = normalizedBatch(
+        source,
+        rows,
+        labels,
+        norm,
+        epoch === null ? undefined : searchAugmentation(params, rgb, epoch),
+      );
       const out = b.x.dataSync().slice();
       tf.dispose([b.x, b.labels]);
       return out;

@@ -24,7 +24,10 @@ const valuesOf = (v: tf.Variable): number[] => Array.from(v.dataSync());
 
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5): void {
   expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `index ${i}: got ${got[i]}, want ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!)));
+  for (let i = 0; i < want.length; i++)
+    expect(Math.abs(got[i]! - want[i]!), `index ${i}: got ${got[i]}, want ${want[i]}`).toBeLessThanOrEqual(
+      tol * Math.max(1, Math.abs(want[i]!)),
+    );
 }
 
 /** Two parameters ([2, 3] and [4]) with seeded values, and their initial values in float64. */
@@ -46,7 +49,12 @@ function gradTensors(gs: Array<ArrayLike<number> | undefined>, p: ParamStore): A
   return gs.map((g, i) => (g ? tf.tensor(Float32Array.from(g), p.list[i]!.shape) : undefined));
 }
 
-function applyGrads(opt: SgdMomentum | Adam, p: ParamStore, gs: Array<ArrayLike<number> | undefined>, lr: number): void {
+function applyGrads(
+  opt: SgdMomentum | Adam,
+  p: ParamStore,
+  gs: Array<ArrayLike<number> | undefined>,
+  lr: number,
+): void {
   const t = gradTensors(gs, p);
   try {
     opt.apply(t, lr);
@@ -56,7 +64,12 @@ function applyGrads(opt: SgdMomentum | Adam, p: ParamStore, gs: Array<ArrayLike<
 }
 
 /** torch: clip_grad_norm_(params, clip); g += wd·w; buf = m·buf + g; w −= lr·buf. Float64 throughout. */
-function sgdRef(w: number[][], steps: Array<Array<ArrayLike<number> | undefined>>, lr: number, o: { momentum: number; weightDecay: number; clip: number }): { w: number[][]; norms: number[] } {
+function sgdRef(
+  w: number[][],
+  steps: Array<Array<ArrayLike<number> | undefined>>,
+  lr: number,
+  o: { momentum: number; weightDecay: number; clip: number },
+): { w: number[][]; norms: number[] } {
   const cur = w.map((a) => [...a]);
   const buf = w.map((a) => a.map(() => 0));
   const norms: number[] = [];
@@ -80,7 +93,12 @@ function sgdRef(w: number[][], steps: Array<Array<ArrayLike<number> | undefined>
 }
 
 /** torch.optim.Adam(weight_decay=wd): g += wd·w; m, v moving averages; w −= lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε). */
-function adamRef(w: number[][], steps: Array<Array<ArrayLike<number> | undefined>>, lr: number, o: { beta1: number; beta2: number; weightDecay: number; eps: number }): number[][] {
+function adamRef(
+  w: number[][],
+  steps: Array<Array<ArrayLike<number> | undefined>>,
+  lr: number,
+  o: { beta1: number; beta2: number; weightDecay: number; eps: number },
+): number[][] {
   const cur = w.map((a) => [...a]);
   const m = w.map((a) => a.map(() => 0));
   const v = w.map((a) => a.map(() => 0));
@@ -101,7 +119,10 @@ function adamRef(w: number[][], steps: Array<Array<ArrayLike<number> | undefined
 }
 
 function copyState(s: OptimizerState): OptimizerState {
-  return { step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, Float32Array.from(v)])) };
+  return {
+    step: s.step,
+    buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, Float32Array.from(v)])),
+  };
 }
 
 /** One step must not change a snapshot or a clone taken before it (the values are copied, not shared). */
@@ -149,7 +170,8 @@ describe('search optimisers (cpu)', () => {
     const { p, init } = tracked();
     const opt = new SgdMomentum(p, opts);
     const want = sgdRef(init, steps, 0.1, opts);
-    if (clip < 1) expect(Math.min(...want.norms)).toBeGreaterThan(clip); // the clip kicks in on both steps
+    if (clip < 1)
+      expect(Math.min(...want.norms)).toBeGreaterThan(clip); // the clip kicks in on both steps
     else expect(Math.max(...want.norms)).toBeLessThan(clip);
     const norms: number[] = [];
     for (const gs of steps) {
@@ -165,9 +187,23 @@ describe('search optimisers (cpu)', () => {
     const { p, init } = tracked();
     const opt = new SgdMomentum(p, opts);
     // norm 5: scale 1/5 for both
-    applyGrads(opt, p, [[3, 0, 0, 0, 0, 0], [0, 4, 0, 0]], 1);
-    expectClose(valuesOf(p.list[0]!.variable), init[0]!.map((v, i) => (i === 0 ? v - 3 / (5 + 1e-6) : v)));
-    expectClose(valuesOf(p.list[1]!.variable), init[1]!.map((v, i) => (i === 1 ? v - 4 / (5 + 1e-6) : v)));
+    applyGrads(
+      opt,
+      p,
+      [
+        [3, 0, 0, 0, 0, 0],
+        [0, 4, 0, 0],
+      ],
+      1,
+    );
+    expectClose(
+      valuesOf(p.list[0]!.variable),
+      init[0]!.map((v, i) => (i === 0 ? v - 3 / (5 + 1e-6) : v)),
+    );
+    expectClose(
+      valuesOf(p.list[1]!.variable),
+      init[1]!.map((v, i) => (i === 1 ? v - 4 / (5 + 1e-6) : v)),
+    );
     expect(opt.lastGradNorm).toBeCloseTo(5, 6);
   });
 
@@ -205,7 +241,10 @@ describe('search optimisers (cpu)', () => {
   });
 
   it.each(['sgd', 'adam'] as const)('%s: state()/restore() after step 1 continues identically at step 2', (kind) => {
-    const make = (p: ParamStore) => (kind === 'sgd' ? new SgdMomentum(p, { momentum: 0.9, weightDecay: 3e-4, clip: 1 }) : new Adam(p, { beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 }));
+    const make = (p: ParamStore) =>
+      kind === 'sgd'
+        ? new SgdMomentum(p, { momentum: 0.9, weightDecay: 3e-4, clip: 1 })
+        : new Adam(p, { beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 });
     const a = tracked(7);
     const optA = make(a.p);
     applyGrads(optA, a.p, steps[0]!, 0.05);
@@ -219,7 +258,10 @@ describe('search optimisers (cpu)', () => {
     applyGrads(optB, b.p, steps[1]!, 0.05);
     a.p.list.forEach((e, k) => expect(valuesOf(b.p.list[k]!.variable)).toEqual(valuesOf(e.variable)));
     // and both equal two uninterrupted steps computed by hand
-    const want = kind === 'sgd' ? sgdRef(a.init, steps, 0.05, { momentum: 0.9, weightDecay: 3e-4, clip: 1 }).w : adamRef(a.init, steps, 0.05, { beta1: 0.5, beta2: 0.999, weightDecay: 1e-3, eps: 1e-8 });
+    const want =
+      kind === 'sgd'
+        ? sgdRef(a.init, steps, 0.05, { momentum: 0.9, weightDecay: 3e-4, clip: 1 }).w
+        : adamRef(a.init, steps, 0.05, { beta1: 0.5, beta2: 0.999, weightDecay: 1e-3, eps: 1e-8 });
     a.p.list.forEach((e, k) => expectClose(valuesOf(e.variable), want[k]!));
   });
 
@@ -227,7 +269,9 @@ describe('search optimisers (cpu)', () => {
     const { p } = tracked();
     const sgd = new SgdMomentum(p, { momentum: 0.9, weightDecay: 0, clip: 1 });
     expect(() => sgd.restore({ step: 1, buffers: { 'momentum:a': new Float32Array(6) } })).toThrow(/momentum:b/);
-    expect(() => sgd.restore({ step: 1, buffers: { 'momentum:a': new Float32Array(5), 'momentum:b': new Float32Array(4) } })).toThrow(/momentum:a/);
+    expect(() =>
+      sgd.restore({ step: 1, buffers: { 'momentum:a': new Float32Array(5), 'momentum:b': new Float32Array(4) } }),
+    ).toThrow(/momentum:a/);
     const adam = new Adam(p, { beta1: 0.5, beta2: 0.999, weightDecay: 0 });
     expect(() => adam.restore({ step: 1, buffers: {} })).toThrow(/m:a/);
   });

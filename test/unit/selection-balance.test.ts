@@ -26,6 +26,11 @@ describe('countPerClass and FullSelection.epochStats', () => {
     const full = new FullSelection({ train: [0, 1, 2, 3], val: [4, 5, 6, 7, 8], labels, classes: 3 }, 1);
     full.select(0);
     const s = full.epochStats();
-    expect(s).toEqual({ trainSize: 4, valSize: 5, perClass: { train: [1, 2, 1], val: [1, 1, 3] }, balance: (0.5 + 1 + 0.5) / 3 });
+    expect(s).toEqual({
+      trainSize: 4,
+      valSize: 5,
+      perClass: { train: [1, 2, 1], val: [1, 1, 3] },
+      balance: (0.5 + 1 + 0.5) / 3,
+    });
   });
 });

@@ -30,11 +30,23 @@ type ErrorFn = (split: 'train' | 'val', row: number, epoch: number) => number;
 
 function feedback(split: 'train' | 'val', rows: number[], errors: number[]): StepFeedback {
   const n = rows.length;
-  return { split, rows, losses: new Float32Array(n), correct: new Uint8Array(n), trueProb: new Float32Array(n), errorNorm: Float32Array.from(errors) };
+  return {
+    split,
+    rows,
+    losses: new Float32Array(n),
+    correct: new Uint8Array(n),
+    trueProb: new Float32Array(n),
+    errorNorm: Float32Array.from(errors),
+  };
 }
 
 /** One search epoch as darts.ts runs it: full batches only, α batches cycled; then the stats. */
-function runEpoch(sel: BdpSelection, epoch: number, batch: number, err: ErrorFn): { train: number[]; val: number[]; stats: SelectionEpochStats } {
+function runEpoch(
+  sel: BdpSelection,
+  epoch: number,
+  batch: number,
+  err: ErrorFn,
+): { train: number[]; val: number[]; stats: SelectionEpochStats } {
   const picked = sel.select(epoch);
   const steps = Math.max(1, Math.floor(picked.train.length / batch));
   const valBatches = Math.max(1, Math.floor(picked.val.length / batch));
@@ -42,8 +54,20 @@ function runEpoch(sel: BdpSelection, epoch: number, batch: number, err: ErrorFn)
     const tr = picked.train.slice(s * batch, (s + 1) * batch);
     const vb = s % valBatches;
     const va = picked.val.slice(vb * batch, (vb + 1) * batch);
-    sel.observe(feedback('train', tr, tr.map((r) => err('train', r, epoch))));
-    sel.observe(feedback('val', va, va.map((r) => err('val', r, epoch))));
+    sel.observe(
+      feedback(
+        'train',
+        tr,
+        tr.map((r) => err('train', r, epoch)),
+      ),
+    );
+    sel.observe(
+      feedback(
+        'val',
+        va,
+        va.map((r) => err('val', r, epoch)),
+      ),
+    );
   }
   return { train: picked.train, val: picked.val, stats: sel.epochStats(epoch) };
 }
@@ -152,7 +176,11 @@ describe('bdp: the strategy', () => {
     const amp = (row: number) => ((row * 7) % 40) / 100;
     const err: ErrorFn = (_split, row, epoch) => 0.5 + (epoch % 2 === 0 ? 1 : -1) * amp(row);
     for (const balance of [false, true]) {
-      const sel = new BdpSelection(pools, 3, opts({ epochs: 5, pruneEvery: 2, pruneTrain: 0.2, pruneVal: 0.1, balance }));
+      const sel = new BdpSelection(
+        pools,
+        3,
+        opts({ epochs: 5, pruneEvery: 2, pruneTrain: 0.2, pruneVal: 0.1, balance }),
+      );
       runEpoch(sel, 0, 4, err);
       const { stats } = runEpoch(sel, 1, 4, err);
       const byAmp = (rows: readonly number[]) => [...rows].sort((a, b) => amp(a) - amp(b));
@@ -183,7 +211,11 @@ describe('bdp: the strategy', () => {
 
   it('records the mean of an epoch’s passes, and a row seen in fewer than two epochs of the window is no candidate', () => {
     const pools = makePools([{ train: 6, val: 4 }]); // train rows 0–5, val rows 6–9
-    const sel = new BdpSelection(pools, 1, opts({ epochs: 10, pruneEvery: 3, pruneTrain: 0.5, pruneVal: 0.25, balance: false }));
+    const sel = new BdpSelection(
+      pools,
+      1,
+      opts({ epochs: 10, pruneEvery: 3, pruneTrain: 0.5, pruneVal: 0.25, balance: false }),
+    );
     const e = (rows: number[], v: number) => rows.map(() => v);
     for (let epoch = 0; epoch < 3; epoch++) {
       sel.select(epoch);
@@ -223,7 +255,8 @@ describe('bdp: the strategy', () => {
     ]);
     const noise = noisy(7);
     // class 0's training rows have a constant error (VoE 0); the others vary
-    const err: ErrorFn = (split, row, epoch) => (split === 'train' && pools.labels[row] === 0 ? 0.3 : 0.05 + noise(split, row, epoch));
+    const err: ErrorFn = (split, row, epoch) =>
+      split === 'train' && pools.labels[row] === 0 ? 0.3 : 0.05 + noise(split, row, epoch);
     const run = (balance: boolean) => {
       const sel = new BdpSelection(pools, 11, opts({ epochs: 20, pruneEvery: 5, balance }));
       const prunings: { before: number[]; pruned: number[]; limits: number[] | null }[] = [];
@@ -232,7 +265,11 @@ describe('bdp: the strategy', () => {
         const { stats } = runEpoch(sel, epoch, 5, err);
         if (stats.bdp!.pruning) {
           const p = sel.lastPruning()!;
-          prunings.push({ before, pruned: countPerClass(p.train.prunedRows, pools.labels, pools.classes), limits: p.train.constraint?.limits ?? null });
+          prunings.push({
+            before,
+            pruned: countPerClass(p.train.prunedRows, pools.labels, pools.classes),
+            limits: p.train.constraint?.limits ?? null,
+          });
         }
       }
       return { sel, prunings, final: countPerClass(sel.remainingRows().train, pools.labels, pools.classes) };
@@ -349,8 +386,20 @@ describe('bdp: the strategy', () => {
     for (let s = 0; s < picked.train.length / 4; s++) {
       const tr = picked.train.slice(s * 4, s * 4 + 4);
       const va = picked.val.slice(s * 4, s * 4 + 4);
-      a.observe(feedback('train', tr, tr.map((r) => err('train', r, 2))));
-      a.observe(feedback('val', va, va.map((r) => err('val', r, 2))));
+      a.observe(
+        feedback(
+          'train',
+          tr,
+          tr.map((r) => err('train', r, 2)),
+        ),
+      );
+      a.observe(
+        feedback(
+          'val',
+          va,
+          va.map((r) => err('val', r, 2)),
+        ),
+      );
     }
     const saved = JSON.parse(JSON.stringify(a.state())) as unknown;
     expect(a.epochStats(2).bdp!.pruning).toBeDefined();

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSeed, mulberry32 } from '../../main/engine/nn/prng.js';
-import { DDS_DEFAULTS, DdsSelection, cyclicLr, isEasyWindow, type DdsOptions } from '../../main/engine/selection/dds.js';
+import {
+  DDS_DEFAULTS,
+  DdsSelection,
+  cyclicLr,
+  isEasyWindow,
+  type DdsOptions,
+} from '../../main/engine/selection/dds.js';
 import { RandomSubsetSelection } from '../../main/engine/selection/random.js';
 import type { SelectionEpochStats, SelectionPools, StepFeedback } from '../../main/engine/selection/strategy.js';
 
@@ -8,7 +14,12 @@ import type { SelectionEpochStats, SelectionPools, StepFeedback } from '../../ma
 // helpers
 
 /** Feedback with a true-class probability per row; correct = probability > 0.5 unless `hit` says otherwise. */
-function feedback(rows: readonly number[], conf: (row: number) => number, split: 'train' | 'val' = 'train', hit?: (row: number) => boolean): StepFeedback {
+function feedback(
+  rows: readonly number[],
+  conf: (row: number) => number,
+  split: 'train' | 'val' = 'train',
+  hit?: (row: number) => boolean,
+): StepFeedback {
   const n = rows.length;
   const trueProb = Float32Array.from(rows, conf);
   return {
@@ -22,7 +33,12 @@ function feedback(rows: readonly number[], conf: (row: number) => number, split:
 }
 
 /** One epoch as the search runs it: select, per-batch observe (train and val; every image, the last batch smaller), stats. */
-function epoch(sel: DdsSelection, e: number, conf: (row: number, epoch: number) => number, batch = 4): { train: number[]; val: number[]; resetLr?: boolean; stats: SelectionEpochStats } {
+function epoch(
+  sel: DdsSelection,
+  e: number,
+  conf: (row: number, epoch: number) => number,
+  batch = 4,
+): { train: number[]; val: number[]; resetLr?: boolean; stats: SelectionEpochStats } {
   const s = sel.select(e);
   const steps = Math.max(1, Math.ceil(s.train.length / batch));
   for (let i = 0; i < steps; i++) {
@@ -33,12 +49,14 @@ function epoch(sel: DdsSelection, e: number, conf: (row: number, epoch: number) 
 }
 
 /** Every subset image gets its whole-epoch feedback (batch = subset size). */
-const whole = (sel: DdsSelection, e: number, conf: (row: number, epoch: number) => number) => epoch(sel, e, conf, 1_000_000);
+const whole = (sel: DdsSelection, e: number, conf: (row: number, epoch: number) => number) =>
+  epoch(sel, e, conf, 1_000_000);
 
 function labelledPools(trainPerClass: number[], valPerClass: number[]): SelectionPools {
   const labels: number[] = [];
   // rows are numbered in order: the training rows class by class, then the validation rows
-  const rowsOf = (perClass: number[]) => perClass.flatMap((n, c) => Array.from({ length: n }, () => labels.push(c) - 1));
+  const rowsOf = (perClass: number[]) =>
+    perClass.flatMap((n, c) => Array.from({ length: n }, () => labels.push(c) - 1));
   const train = rowsOf(trainPerClass);
   return { train, val: rowsOf(valPerClass), labels, classes: trainPerClass.length };
 }
@@ -163,10 +181,22 @@ describe('hardness, easy and mastery', () => {
     expect(DDS_DEFAULTS.masteryBy).toBe('correct');
     // a hand-built subset of 4: one easy image, one right but unsure (not easy), two wrong
     const run = (masteryBy?: 'correct' | 'easy') => {
-      const sel = new DdsSelection(pools, 2, emb, 2, { size: 4, warmupEpochs: 0, window: 1, ...(masteryBy ? { masteryBy } : {}) });
+      const sel = new DdsSelection(pools, 2, emb, 2, {
+        size: 4,
+        warmupEpochs: 0,
+        window: 1,
+        ...(masteryBy ? { masteryBy } : {}),
+      });
       const [easy, unsure] = sel.epochStats(0).dds!.subset;
       const s = sel.select(0);
-      sel.observe(feedback(s.train, (r) => (r === easy ? 0.99 : r === unsure ? 0.6 : 0.3), 'train', (r) => r === easy || r === unsure));
+      sel.observe(
+        feedback(
+          s.train,
+          (r) => (r === easy ? 0.99 : r === unsure ? 0.6 : 0.3),
+          'train',
+          (r) => r === easy || r === unsure,
+        ),
+      );
       const s0 = sel.epochStats(0).dds!;
       return { s0, s1: whole(sel, 1, () => 0.3).stats.dds!, easy };
     };
@@ -186,7 +216,14 @@ describe('hardness, easy and mastery', () => {
     whole(sel, 0, () => 0.99); // all right
     expect(sel.epochStats(0).dds!.mastery).toBe(1);
     const s = sel.select(1);
-    sel.observe(feedback(s.train.filter((r) => r !== subset[0]), () => 0.99, 'train', (r) => r === subset[1]));
+    sel.observe(
+      feedback(
+        s.train.filter((r) => r !== subset[0]),
+        () => 0.99,
+        'train',
+        (r) => r === subset[1],
+      ),
+    );
     // latest epoch: subset[1] right, two wrong, subset[0] not trained → 1 / 4
     expect(sel.epochStats(1).dds!.mastery).toBe(0.25);
   });
@@ -358,7 +395,12 @@ describe('schedule: warm-up, mastery gate, class balance', () => {
   });
 
   it('keeps every class count exactly, with S not divisible by M and a short class', () => {
-    const sel = new DdsSelection(pools, 9, emb, 4, { size: 10, warmupEpochs: 2, window: 2, replacePool: 'unseen-first' });
+    const sel = new DdsSelection(pools, 9, emb, 4, {
+      size: 10,
+      warmupEpochs: 2,
+      window: 2,
+      replacePool: 'unseen-first',
+    });
     // [30, 25, 2, 40] and S = 10: share 2 (10 / 4), class 2 gives its 2, the other 8 go 3/3/2 (remainder first)
     const expected = [3, 3, 2, 2];
     let replacedTotal = 0;
@@ -458,7 +500,12 @@ describe('one validation policy for dds, dds-untrained and random', () => {
   for (const valMode of ['resample-each-epoch', 'fixed', 'with-subset'] as const) {
     it(`${valMode}: the same validation rows, in the same order, every epoch, for one seed`, () => {
       const dds = new DdsSelection(pools, 4, emb, 3, { size: 6, valMode, warmupEpochs: 100 });
-      const untrained = new DdsSelection(pools, 4, emb, 3, { size: 6, valMode, warmupEpochs: 100, name: 'dds-untrained' });
+      const untrained = new DdsSelection(pools, 4, emb, 3, {
+        size: 6,
+        valMode,
+        warmupEpochs: 100,
+        name: 'dds-untrained',
+      });
       const random = new RandomSubsetSelection(pools, 4, { size: 6, valMode });
       for (let e = 0; e < 5; e++) {
         const v = whole(dds, e, () => 0.2).val;
@@ -480,7 +527,8 @@ describe('one validation policy for dds, dds-untrained and random', () => {
 describe('validation subset', () => {
   const pools = labelledPools([20, 20, 20], [15, 15, 15]);
   const emb = randomEmbeddings(105, 3, 2);
-  const valOf = (sel: DdsSelection, e: number, conf: (r: number, e: number) => number) => sorted(whole(sel, e, conf).val);
+  const valOf = (sel: DdsSelection, e: number, conf: (r: number, e: number) => number) =>
+    sorted(whole(sel, e, conf).val);
 
   it("'resample-each-epoch' (default) draws a fresh class-balanced subset of train_α every epoch", () => {
     expect(DDS_DEFAULTS.valMode).toBe('resample-each-epoch');
@@ -495,7 +543,12 @@ describe('validation subset', () => {
     const f = Array.from({ length: 4 }, (_, e) => valOf(fixed, e, () => 0.99));
     expect(new Set(f.map((v) => v.join())).size).toBe(1);
 
-    const withSubset = new DdsSelection(pools, 1, emb, 3, { size: 6, valMode: 'with-subset', warmupEpochs: 0, window: 1 });
+    const withSubset = new DdsSelection(pools, 1, emb, 3, {
+      size: 6,
+      valMode: 'with-subset',
+      warmupEpochs: 0,
+      window: 1,
+    });
     // epoch 0 easy → resample at 1; epoch 1 hard → none at 2; epoch 2 easy → resample at 3
     const conf = (_r: number, e: number) => (e === 1 ? 0.2 : 0.99);
     const w = Array.from({ length: 4 }, (_, e) => valOf(withSubset, e, conf));
@@ -526,7 +579,9 @@ describe('determinism and checkpoints', () => {
     const b = runFrom(new DdsSelection(pools, 21, emb, 5, options), 0, 25);
     expect(a).toEqual(b);
     const c = new DdsSelection(pools, 22, emb, 5, options);
-    expect(c.epochStats(0).dds!.subset).not.toEqual(new DdsSelection(pools, 21, emb, 5, options).epochStats(0).dds!.subset);
+    expect(c.epochStats(0).dds!.subset).not.toEqual(
+      new DdsSelection(pools, 21, emb, 5, options).epochStats(0).dds!.subset,
+    );
   });
 
   it('select(epoch) twice returns the same selection and resamples only once', () => {
@@ -577,13 +632,25 @@ describe('construction', () => {
   const pools = labelledPools([6, 6], [2, 2]);
 
   it('uses DDS_DEFAULTS and reports its name', () => {
-    expect(DDS_DEFAULTS).toMatchObject({ size: 100, window: 3, hardness: 0.85, mastery: 0.5, warmupEpochs: 10, lrBase: 0.001, lrMax: 0.01, lrStep: 10, lrReset: true });
+    expect(DDS_DEFAULTS).toMatchObject({
+      size: 100,
+      window: 3,
+      hardness: 0.85,
+      mastery: 0.5,
+      warmupEpochs: 10,
+      lrBase: 0.001,
+      lrMax: 0.01,
+      lrStep: 10,
+      lrReset: true,
+    });
     const sel = new DdsSelection(pools, 1, randomEmbeddings(16, 2, 1), 2);
     expect(sel.name).toBe('dds');
     expect(sel.options).toEqual(DDS_DEFAULTS);
     // S = 100 > the 12 training images: the whole pool
     expect(sel.epochStats(0).trainSize).toBe(12);
-    expect(new DdsSelection(pools, 1, randomEmbeddings(16, 2, 1), 2, { name: 'dds-untrained' }).name).toBe('dds-untrained');
+    expect(new DdsSelection(pools, 1, randomEmbeddings(16, 2, 1), 2, { name: 'dds-untrained' }).name).toBe(
+      'dds-untrained',
+    );
   });
 
   it('rejects embeddings that do not cover the training rows, and bad options', () => {

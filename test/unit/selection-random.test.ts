@@ -86,7 +86,10 @@ describe('classBalancedDraw', () => {
   });
 
   it('groups rows by class and rejects labels outside the classes', () => {
-    expect(rowsByClass([0, 3, 1, 2], [1, 0, 1, 0], 2)).toEqual([[3, 1], [0, 2]]);
+    expect(rowsByClass([0, 3, 1, 2], [1, 0, 1, 0], 2)).toEqual([
+      [3, 1],
+      [0, 2],
+    ]);
     expect(() => rowsByClass([0], [5], 2)).toThrow(/outside the 2 classes/);
   });
 });

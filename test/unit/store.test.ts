@@ -29,17 +29,23 @@ describe('database', () => {
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     // running migrate again is a no-op
     migrate(store.db, MIGRATIONS);
-    expect((store.db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    expect((store.db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n).toBe(
+      MIGRATIONS.length,
+    );
   });
 
   it('refuses a database written by a newer Winnow and leaves it untouched', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     const file = path.join(t.dir, 'winnow.db');
-    const db = openDb(file, { migrations: [...MIGRATIONS, { version: 99, description: 'future', sql: 'CREATE TABLE future (x)' }] });
+    const db = openDb(file, {
+      migrations: [...MIGRATIONS, { version: 99, description: 'future', sql: 'CREATE TABLE future (x)' }],
+    });
     db.close();
     expect(() => openDb(file)).toThrow(/newer Winnow/);
-    const again = openDb(file, { migrations: [...MIGRATIONS, { version: 99, description: 'future', sql: 'CREATE TABLE future (x)' }] });
+    const again = openDb(file, {
+      migrations: [...MIGRATIONS, { version: 99, description: 'future', sql: 'CREATE TABLE future (x)' }],
+    });
     expect(schemaVersion(again)).toBe(99);
     again.close();
   });
@@ -50,7 +56,10 @@ describe('database', () => {
     const file = path.join(t.dir, 'winnow.db');
     openDb(file).close();
     const next = MIGRATIONS.at(-1)!.version + 1;
-    const broken = [...MIGRATIONS, { version: next, description: 'broken', sql: 'CREATE TABLE ok_table (x); THIS IS NOT SQL' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: next, description: 'broken', sql: 'CREATE TABLE ok_table (x); THIS IS NOT SQL' },
+    ];
     expect(() => openDb(file, { migrations: broken })).toThrow();
     const db = openDb(file);
     expect(schemaVersion(db)).toBe(next - 1);
@@ -72,12 +81,24 @@ describe('jobs repository', () => {
     const last = jobs.appendEvent(job.id, { type: 'state', state: 'done' });
     expect(last.seq).toBe(6);
     const after = jobs.get(job.id)!;
-    expect(after).toMatchObject({ state: 'done', attempts: 1, progress: { fraction: 0.5, step: 1, total: 2, etaSeconds: 3 }, result: { ok: true } });
+    expect(after).toMatchObject({
+      state: 'done',
+      attempts: 1,
+      progress: { fraction: 0.5, step: 1, total: 2, etaSeconds: 3 },
+      result: { ok: true },
+    });
     expect(after.startedAt).not.toBeNull();
     expect(after.endedAt).not.toBeNull();
     expect(jobs.metrics(job.id, 'loss')).toEqual([expect.objectContaining({ step: 1, value: 1.5 })]);
     expect(jobs.artifacts(job.id)).toEqual([expect.objectContaining({ name: 'weights', path: '/tmp/w.bin' })]);
-    expect(jobs.events(job.id, 0, 100).map((e) => e.event.type)).toEqual(['state', 'progress', 'metric', 'artifact', 'result', 'state']);
+    expect(jobs.events(job.id, 0, 100).map((e) => e.event.type)).toEqual([
+      'state',
+      'progress',
+      'metric',
+      'artifact',
+      'result',
+      'state',
+    ]);
     expect(jobs.events(job.id, 4, 100).map((e) => e.seq)).toEqual([5, 6]);
     expect(jobs.events(job.id, 0, 100, ['metric']).map((e) => e.seq)).toEqual([3]);
   });

@@ -19,7 +19,13 @@ const CLASSES = 3;
 const OPTIM = { momentum: 0.9, weightDecay: 3e-4, gradClip: 5, alphaWeightDecay: 1e-3 };
 
 function batch(B: number, H: number, seed: number, channels = 1): { x: tf.Tensor4D; labels: tf.Tensor1D } {
-  return { x: tf.tensor4d(rand(B * H * H * channels, seed), [B, H, H, channels]), labels: tf.tensor1d(Array.from({ length: B }, (_, i) => i % CLASSES), 'int32') };
+  return {
+    x: tf.tensor4d(rand(B * H * H * channels, seed), [B, H, H, channels]),
+    labels: tf.tensor1d(
+      Array.from({ length: B }, (_, i) => i % CLASSES),
+      'int32',
+    ),
+  };
 }
 
 function shapes(net: Supernet): Map<string, number[]> {
@@ -31,8 +37,16 @@ function gradsOf(net: Supernet, which: 'weights' | 'alphas' | 'both', b: { x: tf
   const lists = which === 'weights' ? [net.weights] : which === 'alphas' ? [net.alphas] : [net.weights, net.alphas];
   const entries = lists.flatMap((p) => [...p.list]);
   net.gradTarget = which;
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, CLASSES), net.logits(b.x)) as tf.Scalar, entries.map((e) => e.variable));
-  const out = new Map<string, Float32Array | undefined>(entries.map((e) => [e.name, grads[e.variable.name] ? (grads[e.variable.name]!.dataSync() as Float32Array).slice() : undefined]));
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, CLASSES), net.logits(b.x)) as tf.Scalar,
+    entries.map((e) => e.variable),
+  );
+  const out = new Map<string, Float32Array | undefined>(
+    entries.map((e) => [
+      e.name,
+      grads[e.variable.name] ? (grads[e.variable.name]!.dataSync() as Float32Array).slice() : undefined,
+    ]),
+  );
   const loss = value.dataSync()[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   net.gradTarget = 'both';
@@ -80,7 +94,9 @@ describe('DARTS supernet (cpu)', () => {
   afterAll(() => nets.forEach((n) => n.dispose()));
 
   it('refuses an odd channel count', () => {
-    expect(() => new DartsSupernet({ channels: 3, cells: 3, inChannels: 1, classes: CLASSES, seed: 1 })).toThrow(/even number of channels/);
+    expect(() => new DartsSupernet({ channels: 3, cells: 3, inChannels: 1, classes: CLASSES, seed: 1 })).toThrow(
+      /even number of channels/,
+    );
   });
 
   it('parameter shapes follow the plan; α is [14, 8] for normal and reduce', () => {
@@ -129,7 +145,8 @@ describe('DARTS supernet (cpu)', () => {
       expect(Math.max(...Array.from(both.grads.get('alpha.normal')!, Math.abs))).toBeGreaterThan(0);
       expect(Math.max(...Array.from(both.grads.get('alpha.reduce')!, Math.abs))).toBeGreaterThan(0);
       const alphas = gradsOf(net, 'alphas', b);
-      for (const name of ['alpha.normal', 'alpha.reduce']) expect(relError(alphas.grads.get(name)!, both.grads.get(name)!), name).toBeLessThan(1e-4);
+      for (const name of ['alpha.normal', 'alpha.reduce'])
+        expect(relError(alphas.grads.get(name)!, both.grads.get(name)!), name).toBeLessThan(1e-4);
       const weights = gradsOf(net, 'weights', b);
       expect(weights.grads.size).toBe(net.weights.list.length);
       for (const [name, g] of weights.grads) expect(relError(g!, both.grads.get(name)!), name).toBeLessThan(1e-4);
@@ -165,30 +182,33 @@ describe('DARTS supernet (cpu)', () => {
     expect(g.reduceConcat).toEqual([2, 3, 4, 5]);
   });
 
-  it.each([1, 2])('cells = %i (reductions only): normal α gets no gradient (undefined), the step leaves it alone', (cells) => {
-    const small = new DartsSupernet({ channels: 4, cells, inChannels: 1, classes: CLASSES, seed: 2 });
-    nets.push(small);
-    const b = batch(2, 8, 5);
-    try {
-      const both = gradsOf(small, 'both', b);
-      expect(both.grads.get('alpha.normal')).toBeUndefined();
-      expect(allFinite(both.grads.get('alpha.reduce')!)).toBe(true);
-      for (const e of small.weights.list) expect(allFinite(both.grads.get(e.name)!), e.name).toBe(true);
-      const alphas = gradsOf(small, 'alphas', b);
-      expect(alphas.grads.get('alpha.normal')).toBeUndefined();
-      expect(alphas.grads.get('alpha.reduce')).toBeDefined();
-      // a first-order step: Adam skips the parameter without a gradient, as PyTorch skips .grad = None
-      const before = new Map([...small.alphas.snapshot()].map(([k, v]) => [k, Float32Array.from(v)]));
-      const opt = createOptimizers(small, OPTIM);
-      const out = firstOrderStep(small, opt, b, b, { weights: 0.025, alphas: 3e-2 });
-      expect(Number.isFinite(out.train.loss) && Number.isFinite(out.val.loss)).toBe(true);
-      const after = small.alphas.snapshot();
-      expect(Array.from(after.get('alpha.normal')!)).toEqual(Array.from(before.get('alpha.normal')!));
-      expect(Array.from(after.get('alpha.reduce')!)).not.toEqual(Array.from(before.get('alpha.reduce')!));
-    } finally {
-      tf.dispose([b.x, b.labels]);
-    }
-  });
+  it.each([1, 2])(
+    'cells = %i (reductions only): normal α gets no gradient (undefined), the step leaves it alone',
+    (cells) => {
+      const small = new DartsSupernet({ channels: 4, cells, inChannels: 1, classes: CLASSES, seed: 2 });
+      nets.push(small);
+      const b = batch(2, 8, 5);
+      try {
+        const both = gradsOf(small, 'both', b);
+        expect(both.grads.get('alpha.normal')).toBeUndefined();
+        expect(allFinite(both.grads.get('alpha.reduce')!)).toBe(true);
+        for (const e of small.weights.list) expect(allFinite(both.grads.get(e.name)!), e.name).toBe(true);
+        const alphas = gradsOf(small, 'alphas', b);
+        expect(alphas.grads.get('alpha.normal')).toBeUndefined();
+        expect(alphas.grads.get('alpha.reduce')).toBeDefined();
+        // a first-order step: Adam skips the parameter without a gradient, as PyTorch skips .grad = None
+        const before = new Map([...small.alphas.snapshot()].map(([k, v]) => [k, Float32Array.from(v)]));
+        const opt = createOptimizers(small, OPTIM);
+        const out = firstOrderStep(small, opt, b, b, { weights: 0.025, alphas: 3e-2 });
+        expect(Number.isFinite(out.train.loss) && Number.isFinite(out.val.loss)).toBe(true);
+        const after = small.alphas.snapshot();
+        expect(Array.from(after.get('alpha.normal')!)).toEqual(Array.from(before.get('alpha.normal')!));
+        expect(Array.from(after.get('alpha.reduce')!)).not.toEqual(Array.from(before.get('alpha.reduce')!));
+      } finally {
+        tf.dispose([b.x, b.labels]);
+      }
+    },
+  );
 });
 
 describe('NAS-Bench-201 supernet (cpu)', () => {
@@ -262,7 +282,10 @@ describe('determinism by seed', () => {
   });
 
   it.each(['darts', 'nb201'] as const)('%s: same seed, same weights and α; another seed differs', (space) => {
-    const make = (seed: number): Supernet => (space === 'darts' ? new DartsSupernet({ channels: 4, cells: 3, inChannels: 1, classes: CLASSES, seed }) : new Nb201Supernet({ channels: 4, cells: 1, inChannels: 1, classes: CLASSES, seed }));
+    const make = (seed: number): Supernet =>
+      space === 'darts'
+        ? new DartsSupernet({ channels: 4, cells: 3, inChannels: 1, classes: CLASSES, seed })
+        : new Nb201Supernet({ channels: 4, cells: 1, inChannels: 1, classes: CLASSES, seed });
     const [a, b, c] = [make(11), make(11), make(12)];
     try {
       const [wa, wb, wc] = [a.weights.snapshot(), b.weights.snapshot(), c.weights.snapshot()];
@@ -289,30 +312,34 @@ describe('first-order DARTS step on wasm (no unregistered kernel, no leak)', () 
   it.each([
     ['darts', 3, 28],
     ['nb201', 1, 16],
-  ] as const)('%s (cells %i, H = %i): three steps run, the tensor count is flat from step 2 to step 3', (space, cells, H) => {
-    expect(tf.getBackend()).toBe('wasm');
-    const config = { channels: 4, cells, inChannels: 1, classes: CLASSES, seed: 3 };
-    const net: Supernet = space === 'darts' ? new DartsSupernet(config) : new Nb201Supernet(config);
-    const train = batch(4, H, 8);
-    const val = batch(4, H, 9);
-    try {
-      const opt = createOptimizers(net, OPTIM);
-      const alpha0 = Float32Array.from(net.alphas.list[0]!.variable.dataSync());
-      const counts: number[] = [];
-      for (let step = 0; step < 3; step++) {
-        const out = firstOrderStep(net, opt, train, val, { weights: 0.025, alphas: 3e-4 });
-        expect(Number.isFinite(out.train.loss) && Number.isFinite(out.val.loss)).toBe(true);
-        expect(out.train.losses).toHaveLength(4);
-        expect(out.val.hits).toHaveLength(4);
-        counts.push(tf.memory().numTensors);
+  ] as const)(
+    '%s (cells %i, H = %i): three steps run, the tensor count is flat from step 2 to step 3',
+    (space, cells, H) => {
+      expect(tf.getBackend()).toBe('wasm');
+      const config = { channels: 4, cells, inChannels: 1, classes: CLASSES, seed: 3 };
+      const net: Supernet = space === 'darts' ? new DartsSupernet(config) : new Nb201Supernet(config);
+      const train = batch(4, H, 8);
+      const val = batch(4, H, 9);
+      try {
+        const opt = createOptimizers(net, OPTIM);
+        const alpha0 = Float32Array.from(net.alphas.list[0]!.variable.dataSync());
+        const counts: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          const out = firstOrderStep(net, opt, train, val, { weights: 0.025, alphas: 3e-4 });
+          expect(Number.isFinite(out.train.loss) && Number.isFinite(out.val.loss)).toBe(true);
+          expect(out.train.losses).toHaveLength(4);
+          expect(out.val.hits).toHaveLength(4);
+          counts.push(tf.memory().numTensors);
+        }
+        expect(counts[2]).toBe(counts[1]);
+        expect(Array.from(net.alphas.list[0]!.variable.dataSync())).not.toEqual(Array.from(alpha0));
+        expect(net.gradTarget).toBe('weights');
+      } finally {
+        tf.dispose([train.x, train.labels, val.x, val.labels]);
+        net.dispose();
       }
-      expect(counts[2]).toBe(counts[1]);
-      expect(Array.from(net.alphas.list[0]!.variable.dataSync())).not.toEqual(Array.from(alpha0));
-      expect(net.gradTarget).toBe('weights');
-    } finally {
-      tf.dispose([train.x, train.labels, val.x, val.labels]);
-      net.dispose();
-    }
-    // ~4 s alone; under a parallel test run on 2 cores it has taken 50 s
-  }, 180_000);
+      // ~4 s alone; under a parallel test run on 2 cores it has taken 50 s
+    },
+    180_000,
+  );
 });

@@ -21,7 +21,13 @@ function setup(launcher: WorkerLauncher = inProcessLauncher()) {
   const t = tempDir();
   const store = Store.open(path.join(t.dir, 'winnow.db'));
   const pushes: PushMessage[] = [];
-  const supervisor = new JobSupervisor({ store, dataDir: t.dir, launcher, publish: (m) => pushes.push(m), cancelGraceMs: 10_000 });
+  const supervisor = new JobSupervisor({
+    store,
+    dataDir: t.dir,
+    launcher,
+    publish: (m) => pushes.push(m),
+    cancelGraceMs: 10_000,
+  });
   cleanups.push(async () => {
     await supervisor.close();
     store.close();
@@ -31,8 +37,14 @@ function setup(launcher: WorkerLauncher = inProcessLauncher()) {
 }
 
 /** A self-test under another name, with the given host hooks: what a kind's module declares. */
-function hookedSelftest<C>(kind: string, hooks: Pick<JobKindSpec<SelftestParams, SelftestResult, C>, 'prepare' | 'finalize' | 'discard'>): void {
-  const spec = defineJobKind<SelftestParams, SelftestResult, C>({ ...hooks, engine: { ...selftestKind.engine, kind } as JobKindSpec<SelftestParams, SelftestResult, C>['engine'] });
+function hookedSelftest<C>(
+  kind: string,
+  hooks: Pick<JobKindSpec<SelftestParams, SelftestResult, C>, 'prepare' | 'finalize' | 'discard'>,
+): void {
+  const spec = defineJobKind<SelftestParams, SelftestResult, C>({
+    ...hooks,
+    engine: { ...selftestKind.engine, kind } as JobKindSpec<SelftestParams, SelftestResult, C>['engine'],
+  });
   cleanups.push(registerJobKind(spec));
 }
 
@@ -69,7 +81,10 @@ describe('job supervisor (in-process engine)', () => {
 
   it('cancels a queued job at once and a running one at its next step', async () => {
     const { store, supervisor } = setup();
-    const running = supervisor.start({ kind: 'selftest', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
+    const running = supervisor.start({
+      kind: 'selftest',
+      params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 },
+    });
     const queued = supervisor.start({ kind: 'selftest', params: { steps: 2, batch: 2, backend: 'cpu', seed: 1 } });
     expect(supervisor.cancel(queued.id).state).toBe('cancelled');
     await waitFor(() => (store.jobs.get(running.id)!.progress?.step ?? 0) >= 2, 30_000, 'two steps');
@@ -89,7 +104,10 @@ describe('job supervisor (in-process engine)', () => {
       workers.push(w);
       return w;
     });
-    const victim = supervisor.start({ kind: 'selftest', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
+    const victim = supervisor.start({
+      kind: 'selftest',
+      params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 },
+    });
     await waitFor(() => store.jobs.get(victim.id)!.progress, 30_000, 'progress');
     workers[0]!.kill();
     await waitFor(() => store.jobs.get(victim.id)!.state === 'interrupted', 5000, 'interrupted');
@@ -132,7 +150,10 @@ describe('job supervisor (in-process engine)', () => {
 
   it('fails a job with the reason when its backend cannot load', async () => {
     const { store, supervisor } = setup();
-    const job = supervisor.start({ kind: 'selftest', params: { steps: 2, batch: 2, backend: 'tensorflow-gpu', seed: 1 } });
+    const job = supervisor.start({
+      kind: 'selftest',
+      params: { steps: 2, batch: 2, backend: 'tensorflow-gpu', seed: 1 },
+    });
     await supervisor.whenIdle();
     const failed = store.jobs.get(job.id)!;
     // where tfjs-node-gpu and CUDA are present this passes as done; elsewhere it must say why
@@ -152,18 +173,32 @@ describe('job supervisor (in-process engine)', () => {
       discard: (_host, { id }) => void calls.push(`discard ${id}`),
     });
     const { store, supervisor } = setup();
-    const ok = supervisor.start({ kind: 'selftest-finalized', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const ok = supervisor.start({
+      kind: 'selftest-finalized',
+      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
+    });
     await supervisor.whenIdle();
     expect(store.jobs.get(ok.id)).toMatchObject({ state: 'done', result: { wrapped: { backend: 'cpu', steps: 1 } } });
     refuse = true;
-    const refused = supervisor.start({ kind: 'selftest-finalized', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const refused = supervisor.start({
+      kind: 'selftest-finalized',
+      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
+    });
     await supervisor.whenIdle();
     expect(store.jobs.get(refused.id)).toMatchObject({ state: 'failed', message: 'Refused by the host.' });
-    const cancelled = supervisor.start({ kind: 'selftest-finalized', params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 } });
+    const cancelled = supervisor.start({
+      kind: 'selftest-finalized',
+      params: { steps: 100_000, batch: 2, backend: 'cpu', seed: 1 },
+    });
     await waitFor(() => store.jobs.get(cancelled.id)!.progress, 30_000, 'progress');
     supervisor.cancel(cancelled.id);
     await supervisor.whenIdle();
-    expect(calls).toEqual([`finalize ${ok.id}`, `finalize ${refused.id}`, `discard ${refused.id}`, `discard ${cancelled.id}`]);
+    expect(calls).toEqual([
+      `finalize ${ok.id}`,
+      `finalize ${refused.id}`,
+      `discard ${refused.id}`,
+      `discard ${cancelled.id}`,
+    ]);
   });
 
   it('passes what the prepare hook looked up to the engine, and fails the job when it throws', async () => {
@@ -176,25 +211,26 @@ describe('job supervisor (in-process engine)', () => {
       },
     });
     const base = inProcessLauncher();
-    const { store, supervisor } = setup(
-      () => {
-        const w = base();
-        const send = w.send.bind(w);
-        return {
-          ...w,
-          pid: w.pid,
-          send: (m) => {
-            if (m.type === 'start') seen.push(m.context);
-            send(m);
-          },
-        };
-      },
-    );
+    const { store, supervisor } = setup(() => {
+      const w = base();
+      const send = w.send.bind(w);
+      return {
+        ...w,
+        pid: w.pid,
+        send: (m) => {
+          if (m.type === 'start') seen.push(m.context);
+          send(m);
+        },
+      };
+    });
     const ok = supervisor.start({ kind: 'selftest-prepared', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
     await supervisor.whenIdle();
     expect(seen).toEqual([{ preparedFor: ok.id }]);
     refuse = true;
-    const bad = supervisor.start({ kind: 'selftest-prepared', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+    const bad = supervisor.start({
+      kind: 'selftest-prepared',
+      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
+    });
     await supervisor.whenIdle();
     expect(store.jobs.get(bad.id)).toMatchObject({ state: 'failed', message: 'There is no dataset 7.' });
     expect(seen).toHaveLength(1);

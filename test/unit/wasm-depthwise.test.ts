@@ -19,11 +19,19 @@ function outShape(c: Case): Shape4 | null {
 }
 
 /** The filter with d-1 zeros between taps: a dilation-1 filter with the same receptive field. */
-function dilateFilter(w: Float32Array, k: number, c: number, m: number, d: number): { values: Float32Array; k: number } {
+function dilateFilter(
+  w: Float32Array,
+  k: number,
+  c: number,
+  m: number,
+  d: number,
+): { values: Float32Array; k: number } {
   if (d === 1) return { values: w, k };
   const kd = (k - 1) * d + 1;
   const out = new Float32Array(kd * kd * c * m);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let q = 0; q < c * m; q++) out[((i * d) * kd + j * d) * c * m + q] = w[(i * k + j) * c * m + q]!;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      for (let q = 0; q < c * m; q++) out[(i * d * kd + j * d) * c * m + q] = w[(i * k + j) * c * m + q]!;
   return { values: out, k: kd };
 }
 
@@ -32,19 +40,38 @@ function undilate(g: Float32Array, k: number, c: number, m: number, d: number): 
   if (d === 1) return g;
   const kd = (k - 1) * d + 1;
   const out = new Float32Array(k * k * c * m);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let q = 0; q < c * m; q++) out[(i * k + j) * c * m + q] = g[((i * d) * kd + j * d) * c * m + q]!;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      for (let q = 0; q < c * m; q++) out[(i * k + j) * c * m + q] = g[(i * d * kd + j * d) * c * m + q]!;
   return out;
 }
 
 /** The backprop kernels run directly on the current backend (as tfjs-core's gradient calls them). */
-async function kernels(c: Case, xv: Float32Array, wv: Float32Array, dyv: Float32Array, dyShape: Shape4, d: number, k: number) {
+async function kernels(
+  c: Case,
+  xv: Float32Array,
+  wv: Float32Array,
+  dyv: Float32Array,
+  dyShape: Shape4,
+  d: number,
+  k: number,
+) {
   const x = tf.tensor4d(xv, c.x);
   const w = tf.tensor4d(wv, [k, k, c.x[3], c.m]);
   const dy = tf.tensor4d(dyv, dyShape);
   const attrs = { strides: [c.s, c.s], pad: c.pad, dilations: [d, d] };
-  const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor;
-  const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
-  const out = { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array, dxShape: dx.shape, dwShape: dw.shape };
+  const dx = tf
+    .engine()
+    .runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor;
+  const dw = tf
+    .engine()
+    .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
+  const out = {
+    dx: (await dx.data()) as Float32Array,
+    dw: (await dw.data()) as Float32Array,
+    dxShape: dx.shape,
+    dwShape: dw.shape,
+  };
   tf.dispose([x, w, dy, dx, dw]);
   return out;
 }
@@ -96,10 +123,46 @@ const CASES: Case[] = [];
   CASES.push({ x: [2, 7, 7, 3], k: 3, m: 1, s: 1, d: 1, pad: 1 });
   CASES.push({ x: [2, 8, 8, 2], k: 3, m: 1, s: 2, d: 1, pad: 1 });
   CASES.push({ x: [1, 9, 9, 2], k: 3, m: 1, s: 1, d: 2, pad: 2 });
-  CASES.push({ x: [1, 10, 9, 2], k: 3, m: 1, s: 2, d: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]] });
-  CASES.push({ x: [2, 7, 8, 3], k: 5, m: 1, s: 1, d: 2, pad: [[0, 0], [4, 3], [2, 5], [0, 0]] });
+  CASES.push({
+    x: [1, 10, 9, 2],
+    k: 3,
+    m: 1,
+    s: 2,
+    d: 1,
+    pad: [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ],
+  });
+  CASES.push({
+    x: [2, 7, 8, 3],
+    k: 5,
+    m: 1,
+    s: 1,
+    d: 2,
+    pad: [
+      [0, 0],
+      [4, 3],
+      [2, 5],
+      [0, 0],
+    ],
+  });
   // pads beyond the filter's reach (dy is cropped), and a 1x1 stride-2 'same' conv whose stretched dy is cropped
-  CASES.push({ x: [1, 6, 7, 2], k: 3, m: 1, s: 1, d: 1, pad: [[0, 0], [3, 0], [0, 4], [0, 0]] });
+  CASES.push({
+    x: [1, 6, 7, 2],
+    k: 3,
+    m: 1,
+    s: 1,
+    d: 1,
+    pad: [
+      [0, 0],
+      [3, 0],
+      [0, 4],
+      [0, 0],
+    ],
+  });
   CASES.push({ x: [2, 7, 7, 3], k: 1, m: 2, s: 2, d: 1, pad: 'same' });
 }
 
@@ -111,21 +174,22 @@ describe('wasm depthwise backprop kernels (composed from wasm kernels)', () => {
     expect(CASES.length).toBeGreaterThan(25);
   });
 
-  it.each(CASES.map((c, i) => [i, `x=${c.x.join('x')} k=${c.k} m=${c.m} s=${c.s} d=${c.d} pad=${JSON.stringify(c.pad)}`, c] as const))(
-    'match the cpu backend, case %i (%s)',
-    async (i, _label, c) => {
-      const dyShape = outShape(c)!;
-      const xv = rand(size(c.x), 7 + i);
-      const wv = rand(c.k * c.k * c.x[3] * c.m, 29 + i);
-      const dyv = rand(size(dyShape), 53 + i);
-      const got = await kernels(c, xv, wv, dyv, dyShape, c.d, c.k);
-      const want = await cpuReference(c, xv, wv, dyv, dyShape);
-      expect(got.dxShape).toEqual(c.x);
-      expect(got.dwShape).toEqual([c.k, c.k, c.x[3], c.m]);
-      expect(relError(got.dx, want.dx)).toBeLessThan(1e-4);
-      expect(relError(got.dw, want.dw)).toBeLessThan(1e-4);
-    },
-  );
+  it.each(
+    CASES.map(
+      (c, i) => [i, `x=${c.x.join('x')} k=${c.k} m=${c.m} s=${c.s} d=${c.d} pad=${JSON.stringify(c.pad)}`, c] as const,
+    ),
+  )('match the cpu backend, case %i (%s)', async (i, _label, c) => {
+    const dyShape = outShape(c)!;
+    const xv = rand(size(c.x), 7 + i);
+    const wv = rand(c.k * c.k * c.x[3] * c.m, 29 + i);
+    const dyv = rand(size(dyShape), 53 + i);
+    const got = await kernels(c, xv, wv, dyv, dyShape, c.d, c.k);
+    const want = await cpuReference(c, xv, wv, dyv, dyShape);
+    expect(got.dxShape).toEqual(c.x);
+    expect(got.dwShape).toEqual([c.k, c.k, c.x[3], c.m]);
+    expect(relError(got.dx, want.dx)).toBeLessThan(1e-4);
+    expect(relError(got.dw, want.dw)).toBeLessThan(1e-4);
+  });
 
   it('leak no tensors', async () => {
     const c: Case = { x: [2, 8, 8, 3], k: 3, m: 1, s: 2, d: 1, pad: 'same' };
@@ -143,7 +207,9 @@ async function opGrads(c: Case, xv: Float32Array, wv: Float32Array) {
     const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.m]);
     const y = depthwiseConv2dWithGrad(x, w, c.s, c.pad, c.d);
     const probe = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
-    return tf.grads((a, b) => tf.sum(tf.mul(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, c.d), probe)))([x, w]);
+    return tf.grads((a, b) =>
+      tf.sum(tf.mul(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, c.d), probe)),
+    )([x, w]);
   }) as [tf.Tensor, tf.Tensor];
   const out = { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array };
   tf.dispose([dx, dw]);
@@ -160,9 +226,14 @@ async function opReference(c: Case, xv: Float32Array, wv: Float32Array) {
       const w = tf.tensor4d(wd.values, [wd.k, wd.k, c.x[3], c.m]);
       const y = tf.depthwiseConv2d(x, w, c.s, c.pad);
       const probe = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
-      return tf.grads((a, b) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), probe)))([x, w]);
+      return tf.grads((a, b) =>
+        tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), probe)),
+      )([x, w]);
     }) as [tf.Tensor, tf.Tensor];
-    const out = { dx: (await dx.data()) as Float32Array, dw: undilate((await dw.data()) as Float32Array, c.k, c.x[3], c.m, c.d) };
+    const out = {
+      dx: (await dx.data()) as Float32Array,
+      dw: undilate((await dw.data()) as Float32Array, c.k, c.x[3], c.m, c.d),
+    };
     tf.dispose([dx, dw]);
     return out;
   } finally {
@@ -181,35 +252,42 @@ const OP_CASES: Case[] = [
 describe('depthwiseConv2dWithGrad (dilated depthwise gradients)', () => {
   useWasmBackend();
 
-  it('gives tf.depthwiseConv2d a dilated gradient (tfjs-core refuses one; backend/layer-gradients.ts registers it) equal to depthwiseConv2dWithGrad\'s', () => {
+  it("gives tf.depthwiseConv2d a dilated gradient (tfjs-core refuses one; backend/layer-gradients.ts registers it) equal to depthwiseConv2dWithGrad's", () => {
     const xv = rand(1 * 9 * 9 * 2, 7);
     const wv = rand(3 * 3 * 2, 8);
     tf.tidy(() => {
       const x = tf.tensor4d(xv, [1, 9, 9, 2]);
       const w = tf.tensor4d(wv, [3, 3, 2, 1]);
-      const [gxStock, gwStock] = tf.grads((a, b) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', 2))))([x, w]);
-      const [gxOurs, gwOurs] = tf.grads((a, b) => tf.sum(tf.square(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 2))))([x, w]);
+      const [gxStock, gwStock] = tf.grads((a, b) =>
+        tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', 2))),
+      )([x, w]);
+      const [gxOurs, gwOurs] = tf.grads((a, b) =>
+        tf.sum(tf.square(depthwiseConv2dWithGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 2))),
+      )([x, w]);
       expect(relError(gxStock!.dataSync(), gxOurs!.dataSync())).toBeLessThan(1e-5);
       expect(relError(gwStock!.dataSync(), gwOurs!.dataSync())).toBeLessThan(1e-5);
     });
   });
 
-  it.each(OP_CASES.map((c, i) => [i, c] as const))('matches tfjs-core gradients on wasm and on cpu, case %i', async (i, c) => {
-    const xv = rand(size(c.x), 101 + i);
-    const wv = rand(c.k * c.k * c.x[3] * c.m, 131 + i);
-    const want = await opReference(c, xv, wv);
-    const onWasm = await opGrads(c, xv, wv);
-    expect(relError(onWasm.dx, want.dx)).toBeLessThan(1e-4);
-    expect(relError(onWasm.dw, want.dw)).toBeLessThan(1e-4);
-    await tf.setBackend('cpu');
-    try {
-      const onCpu = await opGrads(c, xv, wv);
-      expect(relError(onCpu.dx, want.dx)).toBeLessThan(1e-4);
-      expect(relError(onCpu.dw, want.dw)).toBeLessThan(1e-4);
-    } finally {
-      await tf.setBackend('wasm');
-    }
-  });
+  it.each(OP_CASES.map((c, i) => [i, c] as const))(
+    'matches tfjs-core gradients on wasm and on cpu, case %i',
+    async (i, c) => {
+      const xv = rand(size(c.x), 101 + i);
+      const wv = rand(c.k * c.k * c.x[3] * c.m, 131 + i);
+      const want = await opReference(c, xv, wv);
+      const onWasm = await opGrads(c, xv, wv);
+      expect(relError(onWasm.dx, want.dx)).toBeLessThan(1e-4);
+      expect(relError(onWasm.dw, want.dw)).toBeLessThan(1e-4);
+      await tf.setBackend('cpu');
+      try {
+        const onCpu = await opGrads(c, xv, wv);
+        expect(relError(onCpu.dx, want.dx)).toBeLessThan(1e-4);
+        expect(relError(onCpu.dw, want.dw)).toBeLessThan(1e-4);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    },
+  );
 
   it('agrees with a central finite difference (the loss is linear in w, so the difference is exact)', async () => {
     const c: Case = { x: [1, 7, 7, 2], k: 3, m: 1, s: 1, d: 2, pad: 'same' };

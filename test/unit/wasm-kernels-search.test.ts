@@ -11,7 +11,6 @@ import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
 import { symmetric } from '../../main/engine/spaces/layers.js';
 
-
 interface ConvCase {
   x: Shape4;
   k: number;
@@ -54,16 +53,19 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
     expectWasmKernels('Conv2DBackpropInput');
   });
 
-  it.each(CONV_CASES.map((c, i) => [i, JSON.stringify(c)] as const))('matches the cpu backend, case %i %s', async (i) => {
-    const c = CONV_CASES[i]!;
-    const xv = rand(size(c.x), 11 + i);
-    const wv = rand(c.k * c.k * c.x[3] * c.cout, 57 + i);
-    await tf.setBackend('cpu');
-    const want = inputGrad(c, xv, wv);
-    await tf.setBackend('wasm');
-    const got = inputGrad(c, xv, wv);
-    expect(relError(got, want)).toBeLessThan(1e-4);
-  });
+  it.each(CONV_CASES.map((c, i) => [i, JSON.stringify(c)] as const))(
+    'matches the cpu backend, case %i %s',
+    async (i) => {
+      const c = CONV_CASES[i]!;
+      const xv = rand(size(c.x), 11 + i);
+      const wv = rand(c.k * c.k * c.x[3] * c.cout, 57 + i);
+      await tf.setBackend('cpu');
+      const want = inputGrad(c, xv, wv);
+      await tf.setBackend('wasm');
+      const got = inputGrad(c, xv, wv);
+      expect(relError(got, want)).toBeLessThan(1e-4);
+    },
+  );
 
   it('the composition equals the cpu kernel when run on cpu (runKernel attrs)', async () => {
     await tf.setBackend('cpu');
@@ -79,7 +81,9 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
           const info = tf.backend_util.computeConv2DInfo(c.x, w.shape, c.s, 1, c.pad, undefined, false, 'channelsLast');
           const dy = tf.tensor4d(rand(size(info.outShape), 9 + i), info.outShape as Shape4);
           const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };
-          const want = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+          const want = tf
+            .engine()
+            .runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
           const got = _conv2dBackpropInputForTest(c.x, dy, w, c.s, c.pad, 'NHWC');
           expect(got.shape).toEqual(c.x);
           expect(relError(got.dataSync(), want.dataSync())).toBeLessThan(1e-5);
@@ -93,8 +97,12 @@ describe('wasm Conv2DBackpropInput (replaced by a forward convolution)', () => {
   it('refuses NCHW and a dy of the wrong shape', () => {
     tf.tidy(() => {
       const w = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
-      expect(() => _conv2dBackpropInputForTest([1, 6, 6, 2], tf.zeros([1, 6, 6, 4]) as tf.Tensor4D, w, 1, 'same', 'NCHW')).toThrow(/NHWC/);
-      expect(() => _conv2dBackpropInputForTest([1, 6, 6, 2], tf.zeros([1, 5, 6, 4]) as tf.Tensor4D, w, 1, 'same', 'NHWC')).toThrow(/dy has shape/);
+      expect(() =>
+        _conv2dBackpropInputForTest([1, 6, 6, 2], tf.zeros([1, 6, 6, 4]) as tf.Tensor4D, w, 1, 'same', 'NCHW'),
+      ).toThrow(/NHWC/);
+      expect(() =>
+        _conv2dBackpropInputForTest([1, 6, 6, 2], tf.zeros([1, 5, 6, 4]) as tf.Tensor4D, w, 1, 'same', 'NHWC'),
+      ).toThrow(/dy has shape/);
     });
   });
 

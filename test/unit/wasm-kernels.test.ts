@@ -5,7 +5,14 @@ import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helper
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
 
-async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: number[], strides: [number, number], pad: Pad) {
+async function filterGrad(
+  xv: Float32Array,
+  xs: number[],
+  wv: Float32Array,
+  ws: number[],
+  strides: [number, number],
+  pad: Pad,
+) {
   const grad = tf.tidy(() => {
     const x = tf.tensor4d(xv, xs as [number, number, number, number]);
     const w = tf.tensor4d(wv, ws as [number, number, number, number]);
@@ -20,7 +27,11 @@ async function filterGrad(xv: Float32Array, xs: number[], wv: Float32Array, ws: 
 }
 
 const CASES: Array<{ x: number[]; w: number[]; strides: [number, number]; pad: Pad }> = [];
-for (const strides of [[1, 1], [2, 2], [1, 2]] as Array<[number, number]>) {
+for (const strides of [
+  [1, 1],
+  [2, 2],
+  [1, 2],
+] as Array<[number, number]>) {
   for (const pad of ['same', 'valid', 1] as const) {
     // tfjs sizes the output of a numeric padding from the filter height and stride height alone, so
     // numeric padding is only well defined (on every backend) with square filters and equal strides
@@ -49,8 +60,28 @@ CASES.push({ x: [3, 10, 11, 2], w: [3, 2, 2, 5], strides: [3, 2], pad: 'valid' }
 CASES.push({ x: [2, 12, 12, 3], w: [3, 3, 3, 2], strides: [4, 4], pad: 'same' });
 CASES.push({ x: [2, 10, 10, 3], w: [3, 3, 3, 4], strides: [3, 3], pad: 1 });
 // explicit padding, asymmetric, with and without unread rows; batch 1 and one input channel
-CASES.push({ x: [2, 9, 8, 3], w: [3, 3, 3, 4], strides: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
-CASES.push({ x: [1, 11, 7, 1], w: [3, 3, 1, 4], strides: [2, 3], pad: [[0, 0], [0, 1], [1, 0], [0, 0]] });
+CASES.push({
+  x: [2, 9, 8, 3],
+  w: [3, 3, 3, 4],
+  strides: [2, 2],
+  pad: [
+    [0, 0],
+    [2, 0],
+    [1, 3],
+    [0, 0],
+  ],
+});
+CASES.push({
+  x: [1, 11, 7, 1],
+  w: [3, 3, 1, 4],
+  strides: [2, 3],
+  pad: [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [0, 0],
+  ],
+});
 CASES.push({ x: [1, 1, 1, 3], w: [1, 1, 3, 2], strides: [1, 1], pad: 'valid' });
 
 describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
@@ -61,8 +92,14 @@ describe('wasm Conv2DBackpropFilter (composed from wasm kernels)', () => {
   });
 
   it.each(CASES.map((c, i) => [i, c] as const))('matches the cpu backend, case %i', async (i, c) => {
-    const xv = rand(c.x.reduce((a, b) => a * b), 17 + i);
-    const wv = rand(c.w.reduce((a, b) => a * b), 91 + i);
+    const xv = rand(
+      c.x.reduce((a, b) => a * b),
+      17 + i,
+    );
+    const wv = rand(
+      c.w.reduce((a, b) => a * b),
+      91 + i,
+    );
     await tf.setBackend('wasm');
     const got = await filterGrad(xv, c.x, wv, c.w, c.strides, c.pad);
     await tf.setBackend('cpu');

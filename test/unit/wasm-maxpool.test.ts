@@ -13,7 +13,6 @@ import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-kerne
 import { DartsSupernet } from '../../main/engine/spaces/darts/supernet.js';
 import { rand, relError, type Shape4, type Pad } from '../helpers/numeric.js';
 
-
 interface PoolCase {
   name: string;
   x: Shape4;
@@ -41,7 +40,14 @@ const CASES: PoolCase[] = [
   { name: 'even [2,12,12,4] s1 p1, relu zeros', x: [2, 12, 12, 4], k: [3, 3], s: [1, 1], pad: 1, values: relu },
   { name: 'even [2,16,16,3] s2 p1, relu zeros', x: [2, 16, 16, 3], k: [3, 3], s: [2, 2], pad: 1, values: relu },
   { name: "[2,7,8,3] s2 'same', ties", x: [2, 7, 8, 3], k: [3, 3], s: [2, 2], pad: 'same', values: ties },
-  { name: "[2,9,8,3] s2 'valid' (unread last row)", x: [2, 9, 8, 3], k: [3, 3], s: [2, 2], pad: 'valid', values: signed },
+  {
+    name: "[2,9,8,3] s2 'valid' (unread last row)",
+    x: [2, 9, 8, 3],
+    k: [3, 3],
+    s: [2, 2],
+    pad: 'valid',
+    values: signed,
+  },
   { name: "[1,8,8,1] 2x2 s2 'valid', negative", x: [1, 8, 8, 1], k: [2, 2], s: [2, 2], pad: 'valid', values: negative },
   { name: "[2,10,9,3] 3x2 s(2,1) 'same', ties", x: [2, 10, 9, 3], k: [3, 2], s: [2, 1], pad: 'same', values: ties },
   {
@@ -75,7 +81,16 @@ const CASES: PoolCase[] = [
 ];
 
 /** The cpu backend's rule, in plain JavaScript: dy goes to the first strictly greater element from −∞. */
-function bruteForce(xv: Float32Array, shape: Shape4, dyv: Float32Array, dyShape: Shape4, k: [number, number], s: [number, number], top: number, left: number): Float64Array {
+function bruteForce(
+  xv: Float32Array,
+  shape: Shape4,
+  dyv: Float32Array,
+  dyShape: Shape4,
+  k: [number, number],
+  s: [number, number],
+  top: number,
+  left: number,
+): Float64Array {
   const [B, H, W, C] = shape;
   const [, oH, oW] = dyShape;
   const dx = new Float64Array(xv.length);
@@ -126,14 +141,27 @@ describe('wasm MaxPoolGrad (replaces wasm’s own kernel)', () => {
   beforeAll(async () => {
     await selectBackend('cpu');
     await tf.setBackend('cpu');
-    for (const c of CASES) cpu.set(c.name, poolGrad(c, c.values(c.x.reduce((a, b) => a * b), 11)).dx);
+    for (const c of CASES)
+      cpu.set(
+        c.name,
+        poolGrad(
+          c,
+          c.values(
+            c.x.reduce((a, b) => a * b),
+            11,
+          ),
+        ).dx,
+      );
     await selectBackend('wasm');
     await tf.setBackend('wasm');
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s: equals the brute-force gradient and the cpu backend', (_, c) => {
     expect(tf.getBackend()).toBe('wasm');
-    const xv = c.values(c.x.reduce((a, b) => a * b), 11);
+    const xv = c.values(
+      c.x.reduce((a, b) => a * b),
+      11,
+    );
     const before = tf.memory().numTensors;
     const { dy, dyShape, dx } = poolGrad(c, xv);
     expect(tf.memory().numTensors).toBe(before);
@@ -177,7 +205,13 @@ describe('wasm MaxPoolGrad (replaces wasm’s own kernel)', () => {
     const dyv = Float32Array.from({ length: 50 }, (_, i) => Math.cos(i));
     const dx = tf.tidy(() => {
       const x = tf.tensor4d(xv, shape);
-      const out = tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor4d(dyv, dyShape), input: x, output: tf.zeros(dyShape) }, { filterSize: 3, strides: 2, pad: 1 }) as tf.Tensor;
+      const out = tf
+        .engine()
+        .runKernel(
+          'MaxPoolGrad',
+          { dy: tf.tensor4d(dyv, dyShape), input: x, output: tf.zeros(dyShape) },
+          { filterSize: 3, strides: 2, pad: 1 },
+        ) as tf.Tensor;
       return out.dataSync() as Float32Array;
     });
     expect(relError(dx, bruteForce(xv, shape, dyv, dyShape, [3, 3], [2, 2], 1, 1))).toBeLessThan(1e-6);
@@ -185,12 +219,19 @@ describe('wasm MaxPoolGrad (replaces wasm’s own kernel)', () => {
 
   it('wasm’s own kernel is still wrong on the reported input (drop the replacement once this fails)', () => {
     const c = CASES[0]!;
-    const xv = c.values(c.x.reduce((a, b) => a * b), 11);
+    const xv = c.values(
+      c.x.reduce((a, b) => a * b),
+      11,
+    );
     const { dy, dyShape, dx } = poolGrad(c, xv);
     const own = tf.tidy(() => {
       const x = tf.tensor4d(xv, c.x);
       const y = tf.maxPool(x, c.k, c.s, c.pad);
-      return _wasmOwnMaxPoolGradForTest(tf.tensor4d(dy, dyShape), x, y, { filterSize: c.k, strides: c.s, pad: c.pad }).dataSync() as Float32Array;
+      return _wasmOwnMaxPoolGradForTest(tf.tensor4d(dy, dyShape), x, y, {
+        filterSize: c.k,
+        strides: c.s,
+        pad: c.pad,
+      }).dataSync() as Float32Array;
     });
     expect(relError(own, dx)).toBeGreaterThan(0.05);
   });
@@ -237,7 +278,10 @@ describe('DARTS supernet gradients on wasm match the cpu and TensorFlow backends
       const { value, grads: g } = tf.tidy(() => {
         const x = tf.tensor4d(xv, [B, H, H, 1]);
         const y = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES);
-        return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.logits(x)) as tf.Scalar, entries.map((e) => e.variable));
+        return tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, net.logits(x)) as tf.Scalar,
+          entries.map((e) => e.variable),
+        );
       });
       const out = new Map(entries.map((e) => [e.name, (g[e.variable.name]!.dataSync() as Float32Array).slice()]));
       tf.dispose([value, ...Object.values(g)]);

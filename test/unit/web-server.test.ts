@@ -47,13 +47,19 @@ interface Res {
   body: string;
 }
 
-function request(pathname: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Res> {
+function request(
+  pathname: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: pathname, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, path: pathname, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -72,7 +78,15 @@ describe('winnow serve HTTP transport', () => {
     const api = await request('/api/system.info', { method: 'POST', headers: json, body: '{}' });
     expect(api.status).toBe(401);
     expect(JSON.parse(api.body).error.code).toBe('unauthorized');
-    expect((await request('/api/system.info', { method: 'POST', headers: { ...json, Authorization: 'Bearer wrong' }, body: '{}' })).status).toBe(401);
+    expect(
+      (
+        await request('/api/system.info', {
+          method: 'POST',
+          headers: { ...json, Authorization: 'Bearer wrong' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
     expect(calls).toHaveLength(0);
   });
 
@@ -99,11 +113,21 @@ describe('winnow serve HTTP transport', () => {
     expect((await request('/api/jobs.list', { method: 'POST', headers: auth, body: '{oops' })).status).toBe(400);
     expect((await request('/api/jobs.list', { method: 'GET', headers: auth })).status).toBe(405);
     // a form post (no JSON content type) could come cross-site: refused
-    expect((await request('/api/jobs.list', { method: 'POST', headers: { Authorization: 'Bearer tok3n', 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
+    expect(
+      (
+        await request('/api/jobs.list', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer tok3n', 'Content-Type': 'text/plain' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('refuses other Host names (DNS rebinding) and paths outside the UI folder', async () => {
-    expect((await request('/', { headers: { Host: `evil.example:${server.port}`, Cookie: 'winnow_token=tok3n' } })).status).toBe(421);
+    expect(
+      (await request('/', { headers: { Host: `evil.example:${server.port}`, Cookie: 'winnow_token=tok3n' } })).status,
+    ).toBe(421);
     expect((await request('/../secret.txt', { headers: { Cookie: 'winnow_token=tok3n' } })).status).toBe(404);
     expect((await request('/%2e%2e/secret.txt', { headers: { Cookie: 'winnow_token=tok3n' } })).status).toBe(404);
     expect((await request('/assets/app.js', { headers: { Cookie: 'winnow_token=tok3n' } })).status).toBe(200);
@@ -111,11 +135,19 @@ describe('winnow serve HTTP transport', () => {
 
   it('pushes messages over an authenticated WebSocket only', async () => {
     const bad = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
-    await expect(new Promise((resolve, reject) => (bad.on('open', resolve), bad.on('error', reject)))).rejects.toThrow();
+    await expect(
+      new Promise((resolve, reject) => (bad.on('open', resolve), bad.on('error', reject))),
+    ).rejects.toThrow();
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=tok3n`);
     await new Promise((r) => ws.on('open', r));
     const got = new Promise<string>((r) => ws.on('message', (d) => r(String(d))));
-    const msg: PushMessage = { channel: 'job.event', jobId: 1, seq: 1, ts: 1, event: { type: 'log', level: 'info', message: 'hi' } };
+    const msg: PushMessage = {
+      channel: 'job.event',
+      jobId: 1,
+      seq: 1,
+      ts: 1,
+      event: { type: 'log', level: 'info', message: 'hi' },
+    };
     listeners.forEach((l) => l(msg));
     expect(JSON.parse(await got)).toEqual(msg);
     ws.close();

@@ -27,18 +27,30 @@ const TRAIN_OPTIONS = { dataset: { type: 'string' }, ...flagOptions(TRAIN_FLAGS)
 async function train(args: string[]): Promise<number> {
   const { values } = parse(args, TRAIN_OPTIONS);
   const datasetId = idOption(values.dataset, 'dataset');
-  if (datasetId === undefined) throw new UsageError('Usage: winnow ae train --dataset <id> [options] (see `winnow dataset list`)');
-  const params = parseWithFlags(AeTrainParams, { datasetId, ...readFlags(TRAIN_FLAGS, values), backend: values.backend ?? 'auto' }, TRAIN_FLAGS);
+  if (datasetId === undefined)
+    throw new UsageError('Usage: winnow ae train --dataset <id> [options] (see `winnow dataset list`)');
+  const params = parseWithFlags(
+    AeTrainParams,
+    { datasetId, ...readFlags(TRAIN_FLAGS, values), backend: values.backend ?? 'auto' },
+    TRAIN_FLAGS,
+  );
   return runJobCommand({
     values,
     kind: 'autoencoder',
     params,
     report: (_host, job, json) => {
       const result = job.result as { autoencoderId: number; metrics: AeMetrics } | null;
-      if (json) printJson(job.state === 'done' && result ? { id: result.autoencoderId, jobId: job.id, ...result.metrics } : { jobId: job.id, state: job.state, error: job.message });
+      if (json)
+        printJson(
+          job.state === 'done' && result
+            ? { id: result.autoencoderId, jobId: job.id, ...result.metrics }
+            : { jobId: job.id, state: job.state, error: job.message },
+        );
       else if (job.state === 'done' && result) {
         const m = result.metrics;
-        say(`Autoencoder ${result.autoencoderId}: k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} (${m.trainSeconds} s training).`);
+        say(
+          `Autoencoder ${result.autoencoderId}: k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} (${m.trainSeconds} s training).`,
+        );
       } else say(`Autoencoder training ${job.state}: ${job.message ?? ''}`);
       return job.state === 'done' ? EXIT_OK : EXIT_FAILURE;
     },
@@ -74,7 +86,8 @@ export async function aeCommand(args: string[]): Promise<number> {
     case 'map': {
       const { values, positionals } = parse(rest, { out: { type: 'string' } }, 1);
       const id = idOption(positionals[0], 'id');
-      if (id === undefined) throw new UsageError(`Usage: winnow ae ${sub} <id>${sub === 'map' ? ' --out map.png' : ''}`);
+      if (id === undefined)
+        throw new UsageError(`Usage: winnow ae ${sub} <id>${sub === 'map' ? ' --out map.png' : ''}`);
       if (sub === 'rm') {
         const out = await withHost(values, (h) => h.api.dispatch('autoencoders.delete', { id }));
         if (values.json) printJson(out);
@@ -84,8 +97,13 @@ export async function aeCommand(args: string[]): Promise<number> {
       const a = (await withHost(values, (h) => h.api.dispatch('autoencoders.get', { id }))) as AeDetail;
       if (sub === 'map') {
         if (!values.out) throw new UsageError('Usage: winnow ae map <id> --out map.png (or .svg)');
-        if (a.map.length === 0) throw new ApiError('conflict', `Autoencoder ${id} has no map (it was trained with mapPoints 0).`);
-        const svg = scatterSvg(a.map, a.classNames, `Autoencoder ${a.id} on ${a.datasetName}: ${a.mapMethod} of ${a.map.length} latent codes`);
+        if (a.map.length === 0)
+          throw new ApiError('conflict', `Autoencoder ${id} has no map (it was trained with mapPoints 0).`);
+        const svg = scatterSvg(
+          a.map,
+          a.classNames,
+          `Autoencoder ${a.id} on ${a.datasetName}: ${a.mapMethod} of ${a.map.length} latent codes`,
+        );
         const out = path.resolve(values.out);
         fs.writeFileSync(out, out.toLowerCase().endsWith('.svg') ? svg : await scatterPng(svg));
         if (values.json) printJson({ id, out, points: a.map.length, method: a.mapMethod });
@@ -94,9 +112,13 @@ export async function aeCommand(args: string[]): Promise<number> {
       }
       if (values.json) printJson(a);
       else {
-        say(`Autoencoder ${a.id} on dataset ${a.datasetId} "${a.datasetName}": ${a.preset}${a.untrained ? ' (untrained)' : ''}, ${a.losses.join(' + ')}${a.kendall ? ' under Kendall weighting' : ''}, N=${a.dim}, ${a.epochs} epochs, batch ${a.batch}, seed ${a.seed}, ${a.backend}`);
+        say(
+          `Autoencoder ${a.id} on dataset ${a.datasetId} "${a.datasetName}": ${a.preset}${a.untrained ? ' (untrained)' : ''}, ${a.losses.join(' + ')}${a.kendall ? ' under Kendall weighting' : ''}, N=${a.dim}, ${a.epochs} epochs, batch ${a.batch}, seed ${a.seed}, ${a.backend}`,
+        );
         const m = a.metrics;
-        say(`k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, ${m.trainSeconds} s training`);
+        say(
+          `k-NN agreement ${m.knnAgreement.toFixed(3)}, silhouette ${m.silhouette.toFixed(3)}, PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, ${m.trainSeconds} s training`,
+        );
       }
       return EXIT_OK;
     }

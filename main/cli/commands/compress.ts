@@ -2,7 +2,13 @@
 import { CompressParams, type CompressResult, type CompressionDetail } from '../../../shared/compress.js';
 import { BaselineName } from '../../../shared/evaluate.js';
 import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
-import { COMPRESSION_LIST, COMPRESS_RESULT_COLUMNS, compressDoneLines, compressResultRows, compressStoppedLine } from '../compress.js';
+import {
+  COMPRESSION_LIST,
+  COMPRESS_RESULT_COLUMNS,
+  compressDoneLines,
+  compressResultRows,
+  compressStoppedLine,
+} from '../compress.js';
 import { UsageError, say, table } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { runStudyCommand } from '../run-job.js';
@@ -32,7 +38,8 @@ const OPTIONS = {
   resume: { type: 'string' },
 } satisfies Options;
 
-const USAGE = 'Usage: winnow compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]';
+const USAGE =
+  'Usage: winnow compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]';
 
 /** `winnow compress --help`: the flags with their ranges, defaults and help from the schema. */
 export const compressHelp = (): string => [USAGE, ...flagHelp(FLAGS)].join('\n');
@@ -48,7 +55,11 @@ function compressParams(values: Record<string, unknown>, modelOfJob: number | nu
       : values['model-id'] !== undefined
         ? { kind: 'model' as const, modelId: idOption(values['model-id'], 'model-id')! }
         : { kind: 'baseline' as const, name: oneOf(values.baseline, 'baseline', BaselineName.options)! };
-  return parseWithFlags(CompressParams, { datasetId, model, ...readFlags(FLAGS, values), backend: values.backend ?? 'auto' }, FLAGS);
+  return parseWithFlags(
+    CompressParams,
+    { datasetId, model, ...readFlags(FLAGS, values), backend: values.backend ?? 'auto' },
+    FLAGS,
+  );
 }
 
 export async function compressCommand(args: string[]): Promise<number> {
@@ -57,7 +68,10 @@ export async function compressCommand(args: string[]): Promise<number> {
   const resumeId = resumeOption(values, OPTIONS, 'a study');
   if (resumeId === undefined) {
     const sources = (['model', 'model-id', 'baseline'] as const).filter((k) => values[k] !== undefined);
-    if (sources.length !== 1) throw new UsageError('Give exactly one of --model <evaluate job>, --model-id <stored model> or --baseline cnn|resnet20.');
+    if (sources.length !== 1)
+      throw new UsageError(
+        'Give exactly one of --model <evaluate job>, --model-id <stored model> or --baseline cnn|resnet20.',
+      );
   }
   const modelJob = idOption(values.model, 'model') ?? null;
   // check the flags before starting a host
@@ -67,12 +81,14 @@ export async function compressCommand(args: string[]): Promise<number> {
       values,
       kind: 'compress',
       resumeId,
-      lookUpParams: async (host) => compressParams(values, modelJob === null ? null : await modelOfEvaluation(host, modelJob)),
+      lookUpParams: async (host) =>
+        compressParams(values, modelJob === null ? null : await modelOfEvaluation(host, modelJob)),
     },
     {
       get: 'compressions.get',
       progress: (d) => ({ rowsDone: d.summary.rowsDone, rowsTotal: d.summary.rowsTotal }),
-      resumingLine: (id, d) => `Resuming compression study ${id}: ${d.summary.rowsDone} of ${d.summary.rowsTotal} accuracy rows done.`,
+      resumingLine: (id, d) =>
+        `Resuming compression study ${id}: ${d.summary.rowsDone} of ${d.summary.rowsTotal} accuracy rows done.`,
       printDone: (job, _d, result) => {
         for (const line of compressDoneLines(job, result)) say(line);
         say(table(compressResultRows(result), COMPRESS_RESULT_COLUMNS));

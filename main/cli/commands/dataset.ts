@@ -1,7 +1,24 @@
 /** `winnow dataset`: import, the MNIST sample, the synthetic colour dataset; list, show and delete datasets. */
 import path from 'node:path';
-import { ImportFormat, ImportParams, ImportSource, type DatasetDetail, type DatasetSummary, type ImportResult, type Rejection } from '../../../shared/datasets.js';
-import { idOption, listCommand, oneOf, parse, withHost, type GlobalValues, type ListSpec, type Options } from '../args.js';
+import {
+  ImportFormat,
+  ImportParams,
+  ImportSource,
+  type DatasetDetail,
+  type DatasetSummary,
+  type ImportResult,
+  type Rejection,
+} from '../../../shared/datasets.js';
+import {
+  idOption,
+  listCommand,
+  oneOf,
+  parse,
+  withHost,
+  type GlobalValues,
+  type ListSpec,
+  type Options,
+} from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, printJson, say, table } from '../output.js';
 import { flagOptions, paramFlags, readFlags } from '../param-flags.js';
 import { runJobCommand } from '../run-job.js';
@@ -38,7 +55,8 @@ function importParams(values: Record<string, unknown>, source: ImportSource): Im
     duplicates: values['drop-duplicates'] ? 'drop' : 'keep',
     ifExists: values.again ? 'import-again' : 'refuse',
   });
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -50,14 +68,24 @@ function runImport(values: GlobalValues, params: ImportParams): Promise<number> 
     report: (_host, job) => {
       const result = job.result as (ImportResult & { rejected: Rejection[] }) | { rejected?: Rejection[] } | null;
       if (values.json) {
-        printJson(job.state === 'done' ? result : { jobId: job.id, state: job.state, error: job.message, rejected: result?.rejected ?? [] });
+        printJson(
+          job.state === 'done'
+            ? result
+            : { jobId: job.id, state: job.state, error: job.message, rejected: result?.rejected ?? [] },
+        );
       } else if (job.state === 'done' && result && 'id' in result) {
-        say(`Dataset ${result.id} "${result.name}": ${result.images} images, ${result.classes} classes (train ${result.splits.train}, test ${result.splits.test}).`);
-        if (result.duplicates.count) say(`${result.duplicates.count} exact duplicate(s) ${result.duplicates.dropped ? 'dropped' : 'kept'} (e.g. ${result.duplicates.examples[0]?.path} = ${result.duplicates.examples[0]?.sameAs}).`);
+        say(
+          `Dataset ${result.id} "${result.name}": ${result.images} images, ${result.classes} classes (train ${result.splits.train}, test ${result.splits.test}).`,
+        );
+        if (result.duplicates.count)
+          say(
+            `${result.duplicates.count} exact duplicate(s) ${result.duplicates.dropped ? 'dropped' : 'kept'} (e.g. ${result.duplicates.examples[0]?.path} = ${result.duplicates.examples[0]?.sameAs}).`,
+          );
         if (result.rejected.length) {
           say(`${result.rejected.length} file(s) rejected:`);
           for (const r of result.rejected.slice(0, 20)) say(`  ${r.path}: ${r.reason}`);
-          if (result.rejected.length > 20) say(`  … and ${result.rejected.length - 20} more (winnow dataset show ${result.id} --json lists all).`);
+          if (result.rejected.length > 20)
+            say(`  … and ${result.rejected.length - 20} more (winnow dataset show ${result.id} --json lists all).`);
         }
       } else {
         say(`Import ${job.state}: ${job.message ?? ''}`);
@@ -103,7 +131,8 @@ export async function datasetCommand(args: string[]): Promise<number> {
     }
     case 'synth': {
       const { values, positionals } = parse(rest, { ...IMPORT_OPTIONS, n: { type: 'string' } }, 1);
-      if (positionals[0] !== 'chroma') throw new UsageError('Usage: winnow dataset synth chroma [--n N] [--size N] [--seed S]');
+      if (positionals[0] !== 'chroma')
+        throw new UsageError('Usage: winnow dataset synth chroma [--n N] [--size N] [--seed S]');
       const source = { kind: 'synth-chroma' as const, n: 2000, size: 32, seed: 0, ...readFlags(SYNTH_FLAGS, values) };
       return runImport(values, importParams(values, source));
     }
@@ -130,13 +159,36 @@ export async function datasetCommand(args: string[]): Promise<number> {
         return EXIT_OK;
       }
       say(`Dataset ${d.id} "${d.name}" (${d.format}) from ${d.source}`);
-      say(`${d.images} images of ${d.width}x${d.height}x${d.channels}, ${d.classes} classes; train ${d.splits.train}, test ${d.splits.test}`);
-      say(table(d.perClass.map((c) => ({ label: c.label, class: c.name, train: c.train, test: c.test, train_w: c.trainW, train_a: c.trainA })), ['label', 'class', 'train', 'test', 'train_w', 'train_a']));
-      if (d.groups.length) say(table(d.groups.map((g) => ({ group: g.group, train: g.train, test: g.test })), ['group', 'train', 'test']));
-      if (d.rejected.length) say(`${d.rejectedCount} file(s) rejected at import (first: ${d.rejected[0]!.path}: ${d.rejected[0]!.reason}).`);
+      say(
+        `${d.images} images of ${d.width}x${d.height}x${d.channels}, ${d.classes} classes; train ${d.splits.train}, test ${d.splits.test}`,
+      );
+      say(
+        table(
+          d.perClass.map((c) => ({
+            label: c.label,
+            class: c.name,
+            train: c.train,
+            test: c.test,
+            train_w: c.trainW,
+            train_a: c.trainA,
+          })),
+          ['label', 'class', 'train', 'test', 'train_w', 'train_a'],
+        ),
+      );
+      if (d.groups.length)
+        say(
+          table(
+            d.groups.map((g) => ({ group: g.group, train: g.train, test: g.test })),
+            ['group', 'train', 'test'],
+          ),
+        );
+      if (d.rejected.length)
+        say(`${d.rejectedCount} file(s) rejected at import (first: ${d.rejected[0]!.path}: ${d.rejected[0]!.reason}).`);
       return EXIT_OK;
     }
     default:
-      throw new UsageError('Usage: winnow dataset import <path> | sample mnist | synth chroma | list | show <id> | rm <id>');
+      throw new UsageError(
+        'Usage: winnow dataset import <path> | sample mnist | synth chroma | list | show <id> | rm <id>',
+      );
   }
 }

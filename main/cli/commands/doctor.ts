@@ -15,8 +15,11 @@ export function doctorCommand(args: string[]): number {
   say(`Database:    ${report.dbPath} (integrity: ${report.integrity})`);
   if (report.problems.length === 0) say('No problems found.');
   for (const p of report.problems) say(`- ${p.message}${p.repaired ? ` Repaired: ${p.repaired}.` : ''}`);
-  if (report.leftovers.length) say(`${report.leftovers.length} folder(s) in leftovers/ (moved aside, never deleted): ${report.leftovers.slice(0, 5).join(', ')}${report.leftovers.length > 5 ? ', …' : ''}`);
-  if (!report.healthy && !values.repair && report.integrity === 'ok') say('Run `winnow doctor --repair` to clean what is safe to clean.');
+  if (report.leftovers.length)
+    say(
+      `${report.leftovers.length} folder(s) in leftovers/ (moved aside, never deleted): ${report.leftovers.slice(0, 5).join(', ')}${report.leftovers.length > 5 ? ', …' : ''}`,
+    );
+  if (!report.healthy && !values.repair && report.integrity === 'ok')
+    say('Run `winnow doctor --repair` to clean what is safe to clean.');
   return report.healthy ? EXIT_OK : EXIT_FAILURE;
 }
-

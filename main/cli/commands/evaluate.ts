@@ -1,7 +1,13 @@
 /** `winnow evaluate`: train a searched network or a baseline from scratch, resume one, or list evaluations. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BaselineName, EvaluateParams, withPresetRecipe, type EvaluateResult, type EvaluationDetail } from '../../../shared/evaluate.js';
+import {
+  BaselineName,
+  EvaluateParams,
+  withPresetRecipe,
+  type EvaluateResult,
+  type EvaluationDetail,
+} from '../../../shared/evaluate.js';
 import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
 import { EVALUATION_LIST, evaluateDoneLines, evaluateStoppedLine } from '../evaluate.js';
 import { UsageError, say } from '../output.js';
@@ -39,7 +45,8 @@ function genotypeArgument(value: string): string {
   return value;
 }
 
-const USAGE = 'Usage: winnow evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]';
+const USAGE =
+  'Usage: winnow evaluate --dataset <id> (--from-search <job> | --genotype <file|text> | --baseline cnn|resnet20) [options]';
 
 /** `winnow evaluate --help`: the flags with their ranges, defaults and help from the schema. */
 export const evaluateHelp = (): string => [USAGE, ...flagHelp(FLAGS)].join('\n');
@@ -50,7 +57,8 @@ function evaluateParams(values: Record<string, unknown>): EvaluateParams {
   const datasetId = idOption(values.dataset, 'dataset');
   if (datasetId === undefined) throw new UsageError(usage);
   const sources = (['from-search', 'genotype', 'baseline'] as const).filter((k) => values[k] !== undefined);
-  if (sources.length !== 1) throw new UsageError(`Give exactly one of --from-search, --genotype or --baseline. ${usage}`);
+  if (sources.length !== 1)
+    throw new UsageError(`Give exactly one of --from-search, --genotype or --baseline. ${usage}`);
   const source =
     sources[0] === 'from-search'
       ? { kind: 'search' as const, jobId: idOption(values['from-search'], 'from-search')! }

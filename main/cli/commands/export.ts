@@ -11,11 +11,16 @@ import { modelOfEvaluation } from './model.js';
 
 export async function exportCommand(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  const usage = 'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], winnow export model <job> --out DIR, or winnow export table <job> --out FILE.csv';
+  const usage =
+    'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], winnow export model <job> --out DIR, or winnow export table <job> --out FILE.csv';
   if (what === 'model') return exportModel(rest);
   if (what === 'table') return exportTable(rest);
   if (what !== 'genotype') throw new UsageError(usage);
-  const { values, positionals } = parse(rest, { format: { type: 'string' }, cell: { type: 'string' }, out: { type: 'string' } }, 1);
+  const { values, positionals } = parse(
+    rest,
+    { format: { type: 'string' }, cell: { type: 'string' }, out: { type: 'string' } },
+    1,
+  );
   const id = idOption(positionals[0], 'job');
   if (id === undefined) throw new UsageError(usage);
   const format = oneOf(values.format, 'format', GenotypeExportFormat.options);
@@ -27,7 +32,8 @@ export async function exportCommand(args: string[]): Promise<number> {
   if (values.out) {
     const file = path.resolve(values.out);
     writeOut(file, out.text);
-    if (values.json) printJson({ jobId: id, filename: out.filename, mime: out.mime, out: file, bytes: Buffer.byteLength(out.text) });
+    if (values.json)
+      printJson({ jobId: id, filename: out.filename, mime: out.mime, out: file, bytes: Buffer.byteLength(out.text) });
     else say(`Wrote ${file}.`);
   } else if (values.json) printJson({ jobId: id, ...out });
   else process.stdout.write(out.text);
@@ -66,22 +72,37 @@ function writeOut(file: string, text: string): void {
 }
 
 async function exportModel(args: string[]): Promise<number> {
-  const { values, id, out } = jobAndOut(args, 'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)');
+  const { values, id, out } = jobAndOut(
+    args,
+    'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)',
+  );
   if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).includes('model.json'))) {
-    throw new ApiError('bad_input', `${out} ${fs.statSync(out).isDirectory() ? 'already holds a model.json' : 'is a file'}; choose an empty or new folder for --out.`);
+    throw new ApiError(
+      'bad_input',
+      `${out} ${fs.statSync(out).isDirectory() ? 'already holds a model.json' : 'is a file'}; choose an empty or new folder for --out.`,
+    );
   }
   const { m, files } = await withHost(values, async (h) => {
     const model = (await h.api.dispatch('models.get', { id: await modelOfEvaluation(h, id) })) as ModelSummary;
     return { m: model, files: await writeModelFiles(h, model, out) };
   });
   if (values.json) printJson({ jobId: id, modelId: m.id, out, files });
-  else say(`Wrote model ${m.id} (${m.name}) to ${out}: ${files.map((f) => path.basename(f)).join(', ')}. Load it with tf.loadLayersModel('.../model.json').`);
+  else
+    say(
+      `Wrote model ${m.id} (${m.name}) to ${out}: ${files.map((f) => path.basename(f)).join(', ')}. Load it with tf.loadLayersModel('.../model.json').`,
+    );
   return EXIT_OK;
 }
 
 async function exportTable(args: string[]): Promise<number> {
-  const { values, id, out } = jobAndOut(args, 'Usage: winnow export table <job> --out FILE.csv (a compression study; see `winnow compress list`)');
-  const t = (await withHost(values, (h) => h.api.dispatch('compressions.table', { id }))) as { filename: string; csv: string };
+  const { values, id, out } = jobAndOut(
+    args,
+    'Usage: winnow export table <job> --out FILE.csv (a compression study; see `winnow compress list`)',
+  );
+  const t = (await withHost(values, (h) => h.api.dispatch('compressions.table', { id }))) as {
+    filename: string;
+    csv: string;
+  };
   writeOut(out, t.csv);
   const lines = t.csv.trimEnd().split('\n').length - 1;
   if (values.json) printJson({ jobId: id, out, rows: lines, bytes: Buffer.byteLength(t.csv) });

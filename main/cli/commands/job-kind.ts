@@ -23,14 +23,28 @@ export function jobKindFlags(spec: AnyJobKindSpec) {
 /** `winnow <command> --help` for a kind: its usage line and one line per flag. */
 export function jobKindHelp(spec: AnyJobKindSpec): string {
   const command = spec.cli!.command;
-  return [`Usage: winnow ${command} [options] | winnow ${command} --resume <job>`, `${spec.cli!.summary}`, '', ...flagHelp(jobKindFlags(spec).flags)].join('\n');
+  return [
+    `Usage: winnow ${command} [options] | winnow ${command} --resume <job>`,
+    `${spec.cli!.summary}`,
+    '',
+    ...flagHelp(jobKindFlags(spec).flags),
+  ].join('\n');
 }
 
 function report(spec: AnyJobKindSpec, job: JobSummary, json: boolean): number {
   const done = job.state === 'done';
-  if (json) printJson(done ? { jobId: job.id, state: job.state, result: job.result } : { jobId: job.id, state: job.state, error: job.message });
-  else if (done) for (const line of spec.cli?.doneLines?.(job, job.result) ?? [`Job ${job.id} (${job.kind}) done.`]) say(line);
-  else say(`Job ${job.id} (${job.kind}) ${job.state}${stopReason(job)}${spec.engine.resumable ? resumeHint(job, spec.cli!.command) : ''}`);
+  if (json)
+    printJson(
+      done
+        ? { jobId: job.id, state: job.state, result: job.result }
+        : { jobId: job.id, state: job.state, error: job.message },
+    );
+  else if (done)
+    for (const line of spec.cli?.doneLines?.(job, job.result) ?? [`Job ${job.id} (${job.kind}) done.`]) say(line);
+  else
+    say(
+      `Job ${job.id} (${job.kind}) ${job.state}${stopReason(job)}${spec.engine.resumable ? resumeHint(job, spec.cli!.command) : ''}`,
+    );
   return done ? EXIT_OK : EXIT_FAILURE;
 }
 
@@ -42,7 +56,11 @@ export async function jobKindCommand(spec: AnyJobKindSpec, args: string[]): Prom
   const withBackend = schema !== null && 'backend' in schema.shape;
   const params =
     resumeId === undefined
-      ? parseWithFlags(spec.engine.params as z.ZodType, { ...readFlags(flags, values), ...(withBackend ? { backend: values.backend ?? 'auto' } : {}) }, flags)
+      ? parseWithFlags(
+          spec.engine.params as z.ZodType,
+          { ...readFlags(flags, values), ...(withBackend ? { backend: values.backend ?? 'auto' } : {}) },
+          flags,
+        )
       : undefined;
   return runJobCommand({
     values,

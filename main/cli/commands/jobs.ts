@@ -7,9 +7,12 @@ import { searchEventLine } from '../search.js';
 
 function printJob(job: JobSummary): void {
   say(`Job ${job.id}: ${job.kind}, ${job.state}${job.message ? ` — ${job.message}` : ''}`);
-  say(`Created ${new Date(job.createdAt).toISOString()}${job.startedAt ? `, started ${new Date(job.startedAt).toISOString()}` : ''}${job.endedAt && job.startedAt ? `, ran ${formatDuration((job.endedAt - job.startedAt) / 1000)}` : ''}`);
+  say(
+    `Created ${new Date(job.createdAt).toISOString()}${job.startedAt ? `, started ${new Date(job.startedAt).toISOString()}` : ''}${job.endedAt && job.startedAt ? `, ran ${formatDuration((job.endedAt - job.startedAt) / 1000)}` : ''}`,
+  );
   say(`Params: ${JSON.stringify(job.params)}`);
-  if (job.progress && !isFinished(job.state)) say(`Progress: ${Math.round(job.progress.fraction * 100)}% ${job.progress.message ?? ''}`);
+  if (job.progress && !isFinished(job.state))
+    say(`Progress: ${Math.round(job.progress.fraction * 100)}% ${job.progress.message ?? ''}`);
   if (job.result !== null && job.result !== undefined) say(`Result: ${JSON.stringify(job.result, null, 2)}`);
 }
 
@@ -17,7 +20,10 @@ function printJob(job: JobSummary): void {
 const JOBS_LIST: ListSpec<JobSummary> = {
   method: 'jobs.list',
   options: { limit: { type: 'string' }, kind: { type: 'string' } },
-  input: (values) => ({ limit: intOption(values.limit, 'limit', 1, 1000) ?? 50, ...(values.kind ? { kind: values.kind } : {}) }),
+  input: (values) => ({
+    limit: intOption(values.limit, 'limit', 1, 1000) ?? 50,
+    ...(values.kind ? { kind: values.kind } : {}),
+  }),
   rows: (list) =>
     list.map((j) => ({
       id: j.id,
@@ -37,7 +43,11 @@ export async function jobsCommand(args: string[]): Promise<number> {
     return listCommand(rest, JOBS_LIST);
   }
   if (sub === 'show' || sub === 'cancel' || sub === 'resume') {
-    const { values, positionals } = parse(rest, sub === 'resume' ? { restart: { type: 'boolean', default: false } } : {}, 1);
+    const { values, positionals } = parse(
+      rest,
+      sub === 'resume' ? { restart: { type: 'boolean', default: false } } : {},
+      1,
+    );
     const id = idOption(positionals[0], 'id');
     if (id === undefined) throw new UsageError(`Usage: winnow jobs ${sub} <id>`);
     if (sub === 'show') {
@@ -51,7 +61,10 @@ export async function jobsCommand(args: string[]): Promise<number> {
     }
     const job = (await withHost(values, async (h) => {
       const restart = (values as { restart?: boolean }).restart === true;
-      const j = (await h.api.dispatch(sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume', sub === 'resume' ? { id, restart } : { id })) as JobSummary;
+      const j = (await h.api.dispatch(
+        sub === 'cancel' ? 'jobs.cancel' : 'jobs.resume',
+        sub === 'resume' ? { id, restart } : { id },
+      )) as JobSummary;
       if (sub === 'resume') {
         // the job runs in this process's worker: wait for it, as `winnow selftest` does
         return watchJob(h, async () => j, values.json, searchEventLine);
@@ -64,4 +77,3 @@ export async function jobsCommand(args: string[]): Promise<number> {
   }
   throw new UsageError('Usage: winnow jobs list|show <id>|cancel <id>|resume <id>');
 }
-

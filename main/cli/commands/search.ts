@@ -56,7 +56,10 @@ const FLAG_STRATEGIES: Record<string, readonly string[]> = {
 /** Search parameters from flags; the schema's defaults fill the rest, and its limits are checked here. */
 function searchParams(values: Record<string, unknown>): SearchParams {
   const datasetId = idOption(values.dataset, 'dataset');
-  if (datasetId === undefined) throw new UsageError('Usage: winnow search --dataset <id> [options] (see `winnow dataset list`), or winnow search --resume <job>');
+  if (datasetId === undefined)
+    throw new UsageError(
+      'Usage: winnow search --dataset <id> [options] (see `winnow dataset list`), or winnow search --resume <job>',
+    );
   const given = readFlags(FLAGS, values);
   const strategy = (values.strategy as string | undefined) ?? 'full';
   for (const [flag, strategies] of Object.entries(FLAG_STRATEGIES)) {
@@ -64,7 +67,8 @@ function searchParams(values: Record<string, unknown>): SearchParams {
       throw new UsageError(`--${flag} applies to --strategy ${strategies.join(' or ')}, not ${strategy}.`);
     }
   }
-  if (values.ae !== undefined && values['train-ae'] !== undefined) throw new UsageError('Give --ae <id> (a stored autoencoder) or --train-ae N (train one first), not both.');
+  if (values.ae !== undefined && values['train-ae'] !== undefined)
+    throw new UsageError('Give --ae <id> (a stored autoencoder) or --train-ae N (train one first), not both.');
   return parseWithFlags(SearchParams, { datasetId, ...given, backend: values.backend ?? 'auto' }, FLAGS);
 }
 
@@ -73,7 +77,9 @@ export function searchHelp(): string {
   return [
     'Usage: winnow search --dataset <id> [options] | winnow search --resume <job> | winnow search list [--dataset <id>]',
     ...flagHelp(FLAGS),
-    `Strategy flags: ${Object.entries(FLAG_STRATEGIES).map(([flag, s]) => `--${flag} (${s.join(', ')})`).join(', ')}.`,
+    `Strategy flags: ${Object.entries(FLAG_STRATEGIES)
+      .map(([flag, s]) => `--${flag} (${s.join(', ')})`)
+      .join(', ')}.`,
   ].join('\n');
 }
 

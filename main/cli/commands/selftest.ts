@@ -22,7 +22,9 @@ export async function selftestCommand(args: string[]): Promise<number> {
       if (json) {
         printJson({ jobId: job.id, state: job.state, message: job.message, ...(result ?? {}) });
       } else if (job.state === 'done' && result) {
-        say(`Self-test on ${result.backend}: ${result.stepsPerSecond} steps/s, ${result.imagesPerSecond} images/s (batch ${result.batch}, ${result.steps} steps, ${result.seconds}s).`);
+        say(
+          `Self-test on ${result.backend}: ${result.stepsPerSecond} steps/s, ${result.imagesPerSecond} images/s (batch ${result.batch}, ${result.steps} steps, ${result.seconds}s).`,
+        );
         say(`Loss ${result.initialLoss.toFixed(4)} -> ${result.finalLoss.toFixed(4)}.`);
       } else {
         say(`Self-test ${job.state}: ${job.message ?? ''}`);

@@ -22,7 +22,11 @@ function openInBrowser(url: string): void {
 }
 
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false } });
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    open: { type: 'boolean', default: false },
+  });
   const port = intOption(values.port, 'port', 0, 65535) ?? 4780;
   const bindHost = values.host ?? '127.0.0.1';
   if (!isLoopbackHost(bindHost)) {
@@ -38,7 +42,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   } catch (e) {
     await host.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ApiError('conflict', `Port ${port} is in use: pick another with --port N (or --port 0 for any free port).`);
+    if (code === 'EADDRINUSE')
+      throw new ApiError(
+        'conflict',
+        `Port ${port} is in use: pick another with --port N (or --port 0 for any free port).`,
+      );
     throw e;
   }
   if (values.json) printJson({ url: server.urlWithToken, port: server.port, dataDir });
@@ -57,4 +65,3 @@ export async function serveCommand(args: string[]): Promise<number> {
   await host.close();
   return EXIT_OK;
 }
-

@@ -16,7 +16,13 @@ export async function setupCommand(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { gpu: { type: 'boolean' }, wheel: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+      options: {
+        gpu: { type: 'boolean' },
+        wheel: { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+      },
       strict: true,
     }));
   } catch (e) {
@@ -52,4 +58,3 @@ function doneLines(r: SetupResult): string[] {
     'Winnow now picks it on "auto" (check with `winnow system info`).',
   ];
 }
-

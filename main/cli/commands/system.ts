@@ -10,9 +10,9 @@ export async function systemCommand(args: string[]): Promise<number> {
 
 async function systemInfo(args: string[]): Promise<number> {
   const { values } = parse(args, { refresh: { type: 'boolean', default: false } });
-  const info = await withHost(values, (host) =>
+  const info = (await withHost(values, (host) =>
     host.api.dispatch('system.info', { refresh: true, ...(values.backend ? { backend: values.backend } : {}) }),
-  ) as SystemInfo;
+  )) as SystemInfo;
   if (values.json) {
     printJson(info);
     return EXIT_OK;
@@ -21,15 +21,21 @@ async function systemInfo(args: string[]): Promise<number> {
   say(`Data folder: ${info.dataDir}`);
   say(`Database:    ${info.dbPath}`);
   say(`CPU:         ${info.cpu.model} x ${info.cpu.cores}`);
-  say(`Memory:      ${(info.memory.totalBytes / 2 ** 30).toFixed(1)} GiB (${(info.memory.freeBytes / 2 ** 30).toFixed(1)} GiB free)`);
+  say(
+    `Memory:      ${(info.memory.totalBytes / 2 ** 30).toFixed(1)} GiB (${(info.memory.freeBytes / 2 ** 30).toFixed(1)} GiB free)`,
+  );
   say(`Backend:     ${info.backend.selected} (asked for ${info.backend.preference})`);
   say('');
   say(
     table(
-      info.backend.attempts.map((a) => ({ backend: a.name, package: a.packageName, loaded: a.ok ? 'yes' : 'no', why: a.reason ?? '' })),
+      info.backend.attempts.map((a) => ({
+        backend: a.name,
+        package: a.packageName,
+        loaded: a.ok ? 'yes' : 'no',
+        why: a.reason ?? '',
+      })),
       ['backend', 'package', 'loaded', 'why'],
     ),
   );
   return EXIT_OK;
 }
-

@@ -11,13 +11,33 @@ import path from 'node:path';
 import type { Split } from '../../../shared/datasets.js';
 import type { FormatReader, ReaderOptions, SourceItem, SourceScan } from '../types.js';
 import { SourceError } from '../types.js';
-import { fingerprint, listNames, osReason, readRegularFile, stampOf, statSource, throwIfAborted, type FileStamp } from './util.js';
+import {
+  fingerprint,
+  listNames,
+  osReason,
+  readRegularFile,
+  stampOf,
+  statSource,
+  throwIfAborted,
+  type FileStamp,
+} from './util.js';
 
 export const CIFAR_SIDE = 32;
 export const CIFAR_PIXELS = CIFAR_SIDE * CIFAR_SIDE * 3;
 export const CIFAR10_RECORD = 1 + CIFAR_PIXELS;
 export const CIFAR100_RECORD = 2 + CIFAR_PIXELS;
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const CIFAR10_SUBDIR = 'cifar-10-batches-bin';
 export const CIFAR100_SUBDIR = 'cifar-100-binary';
 
@@ -67,7 +87,10 @@ const CIFAR10: Variant = {
     const files: Array<{ name: string; split: Split }> = batches.map((b) => ({ name: b.name, split: 'train' }));
     if (batches.length) {
       const missing = [1, 2, 3, 4, 5].filter((k) => !batches.some((b) => b.k === k)).map((k) => `data_batch_${k}.bin`);
-      if (missing.length) warnings.push(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: importing ${batches.length} of the 5 training batches.`);
+      if (missing.length)
+        warnings.push(
+          `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: importing ${batches.length} of the 5 training batches.`,
+        );
     }
     if (names.includes('test_batch.bin')) files.push({ name: 'test_batch.bin', split: 'test' });
     return { files, warnings };
@@ -105,7 +128,8 @@ async function namesFrom(
     if (!st.isFile()) return defaults; // a pipe or device named like the label file is not read
     text = (await readRegularFile(p)).data.toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${file} cannot be read (${osReason(err)}); using default class names.`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      warnings.push(`${file} cannot be read (${osReason(err)}); using default class names.`);
     return defaults;
   }
   stamps.push(stampOf(file, st));
@@ -140,13 +164,18 @@ async function readCifar(v: Variant, p: string, options: ReaderOptions): Promise
       names = await listNames(root);
       found = v.filesIn(names);
     }
-    if (found.files.length === 0) throw new SourceError(`${root} holds no ${v.title} binary files: expected ${v.expectedFiles}.`);
+    if (found.files.length === 0)
+      throw new SourceError(`${root} holds no ${v.title} binary files: expected ${v.expectedFiles}.`);
     dir = root;
     warnings.push(...found.warnings);
     const splits = new Set(found.files.map((f) => f.split));
     const own = splits.has('train') && splits.has('test');
     if (!own) {
-      warnings.push(splits.has('train') ? `No ${v.format === 'cifar10' ? 'test_batch.bin' : 'test.bin'}: a test split will be held out from the training files.` : 'No training files: the test file is split into train and test.');
+      warnings.push(
+        splits.has('train')
+          ? `No ${v.format === 'cifar10' ? 'test_batch.bin' : 'test.bin'}: a test split will be held out from the training files.`
+          : 'No training files: the test file is split into train and test.',
+      );
     }
     files = found.files.map((f) => ({ name: f.name, split: own ? f.split : undefined }));
   } else {
@@ -183,7 +212,8 @@ async function readCifar(v: Variant, p: string, options: ReaderOptions): Promise
       throw err instanceof SourceError ? err : new SourceError(`${f.name} cannot be read (${osReason(err)}).`);
     }
     stamps.push(stampOf(f.name, fst));
-    if (buf.length === 0) throw new SourceError(`${f.name} is empty (0 bytes); download the ${v.title} binary version again.`);
+    if (buf.length === 0)
+      throw new SourceError(`${f.name} is empty (0 bytes); download the ${v.title} binary version again.`);
     if (buf.length % v.record !== 0) {
       throw new SourceError(
         `${f.name} is ${buf.length} bytes, not a multiple of ${v.record} (${v.title} record). It may be truncated or another format; download the ${v.title} binary version again.`,
@@ -194,7 +224,9 @@ async function readCifar(v: Variant, p: string, options: ReaderOptions): Promise
       const label = buf[r * v.record + labelByte]!;
       if (label >= classes.length) {
         const other = v.format === 'cifar10' ? ' Is this a CIFAR-100 file?' : '';
-        throw new SourceError(`${f.name} record ${r} has label ${label}, but ${v.title} ${v.format === 'cifar100' ? `${labelByte ? 'fine' : 'coarse'} ` : ''}labels are 0 to ${classes.length - 1}.${other}`);
+        throw new SourceError(
+          `${f.name} record ${r} has label ${label}, but ${v.title} ${v.format === 'cifar100' ? `${labelByte ? 'fine' : 'coarse'} ` : ''}labels are 0 to ${classes.length - 1}.${other}`,
+        );
       }
     }
     const pixels = cifarToHwc(buf, n, v.record, header);
@@ -202,7 +234,13 @@ async function readCifar(v: Variant, p: string, options: ReaderOptions): Promise
       const it: SourceItem = {
         source: `${f.name}#${r}`,
         label: buf[r * v.record + labelByte]!,
-        payload: { kind: 'raw', width: CIFAR_SIDE, height: CIFAR_SIDE, channels: 3, data: pixels.subarray(r * CIFAR_PIXELS, (r + 1) * CIFAR_PIXELS) },
+        payload: {
+          kind: 'raw',
+          width: CIFAR_SIDE,
+          height: CIFAR_SIDE,
+          channels: 3,
+          data: pixels.subarray(r * CIFAR_PIXELS, (r + 1) * CIFAR_PIXELS),
+        },
       };
       if (f.split) it.split = f.split;
       items.push(it);

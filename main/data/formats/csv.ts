@@ -9,7 +9,20 @@ import path from 'node:path';
 import type { Rejection, Split } from '../../../shared/datasets.js';
 import type { FormatReader, ReaderOptions, SourceItem, SourceScan } from '../types.js';
 import { SourceError } from '../types.js';
-import { compareLabels, fingerprint, NOT_READABLE, osReason, stampOf, statMany, readRegularFile, spellOut, statSource, throwIfAborted, type FileInfo, type FileStamp } from './util.js';
+import {
+  compareLabels,
+  fingerprint,
+  NOT_READABLE,
+  osReason,
+  stampOf,
+  statMany,
+  readRegularFile,
+  spellOut,
+  statSource,
+  throwIfAborted,
+  type FileInfo,
+  type FileStamp,
+} from './util.js';
 
 export const CSV_COLUMNS = ['path', 'label', 'group', 'split'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
@@ -105,7 +118,10 @@ function refuseLabelCollisions(base: string, raw: ReadonlyMap<string, number>): 
   for (const [label, row] of raw) {
     const first = byNfc.get(label.normalize('NFC'));
     if (!first) byNfc.set(label.normalize('NFC'), [label, row]);
-    else clashes.push(`"${first[0]}" (row ${first[1]}, ${spellOut(first[0])}) and "${label}" (row ${row}, ${spellOut(label)})`);
+    else
+      clashes.push(
+        `"${first[0]}" (row ${first[1]}, ${spellOut(first[0])}) and "${label}" (row ${row}, ${spellOut(label)})`,
+      );
   }
   if (clashes.length) {
     throw new SourceError(
@@ -118,7 +134,8 @@ function refuseLabelCollisions(base: string, raw: ReadonlyMap<string, number>): 
 export const readCsv: FormatReader = async (p: string, options: ReaderOptions): Promise<SourceScan> => {
   const file = path.resolve(p);
   const st = await statSource(file);
-  if (st.isDirectory()) throw new SourceError(`${file} is a folder; choose the CSV manifest file (path,label[,group][,split]).`);
+  if (st.isDirectory())
+    throw new SourceError(`${file} is a folder; choose the CSV manifest file (path,label[,group][,split]).`);
   const dir = path.dirname(file);
   const base = path.basename(file);
   let text: string;
@@ -131,7 +148,9 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
   const records = parseCsv(text);
   const headerRec = records[0];
   if (!headerRec || isBlank(headerRec)) {
-    throw new SourceError(`${base} is empty: expected a header row "path,label" (optionally also group and split), then one row per image.`);
+    throw new SourceError(
+      `${base} is empty: expected a header row "path,label" (optionally also group and split), then one row per image.`,
+    );
   }
   if (headerRec.error) throw new SourceError(`${base}: the header row cannot be read: ${headerRec.error}.`);
   const header = headerRec.fields.map((h) => h.trim().toLowerCase());
@@ -139,16 +158,32 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
   if (unknown.length) {
     // only what looks like a column name is quoted: the first line of a file that is no manifest (a key, a password
     // hash) never appears in a message, which the web API would return to its caller
-    const named = unknown.filter((u) => u === '' || COLUMN_NAME.test(u)).map((u) => (u === '' ? 'an unnamed column' : `"${u}"`));
+    const named = unknown
+      .filter((u) => u === '' || COLUMN_NAME.test(u))
+      .map((u) => (u === '' ? 'an unnamed column' : `"${u}"`));
     const other = unknown.length - named.length;
-    const parts = [...named, ...(other ? [`${other} field${other > 1 ? 's' : ''} that ${other > 1 ? 'are' : 'is'} not a column name (is this a CSV manifest?)`] : [])];
-    throw new SourceError(`${base} has unknown column${unknown.length > 1 ? 's' : ''} ${parts.join(', ')}; the allowed columns are path, label, group, split.`);
+    const parts = [
+      ...named,
+      ...(other
+        ? [
+            `${other} field${other > 1 ? 's' : ''} that ${other > 1 ? 'are' : 'is'} not a column name (is this a CSV manifest?)`,
+          ]
+        : []),
+    ];
+    throw new SourceError(
+      `${base} has unknown column${unknown.length > 1 ? 's' : ''} ${parts.join(', ')}; the allowed columns are path, label, group, split.`,
+    );
   }
   const dup = header.find((h, k) => header.indexOf(h) !== k);
-  if (dup) throw new SourceError(`${base} names the column "${dup}" twice; each of path, label, group, split may appear once.`);
+  if (dup)
+    throw new SourceError(
+      `${base} names the column "${dup}" twice; each of path, label, group, split may appear once.`,
+    );
   for (const need of ['path', 'label'] as const) {
     if (!header.includes(need)) {
-      throw new SourceError(`${base} has no "${need}" column; the header row must name path and label (optionally also group and split).`);
+      throw new SourceError(
+        `${base} has no "${need}" column; the header row must name path and label (optionally also group and split).`,
+      );
     }
   }
   const col = (c: Column): number => header.indexOf(c);
@@ -169,7 +204,11 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
       continue;
     }
     if (r.fields.length !== header.length) {
-      reject(r.row, written, `expected ${header.length} field${header.length > 1 ? 's' : ''}, found ${r.fields.length}`);
+      reject(
+        r.row,
+        written,
+        `expected ${header.length} field${header.length > 1 ? 's' : ''}, found ${r.fields.length}`,
+      );
       continue;
     }
     const rawLabel = r.fields[cLabel]!.trim();
@@ -217,7 +256,10 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
     options.signal,
   );
   // A manifest written on Windows ("images\\cat\\1.png"): try again with slashes.
-  const retry = path.sep === '/' ? withSplit.map((_r, k) => k).filter((k) => found[k] instanceof Error && withSplit[k]!.written.includes('\\')) : [];
+  const retry =
+    path.sep === '/'
+      ? withSplit.map((_r, k) => k).filter((k) => found[k] instanceof Error && withSplit[k]!.written.includes('\\'))
+      : [];
   if (retry.length) {
     const again = await statMany(
       retry.map((k) => path.resolve(dir, withSplit[k]!.written.replace(/\\/g, '/'))),
@@ -232,7 +274,8 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
     });
   }
   const stats = found.map((f): FileInfo | string => {
-    if (f instanceof Error) return f.code === 'ENOENT' || f.code === 'ENOTDIR' ? 'file not found' : `cannot read file (${osReason(f)})`;
+    if (f instanceof Error)
+      return f.code === 'ENOENT' || f.code === 'ENOTDIR' ? 'file not found' : `cannot read file (${osReason(f)})`;
     if (!f.isFile) return 'not a file';
     return f.readable ? f : `cannot read file (${NOT_READABLE})`;
   });
@@ -269,7 +312,11 @@ export const readCsv: FormatReader = async (p: string, options: ReaderOptions): 
   const classes = [...new Set(kept.map((r) => r.label))].sort(compareLabels);
   const labelOf = new Map(classes.map((c, i) => [c, i]));
   const items: SourceItem[] = kept.map((r) => {
-    const it: SourceItem = { source: r.written.replace(/\\/g, '/'), label: labelOf.get(r.label)!, payload: { kind: 'file', path: r.abs } };
+    const it: SourceItem = {
+      source: r.written.replace(/\\/g, '/'),
+      label: labelOf.get(r.label)!,
+      payload: { kind: 'file', path: r.abs },
+    };
     if (r.group !== undefined) it.group = r.group;
     if (r.split) it.split = r.split;
     return it;

@@ -44,7 +44,10 @@ async function detectFile(p: string, size: number): Promise<Detection> {
     const c100 = size > 0 && size % CIFAR100_RECORD === 0;
     if (c10 && c100) {
       return lower === 'train.bin' || lower === 'test.bin'
-        ? { format: 'cifar100', reason: `${name} holds whole ${CIFAR100_RECORD}-byte CIFAR-100 records (and is named like a CIFAR-100 file)` }
+        ? {
+            format: 'cifar100',
+            reason: `${name} holds whole ${CIFAR100_RECORD}-byte CIFAR-100 records (and is named like a CIFAR-100 file)`,
+          }
         : { format: 'cifar10', reason: `${name} holds whole ${CIFAR10_RECORD}-byte CIFAR-10 records` };
     }
     if (c10) return { format: 'cifar10', reason: `${name} holds whole ${CIFAR10_RECORD}-byte CIFAR-10 records` };
@@ -54,7 +57,9 @@ async function detectFile(p: string, size: number): Promise<Detection> {
     );
   }
   if (isImageName(name)) {
-    throw new SourceError(`${p} is a single image. Choose the folder that holds one subfolder per class instead. ${SUPPORTED_LAYOUTS}`);
+    throw new SourceError(
+      `${p} is a single image. Choose the folder that holds one subfolder per class instead. ${SUPPORTED_LAYOUTS}`,
+    );
   }
   throw new SourceError(`${p} is not a dataset file Winnow can read. ${SUPPORTED_LAYOUTS}`);
 }
@@ -92,14 +97,23 @@ async function detectFolder(p: string): Promise<Detection> {
   const idx = names.filter((n) => parseIdxName(n));
   if (idx.length) {
     const first = idx.sort()[0]!;
-    return { format: 'idx', reason: `found ${first}${idx.length > 1 ? ` and ${idx.length - 1} more IDX file${idx.length > 2 ? 's' : ''}` : ''}` };
+    return {
+      format: 'idx',
+      reason: `found ${first}${idx.length > 1 ? ` and ${idx.length - 1} more IDX file${idx.length > 2 ? 's' : ''}` : ''}`,
+    };
   }
   const batches = names.filter((n) => /^data_batch_\d+\.bin$/.test(n) || n === 'test_batch.bin');
-  if (batches.length) return { format: 'cifar10', reason: `found ${batches.length} CIFAR-10 batch file${batches.length > 1 ? 's' : ''} (${batches.sort().join(', ')})` };
+  if (batches.length)
+    return {
+      format: 'cifar10',
+      reason: `found ${batches.length} CIFAR-10 batch file${batches.length > 1 ? 's' : ''} (${batches.sort().join(', ')})`,
+    };
   const c100 = names.filter((n) => n === 'train.bin' || n === 'test.bin');
   if (c100.length) return { format: 'cifar100', reason: `found CIFAR-100 ${c100.sort().join(' and ')}` };
-  if (names.includes(CIFAR10_SUBDIR)) return { format: 'cifar10', reason: `found the unpacked CIFAR-10 folder ${CIFAR10_SUBDIR}/` };
-  if (names.includes(CIFAR100_SUBDIR)) return { format: 'cifar100', reason: `found the unpacked CIFAR-100 folder ${CIFAR100_SUBDIR}/` };
+  if (names.includes(CIFAR10_SUBDIR))
+    return { format: 'cifar10', reason: `found the unpacked CIFAR-10 folder ${CIFAR10_SUBDIR}/` };
+  if (names.includes(CIFAR100_SUBDIR))
+    return { format: 'cifar100', reason: `found the unpacked CIFAR-100 folder ${CIFAR100_SUBDIR}/` };
 
   const subdirs: string[] = [];
   for (const d of visible) {
@@ -118,11 +132,16 @@ async function detectFolder(p: string): Promise<Detection> {
     if (await holdsImages(path.join(p, s), 4, budget)) withImages.push(s);
   }
   if (withImages.length) {
-    return { format: 'folder', reason: `found ${withImages.length} subfolder${withImages.length > 1 ? 's' : ''} with images (${withImages.slice(0, 5).join(', ')}${withImages.length > 5 ? ', …' : ''})` };
+    return {
+      format: 'folder',
+      reason: `found ${withImages.length} subfolder${withImages.length > 1 ? 's' : ''} with images (${withImages.slice(0, 5).join(', ')}${withImages.length > 5 ? ', …' : ''})`,
+    };
   }
   const looseImages = visible.filter((d) => isImageName(d.name)).length;
   if (looseImages) {
-    throw new SourceError(`${p} holds ${looseImages} image${looseImages > 1 ? 's' : ''} but no class folders. ${EXPECTED_FOLDER_LAYOUT}`);
+    throw new SourceError(
+      `${p} holds ${looseImages} image${looseImages > 1 ? 's' : ''} but no class folders. ${EXPECTED_FOLDER_LAYOUT}`,
+    );
   }
   const csvs = names.filter((n) => n.toLowerCase().endsWith('.csv'));
   const csvHint = csvs.length ? ` To import a CSV manifest, choose the file itself (${csvs[0]}).` : '';

@@ -121,9 +121,15 @@ interface FoundFile {
 }
 
 /** Walks one class folder recursively: its image files (not yet statted), and whether the folder itself could be listed. */
-async function walkClass(w: Walker, top: { abs: string; rel: string; real: string }, chain: Chain): Promise<{ files: FoundFile[]; listed: boolean }> {
+async function walkClass(
+  w: Walker,
+  top: { abs: string; rel: string; real: string },
+  chain: Chain,
+): Promise<{ files: FoundFile[]; listed: boolean }> {
   const files: FoundFile[] = [];
-  const stack: Array<{ abs: string; rel: string; chain: Chain }> = [{ abs: top.abs, rel: top.rel, chain: { real: top.real, up: chain } }];
+  const stack: Array<{ abs: string; rel: string; chain: Chain }> = [
+    { abs: top.abs, rel: top.rel, chain: { real: top.real, up: chain } },
+  ];
   let listed = false;
   let first = true;
   while (stack.length) {
@@ -178,7 +184,8 @@ export function refuseNormalisationCollisions(dirs: ReadonlyArray<{ rel: string;
     const key = `${path.dirname(d.rel)}\0${d.name}`;
     const first = seen.get(key);
     if (first === undefined) seen.set(key, d.rel);
-    else if (first !== d.rel) clashes.push(`"${first}" (${spellOut(path.basename(first))}) and "${d.rel}" (${spellOut(path.basename(d.rel))})`);
+    else if (first !== d.rel)
+      clashes.push(`"${first}" (${spellOut(path.basename(first))}) and "${d.rel}" (${spellOut(path.basename(d.rel))})`);
   }
   if (clashes.length) {
     throw new SourceError(
@@ -204,7 +211,9 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
   throwIfAborted(options.signal);
   let rootEnts: Dirent[];
   try {
-    rootEnts = (await fs.promises.readdir(root, { withFileTypes: true })).sort((a, b) => compareStrings(a.name, b.name));
+    rootEnts = (await fs.promises.readdir(root, { withFileTypes: true })).sort((a, b) =>
+      compareStrings(a.name, b.name),
+    );
   } catch (err) {
     throw new SourceError(`${root} cannot be read (${osReason(err)}).`);
   }
@@ -235,16 +244,24 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
   const loneSplit = !fullSplit && splitDirs.length > 0 && splitDirs.length === topDirs.length;
   const classDirs: ClassDir[] = [];
   if (fullSplit || loneSplit) {
-    if (splitDirs.some((d) => d.name.toLowerCase() === 'test') && splitDirs.some((d) => d.name.toLowerCase() === 'val')) {
+    if (
+      splitDirs.some((d) => d.name.toLowerCase() === 'test') &&
+      splitDirs.some((d) => d.name.toLowerCase() === 'val')
+    ) {
       warnings.push('Both test/ and val/ folders exist; both are used as the test split.');
     }
     if (loneSplit) {
-      warnings.push(`Only a ${splitDirs.map((d) => `${d.name}/`).join(' and ')} folder was found, no train/ and test/ pair: a test split will be held out from it.`);
+      warnings.push(
+        `Only a ${splitDirs.map((d) => `${d.name}/`).join(' and ')} folder was found, no train/ and test/ pair: a test split will be held out from it.`,
+      );
     }
     for (const top of topDirs) {
       const split = SPLIT_NAMES[top.name.toLowerCase()];
       if (!split) {
-        w.rejected.push({ path: top.rel, reason: 'folder ignored: this source is split into train/ and test/ folders, and this folder is neither' });
+        w.rejected.push({
+          path: top.rel,
+          reason: 'folder ignored: this source is split into train/ and test/ folders, and this folder is neither',
+        });
         continue;
       }
       const chain: Chain = { real: top.real, up: rootChain };
@@ -254,11 +271,27 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
         if (e.kind === 'skip') continue;
         if (e.kind === 'rejected') w.rejected.push(e.rejection);
         else if (e.kind === 'file') rejectLooseFile(e.rel, e.name);
-        else classDirs.push({ name: e.name.normalize('NFC'), split: fullSplit ? split : undefined, abs: e.abs, rel: e.rel, real: e.real, parent: chain });
+        else
+          classDirs.push({
+            name: e.name.normalize('NFC'),
+            split: fullSplit ? split : undefined,
+            abs: e.abs,
+            rel: e.rel,
+            real: e.real,
+            parent: chain,
+          });
       }
     }
   } else {
-    for (const e of topDirs) classDirs.push({ name: e.name.normalize('NFC'), split: undefined, abs: e.abs, rel: e.rel, real: e.real, parent: rootChain });
+    for (const e of topDirs)
+      classDirs.push({
+        name: e.name.normalize('NFC'),
+        split: undefined,
+        abs: e.abs,
+        rel: e.rel,
+        real: e.real,
+        parent: rootChain,
+      });
   }
   refuseNormalisationCollisions(classDirs.map((c) => ({ rel: c.rel, name: c.name })));
 
@@ -276,7 +309,10 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
     for (const file of files) found.push({ cls: c.name, split: c.split, file });
   }
   if (emptyDirs.length) {
-    const shown = emptyDirs.slice(0, 10).map((d) => `${d}/`).join(', ');
+    const shown = emptyDirs
+      .slice(0, 10)
+      .map((d) => `${d}/`)
+      .join(', ');
     const more = emptyDirs.length > 10 ? ` and ${emptyDirs.length - 10} more` : '';
     warnings.push(
       `${emptyDirs.length === 1 ? '1 class folder has' : `${emptyDirs.length} class folders have`} no images and ${emptyDirs.length === 1 ? 'is' : 'are'} not used as ${emptyDirs.length === 1 ? 'a class' : 'classes'}: ${shown}${more}.`,
@@ -310,13 +346,19 @@ export const readFolder: FormatReader = async (p: string, options: ReaderOptions
   }
   const classes = [...classSet].sort(compareLabels);
   if (classes.length === 0) {
-    const hint = strayImages ? ` ${strayImages} image${strayImages === 1 ? ' sits' : 's sit'} directly in the folder: move them into class folders.` : '';
+    const hint = strayImages
+      ? ` ${strayImages} image${strayImages === 1 ? ' sits' : 's sit'} directly in the folder: move them into class folders.`
+      : '';
     throw new SourceError(`${root} has no class folders with images. ${EXPECTED_FOLDER_LAYOUT}${hint}`);
   }
   const labelOf = new Map(classes.map((c, i) => [c, i]));
   kept.sort((a, b) => compareStrings(a.file.rel, b.file.rel));
   const items: SourceItem[] = kept.map((k) => {
-    const it: SourceItem = { source: k.file.rel, label: labelOf.get(k.cls)!, payload: { kind: 'file', path: k.file.abs } };
+    const it: SourceItem = {
+      source: k.file.rel,
+      label: labelOf.get(k.cls)!,
+      payload: { kind: 'file', path: k.file.abs },
+    };
     if (k.split) it.split = k.split;
     return it;
   });

@@ -7,7 +7,20 @@ import path from 'node:path';
 import type { Split } from '../../../shared/datasets.js';
 import type { FormatReader, ReaderOptions, SourceItem, SourceScan } from '../types.js';
 import { SourceError } from '../types.js';
-import { listNames, compareStrings, fingerprint, gunzipPrefix, hex32, isGzip, readHead, readMaybeGzip, stampOf, statSource, throwIfAborted, type FileStamp } from './util.js';
+import {
+  listNames,
+  compareStrings,
+  fingerprint,
+  gunzipPrefix,
+  hex32,
+  isGzip,
+  readHead,
+  readMaybeGzip,
+  stampOf,
+  statSource,
+  throwIfAborted,
+  type FileStamp,
+} from './util.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -21,11 +34,10 @@ const MAX_SIDE = 16384;
  * {prefix: 'emnist-letters-', part: 'train', kind: 'images'}. Dots and dashes are interchangeable
  * (`train-images.idx3-ubyte`), `.gz` is optional, case is ignored.
  */
-export function parseIdxName(name: string): { prefix: string; part: 'train' | 'test'; kind: 'images' | 'labels' } | null {
-  const base = name
-    .toLowerCase()
-    .replace(/\.gz$/, '')
-    .replace(/[._]/g, '-');
+export function parseIdxName(
+  name: string,
+): { prefix: string; part: 'train' | 'test'; kind: 'images' | 'labels' } | null {
+  const base = name.toLowerCase().replace(/\.gz$/, '').replace(/[._]/g, '-');
   const m = /^(.*?)(train|t10k|test)-(images|labels)-idx([13])-ubyte$/.exec(base);
   if (!m) return null;
   const kind = m[3] as 'images' | 'labels';
@@ -39,7 +51,14 @@ export function isIdxName(name: string): boolean {
 
 /** True when the bytes start like an IDX file: two zero bytes, a known data type, 1 to 4 dimensions. */
 export function hasIdxMagic(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0 && head[1] === 0 && [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(head[2]!) && head[3]! >= 1 && head[3]! <= 4;
+  return (
+    head.length >= 4 &&
+    head[0] === 0 &&
+    head[1] === 0 &&
+    [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(head[2]!) &&
+    head[3]! >= 1 &&
+    head[3]! <= 4
+  );
 }
 
 function u32(b: Uint8Array, o: number): number {
@@ -58,7 +77,9 @@ function checkImagesMagic(name: string, b: Uint8Array): void {
   const magic = u32(b, 0);
   if (magic !== IDX_IMAGES_MAGIC) {
     const hint = magic === IDX_LABELS_MAGIC ? ' It is a labels file: choose the images file.' : '';
-    throw new SourceError(`${name} is not an IDX images file (magic ${hex32(magic)}, expected ${hex32(IDX_IMAGES_MAGIC)}).${hint}`);
+    throw new SourceError(
+      `${name} is not an IDX images file (magic ${hex32(magic)}, expected ${hex32(IDX_IMAGES_MAGIC)}).${hint}`,
+    );
   }
 }
 
@@ -68,7 +89,9 @@ function imagesHeader(name: string, b: Uint8Array): { n: number; rows: number; c
   const rows = u32(b, 8);
   const cols = u32(b, 12);
   if (rows < 1 || cols < 1 || rows > MAX_SIDE || cols > MAX_SIDE) {
-    throw new SourceError(`${name} has invalid image dimensions ${rows}×${cols} in its header; the file is damaged: download it again.`);
+    throw new SourceError(
+      `${name} has invalid image dimensions ${rows}×${cols} in its header; the file is damaged: download it again.`,
+    );
   }
   return { n: u32(b, 4), rows, cols };
 }
@@ -76,7 +99,10 @@ function imagesHeader(name: string, b: Uint8Array): { n: number; rows: number; c
 /** The label count an IDX labels header announces (magic checked). */
 function labelsHeader(name: string, b: Uint8Array): number {
   const magic = u32(b, 0);
-  if (magic !== IDX_LABELS_MAGIC) throw new SourceError(`${name} is not an IDX labels file (magic ${hex32(magic)}, expected ${hex32(IDX_LABELS_MAGIC)}).`);
+  if (magic !== IDX_LABELS_MAGIC)
+    throw new SourceError(
+      `${name} is not an IDX labels file (magic ${hex32(magic)}, expected ${hex32(IDX_LABELS_MAGIC)}).`,
+    );
   return u32(b, 4);
 }
 
@@ -84,7 +110,8 @@ function labelsHeader(name: string, b: Uint8Array): number {
 export function parseIdxImages(name: string, b: Uint8Array): IdxImages {
   if (b.length < 4) throw new SourceError(`${name} is ${b.length} bytes, too short to be an IDX images file.`);
   checkImagesMagic(name, b);
-  if (b.length < HEADER_IMAGES) throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX images header (${HEADER_IMAGES} bytes).`);
+  if (b.length < HEADER_IMAGES)
+    throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX images header (${HEADER_IMAGES} bytes).`);
   const { n, rows, cols } = imagesHeader(name, b);
   const expected = n * rows * cols;
   const actual = b.length - HEADER_IMAGES;
@@ -102,14 +129,19 @@ export function parseIdxLabels(name: string, b: Uint8Array): Uint8Array {
   if (b.length < 4) throw new SourceError(`${name} is ${b.length} bytes, too short to be an IDX labels file.`);
   const magic = u32(b, 0);
   if (magic !== IDX_LABELS_MAGIC) {
-    throw new SourceError(`${name} is not an IDX labels file (magic ${hex32(magic)}, expected ${hex32(IDX_LABELS_MAGIC)}).`);
+    throw new SourceError(
+      `${name} is not an IDX labels file (magic ${hex32(magic)}, expected ${hex32(IDX_LABELS_MAGIC)}).`,
+    );
   }
-  if (b.length < HEADER_LABELS) throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX labels header (${HEADER_LABELS} bytes).`);
+  if (b.length < HEADER_LABELS)
+    throw new SourceError(`${name} is ${b.length} bytes, too short for an IDX labels header (${HEADER_LABELS} bytes).`);
   const n = u32(b, 4);
   const actual = b.length - HEADER_LABELS;
   if (actual !== n) {
     const what = actual < n ? 'is truncated' : 'has extra bytes';
-    throw new SourceError(`${name} ${what}: expected ${n} bytes of labels after the header, found ${actual}. Download it again.`);
+    throw new SourceError(
+      `${name} ${what}: expected ${n} bytes of labels after the header, found ${actual}. Download it again.`,
+    );
   }
   return b.subarray(HEADER_LABELS);
 }
@@ -122,7 +154,9 @@ interface Pair {
 
 /** Prefers `x` over `x.gz` when a folder holds both (an unpacked download next to its archive). */
 function pickOne(names: string[]): string {
-  return [...names].sort((a, b) => Number(a.toLowerCase().endsWith('.gz')) - Number(b.toLowerCase().endsWith('.gz')) || compareStrings(a, b))[0]!;
+  return [...names].sort(
+    (a, b) => Number(a.toLowerCase().endsWith('.gz')) - Number(b.toLowerCase().endsWith('.gz')) || compareStrings(a, b),
+  )[0]!;
 }
 
 /** Finds the train/t10k pairs in a folder. */
@@ -143,10 +177,13 @@ function pairsInFolder(dir: string, names: string[]): Pair[] {
   }
   // Several data sets in one folder (EMNIST ships six): keep those with images, and ask for one if several remain.
   const withImages = [...groups.entries()].filter(([, g]) => g.has('train-images') || g.has('test-images'));
-  if (withImages.length === 0) throw new SourceError(`${dir} holds IDX labels files but no images file (…-images-idx3-ubyte).`);
+  if (withImages.length === 0)
+    throw new SourceError(`${dir} holds IDX labels files but no images file (…-images-idx3-ubyte).`);
   if (withImages.length > 1) {
     const list = withImages.map(([prefix]) => `${prefix}train-images-idx3-ubyte`).join(', ');
-    throw new SourceError(`${dir} holds several IDX data sets (${list}): choose one images file instead of the folder.`);
+    throw new SourceError(
+      `${dir} holds several IDX data sets (${list}): choose one images file instead of the folder.`,
+    );
   }
   const g = withImages[0]![1];
   const pairs: Pair[] = [];
@@ -155,14 +192,20 @@ function pairsInFolder(dir: string, names: string[]): Pair[] {
     const labs = g.get(`${part}-labels`);
     if (!imgs && !labs) continue;
     if (!imgs) throw new SourceError(`${dir} has ${pickOne(labs!)} but no matching images file.`);
-    if (!labs) throw new SourceError(`${dir} has ${pickOne(imgs)} but no matching labels file (${expectedLabelsName(pickOne(imgs))}).`);
+    if (!labs)
+      throw new SourceError(
+        `${dir} has ${pickOne(imgs)} but no matching labels file (${expectedLabelsName(pickOne(imgs))}).`,
+      );
     pairs.push({ part, images: path.join(dir, pickOne(imgs)), labels: path.join(dir, pickOne(labs)) });
   }
   return pairs;
 }
 
 function expectedLabelsName(imagesName: string): string {
-  return imagesName.replace(/images/i, 'labels').replace(/idx3/i, 'idx1').replace(/imgs/i, 'labels');
+  return imagesName
+    .replace(/images/i, 'labels')
+    .replace(/idx3/i, 'idx1')
+    .replace(/imgs/i, 'labels');
 }
 
 function expectedImagesName(labelsName: string): string {
@@ -194,8 +237,12 @@ export const readIdx: FormatReader = async (p: string, options: ReaderOptions): 
     const names = await listNames(root);
     pairs = pairsInFolder(root, names);
     const parts = new Set(pairs.map((x) => x.part));
-    if (!parts.has('train')) warnings.push('No train-images/train-labels files were found; the test files are split into train and test.');
-    else if (!parts.has('test')) warnings.push('No t10k-images/t10k-labels files were found; a test split will be held out from the training files.');
+    if (!parts.has('train'))
+      warnings.push('No train-images/train-labels files were found; the test files are split into train and test.');
+    else if (!parts.has('test'))
+      warnings.push(
+        'No t10k-images/t10k-labels files were found; a test split will be held out from the training files.',
+      );
   } else {
     baseDir = path.dirname(root);
     const names = await listNames(baseDir);
@@ -223,10 +270,15 @@ export const readIdx: FormatReader = async (p: string, options: ReaderOptions): 
     const labelsName = path.basename(pair.labels);
     // labels first (small): the images file's header must then announce as many images, so a compressed images file
     // is inflated only up to what its header claims, and only when that claim is consistent
-    const labFile = await readMaybeGzip(pair.labels, { headerBytes: HEADER_LABELS, claimedBytes: (h) => HEADER_LABELS + labelsHeader(labelsName, h) });
+    const labFile = await readMaybeGzip(pair.labels, {
+      headerBytes: HEADER_LABELS,
+      claimedBytes: (h) => HEADER_LABELS + labelsHeader(labelsName, h),
+    });
     const labels = parseIdxLabels(labelsName, labFile.data);
     const mismatch = (n: number) =>
-      new SourceError(`${imagesName} holds ${n} images but ${labelsName} holds ${labels.length} labels; they must match. Check that both files belong to the same data set.`);
+      new SourceError(
+        `${imagesName} holds ${n} images but ${labelsName} holds ${labels.length} labels; they must match. Check that both files belong to the same data set.`,
+      );
     const imgFile = await readMaybeGzip(pair.images, {
       headerBytes: HEADER_IMAGES,
       claimedBytes: (h) => {
@@ -244,7 +296,9 @@ export const readIdx: FormatReader = async (p: string, options: ReaderOptions): 
   const first = loaded[0]!.img;
   for (const l of loaded) {
     if (l.img.rows !== first.rows || l.img.cols !== first.cols) {
-      throw new SourceError(`${loaded[0]!.imagesName} holds ${first.rows}×${first.cols} images but ${l.imagesName} holds ${l.img.rows}×${l.img.cols}; all images must have one size.`);
+      throw new SourceError(
+        `${loaded[0]!.imagesName} holds ${first.rows}×${first.cols} images but ${l.imagesName} holds ${l.img.rows}×${l.img.cols}; all images must have one size.`,
+      );
     }
   }
 
@@ -264,7 +318,13 @@ export const readIdx: FormatReader = async (p: string, options: ReaderOptions): 
       const it: SourceItem = {
         source: `${l.imagesName}#${i}`,
         label: indexOf[l.labels[i]!]!,
-        payload: { kind: 'raw', width: cols, height: rows, channels: 1, data: pixels.subarray(i * size, (i + 1) * size) },
+        payload: {
+          kind: 'raw',
+          width: cols,
+          height: rows,
+          channels: 1,
+          data: pixels.subarray(i * size, (i + 1) * size),
+        },
       };
       if (hasOwnSplit) it.split = l.part;
       items.push(it);

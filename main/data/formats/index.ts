@@ -28,7 +28,11 @@ export const READERS: Readonly<Record<DatasetFormat, FormatReader>> = {
  * Reads the source at `path` with the reader of `format` ('auto': detected first). Throws a SourceError
  * when the source cannot be read at all, an Error named 'AbortError' when `options.signal` fires.
  */
-export async function readSource(path: string, format: ImportFormat, options: ReaderOptions = {}): Promise<SourceScan & { detection?: Detection }> {
+export async function readSource(
+  path: string,
+  format: ImportFormat,
+  options: ReaderOptions = {},
+): Promise<SourceScan & { detection?: Detection }> {
   if (format === 'auto') {
     const detection = await detectFormat(path);
     const scan = await READERS[detection.format](path, options);

@@ -9,7 +9,16 @@ import zlib from 'node:zlib';
 import { SourceError } from '../types.js';
 
 /** Extensions of the encoded image files the decoder reads (lower case, with the dot). */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.avif']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.avif',
+]);
 
 export function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
@@ -135,7 +144,10 @@ export function notRegular(st: fs.Stats): string | null {
  * so a file swapped for a pipe in between is refused too. Refusals name what the path is.
  */
 export async function openRegular(file: string): Promise<{ fh: fs.promises.FileHandle; stat: fs.Stats }> {
-  const refuse = (kind: string) => new SourceError(`${file} is ${kind}, not a regular file: Winnow reads only regular files. Choose the dataset's files.`);
+  const refuse = (kind: string) =>
+    new SourceError(
+      `${file} is ${kind}, not a regular file: Winnow reads only regular files. Choose the dataset's files.`,
+    );
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(file);
@@ -211,7 +223,9 @@ async function gunzipBounded(
   const gunzip = zlib.createGunzip();
   const source = fh.createReadStream({ start: 0, autoClose: false });
   const damaged = (why: string) =>
-    new SourceError(`${name} is gzip-compressed but could not be decompressed (${why}); the download may be incomplete: download it again.`);
+    new SourceError(
+      `${name} is gzip-compressed but could not be decompressed (${why}); the download may be incomplete: download it again.`,
+    );
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     const stop = (e: Error | null) => {
@@ -236,13 +250,21 @@ async function gunzipBounded(
           return;
         }
         if (claimed > max) {
-          stop(new SourceError(`${name} says it holds ${claimed.toLocaleString('en')} bytes, more than Winnow imports from one file (${max.toLocaleString('en')}); it is damaged or not a dataset.`));
+          stop(
+            new SourceError(
+              `${name} says it holds ${claimed.toLocaleString('en')} bytes, more than Winnow imports from one file (${max.toLocaleString('en')}); it is damaged or not a dataset.`,
+            ),
+          );
           return;
         }
         limit = claimed;
       }
       if (total > limit) {
-        stop(new SourceError(`${name} decompresses to more than the ${limit.toLocaleString('en')} bytes its header announces (a damaged file or a decompression bomb); it was not unpacked further. Download it again.`));
+        stop(
+          new SourceError(
+            `${name} decompresses to more than the ${limit.toLocaleString('en')} bytes its header announces (a damaged file or a decompression bomb); it was not unpacked further. Download it again.`,
+          ),
+        );
       }
     });
     gunzip.on('end', () => stop(null));
@@ -292,7 +314,9 @@ export interface FileInfo {
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
 const gids: ReadonlySet<number> =
-  typeof process.getgroups === 'function' && typeof process.getegid === 'function' ? new Set([process.getegid(), ...process.getgroups()]) : new Set();
+  typeof process.getgroups === 'function' && typeof process.getegid === 'function'
+    ? new Set([process.getegid(), ...process.getgroups()])
+    : new Set();
 
 /**
  * Whether this process may read a file, from its mode bits (an access() call per file would double the cost
@@ -306,7 +330,13 @@ export function readableByMode(st: { uid: number; gid: number; mode: number }): 
 }
 
 export function infoOf(st: fs.Stats): FileInfo {
-  return { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), isDirectory: st.isDirectory(), readable: readableByMode(st) };
+  return {
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    isFile: st.isFile(),
+    isDirectory: st.isDirectory(),
+    readable: readableByMode(st),
+  };
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -316,7 +346,11 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * several times faster than one async stat per file (no thread-pool round trip) while staying responsive.
  * Each result is the file's info or the error.
  */
-export async function statMany(paths: readonly string[], signal?: AbortSignal, chunk = 1024): Promise<Array<FileInfo | NodeJS.ErrnoException>> {
+export async function statMany(
+  paths: readonly string[],
+  signal?: AbortSignal,
+  chunk = 1024,
+): Promise<Array<FileInfo | NodeJS.ErrnoException>> {
   const out = new Array<FileInfo | NodeJS.ErrnoException>(paths.length);
   for (let start = 0; start < paths.length; start += chunk) {
     throwIfAborted(signal);
@@ -341,5 +375,9 @@ export function hex32(v: number): string {
 
 /** A name with its non-ASCII characters spelled out, so two names that look the same can be told apart. */
 export function spellOut(name: string): string {
-  return [...name].map((ch) => (ch.charCodeAt(0) < 128 ? ch : `<U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`)).join('');
+  return [...name]
+    .map((ch) =>
+      ch.charCodeAt(0) < 128 ? ch : `<U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`,
+    )
+    .join('');
 }

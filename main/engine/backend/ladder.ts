@@ -10,7 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
 import { disableWasmThreads, prepareWasmThreads, unrefWasmWorkers } from './wasm-threads.js';
-import { BACKEND_LADDER, type BackendAttempt, type BackendChoice, type BackendName, type BackendReport } from '../../../shared/backend.js';
+import {
+  BACKEND_LADDER,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendName,
+  type BackendReport,
+} from '../../../shared/backend.js';
 import { registerWasmGradientKernels, WASM_EXTRA_KERNELS } from './wasm-kernels.js';
 import { registerLayerGradientFixes } from './layer-gradients.js';
 import { registerTensorflowKernels, TENSORFLOW_WRAPPED_KERNELS } from './tensorflow-kernels.js';
@@ -26,10 +32,18 @@ export const BACKEND_PACKAGES: Record<BackendName, string> = {
 };
 
 /** The tfjs backend name each rung registers (both native packages register 'tensorflow'). */
-const TFJS_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TFJS_NAME: Record<BackendName, string> = {
+  'tensorflow-gpu': 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
 
 export class BackendUnavailableError extends Error {
-  constructor(readonly report: BackendReport, message: string) {
+  constructor(
+    readonly report: BackendReport,
+    message: string,
+  ) {
     super(message);
     this.name = 'BackendUnavailableError';
   }
@@ -47,7 +61,12 @@ function isInstalled(pkg: string): boolean {
 /** The TensorFlow version the native package links: from `winnow setup tensorflow`'s stamp, else its own 2.9.1. */
 export function linkedTensorflowVersion(pkg: string): string {
   try {
-    const stamp = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'deps', 'winnow-setup.json'), 'utf8')) as { tfVersion?: string };
+    const stamp = JSON.parse(
+      fs.readFileSync(
+        path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'deps', 'winnow-setup.json'),
+        'utf8',
+      ),
+    ) as { tfVersion?: string };
     if (stamp.tfVersion) return stamp.tfVersion;
   } catch {
     // not set up by Winnow: the package's own download
@@ -66,13 +85,18 @@ function addonBuilt(pkg: string): boolean {
 }
 
 /** Which of the CUDA libraries the linked libtensorflow needs the dynamic loader cannot find (Linux), or null when we cannot tell. */
-export function missingCudaLibraries(env: NodeJS.ProcessEnv = process.env, tfVersion = linkedTensorflowVersion(BACKEND_PACKAGES['tensorflow-gpu'])): string[] | null {
+export function missingCudaLibraries(
+  env: NodeJS.ProcessEnv = process.env,
+  tfVersion = linkedTensorflowVersion(BACKEND_PACKAGES['tensorflow-gpu']),
+): string[] | null {
   return missingSharedLibraries(cudaLibrariesFor(tfVersion).libraries, env);
 }
 
 const SETUP_HINT: Record<'tensorflow-gpu' | 'tensorflow', string> = {
-  tensorflow: 'Run `npx winnow setup tensorflow` (or Settings > Native engine > Set up), which builds it offline from a TensorFlow wheel.',
-  'tensorflow-gpu': 'Run `npx winnow setup tensorflow --gpu` (or Settings > Native engine > Set up for GPU); it needs an NVIDIA GPU with CUDA and cuDNN.',
+  tensorflow:
+    'Run `npx winnow setup tensorflow` (or Settings > Native engine > Set up), which builds it offline from a TensorFlow wheel.',
+  'tensorflow-gpu':
+    'Run `npx winnow setup tensorflow --gpu` (or Settings > Native engine > Set up for GPU); it needs an NVIDIA GPU with CUDA and cuDNN.',
 };
 
 function firstLine(e: unknown): string {
@@ -184,7 +208,9 @@ function details(name: BackendName): BackendReport['details'] {
   if (name === 'wasm') {
     d.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     // ask the running module: the package's getThreadsCount() belongs to whichever copy (ESM / CJS) registered it
-    const running = (tf.findBackend('wasm') as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null)?.wasm?.tfjs?.getThreadsCount?.();
+    const running = (
+      tf.findBackend('wasm') as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null
+    )?.wasm?.tfjs?.getThreadsCount?.();
     d.threadsCount = running ?? 1;
     d.threads = d.threadsCount > 1;
     if (wasmThreadsNote) d.threadsNote = wasmThreadsNote;
@@ -249,7 +275,10 @@ async function select(asked: BackendChoice): Promise<BackendReport> {
   if (!selected) {
     const report: BackendReport = { preference, selected: 'cpu', attempts, details: {} };
     const reason = attempts.find((a) => a.name === preference)?.reason ?? 'no backend loaded';
-    throw new BackendUnavailableError(report, `The ${preference} backend is not available: ${reason} Choose "auto" or another backend.`);
+    throw new BackendUnavailableError(
+      report,
+      `The ${preference} backend is not available: ${reason} Choose "auto" or another backend.`,
+    );
   }
   current = { preference, selected, attempts, details: details(selected) };
   return current;

@@ -82,12 +82,25 @@ const inverseCounts = new Map<string, Float32Array>();
 
 /** Rows of the input under each window, along one axis: min(end, size) − max(start, 0). */
 function axisCounts(size: number, out: number, k: number, stride: number, before: number): number[] {
-  return Array.from({ length: out }, (_, i) => Math.min(size, i * stride - before + k) - Math.max(0, i * stride - before));
+  return Array.from(
+    { length: out },
+    (_, i) => Math.min(size, i * stride - before + k) - Math.max(0, i * stride - before),
+  );
 }
 
 /** 1 / (pixels of the image under each window), per output position, as [1, oh, ow, 1] values (cached by geometry). */
 function inverseWindowCounts(info: tf.backend_util.Conv2DInfo): Float32Array {
-  const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const {
+    inHeight: H,
+    inWidth: W,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    padInfo,
+  } = info;
   const key = [H, W, oh, ow, kh, kw, sh, sw, padInfo.top, padInfo.left].join(',');
   let data = inverseCounts.get(key);
   if (!data) {
@@ -106,8 +119,22 @@ function inverseWindowCounts(info: tf.backend_util.Conv2DInfo): Float32Array {
  * to dy / count. Null when the padding cannot be written as the explicit [top, bottom] pair of a convolution with
  * the same output size (a numeric pad rounded up past the padding: never from the layers API).
  */
-function exactAvgPoolGrad(dy: tf.Tensor4D, xShape: [number, number, number, number], info: tf.backend_util.Conv2DInfo): tf.Tensor4D | null {
-  const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+function exactAvgPoolGrad(
+  dy: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo,
+): tf.Tensor4D | null {
+  const {
+    inHeight: H,
+    inWidth: W,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    padInfo,
+  } = info;
   const bottom = (oh - 1) * sh + kh - H - padInfo.top;
   const right = (ow - 1) * sw + kw - W - padInfo.left;
   if (bottom < 0 || right < 0) return null;
@@ -139,7 +166,8 @@ function registerAvgPoolGradient(): void {
       // every window full: the count is the window area everywhere, which is what tfjs' kernels divide by
       if (top === 0 && bottom === 0 && left === 0 && right === 0) return base.gradFunc(dy, saved, attrs);
       return {
-        x: () => exactAvgPoolGrad(dy as tf.Tensor4D, xShape, info) ?? (base.gradFunc(dy, saved, attrs)['x']!() as tf.Tensor),
+        x: () =>
+          exactAvgPoolGrad(dy as tf.Tensor4D, xShape, info) ?? (base.gradFunc(dy, saved, attrs)['x']!() as tf.Tensor),
       };
     },
   });
@@ -160,7 +188,8 @@ function registerBatchNormGradient(): void {
       const [x, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
       const C = x.shape[x.rank - 1]!;
       const perChannel = (t: tf.Tensor | undefined) => t === undefined || (t.rank === 1 && t.shape[0] === C);
-      if (x.rank !== 4 || !perChannel(mean) || !perChannel(variance) || !perChannel(scale)) return base.gradFunc(dy, saved, attrs);
+      if (x.rank !== 4 || !perChannel(mean) || !perChannel(variance) || !perChannel(scale))
+        return base.gradFunc(dy, saved, attrs);
       const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
       const n = x.size / C;
       const x4 = x as tf.Tensor4D;

@@ -14,7 +14,10 @@ export interface MemoryFootprint {
 /** The error to throw for `e`: a JobUserError when it is a wasm out-of-memory, else `e` itself. */
 export function explainOutOfMemory(e: unknown, what: MemoryFootprint, backend: string): unknown {
   const msg = e instanceof Error ? e.message : String(e);
-  if (backend === 'wasm' && (e instanceof WebAssembly.RuntimeError || /memory access out of bounds|Aborted\(|Out of memory/i.test(msg))) {
+  if (
+    backend === 'wasm' &&
+    (e instanceof WebAssembly.RuntimeError || /memory access out of bounds|Aborted\(|Out of memory/i.test(msg))
+  ) {
     return new JobUserError(
       `The ${what.job} ran out of memory: the wasm backend can address 4 GB, and a batch of ${what.batch} with ${what.channels} channels needs more. ` +
         'Lower the batch size or the channels and start again.',

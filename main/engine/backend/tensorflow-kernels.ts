@@ -24,7 +24,13 @@ type Rounding = 'floor' | 'round' | 'ceil';
 
 /** The slice of tfjs-node's NodeJSKernelBackend these kernels (and nn/native-bn.ts) call. */
 export interface NativeBackend {
-  binding: { TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number };
+  binding: {
+    TF_ATTR_INT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_TYPE: number;
+    TF_ATTR_FLOAT: number;
+  };
   executeSingleOutput(name: string, opAttrs: NativeAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
   executeMultipleOutputs(name: string, opAttrs: NativeAttr[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
 }
@@ -69,7 +75,12 @@ export function nativeBackend(): NativeBackend | null {
   return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
 }
 
-function convAttrs(backend: NativeBackend, dtype: tf.DataType, info: tf.backend_util.Conv2DInfo, withCudnn: boolean): NativeAttr[] {
+function convAttrs(
+  backend: NativeBackend,
+  dtype: tf.DataType,
+  info: tf.backend_util.Conv2DInfo,
+  withCudnn: boolean,
+): NativeAttr[] {
   const { top, bottom, left, right } = info.padInfo;
   const attrs: NativeAttr[] = [
     typeAttr(backend, dtype),
@@ -105,7 +116,12 @@ interface PoolAttrs {
 }
 
 /** The convolution info of a kernel call, or null when the package's own kernel takes its padding. */
-function explicitConvInfo(xShape: number[], filterShape: number[], a: ConvAttrs, depthwise: boolean): tf.backend_util.Conv2DInfo | null {
+function explicitConvInfo(
+  xShape: number[],
+  filterShape: number[],
+  a: ConvAttrs,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo | null {
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
   const info = backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -145,7 +161,14 @@ function padForPool(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, value: num
 }
 
 function poolInfo(xShape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
-  return backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  return backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
 }
 
 /**
@@ -155,10 +178,22 @@ function poolInfo(xShape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
  */
 function sameEquivalent(xShape: number[], a: PoolAttrs, info: tf.backend_util.Conv2DInfo): PoolAttrs | null {
   if (info.padInfo.type !== 'NUMBER') return null;
-  const same = backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, 'same');
+  const same = backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    'same',
+  );
   const p = same.padInfo;
   const q = info.padInfo;
-  const equal = p.top === q.top && p.bottom === q.bottom && p.left === q.left && p.right === q.right && same.outHeight === info.outHeight && same.outWidth === info.outWidth;
+  const equal =
+    p.top === q.top &&
+    p.bottom === q.bottom &&
+    p.left === q.left &&
+    p.right === q.right &&
+    same.outHeight === info.outHeight &&
+    same.outWidth === info.outWidth;
   return equal ? { ...a, pad: 'same' } : null;
 }
 
@@ -175,19 +210,50 @@ function cropTo(y: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
 const CONVOLUTIONS: Array<{
   kernel: string;
   depthwise: boolean;
-  operands(inputs: Record<string, tf.TensorInfo>, a: ConvAttrs): { xShape: number[]; filterShape: number[]; dtype: tf.DataType; operands(): tf.TensorInfo[] };
+  operands(
+    inputs: Record<string, tf.TensorInfo>,
+    a: ConvAttrs,
+  ): { xShape: number[]; filterShape: number[]; dtype: tf.DataType; operands(): tf.TensorInfo[] };
 }> = [
-  { kernel: 'Conv2D', depthwise: false, operands: ({ x, filter }) => ({ xShape: x!.shape, filterShape: filter!.shape, dtype: x!.dtype, operands: () => [x!, filter!] }) },
-  { kernel: 'DepthwiseConv2dNative', depthwise: true, operands: ({ x, filter }) => ({ xShape: x!.shape, filterShape: filter!.shape, dtype: x!.dtype, operands: () => [x!, filter!] }) },
+  {
+    kernel: 'Conv2D',
+    depthwise: false,
+    operands: ({ x, filter }) => ({
+      xShape: x!.shape,
+      filterShape: filter!.shape,
+      dtype: x!.dtype,
+      operands: () => [x!, filter!],
+    }),
+  },
+  {
+    kernel: 'DepthwiseConv2dNative',
+    depthwise: true,
+    operands: ({ x, filter }) => ({
+      xShape: x!.shape,
+      filterShape: filter!.shape,
+      dtype: x!.dtype,
+      operands: () => [x!, filter!],
+    }),
+  },
   ...(['Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput'] as const).map((kernel) => ({
     kernel,
     depthwise: kernel.startsWith('Depthwise'),
-    operands: ({ dy, filter }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({ xShape: a.inputShape!, filterShape: filter!.shape, dtype: dy!.dtype, operands: () => [shapeTensor(a.inputShape!), filter!, dy!] }),
+    operands: ({ dy, filter }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({
+      xShape: a.inputShape!,
+      filterShape: filter!.shape,
+      dtype: dy!.dtype,
+      operands: () => [shapeTensor(a.inputShape!), filter!, dy!],
+    }),
   })),
   ...(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] as const).map((kernel) => ({
     kernel,
     depthwise: kernel.startsWith('Depthwise'),
-    operands: ({ x, dy }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({ xShape: x!.shape, filterShape: a.filterShape!, dtype: x!.dtype, operands: () => [x!, shapeTensor(a.filterShape!), dy!] }),
+    operands: ({ x, dy }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({
+      xShape: x!.shape,
+      filterShape: a.filterShape!,
+      dtype: x!.dtype,
+      operands: () => [x!, shapeTensor(a.filterShape!), dy!],
+    }),
   })),
 ];
 
@@ -195,7 +261,15 @@ const CONVOLUTIONS: Array<{
  * A pool kernel (or its gradient), whose padding is read from the input named `shapeFrom`: TensorFlow's own kernel
  * where it takes that padding (directly, or as the equivalent 'SAME'), else `padded`.
  */
-function wrapPool(kernel: string, shapeFrom: string, padded: (inputs: Record<string, tf.Tensor4D | undefined>, a: PoolAttrs, info: tf.backend_util.Conv2DInfo) => tf.Tensor): void {
+function wrapPool(
+  kernel: string,
+  shapeFrom: string,
+  padded: (
+    inputs: Record<string, tf.Tensor4D | undefined>,
+    a: PoolAttrs,
+    info: tf.backend_util.Conv2DInfo,
+  ) => tf.Tensor,
+): void {
   wrapKernel(kernel, (original) => (args) => {
     const inputs = args.inputs as Record<string, tf.Tensor4D | undefined>;
     const a = args.attrs as unknown as PoolAttrs;
@@ -237,10 +311,14 @@ export function registerTensorflowKernels(): void {
       const info = explicitConvInfo(xShape, filterShape, a, k.depthwise);
       if (!info) return original(args);
       const backend = args.backend as unknown as NativeBackend;
-      return tf.tidy(() => backend.executeSingleOutput(k.kernel, convAttrs(backend, dtype, info, !k.depthwise), operands()));
+      return tf.tidy(() =>
+        backend.executeSingleOutput(k.kernel, convAttrs(backend, dtype, info, !k.depthwise), operands()),
+      );
     });
   }
-  wrapPool('MaxPool', 'x', ({ x }, a, info) => cropTo(tf.maxPool(padForPool(x!, info, -Infinity), a.filterSize, a.strides, 'valid'), info));
+  wrapPool('MaxPool', 'x', ({ x }, a, info) =>
+    cropTo(tf.maxPool(padForPool(x!, info, -Infinity), a.filterSize, a.strides, 'valid'), info),
+  );
   wrapPool('MaxPoolGrad', 'input', ({ dy, input, output }, a, info) => {
     const padded = padForPool(input!, info, -Infinity);
     const full = backend_util.computePool2DInfo(padded.shape, a.filterSize, a.strides, 1, 'valid');
@@ -258,13 +336,22 @@ export function registerTensorflowKernels(): void {
             ]),
             output: tf.maxPool(padded, a.filterSize, a.strides, 'valid'),
           };
-    const dPadded = tf.engine().runKernel('MaxPoolGrad', { dy: g.dy, input: padded, output: g.output }, { filterSize: a.filterSize, strides: a.strides, pad: 'valid' }) as tf.Tensor4D;
+    const dPadded = tf
+      .engine()
+      .runKernel(
+        'MaxPoolGrad',
+        { dy: g.dy, input: padded, output: g.output },
+        { filterSize: a.filterSize, strides: a.strides, pad: 'valid' },
+      ) as tf.Tensor4D;
     const { top, left } = info.padInfo;
     return tf.slice(dPadded, [0, top, left, 0], input!.shape);
   });
   wrapPool('AvgPool', 'x', ({ x }, a, info) => {
     const sums = cropTo(tf.avgPool(padForPool(x!, info, 0), a.filterSize, a.strides, 'valid'), info);
-    const inside = cropTo(tf.avgPool(padForPool(tf.ones([1, x!.shape[1], x!.shape[2], 1]), info, 0), a.filterSize, a.strides, 'valid'), info);
+    const inside = cropTo(
+      tf.avgPool(padForPool(tf.ones([1, x!.shape[1], x!.shape[2], 1]), info, 0), a.filterSize, a.strides, 'valid'),
+      info,
+    );
     return tf.div(sums, inside);
   });
 }

@@ -21,7 +21,15 @@ let wasmOwnMaxPoolGradReady = false;
 
 /** The kernels this module adds; the backend report lists them. */
 /** Conv2DBackpropInput, Identity and MaxPoolGrad are not missing from wasm but replaced (faster / no copy / correct); listed so the report shows them. */
-export const WASM_EXTRA_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad'] as const;
+export const WASM_EXTRA_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Identity',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+  'MaxPoolGrad',
+] as const;
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
@@ -52,8 +60,27 @@ function conv2dBackpropFilter(
   dilations: Pair = 1,
 ): tf.Tensor4D {
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
-  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, outChannels: O, filterHeight: fh, filterWidth: fw } = info;
+  const info = backend_util.computeConv2DInfo(
+    x.shape,
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize: B,
+    inHeight,
+    inWidth,
+    inChannels: C,
+    outHeight,
+    outWidth,
+    outChannels: O,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
   checkShape('Conv2DBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, O]);
   if (dh !== 1 || dw !== 1 || outHeight < 1 || outWidth < 1) {
@@ -98,8 +125,27 @@ function conv2dBackpropFilterIm2col(
   dilations: number | [number, number] = 1,
 ): tf.Tensor4D {
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
-  const { batchSize, outHeight, outWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const info = backend_util.computeConv2DInfo(
+    x.shape,
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize,
+    outHeight,
+    outWidth,
+    inChannels,
+    outChannels,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
   const { dilationHeight, dilationWidth, padInfo } = info;
   return tf.tidy(() => {
     const needsPad = padInfo.top || padInfo.bottom || padInfo.left || padInfo.right;
@@ -128,7 +174,12 @@ function conv2dBackpropFilterIm2col(
       }
     }
     const cols = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
-    const dw = tf.matMul(tf.reshape(cols, [rows, filterHeight * filterWidth * inChannels]), tf.reshape(dy, [rows, outChannels]), true, false);
+    const dw = tf.matMul(
+      tf.reshape(cols, [rows, filterHeight * filterWidth * inChannels]),
+      tf.reshape(dy, [rows, outChannels]),
+      true,
+      false,
+    );
     return tf.reshape(dw, [filterHeight, filterWidth, inChannels, outChannels]);
   });
 }
@@ -153,7 +204,16 @@ function depthwiseBackpropFilter(
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
   const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
-  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, filterHeight: fh, filterWidth: fw } = info;
+  const {
+    batchSize: B,
+    inHeight,
+    inWidth,
+    inChannels: C,
+    outHeight,
+    outWidth,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
   const M = filterShape[3];
   checkShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
@@ -195,7 +255,16 @@ function depthwiseBackpropInput(
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
-  const { batchSize: B, inHeight, inWidth, inChannels: C, outHeight, outWidth, filterHeight: fh, filterWidth: fw } = info;
+  const {
+    batchSize: B,
+    inHeight,
+    inWidth,
+    inChannels: C,
+    outHeight,
+    outWidth,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const M = filter.shape[3];
   checkShape('DepthwiseConv2dNativeBackpropInput', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
   return tf.tidy(() => {
@@ -224,11 +293,23 @@ function conv2dBackpropInput(
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   checkShape('Conv2DBackpropInput', 'dy', dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   return tf.tidy(() => {
     const [fh, fw] = [info.filterHeight, info.filterWidth];
-    const w = fh === 1 && fw === 1 ? tf.transpose(filter, [0, 1, 3, 2]) : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+    const w =
+      fh === 1 && fw === 1
+        ? tf.transpose(filter, [0, 1, 3, 2])
+        : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
     const { g, explicit } = transposedConvInput(dy, info);
     return tf.conv2d(g, w, 1, explicit, 'NHWC');
   });
@@ -241,8 +322,24 @@ function conv2dBackpropInput(
  * [B, oH, 1, oW, 1, C] to [B, oH, s, oW, s, C]); the padding ((k−1)·d − pad, and what makes the output exactly
  * inHeight × inWidth) turns into a crop of dy where it would be negative.
  */
-function transposedConvInput(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): { g: tf.Tensor4D; explicit: tf.backend_util.ExplicitPadding } {
-  const { batchSize: B, inHeight, inWidth, outHeight, outWidth, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+function transposedConvInput(
+  dy: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+): { g: tf.Tensor4D; explicit: tf.backend_util.ExplicitPadding } {
+  const {
+    batchSize: B,
+    inHeight,
+    inWidth,
+    outHeight,
+    outWidth,
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    padInfo,
+  } = info;
   const C = dy.shape[3];
   let g: tf.Tensor4D = dy;
   if (sh > 1 || sw > 1) {
@@ -279,7 +376,9 @@ function transposedConvInput(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo):
 
 function checkShape(kernel: string, name: string, got: readonly number[], want: readonly number[]): void {
   if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
-    throw new Error(`${kernel}: ${name} has shape [${got.join(', ')}], expected [${want.join(', ')}] for this input, filter, stride and padding.`);
+    throw new Error(
+      `${kernel}: ${name} has shape [${got.join(', ')}], expected [${want.join(', ')}] for this input, filter, stride and padding.`,
+    );
   }
 }
 
@@ -296,7 +395,9 @@ interface DepthwiseBackpropAttrs {
  */
 function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   if (segmentIds.rank !== 1 || segmentIds.shape[0] !== x.shape[0]) {
-    throw new Error(`UnsortedSegmentSum on wasm supports 1-D segment ids along the first axis; got ids of shape [${segmentIds.shape.join(', ')}] for x of shape [${x.shape.join(', ')}].`);
+    throw new Error(
+      `UnsortedSegmentSum on wasm supports 1-D segment ids along the first axis; got ids of shape [${segmentIds.shape.join(', ')}] for x of shape [${x.shape.join(', ')}].`,
+    );
   }
   return tf.tidy(() => {
     const ids = segmentIds.dtype === 'int32' ? segmentIds : tf.cast(segmentIds, 'int32');
@@ -331,18 +432,37 @@ const F32_EXACT = 2 ** 24;
  *    fh·fw taps, each a strided slice of x padded with −∞: `sel = v > m; m = where(sel, v, m); tap = where(sel, t, tap)`.
  * The output size is dy's, so any dimRoundingMode works (tfjs-core's gradient does not pass it on).
  */
-function maxPoolBackprop(dy: tf.Tensor4D, x: tf.Tensor4D, filterSize: Pair, strides: Pair, pad: Pad, dimRoundingMode?: Rounding): tf.Tensor4D {
+function maxPoolBackprop(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  filterSize: Pair,
+  strides: Pair,
+  pad: Pad,
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
   const info = backend_util.computePool2DInfo(x.shape, filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const {
+    batchSize: B,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+    padInfo,
+  } = info;
   const [oH, oW] = [dy.shape[1], dy.shape[2]];
   checkShape('MaxPoolGrad', 'dy', [dy.shape[0], dy.shape[3]], [B, C]);
   const n = B * H * W * C;
   if (n === 0 || dy.size === 0) return tf.zeros(x.shape);
-  if (2 * n + (padInfo.top * W + padInfo.left) * C >= 2 ** 31) throw new Error(`MaxPoolGrad on wasm: an input of ${n} elements is too large for int32 indices.`);
+  if (2 * n + (padInfo.top * W + padInfo.left) * C >= 2 ** 31)
+    throw new Error(`MaxPoolGrad on wasm: an input of ${n} elements is too large for int32 indices.`);
   const geometry: PoolGeometry = { B, H, W, C, oH, oW, fh, fw, sh, sw, top: padInfo.top, left: padInfo.left };
   // every window holds at least one input element (only an explicit pad ≥ the filter, or a dy larger than the
   // input allows, breaks this)
-  const windowsReal = padInfo.top < fh && padInfo.left < fw && (oH - 1) * sh - padInfo.top < H && (oW - 1) * sw - padInfo.left < W;
+  const windowsReal =
+    padInfo.top < fh && padInfo.left < fw && (oH - 1) * sh - padInfo.top < H && (oW - 1) * sw - padInfo.left < W;
   return tf.tidy(() => {
     let fast = windowsReal;
     if (fast) {
@@ -375,7 +495,10 @@ function padForPool(x: tf.Tensor4D, g: PoolGeometry, value: number): tf.Tensor4D
   const bottom = (g.oH - 1) * g.sh + g.fh - g.H - g.top;
   const right = (g.oW - 1) * g.sw + g.fw - g.W - g.left;
   // a stride that leaves trailing rows / columns unread: crop them (the pool reads exactly (oH − 1)·sh + fh rows)
-  const xc = bottom < 0 || right < 0 ? tf.slice(x, [0, 0, 0, 0], [g.B, g.H + Math.min(0, bottom), g.W + Math.min(0, right), g.C]) : x;
+  const xc =
+    bottom < 0 || right < 0
+      ? tf.slice(x, [0, 0, 0, 0], [g.B, g.H + Math.min(0, bottom), g.W + Math.min(0, right), g.C])
+      : x;
   const [b, r] = [Math.max(0, bottom), Math.max(0, right)];
   if (!g.top && !g.left && !b && !r) return xc;
   return tf.pad(
@@ -411,7 +534,12 @@ function maxPoolTapsExact(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
       const v: tf.Tensor4D =
         g.sh === 1 && g.sw === 1
           ? tf.slice(xp, [0, a, b, 0], shape)
-          : (tf.stridedSlice(xp, [0, a, b, 0], [g.B, a + (g.oH - 1) * g.sh + 1, b + (g.oW - 1) * g.sw + 1, g.C], [1, g.sh, g.sw, 1]) as tf.Tensor4D);
+          : (tf.stridedSlice(
+              xp,
+              [0, a, b, 0],
+              [g.B, a + (g.oH - 1) * g.sh + 1, b + (g.oW - 1) * g.sw + 1, g.C],
+              [1, g.sh, g.sw, 1],
+            ) as tf.Tensor4D);
       const sel = tf.greater(v, m);
       m = tf.where(sel, v, m);
       tap = tf.where(sel, tf.fill(shape, a * g.fw + b, 'int32'), tap);
@@ -432,8 +560,14 @@ function scatterToInput(tap: tf.Tensor4D, dy: tf.Tensor4D, g: PoolGeometry, noWi
   const n = B * H * W * C;
   const dtype = n + ((g.fh + top) * W + left) * C < F32_EXACT ? 'float32' : 'int32';
   const s = (v: number) => tf.scalar(v, dtype);
-  const rows = tf.add(tf.reshape(tf.range(0, n, H * W * C, dtype), [B, 1, 1, 1]), tf.reshape(tf.range(-top * W * C, (oH * sh - top) * W * C, sh * W * C, dtype), [1, oH, 1, 1]));
-  const cols = tf.add(tf.reshape(tf.range(-left * C, (oW * sw - left) * C, sw * C, dtype), [1, 1, oW, 1]), tf.reshape(tf.range(0, C, 1, dtype), [1, 1, 1, C]));
+  const rows = tf.add(
+    tf.reshape(tf.range(0, n, H * W * C, dtype), [B, 1, 1, 1]),
+    tf.reshape(tf.range(-top * W * C, (oH * sh - top) * W * C, sh * W * C, dtype), [1, oH, 1, 1]),
+  );
+  const cols = tf.add(
+    tf.reshape(tf.range(-left * C, (oW * sw - left) * C, sw * C, dtype), [1, 1, oW, 1]),
+    tf.reshape(tf.range(0, C, 1, dtype), [1, 1, 1, C]),
+  );
   const t = dtype === 'float32' ? tf.cast(tap, 'float32') : tap;
   const tapRow = dtype === 'float32' ? tf.floor(tf.div(t, s(fw))) : tf.floorDiv(t, s(fw));
   const offset = fw === W ? tf.mul(t, s(C)) : tf.add(tf.mul(t, s(C)), tf.mul(tapRow, s((W - fw) * C)));
@@ -462,34 +596,56 @@ export function registerWasmGradientKernels(): void {
   });
   // wasm has its own Conv2DBackpropInput, a plain loop 10x slower than the composition above: replace it
   if (tf.getKernel('Conv2DBackpropInput', 'wasm')) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, { strides: Pair; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; inputShape: Shape4 }>(
-    'Conv2DBackpropInput',
-    ({ dy, filter }, a) => conv2dBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
+  onWasm<
+    { dy: tf.Tensor4D; filter: tf.Tensor4D },
+    { strides: Pair; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; inputShape: Shape4 }
+  >('Conv2DBackpropInput', ({ dy, filter }, a) =>
+    conv2dBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
   );
   // wasm has its own MaxPoolGrad, which is wrong for windows whose maximum is ≤ 0 and for ties: replace it
   if (tf.getKernel('MaxPoolGrad', 'wasm')) {
     wasmOwnMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
     tf.unregisterKernel('MaxPoolGrad', 'wasm');
   }
-  onWasm<{ dy: tf.Tensor4D; input: tf.Tensor4D }, { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }>('MaxPoolGrad', ({ dy, input }, a) =>
-    maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode),
+  onWasm<
+    { dy: tf.Tensor4D; input: tf.Tensor4D },
+    { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }
+  >('MaxPoolGrad', ({ dy, input }, a) => maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode));
+  onWasm<{ x: tf.Tensor; segmentIds: tf.Tensor }, { numSegments: number }>(
+    'UnsortedSegmentSum',
+    ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments),
   );
-  onWasm<{ x: tf.Tensor; segmentIds: tf.Tensor }, { numSegments: number }>('UnsortedSegmentSum', ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments));
-  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, { strides: [number, number]; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; filterShape: Shape4 }>(
-    'Conv2DBackpropFilter',
-    ({ x, dy }, a) => conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
+  onWasm<
+    { x: tf.Tensor4D; dy: tf.Tensor4D },
+    {
+      strides: [number, number];
+      pad: Pad;
+      dataFormat: 'NHWC' | 'NCHW';
+      dimRoundingMode?: Rounding;
+      filterShape: Shape4;
+    }
+  >('Conv2DBackpropFilter', ({ x, dy }, a) =>
+    conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
   );
-  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, DepthwiseBackpropAttrs & { filterShape: Shape4 }>('DepthwiseConv2dNativeBackpropFilter', ({ x, dy }, a) =>
-    depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, DepthwiseBackpropAttrs & { filterShape: Shape4 }>(
+    'DepthwiseConv2dNativeBackpropFilter',
+    ({ x, dy }, a) =>
+      depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
   );
-  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, DepthwiseBackpropAttrs & { inputShape: Shape4 }>('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, a) =>
-    depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, DepthwiseBackpropAttrs & { inputShape: Shape4 }>(
+    'DepthwiseConv2dNativeBackpropInput',
+    ({ dy, filter }, a) =>
+      depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
   );
 }
 
 /** Registers a wasm kernel from a function of its inputs and attributes, typed by the caller. */
 function onWasm<I, A>(kernelName: string, run: (inputs: I, attrs: A) => tf.TensorInfo): void {
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, attrs }) => run(inputs as unknown as I, attrs as unknown as A) });
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => run(inputs as unknown as I, attrs as unknown as A),
+  });
 }
 
 /**
@@ -509,12 +665,22 @@ export const _conv2dBackpropFilterIm2colForTest = conv2dBackpropFilterIm2col;
 export const _maxPoolBackpropForTest = maxPoolBackprop;
 
 /** wasm's own MaxPoolGrad kernel (replaced: wrong for non-positive windows and ties), for the benchmark and the regression test. */
-export function _wasmOwnMaxPoolGradForTest(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }): tf.Tensor4D {
-  if (!wasmOwnMaxPoolGrad) throw new Error('wasm\'s own MaxPoolGrad is not available (the wasm backend is not registered).');
+export function _wasmOwnMaxPoolGradForTest(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  y: tf.Tensor4D,
+  attrs: { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding },
+): tf.Tensor4D {
+  if (!wasmOwnMaxPoolGrad)
+    throw new Error("wasm's own MaxPoolGrad is not available (the wasm backend is not registered).");
   const backend = tf.findBackend('wasm')!;
   // unregistered before the backend initialised, so its setup (binding the wasm function) has not run yet
   if (!wasmOwnMaxPoolGradReady) wasmOwnMaxPoolGrad.setupFunc?.(backend);
   wasmOwnMaxPoolGradReady = true;
-  const info = wasmOwnMaxPoolGrad.kernelFunc({ inputs: { dy, input: x, output: y }, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+  const info = wasmOwnMaxPoolGrad.kernelFunc({
+    inputs: { dy, input: x, output: y },
+    backend,
+    attrs: attrs as unknown as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
 }

@@ -30,12 +30,19 @@ function writeThreadFiles(): ThreadFiles {
   const main = path.join(dir, 'threaded-simd-main.js');
   const worker = path.join(dir, 'threaded-simd-worker.cjs');
   if (fs.existsSync(main) && fs.existsSync(worker)) return { worker };
-  const factory = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as ((...a: unknown[]) => unknown) | { default: (...a: unknown[]) => unknown };
+  const factory = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as
+    ((...a: unknown[]) => unknown) | { default: (...a: unknown[]) => unknown };
   const fn = typeof factory === 'function' ? factory : factory.default;
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
-  if (!wasmWorkerContents.includes(LOAD_MAIN_SCRIPT)) throw new Error(`this version (${version}) of @tensorflow/tfjs-backend-wasm loads its main script differently`);
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
+  if (!wasmWorkerContents.includes(LOAD_MAIN_SCRIPT))
+    throw new Error(`this version (${version}) of @tensorflow/tfjs-backend-wasm loads its main script differently`);
   // as tfjs does before making its Blob: the packaged source has raw newlines inside string literals
-  const patched = wasmWorkerContents.replace(/\n/g, '\\n').replace(LOAD_MAIN_SCRIPT, `if(true){importScripts(${JSON.stringify(main)})}`);
+  const patched = wasmWorkerContents
+    .replace(/\n/g, '\\n')
+    .replace(LOAD_MAIN_SCRIPT, `if(true){importScripts(${JSON.stringify(main)})}`);
   fs.mkdirSync(dir, { recursive: true });
   // write-then-rename: two processes starting at once never read half a file
   const tmpMain = `${main}.${process.pid}.tmp`;
@@ -56,7 +63,8 @@ export function prepareWasmThreads(threads: number): () => void {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is not available in this runtime');
   const files = writeThreadFiles();
   const original = URL.createObjectURL.bind(URL);
-  URL.createObjectURL = ((obj: Blob) => (obj.type === 'application/javascript' ? files.worker : original(obj))) as typeof URL.createObjectURL;
+  URL.createObjectURL = ((obj: Blob) =>
+    obj.type === 'application/javascript' ? files.worker : original(obj)) as typeof URL.createObjectURL;
   // The module sizes XNNPACK's thread pool when it is instantiated, as emscripten_num_logical_cores() / 2
   // (assuming two hyper-threads per core), clamped to 1..4 — one thread on a 2-core machine. In Node that count
   // is os.cpus().length: report twice the threads wanted while the module starts.

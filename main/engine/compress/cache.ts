@@ -40,11 +40,23 @@ export function datasetCacheDir(cacheDir: string, datasetHash: string): string {
 }
 
 function entryDir(cacheDir: string, datasetHash: string, o: JpegOptions): string {
-  return path.join(datasetCacheDir(cacheDir, datasetHash), `${gridKey(o.quality, o.subsampling)}${o.mozjpeg ? '-moz' : ''}`);
+  return path.join(
+    datasetCacheDir(cacheDir, datasetHash),
+    `${gridKey(o.quality, o.subsampling)}${o.mozjpeg ? '-moz' : ''}`,
+  );
 }
 
 function expectedEntry(o: JpegOptions, shape: ImageShape, count: number): EntryFile {
-  return { format: FORMAT, version: 1, codec: CODEC_VERSION, quality: o.quality, subsampling: o.subsampling, mozjpeg: o.mozjpeg, ...shape, count };
+  return {
+    format: FORMAT,
+    version: 1,
+    codec: CODEC_VERSION,
+    quality: o.quality,
+    subsampling: o.subsampling,
+    mozjpeg: o.mozjpeg,
+    ...shape,
+    count,
+  };
 }
 
 function readJson<T>(file: string): T | null {
@@ -116,7 +128,14 @@ export async function decodedCopy(
  * JPEG file sizes of the images at `indices` encoded one by one (headers included: what a user's files weigh),
  * from the entry's size list where known; the missing ones are encoded now and added to it.
  */
-export async function fileSizes(cacheDir: string, datasetHash: string, images: Uint8Array, shape: ImageShape, indices: readonly number[], options: JpegOptions): Promise<number[]> {
+export async function fileSizes(
+  cacheDir: string,
+  datasetHash: string,
+  images: Uint8Array,
+  shape: ImageShape,
+  indices: readonly number[],
+  options: JpegOptions,
+): Promise<number[]> {
   const dir = entryDir(cacheDir, datasetHash, options);
   const file = path.join(dir, SIZES_FILE);
   const known = readJson<SizesFile>(file) ?? {};
@@ -131,10 +150,23 @@ export async function fileSizes(cacheDir: string, datasetHash: string, images: U
 }
 
 /** Reads a cached decoded copy's images at `indices` (the image viewer); null when the entry is gone. */
-export function readCachedImages(cacheDir: string, datasetHash: string, shape: ImageShape, options: JpegOptions, indices: readonly number[]): Uint8Array[] | null {
+export function readCachedImages(
+  cacheDir: string,
+  datasetHash: string,
+  shape: ImageShape,
+  options: JpegOptions,
+  indices: readonly number[],
+): Uint8Array[] | null {
   const dir = entryDir(cacheDir, datasetHash, options);
   const entry = readJson<EntryFile>(path.join(dir, ENTRY_FILE));
-  if (!entry || entry.codec !== CODEC_VERSION || entry.width !== shape.width || entry.height !== shape.height || entry.channels !== shape.channels) return null;
+  if (
+    !entry ||
+    entry.codec !== CODEC_VERSION ||
+    entry.width !== shape.width ||
+    entry.height !== shape.height ||
+    entry.channels !== shape.channels
+  )
+    return null;
   try {
     return readImages(path.join(dir, IMAGES_FILE), shape, indices);
   } catch (e) {

@@ -94,7 +94,13 @@ const jpegSettings = (o: JpegOptions, optimiseCoding: boolean): SharpJpegOptions
 });
 
 /** Encodes raw pixels of `width`x`height` with `shape.channels` channels. */
-async function encode(pixels: Uint8Array, width: number, height: number, shape: ImageShape, settings: SharpJpegOptions): Promise<Buffer> {
+async function encode(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  shape: ImageShape,
+  settings: SharpJpegOptions,
+): Promise<Buffer> {
   return sharp(pixels, { raw: { width, height, channels: shape.channels } })
     .toColourspace(colourspaceOf(shape))
     .jpeg(settings)
@@ -103,9 +109,14 @@ async function encode(pixels: Uint8Array, width: number, height: number, shape: 
 
 /** Decodes a JPEG to raw pixels with `shape.channels` channels; checks its size. */
 async function decode(jpeg: Buffer, width: number, height: number, shape: ImageShape): Promise<Buffer> {
-  const { data, info } = await sharp(jpeg).toColourspace(colourspaceOf(shape)).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(jpeg)
+    .toColourspace(colourspaceOf(shape))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== shape.channels) {
-    throw new Error(`The JPEG decoded to ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x${shape.channels}.`);
+    throw new Error(
+      `The JPEG decoded to ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x${shape.channels}.`,
+    );
   }
   return data;
 }
@@ -177,7 +188,8 @@ function fillMosaic(mosaic: Buffer, images: Buffer, shape: ImageShape, first: nu
       const row = origin + y * stride;
       images.copy(mosaic, row, src + y * rowBytes, src + (y + 1) * rowBytes);
       // right padding: the row's last pixel again
-      for (let x = rowBytes; x < tileRowBytes; x += c) for (let ch = 0; ch < c; ch++) mosaic[row + x + ch] = mosaic[row + rowBytes - c + ch]!;
+      for (let x = rowBytes; x < tileRowBytes; x += c)
+        for (let ch = 0; ch < c; ch++) mosaic[row + x + ch] = mosaic[row + rowBytes - c + ch]!;
     }
     // bottom padding: the tile's last row (padding included) again
     const last = origin + (shape.height - 1) * stride;
@@ -194,7 +206,8 @@ function cutMosaic(decoded: Buffer, out: Buffer, shape: ImageShape, first: numbe
   for (let k = 0; k < n; k++) {
     const origin = Math.floor(k / l.cols) * l.tileH * stride + (k % l.cols) * tileRowBytes;
     const dst = (first + k) * per;
-    for (let y = 0; y < shape.height; y++) decoded.copy(out, dst + y * rowBytes, origin + y * stride, origin + y * stride + rowBytes);
+    for (let y = 0; y < shape.height; y++)
+      decoded.copy(out, dst + y * rowBytes, origin + y * stride, origin + y * stride + rowBytes);
   }
 }
 
@@ -203,10 +216,18 @@ function cutMosaic(decoded: Buffer, out: Buffer, shape: ImageShape, first: numbe
  * packed the same way. Mosaic-based (one image at a time with mozjpeg, see the header). `onProgress` gets the
  * number of images done so far, ending with `count`.
  */
-export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count: number, options: JpegOptions, onProgress?: (done: number) => void): Promise<Uint8Array> {
+export async function jpegRoundTrip(
+  images: Uint8Array,
+  shape: ImageShape,
+  count: number,
+  options: JpegOptions,
+  onProgress?: (done: number) => void,
+): Promise<Uint8Array> {
   const per = imageBytes(shape);
   if (!Number.isInteger(count) || count < 0 || images.length < count * per) {
-    throw new RangeError(`${images.length} bytes do not hold ${count} images of ${shape.width}x${shape.height}x${shape.channels}.`);
+    throw new RangeError(
+      `${images.length} bytes do not hold ${count} images of ${shape.width}x${shape.height}x${shape.channels}.`,
+    );
   }
   // every byte is written below (or the call throws)
   const out = Buffer.allocUnsafe(count * per);
@@ -222,11 +243,16 @@ export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count
     return out;
   }
   if (rgb420) {
-    const tables = quantTablesOf(await encode(Buffer.alloc(16 * 16 * 3, 128), 16, 16, shape, jpegSettings(options, false)));
+    const tables = quantTablesOf(
+      await encode(Buffer.alloc(16 * 16 * 3, 128), 16, 16, shape, jpegSettings(options, false)),
+    );
     // in slices, so that the job's messages (progress, cancel) are handled between them
     for (let first = 0; first < count; first += EXACT_SLICE) {
       const n = Math.min(EXACT_SLICE, count - first);
-      out.set(jpeg420RoundTrip(images.subarray(first * per, (first + n) * per), shape.width, shape.height, n, tables), first * per);
+      out.set(
+        jpeg420RoundTrip(images.subarray(first * per, (first + n) * per), shape.width, shape.height, n, tables),
+        first * per,
+      );
       onProgress?.(first + n);
       await new Promise((r) => setImmediate(r));
     }
@@ -238,7 +264,9 @@ export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count
   const settings = jpegSettings(options, false);
   // one mosaic buffer per lane, reused: fresh ones of several MB each cost page faults
   const lanes = Math.min(MOSAICS_IN_FLIGHT, l.mosaics);
-  const buffers = Array.from({ length: lanes }, () => Buffer.allocUnsafe((l.perMosaic / l.cols) * l.tileH * width * shape.channels));
+  const buffers = Array.from({ length: lanes }, () =>
+    Buffer.allocUnsafe((l.perMosaic / l.cols) * l.tileH * width * shape.channels),
+  );
   let next = 0;
   await Promise.all(
     buffers.map(async (buffer) => {
@@ -259,7 +287,12 @@ export async function jpegRoundTrip(images: Uint8Array, shape: ImageShape, count
 }
 
 /** File sizes (bytes) of the images at `indices` encoded one by one (`encodeJpeg`), several in flight. */
-export async function jpegSizes(images: Uint8Array, shape: ImageShape, indices: readonly number[], options: JpegOptions): Promise<number[]> {
+export async function jpegSizes(
+  images: Uint8Array,
+  shape: ImageShape,
+  indices: readonly number[],
+  options: JpegOptions,
+): Promise<number[]> {
   const per = imageBytes(shape);
   const sizes = new Array<number>(indices.length);
   await pool(indices.length, IMAGES_IN_FLIGHT, async (k) => {

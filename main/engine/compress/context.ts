@@ -10,7 +10,9 @@ export interface CompressJobContext extends SplitDatasetJobContext {
   /** Where decoded JPEG copies are cached, shared by every study (the host's data folder). */
   cacheDir: string;
   /** A stored model's folder (model.json + weights + report.json), or a baseline to train first. */
-  model: { kind: 'stored'; dir: string; name: string; network: NetworkDescription | null } | { kind: 'baseline'; network: NetworkDescription };
+  model:
+    | { kind: 'stored'; dir: string; name: string; network: NetworkDescription | null }
+    | { kind: 'baseline'; network: NetworkDescription };
 }
 
 /** Files a study writes into its job folder. */
@@ -33,7 +35,8 @@ export interface GridPoint {
  */
 export function studyGrid(p: Pick<CompressParams, 'qualities' | 'subsampling'>, channels: number): GridPoint[] {
   const subsamplings = [...p.subsampling].sort();
-  const used: Subsampling[] = channels === 1 ? [subsamplings.includes('4:4:4') ? '4:4:4' : subsamplings[0]!] : subsamplings;
+  const used: Subsampling[] =
+    channels === 1 ? [subsamplings.includes('4:4:4') ? '4:4:4' : subsamplings[0]!] : subsamplings;
   const qualities = [...p.qualities].sort((a, b) => b - a);
   return qualities.flatMap((quality) => used.map((subsampling) => ({ quality, subsampling })));
 }

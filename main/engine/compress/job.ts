@@ -100,8 +100,12 @@ function readState(file: string): StudyState | null {
   }
 }
 
-
-const rowOf = (protocol: CompressProtocol, point: GridPoint, report: ClassificationReport, trainSeconds: number): CompressRow => ({
+const rowOf = (
+  protocol: CompressProtocol,
+  point: GridPoint,
+  report: ClassificationReport,
+  trainSeconds: number,
+): CompressRow => ({
   protocol,
   quality: point.quality,
   subsampling: point.subsampling,
@@ -121,14 +125,20 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
   const grid = studyGrid(params, shape.channels);
   const notes: string[] = [];
   if (shape.channels === 1 && params.subsampling.length > 1) {
-    notes.push(`The images are grey: a grey JPEG has no chroma to subsample, so 4:2:0 and 4:4:4 give the same file and the study ran ${grid[0]!.subsampling} only.`);
+    notes.push(
+      `The images are grey: a grey JPEG has no chroma to subsample, so 4:2:0 and 4:4:4 give the same file and the study ran ${grid[0]!.subsampling} only.`,
+    );
   }
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), shape);
   const trainRows = trainingRows(c, params.limitPerClass, params.seed);
   const testRows = c.splits.flatMap((s, row) => (s === 'test' ? [row] : []));
   const sizeRows = evenlySpaced(testRows, params.sizeSample);
   const protocols = new Set(params.protocols);
-  const optionsAt = (p: GridPoint): JpegOptions => ({ quality: p.quality, subsampling: p.subsampling, mozjpeg: params.mozjpeg });
+  const optionsAt = (p: GridPoint): JpegOptions => ({
+    quality: p.quality,
+    subsampling: p.subsampling,
+    mozjpeg: params.mozjpeg,
+  });
 
   const stateFile = path.join(ctx.jobDir, COMPRESS_FILES.state);
   const fingerprint = fingerprintOf(params, c);
@@ -136,11 +146,16 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
   if (ctx.resume) {
     const saved = readState(stateFile);
     if (saved && saved.fingerprint !== fingerprint) {
-      throw new JobUserError("This study's saved progress was written with other settings or another version of the dataset; it cannot be continued. Start a new study.");
+      throw new JobUserError(
+        "This study's saved progress was written with other settings or another version of the dataset; it cannot be continued. Start a new study.",
+      );
     }
     if (saved) {
       state = saved;
-      ctx.log('info', `Resuming: ${state.codec.length} grid points encoded and ${state.rows.length} accuracy rows done before.`);
+      ctx.log(
+        'info',
+        `Resuming: ${state.codec.length} grid points encoded and ${state.rows.length} accuracy rows done before.`,
+      );
     }
   }
   const secondsBefore = state.seconds ?? 0;
@@ -159,8 +174,14 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
 
   // progress: one unit per encoded image, training step and tested image
   const stepsPerTraining = params.epochs * Math.max(1, Math.floor(trainRows.length / params.batch));
-  const trainings = (c.model.kind === 'baseline' ? 1 : 0) + (protocols.has('retrain') ? grid.length : 0) + (protocols.has('mixed') ? 1 : 0);
-  const total = grid.length * images.count + trainings * stepsPerTraining * params.batch + (grid.length * params.protocols.length + 1) * testRows.length;
+  const trainings =
+    (c.model.kind === 'baseline' ? 1 : 0) +
+    (protocols.has('retrain') ? grid.length : 0) +
+    (protocols.has('mixed') ? 1 : 0);
+  const total =
+    grid.length * images.count +
+    trainings * stepsPerTraining * params.batch +
+    (grid.length * params.protocols.length + 1) * testRows.length;
   let done = 0;
   const advance = (units: number, message: string) => {
     done += units;
@@ -184,13 +205,21 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
     return copy;
   };
   const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const referenceBytes = meanOf(await fileSizes(c.cacheDir, c.datasetHash, images.data, shape, sizeRows, { quality: REFERENCE_QUALITY, subsampling: REFERENCE_SUBSAMPLING, mozjpeg: params.mozjpeg }));
+  const referenceBytes = meanOf(
+    await fileSizes(c.cacheDir, c.datasetHash, images.data, shape, sizeRows, {
+      quality: REFERENCE_QUALITY,
+      subsampling: REFERENCE_SUBSAMPLING,
+      mozjpeg: params.mozjpeg,
+    }),
+  );
   const originalTest = images.gather(testRows);
   for (const point of grid) {
     const copy = await copyAt(point);
     if (state.codec.some((q) => q.quality === point.quality && q.subsampling === point.subsampling)) continue;
     const decoded = PackedImages.wrap(copy.data, shape).gather(testRows);
-    const meanBytes = meanOf(await fileSizes(c.cacheDir, c.datasetHash, images.data, shape, sizeRows, optionsAt(point)));
+    const meanBytes = meanOf(
+      await fileSizes(c.cacheDir, c.datasetHash, images.data, shape, sizeRows, optionsAt(point)),
+    );
     record({
       kind: 'codec',
       point: {
@@ -205,18 +234,32 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
         seconds: copy.seconds,
       },
     });
-    ctx.log('info', `Quality ${point.quality}, ${point.subsampling}: ${meanBytes.toFixed(0)} bytes per image${copy.cached ? ' (decoded copy from the cache)' : `, encoded and decoded in ${copy.seconds.toFixed(1)} s`}.`);
+    ctx.log(
+      'info',
+      `Quality ${point.quality}, ${point.subsampling}: ${meanBytes.toFixed(0)} bytes per image${copy.cached ? ' (decoded copy from the cache)' : `, encoded and decoded in ${copy.seconds.toFixed(1)} s`}.`,
+    );
   }
 
   // ---- training and testing ------------------------------------------------------------------------------------
   const input = { ...shape, classes: c.classNames.length };
-  const testOn = (source: ImageSource): LabelledImages => ({ source, rows: testRows, labels: c.labels, groups: c.groups });
+  const testOn = (source: ImageSource): LabelledImages => ({
+    source,
+    rows: testRows,
+    labels: c.labels,
+    groups: c.groups,
+  });
   const trainNorm = channelStats(images, trainRows);
   const augment = augmentationFor('auto', shape.channels);
   const checkpoints = path.join(ctx.jobDir, COMPRESS_FILES.checkpoints);
 
   /** Trains `network` from scratch on `train`; tests after each epoch on `test`. */
-  const train = async (what: string, network: NetworkDescription, trainSource: ImageSource, test: LabelledImages, dir: string) => {
+  const train = async (
+    what: string,
+    network: NetworkDescription,
+    trainSource: ImageSource,
+    test: LabelledImages,
+    dir: string,
+  ) => {
     const net = buildNetwork(specOf(network), input, params.seed);
     let lastDone = 0;
     try {
@@ -241,17 +284,28 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
         },
         {
           onStep: async ({ epoch, step, steps, done: d }) => {
-            advance((d - lastDone) * params.batch, `${what}: epoch ${epoch + 1}/${params.epochs}, step ${step + 1}/${steps}`);
+            advance(
+              (d - lastDone) * params.batch,
+              `${what}: epoch ${epoch + 1}/${params.epochs}, step ${step + 1}/${steps}`,
+            );
             lastDone = d;
             await new Promise((r) => setImmediate(r));
             ctx.checkCancelled();
           },
-          onEpoch: (data) => ctx.log('info', `${what}: epoch ${data.epoch}/${data.epochs}, train accuracy ${(data.trainAccuracy * 100).toFixed(1)}%, test ${(data.testAccuracy * 100).toFixed(1)}%.`),
+          onEpoch: (data) =>
+            ctx.log(
+              'info',
+              `${what}: epoch ${data.epoch}/${data.epochs}, train accuracy ${(data.trainAccuracy * 100).toFixed(1)}%, test ${(data.testAccuracy * 100).toFixed(1)}%.`,
+            ),
           log: (level, message) => ctx.log(level, message),
           checkpoint: { dir, resume: true, fingerprint },
         },
       ).catch((e: unknown) => {
-        throw explainOutOfMemory(e, { job: 'compression study', batch: params.batch, channels: network.channels }, backend);
+        throw explainOutOfMemory(
+          e,
+          { job: 'compression study', batch: params.batch, channels: network.channels },
+          backend,
+        );
       });
       return { net, outcome };
     } catch (e) {
@@ -261,7 +315,8 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
   };
   if (!ctx.resume) fs.rmSync(checkpoints, { recursive: true, force: true });
 
-  const rowDone = (protocol: CompressProtocol, p: GridPoint) => state.rows.some((r) => r.protocol === protocol && r.quality === p.quality && r.subsampling === p.subsampling);
+  const rowDone = (protocol: CompressProtocol, p: GridPoint) =>
+    state.rows.some((r) => r.protocol === protocol && r.quality === p.quality && r.subsampling === p.subsampling);
 
   // the model under study, and its accuracy on the originals
   let model: tf.LayersModel;
@@ -271,12 +326,22 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
   let network: NetworkDescription | null;
   if (c.model.kind === 'baseline') {
     network = c.model.network;
-    const { net, outcome } = await train(`Baseline ${network.label}`, network, images, testOn(images), path.join(checkpoints, 'baseline'));
+    const { net, outcome } = await train(
+      `Baseline ${network.label}`,
+      network,
+      images,
+      testOn(images),
+      path.join(checkpoints, 'baseline'),
+    );
     model = net.inference;
     modelNorm = trainNorm;
     modelName = network.label;
     disposeModel = () => net.dispose();
-    if (!state.reference) ctx.log('info', `Baseline trained in ${outcome.seconds.toFixed(0)} s: ${(outcome.test.accuracy * 100).toFixed(1)}% on the original test images.`);
+    if (!state.reference)
+      ctx.log(
+        'info',
+        `Baseline trained in ${outcome.seconds.toFixed(0)} s: ${(outcome.test.accuracy * 100).toFixed(1)}% on the original test images.`,
+      );
   } else {
     const loaded = await loadModelFolder(c.model.dir);
     model = loaded.model;
@@ -289,13 +354,22 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
     if (!state.reference) {
       const report = testModel(model, testOn(images), modelNorm, c.classNames);
       advance(testRows.length, 'Tested on the original images');
-      record({ kind: 'reference', model: modelName, reference: { accuracy: report.accuracy, perGroup: report.perGroup, groupStd: report.groupStd, referenceBytes } });
+      record({
+        kind: 'reference',
+        model: modelName,
+        reference: { accuracy: report.accuracy, perGroup: report.perGroup, groupStd: report.groupStd, referenceBytes },
+      });
     }
 
     if (protocols.has('test')) {
       for (const point of grid) {
         if (rowDone('test', point)) continue;
-        const report = testModel(model, testOn(PackedImages.wrap((await copyAt(point)).data, shape)), modelNorm, c.classNames);
+        const report = testModel(
+          model,
+          testOn(PackedImages.wrap((await copyAt(point)).data, shape)),
+          modelNorm,
+          c.classNames,
+        );
         advance(testRows.length, `Tested at quality ${point.quality}, ${point.subsampling}`);
         record({ kind: 'accuracy', row: rowOf('test', point, report, 0) });
         ctx.checkCancelled();
@@ -306,17 +380,35 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
   }
 
   const needsNetwork = protocols.has('retrain') || protocols.has('mixed');
-  if (needsNetwork && !network) throw new JobUserError(`Model "${modelName}" records no network, so it cannot be retrained. Run the study with the test protocol only, or train a baseline first.`);
+  if (needsNetwork && !network)
+    throw new JobUserError(
+      `Model "${modelName}" records no network, so it cannot be retrained. Run the study with the test protocol only, or train a baseline first.`,
+    );
 
   if (protocols.has('mixed') && grid.some((p) => !rowDone('mixed', p))) {
     const gridCopies = await Promise.all(grid.map(async (p) => (await copyAt(p)).data));
-    const source = new PickedImages(shape, gridCopies, seededChoice(images.count, grid.length, params.seed, 'compress-mixed'));
+    const source = new PickedImages(
+      shape,
+      gridCopies,
+      seededChoice(images.count, grid.length, params.seed, 'compress-mixed'),
+    );
     const first = PackedImages.wrap(gridCopies[0]!, shape);
-    const { net, outcome } = await train('Mixed-quality network', network!, source, testOn(first), path.join(checkpoints, 'mixed'));
+    const { net, outcome } = await train(
+      'Mixed-quality network',
+      network!,
+      source,
+      testOn(first),
+      path.join(checkpoints, 'mixed'),
+    );
     try {
       for (const [k, point] of grid.entries()) {
         if (rowDone('mixed', point)) continue;
-        const report = testModel(net.inference, testOn(PackedImages.wrap(gridCopies[k]!, shape)), trainNorm, c.classNames);
+        const report = testModel(
+          net.inference,
+          testOn(PackedImages.wrap(gridCopies[k]!, shape)),
+          trainNorm,
+          c.classNames,
+        );
         advance(testRows.length, `Mixed network tested at quality ${point.quality}, ${point.subsampling}`);
         record({ kind: 'accuracy', row: rowOf('mixed', point, report, outcome.seconds) });
       }
@@ -331,9 +423,19 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
       const at = await copyAt(point);
       const high = await copyAt({ quality: REFERENCE_QUALITY, subsampling: point.subsampling });
       // half the training images at this point, half at quality 95 (a seeded coin per image)
-      const source = new PickedImages(shape, [at.data, high.data], seededChoice(images.count, 2, params.seed, `compress-retrain-${gridKey(point.quality, point.subsampling)}`));
+      const source = new PickedImages(
+        shape,
+        [at.data, high.data],
+        seededChoice(images.count, 2, params.seed, `compress-retrain-${gridKey(point.quality, point.subsampling)}`),
+      );
       const dir = path.join(checkpoints, `retrain-${gridKey(point.quality, point.subsampling)}`);
-      const { net, outcome } = await train(`Retraining at quality ${point.quality}, ${point.subsampling}`, network!, source, testOn(PackedImages.wrap(at.data, shape)), dir);
+      const { net, outcome } = await train(
+        `Retraining at quality ${point.quality}, ${point.subsampling}`,
+        network!,
+        source,
+        testOn(PackedImages.wrap(at.data, shape)),
+        dir,
+      );
       net.dispose();
       advance(testRows.length, `Retrained network tested at quality ${point.quality}, ${point.subsampling}`);
       record({ kind: 'accuracy', row: rowOf('retrain', point, outcome.test, outcome.seconds) });
@@ -342,7 +444,8 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
     }
   }
 
-  const order = (r: CompressRow) => `${params.protocols.indexOf(r.protocol)}-${String(1000 - r.quality).padStart(4, '0')}-${r.subsampling}`;
+  const order = (r: CompressRow) =>
+    `${params.protocols.indexOf(r.protocol)}-${String(1000 - r.quality).padStart(4, '0')}-${r.subsampling}`;
   return {
     model: modelName,
     network,

@@ -171,7 +171,9 @@ function idct1d(d: Int32Array, o: number, s: number): void {
 
 /** True when d[o + s], …, d[o + 7s] (the AC terms of a column or row) are all 0. */
 function acZero(d: Int32Array, o: number, s: number): boolean {
-  return (d[o + s]! | d[o + 2 * s]! | d[o + 3 * s]! | d[o + 4 * s]! | d[o + 5 * s]! | d[o + 6 * s]! | d[o + 7 * s]!) === 0;
+  return (
+    (d[o + s]! | d[o + 2 * s]! | d[o + 3 * s]! | d[o + 4 * s]! | d[o + 5 * s]! | d[o + 6 * s]! | d[o + 7 * s]!) === 0
+  );
 }
 
 /**
@@ -248,8 +250,9 @@ function quantiseDequantise(d: Int32Array, t: Quantiser): void {
 
 /** The zigzag order of DQT tables: ZIGZAG[k] = natural index of the k-th value. */
 const ZIGZAG = Int32Array.from([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43,
-  36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ]);
 
 /** The luma and chroma tables of a baseline 4:2:0 JPEG (Y 2x2, Cb and Cr 1x1), in natural order; throws otherwise. */
@@ -262,23 +265,38 @@ export function quantTablesOf(jpeg: Uint8Array): { luma: Int32Array; chroma: Int
     const length = (jpeg[i + 2]! << 8) | jpeg[i + 3]!;
     const body = i + 4;
     if (marker === 0xdb) {
-      for (let p = body; p < i + 2 + length; ) {
+      for (let p = body; p < i + 2 + length;) {
         const precision = jpeg[p]! >> 4;
         const id = jpeg[p]! & 15;
         const t = new Int32Array(64);
-        for (let k = 0; k < 64; k++) t[ZIGZAG[k]!] = precision ? (jpeg[p + 1 + 2 * k]! << 8) | jpeg[p + 2 + 2 * k]! : jpeg[p + 1 + k]!;
+        for (let k = 0; k < 64; k++)
+          t[ZIGZAG[k]!] = precision ? (jpeg[p + 1 + 2 * k]! << 8) | jpeg[p + 2 + 2 * k]! : jpeg[p + 1 + k]!;
         tables.set(id, t);
         p += 1 + 64 * (precision ? 2 : 1);
       }
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (marker !== 0xc0 && marker !== 0xc1) throw new Error(`jpeg-exact: a baseline JPEG was expected, got SOF marker 0x${marker.toString(16)}.`);
+      if (marker !== 0xc0 && marker !== 0xc1)
+        throw new Error(`jpeg-exact: a baseline JPEG was expected, got SOF marker 0x${marker.toString(16)}.`);
       const n = jpeg[body + 5]!;
-      components = Array.from({ length: n }, (_, c) => ({ h: jpeg[body + 7 + 3 * c]! >> 4, v: jpeg[body + 7 + 3 * c]! & 15, tq: jpeg[body + 8 + 3 * c]! }));
+      components = Array.from({ length: n }, (_, c) => ({
+        h: jpeg[body + 7 + 3 * c]! >> 4,
+        v: jpeg[body + 7 + 3 * c]! & 15,
+        tq: jpeg[body + 8 + 3 * c]!,
+      }));
     } else if (marker === 0xda) break;
     i += 2 + length;
   }
   const [y, cb, cr] = components;
-  if (components.length !== 3 || y!.h !== 2 || y!.v !== 2 || cb!.h !== 1 || cb!.v !== 1 || cr!.h !== 1 || cr!.v !== 1 || cb!.tq !== cr!.tq) {
+  if (
+    components.length !== 3 ||
+    y!.h !== 2 ||
+    y!.v !== 2 ||
+    cb!.h !== 1 ||
+    cb!.v !== 1 ||
+    cr!.h !== 1 ||
+    cr!.v !== 1 ||
+    cb!.tq !== cr!.tq
+  ) {
     throw new Error('jpeg-exact: a 3-component 4:2:0 JPEG (Y 2x2, Cb and Cr 1x1 sharing a table) was expected.');
   }
   const luma = tables.get(y!.tq);
@@ -404,8 +422,10 @@ export function jpeg420RoundTrip(
       const i1 = i0 + fw;
       for (let c = 0; c < cw; c++) {
         const bias = (c & 1) === 0 ? 1 : 2;
-        Cb[r * cw + c] = (fullCb[i0 + 2 * c]! + fullCb[i0 + 2 * c + 1]! + fullCb[i1 + 2 * c]! + fullCb[i1 + 2 * c + 1]! + bias) >> 2;
-        Cr[r * cw + c] = (fullCr[i0 + 2 * c]! + fullCr[i0 + 2 * c + 1]! + fullCr[i1 + 2 * c]! + fullCr[i1 + 2 * c + 1]! + bias) >> 2;
+        Cb[r * cw + c] =
+          (fullCb[i0 + 2 * c]! + fullCb[i0 + 2 * c + 1]! + fullCb[i1 + 2 * c]! + fullCb[i1 + 2 * c + 1]! + bias) >> 2;
+        Cr[r * cw + c] =
+          (fullCr[i0 + 2 * c]! + fullCr[i0 + 2 * c + 1]! + fullCr[i1 + 2 * c]! + fullCr[i1 + 2 * c + 1]! + bias) >> 2;
       }
     }
     for (let r = crh; r < chh; r++) {

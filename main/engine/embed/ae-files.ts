@@ -46,7 +46,10 @@ export interface AeFileSummary {
   embedded: number;
 }
 
-export function writeWeights(dir: string, weights: Record<string, { data: Float32Array; shape: number[] }>): WeightEntry[] {
+export function writeWeights(
+  dir: string,
+  weights: Record<string, { data: Float32Array; shape: number[] }>,
+): WeightEntry[] {
   const entries: WeightEntry[] = [];
   let offset = 0;
   const names = Object.keys(weights).sort();
@@ -60,7 +63,10 @@ export function writeWeights(dir: string, weights: Record<string, { data: Float3
   return entries;
 }
 
-export function readWeights(dir: string, entries: readonly WeightEntry[]): Record<string, { data: Float32Array; shape: number[] }> {
+export function readWeights(
+  dir: string,
+  entries: readonly WeightEntry[],
+): Record<string, { data: Float32Array; shape: number[] }> {
   const buf = fs.readFileSync(path.join(dir, AE_FILES.weights));
   const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   const out: Record<string, { data: Float32Array; shape: number[] }> = {};
@@ -83,6 +89,7 @@ export function readMap(dir: string): AeMapPoint[] {
 /** The stored embeddings (n × dim) of every image of the dataset. */
 export function readEmbeddings(dir: string, dim: number): Float32Array {
   const buf = fs.readFileSync(path.join(dir, AE_FILES.embeddings));
-  if (buf.byteLength % (4 * dim) !== 0) throw new Error(`${dir}: embeddings file does not hold whole ${dim}-d vectors.`);
+  if (buf.byteLength % (4 * dim) !== 0)
+    throw new Error(`${dir}: embeddings file does not hold whole ${dim}-d vectors.`);
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }

@@ -6,7 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AE_PRESETS, AeTrainParams, type AeDetail, type AeMapPoint, type AeMetrics, type AePreset } from '../../../shared/autoencoder.js';
+import {
+  AE_PRESETS,
+  AeTrainParams,
+  type AeDetail,
+  type AeMapPoint,
+  type AeMetrics,
+  type AePreset,
+} from '../../../shared/autoencoder.js';
 import type { Split } from '../../../shared/datasets.js';
 import { IMAGES_FILE } from '../../data/staged.js';
 import { PackedImages, type ImageShape } from '../../data/tensor-store.js';
@@ -43,7 +50,10 @@ export interface AeJobResult {
 }
 
 /** The preset's settings with the params' overrides; 'custom' when losses or weighting differ from the preset. */
-export function resolveAeSettings(params: AeTrainParams, channels: 1 | 3): { preset: AePreset | 'custom'; losses: AeTrainParams['losses'] & object; kendall: boolean; dim: number } {
+export function resolveAeSettings(
+  params: AeTrainParams,
+  channels: 1 | 3,
+): { preset: AePreset | 'custom'; losses: AeTrainParams['losses'] & object; kendall: boolean; dim: number } {
   const base = params.preset ?? (channels === 1 ? 'mnist-like' : 'rgb');
   const p = AE_PRESETS[base];
   const losses = params.losses ?? p.losses;
@@ -62,7 +72,8 @@ function spreadOverClasses(rows: number[], labels: number[], count: number): num
   }
   const queues = [...byClass.keys()].sort((a, b) => a - b).map((l) => byClass.get(l)!);
   const out: number[] = [];
-  for (let k = 0; out.length < count && queues.some((q) => k < q.length); k++) for (const q of queues) if (k < q.length && out.length < count) out.push(q[k]!);
+  for (let k = 0; out.length < count && queues.some((q) => k < q.length); k++)
+    for (const q of queues) if (k < q.length && out.length < count) out.push(q[k]!);
   return out;
 }
 
@@ -78,20 +89,28 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
   ctx.log('info', `Backend: ${report.selected}.`);
   const { preset, losses, kendall, dim } = resolveAeSettings(params, c.shape.channels);
   if (c.shape.width < 28 || c.shape.width > 64 || c.shape.width !== c.shape.height) {
-    throw new JobUserError(`The autoencoder takes square images of 28 to 64 px; dataset "${c.datasetName}" has ${c.shape.width}×${c.shape.height}. Import it again with --size 32.`);
+    throw new JobUserError(
+      `The autoencoder takes square images of 28 to 64 px; dataset "${c.datasetName}" has ${c.shape.width}×${c.shape.height}. Import it again with --size 32.`,
+    );
   }
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
   const train: number[] = [];
   const test: number[] = [];
   c.splits.forEach((s, i) => (s === 'train' ? train : test).push(i));
-  if (train.length < params.batch) throw new JobUserError(`Dataset "${c.datasetName}" has ${train.length} training images, fewer than one batch of ${params.batch}.`);
+  if (train.length < params.batch)
+    throw new JobUserError(
+      `Dataset "${c.datasetName}" has ${train.length} training images, fewer than one batch of ${params.batch}.`,
+    );
   const labels = Int32Array.from(c.labels);
   const ae = new Autoencoder({ inputSize: c.shape.width, channels: c.shape.channels, dim, seed: params.seed });
   const history: AeDetail['history'] = [];
   const t0 = performance.now();
   try {
     if (!params.untrained) {
-      ctx.log('info', `Training ${preset} (${losses.join(' + ')}${kendall ? ', Kendall weighting' : ''}, N=${dim}) for ${params.epochs} epochs, batch ${params.batch}, on ${train.length} images.`);
+      ctx.log(
+        'info',
+        `Training ${preset} (${losses.join(' + ')}${kendall ? ', Kendall weighting' : ''}, N=${dim}) for ${params.epochs} epochs, batch ${params.batch}, on ${train.length} images.`,
+      );
       try {
         await trainAutoencoder(ae, images, labels, train, {
           losses,
@@ -102,7 +121,8 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
           lrSchedule: params.lrSchedule,
           seed: params.seed,
           signal: ctx.signal,
-          onStep: (done, total) => ctx.progress({ done, total: total + 1, message: `training: step ${done} of ${total}` }),
+          onStep: (done, total) =>
+            ctx.progress({ done, total: total + 1, message: `training: step ${done} of ${total}` }),
           onEpoch: (e) => {
             history.push(e);
             ctx.metric('loss', e.loss, { epoch: e.epoch });
@@ -114,8 +134,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
         if (e instanceof Error && e.name === 'AbortError') throw new JobCancelledError();
         throw e;
       }
-    }
-    else {
+    } else {
       // random weights, but batch-norm statistics of the data, as a trained model gets at the end of training
       await calibrateBatchNorm(ae, images, train.slice(0, 2048), 256, ctx.signal);
     }
@@ -129,8 +148,16 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     const testLabels = test.map((r) => c.labels[r]!);
     const testEmb = rowsOf(dim, embeddings, test);
     const knnTest = knnAgreement(testEmb, dim, testLabels, 5);
-    const sample = c.labels.length > KNN_MAX_IMAGES ? stratifiedSample(c.labels, KNN_MAX_IMAGES, params.seed) : c.labels.map((_, i) => i);
-    const knn = knnAgreement(rowsOf(dim, embeddings, sample), dim, sample.map((r) => c.labels[r]!), 5);
+    const sample =
+      c.labels.length > KNN_MAX_IMAGES
+        ? stratifiedSample(c.labels, KNN_MAX_IMAGES, params.seed)
+        : c.labels.map((_, i) => i);
+    const knn = knnAgreement(
+      rowsOf(dim, embeddings, sample),
+      dim,
+      sample.map((r) => c.labels[r]!),
+      5,
+    );
     const sil = silhouette(testEmb, dim, testLabels, { seed: params.seed });
     const quality = test.slice(0, QUALITY_IMAGES);
     const recon = reconstruct(ae, images, quality);
@@ -138,7 +165,14 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     const original = images.gather(quality);
     const psnr = meanPsnr(original, recon, c.shape.width, c.shape.height, c.shape.channels);
     const ssim = meanSsim(original, recon, c.shape.width, c.shape.height, c.shape.channels);
-    const metrics: AeMetrics = { knnAgreement: knn, knnAgreementTest: knnTest, silhouette: sil, psnr, ssim, trainSeconds: Math.round(trainSeconds * 10) / 10 };
+    const metrics: AeMetrics = {
+      knnAgreement: knn,
+      knnAgreementTest: knnTest,
+      silhouette: sil,
+      psnr,
+      ssim,
+      trainSeconds: Math.round(trainSeconds * 10) / 10,
+    };
     for (const [k, v] of Object.entries(metrics)) ctx.metric(`metric/${k}`, v);
     ctx.checkCancelled();
 
@@ -147,16 +181,29 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     let map: AeMapPoint[] = [];
     let mapMethod = 'none';
     if (order.length >= 3) {
-      const m = latentMap(rowsOf(dim, embeddings, order), dim, { maxPoints: params.mapPoints, seed: params.seed, method: 'umap', labels: order.map((r) => c.labels[r]!) });
+      const m = latentMap(rowsOf(dim, embeddings, order), dim, {
+        maxPoints: params.mapPoints,
+        seed: params.seed,
+        method: 'umap',
+        labels: order.map((r) => c.labels[r]!),
+      });
       mapMethod = m.method;
-      map = m.indices.map((k, i) => ({ x: m.points[2 * i]!, y: m.points[2 * i + 1]!, label: c.labels[order[k]!]!, index: order[k]! }));
+      map = m.indices.map((k, i) => ({
+        x: m.points[2 * i]!,
+        y: m.points[2 * i + 1]!,
+        label: c.labels[order[k]!]!,
+        index: order[k]!,
+      }));
     }
 
     const staging = path.join(ctx.jobDir, AE_STAGING);
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
     const weights = writeWeights(staging, ae.getWeights());
-    fs.writeFileSync(path.join(staging, AE_FILES.embeddings), Buffer.from(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength));
+    fs.writeFileSync(
+      path.join(staging, AE_FILES.embeddings),
+      Buffer.from(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength),
+    );
     fs.writeFileSync(path.join(staging, AE_FILES.map), JSON.stringify(map));
     const kept = spreadOverClasses(quality, c.labels, RECONSTRUCTIONS_KEPT);
     const keptPixels = new Uint8Array(kept.length * size);

@@ -164,7 +164,9 @@ export const convT4s2 = withGradients(convS2Input, (g, h, w) => [convS2(g, w), c
 /** The internal size the network runs at, and how the stored size gets there. */
 export function internalGeometry(inputSize: number): { size: 32 | 64; mode: 'same' | 'pad' | 'resize' } {
   if (!Number.isInteger(inputSize) || inputSize < 28 || inputSize > 64) {
-    throw new Error(`The autoencoder takes images of 28 to 64 pixels, got ${inputSize}. Import the dataset at a size in that range.`);
+    throw new Error(
+      `The autoencoder takes images of 28 to 64 pixels, got ${inputSize}. Import the dataset at a size in that range.`,
+    );
   }
   const size = inputSize <= 40 ? 32 : 64;
   return { size, mode: inputSize === size ? 'same' : inputSize < size ? 'pad' : 'resize' };
@@ -195,7 +197,8 @@ export class Autoencoder {
 
   constructor(config: AutoencoderConfig) {
     const { inputSize, channels, dim, seed } = config;
-    if (channels !== 1 && channels !== 3) throw new Error(`The autoencoder takes 1 or 3 channels, got ${String(channels)}.`);
+    if (channels !== 1 && channels !== 3)
+      throw new Error(`The autoencoder takes 1 or 3 channels, got ${String(channels)}.`);
     if (!Number.isInteger(dim) || dim < 1) throw new Error(`Latent size must be a positive integer, got ${dim}.`);
     const geo = internalGeometry(inputSize);
     this.inputSize = inputSize;
@@ -213,7 +216,9 @@ export class Autoencoder {
     let cin: number = channels;
     for (let i = 0; i < this.stages; i++) {
       const cout = w * 2 ** i;
-      const layer: { w: tf.Variable; b?: tf.Variable; bn?: BnParams } = { w: this.param(`enc.${i}.w`, [4, 4, cin, cout], rng, 0.02) };
+      const layer: { w: tf.Variable; b?: tf.Variable; bn?: BnParams } = {
+        w: this.param(`enc.${i}.w`, [4, 4, cin, cout], rng, 0.02),
+      };
       if (i === 0) layer.b = this.zeros(`enc.${i}.b`, [cout], true);
       else layer.bn = this.bn(`enc.${i}.bn`, cout, rng);
       this.encConvs.push(layer);
@@ -228,10 +233,16 @@ export class Autoencoder {
     for (let i = this.stages - 2; i >= 0; i--) {
       const cout = w * 2 ** i;
       // conv2dTranspose filters are [fh, fw, outChannels, inChannels]
-      this.decConvs.push({ w: this.param(`dec.${i + 1}.w`, [4, 4, cout, cin], rng, 0.02), bn: this.bn(`dec.${i + 1}.bn`, cout, rng) });
+      this.decConvs.push({
+        w: this.param(`dec.${i + 1}.w`, [4, 4, cout, cin], rng, 0.02),
+        bn: this.bn(`dec.${i + 1}.bn`, cout, rng),
+      });
       cin = cout;
     }
-    this.decConvs.push({ w: this.param('dec.0.w', [4, 4, channels, cin], rng, 0.02), b: this.zeros('dec.0.b', [channels], true) });
+    this.decConvs.push({
+      w: this.param('dec.0.w', [4, 4, channels, cin], rng, 0.02),
+      b: this.zeros('dec.0.b', [channels], true),
+    });
   }
 
   private register(name: string, t: tf.Tensor, trainable: boolean): tf.Variable {
@@ -337,7 +348,9 @@ export class Autoencoder {
   encode(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
     this.assertAlive();
     if (x.shape[1] !== this.inputSize || x.shape[2] !== this.inputSize || x.shape[3] !== this.channels) {
-      throw new Error(`Autoencoder expects [B, ${this.inputSize}, ${this.inputSize}, ${this.channels}] images, got [${x.shape.join(', ')}].`);
+      throw new Error(
+        `Autoencoder expects [B, ${this.inputSize}, ${this.inputSize}, ${this.channels}] images, got [${x.shape.join(', ')}].`,
+      );
     }
     let h = this.toInternal(x);
     for (const layer of this.encConvs) {
@@ -381,9 +394,14 @@ export class Autoencoder {
     this.assertAlive();
     for (const [name, v] of this.vars) {
       const w = weights[name];
-      if (!w) throw new Error(`The saved autoencoder has no weight "${name}": it was saved by another architecture. Train it again.`);
+      if (!w)
+        throw new Error(
+          `The saved autoencoder has no weight "${name}": it was saved by another architecture. Train it again.`,
+        );
       if (w.shape.length !== v.shape.length || w.shape.some((s, i) => s !== v.shape[i]) || w.data.length !== v.size) {
-        throw new Error(`The saved weight "${name}" has shape [${w.shape.join(', ')}], expected [${v.shape.join(', ')}]: train the autoencoder again.`);
+        throw new Error(
+          `The saved weight "${name}" has shape [${w.shape.join(', ')}], expected [${v.shape.join(', ')}]: train the autoencoder again.`,
+        );
       }
     }
     for (const [name, v] of this.vars) tf.tidy(() => v.assign(tf.tensor(weights[name]!.data, v.shape, 'float32')));

@@ -64,7 +64,15 @@ function less(points: Float32Array, dim: number, k: number, a: number, b: number
 }
 
 /** Quickselect (median-of-three pivot, Hoare-style partition) so perm[kth] is in its sorted place. */
-function select(points: Float32Array, dim: number, k: number, perm: Int32Array, left: number, right: number, kth: number): void {
+function select(
+  points: Float32Array,
+  dim: number,
+  k: number,
+  perm: Int32Array,
+  left: number,
+  right: number,
+  kth: number,
+): void {
   let l = left;
   let r = right;
   while (r > l) {

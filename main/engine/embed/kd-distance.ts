@@ -26,7 +26,8 @@ export function checkIds(ids: ArrayLike<number>, n: number): void {
 }
 
 export function checkQuery(query: ArrayLike<number>, dim: number): void {
-  if (query.length !== dim) throw new Error(`kd-tree: the query has ${query.length} dimensions, the points have ${dim}.`);
+  if (query.length !== dim)
+    throw new Error(`kd-tree: the query has ${query.length} dimensions, the points have ${dim}.`);
   for (let k = 0; k < dim; k++) {
     if (!Number.isFinite(query[k]!)) throw new Error(`kd-tree: the query has a non-finite value at dimension ${k}.`);
   }

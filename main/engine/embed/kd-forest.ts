@@ -19,11 +19,19 @@ export class ClassKdForest {
   }
 
   /** Builds one tree per distinct label from `embeddings` (n x dim) and `labels` (n integers). */
-  static build(embeddings: Float32Array, dim: number, labels: ArrayLike<number>, options: ClassKdForestOptions = {}): ClassKdForest {
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`kd-forest: dimension must be a positive integer, got ${dim}.`);
+  static build(
+    embeddings: Float32Array,
+    dim: number,
+    labels: ArrayLike<number>,
+    options: ClassKdForestOptions = {},
+  ): ClassKdForest {
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new Error(`kd-forest: dimension must be a positive integer, got ${dim}.`);
     const n = embeddings.length / dim;
-    if (!Number.isInteger(n)) throw new Error(`kd-forest: ${embeddings.length} values is not a whole number of ${dim}-dimensional embeddings.`);
-    if (labels.length !== n) throw new Error(`kd-forest: ${labels.length} labels for ${n} embeddings; give one label per embedding.`);
+    if (!Number.isInteger(n))
+      throw new Error(`kd-forest: ${embeddings.length} values is not a whole number of ${dim}-dimensional embeddings.`);
+    if (labels.length !== n)
+      throw new Error(`kd-forest: ${labels.length} labels for ${n} embeddings; give one label per embedding.`);
     const ids = options.ids ?? Int32Array.from({ length: n }, (_, i) => i);
     checkIds(ids, n);
     const byLabel = new Map<number, number[]>();
@@ -45,7 +53,8 @@ export class ClassKdForest {
       rows.forEach((row, j) => {
         pts.set(embeddings.subarray(row * dim, row * dim + dim), j * dim);
         classIds[j] = ids[row]!;
-        if (forest.labelById.has(ids[row]!)) throw new Error(`kd-forest: id ${ids[row]} appears twice; ids must be unique.`);
+        if (forest.labelById.has(ids[row]!))
+          throw new Error(`kd-forest: id ${ids[row]} appears twice; ids must be unique.`);
         forest.labelById.set(ids[row]!, label);
       });
       forest.trees.set(label, KdTree.build(pts, dim, classIds, treeOptions));
@@ -76,11 +85,17 @@ export class ClassKdForest {
    * The image of class `label` furthest from `from` (an id of that class, itself skipped, or a query
    * embedding), skipping persistent exclusions and `exclude`. Null when the class has no eligible image.
    */
-  furthestSameClass(from: number | ArrayLike<number>, label: number, exclude?: Exclusion, options?: FurthestOptions): FurthestResult | null {
+  furthestSameClass(
+    from: number | ArrayLike<number>,
+    label: number,
+    exclude?: Exclusion,
+    options?: FurthestOptions,
+  ): FurthestResult | null {
     const tree = this.trees.get(label);
     if (typeof from === 'number') {
       const own = this.labelById.get(from);
-      if (own === undefined) throw new Error(`kd-forest: id ${from} has no embedding; re-compute the embeddings for this dataset.`);
+      if (own === undefined)
+        throw new Error(`kd-forest: id ${from} has no embedding; re-compute the embeddings for this dataset.`);
       if (own !== label) throw new Error(`kd-forest: id ${from} is in class ${own}, not ${label}.`);
       return tree!.furthestFromId(from, exclude, options);
     }

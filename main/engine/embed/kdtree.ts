@@ -53,7 +53,16 @@
  */
 
 import { PositionIndex, buildNode, type TreeNodes } from './kd-build.js';
-import { NO_ID, boxBound, checkIds, checkQuery, isSet, squaredDistance, type Exclusion, type FurthestResult } from './kd-distance.js';
+import {
+  NO_ID,
+  boxBound,
+  checkIds,
+  checkQuery,
+  isSet,
+  squaredDistance,
+  type Exclusion,
+  type FurthestResult,
+} from './kd-distance.js';
 
 export { bruteForceFurthest, type Exclusion, type FurthestResult } from './kd-distance.js';
 
@@ -174,14 +183,19 @@ export class KdTree {
    * integers. Throws on a shape mismatch or a non-finite coordinate.
    */
   static build(points: Float32Array, dim: number, ids?: ArrayLike<number>, options: KdTreeOptions = {}): KdTree {
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`kd-tree: dimension must be a positive integer, got ${dim}.`);
-    if (points.length % dim !== 0) throw new Error(`kd-tree: ${points.length} values is not a whole number of ${dim}-dimensional points.`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new Error(`kd-tree: dimension must be a positive integer, got ${dim}.`);
+    if (points.length % dim !== 0)
+      throw new Error(`kd-tree: ${points.length} values is not a whole number of ${dim}-dimensional points.`);
     const n = points.length / dim;
     const leafSize = options.leafSize ?? 16;
-    if (!Number.isInteger(leafSize) || leafSize < 1) throw new Error(`kd-tree: leafSize must be a positive integer, got ${leafSize}.`);
+    if (!Number.isInteger(leafSize) || leafSize < 1)
+      throw new Error(`kd-tree: leafSize must be a positive integer, got ${leafSize}.`);
     for (let i = 0; i < points.length; i++) {
       if (!Number.isFinite(points[i]!)) {
-        throw new Error(`kd-tree: point ${Math.floor(i / dim)} has a non-finite value at dimension ${i % dim}; re-compute the embeddings.`);
+        throw new Error(
+          `kd-tree: point ${Math.floor(i / dim)} has a non-finite value at dimension ${i % dim}; re-compute the embeddings.`,
+        );
       }
     }
     const inputIds = ids ?? Int32Array.from({ length: n }, (_, i) => i);
@@ -332,14 +346,16 @@ export class KdTree {
 
   /** Queries share this tree's scratch buffers: refuse one started from inside another (a predicate). */
   private checkIdle(): void {
-    if (this.busy) throw new Error('kd-tree: a query is already running on this tree (an exclusion predicate must not query it).');
+    if (this.busy)
+      throw new Error('kd-tree: a query is already running on this tree (an exclusion predicate must not query it).');
   }
 
   private run(skipPos: number, exclude: Exclusion | undefined, options: FurthestOptions): FurthestResult | null {
     const maxVisits = options.maxVisits ?? Infinity;
     if (!(maxVisits >= 1)) throw new Error(`kd-tree: maxVisits must be at least 1, got ${maxVisits}.`);
     const useCentroid = options.bound === 'box+centroid';
-    if (useCentroid && this.center === null) throw new Error("kd-tree: bound 'box+centroid' needs a tree built with centroids: true.");
+    if (useCentroid && this.center === null)
+      throw new Error("kd-tree: bound 'box+centroid' needs a tree built with centroids: true.");
     this.busy = true;
     try {
       let set: ReadonlySet<number> | null = null;

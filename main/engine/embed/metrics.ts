@@ -316,7 +316,13 @@ function meanOverImages(
 }
 
 /** Mean of per-image PSNR over a batch of packed HWC images (0 images: NaN). */
-export function meanPsnr(originals: Uint8Array, reconstructions: Uint8Array, width: number, height: number, channels: number): number {
+export function meanPsnr(
+  originals: Uint8Array,
+  reconstructions: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): number {
   return meanOverImages(originals, reconstructions, width, height, channels, psnr);
 }
 
@@ -416,6 +422,14 @@ export function ssim(a: Uint8Array, b: Uint8Array, width: number, height: number
 }
 
 /** Mean of per-image SSIM over a batch of packed HWC images (0 images: NaN). */
-export function meanSsim(originals: Uint8Array, reconstructions: Uint8Array, width: number, height: number, channels: number): number {
-  return meanOverImages(originals, reconstructions, width, height, channels, (o, r) => ssim(o, r, width, height, channels));
+export function meanSsim(
+  originals: Uint8Array,
+  reconstructions: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): number {
+  return meanOverImages(originals, reconstructions, width, height, channels, (o, r) =>
+    ssim(o, r, width, height, channels),
+  );
 }

@@ -20,7 +20,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { AeLoss } from '../../../shared/autoencoder.js';
 import type { PackedImages } from '../../data/tensor-store.js';
 import { batchTensor } from '../../data/batches.js';
-import { contractiveLoss, cosineEmbeddingLoss, circleLoss, kendallWeighted, mseLoss, tripletMarginLoss } from '../nn/losses.js';
+import {
+  contractiveLoss,
+  cosineEmbeddingLoss,
+  circleLoss,
+  kendallWeighted,
+  mseLoss,
+  tripletMarginLoss,
+} from '../nn/losses.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import type { Autoencoder } from './autoencoder.js';
 
@@ -88,7 +95,11 @@ export async function trainAutoencoder(
   opts: AeTrainOptions,
 ): Promise<AeTrainResult> {
   const { epochs, batch, lr, seed, signal } = opts;
-  if (images.shape.width !== ae.inputSize || images.shape.height !== ae.inputSize || images.shape.channels !== ae.channels) {
+  if (
+    images.shape.width !== ae.inputSize ||
+    images.shape.height !== ae.inputSize ||
+    images.shape.channels !== ae.channels
+  ) {
     throw new Error(
       `The dataset's images are ${images.shape.width}×${images.shape.height}×${images.shape.channels}, the autoencoder expects ${ae.inputSize}×${ae.inputSize}×${ae.channels}.`,
     );
@@ -108,7 +119,10 @@ export async function trainAutoencoder(
   // reported values, in order: total, each term, then mse/jacobian parts of contractive
   const names: string[] = [...terms];
   if (terms.includes('contractive')) names.push('mse', 'jacobian');
-  const logVars = opts.kendall && terms.length > 1 ? tf.variable(tf.zeros([terms.length]), true, `kendall-${seed}-${Date.now()}`) : null;
+  const logVars =
+    opts.kendall && terms.length > 1
+      ? tf.variable(tf.zeros([terms.length]), true, `kendall-${seed}-${Date.now()}`)
+      : null;
   const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   const vars = [...ae.trainableVariables(), ...(logVars ? [logVars] : [])];
   const history: AeEpochEvent[] = [];
@@ -153,11 +167,16 @@ export async function trainAutoencoder(
             for (const t of terms) {
               if (t === 'contractive') continue;
               if (t === 'mse') parts.push(mseLoss(ae.decode(z, true), x));
-              else if (t === 'triplet') parts.push(tripletMarginLoss(z, yb, margin, { mode: 'random', rng: tripletRng }));
+              else if (t === 'triplet')
+                parts.push(tripletMarginLoss(z, yb, margin, { mode: 'random', rng: tripletRng }));
               else if (t === 'cosine') parts.push(cosineEmbeddingLoss(z, yb));
               else parts.push(circleLoss(z, yb));
             }
-            const total = logVars ? kendallWeighted(parts, logVars as tf.Tensor1D) : parts.length === 1 ? parts[0]! : tf.addN(parts);
+            const total = logVars
+              ? kendallWeighted(parts, logVars as tf.Tensor1D)
+              : parts.length === 1
+                ? parts[0]!
+                : tf.addN(parts);
             stats = tf.keep(tf.stack([total, ...parts, ...extra]) as tf.Tensor1D);
             return total;
           };
@@ -210,7 +229,13 @@ export async function trainAutoencoder(
  * weights. Used at the end of training (the EMA of batch-8 statistics is noisy and lags the weights) and for
  * the untrained autoencoder (whose running statistics would otherwise be the initial 0/1).
  */
-export async function calibrateBatchNorm(ae: Autoencoder, images: PackedImages, indices: ArrayLike<number>, batch = 256, signal?: AbortSignal): Promise<void> {
+export async function calibrateBatchNorm(
+  ae: Autoencoder,
+  images: PackedImages,
+  indices: ArrayLike<number>,
+  batch = 256,
+  signal?: AbortSignal,
+): Promise<void> {
   const n = indices.length;
   if (n < 2) return;
   const momentum = ae.bnMomentum;
@@ -250,13 +275,23 @@ export function embedAll(ae: Autoencoder, images: PackedImages, batch = 256): Fl
 }
 
 /** Reconstructions of the images at `indices` (inference mode), packed uint8 NHWC at the stored size. */
-export function reconstruct(ae: Autoencoder, images: PackedImages, indices: ArrayLike<number>, batch = 256): Uint8Array {
+export function reconstruct(
+  ae: Autoencoder,
+  images: PackedImages,
+  indices: ArrayLike<number>,
+  batch = 256,
+): Uint8Array {
   const per = images.bytesPerImage;
   const out = new Uint8Array(indices.length * per);
   const all = Array.from(indices);
   for (let s = 0; s < all.length; s += batch) {
     const part = all.slice(s, s + batch);
-    const y = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.clipByValue(ae.decode(ae.encode(batchTensor(images, part), false), false), 0, 1), 255)), 'int32'));
+    const y = tf.tidy(() =>
+      tf.cast(
+        tf.round(tf.mul(tf.clipByValue(ae.decode(ae.encode(batchTensor(images, part), false), false), 0, 1), 255)),
+        'int32',
+      ),
+    );
     out.set(y.dataSync(), s * per);
     y.dispose();
   }

@@ -5,7 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { augmentationFor, EvaluateParams, type EvaluateResult, type ModelReportFile } from '../../../shared/evaluate.js';
+import {
+  augmentationFor,
+  EvaluateParams,
+  type EvaluateResult,
+  type ModelReportFile,
+} from '../../../shared/evaluate.js';
 import { channelStats, cropPadding } from '../../data/batches.js';
 import { IMAGES_FILE } from '../../data/staged.js';
 import { PackedImages } from '../../data/tensor-store.js';
@@ -20,14 +25,22 @@ import { buildNetwork, countMultiplyAdds, countParameters, specOf } from './netw
 import { trainClassifier } from './train.js';
 
 /** Training rows: every training image, or at most `limitPerClass` per class (a seeded choice). */
-export function trainingRows(c: Pick<EvaluateJobContext, 'labels' | 'splits' | 'classNames'>, limitPerClass: number | null, seed: number): number[] {
+export function trainingRows(
+  c: Pick<EvaluateJobContext, 'labels' | 'splits' | 'classNames'>,
+  limitPerClass: number | null,
+  seed: number,
+): number[] {
   const byClass = c.classNames.map(() => [] as number[]);
   c.splits.forEach((s, row) => {
     if (s === 'train') byClass[c.labels[row]!]!.push(row);
   });
   if (limitPerClass == null) return byClass.flat().sort((a, b) => a - b);
   const rng = mulberry32(deriveSeed(seed, 'evaluate-limit'));
-  return byClass.flatMap((rows) => (rows.length > limitPerClass ? (shuffleInPlace([...rows], rng) as number[]).slice(0, limitPerClass) : rows)).sort((a, b) => a - b);
+  return byClass
+    .flatMap((rows) =>
+      rows.length > limitPerClass ? (shuffleInPlace([...rows], rng) as number[]).slice(0, limitPerClass) : rows,
+    )
+    .sort((a, b) => a - b);
 }
 
 /** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
@@ -52,7 +65,12 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
 
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
   const norm = channelStats(images, trainRows);
-  const input = { height: c.shape.height, width: c.shape.width, channels: c.shape.channels, classes: c.classNames.length };
+  const input = {
+    height: c.shape.height,
+    width: c.shape.width,
+    channels: c.shape.channels,
+    classes: c.classNames.length,
+  };
   const n = c.network;
   const net = buildNetwork(specOf(n), input, params.seed);
   try {
@@ -107,7 +125,11 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
           ctx.emit({ type: 'evaluate-epoch', data });
         },
         log: (level, message) => ctx.log(level, message),
-        checkpoint: { dir: path.join(ctx.jobDir, EVALUATE_FILES.checkpointDir), resume: ctx.resume, fingerprint: fingerprintOf(params, c) },
+        checkpoint: {
+          dir: path.join(ctx.jobDir, EVALUATE_FILES.checkpointDir),
+          resume: ctx.resume,
+          fingerprint: fingerprintOf(params, c),
+        },
       },
     ).catch((e: unknown) => {
       throw explainOutOfMemory(e, { job: 'evaluation', batch, channels: n.channels }, backend);
@@ -124,11 +146,23 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
       network: n,
       genotypeText: c.genotypeText,
       classNames: c.classNames,
-      preprocessing: { height: c.shape.height, width: c.shape.width, channels: c.shape.channels, mean: norm.mean, std: norm.std },
+      preprocessing: {
+        height: c.shape.height,
+        width: c.shape.width,
+        channels: c.shape.channels,
+        mean: norm.mean,
+        std: norm.std,
+      },
       parameters,
       multiplyAdds,
       dataset: { id: c.datasetId, name: c.datasetName, hash: c.datasetHash },
-      training: { params: { ...params }, epochs: params.epochs, seconds: outcome.seconds, backend, history: outcome.history },
+      training: {
+        params: { ...params },
+        epochs: params.epochs,
+        seconds: outcome.seconds,
+        backend,
+        history: outcome.history,
+      },
       test: outcome.test,
     };
     await saveModelFolder(staging, net.inference, modelReport, c.genotypeJson ?? undefined);

@@ -75,12 +75,23 @@ interface CheckpointMeta {
 /** The training graph's trainable weights as the optimiser's parameter list (position-keyed: tfjs renames repeats). */
 function trainableList(model: tf.LayersModel): ParamList {
   return {
-    list: model.trainableWeights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[], variable: w.read() as tf.Variable })),
+    list: model.trainableWeights.map((w, i) => ({
+      name: `${i}:${w.originalName}`,
+      shape: w.shape as number[],
+      variable: w.read() as tf.Variable,
+    })),
   };
 }
 
 /** Mean cross-entropy (plus the weighted auxiliary loss) of a batch; keeps the per-image predictions. */
-function trainLoss(net: BuiltNetwork, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, auxWeight: number, keep: tf.Tensor[]): tf.Scalar {
+function trainLoss(
+  net: BuiltNetwork,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  classes: number,
+  auxWeight: number,
+  keep: tf.Tensor[],
+): tf.Scalar {
   const out = net.train.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
   const [logits, aux] = Array.isArray(out) ? out : [out];
   const onehot = tf.oneHot(labels, classes);
@@ -91,7 +102,12 @@ function trainLoss(net: BuiltNetwork, x: tf.Tensor4D, labels: tf.Tensor1D, class
 }
 
 /** Predictions and summed loss of the inference graph over a set of images, in batches. */
-export function predictAll(model: tf.LayersModel, data: LabelledImages, norm: ChannelNorm, batch = 256): { predicted: Int32Array; lossSum: number } {
+export function predictAll(
+  model: tf.LayersModel,
+  data: LabelledImages,
+  norm: ChannelNorm,
+  batch = 256,
+): { predicted: Int32Array; lossSum: number } {
   const predicted = new Int32Array(data.rows.length);
   let lossSum = 0;
   for (let start = 0; start < data.rows.length; start += batch) {
@@ -111,10 +127,20 @@ export function predictAll(model: tf.LayersModel, data: LabelledImages, norm: Ch
 }
 
 /** Tests the inference graph: accuracy, per class, per group, confusion. */
-export function testModel(model: tf.LayersModel, data: LabelledImages, norm: ChannelNorm, classNames: readonly string[]): ClassificationReport {
+export function testModel(
+  model: tf.LayersModel,
+  data: LabelledImages,
+  norm: ChannelNorm,
+  classNames: readonly string[],
+): ClassificationReport {
   const { predicted, lossSum } = predictAll(model, data, norm);
   return classificationReport(
-    { predicted, labels: Array.from(data.rows, (r) => data.labels[r]!), groups: data.groups ? data.rows.map((r) => data.groups![r] ?? null) : undefined, lossSum },
+    {
+      predicted,
+      labels: Array.from(data.rows, (r) => data.labels[r]!),
+      groups: data.groups ? data.rows.map((r) => data.groups![r] ?? null) : undefined,
+      lossSum,
+    },
     classNames,
   );
 }
@@ -126,27 +152,46 @@ function saveCheckpoint(dir: string, net: BuiltNetwork, sgd: SgdMomentum, meta: 
   writeCheckpoint(dir, meta, arrays);
 }
 
-function loadCheckpoint(dir: string, net: BuiltNetwork, sgd: SgdMomentum, fingerprint: string, log: (message: string) => void): CheckpointMeta | null {
+function loadCheckpoint(
+  dir: string,
+  net: BuiltNetwork,
+  sgd: SgdMomentum,
+  fingerprint: string,
+  log: (message: string) => void,
+): CheckpointMeta | null {
   const cp = readCheckpoint<CheckpointMeta>(dir, log);
   if (!cp) return null;
   const weights = net.train.weights;
   if (cp.meta.fingerprint !== fingerprint || cp.meta.weightNames.length !== weights.length) {
-    throw new JobUserError('This evaluation\'s checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new evaluation.');
+    throw new JobUserError(
+      "This evaluation's checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new evaluation.",
+    );
   }
   weights.forEach((w, i) => {
     const v = cp.arrays.get(`w:${i}`);
-    if (!v || v.length !== (w.shape as number[]).reduce((a, b) => a * b, 1)) throw new JobUserError(`The checkpoint has no matching values for weight ${w.originalName}; start a new evaluation.`);
+    if (!v || v.length !== (w.shape as number[]).reduce((a, b) => a * b, 1))
+      throw new JobUserError(
+        `The checkpoint has no matching values for weight ${w.originalName}; start a new evaluation.`,
+      );
     tf.tidy(() => {
       w.write(tf.tensor(v, w.shape as number[]));
     });
   });
-  const buffers = Object.fromEntries([...cp.arrays].filter(([k]) => k.startsWith('sgd:')).map(([k, v]) => [k.slice(4), v]));
+  const buffers = Object.fromEntries(
+    [...cp.arrays].filter(([k]) => k.startsWith('sgd:')).map(([k, v]) => [k.slice(4), v]),
+  );
   sgd.restore({ step: cp.meta.sgdStep, buffers });
   return cp.meta;
 }
 
 /** Trains `net` on `train`, tests on `test` after every epoch; returns the history and the last test report. */
-export async function trainClassifier(net: BuiltNetwork, data: { train: LabelledImages; test: LabelledImages }, norm: ChannelNorm, o: TrainOptions, hooks: TrainHooks): Promise<TrainOutcome> {
+export async function trainClassifier(
+  net: BuiltNetwork,
+  data: { train: LabelledImages; test: LabelledImages },
+  norm: ChannelNorm,
+  o: TrainOptions,
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
   const params = trainableList(net.train);
   const vars = params.list.map((e) => e.variable);
   const sgd = new SgdMomentum(params, { momentum: o.momentum, weightDecay: o.weightDecay, clip: o.gradClip });
@@ -171,23 +216,40 @@ export async function trainClassifier(net: BuiltNetwork, data: { train: Labelled
     const t0 = performance.now();
     const lr = cosineLr(epoch, o.epochs, o.lr, o.lrMin);
     const dropProb = (o.dropPath * epoch) / o.epochs;
-    const order = shuffleInPlace([...data.train.rows], mulberry32(deriveSeed(o.seed, `evaluate-epoch-${epoch}`))) as number[];
+    const order = shuffleInPlace(
+      [...data.train.rows],
+      mulberry32(deriveSeed(o.seed, `evaluate-epoch-${epoch}`)),
+    ) as number[];
     const augmentRng = mulberry32(deriveSeed(o.seed, `evaluate-augment-${epoch}`));
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
     for (let s = 0; s < steps; s++) {
       const rows = order.slice(s * o.batch, (s + 1) * o.batch);
-      const b = normalizedBatch(data.train.source, rows, data.train.labels, norm, o.cropPad > 0 || o.flip ? { pad: o.cropPad, flip: o.flip, rng: augmentRng } : undefined);
+      const b = normalizedBatch(
+        data.train.source,
+        rows,
+        data.train.labels,
+        norm,
+        o.cropPad > 0 || o.flip ? { pad: o.cropPad, flip: o.flip, rng: augmentRng } : undefined,
+      );
       net.setDropPath(dropProb, epoch * steps + s);
       const kept: tf.Tensor[] = [];
       try {
-        const { value, grads } = tf.variableGrads(() => trainLoss(net, b.x, b.labels, classes, o.auxWeight, kept), vars);
+        const { value, grads } = tf.variableGrads(
+          () => trainLoss(net, b.x, b.labels, classes, o.auxWeight, kept),
+          vars,
+        );
         try {
-          sgd.apply(vars.map((v) => grads[v.name]), lr);
+          sgd.apply(
+            vars.map((v) => grads[v.name]),
+            lr,
+          );
           const loss = value.dataSync()[0]!;
           if (!Number.isFinite(loss)) {
-            throw new JobUserError(`The training loss became ${loss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start again with a lower learning rate (--lr in the CLI).`);
+            throw new JobUserError(
+              `The training loss became ${loss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start again with a lower learning rate (--lr in the CLI).`,
+            );
           }
           const pred = kept[0]!.dataSync();
           const truth = b.labels.dataSync();

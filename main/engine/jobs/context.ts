@@ -45,7 +45,14 @@ export interface JobContext<C = unknown> {
 
 /** Builds the context a handler sees from an event sink; shared by the worker process and in-process runs. */
 export function createJobContext<C = unknown>(
-  base: { jobId: number; jobDir: string; resume: boolean; backendPreference: BackendChoice; signal: AbortSignal; hostContext?: C },
+  base: {
+    jobId: number;
+    jobDir: string;
+    resume: boolean;
+    backendPreference: BackendChoice;
+    signal: AbortSignal;
+    hostContext?: C;
+  },
   sink: (event: JobEvent) => void,
   now: () => number = () => performance.now(),
   minIntervalMs = 250,
@@ -73,7 +80,9 @@ export function createJobContext<C = unknown>(
         step: done,
         total,
         ...(message ? { message } : {}),
-        ...(etaSeconds !== undefined && Number.isFinite(etaSeconds) ? { etaSeconds: Math.round(etaSeconds * 10) / 10 } : {}),
+        ...(etaSeconds !== undefined && Number.isFinite(etaSeconds)
+          ? { etaSeconds: Math.round(etaSeconds * 10) / 10 }
+          : {}),
       });
     },
     checkCancelled: () => {

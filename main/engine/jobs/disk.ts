@@ -19,7 +19,8 @@ export const dataDirOfJob = (jobDir: string): string => path.dirname(path.dirnam
 
 /** The data folder of anything inside a job folder (the parent of the nearest `jobs` folder above it). */
 export function dataDirOf(p: string): string {
-  for (let d = path.dirname(p); path.dirname(d) !== d; d = path.dirname(d)) if (path.basename(d) === 'jobs') return path.dirname(d);
+  for (let d = path.dirname(p); path.dirname(d) !== d; d = path.dirname(d))
+    if (path.basename(d) === 'jobs') return path.dirname(d);
   return path.dirname(p);
 }
 

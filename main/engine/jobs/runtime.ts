@@ -27,14 +27,26 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
 
   async function start(m: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
     if (running) {
-      send({ type: 'finished', jobId: m.jobId, outcome: 'failed', message: `The engine is busy with job ${running.jobId}.` });
+      send({
+        type: 'finished',
+        jobId: m.jobId,
+        outcome: 'failed',
+        message: `The engine is busy with job ${running.jobId}.`,
+      });
       return;
     }
     const abort = new AbortController();
     running = { jobId: m.jobId, abort };
     const emit = (event: Parameters<typeof ctx.emit>[0]) => send({ type: 'event', jobId: m.jobId, event });
     const ctx = createJobContext(
-      { jobId: m.jobId, jobDir: m.jobDir, resume: m.resume, backendPreference: m.backend, signal: abort.signal, hostContext: m.context },
+      {
+        jobId: m.jobId,
+        jobDir: m.jobDir,
+        resume: m.resume,
+        backendPreference: m.backend,
+        signal: abort.signal,
+        hostContext: m.context,
+      },
       (event) => emit(event),
     );
     try {
@@ -70,7 +82,11 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
           summariseSource(message.path, message.format, message.cifar100Labels).then(
             (result) => send({ type: 'detect-result', requestId: message.requestId, result }),
             (e: unknown) =>
-              send({ type: 'detect-result', requestId: message.requestId, error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError } }),
+              send({
+                type: 'detect-result',
+                requestId: message.requestId,
+                error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError },
+              }),
           );
           break;
         case 'probe':

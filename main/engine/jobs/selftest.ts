@@ -13,24 +13,45 @@ const IMAGE = 28;
 const CLASSES = 10;
 
 interface Net {
-  w1: tf.Variable; b1: tf.Variable;
-  w2: tf.Variable; b2: tf.Variable;
-  w3: tf.Variable; b3: tf.Variable;
+  w1: tf.Variable;
+  b1: tf.Variable;
+  w2: tf.Variable;
+  b2: tf.Variable;
+  w3: tf.Variable;
+  b3: tf.Variable;
 }
 
 function makeNet(seed: number): Net {
-  const he = (shape: number[], fanIn: number, s: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', s));
+  const he = (shape: number[], fanIn: number, s: number) =>
+    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', s));
   return {
-    w1: he([3, 3, 1, 8], 9, seed + 1), b1: tf.variable(tf.zeros([8])),
-    w2: he([3, 3, 8, 16], 72, seed + 2), b2: tf.variable(tf.zeros([16])),
-    w3: he([16, CLASSES], 16, seed + 3), b3: tf.variable(tf.zeros([CLASSES])),
+    w1: he([3, 3, 1, 8], 9, seed + 1),
+    b1: tf.variable(tf.zeros([8])),
+    w2: he([3, 3, 8, 16], 72, seed + 2),
+    b2: tf.variable(tf.zeros([16])),
+    w3: he([16, CLASSES], 16, seed + 3),
+    b3: tf.variable(tf.zeros([CLASSES])),
   };
 }
 
 /** conv3x3(8) + ReLU -> conv3x3/2(16) + ReLU -> global average pool -> dense(10); fused kernels where the backend has them. */
 function logits(net: Net, x: tf.Tensor4D): tf.Tensor2D {
-  const h1 = tf.fused.conv2d({ x, filter: net.w1 as tf.Tensor4D, strides: 1, pad: 'same', bias: net.b1, activation: 'relu' });
-  const h2 = tf.fused.conv2d({ x: h1, filter: net.w2 as tf.Tensor4D, strides: 2, pad: 'same', bias: net.b2, activation: 'relu' });
+  const h1 = tf.fused.conv2d({
+    x,
+    filter: net.w1 as tf.Tensor4D,
+    strides: 1,
+    pad: 'same',
+    bias: net.b1,
+    activation: 'relu',
+  });
+  const h2 = tf.fused.conv2d({
+    x: h1,
+    filter: net.w2 as tf.Tensor4D,
+    strides: 2,
+    pad: 'same',
+    bias: net.b2,
+    activation: 'relu',
+  });
   const pooled = tf.mean(h2, [1, 2]) as tf.Tensor2D;
   return tf.fused.matMul({ a: pooled, b: net.w3 as tf.Tensor2D, bias: net.b3 }) as tf.Tensor2D;
 }
@@ -50,7 +71,11 @@ async function run(ctx: JobContext, p: SelftestParams): Promise<SelftestResult> 
   try {
     for (let step = 1; step <= p.steps; step++) {
       ctx.checkCancelled();
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, logits(net, x)) as tf.Scalar, true, vars)!;
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(labels, logits(net, x)) as tf.Scalar,
+        true,
+        vars,
+      )!;
       const value = (await loss.data())[0]!;
       loss.dispose();
       if (step === 1) {

@@ -22,15 +22,31 @@ export const NASWOT_FILES = {
 /** Why this ranking cannot run (a message that says what to do), or null. `pool`: images the batches are drawn from. */
 export function naswotRefusal(
   params: Pick<NaswotParams, 'batch' | 'inputSize' | 'minedFrom' | 'kendall' | 'supernetBatch'>,
-  d: { name: string; classes: number; width: number; height: number; channels: number; pool: number; trainW: number; trainA: number },
+  d: {
+    name: string;
+    classes: number;
+    width: number;
+    height: number;
+    channels: number;
+    pool: number;
+    trainW: number;
+    trainA: number;
+  },
 ): string | null {
-  if (d.classes < 2) return `Dataset "${d.name}" has ${d.classes} class; ranking needs images of at least two classes. Import a dataset with two or more classes.`;
-  if (d.channels !== 1 && d.channels !== 3) return `Dataset "${d.name}" has ${d.channels} channels; the NAS-Bench-201 network takes 1 (grey) or 3 (RGB). Import it again as grey or RGB.`;
+  if (d.classes < 2)
+    return `Dataset "${d.name}" has ${d.classes} class; ranking needs images of at least two classes. Import a dataset with two or more classes.`;
+  if (d.channels !== 1 && d.channels !== 3)
+    return `Dataset "${d.name}" has ${d.channels} channels; the NAS-Bench-201 network takes 1 (grey) or 3 (RGB). Import it again as grey or RGB.`;
   const size = params.inputSize ?? Math.min(d.width, d.height);
-  if (size < 8) return `Images of ${d.width}x${d.height} are too small: the NAS-Bench-201 network halves the resolution twice and needs at least 8x8. Set an input size of 8 or more.`;
-  if (params.inputSize === null && d.width !== d.height) return `Images of ${d.width}x${d.height} are not square; set an input size (e.g. ${Math.min(d.width, d.height)}) to resize them.`;
-  const from = params.minedFrom !== null ? `search ${params.minedFrom}'s last DDS subset` : `the training split of "${d.name}"`;
-  if (d.pool < params.batch) return `A mini-batch of ${params.batch} images needs at least that many, but ${from} has ${d.pool}. Lower the batch size${params.minedFrom !== null ? ' or draw the images at random' : ''}.`;
-  if (params.kendall && (d.trainW < 2 || d.trainA < 1)) return `Kendall's τ needs training images to train the supernet on and validation images to measure it; dataset "${d.name}" has ${d.trainW} and ${d.trainA}. Turn Kendall's τ off or import more images.`;
+  if (size < 8)
+    return `Images of ${d.width}x${d.height} are too small: the NAS-Bench-201 network halves the resolution twice and needs at least 8x8. Set an input size of 8 or more.`;
+  if (params.inputSize === null && d.width !== d.height)
+    return `Images of ${d.width}x${d.height} are not square; set an input size (e.g. ${Math.min(d.width, d.height)}) to resize them.`;
+  const from =
+    params.minedFrom !== null ? `search ${params.minedFrom}'s last DDS subset` : `the training split of "${d.name}"`;
+  if (d.pool < params.batch)
+    return `A mini-batch of ${params.batch} images needs at least that many, but ${from} has ${d.pool}. Lower the batch size${params.minedFrom !== null ? ' or draw the images at random' : ''}.`;
+  if (params.kendall && (d.trainW < 2 || d.trainA < 1))
+    return `Kendall's τ needs training images to train the supernet on and validation images to measure it; dataset "${d.name}" has ${d.trainW} and ${d.trainA}. Turn Kendall's τ off or import more images.`;
   return null;
 }

@@ -20,7 +20,13 @@ import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { searchPools } from '../search/darts.js';
-import { InheritedWeightEvaluator, batchOf, saveSupernet, trainSinglePath, type OneShotData } from '../search/oneshot/evaluator.js';
+import {
+  InheritedWeightEvaluator,
+  batchOf,
+  saveSupernet,
+  trainSinglePath,
+  type OneShotData,
+} from '../search/oneshot/evaluator.js';
 import { Nb201SinglePath } from '../spaces/nb201/single-path.js';
 import { archFromIndex, archText, genotypeOfArch, sampleIndices } from '../spaces/nb201/space.js';
 import { NASWOT_FILES, naswotRefusal, type NaswotJobContext } from './context.js';
@@ -44,11 +50,16 @@ export function naswotSample(params: Pick<NaswotParams, 'sample' | 'seed'>): num
 
 /** Repeat r's mini-batch: `batch` rows of the pool in a seeded order. */
 export function naswotBatchRows(pool: readonly number[], batch: number, seed: number, repeat: number): number[] {
-  return (shuffleInPlace([...pool], mulberry32(deriveSeed(seed, `naswot-batch:${repeat}`))) as number[]).slice(0, batch);
+  return (shuffleInPlace([...pool], mulberry32(deriveSeed(seed, `naswot-batch:${repeat}`))) as number[]).slice(
+    0,
+    batch,
+  );
 }
 
 function csvOf(rows: Scored[], repeats: number): string {
-  const head = ['index', 'cell', 'mean', 'std', ...Array.from({ length: repeats }, (_, r) => `score_${r + 1}`)].join(',');
+  const head = ['index', 'cell', 'mean', 'std', ...Array.from({ length: repeats }, (_, r) => `score_${r + 1}`)].join(
+    ',',
+  );
   return `${[head, ...rows.map((s) => [s.index, archText(s.index), s.mean ?? '', s.std ?? '', ...s.scores.map((v) => (Number.isFinite(v) ? v : '-inf'))].join(','))].join('\n')}\n`;
 }
 
@@ -58,17 +69,45 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
   const classes = c.classNames.length;
   const pools = searchPools(c, params.limitPerClass, params.seed);
   const pool = c.mined ? c.mined.rows : [...pools.train, ...pools.val].sort((a, b) => a - b);
-  const refusal = naswotRefusal(params, { name: c.datasetName, classes, ...c.shape, pool: pool.length, trainW: pools.train.length, trainA: pools.val.length });
+  const refusal = naswotRefusal(params, {
+    name: c.datasetName,
+    classes,
+    ...c.shape,
+    pool: pool.length,
+    trainW: pools.train.length,
+    trainA: pools.val.length,
+  });
   if (refusal) throw new JobUserError(refusal);
   const size = params.inputSize ?? c.shape.width;
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
-  const data: OneShotData = { images, labels: c.labels, norm: channelStats(images, pools.train.length ? pools.train : pool), size };
+  const data: OneShotData = {
+    images,
+    labels: c.labels,
+    norm: channelStats(images, pools.train.length ? pools.train : pool),
+    size,
+  };
   const sample = naswotSample(params);
-  const config = (seed: number) => ({ channels: params.channels, cells: params.cells, inChannels: c.shape.channels, classes, seed });
-  const nets = Array.from({ length: params.repeats }, (_, r) => new Nb201SinglePath(config(deriveSeed(params.seed, `naswot-init:${r}`))));
-  const batches = Array.from({ length: params.repeats }, (_, r) => batchOf(data, naswotBatchRows(pool, params.batch, params.seed, r)));
-  const source = c.mined ? `the ${pool.length} images search ${c.mined.searchId} mined in its epoch ${c.mined.epoch}` : `random training images (pool of ${pool.length})`;
-  ctx.log('info', `Backend ${backend}. Scoring ${sample.length.toLocaleString('en')} NAS-Bench-201 cells at C=${params.channels}, ${params.cells} cell${params.cells === 1 ? '' : 's'} per stage, ${size}x${size} input, ${params.repeats} mini-batch${params.repeats === 1 ? '' : 'es'} of ${params.batch} from ${source}.`);
+  const config = (seed: number) => ({
+    channels: params.channels,
+    cells: params.cells,
+    inChannels: c.shape.channels,
+    classes,
+    seed,
+  });
+  const nets = Array.from(
+    { length: params.repeats },
+    (_, r) => new Nb201SinglePath(config(deriveSeed(params.seed, `naswot-init:${r}`))),
+  );
+  const batches = Array.from({ length: params.repeats }, (_, r) =>
+    batchOf(data, naswotBatchRows(pool, params.batch, params.seed, r)),
+  );
+  const source = c.mined
+    ? `the ${pool.length} images search ${c.mined.searchId} mined in its epoch ${c.mined.epoch}`
+    : `random training images (pool of ${pool.length})`;
+  ctx.log(
+    'info',
+    `Backend ${backend}. Scoring ${sample.length.toLocaleString('en')} NAS-Bench-201 cells at C=${params.channels}, ${params.cells} cell${params.cells === 1 ? '' : 's'} per stage, ${size}x${size} input, ${params.repeats} mini-batch${params.repeats === 1 ? '' : 'es'} of ${params.batch} from ${source}.`,
+  );
   const scored: Scored[] = [];
   const t0 = performance.now();
   let supernetPath: string | null = null;
@@ -83,15 +122,25 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
         out.push({ index, scores, ...meanStd(scores) });
       }
       scored.push(...out);
-      ctx.emit({ type: 'naswot-chunk', data: { done: scored.length, total: sample.length, indices: chunk, scores: out.map((s) => s.mean) } });
-      ctx.progress({ done: scored.length, total: sample.length, message: `Scored ${scored.length} of ${sample.length} cells` });
+      ctx.emit({
+        type: 'naswot-chunk',
+        data: { done: scored.length, total: sample.length, indices: chunk, scores: out.map((s) => s.mean) },
+      });
+      ctx.progress({
+        done: scored.length,
+        total: sample.length,
+        message: `Scored ${scored.length} of ${sample.length} cells`,
+      });
       await new Promise((r) => setImmediate(r));
     }
     const seconds = (performance.now() - t0) / 1000;
     const ranked = [...scored].sort(byScore);
     const best = ranked[0]!;
     const chosen = genotypeOfArch(archFromIndex(best.index));
-    ctx.log('info', `Scored ${scored.length} cells in ${seconds.toFixed(1)} s (${(scored.length / seconds).toFixed(1)} cells/s). Best: ${formatNb201(chosen)} (${best.mean?.toFixed(2) ?? '−∞'} ± ${best.std?.toFixed(2) ?? '−'}).`);
+    ctx.log(
+      'info',
+      `Scored ${scored.length} cells in ${seconds.toFixed(1)} s (${(scored.length / seconds).toFixed(1)} cells/s). Best: ${formatNb201(chosen)} (${best.mean?.toFixed(2) ?? '−∞'} ± ${best.std?.toFixed(2) ?? '−'}).`,
+    );
     fs.mkdirSync(ctx.jobDir, { recursive: true });
     const scoresCsv = path.join(ctx.jobDir, NASWOT_FILES.scoresCsv);
     fs.writeFileSync(scoresCsv, csvOf(ranked, params.repeats));
@@ -104,7 +153,10 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       const net = new Nb201SinglePath(config(deriveSeed(params.seed, 'oneshot-init')));
       try {
         const batch = Math.min(params.supernetBatch, pools.train.length);
-        ctx.log('info', `Training the weight-sharing supernet: ${params.supernetEpochs} epochs of uniform single-path steps on ${pools.train.length} train_w images, batch ${batch}.`);
+        ctx.log(
+          'info',
+          `Training the weight-sharing supernet: ${params.supernetEpochs} epochs of uniform single-path steps on ${pools.train.length} train_w images, batch ${batch}.`,
+        );
         const trained = await trainSinglePath(net, data, pools.train, {
           epochs: params.supernetEpochs,
           batch,
@@ -115,21 +167,38 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
           gradClip: 5,
           seed: params.seed,
           signal: ctx.signal,
-          onStep: (done, total, loss) => ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
+          onStep: (done, total, loss) =>
+            ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
         });
         supernetPath = path.join(ctx.jobDir, NASWOT_FILES.supernetDir);
-        saveSupernet(supernetPath, net, { epochs: params.supernetEpochs, steps: trained.steps, loss: trained.loss, seed: params.seed, inputSize: size });
+        saveSupernet(supernetPath, net, {
+          epochs: params.supernetEpochs,
+          steps: trained.steps,
+          loss: trained.loss,
+          seed: params.seed,
+          inputSize: size,
+        });
         ctx.emit({ type: 'artifact', name: 'supernet', path: supernetPath });
         const supernetSeconds = (performance.now() - t1) / 1000;
         const calRng = mulberry32(deriveSeed(params.seed, 'oneshot-calibration'));
-        const calibration = Array.from({ length: params.calibrationBatches }, () => (shuffleInPlace([...pools.train], calRng) as number[]).slice(0, batch));
-        const evaluator = new InheritedWeightEvaluator(net, data, { calibration, validation: pools.val, batch: params.supernetBatch });
+        const calibration = Array.from({ length: params.calibrationBatches }, () =>
+          (shuffleInPlace([...pools.train], calRng) as number[]).slice(0, batch),
+        );
+        const evaluator = new InheritedWeightEvaluator(net, data, {
+          calibration,
+          validation: pools.val,
+          batch: params.supernetBatch,
+        });
         const picks = evenlySpaced(ranked.length, params.kendallSample).map((i) => ranked[i]!);
         const t2 = performance.now();
         for (const [i, s] of picks.entries()) {
           ctx.checkCancelled();
           accuracies.set(s.index, evaluator.accuracy(archFromIndex(s.index)));
-          ctx.progress({ done: i + 1, total: picks.length, message: `Inherited-weight accuracy: ${i + 1} of ${picks.length} cells` });
+          ctx.progress({
+            done: i + 1,
+            total: picks.length,
+            message: `Inherited-weight accuracy: ${i + 1} of ${picks.length} cells`,
+          });
           await new Promise((r) => setImmediate(r));
         }
         const tau = kendallTau(
@@ -146,13 +215,24 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
           best: { text: archText(top.index), accuracy: accuracies.get(top.index)! },
         };
         ctx.metric('kendall_tau', tau);
-        ctx.log('info', `Kendall's τ between NASWOT score and inherited-weight accuracy over ${picks.length} cells: ${tau.toFixed(3)}. The chosen cell: ${(kendall.chosenAccuracy * 100).toFixed(1)}%.`);
+        ctx.log(
+          'info',
+          `Kendall's τ between NASWOT score and inherited-weight accuracy over ${picks.length} cells: ${tau.toFixed(3)}. The chosen cell: ${(kendall.chosenAccuracy * 100).toFixed(1)}%.`,
+        );
       } finally {
         net.dispose();
       }
     }
 
-    const top: NaswotRanked[] = ranked.slice(0, params.top).map((s) => ({ index: s.index, text: archText(s.index), mean: s.mean, std: s.std, ...(accuracies.has(s.index) ? { accuracy: accuracies.get(s.index)! } : {}) }));
+    const top: NaswotRanked[] = ranked
+      .slice(0, params.top)
+      .map((s) => ({
+        index: s.index,
+        text: archText(s.index),
+        mean: s.mean,
+        std: s.std,
+        ...(accuracies.has(s.index) ? { accuracy: accuracies.get(s.index)! } : {}),
+      }));
     const genotypeJson = path.join(ctx.jobDir, NASWOT_FILES.genotypeJson);
     const json = toGenotypeJson(chosen, {
       app: c.app,
@@ -166,7 +246,12 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       seed: params.seed,
       epochs: 0,
       alphas: null,
-      metrics: { ...(best.mean !== null ? { naswotMean: best.mean, naswotStd: best.std! } : {}), cellsScored: scored.length, seconds, ...(kendall ? { kendallTau: kendall.tau, inheritedAccuracy: kendall.chosenAccuracy } : {}) },
+      metrics: {
+        ...(best.mean !== null ? { naswotMean: best.mean, naswotStd: best.std! } : {}),
+        cellsScored: scored.length,
+        seconds,
+        ...(kendall ? { kendallTau: kendall.tau, inheritedAccuracy: kendall.chosenAccuracy } : {}),
+      },
     });
     fs.writeFileSync(genotypeJson, `${JSON.stringify(json, null, 2)}\n`);
     ctx.emit({ type: 'artifact', name: 'genotype', path: genotypeJson, mime: 'application/json' });

@@ -25,7 +25,8 @@ function popcount(v: number): number {
  * units this is ~40x faster than the two float matrix products C·Cᵀ + (1 − C)(1 − C)ᵀ on wasm.
  */
 export function hammingKernel(codes: ArrayLike<number>, batch: number, units: number): Float64Array {
-  if (codes.length !== batch * units) throw new Error(`hammingKernel: ${codes.length} values is not ${batch} codes of ${units} units.`);
+  if (codes.length !== batch * units)
+    throw new Error(`hammingKernel: ${codes.length} values is not ${batch} codes of ${units} units.`);
   const words = Math.ceil(units / 32);
   const packed = new Uint32Array(batch * words);
   for (let i = 0; i < batch; i++) {

@@ -43,7 +43,9 @@ export function channelMean(x: tf.Tensor4D): tf.Tensor1D {
 export function scaleShift(x: tf.Tensor4D, scale: tf.Tensor, shift?: tf.Tensor): tf.Tensor4D {
   const C = x.shape[3];
   const filter = tf.reshape(scale, [1, 1, C, 1]) as tf.Tensor4D;
-  return shift ? tf.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'valid', bias: shift }) : tf.depthwiseConv2d(x, filter, 1, 'valid');
+  return shift
+    ? tf.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'valid', bias: shift })
+    : tf.depthwiseConv2d(x, filter, 1, 'valid');
 }
 
 /**
@@ -129,8 +131,25 @@ export function weightedBnSum(parts: readonly tf.Tensor4D[], w: tf.Tensor1D): tf
     const wv = args[P] as tf.Tensor1D;
     const save = args[P + 1] as tf.GradSaveFunc;
     const st = ys.map(moments);
-    const mu = tf.reshape(tf.concat(st.map((s) => s.mean), 0), [P, C]);
-    const r = tf.rsqrt(tf.add(tf.reshape(tf.concat(st.map((s) => s.variance), 0), [P, C]), BN_EPS));
+    const mu = tf.reshape(
+      tf.concat(
+        st.map((s) => s.mean),
+        0,
+      ),
+      [P, C],
+    );
+    const r = tf.rsqrt(
+      tf.add(
+        tf.reshape(
+          tf.concat(
+            st.map((s) => s.variance),
+            0,
+          ),
+          [P, C],
+        ),
+        BN_EPS,
+      ),
+    );
     const a = tf.mul(r, tf.reshape(wv, [P, 1]));
     const shift = tf.neg(tf.sum(tf.mul(a, mu), 0));
     const aRows = rows(a);
@@ -143,7 +162,13 @@ export function weightedBnSum(parts: readonly tf.Tensor4D[], w: tf.Tensor1D): tf
         const y = saved.slice(0, P) as tf.Tensor4D[];
         const [m, rs, as] = saved.slice(P) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const gMean = tf.reshape(poolMean(G), [1, C]);
-        const eGY = tf.reshape(tf.concat(y.map((yp) => poolMean(tf.mul(G, yp) as tf.Tensor4D)), 0), [P, C]);
+        const eGY = tf.reshape(
+          tf.concat(
+            y.map((yp) => poolMean(tf.mul(G, yp) as tf.Tensor4D)),
+            0,
+          ),
+          [P, C],
+        );
         const Q = tf.mul(rs, tf.sub(eGY, tf.mul(m, gMean)));
         const k = tf.neg(tf.mul(tf.mul(rs, as), Q));
         const c = tf.sub(tf.neg(tf.mul(as, gMean)), tf.mul(k, m));

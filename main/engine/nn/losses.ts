@@ -115,7 +115,10 @@ export function tripletMarginLoss(z: tf.Tensor2D, labels: Labels, margin = 1, op
     const dp = tf.max(tf.mul(d, pos), 1);
     // closest negative: min over negatives = −max(−d − BIG·(1 − neg))
     const dn = tf.neg(tf.max(tf.sub(tf.neg(d), tf.mul(tf.sub(1, neg), 1e6)), 1));
-    const valid = tf.mul(tf.cast(tf.greater(tf.sum(pos, 1), 0), 'float32'), tf.cast(tf.greater(tf.sum(neg, 1), 0), 'float32'));
+    const valid = tf.mul(
+      tf.cast(tf.greater(tf.sum(pos, 1), 0), 'float32'),
+      tf.cast(tf.greater(tf.sum(neg, 1), 0), 'float32'),
+    );
     const per = tf.mul(tf.relu(tf.add(tf.sub(dp, dn), margin)), valid);
     return tf.div(tf.sum(per), tf.maximum(tf.sum(valid), 1));
   }
@@ -224,7 +227,8 @@ export function circleLoss(z: tf.Tensor2D, labels: Labels, m = 0.25, gamma = 256
  * the optimum is s_i = log L_i, so a term's weight exp(−s_i) tends to 1/L_i.
  */
 export function kendallWeighted(terms: tf.Scalar[], logVars: tf.Tensor1D): tf.Scalar {
-  if (terms.length !== logVars.shape[0]) throw new Error(`kendallWeighted: ${terms.length} terms but ${logVars.shape[0]} log-variances.`);
+  if (terms.length !== logVars.shape[0])
+    throw new Error(`kendallWeighted: ${terms.length} terms but ${logVars.shape[0]} log-variances.`);
   const l = tf.stack(terms) as tf.Tensor1D;
   return tf.sum(tf.add(tf.mul(tf.exp(tf.neg(logVars)), l), logVars));
 }

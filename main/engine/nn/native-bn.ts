@@ -18,7 +18,13 @@ function attrs(backend: NativeBackend, eps: number): Array<{ name: string; type:
 }
 
 /** BN over the batch and spatial axes (NHWC), optionally affine (gamma and beta: both or neither). */
-export function nativeBatchNormTrain(backend: NativeBackend, eps: number, x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): tf.Tensor4D {
+export function nativeBatchNormTrain(
+  backend: NativeBackend,
+  eps: number,
+  x: tf.Tensor4D,
+  gamma?: tf.Tensor1D,
+  beta?: tf.Tensor1D,
+): tf.Tensor4D {
   const affine = gamma !== undefined && beta !== undefined;
   const C = x.shape[3];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -27,7 +33,12 @@ export function nativeBatchNormTrain(backend: NativeBackend, eps: number, x: tf.
     const offset = affine ? (args[2] as tf.Tensor1D) : tf.zeros([C]);
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const empty = tf.tensor1d([], 'float32');
-    const [y, batchMean, batchVar, r1, r2, r3] = backend.executeMultipleOutputs('FusedBatchNormV3', [...attrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: 1 }], [xv, scale, offset, empty, empty], 6) as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const [y, batchMean, batchVar, r1, r2, r3] = backend.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      [...attrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: 1 }],
+      [xv, scale, offset, empty, empty],
+      6,
+    ) as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
     batchMean.dispose();
     batchVar.dispose();
     empty.dispose();
@@ -37,7 +48,12 @@ export function nativeBatchNormTrain(backend: NativeBackend, eps: number, x: tf.
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, sc, s1, s2, s3] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor, tf.Tensor, tf.Tensor];
-        const [dx, dScale, dOffset, r4, r5] = backend.executeMultipleOutputs('FusedBatchNormGradV3', attrs(backend, eps), [dy, xs, sc, s1, s2, s3], 5);
+        const [dx, dScale, dOffset, r4, r5] = backend.executeMultipleOutputs(
+          'FusedBatchNormGradV3',
+          attrs(backend, eps),
+          [dy, xs, sc, s1, s2, s3],
+          5,
+        );
         r4!.dispose();
         r5!.dispose();
         if (affine) return [dx!, dScale!, dOffset!];

@@ -32,7 +32,9 @@ export function depthwiseConv2dWithGrad(
   const s = pair(strides);
   const d = pair(dilation);
   if ((s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1)) {
-    throw new Error(`depthwiseConv2dWithGrad: strides ${s.join('x')} with dilation ${d.join('x')} is not supported; use stride 1 for a dilated convolution.`);
+    throw new Error(
+      `depthwiseConv2dWithGrad: strides ${s.join('x')} with dilation ${d.join('x')} is not supported; use stride 1 for a dilated convolution.`,
+    );
   }
   const dilated = d[0] > 1 || d[1] > 1;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -43,11 +45,22 @@ export function depthwiseConv2dWithGrad(
       gradFunc: (g: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         if (dilated) {
-          return [depthwiseBackpropInput(xs.shape, g, ws, s, pad, d), depthwiseBackpropFilter(xs, g, ws.shape, s, pad, d)];
+          return [
+            depthwiseBackpropInput(xs.shape, g, ws, s, pad, d),
+            depthwiseBackpropFilter(xs, g, ws.shape, s, pad, d),
+          ];
         }
         const engine = tf.engine();
-        const dx = engine.runKernel('DepthwiseConv2dNativeBackpropInput', { dy: g, filter: ws }, { strides: s, pad, dilations: d, inputShape: xs.shape });
-        const dw = engine.runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xs, dy: g }, { strides: s, pad, dilations: d, filterShape: ws.shape });
+        const dx = engine.runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: g, filter: ws },
+          { strides: s, pad, dilations: d, inputShape: xs.shape },
+        );
+        const dw = engine.runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x: xs, dy: g },
+          { strides: s, pad, dilations: d, filterShape: ws.shape },
+        );
         return [dx as tf.Tensor4D, dw as tf.Tensor4D];
       },
     };

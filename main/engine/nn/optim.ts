@@ -37,7 +37,9 @@ abstract class JsOptimizer {
    */
   apply(grads: ReadonlyArray<tf.Tensor | undefined>, lr: number): void {
     const list = this.params.list;
-    const g = grads.map((t, i) => (t ? (t.dataSync() as Float32Array) : null) ?? new Float32Array(list[i]!.variable.size));
+    const g = grads.map(
+      (t, i) => (t ? (t.dataSync() as Float32Array) : null) ?? new Float32Array(list[i]!.variable.size),
+    );
     const present = grads.map((t) => t !== undefined);
     this.step++;
     this.update(g, lr, present);
@@ -140,7 +142,10 @@ export class Adam extends JsOptimizer {
   state(): OptimizerState {
     return {
       step: this.step,
-      buffers: Object.fromEntries([...[...this.m].map(([k, b]) => [`m:${k}`, b] as const), ...[...this.v].map(([k, b]) => [`v:${k}`, b] as const)]),
+      buffers: Object.fromEntries([
+        ...[...this.m].map(([k, b]) => [`m:${k}`, b] as const),
+        ...[...this.v].map(([k, b]) => [`v:${k}`, b] as const),
+      ]),
     };
   }
 
@@ -154,7 +159,10 @@ export class Adam extends JsOptimizer {
 
 function requireBuffer(s: OptimizerState, key: string, length: number): Float32Array {
   const b = s.buffers[key];
-  if (!b || b.length !== length) throw new Error(`The checkpoint's optimiser state has no matching "${key}"; it was written by a different network.`);
+  if (!b || b.length !== length)
+    throw new Error(
+      `The checkpoint's optimiser state has no matching "${key}"; it was written by a different network.`,
+    );
   return b;
 }
 

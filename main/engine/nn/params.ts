@@ -77,7 +77,8 @@ export class ParamStore {
     for (const e of this.entries) {
       const v = values.get(e.name);
       if (!v) throw new Error(`The checkpoint has no values for "${e.name}": it was written by a different network.`);
-      if (v.length !== e.variable.size) throw new Error(`The checkpoint's "${e.name}" has ${v.length} values, the network needs ${e.variable.size}.`);
+      if (v.length !== e.variable.size)
+        throw new Error(`The checkpoint's "${e.name}" has ${v.length} values, the network needs ${e.variable.size}.`);
       tf.tidy(() => e.variable.assign(tf.tensor(Float32Array.from(v), e.shape)));
     }
   }

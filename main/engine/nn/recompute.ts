@@ -30,8 +30,13 @@ function gradsInsideBackprop<T>(f: () => T): T {
   }
 }
 
-export function recomputeInBackward(fn: (...inputs: tf.Tensor[]) => tf.Tensor4D, inputs: readonly tf.Tensor[], needsGrad: readonly boolean[]): tf.Tensor4D {
-  if (needsGrad.length !== inputs.length) throw new Error(`recomputeInBackward: ${inputs.length} inputs but ${needsGrad.length} needsGrad flags.`);
+export function recomputeInBackward(
+  fn: (...inputs: tf.Tensor[]) => tf.Tensor4D,
+  inputs: readonly tf.Tensor[],
+  needsGrad: readonly boolean[],
+): tf.Tensor4D {
+  if (needsGrad.length !== inputs.length)
+    throw new Error(`recomputeInBackward: ${inputs.length} inputs but ${needsGrad.length} needsGrad flags.`);
   // the native backend has the machine's memory, not a 4 GB heap: keeping the intermediates is cheaper than a
   // second forward pass (and tfjs prunes the gradients nobody asked for by itself)
   if (nativeBackend()) return fn(...inputs);
@@ -48,7 +53,14 @@ export function recomputeInBackward(fn: (...inputs: tf.Tensor[]) => tf.Tensor4D,
           wanted.forEach((i, k) => (all[i] = w[k]!));
           return fn(...all);
         };
-        const grads = wanted.length ? gradsInsideBackprop(() => tf.grads(sub)(wanted.map((i) => saved[i]!), dy)) : [];
+        const grads = wanted.length
+          ? gradsInsideBackprop(() =>
+              tf.grads(sub)(
+                wanted.map((i) => saved[i]!),
+                dy,
+              ),
+            )
+          : [];
         const out: tf.Tensor[] = saved.map((s) => s);
         saved.forEach((s, i) => {
           if (!needsGrad[i]) out[i] = tf.zerosLike(s);

@@ -63,13 +63,18 @@ export function writeCheckpoint<M>(dir: string, meta: M, arrays: ReadonlyMap<str
   const all = new Float32Array(offset);
   for (const { name, offset: o } of index) all.set(arrays.get(name)!, o);
   const data = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-  const doc = Buffer.from(JSON.stringify({ version: CHECKPOINT_VERSION, meta, arrays: index } satisfies CheckpointMeta<M>));
+  const doc = Buffer.from(
+    JSON.stringify({ version: CHECKPOINT_VERSION, meta, arrays: index } satisfies CheckpointMeta<M>),
+  );
   try {
     writeSynced(path.join(tmp, DATA), data);
     writeSynced(path.join(tmp, META), doc);
     const manifest: Manifest = {
       version: 1,
-      files: { [DATA]: { bytes: data.length, sha256: sha256(data) }, [META]: { bytes: doc.length, sha256: sha256(doc) } },
+      files: {
+        [DATA]: { bytes: data.length, sha256: sha256(data) },
+        [META]: { bytes: doc.length, sha256: sha256(doc) },
+      },
     };
     writeSynced(path.join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest)));
     // what is on disk is what was meant, before it replaces anything
@@ -115,7 +120,9 @@ function inspect<M>(dir: string): Inspected<M> {
     return { problem: `${name}/${META} is damaged (${metaBytes.length} bytes that are not a whole JSON document)` };
   }
   if (typeof doc?.version === 'number' && doc.version !== CHECKPOINT_VERSION) {
-    throw new JobUserError(`The checkpoint in ${dir} has version ${doc.version}; this Winnow reads version ${CHECKPOINT_VERSION}. Start the search again.`);
+    throw new JobUserError(
+      `The checkpoint in ${dir} has version ${doc.version}; this Winnow reads version ${CHECKPOINT_VERSION}. Start the search again.`,
+    );
   }
   const manifestBytes = read(MANIFEST);
   if (manifestBytes) {
@@ -131,8 +138,12 @@ function inspect<M>(dir: string): Inspected<M> {
     ] as const) {
       const want = manifest.files?.[file];
       if (!want) return { problem: `${name}/${MANIFEST} does not list ${file}` };
-      if (bytes.length !== want.bytes) return { problem: `${name}/${file} has ${bytes.length} bytes, ${want.bytes} were written (cut short or overwritten)` };
-      if (sha256(bytes) !== want.sha256) return { problem: `${name}/${file} does not match its checksum (its content changed after it was written)` };
+      if (bytes.length !== want.bytes)
+        return {
+          problem: `${name}/${file} has ${bytes.length} bytes, ${want.bytes} were written (cut short or overwritten)`,
+        };
+      if (sha256(bytes) !== want.sha256)
+        return { problem: `${name}/${file} does not match its checksum (its content changed after it was written)` };
     }
   }
   // structure: also the only check for checkpoints written before manifests existed
@@ -149,7 +160,10 @@ function inspect<M>(dir: string): Inspected<M> {
  * The checkpoint in `dir`, or null when there is none. A damaged one falls back to `<dir>.prev` (or `<dir>.old`,
  * left by earlier versions) and `log` says so; when checkpoints exist but none is usable, CheckpointDamagedError.
  */
-export function readCheckpoint<M>(dir: string, log?: (message: string) => void): { meta: M; arrays: Map<string, Float32Array> } | null {
+export function readCheckpoint<M>(
+  dir: string,
+  log?: (message: string) => void,
+): { meta: M; arrays: Map<string, Float32Array> } | null {
   const damaged: string[] = [];
   for (const candidate of [dir, `${dir}.prev`, `${dir}.old`]) {
     if (!fs.existsSync(candidate)) continue;
@@ -158,7 +172,10 @@ export function readCheckpoint<M>(dir: string, log?: (message: string) => void):
       damaged.push(got.problem);
       continue;
     }
-    if (damaged.length) log?.(`The latest checkpoint is damaged (${damaged.join('; ')}); continuing from the previous one (${path.basename(candidate)}), so the last epoch runs again.`);
+    if (damaged.length)
+      log?.(
+        `The latest checkpoint is damaged (${damaged.join('; ')}); continuing from the previous one (${path.basename(candidate)}), so the last epoch runs again.`,
+      );
     return got;
   }
   if (damaged.length === 0) return null;

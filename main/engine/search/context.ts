@@ -34,15 +34,30 @@ export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number 
  */
 export function searchRefusal(
   params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass' | 'strategy'>,
-  d: { name: string; classes: number; width: number; height: number; channels: number; perClassHalves: Array<{ w: number; a: number }>; classNames?: readonly string[] },
+  d: {
+    name: string;
+    classes: number;
+    width: number;
+    height: number;
+    channels: number;
+    perClassHalves: Array<{ w: number; a: number }>;
+    classNames?: readonly string[];
+  },
 ): string | null {
-  if (d.classes < 2) return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;
-  if (d.channels !== 1 && d.channels !== 3) return `Dataset "${d.name}" has ${d.channels} channels; searches take 1 (grey) or 3 (RGB) channels. Import it again as grey or RGB.`;
+  if (d.classes < 2)
+    return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;
+  if (d.channels !== 1 && d.channels !== 3)
+    return `Dataset "${d.name}" has ${d.channels} channels; searches take 1 (grey) or 3 (RGB) channels. Import it again as grey or RGB.`;
   // both spaces halve the resolution twice (darts: 2 reduction cells; nb201: 2 residual reduction blocks)
-  if (Math.min(d.width, d.height) < 8) return `Images of ${d.width}x${d.height} are too small: the ${params.space} space halves the resolution twice and needs at least 8x8. Import the dataset at 8x8 or larger.`;
-  if (Math.max(d.width, d.height) > 128) return `Images of ${d.width}x${d.height} are too large to search on a CPU in reasonable time. Import the dataset at 128x128 or smaller (32x32 is typical).`;
+  if (Math.min(d.width, d.height) < 8)
+    return `Images of ${d.width}x${d.height} are too small: the ${params.space} space halves the resolution twice and needs at least 8x8. Import the dataset at 8x8 or larger.`;
+  if (Math.max(d.width, d.height) > 128)
+    return `Images of ${d.width}x${d.height} are too large to search on a CPU in reasonable time. Import the dataset at 128x128 or smaller (32x32 is typical).`;
   // DDS's latent space comes from the similarity autoencoder, which takes square images of 28 to 64 px
-  if ((params.strategy === 'dds' || params.strategy === 'dds-untrained') && (d.width !== d.height || d.width < 28 || d.width > 64)) {
+  if (
+    (params.strategy === 'dds' || params.strategy === 'dds-untrained') &&
+    (d.width !== d.height || d.width < 28 || d.width > 64)
+  ) {
     return `DDS selects images through the similarity autoencoder, which takes square images of 28 to 64 px; dataset "${d.name}" has ${d.width}x${d.height}. Use another strategy, or import the dataset at 32x32.`;
   }
   const needed = Math.max(1, Math.ceil(params.batch / d.classes));

@@ -31,15 +31,25 @@ export function createSupernet(space: SearchParams['space'], config: SupernetCon
 }
 
 /** train_w / train_α rows, each capped at floor(limitPerClass / 2) per class (a seeded choice). */
-export function searchPools(c: Pick<SearchJobContext, 'labels' | 'halves' | 'classNames'>, limitPerClass: number | null, seed: number): SelectionPools {
+export function searchPools(
+  c: Pick<SearchJobContext, 'labels' | 'halves' | 'classNames'>,
+  limitPerClass: number | null,
+  seed: number,
+): SelectionPools {
   const classes = c.classNames.length;
-  const byClass = { w: Array.from({ length: classes }, () => [] as number[]), a: Array.from({ length: classes }, () => [] as number[]) };
+  const byClass = {
+    w: Array.from({ length: classes }, () => [] as number[]),
+    a: Array.from({ length: classes }, () => [] as number[]),
+  };
   c.halves.forEach((h, row) => {
     if (h) byClass[h][c.labels[row]!]!.push(row);
   });
   const cap = limitPerClass == null ? Infinity : Math.floor(limitPerClass / 2);
   const rng = mulberry32(deriveSeed(seed, 'search-limit'));
-  const take = (lists: number[][]) => lists.flatMap((rows) => (rows.length > cap ? (shuffleInPlace([...rows], rng) as number[]).slice(0, cap).sort((x, y) => x - y) : rows));
+  const take = (lists: number[][]) =>
+    lists.flatMap((rows) =>
+      rows.length > cap ? (shuffleInPlace([...rows], rng) as number[]).slice(0, cap).sort((x, y) => x - y) : rows,
+    );
   return { train: take(byClass.w), val: take(byClass.a), labels: c.labels, classes };
 }
 
@@ -66,7 +76,11 @@ function supernetTestAccuracy(
   let correct = 0;
   for (let start = 0; start < rows.length; start += batch) {
     ctx.checkCancelled();
-    ctx.progress({ done: start, total: rows.length, message: `Testing the supernet: ${start} of ${rows.length} images` });
+    ctx.progress({
+      done: start,
+      total: rows.length,
+      message: `Testing the supernet: ${start} of ${rows.length} images`,
+    });
     const part = rows.slice(start, start + batch);
     const b = normalizedBatch(images, part, labels, norm);
     const pred = tf.tidy(() => tf.argMax(net.logits(b.x), 1));
@@ -91,7 +105,15 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
   c.halves.forEach((h, row) => {
     if (h) perClassHalves[c.labels[row]!]![h]++;
   });
-  const refusal = searchRefusal(params, { name: c.datasetName, classes, width: c.shape.width, height: c.shape.height, channels: c.shape.channels, perClassHalves, classNames: c.classNames });
+  const refusal = searchRefusal(params, {
+    name: c.datasetName,
+    classes,
+    width: c.shape.width,
+    height: c.shape.height,
+    channels: c.shape.channels,
+    perClassHalves,
+    classNames: c.classNames,
+  });
   if (refusal) throw new JobUserError(refusal);
 
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
@@ -109,14 +131,37 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
   const selection = createSelection(params, pools, subset, embeddings);
   const norm = channelStats(images, pools.train);
   const cells = cellsFor(params);
-  const net = createSupernet(params.space, { channels: params.channels, cells, inChannels: c.shape.channels, classes, seed: params.seed });
-  const trainer = new SearchTrainer({ ctx, params, net, selection, images, shape: c.shape, pools, norm, backend, fingerprint: fingerprintOf(params, c) });
+  const net = createSupernet(params.space, {
+    channels: params.channels,
+    cells,
+    inChannels: c.shape.channels,
+    classes,
+    seed: params.seed,
+  });
+  const trainer = new SearchTrainer({
+    ctx,
+    params,
+    net,
+    selection,
+    images,
+    shape: c.shape,
+    pools,
+    norm,
+    backend,
+    fingerprint: fingerprintOf(params, c),
+  });
   try {
     if (ctx.resume) trainer.resume();
     if (params.space === 'darts' && cells < 3) {
-      ctx.log('warn', `With ${cells} cell${cells === 1 ? '' : 's'} every DARTS cell is a reduction cell (reductions sit at cells/3 and 2·cells/3), so the normal cell's α is never trained and its genotype stays at its random start. Use 3 or more cells for a meaningful normal cell.`);
+      ctx.log(
+        'warn',
+        `With ${cells} cell${cells === 1 ? '' : 's'} every DARTS cell is a reduction cell (reductions sit at cells/3 and 2·cells/3), so the normal cell's α is never trained and its genotype stays at its random start. Use 3 or more cells for a meaningful normal cell.`,
+      );
     }
-    const subsetNote = params.strategy === 'random' || params.strategy === 'dds' || params.strategy === 'dds-untrained' ? ` Subsets of ${subset} images.` : '';
+    const subsetNote =
+      params.strategy === 'random' || params.strategy === 'dds' || params.strategy === 'dds-untrained'
+        ? ` Subsets of ${subset} images.`
+        : '';
     ctx.log(
       'info',
       `Backend ${backend}. ${params.space} supernet, C=${params.channels}, ${cells} ${params.space === 'darts' ? 'cells' : 'cells per stage'}, ${net.weights.size.toLocaleString('en')} weights. ` +
@@ -140,10 +185,21 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       seed: params.seed,
       epochs: params.epochs,
       alphas: last.alphas,
-      metrics: { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy, seconds },
+      metrics: {
+        trainLoss: last.trainLoss,
+        trainAccuracy: last.trainAccuracy,
+        valLoss: last.valLoss,
+        valAccuracy: last.valAccuracy,
+        seconds,
+      },
     });
     fs.writeFileSync(path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), `${JSON.stringify(json, null, 2)}\n`);
-    ctx.emit({ type: 'artifact', name: 'genotype', path: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), mime: 'application/json' });
+    ctx.emit({
+      type: 'artifact',
+      name: 'genotype',
+      path: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson),
+      mime: 'application/json',
+    });
     return {
       space: params.space,
       strategy: params.strategy,
@@ -151,7 +207,12 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       genotype,
       genotypeText,
       alphas: last.alphas,
-      final: { trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
+      final: {
+        trainLoss: last.trainLoss,
+        trainAccuracy: last.trainAccuracy,
+        valLoss: last.valLoss,
+        valAccuracy: last.valAccuracy,
+      },
       seconds,
       imagesPerSecond: seconds > 0 ? images_ / seconds : 0,
       imagesProcessed: images_,

@@ -33,7 +33,10 @@ export interface DartsOptimizers {
   alphas: Adam;
 }
 
-export function createOptimizers(net: Supernet, p: Pick<SearchParams, 'momentum' | 'weightDecay' | 'gradClip' | 'alphaWeightDecay'>): DartsOptimizers {
+export function createOptimizers(
+  net: Supernet,
+  p: Pick<SearchParams, 'momentum' | 'weightDecay' | 'gradClip' | 'alphaWeightDecay'>,
+): DartsOptimizers {
   return {
     weights: new SgdMomentum(net.weights, { momentum: p.momentum, weightDecay: p.weightDecay, clip: p.gradClip }),
     alphas: new Adam(net.alphas, { beta1: 0.5, beta2: 0.999, weightDecay: p.alphaWeightDecay }),
@@ -68,7 +71,13 @@ function lossWithStats(net: Supernet, x: tf.Tensor4D, labels: tf.Tensor1D, keep:
   return tf.mean(perImage);
 }
 
-function gradientStep(net: Supernet, which: 'weights' | 'alphas', x: tf.Tensor4D, labels: tf.Tensor1D, apply: (grads: Array<tf.Tensor | undefined>) => void): BatchOutcome {
+function gradientStep(
+  net: Supernet,
+  which: 'weights' | 'alphas',
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  apply: (grads: Array<tf.Tensor | undefined>) => void,
+): BatchOutcome {
   const params = which === 'weights' ? net.weights : net.alphas;
   const vars = params.list.map((e) => e.variable);
   const kept: tf.Tensor[] = [];
@@ -131,9 +140,17 @@ export function epochBatches(n: number, batch: number): Array<[number, number]> 
  * The search's augmentation for an epoch (see the file comment): crop + flip per `params.augment` and the images'
  * channels, drawn from a stream of (seed, epoch) that the weight and α batches of the epoch consume in step order.
  */
-export function searchAugmentation(params: Pick<SearchParams, 'augment' | 'seed'>, shape: ImageShape, epoch: number): Augmentation | undefined {
+export function searchAugmentation(
+  params: Pick<SearchParams, 'augment' | 'seed'>,
+  shape: ImageShape,
+  epoch: number,
+): Augmentation | undefined {
   if (!augmentationFor(params.augment, shape.channels)) return undefined;
-  return { pad: cropPadding(shape), flip: shape.channels === 3, rng: mulberry32(deriveSeed(params.seed, `search-augment:${epoch}`)) };
+  return {
+    pad: cropPadding(shape),
+    flip: shape.channels === 3,
+    rng: mulberry32(deriveSeed(params.seed, `search-augment:${epoch}`)),
+  };
 }
 
 interface CheckpointMeta {
@@ -225,20 +242,45 @@ export class SearchTrainer {
       const tb = normalizedBatch(images, trainRows, pools.labels, norm, augment);
       const vbt = normalizedBatch(images, valRows, pools.labels, norm, augment);
       try {
-        const out = stepOrExplain(() => firstOrderStep(net, this.opt, tb, vbt, { weights: lr, alphas: params.alphaLr }), { job: 'search', batch: params.batch, channels: params.channels }, this.setup.backend);
+        const out = stepOrExplain(
+          () => firstOrderStep(net, this.opt, tb, vbt, { weights: lr, alphas: params.alphaLr }),
+          { job: 'search', batch: params.batch, channels: params.channels },
+          this.setup.backend,
+        );
         sums.trainLoss += out.train.loss * trainRows.length;
         sums.trainCorrect += out.train.correct;
         sums.valLoss += out.val.loss * valRows.length;
         sums.valCorrect += out.val.correct;
         sums.n += trainRows.length;
         sums.valN += valRows.length;
-        selection.observe?.({ split: 'train', rows: trainRows, losses: out.train.losses, correct: out.train.hits, trueProb: out.train.trueProb, errorNorm: out.train.errorNorm });
-        selection.observe?.({ split: 'val', rows: valRows, losses: out.val.losses, correct: out.val.hits, trueProb: out.val.trueProb, errorNorm: out.val.errorNorm });
+        selection.observe?.({
+          split: 'train',
+          rows: trainRows,
+          losses: out.train.losses,
+          correct: out.train.hits,
+          trueProb: out.train.trueProb,
+          errorNorm: out.train.errorNorm,
+        });
+        selection.observe?.({
+          split: 'val',
+          rows: valRows,
+          losses: out.val.losses,
+          correct: out.val.hits,
+          trueProb: out.val.trueProb,
+          errorNorm: out.val.errorNorm,
+        });
       } finally {
         tf.dispose([tb.x, tb.labels, vbt.x, vbt.labels]);
       }
-      if (!Number.isFinite(sums.trainLoss)) throw new JobUserError(`The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start a new search with a lower learning rate (--lr in the CLI) or α learning rate.`);
-      ctx.progress({ done: stepsBefore + s + 1, total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}` });
+      if (!Number.isFinite(sums.trainLoss))
+        throw new JobUserError(
+          `The training loss became ${sums.trainLoss} in epoch ${epoch + 1}: the learning rate ${lr.toPrecision(3)} is too high for this network. Start a new search with a lower learning rate (--lr in the CLI) or α learning rate.`,
+        );
+      ctx.progress({
+        done: stepsBefore + s + 1,
+        total,
+        message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}`,
+      });
       // let the worker's message loop run (cancel requests, progress flushes): a step takes seconds, this microseconds
       await new Promise((r) => setImmediate(r));
     }
@@ -265,7 +307,10 @@ export class SearchTrainer {
     };
     progress.history.push(data);
     this.saveCheckpoint(epoch + 1);
-    fs.writeFileSync(path.join(ctx.jobDir, SEARCH_FILES.alphasJson), JSON.stringify(progress.history.map((h) => ({ epoch: h.epoch, alphas: h.alphas }))));
+    fs.writeFileSync(
+      path.join(ctx.jobDir, SEARCH_FILES.alphasJson),
+      JSON.stringify(progress.history.map((h) => ({ epoch: h.epoch, alphas: h.alphas }))),
+    );
     this.report(data);
     return stepsBefore + steps;
   }
@@ -313,8 +358,12 @@ export class SearchTrainer {
     const { ctx, net, selection } = this.setup;
     const cp = readCheckpoint<CheckpointMeta>(this.checkpointDir, (m) => ctx.log('warn', m));
     if (!cp) return null;
-    if (cp.meta.fingerprint !== this.setup.fingerprint) throw new JobUserError('This search\'s checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new search.');
-    const pick = (prefix: string) => new Map([...cp.arrays].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    if (cp.meta.fingerprint !== this.setup.fingerprint)
+      throw new JobUserError(
+        "This search's checkpoint was written with other settings or another version of the dataset; it cannot be continued. Start a new search.",
+      );
+    const pick = (prefix: string) =>
+      new Map([...cp.arrays].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     net.weights.restore(pick('w:'));
     net.alphas.restore(pick('a:'));
     this.opt.weights.restore({ step: cp.meta.weightsStep, buffers: Object.fromEntries(pick('sgd:')) });

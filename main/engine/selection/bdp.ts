@@ -127,7 +127,8 @@ export function pruneByVoE(
   direction: PruneDirection,
   limits: readonly number[] | null,
 ): number[] {
-  if (voe.length !== candidates.length) throw new RangeError(`pruneByVoE: ${candidates.length} candidates but ${voe.length} scores`);
+  if (voe.length !== candidates.length)
+    throw new RangeError(`pruneByVoE: ${candidates.length} candidates but ${voe.length} scores`);
   const order = Array.from({ length: candidates.length }, (_, i) => i);
   const sign = direction === 'lowest' ? 1 : -1;
   order.sort((a, b) => sign * (voe[a]! - voe[b]!)); // stable: ties keep the candidates' order
@@ -236,11 +237,17 @@ export class BdpSelection implements DataSelection {
     private readonly options: BdpOptions,
   ) {
     const { epochs, pruneEvery, pruneTrain, pruneVal } = options;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`bdp: epochs must be a whole number ≥ 1 (got ${epochs})`);
+    if (!Number.isInteger(epochs) || epochs < 1)
+      throw new RangeError(`bdp: epochs must be a whole number ≥ 1 (got ${epochs})`);
     if (!Number.isInteger(pruneEvery) || pruneEvery < BDP_MIN_PRUNE_EVERY) {
-      throw new RangeError(`bdp: pruneEvery must be a whole number ≥ ${BDP_MIN_PRUNE_EVERY} (got ${pruneEvery}): ${BDP_PRUNE_EVERY_WHY}`);
+      throw new RangeError(
+        `bdp: pruneEvery must be a whole number ≥ ${BDP_MIN_PRUNE_EVERY} (got ${pruneEvery}): ${BDP_PRUNE_EVERY_WHY}`,
+      );
     }
-    for (const [k, p] of [['pruneTrain', pruneTrain], ['pruneVal', pruneVal]] as const) {
+    for (const [k, p] of [
+      ['pruneTrain', pruneTrain],
+      ['pruneVal', pruneVal],
+    ] as const) {
       if (!(p >= 0 && p < 1)) throw new RangeError(`bdp: ${k} must be a fraction in [0, 1) (got ${p})`);
     }
     this.remaining = { train: [...pools.train], val: [...pools.val] };
@@ -255,10 +262,17 @@ export class BdpSelection implements DataSelection {
     this.finishThrough(epoch - 1);
     this.open = { epoch, train: new Map(), val: new Map() };
     const { labels, classes } = this.pools;
-    this.used = { epoch, train: countPerClass(this.remaining.train, labels, classes), val: countPerClass(this.remaining.val, labels, classes) };
+    this.used = {
+      epoch,
+      train: countPerClass(this.remaining.train, labels, classes),
+      val: countPerClass(this.remaining.val, labels, classes),
+    };
     // a stream per epoch: the order depends only on (seed, epoch) and the remaining rows, so a resumed search matches
     const rng = mulberry32(deriveSeed(this.seed, `bdp-selection:${epoch}`));
-    return { train: shuffleInPlace([...this.remaining.train], rng) as number[], val: shuffleInPlace([...this.remaining.val], rng) as number[] };
+    return {
+      train: shuffleInPlace([...this.remaining.train], rng) as number[],
+      val: shuffleInPlace([...this.remaining.val], rng) as number[],
+    };
   }
 
   observe(feedback: StepFeedback): void {
@@ -284,8 +298,14 @@ export class BdpSelection implements DataSelection {
     const perClass = used
       ? { train: [...used.train], val: [...used.val] }
       : this.last?.epoch === epoch
-        ? { train: countPerClass([...this.remaining.train, ...this.last.train.prunedRows], labels, classes), val: countPerClass([...this.remaining.val, ...this.last.val.prunedRows], labels, classes) }
-        : { train: countPerClass(this.remaining.train, labels, classes), val: countPerClass(this.remaining.val, labels, classes) };
+        ? {
+            train: countPerClass([...this.remaining.train, ...this.last.train.prunedRows], labels, classes),
+            val: countPerClass([...this.remaining.val, ...this.last.val.prunedRows], labels, classes),
+          }
+        : {
+            train: countPerClass(this.remaining.train, labels, classes),
+            val: countPerClass(this.remaining.val, labels, classes),
+          };
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const stats: SelectionEpochStats = {
       trainSize: sum(perClass.train),
@@ -295,7 +315,11 @@ export class BdpSelection implements DataSelection {
       bdp: { remainingTrain: this.remaining.train.length, remainingVal: this.remaining.val.length },
     };
     if (this.last?.epoch === epoch) {
-      const half = (h: HalfPruning) => ({ edges: h.histogram.edges, counts: h.histogram.counts, pruned: h.prunedRows.length });
+      const half = (h: HalfPruning) => ({
+        edges: h.histogram.edges,
+        counts: h.histogram.counts,
+        pruned: h.prunedRows.length,
+      });
       stats.bdp!.pruning = { train: half(this.last.train), val: half(this.last.val) };
     }
     return stats;
@@ -329,14 +353,19 @@ export class BdpSelection implements DataSelection {
 
   restore(state: unknown): void {
     const s = state as Partial<BdpStateV1> | null;
-    if (!s || s.kind !== 'bdp' || s.version !== 1 || !s.config || !s.remaining || !s.window) throw new Error('bdp: the checkpoint holds no BDP selection state; it cannot be continued.');
+    if (!s || s.kind !== 'bdp' || s.version !== 1 || !s.config || !s.remaining || !s.window)
+      throw new Error('bdp: the checkpoint holds no BDP selection state; it cannot be continued.');
     const mine = { seed: this.seed, ...this.options };
     for (const k of Object.keys(mine) as (keyof typeof mine)[]) {
-      if (s.config[k] !== mine[k]) throw new Error(`bdp: the checkpoint's selection was made with ${k} = ${String(s.config[k])}, not ${String(mine[k])}; it cannot be continued.`);
+      if (s.config[k] !== mine[k])
+        throw new Error(
+          `bdp: the checkpoint's selection was made with ${k} = ${String(s.config[k])}, not ${String(mine[k])}; it cannot be continued.`,
+        );
     }
     this.remaining = { train: [...s.remaining.train], val: [...s.remaining.val] };
     const windowIn = (rows: number[][]) => new Map(rows.map((r) => [r[0]!, r.slice(1)] as [number, number[]]));
-    const accIn = (rows: number[][]): Accumulator => new Map(rows.map((r) => [r[0]!, [r[1]!, r[2]!]] as [number, [number, number]]));
+    const accIn = (rows: number[][]): Accumulator =>
+      new Map(rows.map((r) => [r[0]!, [r[1]!, r[2]!]] as [number, [number, number]]));
     this.window = { train: windowIn(s.window.train), val: windowIn(s.window.val) };
     this.open = s.open ? { epoch: s.open.epoch, train: accIn(s.open.train), val: accIn(s.open.val) } : null;
     this.closedThrough = s.closedThrough ?? -1;
@@ -386,10 +415,19 @@ export class BdpSelection implements DataSelection {
     shuffleInPlace(candidates, mulberry32(deriveSeed(this.seed, `bdp-prune:${half}:${epoch}`)));
     const voe = Float64Array.from(candidates, (row) => varianceOfError(this.window[half].get(row)!));
     const target = pruneCount(rows.length, fraction);
-    const constraint = this.options.balance ? classLimits(countPerClass(rows, labels, classes), pruningTimes(this.options.epochs, this.options.pruneEvery)) : null;
+    const constraint = this.options.balance
+      ? classLimits(countPerClass(rows, labels, classes), pruningTimes(this.options.epochs, this.options.pruneEvery))
+      : null;
     const prunedRows = pruneByVoE(candidates, voe, labels, target, direction, constraint?.limits ?? null);
     const gone = new Set(prunedRows);
     this.remaining[half] = rows.filter((r) => !gone.has(r));
-    return { remaining: rows.length, target, candidates: candidates.length, constraint, prunedRows, histogram: voeHistogram(voe) };
+    return {
+      remaining: rows.length,
+      target,
+      candidates: candidates.length,
+      constraint,
+      prunedRows,
+      histogram: voeHistogram(voe),
+    };
   }
 }

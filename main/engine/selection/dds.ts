@@ -153,14 +153,18 @@ function checkOptions(o: DdsOptions): void {
     throw new Error(`dds selection: ${what}.`);
   };
   if (!Number.isInteger(o.size) || o.size < 1) fail(`the subset size must be a whole number >= 1, got ${o.size}`);
-  if (!Number.isInteger(o.window) || o.window < 1) fail(`the hardness window must be a whole number of epochs >= 1, got ${o.window}`);
+  if (!Number.isInteger(o.window) || o.window < 1)
+    fail(`the hardness window must be a whole number of epochs >= 1, got ${o.window}`);
   if (!(o.hardness >= 0 && o.hardness <= 1)) fail(`the hardness threshold must be in [0, 1], got ${o.hardness}`);
   if (!(o.mastery >= 0 && o.mastery <= 1)) fail(`the mastery threshold must be in [0, 1], got ${o.mastery}`);
-  if (!Number.isInteger(o.warmupEpochs) || o.warmupEpochs < 0) fail(`warmupEpochs must be a whole number >= 0, got ${o.warmupEpochs}`);
-  if (!['resample-each-epoch', 'fixed', 'with-subset'].includes(o.valMode)) fail(`unknown valMode ${String(o.valMode)}`);
+  if (!Number.isInteger(o.warmupEpochs) || o.warmupEpochs < 0)
+    fail(`warmupEpochs must be a whole number >= 0, got ${o.warmupEpochs}`);
+  if (!['resample-each-epoch', 'fixed', 'with-subset'].includes(o.valMode))
+    fail(`unknown valMode ${String(o.valMode)}`);
   if (!['correct', 'easy'].includes(o.masteryBy)) fail(`unknown masteryBy ${String(o.masteryBy)}`);
   if (!['global', 'unseen-first'].includes(o.replacePool)) fail(`unknown replacePool ${String(o.replacePool)}`);
-  if (!(o.lrBase > 0 && o.lrMax >= o.lrBase && Number.isFinite(o.lrMax))) fail(`the cyclic LR needs 0 < lrBase <= lrMax, got ${o.lrBase} and ${o.lrMax}`);
+  if (!(o.lrBase > 0 && o.lrMax >= o.lrBase && Number.isFinite(o.lrMax)))
+    fail(`the cyclic LR needs 0 < lrBase <= lrMax, got ${o.lrBase} and ${o.lrMax}`);
   if (!(o.lrStep > 0 && Number.isFinite(o.lrStep))) fail(`the cyclic LR step must be > 0 epochs, got ${o.lrStep}`);
 }
 
@@ -200,15 +204,21 @@ export class DdsSelection implements DataSelection {
     this.options = Object.freeze({ ...DDS_DEFAULTS, ...options });
     checkOptions(this.options);
     this.name = this.options.name;
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`dds selection: the embedding dimension must be a whole number >= 1, got ${dim}.`);
-    if (embeddings.length % dim !== 0) throw new Error(`dds selection: ${embeddings.length} embedding values is not a whole number of ${dim}-dimensional rows.`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new Error(`dds selection: the embedding dimension must be a whole number >= 1, got ${dim}.`);
+    if (embeddings.length % dim !== 0)
+      throw new Error(
+        `dds selection: ${embeddings.length} embedding values is not a whole number of ${dim}-dimensional rows.`,
+      );
     const rowsEmbedded = embeddings.length / dim;
     const train = pools.train;
     const points = new Float32Array(train.length * dim);
     const labels = new Int32Array(train.length);
     train.forEach((row, i) => {
       if (!(row >= 0 && row < rowsEmbedded)) {
-        throw new Error(`dds selection: training row ${row} has no embedding (${rowsEmbedded} rows embedded); re-compute the embeddings for this dataset.`);
+        throw new Error(
+          `dds selection: training row ${row} has no embedding (${rowsEmbedded} rows embedded); re-compute the embeddings for this dataset.`,
+        );
       }
       points.set(embeddings.subarray(row * dim, row * dim + dim), i * dim);
       labels[i] = pools.labels[row]!;
@@ -216,7 +226,13 @@ export class DdsSelection implements DataSelection {
     this.classRows = rowsByClass(train, pools.labels, pools.classes);
     this.forest = ClassKdForest.build(points, dim, labels, { ids: train });
 
-    this.subset = classBalancedDraw(train, pools.labels, pools.classes, this.options.size, mulberry32(deriveSeed(seed, 'dds-subset')));
+    this.subset = classBalancedDraw(
+      train,
+      pools.labels,
+      pools.classes,
+      this.options.size,
+      mulberry32(deriveSeed(seed, 'dds-subset')),
+    );
     this.member = new Set(this.subset);
     this.visited = new Set(this.subset);
     for (const r of this.subset) this.forest.exclude(r);
@@ -354,7 +370,10 @@ export class DdsSelection implements DataSelection {
   epochStats(epoch: number): SelectionEpochStats {
     this.closeEpoch();
     const { labels, classes } = this.pools;
-    const perClass = { train: countPerClass(this.subset, labels, classes), val: countPerClass(this.val.rows, labels, classes) };
+    const perClass = {
+      train: countPerClass(this.subset, labels, classes),
+      val: countPerClass(this.val.rows, labels, classes),
+    };
     const hardRows = this.subset.filter((r) => !this.isEasy(r));
     const easy = this.subset.length - hardRows.length;
     const current = epoch === this.selectedEpoch;
@@ -413,15 +432,29 @@ export class DdsSelection implements DataSelection {
     if (s === null || typeof s !== 'object' || s.kind !== 'dds') bad('is not a dds state');
     const st = s as DdsState;
     if (st.seed !== this.seed || st.size !== this.options.size || st.classes !== this.pools.classes) {
-      bad(`was written with seed ${st.seed}, size ${st.size} and ${st.classes} classes, not ${this.seed}, ${this.options.size} and ${this.pools.classes}`);
+      bad(
+        `was written with seed ${st.seed}, size ${st.size} and ${st.classes} classes, not ${this.seed}, ${this.options.size} and ${this.pools.classes}`,
+      );
     }
-    const arrays = [st.subset, st.visited, st.left, st.windows, st.pending, st.correct, st.lrResets, st.valSubset, st.replacedRows];
-    if (!arrays.every(Array.isArray) || !Number.isInteger(st.selectedEpoch) || !Number.isInteger(st.valEpoch)) bad('is malformed');
+    const arrays = [
+      st.subset,
+      st.visited,
+      st.left,
+      st.windows,
+      st.pending,
+      st.correct,
+      st.lrResets,
+      st.valSubset,
+      st.replacedRows,
+    ];
+    if (!arrays.every(Array.isArray) || !Number.isInteger(st.selectedEpoch) || !Number.isInteger(st.valEpoch))
+      bad('is malformed');
     const inTrain = new Set(this.pools.train);
-    if (!st.visited.every((r) => inTrain.has(r))) bad('names training images outside this search\'s pool');
+    if (!st.visited.every((r) => inTrain.has(r))) bad("names training images outside this search's pool");
     const visited = new Set(st.visited);
-    if (!st.subset.every((r) => visited.has(r)) || new Set(st.subset).size !== st.subset.length) bad('has an invalid subset');
-    if (!this.val.restore(st)) bad('names validation images outside this search\'s pool');
+    if (!st.subset.every((r) => visited.has(r)) || new Set(st.subset).size !== st.subset.length)
+      bad('has an invalid subset');
+    if (!this.val.restore(st)) bad("names validation images outside this search's pool");
 
     this.subset = [...st.subset];
     this.member = new Set(this.subset);

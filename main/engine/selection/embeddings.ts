@@ -39,12 +39,21 @@ export interface EmbeddingsRequest {
 }
 
 /** The embeddings the search's strategy needs, or undefined for a strategy that needs none. */
-export async function selectionEmbeddings(ctx: JobContext, request: EmbeddingsRequest): Promise<Embeddings | undefined> {
+export async function selectionEmbeddings(
+  ctx: JobContext,
+  request: EmbeddingsRequest,
+): Promise<Embeddings | undefined> {
   const { params, autoencoder, images } = request;
   if (params.strategy === 'dds' && params.trainAutoencoderEpochs === undefined) {
-    if (!autoencoder) throw new JobUserError('DDS needs a trained autoencoder of this dataset; train one on the Autoencoder page (or `winnow ae train`), let the search train one first, or use dds-untrained.');
+    if (!autoencoder)
+      throw new JobUserError(
+        'DDS needs a trained autoencoder of this dataset; train one on the Autoencoder page (or `winnow ae train`), let the search train one first, or use dds-untrained.',
+      );
     const data = readEmbeddings(autoencoder.dir, autoencoder.dim);
-    if (data.length !== images.count * autoencoder.dim) throw new JobUserError(`Autoencoder ${autoencoder.id}'s embeddings do not cover this dataset's ${images.count} images; train a new autoencoder for it.`);
+    if (data.length !== images.count * autoencoder.dim)
+      throw new JobUserError(
+        `Autoencoder ${autoencoder.id}'s embeddings do not cover this dataset's ${images.count} images; train a new autoencoder for it.`,
+      );
     ctx.log('info', `DDS over autoencoder ${autoencoder.id} (N=${autoencoder.dim}).`);
     return { data, dim: autoencoder.dim };
   }
@@ -65,14 +74,22 @@ async function embedWithOwnAutoencoder(ctx: JobContext, request: EmbeddingsReque
   const { params, shape, images, pools } = request;
   const preset = AE_PRESETS[shape.channels === 1 ? 'mnist-like' : 'rgb'];
   const dim = preset.dim;
-  const ae = new Autoencoder({ inputSize: shape.width, channels: shape.channels, dim, seed: deriveSeed(params.seed, `${params.strategy}-autoencoder`) });
+  const ae = new Autoencoder({
+    inputSize: shape.width,
+    channels: shape.channels,
+    dim,
+    seed: deriveSeed(params.seed, `${params.strategy}-autoencoder`),
+  });
   try {
     if (params.strategy === 'dds') {
       // trained on train_w + train_α (never the test split)
       const epochs = params.trainAutoencoderEpochs!;
       const trainRows = [...pools.train, ...pools.val];
       const recipe = searchAutoencoderRecipe();
-      ctx.log('info', `Training the similarity autoencoder first: ${preset.losses.join(' + ')}, N=${dim}, ${epochs} epochs on ${trainRows.length} images, batch ${recipe.batch}, Adam lr ${recipe.lr}, ${recipe.lrSchedule}.`);
+      ctx.log(
+        'info',
+        `Training the similarity autoencoder first: ${preset.losses.join(' + ')}, N=${dim}, ${epochs} epochs on ${trainRows.length} images, batch ${recipe.batch}, Adam lr ${recipe.lr}, ${recipe.lrSchedule}.`,
+      );
       try {
         await trainAutoencoder(ae, images, Int32Array.from(request.labels), trainRows, {
           losses: [...preset.losses],
@@ -81,7 +98,8 @@ async function embedWithOwnAutoencoder(ctx: JobContext, request: EmbeddingsReque
           ...recipe,
           seed: params.seed,
           signal: ctx.signal,
-          onStep: (done, total) => ctx.progress({ done, total: total + 1, message: `Autoencoder: step ${done} of ${total}` }),
+          onStep: (done, total) =>
+            ctx.progress({ done, total: total + 1, message: `Autoencoder: step ${done} of ${total}` }),
         });
       } catch (e) {
         if (e instanceof Error && e.name === 'AbortError') throw new JobCancelledError();

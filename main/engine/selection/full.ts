@@ -14,7 +14,10 @@ export class FullSelection implements DataSelection {
   select(epoch: number): EpochSelection {
     // a stream per epoch: the order depends only on (seed, epoch), so a resumed search sees the same batches
     const rng = mulberry32(deriveSeed(this.seed, `full-selection:${epoch}`));
-    return { train: shuffleInPlace([...this.pools.train], rng) as number[], val: shuffleInPlace([...this.pools.val], rng) as number[] };
+    return {
+      train: shuffleInPlace([...this.pools.train], rng) as number[],
+      val: shuffleInPlace([...this.pools.val], rng) as number[],
+    };
   }
 
   epochStats(): SelectionEpochStats {

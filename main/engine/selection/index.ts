@@ -66,6 +66,12 @@ export function createSelection(
         lrReset: params.lrReset,
       });
     case 'bdp':
-      return new BdpSelection(pools, seed, { epochs: params.epochs, pruneEvery: params.pruneEvery, pruneTrain: params.pruneTrain, pruneVal: params.pruneVal, balance: params.balance });
+      return new BdpSelection(pools, seed, {
+        epochs: params.epochs,
+        pruneEvery: params.pruneEvery,
+        pruneTrain: params.pruneTrain,
+        pruneVal: params.pruneVal,
+        balance: params.balance,
+      });
   }
 }

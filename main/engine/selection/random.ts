@@ -38,10 +38,17 @@ export class RandomSubsetSelection implements DataSelection {
     private readonly seed: number,
     options: RandomSubsetOptions,
   ) {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`random selection: the subset size must be a whole number >= 1, got ${options.size}.`);
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new Error(`random selection: the subset size must be a whole number >= 1, got ${options.size}.`);
     this.size = options.size;
     // independent streams: the training subset does not depend on the validation pool, and vice versa
-    this.train = classBalancedDraw(pools.train, pools.labels, pools.classes, this.size, mulberry32(deriveSeed(seed, 'random-subset:train')));
+    this.train = classBalancedDraw(
+      pools.train,
+      pools.labels,
+      pools.classes,
+      this.size,
+      mulberry32(deriveSeed(seed, 'random-subset:train')),
+    );
     this.val = new ValidationSubset(pools, seed, this.size, options.valMode ?? 'resample-each-epoch');
   }
 
@@ -55,13 +62,27 @@ export class RandomSubsetSelection implements DataSelection {
 
   epochStats(_epoch?: number): SelectionEpochStats {
     const { labels, classes } = this.pools;
-    const perClass = { train: countPerClass(this.train, labels, classes), val: countPerClass(this.val.rows, labels, classes) };
-    return { trainSize: this.train.length, valSize: this.val.rows.length, perClass, balance: balanceDegree(perClass.train) };
+    const perClass = {
+      train: countPerClass(this.train, labels, classes),
+      val: countPerClass(this.val.rows, labels, classes),
+    };
+    return {
+      trainSize: this.train.length,
+      valSize: this.val.rows.length,
+      perClass,
+      balance: balanceDegree(perClass.train),
+    };
   }
 
   /** The subsets (drawn at construction from the seed; kept in the state so a checkpoint pins them). */
   state(): unknown {
-    const s: RandomSubsetState = { kind: 'random', seed: this.seed, size: this.size, train: [...this.train], ...this.val.state() };
+    const s: RandomSubsetState = {
+      kind: 'random',
+      seed: this.seed,
+      size: this.size,
+      train: [...this.train],
+      ...this.val.state(),
+    };
     return s;
   }
 
@@ -71,11 +92,13 @@ export class RandomSubsetSelection implements DataSelection {
       throw new Error('random selection: the checkpoint does not hold a random-subset state; start a new search.');
     }
     if (s.seed !== this.seed || s.size !== this.size) {
-      throw new Error(`random selection: the checkpoint was written with seed ${s.seed} and size ${s.size}, this search has ${this.seed} and ${this.size}.`);
+      throw new Error(
+        `random selection: the checkpoint was written with seed ${s.seed} and size ${s.size}, this search has ${this.seed} and ${this.size}.`,
+      );
     }
     const inTrain = new Set(this.pools.train);
     if (!s.train.every((r) => inTrain.has(r)) || !this.val.restore(s)) {
-      throw new Error('random selection: the checkpoint names images outside this search\'s pools; start a new search.');
+      throw new Error("random selection: the checkpoint names images outside this search's pools; start a new search.");
     }
     this.train = [...s.train];
   }

@@ -22,7 +22,9 @@ export function rowsByClass(rows: readonly number[], labels: readonly number[], 
   for (const r of rows) {
     const label = labels[r];
     if (label === undefined || !Number.isInteger(label) || label < 0 || label >= classes) {
-      throw new Error(`selection: row ${r} has label ${String(label)}, outside the ${classes} classes of this dataset.`);
+      throw new Error(
+        `selection: row ${r} has label ${String(label)}, outside the ${classes} classes of this dataset.`,
+      );
     }
     out[label]!.push(r);
   }
@@ -35,10 +37,14 @@ export function rowsByClass(rows: readonly number[], labels: readonly number[], 
  * unused share handed on to the others). Sums to min(size, Σ available).
  */
 export function classQuotas(available: readonly number[], size: number): number[] {
-  if (!Number.isInteger(size) || size < 0) throw new Error(`selection: the subset size must be a whole number >= 0, got ${size}.`);
+  if (!Number.isInteger(size) || size < 0)
+    throw new Error(`selection: the subset size must be a whole number >= 0, got ${size}.`);
   const quotas = new Array<number>(available.length).fill(0);
   let open = available.map((_, c) => c).filter((c) => available[c]! > 0);
-  let remaining = Math.min(size, available.reduce((a, b) => a + b, 0));
+  let remaining = Math.min(
+    size,
+    available.reduce((a, b) => a + b, 0),
+  );
   while (remaining > 0 && open.length > 0) {
     const share = Math.floor(remaining / open.length);
     // classes that cannot fill an equal share give everything they have; the rest is shared again
@@ -66,7 +72,13 @@ export function classQuotas(available: readonly number[], size: number): number[
  * Returned grouped by class (class 0 first), each class's rows in draw order. Consumes rng() once per drawn
  * row, classes in index order, so the result is a pure function of (rows, labels, size, the generator's state).
  */
-export function classBalancedDraw(rows: readonly number[], labels: readonly number[], classes: number, size: number, rng: () => number): number[] {
+export function classBalancedDraw(
+  rows: readonly number[],
+  labels: readonly number[],
+  classes: number,
+  size: number,
+  rng: () => number,
+): number[] {
   const byClass = rowsByClass(rows, labels, classes);
   const quotas = classQuotas(
     byClass.map((r) => r.length),
@@ -144,7 +156,12 @@ export class ValidationSubset {
   /** Restores state(); false when it is malformed or names rows outside pools.val. */
   restore(s: { valSubset?: unknown; valEpoch?: unknown }): boolean {
     const inVal = new Set(this.pools.val);
-    if (!Array.isArray(s.valSubset) || !Number.isInteger(s.valEpoch) || !s.valSubset.every((r) => inVal.has(r as number))) return false;
+    if (
+      !Array.isArray(s.valSubset) ||
+      !Number.isInteger(s.valEpoch) ||
+      !s.valSubset.every((r) => inVal.has(r as number))
+    )
+      return false;
     this.rows = [...(s.valSubset as number[])];
     this.epoch = s.valEpoch as number;
     return true;

@@ -62,7 +62,8 @@ function windowScale(H: number, W: number, stride: number): { data: Float32Array
     data = new Float32Array(oh * ow);
     for (let i = 0; i < oh; i++) {
       const rows = Math.min(H, i * stride + 2) - Math.max(0, i * stride - 1);
-      for (let j = 0; j < ow; j++) data[i * ow + j] = 1 / (rows * (Math.min(W, j * stride + 2) - Math.max(0, j * stride - 1)));
+      for (let j = 0; j < ow; j++)
+        data[i * ow + j] = 1 / (rows * (Math.min(W, j * stride + 2) - Math.max(0, j * stride - 1)));
     }
     inverseCounts.set(key, data);
   }
@@ -86,7 +87,10 @@ export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
         const { data, oh, ow } = windowScale(shape[1], shape[2], stride);
         const scaled = tf.mul(dy as tf.Tensor4D, tf.tensor4d(data, [1, oh, ow, 1])) as tf.Tensor4D;
         const ones = tf.ones([3, 3, C, 1]) as tf.Tensor4D;
-        const dx = stride === 1 ? tf.depthwiseConv2d(scaled, ones, 1, symmetric(1)) : depthwiseBackpropInput(shape, scaled, ones, 2, symmetric(1));
+        const dx =
+          stride === 1
+            ? tf.depthwiseConv2d(scaled, ones, 1, symmetric(1))
+            : depthwiseBackpropInput(shape, scaled, ones, 2, symmetric(1));
         return [dx];
       },
     };

@@ -41,7 +41,10 @@ class AutoencoderStore extends JobBackedList<AeSummary, 'autoencoder'> {
 
   /** Autoencoder jobs waiting or running, other than `except`. */
   othersActive(except: number | null): number {
-    return jobs.list.reduce((n, j) => n + (j.kind === 'autoencoder' && j.id !== except && !isFinishedState(j.state) ? 1 : 0), 0);
+    return jobs.list.reduce(
+      (n, j) => n + (j.kind === 'autoencoder' && j.id !== except && !isFinishedState(j.state) ? 1 : 0),
+      0,
+    );
   }
 
   dismissTraining(): void {

@@ -30,13 +30,17 @@ export const PRESET_INFO: Record<AePreset, { title: string; about: string }> = {
   },
   rgb: {
     title: 'rgb',
-    about: 'Triplet + MSE under Kendall uncertainty weighting, latent N = 32: colour images need more (DDS-NAS, Table 1).',
+    about:
+      'Triplet + MSE under Kendall uncertainty weighting, latent N = 32: colour images need more (DDS-NAS, Table 1).',
   },
 };
 
 export const LOSS_INFO: Record<AeLoss, { label: string; about: string }> = {
   mse: { label: 'MSE', about: 'Pixel reconstruction error.' },
-  contractive: { label: 'Contractive', about: 'Penalises the encoder’s Jacobian: small input changes, small code changes.' },
+  contractive: {
+    label: 'Contractive',
+    about: 'Penalises the encoder’s Jacobian: small input changes, small code changes.',
+  },
   triplet: { label: 'Triplet', about: 'Same-class codes closer than other-class codes, by a margin.' },
   cosine: { label: 'Cosine', about: 'Cosine embedding loss: same class aligned, other classes apart.' },
   circle: { label: 'Circle', about: 'Circle loss: a weighted pair loss with a circular decision boundary.' },
@@ -126,9 +130,14 @@ export type AeBuildResult = { ok: true; params: AeTrainInput } | { ok: false; fi
 export function buildAeParams(form: AeForm): AeBuildResult {
   if (form.datasetId == null) return { ok: false, field: 'datasetId', error: 'Choose a dataset to train on.' };
   if (!intIn(form.dim, AE_LIMITS.dim)) {
-    return { ok: false, field: 'dim', error: `Latent size N: a whole number from ${AE_LIMITS.dim.min} to ${AE_LIMITS.dim.max}.` };
+    return {
+      ok: false,
+      field: 'dim',
+      error: `Latent size N: a whole number from ${AE_LIMITS.dim.min} to ${AE_LIMITS.dim.max}.`,
+    };
   }
-  if (!intIn(form.seed, AE_LIMITS.seed)) return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
+  if (!intIn(form.seed, AE_LIMITS.seed))
+    return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
   const params: AeTrainInput = { datasetId: form.datasetId, dim: form.dim, seed: form.seed, untrained: form.untrained };
   if (form.mode === 'preset') {
     params.preset = form.preset;
@@ -139,10 +148,18 @@ export function buildAeParams(form: AeForm): AeBuildResult {
   }
   if (form.untrained) return { ok: true, params };
   if (!intIn(form.epochs, AE_LIMITS.epochs)) {
-    return { ok: false, field: 'epochs', error: `Epochs: a whole number from ${AE_LIMITS.epochs.min} to ${AE_LIMITS.epochs.max}.` };
+    return {
+      ok: false,
+      field: 'epochs',
+      error: `Epochs: a whole number from ${AE_LIMITS.epochs.min} to ${AE_LIMITS.epochs.max}.`,
+    };
   }
   if (!intIn(form.batch, AE_LIMITS.batch)) {
-    return { ok: false, field: 'batch', error: `Batch size: a whole number from ${AE_LIMITS.batch.min} to ${AE_LIMITS.batch.max}.` };
+    return {
+      ok: false,
+      field: 'batch',
+      error: `Batch size: a whole number from ${AE_LIMITS.batch.min} to ${AE_LIMITS.batch.max}.`,
+    };
   }
   if (form.lr == null || !Number.isFinite(form.lr) || form.lr <= 0 || form.lr > AE_LIMITS.lr.max) {
     return { ok: false, field: 'lr', error: 'Learning rate: a number above 0 and at most 1 (the paper uses 0.001).' };
@@ -186,7 +203,11 @@ export function datasetIdOfParams(params: Record<string, unknown> | null | undef
 }
 
 /** Seconds left: the engine's estimate when it gives one, else elapsed time scaled by the fraction done. */
-export function trainEta(progress: JobProgress | null | undefined, startedAt: number | null, now: number): number | null {
+export function trainEta(
+  progress: JobProgress | null | undefined,
+  startedAt: number | null,
+  now: number,
+): number | null {
   if (!progress) return null;
   if (progress.etaSeconds != null && Number.isFinite(progress.etaSeconds)) return Math.max(0, progress.etaSeconds);
   const f = progress.fraction;
@@ -278,7 +299,8 @@ export function curvesFromHistory(history: AeDetail['history']): Curves {
   for (const h of history) {
     curves = addCurvePoint(curves, 'loss', h.epoch, h.loss);
     for (const [term, v] of Object.entries(h.terms)) curves = addCurvePoint(curves, `loss/${term}`, h.epoch, v);
-    for (const [term, v] of Object.entries(h.weights ?? {})) curves = addCurvePoint(curves, `weight/${term}`, h.epoch, v);
+    for (const [term, v] of Object.entries(h.weights ?? {}))
+      curves = addCurvePoint(curves, `weight/${term}`, h.epoch, v);
   }
   return curves;
 }
@@ -426,7 +448,9 @@ export function aeTitle(a: Pick<AeSummary, 'id' | 'preset' | 'untrained'>): stri
 }
 
 /** "Contractive · N = 8 · 30 epochs · batch 8 · seed 0" (untrained: no epochs or batch). */
-export function settingsLine(a: Pick<AeSummary, 'losses' | 'kendall' | 'dim' | 'epochs' | 'batch' | 'seed' | 'untrained'>): string {
+export function settingsLine(
+  a: Pick<AeSummary, 'losses' | 'kendall' | 'dim' | 'epochs' | 'batch' | 'seed' | 'untrained'>,
+): string {
   const parts = [lossesLabel(a.losses, a.kendall), `N = ${a.dim}`];
   if (a.untrained) parts.push('random weights');
   else parts.push(`${a.epochs} ${a.epochs === 1 ? 'epoch' : 'epochs'}`, `batch ${a.batch}`);
@@ -435,7 +459,9 @@ export function settingsLine(a: Pick<AeSummary, 'losses' | 'kendall' | 'dim' | '
 }
 
 /** Autoencoders grouped by dataset (newest dataset group first, newest autoencoder first inside). */
-export function groupByDataset(list: readonly AeSummary[]): Array<{ datasetId: number; datasetName: string; items: AeSummary[] }> {
+export function groupByDataset(
+  list: readonly AeSummary[],
+): Array<{ datasetId: number; datasetName: string; items: AeSummary[] }> {
   const groups = new Map<number, { datasetId: number; datasetName: string; items: AeSummary[] }>();
   const sorted = [...list].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
   for (const a of sorted) {
@@ -459,8 +485,26 @@ export function toggleCompare(selected: readonly number[], id: number): number[]
 
 /** Tableau 10, then the lighter Tableau 20 half; beyond 20 classes, hues spaced by the golden angle. */
 const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
-  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5',
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#aec7e8',
+  '#ffbb78',
+  '#98df8a',
+  '#ff9896',
+  '#c5b0d5',
+  '#c49c94',
+  '#f7b6d2',
+  '#c7c7c7',
+  '#dbdb8d',
+  '#9edae5',
 ];
 
 export function classColor(label: number): string {

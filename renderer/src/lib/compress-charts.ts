@@ -41,7 +41,17 @@ export interface ChartSpec {
 }
 
 /** Series colours that read on light and dark backgrounds; the SVG and the canvas use the same. */
-export const CHART_PALETTE = ['#1f5bd8', '#d97706', '#16a34a', '#9333ea', '#dc2626', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
+export const CHART_PALETTE = [
+  '#1f5bd8',
+  '#d97706',
+  '#16a34a',
+  '#9333ea',
+  '#dc2626',
+  '#0891b2',
+  '#ca8a04',
+  '#db2777',
+  '#4b5563',
+];
 export const REFERENCE_COLOR = '#6b7280';
 /** Dash patterns (canvas and SVG). */
 export const LINE_DASH: Record<LineStyle, number[]> = { solid: [], dotted: [2, 3], dashed: [7, 4] };
@@ -56,7 +66,8 @@ function linesOf(rows: readonly CompressRow[]): Array<{ protocol: CompressProtoc
   const out: Array<{ protocol: CompressProtocol; subsampling: Subsampling }> = [];
   for (const protocol of PROTOCOLS) {
     for (const subsampling of SUBSAMPLINGS) {
-      if (rows.some((r) => r.protocol === protocol && r.subsampling === subsampling)) out.push({ protocol, subsampling });
+      if (rows.some((r) => r.protocol === protocol && r.subsampling === subsampling))
+        out.push({ protocol, subsampling });
     }
   }
   return out;
@@ -70,7 +81,19 @@ function referenceSeries(label: string, y: number | null | undefined, xs: readon
   if (y == null || !Number.isFinite(y) || finite.length === 0) return [];
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
-  return [{ key: 'reference', label, points: [{ x: lo, y }, { x: hi, y }], color: null, line: 'dashed', marker: 'none' }];
+  return [
+    {
+      key: 'reference',
+      label,
+      points: [
+        { x: lo, y },
+        { x: hi, y },
+      ],
+      color: null,
+      line: 'dashed',
+      marker: 'none',
+    },
+  ];
 }
 
 const byX = (a: ChartPoint, b: ChartPoint) => a.x - b.x;
@@ -94,11 +117,22 @@ export function accuracyByQuality(rows: readonly CompressRow[], reference: Compr
     line: subsamplingLine(subsampling),
     marker: subsamplingMarker(subsampling),
   }));
-  return [...series, ...referenceSeries('original images', reference ? reference.accuracy * 100 : null, rows.map((r) => r.quality))];
+  return [
+    ...series,
+    ...referenceSeries(
+      'original images',
+      reference ? reference.accuracy * 100 : null,
+      rows.map((r) => r.quality),
+    ),
+  ];
 }
 
 /** Accuracy (%) vs compression rate (file size relative to quality 95, 4:2:0): the rows joined with their codec point. */
-export function accuracyByRate(rows: readonly CompressRow[], codec: readonly CodecPoint[], reference: CompressReference | null): ChartSeries[] {
+export function accuracyByRate(
+  rows: readonly CompressRow[],
+  codec: readonly CodecPoint[],
+  reference: CompressReference | null,
+): ChartSeries[] {
   const rate = new Map(codec.map((c) => [gridKey(c.quality, c.subsampling), c.compressionRate]));
   const lines = linesOf(rows);
   const single = new Set(lines.map((l) => l.subsampling)).size <= 1;
@@ -118,7 +152,10 @@ export function accuracyByRate(rows: readonly CompressRow[], codec: readonly Cod
     marker: subsamplingMarker(subsampling),
   }));
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  return [...series.filter((s) => s.points.length > 0), ...referenceSeries('original images', reference ? reference.accuracy * 100 : null, xs)];
+  return [
+    ...series.filter((s) => s.points.length > 0),
+    ...referenceSeries('original images', reference ? reference.accuracy * 100 : null, xs),
+  ];
 }
 
 /** Whether any row (or the reference) carries per-group accuracy. */
@@ -174,7 +211,14 @@ export function biasByQuality(rows: readonly CompressRow[], reference: CompressR
     line: subsamplingLine(subsampling),
     marker: subsamplingMarker(subsampling),
   }));
-  return [...series, ...referenceSeries('original images', reference?.groupStd != null ? reference.groupStd * 100 : null, rows.map((r) => r.quality))];
+  return [
+    ...series,
+    ...referenceSeries(
+      'original images',
+      reference?.groupStd != null ? reference.groupStd * 100 : null,
+      rows.map((r) => r.quality),
+    ),
+  ];
 }
 
 /** The x ticks of the quality charts: the qualities measured. */
@@ -246,7 +290,10 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
   const plotH = opts.plotHeight ?? 300;
   const m = { left: 64, right: 20, top: 40, bottom: 52 };
   const plotW = W - m.left - m.right;
-  const shown = series.map((s) => ({ ...s, points: s.points.filter((p) => finitePoint(p) && (spec.xScale !== 'log' || p.x > 0)) }));
+  const shown = series.map((s) => ({
+    ...s,
+    points: s.points.filter((p) => finitePoint(p) && (spec.xScale !== 'log' || p.x > 0)),
+  }));
   const xs = shown.flatMap((s) => s.points.map((p) => p.x));
   const ys = shown.flatMap((s) => s.points.map((p) => p.y));
 
@@ -278,7 +325,10 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
   const yHi = yTicks[yTicks.length - 1]!;
 
   const fx = (x: number): number => {
-    const t = spec.xScale === 'log' ? (Math.log(x) - Math.log(xLo)) / (Math.log(xHi) - Math.log(xLo)) : (x - xLo) / (xHi - xLo || 1);
+    const t =
+      spec.xScale === 'log'
+        ? (Math.log(x) - Math.log(xLo)) / (Math.log(xHi) - Math.log(xLo))
+        : (x - xLo) / (xHi - xLo || 1);
     return m.left + t * plotW;
   };
   const fy = (y: number): number => m.top + plotH - ((y - yLo) / (yHi - yLo || 1)) * plotH;
@@ -302,8 +352,10 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
   const legendTop = m.top + plotH + m.bottom;
   const H = legendTop + legendRows.length * 20 + (legendRows.length ? 8 : 0);
 
-  const colorOf = (s: ChartSeries) => (s.color == null ? REFERENCE_COLOR : CHART_PALETTE[s.color % CHART_PALETTE.length]!);
-  const dashOf = (s: ChartSeries) => (LINE_DASH[s.line].length ? ` stroke-dasharray="${LINE_DASH[s.line].join(' ')}"` : '');
+  const colorOf = (s: ChartSeries) =>
+    s.color == null ? REFERENCE_COLOR : CHART_PALETTE[s.color % CHART_PALETTE.length]!;
+  const dashOf = (s: ChartSeries) =>
+    LINE_DASH[s.line].length ? ` stroke-dasharray="${LINE_DASH[s.line].join(' ')}"` : '';
   const mark = (s: ChartSeries, x: number, y: number) => {
     const c = colorOf(s);
     if (s.marker === 'circle') return `<circle cx="${n(x)}" cy="${n(y)}" r="3" fill="${c}"/>`;
@@ -328,13 +380,16 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
   out.push(`<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + plotH}"/>`);
   out.push('</g>');
   out.push('<g class="x-ticks" fill="#4b5563" text-anchor="middle">');
-  for (const t of xTicks) out.push(`<text x="${n(fx(t))}" y="${m.top + plotH + 16}">${escapeXml(formatTick(t))}</text>`);
+  for (const t of xTicks)
+    out.push(`<text x="${n(fx(t))}" y="${m.top + plotH + 16}">${escapeXml(formatTick(t))}</text>`);
   out.push('</g>');
   out.push('<g class="y-ticks" fill="#4b5563" text-anchor="end">');
   for (const t of yTicks) out.push(`<text x="${m.left - 6}" y="${n(fy(t) + 4)}">${escapeXml(formatTick(t))}</text>`);
   out.push('</g>');
   const xTitle = spec.xScale === 'log' ? `${spec.xLabel} (log scale)` : spec.xLabel;
-  out.push(`<text class="x-label" x="${n(m.left + plotW / 2)}" y="${m.top + plotH + 38}" text-anchor="middle" fill="#1b1f24">${escapeXml(xTitle)}</text>`);
+  out.push(
+    `<text class="x-label" x="${n(m.left + plotW / 2)}" y="${m.top + plotH + 38}" text-anchor="middle" fill="#1b1f24">${escapeXml(xTitle)}</text>`,
+  );
   const yTitle = spec.yUnit ? `${spec.yLabel} (${spec.yUnit})` : spec.yLabel;
   out.push(
     `<text class="y-label" x="16" y="${n(m.top + plotH / 2)}" text-anchor="middle" fill="#1b1f24" transform="rotate(-90 16 ${n(m.top + plotH / 2)})">${escapeXml(yTitle)}</text>`,
@@ -344,7 +399,9 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
     if (s.points.length === 0) continue;
     const pts = s.points.map((p) => `${n(fx(p.x))},${n(fy(p.y))}`).join(' ');
     out.push(`<g class="series" data-key="${escapeXml(s.key)}">`);
-    out.push(`<polyline fill="none" stroke="${colorOf(s)}" stroke-width="2"${dashOf(s)} points="${pts}"><title>${escapeXml(s.label)}</title></polyline>`);
+    out.push(
+      `<polyline fill="none" stroke="${colorOf(s)}" stroke-width="2"${dashOf(s)} points="${pts}"><title>${escapeXml(s.label)}</title></polyline>`,
+    );
     for (const p of s.points) out.push(mark(s, fx(p.x), fy(p.y)));
     out.push('</g>');
   }
@@ -354,7 +411,9 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
     let x = m.left;
     const y = legendTop + r * 20 + 10;
     for (const { s, w } of items) {
-      out.push(`<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${colorOf(s)}" stroke-width="2"${dashOf(s)}/>`);
+      out.push(
+        `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${colorOf(s)}" stroke-width="2"${dashOf(s)}/>`,
+      );
       out.push(mark(s, x + 12, y));
       out.push(`<text x="${x + 30}" y="${y + 4}">${escapeXml(s.label)}</text>`);
       x += w;

@@ -26,7 +26,9 @@ export interface StudyData {
 
 export const emptyStudy = (): StudyData => ({ reference: null, model: null, codec: [], rows: [] });
 
-export function studyOfDetail(d: Pick<CompressionDetail, 'reference' | 'codec' | 'rows'> & { summary: Pick<CompressionSummary, 'model'> }): StudyData {
+export function studyOfDetail(
+  d: Pick<CompressionDetail, 'reference' | 'codec' | 'rows'> & { summary: Pick<CompressionSummary, 'model'> },
+): StudyData {
   return { reference: d.reference, model: d.summary.model, codec: d.codec, rows: d.rows };
 }
 
@@ -36,7 +38,8 @@ export function compressPointFromPush(message: PushMessage, jobId: number): Comp
   return message.event.type === 'compress-point' ? message.event.data : null;
 }
 
-export const rowKey = (r: Pick<CompressRow, 'protocol' | 'quality' | 'subsampling'>) => `${r.protocol}-${gridKey(r.quality, r.subsampling)}`;
+export const rowKey = (r: Pick<CompressRow, 'protocol' | 'quality' | 'subsampling'>) =>
+  `${r.protocol}-${gridKey(r.quality, r.subsampling)}`;
 
 /** Adds pieces to a study: a later piece of the same point (or row) replaces the earlier one. */
 export function applyPoints(study: StudyData, points: readonly CompressPointData[]): StudyData {
@@ -104,8 +107,14 @@ export function progressGrid(
   plan: { qualities: readonly number[]; subsamplings: readonly Subsampling[]; protocols: readonly CompressProtocol[] },
   study: Pick<StudyData, 'codec' | 'rows'>,
 ): ProgressGrid {
-  const qualities = [...new Set([...plan.qualities, ...study.codec.map((c) => c.quality), ...study.rows.map((r) => r.quality)])].sort((a, b) => b - a);
-  const seen = new Set<Subsampling>([...plan.subsamplings, ...study.codec.map((c) => c.subsampling), ...study.rows.map((r) => r.subsampling)]);
+  const qualities = [
+    ...new Set([...plan.qualities, ...study.codec.map((c) => c.quality), ...study.rows.map((r) => r.quality)]),
+  ].sort((a, b) => b - a);
+  const seen = new Set<Subsampling>([
+    ...plan.subsamplings,
+    ...study.codec.map((c) => c.subsampling),
+    ...study.rows.map((r) => r.subsampling),
+  ]);
   const subsamplings = SUBSAMPLINGS.filter((s) => seen.has(s));
   const protocols = PROTOCOLS.filter((p) => plan.protocols.includes(p) || study.rows.some((r) => r.protocol === p));
   const codec = new Map(study.codec.map((c) => [gridKey(c.quality, c.subsampling), c]));

@@ -38,7 +38,11 @@ export interface TableRow {
 }
 
 /** One line per protocol × grid point: protocols in their order, 4:2:0 first, highest quality first. */
-export function tableRows(rows: readonly CompressRow[], codec: readonly CodecPoint[], reference: CompressReference | null): TableRow[] {
+export function tableRows(
+  rows: readonly CompressRow[],
+  codec: readonly CodecPoint[],
+  reference: CompressReference | null,
+): TableRow[] {
   const byKey = new Map(codec.map((c) => [gridKey(c.quality, c.subsampling), c]));
   return [...rows]
     .sort(

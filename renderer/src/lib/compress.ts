@@ -42,7 +42,17 @@ import { formatDuration } from './format.js';
 import { intIn } from '../../../shared/param-checks.js';
 
 export { BASELINES, EVAL_PRESETS, NETWORK_NAMES, PRESET_INFO };
-export { COMPRESS_DEFAULTS, COMPRESS_LIMITS, PROTOCOL_LABELS, PROTOCOLS, REFERENCE_QUALITY, SUBSAMPLINGS, THESIS_QUALITIES, expectedRows, gridKey };
+export {
+  COMPRESS_DEFAULTS,
+  COMPRESS_LIMITS,
+  PROTOCOL_LABELS,
+  PROTOCOLS,
+  REFERENCE_QUALITY,
+  SUBSAMPLINGS,
+  THESIS_QUALITIES,
+  expectedRows,
+  gridKey,
+};
 export type { BaselineName, EvalPreset };
 
 /** What `jobs.start` takes for a study (options left out take their defaults). */
@@ -86,10 +96,14 @@ export function parseQualities(text: string): QualityParse {
   const values = new Set<number>();
   for (const p of parts) {
     if (!/^[+]?\d+$/.test(p)) {
-      return { ok: false, error: `“${p}” is not a JPEG quality: type whole numbers from ${min} to ${max}, separated by commas (e.g. 20, 30).` };
+      return {
+        ok: false,
+        error: `“${p}” is not a JPEG quality: type whole numbers from ${min} to ${max}, separated by commas (e.g. 20, 30).`,
+      };
     }
     const n = Number(p);
-    if (n < min || n > max) return { ok: false, error: `${n} is out of range: a JPEG quality is a whole number from ${min} to ${max}.` };
+    if (n < min || n > max)
+      return { ok: false, error: `${n} is out of range: a JPEG quality is a whole number from ${min} to ${max}.` };
     values.add(n);
   }
   return { ok: true, values: [...values].sort((a, b) => a - b) };
@@ -111,12 +125,15 @@ export function addTypedQualities(
 ): { ok: true; qualities: number[]; extraQualities: number[] } | { ok: false; error: string } {
   const parsed = parseQualities(form.qualityText);
   if (!parsed.ok) return parsed;
-  if (parsed.values.length === 0) return { ok: false, error: 'Type one or more qualities from 1 to 100 first (e.g. 20, 30).' };
+  if (parsed.values.length === 0)
+    return { ok: false, error: 'Type one or more qualities from 1 to 100 first (e.g. 20, 30).' };
   const thesis = new Set<number>(THESIS_QUALITIES);
   return {
     ok: true,
     qualities: [...new Set([...form.qualities, ...parsed.values])].sort((a, b) => a - b),
-    extraQualities: [...new Set([...form.extraQualities, ...parsed.values.filter((v) => !thesis.has(v))])].sort((a, b) => a - b),
+    extraQualities: [...new Set([...form.extraQualities, ...parsed.values.filter((v) => !thesis.has(v))])].sort(
+      (a, b) => a - b,
+    ),
   };
 }
 
@@ -141,7 +158,11 @@ const shapeOf = (s: { width: number; height: number; channels: number }) => `${s
  * number of classes; with `protocols` that train (retrain, mixed), a network description too (an imported model
  * without one cannot be retrained). The API checks the class names as well and has the last word.
  */
-export function modelCompatibility(m: ModelFacts, d: DatasetFacts, protocols: readonly CompressProtocol[] = []): Compatibility {
+export function modelCompatibility(
+  m: ModelFacts,
+  d: DatasetFacts,
+  protocols: readonly CompressProtocol[] = [],
+): Compatibility {
   const p = m.preprocessing;
   if (p.width !== d.width || p.height !== d.height || p.channels !== d.channels) {
     return { ok: false, why: 'shape', reason: `takes ${shapeOf(p)} images; ${d.name} holds ${shapeOf(d)}` };
@@ -150,7 +171,12 @@ export function modelCompatibility(m: ModelFacts, d: DatasetFacts, protocols: re
     return { ok: false, why: 'classes', reason: `predicts ${m.classNames.length} classes; ${d.name} has ${d.classes}` };
   }
   if (!m.network && protocols.some((x) => x !== 'test')) {
-    return { ok: false, why: 'network', reason: 'was imported without a network description, so it cannot be retrained: choose Test only, or train a baseline' };
+    return {
+      ok: false,
+      why: 'network',
+      reason:
+        'was imported without a network description, so it cannot be retrained: choose Test only, or train a baseline',
+    };
   }
   return { ok: true };
 }
@@ -270,7 +296,9 @@ export function trainingPlan(p: {
   }
   if (p.protocols.includes('retrain')) {
     trainings += points;
-    parts.push(`${points} ${points === 1 ? 'retraining' : 'retrainings'} (${p.qualities} ${p.qualities === 1 ? 'quality' : 'qualities'} × ${p.subsamplings} ${p.subsamplings === 1 ? 'subsampling' : 'subsamplings'})`);
+    parts.push(
+      `${points} ${points === 1 ? 'retraining' : 'retrainings'} (${p.qualities} ${p.qualities === 1 ? 'quality' : 'qualities'} × ${p.subsamplings} ${p.subsamplings === 1 ? 'subsampling' : 'subsamplings'})`,
+    );
   }
   if (p.protocols.includes('mixed')) {
     trainings += 1;
@@ -280,8 +308,7 @@ export function trainingPlan(p: {
 }
 
 export type CompressBuildResult =
-  | { ok: true; params: CompressStartInput }
-  | { ok: false; field: keyof CompressForm | ''; error: string };
+  { ok: true; params: CompressStartInput } | { ok: false; field: keyof CompressForm | ''; error: string };
 
 /**
  * The `CompressParams` for `jobs.start`, or the first problem with the form in words. `dataset` is the chosen
@@ -299,13 +326,26 @@ export function buildCompressParams(
   let model: CompressModelSource;
   if (form.modelSource === 'model') {
     if (form.modelId == null) {
-      return { ok: false, field: 'modelId', error: `Choose a stored model that fits ${dataset.name}, or train a baseline first.` };
+      return {
+        ok: false,
+        field: 'modelId',
+        error: `Choose a stored model that fits ${dataset.name}, or train a baseline first.`,
+      };
     }
     const m = models.find((x) => x.id === form.modelId);
-    if (!m) return { ok: false, field: 'modelId', error: `Model #${form.modelId} is no longer stored. Choose another, or train a baseline first.` };
+    if (!m)
+      return {
+        ok: false,
+        field: 'modelId',
+        error: `Model #${form.modelId} is no longer stored. Choose another, or train a baseline first.`,
+      };
     const fit = modelCompatibility(m, dataset, form.protocols);
     if (!fit.ok) {
-      return { ok: false, field: fit.why === 'network' ? 'protocols' : 'modelId', error: `Model “${m.name}” ${fit.reason}.` };
+      return {
+        ok: false,
+        field: fit.why === 'network' ? 'protocols' : 'modelId',
+        error: `Model “${m.name}” ${fit.reason}.`,
+      };
     }
     model = { kind: 'model', modelId: m.id };
   } else {
@@ -315,16 +355,27 @@ export function buildCompressParams(
   if (!qualities.ok) return { ok: false, field: 'qualityText', error: qualities.error };
   if (qualities.values.length === 0) return { ok: false, field: 'qualities', error: 'Pick at least one JPEG quality.' };
   if (qualities.values.length > L.qualities.max) {
-    return { ok: false, field: 'qualities', error: `At most ${L.qualities.max} qualities in one study; ${qualities.values.length} are chosen.` };
+    return {
+      ok: false,
+      field: 'qualities',
+      error: `At most ${L.qualities.max} qualities in one study; ${qualities.values.length} are chosen.`,
+    };
   }
   const subsampling = subsamplingFor(form.subsampling, dataset.channels);
   if (subsampling.length === 0) return { ok: false, field: 'subsampling', error: 'Pick 4:2:0, 4:4:4 or both.' };
   const protocols = PROTOCOLS.filter((p) => form.protocols.includes(p));
-  if (protocols.length === 0) return { ok: false, field: 'protocols', error: 'Pick at least one protocol (Test only is the quickest).' };
-  if (!intIn(form.epochs, L.epochs)) return { ok: false, field: 'epochs', error: `Epochs: a whole number from ${L.epochs.min} to ${L.epochs.max}.` };
-  if (!intIn(form.seed, L.seed)) return { ok: false, field: 'seed', error: `Seed: a whole number from 0 to ${L.seed.max}.` };
+  if (protocols.length === 0)
+    return { ok: false, field: 'protocols', error: 'Pick at least one protocol (Test only is the quickest).' };
+  if (!intIn(form.epochs, L.epochs))
+    return { ok: false, field: 'epochs', error: `Epochs: a whole number from ${L.epochs.min} to ${L.epochs.max}.` };
+  if (!intIn(form.seed, L.seed))
+    return { ok: false, field: 'seed', error: `Seed: a whole number from 0 to ${L.seed.max}.` };
   if (form.limitPerClass != null && !intIn(form.limitPerClass, L.limitPerClass)) {
-    return { ok: false, field: 'limitPerClass', error: 'Per-class limit: a whole number from 1 up, or empty for all images.' };
+    return {
+      ok: false,
+      field: 'limitPerClass',
+      error: 'Per-class limit: a whole number from 1 up, or empty for all images.',
+    };
   }
   return {
     ok: true,
@@ -460,7 +511,10 @@ export function settingsLine(p: CompressParams): string {
   const trains = p.model.kind === 'baseline' || p.protocols.some((x) => x !== 'test');
   if (trains) {
     parts.push(`${p.epochs} ${p.epochs === 1 ? 'epoch' : 'epochs'}, batch ${p.batch}, lr ${p.lr}`);
-    if (p.model.kind === 'baseline') parts.push(`preset ${(PRESET_INFO as Record<string, { label: string } | undefined>)[p.preset]?.label ?? p.preset}`);
+    if (p.model.kind === 'baseline')
+      parts.push(
+        `preset ${(PRESET_INFO as Record<string, { label: string } | undefined>)[p.preset]?.label ?? p.preset}`,
+      );
     parts.push(p.limitPerClass == null ? 'all training images' : `≤ ${p.limitPerClass} training images per class`);
   }
   parts.push(`seed ${p.seed}`, `file sizes from ${p.sizeSample.toLocaleString('en-US')} test images`);
@@ -470,4 +524,3 @@ export function settingsLine(p: CompressParams): string {
 // ---- the image viewer ------------------------------------------------------------------------------------------
 
 // ---- export ----------------------------------------------------------------------------------------------------
-

@@ -14,7 +14,12 @@ class CompressionStore extends JobRunList<CompressionSummary> {
   form = $state<CompressForm>(defaultCompressForm());
 
   constructor() {
-    super({ kind: 'compress', progressEvent: 'compress-point', load: () => client.call('compressions.list', {}), what: 'the list of compression studies' });
+    super({
+      kind: 'compress',
+      progressEvent: 'compress-point',
+      load: () => client.call('compressions.list', {}),
+      what: 'the list of compression studies',
+    });
   }
 
   startStudy(params: CompressStartInput): Promise<JobSummary | null> {

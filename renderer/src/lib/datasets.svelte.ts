@@ -33,7 +33,10 @@ class DatasetStore extends JobBackedList<DatasetSummary, 'import'> {
    * Datasets imported before from `source` (`datasets.existing`); null when the call failed (the error banner
    * says why).
    */
-  async findExisting(source: ImportSource, cifar100Labels: 'fine' | 'coarse' = 'fine'): Promise<DatasetSummary[] | null> {
+  async findExisting(
+    source: ImportSource,
+    cifar100Labels: 'fine' | 'coarse' = 'fine',
+  ): Promise<DatasetSummary[] | null> {
     try {
       return await client.call('datasets.existing', { source, cifar100Labels });
     } catch (e) {

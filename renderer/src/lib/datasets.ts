@@ -151,7 +151,9 @@ export function importSourceOf(params: Record<string, unknown> | null | undefine
     };
   }
   if (source.kind === 'path' && typeof source.path === 'string') {
-    const format = (IMPORT_FORMATS as readonly unknown[]).includes(source.format) ? (source.format as ImportFormat) : 'auto';
+    const format = (IMPORT_FORMATS as readonly unknown[]).includes(source.format)
+      ? (source.format as ImportFormat)
+      : 'auto';
     return { kind: 'path', path: source.path, format };
   }
   return null;
@@ -214,7 +216,9 @@ export function extraMessage(message: string | null | undefined): string | null 
 }
 
 /** Counts worth showing: the engine reports "0 of 1" while it is still reading the source. */
-export function showsCounts(progress: JobProgress | null | undefined): progress is JobProgress & { step: number; total: number } {
+export function showsCounts(
+  progress: JobProgress | null | undefined,
+): progress is JobProgress & { step: number; total: number } {
   return progress?.step != null && progress.total != null && progress.total > 1;
 }
 
@@ -341,7 +345,10 @@ export function formFromParams(params: Record<string, unknown> | null | undefine
 }
 
 /** The format the import will read: the override, else what detection found. */
-export function effectiveFormat(form: ImportForm, detect: DetectResult | null): DatasetFormat | 'mnist-sample' | 'synth-chroma' | null {
+export function effectiveFormat(
+  form: ImportForm,
+  detect: DetectResult | null,
+): DatasetFormat | 'mnist-sample' | 'synth-chroma' | null {
   if (form.sourceKind !== 'path') return form.sourceKind;
   if (form.format !== 'auto') return form.format;
   return detect?.format ?? null;
@@ -379,23 +386,40 @@ export function buildImportParams(form: ImportForm, detect: DetectResult | null)
     source = { kind: 'mnist-sample' };
   } else {
     if (!intIn(form.synthN, LIMITS.synthN)) {
-      return { ok: false, field: 'synthN', error: `Number of images: a whole number from ${LIMITS.synthN.min} to ${formatCount(LIMITS.synthN.max)}.` };
+      return {
+        ok: false,
+        field: 'synthN',
+        error: `Number of images: a whole number from ${LIMITS.synthN.min} to ${formatCount(LIMITS.synthN.max)}.`,
+      };
     }
     if (!intIn(form.synthSize, LIMITS.synthSize)) {
-      return { ok: false, field: 'synthSize', error: `Generated size: ${LIMITS.synthSize.min} to ${LIMITS.synthSize.max} px.` };
+      return {
+        ok: false,
+        field: 'synthSize',
+        error: `Generated size: ${LIMITS.synthSize.min} to ${LIMITS.synthSize.max} px.`,
+      };
     }
     if (!intIn(form.synthSeed, LIMITS.seed)) {
       return { ok: false, field: 'synthSeed', error: 'Generator seed: a whole number from 0 to 2147483647.' };
     }
     if (!synthFits(form.synthN!, form.synthSize!)) {
-      return { ok: false, field: 'synthN', error: 'Images × size² × 3 must stay under 2 GiB: use fewer or smaller images.' };
+      return {
+        ok: false,
+        field: 'synthN',
+        error: 'Images × size² × 3 must stay under 2 GiB: use fewer or smaller images.',
+      };
     }
     source = { kind: 'synth-chroma', n: form.synthN!, size: form.synthSize!, seed: form.synthSeed! };
   }
   if (form.size != null && !intIn(form.size, LIMITS.size)) {
-    return { ok: false, field: 'size', error: `Target size: a whole number of pixels from ${LIMITS.size.min} to ${LIMITS.size.max}, or empty for the default.` };
+    return {
+      ok: false,
+      field: 'size',
+      error: `Target size: a whole number of pixels from ${LIMITS.size.min} to ${LIMITS.size.max}, or empty for the default.`,
+    };
   }
-  if (!intIn(form.seed, LIMITS.seed)) return { ok: false, field: 'seed', error: 'Split seed: a whole number from 0 to 2147483647.' };
+  if (!intIn(form.seed, LIMITS.seed))
+    return { ok: false, field: 'seed', error: 'Split seed: a whole number from 0 to 2147483647.' };
   if (!numIn(form.testFraction, LIMITS.testFraction)) {
     return { ok: false, field: 'testFraction', error: 'Test fraction: from 0.05 to 0.5.' };
   }
@@ -403,7 +427,8 @@ export function buildImportParams(form: ImportForm, detect: DetectResult | null)
     return { ok: false, field: 'searchWeightFraction', error: 'train_w fraction: from 0.1 to 0.9.' };
   }
   const name = form.name.trim();
-  if (name.length > LIMITS.name.max) return { ok: false, field: 'name', error: `Name: at most ${LIMITS.name.max} characters.` };
+  if (name.length > LIMITS.name.max)
+    return { ok: false, field: 'name', error: `Name: at most ${LIMITS.name.max} characters.` };
 
   const params: ImportParams = {
     source,
@@ -425,10 +450,16 @@ export function buildImportParams(form: ImportForm, detect: DetectResult | null)
  * The built-in source the form describes, for asking `datasets.existing` whether it was imported before; null
  * for a path (its detection answers that) and while a synthetic chroma field is not a valid value.
  */
-export function builtinSource(form: Pick<ImportForm, 'sourceKind' | 'synthN' | 'synthSize' | 'synthSeed'>): ImportSource | null {
+export function builtinSource(
+  form: Pick<ImportForm, 'sourceKind' | 'synthN' | 'synthSize' | 'synthSeed'>,
+): ImportSource | null {
   if (form.sourceKind === 'mnist-sample') return { kind: 'mnist-sample' };
   if (form.sourceKind !== 'synth-chroma') return null;
-  if (!intIn(form.synthN, LIMITS.synthN) || !intIn(form.synthSize, LIMITS.synthSize) || !intIn(form.synthSeed, LIMITS.seed)) {
+  if (
+    !intIn(form.synthN, LIMITS.synthN) ||
+    !intIn(form.synthSize, LIMITS.synthSize) ||
+    !intIn(form.synthSeed, LIMITS.seed)
+  ) {
     return null;
   }
   if (!synthFits(form.synthN!, form.synthSize!)) return null;
@@ -447,10 +478,7 @@ export function sourceKey(source: ImportSource): string {
   }
 }
 
-export type OpenOrImport =
-  | { action: 'open'; id: number }
-  | { action: 'started'; jobId: number }
-  | { action: 'failed' };
+export type OpenOrImport = { action: 'open'; id: number } | { action: 'started'; jobId: number } | { action: 'failed' };
 
 /**
  * Open a source's dataset when it was imported before, else import it: what "Try the sample dataset" does.

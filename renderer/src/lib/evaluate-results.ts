@@ -90,12 +90,16 @@ export function groupGap(perGroup: readonly GroupAccuracy[] | null): number | nu
 }
 
 /** The classes the model gets wrong most often: the largest off-diagonal shares, at most `n`. */
-export function worstConfusions(report: Pick<ClassificationReport, 'confusion' | 'perClass'>, n = 3): { from: string; to: string; share: number; count: number }[] {
+export function worstConfusions(
+  report: Pick<ClassificationReport, 'confusion' | 'perClass'>,
+  n = 3,
+): { from: string; to: string; share: number; count: number }[] {
   const names = new Map(report.perClass.map((c) => [c.label, c.name]));
   const out: { from: string; to: string; share: number; count: number }[] = [];
   confusionRows(report.confusion).forEach((row, i) =>
     row.cells.forEach((c, j) => {
-      if (!c.diagonal && c.count > 0) out.push({ from: names.get(i) ?? String(i), to: names.get(j) ?? String(j), share: c.share, count: c.count });
+      if (!c.diagonal && c.count > 0)
+        out.push({ from: names.get(i) ?? String(i), to: names.get(j) ?? String(j), share: c.share, count: c.count });
     }),
   );
   return out.sort((a, b) => b.share - a.share || b.count - a.count).slice(0, n);

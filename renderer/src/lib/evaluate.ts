@@ -33,7 +33,12 @@ import {
   type NetworkSize,
 } from '../../../shared/evaluate-defaults.js';
 import type { Genotype } from '../../../shared/genotype/ops.js';
-import { GenotypeFormatError, parseDartsGenotype, parseNb201, validateGenotype } from '../../../shared/genotype/text.js';
+import {
+  GenotypeFormatError,
+  parseDartsGenotype,
+  parseNb201,
+  validateGenotype,
+} from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import type { Series, SeriesPoint } from './search-curves.js';
@@ -58,7 +63,8 @@ export const SOURCE_INFO: Record<SourceKind, { label: string; sub: string }> = {
 
 export const BASELINE_INFO: Record<BaselineName, string> = {
   cnn: 'A plain stack of convolutions, batch norm and pooling: the floor a searched cell should beat.',
-  resnet20: 'The CIFAR ResNet-20 of He et al. (2016), three stages of residual blocks: the usual hand-designed reference.',
+  resnet20:
+    'The CIFAR ResNet-20 of He et al. (2016), three stages of residual blocks: the usual hand-designed reference.',
 };
 
 export const AUGMENT_CHOICES: readonly AugmentChoice[] = ['auto', 'on', 'off'];
@@ -195,7 +201,10 @@ export function readGenotype(text: string): GenotypeReading {
   const t = text.trim();
   if (t === '') return { state: 'empty' };
   if (text.length > GENOTYPE_MAX) {
-    return { state: 'error', message: `the text is ${text.length.toLocaleString('en-US')} characters long; a genotype is at most ${GENOTYPE_MAX.toLocaleString('en-US')}` };
+    return {
+      state: 'error',
+      message: `the text is ${text.length.toLocaleString('en-US')} characters long; a genotype is at most ${GENOTYPE_MAX.toLocaleString('en-US')}`,
+    };
   }
   try {
     if (t.startsWith('{')) {
@@ -208,11 +217,18 @@ export function readGenotype(text: string): GenotypeReading {
       const d = (doc ?? {}) as { text?: unknown; genotype?: unknown };
       let genotype: Genotype;
       if (typeof d.text === 'string') genotype = readText(d.text);
-      else if (d.genotype && typeof d.genotype === 'object' && ['darts', 'nb201'].includes((d.genotype as { space?: string }).space ?? '')) {
+      else if (
+        d.genotype &&
+        typeof d.genotype === 'object' &&
+        ['darts', 'nb201'].includes((d.genotype as { space?: string }).space ?? '')
+      ) {
         genotype = d.genotype as Genotype;
         validateGenotype(genotype);
       } else {
-        return { state: 'error', message: 'this JSON holds no genotype: expected a genotype.json file with "genotype" and "text" fields' };
+        return {
+          state: 'error',
+          message: 'this JSON holds no genotype: expected a genotype.json file with "genotype" and "text" fields',
+        };
       }
       return { state: 'ok', genotype, kind: genotype.space, format: 'json' };
     }
@@ -225,7 +241,8 @@ export function readGenotype(text: string): GenotypeReading {
 
 /** "DARTS genotype (normal and reduction cell)" etc., for the line under the text box. */
 export function describeReading(r: GenotypeReading): string {
-  if (r.state === 'empty') return 'Paste DARTS Genotype(...) text, a NAS-Bench-201 string or a genotype.json, or load a file.';
+  if (r.state === 'empty')
+    return 'Paste DARTS Genotype(...) text, a NAS-Bench-201 string or a genotype.json, or load a file.';
   if (r.state === 'error') return `Cannot read it: ${r.message}.`;
   const what = r.kind === 'darts' ? 'A DARTS genotype (normal and reduction cell)' : 'A NAS-Bench-201 cell';
   return r.format === 'json' ? `${what}, from a genotype JSON document.` : `${what}.`;
@@ -248,7 +265,10 @@ export function networkKindOf(
 }
 
 /** The explicit size choices of the form that apply to `kind` (layers: DARTS / NB201; auxiliary, drop-path: DARTS). */
-export function sizeOverrides(form: Pick<EvaluateForm, 'channels' | 'layers' | 'auxiliary' | 'dropPath'>, kind: NetworkKind): Partial<NetworkSize> {
+export function sizeOverrides(
+  form: Pick<EvaluateForm, 'channels' | 'layers' | 'auxiliary' | 'dropPath'>,
+  kind: NetworkKind,
+): Partial<NetworkSize> {
   const over: Partial<NetworkSize> = {};
   if (form.channels != null) over.channels = form.channels;
   if (hasLayers(kind) && form.layers != null) over.layers = form.layers;
@@ -265,7 +285,12 @@ export function layersLabel(kind: NetworkKind | null): string {
 /** "C = 16, 5 cells, auxiliary head, drop-path 0.2" (the baselines: "width 32"). */
 export function sizeLine(kind: NetworkKind, size: NetworkSize): string {
   if (!hasLayers(kind)) return `width ${size.channels}`;
-  const parts = [`C = ${size.channels}`, kind === 'darts' ? `${size.layers} ${size.layers === 1 ? 'cell' : 'cells'}` : `${size.layers} ${size.layers === 1 ? 'cell' : 'cells'} per stage`];
+  const parts = [
+    `C = ${size.channels}`,
+    kind === 'darts'
+      ? `${size.layers} ${size.layers === 1 ? 'cell' : 'cells'}`
+      : `${size.layers} ${size.layers === 1 ? 'cell' : 'cells'} per stage`,
+  ];
   if (kind === 'darts') {
     if (size.auxiliary) parts.push('auxiliary head');
     if (size.dropPath > 0) parts.push(`drop-path ${size.dropPath}`);
@@ -278,7 +303,8 @@ export function augmentNote(choice: AugmentChoice, channels: number | null): str
   const rgb = channels === 3;
   const what = 'random crop (padding 1/8 of the size) and horizontal flip';
   if (choice === 'off') return 'No augmentation: every epoch sees the images as they are.';
-  if (choice === 'on') return `On: ${what}${channels === 1 ? ' — careful: flipping changes what digits and letters mean' : ''}.`;
+  if (choice === 'on')
+    return `On: ${what}${channels === 1 ? ' — careful: flipping changes what digits and letters mean' : ''}.`;
   if (channels == null) return `Auto: ${what} for RGB datasets, none for greyscale ones.`;
   return augmentationFor('auto', channels)
     ? `Auto: on for this RGB dataset — ${what}.`
@@ -288,8 +314,7 @@ export function augmentNote(choice: AugmentChoice, channels: number | null): str
 // ---- building the params ------------------------------------------------------------------------------------
 
 export type EvaluateBuildResult =
-  | { ok: true; params: EvaluateStartInput }
-  | { ok: false; field: keyof EvaluateForm | ''; error: string };
+  { ok: true; params: EvaluateStartInput } | { ok: false; field: keyof EvaluateForm | ''; error: string };
 
 /**
  * The `EvaluateParams` for `jobs.start`, or the first problem with the form in words. Size overrides go in only
@@ -306,14 +331,19 @@ export function buildEvaluateParams(
   let source: EvaluateSource;
   if (form.source === 'search') {
     if (form.searchJobId == null) {
-      return { ok: false, field: 'searchJobId', error: 'Choose a finished search, or paste a genotype, or pick a baseline.' };
+      return {
+        ok: false,
+        field: 'searchJobId',
+        error: 'Choose a finished search, or paste a genotype, or pick a baseline.',
+      };
     }
     source = { kind: 'search', jobId: form.searchJobId };
   } else if (form.source === 'genotype') {
     if (reading.state === 'empty') {
       return { ok: false, field: 'genotypeText', error: 'Paste a genotype or load one from a file.' };
     }
-    if (reading.state === 'error') return { ok: false, field: 'genotypeText', error: `The genotype cannot be read: ${reading.message}.` };
+    if (reading.state === 'error')
+      return { ok: false, field: 'genotypeText', error: `The genotype cannot be read: ${reading.message}.` };
     source = { kind: 'genotype', text: form.genotypeText.trim() };
   } else {
     source = { kind: 'baseline', name: form.baseline };
@@ -321,13 +351,29 @@ export function buildEvaluateParams(
   const kind = networkKindOf(form, searchSpace, reading) ?? 'darts';
 
   if (form.channels != null && !intIn(form.channels, L.channels)) {
-    return { ok: false, field: 'channels', error: `Channels C: a whole number from ${L.channels.min} to ${L.channels.max}, or empty for the preset’s.` };
+    return {
+      ok: false,
+      field: 'channels',
+      error: `Channels C: a whole number from ${L.channels.min} to ${L.channels.max}, or empty for the preset’s.`,
+    };
   }
   if (hasLayers(kind) && form.layers != null && !intIn(form.layers, L.layers)) {
-    return { ok: false, field: 'layers', error: `${layersLabel(kind)}: a whole number from ${L.layers.min} to ${L.layers.max}, or empty for the preset’s.` };
+    return {
+      ok: false,
+      field: 'layers',
+      error: `${layersLabel(kind)}: a whole number from ${L.layers.min} to ${L.layers.max}, or empty for the preset’s.`,
+    };
   }
-  if (kind === 'darts' && form.dropPath != null && !(Number.isFinite(form.dropPath) && form.dropPath >= 0 && form.dropPath <= EVALUATE_DEFAULTS.dropPathMax)) {
-    return { ok: false, field: 'dropPath', error: `Drop-path: a probability from 0 to ${EVALUATE_DEFAULTS.dropPathMax} (DARTS uses 0.2), or empty for the preset’s.` };
+  if (
+    kind === 'darts' &&
+    form.dropPath != null &&
+    !(Number.isFinite(form.dropPath) && form.dropPath >= 0 && form.dropPath <= EVALUATE_DEFAULTS.dropPathMax)
+  ) {
+    return {
+      ok: false,
+      field: 'dropPath',
+      error: `Drop-path: a probability from 0 to ${EVALUATE_DEFAULTS.dropPathMax} (DARTS uses 0.2), or empty for the preset’s.`,
+    };
   }
   if (!intIn(form.epochs, L.epochs)) {
     return { ok: false, field: 'epochs', error: `Epochs: a whole number from ${L.epochs.min} to ${L.epochs.max}.` };
@@ -335,9 +381,14 @@ export function buildEvaluateParams(
   if (!intIn(form.batch, L.batch)) {
     return { ok: false, field: 'batch', error: `Batch size: a whole number from ${L.batch.min} to ${L.batch.max}.` };
   }
-  if (!intIn(form.seed, { min: 0, max: SEED_MAX })) return { ok: false, field: 'seed', error: `Seed: a whole number from 0 to ${SEED_MAX}.` };
+  if (!intIn(form.seed, { min: 0, max: SEED_MAX }))
+    return { ok: false, field: 'seed', error: `Seed: a whole number from 0 to ${SEED_MAX}.` };
   if (form.limitPerClass != null && !intIn(form.limitPerClass, { min: 1, max: 1_000_000 })) {
-    return { ok: false, field: 'limitPerClass', error: 'Per-class limit: a whole number from 1 up, or empty for all images.' };
+    return {
+      ok: false,
+      field: 'limitPerClass',
+      error: 'Per-class limit: a whole number from 1 up, or empty for all images.',
+    };
   }
 
   const params: EvaluateStartInput = {
@@ -427,7 +478,10 @@ export function parseEvaluateResult(result: unknown): EvaluateResult | null {
 }
 
 /** The parts of an evaluation job's params the page shows before its own record loads. */
-export function evaluateParamsOfJob(job: Pick<JobSummary, 'params'> | null | undefined): { datasetId: number | null; epochs: number | null } {
+export function evaluateParamsOfJob(job: Pick<JobSummary, 'params'> | null | undefined): {
+  datasetId: number | null;
+  epochs: number | null;
+} {
   const p = job?.params ?? {};
   return {
     datasetId: typeof p.datasetId === 'number' ? p.datasetId : null,
@@ -530,7 +584,10 @@ export function settingsLine(p: {
   ];
   if (p.lr != null) parts.push(`lr ${p.lr} (cosine)`);
   if (p.weightDecay != null) parts.push(`weight decay ${p.weightDecay}`);
-  parts.push(`augmentation ${p.augment}`, `seed ${p.seed}`, p.limitPerClass == null ? 'all images' : `≤ ${p.limitPerClass} images per class`);
+  parts.push(
+    `augmentation ${p.augment}`,
+    `seed ${p.seed}`,
+    p.limitPerClass == null ? 'all images' : `≤ ${p.limitPerClass} images per class`,
+  );
   return parts.join(', ');
 }
-

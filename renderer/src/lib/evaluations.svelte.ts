@@ -20,7 +20,12 @@ class EvaluationStore extends JobRunList<EvaluationSummary> {
   form = $state<EvaluateForm>(defaultEvaluateForm());
 
   constructor() {
-    super({ kind: 'evaluate', progressEvent: 'evaluate-epoch', load: () => client.call('evaluations.list', {}), what: 'the list of evaluations' });
+    super({
+      kind: 'evaluate',
+      progressEvent: 'evaluate-epoch',
+      load: () => client.call('evaluations.list', {}),
+      what: 'the list of evaluations',
+    });
   }
 
   startEvaluation(params: EvaluateStartInput): Promise<JobSummary | null> {
@@ -58,7 +63,10 @@ class ModelStore extends EngineList<ModelSummary> {
   }
 
   /** Imports a model folder; the model, or the reason it was refused (the banner says it too). */
-  async importFolder(path: string, name?: string): Promise<{ ok: true; model: ModelSummary } | { ok: false; error: string }> {
+  async importFolder(
+    path: string,
+    name?: string,
+  ): Promise<{ ok: true; model: ModelSummary } | { ok: false; error: string }> {
     this.importing = true;
     try {
       const model = await client.call('models.import', name ? { path, name } : { path });

@@ -6,7 +6,10 @@ import { formatNumber } from './format.js';
 export const LOGGED_EVENT_TYPES: JobEvent['type'][] = ['log', 'state', 'metric', 'artifact', 'result'];
 
 /** Union of two event lists, one entry per seq, in seq order. Cheap when `incoming` only appends. */
-export function mergeEvents(existing: readonly StoredJobEvent[], incoming: readonly StoredJobEvent[]): StoredJobEvent[] {
+export function mergeEvents(
+  existing: readonly StoredJobEvent[],
+  incoming: readonly StoredJobEvent[],
+): StoredJobEvent[] {
   if (incoming.length === 0) return existing as StoredJobEvent[];
   const last = existing.length > 0 ? existing[existing.length - 1]!.seq : -Infinity;
   let appendOnly = true;
@@ -42,7 +45,11 @@ export function eventLine(e: StoredJobEvent): LogLine | null {
     case 'log':
       return { ...base, kind: ev.level, text: ev.message };
     case 'state':
-      return { ...base, kind: 'state', text: ev.message ? `State → ${ev.state}: ${ev.message}` : `State → ${ev.state}` };
+      return {
+        ...base,
+        kind: 'state',
+        text: ev.message ? `State → ${ev.state}: ${ev.message}` : `State → ${ev.state}`,
+      };
     case 'artifact':
       return { ...base, kind: 'artifact', text: `Artifact ${ev.name}: ${ev.path}` };
     case 'result':

@@ -28,10 +28,7 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** How long a job ran: from start to end, or to `now` while it runs; '—' when it never started. */
-export function jobDuration(
-  job: { startedAt: number | null; endedAt: number | null },
-  now: number,
-): string {
+export function jobDuration(job: { startedAt: number | null; endedAt: number | null }, now: number): string {
   if (job.startedAt == null) return '—';
   return formatDuration(Math.max(0, (job.endedAt ?? now) - job.startedAt));
 }
@@ -66,11 +63,7 @@ export function formatTimestamp(ts: number | null | undefined, now: number): str
   const d = new Date(ts);
   const today = new Date(now);
   const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-  if (
-    d.getFullYear() === today.getFullYear() &&
-    d.getMonth() === today.getMonth() &&
-    d.getDate() === today.getDate()
-  ) {
+  if (d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate()) {
     return `${time}:${pad2(d.getSeconds())}`;
   }
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${time}`;

@@ -51,7 +51,8 @@ export const COMPRESSION_VIEW: JobViewAbout = {
   list: 'compression',
   backLabel: '← All studies',
   missing: gone('study'),
-  resumeNote: 'Continues where it stopped: encoded points and measured rows are kept, a training resumes from its last epoch.',
+  resumeNote:
+    'Continues where it stopped: encoded points and measured rows are kept, a training resumes from its last epoch.',
   // The study's steps are points and rows, which its own facts count.
   showSteps: false,
 };

@@ -88,6 +88,13 @@ export const STATE_LABELS: Record<JobState, string> = {
 
 /** Human names for job kinds; unknown kinds show as they are. */
 export function kindLabel(kind: string): string {
-  const labels: Record<string, string> = { selftest: 'Self-test', import: 'Import', autoencoder: 'Autoencoder', search: 'Search', evaluate: 'Evaluation', compress: 'Compression study' };
+  const labels: Record<string, string> = {
+    selftest: 'Self-test',
+    import: 'Import',
+    autoencoder: 'Autoencoder',
+    search: 'Search',
+    evaluate: 'Evaluation',
+    compress: 'Compression study',
+  };
   return labels[kind] ?? kind;
 }

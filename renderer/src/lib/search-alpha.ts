@@ -1,11 +1,5 @@
 /** The α heatmap of a search's cells: edge labels, the rows to draw and which operation each edge keeps. */
-import {
-  DARTS_OPS,
-  NB201_EDGE_LIST,
-  NB201_OPS,
-  dartsEdgeList,
-  type Genotype,
-} from '../../../shared/genotype/ops.js';
+import { DARTS_OPS, NB201_EDGE_LIST, NB201_OPS, dartsEdgeList, type Genotype } from '../../../shared/genotype/ops.js';
 import type { AlphaSnapshot, SearchSpace } from '../../../shared/search.js';
 import { finite } from './search-curves.js';
 import { opsOf, type Cell } from './search.js';

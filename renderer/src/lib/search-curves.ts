@@ -22,7 +22,6 @@ export function mergeEpochs<T extends { epoch: number }>(existing: readonly T[],
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
-
 /** The snapshot a pushed message carries for job `jobId`, else null. */
 export function epochFromPush(message: PushMessage, jobId: number): SearchEpochData | null {
   if (message.channel !== 'job.event' || message.jobId !== jobId) return null;
@@ -106,7 +105,12 @@ export interface CompareRun {
 /** One series per search: `metric` (accuracy in %) against epoch, images processed or cumulative wall time. */
 export function compareSeries(runs: readonly CompareRun[], metric: CompareMetric, x: CompareX): Series[] {
   return runs.map((run, i) => {
-    const xs = x === 'epoch' ? run.epochs.map((e) => e.epoch) : x === 'images' ? imagesTotals(run.epochs) : cumulativeSeconds(run.epochs);
+    const xs =
+      x === 'epoch'
+        ? run.epochs.map((e) => e.epoch)
+        : x === 'images'
+          ? imagesTotals(run.epochs)
+          : cumulativeSeconds(run.epochs);
     const points = run.epochs.flatMap((e, k) => {
       const y = metric === 'valAccuracy' ? e.valAccuracy * 100 : e.trainLoss;
       return Number.isFinite(y) && Number.isFinite(xs[k]) ? [{ x: xs[k]!, y }] : [];
@@ -149,7 +153,10 @@ export function compareRow(d: Pick<SearchDetail, 'summary' | 'params' | 'epochs'
 }
 
 /** The searches to compare among `picked` (job ids, in the order ticked): those in `list` with a finished epoch. */
-export function comparableSearches<T extends { jobId: number; epochsDone: number }>(list: readonly T[], picked: readonly number[]): T[] {
+export function comparableSearches<T extends { jobId: number; epochsDone: number }>(
+  list: readonly T[],
+  picked: readonly number[],
+): T[] {
   return picked.flatMap((id) => {
     const s = list.find((x) => x.jobId === id);
     return s && s.epochsDone > 0 ? [s] : [];

@@ -9,7 +9,8 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'mastery',
     label: 'Mastery m',
-    title: 'The subset is mastered (and resampled) once this fraction of it is correctly classified, or easy (see Mastery by).',
+    title:
+      'The subset is mastered (and resampled) once this fraction of it is correctly classified, or easy (see Mastery by).',
     min: '0',
     max: '1',
     step: 'any',

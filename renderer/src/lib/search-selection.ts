@@ -22,7 +22,10 @@ export interface SelectionCharts {
 }
 
 /** The data-selection charts, from the epochs that carry `selection` (null when none does). */
-export function selectionChartsOf(epochs: readonly SearchEpochData[], masteryThreshold: number | null = null): SelectionCharts | null {
+export function selectionChartsOf(
+  epochs: readonly SearchEpochData[],
+  masteryThreshold: number | null = null,
+): SelectionCharts | null {
   const withSel = epochs.filter((e): e is SearchEpochData & { selection: SelectionEpochStats } => e.selection != null);
   if (withSel.length === 0) return null;
   const pts = (pick: (s: SelectionEpochStats) => number | null | undefined, scale = 1): SeriesPoint[] =>
@@ -66,7 +69,9 @@ export function selectionChartsOf(epochs: readonly SearchEpochData[], masteryThr
 }
 
 /** The epochs in which BDP pruned, with their VoE histograms, oldest first. */
-export function pruningsOf(epochs: readonly SearchEpochData[]): Array<{ epoch: number; train: VoeHistogram; val: VoeHistogram }> {
+export function pruningsOf(
+  epochs: readonly SearchEpochData[],
+): Array<{ epoch: number; train: VoeHistogram; val: VoeHistogram }> {
   return epochs.flatMap((e) => {
     const p = e.selection?.bdp?.pruning;
     return p ? [{ epoch: e.epoch, train: p.train, val: p.val }] : [];
@@ -93,7 +98,9 @@ export function histogramBars(h: Pick<VoeHistogram, 'edges' | 'counts'>): Histog
 }
 
 /** The dataset rows of the current DDS subset, and which of them are hard / came in this epoch. */
-export function ddsStrip(e: SearchEpochData | null | undefined): { rows: number[]; hard: Set<number>; replaced: Set<number> } | null {
+export function ddsStrip(
+  e: SearchEpochData | null | undefined,
+): { rows: number[]; hard: Set<number>; replaced: Set<number> } | null {
   const d = e?.selection?.dds;
   if (!d) return null;
   return { rows: d.subset, hard: new Set(d.hardRows), replaced: new Set(d.replacedRows) };
@@ -130,10 +137,21 @@ export function selectionRowsOf(epochs: readonly SearchEpochData[]): SelectionRo
         valSize: s.valSize,
         imagesTotal: totals[i]!,
         dds: s.dds
-          ? { mastery: s.dds.mastery, easy: s.dds.easy, hard: s.dds.hard, replaced: s.dds.replaced, uniqueSeen: s.dds.uniqueSeen }
+          ? {
+              mastery: s.dds.mastery,
+              easy: s.dds.easy,
+              hard: s.dds.hard,
+              replaced: s.dds.replaced,
+              uniqueSeen: s.dds.uniqueSeen,
+            }
           : null,
         bdp: s.bdp
-          ? { remainingTrain: s.bdp.remainingTrain, remainingVal: s.bdp.remainingVal, prunedTrain: p?.train.pruned ?? null, prunedVal: p?.val.pruned ?? null }
+          ? {
+              remainingTrain: s.bdp.remainingTrain,
+              remainingVal: s.bdp.remainingVal,
+              prunedTrain: p?.train.pruned ?? null,
+              prunedVal: p?.val.pruned ?? null,
+            }
           : null,
       },
     ];

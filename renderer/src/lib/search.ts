@@ -43,20 +43,23 @@ export type Cell = 'normal' | 'reduce';
 export const SPACES: readonly SearchSpace[] = ['darts', 'nb201'];
 export const STRATEGIES: readonly SelectionStrategy[] = ['full', 'random', 'dds', 'dds-untrained', 'bdp'];
 
-export const SPACE_INFO: Record<SearchSpace, { label: string; about: string; cellsLabel: string; cellsHint: string }> = {
-  darts: {
-    label: SPACE_NAMES.darts,
-    about: 'The DARTS cell: 4 nodes, each keeps its 2 strongest inputs out of 8 operations; a normal and a reduction cell.',
-    cellsLabel: 'Cells',
-    cellsHint: 'Cells in the supernet; reduction cells sit at 1/3 and 2/3 (DARTS searches with 8).',
-  },
-  nb201: {
-    label: SPACE_NAMES.nb201,
-    about: 'The NAS-Bench-201 cell: 4 nodes, one of 5 operations on each of its 6 edges; one cell type, 15,625 cells in all.',
-    cellsLabel: 'Cells per stage',
-    cellsHint: 'Cells in each of the 3 stages, joined by residual reduction blocks (the benchmark uses 5).',
-  },
-};
+export const SPACE_INFO: Record<SearchSpace, { label: string; about: string; cellsLabel: string; cellsHint: string }> =
+  {
+    darts: {
+      label: SPACE_NAMES.darts,
+      about:
+        'The DARTS cell: 4 nodes, each keeps its 2 strongest inputs out of 8 operations; a normal and a reduction cell.',
+      cellsLabel: 'Cells',
+      cellsHint: 'Cells in the supernet; reduction cells sit at 1/3 and 2/3 (DARTS searches with 8).',
+    },
+    nb201: {
+      label: SPACE_NAMES.nb201,
+      about:
+        'The NAS-Bench-201 cell: 4 nodes, one of 5 operations on each of its 6 edges; one cell type, 15,625 cells in all.',
+      cellsLabel: 'Cells per stage',
+      cellsHint: 'Cells in each of the 3 stages, joined by residual reduction blocks (the benchmark uses 5).',
+    },
+  };
 
 export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: string }> = {
   full: {
@@ -65,7 +68,8 @@ export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: st
   },
   random: {
     label: 'Random subset',
-    about: 'One fixed class-balanced random subset of S training images, the same every epoch, with DDS’s validation policy — the DDS-NAS paper’s ablation.',
+    about:
+      'One fixed class-balanced random subset of S training images, the same every epoch, with DDS’s validation policy — the DDS-NAS paper’s ablation.',
   },
   dds: {
     label: 'DDS-NAS',
@@ -74,7 +78,8 @@ export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: st
   },
   'dds-untrained': {
     label: 'DDS, untrained AE',
-    about: 'DDS-NAS with the embeddings of an untrained autoencoder — the paper’s ablation of what the trained one adds.',
+    about:
+      'DDS-NAS with the embeddings of an untrained autoencoder — the paper’s ablation of what the trained one adds.',
   },
   bdp: {
     label: 'BDP',
@@ -84,7 +89,12 @@ export const STRATEGY_INFO: Record<SelectionStrategy, { label: string; about: st
 };
 
 /** Which parameter groups a strategy uses. */
-export function strategyUses(strategy: SelectionStrategy): { subset: boolean; dds: boolean; autoencoder: boolean; bdp: boolean } {
+export function strategyUses(strategy: SelectionStrategy): {
+  subset: boolean;
+  dds: boolean;
+  autoencoder: boolean;
+  bdp: boolean;
+} {
   const dds = strategy === 'dds' || strategy === 'dds-untrained';
   return { subset: dds || strategy === 'random', dds, autoencoder: strategy === 'dds', bdp: strategy === 'bdp' };
 }
@@ -93,16 +103,31 @@ export type { MasteryBy, ReplacePool, SearchAugment, ValMode };
 
 /** A choice's label and its one-line explanation (the sentence shared with the CLI's help and the README). */
 const sentence = (about: string): string => `${about[0]!.toUpperCase()}${about.slice(1)}.`;
-function choiceInfo<K extends string>(about: Record<K, string>, labels: Record<K, string>): Record<K, { label: string; about: string }> {
-  return Object.fromEntries(Object.keys(labels).map((k) => [k, { label: labels[k as K], about: sentence(about[k as K]) }])) as Record<K, { label: string; about: string }>;
+function choiceInfo<K extends string>(
+  about: Record<K, string>,
+  labels: Record<K, string>,
+): Record<K, { label: string; about: string }> {
+  return Object.fromEntries(
+    Object.keys(labels).map((k) => [k, { label: labels[k as K], about: sentence(about[k as K]) }]),
+  ) as Record<K, { label: string; about: string }>;
 }
 
 export const VAL_MODES = FIDELITY_OPTIONS.valMode.values;
-export const VAL_MODE_INFO = choiceInfo(FIDELITY_OPTIONS.valMode.about, { 'resample-each-epoch': 'Resample each epoch', fixed: 'Fixed', 'with-subset': 'With the subset' });
+export const VAL_MODE_INFO = choiceInfo(FIDELITY_OPTIONS.valMode.about, {
+  'resample-each-epoch': 'Resample each epoch',
+  fixed: 'Fixed',
+  'with-subset': 'With the subset',
+});
 export const MASTERY_BYS = FIDELITY_OPTIONS.masteryBy.values;
-export const MASTERY_BY_INFO = choiceInfo(FIDELITY_OPTIONS.masteryBy.about, { correct: 'Correctly classified', easy: 'Easy' });
+export const MASTERY_BY_INFO = choiceInfo(FIDELITY_OPTIONS.masteryBy.about, {
+  correct: 'Correctly classified',
+  easy: 'Easy',
+});
 export const REPLACE_POOLS = FIDELITY_OPTIONS.replacePool.values;
-export const REPLACE_POOL_INFO = choiceInfo(FIDELITY_OPTIONS.replacePool.about, { global: 'Any image not in the subset', 'unseen-first': 'Unseen images first' });
+export const REPLACE_POOL_INFO = choiceInfo(FIDELITY_OPTIONS.replacePool.about, {
+  global: 'Any image not in the subset',
+  'unseen-first': 'Unseen images first',
+});
 export const SEARCH_AUGMENTS = FIDELITY_OPTIONS.augment.values;
 export const SEARCH_AUGMENT_INFO = choiceInfo(FIDELITY_OPTIONS.augment.about, { auto: 'Auto', on: 'On', off: 'Off' });
 
@@ -155,13 +180,21 @@ export const SEARCH_LIMITS = {
 } as const;
 
 /** The SearchParams defaults that suggestSearchParams leaves alone (DARTS' optimiser settings). */
-export const SEARCH_DEFAULTS = { lr: P.lr.default, alphaLr: P.alphaLr.default, seed: P.seed.default, augment: P.augment.default } as const;
+export const SEARCH_DEFAULTS = {
+  lr: P.lr.default,
+  alphaLr: P.alphaLr.default,
+  seed: P.seed.default,
+  augment: P.augment.default,
+} as const;
 
 /** A fraction of the schema as a percentage of the form (pruneTrain / pruneVal), without float noise. */
 const percent = (fraction: number): number => Math.round(fraction * 1e6) / 1e4;
 
 /** A data-selection field's limits. `gt0`: above min (exclusive); `ltMax`: below max (exclusive). */
-function selectionLimit(f: { type: string; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }, scale: (n: number) => number = (n) => n) {
+function selectionLimit(
+  f: { type: string; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean },
+  scale: (n: number) => number = (n) => n,
+) {
   return {
     min: scale(f.min),
     max: scale(f.max),
@@ -207,7 +240,9 @@ export const SELECTION_DEFAULTS = {
 } as const;
 
 /** S when the subset field is empty: defaultSubsetSize of the dataset (null without one). */
-export function subsetPlaceholder(dataset: Pick<DatasetSummary, 'classes' | 'width' | 'height' | 'channels'> | null | undefined): number | null {
+export function subsetPlaceholder(
+  dataset: Pick<DatasetSummary, 'classes' | 'width' | 'height' | 'channels'> | null | undefined,
+): number | null {
   return dataset ? defaultSubsetSize(dataset) : null;
 }
 
@@ -312,8 +347,7 @@ export function chooseSpace(form: SearchForm, space: SearchSpace): SearchForm {
 }
 
 export type SearchBuildResult =
-  | { ok: true; params: SearchStartInput }
-  | { ok: false; field: keyof SearchForm | ''; error: string };
+  { ok: true; params: SearchStartInput } | { ok: false; field: keyof SearchForm | ''; error: string };
 
 function positiveUpTo(value: number | null, max: number): value is number {
   return value != null && Number.isFinite(value) && value > 0 && value <= max;
@@ -324,7 +358,11 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
   const L = SEARCH_LIMITS;
   if (form.datasetId == null) return { ok: false, field: 'datasetId', error: 'Choose a dataset to search on.' };
   if (!intIn(form.channels, L.channels)) {
-    return { ok: false, field: 'channels', error: `Channels C: a whole number from ${L.channels.min} to ${L.channels.max}.` };
+    return {
+      ok: false,
+      field: 'channels',
+      error: `Channels C: a whole number from ${L.channels.min} to ${L.channels.max}.`,
+    };
   }
   if (!intIn(form.cells, L.cells)) {
     const what = SPACE_INFO[form.space].cellsLabel;
@@ -337,12 +375,21 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
     return { ok: false, field: 'batch', error: `Batch size: a whole number from ${L.batch.min} to ${L.batch.max}.` };
   }
   if (!positiveUpTo(form.lr, L.lr.max)) {
-    return { ok: false, field: 'lr', error: `Weight learning rate: a number above 0 and at most ${L.lr.max} (DARTS uses 0.025).` };
+    return {
+      ok: false,
+      field: 'lr',
+      error: `Weight learning rate: a number above 0 and at most ${L.lr.max} (DARTS uses 0.025).`,
+    };
   }
   if (!positiveUpTo(form.alphaLr, L.alphaLr.max)) {
-    return { ok: false, field: 'alphaLr', error: `α learning rate: a number above 0 and at most ${L.alphaLr.max} (DARTS uses 0.0003).` };
+    return {
+      ok: false,
+      field: 'alphaLr',
+      error: `α learning rate: a number above 0 and at most ${L.alphaLr.max} (DARTS uses 0.0003).`,
+    };
   }
-  if (!intIn(form.seed, L.seed)) return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
+  if (!intIn(form.seed, L.seed))
+    return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
   if (form.limitPerClass != null && !intIn(form.limitPerClass, L.limitPerClass)) {
     return {
       ok: false,
@@ -394,7 +441,10 @@ const SELECTION_WHY: Partial<Record<SelectionField, string>> = {
   pruneEvery: BDP_PRUNE_EVERY_WHY,
 };
 
-function checkSelection(form: SearchForm, field: SelectionField): { ok: true; value: number } | { ok: false; field: SelectionField; error: string } {
+function checkSelection(
+  form: SearchForm,
+  field: SelectionField,
+): { ok: true; value: number } | { ok: false; field: SelectionField; error: string } {
   const lim: { min: number; max: number; int?: boolean; gt0?: boolean; ltMax?: boolean } = SELECTION_LIMITS[field];
   const v = form[field];
   const ok =
@@ -421,7 +471,10 @@ export function selectionParams(
 ): { ok: true; params: Partial<SearchStartInput> } | { ok: false; field: SelectionField; error: string } {
   const uses = strategyUses(form.strategy);
   const params: Record<string, unknown> = {};
-  const take = (fields: readonly SelectionField[], scale = 1): { ok: false; field: SelectionField; error: string } | null => {
+  const take = (
+    fields: readonly SelectionField[],
+    scale = 1,
+  ): { ok: false; field: SelectionField; error: string } | null => {
     for (const f of fields) {
       const c = checkSelection(form, f);
       if (!c.ok) return c;
@@ -436,7 +489,15 @@ export function selectionParams(
   // random, dds and dds-untrained share one validation policy (DDS-NAS' ablation differs only in the training data)
   if (uses.subset) params.valMode = form.valMode;
   if (uses.dds) {
-    const bad = take(['mastery', 'hardness', 'hardnessWindow', 'warmupEpochs', 'cyclicLrBase', 'cyclicLrMax', 'cyclicLrStep']);
+    const bad = take([
+      'mastery',
+      'hardness',
+      'hardnessWindow',
+      'warmupEpochs',
+      'cyclicLrBase',
+      'cyclicLrMax',
+      'cyclicLrStep',
+    ]);
     if (bad) return bad;
     params.masteryBy = form.masteryBy;
     params.replacePool = form.replacePool;
@@ -515,7 +576,10 @@ export function searchParamsOfJob(job: Pick<JobSummary, 'params'> | null | undef
   return {
     datasetId: typeof p.datasetId === 'number' ? p.datasetId : null,
     space: p.space === 'nb201' ? 'nb201' : 'darts',
-    strategy: typeof p.strategy === 'string' && (STRATEGIES as readonly string[]).includes(p.strategy) ? (p.strategy as SelectionStrategy) : 'full',
+    strategy:
+      typeof p.strategy === 'string' && (STRATEGIES as readonly string[]).includes(p.strategy)
+        ? (p.strategy as SelectionStrategy)
+        : 'full',
     epochs: typeof p.epochs === 'number' ? p.epochs : null,
   };
 }

@@ -15,7 +15,12 @@ class SearchStore extends JobRunList<SearchSummary> {
   compare = $state.raw<number[]>([]);
 
   constructor() {
-    super({ kind: 'search', progressEvent: 'search-epoch', load: () => client.call('searches.list', {}), what: 'the list of searches' });
+    super({
+      kind: 'search',
+      progressEvent: 'search-epoch',
+      load: () => client.call('searches.list', {}),
+      what: 'the list of searches',
+    });
   }
 
   startSearch(params: SearchStartInput): Promise<JobSummary | null> {

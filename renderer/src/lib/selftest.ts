@@ -2,7 +2,15 @@
 import type { SelftestResult } from '../../../shared/jobs.js';
 import { formatNumber } from './format.js';
 
-const NUMBER_FIELDS = ['steps', 'batch', 'seconds', 'stepsPerSecond', 'imagesPerSecond', 'initialLoss', 'finalLoss'] as const;
+const NUMBER_FIELDS = [
+  'steps',
+  'batch',
+  'seconds',
+  'stepsPerSecond',
+  'imagesPerSecond',
+  'initialLoss',
+  'finalLoss',
+] as const;
 
 export function parseSelftestResult(value: unknown): SelftestResult | null {
   if (!value || typeof value !== 'object') return null;

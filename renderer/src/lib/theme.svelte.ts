@@ -44,7 +44,8 @@ class Theme {
 
   constructor() {
     this.update();
-    if (typeof matchMedia === 'function') matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.update());
+    if (typeof matchMedia === 'function')
+      matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.update());
     // A theme switch that sets a class or attribute on <html> re-reads the variables.
     new MutationObserver(() => this.update()).observe(document.documentElement, {
       attributes: true,

@@ -40,7 +40,9 @@ function basicBlock(b: GraphBuilder, name: string, x: Sym, planes: number, strid
   h = b.bn(`${name}_2_bn`, b.conv(`${name}_2_conv`, h, { filters: planes, kernel: 3, pad: 1 }));
   const inPlanes = x.shape[3]!;
   const shortcut =
-    stride !== 1 || inPlanes !== planes ? b.bn(`${name}_shortcut_bn`, b.conv(`${name}_shortcut_conv`, x, { filters: planes, kernel: 1, stride, pad: 0 })) : x;
+    stride !== 1 || inPlanes !== planes
+      ? b.bn(`${name}_shortcut_bn`, b.conv(`${name}_shortcut_conv`, x, { filters: planes, kernel: 1, stride, pad: 0 }))
+      : x;
   return b.relu(`${name}_relu`, b.add(`${name}_add`, [h, shortcut]));
 }
 

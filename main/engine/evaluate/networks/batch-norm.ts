@@ -35,7 +35,8 @@ interface Internals {
 }
 
 // the class is not exported by @tensorflow/tfjs; its constructor is reached through an (unbuilt, weightless) instance
-const StandardBatchNormalization = tf.layers.batchNormalization({ name: 'winnow_batch_norm_prototype' }).constructor as new (args: BatchNormArgs) => StandardBatchNorm;
+const StandardBatchNormalization = tf.layers.batchNormalization({ name: 'winnow_batch_norm_prototype' })
+  .constructor as new (args: BatchNormArgs) => StandardBatchNorm;
 
 /**
  * Per-channel batch mean and unbiased variance of an NHWC tensor, as [2, C], computed inside a custom-gradient op so
@@ -59,7 +60,15 @@ export class LeanBatchNormalization extends StandardBatchNormalization {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const self = this as unknown as Internals;
     const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
-    if (kwargs['training'] !== true || x.rank !== 4 || !lastAxis || !self.center || !self.scale || !self.gamma || !self.beta) {
+    if (
+      kwargs['training'] !== true ||
+      x.rank !== 4 ||
+      !lastAxis ||
+      !self.center ||
+      !self.scale ||
+      !self.gamma ||
+      !self.beta
+    ) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {

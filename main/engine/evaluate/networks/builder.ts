@@ -28,7 +28,15 @@ type Pair = [number, number];
 
 /** The settings a convolution layer and a separable one share: PyTorch's bias=False, stride, dilation. */
 function convolution(name: string, o: ConvOptions, padding: 'same' | 'valid') {
-  return { name, filters: o.filters, kernelSize: o.kernel, strides: o.stride ?? 1, dilationRate: o.dilation ?? 1, padding, useBias: false };
+  return {
+    name,
+    filters: o.filters,
+    kernelSize: o.kernel,
+    strides: o.stride ?? 1,
+    dilationRate: o.dilation ?? 1,
+    padding,
+    useBias: false,
+  };
 }
 
 /** 'train' creates the layers (and adds DropPath / auxiliary layers); 'inference' reuses them. */
@@ -98,7 +106,13 @@ export class GraphBuilder {
 
   /** Zero padding: `p` on every side, or [[top, bottom], [left, right]]. No layer when there is nothing to pad. */
   pad(name: string, x: Sym, p: number | [Pair, Pair]): Sym {
-    const padding: [Pair, Pair] = typeof p === 'number' ? [[p, p], [p, p]] : p;
+    const padding: [Pair, Pair] =
+      typeof p === 'number'
+        ? [
+            [p, p],
+            [p, p],
+          ]
+        : p;
     if (padding.every(([a, b]) => a === 0 && b === 0)) return x;
     return this.apply(name, () => tf.layers.zeroPadding2d({ name, padding }), x);
   }
@@ -147,7 +161,8 @@ export class GraphBuilder {
       });
       // tfjs-layers 4.22 sets pointwiseInitializer from config.depthwiseInitializer (layers/convolutional.js,
       // SeparableConv constructor): put ours back before the first call builds the weights
-      (layer as unknown as { pointwiseInitializer: typeof pointwiseInitializer }).pointwiseInitializer = pointwiseInitializer;
+      (layer as unknown as { pointwiseInitializer: typeof pointwiseInitializer }).pointwiseInitializer =
+        pointwiseInitializer;
       return layer;
     };
     return this.apply(name, make, p.x);
@@ -156,7 +171,11 @@ export class GraphBuilder {
   /** 'same' pooling: TF leaves the padding out of the average (PyTorch count_include_pad=False) and pads max with −∞. */
   pool(name: string, x: Sym, kind: 'max' | 'avg', size: number | Pair, stride: number, padding: 'same' | 'valid'): Sym {
     const args = { name, poolSize: size, strides: stride, padding };
-    return this.apply(name, () => (kind === 'max' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args)), x);
+    return this.apply(
+      name,
+      () => (kind === 'max' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args)),
+      x,
+    );
   }
 
   /** Cropping: [[top, bottom], [left, right]] rows / columns removed. */
@@ -180,7 +199,16 @@ export class GraphBuilder {
    */
   zeros(name: string, x: Sym, stride = 1): Sym {
     const full = `${name}_zero`;
-    const make = () => tf.layers.depthwiseConv2d({ name: full, kernelSize: 1, strides: stride, padding: 'valid', useBias: false, depthwiseInitializer: 'zeros', trainable: false });
+    const make = () =>
+      tf.layers.depthwiseConv2d({
+        name: full,
+        kernelSize: 1,
+        strides: stride,
+        padding: 'valid',
+        useBias: false,
+        depthwiseInitializer: 'zeros',
+        trainable: false,
+      });
     return this.apply(full, make, x);
   }
 
@@ -213,7 +241,12 @@ export class GraphBuilder {
   dense(name: string, x: Sym, units: number): Sym {
     const fanIn = channels(x);
     const make = () =>
-      tf.layers.dense({ name, units, kernelInitializer: this.uniform(`${name}/kernel`, fanIn), biasInitializer: this.uniform(`${name}/bias`, fanIn) });
+      tf.layers.dense({
+        name,
+        units,
+        kernelInitializer: this.uniform(`${name}/kernel`, fanIn),
+        biasInitializer: this.uniform(`${name}/bias`, fanIn),
+      });
     return this.apply(name, make, x);
   }
 

@@ -84,7 +84,13 @@ function dilConv(b: GraphBuilder, name: string, x: Sym, k: number, stride: numbe
 }
 
 /** One operation of a cell; null for `none`. `identity` marks skip_connect at stride 1 (no drop-path, as in DARTS). */
-function operation(b: GraphBuilder, name: string, op: DartsOp, x: Sym, stride: number): { out: Sym; identity: boolean } | null {
+function operation(
+  b: GraphBuilder,
+  name: string,
+  op: DartsOp,
+  x: Sym,
+  stride: number,
+): { out: Sym; identity: boolean } | null {
   const spec = DARTS_OP_TABLE[op];
   switch (spec.kind) {
     case 'none':
@@ -92,7 +98,9 @@ function operation(b: GraphBuilder, name: string, op: DartsOp, x: Sym, stride: n
     case 'pool':
       return { out: b.pool(`${name}_pool`, x, spec.pool!, 3, stride, 'same'), identity: false };
     case 'skip':
-      return stride === 1 ? { out: x, identity: true } : { out: factorizedReduce(b, `${name}_fr`, x, channels(x)), identity: false };
+      return stride === 1
+        ? { out: x, identity: true }
+        : { out: factorizedReduce(b, `${name}_fr`, x, channels(x)), identity: false };
     case 'sep':
       return { out: sepConv(b, name, x, spec.kernel!, stride), identity: false };
     case 'dil':
@@ -156,7 +164,10 @@ function auxiliaryHead(b: GraphBuilder, x: Sym, classes: number): Sym {
   y = b.pool('aux_pool', y, 'avg', [ph, pw], 3, 'valid');
   const [sh, sw] = spatial(y);
   y = b.relu('aux_relu1', b.bn('aux_bn1', b.conv('aux_conv1', y, { filters: 128, kernel: 1, pad: 0 })));
-  y = b.relu('aux_relu2', b.bn('aux_bn2', b.conv('aux_conv2', y, { filters: 768, kernel: [Math.min(2, sh), Math.min(2, sw)], pad: 0 })));
+  y = b.relu(
+    'aux_relu2',
+    b.bn('aux_bn2', b.conv('aux_conv2', y, { filters: 768, kernel: [Math.min(2, sh), Math.min(2, sw)], pad: 0 })),
+  );
   const [oh, ow] = spatial(y);
   y = oh === 1 && ow === 1 ? b.flatten('aux_flatten', y) : b.globalAveragePool('aux_gap', y);
   return b.dense('aux_classifier', y, classes);
@@ -164,13 +175,20 @@ function auxiliaryHead(b: GraphBuilder, x: Sym, classes: number): Sym {
 
 export function validateDartsSpec(s: DartsSpecLike): void {
   if (!Number.isInteger(s.channels) || s.channels < 2 || s.channels % 2) {
-    throw new Error(`DARTS needs an even number of initial channels (FactorizedReduce halves them); got ${s.channels}.`);
+    throw new Error(
+      `DARTS needs an even number of initial channels (FactorizedReduce halves them); got ${s.channels}.`,
+    );
   }
   if (!Number.isInteger(s.layers) || s.layers < 1) throw new Error(`DARTS needs at least one cell; got ${s.layers}.`);
 }
 
 /** Builds NetworkCIFAR on `x` for the builder's current pass: logits, and the auxiliary logits when asked for. */
-export function buildDarts(b: GraphBuilder, x: Sym, s: DartsSpecLike, classes: number): { logits: Sym; aux: Sym | null } {
+export function buildDarts(
+  b: GraphBuilder,
+  x: Sym,
+  s: DartsSpecLike,
+  classes: number,
+): { logits: Sym; aux: Sym | null } {
   validateDartsSpec(s);
   const stem = b.bn('stem_bn', b.conv('stem_conv', x, { filters: STEM_MULTIPLIER * s.channels, kernel: 3 }));
   let [s0, s1] = [stem, stem];

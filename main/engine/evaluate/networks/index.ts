@@ -28,7 +28,8 @@ export type NetworkSpec =
 /** The spec of a resolved network description (what an evaluation's report.json records). */
 export function specOf(n: NetworkDescription): NetworkSpec {
   if (n.kind === 'darts' || n.kind === 'nb201') {
-    if (!n.genotype || n.genotype.space !== n.kind) throw new Error(`The ${n.kind} network "${n.label}" has no ${n.kind} genotype.`);
+    if (!n.genotype || n.genotype.space !== n.kind)
+      throw new Error(`The ${n.kind} network "${n.label}" has no ${n.kind} genotype.`);
     return n.genotype.space === 'darts'
       ? { kind: 'darts', genotype: n.genotype, channels: n.channels, layers: n.layers, auxiliary: n.auxiliary }
       : { kind: 'nb201', genotype: n.genotype, channels: n.channels, cellsPerStage: n.layers };
@@ -82,7 +83,8 @@ export const STANDARD_LAYER_CLASSES: readonly string[] = Object.freeze([
 
 function checkInput(input: InputSpec): void {
   for (const k of ['height', 'width', 'channels', 'classes'] as const) {
-    if (!Number.isInteger(input[k]) || input[k] < 1) throw new Error(`buildNetwork: input ${k} must be a positive integer; got ${input[k]}.`);
+    if (!Number.isInteger(input[k]) || input[k] < 1)
+      throw new Error(`buildNetwork: input ${k} must be a positive integer; got ${input[k]}.`);
   }
   if (input.classes < 2) throw new Error(`buildNetwork: a classifier needs at least 2 classes; got ${input.classes}.`);
 }
@@ -110,7 +112,8 @@ function outputsOf(b: GraphBuilder, spec: NetworkSpec, x: Sym, classes: number):
 export function buildNetwork(spec: NetworkSpec, input: InputSpec, seed: number): BuiltNetwork {
   registerLayerGradientFixes();
   checkInput(input);
-  if (!Number.isInteger(spec.channels) || spec.channels < 1) throw new Error(`buildNetwork: channels must be a positive integer; got ${spec.channels}.`);
+  if (!Number.isInteger(spec.channels) || spec.channels < 1)
+    throw new Error(`buildNetwork: channels must be a positive integer; got ${spec.channels}.`);
   const shape = [input.height, input.width, input.channels];
   const separateTrainGraph = spec.kind === 'darts';
   const dropPath = separateTrainGraph ? new DropPathState(seed) : null;
@@ -122,7 +125,11 @@ export function buildNetwork(spec: NetworkSpec, input: InputSpec, seed: number):
     return tf.model({ inputs: x, outputs: outputsOf(b, spec, x, input.classes), name: modelName });
   };
   // the training pass runs first: it creates every layer (DropPath and auxiliary ones included) in a fixed order
-  const train = build('train', separateTrainGraph ? 'input_train' : 'input', separateTrainGraph ? `${spec.kind}_train` : spec.kind);
+  const train = build(
+    'train',
+    separateTrainGraph ? 'input_train' : 'input',
+    separateTrainGraph ? `${spec.kind}_train` : spec.kind,
+  );
   const inference = separateTrainGraph ? build('inference', 'input', spec.kind) : train;
   const hasAuxiliary = train.outputs.length > 1;
   return {
@@ -131,7 +138,8 @@ export function buildNetwork(spec: NetworkSpec, input: InputSpec, seed: number):
     hasAuxiliary,
     setDropPath(probability: number, step: number): void {
       if (!dropPath) return;
-      if (!(probability >= 0 && probability < 1)) throw new Error(`setDropPath: probability must be in [0, 1); got ${probability}.`);
+      if (!(probability >= 0 && probability < 1))
+        throw new Error(`setDropPath: probability must be in [0, 1); got ${probability}.`);
       dropPath.probability = probability;
       dropPath.step = step;
     },

@@ -82,10 +82,14 @@ function resBlock(b: GraphBuilder, name: string, x: Sym, planes: number): Sym {
 }
 
 export function validateNb201Spec(s: Nb201SpecLike): void {
-  if (!Number.isInteger(s.channels) || s.channels < 1) throw new Error(`NAS-Bench-201 needs a positive number of channels; got ${s.channels}.`);
-  if (!Number.isInteger(s.cellsPerStage) || s.cellsPerStage < 1) throw new Error(`NAS-Bench-201 needs at least one cell per stage; got ${s.cellsPerStage}.`);
+  if (!Number.isInteger(s.channels) || s.channels < 1)
+    throw new Error(`NAS-Bench-201 needs a positive number of channels; got ${s.channels}.`);
+  if (!Number.isInteger(s.cellsPerStage) || s.cellsPerStage < 1)
+    throw new Error(`NAS-Bench-201 needs at least one cell per stage; got ${s.cellsPerStage}.`);
   s.genotype.nodes.forEach((edges, n) => {
-    for (const [, j] of edges) if (!Number.isInteger(j) || j < 0 || j > n) throw new Error(`NAS-Bench-201 node ${n + 1} takes an edge from node ${j}, which is not before it.`);
+    for (const [, j] of edges)
+      if (!Number.isInteger(j) || j < 0 || j > n)
+        throw new Error(`NAS-Bench-201 node ${n + 1} takes an edge from node ${j}, which is not before it.`);
   });
 }
 

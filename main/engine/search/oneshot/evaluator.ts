@@ -34,7 +34,10 @@ export function batchOf(d: OneShotData, rows: readonly number[]): { x: tf.Tensor
 }
 
 /** The search's weight optimiser settings (SGD, momentum, cosine LR, decay, clipping), without augmentation. */
-export type SinglePathTraining = Pick<TrainOptions, 'epochs' | 'batch' | 'lr' | 'lrMin' | 'momentum' | 'weightDecay' | 'gradClip' | 'seed'> & {
+export type SinglePathTraining = Pick<
+  TrainOptions,
+  'epochs' | 'batch' | 'lr' | 'lrMin' | 'momentum' | 'weightDecay' | 'gradClip' | 'seed'
+> & {
   signal?: AbortSignal;
   onStep?(done: number, total: number, loss: number): void;
 };
@@ -49,7 +52,12 @@ export function uniformArch(rng: () => number): number[] {
  * order; each step draws a path and takes one SGD step (momentum, weight decay, gradient clipping, cosine LR per
  * epoch, as the search's weight step) on that path's weights only. Returns the last epoch's mean loss.
  */
-export async function trainSinglePath(net: Nb201SinglePath, data: OneShotData, rows: readonly number[], o: SinglePathTraining): Promise<{ loss: number; steps: number }> {
+export async function trainSinglePath(
+  net: Nb201SinglePath,
+  data: OneShotData,
+  rows: readonly number[],
+  o: SinglePathTraining,
+): Promise<{ loss: number; steps: number }> {
   const opt = new SgdMomentum(net.weights, { momentum: o.momentum, weightDecay: o.weightDecay, clip: o.gradClip });
   const archRng = mulberry32(deriveSeed(o.seed, 'oneshot-path'));
   const perEpoch = Math.max(1, Math.floor(rows.length / o.batch));
@@ -67,7 +75,14 @@ export async function trainSinglePath(net: Nb201SinglePath, data: OneShotData, r
       const b = batchOf(data, order.slice(s * o.batch, (s + 1) * o.batch));
       const vars = net.variablesOf(arch);
       try {
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, net.config.classes), net.logits(b.x, arch, { bn: { kind: 'batch' } })) as tf.Scalar, vars);
+        const { value, grads } = tf.variableGrads(
+          () =>
+            tf.losses.softmaxCrossEntropy(
+              tf.oneHot(b.labels, net.config.classes),
+              net.logits(b.x, arch, { bn: { kind: 'batch' } }),
+            ) as tf.Scalar,
+          vars,
+        );
         sum += value.dataSync()[0]!;
         opt.apply(
           list.map((e) => grads[e.variable.name]),
@@ -118,7 +133,8 @@ export class InheritedWeightEvaluator {
     private readonly data: OneShotData,
     private readonly o: EvaluatorOptions,
   ) {
-    if (o.calibration.length === 0 || o.calibration.some((b) => b.length < 2)) throw new Error('BN recalibration needs at least one batch of two or more images.');
+    if (o.calibration.length === 0 || o.calibration.some((b) => b.length < 2))
+      throw new Error('BN recalibration needs at least one batch of two or more images.');
     if (o.validation.length === 0) throw new Error('The evaluator needs at least one validation image.');
   }
 

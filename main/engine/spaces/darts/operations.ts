@@ -80,7 +80,13 @@ export function inputPools(x: tf.Tensor4D, stride: 1 | 2): InputPools {
  * edge (edgeBnOps order), then the stride-1 identities. All BN'd outputs are normalised and weighed in one op
  * (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once.
  */
-export function nodeForward(states: readonly tf.Tensor4D[], pools: readonly InputPools[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[]): tf.Tensor4D {
+export function nodeForward(
+  states: readonly tf.Tensor4D[],
+  pools: readonly InputPools[],
+  w: tf.Tensor1D,
+  parts: number,
+  bound: readonly EdgeParams[],
+): tf.Tensor4D {
   const outs: tf.Tensor4D[] = [];
   const skips: tf.Tensor4D[] = [];
   bound.forEach((q, j) => {
@@ -96,9 +102,16 @@ export function nodeForward(states: readonly tf.Tensor4D[], pools: readonly Inpu
 /**
  * The pre-BN outputs of one mixed edge, tagged with their operation's column in α, given ReLU(x) and x's pools.
  */
-export function edgeBnOutputs(q: EdgeParams, rx: tf.Tensor4D, pools: InputPools): Array<{ op: number; out: tf.Tensor4D }> {
+export function edgeBnOutputs(
+  q: EdgeParams,
+  rx: tf.Tensor4D,
+  pools: InputPools,
+): Array<{ op: number; out: tf.Tensor4D }> {
   return bnOpsAt(q.stride).map((op) => {
     const spec = DARTS_OP_TABLE[op];
-    return { op: IDX[op], out: spec.kind === 'pool' ? pools[spec.pool!] : spec.forward!(rx, q.params[op]!, q.stride, defaultBn) };
+    return {
+      op: IDX[op],
+      out: spec.kind === 'pool' ? pools[spec.pool!] : spec.forward!(rx, q.params[op]!, q.stride, defaultBn),
+    };
   });
 }

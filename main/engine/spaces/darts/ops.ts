@@ -47,8 +47,18 @@ export interface DartsOpSpec {
   forward?(rx: tf.Tensor4D, params: readonly tf.Tensor[], stride: 1 | 2, bn: ChannelBn): tf.Tensor4D;
 }
 
-const depthwiseParam = (name: string, k: number, c: number): OpParam => ({ name, role: 'depthwise', shape: [k, k, c, 1], fanIn: k * k });
-const pointwiseParam = (name: string, cIn: number, cOut: number): OpParam => ({ name, role: 'pointwise', shape: [1, 1, cIn, cOut], fanIn: cIn });
+const depthwiseParam = (name: string, k: number, c: number): OpParam => ({
+  name,
+  role: 'depthwise',
+  shape: [k, k, c, 1],
+  fanIn: k * k,
+});
+const pointwiseParam = (name: string, cIn: number, cOut: number): OpParam => ({
+  name,
+  role: 'pointwise',
+  shape: [1, 1, cIn, cOut],
+  fanIn: cIn,
+});
 const pointwise = (x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
 const noParams = (): OpParam[] => [];
 
@@ -60,7 +70,12 @@ function sepConv(kernel: 3 | 5): DartsOpSpec {
   return {
     kind: 'sep',
     kernel,
-    params: (c) => [depthwiseParam('dw1', kernel, c), pointwiseParam('pw1', c, c), depthwiseParam('dw2', kernel, c), pointwiseParam('pw2', c, c)],
+    params: (c) => [
+      depthwiseParam('dw1', kernel, c),
+      pointwiseParam('pw1', c, c),
+      depthwiseParam('dw2', kernel, c),
+      pointwiseParam('pw2', c, c),
+    ],
     forward: (rx, [dw1, pw1, dw2, pw2], stride, bn) => {
       const h = bn(pointwise(depthwise(rx, dw1 as tf.Tensor4D, stride, 1), pw1!));
       return pointwise(depthwise(tf.relu(h), dw2 as tf.Tensor4D, 1, 1), pw2!);
@@ -97,4 +112,10 @@ export const DARTS_OP_TABLE: Readonly<Record<DartsOp, DartsOpSpec>> = {
  * The order the supernet creates (and so seeds, lists and checkpoints) its operations' parameters in. It is not
  * the α order: changing it would change every seeded network and make stored checkpoints unreadable.
  */
-export const PARAMETER_ORDER: readonly DartsOp[] = ['sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5', 'skip_connect'];
+export const PARAMETER_ORDER: readonly DartsOp[] = [
+  'sep_conv_3x3',
+  'sep_conv_5x5',
+  'dil_conv_3x3',
+  'dil_conv_5x5',
+  'skip_connect',
+];

@@ -35,7 +35,11 @@ export function blockDiagonal(filters: tf.Tensor[]): tf.Tensor4D {
 }
 
 /** One operation's parameters of E edges joined as one operation on the stacked channels. */
-function joinedParams(edges: readonly EdgeParams[], op: keyof EdgeParams['params'], specs: readonly OpParam[]): tf.Tensor[] {
+function joinedParams(
+  edges: readonly EdgeParams[],
+  op: keyof EdgeParams['params'],
+  specs: readonly OpParam[],
+): tf.Tensor[] {
   return specs.map((spec, i) => {
     const filters = edges.map((e) => e.params[op]![i]!);
     return spec.role === 'depthwise' ? stackDepthwise(filters) : blockDiagonal(filters);
@@ -51,7 +55,12 @@ function interleaveHalves(halves: tf.Tensor4D, E: number): tf.Tensor4D {
   const [B, H, W, C2] = halves.shape;
   const half = C2 / 2 / E;
   const [a, b] = tf.split(halves, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
-  return tf.reshape(tf.concat([tf.reshape(a, [B, H, W, E, half]), tf.reshape(b, [B, H, W, E, half])], 4), [B, H, W, C2]) as tf.Tensor4D;
+  return tf.reshape(tf.concat([tf.reshape(a, [B, H, W, E, half]), tf.reshape(b, [B, H, W, E, half])], 4), [
+    B,
+    H,
+    W,
+    C2,
+  ]) as tf.Tensor4D;
 }
 
 /**
@@ -61,7 +70,12 @@ function interleaveHalves(halves: tf.Tensor4D, E: number): tf.Tensor4D {
  */
 function weighedSum(x: tf.Tensor4D, w: tf.Tensor1D, blocks: number): tf.Tensor4D {
   const C = x.shape[3] / blocks;
-  const filter = tf.reshape(tf.mul(tf.reshape(w, [blocks, 1, 1]), tf.eye(C).expandDims(0)), [1, 1, blocks * C, C]) as tf.Tensor4D;
+  const filter = tf.reshape(tf.mul(tf.reshape(w, [blocks, 1, 1]), tf.eye(C).expandDims(0)), [
+    1,
+    1,
+    blocks * C,
+    C,
+  ]) as tf.Tensor4D;
   return tf.conv2d(x, filter, 1, 'valid');
 }
 
@@ -69,7 +83,14 @@ function weighedSum(x: tf.Tensor4D, w: tf.Tensor1D, blocks: number): tf.Tensor4D
  * nodeForward's value (operations.ts), stacked. `w` holds the node's weights in nodeForward's order: the BN'd
  * operations edge by edge (edgeBnOps), then the stride-1 identities.
  */
-export function stackedNodeForward(states: readonly tf.Tensor4D[], pools: readonly InputPools[], w: tf.Tensor1D, parts: number, bound: readonly EdgeParams[], bn: ChannelBn = defaultBn): tf.Tensor4D {
+export function stackedNodeForward(
+  states: readonly tf.Tensor4D[],
+  pools: readonly InputPools[],
+  w: tf.Tensor1D,
+  parts: number,
+  bound: readonly EdgeParams[],
+  bn: ChannelBn = defaultBn,
+): tf.Tensor4D {
   // where each edge's weights start in w
   const starts: number[] = [];
   let at = 0;
@@ -84,7 +105,15 @@ export function stackedNodeForward(states: readonly tf.Tensor4D[], pools: readon
     if (!idx.length) continue;
     const edges = idx.map((j) => bound[j]!);
     const E = edges.length;
-    const rx = E === 1 ? tf.relu(states[idx[0]!]!) : tf.relu(tf.concat(idx.map((j) => states[j]!), 3) as tf.Tensor4D);
+    const rx =
+      E === 1
+        ? tf.relu(states[idx[0]!]!)
+        : tf.relu(
+            tf.concat(
+              idx.map((j) => states[j]!),
+              3,
+            ) as tf.Tensor4D,
+          );
     const stack = (xs: tf.Tensor4D[]): tf.Tensor4D => (xs.length === 1 ? xs[0]! : (tf.concat(xs, 3) as tf.Tensor4D));
     // operation blocks in edgeBnOps order: max, avg, [skip_connect at stride 2], sep3, sep5, dil3, dil5
     const blocks = bnOpsAt(stride).map((op) => {
@@ -103,7 +132,16 @@ export function stackedNodeForward(states: readonly tf.Tensor4D[], pools: readon
   const skips = bound.map((q, j) => (q.stride === 1 ? j : -1)).filter((j) => j >= 0);
   if (skips.length) {
     const ws = tf.slice(w, parts, skips.length);
-    sums.push(weighedSum(tf.concat(skips.map((j) => states[j]!), 3) as tf.Tensor4D, ws, skips.length));
+    sums.push(
+      weighedSum(
+        tf.concat(
+          skips.map((j) => states[j]!),
+          3,
+        ) as tf.Tensor4D,
+        ws,
+        skips.length,
+      ),
+    );
   }
   return (sums.length === 1 ? sums[0]! : tf.addN(sums)) as tf.Tensor4D;
 }

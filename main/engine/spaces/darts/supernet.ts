@@ -20,7 +20,16 @@ import { conv } from '../layers.js';
 import { MULTIPLIER, STEM_MULTIPLIER, dartsCellPlan, edgeStride, type CellPlan } from './cells.js';
 import { factorizedReduce } from './factorized-reduce.js';
 import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
-import { bindVariables, buildEdgeParams, edgeBnOps, edgeVariables, inputPools, nodeForward, type EdgeParams, type InputPools } from './operations.js';
+import {
+  bindVariables,
+  buildEdgeParams,
+  edgeBnOps,
+  edgeVariables,
+  inputPools,
+  nodeForward,
+  type EdgeParams,
+  type InputPools,
+} from './operations.js';
 import { recomputeInBackward } from '../../nn/recompute.js';
 import { nativeBackend } from '../../backend/tensorflow-kernels.js';
 import { stackedNodeForward } from './stacked.js';
@@ -52,14 +61,23 @@ export class DartsSupernet implements Supernet {
     this.weights = new ParamStore(seed);
     const p = this.weights;
     const cStem = STEM_MULTIPLIER * C;
-    this.stem = { w: p.uniform('stem.conv', [3, 3, inChannels, cStem], 9 * inChannels), gamma: p.constant('stem.bn.gamma', [cStem], 1), beta: p.constant('stem.bn.beta', [cStem], 0) };
+    this.stem = {
+      w: p.uniform('stem.conv', [3, 3, inChannels, cStem], 9 * inChannels),
+      gamma: p.constant('stem.bn.gamma', [cStem], 1),
+      beta: p.constant('stem.bn.beta', [cStem], 0),
+    };
     this.cells = dartsCellPlan(C, cells).map((plan, i) => {
       const name = `cells.${i}`;
       const pre0 = plan.reductionPrev
-        ? [p.uniform(`${name}.pre0.conv1`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev), p.uniform(`${name}.pre0.conv2`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev)]
+        ? [
+            p.uniform(`${name}.pre0.conv1`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev),
+            p.uniform(`${name}.pre0.conv2`, [1, 1, plan.cPrevPrev, plan.c / 2], plan.cPrevPrev),
+          ]
         : [p.uniform(`${name}.pre0.conv`, [1, 1, plan.cPrevPrev, plan.c], plan.cPrevPrev)];
       const pre1 = p.uniform(`${name}.pre1.conv`, [1, 1, plan.cPrev, plan.c], plan.cPrev);
-      const edges = this.edges.map((e, k) => buildEdgeParams(p, `${name}.edges.${k}`, plan.c, edgeStride(plan, e.input)));
+      const edges = this.edges.map((e, k) =>
+        buildEdgeParams(p, `${name}.edges.${k}`, plan.c, edgeStride(plan, e.input)),
+      );
       return { plan, pre0, pre1, edges };
     });
     const last = MULTIPLIER * this.cells[this.cells.length - 1]!.plan.c;
@@ -73,7 +91,11 @@ export class DartsSupernet implements Supernet {
   logits(x: tf.Tensor4D): tf.Tensor2D {
     const wNormal = softmaxFlat(this.alphaNormal);
     const wReduce = softmaxFlat(this.alphaReduce);
-    const stem = batchNormTrain(conv(x, this.stem.w as tf.Tensor4D, 1, 1), this.stem.gamma as tf.Tensor1D, this.stem.beta as tf.Tensor1D);
+    const stem = batchNormTrain(
+      conv(x, this.stem.w as tf.Tensor4D, 1, 1),
+      this.stem.gamma as tf.Tensor1D,
+      this.stem.beta as tf.Tensor1D,
+    );
     let s0 = stem;
     let s1 = stem;
     for (const cell of this.cells) {
@@ -84,9 +106,10 @@ export class DartsSupernet implements Supernet {
   }
 
   private cell(cell: CellParams, s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Tensor1D): tf.Tensor4D {
-    const s0 = cell.pre0.length === 2
-      ? batchNormTrain(factorizedReduce(s0in, cell.pre0[0] as tf.Tensor4D, cell.pre0[1] as tf.Tensor4D))
-      : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
+    const s0 =
+      cell.pre0.length === 2
+        ? batchNormTrain(factorizedReduce(s0in, cell.pre0[0] as tf.Tensor4D, cell.pre0[1] as tf.Tensor4D))
+        : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
     const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
     const states: tf.Tensor4D[] = [s0, s1];
     // pools have no parameters: each state's are computed once here and shared by every node that reads it
@@ -107,15 +130,31 @@ export class DartsSupernet implements Supernet {
       const poolList = pools.flatMap((p) => [p.max, p.avg]);
       const run = (...xs: tf.Tensor[]): tf.Tensor4D => {
         const st = xs.slice(0, inputs) as tf.Tensor4D[];
-        const pl = Array.from({ length: inputs }, (_, j) => ({ max: xs[inputs + 2 * j] as tf.Tensor4D, avg: xs[inputs + 2 * j + 1] as tf.Tensor4D }));
-        return nodeForward(st, pl, xs[3 * inputs] as tf.Tensor1D, partIdx.length, bindVariables(edges, xs.slice(3 * inputs + 1)));
+        const pl = Array.from({ length: inputs }, (_, j) => ({
+          max: xs[inputs + 2 * j] as tf.Tensor4D,
+          avg: xs[inputs + 2 * j + 1] as tf.Tensor4D,
+        }));
+        return nodeForward(
+          st,
+          pl,
+          xs[3 * inputs] as tf.Tensor1D,
+          partIdx.length,
+          bindVariables(edges, xs.slice(3 * inputs + 1)),
+        );
       };
       const target = this.gradTarget;
-      const needs = [...states.map(() => true), ...poolList.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')];
+      const needs = [
+        ...states.map(() => true),
+        ...poolList.map(() => true),
+        target !== 'weights',
+        ...params.map(() => target !== 'alphas'),
+      ];
       const inputsList = [...states, ...poolList, w, ...params];
       // recomputed even where the intermediates would fit: keeping the small 7x7 nodes measured no faster (9.2 vs
       // 9.5 s per step, within noise) and raised the peak heap from 1.4 to 2.5 GB
-      const h = nativeBackend() ? stackedNodeForward(states, pools, w, partIdx.length, edges) : recomputeInBackward(run, inputsList, needs);
+      const h = nativeBackend()
+        ? stackedNodeForward(states, pools, w, partIdx.length, edges)
+        : recomputeInBackward(run, inputsList, needs);
       states.push(h);
       if (node < DARTS_STEPS - 1) pools.push(inputPools(h, 1));
       offset += inputs;
@@ -140,4 +179,3 @@ export class DartsSupernet implements Supernet {
     this.alphas.dispose();
   }
 }
-

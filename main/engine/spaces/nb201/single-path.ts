@@ -27,7 +27,11 @@ export class BnStats {
 
   add(name: string, mean: Float32Array, variance: Float32Array): void {
     let s = this.sums.get(name);
-    if (!s) this.sums.set(name, (s = { mean: new Float64Array(mean.length), variance: new Float64Array(mean.length), batches: 0 }));
+    if (!s)
+      this.sums.set(
+        name,
+        (s = { mean: new Float64Array(mean.length), variance: new Float64Array(mean.length), batches: 0 }),
+      );
     for (let i = 0; i < mean.length; i++) {
       s.mean[i]! += mean[i]!;
       s.variance[i]! += variance[i]!;
@@ -39,7 +43,10 @@ export class BnStats {
   get(name: string): { mean: Float32Array; variance: Float32Array } {
     const s = this.sums.get(name);
     if (!s) throw new Error(`No batch-norm statistics for "${name}": recalibrate on at least one batch first.`);
-    return { mean: Float32Array.from(s.mean, (v) => v / s.batches), variance: Float32Array.from(s.variance, (v) => v / s.batches) };
+    return {
+      mean: Float32Array.from(s.mean, (v) => v / s.batches),
+      variance: Float32Array.from(s.variance, (v) => v / s.batches),
+    };
   }
 
   get layers(): number {
@@ -81,8 +88,23 @@ export class Nb201SinglePath {
       const name = `cells.${i}`;
       this.stages.push(
         reduceAt.has(i)
-          ? { kind: 'reduce', p: { convA: v(`${name}.conv_a`), bnA: bn(`${name}.bn_a`), convB: v(`${name}.conv_b`), bnB: bn(`${name}.bn_b`), shortcut: v(`${name}.downsample`) } }
-          : { kind: 'cell', p: { conv1: NB201_EDGE_LIST.map((e) => v(`${name}.edge${e.to}<-${e.from}.nor_conv_1x1`)), conv3: NB201_EDGE_LIST.map((e) => v(`${name}.edge${e.to}<-${e.from}.nor_conv_3x3`)) } },
+          ? {
+              kind: 'reduce',
+              p: {
+                convA: v(`${name}.conv_a`),
+                bnA: bn(`${name}.bn_a`),
+                convB: v(`${name}.conv_b`),
+                bnB: bn(`${name}.bn_b`),
+                shortcut: v(`${name}.downsample`),
+              },
+            }
+          : {
+              kind: 'cell',
+              p: {
+                conv1: NB201_EDGE_LIST.map((e) => v(`${name}.edge${e.to}<-${e.from}.nor_conv_1x1`)),
+                conv3: NB201_EDGE_LIST.map((e) => v(`${name}.edge${e.to}<-${e.from}.nor_conv_3x3`)),
+              },
+            },
       );
     }
     this.last = bn('lastact.bn');
@@ -102,9 +124,27 @@ export class Nb201SinglePath {
 
   /** The variables `arch` uses (the others get no gradient from its forward pass). */
   variablesOf(arch: Nb201Arch): tf.Variable[] {
-    const used = new Set<tf.Variable>([this.stem.w, this.stem.bn.gamma, this.stem.bn.beta, this.last.gamma, this.last.beta, this.head.w, this.head.b]);
+    const used = new Set<tf.Variable>([
+      this.stem.w,
+      this.stem.bn.gamma,
+      this.stem.bn.beta,
+      this.last.gamma,
+      this.last.beta,
+      this.head.w,
+      this.head.b,
+    ]);
     for (const st of this.stages) {
-      if (st.kind === 'reduce') for (const v of [st.p.convA, st.p.bnA.gamma, st.p.bnA.beta, st.p.convB, st.p.bnB.gamma, st.p.bnB.beta, st.p.shortcut]) used.add(v);
+      if (st.kind === 'reduce')
+        for (const v of [
+          st.p.convA,
+          st.p.bnA.gamma,
+          st.p.bnA.beta,
+          st.p.convB,
+          st.p.bnB.gamma,
+          st.p.bnB.beta,
+          st.p.shortcut,
+        ])
+          used.add(v);
       else {
         arch.forEach((o, k) => {
           if (o === OP.nor_conv_1x1) used.add(st.p.conv1[k]!);
@@ -116,7 +156,8 @@ export class Nb201SinglePath {
   }
 
   private relu(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor4D {
-    if (opts.codes) opts.codes.push(tf.tidy(() => tf.reshape(tf.cast(tf.greater(x, 0), 'float32'), [x.shape[0], -1]) as tf.Tensor2D));
+    if (opts.codes)
+      opts.codes.push(tf.tidy(() => tf.reshape(tf.cast(tf.greater(x, 0), 'float32'), [x.shape[0], -1]) as tf.Tensor2D));
     return tf.relu(x);
   }
 
@@ -147,11 +188,18 @@ export class Nb201SinglePath {
         else if (op === OP.nor_conv_1x1 || op === OP.nor_conv_3x3) {
           // each ReLU-conv-BN has its own ReLU, as in NB201 (NASWOT hooks every ReLU module)
           const r = this.relu(src, opts);
-          const out = op === OP.nor_conv_1x1 ? conv(r, p.conv1[k] as tf.Tensor4D) : conv(r, p.conv3[k] as tf.Tensor4D, 1, 1);
+          const out =
+            op === OP.nor_conv_1x1 ? conv(r, p.conv1[k] as tf.Tensor4D) : conv(r, p.conv3[k] as tf.Tensor4D, 1, 1);
           terms.push(this.bn(`${name}.edge${e.to}<-${e.from}.${NB201_OPS[op]}`, out, opts));
         }
       });
-      nodes.push(terms.length === 0 ? (tf.zerosLike(x) as tf.Tensor4D) : terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Tensor4D));
+      nodes.push(
+        terms.length === 0
+          ? (tf.zerosLike(x) as tf.Tensor4D)
+          : terms.length === 1
+            ? terms[0]!
+            : (tf.addN(terms) as tf.Tensor4D),
+      );
     }
     return nodes[NB201_NODES - 1]!;
   }

@@ -7,7 +7,13 @@
  * The architecture distance is [DSM-NAS] Eq. 4: the number of components (here edges) whose operation differs.
  * `sampleWithin` draws uniformly from the ball D(centre, β) ≤ M; `ball` lists it (for small M, and for tests).
  */
-import { NB201_EDGE_LIST, NB201_NODES, NB201_OPS, type Nb201Genotype, type Nb201Op } from '../../../../shared/genotype/ops.js';
+import {
+  NB201_EDGE_LIST,
+  NB201_NODES,
+  NB201_OPS,
+  type Nb201Genotype,
+  type Nb201Op,
+} from '../../../../shared/genotype/ops.js';
 import { formatNb201, parseNb201 } from '../../../../shared/genotype/text.js';
 
 export const NB201_EDGE_COUNT = NB201_EDGE_LIST.length;
@@ -19,12 +25,15 @@ export const NB201_SPACE_SIZE = NB201_OP_COUNT ** NB201_EDGE_COUNT;
 export type Nb201Arch = readonly number[];
 
 function checkIndex(index: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= NB201_SPACE_SIZE) throw new RangeError(`NB201 architecture index ${index} is outside 0..${NB201_SPACE_SIZE - 1}.`);
+  if (!Number.isInteger(index) || index < 0 || index >= NB201_SPACE_SIZE)
+    throw new RangeError(`NB201 architecture index ${index} is outside 0..${NB201_SPACE_SIZE - 1}.`);
 }
 
 function checkArch(arch: Nb201Arch): void {
   if (arch.length !== NB201_EDGE_COUNT || arch.some((o) => !Number.isInteger(o) || o < 0 || o >= NB201_OP_COUNT)) {
-    throw new RangeError(`An NB201 architecture is ${NB201_EDGE_COUNT} operation indices in 0..${NB201_OP_COUNT - 1}; got [${arch.join(', ')}].`);
+    throw new RangeError(
+      `An NB201 architecture is ${NB201_EDGE_COUNT} operation indices in 0..${NB201_OP_COUNT - 1}; got [${arch.join(', ')}].`,
+    );
   }
 }
 
@@ -92,7 +101,8 @@ export function shellSize(d: number): number {
 }
 
 function checkRadius(m: number): void {
-  if (!Number.isInteger(m) || m < 0 || m > NB201_EDGE_COUNT) throw new RangeError(`The distance limit M must be an integer in 0..${NB201_EDGE_COUNT}; got ${m}.`);
+  if (!Number.isInteger(m) || m < 0 || m > NB201_EDGE_COUNT)
+    throw new RangeError(`The distance limit M must be an integer in 0..${NB201_EDGE_COUNT}; got ${m}.`);
 }
 
 /** Every architecture within distance M of the centre (the centre first, then by distance, then by index). */

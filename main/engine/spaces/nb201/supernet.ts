@@ -45,7 +45,12 @@ export type Stage = { kind: 'cell'; p: CellParams } | { kind: 'reduce'; p: ResBl
  * conv3x3 / avgpool, weighted by w (the edges' convolutions first, then their identity and pool, edge by edge).
  * convs = [conv1x1, conv3x3] per edge, in edge order.
  */
-function nb201Node(nodes: readonly tf.Tensor4D[], edges: ReadonlyArray<{ from: number }>, w: tf.Tensor1D, convs: readonly tf.Tensor4D[]): tf.Tensor4D {
+function nb201Node(
+  nodes: readonly tf.Tensor4D[],
+  edges: ReadonlyArray<{ from: number }>,
+  w: tf.Tensor1D,
+  convs: readonly tf.Tensor4D[],
+): tf.Tensor4D {
   const relus: Array<tf.Tensor4D | undefined> = [];
   const convOut: tf.Tensor4D[] = [];
   const plain: tf.Tensor4D[] = [];
@@ -56,7 +61,10 @@ function nb201Node(nodes: readonly tf.Tensor4D[], edges: ReadonlyArray<{ from: n
     plain.push(src, avgPool3(src, 1));
   });
   const k = convOut.length;
-  return tf.addN([weightedBnSum(convOut, tf.slice(w, 0, k)), ...plain.map((t, i) => tf.mul(t, tf.slice(w, k + i, 1)))]) as tf.Tensor4D;
+  return tf.addN([
+    weightedBnSum(convOut, tf.slice(w, 0, k)),
+    ...plain.map((t, i) => tf.mul(t, tf.slice(w, k + i, 1))),
+  ]) as tf.Tensor4D;
 }
 
 export class Nb201Supernet implements Supernet {
@@ -74,9 +82,18 @@ export class Nb201Supernet implements Supernet {
     const { channels: C, cells: N, inChannels, classes, seed } = config;
     this.weights = new ParamStore(seed);
     const p = this.weights;
-    const bn = (name: string, c: number): AffineBn => ({ gamma: p.constant(`${name}.gamma`, [c], 1), beta: p.constant(`${name}.beta`, [c], 0) });
+    const bn = (name: string, c: number): AffineBn => ({
+      gamma: p.constant(`${name}.gamma`, [c], 1),
+      beta: p.constant(`${name}.beta`, [c], 0),
+    });
     this.stem = { w: p.uniform('stem.conv', [3, 3, inChannels, C], 9 * inChannels), bn: bn('stem.bn', C) };
-    const widths = [...Array<number>(N).fill(C), 2 * C, ...Array<number>(N).fill(2 * C), 4 * C, ...Array<number>(N).fill(4 * C)];
+    const widths = [
+      ...Array<number>(N).fill(C),
+      2 * C,
+      ...Array<number>(N).fill(2 * C),
+      4 * C,
+      ...Array<number>(N).fill(4 * C),
+    ];
     const reduceAt = new Set([N, 2 * N + 1]);
     let cPrev = C;
     widths.forEach((c, i) => {
@@ -96,22 +113,33 @@ export class Nb201Supernet implements Supernet {
         this.stages.push({
           kind: 'cell',
           p: {
-            conv1: NB201_EDGE_LIST.map((e) => p.uniform(`${name}.edge${e.to}<-${e.from}.nor_conv_1x1`, [1, 1, c, c], c)),
-            conv3: NB201_EDGE_LIST.map((e) => p.uniform(`${name}.edge${e.to}<-${e.from}.nor_conv_3x3`, [3, 3, c, c], 9 * c)),
+            conv1: NB201_EDGE_LIST.map((e) =>
+              p.uniform(`${name}.edge${e.to}<-${e.from}.nor_conv_1x1`, [1, 1, c, c], c),
+            ),
+            conv3: NB201_EDGE_LIST.map((e) =>
+              p.uniform(`${name}.edge${e.to}<-${e.from}.nor_conv_3x3`, [3, 3, c, c], 9 * c),
+            ),
           },
         });
       }
       cPrev = c;
     });
     this.last = bn('lastact.bn', cPrev);
-    this.head = { w: p.uniform('classifier.w', [cPrev, classes], cPrev), b: p.uniform('classifier.b', [classes], cPrev) };
+    this.head = {
+      w: p.uniform('classifier.w', [cPrev, classes], cPrev),
+      b: p.uniform('classifier.b', [classes], cPrev),
+    };
     this.alphas = new ParamStore(seed ^ 0x5eed);
     this.alpha = this.alphas.normal('alpha.cell', [NB201_EDGE_LIST.length, OPS], 1e-3);
   }
 
   logits(x: tf.Tensor4D): tf.Tensor2D {
     const w = softmaxFlat(this.alpha);
-    let h = batchNormTrain(conv(x, this.stem.w as tf.Tensor4D, 1, 1), this.stem.bn.gamma as tf.Tensor1D, this.stem.bn.beta as tf.Tensor1D);
+    let h = batchNormTrain(
+      conv(x, this.stem.w as tf.Tensor4D, 1, 1),
+      this.stem.bn.gamma as tf.Tensor1D,
+      this.stem.bn.beta as tf.Tensor1D,
+    );
     for (const s of this.stages) h = s.kind === 'cell' ? this.cell(s.p, h, w) : this.reduce(s.p, h);
     h = tf.relu(batchNormTrain(h, this.last.gamma as tf.Tensor1D, this.last.beta as tf.Tensor1D));
     return classify(h, this.head.w, this.head.b);
@@ -127,16 +155,36 @@ export class Nb201Supernet implements Supernet {
       const w = tf.gather(weights, [...convIdx, ...plainIdx]);
       const params = edges.flatMap((e) => [p.conv1[e.k]!, p.conv3[e.k]!]);
       const inputs = nodes.length;
-      const run = (...xs: tf.Tensor[]): tf.Tensor4D => nb201Node(xs.slice(0, inputs) as tf.Tensor4D[], edges, xs[inputs] as tf.Tensor1D, xs.slice(inputs + 1) as tf.Tensor4D[]);
+      const run = (...xs: tf.Tensor[]): tf.Tensor4D =>
+        nb201Node(
+          xs.slice(0, inputs) as tf.Tensor4D[],
+          edges,
+          xs[inputs] as tf.Tensor1D,
+          xs.slice(inputs + 1) as tf.Tensor4D[],
+        );
       const target = this.gradTarget;
-      nodes.push(recomputeInBackward(run, [...nodes, w, ...params], [...nodes.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')]));
+      nodes.push(
+        recomputeInBackward(
+          run,
+          [...nodes, w, ...params],
+          [...nodes.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')],
+        ),
+      );
     }
     return nodes[NB201_NODES - 1]!;
   }
 
   private reduce(p: ResBlock, x: tf.Tensor4D): tf.Tensor4D {
-    const a = batchNormTrain(conv(tf.relu(x), p.convA as tf.Tensor4D, 2, 1), p.bnA.gamma as tf.Tensor1D, p.bnA.beta as tf.Tensor1D);
-    const b = batchNormTrain(conv(tf.relu(a), p.convB as tf.Tensor4D, 1, 1), p.bnB.gamma as tf.Tensor1D, p.bnB.beta as tf.Tensor1D);
+    const a = batchNormTrain(
+      conv(tf.relu(x), p.convA as tf.Tensor4D, 2, 1),
+      p.bnA.gamma as tf.Tensor1D,
+      p.bnA.beta as tf.Tensor1D,
+    );
+    const b = batchNormTrain(
+      conv(tf.relu(a), p.convB as tf.Tensor4D, 1, 1),
+      p.bnB.gamma as tf.Tensor1D,
+      p.bnB.beta as tf.Tensor1D,
+    );
     // odd sizes: PyTorch's AvgPool2d(2, 2) would drop a row the strided conv keeps; 'same' keeps both at ceil(H/2)
     const pooled = x.shape[1] % 2 || x.shape[2] % 2 ? tf.avgPool(x, 2, 2, 'same') : tf.avgPool(x, 2, 2, 'valid');
     return tf.add(conv(pooled, p.shortcut as tf.Tensor4D), b);

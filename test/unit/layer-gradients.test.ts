@@ -214,13 +214,11 @@ describe('average pooling gradient', () => {
         const kernel = tf.tidy(() => {
           const input = tf.zeros(c.x);
           const dy = tf.ones(c.x);
-          return tf
-            .engine()
-            .runKernel('AvgPoolGrad', { dy, input }, {
-              filterSize: 3,
-              strides: 1,
-              pad: 'same',
-            } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          return tf.engine().runKernel('AvgPoolGrad', { dy, input }, {
+            filterSize: 3,
+            strides: 1,
+            pad: 'same',
+          } as unknown as tf.NamedAttrMap) as tf.Tensor;
         });
         const corner = kernel.dataSync()[0]!;
         kernel.dispose();

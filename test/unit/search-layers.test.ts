@@ -295,13 +295,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.tidy(() => {
         const x = tf.tensor4d(xv, shape);
         const stock = (
-          tf
-            .engine()
-            .runKernel('AvgPoolGrad', { dy: tf.onesLike(x), input: x }, {
-              filterSize: 3,
-              strides: 1,
-              pad: 1,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor
+          tf.engine().runKernel('AvgPoolGrad', { dy: tf.onesLike(x), input: x }, {
+            filterSize: 3,
+            strides: 1,
+            pad: 1,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor
         ).dataSync();
         // a corner pixel is in 4 windows, of 4, 6, 6 and 9 real pixels: 1/4 + 2/6 + 1/9; the stock kernel says 4 · 1/9
         expect(want.dx[0]).toBeCloseTo(1 / 4 + 2 / 6 + 1 / 9, 6);

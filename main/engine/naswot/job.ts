@@ -224,15 +224,13 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       }
     }
 
-    const top: NaswotRanked[] = ranked
-      .slice(0, params.top)
-      .map((s) => ({
-        index: s.index,
-        text: archText(s.index),
-        mean: s.mean,
-        std: s.std,
-        ...(accuracies.has(s.index) ? { accuracy: accuracies.get(s.index)! } : {}),
-      }));
+    const top: NaswotRanked[] = ranked.slice(0, params.top).map((s) => ({
+      index: s.index,
+      text: archText(s.index),
+      mean: s.mean,
+      std: s.std,
+      ...(accuracies.has(s.index) ? { accuracy: accuracies.get(s.index)! } : {}),
+    }));
     const genotypeJson = path.join(ctx.jobDir, NASWOT_FILES.genotypeJson);
     const json = toGenotypeJson(chosen, {
       app: c.app,

@@ -98,8 +98,10 @@ describe('autoencoder routes', () => {
     expect(hrefFor('settings', 7)).toBe('#/settings');
   });
 
-  it('names the job kind', () => {
-    expect(kindLabel('autoencoder')).toBe('Autoencoder');
+  it("names a job kind as the host's jobs.kinds calls it, an unlisted one as it is", () => {
+    const kinds = [{ kind: 'autoencoder', label: 'Autoencoder' }];
+    expect(kindLabel('autoencoder', kinds)).toBe('Autoencoder');
+    expect(kindLabel('tally', kinds)).toBe('tally');
   });
 });
 

@@ -1,4 +1,5 @@
 /** Pure helpers over job summaries: merging pushes into a list, states, what the UI may offer. */
+import type { JobKindInfo } from '../../../shared/api.js';
 import type { JobEvent, JobState, JobSummary, PushMessage } from '../../../shared/jobs.js';
 
 /** Mirrors shared/jobs.ts FINISHED_STATES (kept local so the renderer bundle does not pull in zod). */
@@ -86,15 +87,7 @@ export const STATE_LABELS: Record<JobState, string> = {
   interrupted: 'Interrupted',
 };
 
-/** Human names for job kinds; unknown kinds show as they are. */
-export function kindLabel(kind: string): string {
-  const labels: Record<string, string> = {
-    selftest: 'Self-test',
-    import: 'Import',
-    autoencoder: 'Autoencoder',
-    search: 'Search',
-    evaluate: 'Evaluation',
-    compress: 'Compression study',
-  };
-  return labels[kind] ?? kind;
+/** A job kind's name from the host's `jobs.kinds` (main/jobs/ declares them); a kind not listed shows as it is. */
+export function kindLabel(kind: string, kinds: readonly Pick<JobKindInfo, 'kind' | 'label'>[]): string {
+  return kinds.find((k) => k.kind === kind)?.label ?? kind;
 }

@@ -19,13 +19,14 @@
  * Idempotent: when the links, the addon and the stamp already match, only the check runs (seconds).
  * Every failure is a SetupError whose message says what happened and what to do.
  */
-import { spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { extractEntry, listZip, type ZipEntry } from './zip.js';
-import { cudaLibrariesFor, missingSharedLibraries } from '../engine/backend/cuda.js';
+import { checkWheel, findUnpacked, findWheel, librariesPresent, unpackWheel } from './native-wheel.js';
+import { cudaLibrariesFor } from '../engine/backend/cuda.js';
+import { defaultSystem } from './native-system.js';
 
 export type NativeVariant = 'cpu' | 'gpu';
 
@@ -122,76 +123,6 @@ export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
     return path.join(env['LOCALAPPDATA'] ?? path.join(os.homedir(), 'AppData', 'Local'), 'winnow', 'cache');
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'winnow');
   return path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'winnow');
-}
-
-/** tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl -> { name, version } */
-export function parseWheelName(file: string): { name: string; version: string; major: number; minor: number } | null {
-  const m = /^([A-Za-z0-9_]+)-(\d+)\.(\d+)\.(\d+)[^-]*-[^-]+-[^-]+-[^-]+\.whl$/.exec(path.basename(file));
-  if (!m) return null;
-  return { name: m[1]!.toLowerCase(), version: `${m[2]}.${m[3]}.${m[4]}`, major: Number(m[2]), minor: Number(m[3]) };
-}
-
-const LIBRARIES = ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2'];
-
-/** The wheel members the addon needs: the two libraries and the C API headers (with what they include). */
-export function neededMember(name: string): { kind: 'lib' | 'include'; rel: string } | null {
-  const base = path.posix.basename(name);
-  if (name === `tensorflow/${base}` && LIBRARIES.includes(base)) return { kind: 'lib', rel: base };
-  const prefix = 'tensorflow/include/';
-  if (!name.startsWith(prefix) || name.endsWith('/')) return null;
-  const rel = name.slice(prefix.length);
-  if (
-    rel.startsWith('tensorflow/c/') ||
-    /(^|\/)platform\/ctstring[^/]*\.h$/.test(rel) ||
-    /(^|\/)tsl\/c\/[^/]+\.h$/.test(rel)
-  )
-    return { kind: 'include', rel };
-  return null;
-}
-
-const MB = 1024 * 1024;
-
-function defaultSystem(): SetupSystem {
-  return {
-    run(cmd, args, opts) {
-      return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        const log = opts.logFile ? fs.createWriteStream(opts.logFile, { flags: 'a' }) : null;
-        child.stdout!.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          log?.write(d);
-        });
-        child.stderr!.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          log?.write(d);
-        });
-        const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
-        child.on('error', (e) => {
-          if (timer) clearTimeout(timer);
-          log?.end();
-          reject(e);
-        });
-        child.on('close', (code) => {
-          if (timer) clearTimeout(timer);
-          log?.end();
-          resolve({ code: code ?? 1, stdout, stderr });
-        });
-      });
-    },
-    freeBytes(dir) {
-      try {
-        const s = fs.statfsSync(dir);
-        return s.bavail * s.bsize;
-      } catch {
-        return null;
-      }
-    },
-    missingLibraries(names) {
-      return missingSharedLibraries(names);
-    },
-  };
 }
 
 function packageDir(appRoot: string, pkg: string): string | null {
@@ -431,13 +362,9 @@ function result(
   };
 }
 
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   const lines = text.trim().split('\n').filter(Boolean);
   return (lines[lines.length - 1] ?? 'no output').slice(0, 300);
-}
-
-function librariesPresent(libDir: string): boolean {
-  return LIBRARIES.every((l) => fs.existsSync(path.join(libDir, l)));
 }
 
 function linksPointTo(pkgDir: string, libDir: string): boolean {
@@ -449,162 +376,6 @@ function linksPointTo(pkgDir: string, libDir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The newest library unpacked before for this variant, if complete. */
-function findUnpacked(cacheRoot: string, variant: NativeVariant): { root: string; version: string } | null {
-  const dir = path.join(cacheRoot, 'libtensorflow');
-  if (!fs.existsSync(dir)) return null;
-  const found = fs
-    .readdirSync(dir)
-    .map((name) => /^(\d+)\.(\d+)\.(\d+)-(cpu|gpu)$/.exec(name))
-    .filter(
-      (m): m is RegExpExecArray => m !== null && m[4] === variant && librariesPresent(path.join(dir, m[0], 'lib')),
-    )
-    .sort((a, b) => Number(b[1]) - Number(a[1]) || Number(b[2]) - Number(a[2]) || Number(b[3]) - Number(a[3]));
-  return found[0]
-    ? { root: path.join(dir, found[0][0]), version: `${found[0][1]}.${found[0][2]}.${found[0][3]}` }
-    : null;
-}
-
-/** The pip requirement for each variant: the CPU-only wheel, or the GPU-capable Linux wheel. */
-const PIP_REQUIREMENT: Record<NativeVariant, string> = { cpu: 'tensorflow-cpu>=2.10,<3', gpu: 'tensorflow>=2.10,<3' };
-
-/** The wheel to unpack, or why none was found (every way tried). */
-async function findWheel(
-  opts: SetupOptions,
-  env: NodeJS.ProcessEnv,
-  sys: SetupSystem,
-  cacheRoot: string,
-  variant: NativeVariant,
-): Promise<{ file: string; source: string } | { failure: string }> {
-  const given = opts.wheel ?? env['WINNOW_TF_WHEEL'];
-  if (given) {
-    if (!fs.existsSync(given))
-      throw new SetupError(
-        'no-wheel',
-        `The wheel ${given} does not exist. Give the path of a TensorFlow wheel (.whl), or leave --wheel out to ask pip for one.`,
-      );
-    return { file: path.resolve(given), source: opts.wheel ? '--wheel' : 'WINNOW_TF_WHEEL' };
-  }
-  const downloads = path.join(cacheRoot, 'wheels');
-  fs.mkdirSync(downloads, { recursive: true });
-  const pythons = env['PYTHON'] ? [env['PYTHON']] : ['python3', 'python'];
-  let sawPython = false;
-  const tried: string[] = [];
-  for (const python of pythons) {
-    let r;
-    try {
-      r = await sys.run(
-        python,
-        ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', downloads, PIP_REQUIREMENT[variant]],
-        { env, timeoutMs: 900_000, logFile: path.join(cacheRoot, 'logs', 'pip-download.log') },
-      );
-    } catch {
-      continue; // this python is not installed
-    }
-    sawPython = true;
-    if (r.code === 0) {
-      const saved =
-        /Saved (.+\.whl)/.exec(r.stdout)?.[1] ?? /File was already downloaded (.+\.whl)/.exec(r.stdout)?.[1];
-      const file = saved ? path.resolve(saved.trim()) : newestWheel(downloads);
-      if (file && fs.existsSync(file)) return { file, source: 'pip' };
-    }
-    tried.push(`${python} -m pip: ${lastLine(r.stderr || r.stdout)}`);
-    break;
-  }
-  if (!sawPython) tried.push('no python3 or python with pip was found');
-  return { failure: tried.join('; ') };
-}
-
-function newestWheel(dir: string): string | null {
-  const wheels = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.whl') && parseWheelName(f))
-    .map((f) => path.join(dir, f))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return wheels[0] ?? null;
-}
-
-function checkWheel(file: string, variant: NativeVariant): { version: string } {
-  const info = parseWheelName(file);
-  if (!info || !/^tensorflow(_cpu|_gpu|_intel)?$/.test(info.name)) {
-    throw new SetupError(
-      'wrong-wheel',
-      `${path.basename(file)} is not a TensorFlow wheel (expected a name like tensorflow_cpu-2.21.0-…-manylinux…_x86_64.whl).`,
-    );
-  }
-  if (info.major !== 2 || info.minor < 10) {
-    throw new SetupError(
-      'wrong-wheel',
-      `${path.basename(file)} is TensorFlow ${info.version}; the engine needs TensorFlow 2.10 or newer in the 2.x series (its C API). Use a tensorflow-cpu 2.x wheel.`,
-    );
-  }
-  if (variant === 'gpu' && info.name === 'tensorflow_cpu') {
-    throw new SetupError(
-      'wrong-wheel',
-      `${path.basename(file)} is the CPU-only wheel; the GPU engine needs the "tensorflow" wheel (Linux, CUDA 12). Use \`winnow setup tensorflow\` without --gpu for this one.`,
-    );
-  }
-  return { version: info.version };
-}
-
-async function unpackWheel(
-  file: string,
-  version: string,
-  cacheRoot: string,
-  variant: NativeVariant,
-  sys: SetupSystem,
-): Promise<string> {
-  let entries: ZipEntry[];
-  try {
-    entries = listZip(file);
-  } catch (e) {
-    throw new SetupError('wrong-wheel', (e as Error).message + ' Download it again.');
-  }
-  const wanted = entries
-    .map((e) => ({ e, m: neededMember(e.name) }))
-    .filter((x): x is { e: ZipEntry; m: { kind: 'lib' | 'include'; rel: string } } => x.m !== null);
-  const libs = wanted.filter((w) => w.m.kind === 'lib').map((w) => w.m.rel);
-  const missing = LIBRARIES.filter((l) => !libs.includes(l));
-  if (missing.length)
-    throw new SetupError(
-      'wrong-wheel',
-      `${path.basename(file)} has no ${missing.join(' or ')}: it cannot provide the C library. Use a tensorflow-cpu 2.x wheel for Linux x86-64.`,
-    );
-  const need = wanted.reduce((s, w) => s + w.e.size, 0);
-  const root = path.join(cacheRoot, 'libtensorflow', `${version}-${variant}`);
-  fs.mkdirSync(path.dirname(root), { recursive: true });
-  const free = sys.freeBytes(path.dirname(root));
-  const margin = 50 * MB;
-  if (free !== null && free < need + margin) {
-    throw new SetupError(
-      'no-disk',
-      `The disk holding ${path.dirname(root)} has ${Math.floor(free / MB)} MB free; the TensorFlow library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space (or set WINNOW_CACHE_DIR to a folder on another disk) and run this again.`,
-    );
-  }
-  // unpack beside, then rename: a cut unpacking never looks complete
-  const partial = `${root}.partial-${process.pid}`;
-  fs.rmSync(partial, { recursive: true, force: true });
-  try {
-    for (const { e, m } of wanted) {
-      const dest = path.join(partial, m.kind, ...m.rel.split('/'));
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      await extractEntry(file, e, dest);
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.renameSync(partial, root);
-  } catch (e) {
-    fs.rmSync(partial, { recursive: true, force: true });
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOSPC')
-      throw new SetupError(
-        'no-disk',
-        `The disk holding ${cacheRoot} filled up while unpacking; the library needs about ${Math.ceil((need + margin) / MB)} MB. Free some space and run this again.`,
-      );
-    throw e;
-  }
-  return root;
 }
 
 /** The package's deps/: lib/ holds links to the cache's libraries under every name the addon's build and loader use. */

@@ -9,7 +9,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-kernels.js';
+import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-maxpool-grad.js';
 
 const i = process.argv.indexOf('--reps');
 const REPS = i >= 0 ? Number(process.argv[i + 1]) : 10;

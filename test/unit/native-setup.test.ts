@@ -10,13 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   SETUP_STAMP,
   SetupError,
-  neededMember,
-  parseWheelName,
   setupNativeEngine,
   type SetupOptions,
   type SetupResult,
   type SetupSystem,
 } from '../../main/setup/native-engine.js';
+import { neededMember, parseWheelName } from '../../main/setup/native-wheel.js';
 import { _resetNativeSetupForTest, nativeSetupStatus, startNativeSetup } from '../../main/api/native-setup.js';
 import type { ApiContext } from '../../main/api/registry.js';
 import { extractEntry, listZip } from '../../main/setup/zip.js';

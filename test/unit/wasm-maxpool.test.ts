@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
-import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-kernels.js';
+import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-maxpool-grad.js';
 import { DartsSupernet } from '../../main/engine/spaces/darts/supernet.js';
 import { rand, relError, type Shape4, type Pad } from '../helpers/numeric.js';
 

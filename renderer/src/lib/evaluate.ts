@@ -42,7 +42,7 @@ import {
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import type { Series, SeriesPoint } from './search-curves.js';
-import { formatAccuracy } from './search.js';
+import { formatAccuracy } from './search-results.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
 

@@ -1,7 +1,7 @@
 /**
- * Pure helpers for the Search page: the spaces and strategies, the search form and the `SearchParams` it builds,
- * and labels for results and lists. The epochs as curves are in search-curves.ts, what data selection did in
- * search-selection.ts, the α heatmap in search-alpha.ts. No DOM, no store, no client.
+ * Pure helpers for the Search page: the spaces and strategies, the search form and the `SearchParams` it builds.
+ * Labels for results and lists are in search-results.ts, the epochs as curves in search-curves.ts, what data
+ * selection did in search-selection.ts, the α heatmap in search-alpha.ts. No DOM, no store, no client.
  *
  * The form's limits and defaults are the zod schema's in shared/search.ts, read from its zod-free description
  * (shared/generated/params.ts), so a field error reads like a sentence instead of a zod issue; the API validates
@@ -11,10 +11,8 @@ import type { ApiInput } from '../../../shared/api.js';
 import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
 // genotype/ and search-defaults.ts, not genotype.ts and search.ts: those define zod schemas at module
 // level, which would pull zod into the bundle (types alone are erased, so they may come from anywhere).
-import { DARTS_OPS, NB201_OPS, type Genotype } from '../../../shared/genotype/ops.js';
-import { formatGenotype } from '../../../shared/genotype/text.js';
-import type { JobSummary } from '../../../shared/jobs.js';
-import type { SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
+import { DARTS_OPS, NB201_OPS } from '../../../shared/genotype/ops.js';
+import type { SearchSpace, SelectionStrategy } from '../../../shared/search.js';
 import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
 import {
   BDP_PRUNE_EVERY_WHY,
@@ -535,78 +533,4 @@ export function imagesUnderLimit(
   }
   if (limitPerClass == null) return { used: of, of, exact: true };
   return { used: Math.min(of, limitPerClass * dataset.classes), of, exact: false };
-}
-
-// ---- results and labels -------------------------------------------------------------------------------------
-
-/** The genotype text a search exchanges: DARTS `Genotype(...)` or the NAS-Bench-201 string. */
-export function genotypeText(genotype: Genotype): string {
-  return formatGenotype(genotype);
-}
-
-/** 0..1 -> "87.5 %"; "—" when unknown. */
-export function formatAccuracy(v: number | null | undefined): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`;
-}
-
-export function spaceLabel(space: string): string {
-  return (SPACE_INFO as Record<string, { label: string } | undefined>)[space]?.label ?? space;
-}
-
-export function strategyLabel(strategy: string): string {
-  return strategy;
-}
-
-/** `job.result` of a finished search, or null when it does not look like one. */
-export function parseSearchResult(result: unknown): SearchResult | null {
-  if (!result || typeof result !== 'object') return null;
-  const r = result as Partial<SearchResult>;
-  if (typeof r.genotypeText !== 'string' || !r.genotype || !r.alphas) return null;
-  return r as SearchResult;
-}
-
-/** The parts of a search job's params the page shows before the search's own record loads. */
-export function searchParamsOfJob(job: Pick<JobSummary, 'params'> | null | undefined): {
-  datasetId: number | null;
-  space: SearchSpace;
-  strategy: SelectionStrategy;
-  epochs: number | null;
-} {
-  const p = job?.params ?? {};
-  return {
-    datasetId: typeof p.datasetId === 'number' ? p.datasetId : null,
-    space: p.space === 'nb201' ? 'nb201' : 'darts',
-    strategy:
-      typeof p.strategy === 'string' && (STRATEGIES as readonly string[]).includes(p.strategy)
-        ? (p.strategy as SelectionStrategy)
-        : 'full',
-    epochs: typeof p.epochs === 'number' ? p.epochs : null,
-  };
-}
-
-/** "8 channels, 5 cells, 10 epochs, batch 32, lr 0.025, α lr 0.0003, seed 0, ≤ 200 images per class". */
-export function settingsLine(p: {
-  space: SearchSpace;
-  channels: number;
-  cells?: number | undefined;
-  epochs: number;
-  batch: number;
-  lr: number;
-  alphaLr: number;
-  seed: number;
-  limitPerClass: number | null;
-}): string {
-  const cells = p.cells ?? DEFAULT_CELLS[p.space];
-  const cellsText = p.space === 'darts' ? `${cells} ${cells === 1 ? 'cell' : 'cells'}` : `${cells} per stage`;
-  const parts = [
-    `C = ${p.channels}`,
-    cellsText,
-    `${p.epochs} ${p.epochs === 1 ? 'epoch' : 'epochs'}`,
-    `batch ${p.batch}`,
-    `lr ${p.lr}`,
-    `α lr ${p.alphaLr}`,
-    `seed ${p.seed}`,
-    p.limitPerClass == null ? 'all images' : `≤ ${p.limitPerClass} images per class`,
-  ];
-  return parts.join(', ');
 }

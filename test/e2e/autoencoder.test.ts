@@ -134,7 +134,8 @@ describe('Autoencoder page', () => {
 
     const curve = page.locator('[data-testid="ae-details"] [data-testid="ae-loss-chart"]');
     expect(Number(await curve.getAttribute('data-points'))).toBeGreaterThan(0);
-    expect(await page.getByTestId('ae-settings').textContent()).toMatch(/1 epoch, batch 64/);
+    // innerText: the text as rendered (a template's line breaks fold into one space)
+    expect(await page.getByTestId('ae-settings').innerText()).toMatch(/1 epoch, batch 64/);
     expect(await page.getByTestId('ae-job-link').getAttribute('href')).toMatch(/^#\/runs\/\d+$/);
     await tallShot('e2e-autoencoder-details.png');
   });

@@ -389,7 +389,8 @@ describe('Search page', () => {
 
     // the latest epoch: counts, and the strip of the subset with its hard and new images marked
     const last = rows[2]!;
-    expect(await page.getByTestId('search-dds-counts').textContent()).toMatch(
+    // innerText: the text as rendered (a template's line breaks fold into one space)
+    expect(await page.getByTestId('search-dds-counts').innerText()).toMatch(
       new RegExp(
         `^${last.easy} easy, ${last.hard} hard · ${last.replaced} replaced this epoch · ${last.seen}\\s+unique images seen$`,
       ),

@@ -28,7 +28,7 @@ import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { jobsWithParams } from './job-list.js';
-import { splitCounts, splitDatasetJobContext } from './evaluations.js';
+import { refusalFacts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 
 /** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
@@ -54,16 +54,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const rows = store.datasets.labels(d.id);
-  const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
-  const facts = {
-    name: d.name,
-    classes: d.classes,
-    width: d.width,
-    height: d.height,
-    channels: d.channels,
-    trainImages,
-    testImages,
-  };
+  const facts = refusalFacts(d, rows, params.limitPerClass);
   const trains = params.protocols.includes('retrain') || params.protocols.includes('mixed');
   let model: CompressJobContext['model'];
   if (params.model.kind === 'baseline') {
@@ -103,7 +94,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
   if (model.kind === 'baseline' || trains) {
     const refusal = evaluateRefusal(params, model.network!, facts);
     if (refusal) throw new ApiError('bad_input', refusal);
-  } else if (testImages === 0) {
+  } else if (facts.testImages === 0) {
     throw new ApiError(
       'bad_input',
       `Dataset "${d.name}" has no test images, so there is nothing to measure accuracy on. Import it again with a test split.`,

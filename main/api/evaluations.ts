@@ -100,6 +100,16 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
   return { genotype, genotypeText: formatGenotype(genotype), genotypeJson: json };
 }
 
+/** What the refusals of an evaluation or a compression study check a dataset against: its shape and split counts. */
+export function refusalFacts(
+  d: { name: string; classes: number; width: number; height: number; channels: number },
+  rows: { label: ArrayLike<number>; split: readonly string[] },
+  limitPerClass: number | null,
+) {
+  const { name, classes, width, height, channels } = d;
+  return { name, classes, width, height, channels, ...splitCounts(rows, classes, limitPerClass) };
+}
+
 /**
  * Training images (at most `limitPerClass` of each class) and test images of a dataset's stored rows: what the
  * refusals of an evaluation or a compression study count.
@@ -147,16 +157,7 @@ export function evaluateJobContext(store: Store, dataDir: string, params: Evalua
   const source = resolveSource(store, dataDir, params);
   const network = describeNetwork(params, source.genotype);
   const rows = store.datasets.labels(d.id);
-  const { trainImages, testImages } = splitCounts(rows, d.classes, params.limitPerClass);
-  const refusal = evaluateRefusal(params, network, {
-    name: d.name,
-    classes: d.classes,
-    width: d.width,
-    height: d.height,
-    channels: d.channels,
-    trainImages,
-    testImages,
-  });
+  const refusal = evaluateRefusal(params, network, refusalFacts(d, rows, params.limitPerClass));
   if (refusal) throw new ApiError('bad_input', refusal);
   return {
     ...splitDatasetJobContext(store, d, rows),

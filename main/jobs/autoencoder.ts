@@ -36,36 +36,21 @@ function commitAutoencoder(
     const s = readSummary(staging);
     if (!store.datasets.get(s.datasetId))
       throw new Error(`Dataset ${s.datasetId} was deleted while the autoencoder trained; nothing was saved.`);
-    const {
-      datasetId,
-      preset,
-      losses,
-      kendall,
-      dim,
-      epochs,
-      batch,
-      seed,
-      untrained,
-      backend,
-      metrics,
-      history,
-      mapMethod,
-    } = s;
     const row = {
-      datasetId,
+      datasetId: s.datasetId,
       jobId: job.id,
-      preset,
-      losses,
-      kendall,
-      dim,
-      epochs,
-      batch,
-      seed,
-      untrained,
-      backend,
-      metrics,
-      history,
-      mapMethod,
+      preset: s.preset,
+      losses: s.losses,
+      kendall: s.kendall,
+      dim: s.dim,
+      epochs: s.epochs,
+      batch: s.batch,
+      seed: s.seed,
+      untrained: s.untrained,
+      backend: s.backend,
+      metrics: s.metrics,
+      history: s.history,
+      mapMethod: s.mapMethod,
     };
     const id = store.autoencoders.insert(row, (newId) => moveStagedFolder(staging, autoencoderDirFor(dataDir, newId)));
     return { autoencoderId: id, metrics: s.metrics };

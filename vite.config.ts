@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { bundleReport, describeReport } from './scripts/bundle-budget.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -17,11 +18,40 @@ const devWithoutCsp: Plugin = {
   transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>\s*/i, ''),
 };
 
+/** Fails the build when a page would load more than the budget (scripts/bundle-budget.ts); logs the sizes. */
+const pageBudget: Plugin = {
+  name: 'winnow-page-budget',
+  apply: 'build',
+  generateBundle(_options, bundle) {
+    const chunks = Object.values(bundle).flatMap((c) =>
+      c.type === 'chunk'
+        ? [
+            {
+              fileName: c.fileName,
+              bytes: Buffer.byteLength(c.code),
+              isEntry: c.isEntry,
+              isDynamicEntry: c.isDynamicEntry,
+              imports: c.imports,
+            },
+          ]
+        : [],
+    );
+    const report = bundleReport(chunks);
+    process.stdout.write(`${describeReport(report)}\n`);
+    if (report.overBudget.length > 0) {
+      this.error(
+        `These pages load more than the budget: ${report.overBudget.map((p) => `${p.chunk} ${p.bytes} bytes`).join(', ')}. ` +
+          'Split what they import, or lazy-load the heavy part.',
+      );
+    }
+  },
+};
+
 export default defineConfig({
   root: here('./renderer'),
   base: './',
   publicDir: false,
-  plugins: [svelte({ configFile: false }), devWithoutCsp],
+  plugins: [svelte({ configFile: false }), devWithoutCsp, pageBudget],
   build: {
     outDir: here('./dist/renderer'),
     emptyOutDir: true,

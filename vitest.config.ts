@@ -6,8 +6,12 @@ import { defineConfig } from 'vitest/config';
 // where `winnow setup tensorflow` has not been run.
 const PIN_WASM = { WINNOW_BACKEND: 'wasm' };
 
+/** tfjs advises installing its node backend the first time a test file uses the cpu backend; Winnow manages backends. */
+const TFJS_NODE_ADVICE = 'looks like you are running TensorFlow.js in Node.js';
+
 export default defineConfig({
   test: {
+    onConsoleLog: (log) => !log.includes(TFJS_NODE_ADVICE),
     projects: [
       {
         test: {

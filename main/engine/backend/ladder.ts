@@ -233,6 +233,9 @@ let queue: Promise<unknown> = Promise.resolve();
  * another preference switches (a native backend, once loaded, stays loaded).
  */
 export function selectBackend(preference: BackendChoice = 'auto'): Promise<BackendReport> {
+  // tfjs' console advice ("install our node backend …") is wrong here: Winnow picks the backend itself and says
+  // which in the job log; production mode silences tfjs' own warnings (not errors).
+  tf.enableProdMode();
   const next = queue.then(() => select(preference));
   queue = next.catch(() => undefined);
   return next;

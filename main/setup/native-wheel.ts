@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { extractEntry, listZip, type ZipEntry } from './zip.js';
+import { extractEntry, listZip, type ZipEntry } from '../zip/read.js';
 import { SetupError, lastLine, type NativeVariant, type SetupOptions, type SetupSystem } from './native-engine.js';
 
 const MB = 1024 * 1024;

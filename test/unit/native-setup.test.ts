@@ -18,7 +18,7 @@ import {
 import { neededMember, parseWheelName } from '../../main/setup/native-wheel.js';
 import { _resetNativeSetupForTest, nativeSetupStatus, startNativeSetup } from '../../main/api/native-setup.js';
 import type { ApiContext } from '../../main/api/registry.js';
-import { extractEntry, listZip } from '../../main/setup/zip.js';
+import { extractEntry, listZip } from '../../main/zip/read.js';
 import { cudaLibrariesFor, missingSharedLibraries } from '../../main/engine/backend/cuda.js';
 import { rejectsWith } from '../helpers/errors.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -351,7 +351,7 @@ describe('zip reader', () => {
     expect(fs.readFileSync(out).equals(big)).toBe(true);
     const damaged = path.join(tmp.dir, 'cut.zip');
     fs.writeFileSync(damaged, fs.readFileSync(file).subarray(0, 100));
-    expect(() => listZip(damaged)).toThrow(/not a readable wheel \(zip\): no end-of-central-directory record/);
+    expect(() => listZip(damaged)).toThrow(/not a readable zip file: no end-of-central-directory record/);
   });
 });
 

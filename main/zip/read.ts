@@ -1,7 +1,8 @@
 /**
- * Just enough of the ZIP format to take a few members out of a Python wheel without unpacking all of it (a
- * TensorFlow wheel is ~270 MB packed, ~1 GB unpacked, of which the native engine needs two libraries and the C
- * headers): the central directory (with ZIP64 sizes and offsets), stored and deflated members, streamed.
+ * Just enough of the ZIP format to take a few members out of an archive without unpacking all of it (a TensorFlow
+ * wheel is ~270 MB packed, ~1 GB unpacked, of which the native engine needs two libraries and the C headers; a
+ * `.winnow-model.zip` is read the same way): the central directory (with ZIP64 sizes and offsets), stored and
+ * deflated members, streamed.
  */
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -25,7 +26,7 @@ const DEFLATED = 8;
 
 export class ZipFormatError extends Error {
   constructor(file: string, what: string) {
-    super(`${file} is not a readable wheel (zip): ${what}.`);
+    super(`${file} is not a readable zip file: ${what}.`);
     this.name = 'ZipFormatError';
   }
 }

@@ -142,7 +142,9 @@ export const apiInputs = {
   'models.get': z.object({ id: ModelId }),
   /** One file of a stored model, to download or to write out (`winnow export model`). */
   'models.file': z.object({ id: ModelId, file: ModelFileName }),
-  /** Imports a TensorFlow.js LayersModel folder exported by Winnow (model.json, weights, report.json). */
+  /** A stored model as one `<name>.winnow-model.zip` (base64): model.json, weights, report.json, genotype.json. */
+  'models.archive': z.object({ id: ModelId }),
+  /** Imports a model exported by Winnow: its `.winnow-model.zip`, or a folder (model.json, weights, report.json). */
   'models.import': z.object({
     path: z.string().min(1).max(4096),
     name: z.string().trim().min(1).max(200).optional(),
@@ -209,6 +211,7 @@ export interface ApiOutputs {
   'models.list': ModelSummary[];
   'models.get': ModelSummary;
   'models.file': ModelFile;
+  'models.archive': ModelFile;
   'models.import': ModelSummary;
   'models.delete': { id: number; deleted: true };
   'compressions.list': CompressionSummary[];

@@ -36,6 +36,7 @@ import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { jobsWithParams } from './job-list.js';
+import { unpackModelArchive } from './model-archive.js';
 import { datasetContentHash, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -315,7 +316,7 @@ export function getEvaluation(store: Store, id: number): EvaluationDetail {
 
 // ---- models.* -----------------------------------------------------------------------------------------
 
-function modelOr404(store: Store, id: number) {
+export function modelOr404(store: Store, id: number) {
   const m = store.models.get(id);
   if (!m) throw new ApiError('not_found', `There is no model ${id}. List models with \`winnow model list\`.`);
   return m;
@@ -370,29 +371,40 @@ export function modelOfJob(store: Store, jobId: number): ModelSummary {
 }
 
 /**
- * Imports a model folder exported by Winnow: checked first (model.json is a LayersModel whose weights are all
- * there, report.json is Winnow's), then copied into the models folder; the source is never changed.
+ * Imports a model exported by Winnow — its folder or its `.winnow-model.zip` — checked first (model.json is a
+ * LayersModel whose weights are all there, report.json is Winnow's), then copied into the models folder; the
+ * source is never changed.
  */
-export function importModel(store: Store, dataDir: string, input: { path: string; name?: string }): ModelSummary {
-  const dir = path.resolve(input.path);
-  let folder: ReturnType<typeof readModelFolder>;
-  try {
-    folder = readModelFolder(dir);
-  } catch (e) {
-    if (e instanceof ModelFolderError) throw new ApiError('bad_input', e.message);
-    throw e;
-  }
-  const { report } = folder;
-  const copies = [
-    MODEL_FILES.modelJson,
-    MODEL_FILES.report,
-    ...folder.weightFiles,
-    ...(folder.hasGenotype ? [MODEL_FILES.genotype] : []),
-  ];
+export async function importModel(
+  store: Store,
+  dataDir: string,
+  input: { path: string; name?: string },
+): Promise<ModelSummary> {
+  const source = path.resolve(input.path);
   const staging = path.join(dataDir, 'models', `.import-${process.pid}-${Date.now()}`);
   fs.mkdirSync(staging, { recursive: true });
   try {
-    for (const f of copies) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
+    // an archive is unpacked into the staging folder first, then checked like a folder
+    const isArchive = fs.existsSync(source) && fs.statSync(source).isFile();
+    if (isArchive) await unpackModelArchive(source, staging);
+    const dir = isArchive ? staging : source;
+    let folder: ReturnType<typeof readModelFolder>;
+    try {
+      folder = readModelFolder(dir);
+    } catch (e) {
+      if (e instanceof ModelFolderError) throw new ApiError('bad_input', e.message);
+      throw e;
+    }
+    const { report } = folder;
+    if (!isArchive) {
+      const copies = [
+        MODEL_FILES.modelJson,
+        MODEL_FILES.report,
+        ...folder.weightFiles,
+        ...(folder.hasGenotype ? [MODEL_FILES.genotype] : []),
+      ];
+      for (const f of copies) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
+    }
     // a model.json whose single weights file has another name is stored as is; models.file serves weights.bin only
     const datasetId =
       report.dataset.id !== null &&

@@ -28,7 +28,16 @@ import {
   getCompression,
   listCompressions,
 } from './compressions.js';
-import { deleteModel, getEvaluation, getModel, importModel, listEvaluations, modelFile } from './evaluations.js';
+import {
+  deleteModel,
+  getEvaluation,
+  getModel,
+  importModel,
+  listEvaluations,
+  modelFile,
+  modelOr404,
+} from './evaluations.js';
+import { modelArchive } from './model-archive.js';
 import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
@@ -208,6 +217,7 @@ const handlers: Handlers = {
   'models.list': (input, ctx) => ctx.store.models.list(input.datasetId),
   'models.get': (input, ctx) => getModel(ctx.store, input.id),
   'models.file': (input, ctx) => modelFile(ctx.store, input.id, input.file),
+  'models.archive': (input, ctx) => modelArchive(modelOr404(ctx.store, input.id)),
   'models.import': (input, ctx) => importModel(ctx.store, ctx.dataDir, input),
   'models.delete': (input, ctx) => deleteModel(ctx.store, input.id),
   'compressions.list': (input, ctx) => listCompressions(ctx.store, input.datasetId),

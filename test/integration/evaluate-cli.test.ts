@@ -159,8 +159,19 @@ describe('winnow evaluate', () => {
         datasetId,
         parameters: report.parameters,
       });
+      // the one-file export imports back as the same model
+      const zip = path.join(t.dir, 'baseline.winnow-model.zip');
+      const packed = await runCli(['export', 'model', String(baselineJob), '--out', zip], dataDir);
+      expect(packed.code, packed.stderr).toBe(0);
+      expect(packed.stderr).toContain(`winnow model import ${zip}`);
+      const fromZip = await runCli(['model', 'import', zip, '--json'], dataDir);
+      expect(fromZip.code, fromZip.stderr).toBe(0);
+      expect(JSON.parse(fromZip.stdout)).toMatchObject({ origin: 'import', datasetId, parameters: report.parameters });
+      expect((await runCli(['export', 'model', String(baselineJob), '--out', zip], dataDir)).stderr).toMatch(
+        /already exists; choose a new file name/,
+      );
       const list = JSON.parse((await runCli(['model', 'list', '--json'], dataDir)).stdout) as ModelSummary[];
-      expect(list.map((x) => x.origin).sort()).toEqual(['evaluate', 'import']);
+      expect(list.map((x) => x.origin).sort()).toEqual(['evaluate', 'import', 'import']);
       const bad = await runCli(['model', 'import', t.dir], dataDir);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/model\.json is missing/);

@@ -94,12 +94,14 @@ describe('readModelFolder', () => {
     expect(readModelFolder(dir).weightFiles).toEqual(['weights.bin', 'part2.bin']);
   });
 
-  it('refuses a path that is not a folder', () => {
+  it('refuses a path that is not a folder, saying an archive would do too', () => {
     const missing = path.join(scratch(), 'nope');
-    expect(refusal(missing).message).toBe(`${missing} is not a folder. Choose the folder that holds model.json.`);
+    expect(refusal(missing).message).toBe(
+      `${missing} is neither a model folder nor a .winnow-model.zip. Choose the exported archive, or the folder that holds model.json.`,
+    );
     const file = path.join(scratch(), 'model.json');
     fs.writeFileSync(file, '{}');
-    expect(refusal(file).message).toMatch(/is not a folder/);
+    expect(refusal(file).message).toMatch(/is neither a model folder/);
   });
 
   it('refuses a folder without model.json', () => {

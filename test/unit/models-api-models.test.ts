@@ -11,36 +11,7 @@ import { modelDirFor } from '../../main/store/paths.js';
 import { openTestHost, rejection } from '../helpers/host.js';
 import { modelReport } from '../helpers/models.js';
 import { NB201_TEXT, addDataset } from '../helpers/models-api.js';
-import { scratch } from '../helpers/scratch.js';
-
-// ---- model folders ------------------------------------------------------------------------------------
-
-const WEIGHTS = Buffer.from(Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 256));
-const MODEL_JSON = JSON.stringify({
-  format: 'layers-model',
-  modelTopology: {},
-  weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'a', shape: [2, 3], dtype: 'float32' }] }],
-});
-
-function modelFolder(opts: { report?: ModelReportFile; weights?: Buffer; genotype?: string } = {}): string {
-  const dir = path.join(scratch(), 'export');
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'model.json'), MODEL_JSON);
-  fs.writeFileSync(path.join(dir, 'weights.bin'), opts.weights ?? WEIGHTS);
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(opts.report ?? modelReport(), null, 2));
-  if (opts.genotype) fs.writeFileSync(path.join(dir, 'genotype.json'), opts.genotype);
-  return dir;
-}
-
-/** Every file under `dir` with its bytes (as hex), to see that nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    fs
-      .readdirSync(dir)
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('hex')]),
-  );
-}
+import { MODEL_JSON, WEIGHTS, modelFolder, snapshot } from '../helpers/model-folder.js';
 
 // ---- models.* -------------------------------------------------------------------------------------------
 
@@ -57,7 +28,7 @@ describe('models.import / file / delete', () => {
     expect(snapshot(short)).toEqual(before);
     const missing = await rejection(h.api.dispatch('models.import', { path: path.join(short, 'nothing') }));
     expect(missing.code).toBe('bad_input');
-    expect(missing.message).toMatch(/is not a folder/);
+    expect(missing.message).toMatch(/is neither a model folder nor a \.winnow-model\.zip/);
     expect(await h.api.dispatch('models.list', {})).toEqual([]);
     expect(fs.existsSync(path.join(h.dataDir, 'models')) ? fs.readdirSync(path.join(h.dataDir, 'models')) : []).toEqual(
       [],

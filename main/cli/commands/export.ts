@@ -12,7 +12,7 @@ import { modelOfEvaluation } from './model.js';
 export async function exportCommand(args: string[]): Promise<number> {
   const [what, ...rest] = args;
   const usage =
-    'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], winnow export model <job> --out DIR, or winnow export table <job> --out FILE.csv';
+    'Usage: winnow export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE], winnow export model <job> --out NAME.zip|DIR, or winnow export table <job> --out FILE.csv';
   if (what === 'model') return exportModel(rest);
   if (what === 'table') return exportTable(rest);
   if (what !== 'genotype') throw new UsageError(usage);
@@ -63,7 +63,7 @@ function jobAndOut(args: string[], usage: string) {
 }
 
 /** Writes an export's file; a path that cannot be written is the user's to change (bad_input). */
-function writeOut(file: string, text: string): void {
+function writeOut(file: string, text: string | Buffer): void {
   try {
     fs.writeFileSync(file, text);
   } catch (e) {
@@ -74,9 +74,16 @@ function writeOut(file: string, text: string): void {
 async function exportModel(args: string[]): Promise<number> {
   const { values, id, out } = jobAndOut(
     args,
-    'Usage: winnow export model <job> --out DIR (the evaluate job; see `winnow evaluate list`)',
+    'Usage: winnow export model <job> --out NAME.zip|DIR (the evaluate job; see `winnow evaluate list`): one .zip file (what the app downloads; `winnow model import` takes it), or a folder of loose files',
   );
-  if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).includes('model.json'))) {
+  const archive = out.toLowerCase().endsWith('.zip');
+  if (archive && fs.existsSync(out))
+    throw new ApiError('bad_input', `${out} already exists; choose a new file name for --out.`);
+  if (
+    !archive &&
+    fs.existsSync(out) &&
+    (!fs.statSync(out).isDirectory() || fs.readdirSync(out).includes('model.json'))
+  ) {
     throw new ApiError(
       'bad_input',
       `${out} ${fs.statSync(out).isDirectory() ? 'already holds a model.json' : 'is a file'}; choose an empty or new folder for --out.`,
@@ -84,9 +91,14 @@ async function exportModel(args: string[]): Promise<number> {
   }
   const { m, files } = await withHost(values, async (h) => {
     const model = (await h.api.dispatch('models.get', { id: await modelOfEvaluation(h, id) })) as ModelSummary;
-    return { m: model, files: await writeModelFiles(h, model, out) };
+    if (!archive) return { m: model, files: await writeModelFiles(h, model, out) };
+    const zip = (await h.api.dispatch('models.archive', { id: model.id })) as ModelFile;
+    writeOut(out, Buffer.from(zip.data, 'base64'));
+    return { m: model, files: [out] };
   });
   if (values.json) printJson({ jobId: id, modelId: m.id, out, files });
+  else if (archive)
+    say(`Wrote model ${m.id} (${m.name}) to ${out}. Import it elsewhere with \`winnow model import ${out}\`.`);
   else
     say(
       `Wrote model ${m.id} (${m.name}) to ${out}: ${files.map((f) => path.basename(f)).join(', ')}. Load it with tf.loadLayersModel('.../model.json').`,

@@ -81,7 +81,9 @@ export function readModelFolder(dir: string): {
   hasGenotype: boolean;
 } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new ModelFolderError(`${dir} is not a folder. Choose the folder that holds model.json.`);
+    throw new ModelFolderError(
+      `${dir} is neither a model folder nor a .winnow-model.zip. Choose the exported archive, or the folder that holds model.json.`,
+    );
   const raw = readJson(path.join(dir, MODEL_FILES.modelJson), 'model.json') as Partial<ModelJson>;
   if (
     !raw ||

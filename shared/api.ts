@@ -106,6 +106,17 @@ export const apiInputs = {
   'datasets.list': z.object({}).default({}),
   'datasets.get': z.object({ id: DatasetId }),
   /** Looks at a path and says what an import would find there, without importing. */
+  /**
+   * The browser mode's folder browser: one folder's entries (folders first; files too for kind 'file'), limited to
+   * the home folder and mounted volumes. No path = the home folder.
+   */
+  'files.browse': z
+    .object({
+      path: z.string().min(1).max(4096).optional(),
+      kind: z.enum(['folder', 'file']).default('folder'),
+      showHidden: z.boolean().default(false),
+    })
+    .default({ kind: 'folder', showHidden: false }),
   'datasets.detect': z.object({ path: z.string().min(1).max(4096), format: ImportFormat.default('auto') }),
   /** Datasets imported before from this source (same files, or same built-in parameters). */
   'datasets.existing': z.object({ source: ImportSource, cifar100Labels: z.enum(['fine', 'coarse']).default('fine') }),
@@ -193,6 +204,7 @@ export interface ApiOutputs {
   'jobs.resume': JobSummary;
   'datasets.list': DatasetSummary[];
   'datasets.get': DatasetDetail;
+  'files.browse': BrowseListing;
   'datasets.detect': DetectResult;
   'datasets.existing': DatasetSummary[];
   'datasets.thumbnails': ThumbnailPage;
@@ -251,6 +263,25 @@ export interface WinnowClient {
    * cannot hand out paths of the machine running `winnow serve`), so check for it before offering "Browse".
    */
   pickPath?(kind: PickPathKind): Promise<string | null>;
+}
+
+/** A place the folder browser starts from: the home folder or a mounted volume. */
+export interface BrowseRoot {
+  label: string;
+  path: string;
+}
+
+export interface BrowseListing {
+  /** The folder listed (links resolved). */
+  path: string;
+  /** Its parent, or null at the top of its root. */
+  parent: string | null;
+  /** The root it lies in. */
+  root: string;
+  roots: BrowseRoot[];
+  /** Names and sizes only (size null for folders); at most 2,000, `truncated` when there were more. */
+  entries: Array<{ name: string; kind: 'folder' | 'file'; size: number | null }>;
+  truncated: boolean;
 }
 
 /** What `WinnowClient.pickPath` asks the system picker for. */

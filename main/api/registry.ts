@@ -38,6 +38,7 @@ import {
   modelOr404,
 } from './evaluations.js';
 import { modelArchive } from './model-archive.js';
+import { browse } from './browse.js';
 import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
@@ -140,6 +141,7 @@ const handlers: Handlers = {
     datasetOr404(ctx, input.id);
     return ctx.store.datasets.detail(input.id)!;
   },
+  'files.browse': (input) => browse(input),
   'datasets.detect': async (input, ctx) => {
     // read in the engine process: a hostile file (a decompression bomb, a pipe) never stalls the server
     const { fingerprint, ...found } = await ctx.supervisor.detect({ path: input.path, format: input.format });

@@ -258,9 +258,9 @@ export interface WinnowClient {
   subscribe(listener: (message: PushMessage) => void): () => void;
   readonly transport: 'electron' | 'http';
   /**
-   * Present only in the desktop app (the Electron preload): opens the system's folder or file picker and
-   * resolves with the chosen path, or null when the user cancels. The HTTP client has no such method (a browser
-   * cannot hand out paths of the machine running `winnow serve`), so check for it before offering "Browse".
+   * Opens a folder or file picker and resolves with the chosen path, or null when the user cancels. The desktop
+   * app's preload opens the system's picker; a browser cannot hand out paths of the machine running `winnow serve`,
+   * so the renderer gives the HTTP client its own folder browser over `files.browse` (renderer/src/lib/api.ts).
    */
   pickPath?(kind: PickPathKind): Promise<string | null>;
 }

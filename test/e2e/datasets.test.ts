@@ -1,13 +1,17 @@
 /**
  * The Datasets page in chromium against `winnow serve`: from the empty state, try the sample dataset, watch the
  * import, land on its details (class histogram drawn, thumbnails decoded), switch class, open the rejected
- * report, see the import dialog recognise the sample as imported, then delete it with confirmation.
+ * report, see the import dialog recognise the sample as imported, pick a folder with the folder browser (a HOME of
+ * the test's), then delete the sample with confirmation.
  * Screenshots go to test-results/e2e-datasets-*.png.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let ui: UiSession;
 let serve: UiSession['serve'];
@@ -29,13 +33,31 @@ async function tallShot(name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+/** The server's home folder: the folder browser starts there and shows nothing outside it. */
+const home = tempDir('winnow-home-');
+const homePath = fs.realpathSync(home.dir);
+fs.mkdirSync(path.join(homePath, '.cache'));
+// a class-folder dataset for the browser to pick: two classes of two 8x8 PNGs
+for (const label of ['zero', 'one']) {
+  fs.mkdirSync(path.join(homePath, 'pictures', 'digits', label), { recursive: true });
+  for (const i of [0, 1]) {
+    const png = await sharp(Buffer.alloc(64, label === 'zero' ? 20 + i : 200 - i), {
+      raw: { width: 8, height: 8, channels: 1 },
+    })
+      .png()
+      .toBuffer();
+    fs.writeFileSync(path.join(homePath, 'pictures', 'digits', label, `${i}.png`), png);
+  }
+}
+
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUi({ width: 1280, height: 900 }, { HOME: homePath });
   ({ serve, page, problems } = ui);
 });
 
 afterAll(async () => {
   await ui?.close();
+  home.cleanup();
 });
 
 describe('Datasets page', () => {
@@ -137,10 +159,35 @@ describe('Datasets page', () => {
     await page.waitForURL(/#\/datasets$/);
     await page.getByTestId('import-open').click();
     await page.getByTestId('import-dialog').waitFor();
-    // browser mode types paths: the system picker exists only in the desktop app
-    await page.getByTestId('import-path').waitFor();
-    expect(await page.getByTestId('import-browse-folder').count()).toBe(0);
-    expect(await page.getByTestId('import-browse-file').count()).toBe(0);
+    // browser mode: Folder… opens Winnow's folder browser at the server's home, hidden folders off
+    await page.getByTestId('import-browse-folder').click();
+    const picker = page.getByTestId('path-picker');
+    await picker.waitFor();
+    const where = page.getByTestId('path-picker-path');
+    await page.waitForFunction(
+      (h) => document.querySelector('[data-testid="path-picker-path"]')?.textContent === h,
+      homePath,
+    );
+    expect(await page.locator('[data-testid="path-picker-folder"] .name').allTextContents()).toEqual(['pictures']);
+    expect(await page.getByTestId('path-picker-up').isDisabled()).toBe(true);
+    await page.getByTestId('path-picker-hidden').check();
+    await page.getByTestId('path-picker-folder').filter({ hasText: '.cache' }).waitFor();
+    await page.getByTestId('path-picker-folder').filter({ hasText: 'pictures' }).click();
+    await page.getByTestId('path-picker-folder').filter({ hasText: 'digits' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="path-picker-path"]')?.textContent?.endsWith('/digits') ?? false,
+    );
+    expect(await where.textContent()).toBe(path.join(homePath, 'pictures', 'digits'));
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-folder-browser.png') });
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-folder-browser-1024.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByTestId('path-picker-choose').click();
+    await picker.waitFor({ state: 'hidden' });
+    expect(await page.getByTestId('import-path').inputValue()).toBe(path.join(homePath, 'pictures', 'digits'));
+    // the chosen folder is detected at once, as a typed path would be
+    await page.getByTestId('detected-format').waitFor();
+    expect(await page.getByTestId('detected-format').textContent()).toMatch(/folder/i);
 
     await page.locator('label:has([data-testid="import-kind-mnist"])').click();
     const notice = page.getByTestId('import-existing');

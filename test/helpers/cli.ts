@@ -29,14 +29,15 @@ export function runCli(args: string[], dataDir: string, timeoutMs = 120_000): Pr
   });
 }
 
-/** Starts `winnow serve --port 0 --json` and resolves with its URL once it listens. */
+/** Starts `winnow serve --port 0 --json` (with `env` added to this process's) and resolves with its URL once it listens. */
 export function startServe(
   dataDir: string,
   extraArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ url: string; port: number; child: ChildProcess; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WINNOW_BIN, 'serve', '--port', '0', '--json', ...extraArgs], {
-      env: { ...process.env, WINNOW_DATA_DIR: dataDir },
+      env: { ...process.env, ...env, WINNOW_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

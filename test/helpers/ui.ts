@@ -18,11 +18,14 @@ export interface UiSession {
   close(): Promise<void>;
 }
 
-/** `winnow serve` on a private data folder plus a chromium page watching for errors. */
-export async function openUi(viewport = { width: 1280, height: 800 }): Promise<UiSession> {
+/** `winnow serve` on a private data folder (and `env`, e.g. a HOME of the test's) plus a chromium page watching for errors. */
+export async function openUi(
+  viewport = { width: 1280, height: 800 },
+  env: Record<string, string> = {},
+): Promise<UiSession> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const t = tempDir();
-  const serve = await startServe(t.dir);
+  const serve = await startServe(t.dir, [], env);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];

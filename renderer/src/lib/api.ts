@@ -1,5 +1,6 @@
 /** The one client this page uses, picked once at startup (see client.ts). */
 import { pickClient, type BrowserEnvironment, type ClientHandle } from './client.js';
+import { PathPicker } from './path-picker.svelte.js';
 
 export const handle: ClientHandle = pickClient({
   winnow: window.winnow,
@@ -21,3 +22,10 @@ export const handle: ClientHandle = pickClient({
 });
 
 export const client = handle.client;
+
+/**
+ * Browser mode has no system picker: `client.pickPath` opens Winnow's own folder browser (PathPickerDialog in
+ * App.svelte, listing through `files.browse`), so every "Browse" works in both modes.
+ */
+export const pathPicker = new PathPicker((input) => client.call('files.browse', input));
+if (!client.pickPath) client.pickPath = (kind) => pathPicker.open(kind);

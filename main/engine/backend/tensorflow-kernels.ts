@@ -215,26 +215,16 @@ const CONVOLUTIONS: Array<{
     a: ConvAttrs,
   ): { xShape: number[]; filterShape: number[]; dtype: tf.DataType; operands(): tf.TensorInfo[] };
 }> = [
-  {
-    kernel: 'Conv2D',
-    depthwise: false,
-    operands: ({ x, filter }) => ({
+  ...(['Conv2D', 'DepthwiseConv2dNative'] as const).map((kernel) => ({
+    kernel,
+    depthwise: kernel.startsWith('Depthwise'),
+    operands: ({ x, filter }: Record<string, tf.TensorInfo>) => ({
       xShape: x!.shape,
       filterShape: filter!.shape,
       dtype: x!.dtype,
       operands: () => [x!, filter!],
     }),
-  },
-  {
-    kernel: 'DepthwiseConv2dNative',
-    depthwise: true,
-    operands: ({ x, filter }) => ({
-      xShape: x!.shape,
-      filterShape: filter!.shape,
-      dtype: x!.dtype,
-      operands: () => [x!, filter!],
-    }),
-  },
+  })),
   ...(['Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput'] as const).map((kernel) => ({
     kernel,
     depthwise: kernel.startsWith('Depthwise'),

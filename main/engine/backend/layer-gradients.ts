@@ -61,8 +61,8 @@ function registerDepthwiseGradient(): void {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const g = dy as tf.Tensor4D;
       return {
-        x: () => depthwiseBackpropInput(x.shape, g, filter, a.strides, a.pad, d, a.dimRoundingMode),
-        filter: () => depthwiseBackpropFilter(x, g, filter.shape, a.strides, a.pad, d, a.dimRoundingMode),
+        x: () => depthwiseBackpropInput(x.shape, g, filter, { ...a, dilations: d }),
+        filter: () => depthwiseBackpropFilter(x, g, filter.shape, { ...a, dilations: d }),
       };
     },
   });
@@ -124,7 +124,7 @@ function exactAvgPoolGrad(
   return tf.tidy(() => {
     const scaled = tf.mul(dy, tf.tensor4d(inverseWindowCounts(g), [1, oH, oW, 1])) as tf.Tensor4D;
     const ones = tf.ones([fh, fw, xShape[3], 1]) as tf.Tensor4D;
-    return depthwiseBackpropInput(xShape, scaled, ones, [sh, sw], explicit);
+    return depthwiseBackpropInput(xShape, scaled, ones, { strides: [sh, sw], pad: explicit });
   });
 }
 

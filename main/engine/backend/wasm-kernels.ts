@@ -14,7 +14,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { keepWasmOwnMaxPoolGrad, maxPoolBackprop } from './wasm-maxpool-grad.js';
-import { windowGeometry, type Pad, type Pair, type Rounding, type WindowGeometry } from './window-geometry.js';
+import {
+  windowGeometry,
+  type ConvAttrs,
+  type Pad,
+  type Pair,
+  type Rounding,
+  type WindowGeometry,
+} from './window-geometry.js';
 
 const { backend_util } = tf;
 let registered = false;
@@ -41,7 +48,7 @@ function convGeometry(
   kernel: string,
   xShape: Shape4,
   filterShape: Shape4,
-  c: { strides: Pair; pad: Pad; dilations?: Pair; dimRoundingMode?: Rounding; dataFormat?: 'NHWC' | 'NCHW' },
+  c: ConvAttrs & { dataFormat?: 'NHWC' | 'NCHW' },
   depthwise = false,
 ): WindowGeometry & { info: tf.backend_util.Conv2DInfo } {
   if (c.dataFormat === 'NCHW') throw new Error(`${kernel} on wasm supports NHWC only, got NCHW.`);
@@ -162,27 +169,8 @@ function conv2dBackpropFilterIm2col(
  * 1 sum over B (on a [kh, kw, B, C·M] tensor), +1 slice (of that small output) when a stride leaves input rows unread.
  * Stride and dilation both > 1 is refused, as tf.depthwiseConv2d refuses it in the forward pass.
  */
-function depthwiseBackpropFilter(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: Shape4,
-  strides: Pair,
-  pad: Pad,
-  dilations: Pair = 1,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const g = convGeometry(
-    'DepthwiseConv2dNativeBackpropFilter',
-    x.shape,
-    filterShape,
-    {
-      strides,
-      pad,
-      dilations,
-      dimRoundingMode,
-    },
-    true,
-  );
+function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: Shape4, conv: ConvAttrs): tf.Tensor4D {
+  const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, filterShape, conv, true);
   const { B, H, W, C, oH, oW, fh, fw, sh, sw, dh, dw } = g;
   const M = filterShape[3];
   checkShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [B, oH, oW, C * M]);
@@ -218,23 +206,9 @@ function depthwiseBackpropInput(
   inputShape: Shape4,
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
-  strides: Pair,
-  pad: Pad,
-  dilations: Pair = 1,
-  dimRoundingMode?: Rounding,
+  conv: ConvAttrs,
 ): tf.Tensor4D {
-  const g = convGeometry(
-    'DepthwiseConv2dNativeBackpropInput',
-    inputShape,
-    filter.shape,
-    {
-      strides,
-      pad,
-      dilations,
-      dimRoundingMode,
-    },
-    true,
-  );
+  const g = convGeometry('DepthwiseConv2dNativeBackpropInput', inputShape, filter.shape, conv, true);
   const { B, H, W, C, oH, oW, fh, fw } = g;
   const M = filter.shape[3];
   checkShape('DepthwiseConv2dNativeBackpropInput', 'dy', dy.shape, [B, oH, oW, C * M]);
@@ -333,13 +307,6 @@ export function checkShape(kernel: string, name: string, got: readonly number[],
   }
 }
 
-interface DepthwiseBackpropAttrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair;
-  dimRoundingMode?: Rounding;
-}
-
 /**
  * UnsortedSegmentSum (tf.gather's gradient): out[s, ...] = Σ_{i: ids[i] = s} x[i, ...] over the first axis — one
  * ScatterNd, which sums updates that share an index. Ids outside [0, numSegments) are dropped, as in TensorFlow.
@@ -408,15 +375,13 @@ export function registerWasmGradientKernels(): void {
   >('Conv2DBackpropFilter', ({ x, dy }, a) =>
     conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
   );
-  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, DepthwiseBackpropAttrs & { filterShape: Shape4 }>(
+  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, ConvAttrs & { filterShape: Shape4 }>(
     'DepthwiseConv2dNativeBackpropFilter',
-    ({ x, dy }, a) =>
-      depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+    ({ x, dy }, a) => depthwiseBackpropFilter(x, dy, a.filterShape, a),
   );
-  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, DepthwiseBackpropAttrs & { inputShape: Shape4 }>(
+  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, ConvAttrs & { inputShape: Shape4 }>(
     'DepthwiseConv2dNativeBackpropInput',
-    ({ dy, filter }, a) =>
-      depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+    ({ dy, filter }, a) => depthwiseBackpropInput(a.inputShape, dy, filter, a),
   );
 }
 

@@ -8,6 +8,14 @@ export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 export type Pair = number | [number, number];
 export type Rounding = 'floor' | 'round' | 'ceil';
 
+/** A convolution's attributes, as its tfjs kernel takes them (no dilation: 1). */
+export interface ConvAttrs {
+  strides: Pair;
+  pad: Pad;
+  dilations?: Pair;
+  dimRoundingMode?: Rounding;
+}
+
 export interface WindowGeometry {
   /** Input: batch, height, width, channels. */
   B: number;

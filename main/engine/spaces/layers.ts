@@ -90,7 +90,7 @@ export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
         const dx =
           stride === 1
             ? tf.depthwiseConv2d(scaled, ones, 1, symmetric(1))
-            : depthwiseBackpropInput(shape, scaled, ones, 2, symmetric(1));
+            : depthwiseBackpropInput(shape, scaled, ones, { strides: 2, pad: symmetric(1) });
         return [dx];
       },
     };

@@ -9,9 +9,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchParams } from '../../shared/search.js';
 import type { SearchJobContext } from '../../main/engine/search/context.js';
-import { ACTIVE_SELECTION, createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
+import { activeSearchParams, createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -38,14 +37,7 @@ describe.skipIf(why !== null)('search on tensorflow', () => {
     ['nb201', 'bdp'],
   ] as const) {
     it(`${space} with ${strategy}: stopped after epoch 1 and resumed, it ends exactly as straight through, near wasm's`, async () => {
-      const params = SearchParams.parse({
-        datasetId: 1,
-        space,
-        strategy,
-        ...ACTIVE_SELECTION,
-        cells: space === 'darts' ? 3 : 1,
-        backend: 'tensorflow',
-      });
+      const params = activeSearchParams(space, strategy, 'tensorflow');
       const ctx = strategy === 'dds' ? { ...host, autoencoder: aeHost } : host;
       const run = (
         name: string,

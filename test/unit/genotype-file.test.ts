@@ -5,7 +5,7 @@ import { parseGenotypeJson } from '../../shared/genotype.js';
 import type { JobEvent } from '../../shared/jobs.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import { createJobContext } from '../../main/engine/jobs/context.js';
-import { writeGenotypeFile } from '../../main/engine/jobs/genotype-file.js';
+import { writeGenotypeFile, type GenotypeRun } from '../../main/engine/jobs/genotype-file.js';
 import { NB201_BEST } from '../fixtures/genotypes.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -32,14 +32,15 @@ describe('writeGenotypeFile', () => {
     const file = path.join(t.dir, 'genotype.json');
     const genotype = parseNb201(NB201_BEST);
     const before = Date.now();
-    writeGenotypeFile(ctx, file, genotype, {
+    const run: GenotypeRun = {
       space: 'nb201',
       strategy: 'naswot-random',
       seed: 3,
       epochs: 0,
       alphas: null,
       metrics: { cellsScored: 100 },
-    });
+    };
+    writeGenotypeFile(ctx, file, genotype, run);
     const doc = parseGenotypeJson(fs.readFileSync(file, 'utf8'));
     expect(doc.genotype).toEqual(genotype);
     const { createdAt, ...rest } = doc.provenance;
@@ -49,12 +50,7 @@ describe('writeGenotypeFile', () => {
       datasetId: 4,
       datasetName: 'digits',
       datasetHash: 'sha256:ab',
-      space: 'nb201',
-      strategy: 'naswot-random',
-      seed: 3,
-      epochs: 0,
-      alphas: null,
-      metrics: { cellsScored: 100 },
+      ...run,
     });
     expect(Date.parse(createdAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(events).toEqual([{ type: 'artifact', name: 'genotype', path: file, mime: 'application/json' }]);

@@ -25,7 +25,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { channelMean, scaleShift } from '../nn/bn.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm-kernels.js';
-import { windowGeometry, type Pad, type Pair, type Rounding, type WindowGeometry } from './window-geometry.js';
+import {
+  explicitPadding,
+  windowGeometry,
+  type Pad,
+  type Pair,
+  type Rounding,
+  type WindowGeometry,
+} from './window-geometry.js';
 
 let registered = false;
 
@@ -115,12 +122,7 @@ function exactAvgPoolGrad(
   const bottom = (oH - 1) * sh + fh - H - top;
   const right = (oW - 1) * sw + fw - W - left;
   if (bottom < 0 || right < 0) return null;
-  const explicit: tf.backend_util.ExplicitPadding = [
-    [0, 0],
-    [top, bottom],
-    [left, right],
-    [0, 0],
-  ];
+  const explicit: tf.backend_util.ExplicitPadding = explicitPadding(top, bottom, left, right);
   return tf.tidy(() => {
     const scaled = tf.mul(dy, tf.tensor4d(inverseWindowCounts(g), [1, oH, oW, 1])) as tf.Tensor4D;
     const ones = tf.ones([fh, fw, xShape[3], 1]) as tf.Tensor4D;

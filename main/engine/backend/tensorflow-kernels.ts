@@ -15,6 +15,7 @@
  *   count_include_pad=False average that tfjs' cpu and wasm kernels compute.
  */
 import * as tf from '@tensorflow/tfjs';
+import { explicitPadding } from './window-geometry.js';
 
 const { backend_util } = tf;
 
@@ -148,16 +149,7 @@ function wrapKernel(kernelName: string, wrap: (original: KernelFunc) => KernelFu
 /** −∞ (max) or 0 (average) around the image, as a numeric pool padding of `p` asks. */
 function padForPool(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, value: number): tf.Tensor4D {
   const { top, bottom, left, right } = info.padInfo;
-  return tf.pad(
-    x,
-    [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    value,
-  );
+  return tf.pad(x, explicitPadding(top, bottom, left, right), value);
 }
 
 function poolInfo(xShape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
@@ -318,12 +310,7 @@ export function registerTensorflowKernels(): void {
       full.outHeight === info.outHeight && full.outWidth === info.outWidth
         ? { dy: dy!, output: output! }
         : {
-            dy: tf.pad(dy!, [
-              [0, 0],
-              [0, full.outHeight - info.outHeight],
-              [0, full.outWidth - info.outWidth],
-              [0, 0],
-            ]),
+            dy: tf.pad(dy!, explicitPadding(0, full.outHeight - info.outHeight, 0, full.outWidth - info.outWidth)),
             output: tf.maxPool(padded, a.filterSize, a.strides, 'valid'),
           };
     const dPadded = tf

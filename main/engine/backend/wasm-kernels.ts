@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { keepWasmOwnMaxPoolGrad, maxPoolBackprop } from './wasm-maxpool-grad.js';
 import {
+  explicitPadding,
   windowGeometry,
   type ConvAttrs,
   type Pad,
@@ -107,12 +108,12 @@ function conv2dBackpropFilter(
     }
     const xt = tf.transpose(xc, [3, 1, 2, 0]); // [C, H, W, B]
     const f = B === 1 ? tf.reshape<tf.Rank.R4>(dy, [oH, oW, 1, O]) : tf.transpose(dy, [1, 2, 0, 3]); // [oH, oW, B, O]
-    const explicit: tf.backend_util.ExplicitPadding = [
-      [0, 0],
-      [g.top, Math.max(0, bottom)],
-      [g.left, Math.max(0, right)],
-      [0, 0],
-    ];
+    const explicit: tf.backend_util.ExplicitPadding = explicitPadding(
+      g.top,
+      Math.max(0, bottom),
+      g.left,
+      Math.max(0, right),
+    );
     const out = tf.conv2d(xt, f, 1, explicit, 'NHWC', [sh, sw]); // [C, fh, fw, O]
     return C === 1 ? tf.reshape<tf.Rank.R4>(out, [fh, fw, 1, O]) : tf.transpose(out, [1, 2, 0, 3]);
   });
@@ -134,14 +135,7 @@ function conv2dBackpropFilterIm2col(
   const { padInfo } = g.info;
   return tf.tidy(() => {
     const needsPad = padInfo.top || padInfo.bottom || padInfo.left || padInfo.right;
-    const xp = needsPad
-      ? tf.pad(x, [
-          [0, 0],
-          [padInfo.top, padInfo.bottom],
-          [padInfo.left, padInfo.right],
-          [0, 0],
-        ])
-      : x;
+    const xp = needsPad ? tf.pad(x, explicitPadding(padInfo.top, padInfo.bottom, padInfo.left, padInfo.right)) : x;
     const rows = B * oH * oW;
     const taps: tf.Tensor[] = [];
     for (let kh = 0; kh < fh; kh++) {
@@ -180,12 +174,7 @@ function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: S
     // rows the forward pass reads: top pad, then (fh-1)·d + (oH-1)·s + 1 in all; zero-pad up to that, never crop
     const bottom = Math.max(0, (fh - 1) * dh + (oH - 1) * sh + 1 - H - g.top);
     const right = Math.max(0, (fw - 1) * dw + (oW - 1) * sw + 1 - W - g.left);
-    const explicit: tf.backend_util.ExplicitPadding = [
-      [0, 0],
-      [g.top, bottom],
-      [g.left, right],
-      [0, 0],
-    ];
+    const explicit: tf.backend_util.ExplicitPadding = explicitPadding(g.top, bottom, g.left, right);
     let out: tf.Tensor4D = tf.depthwiseConv2d(xb, f, [dh, dw], explicit, 'NHWC', [sh, sw]);
     if (out.shape[1] !== fh || out.shape[2] !== fw) out = tf.slice(out, [0, 0, 0, 0], [1, fh, fw, B * C * M]);
     const perBatch = tf.reshape(out, [fh, fw, B, C * M]);
@@ -290,12 +279,7 @@ function transposedConvInput(
   }
   return {
     input: g,
-    explicit: [
-      [0, 0],
-      [Math.max(0, top), Math.max(0, bottom)],
-      [Math.max(0, left), Math.max(0, right)],
-      [0, 0],
-    ],
+    explicit: explicitPadding(Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)),
   };
 }
 

@@ -6,7 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { checkShape } from './wasm-kernels.js';
-import { windowGeometry, type Pad, type Pair, type Rounding, type WindowGeometry } from './window-geometry.js';
+import {
+  explicitPadding,
+  windowGeometry,
+  type Pad,
+  type Pair,
+  type Rounding,
+  type WindowGeometry,
+} from './window-geometry.js';
 
 const { backend_util } = tf;
 /** wasm's own (wrong) MaxPoolGrad, kept for the benchmark and the regression test. */
@@ -84,16 +91,7 @@ function padForPool(x: tf.Tensor4D, g: WindowGeometry, value: number): tf.Tensor
       : x;
   const [b, r] = [Math.max(0, bottom), Math.max(0, right)];
   if (!g.top && !g.left && !b && !r) return xc;
-  return tf.pad(
-    xc,
-    [
-      [0, 0],
-      [g.top, b],
-      [g.left, r],
-      [0, 0],
-    ],
-    value,
-  );
+  return tf.pad(xc, explicitPadding(g.top, b, g.left, r), value);
 }
 
 /** Fast taps: one depthwise convolution extracts every window's fh·fw taps, ArgMax (first maximum) picks one. */

@@ -16,6 +16,21 @@ export interface ConvAttrs {
   dimRoundingMode?: Rounding;
 }
 
+/** NHWC explicit padding: rows before and after, columns before and after (none on the batch and channels). */
+export function explicitPadding(
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): tf.backend_util.ExplicitPadding {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
 export interface WindowGeometry {
   /** Input: batch, height, width, channels. */
   B: number;

@@ -6,15 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseBackpropInput } from '../backend/wasm-kernels.js';
 import { depthwiseConv2dWithGrad } from '../nn/ops.js';
+import { explicitPadding } from '../backend/window-geometry.js';
 
 /** PyTorch's padding=p: p rows and columns of zeros on every side (NHWC). */
 export function symmetric(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
+  return explicitPadding(p, p, p, p);
 }
 
 /** nn.Conv2d(bias=False, padding=p, stride=s): filter [k, k, Cin, Cout]. */

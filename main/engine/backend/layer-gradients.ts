@@ -28,9 +28,9 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm-kernels.
 import {
   explicitPadding,
   windowGeometry,
-  type Pad,
+  type ConvAttrs,
   type Pair,
-  type Rounding,
+  type PoolAttrs,
   type WindowGeometry,
 } from './window-geometry.js';
 
@@ -49,20 +49,13 @@ function original(kernel: string): tf.GradConfig {
   return config;
 }
 
-interface DepthwiseAttrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair | null;
-  dimRoundingMode?: Rounding;
-}
-
 function registerDepthwiseGradient(): void {
   const base = original('DepthwiseConv2dNative');
   tf.registerGradient({
     kernelName: 'DepthwiseConv2dNative',
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
-      const a = attrs as unknown as DepthwiseAttrs;
+      const a = attrs as unknown as ConvAttrs;
       const d = pair(a.dilations);
       if (d[0] === 1 && d[1] === 1) return base.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
@@ -73,13 +66,6 @@ function registerDepthwiseGradient(): void {
       };
     },
   });
-}
-
-interface PoolAttrs {
-  filterSize: Pair;
-  strides: Pair;
-  pad: Pad;
-  dimRoundingMode?: Rounding;
 }
 
 const inverseCounts = new Map<string, Float32Array>();

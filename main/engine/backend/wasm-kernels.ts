@@ -18,6 +18,7 @@ import {
   explicitPadding,
   windowGeometry,
   type ConvAttrs,
+  type PoolAttrs,
   type Pad,
   type Pair,
   type Rounding,
@@ -339,10 +340,9 @@ export function registerWasmGradientKernels(): void {
     keepWasmOwnMaxPoolGrad(tf.getKernel('MaxPoolGrad', 'wasm'));
     tf.unregisterKernel('MaxPoolGrad', 'wasm');
   }
-  onWasm<
-    { dy: tf.Tensor4D; input: tf.Tensor4D },
-    { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }
-  >('MaxPoolGrad', ({ dy, input }, a) => maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode));
+  onWasm<{ dy: tf.Tensor4D; input: tf.Tensor4D }, PoolAttrs>('MaxPoolGrad', ({ dy, input }, a) =>
+    maxPoolBackprop(dy, input, a),
+  );
   onWasm<{ x: tf.Tensor; segmentIds: tf.Tensor }, { numSegments: number }>(
     'UnsortedSegmentSum',
     ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments),

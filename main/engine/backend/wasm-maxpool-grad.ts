@@ -6,14 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { checkShape } from './wasm-kernels.js';
-import {
-  explicitPadding,
-  windowGeometry,
-  type Pad,
-  type Pair,
-  type Rounding,
-  type WindowGeometry,
-} from './window-geometry.js';
+import { explicitPadding, windowGeometry, type PoolAttrs, type WindowGeometry } from './window-geometry.js';
 
 const { backend_util } = tf;
 /** wasm's own (wrong) MaxPoolGrad, kept for the benchmark and the regression test. */
@@ -48,15 +41,8 @@ const F32_EXACT = 2 ** 24;
  *    fh·fw taps, each a strided slice of x padded with −∞: `sel = v > m; m = where(sel, v, m); tap = where(sel, t, tap)`.
  * The output size is dy's, so any dimRoundingMode works (tfjs-core's gradient does not pass it on).
  */
-export function maxPoolBackprop(
-  dy: tf.Tensor4D,
-  x: tf.Tensor4D,
-  filterSize: Pair,
-  strides: Pair,
-  pad: Pad,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const info = backend_util.computePool2DInfo(x.shape, filterSize, strides, 1, pad, dimRoundingMode);
+export function maxPoolBackprop(dy: tf.Tensor4D, x: tf.Tensor4D, a: PoolAttrs): tf.Tensor4D {
+  const info = backend_util.computePool2DInfo(x.shape, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
   // the output size is dy's (tfjs-core's gradient does not pass dimRoundingMode on)
   const geometry: WindowGeometry = { ...windowGeometry(info), oH: dy.shape[1], oW: dy.shape[2] };
   const { B, H, W, C, oH, oW, fh, fw, sh, sw, top, left } = geometry;
@@ -167,7 +153,7 @@ export function _wasmOwnMaxPoolGradForTest(
   dy: tf.Tensor4D,
   x: tf.Tensor4D,
   y: tf.Tensor4D,
-  attrs: { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding },
+  attrs: PoolAttrs,
 ): tf.Tensor4D {
   if (!wasmOwnMaxPoolGrad)
     throw new Error("wasm's own MaxPoolGrad is not available (the wasm backend is not registered).");

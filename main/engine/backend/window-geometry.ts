@@ -8,11 +8,19 @@ export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 export type Pair = number | [number, number];
 export type Rounding = 'floor' | 'round' | 'ceil';
 
-/** A convolution's attributes, as its tfjs kernel takes them (no dilation: 1). */
+/** A convolution's attributes, as its tfjs kernel takes them (no dilation, or null: 1). */
 export interface ConvAttrs {
   strides: Pair;
   pad: Pad;
-  dilations?: Pair;
+  dilations?: Pair | null;
+  dimRoundingMode?: Rounding;
+}
+
+/** A pool's attributes, as its tfjs kernel takes them. */
+export interface PoolAttrs {
+  filterSize: Pair;
+  strides: Pair;
+  pad: Pad;
   dimRoundingMode?: Rounding;
 }
 

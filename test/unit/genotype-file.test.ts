@@ -1,27 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import type { JobEvent } from '../../shared/jobs.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import { createJobContext } from '../../main/engine/jobs/context.js';
 import { writeGenotypeFile, type GenotypeRun } from '../../main/engine/jobs/genotype-file.js';
 import { NB201_BEST } from '../fixtures/genotypes.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let cleanup = () => {};
-afterEach(() => cleanup());
+import { scratch } from '../helpers/scratch.js';
 
 describe('writeGenotypeFile', () => {
   it('writes the genotype with the context provenance and the run, and reports the artifact', () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
+    const dir = scratch();
     const events: JobEvent[] = [];
     const hostContext = { app: 'Winnow 9.9', datasetId: 4, datasetName: 'digits', datasetHash: 'sha256:ab' };
     const ctx = createJobContext(
       {
         jobId: 12,
-        jobDir: t.dir,
+        jobDir: dir,
         resume: false,
         backendPreference: 'auto',
         signal: new AbortController().signal,
@@ -29,7 +25,7 @@ describe('writeGenotypeFile', () => {
       },
       (e) => events.push(e),
     );
-    const file = path.join(t.dir, 'genotype.json');
+    const file = path.join(dir, 'genotype.json');
     const genotype = parseNb201(NB201_BEST);
     const before = Date.now();
     const run: GenotypeRun = {

@@ -3,6 +3,7 @@
  * and what the API returns. The embeddings it produces feed the per-class furthest-neighbour kd-trees of DDS.
  */
 import { z } from 'zod';
+import { Seed } from './seed.js';
 import { AE_LOSSES, AE_PRESET_IDS } from './autoencoder-defaults.js';
 import { BackendChoice } from './backend.js';
 
@@ -29,12 +30,7 @@ export const AeTrainParams = z.object({
   lr: z.number().positive().max(1).default(1e-3),
   /** The paper keeps lr constant; cosine decay to 0 over the epochs converges in fewer epochs. */
   lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  seed: Seed.default(0),
   /** Random weights, no training: the DDS-NAS ablation. */
   untrained: z.boolean().default(false),
   backend: BackendChoice.default('auto'),

@@ -3,6 +3,7 @@
  * Used by the engine's import job, the API registry, the CLI and the Datasets page.
  */
 import { z } from 'zod';
+import { Seed } from './seed.js';
 
 export const DatasetFormat = z.enum(['folder', 'idx', 'cifar10', 'cifar100', 'csv']);
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
@@ -32,12 +33,7 @@ export const ImportSource = z.discriminatedUnion('kind', [
       kind: z.literal('synth-chroma'),
       n: z.number().int().min(20).max(200_000).default(2000),
       size: z.number().int().min(16).max(128).default(32),
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(0),
+      seed: Seed.default(0),
     })
     // the images are generated in memory before they are stored: keep them under 2 GiB
     .refine((s) => s.n * s.size * s.size * 3 <= 2 ** 31, {
@@ -62,12 +58,7 @@ export const ImportParams = z.object({
   testFraction: z.number().min(0.05).max(0.5).default(0.2),
   /** Fraction of the training split used for weights (train_w); the rest validates the architecture (train_α). DARTS: 0.5. */
   searchWeightFraction: z.number().min(0.1).max(0.9).default(0.5),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  seed: Seed.default(0),
   /** When the same source was imported before: stop and say so (default), or import it again. */
   ifExists: z.enum(['refuse', 'import-again']).default('refuse'),
 });

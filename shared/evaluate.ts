@@ -4,6 +4,7 @@
  * result, the stored models it produces, and what the API returns. Presets and names live in evaluate-defaults.ts.
  */
 import { z } from 'zod';
+import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
@@ -48,12 +49,7 @@ export const EvaluateParams = z.object({
   gradClip: z.number().positive().max(1000).default(5),
   /** Random crop (padding size/8) + horizontal flip; `auto`: on for RGB, off for grey (digits must not flip). */
   augment: z.enum(['auto', 'on', 'off']).default('auto'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  seed: Seed.default(0),
   /** Use at most this many training images per class (a seeded choice); null = all. For quick runs. */
   limitPerClass: z.number().int().min(1).max(1_000_000).nullable().default(null),
   backend: BackendChoice.default('auto'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
@@ -22,12 +23,7 @@ export const SelftestParams = z.object({
   steps: z.number().int().min(1).max(100_000).default(30),
   batch: z.number().int().min(1).max(512).default(32),
   backend: BackendChoice.default('auto'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(1),
+  seed: Seed.default(1),
 });
 export type SelftestParams = z.infer<typeof SelftestParams>;
 

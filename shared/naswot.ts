@@ -5,6 +5,7 @@
  * ([Poyser-thesis] §4.5, Table 17). Keys: docs/REFERENCES.md.
  */
 import { z } from 'zod';
+import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { Nb201Genotype } from './genotype.js';
 
@@ -41,12 +42,7 @@ export const NaswotParams = z.object({
   calibrationBatches: z.number().int().min(1).max(50).default(4),
   /** Use at most this many training images per class for the supernet and its validation; null = all. */
   limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  seed: Seed.default(0),
   backend: BackendChoice.default('auto'),
 });
 export type NaswotParams = z.infer<typeof NaswotParams>;

@@ -3,6 +3,7 @@
  * the API returns about it. Genotype types and formats live in genotype.ts.
  */
 import { z } from 'zod';
+import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
@@ -59,13 +60,7 @@ export const SearchParams = z.object({
   /** Architecture optimiser (DARTS): Adam, betas 0.5 / 0.999, weight decay. */
   alphaLr: z.number().positive().max(1).default(3e-4).describe('architecture (α) learning rate (Adam)'),
   alphaWeightDecay: z.number().min(0).max(1).default(1e-3),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0)
-    .describe('seed of every random choice'),
+  seed: Seed.default(0).describe('seed of every random choice'),
   /** Use at most this many training images per class (split over train_w / train_α); null = all. */
   limitPerClass: z
     .number()

@@ -31,13 +31,13 @@ import {
   type EvaluateJobContext,
 } from '../engine/evaluate/context.js';
 import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
-import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
+import type { DatasetFacts, SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
 import { modelDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { jobsWithParams } from './job-list.js';
 import { unpackModelArchive } from './model-archive.js';
-import { datasetContentHash, exportGenotype, missingDataset } from './searches.js';
+import { datasetContentHash, datasetJobContext, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
 const APP = `${APP_NAME} ${APP_VERSION}`;
@@ -103,7 +103,7 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
 
 /** What the refusals of an evaluation or a compression study check a dataset against: its shape and split counts. */
 export function refusalFacts(
-  d: { name: string; classes: number; width: number; height: number; channels: number },
+  d: DatasetFacts,
   rows: { label: ArrayLike<number>; split: readonly string[] },
   limitPerClass: number | null,
 ) {
@@ -136,15 +136,9 @@ export function splitDatasetJobContext(
   rows: { label: ArrayLike<number>; split: Split[] },
 ): SplitDatasetJobContext {
   return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: Array.from(rows.label),
+    ...datasetJobContext(store, d, rows.label),
     splits: rows.split,
     groups: d.hasGroups ? store.datasets.groups(d.id) : null,
-    classNames: d.classNames,
   };
 }
 

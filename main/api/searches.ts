@@ -23,6 +23,7 @@ import {
 } from '../../shared/search.js';
 import { SPACE_NAMES, appendEpoch } from '../../shared/search-defaults.js';
 import { SEARCH_FILES, searchRefusal, type SearchJobContext } from '../engine/search/context.js';
+import type { DatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
@@ -119,18 +120,31 @@ export function searchJobContext(store: Store, params: SearchParams): SearchJobC
   if (refusal) throw new Error(refusal);
   const ae = searchAutoencoder(store, params);
   if (ae.refusal) throw new Error(ae.refusal);
-  const d = facts.detail;
+  return { ...searchDatasetContext(store, facts), autoencoder: ae.autoencoder };
+}
+
+/** The dataset part of every job's context: the dataset, its content fingerprint, the image shape and labels. */
+export function datasetJobContext(store: Store, d: DatasetDetail, labels: ArrayLike<number>): DatasetJobContext {
   return {
     datasetId: d.id,
     datasetName: d.name,
     datasetDir: store.datasets.dir(d.id)!,
     datasetHash: datasetContentHash(store, d.id, d)!,
-    app: `${APP_NAME} ${APP_VERSION}`,
     shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: facts.labels,
-    halves: facts.halves,
+    labels: Array.from(labels),
     classNames: d.classNames,
-    autoencoder: ae.autoencoder,
+  };
+}
+
+/** What a search's and a ranking's contexts share: the dataset with each image's search half, and the app. */
+export function searchDatasetContext(
+  store: Store,
+  facts: SearchDatasetFacts,
+): DatasetJobContext & Pick<SearchJobContext, 'halves' | 'app'> {
+  return {
+    ...datasetJobContext(store, facts.detail, facts.labels),
+    halves: facts.halves,
+    app: `${APP_NAME} ${APP_VERSION}`,
   };
 }
 

@@ -1,19 +1,7 @@
 /** A latent map as an image: an SVG scatter plot (coloured by class, with a legend), PNG via sharp. */
 import sharp from 'sharp';
+import { classColor } from '../../shared/class-colors.js';
 
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
-const colour = (label: number): string => PALETTE[label % PALETTE.length]!;
 const escape = (s: string): string =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -33,13 +21,13 @@ export function scatterSvg(
   const dots = points
     .map(
       (p) =>
-        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.5" fill="${colour(p.label)}" fill-opacity="0.75"/>`,
+        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.5" fill="${classColor(p.label)}" fill-opacity="0.75"/>`,
     )
     .join('');
   const keys = classNames
     .map(
       (n, i) =>
-        `<circle cx="${size + 16}" cy="${pad + i * 20}" r="5" fill="${colour(i)}"/><text x="${size + 28}" y="${pad + i * 20 + 4}" font-size="13" font-family="sans-serif">${escape(n)}</text>`,
+        `<circle cx="${size + 16}" cy="${pad + i * 20}" r="5" fill="${classColor(i)}"/><text x="${size + 28}" y="${pad + i * 20 + 4}" font-size="13" font-family="sans-serif">${escape(n)}</text>`,
     )
     .join('');
   return (

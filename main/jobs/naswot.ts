@@ -6,14 +6,13 @@
 import type { JobSummary } from '../../shared/jobs.js';
 import type { NaswotParams, NaswotResult } from '../../shared/naswot.js';
 import {
-  datasetContentHash,
   epochTimeline,
   missingDataset,
+  searchDatasetContext,
   searchDatasetFacts,
   type SearchDatasetFacts,
 } from '../api/searches.js';
 import { ApiError } from '../api/errors.js';
-import { APP_NAME, APP_VERSION } from '../api/version.js';
 import { naswotRefusal, type NaswotJobContext } from '../engine/naswot/context.js';
 import { naswotHandler } from '../engine/naswot/job.js';
 import type { Store } from '../store/index.js';
@@ -64,25 +63,17 @@ function refusalFor(facts: SearchDatasetFacts, params: NaswotParams, mined: Nasw
   });
 }
 
-function prepare(store: Store, params: NaswotParams): NaswotJobContext {
+/**
+ * The dataset facts and the mined subset a ranking runs on, or an ApiError saying why it cannot run: `refuse` and
+ * `prepare` in one (the supervisor shows a failed prepare's message as the job's).
+ */
+function naswotJobContext(store: Store, params: NaswotParams): NaswotJobContext {
   const facts = searchDatasetFacts(store, params.datasetId);
-  if (!facts) throw new Error(missingDataset(params.datasetId));
+  if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
   const { mined, refusal } = minedSubset(store, params);
   const why = refusal ?? refusalFor(facts, params, mined);
-  if (why) throw new Error(why);
-  const d = facts.detail;
-  return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: facts.labels,
-    halves: facts.halves,
-    classNames: d.classNames,
-    app: `${APP_NAME} ${APP_VERSION}`,
-    mined,
-  };
+  if (why) throw new ApiError('bad_input', why);
+  return { ...searchDatasetContext(store, facts), mined };
 }
 
 function doneLines(_job: JobSummary, r: NaswotResult): string[] {
@@ -106,14 +97,8 @@ function doneLines(_job: JobSummary, r: NaswotResult): string[] {
 export const naswotKind = defineJobKind({
   engine: naswotHandler,
   events: ['naswot-chunk'],
-  refuse: (host, params) => {
-    const facts = searchDatasetFacts(host.store, params.datasetId);
-    if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
-    const { mined, refusal } = minedSubset(host.store, params);
-    const why = refusal ?? refusalFor(facts, params, mined);
-    if (why) throw new ApiError('bad_input', why);
-  },
-  prepare: (host, job) => prepare(host.store, job.params),
+  refuse: (host, params) => void naswotJobContext(host.store, params),
+  prepare: (host, job) => naswotJobContext(host.store, job.params),
   // everything stays in the job folder (scores CSV, genotype.json, the supernet): nothing to commit or clean
   cli: {
     command: 'naswot',

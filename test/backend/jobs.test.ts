@@ -9,10 +9,10 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchParams } from '../../shared/search.js';
 import type { SearchJobContext } from '../../main/engine/search/context.js';
-import { createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
-import { runCli } from '../helpers/cli.js';
+import { activeSearchParams, createBandsHost, runSearchInProcess } from '../fixtures/search-host.js';
+import { importWithCli, runCliJson } from '../helpers/cli-data.js';
+import { TINY_CNN, flags } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { nativeUnavailable } from './native.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
@@ -37,24 +37,7 @@ describe.skipIf(why !== null)('search on tensorflow', () => {
     ['nb201', 'bdp'],
   ] as const) {
     it(`${space} with ${strategy}: stopped after epoch 1 and resumed, it ends exactly as straight through, near wasm's`, async () => {
-      const params = SearchParams.parse({
-        datasetId: 1,
-        space,
-        strategy,
-        epochs: 3,
-        batch: 6,
-        channels: 4,
-        cells: space === 'darts' ? 3 : 1,
-        seed: 11,
-        backend: 'tensorflow',
-        subset: 6,
-        warmupEpochs: 1,
-        mastery: 0.01,
-        hardness: 0.05,
-        pruneEvery: 2,
-        pruneTrain: 0.25,
-        pruneVal: 0.25,
-      });
+      const params = activeSearchParams(space, strategy, 'tensorflow');
       const ctx = strategy === 'dds' ? { ...host, autoencoder: aeHost } : host;
       const run = (
         name: string,
@@ -94,40 +77,24 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
   let datasetId: number;
   beforeAll(async () => {
     dataDir = path.join(tmp.dir, 'data');
-    const r = await runCli(
-      ['dataset', 'synth', 'chroma', '--n', '300', '--size', '16', '--seed', '2', '--json'],
-      dataDir,
-    );
-    expect(r.code, r.stderr).toBe(0);
-    datasetId = (JSON.parse(r.stdout) as { id: number }).id;
+    datasetId = await importWithCli(dataDir, [
+      'dataset',
+      'synth',
+      'chroma',
+      '--n',
+      '300',
+      '--size',
+      '16',
+      '--seed',
+      '2',
+    ]);
   }, 120_000);
 
-  const json = async (args: string[], backend: string) => {
-    const r = await runCli([...args, '--backend', backend, '--json'], dataDir, 300_000);
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  };
+  const json = (args: string[], backend: string) => runCliJson([...args, '--backend', backend], dataDir, 300_000);
 
   it('evaluates a baseline CNN for one epoch, then a one-point compression study, as wasm does', async () => {
     const evaluate = (backend: string) =>
-      json(
-        [
-          'evaluate',
-          '--dataset',
-          String(datasetId),
-          '--baseline',
-          'cnn',
-          '--preset',
-          'tiny',
-          '--epochs',
-          '1',
-          '--batch',
-          '16',
-          '--seed',
-          '3',
-        ],
-        backend,
-      );
+      json(['evaluate', ...flags({ dataset: datasetId, ...TINY_CNN, seed: 3 })], backend);
     const tfEval = await evaluate('tensorflow');
     const wasmEval = await evaluate('wasm');
     const result = (o: Record<string, unknown>) =>
@@ -142,20 +109,15 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
       json(
         [
           'compress',
-          '--dataset',
-          String(datasetId),
-          '--model',
-          String(model),
-          '--qualities',
-          '50',
-          '--subsampling',
-          '4:4:4',
-          '--protocol',
-          protocols,
-          '--epochs',
-          '1',
-          '--batch',
-          '16',
+          ...flags({
+            dataset: datasetId,
+            model: String(model),
+            qualities: 50,
+            subsampling: '4:4:4',
+            protocol: protocols,
+            epochs: 1,
+            batch: 16,
+          }),
         ],
         backend,
       );
@@ -176,23 +138,17 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
     const out = await json(
       [
         'evaluate',
-        '--dataset',
-        String(rgb['id']),
-        '--genotype',
-        DARTS_V2_TEXT,
-        '--channels',
-        '4',
-        '--layers',
-        '3',
-        '--aux',
-        '--drop-path',
-        '0.2',
-        '--epochs',
-        '1',
-        '--batch',
-        '16',
-        '--seed',
-        '5',
+        ...flags({
+          dataset: String(rgb['id']),
+          genotype: DARTS_V2_TEXT,
+          channels: 4,
+          layers: 3,
+          aux: true,
+          dropPath: 0.2,
+          epochs: 1,
+          batch: 16,
+          seed: 5,
+        }),
       ],
       'tensorflow',
     );
@@ -204,22 +160,7 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
     const rgb = await json(['dataset', 'synth', 'chroma', '--n', '120', '--size', '28', '--seed', '4'], 'tensorflow');
     const train = (backend: string) =>
       json(
-        [
-          'ae',
-          'train',
-          '--dataset',
-          String(rgb['id']),
-          '--preset',
-          'rgb',
-          '--dim',
-          '8',
-          '--epochs',
-          '1',
-          '--batch',
-          '16',
-          '--seed',
-          '2',
-        ],
+        ['ae', 'train', ...flags({ dataset: String(rgb['id']), preset: 'rgb', dim: 8, epochs: 1, batch: 16, seed: 2 })],
         backend,
       );
     const tfAe = await train('tensorflow');

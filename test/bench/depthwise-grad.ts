@@ -34,8 +34,14 @@ async function measure(backend: 'wasm' | 'cpu', reps: number) {
   const w = tf.randomNormal(W, 0, 1, 'float32', 2) as tf.Tensor4D;
   const dy = tf.randomNormal(X, 0, 1, 'float32', 3) as tf.Tensor4D;
   const forwardMs = await ms(() => tf.depthwiseConv2d(x, w, 1, 'same', 'NHWC', DIL), reps);
-  const backpropInputMs = await ms(() => depthwiseBackpropInput(X, dy, w, 1, 'same', DIL), reps);
-  const backpropFilterMs = await ms(() => depthwiseBackpropFilter(x, dy, W, 1, 'same', DIL), reps);
+  const backpropInputMs = await ms(
+    () => depthwiseBackpropInput(X, dy, w, { strides: 1, pad: 'same', dilations: DIL }),
+    reps,
+  );
+  const backpropFilterMs = await ms(
+    () => depthwiseBackpropFilter(x, dy, W, { strides: 1, pad: 'same', dilations: DIL }),
+    reps,
+  );
   const forwardBackwardMs = await ms(
     () =>
       tf.tidy(() =>

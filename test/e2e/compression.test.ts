@@ -7,12 +7,12 @@
  * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
  * test-results/e2e-compression-*.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { importWithCli, runCliJson } from '../helpers/cli-data.js';
+import { TINY_CNN, flags } from '../helpers/cli.js';
+import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -27,53 +27,20 @@ async function tallShot(name: string, height = 2400): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-async function download(testid: string): Promise<{ download: Download; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
-  return { download: d, bytes: fs.readFileSync(await d.path()) };
-}
-
-/** Picks a radio card (a label around a visually hidden radio). */
-async function pick(testid: string): Promise<void> {
-  await page.getByTestId(testid).locator('xpath=..').click();
-  expect(await page.getByTestId(testid).isChecked()).toBe(true);
-}
-
 beforeAll(async () => {
   ui = await openUi({ width: 1280, height: 900 });
   ({ page, problems } = ui);
-  const small = await runCli(
-    ['dataset', 'synth', 'chroma', '--n', '600', '--size', '16', '--name', 'Chroma 16', '--json'],
-    ui.dataDir,
-  );
-  expect(small.code, small.stderr).toBe(0);
-  smallId = (JSON.parse(small.stdout) as { id: number }).id;
-  const big = await runCli(
-    ['dataset', 'synth', 'chroma', '--n', '120', '--size', '32', '--name', 'Chroma 32', '--json'],
-    ui.dataDir,
-  );
-  expect(big.code, big.stderr).toBe(0);
-  const bigId = (JSON.parse(big.stdout) as { id: number }).id;
+  const chroma = (n: number, size: number, name: string) =>
+    importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
+  smallId = await chroma(600, 16, 'Chroma 16');
+  const bigId = await chroma(120, 32, 'Chroma 32');
   // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
-  const ev = await runCli(
-    [
-      'evaluate',
-      '--dataset',
-      String(bigId),
-      '--baseline',
-      'cnn',
-      '--preset',
-      'tiny',
-      '--epochs',
-      '1',
-      '--batch',
-      '16',
-      '--json',
-    ],
+  const ev = await runCliJson<{ modelId: number }>(
+    ['evaluate', ...flags({ dataset: bigId, ...TINY_CNN })],
     ui.dataDir,
     120_000,
   );
-  expect(ev.code, ev.stderr).toBe(0);
-  bigModelId = (JSON.parse(ev.stdout) as { modelId: number }).modelId;
+  bigModelId = ev.modelId;
 }, 180_000);
 
 afterAll(async () => {
@@ -94,8 +61,8 @@ describe('Compression page', () => {
     expect(await page.getByTestId(`compress-model-unavailable-${bigModelId}`).textContent()).toMatch(
       /takes 32×32×3 images; Chroma 16 holds 16×16×3/,
     );
-    await pick('compress-source-baseline');
-    await pick('compress-baseline-cnn');
+    await pickCard(page, 'compress-source-baseline');
+    await pickCard(page, 'compress-baseline-cnn');
     await page.getByTestId('compress-preset').selectOption('tiny');
 
     // the thesis' qualities are on; keep 95 and 5
@@ -171,15 +138,15 @@ describe('Compression page', () => {
   });
 
   it('exports the table as CSV and a chart as PNG and SVG', async () => {
-    const csv = await download('compress-export-csv');
+    const csv = await download(page, 'compress-export-csv');
     expect(csv.download.suggestedFilename()).toMatch(/\.csv$/);
     const lines = csv.bytes.toString('utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(10); // header, the original, 8 rows
     expect(lines[0]).toMatch(/^protocol,quality,subsampling,accuracy,/);
-    const svg = await download('compress-chart-quality-export-svg');
+    const svg = await download(page, 'compress-chart-quality-export-svg');
     expect(svg.download.suggestedFilename()).toMatch(/\.svg$/);
     expect(svg.bytes.toString('utf8')).toMatch(/<svg[\s\S]*<\/svg>/);
-    const png = await download('compress-chart-quality-export-png');
+    const png = await download(page, 'compress-chart-quality-export-png');
     expect(png.download.suggestedFilename()).toMatch(/\.png$/);
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   });

@@ -11,11 +11,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCliJson } from '../helpers/cli-data.js';
+import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -43,18 +44,6 @@ async function tallShot(name: string, height = 2000): Promise<void> {
 
 const idFromUrl = () => Number(/#\/evaluate\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
-/** Clicks `testid` and returns the download it starts, with the file's bytes. */
-async function download(testid: string): Promise<{ download: Download; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
-  return { download: d, bytes: fs.readFileSync(await d.path()) };
-}
-
-/** Picks a radio card (a label around a visually hidden radio). */
-async function pick(testid: string): Promise<void> {
-  await page.getByTestId(testid).locator('xpath=..').click();
-  expect(await page.getByTestId(testid).isChecked()).toBe(true);
-}
-
 /** Preset tiny, `epochs` epochs, batch 16, 20 images per class. */
 async function quickConfig(epochs: number): Promise<void> {
   await page.getByTestId('evaluate-preset').selectOption('tiny');
@@ -80,29 +69,11 @@ beforeAll(async () => {
   const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
   expect(imported.code, imported.stderr).toBe(0);
   // a finished search to evaluate the cell of: one NAS-Bench-201 epoch on 4 images per class takes seconds
-  const search = await runCli(
-    [
-      'search',
-      '--dataset',
-      '1',
-      '--space',
-      'nb201',
-      '--epochs',
-      '1',
-      '--batch',
-      '8',
-      '--channels',
-      '4',
-      '--cells',
-      '1',
-      '--limit-per-class',
-      '4',
-      '--json',
-    ],
+  const search = await runCliJson<{ jobId: number }>(
+    ['search', ...flags({ dataset: 1, space: 'nb201', epochs: 1, batch: 8, channels: 4, cells: 1, limitPerClass: 4 })],
     ui.dataDir,
   );
-  expect(search.code, search.stderr).toBe(0);
-  searchJobId = (JSON.parse(search.stdout) as { jobId: number }).jobId;
+  searchJobId = search.jobId;
   expect(searchJobId).toBeGreaterThan(0);
 });
 
@@ -140,13 +111,13 @@ describe('Evaluate page', () => {
       /Auto: off for this greyscale dataset/,
     );
 
-    await pick('evaluate-source-baseline');
-    await pick('evaluate-baseline-resnet20');
+    await pickCard(page, 'evaluate-source-baseline');
+    await pickCard(page, 'evaluate-baseline-resnet20');
     await page.getByTestId('evaluate-preset').selectOption('small');
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/ResNet-20: width 16 \(the preset’s\)/);
     expect(await page.getByTestId('evaluate-layers').count()).toBe(0); // a baseline's depth is fixed
 
-    await pick('evaluate-source-genotype');
+    await pickCard(page, 'evaluate-source-genotype');
     expect(await page.getByTestId('evaluate-genotype-reading').getAttribute('data-state')).toBe('empty');
     // a genotype file is read into the text box, in the browser
     await page
@@ -275,7 +246,7 @@ describe('Evaluate page', () => {
   });
 
   it('downloads the model’s files, which import back as a model', async () => {
-    const model = await download('evaluate-download-model-json');
+    const model = await download(page, 'evaluate-download-model-json');
     expect(model.download.suggestedFilename()).toBe('model.json');
     const doc = JSON.parse(model.bytes.toString('utf8')) as {
       modelTopology: unknown;
@@ -287,13 +258,13 @@ describe('Evaluate page', () => {
       .flatMap((g) => g.weights)
       .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
 
-    const weights = await download('evaluate-download-weights-bin');
+    const weights = await download(page, 'evaluate-download-weights-bin');
     expect(weights.download.suggestedFilename()).toBe('weights.bin');
     expect(weights.bytes.length).toBe(floats * 4); // float32, bytes as they are (base64 decoded)
 
-    const report = await download('evaluate-download-report-json');
+    const report = await download(page, 'evaluate-download-report-json');
     expect(JSON.parse(report.bytes.toString('utf8'))).toMatchObject({ classNames: expect.any(Array) });
-    const genotype = await download('evaluate-download-genotype-json');
+    const genotype = await download(page, 'evaluate-download-genotype-json');
     expect(JSON.parse(genotype.bytes.toString('utf8'))).toMatchObject({ genotype: { space: 'darts' } });
     await page.locator('[data-testid="evaluate-download-note"]', { hasText: /Saved genotype.json/ }).waitFor();
 
@@ -316,8 +287,8 @@ describe('Evaluate page', () => {
 
   it('evaluates the plain CNN baseline', async () => {
     await page.getByTestId('evaluate-form').waitFor();
-    await pick('evaluate-source-baseline');
-    await pick('evaluate-baseline-cnn');
+    await pickCard(page, 'evaluate-source-baseline');
+    await pickCard(page, 'evaluate-baseline-cnn');
     await quickConfig(1);
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/plain CNN: width 8/);
     cnnId = await startAndOpen([dartsId]);
@@ -333,7 +304,7 @@ describe('Evaluate page', () => {
   it('evaluates the cell of a finished search, with the search’s cost beside it', async () => {
     await page.getByTestId('evaluate-back').click();
     await page.getByTestId('evaluate-form').waitFor();
-    await pick('evaluate-source-search');
+    await pickCard(page, 'evaluate-source-search');
     expect(await page.getByTestId('evaluate-search').inputValue()).toBe(String(searchJobId));
     await quickConfig(1);
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(
@@ -396,8 +367,8 @@ describe('Evaluate page', () => {
   it('cancels a running evaluation and resumes it', async () => {
     await page.goto(`${ui.serve.url}#/evaluate`);
     await page.getByTestId('evaluate-form').waitFor();
-    await pick('evaluate-source-baseline');
-    await pick('evaluate-baseline-cnn');
+    await pickCard(page, 'evaluate-source-baseline');
+    await pickCard(page, 'evaluate-baseline-cnn');
     await quickConfig(200);
     const id = await startAndOpen([dartsId, cnnId, searchEvalId]);
     await page.locator('[data-testid="evaluate-status"][data-state="running"]').waitFor({ timeout: 30_000 });
@@ -423,8 +394,8 @@ describe('Evaluate page', () => {
     await page.getByTestId('evaluate-form').waitFor();
     await page.getByTestId('evaluate-dataset').selectOption({ label: 'Synthetic chroma — 16×16×3' });
     expect(await page.getByTestId('evaluate-augment-note').textContent()).toMatch(/Auto: on for this RGB dataset/);
-    await pick('evaluate-source-baseline');
-    await pick('evaluate-baseline-cnn');
+    await pickCard(page, 'evaluate-source-baseline');
+    await pickCard(page, 'evaluate-baseline-cnn');
     await quickConfig(1);
     await startAndOpen([dartsId, cnnId, searchEvalId]);
     await page.locator('[data-testid="evaluate-status"][data-state="done"]').waitFor({ timeout: 60_000 });

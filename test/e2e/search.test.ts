@@ -10,12 +10,11 @@
  * Runs page compares the three searches ticked there (curves, and per search its genotype, supernet test accuracy
  * and images processed, checked against the jobs' results). Screenshots go to test-results/e2e-search-*.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -36,25 +35,6 @@ const idFromUrl = () => Number(/#\/search\/(\d+)$/.exec(page.url())?.[1] ?? NaN)
 /** Waits until the heatmap of `cell` shows epoch `epoch`. */
 const heatmapAt = (cell: string, epoch: number, timeout = 150_000) =>
   page.locator(`[data-testid="alpha-heatmap-${cell}"][data-epoch="${epoch}"]`).waitFor({ timeout });
-
-/** Clicks `testid` and returns the download it starts, with the file's bytes. */
-async function download(testid: string): Promise<{ download: Download; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
-  const file = await d.path();
-  return { download: d, bytes: fs.readFileSync(file) };
-}
-
-/** Picks a search space: its card (a label around a visually hidden radio) takes the click. */
-async function pickSpace(space: 'darts' | 'nb201'): Promise<void> {
-  await page.getByTestId(`search-space-${space}`).locator('xpath=..').click();
-  expect(await page.getByTestId(`search-space-${space}`).isChecked()).toBe(true);
-}
-
-/** Picks a data-selection strategy (its card, like the space's). */
-async function pickStrategy(strategy: 'full' | 'random' | 'dds' | 'dds-untrained' | 'bdp'): Promise<void> {
-  await page.getByTestId(`search-strategy-${strategy}`).locator('xpath=..').click();
-  expect(await page.getByTestId(`search-strategy-${strategy}`).isChecked()).toBe(true);
-}
 
 /** The data-selection panel's per-epoch row of `epoch`, as numbers (its data attributes). */
 async function selectionRow(epoch: number): Promise<Record<string, number | undefined>> {
@@ -79,7 +59,7 @@ async function searchResult(
 
 /** Fills the form with a tiny configuration. */
 async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number): Promise<void> {
-  await pickSpace(space);
+  await pickCard(page, `search-space-${space}`);
   await page.getByTestId('search-epochs').fill(String(epochs));
   await page.getByTestId('search-batch').fill('8');
   await page.getByTestId('search-channels').fill('4');
@@ -117,18 +97,18 @@ describe('Search page', () => {
     expect(await page.getByTestId('search-space-darts').isChecked()).toBe(true);
     expect(await page.getByTestId('search-cells-label').textContent()).toBe('Cells');
     // nb201 counts cells per stage, with its own default
-    await pickSpace('nb201');
+    await pickCard(page, 'search-space-nb201');
     expect(await page.getByTestId('search-cells-label').textContent()).toBe('Cells per stage');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('1');
     expect(await page.getByTestId('search-space-about').textContent()).toMatch(/NAS-Bench-201/);
-    await pickSpace('darts');
+    await pickCard(page, 'search-space-darts');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('5');
     expect(await page.getByTestId('search-strategy-full').isChecked()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-form.png') });
   });
 
   it('shows the parameters of the chosen data-selection strategy', async () => {
-    await pickStrategy('dds');
+    await pickCard(page, 'search-strategy-dds');
     expect(await page.getByTestId('search-strategy-about').textContent()).toMatch(/DDS-NAS/);
     // S defaults to 100 for MNIST-sized data (the placeholder), the rest to the paper's values
     expect(await page.getByTestId('search-subset').getAttribute('placeholder')).toBe('100');
@@ -138,16 +118,16 @@ describe('Search page', () => {
     // no autoencoder has been trained on the sample
     await page.getByTestId('search-autoencoder-none').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('search-prune-every').count()).toBe(0);
-    await pickStrategy('bdp');
+    await pickCard(page, 'search-strategy-bdp');
     expect(await page.getByTestId('search-prune-every').inputValue()).toBe('5');
     expect(await page.getByTestId('search-prune-train').inputValue()).toBe('20');
     expect(await page.getByTestId('search-balance').isChecked()).toBe(true);
     expect(await page.getByTestId('search-mastery').count()).toBe(0);
-    await pickStrategy('random');
+    await pickCard(page, 'search-strategy-random');
     expect(await page.getByTestId('search-subset').count()).toBe(1);
     expect(await page.getByTestId('search-mastery').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-strategy.png') });
-    await pickStrategy('full');
+    await pickCard(page, 'search-strategy-full');
     expect(await page.getByTestId('search-strategy-fields').count()).toBe(0);
   });
 
@@ -215,22 +195,22 @@ describe('Search page', () => {
     await page.locator('[data-testid="genotype-note"]', { hasText: /Copied|selected/ }).waitFor();
 
     expect(await page.getByTestId('export-nb201').count()).toBe(0); // only the format the space has
-    const txt = await download('export-darts');
+    const txt = await download(page, 'export-darts');
     expect(txt.download.suggestedFilename()).toBe(`search-${dartsId}-genotype.txt`);
     expect(txt.bytes.toString('utf8').trim()).toBe(text.trim());
 
-    const json = await download('export-json');
+    const json = await download(page, 'export-json');
     expect(json.download.suggestedFilename()).toMatch(/\.json$/);
     const doc = JSON.parse(json.bytes.toString('utf8')) as { genotype: { space: string }; text: string };
     expect(doc.genotype.space).toBe('darts');
     expect(doc.text.trim()).toBe(text.trim());
 
-    const png = await download('export-png-reduce');
+    const png = await download(page, 'export-png-reduce');
     expect(png.download.suggestedFilename()).toBe(`search-${dartsId}-reduce.png`);
     expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.bytes.length).toBeGreaterThan(1000);
 
-    const svg = await download('export-svg-normal');
+    const svg = await download(page, 'export-svg-normal');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     await page.locator('[data-testid="genotype-note"]', { hasText: /Saved/ }).waitFor();
     await tallShot('e2e-search-done.png', 2100);
@@ -298,7 +278,7 @@ describe('Search page', () => {
     expect(text).toMatch(/^\|\w+~0\|\+\|\w+~0\|\w+~1\|\+\|\w+~0\|\w+~1\|\w+~2\|$/);
     expect(await page.getByTestId('export-darts').count()).toBe(0);
     expect(await page.getByTestId('export-svg-reduce').count()).toBe(0);
-    const txt = await download('export-nb201');
+    const txt = await download(page, 'export-nb201');
     expect(txt.download.suggestedFilename()).toBe(`search-${id}-nb201.txt`);
     expect(txt.bytes.toString('utf8').trim()).toBe(text);
     await tallShot('e2e-search-nb201.png', 1900);
@@ -308,7 +288,7 @@ describe('Search page', () => {
     await page.goto(`${ui.serve.url}#/search`);
     await page.getByTestId('search-form').waitFor();
     await tinyConfig('nb201', 3, 1);
-    await pickStrategy('bdp');
+    await pickCard(page, 'search-strategy-bdp');
     await page.getByTestId('search-prune-every').fill('1');
     await page.getByTestId('search-start').click();
     // refused by the form itself: nothing is started, and it says why
@@ -353,7 +333,7 @@ describe('Search page', () => {
     await page.getByTestId('search-form').waitFor();
     await tinyConfig('nb201', 3, 1);
     await page.getByTestId('search-limit').fill('16'); // 8 per class in train_w: room to replace a subset of 2 per class
-    await pickStrategy('dds');
+    await pickCard(page, 'search-strategy-dds');
     await page.getByTestId('search-subset').fill('20');
     await page.getByTestId('search-mastery').fill('0.1');
     await page.getByTestId('search-hardness').fill('0.1');

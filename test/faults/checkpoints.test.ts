@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointDamagedError, readCheckpoint, writeCheckpoint } from '../../main/engine/search/checkpoint.js';
 import { Store } from '../../main/store/index.js';
-import { runCli } from '../helpers/cli.js';
+import { importWithCli, runCliJson } from '../helpers/cli-data.js';
+import { TINY_NB201_SEARCH, flags, runCli } from '../helpers/cli.js';
 import { scratch } from '../helpers/scratch.js';
 
 afterEach(() => {
@@ -113,25 +114,7 @@ describe('damaged checkpoints', () => {
 
 // ---- through the CLI: a tiny NAS-Bench-201 search on the wasm backend ---------------------------------------------
 
-const SEARCH = [
-  '--space',
-  'nb201',
-  '--epochs',
-  '3',
-  '--batch',
-  '8',
-  '--channels',
-  '4',
-  '--seed',
-  '3',
-  '--cells',
-  '1',
-  '--limit-per-class',
-  '4',
-  '--backend',
-  'wasm',
-  '--json',
-];
+const SEARCH = ['search', ...flags({ dataset: 1, ...TINY_NB201_SEARCH })];
 
 interface SearchOut {
   jobId: number;
@@ -144,8 +127,7 @@ interface SearchOut {
 
 async function dataFolder(): Promise<string> {
   const dir = scratch('data');
-  const r = await runCli(['dataset', 'synth', 'chroma', '--n', '60', '--size', '16', '--json'], dir);
-  expect(r.code, r.stderr).toBe(0);
+  await importWithCli(dir, ['dataset', 'synth', 'chroma', '--n', '60', '--size', '16']);
   return dir;
 }
 
@@ -160,16 +142,12 @@ function markInterrupted(dir: string, jobId: number): void {
 describe('resuming a search whose checkpoint is damaged (CLI)', () => {
   it('falls back with a message and ends as the straight run did; with both damaged, --restart runs it again', async () => {
     const dir = await dataFolder();
-    const straight = await runCli(['search', '--dataset', '1', ...SEARCH], dir, 120_000);
-    expect(straight.code, straight.stderr).toBe(0);
-    const want = JSON.parse(straight.stdout) as SearchOut;
+    const want = await runCliJson<SearchOut>(SEARCH, dir, 120_000);
     const cp = path.join(dir, 'jobs', String(want.jobId), 'checkpoint');
 
     markInterrupted(dir, want.jobId);
     fs.writeFileSync(path.join(cp, 'arrays.f32'), Buffer.alloc(fs.statSync(path.join(cp, 'arrays.f32')).size, 0xff));
-    const resumed = await runCli(['search', '--resume', String(want.jobId), '--json'], dir, 120_000);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const got = JSON.parse(resumed.stdout) as SearchOut;
+    const got = await runCliJson<SearchOut>(['search', '--resume', String(want.jobId)], dir, 120_000);
     expect([got.genotype, got.alphas, got.final]).toEqual([want.genotype, want.alphas, want.final]);
     const log = await runCli(['jobs', 'show', String(want.jobId), '--json'], dir);
     expect(log.stdout).toMatch(
@@ -184,9 +162,12 @@ describe('resuming a search whose checkpoint is damaged (CLI)', () => {
     const why = (JSON.parse(refused.stdout) as SearchOut).error ?? '';
     expect(why).toMatch(/checkpoint\/checkpoint\.json .*checkpoint\.prev\/arrays\.f32 has 8 bytes/);
     expect(why).toContain(`winnow jobs resume ${want.jobId} --restart`);
-    const restarted = await runCli(['jobs', 'resume', String(want.jobId), '--restart', '--json'], dir, 120_000);
-    expect(restarted.code, restarted.stderr).toBe(0);
-    const again = (JSON.parse(restarted.stdout) as { result: SearchOut }).result;
+    const restarted = await runCliJson<{ result: SearchOut }>(
+      ['jobs', 'resume', String(want.jobId), '--restart'],
+      dir,
+      120_000,
+    );
+    const again = restarted.result;
     expect([again.genotype, again.alphas, again.final]).toEqual([want.genotype, want.alphas, want.final]);
     expect(fs.readdirSync(path.join(dir, 'leftovers')).some((n) => n.startsWith(`jobs-${want.jobId}-`))).toBe(true);
   });

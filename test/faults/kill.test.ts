@@ -5,55 +5,27 @@
  * stays within minutes on two cores; each moment is a fresh job. The moments and how far each job had got are
  * printed (the probe table of the report).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
-import { Store } from '../../main/store/index.js';
-import { runCli } from '../helpers/cli.js';
-import { WINNOW_BIN, tempDir, waitFor } from '../helpers/tmp.js';
+import type { Store } from '../../main/store/index.js';
+import { importWithCli, runCliJson, startCli, withStoreAt } from '../helpers/cli-data.js';
+import { TINY_NB201_SEARCH, flags } from '../helpers/cli.js';
+import { tempDir, waitFor } from '../helpers/tmp.js';
 
-const SEARCH = [
-  'search',
-  '--dataset',
-  '1',
-  '--space',
-  'nb201',
-  '--epochs',
-  '3',
-  '--batch',
-  '8',
-  '--channels',
-  '4',
-  '--seed',
-  '3',
-  '--cells',
-  '1',
-  '--limit-per-class',
-  '4',
-  '--backend',
-  'wasm',
-  '--json',
-];
+const SEARCH = ['search', ...flags({ dataset: 1, ...TINY_NB201_SEARCH })];
 const EVALUATE = [
   'evaluate',
-  '--dataset',
-  '1',
-  '--baseline',
-  'cnn',
-  '--preset',
-  'tiny',
-  '--epochs',
-  '3',
-  '--batch',
-  '8',
-  '--seed',
-  '2',
-  '--limit-per-class',
-  '6',
-  '--backend',
-  'wasm',
-  '--json',
+  ...flags({
+    dataset: 1,
+    baseline: 'cnn',
+    preset: 'tiny',
+    epochs: 3,
+    batch: 8,
+    seed: 2,
+    limitPerClass: 6,
+    backend: 'wasm',
+  }),
 ];
 
 let dataDir = '';
@@ -62,21 +34,13 @@ beforeAll(async () => {
   const t = tempDir('winnow-faults-');
   cleanup = t.cleanup;
   dataDir = path.join(t.dir, 'data');
-  const r = await runCli(['dataset', 'synth', 'chroma', '--n', '60', '--size', '16', '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
+  await importWithCli(dataDir, ['dataset', 'synth', 'chroma', '--n', '60', '--size', '16']);
 });
 afterAll(() => cleanup());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function readStore<T>(fn: (s: Store) => T): T {
-  const store = Store.open(path.join(dataDir, 'winnow.db'));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+const readStore = <T>(fn: (s: Store) => T): T => withStoreAt(dataDir, fn);
 
 const newestJob = (kind: string): { id: number; workerPid: number | null } | undefined =>
   readStore((s) => {
@@ -95,11 +59,7 @@ async function killDuring(
   victim: 'cli' | 'worker',
 ): Promise<number> {
   const before = newestJob(kind)?.id ?? 0;
-  const child = spawn(process.execPath, [WINNOW_BIN, ...args], {
-    env: { ...process.env, WINNOW_DATA_DIR: dataDir },
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const { child, exited } = startCli(args, dataDir);
   const job = await waitFor(
     () => {
       const j = newestJob(kind);
@@ -132,12 +92,11 @@ async function finish(
   const verb = args[0]!;
   const done = jobId === null ? undefined : readStore((st) => st.jobs.get(jobId));
   if (done?.state === 'done') return { key: pick(done.result as Record<string, unknown>) }; // it finished before the kill
-  const r =
+  const out =
     jobId === null
-      ? await runCli(args, dataDir, 120_000)
-      : await runCli([verb, '--resume', String(jobId), '--json'], dataDir, 120_000);
-  expect(r.code, r.stderr).toBe(0);
-  return { key: pick(JSON.parse(r.stdout) as Record<string, unknown>) };
+      ? await runCliJson(args, dataDir, 120_000)
+      : await runCliJson([verb, '--resume', String(jobId)], dataDir, 120_000);
+  return { key: pick(out) };
 }
 
 const searchKey = (o: Record<string, unknown>) => [o.genotype, o.alphas, o.final];

@@ -5,11 +5,20 @@ import { dbPathFor } from '../../main/store/paths.js';
 import { runCli } from './cli.js';
 import { WINNOW_BIN } from './tmp.js';
 
+/** Runs `winnow <args> --json` on the data folder, expects it to succeed and returns the document it printed. */
+export async function runCliJson<T = Record<string, unknown>>(
+  args: string[],
+  dataDir: string,
+  timeoutMs?: number,
+): Promise<T> {
+  const r = await runCli([...args, '--json'], dataDir, timeoutMs);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
 /** Imports a dataset with `winnow <args> --json` into the data folder; returns its id. */
 export async function importWithCli(dataDir: string, args: string[]): Promise<number> {
-  const r = await runCli([...args, '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { id: number }).id;
+  return (await runCliJson<{ id: number }>(args, dataDir)).id;
 }
 
 /** Opens the data folder's store for `fn` (the CLI that wrote it has exited), closing it after. */

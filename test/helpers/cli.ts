@@ -7,6 +7,33 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Command-line flags from named options, in order: `{ limitPerClass: 4, json: true }` gives
+ * `['--limit-per-class', '4', '--json']`; false and undefined are left out.
+ */
+export function flags(options: Record<string, string | number | boolean | undefined>): string[] {
+  return Object.entries(options).flatMap(([key, v]) => {
+    if (v === undefined || v === false) return [];
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return v === true ? [flag] : [flag, String(v)];
+  });
+}
+
+/** A NAS-Bench-201 search of seconds on wasm (4 images per class, 3 epochs): the fault tests stop and resume it. */
+export const TINY_NB201_SEARCH = {
+  space: 'nb201',
+  epochs: 3,
+  batch: 8,
+  channels: 4,
+  seed: 3,
+  cells: 1,
+  limitPerClass: 4,
+  backend: 'wasm',
+} as const;
+
+/** A baseline CNN of the tiny preset trained for one epoch: `winnow evaluate` options for a model in seconds. */
+export const TINY_CNN = { baseline: 'cnn', preset: 'tiny', epochs: 1, batch: 16 } as const;
+
 /** Runs the built `winnow` command with a private data folder. */
 export function runCli(args: string[], dataDir: string, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {

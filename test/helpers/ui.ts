@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startServe } from './cli.js';
 import { REPO_ROOT, tempDir } from './tmp.js';
@@ -45,4 +46,16 @@ export async function openUi(
       t.cleanup();
     },
   };
+}
+
+/** Clicks the element `testid` and waits for the download it starts: the download and the file's bytes. */
+export async function download(page: Page, testid: string): Promise<{ download: Download; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
+  return { download: d, bytes: fs.readFileSync(await d.path()) };
+}
+
+/** Picks a radio card (a label around a visually hidden radio `testid`) and checks that the radio is now checked. */
+export async function pickCard(page: Page, testid: string): Promise<void> {
+  await page.getByTestId(testid).locator('xpath=..').click();
+  expect(await page.getByTestId(testid).isChecked()).toBe(true);
 }

@@ -14,8 +14,8 @@ import { epochTimeline, getSearch } from '../../main/api/searches.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import type { Store } from '../../main/store/index.js';
 import { jobDirFor } from '../../main/store/paths.js';
-import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { importWithCli, runCliJson, startCli, withStoreAt } from '../helpers/cli-data.js';
+import { flags, runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 
 const t = tempDir();
@@ -26,9 +26,19 @@ let datasetId = 0;
  * Small enough for seconds per epoch on a CPU (wasm): 4 images per class (2 train_w + 2 train_α), so 2 steps of 8
  * per epoch, 4 channels. DARTS needs 3 cells for a normal cell besides the two reductions (at 1/3 and 2/3).
  */
-const TINY = ['--batch', '8', '--channels', '4', '--seed', '3'];
-const LIMIT = ['--limit-per-class', '4'];
-const CELLS = { darts: ['--cells', '3'], nb201: ['--cells', '1'] } as const;
+const tinySearch = (space: 'darts' | 'nb201', epochs: number, limitPerClass = 4): string[] => [
+  'search',
+  ...flags({
+    dataset: datasetId,
+    space,
+    epochs,
+    cells: space === 'darts' ? 3 : 1,
+    limitPerClass,
+    batch: 8,
+    channels: 4,
+    seed: 3,
+  }),
+];
 const SEARCH_TIMEOUT = 300_000;
 
 beforeAll(async () => {
@@ -38,11 +48,8 @@ afterAll(() => t.cleanup());
 
 const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
 
-async function jobEvents(id: number): Promise<{ job: JobSummary; events: StoredJobEvent[] }> {
-  const r = await runCli(['jobs', 'show', String(id), '--json'], dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as { job: JobSummary; events: StoredJobEvent[] };
-}
+const jobEvents = (id: number) =>
+  runCliJson<{ job: JobSummary; events: StoredJobEvent[] }>(['jobs', 'show', String(id)], dataDir);
 
 /** The per-epoch lines `winnow search` writes to stderr. */
 const EPOCH_LINE =
@@ -122,23 +129,7 @@ describe('winnow search (built CLI)', () => {
   it(
     'searches the DARTS space for 2 epochs: one line per epoch on stderr, one JSON document on stdout',
     async () => {
-      const r = await runCli(
-        [
-          'search',
-          '--dataset',
-          String(datasetId),
-          '--space',
-          'darts',
-          '--epochs',
-          '2',
-          ...CELLS.darts,
-          ...LIMIT,
-          ...TINY,
-          '--json',
-        ],
-        dataDir,
-        SEARCH_TIMEOUT,
-      );
+      const r = await runCli([...tinySearch('darts', 2), '--json'], dataDir, SEARCH_TIMEOUT);
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as SearchResult & { jobId: number; state: string; datasetId: number };
       expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
@@ -192,22 +183,7 @@ describe('winnow search (built CLI)', () => {
   it(
     'searches the NAS-Bench-201 space for 2 epochs; without --json the genotype alone goes to stdout',
     async () => {
-      const r = await runCli(
-        [
-          'search',
-          '--dataset',
-          String(datasetId),
-          '--space',
-          'nb201',
-          '--epochs',
-          '2',
-          ...CELLS.nb201,
-          ...LIMIT,
-          ...TINY,
-        ],
-        dataDir,
-        SEARCH_TIMEOUT,
-      );
+      const r = await runCli(tinySearch('nb201', 2), dataDir, SEARCH_TIMEOUT);
       expect(r.code, r.stderr).toBe(0);
       const g = parseNb201(r.stdout);
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -275,22 +251,7 @@ describe('winnow search (built CLI)', () => {
    * The NAS-Bench-201 cell is fast, so it gets more images: an epoch takes seconds, far longer than the kill.
    */
   async function killedSearch(space: 'darts' | 'nb201', what: 'worker' | 'cli'): Promise<number> {
-    const { child, output, exited } = startCli(
-      [
-        'search',
-        '--dataset',
-        String(datasetId),
-        '--space',
-        space,
-        '--epochs',
-        '3',
-        ...CELLS[space],
-        '--limit-per-class',
-        space === 'darts' ? '4' : '24',
-        ...TINY,
-      ],
-      dataDir,
-    );
+    const { child, output, exited } = startCli(tinySearch(space, 3, space === 'darts' ? 4 : 24), dataDir);
     try {
       await waitFor(() => /^epoch 1\/3/m.test(output.stderr) || child.exitCode !== null, 240_000, 'the first epoch');
       const jobId = Number(/Job (\d+) \(search\) started/.exec(output.stderr)?.[1]);

@@ -12,7 +12,7 @@ import type { ImageShape } from '../../main/data/tensor-store.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
 import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/context.js';
 import {
-  ACTIVE_SELECTION,
+  activeSearchParams,
   BANDS,
   bandsHostPerFile,
   runSearchInProcess,
@@ -84,14 +84,7 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
   it.each(['darts', 'nb201'] as const)(
     'runs 3 epochs in the %s space, checkpoints and resumes exactly',
     async (space) => {
-      const params = SearchParams.parse({
-        datasetId: 1,
-        space,
-        strategy,
-        ...ACTIVE_SELECTION,
-        cells: space === 'darts' ? 3 : 1,
-        backend: 'wasm',
-      });
+      const params = activeSearchParams(space, strategy, 'wasm');
       const hostContext = strategy === 'dds' ? { ...bands.host, autoencoder: bands.aeHost } : bands.host;
       const straight = await runSearch(
         path.join(bands.dir, `${strategy}-${space}-straight`),
@@ -145,22 +138,7 @@ describe.each(['random', 'dds', 'dds-untrained', 'bdp'] as const)('search with %
 
 describe('search with dds training its own autoencoder first', () => {
   it('trains it, keeps its codes in the job folder, and a resumed run reuses them exactly', async () => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space: 'nb201',
-      strategy: 'dds',
-      trainAutoencoderEpochs: 1,
-      epochs: 3,
-      batch: 6,
-      channels: 4,
-      cells: 1,
-      seed: 5,
-      backend: 'wasm',
-      subset: 6,
-      warmupEpochs: 1,
-      mastery: 0.01,
-      hardness: 0.05,
-    });
+    const params = { ...activeSearchParams('nb201', 'dds', 'wasm'), trainAutoencoderEpochs: 1, seed: 5 };
     const straight = await runSearch(path.join(bands.dir, 'dds-own-straight'), params, { resume: false });
     expect(straight.result).not.toBeNull();
     const dir = path.join(bands.dir, 'dds-own-resumed');
@@ -174,16 +152,7 @@ describe('search with dds training its own autoencoder first', () => {
 
 describe('search with dds, refusals', () => {
   it('fails with a message when the dataset has no trained autoencoder', async () => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space: 'nb201',
-      strategy: 'dds',
-      epochs: 1,
-      batch: 6,
-      channels: 4,
-      cells: 1,
-      backend: 'wasm',
-    });
+    const params = { ...activeSearchParams('nb201', 'dds', 'wasm'), epochs: 1 };
     await expect(runSearch(path.join(bands.dir, 'dds-no-ae'), params, { resume: false })).rejects.toThrow(
       /DDS needs a trained autoencoder/,
     );

@@ -32,6 +32,24 @@ function bnJs(x: Float32Array, shape: Shape4): Float32Array {
   return out;
 }
 
+/**
+ * batchNormTrain(x, γ, β) against bnRef: the forward values, and the gradients into x, γ and β of Σ y·r (r: random
+ * weights, so every output matters) against autodiff.
+ */
+function expectAffineMatchesAutodiff(x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, r: tf.Tensor4D): void {
+  expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
+  const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+    tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
+  const got = tf.grads(loss(batchNormTrain))([x, g, b]);
+  const want = tf.grads(loss(bnRef))([x, g, b]);
+  expect(got).toHaveLength(3);
+  ['x', 'gamma', 'beta'].forEach((name, k) => {
+    expect(got[k]!.shape, name).toEqual(want[k]!.shape);
+    // dx is a difference of nearly equal terms (dy·s − mean terms): float32 cancellation, hence 1e-4
+    expect(relError(got[k]!.dataSync(), want[k]!.dataSync()), name).toBeLessThan(1e-4);
+  });
+}
+
 const SHAPES: Shape4[] = [
   [2, 5, 5, 3],
   [4, 4, 6, 8],
@@ -64,17 +82,7 @@ describe('batchNormTrain (cpu)', () => {
         const g = tf.tensor1d(gv);
         const b = tf.tensor1d(bv);
         const r = tf.tensor4d(rv, shape);
-        expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
-        const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
-          tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
-        const got = tf.grads(loss(batchNormTrain))([x, g, b]);
-        const want = tf.grads(loss(bnRef))([x, g, b]);
-        expect(got).toHaveLength(3);
-        ['x', 'gamma', 'beta'].forEach((name, k) => {
-          expect(got[k]!.shape, name).toEqual(want[k]!.shape);
-          // dx is a difference of nearly equal terms (dy·s − mean terms): float32 cancellation, hence 1e-4
-          expect(relError(got[k]!.dataSync(), want[k]!.dataSync()), name).toBeLessThan(1e-4);
-        });
+        expectAffineMatchesAutodiff(x, g, b, r);
       });
     },
   );
@@ -222,12 +230,7 @@ describe('bn on wasm', () => {
       const g = tf.tensor1d([0.5, 1.5, -1]);
       const b = tf.tensor1d([0.1, 0, -0.2]);
       const r = tf.tensor4d(rv, shape);
-      expect(relError(batchNormTrain(x, g, b).dataSync(), bnRef(x, g, b).dataSync())).toBeLessThan(1e-5);
-      const loss = (f: typeof bnRef) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
-        tf.sum(tf.mul(f(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
-      const got = tf.grads(loss(batchNormTrain))([x, g, b]);
-      const want = tf.grads(loss(bnRef))([x, g, b]);
-      for (let k = 0; k < 3; k++) expect(relError(got[k]!.dataSync(), want[k]!.dataSync())).toBeLessThan(1e-4);
+      expectAffineMatchesAutodiff(x, g, b, r);
     });
   });
 

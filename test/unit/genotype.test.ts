@@ -13,10 +13,14 @@ import {
 import { formatError } from '../helpers/genotype.js';
 
 describe('parseGenotype', () => {
-  it('detects the format by content', () => {
-    expect(parseGenotype(NB201_BEST).space).toBe('nb201');
-    expect(parseGenotype(`  ${NB201_BEST}`).space).toBe('nb201');
-    expect(parseGenotype(DARTS_V2_TEXT).space).toBe('darts');
+  it.each([
+    [NB201_BEST, 'nb201'],
+    [`  ${NB201_BEST}`, 'nb201'],
+    [DARTS_V2_TEXT, 'darts'],
+    [DARTS_V2_PRINTED, 'darts'],
+  ])('detects the format by content (case %#)', (text, space) => expect(parseGenotype(text).space).toBe(space));
+
+  it('reads the printed and the written DARTS forms alike', () => {
     expect(parseGenotype(DARTS_V2_PRINTED)).toEqual(parseDartsGenotype(DARTS_V2_TEXT));
   });
   it('rejects anything else', () => {

@@ -10,7 +10,7 @@ import { ModelFolderError, manifestBytes, readModelFolder } from '../../main/eng
 import { Store } from '../../main/store/index.js';
 import type { DatasetRows } from '../../main/store/datasets-repo.js';
 import type { NewModel } from '../../main/store/models-repo.js';
-import { modelReport } from '../helpers/models.js';
+import { cnnNetwork, modelReport } from '../helpers/models.js';
 import { later, scratch } from '../helpers/scratch.js';
 import { insertDatasetRecord } from '../helpers/store.js';
 
@@ -235,15 +235,7 @@ describe('models table', () => {
     const digits = addDataset(store, 'digits');
     const other = addDataset(store, 'other');
     const job = store.jobs.create('evaluate', {}, process.pid);
-    const network = {
-      kind: 'cnn' as const,
-      channels: 8,
-      layers: 0,
-      auxiliary: false,
-      dropPath: 0,
-      genotype: null,
-      label: 'plain CNN, C=8',
-    };
+    const network = cnnNetwork(8);
     const dirs: number[] = [];
     const a = store.models.insert(
       newModel({

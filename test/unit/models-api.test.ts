@@ -19,6 +19,7 @@ import { evaluateKind } from '../../main/jobs/evaluate.js';
 import { jobDirFor } from '../../main/store/paths.js';
 import { openTestHost, rejection } from '../helpers/host.js';
 import { NB201_TEXT, addDataset } from '../helpers/models-api.js';
+import { cnnNetwork } from '../helpers/models.js';
 
 const NB201 = parseGenotype('|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|');
 
@@ -257,15 +258,7 @@ describe('evaluations.list / get', () => {
         state: 'interrupted',
       },
     );
-    const network = {
-      kind: 'cnn' as const,
-      channels: 8,
-      layers: 0,
-      auxiliary: false,
-      dropPath: 0,
-      genotype: null,
-      label: 'plain CNN, C=8',
-    };
+    const network = cnnNetwork(8);
     const test = { images: 4, loss: 0.4, accuracy: 0.75, perClass: [], confusion: [], perGroup: null, groupStd: null };
     const result: EvaluateResult = {
       network,

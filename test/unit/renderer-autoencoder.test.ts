@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiInputs } from '../../shared/api.js';
 import { AeTrainParams, type AeMetrics, type AeSummary } from '../../shared/autoencoder.js';
 import type { StoredJobEvent } from '../../shared/jobs.js';
+import { classColor } from '../../shared/class-colors.js';
 import {
   AE_LIMITS,
   METRIC_ROWS,
@@ -13,7 +14,6 @@ import {
   chartCurves,
   chooseDataset,
   choosePreset,
-  classColor,
   compareMetrics,
   curveColor,
   curveKind,

@@ -334,21 +334,24 @@ describe('chartSvg', () => {
     expect(svgSize(svg)).toMatchObject({ width: 640 });
   });
 
+  /** A solid line through the points (x0, y0, x1, y1, …). */
+  const line = (
+    key: string,
+    label: string,
+    xy: number[],
+    color: number,
+    marker: ChartSeries['marker'],
+  ): ChartSeries => ({
+    key,
+    label,
+    points: Array.from({ length: xy.length / 2 }, (_, i) => ({ x: xy[2 * i]!, y: xy[2 * i + 1]! })),
+    color,
+    line: 'solid',
+    marker,
+  });
+
   it('maps x and y onto the plot: higher quality right, higher accuracy up', () => {
-    const series: ChartSeries[] = [
-      {
-        key: 'a',
-        label: 'a',
-        points: [
-          { x: 5, y: 60 },
-          { x: 95, y: 90 },
-        ],
-        color: 0,
-        line: 'solid',
-        marker: 'none',
-      },
-    ];
-    const svg = chartSvg(spec, series);
+    const svg = chartSvg(spec, [line('a', 'a', [5, 60, 95, 90], 0, 'none')]);
     const pts = /<polyline [^>]*points="([^"]+)"/
       .exec(svg)![1]!
       .split(' ')
@@ -358,20 +361,7 @@ describe('chartSvg', () => {
   });
 
   it('escapes text, labels a log axis and draws nothing for empty series', () => {
-    const series: ChartSeries[] = [
-      {
-        key: 'x',
-        label: 'A <&> "B"',
-        points: [
-          { x: 0.2, y: 1 },
-          { x: 1, y: 2 },
-        ],
-        color: 2,
-        line: 'solid',
-        marker: 'circle',
-      },
-      { key: 'e', label: 'empty', points: [], color: 3, line: 'solid', marker: 'circle' },
-    ];
+    const series = [line('x', 'A <&> "B"', [0.2, 1, 1, 2], 2, 'circle'), line('e', 'empty', [], 3, 'circle')];
     const svg = chartSvg(
       { ...spec, title: 'Rate & accuracy', xLabel: 'size vs q95', xScale: 'log', xTicks: undefined },
       series,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompressParams, type CompressionSummary } from '../../shared/compress.js';
 import type { DatasetSummary } from '../../shared/datasets.js';
-import type { ModelSummary, NetworkDescription } from '../../shared/evaluate.js';
+import type { ModelSummary } from '../../shared/evaluate.js';
 import {
   PROTOCOLS,
   addTypedQualities,
@@ -27,6 +27,7 @@ import {
   type CompressForm,
 } from '../../renderer/src/lib/compress.js';
 import { PAGE_INFO } from '../../renderer/src/lib/pages.js';
+import { cnnNetwork } from '../helpers/models.js';
 import { expectItemRoutes } from '../helpers/routes.js';
 
 // ---- fixtures ------------------------------------------------------------------------------------------------------
@@ -59,15 +60,7 @@ const GREY: DatasetSummary = {
   hasGroups: false,
 };
 
-const NET: NetworkDescription = {
-  kind: 'cnn',
-  channels: 32,
-  layers: 0,
-  auxiliary: false,
-  dropPath: 0,
-  genotype: null,
-  label: 'plain CNN, width 32',
-};
+const NET = cnnNetwork(32);
 
 function model(over: Partial<ModelSummary> = {}): ModelSummary {
   return {

@@ -30,6 +30,7 @@ import {
   type ImportForm,
 } from '../../renderer/src/lib/datasets.js';
 import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
+import { builtParams } from '../helpers/forms.js';
 
 const detect = (over: Partial<DetectResult> = {}): DetectResult => ({
   format: 'folder',
@@ -72,17 +73,15 @@ describe('import form -> ImportParams', () => {
 
     const withDefaults = applyDetectDefaults(f, detect());
     expect(withDefaults).toMatchObject({ size: 32, channels: '3', name: 'flowers', importAgain: false });
-    const built = buildImportParams(withDefaults, detect());
-    expect(built.ok).toBe(true);
-    if (!built.ok) return;
-    expect(built.params).toMatchObject({
+    const params = builtParams(buildImportParams(withDefaults, detect()));
+    expect(params).toMatchObject({
       source: { kind: 'path', path: '/data/flowers', format: 'auto' },
       size: 32,
       channels: 3,
       name: 'flowers',
       ifExists: 'refuse',
     });
-    expect(ImportParams.parse(built.params)).toEqual(built.params);
+    expect(ImportParams.parse(params)).toEqual(params);
   });
 
   it('asks for a path when none is typed', () => {
@@ -91,14 +90,12 @@ describe('import form -> ImportParams', () => {
   });
 
   it('leaves size, channels and name out when empty (the import decides)', () => {
-    const r = buildImportParams(form({ sourceKind: 'mnist-sample' }), null);
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.params.source).toEqual({ kind: 'mnist-sample' });
-    expect('size' in r.params).toBe(false);
-    expect('channels' in r.params).toBe(false);
-    expect('name' in r.params).toBe(false);
-    expect(ImportParams.parse(r.params)).toEqual(r.params);
+    const params = builtParams(buildImportParams(form({ sourceKind: 'mnist-sample' }), null));
+    expect(params.source).toEqual({ kind: 'mnist-sample' });
+    expect('size' in params).toBe(false);
+    expect('channels' in params).toBe(false);
+    expect('name' in params).toBe(false);
+    expect(ImportParams.parse(params)).toEqual(params);
   });
 
   it('builds synthetic chroma params and checks their ranges', () => {
@@ -142,25 +139,25 @@ describe('import form -> ImportParams', () => {
   });
 
   it('passes every option through, with import-again when chosen', () => {
-    const r = buildImportParams(
-      form({
-        path: '/data/cifar',
-        format: 'cifar100',
-        size: 24,
-        channels: '1',
-        fit: 'contain',
-        duplicates: 'drop',
-        cifar100Labels: 'coarse',
-        seed: 42,
-        testFraction: 0.25,
-        searchWeightFraction: 0.6,
-        importAgain: true,
-      }),
-      detect({ format: 'cifar100' }),
+    const params = builtParams(
+      buildImportParams(
+        form({
+          path: '/data/cifar',
+          format: 'cifar100',
+          size: 24,
+          channels: '1',
+          fit: 'contain',
+          duplicates: 'drop',
+          cifar100Labels: 'coarse',
+          seed: 42,
+          testFraction: 0.25,
+          searchWeightFraction: 0.6,
+          importAgain: true,
+        }),
+        detect({ format: 'cifar100' }),
+      ),
     );
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.params).toEqual({
+    expect(params).toEqual({
       source: { kind: 'path', path: '/data/cifar', format: 'cifar100' },
       size: 24,
       channels: 1,
@@ -172,7 +169,7 @@ describe('import form -> ImportParams', () => {
       seed: 42,
       ifExists: 'import-again',
     });
-    expect(ImportParams.parse(r.params)).toEqual(r.params);
+    expect(ImportParams.parse(params)).toEqual(params);
   });
 
   it('round-trips a job’s params into the form for a retry', () => {

@@ -34,6 +34,11 @@ import { mergeEpochs } from '../../renderer/src/lib/search-curves.js';
 import { DARTS_TEXT, TINY_DARTS } from '../helpers/genotype.js';
 
 describe('numbers', () => {
+  it.each([null, undefined, Number.NaN, Infinity])('shows an unknown count as a dash: %s', (n) => {
+    expect(formatMillions(n)).toBe('—');
+    expect(millions(n)).toBe('—');
+  });
+
   it('formats millions with 3 significant digits', () => {
     expect(formatMillions(3_349_342)).toBe('3.35 M');
     expect(formatMillions(12_345)).toBe('0.0123 M');
@@ -41,11 +46,8 @@ describe('numbers', () => {
     expect(formatMillions(574_000_000)).toBe('574 M');
     expect(formatMillions(1_234_567_890)).toBe('1230 M');
     expect(formatMillions(0)).toBe('0 M');
-    expect(formatMillions(null)).toBe('—');
-    expect(formatMillions(Number.NaN)).toBe('—');
     expect(millions(3_349_342)).toBe('3.35');
     expect(millions(0)).toBe('0');
-    expect(millions(undefined)).toBe('—');
   });
 
   it('formats seconds and percentage points', () => {

@@ -11,13 +11,10 @@ import {
 } from '../../renderer/src/lib/format.js';
 
 describe('formatEta', () => {
-  it('is empty when the estimate is unknown or meaningless', () => {
-    expect(formatEta(undefined)).toBe('');
-    expect(formatEta(null)).toBe('');
-    expect(formatEta(Number.NaN)).toBe('');
-    expect(formatEta(Infinity)).toBe('');
-    expect(formatEta(-3)).toBe('');
-  });
+  it.each([undefined, null, Number.NaN, Infinity, -3])(
+    'is empty when the estimate is unknown or meaningless: %s',
+    (s) => expect(formatEta(s)).toBe(''),
+  );
   it('reads naturally from seconds to hours', () => {
     expect(formatEta(0.2)).toBe('< 1 s');
     expect(formatEta(5)).toBe('5 s');

@@ -170,39 +170,27 @@ describe('strategies in the form', () => {
   });
 
   it('sends only the chosen strategy’s fields', () => {
+    // dds-untrained takes everything dds does but the autoencoder
+    const untrained = [
+      'cyclicLrBase',
+      'cyclicLrMax',
+      'cyclicLrStep',
+      'hardness',
+      'hardnessWindow',
+      'lrReset',
+      'mastery',
+      'masteryBy',
+      'replacePool',
+      'subset',
+      'valMode',
+      'warmupEpochs',
+    ];
     const expected: Record<string, string[]> = {
       full: [],
       // one validation policy for random, dds and dds-untrained
       random: ['subset', 'valMode'],
-      dds: [
-        'autoencoderId',
-        'cyclicLrBase',
-        'cyclicLrMax',
-        'cyclicLrStep',
-        'hardness',
-        'hardnessWindow',
-        'lrReset',
-        'mastery',
-        'masteryBy',
-        'replacePool',
-        'subset',
-        'valMode',
-        'warmupEpochs',
-      ],
-      'dds-untrained': [
-        'cyclicLrBase',
-        'cyclicLrMax',
-        'cyclicLrStep',
-        'hardness',
-        'hardnessWindow',
-        'lrReset',
-        'mastery',
-        'masteryBy',
-        'replacePool',
-        'subset',
-        'valMode',
-        'warmupEpochs',
-      ],
+      dds: ['autoencoderId', ...untrained],
+      'dds-untrained': untrained,
       bdp: ['balance', 'pruneEvery', 'pruneTrain', 'pruneVal'],
     };
     for (const strategy of STRATEGIES) {

@@ -48,6 +48,13 @@ function hookedSelftest<C>(
   cleanups.push(registerJobKind(spec));
 }
 
+/** Starts a one-step self-test job of `kind` and waits until the supervisor is idle again. */
+async function oneStep(supervisor: JobSupervisor, kind: string) {
+  const job = supervisor.start({ kind, params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
+  await supervisor.whenIdle();
+  return job;
+}
+
 describe('job supervisor (in-process engine)', () => {
   it('runs a selftest to done, persisting every event before publishing it', async () => {
     const { store, supervisor, pushes } = setup();
@@ -173,18 +180,10 @@ describe('job supervisor (in-process engine)', () => {
       discard: (_host, { id }) => void calls.push(`discard ${id}`),
     });
     const { store, supervisor } = setup();
-    const ok = supervisor.start({
-      kind: 'selftest-finalized',
-      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
-    });
-    await supervisor.whenIdle();
+    const ok = await oneStep(supervisor, 'selftest-finalized');
     expect(store.jobs.get(ok.id)).toMatchObject({ state: 'done', result: { wrapped: { backend: 'cpu', steps: 1 } } });
     refuse = true;
-    const refused = supervisor.start({
-      kind: 'selftest-finalized',
-      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
-    });
-    await supervisor.whenIdle();
+    const refused = await oneStep(supervisor, 'selftest-finalized');
     expect(store.jobs.get(refused.id)).toMatchObject({ state: 'failed', message: 'Refused by the host.' });
     const cancelled = supervisor.start({
       kind: 'selftest-finalized',
@@ -223,15 +222,10 @@ describe('job supervisor (in-process engine)', () => {
         },
       };
     });
-    const ok = supervisor.start({ kind: 'selftest-prepared', params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 } });
-    await supervisor.whenIdle();
+    const ok = await oneStep(supervisor, 'selftest-prepared');
     expect(seen).toEqual([{ preparedFor: ok.id }]);
     refuse = true;
-    const bad = supervisor.start({
-      kind: 'selftest-prepared',
-      params: { steps: 1, batch: 2, backend: 'cpu', seed: 1 },
-    });
-    await supervisor.whenIdle();
+    const bad = await oneStep(supervisor, 'selftest-prepared');
     expect(store.jobs.get(bad.id)).toMatchObject({ state: 'failed', message: 'There is no dataset 7.' });
     expect(seen).toHaveLength(1);
   });

@@ -1,16 +1,12 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PackedImageWriter, PackedImages, readImages } from '../../main/data/tensor-store.js';
-import { tempDir } from '../helpers/tmp.js';
-
-let cleanup = () => {};
-afterEach(() => cleanup());
+import { scratch } from '../helpers/scratch.js';
 
 describe('tensor store', () => {
   it('writes images through a small buffer and reads them back whole, gathered and by row', () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    const file = path.join(t.dir, 'images.u8');
+    const dir = scratch();
+    const file = path.join(dir, 'images.u8');
     const shape = { width: 3, height: 2, channels: 3 as const };
     const w = new PackedImageWriter(file, shape, 40); // smaller than 3 images: forces several flushes
     for (let i = 0; i < 7; i++) w.append(new Uint8Array(18).fill(i * 10));
@@ -28,9 +24,8 @@ describe('tensor store', () => {
   });
 
   it('refuses a damaged file', () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    const file = path.join(t.dir, 'images.u8');
+    const dir = scratch();
+    const file = path.join(dir, 'images.u8');
     const w = new PackedImageWriter(file, { width: 2, height: 2, channels: 1 });
     w.append(new Uint8Array(4));
     w.close();
@@ -43,9 +38,8 @@ describe('batch tensors', () => {
     const tf = await import('@tensorflow/tfjs');
     const { batchTensor } = await import('../../main/data/batches.js');
     await tf.setBackend('cpu');
-    const t = tempDir();
-    cleanup = t.cleanup;
-    const file = path.join(t.dir, 'images.u8');
+    const dir = scratch();
+    const file = path.join(dir, 'images.u8');
     const shape = { width: 2, height: 2, channels: 1 as const };
     const w = new PackedImageWriter(file, shape);
     for (let i = 0; i < 4; i++) w.append(Uint8Array.from([0, 51, 102, 255].map((v) => (v + i) % 256)));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { depthwiseConv2dWithGrad } from '../../main/engine/nn/ops.js';
 import { rand, relError, size, type Shape4, type Pad } from '../helpers/numeric.js';
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
+import { explicitPadding } from '../../main/engine/backend/window-geometry.js';
 
 interface Case {
   x: Shape4;
@@ -129,12 +130,7 @@ const CASES: Case[] = [];
     m: 1,
     s: 2,
     d: 1,
-    pad: [
-      [0, 0],
-      [0, 2],
-      [1, 0],
-      [0, 0],
-    ],
+    pad: explicitPadding(0, 2, 1, 0),
   });
   CASES.push({
     x: [2, 7, 8, 3],
@@ -142,12 +138,7 @@ const CASES: Case[] = [];
     m: 1,
     s: 1,
     d: 2,
-    pad: [
-      [0, 0],
-      [4, 3],
-      [2, 5],
-      [0, 0],
-    ],
+    pad: explicitPadding(4, 3, 2, 5),
   });
   // pads beyond the filter's reach (dy is cropped), and a 1x1 stride-2 'same' conv whose stretched dy is cropped
   CASES.push({
@@ -156,12 +147,7 @@ const CASES: Case[] = [];
     m: 1,
     s: 1,
     d: 1,
-    pad: [
-      [0, 0],
-      [3, 0],
-      [0, 4],
-      [0, 0],
-    ],
+    pad: explicitPadding(3, 0, 0, 4),
   });
   CASES.push({ x: [2, 7, 7, 3], k: 1, m: 2, s: 2, d: 1, pad: 'same' });
 }

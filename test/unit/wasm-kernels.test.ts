@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { rand, type Pad } from '../helpers/numeric.js';
 import { expectNoTensorLeak, expectWasmKernels, useWasmBackend } from '../helpers/wasm.js';
+import { explicitPadding } from '../../main/engine/backend/window-geometry.js';
 
 /** Gradient of sum(conv2d(x, w) * probe) w.r.t. w on the current backend, as a plain array. */
 
@@ -64,23 +65,13 @@ CASES.push({
   x: [2, 9, 8, 3],
   w: [3, 3, 3, 4],
   strides: [2, 2],
-  pad: [
-    [0, 0],
-    [2, 0],
-    [1, 3],
-    [0, 0],
-  ],
+  pad: explicitPadding(2, 0, 1, 3),
 });
 CASES.push({
   x: [1, 11, 7, 1],
   w: [3, 3, 1, 4],
   strides: [2, 3],
-  pad: [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [0, 0],
-  ],
+  pad: explicitPadding(0, 1, 1, 0),
 });
 CASES.push({ x: [1, 1, 1, 3], w: [1, 1, 3, 2], strides: [1, 1], pad: 'valid' });
 

@@ -12,6 +12,7 @@ import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { _wasmOwnMaxPoolGradForTest } from '../../main/engine/backend/wasm-maxpool-grad.js';
 import { DartsSupernet } from '../../main/engine/spaces/darts/supernet.js';
 import { rand, relError, type Shape4, type Pad } from '../helpers/numeric.js';
+import { explicitPadding } from '../../main/engine/backend/window-geometry.js';
 
 interface PoolCase {
   name: string;
@@ -55,12 +56,7 @@ const CASES: PoolCase[] = [
     x: [2, 9, 8, 3],
     k: [3, 3],
     s: [2, 2],
-    pad: [
-      [0, 0],
-      [2, 0],
-      [1, 2],
-      [0, 0],
-    ],
+    pad: explicitPadding(2, 0, 1, 2),
     values: relu,
   },
   { name: '[1,1,1,3] 1x1 valid', x: [1, 1, 1, 3], k: [1, 1], s: [1, 1], pad: 'valid', values: signed },
@@ -70,12 +66,7 @@ const CASES: PoolCase[] = [
     x: [1, 4, 4, 2],
     k: [2, 2],
     s: [1, 1],
-    pad: [
-      [0, 0],
-      [2, 1],
-      [0, 2],
-      [0, 0],
-    ],
+    pad: explicitPadding(2, 1, 0, 2),
     values: ties,
   },
 ];

@@ -25,10 +25,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { channelMean, scaleShift } from '../nn/bn.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm-kernels.js';
-
-type Pair = number | [number, number];
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil';
+import {
+  explicitPadding,
+  windowGeometry,
+  type ConvAttrs,
+  type Pair,
+  type PoolAttrs,
+  type WindowGeometry,
+} from './window-geometry.js';
 
 let registered = false;
 
@@ -45,37 +49,23 @@ function original(kernel: string): tf.GradConfig {
   return config;
 }
 
-interface DepthwiseAttrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair | null;
-  dimRoundingMode?: Rounding;
-}
-
 function registerDepthwiseGradient(): void {
   const base = original('DepthwiseConv2dNative');
   tf.registerGradient({
     kernelName: 'DepthwiseConv2dNative',
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
-      const a = attrs as unknown as DepthwiseAttrs;
+      const a = attrs as unknown as ConvAttrs;
       const d = pair(a.dilations);
       if (d[0] === 1 && d[1] === 1) return base.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const g = dy as tf.Tensor4D;
       return {
-        x: () => depthwiseBackpropInput(x.shape, g, filter, a.strides, a.pad, d, a.dimRoundingMode),
-        filter: () => depthwiseBackpropFilter(x, g, filter.shape, a.strides, a.pad, d, a.dimRoundingMode),
+        x: () => depthwiseBackpropInput(x.shape, g, filter, { ...a, dilations: d }),
+        filter: () => depthwiseBackpropFilter(x, g, filter.shape, { ...a, dilations: d }),
       };
     },
   });
-}
-
-interface PoolAttrs {
-  filterSize: Pair;
-  strides: Pair;
-  pad: Pad;
-  dimRoundingMode?: Rounding;
 }
 
 const inverseCounts = new Map<string, Float32Array>();
@@ -89,25 +79,14 @@ function axisCounts(size: number, out: number, k: number, stride: number, before
 }
 
 /** 1 / (pixels of the image under each window), per output position, as [1, oh, ow, 1] values (cached by geometry). */
-function inverseWindowCounts(info: tf.backend_util.Conv2DInfo): Float32Array {
-  const {
-    inHeight: H,
-    inWidth: W,
-    outHeight: oh,
-    outWidth: ow,
-    filterHeight: kh,
-    filterWidth: kw,
-    strideHeight: sh,
-    strideWidth: sw,
-    padInfo,
-  } = info;
-  const key = [H, W, oh, ow, kh, kw, sh, sw, padInfo.top, padInfo.left].join(',');
+function inverseWindowCounts({ H, W, oH, oW, fh, fw, sh, sw, top, left }: WindowGeometry): Float32Array {
+  const key = [H, W, oH, oW, fh, fw, sh, sw, top, left].join(',');
   let data = inverseCounts.get(key);
   if (!data) {
-    const rows = axisCounts(H, oh, kh, sh, padInfo.top);
-    const cols = axisCounts(W, ow, kw, sw, padInfo.left);
-    data = new Float32Array(oh * ow);
-    for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) data[i * ow + j] = 1 / (rows[i]! * cols[j]!);
+    const rows = axisCounts(H, oH, fh, sh, top);
+    const cols = axisCounts(W, oW, fw, sw, left);
+    data = new Float32Array(oH * oW);
+    for (let i = 0; i < oH; i++) for (let j = 0; j < oW; j++) data[i * oW + j] = 1 / (rows[i]! * cols[j]!);
     inverseCounts.set(key, data);
   }
   return data;
@@ -124,30 +103,16 @@ function exactAvgPoolGrad(
   xShape: [number, number, number, number],
   info: tf.backend_util.Conv2DInfo,
 ): tf.Tensor4D | null {
-  const {
-    inHeight: H,
-    inWidth: W,
-    outHeight: oh,
-    outWidth: ow,
-    filterHeight: kh,
-    filterWidth: kw,
-    strideHeight: sh,
-    strideWidth: sw,
-    padInfo,
-  } = info;
-  const bottom = (oh - 1) * sh + kh - H - padInfo.top;
-  const right = (ow - 1) * sw + kw - W - padInfo.left;
+  const g = windowGeometry(info);
+  const { H, W, oH, oW, fh, fw, sh, sw, top, left } = g;
+  const bottom = (oH - 1) * sh + fh - H - top;
+  const right = (oW - 1) * sw + fw - W - left;
   if (bottom < 0 || right < 0) return null;
-  const explicit: tf.backend_util.ExplicitPadding = [
-    [0, 0],
-    [padInfo.top, bottom],
-    [padInfo.left, right],
-    [0, 0],
-  ];
+  const explicit: tf.backend_util.ExplicitPadding = explicitPadding(top, bottom, left, right);
   return tf.tidy(() => {
-    const scaled = tf.mul(dy, tf.tensor4d(inverseWindowCounts(info), [1, oh, ow, 1])) as tf.Tensor4D;
-    const ones = tf.ones([kh, kw, xShape[3], 1]) as tf.Tensor4D;
-    return depthwiseBackpropInput(xShape, scaled, ones, [sh, sw], explicit);
+    const scaled = tf.mul(dy, tf.tensor4d(inverseWindowCounts(g), [1, oH, oW, 1])) as tf.Tensor4D;
+    const ones = tf.ones([fh, fw, xShape[3], 1]) as tf.Tensor4D;
+    return depthwiseBackpropInput(xShape, scaled, ones, { strides: [sh, sw], pad: explicit });
   });
 }
 

@@ -15,12 +15,9 @@
  *   count_include_pad=False average that tfjs' cpu and wasm kernels compute.
  */
 import * as tf from '@tensorflow/tfjs';
+import { explicitPadding, type ConvAttrs, type PoolAttrs } from './window-geometry.js';
 
 const { backend_util } = tf;
-
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type Pair = number | [number, number];
-type Rounding = 'floor' | 'round' | 'ceil';
 
 /** The slice of tfjs-node's NodeJSKernelBackend these kernels (and nn/native-bn.ts) call. */
 export interface NativeBackend {
@@ -98,28 +95,18 @@ function shapeTensor(shape: readonly number[]): tf.Tensor1D {
   return tf.tensor1d(shape as number[], 'int32');
 }
 
-interface ConvAttrs {
-  strides: Pair;
-  pad: Pad;
+/** A convolution kernel's attributes, with the shape a backprop kernel produces. */
+interface ConvKernelAttrs extends ConvAttrs {
   dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: Pair | null;
-  dimRoundingMode?: Rounding;
   inputShape?: [number, number, number, number];
   filterShape?: [number, number, number, number];
-}
-
-interface PoolAttrs {
-  filterSize: Pair;
-  strides: Pair;
-  pad: Pad;
-  dimRoundingMode?: Rounding;
 }
 
 /** The convolution info of a kernel call, or null when the package's own kernel takes its padding. */
 function explicitConvInfo(
   xShape: number[],
   filterShape: number[],
-  a: ConvAttrs,
+  a: ConvKernelAttrs,
   depthwise: boolean,
 ): tf.backend_util.Conv2DInfo | null {
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
@@ -148,16 +135,7 @@ function wrapKernel(kernelName: string, wrap: (original: KernelFunc) => KernelFu
 /** −∞ (max) or 0 (average) around the image, as a numeric pool padding of `p` asks. */
 function padForPool(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, value: number): tf.Tensor4D {
   const { top, bottom, left, right } = info.padInfo;
-  return tf.pad(
-    x,
-    [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    value,
-  );
+  return tf.pad(x, explicitPadding(top, bottom, left, right), value);
 }
 
 function poolInfo(xShape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
@@ -212,33 +190,23 @@ const CONVOLUTIONS: Array<{
   depthwise: boolean;
   operands(
     inputs: Record<string, tf.TensorInfo>,
-    a: ConvAttrs,
+    a: ConvKernelAttrs,
   ): { xShape: number[]; filterShape: number[]; dtype: tf.DataType; operands(): tf.TensorInfo[] };
 }> = [
-  {
-    kernel: 'Conv2D',
-    depthwise: false,
-    operands: ({ x, filter }) => ({
+  ...(['Conv2D', 'DepthwiseConv2dNative'] as const).map((kernel) => ({
+    kernel,
+    depthwise: kernel.startsWith('Depthwise'),
+    operands: ({ x, filter }: Record<string, tf.TensorInfo>) => ({
       xShape: x!.shape,
       filterShape: filter!.shape,
       dtype: x!.dtype,
       operands: () => [x!, filter!],
     }),
-  },
-  {
-    kernel: 'DepthwiseConv2dNative',
-    depthwise: true,
-    operands: ({ x, filter }) => ({
-      xShape: x!.shape,
-      filterShape: filter!.shape,
-      dtype: x!.dtype,
-      operands: () => [x!, filter!],
-    }),
-  },
+  })),
   ...(['Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput'] as const).map((kernel) => ({
     kernel,
     depthwise: kernel.startsWith('Depthwise'),
-    operands: ({ dy, filter }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({
+    operands: ({ dy, filter }: Record<string, tf.TensorInfo>, a: ConvKernelAttrs) => ({
       xShape: a.inputShape!,
       filterShape: filter!.shape,
       dtype: dy!.dtype,
@@ -248,7 +216,7 @@ const CONVOLUTIONS: Array<{
   ...(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] as const).map((kernel) => ({
     kernel,
     depthwise: kernel.startsWith('Depthwise'),
-    operands: ({ x, dy }: Record<string, tf.TensorInfo>, a: ConvAttrs) => ({
+    operands: ({ x, dy }: Record<string, tf.TensorInfo>, a: ConvKernelAttrs) => ({
       xShape: x!.shape,
       filterShape: a.filterShape!,
       dtype: x!.dtype,
@@ -306,7 +274,7 @@ export function registerTensorflowKernels(): void {
 
   for (const k of CONVOLUTIONS) {
     wrapKernel(k.kernel, (original) => (args) => {
-      const a = args.attrs as unknown as ConvAttrs;
+      const a = args.attrs as unknown as ConvKernelAttrs;
       const { xShape, filterShape, operands, dtype } = k.operands(args.inputs as Record<string, tf.TensorInfo>, a);
       const info = explicitConvInfo(xShape, filterShape, a, k.depthwise);
       if (!info) return original(args);
@@ -328,12 +296,7 @@ export function registerTensorflowKernels(): void {
       full.outHeight === info.outHeight && full.outWidth === info.outWidth
         ? { dy: dy!, output: output! }
         : {
-            dy: tf.pad(dy!, [
-              [0, 0],
-              [0, full.outHeight - info.outHeight],
-              [0, full.outWidth - info.outWidth],
-              [0, 0],
-            ]),
+            dy: tf.pad(dy!, explicitPadding(0, full.outHeight - info.outHeight, 0, full.outWidth - info.outWidth)),
             output: tf.maxPool(padded, a.filterSize, a.strides, 'valid'),
           };
     const dPadded = tf

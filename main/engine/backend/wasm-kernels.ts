@@ -14,6 +14,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { keepWasmOwnMaxPoolGrad, maxPoolBackprop } from './wasm-maxpool-grad.js';
+import {
+  explicitPadding,
+  windowGeometry,
+  type ConvAttrs,
+  type PoolAttrs,
+  type Pad,
+  type Pair,
+  type Rounding,
+  type WindowGeometry,
+} from './window-geometry.js';
 
 const { backend_util } = tf;
 let registered = false;
@@ -30,10 +40,31 @@ export const WASM_EXTRA_KERNELS = [
   'MaxPoolGrad',
 ] as const;
 
-export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-export type Pair = number | [number, number];
-export type Rounding = 'floor' | 'round' | 'ceil';
 type Shape4 = [number, number, number, number];
+
+/**
+ * The geometry of an NHWC convolution (depthwise or not) as its forward pass computed it. NCHW is refused: the
+ * networks never use it.
+ */
+function convGeometry(
+  kernel: string,
+  xShape: Shape4,
+  filterShape: Shape4,
+  c: ConvAttrs & { dataFormat?: 'NHWC' | 'NCHW' },
+  depthwise = false,
+): WindowGeometry & { info: tf.backend_util.Conv2DInfo } {
+  if (c.dataFormat === 'NCHW') throw new Error(`${kernel} on wasm supports NHWC only, got NCHW.`);
+  const info = backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    c.strides,
+    c.dilations ?? 1,
+    c.pad,
+    c.dimRoundingMode,
+    depthwise,
+  );
+  return { ...windowGeometry(info), info };
+}
 
 /**
  * dW[kh, kw, ci, co] = Σ_{b, oy, ox} xPad[b, oy·s + kh, ox·s + kw, ci] · dy[b, oy, ox, co]  (dilation 1).
@@ -51,57 +82,40 @@ type Shape4 = [number, number, number, number];
 function conv2dBackpropFilter(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
+  filterShape: Shape4,
   strides: Pair,
   pad: Pad,
   dataFormat: 'NHWC' | 'NCHW',
   dimRoundingMode?: Rounding,
   dilations: Pair = 1,
 ): tf.Tensor4D {
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(
-    x.shape,
-    filterShape,
+  const g = convGeometry('Conv2DBackpropFilter', x.shape, filterShape, {
     strides,
-    dilations,
     pad,
+    dilations,
     dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const {
-    batchSize: B,
-    inHeight,
-    inWidth,
-    inChannels: C,
-    outHeight,
-    outWidth,
-    outChannels: O,
-    filterHeight: fh,
-    filterWidth: fw,
-  } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
-  checkShape('Conv2DBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, O]);
-  if (dh !== 1 || dw !== 1 || outHeight < 1 || outWidth < 1) {
-    return conv2dBackpropFilterIm2col(x, dy, filterShape, strides, pad, dataFormat, dimRoundingMode, dilations);
-  }
+    dataFormat,
+  });
+  const { B, H, W, C, oH, oW, O, fh, fw, sh, sw } = g;
+  checkShape('Conv2DBackpropFilter', 'dy', dy.shape, [B, oH, oW, O]);
+  if (g.dh !== 1 || g.dw !== 1 || oH < 1 || oW < 1) return conv2dBackpropFilterIm2col(x, dy, g);
   return tf.tidy(() => {
     // the forward pass reads padded rows [0, (oH-1)·s + fh) = top pad, input rows, then `bottom` zero rows
-    const bottom = (outHeight - 1) * sh + fh - inHeight - padInfo.top;
-    const right = (outWidth - 1) * sw + fw - inWidth - padInfo.left;
+    const bottom = (oH - 1) * sh + fh - H - g.top;
+    const right = (oW - 1) * sw + fw - W - g.left;
     let xc: tf.Tensor4D = x;
     if (bottom < 0 || right < 0) {
-      xc = tf.slice(x, [0, 0, 0, 0], [B, inHeight + Math.min(0, bottom), inWidth + Math.min(0, right), C]);
+      xc = tf.slice(x, [0, 0, 0, 0], [B, H + Math.min(0, bottom), W + Math.min(0, right), C]);
     }
     const xt = tf.transpose(xc, [3, 1, 2, 0]); // [C, H, W, B]
-    const g = B === 1 ? tf.reshape<tf.Rank.R4>(dy, [outHeight, outWidth, 1, O]) : tf.transpose(dy, [1, 2, 0, 3]); // [oH, oW, B, O]
-    const explicit: tf.backend_util.ExplicitPadding = [
-      [0, 0],
-      [padInfo.top, Math.max(0, bottom)],
-      [padInfo.left, Math.max(0, right)],
-      [0, 0],
-    ];
-    const out = tf.conv2d(xt, g, 1, explicit, 'NHWC', [sh, sw]); // [C, fh, fw, O]
+    const f = B === 1 ? tf.reshape<tf.Rank.R4>(dy, [oH, oW, 1, O]) : tf.transpose(dy, [1, 2, 0, 3]); // [oH, oW, B, O]
+    const explicit: tf.backend_util.ExplicitPadding = explicitPadding(
+      g.top,
+      Math.max(0, bottom),
+      g.left,
+      Math.max(0, right),
+    );
+    const out = tf.conv2d(xt, f, 1, explicit, 'NHWC', [sh, sw]); // [C, fh, fw, O]
     return C === 1 ? tf.reshape<tf.Rank.R4>(out, [fh, fw, 1, O]) : tf.transpose(out, [1, 2, 0, 3]);
   });
 }
@@ -116,70 +130,27 @@ function conv2dBackpropFilter(
 function conv2dBackpropFilterIm2col(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: number | [number, number],
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding,
-  dataFormat: 'NHWC' | 'NCHW',
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-  dilations: number | [number, number] = 1,
+  g: WindowGeometry & { info: tf.backend_util.Conv2DInfo },
 ): tf.Tensor4D {
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(
-    x.shape,
-    filterShape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const {
-    batchSize,
-    outHeight,
-    outWidth,
-    inChannels,
-    outChannels,
-    filterHeight,
-    filterWidth,
-    strideHeight,
-    strideWidth,
-  } = info;
-  const { dilationHeight, dilationWidth, padInfo } = info;
+  const { B, oH, oW, C, O, fh, fw, sh, sw } = g;
+  const { padInfo } = g.info;
   return tf.tidy(() => {
     const needsPad = padInfo.top || padInfo.bottom || padInfo.left || padInfo.right;
-    const xp = needsPad
-      ? tf.pad(x, [
-          [0, 0],
-          [padInfo.top, padInfo.bottom],
-          [padInfo.left, padInfo.right],
-          [0, 0],
-        ])
-      : x;
-    const rows = batchSize * outHeight * outWidth;
+    const xp = needsPad ? tf.pad(x, explicitPadding(padInfo.top, padInfo.bottom, padInfo.left, padInfo.right)) : x;
+    const rows = B * oH * oW;
     const taps: tf.Tensor[] = [];
-    for (let kh = 0; kh < filterHeight; kh++) {
-      for (let kw = 0; kw < filterWidth; kw++) {
-        const y0 = kh * dilationHeight;
-        const x0 = kw * dilationWidth;
+    for (let kh = 0; kh < fh; kh++) {
+      for (let kw = 0; kw < fw; kw++) {
+        const y0 = kh * g.dh;
+        const x0 = kw * g.dw;
         taps.push(
-          tf.stridedSlice(
-            xp,
-            [0, y0, x0, 0],
-            [batchSize, y0 + (outHeight - 1) * strideHeight + 1, x0 + (outWidth - 1) * strideWidth + 1, inChannels],
-            [1, strideHeight, strideWidth, 1],
-          ),
+          tf.stridedSlice(xp, [0, y0, x0, 0], [B, y0 + (oH - 1) * sh + 1, x0 + (oW - 1) * sw + 1, C], [1, sh, sw, 1]),
         );
       }
     }
     const cols = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
-    const dw = tf.matMul(
-      tf.reshape(cols, [rows, filterHeight * filterWidth * inChannels]),
-      tf.reshape(dy, [rows, outChannels]),
-      true,
-      false,
-    );
-    return tf.reshape(dw, [filterHeight, filterWidth, inChannels, outChannels]);
+    const dw = tf.matMul(tf.reshape(cols, [rows, fh * fw * C]), tf.reshape(dy, [rows, O]), true, false);
+    return tf.reshape(dw, [fh, fw, C, O]);
   });
 }
 
@@ -193,42 +164,19 @@ function conv2dBackpropFilterIm2col(
  * 1 sum over B (on a [kh, kw, B, C·M] tensor), +1 slice (of that small output) when a stride leaves input rows unread.
  * Stride and dilation both > 1 is refused, as tf.depthwiseConv2d refuses it in the forward pass.
  */
-function depthwiseBackpropFilter(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: Pair,
-  pad: Pad,
-  dilations: Pair = 1,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const info = backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
-  const {
-    batchSize: B,
-    inHeight,
-    inWidth,
-    inChannels: C,
-    outHeight,
-    outWidth,
-    filterHeight: fh,
-    filterWidth: fw,
-  } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: Shape4, conv: ConvAttrs): tf.Tensor4D {
+  const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, filterShape, conv, true);
+  const { B, H, W, C, oH, oW, fh, fw, sh, sw, dh, dw } = g;
   const M = filterShape[3];
-  checkShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
+  checkShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [B, oH, oW, C * M]);
   return tf.tidy(() => {
-    const xb = tf.reshape<tf.Rank.R4>(B === 1 ? x : tf.transpose(x, [1, 2, 0, 3]), [1, inHeight, inWidth, B * C]);
-    const g = tf.reshape<tf.Rank.R4>(B === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]), [outHeight, outWidth, B * C, M]);
+    const xb = tf.reshape<tf.Rank.R4>(B === 1 ? x : tf.transpose(x, [1, 2, 0, 3]), [1, H, W, B * C]);
+    const f = tf.reshape<tf.Rank.R4>(B === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]), [oH, oW, B * C, M]);
     // rows the forward pass reads: top pad, then (fh-1)·d + (oH-1)·s + 1 in all; zero-pad up to that, never crop
-    const bottom = Math.max(0, (fh - 1) * dh + (outHeight - 1) * sh + 1 - inHeight - padInfo.top);
-    const right = Math.max(0, (fw - 1) * dw + (outWidth - 1) * sw + 1 - inWidth - padInfo.left);
-    const explicit: tf.backend_util.ExplicitPadding = [
-      [0, 0],
-      [padInfo.top, bottom],
-      [padInfo.left, right],
-      [0, 0],
-    ];
-    let out: tf.Tensor4D = tf.depthwiseConv2d(xb, g, [dh, dw], explicit, 'NHWC', [sh, sw]);
+    const bottom = Math.max(0, (fh - 1) * dh + (oH - 1) * sh + 1 - H - g.top);
+    const right = Math.max(0, (fw - 1) * dw + (oW - 1) * sw + 1 - W - g.left);
+    const explicit: tf.backend_util.ExplicitPadding = explicitPadding(g.top, bottom, g.left, right);
+    let out: tf.Tensor4D = tf.depthwiseConv2d(xb, f, [dh, dw], explicit, 'NHWC', [sh, sw]);
     if (out.shape[1] !== fh || out.shape[2] !== fw) out = tf.slice(out, [0, 0, 0, 0], [1, fh, fw, B * C * M]);
     const perBatch = tf.reshape(out, [fh, fw, B, C * M]);
     return tf.reshape(B === 1 ? perBatch : tf.sum(perBatch, 2), [fh, fw, C, M]);
@@ -245,33 +193,21 @@ function depthwiseBackpropFilter(
  * +1 slice only when a numeric/explicit pad larger than the filter crops dy.
  */
 function depthwiseBackpropInput(
-  inputShape: [number, number, number, number],
+  inputShape: Shape4,
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
-  strides: Pair,
-  pad: Pad,
-  dilations: Pair = 1,
-  dimRoundingMode?: Rounding,
+  conv: ConvAttrs,
 ): tf.Tensor4D {
-  const info = backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
-  const {
-    batchSize: B,
-    inHeight,
-    inWidth,
-    inChannels: C,
-    outHeight,
-    outWidth,
-    filterHeight: fh,
-    filterWidth: fw,
-  } = info;
+  const g = convGeometry('DepthwiseConv2dNativeBackpropInput', inputShape, filter.shape, conv, true);
+  const { B, H, W, C, oH, oW, fh, fw } = g;
   const M = filter.shape[3];
-  checkShape('DepthwiseConv2dNativeBackpropInput', 'dy', dy.shape, [B, outHeight, outWidth, C * M]);
+  checkShape('DepthwiseConv2dNativeBackpropInput', 'dy', dy.shape, [B, oH, oW, C * M]);
   return tf.tidy(() => {
     // w'[kh, kw, c·M + m, 0] = w[fh-1-kh, fw-1-kw, c, m]: each dy channel is convolved on its own, then summed over m
     const flipped = tf.reshape<tf.Rank.R4>(tf.reverse(filter, [0, 1]), [fh, fw, C * M, 1]);
-    const { g, explicit } = transposedConvInput(dy, info);
-    const out = tf.depthwiseConv2d(g, flipped, 1, explicit, 'NHWC', [info.dilationHeight, info.dilationWidth]);
-    return M === 1 ? out : tf.sum(tf.reshape(out, [B, inHeight, inWidth, C, M]), 4);
+    const { input, explicit } = transposedConvInput(dy, g);
+    const out = tf.depthwiseConv2d(input, flipped, 1, explicit, 'NHWC', [g.dh, g.dw]);
+    return M === 1 ? out : tf.sum(tf.reshape(out, [B, H, W, C, M]), 4);
   });
 }
 
@@ -283,7 +219,7 @@ function depthwiseBackpropInput(
  * explicit pad crops dy.
  */
 function conv2dBackpropInput(
-  inputShape: [number, number, number, number],
+  inputShape: Shape4,
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   strides: Pair,
@@ -291,26 +227,20 @@ function conv2dBackpropInput(
   dataFormat: 'NHWC' | 'NCHW',
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput on wasm supports NHWC only, got ${dataFormat}.`);
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape,
+  const g = convGeometry('Conv2DBackpropInput', inputShape, filter.shape, {
     strides,
-    1,
     pad,
     dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  checkShape('Conv2DBackpropInput', 'dy', dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+    dataFormat,
+  });
+  checkShape('Conv2DBackpropInput', 'dy', dy.shape, [g.B, g.oH, g.oW, g.O]);
   return tf.tidy(() => {
-    const [fh, fw] = [info.filterHeight, info.filterWidth];
     const w =
-      fh === 1 && fw === 1
+      g.fh === 1 && g.fw === 1
         ? tf.transpose(filter, [0, 1, 3, 2])
         : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-    const { g, explicit } = transposedConvInput(dy, info);
-    return tf.conv2d(g, w, 1, explicit, 'NHWC');
+    const { input, explicit } = transposedConvInput(dy, g);
+    return tf.conv2d(input, w, 1, explicit, 'NHWC');
   });
 }
 
@@ -323,26 +253,12 @@ function conv2dBackpropInput(
  */
 function transposedConvInput(
   dy: tf.Tensor4D,
-  info: tf.backend_util.Conv2DInfo,
-): { g: tf.Tensor4D; explicit: tf.backend_util.ExplicitPadding } {
-  const {
-    batchSize: B,
-    inHeight,
-    inWidth,
-    outHeight,
-    outWidth,
-    filterHeight: fh,
-    filterWidth: fw,
-    strideHeight: sh,
-    strideWidth: sw,
-    dilationHeight: dh,
-    dilationWidth: dw,
-    padInfo,
-  } = info;
+  { B, H, W, oH, oW, fh, fw, sh, sw, dh, dw, top: padTop, left: padLeft }: WindowGeometry,
+): { input: tf.Tensor4D; explicit: tf.backend_util.ExplicitPadding } {
   const C = dy.shape[3];
   let g: tf.Tensor4D = dy;
   if (sh > 1 || sw > 1) {
-    const six = tf.reshape(dy, [B, outHeight, 1, outWidth, 1, C]);
+    const six = tf.reshape(dy, [B, oH, 1, oW, 1, C]);
     const stretched = tf.pad(six, [
       [0, 0],
       [0, 0],
@@ -351,25 +267,20 @@ function transposedConvInput(
       [0, sw - 1],
       [0, 0],
     ]);
-    g = tf.reshape<tf.Rank.R4>(stretched, [B, outHeight * sh, outWidth * sw, C]);
+    g = tf.reshape<tf.Rank.R4>(stretched, [B, oH * sh, oW * sw, C]);
   }
   const [gh, gw] = [g.shape[1], g.shape[2]];
-  const top = (fh - 1) * dh - padInfo.top;
-  const left = (fw - 1) * dw - padInfo.left;
-  const bottom = inHeight + (fh - 1) * dh - top - gh;
-  const right = inWidth + (fw - 1) * dw - left - gw;
+  const top = (fh - 1) * dh - padTop;
+  const left = (fw - 1) * dw - padLeft;
+  const bottom = H + (fh - 1) * dh - top - gh;
+  const right = W + (fw - 1) * dw - left - gw;
   if (top < 0 || left < 0 || bottom < 0 || right < 0) {
     const [t0, l0] = [Math.max(0, -top), Math.max(0, -left)];
     g = tf.slice(g, [0, t0, l0, 0], [B, gh - t0 - Math.max(0, -bottom), gw - l0 - Math.max(0, -right), C]);
   }
   return {
-    g,
-    explicit: [
-      [0, 0],
-      [Math.max(0, top), Math.max(0, bottom)],
-      [Math.max(0, left), Math.max(0, right)],
-      [0, 0],
-    ],
+    input: g,
+    explicit: explicitPadding(Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)),
   };
 }
 
@@ -379,13 +290,6 @@ export function checkShape(kernel: string, name: string, got: readonly number[],
       `${kernel}: ${name} has shape [${got.join(', ')}], expected [${want.join(', ')}] for this input, filter, stride and padding.`,
     );
   }
-}
-
-interface DepthwiseBackpropAttrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair;
-  dimRoundingMode?: Rounding;
 }
 
 /**
@@ -436,10 +340,9 @@ export function registerWasmGradientKernels(): void {
     keepWasmOwnMaxPoolGrad(tf.getKernel('MaxPoolGrad', 'wasm'));
     tf.unregisterKernel('MaxPoolGrad', 'wasm');
   }
-  onWasm<
-    { dy: tf.Tensor4D; input: tf.Tensor4D },
-    { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding }
-  >('MaxPoolGrad', ({ dy, input }, a) => maxPoolBackprop(dy, input, a.filterSize, a.strides, a.pad, a.dimRoundingMode));
+  onWasm<{ dy: tf.Tensor4D; input: tf.Tensor4D }, PoolAttrs>('MaxPoolGrad', ({ dy, input }, a) =>
+    maxPoolBackprop(dy, input, a),
+  );
   onWasm<{ x: tf.Tensor; segmentIds: tf.Tensor }, { numSegments: number }>(
     'UnsortedSegmentSum',
     ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments),
@@ -456,15 +359,13 @@ export function registerWasmGradientKernels(): void {
   >('Conv2DBackpropFilter', ({ x, dy }, a) =>
     conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
   );
-  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, DepthwiseBackpropAttrs & { filterShape: Shape4 }>(
+  onWasm<{ x: tf.Tensor4D; dy: tf.Tensor4D }, ConvAttrs & { filterShape: Shape4 }>(
     'DepthwiseConv2dNativeBackpropFilter',
-    ({ x, dy }, a) =>
-      depthwiseBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+    ({ x, dy }, a) => depthwiseBackpropFilter(x, dy, a.filterShape, a),
   );
-  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, DepthwiseBackpropAttrs & { inputShape: Shape4 }>(
+  onWasm<{ dy: tf.Tensor4D; filter: tf.Tensor4D }, ConvAttrs & { inputShape: Shape4 }>(
     'DepthwiseConv2dNativeBackpropInput',
-    ({ dy, filter }, a) =>
-      depthwiseBackpropInput(a.inputShape, dy, filter, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode),
+    ({ dy, filter }, a) => depthwiseBackpropInput(a.inputShape, dy, filter, a),
   );
 }
 
@@ -489,4 +390,16 @@ export const _conv2dBackpropInputForTest = conv2dBackpropInput;
 export const _conv2dBackpropFilterForTest = conv2dBackpropFilter;
 
 /** The im2col fallback, exposed for the benchmark (old vs new path). */
-export const _conv2dBackpropFilterIm2colForTest = conv2dBackpropFilterIm2col;
+export const _conv2dBackpropFilterIm2colForTest = (
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: Shape4,
+  strides: Pair,
+  pad: Pad,
+  dataFormat: 'NHWC' | 'NCHW' = 'NHWC',
+): tf.Tensor4D =>
+  conv2dBackpropFilterIm2col(
+    x,
+    dy,
+    convGeometry('Conv2DBackpropFilter', x.shape, filterShape, { strides, pad, dataFormat }),
+  );

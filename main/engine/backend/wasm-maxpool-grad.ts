@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { checkShape, type Pad, type Pair, type Rounding } from './wasm-kernels.js';
+import { checkShape } from './wasm-kernels.js';
+import { explicitPadding, windowGeometry, type PoolAttrs, type WindowGeometry } from './window-geometry.js';
 
 const { backend_util } = tf;
 /** wasm's own (wrong) MaxPoolGrad, kept for the benchmark and the regression test. */
@@ -40,37 +41,19 @@ const F32_EXACT = 2 ** 24;
  *    fh·fw taps, each a strided slice of x padded with −∞: `sel = v > m; m = where(sel, v, m); tap = where(sel, t, tap)`.
  * The output size is dy's, so any dimRoundingMode works (tfjs-core's gradient does not pass it on).
  */
-export function maxPoolBackprop(
-  dy: tf.Tensor4D,
-  x: tf.Tensor4D,
-  filterSize: Pair,
-  strides: Pair,
-  pad: Pad,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const info = backend_util.computePool2DInfo(x.shape, filterSize, strides, 1, pad, dimRoundingMode);
-  const {
-    batchSize: B,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    filterHeight: fh,
-    filterWidth: fw,
-    strideHeight: sh,
-    strideWidth: sw,
-    padInfo,
-  } = info;
-  const [oH, oW] = [dy.shape[1], dy.shape[2]];
+export function maxPoolBackprop(dy: tf.Tensor4D, x: tf.Tensor4D, a: PoolAttrs): tf.Tensor4D {
+  const info = backend_util.computePool2DInfo(x.shape, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  // the output size is dy's (tfjs-core's gradient does not pass dimRoundingMode on)
+  const geometry: WindowGeometry = { ...windowGeometry(info), oH: dy.shape[1], oW: dy.shape[2] };
+  const { B, H, W, C, oH, oW, fh, fw, sh, sw, top, left } = geometry;
   checkShape('MaxPoolGrad', 'dy', [dy.shape[0], dy.shape[3]], [B, C]);
   const n = B * H * W * C;
   if (n === 0 || dy.size === 0) return tf.zeros(x.shape);
-  if (2 * n + (padInfo.top * W + padInfo.left) * C >= 2 ** 31)
+  if (2 * n + (top * W + left) * C >= 2 ** 31)
     throw new Error(`MaxPoolGrad on wasm: an input of ${n} elements is too large for int32 indices.`);
-  const geometry: PoolGeometry = { B, H, W, C, oH, oW, fh, fw, sh, sw, top: padInfo.top, left: padInfo.left };
   // every window holds at least one input element (only an explicit pad ≥ the filter, or a dy larger than the
   // input allows, breaks this)
-  const windowsReal =
-    padInfo.top < fh && padInfo.left < fw && (oH - 1) * sh - padInfo.top < H && (oW - 1) * sw - padInfo.left < W;
+  const windowsReal = top < fh && left < fw && (oH - 1) * sh - top < H && (oW - 1) * sw - left < W;
   return tf.tidy(() => {
     let fast = windowsReal;
     if (fast) {
@@ -83,23 +66,8 @@ export function maxPoolBackprop(
   });
 }
 
-interface PoolGeometry {
-  B: number;
-  H: number;
-  W: number;
-  C: number;
-  oH: number;
-  oW: number;
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  top: number;
-  left: number;
-}
-
 /** x padded with `value` (top/left: the forward pad; bottom/right: up to the rows the pool reads) or cropped to them. */
-function padForPool(x: tf.Tensor4D, g: PoolGeometry, value: number): tf.Tensor4D {
+function padForPool(x: tf.Tensor4D, g: WindowGeometry, value: number): tf.Tensor4D {
   const bottom = (g.oH - 1) * g.sh + g.fh - g.H - g.top;
   const right = (g.oW - 1) * g.sw + g.fw - g.W - g.left;
   // a stride that leaves trailing rows / columns unread: crop them (the pool reads exactly (oH − 1)·sh + fh rows)
@@ -109,20 +77,11 @@ function padForPool(x: tf.Tensor4D, g: PoolGeometry, value: number): tf.Tensor4D
       : x;
   const [b, r] = [Math.max(0, bottom), Math.max(0, right)];
   if (!g.top && !g.left && !b && !r) return xc;
-  return tf.pad(
-    xc,
-    [
-      [0, 0],
-      [g.top, b],
-      [g.left, r],
-      [0, 0],
-    ],
-    value,
-  );
+  return tf.pad(xc, explicitPadding(g.top, b, g.left, r), value);
 }
 
 /** Fast taps: one depthwise convolution extracts every window's fh·fw taps, ArgMax (first maximum) picks one. */
-function maxPoolTapsByConv(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
+function maxPoolTapsByConv(x: tf.Tensor4D, g: WindowGeometry): tf.Tensor4D {
   const k = g.fh * g.fw;
   const xp = padForPool(x, g, -F32_MAX);
   // w[kh, kw, c, t] = 1 where t = kh·fw + kw: output channel c·k + t is tap t of channel c
@@ -132,7 +91,7 @@ function maxPoolTapsByConv(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
 }
 
 /** Exact taps for any input: a running argmax over the taps (strict >, from −∞), −1 where no element wins. */
-function maxPoolTapsExact(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
+function maxPoolTapsExact(x: tf.Tensor4D, g: WindowGeometry): tf.Tensor4D {
   const xp = padForPool(x, g, -Infinity);
   const shape: [number, number, number, number] = [g.B, g.oH, g.oW, g.C];
   let m: tf.Tensor4D = tf.fill(shape, -Infinity, 'float32');
@@ -163,7 +122,7 @@ function maxPoolTapsExact(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
  * element in dy order, as the cpu kernel does. In float32 (XNNPACK: several times faster than int32 here, and
  * exact) while indices stay below 2^24. Taps of −1 (`noWinner`) go to an extra slot that is dropped.
  */
-function scatterToInput(tap: tf.Tensor4D, dy: tf.Tensor4D, g: PoolGeometry, noWinner: boolean): tf.Tensor4D {
+function scatterToInput(tap: tf.Tensor4D, dy: tf.Tensor4D, g: WindowGeometry, noWinner: boolean): tf.Tensor4D {
   const { B, H, W, C, oH, oW, fw, sh, sw, top, left } = g;
   const n = B * H * W * C;
   const dtype = n + ((g.fh + top) * W + left) * C < F32_EXACT ? 'float32' : 'int32';
@@ -194,7 +153,7 @@ export function _wasmOwnMaxPoolGradForTest(
   dy: tf.Tensor4D,
   x: tf.Tensor4D,
   y: tf.Tensor4D,
-  attrs: { filterSize: Pair; strides: Pair; pad: Pad; dimRoundingMode?: Rounding },
+  attrs: PoolAttrs,
 ): tf.Tensor4D {
   if (!wasmOwnMaxPoolGrad)
     throw new Error("wasm's own MaxPoolGrad is not available (the wasm backend is not registered).");

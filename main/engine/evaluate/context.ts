@@ -4,7 +4,7 @@
  */
 import { NETWORK_NAMES, networkSize, type EvaluateParams, type NetworkDescription } from '../../../shared/evaluate.js';
 import type { Genotype } from '../../../shared/genotype.js';
-import type { SplitDatasetJobContext } from '../jobs/dataset-context.js';
+import type { DatasetFacts, SplitDatasetJobContext } from '../jobs/dataset-context.js';
 
 export interface EvaluateJobContext extends SplitDatasetJobContext {
   app: string;
@@ -64,15 +64,7 @@ const MAX_SIDE = 256;
 export function evaluateRefusal(
   params: Pick<EvaluateParams, 'batch'>,
   network: Pick<NetworkDescription, 'kind' | 'auxiliary' | 'channels'>,
-  d: {
-    name: string;
-    classes: number;
-    width: number;
-    height: number;
-    channels: number;
-    trainImages: number;
-    testImages: number;
-  },
+  d: DatasetFacts & { trainImages: number; testImages: number },
 ): string | null {
   if (d.classes < 2)
     return `Dataset "${d.name}" has ${d.classes} class; a classifier needs at least two. Import a dataset with two or more classes.`;

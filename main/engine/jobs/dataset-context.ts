@@ -23,3 +23,12 @@ export interface SplitDatasetJobContext extends DatasetJobContext {
   /** Per stored image; null when the dataset has no groups. */
   groups: Array<string | null> | null;
 }
+
+/** What a job's refusal check reads of its dataset; each check adds the image counts it needs. */
+export interface DatasetFacts {
+  name: string;
+  classes: number;
+  width: number;
+  height: number;
+  channels: number;
+}

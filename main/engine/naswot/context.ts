@@ -3,6 +3,7 @@
  * writes, and the checks that refuse a ranking before it runs — one place, used by `jobs.start` and by the job.
  */
 import type { NaswotParams } from '../../../shared/naswot.js';
+import type { DatasetFacts } from '../jobs/dataset-context.js';
 import type { SearchJobContext } from '../search/context.js';
 
 /** A search's dataset facts (without its autoencoder), and the DDS search's last subset when minedFrom is set. */
@@ -22,16 +23,7 @@ export const NASWOT_FILES = {
 /** Why this ranking cannot run (a message that says what to do), or null. `pool`: images the batches are drawn from. */
 export function naswotRefusal(
   params: Pick<NaswotParams, 'batch' | 'inputSize' | 'minedFrom' | 'kendall' | 'supernetBatch'>,
-  d: {
-    name: string;
-    classes: number;
-    width: number;
-    height: number;
-    channels: number;
-    pool: number;
-    trainW: number;
-    trainA: number;
-  },
+  d: DatasetFacts & { pool: number; trainW: number; trainA: number },
 ): string | null {
   if (d.classes < 2)
     return `Dataset "${d.name}" has ${d.classes} class; ranking needs images of at least two classes. Import a dataset with two or more classes.`;

@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { toGenotypeJson } from '../../../shared/genotype.js';
 import { formatNb201 } from '../../../shared/genotype/text.js';
 import { NaswotParams, type NaswotRanked, type NaswotResult } from '../../../shared/naswot.js';
 import { channelStats } from '../../data/batches.js';
@@ -18,6 +17,7 @@ import { PackedImages } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
+import { writeGenotypeFile } from '../jobs/genotype-file.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { searchPools } from '../search/darts.js';
 import {
@@ -232,13 +232,7 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       ...(accuracies.has(s.index) ? { accuracy: accuracies.get(s.index)! } : {}),
     }));
     const genotypeJson = path.join(ctx.jobDir, NASWOT_FILES.genotypeJson);
-    const json = toGenotypeJson(chosen, {
-      app: c.app,
-      createdAt: new Date().toISOString(),
-      jobId: ctx.jobId,
-      datasetId: c.datasetId,
-      datasetName: c.datasetName,
-      datasetHash: c.datasetHash,
+    writeGenotypeFile(ctx, genotypeJson, chosen, {
       space: 'nb201',
       strategy: c.mined ? `naswot-mined:${c.mined.searchId}` : 'naswot-random',
       seed: params.seed,
@@ -251,8 +245,6 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
         ...(kendall ? { kendallTau: kendall.tau, inheritedAccuracy: kendall.chosenAccuracy } : {}),
       },
     });
-    fs.writeFileSync(genotypeJson, `${JSON.stringify(json, null, 2)}\n`);
-    ctx.emit({ type: 'artifact', name: 'genotype', path: genotypeJson, mime: 'application/json' });
     ctx.metric('cells_per_second', scored.length / seconds);
     return {
       space: 'nb201',

@@ -46,8 +46,8 @@ export function depthwiseConv2dWithGrad(
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         if (dilated) {
           return [
-            depthwiseBackpropInput(xs.shape, g, ws, s, pad, d),
-            depthwiseBackpropFilter(xs, g, ws.shape, s, pad, d),
+            depthwiseBackpropInput(xs.shape, g, ws, { strides: s, pad, dilations: d }),
+            depthwiseBackpropFilter(xs, g, ws.shape, { strides: s, pad, dilations: d }),
           ];
         }
         const engine = tf.engine();

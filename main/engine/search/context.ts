@@ -4,7 +4,7 @@
  */
 import type { SearchHalf } from '../../../shared/datasets.js';
 import { DEFAULT_CELLS, type SearchParams } from '../../../shared/search.js';
-import type { DatasetJobContext } from '../jobs/dataset-context.js';
+import type { DatasetFacts, DatasetJobContext } from '../jobs/dataset-context.js';
 
 export interface SearchJobContext extends DatasetJobContext {
   /** train_w ('w') / train_α ('a') for training images, null for the others (test / val). */
@@ -34,15 +34,7 @@ export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number 
  */
 export function searchRefusal(
   params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass' | 'strategy'>,
-  d: {
-    name: string;
-    classes: number;
-    width: number;
-    height: number;
-    channels: number;
-    perClassHalves: Array<{ w: number; a: number }>;
-    classNames?: readonly string[];
-  },
+  d: DatasetFacts & { perClassHalves: Array<{ w: number; a: number }>; classNames?: readonly string[] },
 ): string | null {
   if (d.classes < 2)
     return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;

@@ -3,10 +3,9 @@
  * then the trainer (trainer.ts: epochs, steps, metrics, checkpoints), and last the supernet's test accuracy and the
  * genotype with its provenance.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { toGenotypeJson, type Genotype } from '../../../shared/genotype.js';
+import type { Genotype } from '../../../shared/genotype.js';
 import { formatGenotype } from '../../../shared/genotype/text.js';
 import { SearchParams, type SearchResult } from '../../../shared/search.js';
 import { defaultSubsetSize } from '../../../shared/search-defaults.js';
@@ -16,6 +15,7 @@ import { PackedImages } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
+import { writeGenotypeFile } from '../jobs/genotype-file.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
 import { selectionEmbeddings } from '../selection/embeddings.js';
 import { createSelection } from '../selection/index.js';
@@ -173,32 +173,15 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     ctx.log('info', `Supernet test accuracy ${(test.accuracy * 100).toFixed(1)}% on ${test.images} test images.`);
     const genotype: Genotype = last.genotype;
     const genotypeText = formatGenotype(genotype);
-    const json = toGenotypeJson(genotype, {
-      app: c.app,
-      createdAt: new Date().toISOString(),
-      jobId: ctx.jobId,
-      datasetId: c.datasetId,
-      datasetName: c.datasetName,
-      datasetHash: c.datasetHash,
+    const { trainLoss, trainAccuracy, valLoss, valAccuracy } = last;
+    const final = { trainLoss, trainAccuracy, valLoss, valAccuracy };
+    writeGenotypeFile(ctx, path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), genotype, {
       space: params.space,
       strategy: params.strategy,
       seed: params.seed,
       epochs: params.epochs,
       alphas: last.alphas,
-      metrics: {
-        trainLoss: last.trainLoss,
-        trainAccuracy: last.trainAccuracy,
-        valLoss: last.valLoss,
-        valAccuracy: last.valAccuracy,
-        seconds,
-      },
-    });
-    fs.writeFileSync(path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), `${JSON.stringify(json, null, 2)}\n`);
-    ctx.emit({
-      type: 'artifact',
-      name: 'genotype',
-      path: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson),
-      mime: 'application/json',
+      metrics: { ...final, seconds },
     });
     return {
       space: params.space,
@@ -207,12 +190,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       genotype,
       genotypeText,
       alphas: last.alphas,
-      final: {
-        trainLoss: last.trainLoss,
-        trainAccuracy: last.trainAccuracy,
-        valLoss: last.valLoss,
-        valAccuracy: last.valAccuracy,
-      },
+      final,
       seconds,
       imagesPerSecond: seconds > 0 ? images_ / seconds : 0,
       imagesProcessed: images_,

@@ -6,15 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseBackpropInput } from '../backend/wasm-kernels.js';
 import { depthwiseConv2dWithGrad } from '../nn/ops.js';
+import { explicitPadding } from '../backend/window-geometry.js';
 
 /** PyTorch's padding=p: p rows and columns of zeros on every side (NHWC). */
 export function symmetric(p: number): tf.backend_util.ExplicitPadding {
-  return [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
+  return explicitPadding(p, p, p, p);
 }
 
 /** nn.Conv2d(bias=False, padding=p, stride=s): filter [k, k, Cin, Cout]. */
@@ -90,7 +86,7 @@ export function avgPool3(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
         const dx =
           stride === 1
             ? tf.depthwiseConv2d(scaled, ones, 1, symmetric(1))
-            : depthwiseBackpropInput(shape, scaled, ones, 2, symmetric(1));
+            : depthwiseBackpropInput(shape, scaled, ones, { strides: 2, pad: symmetric(1) });
         return [dx];
       },
     };

@@ -12,6 +12,7 @@ import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
 import type { JobProgress, StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import { intIn } from '../../../shared/param-checks.js';
+import { classColor } from '../../../shared/class-colors.js';
 
 /** What `jobs.start` takes for an autoencoder (options left out take their defaults). */
 export type AeTrainInput = Extract<ApiInput<'jobs.start'>, { kind: 'autoencoder' }>['params'];
@@ -482,36 +483,6 @@ export function toggleCompare(selected: readonly number[], id: number): number[]
 }
 
 // ---- the latent map ------------------------------------------------------------------------------------------
-
-/** Tableau 10, then the lighter Tableau 20 half; beyond 20 classes, hues spaced by the golden angle. */
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-  '#aec7e8',
-  '#ffbb78',
-  '#98df8a',
-  '#ff9896',
-  '#c5b0d5',
-  '#c49c94',
-  '#f7b6d2',
-  '#c7c7c7',
-  '#dbdb8d',
-  '#9edae5',
-];
-
-export function classColor(label: number): string {
-  if (label >= 0 && label < PALETTE.length) return PALETTE[label]!;
-  const hue = Math.round((label * 137.508) % 360);
-  return `hsl(${hue}, 62%, ${label % 2 ? 42 : 58}%)`;
-}
 
 export interface MapSeries {
   label: number;

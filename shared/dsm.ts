@@ -20,7 +20,7 @@ import { Nb201Genotype } from './genotype.js';
 export const DSM_POSITIONS = 6;
 
 export const DsmParams = z.object({
-  datasetId: z.number().int().positive(),
+  datasetId: z.number().int().positive().describe('the dataset to search (winnow dataset list)'),
   /** Search iterations: each samples one subspace and one modification, evaluates it and takes one policy step. */
   iterations: z
     .number()
@@ -118,7 +118,8 @@ export const DsmParams = z.object({
     .int()
     .min(0)
     .max(2 ** 31 - 1)
-    .default(0),
+    .default(0)
+    .describe('seed of the centres, the controller, the supernet and every sample'),
   backend: BackendChoice.default('auto'),
 });
 export type DsmParams = z.infer<typeof DsmParams>;

@@ -119,7 +119,7 @@ export const SELFTEST_PARAMS = {
 } as const satisfies Record<string, ParamDescription>;
 
 export const DSM_PARAMS = {
-  datasetId: {"key":"datasetId","type":"integer","optional":false,"nullable":false,"min":1,"max":9007199254740991},
+  datasetId: {"key":"datasetId","type":"integer","optional":false,"nullable":false,"min":1,"max":9007199254740991,"description":"the dataset to search (winnow dataset list)"},
   iterations: {"key":"iterations","type":"integer","optional":true,"nullable":false,"min":1,"max":100000,"default":200,"description":"search iterations (one subspace, one proposal, one policy step each)"},
   subspaces: {"key":"subspaces","type":"integer","optional":true,"nullable":false,"min":2,"max":32,"default":10,"description":"K: candidate subspaces (nodes of the subspace graph)"},
   distance: {"key":"distance","type":"integer","optional":true,"nullable":false,"min":1,"max":6,"default":3,"description":"M: a proposal changes at most this many of the 6 edges"},
@@ -137,6 +137,6 @@ export const DSM_PARAMS = {
   supernetLr: {"key":"supernetLr","type":"number","optional":true,"nullable":false,"min":0,"exclusiveMin":true,"max":10,"default":0.025,"description":"supernet SGD learning rate"},
   calibrationBatches: {"key":"calibrationBatches","type":"integer","optional":true,"nullable":false,"min":1,"max":50,"default":4,"description":"batches that recalibrate BN per evaluated cell"},
   limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":2,"max":1000000,"default":null,"description":"use at most this many training images per class"},
-  seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0},
+  seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0,"description":"seed of the centres, the controller, the supernet and every sample"},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
 } as const satisfies Record<string, ParamDescription>;

@@ -10,18 +10,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DsmIterationData, DsmParams, DsmResult } from '../../shared/dsm.js';
+import { EvaluateParams, type EvaluationSummary } from '../../shared/evaluate.js';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import type { ImportResult } from '../../shared/datasets.js';
 import type { JobEvent, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import type { WinnowHost } from '../../main/api/host.js';
 import { openHost } from '../../main/api/host.js';
+import type { EvaluateJobContext } from '../../main/engine/evaluate/context.js';
 import { createJobContext, JobCancelledError } from '../../main/engine/jobs/context.js';
 import { readCheckpoint } from '../../main/engine/search/checkpoint.js';
 import { DSM_FILES } from '../../main/engine/search/dsm/context.js';
 import { dsmHandler } from '../../main/engine/search/dsm/job.js';
 import { archDistance, archFromIndex } from '../../main/engine/spaces/nb201/space.js';
 import { dsmSearchKind } from '../../main/jobs/dsm-search.js';
+import { evaluateKind } from '../../main/jobs/evaluate.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { rejection } from '../helpers/host.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -149,6 +152,31 @@ describe('dsm-search job', () => {
     // the same supernet and calibration: the starting cell measures as it did
     expect(result.initial[0]!.accuracy).toBe(first.result.best.accuracy);
   }, 120_000);
+
+  it('hands its best centre to an evaluation like any searched genotype, with its cost', async () => {
+    const params = EvaluateParams.parse({
+      datasetId,
+      batch: 4,
+      preset: 'tiny',
+      source: { kind: 'search', jobId: first.job.id },
+    });
+    const c = evaluateKind.prepare!(host, { id: 1, params }) as EvaluateJobContext;
+    expect(c.genotypeText).toBe(first.result.best.text);
+    expect(c.network).toMatchObject({ kind: 'nb201', genotype: first.result.best.genotype });
+    expect(parseGenotypeJson(c.genotypeJson!).provenance).toMatchObject({ strategy: 'dsm-nas', jobId: first.job.id });
+    // an evaluation of it lists the search's cost (search and supernet time; no image count)
+    const evaluation = host.store.jobs.create('evaluate', params, process.pid);
+    const listed = (await host.api.dispatch('evaluations.list', { datasetId })) as EvaluationSummary[];
+    const summary = listed.find((e) => e.jobId === evaluation.id)!;
+    expect(summary.search).toEqual({
+      jobId: first.job.id,
+      seconds: first.result.seconds + first.result.supernet.seconds,
+      images: null,
+      strategy: 'dsm-nas',
+    });
+    expect(summary.network).toMatchObject({ kind: 'nb201', genotype: first.result.best.genotype });
+    host.store.jobs.appendEvent(evaluation.id, { type: 'state', state: 'cancelled' });
+  });
 
   it('refuses what cannot run, saying what to do', async () => {
     const bad = async (params: Record<string, unknown>) =>

@@ -119,6 +119,11 @@ export function searchJobContext(store: Store, params: SearchParams): SearchJobC
   if (refusal) throw new Error(refusal);
   const ae = searchAutoencoder(store, params);
   if (ae.refusal) throw new Error(ae.refusal);
+  return { ...searchDatasetContext(store, facts), autoencoder: ae.autoencoder };
+}
+
+/** The dataset part of a search-like job's context (search, naswot, dsm-search): dataset, labels, search halves. */
+export function searchDatasetContext(store: Store, facts: SearchDatasetFacts): Omit<SearchJobContext, 'autoencoder'> {
   const d = facts.detail;
   return {
     datasetId: d.id,
@@ -130,7 +135,6 @@ export function searchJobContext(store: Store, params: SearchParams): SearchJobC
     labels: facts.labels,
     halves: facts.halves,
     classNames: d.classNames,
-    autoencoder: ae.autoencoder,
   };
 }
 

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DsmParams, DsmResult } from '../../shared/dsm.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
-import { datasetContentHash, missingDataset, searchDatasetFacts, type SearchDatasetFacts } from '../api/searches.js';
+import { missingDataset, searchDatasetContext, searchDatasetFacts, type SearchDatasetFacts } from '../api/searches.js';
 import { ApiError } from '../api/errors.js';
-import { APP_NAME, APP_VERSION } from '../api/version.js';
 import { DSM_FILES, dsmRefusal, type DsmJobContext } from '../engine/search/dsm/context.js';
 import { dsmHandler } from '../engine/search/dsm/job.js';
 import type { Store } from '../store/index.js';
@@ -74,19 +73,7 @@ function prepare(host: JobHost, params: DsmParams): DsmJobContext {
   const reuse = params.supernetFrom === null ? null : reusableSupernet(host, params.supernetFrom, params.datasetId);
   const why = reuse?.refusal ?? refusalFor(facts, params);
   if (why) throw new Error(why);
-  const d = facts.detail;
-  return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: facts.labels,
-    halves: facts.halves,
-    classNames: d.classNames,
-    app: `${APP_NAME} ${APP_VERSION}`,
-    supernet: reuse?.supernet ?? null,
-  };
+  return { ...searchDatasetContext(store, facts), supernet: reuse?.supernet ?? null };
 }
 
 const pct = (a: number) => `${(a * 100).toFixed(1)}%`;

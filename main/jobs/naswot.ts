@@ -6,14 +6,13 @@
 import type { JobSummary } from '../../shared/jobs.js';
 import type { NaswotParams, NaswotResult } from '../../shared/naswot.js';
 import {
-  datasetContentHash,
   epochTimeline,
   missingDataset,
+  searchDatasetContext,
   searchDatasetFacts,
   type SearchDatasetFacts,
 } from '../api/searches.js';
 import { ApiError } from '../api/errors.js';
-import { APP_NAME, APP_VERSION } from '../api/version.js';
 import { naswotRefusal, type NaswotJobContext } from '../engine/naswot/context.js';
 import { naswotHandler } from '../engine/naswot/job.js';
 import type { Store } from '../store/index.js';
@@ -70,19 +69,7 @@ function prepare(store: Store, params: NaswotParams): NaswotJobContext {
   const { mined, refusal } = minedSubset(store, params);
   const why = refusal ?? refusalFor(facts, params, mined);
   if (why) throw new Error(why);
-  const d = facts.detail;
-  return {
-    datasetId: d.id,
-    datasetName: d.name,
-    datasetDir: store.datasets.dir(d.id)!,
-    datasetHash: datasetContentHash(store, d.id, d)!,
-    shape: { width: d.width, height: d.height, channels: d.channels },
-    labels: facts.labels,
-    halves: facts.halves,
-    classNames: d.classNames,
-    app: `${APP_NAME} ${APP_VERSION}`,
-    mined,
-  };
+  return { ...searchDatasetContext(store, facts), mined };
 }
 
 function doneLines(_job: JobSummary, r: NaswotResult): string[] {

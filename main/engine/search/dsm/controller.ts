@@ -117,6 +117,18 @@ export class DsmController {
     add('local.posBias', [L, C], H);
   }
 
+  /** One step of the LSTM `name` (tfjs' basic cell: forget-gate bias 1, kernel over [input ; h]). */
+  private lstm(name: 'global' | 'local', x: tf.Tensor2D, c: tf.Tensor2D, h: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+    return tf.basicLSTMCell(
+      tf.scalar(1),
+      this.v[`${name}.kernel`]! as tf.Tensor2D,
+      this.v[`${name}.bias`]! as tf.Tensor1D,
+      x,
+      c,
+      h,
+    ) as [tf.Tensor2D, tf.Tensor2D];
+  }
+
   /** The global part: node features through the GNN and the LSTM; returns the LSTM outputs and the K logits. */
   private globalPass(g: ControllerGraph): { outputs: tf.Tensor2D; logits: tf.Tensor1D } {
     const K = g.centres.length;
@@ -161,20 +173,11 @@ export class DsmController {
         ]),
       ) as tf.Tensor2D;
     const x2 = layer(layer(h, 'g1'), 'g2');
-    const forget = tf.scalar(1);
     let c = tf.zeros([1, H]) as tf.Tensor2D;
     let hs = tf.zeros([1, H]) as tf.Tensor2D;
     const outs: tf.Tensor2D[] = [];
     for (let k = 0; k < K; k++) {
-      const xk = tf.slice(x2, [k, 0], [1, H]);
-      [c, hs] = tf.basicLSTMCell(
-        forget,
-        v['global.kernel']! as tf.Tensor2D,
-        v['global.bias']! as tf.Tensor1D,
-        xk,
-        c,
-        hs,
-      ) as [tf.Tensor2D, tf.Tensor2D];
+      [c, hs] = this.lstm('global', tf.slice(x2, [k, 0], [1, H]), c, hs);
       outs.push(hs);
     }
     const outputs = tf.concat(outs, 0) as tf.Tensor2D;
@@ -214,7 +217,6 @@ export class DsmController {
     let entropy = tf.mul(tf.ones([B]), entG) as tf.Tensor1D;
     let hs = tf.gather(outputs, sIdx) as tf.Tensor2D;
     let c = tf.zeros([B, H]) as tf.Tensor2D;
-    const forget = tf.scalar(1);
     const ops: number[][] = Array.from({ length: B }, () => []);
     const changes = new Array<number>(B).fill(0);
     let prev = new Array<number>(B).fill(C);
@@ -234,14 +236,7 @@ export class DsmController {
         ],
         1,
       ) as tf.Tensor2D;
-      [c, hs] = tf.basicLSTMCell(
-        forget,
-        v['local.kernel']! as tf.Tensor2D,
-        v['local.bias']! as tf.Tensor1D,
-        input,
-        c,
-        hs,
-      ) as [tf.Tensor2D, tf.Tensor2D];
+      [c, hs] = this.lstm('local', input, c, hs);
       const allowed = centreOps.map((o, b) => allowedOps(i, o, changes[b]!, M));
       const mask = tf.tensor2d(
         allowed.flatMap((row) => row.map((ok) => (ok ? 0 : MASKED))),

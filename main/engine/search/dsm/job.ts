@@ -24,7 +24,7 @@ import { selectBackend } from '../../backend/ladder.js';
 import { JobUserError, type JobContext } from '../../jobs/context.js';
 import type { JobHandler } from '../../jobs/handler.js';
 import type { OptimizerState } from '../../nn/optim.js';
-import { deriveSeed, mulberry32, shuffleInPlace } from '../../nn/prng.js';
+import { deriveSeed, mulberry32 } from '../../nn/prng.js';
 import { Nb201SinglePath } from '../../spaces/nb201/single-path.js';
 import { archFromIndex, genotypeOfArch, indexOfArch } from '../../spaces/nb201/space.js';
 import type { SupernetConfig } from '../../spaces/supernet.js';
@@ -32,9 +32,10 @@ import { readCheckpoint, writeCheckpoint } from '../checkpoint.js';
 import { searchPools } from '../darts.js';
 import {
   InheritedWeightEvaluator,
+  calibrationRows,
   loadSupernet,
   saveSupernet,
-  trainSinglePath,
+  trainJobSupernet,
   type OneShotData,
 } from '../oneshot/evaluator.js';
 import { DSM_FILES, dsmRefusal, type DsmJobContext } from './context.js';
@@ -98,12 +99,6 @@ interface DsmCheckpointMeta {
   supernetSeconds: number;
 }
 
-/** The calibration batches of the inherited-weight evaluator: `count` seeded draws of `batch` training rows. */
-function calibrationRows(train: readonly number[], count: number, batch: number, seed: number): number[][] {
-  const rng = mulberry32(deriveSeed(seed, 'oneshot-calibration'));
-  return Array.from({ length: count }, () => (shuffleInPlace([...train], rng) as number[]).slice(0, batch));
-}
-
 async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<DsmResult> {
   const c = ctx.hostContext;
   const backend = (await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend)).selected;
@@ -160,24 +155,12 @@ async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<D
       ctx.log('info', 'Continuing with the supernet this search trained before it stopped.');
     } else {
       const t0 = performance.now();
-      const batch = Math.min(params.supernetBatch, pools.train.length);
-      ctx.log(
-        'info',
-        `Training the weight-sharing supernet: ${params.supernetEpochs} epochs of uniform single-path steps on ${pools.train.length} train_w images, batch ${batch}.`,
-      );
       const data: OneShotData = { images, labels: c.labels, norm: channelStats(images, pools.train), size };
-      const trained = await trainSinglePath(net, data, pools.train, {
+      const trained = await trainJobSupernet(ctx, net, data, pools.train, {
         epochs: params.supernetEpochs,
-        batch,
+        batch: params.supernetBatch,
         lr: params.supernetLr,
-        lrMin: 0.001,
-        momentum: 0.9,
-        weightDecay: 3e-4,
-        gradClip: 5,
         seed: params.seed,
-        signal: ctx.signal,
-        onStep: (done, total, loss) =>
-          ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
       });
       saveSupernet(supernetDir, net, { ...supernetMeta, steps: trained.steps, loss: trained.loss, seed: params.seed });
       ctx.emit({ type: 'artifact', name: 'supernet', path: supernetDir });
@@ -198,9 +181,8 @@ async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<D
       norm: channelStats(images, pools.train),
       size: supernetMeta.inputSize,
     };
-    const batch = Math.min(params.supernetBatch, pools.train.length);
     const evaluator = new InheritedWeightEvaluator(net, data, {
-      calibration: calibrationRows(pools.train, params.calibrationBatches, batch, params.seed),
+      calibration: calibrationRows(pools.train, params.calibrationBatches, params.supernetBatch, params.seed),
       validation: pools.val,
       batch: params.supernetBatch,
     });

@@ -155,7 +155,11 @@ export const DsmGraphEdge = z.object({
 });
 export type DsmGraphEdge = z.infer<typeof DsmGraphEdge>;
 
-/** Event `dsm-iteration`: one search iteration, after its policy step and any replacement. */
+/**
+ * Event `dsm-iteration`: one search iteration, after its policy step and any replacement. The job checkpoints after
+ * emitting it, so a search cut off in between runs that iteration again when resumed: an iteration's event replaces
+ * any earlier one of the same or a later iteration (keep the last per iteration number).
+ */
 export const DsmIterationData = z.object({
   /** 1-based. */
   iteration: z.number().int(),

@@ -22,6 +22,7 @@ import { GenotypeFormatError, formatGenotype } from '../../shared/genotype/text.
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { appendEpoch } from '../../shared/search-defaults.js';
 import type { SearchResult } from '../../shared/search.js';
+import type { DsmResult } from '../../shared/dsm.js';
 import type { DatasetDetail, Split } from '../../shared/datasets.js';
 import { moveStagedFolder } from '../data/staged.js';
 import {
@@ -33,7 +34,8 @@ import {
 import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evaluate/model-folder.js';
 import type { DatasetFacts, SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { Store } from '../store/index.js';
-import { modelDirFor } from '../store/paths.js';
+import { jobDirFor, modelDirFor } from '../store/paths.js';
+import { DSM_FILES } from '../engine/search/dsm/context.js';
 import { ApiError } from './errors.js';
 import { jobsWithParams } from './job-list.js';
 import { unpackModelArchive } from './model-archive.js';
@@ -50,24 +52,52 @@ interface ResolvedSource {
   genotypeJson: string | null;
 }
 
+/**
+ * What a finished search job hands an evaluation: its genotype and its cost. A DARTS search (kind `search`) or a
+ * DSM-NAS search (kind `dsm-search`: its best centre; its cost includes the supernet's training). Null when the job
+ * has not finished.
+ */
+function searchedOf(
+  job: JobSummary,
+): { genotype: Genotype; seconds: number; images: number | null; strategy: string } | null {
+  if (job.state !== 'done' || !job.result || typeof job.result !== 'object') return null;
+  if (job.kind === 'dsm-search') {
+    const r = job.result as DsmResult;
+    const strategy = ((job.params as { init?: unknown[] }).init ?? []).length ? 'dsm-nas+' : 'dsm-nas';
+    return { genotype: r.best.genotype, seconds: r.seconds + r.supernet.seconds, images: null, strategy };
+  }
+  const r = job.result as SearchResult;
+  if (!r.genotype) return null;
+  return {
+    genotype: r.genotype,
+    seconds: r.seconds,
+    // images the search's weight steps processed (older results: its throughput times its time)
+    images: r.imagesProcessed ?? Math.round(r.imagesPerSecond * r.seconds),
+    strategy: r.strategy,
+  };
+}
+
 /** The genotype an evaluation's source names, with the genotype.json to keep beside the model. Throws ApiError. */
 function resolveSource(store: Store, dataDir: string, params: EvaluateParams): ResolvedSource {
   const src = params.source;
   if (src.kind === 'baseline') return { genotype: null, genotypeText: null, genotypeJson: null };
   if (src.kind === 'search') {
     const job = store.jobs.get(src.jobId);
-    if (!job || job.kind !== 'search')
+    if (!job || (job.kind !== 'search' && job.kind !== 'dsm-search'))
       throw new ApiError('not_found', `There is no search ${src.jobId}. List searches with \`winnow search list\`.`);
-    const result = job.state === 'done' ? (job.result as SearchResult | null) : null;
-    if (!result?.genotype) {
+    const searched = searchedOf(job);
+    if (!searched) {
       throw new ApiError(
         'conflict',
         `Search ${src.jobId} has not finished (it is ${job.state}), so it has no final genotype. Wait for it to finish, resume it, or paste a genotype instead.`,
       );
     }
     // the search's own genotype.json carries its provenance (dataset, strategy, seed, α)
-    const json = exportGenotype(store, dataDir, src.jobId, 'json', 'normal').text;
-    return { genotype: result.genotype, genotypeText: formatGenotype(result.genotype), genotypeJson: json };
+    const json =
+      job.kind === 'dsm-search'
+        ? fs.readFileSync(path.join(jobDirFor(dataDir, job.id), DSM_FILES.genotypeJson), 'utf8')
+        : exportGenotype(store, dataDir, src.jobId, 'json', 'normal').text;
+    return { genotype: searched.genotype, genotypeText: formatGenotype(searched.genotype), genotypeJson: json };
   }
   let genotype: Genotype;
   try {
@@ -238,12 +268,12 @@ function doneResult(job: JobSummary): EvaluateResult | null {
 }
 
 /** The network an evaluation builds, known before it finishes (null when its source no longer resolves). */
-function plannedNetwork(params: EvaluateParams, searchResult: SearchResult | null): NetworkDescription | null {
+function plannedNetwork(params: EvaluateParams, searched: Genotype | null): NetworkDescription | null {
   const src = params.source;
   try {
     if (src.kind === 'baseline') return describeNetwork(params, null);
     if (src.kind === 'genotype') return describeNetwork(params, parseGenotype(src.text));
-    return searchResult?.genotype ? describeNetwork(params, searchResult.genotype) : null;
+    return searched ? describeNetwork(params, searched) : null;
   } catch {
     return null;
   }
@@ -258,16 +288,16 @@ function summaryOf(
 ): EvaluationSummary {
   const result = doneResult(job);
   let search: EvaluationSummary['search'] = null;
-  let r: SearchResult | null = null;
+  let planned: Genotype | null = null;
   if (params.source.kind === 'search') {
     const s = store.jobs.get(params.source.jobId);
-    r = s?.state === 'done' ? (s.result as SearchResult | null) : null;
+    const searched = s ? searchedOf(s) : null;
+    planned = searched?.genotype ?? null;
     search = {
       jobId: params.source.jobId,
-      seconds: r?.seconds ?? null,
-      // images the search's weight steps processed (older results: its throughput times its time)
-      images: r ? (r.imagesProcessed ?? Math.round(r.imagesPerSecond * r.seconds)) : null,
-      strategy: r?.strategy ?? (s?.params as { strategy?: string } | undefined)?.strategy ?? 'unknown',
+      seconds: searched?.seconds ?? null,
+      images: searched?.images ?? null,
+      strategy: searched?.strategy ?? (s?.params as { strategy?: string } | undefined)?.strategy ?? 'unknown',
     };
   }
   return {
@@ -275,7 +305,7 @@ function summaryOf(
     state: job.state,
     datasetId: params.datasetId,
     datasetName: names.get(params.datasetId) ?? null,
-    network: result?.network ?? plannedNetwork(params, r),
+    network: result?.network ?? plannedNetwork(params, planned),
     source: params.source,
     search,
     epochs: params.epochs,

@@ -58,6 +58,7 @@ Commands:
            --replace-pool global|unseen-first (any image not in the subset | unseen first) --warmup-epochs N
            --ae <id> | --train-ae EPOCHS (batch 8, Adam lr 1e-3, constant: the autoencoder job's defaults)
       bdp: --prune-every T --prune-train p --prune-val p --no-balance
+      --algorithm darts|dsm (dsm: DSM-NAS over NAS-Bench-201, the dsm-search job; its flags: winnow dsm-search --help)
   search --resume <job>                  Continue an interrupted, cancelled or failed search from its checkpoint
   search list [--dataset <id>]           Searches, newest first, with their latest genotype
   export genotype <job> [--format darts|nb201|json|svg] [--cell normal|reduce] [--out FILE]

@@ -144,7 +144,8 @@ export function flagHelp(flags: ParamFlag[]): string[] {
     ) {
       notes.push(rangeText(field).replace(/^from /, ''));
     }
-    if (field.default !== undefined && field.default !== null && field.type !== 'boolean')
+    const empty = Array.isArray(field.default) && field.default.length === 0;
+    if (field.default !== undefined && field.default !== null && !empty && field.type !== 'boolean')
       notes.push(`default ${String(field.default)}`);
     const help = field.description ? `  ${flag.startsWith('no-') ? 'turns off ' : ''}${field.description}` : '';
     return `  --${flag}${takes(field)}${notes.length ? ` (${notes.join(', ')})` : ''}${help}`;

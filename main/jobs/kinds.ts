@@ -1,6 +1,7 @@
 /** The job kinds Winnow ships with: the one list that names them. */
 import { autoencoderKind } from './autoencoder.js';
 import { compressKind } from './compress.js';
+import { dsmSearchKind } from './dsm-search.js';
 import { evaluateKind } from './evaluate.js';
 import { importKind } from './import.js';
 import type { AnyJobKindSpec } from './kind.js';
@@ -16,4 +17,5 @@ export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [
   evaluateKind,
   compressKind,
   naswotKind,
+  dsmSearchKind,
 ];

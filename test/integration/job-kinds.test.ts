@@ -82,6 +82,7 @@ describe('a job kind registered at run time', () => {
       'evaluate',
       'compress',
       'naswot',
+      'dsm-search',
       'tally',
     ]);
     expect(kinds.at(-1)).toEqual({

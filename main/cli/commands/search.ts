@@ -1,9 +1,11 @@
 /** `winnow search`: start or resume an architecture search, or list searches. */
 import { SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
-import { idOption, listCommand, parse, resumeOption, type Options } from '../args.js';
+import { jobKind } from '../../jobs/registry.js';
+import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
+import { jobKindCommand } from './job-kind.js';
 import { SEARCH_LIST, doneLines, stoppedLine } from '../search.js';
 
 /** The parameters `winnow search` offers as flags (the rest keep the schema's defaults). */
@@ -72,10 +74,45 @@ function searchParams(values: Record<string, unknown>): SearchParams {
   return parseWithFlags(SearchParams, { datasetId, ...given, backend: values.backend ?? 'auto' }, FLAGS);
 }
 
+/**
+ * The search algorithms: DARTS (first-order, over a supernet: this command's own flags) and DSM-NAS (the
+ * `dsm-search` kind over NAS-Bench-201: that kind's flags, `winnow dsm-search --help`).
+ */
+export const SEARCH_ALGORITHMS = ['darts', 'dsm'] as const;
+const ALGORITHM_KINDS = { dsm: 'dsm-search' } as const;
+
+/**
+ * `--algorithm A` (or `--algorithm=A`) taken out of the arguments: the algorithm (default darts) and the rest.
+ * Any other value is refused with the list of valid ones.
+ */
+export function takeAlgorithm(args: readonly string[]): {
+  algorithm: (typeof SEARCH_ALGORITHMS)[number];
+  rest: string[];
+} {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--algorithm') {
+      if (i + 1 >= args.length) throw new UsageError(`--algorithm needs a value: ${SEARCH_ALGORITHMS.join(' or ')}.`);
+      value = args[++i];
+    } else if (a.startsWith('--algorithm=')) value = a.slice('--algorithm='.length);
+    else rest.push(a);
+  }
+  return { algorithm: oneOf(value, 'algorithm', SEARCH_ALGORITHMS) ?? 'darts', rest };
+}
+
+/** `--dataset` spelled as the generic kind command's `--dataset-id` (what `winnow search` users type). */
+const datasetAsId = (args: string[]) =>
+  args.map((a) =>
+    a === '--dataset' ? '--dataset-id' : a.startsWith('--dataset=') ? `--dataset-id=${a.slice(10)}` : a,
+  );
+
 /** `winnow search --help`: the flags with their ranges, defaults and help from the schema. */
 export function searchHelp(): string {
   return [
     'Usage: winnow search --dataset <id> [options] | winnow search --resume <job> | winnow search list [--dataset <id>]',
+    `  --algorithm ${SEARCH_ALGORITHMS.join('|')} (default darts)  dsm: DSM-NAS over NAS-Bench-201 with supernet-inherited weights; its flags: \`winnow dsm-search --help\``,
     ...flagHelp(FLAGS),
     `Strategy flags: ${Object.entries(FLAG_STRATEGIES)
       .map(([flag, s]) => `--${flag} (${s.join(', ')})`)
@@ -83,8 +120,10 @@ export function searchHelp(): string {
   ].join('\n');
 }
 
-export async function searchCommand(args: string[]): Promise<number> {
-  if (args[0] === 'list') return listCommand(args.slice(1), SEARCH_LIST);
+export async function searchCommand(all: string[]): Promise<number> {
+  if (all[0] === 'list') return listCommand(all.slice(1), SEARCH_LIST);
+  const { algorithm, rest: args } = takeAlgorithm(all);
+  if (algorithm !== 'darts') return jobKindCommand(jobKind(ALGORITHM_KINDS[algorithm]), datasetAsId(args));
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'a search');
   const params = resumeId === undefined ? searchParams(values) : undefined;

@@ -23,8 +23,9 @@ import { searchPools } from '../search/darts.js';
 import {
   InheritedWeightEvaluator,
   batchOf,
+  calibrationRows,
   saveSupernet,
-  trainSinglePath,
+  trainJobSupernet,
   type OneShotData,
 } from '../search/oneshot/evaluator.js';
 import { Nb201SinglePath } from '../spaces/nb201/single-path.js';
@@ -152,23 +153,11 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       const t1 = performance.now();
       const net = new Nb201SinglePath(config(deriveSeed(params.seed, 'oneshot-init')));
       try {
-        const batch = Math.min(params.supernetBatch, pools.train.length);
-        ctx.log(
-          'info',
-          `Training the weight-sharing supernet: ${params.supernetEpochs} epochs of uniform single-path steps on ${pools.train.length} train_w images, batch ${batch}.`,
-        );
-        const trained = await trainSinglePath(net, data, pools.train, {
+        const trained = await trainJobSupernet(ctx, net, data, pools.train, {
           epochs: params.supernetEpochs,
-          batch,
+          batch: params.supernetBatch,
           lr: params.supernetLr,
-          lrMin: 0.001,
-          momentum: 0.9,
-          weightDecay: 3e-4,
-          gradClip: 5,
           seed: params.seed,
-          signal: ctx.signal,
-          onStep: (done, total, loss) =>
-            ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
         });
         supernetPath = path.join(ctx.jobDir, NASWOT_FILES.supernetDir);
         saveSupernet(supernetPath, net, {
@@ -180,10 +169,7 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
         });
         ctx.emit({ type: 'artifact', name: 'supernet', path: supernetPath });
         const supernetSeconds = (performance.now() - t1) / 1000;
-        const calRng = mulberry32(deriveSeed(params.seed, 'oneshot-calibration'));
-        const calibration = Array.from({ length: params.calibrationBatches }, () =>
-          (shuffleInPlace([...pools.train], calRng) as number[]).slice(0, batch),
-        );
+        const calibration = calibrationRows(pools.train, params.calibrationBatches, params.supernetBatch, params.seed);
         const evaluator = new InheritedWeightEvaluator(net, data, {
           calibration,
           validation: pools.val,

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { normalizedBatch, type ChannelNorm, type ImageSource } from '../../../data/batches.js';
 import type { TrainOptions } from '../../evaluate/train.js';
-import { JobCancelledError } from '../../jobs/context.js';
+import { JobCancelledError, type JobContext } from '../../jobs/context.js';
 import { SgdMomentum, cosineLr } from '../../nn/optim.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../../nn/prng.js';
 import { BnStats, type Nb201SinglePath } from '../../spaces/nb201/single-path.js';
@@ -99,6 +99,44 @@ export async function trainSinglePath(
     loss = sum / perEpoch;
   }
   return { loss, steps: step };
+}
+
+/**
+ * Trains a job's supernet with the search's weight-step recipe (SGD, momentum 0.9, weight decay 3e-4, clipping at
+ * 5, cosine LR down to 0.001) on the training rows, saying so in the job's log and reporting each step as progress.
+ */
+export async function trainJobSupernet(
+  ctx: Pick<JobContext, 'log' | 'progress' | 'signal'>,
+  net: Nb201SinglePath,
+  data: OneShotData,
+  train: readonly number[],
+  o: { epochs: number; batch: number; lr: number; seed: number },
+): Promise<{ loss: number; steps: number }> {
+  const batch = Math.min(o.batch, train.length);
+  ctx.log(
+    'info',
+    `Training the weight-sharing supernet: ${o.epochs} epochs of uniform single-path steps on ${train.length} train_w images, batch ${batch}.`,
+  );
+  return trainSinglePath(net, data, train, {
+    epochs: o.epochs,
+    batch,
+    lr: o.lr,
+    lrMin: 0.001,
+    momentum: 0.9,
+    weightDecay: 3e-4,
+    gradClip: 5,
+    seed: o.seed,
+    signal: ctx.signal,
+    onStep: (done, total, loss) =>
+      ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
+  });
+}
+
+/** The evaluator's BN calibration batches: `count` seeded draws of min(batch, |train|) training rows. */
+export function calibrationRows(train: readonly number[], count: number, batch: number, seed: number): number[][] {
+  const rng = mulberry32(deriveSeed(seed, 'oneshot-calibration'));
+  const size = Math.min(batch, train.length);
+  return Array.from({ length: count }, () => (shuffleInPlace([...train], rng) as number[]).slice(0, size));
 }
 
 /** Writes the trained shared weights into `dir` (a verified checkpoint folder: manifest with lengths and SHA-256). */

@@ -19,6 +19,7 @@ const SCHEMAS = {
   AUTOENCODER_PARAMS: ['autoencoder.ts', 'AeTrainParams'],
   IMPORT_PARAMS: ['datasets.ts', 'ImportParams'],
   SELFTEST_PARAMS: ['jobs.ts', 'SelftestParams'],
+  DSM_PARAMS: ['dsm.ts', 'DsmParams'],
 };
 
 const entry = [

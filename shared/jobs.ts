@@ -3,6 +3,7 @@ import { BackendChoice } from './backend.js';
 import { AeTrainParams } from './autoencoder.js';
 import { ImportParams } from './datasets.js';
 import { CompressParams, CompressPointData } from './compress.js';
+import { DsmIterationData, DsmParams } from './dsm.js';
 import { EvaluateEpochData, EvaluateParams } from './evaluate.js';
 import { NaswotChunkData, NaswotParams } from './naswot.js';
 import { SearchEpochData, SearchParams } from './search.js';
@@ -55,6 +56,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
   z.object({ kind: z.literal('compress'), params: CompressParams }),
   z.object({ kind: z.literal('naswot'), params: NaswotParams }),
+  z.object({ kind: z.literal('dsm-search'), params: DsmParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -104,6 +106,8 @@ export const EvaluateEpochEvent = z.object({ type: z.literal('evaluate-epoch'), 
 export const CompressPointEvent = z.object({ type: z.literal('compress-point'), data: CompressPointData });
 /** A NASWOT ranking's chunk of scored cells (what a live score histogram draws). */
 export const NaswotChunkEvent = z.object({ type: z.literal('naswot-chunk'), data: NaswotChunkData });
+/** A DSM-NAS search's iteration: the chosen subspace, the proposal, the reward and the subspace graph after it. */
+export const DsmIterationEvent = z.object({ type: z.literal('dsm-iteration'), data: DsmIterationData });
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -116,6 +120,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   EvaluateEpochEvent,
   CompressPointEvent,
   NaswotChunkEvent,
+  DsmIterationEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

@@ -117,3 +117,26 @@ export const SELFTEST_PARAMS = {
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":1},
 } as const satisfies Record<string, ParamDescription>;
+
+export const DSM_PARAMS = {
+  datasetId: {"key":"datasetId","type":"integer","optional":false,"nullable":false,"min":1,"max":9007199254740991},
+  iterations: {"key":"iterations","type":"integer","optional":true,"nullable":false,"min":1,"max":100000,"default":200,"description":"search iterations (one subspace, one proposal, one policy step each)"},
+  subspaces: {"key":"subspaces","type":"integer","optional":true,"nullable":false,"min":2,"max":32,"default":10,"description":"K: candidate subspaces (nodes of the subspace graph)"},
+  distance: {"key":"distance","type":"integer","optional":true,"nullable":false,"min":1,"max":6,"default":3,"description":"M: a proposal changes at most this many of the 6 edges"},
+  init: {"key":"init","type":"list","optional":true,"nullable":false,"item":"string","default":[],"description":"DSM-NAS+: NB201 strings to start centres from (the rest random); empty = all random"},
+  controllerLr: {"key":"controllerLr","type":"number","optional":true,"nullable":false,"min":0,"exclusiveMin":true,"max":1,"default":0.0003,"description":"Adam learning rate of the controller"},
+  entropyWeight: {"key":"entropyWeight","type":"number","optional":true,"nullable":false,"min":0,"max":1,"default":0.001,"description":"weight of the entropy bonus"},
+  baselineDecay: {"key":"baselineDecay","type":"number","optional":true,"nullable":false,"min":0,"max":0.9999,"default":0.95,"description":"decay of the moving-average reward baseline"},
+  controllerHidden: {"key":"controllerHidden","type":"integer","optional":true,"nullable":false,"min":4,"max":256,"default":32,"description":"controller width (embeddings, GNN, LSTM)"},
+  supernetFrom: {"key":"supernetFrom","type":"integer","optional":true,"nullable":true,"min":1,"max":9007199254740991,"default":null,"description":"reuse the supernet of this finished naswot or dsm-search job"},
+  channels: {"key":"channels","type":"integer","optional":true,"nullable":false,"min":1,"max":64,"default":16,"description":"initial channels C of the supernet"},
+  cells: {"key":"cells","type":"integer","optional":true,"nullable":false,"min":1,"max":5,"default":1,"description":"cells per stage of the supernet"},
+  inputSize: {"key":"inputSize","type":"integer","optional":true,"nullable":true,"min":8,"max":64,"default":null,"description":"resize images to this square size (default: their own)"},
+  supernetEpochs: {"key":"supernetEpochs","type":"integer","optional":true,"nullable":false,"min":1,"max":200,"default":5,"description":"epochs of uniform single-path supernet training"},
+  supernetBatch: {"key":"supernetBatch","type":"integer","optional":true,"nullable":false,"min":2,"max":512,"default":64,"description":"supernet training and evaluation batch"},
+  supernetLr: {"key":"supernetLr","type":"number","optional":true,"nullable":false,"min":0,"exclusiveMin":true,"max":10,"default":0.025,"description":"supernet SGD learning rate"},
+  calibrationBatches: {"key":"calibrationBatches","type":"integer","optional":true,"nullable":false,"min":1,"max":50,"default":4,"description":"batches that recalibrate BN per evaluated cell"},
+  limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":2,"max":1000000,"default":null,"description":"use at most this many training images per class"},
+  seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0},
+  backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
+} as const satisfies Record<string, ParamDescription>;

@@ -15,6 +15,7 @@ import {
   changedPositions,
   colourScale,
   defaultDsmForm,
+  dsmSettingsLine,
   dsmResultOf,
   formatGain,
   layoutGraph,
@@ -78,6 +79,15 @@ describe('DSM form', () => {
     expect(buildDsmParams({ ...form(), controllerLr: 0 })).toMatchObject({ field: 'controllerLr' });
     expect(buildDsmParams({ ...form(), channels: null })).toMatchObject({ field: 'channels' });
     expect(buildDsmParams({ ...form(), supernet: 'reuse' })).toMatchObject({ field: 'supernetFrom' });
+  });
+
+  it('says what a search does in one line', () => {
+    const line = dsmSettingsLine(DsmParams.parse({ datasetId: 2, supernetEpochs: 1, iterations: 6 }));
+    expect(line).toMatch(/^6 iterations, K = 10, M = 3, random centres;/);
+    expect(line).toMatch(/a new supernet \(C = 16, 1 cell per stage, 1 epoch, batch 64, lr 0.025\)/);
+    expect(dsmSettingsLine(DsmParams.parse({ datasetId: 2, supernetFrom: 4, init: [A] }))).toMatch(
+      /DSM-NAS\+ from 1 given cell;.*the supernet of job #4/,
+    );
   });
 
   it('offers the supernets of finished naswot (with τ) and dsm-search jobs of the dataset', () => {

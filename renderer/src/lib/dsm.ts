@@ -403,7 +403,7 @@ export function dsmSettingsLine(p: DsmParams): string {
   const supernet =
     p.supernetFrom != null
       ? `the supernet of job #${p.supernetFrom}`
-      : `a new supernet (C = ${p.channels}, ${p.cells} cell${p.cells === 1 ? '' : 's'} per stage, ${p.supernetEpochs} epochs, batch ${p.supernetBatch}, lr ${p.supernetLr})`;
+      : `a new supernet (C = ${p.channels}, ${p.cells} cell${p.cells === 1 ? '' : 's'} per stage, ${p.supernetEpochs} epoch${p.supernetEpochs === 1 ? '' : 's'}, batch ${p.supernetBatch}, lr ${p.supernetLr})`;
   return `${p.iterations} iterations, K = ${p.subspaces}, M = ${p.distance}, ${init}; controller lr ${p.controllerLr}, entropy weight ${p.entropyWeight}, baseline decay ${p.baselineDecay}, width ${p.controllerHidden}; ${supernet}; seed ${p.seed}, backend ${p.backend}`;
 }
 

@@ -20,6 +20,7 @@ const SCHEMAS = {
   IMPORT_PARAMS: ['datasets.ts', 'ImportParams'],
   SELFTEST_PARAMS: ['jobs.ts', 'SelftestParams'],
   DSM_PARAMS: ['dsm.ts', 'DsmParams'],
+  NASWOT_PARAMS: ['naswot.ts', 'NaswotParams'],
 };
 
 const entry = [

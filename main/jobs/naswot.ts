@@ -105,5 +105,5 @@ export const naswotKind = defineJobKind({
     summary: 'rank NAS-Bench-201 cells without training (NASWOT), on random or DDS-mined images',
     doneLines,
   },
-  ui: { label: 'NASWOT ranking', noun: 'ranking' },
+  ui: { label: 'NASWOT ranking', noun: 'ranking', page: 'search' },
 });

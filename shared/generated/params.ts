@@ -140,3 +140,24 @@ export const DSM_PARAMS = {
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0,"description":"seed of the centres, the controller, the supernet and every sample"},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
 } as const satisfies Record<string, ParamDescription>;
+
+export const NASWOT_PARAMS = {
+  datasetId: {"key":"datasetId","type":"integer","optional":false,"nullable":false,"min":1,"max":9007199254740991},
+  sample: {"key":"sample","type":"integer","optional":true,"nullable":false,"min":2,"max":15625,"default":1000},
+  channels: {"key":"channels","type":"integer","optional":true,"nullable":false,"min":1,"max":64,"default":16},
+  cells: {"key":"cells","type":"integer","optional":true,"nullable":false,"min":1,"max":5,"default":1},
+  inputSize: {"key":"inputSize","type":"integer","optional":true,"nullable":true,"min":8,"max":64,"default":null},
+  batch: {"key":"batch","type":"integer","optional":true,"nullable":false,"min":2,"max":256,"default":32},
+  repeats: {"key":"repeats","type":"integer","optional":true,"nullable":false,"min":1,"max":50,"default":3},
+  minedFrom: {"key":"minedFrom","type":"integer","optional":true,"nullable":true,"min":1,"max":9007199254740991,"default":null},
+  top: {"key":"top","type":"integer","optional":true,"nullable":false,"min":1,"max":100,"default":10},
+  kendall: {"key":"kendall","type":"boolean","optional":true,"nullable":false,"default":false},
+  kendallSample: {"key":"kendallSample","type":"integer","optional":true,"nullable":false,"min":2,"max":15625,"default":50},
+  supernetEpochs: {"key":"supernetEpochs","type":"integer","optional":true,"nullable":false,"min":1,"max":200,"default":5},
+  supernetBatch: {"key":"supernetBatch","type":"integer","optional":true,"nullable":false,"min":2,"max":512,"default":64},
+  supernetLr: {"key":"supernetLr","type":"number","optional":true,"nullable":false,"min":0,"exclusiveMin":true,"max":10,"default":0.025},
+  calibrationBatches: {"key":"calibrationBatches","type":"integer","optional":true,"nullable":false,"min":1,"max":50,"default":4},
+  limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":2,"max":1000000,"default":null},
+  seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0},
+  backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
+} as const satisfies Record<string, ParamDescription>;

@@ -17,7 +17,8 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
   },
   search: {
     title: 'Search',
-    subtitle: 'DARTS-style architecture search on a subset of your data: live α weights and the cell they derive.',
+    subtitle:
+      'Architecture search on your data: DARTS-style with live α weights, DSM-NAS subspace mining, or NASWOT ranking.',
   },
   evaluate: {
     title: 'Evaluate',

@@ -37,9 +37,9 @@ export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
  * docs/REFERENCES.md. `darts`: first-order DARTS [DARTS §2.3, ξ = 0]; `darts2`: second-order DARTS, the unrolled α
  * gradient [DARTS Eq. 7-8]; `pc-darts`: partial channel connections and edge normalisation [PC-DARTS §3];
  * `beta-darts`: DARTS with the Beta-Decay regulariser on α [beta-DARTS §3]; `gdas`: one Gumbel-sampled operation per
- * edge [GDAS §3]; `p-darts`: progressive depth with search-space approximation and regularisation [P-DARTS §3].
+ * edge [GDAS §3]. (P-DARTS [P-DARTS] is not implemented yet.)
  */
-export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'beta-darts', 'gdas', 'p-darts'] as const;
+export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'beta-darts', 'gdas'] as const;
 export const SearchAlgorithm = z.enum(SEARCH_ALGORITHMS);
 export type SearchAlgorithm = z.infer<typeof SearchAlgorithm>;
 
@@ -76,12 +76,6 @@ export const SEARCH_ALGORITHM_INFO: Readonly<
     summary: 'one operation per edge sampled by Gumbel-softmax (τ annealed 10 → 0.1): only it is computed.',
     reference: 'GDAS',
     spaces: ['darts', 'nb201'],
-  },
-  'p-darts': {
-    label: 'P-DARTS',
-    summary: 'stages of growing depth, dropping the weakest operations between them; at most 2 skip-connections.',
-    reference: 'P-DARTS',
-    spaces: ['darts'],
   },
 };
 
@@ -136,9 +130,9 @@ export const SearchParams = z.object({
     .describe('crop + flip of the weight and α batches (auto: RGB only)'),
   // ---- the search algorithm (SEARCH_ALGORITHM_INFO; main/engine/search/algorithms/) ----
   algorithm: SearchAlgorithm.default('darts').describe(
-    'the search algorithm: darts (first order), darts2 (second order), pc-darts, beta-darts, gdas or p-darts',
+    'the search algorithm: darts (first order), darts2 (second order), pc-darts, beta-darts or gdas',
   ),
-  /** pc-darts: K, the mixed operations see 1/K of each edge's channels ([PC-DARTS] §3.1; K = 4 on CIFAR). */
+  /** pc-darts: K, the mixed operations see 1/K of each edge's channels ([PC-DARTS] §3.2; K = 4 on CIFAR). */
   partialChannels: z
     .number()
     .int()
@@ -147,8 +141,8 @@ export const SearchParams = z.object({
     .default(4)
     .describe('pc-darts: K, only 1/K of the channels go through the mixed operations (the paper: 4)'),
   /**
-   * pc-darts / p-darts: epochs that train only w, α frozen, before the α steps start. Default: the paper's share,
-   * 15 of 50 epochs for pc-darts ([PC-DARTS] §4.2), 10 of 25 per stage for p-darts ([P-DARTS] §4.2); 0 otherwise.
+   * Epochs that train only w, α frozen, before the α steps start. Default: PC-DARTS' share, 15 of 50 epochs
+   * ([PC-DARTS] §4.2), for pc-darts (and beta-darts on it); 0 for the others.
    */
   alphaWarmupEpochs: z
     .number()
@@ -156,8 +150,8 @@ export const SearchParams = z.object({
     .min(0)
     .max(500)
     .optional()
-    .describe('pc-darts / p-darts: epochs with α frozen first (default: 30% for pc-darts, 40% of a stage for p-darts)'),
-  /** beta-darts: λ at the last epoch; λ rises linearly from 0 ([beta-DARTS] §3.3; its code: 50·epoch/100). */
+    .describe('epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, else 0)'),
+  /** beta-darts: λ at the last epoch; λ rises linearly from 0 ([beta-DARTS] §3; its code: 50·epoch/100). */
   betaDecayLambda: z
     .number()
     .min(0)
@@ -169,7 +163,7 @@ export const SearchParams = z.object({
     .enum(['darts', 'pc-darts'])
     .default('darts')
     .describe('beta-darts: the search the regulariser is added to (first-order DARTS or PC-DARTS)'),
-  /** gdas: the Gumbel-softmax temperature, annealed linearly from tauMax to tauMin over the epochs ([GDAS] §4.1). */
+  /** gdas: the Gumbel-softmax temperature, annealed linearly from tauMax to tauMin over the epochs ([GDAS] §4, as its code does). */
   tauMax: z
     .number()
     .positive()
@@ -177,28 +171,6 @@ export const SearchParams = z.object({
     .default(10)
     .describe('gdas: the Gumbel-softmax temperature at the first epoch'),
   tauMin: z.number().positive().max(100).default(0.1).describe('gdas: the temperature at the last epoch'),
-  /** p-darts: operations kept per edge after each stage but the last ([P-DARTS] §3.2: 8 -> 5 -> 3). */
-  pdartsKeep: z
-    .array(z.number().int().min(1).max(8))
-    .min(1)
-    .max(4)
-    .default([5, 3])
-    .describe('p-darts: operations kept per edge after each stage (8 -> 5 -> 3: 5,3)'),
-  /** p-darts: the skip-connection dropout rate of each stage, decayed within it ([P-DARTS] §3.3: 0.1, 0.4, 0.7). */
-  pdartsSkipDrop: z
-    .array(z.number().min(0).lt(1))
-    .min(1)
-    .max(5)
-    .default([0.1, 0.4, 0.7])
-    .describe('p-darts: dropout on skip-connections in each stage (decayed over the stage)'),
-  /** p-darts: skip-connections allowed in the final normal cell ([P-DARTS] §3.3: M = 2). */
-  pdartsMaxSkips: z
-    .number()
-    .int()
-    .min(0)
-    .max(8)
-    .default(2)
-    .describe('p-darts: at most this many skip-connections in the final normal cell (M)'),
   // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
   subset: z
@@ -305,7 +277,7 @@ export const AlphaSnapshot = z.object({
   /** darts only. */
   reduce: z.array(z.array(z.number())).optional(),
   /**
-   * pc-darts: each edge's weight, softmax(β) over its node's incoming edges ([PC-DARTS] §3.2), in edge order; the
+   * pc-darts: each edge's weight, softmax(β) over its node's incoming edges ([PC-DARTS] §3.3), in edge order; the
    * derivation multiplies each edge's row by it.
    */
   edges: z.object({ normal: z.array(z.number()), reduce: z.array(z.number()).optional() }).optional(),

@@ -24,7 +24,7 @@ import { DartsSupernet } from '../spaces/darts/supernet.js';
 import { Nb201Supernet } from '../spaces/nb201/supernet.js';
 import type { Supernet, SupernetConfig } from '../spaces/supernet.js';
 import { SEARCH_FILES, cellsFor, searchRefusal, type SearchJobContext } from './context.js';
-import { algorithmRefusal, supernetOptions } from './algorithms/index.js';
+import { supernetOptions } from './algorithms/index.js';
 import { SearchTrainer } from './trainer.js';
 
 export function createSupernet(space: SearchParams['space'], config: SupernetConfig): Supernet {
@@ -116,8 +116,6 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     classNames: c.classNames,
   });
   if (refusal) throw new JobUserError(refusal);
-  const algorithmRefused = algorithmRefusal(params);
-  if (algorithmRefused) throw new JobUserError(algorithmRefused);
 
   const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
   const pools = searchPools(c, params.limitPerClass, params.seed);

@@ -17,11 +17,11 @@ export interface SupernetConfig {
   classes: number;
   seed: number;
   /**
-   * darts only: PC-DARTS' K ([PC-DARTS] §3.1): the mixed operations of an edge see the first 1/K of its channels,
+   * darts only: PC-DARTS' K ([PC-DARTS] §3.2): the mixed operations of an edge see the first 1/K of its channels,
    * the rest bypass them, and the two are concatenated and channel-shuffled. 1 (or absent): every channel.
    */
   partialChannels?: number;
-  /** darts only: PC-DARTS' edge normalisation β ([PC-DARTS] §3.2), a softmax over each node's incoming edges. */
+  /** darts only: PC-DARTS' edge normalisation β ([PC-DARTS] §3.3), a softmax over each node's incoming edges. */
   edgeNormalisation?: boolean;
 }
 

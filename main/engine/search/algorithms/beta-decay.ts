@@ -1,5 +1,5 @@
 /**
- * β-DARTS' Beta-Decay regulariser ([beta-DARTS] §3.2-3.3; its code: architect.py `mlc_loss`, `_backward_step`):
+ * β-DARTS' Beta-Decay regulariser ([beta-DARTS] §3; its code: architect.py `mlc_loss`, `_backward_step`):
  * the mean over every edge (of every α matrix) of log Σ_o exp(α_o), added to the α step's validation loss with a
  * weight λ that rises linearly over the search (the code: λ = 50·epoch/100 for its 50 epochs, i.e. λ_max·epoch/epochs
  * with λ_max = 25 here). Its gradient on an edge is softmax(α)/edges: it pulls the mixture's weights down evenly,

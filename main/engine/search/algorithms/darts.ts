@@ -1,8 +1,8 @@
 /**
  * The DARTS family on the mixture of every operation: first-order DARTS ([DARTS] §2.3 with ξ = 0), second-order
  * DARTS (the unrolled α gradient, second-order.ts), PC-DARTS' schedule (its partial channels and β are the
- * supernet's: spaces/darts/supernet.ts; here the warm-up epochs with α frozen, [PC-DARTS] §4.2: "we freeze the
- * architecture hyper-parameters and only allow the network parameters to be tuned in the first 15 epochs") and
+ * supernet's: spaces/darts/supernet.ts; here the warm-up with α frozen, [PC-DARTS] §4.2: only the weights train in
+ * the first 15 of its 50 epochs) and
  * β-DARTS (the Beta-Decay regulariser on the α step, beta-decay.ts).
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * GDAS ([GDAS] §3.2-3.3; AutoDL-Projects: models/cell_searchs/search_model_gdas.py, exps/NAS-Bench-201-algos/
+ * GDAS ([GDAS] §3; AutoDL-Projects: models/cell_searchs/search_model_gdas.py, exps/NAS-Bench-201-algos/
  * GDAS.py): each forward pass samples one operation per edge with the Gumbel-max trick,
  *
  *   h = (log_softmax(α) + g) / τ,  g = −log(−log u),  u ~ U(0, 1);  p = softmax(h);  index = argmax p

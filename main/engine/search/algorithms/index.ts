@@ -52,18 +52,13 @@ export function warmupEpochs(
 export function algorithmRefusal(p: AlgorithmParams): string | null {
   const info = SEARCH_ALGORITHM_INFO[p.algorithm];
   if (!info.spaces.includes(p.space)) {
-    const why =
-      p.algorithm === 'p-darts'
-        ? "P-DARTS grows the DARTS network's depth in stages (5 -> 11 -> 17 cells); the NAS-Bench-201 network's depth is fixed by the benchmark"
-        : `${info.label} is defined on the DARTS space (its partial channels and edge normalisation act on DARTS cells)`;
+    const why = `${info.label} is defined on the DARTS space (its partial channels and edge normalisation act on DARTS cells)`;
     return `${why}, so --algorithm ${p.algorithm} cannot search the ${p.space} space. Use --space darts, or another algorithm (darts, darts2, beta-darts, gdas).`;
   }
   if (p.algorithm === 'beta-darts' && p.betaDecayOn === 'pc-darts' && p.space !== 'darts')
     return 'β-DARTS on PC-DARTS needs the DARTS space (partial channels act on DARTS cells). Use --space darts or --beta-decay-on darts.';
   if (usesPartialChannels(p) && p.channels % (2 * p.partialChannels))
     return `PC-DARTS with K=${p.partialChannels} gives each edge's operations C/K channels, which must be even (FactorizedReduce halves them): the channels (${p.channels}) must be a multiple of ${2 * p.partialChannels}. Use --channels ${Math.max(2 * p.partialChannels, Math.round(p.channels / (2 * p.partialChannels)) * 2 * p.partialChannels)} or another --partial-channels.`;
-  if (p.algorithm === 'p-darts')
-    return 'P-DARTS is not available in this version of Winnow. Use darts, darts2, pc-darts, beta-darts or gdas.';
   if (p.algorithm === 'gdas' && p.tauMin > p.tauMax)
     return `GDAS anneals the temperature down from --tau-max to --tau-min; got ${p.tauMax} -> ${p.tauMin}. Give a --tau-min below --tau-max.`;
   return null;
@@ -113,7 +108,5 @@ export function createAlgorithm(p: AlgorithmParams, net: Supernet, opt: DartsOpt
       });
     case 'gdas':
       return new Gdas(net, opt, p);
-    case 'p-darts':
-      throw new Error('P-DARTS is not available in this version.');
   }
 }

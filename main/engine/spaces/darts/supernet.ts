@@ -11,12 +11,12 @@
  * for every node that reads it, so they are computed once per cell (5 instead of 14 per pool type in a cell).
  *
  * Two variants of the forward pass serve other search algorithms (main/engine/search/algorithms/):
- * - PC-DARTS ([PC-DARTS] §3.1-3.2; its code: model_search.py MixedOp, Cell): with K > 1 an edge's operations are
+ * - PC-DARTS ([PC-DARTS] §3.2-3.3; its code: model_search.py MixedOp, Cell): with K > 1 an edge's operations are
  *   built for c/K channels and see the first c/K channels of their input; the other channels bypass them (max-pooled
  *   2x2 on a stride-2 edge), the two are concatenated and channel-shuffled in K groups. Each edge is weighed by its
  *   β, a softmax over the node's incoming edges. Since the shuffle is the same permutation on every edge of a node,
  *   the node shuffles once: shuffle(concat(Σ_j β_j·mixed_j, Σ_j β_j·bypass_j)).
- * - GDAS ([GDAS] §3.2; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its
+ * - GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its
  *   sampled operation, times its straight-through weight, plus the other operations' weights (value 0, gradient
  *   to α), as the GDAS code's forward does.
  */
@@ -333,7 +333,7 @@ export class DartsSupernet implements Supernet {
     });
   }
 
-  /** [DARTS] derivation; with edge normalisation each edge's row is first scaled by its β ([PC-DARTS] §3.2). */
+  /** [DARTS] derivation; with edge normalisation each edge's row is first scaled by its β ([PC-DARTS] §3.3). */
   genotype(): DartsGenotype {
     const a = this.alphaSnapshot();
     return deriveDartsGenotype(

@@ -9,7 +9,7 @@
  * supernet, a node normalises and weighs its convolutions' outputs in one op (nn/bn.ts weightedBnSum).
  * Reduction blocks: ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN, plus a shortcut avgpool2x2 -> conv1x1; affine BN.
  *
- * GDAS ([GDAS] §3.2; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its sampled
+ * GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its sampled
  * operation, times its straight-through weight, plus the other operations' weights (value 0, gradient to α).
  */
 import * as tf from '@tensorflow/tfjs';

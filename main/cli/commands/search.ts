@@ -10,6 +10,13 @@ import { SEARCH_LIST, doneLines, stoppedLine } from '../search.js';
 const FLAGS = paramFlags(SearchParams, {
   space: true,
   strategy: true,
+  algorithm: true,
+  partialChannels: true,
+  alphaWarmupEpochs: true,
+  betaDecayLambda: true,
+  betaDecayOn: true,
+  tauMax: true,
+  tauMin: true,
   epochs: true,
   batch: true,
   channels: true,

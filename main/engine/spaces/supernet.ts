@@ -71,3 +71,27 @@ export function rowsOf(values: Float32Array | number[], cols: number): number[][
   for (let i = 0; i < values.length; i += cols) rows.push(Array.from(values.slice(i, i + cols)));
   return rows;
 }
+
+/**
+ * GDAS' node sum, one sampled edge at a time: adds out · w[op] (out = the sampled operation's output; null for
+ * `none`) and the edge's other weights Σ_{o≠op} w[o] (value 0: a scalar that carries their gradient to α), where
+ * w is row `edge` of the straight-through weights. finish() gives the node (zeros of `shape` plus the scalars when
+ * every edge sampled `none`).
+ */
+export class SampledNode {
+  private sum: tf.Tensor | null = null;
+  private rest: tf.Tensor | null = null;
+
+  add(hard: tf.Tensor2D, edge: number, op: number, out: tf.Tensor4D | null): void {
+    const ops = hard.shape[1];
+    const row = tf.reshape(tf.slice(hard, [edge, 0], [1, ops]), [ops]);
+    const chosen = tf.slice(row, op, 1);
+    const others = tf.sub(tf.sum(row), chosen);
+    this.rest = this.rest ? tf.add(this.rest, others) : others;
+    if (out) this.sum = this.sum ? tf.add(this.sum, tf.mul(out, chosen)) : tf.mul(out, chosen);
+  }
+
+  finish(shape: [number, number, number, number]): tf.Tensor4D {
+    return tf.add(this.sum ?? tf.zeros(shape), this.rest ?? 0) as tf.Tensor4D;
+  }
+}

@@ -32,6 +32,19 @@ export function gumbelNoise(rows: number, cols: number, rng: () => number): Floa
   return out;
 }
 
+/** Each row's argmax (the first on ties) of a row-major matrix, and the one-hot matrix of it. */
+function rowArgmax(values: Float32Array, rows: number, cols: number): { index: Int32Array; onehot: Float32Array } {
+  const index = new Int32Array(rows);
+  const onehot = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (values[r * cols + c]! > values[r * cols + best]!) best = c;
+    index[r] = best;
+    onehot[r * cols + best] = 1;
+  }
+  return { index, onehot };
+}
+
 /**
  * The straight-through hard sample of an α matrix ([edges, ops]) with the given Gumbel noise and temperature:
  * the chosen operation per edge and the weights (value one-hot, gradient that of softmax((log_softmax(α) + g) / τ)).
@@ -44,14 +57,7 @@ export function gumbelHard(
   const [rows, cols] = alpha.shape;
   const probs = tf.softmax(tf.div(tf.add(tf.logSoftmax(alpha), tf.tensor2d(noise, [rows, cols])), tau)) as tf.Tensor2D;
   const p = probs.dataSync() as Float32Array;
-  const index = new Int32Array(rows);
-  const onehot = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (p[r * cols + c]! > p[r * cols + best]!) best = c;
-    index[r] = best;
-    onehot[r * cols + best] = 1;
-  }
+  const { index, onehot } = rowArgmax(p, rows, cols);
   // onehot − stopgrad(p) + p: the constant copy of p carries no gradient
   const hard = tf.add(tf.sub(tf.tensor2d(onehot, [rows, cols]), tf.tensor2d(p, [rows, cols])), probs) as tf.Tensor2D;
   return { index, hard };
@@ -69,15 +75,7 @@ export function gumbelSampler(seed: number, stream: string, tau: number): PathSa
 /** The argmax path (no noise, weights exactly one-hot): how a GDAS supernet is tested after its search. */
 export const argmaxSampler: PathSampler = (alpha) => {
   const [rows, cols] = alpha.shape as [number, number];
-  const a = alpha.dataSync() as Float32Array;
-  const index = new Int32Array(rows);
-  const onehot = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (a[r * cols + c]! > a[r * cols + best]!) best = c;
-    index[r] = best;
-    onehot[r * cols + best] = 1;
-  }
+  const { index, onehot } = rowArgmax(alpha.dataSync() as Float32Array, rows, cols);
   return { index, hard: tf.tensor2d(onehot, [rows, cols]) };
 };
 

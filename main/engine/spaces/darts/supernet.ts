@@ -38,6 +38,7 @@ import { factorizedReduce } from './factorized-reduce.js';
 import {
   classify,
   rowsOf,
+  SampledNode,
   softmaxFlat,
   type GradTarget,
   type PathSampler,
@@ -181,13 +182,7 @@ export class DartsSupernet implements Supernet {
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
       const edges = cell.edges.slice(offset, offset + inputs);
-      // the node's weights in the order nodeForward consumes them: BN'd operations edge by edge, then the identities
-      const partIdx: number[] = [];
-      const skipIdx: number[] = [];
-      edges.forEach((q, j) => {
-        for (const op of edgeBnOps(q)) partIdx.push((offset + j) * OPS + op);
-        if (q.stride === 1) skipIdx.push((offset + j) * OPS + SKIP);
-      });
+      const { partIdx, skipIdx } = nodeWeightIndex(edges, offset);
       const w = tf.gather(weights, [...partIdx, ...skipIdx]);
       const params = edges.flatMap(edgeVariables);
       const poolList = pools.flatMap((p) => [p.max, p.avg]);
@@ -248,20 +243,7 @@ export class DartsSupernet implements Supernet {
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
       const edges = cell.edges.slice(offset, offset + inputs);
-      const partIdx: number[] = [];
-      const skipIdx: number[] = [];
-      const partEdge: number[] = [];
-      const skipEdge: number[] = [];
-      edges.forEach((q, j) => {
-        for (const op of edgeBnOps(q)) {
-          partIdx.push((offset + j) * OPS + op);
-          partEdge.push(offset + j);
-        }
-        if (q.stride === 1) {
-          skipIdx.push((offset + j) * OPS + SKIP);
-          skipEdge.push(offset + j);
-        }
-      });
+      const { partIdx, skipIdx, partEdge, skipEdge } = nodeWeightIndex(edges, offset);
       let w = tf.gather(weights, [...partIdx, ...skipIdx]);
       if (betas) w = tf.mul(w, tf.gather(betas, [...partEdge, ...skipEdge]));
       const mixed = nodeForward(partial, pools, w as tf.Tensor1D, partIdx.length, edges);
@@ -295,24 +277,17 @@ export class DartsSupernet implements Supernet {
     sample: { index: Int32Array; hard: tf.Tensor2D },
   ): tf.Tensor4D {
     const states: tf.Tensor4D[] = [...this.preprocess(cell, s0in, s1in)];
+    const shape = nodeShape(states[1]!, cell.plan.reduction);
     let offset = 0;
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
-      let sum: tf.Tensor | null = null;
-      let rest: tf.Tensor | null = null;
+      const sum = new SampledNode();
       for (let j = 0; j < inputs; j++) {
         const e = offset + j;
         const op = sample.index[e]!;
-        const row = tf.reshape(tf.slice(sample.hard, [e, 0], [1, OPS]), [OPS]);
-        const chosen = tf.slice(row, op, 1);
-        const others = tf.sub(tf.sum(row), chosen);
-        rest = rest ? tf.add(rest, others) : others;
-        const out = sampledOp(DARTS_OPS[op]!, cell.edges[e]!, states[j]!, edgeStride(cell.plan, j));
-        if (out) sum = sum ? tf.add(sum, tf.mul(out, chosen)) : tf.mul(out, chosen);
+        sum.add(sample.hard, e, op, sampledOp(DARTS_OPS[op]!, cell.edges[e]!, states[j]!, edgeStride(cell.plan, j)));
       }
-      // a node whose edges all sampled `none` is zero (plus the weights' zero values)
-      const shape = nodeShape(states[1]!, cell.plan.reduction);
-      states.push(tf.add(sum ?? tf.zeros(shape), rest!) as tf.Tensor4D);
+      states.push(sum.finish(shape));
       offset += inputs;
     }
     return tf.concat(states.slice(2), 3);
@@ -347,6 +322,28 @@ export class DartsSupernet implements Supernet {
     this.weights.dispose();
     this.alphas.dispose();
   }
+}
+
+/**
+ * A node's entries of the flattened softmax(α) in the order nodeForward consumes them (BN'd operations edge by
+ * edge, then the stride-1 identities), and the edge of each entry (for PC-DARTS' β).
+ */
+function nodeWeightIndex(
+  edges: readonly EdgeParams[],
+  offset: number,
+): { partIdx: number[]; skipIdx: number[]; partEdge: number[]; skipEdge: number[] } {
+  const r = { partIdx: [] as number[], skipIdx: [] as number[], partEdge: [] as number[], skipEdge: [] as number[] };
+  edges.forEach((q, j) => {
+    for (const op of edgeBnOps(q)) {
+      r.partIdx.push((offset + j) * OPS + op);
+      r.partEdge.push(offset + j);
+    }
+    if (q.stride === 1) {
+      r.skipIdx.push((offset + j) * OPS + SKIP);
+      r.skipEdge.push(offset + j);
+    }
+  });
+  return r;
 }
 
 /** Each row times its edge's weight (none: the rows as they are). */

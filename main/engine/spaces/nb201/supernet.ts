@@ -23,6 +23,7 @@ import { recomputeInBackward } from '../../nn/recompute.js';
 import {
   classify,
   rowsOf,
+  SampledNode,
   softmaxFlat,
   type GradTarget,
   type PathSampler,
@@ -196,24 +197,19 @@ export class Nb201Supernet implements Supernet {
   private sampledCell(p: CellParams, x: tf.Tensor4D, sample: { index: Int32Array; hard: tf.Tensor2D }): tf.Tensor4D {
     const nodes: tf.Tensor4D[] = [x];
     for (let to = 1; to < NB201_NODES; to++) {
-      let sum: tf.Tensor | null = null;
-      let rest: tf.Tensor | null = null;
+      const sum = new SampledNode();
       NB201_EDGE_LIST.forEach((e, k) => {
         if (e.to !== to) return;
         const op = sample.index[k]!;
-        const row = tf.reshape(tf.slice(sample.hard, [k, 0], [1, OPS]), [OPS]);
-        const chosen = tf.slice(row, op, 1);
-        const others = tf.sub(tf.sum(row), chosen);
-        rest = rest ? tf.add(rest, others) : others;
         const src = nodes[e.from]!;
         let out: tf.Tensor4D | null = null;
         if (op === IDX.skip_connect) out = src;
         else if (op === IDX.avg_pool_3x3) out = avgPool3(src, 1);
         else if (op === IDX.nor_conv_1x1) out = batchNormTrain(conv(tf.relu(src), p.conv1[k] as tf.Tensor4D));
         else if (op === IDX.nor_conv_3x3) out = batchNormTrain(conv(tf.relu(src), p.conv3[k] as tf.Tensor4D, 1, 1));
-        if (out) sum = sum ? tf.add(sum, tf.mul(out, chosen)) : tf.mul(out, chosen);
+        sum.add(sample.hard, k, op, out);
       });
-      nodes.push(tf.add(sum ?? tf.zerosLike(x), rest!) as tf.Tensor4D);
+      nodes.push(sum.finish(x.shape));
     }
     return nodes[NB201_NODES - 1]!;
   }

@@ -93,6 +93,9 @@ export const GenotypeProvenance = z.object({
   datasetHash: z.string().nullable(),
   space: z.enum(['darts', 'nb201']),
   strategy: z.string(),
+  /** The search algorithm (shared/search.ts SEARCH_ALGORITHMS) and its own parameters; absent before they existed. */
+  algorithm: z.string().optional(),
+  algorithmParams: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.number())])).optional(),
   seed: z.number().int(),
   epochs: z.number().int(),
   /** α at the end of the search (raw, as stored); rows follow dartsEdgeList / NB201_EDGE_LIST. */

@@ -33,6 +33,53 @@ export type SearchSpace = z.infer<typeof SearchSpace>;
 export const SelectionStrategy = z.enum(['full', 'random', 'dds', 'dds-untrained', 'bdp']);
 export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
 
+/**
+ * The search algorithms (the optimiser over α; orthogonal to the space and to the data selection). Keys:
+ * docs/REFERENCES.md. `darts`: first-order DARTS [DARTS §2.3, ξ = 0]; `darts2`: second-order DARTS, the unrolled α
+ * gradient [DARTS Eq. 7-8]; `pc-darts`: partial channel connections and edge normalisation [PC-DARTS §3];
+ * `beta-darts`: DARTS with the Beta-Decay regulariser on α [beta-DARTS §3]; `gdas`: one Gumbel-sampled operation per
+ * edge [GDAS §3]. (P-DARTS [P-DARTS] is not implemented yet.)
+ */
+export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'beta-darts', 'gdas'] as const;
+export const SearchAlgorithm = z.enum(SEARCH_ALGORITHMS);
+export type SearchAlgorithm = z.infer<typeof SearchAlgorithm>;
+
+/** What the Search page and `winnow search --help` say about each algorithm (label, one line, the paper's key). */
+export const SEARCH_ALGORITHM_INFO: Readonly<
+  Record<SearchAlgorithm, { label: string; summary: string; reference: string; spaces: readonly SearchSpace[] }>
+> = {
+  darts: {
+    label: 'DARTS (first order)',
+    summary: 'softmax-weighted mixture of every operation; α and w steps alternate (ξ = 0). The default.',
+    reference: 'DARTS',
+    spaces: ['darts', 'nb201'],
+  },
+  darts2: {
+    label: 'DARTS (second order)',
+    summary: 'α follows the unrolled validation loss (one virtual weight step); about 3x the cost of first order.',
+    reference: 'DARTS',
+    spaces: ['darts', 'nb201'],
+  },
+  'pc-darts': {
+    label: 'PC-DARTS',
+    summary: 'only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.',
+    reference: 'PC-DARTS',
+    spaces: ['darts'],
+  },
+  'beta-darts': {
+    label: 'β-DARTS',
+    summary: 'DARTS (or PC-DARTS) with the Beta-Decay regulariser on α, against skip-connection collapse.',
+    reference: 'beta-DARTS',
+    spaces: ['darts', 'nb201'],
+  },
+  gdas: {
+    label: 'GDAS',
+    summary: 'one operation per edge sampled by Gumbel-softmax (τ annealed 10 → 0.1): only it is computed.',
+    reference: 'GDAS',
+    spaces: ['darts', 'nb201'],
+  },
+};
+
 export const SearchParams = z.object({
   datasetId: z.number().int().positive(),
   space: SearchSpace.default('darts').describe('the search space: DARTS cells or the NAS-Bench-201 cell'),
@@ -76,6 +123,49 @@ export const SearchParams = z.object({
     .enum(F.augment.values)
     .default(F.augment.default)
     .describe('crop + flip of the weight and α batches (auto: RGB only)'),
+  // ---- the search algorithm (SEARCH_ALGORITHM_INFO; main/engine/search/algorithms/) ----
+  algorithm: SearchAlgorithm.default('darts').describe(
+    'the search algorithm: darts (first order), darts2 (second order), pc-darts, beta-darts or gdas',
+  ),
+  /** pc-darts: K, the mixed operations see 1/K of each edge's channels ([PC-DARTS] §3.2; K = 4 on CIFAR). */
+  partialChannels: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(4)
+    .describe('pc-darts: K, only 1/K of the channels go through the mixed operations (the paper: 4)'),
+  /**
+   * Epochs that train only w, α frozen, before the α steps start. Default: PC-DARTS' share, 15 of 50 epochs
+   * ([PC-DARTS] §4.2), for pc-darts (and beta-darts on it); 0 for the others.
+   */
+  alphaWarmupEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(500)
+    .optional()
+    .describe('epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, else 0)'),
+  /** beta-darts: λ at the last epoch; λ rises linearly from 0 ([beta-DARTS] §3; its code: 50·epoch/100). */
+  betaDecayLambda: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(25)
+    .describe('beta-darts: weight λ of the Beta-Decay regulariser, raised linearly from 0 to this'),
+  /** beta-darts: the search the regulariser is added to ([beta-DARTS] §4: DARTS and PC-DARTS). */
+  betaDecayOn: z
+    .enum(['darts', 'pc-darts'])
+    .default('darts')
+    .describe('beta-darts: the search the regulariser is added to (first-order DARTS or PC-DARTS)'),
+  /** gdas: the Gumbel-softmax temperature, annealed linearly from tauMax to tauMin over the epochs ([GDAS] §4, as its code does). */
+  tauMax: z
+    .number()
+    .positive()
+    .max(100)
+    .default(10)
+    .describe('gdas: the Gumbel-softmax temperature at the first epoch'),
+  tauMin: z.number().positive().max(100).default(0.1).describe('gdas: the temperature at the last epoch'),
   // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
   subset: z
@@ -181,6 +271,11 @@ export const AlphaSnapshot = z.object({
   normal: z.array(z.array(z.number())),
   /** darts only. */
   reduce: z.array(z.array(z.number())).optional(),
+  /**
+   * pc-darts: each edge's weight, softmax(β) over its node's incoming edges ([PC-DARTS] §3.3), in edge order; the
+   * derivation multiplies each edge's row by it.
+   */
+  edges: z.object({ normal: z.array(z.number()), reduce: z.array(z.number()).optional() }).optional(),
 });
 export type AlphaSnapshot = z.infer<typeof AlphaSnapshot>;
 
@@ -241,12 +336,16 @@ export const SearchEpochData = z.object({
   selection: SelectionEpochStats.optional(),
   alphas: AlphaSnapshot,
   genotype: Genotype,
+  /** The algorithm's schedule this epoch (gdas: tau; beta-darts: betaDecayLambda; pc-darts: alphaFrozen 0/1). */
+  algorithm: z.record(z.string(), z.number()).optional(),
 });
 export type SearchEpochData = z.infer<typeof SearchEpochData>;
 
 export interface SearchResult {
   space: SearchSpace;
   strategy: SelectionStrategy;
+  /** Absent in searches run before there was a choice (they ran first-order DARTS). */
+  algorithm?: SearchAlgorithm;
   epochs: number;
   genotype: Genotype;
   /** The DARTS `Genotype(...)` text (darts) or the NAS-Bench-201 string (nb201). */

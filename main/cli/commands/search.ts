@@ -1,5 +1,5 @@
 /** `winnow search`: start or resume an architecture search, or list searches. */
-import { SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
+import { SEARCH_ALGORITHMS, SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
 import { jobKind } from '../../jobs/registry.js';
 import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
@@ -12,6 +12,13 @@ import { SEARCH_LIST, doneLines, stoppedLine } from '../search.js';
 const FLAGS = paramFlags(SearchParams, {
   space: true,
   strategy: true,
+  algorithm: true,
+  partialChannels: true,
+  alphaWarmupEpochs: true,
+  betaDecayLambda: true,
+  betaDecayOn: true,
+  tauMax: true,
+  tauMin: true,
   epochs: true,
   batch: true,
   channels: true,
@@ -75,31 +82,30 @@ function searchParams(values: Record<string, unknown>): SearchParams {
 }
 
 /**
- * The search algorithms: DARTS (first-order, over a supernet: this command's own flags) and DSM-NAS (the
- * `dsm-search` kind over NAS-Bench-201: that kind's flags, `winnow dsm-search --help`).
+ * `--algorithm dsm` is DSM-NAS, a job kind of its own (`dsm-search`, its flags: `winnow dsm-search --help`); every
+ * other algorithm is the search kind's `algorithm` parameter (SEARCH_ALGORITHMS in shared/search.ts).
  */
-export const SEARCH_ALGORITHMS = ['darts', 'dsm'] as const;
 const ALGORITHM_KINDS = { dsm: 'dsm-search' } as const;
+const ALL_ALGORITHMS = [...SEARCH_ALGORITHMS, ...(Object.keys(ALGORITHM_KINDS) as Array<keyof typeof ALGORITHM_KINDS>)];
 
 /**
- * `--algorithm A` (or `--algorithm=A`) taken out of the arguments: the algorithm (default darts) and the rest.
- * Any other value is refused with the list of valid ones.
+ * The job kind `--algorithm A` (or `--algorithm=A`) hands the command to, with the flag taken out; null (and the
+ * arguments unchanged) for the search kind's own algorithms. An unknown value is refused with the valid ones.
  */
-export function takeAlgorithm(args: readonly string[]): {
-  algorithm: (typeof SEARCH_ALGORITHMS)[number];
-  rest: string[];
-} {
+export function takeAlgorithm(args: readonly string[]): { kind: string | null; rest: string[] } {
   const rest: string[] = [];
   let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--algorithm') {
-      if (i + 1 >= args.length) throw new UsageError(`--algorithm needs a value: ${SEARCH_ALGORITHMS.join(' or ')}.`);
+      if (i + 1 >= args.length) throw new UsageError(`--algorithm needs a value: ${ALL_ALGORITHMS.join(', ')}.`);
       value = args[++i];
     } else if (a.startsWith('--algorithm=')) value = a.slice('--algorithm='.length);
     else rest.push(a);
   }
-  return { algorithm: oneOf(value, 'algorithm', SEARCH_ALGORITHMS) ?? 'darts', rest };
+  const algorithm = oneOf(value, 'algorithm', ALL_ALGORITHMS);
+  if (algorithm && algorithm in ALGORITHM_KINDS) return { kind: ALGORITHM_KINDS[algorithm as 'dsm'], rest };
+  return { kind: null, rest: [...args] };
 }
 
 /** `--dataset` spelled as the generic kind command's `--dataset-id` (what `winnow search` users type). */
@@ -112,8 +118,8 @@ const datasetAsId = (args: string[]) =>
 export function searchHelp(): string {
   return [
     'Usage: winnow search --dataset <id> [options] | winnow search --resume <job> | winnow search list [--dataset <id>]',
-    `  --algorithm ${SEARCH_ALGORITHMS.join('|')} (default darts)  dsm: DSM-NAS over NAS-Bench-201 with supernet-inherited weights; its flags: \`winnow dsm-search --help\``,
     ...flagHelp(FLAGS),
+    '  --algorithm dsm  DSM-NAS over NAS-Bench-201 with supernet-inherited weights, a job of its own: its flags are `winnow dsm-search --help`',
     `Strategy flags: ${Object.entries(FLAG_STRATEGIES)
       .map(([flag, s]) => `--${flag} (${s.join(', ')})`)
       .join(', ')}.`,
@@ -122,8 +128,8 @@ export function searchHelp(): string {
 
 export async function searchCommand(all: string[]): Promise<number> {
   if (all[0] === 'list') return listCommand(all.slice(1), SEARCH_LIST);
-  const { algorithm, rest: args } = takeAlgorithm(all);
-  if (algorithm !== 'darts') return jobKindCommand(jobKind(ALGORITHM_KINDS[algorithm]), datasetAsId(args));
+  const { kind, rest: args } = takeAlgorithm(all);
+  if (kind) return jobKindCommand(jobKind(kind), datasetAsId(args));
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'a search');
   const params = resumeId === undefined ? searchParams(values) : undefined;

@@ -5,6 +5,7 @@
 import type { SearchHalf } from '../../../shared/datasets.js';
 import { DEFAULT_CELLS, type SearchParams } from '../../../shared/search.js';
 import type { DatasetFacts, DatasetJobContext } from '../jobs/dataset-context.js';
+import { algorithmRefusal } from './algorithms/index.js';
 
 export interface SearchJobContext extends DatasetJobContext {
   /** train_w ('w') / train_α ('a') for training images, null for the others (test / val). */
@@ -30,12 +31,15 @@ export function cellsFor(params: Pick<SearchParams, 'space' | 'cells'>): number 
 
 /**
  * Why this search cannot run on this dataset (a message that says what to do), or null when it can.
- * Per class, the search needs at least one batch's share of images in each half.
+ * Per class, the search needs at least one batch's share of images in each half. The algorithm's own refusals
+ * (algorithms/index.ts: one the space does not define, settings it cannot run with) come first.
  */
 export function searchRefusal(
-  params: Pick<SearchParams, 'space' | 'batch' | 'limitPerClass' | 'strategy'>,
+  params: Parameters<typeof algorithmRefusal>[0] & Pick<SearchParams, 'batch' | 'limitPerClass' | 'strategy'>,
   d: DatasetFacts & { perClassHalves: Array<{ w: number; a: number }>; classNames?: readonly string[] },
 ): string | null {
+  const algorithm = algorithmRefusal(params);
+  if (algorithm) return algorithm;
   if (d.classes < 2)
     return `Dataset "${d.name}" has ${d.classes} class; a search needs at least two classes to learn anything. Import a dataset with two or more classes.`;
   if (d.channels !== 1 && d.channels !== 3)

@@ -24,6 +24,7 @@ import { DartsSupernet } from '../spaces/darts/supernet.js';
 import { Nb201Supernet } from '../spaces/nb201/supernet.js';
 import type { Supernet, SupernetConfig } from '../spaces/supernet.js';
 import { SEARCH_FILES, cellsFor, searchRefusal, type SearchJobContext } from './context.js';
+import { supernetOptions } from './algorithms/index.js';
 import { SearchTrainer } from './trainer.js';
 
 export function createSupernet(space: SearchParams['space'], config: SupernetConfig): Supernet {
@@ -137,6 +138,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     inChannels: c.shape.channels,
     classes,
     seed: params.seed,
+    ...supernetOptions(params),
   });
   const trainer = new SearchTrainer({
     ctx,
@@ -165,10 +167,11 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     ctx.log(
       'info',
       `Backend ${backend}. ${params.space} supernet, C=${params.channels}, ${cells} ${params.space === 'darts' ? 'cells' : 'cells per stage'}, ${net.weights.size.toLocaleString('en')} weights. ` +
-        `${pools.train.length} training + ${pools.val.length} validation images, strategy ${params.strategy}.${subsetNote}`,
+        `${pools.train.length} training + ${pools.val.length} validation images, algorithm ${params.algorithm}, strategy ${params.strategy}.${subsetNote}`,
     );
     const { history, seconds, images: images_ } = await trainer.train();
     const last = history[history.length - 1]!;
+    trainer.algorithm.evaluationMode();
     const test = supernetTestAccuracy(ctx, net, images, c, pools.labels, norm, params.batch, params.seed);
     ctx.log('info', `Supernet test accuracy ${(test.accuracy * 100).toFixed(1)}% on ${test.images} test images.`);
     const genotype: Genotype = last.genotype;
@@ -178,6 +181,8 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     writeGenotypeFile(ctx, path.join(ctx.jobDir, SEARCH_FILES.genotypeJson), genotype, {
       space: params.space,
       strategy: params.strategy,
+      algorithm: params.algorithm,
+      algorithmParams: trainer.algorithm.provenance(),
       seed: params.seed,
       epochs: params.epochs,
       alphas: last.alphas,
@@ -186,6 +191,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     return {
       space: params.space,
       strategy: params.strategy,
+      algorithm: params.algorithm,
       epochs: params.epochs,
       genotype,
       genotypeText,

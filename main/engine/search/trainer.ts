@@ -1,10 +1,11 @@
 /**
- * The search trainer: first-order DARTS (Liu et al., DARTS, Sec. 2.3 with ξ = 0; DARTS code: cnn/train_search.py,
- * cnn/architect.py) over the epochs of a search, with its metrics and checkpoints. The job's wiring (refusals,
- * pools, embeddings, provenance) is the handler's (darts.ts).
+ * The search trainer: the epochs of a search, driving its algorithm (algorithms/: first-order DARTS by default,
+ * [DARTS] §2.3 with ξ = 0; DARTS code: cnn/train_search.py, cnn/architect.py), with its metrics and checkpoints. The
+ * job's wiring (refusals, pools, embeddings, provenance) is the handler's (darts.ts).
  *
- * Each step: one α step on a validation batch (train_α) — Adam, betas 0.5/0.999, weight decay — then one weight
- * step on a training batch (train_w) — SGD with momentum, weight decay, gradient-norm clipping, cosine LR per epoch.
+ * Each step: the algorithm's α step on a validation batch (train_α) — Adam, betas 0.5/0.999, weight decay — then its
+ * weight step on a training batch (train_w) — SGD with momentum, weight decay, gradient-norm clipping, cosine LR per
+ * epoch.
  * Every image of the epoch's selection trains once per epoch (epochBatches: the last batch may be smaller, one of a
  * single image joins the one before, for batch norm). Both batches are augmented as the evaluation stage's `auto`
  * does (random crop with padding size/8 + horizontal flip for RGB, nothing for grey; [DARTS] crops and flips its
@@ -21,104 +22,16 @@ import { cropPadding, normalizedBatch, type Augmentation, type ChannelNorm } fro
 import type { ImageShape, PackedImages } from '../../data/tensor-store.js';
 import { stepOrExplain } from '../backend/out-of-memory.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
-import { Adam, SgdMomentum, cosineLr } from '../nn/optim.js';
+import { cosineLr } from '../nn/optim.js';
 import { deriveSeed, mulberry32 } from '../nn/prng.js';
 import type { DataSelection, SelectionPools } from '../selection/strategy.js';
 import type { Supernet } from '../spaces/supernet.js';
+import { createAlgorithm, type SearchAlgorithm } from './algorithms/index.js';
+import { createOptimizers, type DartsOptimizers } from './algorithms/step.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { SEARCH_FILES } from './context.js';
 
-export interface DartsOptimizers {
-  weights: SgdMomentum;
-  alphas: Adam;
-}
-
-export function createOptimizers(
-  net: Supernet,
-  p: Pick<SearchParams, 'momentum' | 'weightDecay' | 'gradClip' | 'alphaWeightDecay'>,
-): DartsOptimizers {
-  return {
-    weights: new SgdMomentum(net.weights, { momentum: p.momentum, weightDecay: p.weightDecay, clip: p.gradClip }),
-    alphas: new Adam(net.alphas, { beta1: 0.5, beta2: 0.999, weightDecay: p.alphaWeightDecay }),
-  };
-}
-
-export interface BatchOutcome {
-  loss: number;
-  correct: number;
-  /** Per-image cross-entropy and correctness (for selection strategies). */
-  losses: Float32Array;
-  hits: Uint8Array;
-  /** Per-image softmax probability of the true class, and ‖softmax − onehot‖₂ (DDS / BDP hardness signals). */
-  trueProb: Float32Array;
-  errorNorm: Float32Array;
-}
-
-/**
- * Mean cross-entropy of a batch, with per-image losses, predictions, true-class probabilities and error norms kept
- * for the caller (outside the gradient: they feed the selection strategies, not the loss).
- */
-function lossWithStats(net: Supernet, x: tf.Tensor4D, labels: tf.Tensor1D, keep: tf.Tensor[]): tf.Scalar {
-  const logits = net.logits(x);
-  const logp = tf.logSoftmax(logits);
-  const onehot = tf.oneHot(labels, logits.shape[1]);
-  const perImage = tf.neg(tf.sum(tf.mul(logp, onehot), 1));
-  const signals = tf.tidy(() => {
-    const p = tf.exp(logp);
-    return [tf.sum(tf.mul(p, onehot), 1), tf.sqrt(tf.sum(tf.square(tf.sub(p, onehot)), 1))];
-  });
-  keep.push(tf.keep(perImage), tf.keep(tf.argMax(logits, 1)), tf.keep(signals[0]!), tf.keep(signals[1]!));
-  return tf.mean(perImage);
-}
-
-function gradientStep(
-  net: Supernet,
-  which: 'weights' | 'alphas',
-  x: tf.Tensor4D,
-  labels: tf.Tensor1D,
-  apply: (grads: Array<tf.Tensor | undefined>) => void,
-): BatchOutcome {
-  const params = which === 'weights' ? net.weights : net.alphas;
-  const vars = params.list.map((e) => e.variable);
-  const kept: tf.Tensor[] = [];
-  net.gradTarget = which;
-  const { value, grads } = tf.variableGrads(() => lossWithStats(net, x, labels, kept), vars);
-  try {
-    apply(vars.map((v) => grads[v.name]));
-    const losses = kept[0]!.dataSync() as Float32Array;
-    const pred = kept[1]!.dataSync();
-    const truth = labels.dataSync();
-    const hits = new Uint8Array(pred.length);
-    let correct = 0;
-    for (let i = 0; i < pred.length; i++) correct += hits[i] = pred[i] === truth[i] ? 1 : 0;
-    return {
-      loss: value.dataSync()[0]!,
-      correct,
-      losses: Float32Array.from(losses),
-      hits,
-      trueProb: Float32Array.from(kept[2]!.dataSync() as Float32Array),
-      errorNorm: Float32Array.from(kept[3]!.dataSync() as Float32Array),
-    };
-  } finally {
-    tf.dispose([value, ...Object.values(grads), ...kept]);
-  }
-}
-
-/**
- * One first-order DARTS step: α on the validation batch (w fixed), then w on the training batch (α fixed).
- * Exported for the benchmark (test/bench/supernet-step.ts).
- */
-export function firstOrderStep(
-  net: Supernet,
-  opt: DartsOptimizers,
-  train: { x: tf.Tensor4D; labels: tf.Tensor1D },
-  val: { x: tf.Tensor4D; labels: tf.Tensor1D },
-  lr: { weights: number; alphas: number },
-): { train: BatchOutcome; val: BatchOutcome } {
-  const v = gradientStep(net, 'alphas', val.x, val.labels, (g) => opt.alphas.apply(g, lr.alphas));
-  const t = gradientStep(net, 'weights', train.x, train.labels, (g) => opt.weights.apply(g, lr.weights));
-  return { train: t, val: v };
-}
+export { createOptimizers, firstOrderStep, type BatchOutcome, type DartsOptimizers } from './algorithms/step.js';
 
 /**
  * The batches of an epoch over `n` rows: [start, end) ranges of at most `batch` rows covering every row once. The
@@ -162,6 +75,8 @@ interface CheckpointMeta {
   seconds: number;
   images: number;
   fingerprint: string;
+  /** The algorithm's own state (algorithms/types.ts). */
+  algorithm?: unknown;
 }
 
 /** What a search trains on, and where it keeps its checkpoint. */
@@ -189,12 +104,14 @@ export interface SearchProgress {
 
 export class SearchTrainer {
   readonly opt: DartsOptimizers;
+  readonly algorithm: SearchAlgorithm;
   private readonly checkpointDir: string;
   private progress: SearchProgress = { history: [], seconds: 0, images: 0 };
   private epochsDone = 0;
 
   constructor(private readonly setup: SearchTrainerSetup) {
     this.opt = createOptimizers(setup.net, setup.params);
+    this.algorithm = createAlgorithm(setup.params, setup.net, this.opt);
     this.checkpointDir = path.join(setup.ctx.jobDir, SEARCH_FILES.checkpointDir);
   }
 
@@ -224,7 +141,7 @@ export class SearchTrainer {
 
   /** One epoch: the steps, then the epoch's record, checkpoint and metrics. Returns the steps done so far. */
   private async epoch(epoch: number, stepsBefore: number): Promise<number> {
-    const { ctx, params, net, selection, images, pools, norm } = this.setup;
+    const { ctx, params, selection, images, pools, norm } = this.setup;
     const t0 = performance.now();
     const sel = selection.select(epoch);
     // a strategy with its own schedule (DDS-NAS' cyclic LR with resets) replaces the cosine one
@@ -234,6 +151,8 @@ export class SearchTrainer {
     const steps = trainBatches.length;
     const total = stepsBefore + steps * (params.epochs - epoch);
     const augment = searchAugmentation(params, this.setup.shape, epoch);
+    const algorithm = this.algorithm;
+    algorithm.beginEpoch(epoch);
     const sums = { trainLoss: 0, trainCorrect: 0, valLoss: 0, valCorrect: 0, n: 0, valN: 0 };
     for (let s = 0; s < steps; s++) {
       ctx.checkCancelled();
@@ -243,7 +162,7 @@ export class SearchTrainer {
       const vbt = normalizedBatch(images, valRows, pools.labels, norm, augment);
       try {
         const out = stepOrExplain(
-          () => firstOrderStep(net, this.opt, tb, vbt, { weights: lr, alphas: params.alphaLr }),
+          () => algorithm.step({ train: tb, val: vbt, lr: { weights: lr, alphas: params.alphaLr }, epoch, step: s }),
           { job: 'search', batch: params.batch, channels: params.channels },
           this.setup.backend,
         );
@@ -302,9 +221,11 @@ export class SearchTrainer {
       images: sums.n,
       imagesTotal: progress.images,
       selection: selectionStats,
-      alphas: net.alphaSnapshot(),
-      genotype: net.genotype(),
+      alphas: algorithm.alphaSnapshot(),
+      genotype: algorithm.genotype(),
     };
+    const info = algorithm.epochInfo();
+    if (Object.keys(info).length) data.algorithm = info;
     progress.history.push(data);
     this.saveCheckpoint(epoch + 1);
     fs.writeFileSync(
@@ -328,6 +249,8 @@ export class SearchTrainer {
       images_total: this.progress.images,
     };
     if (data.selection?.dds) metrics.dds_mastery = data.selection.dds.mastery;
+    for (const [name, value] of Object.entries(data.algorithm ?? {}))
+      metrics[name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = value;
     for (const [name, value] of Object.entries(metrics)) ctx.metric(name, value, { epoch: data.epoch });
     ctx.emit({ type: 'search-epoch', data });
     ctx.log('debug', `Epoch ${data.epoch}: ${tf.memory().numTensors} tensors live.`);
@@ -350,6 +273,7 @@ export class SearchTrainer {
       seconds: this.progress.seconds,
       images: this.progress.images,
       fingerprint: this.setup.fingerprint,
+      algorithm: this.algorithm.state(),
     };
     writeCheckpoint(this.checkpointDir, meta, arrays);
   }
@@ -369,6 +293,7 @@ export class SearchTrainer {
     this.opt.weights.restore({ step: cp.meta.weightsStep, buffers: Object.fromEntries(pick('sgd:')) });
     this.opt.alphas.restore({ step: cp.meta.alphasStep, buffers: Object.fromEntries(pick('adam:')) });
     selection.restore(cp.meta.selection);
+    this.algorithm.restore(cp.meta.algorithm ?? null);
     return cp.meta;
   }
 }

@@ -9,17 +9,42 @@
  * computed together (operations.ts nodeForward) and recomputed in the backward pass instead of kept (nn/recompute.ts:
  * at batch 32 the kept intermediates would not fit the wasm heap). The parameter-free pools of a state are the same
  * for every node that reads it, so they are computed once per cell (5 instead of 14 per pool type in a cell).
+ *
+ * Two variants of the forward pass serve other search algorithms (main/engine/search/algorithms/):
+ * - PC-DARTS ([PC-DARTS] §3.2-3.3; its code: model_search.py MixedOp, Cell): with K > 1 an edge's operations are
+ *   built for c/K channels and see the first c/K channels of their input; the other channels bypass them (max-pooled
+ *   2x2 on a stride-2 edge), the two are concatenated and channel-shuffled in K groups. Each edge is weighed by its
+ *   β, a softmax over the node's incoming edges. Since the shuffle is the same permutation on every edge of a node,
+ *   the node shuffles once: shuffle(concat(Σ_j β_j·mixed_j, Σ_j β_j·bypass_j)).
+ * - GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its
+ *   sampled operation, times its straight-through weight, plus the other operations' weights (value 0, gradient
+ *   to α), as the GDAS code's forward does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DARTS_OPS, DARTS_STEPS, dartsEdgeList, type DartsGenotype } from '../../../../shared/genotype/ops.js';
+import {
+  DARTS_OPS,
+  DARTS_STEPS,
+  dartsEdgeList,
+  type DartsGenotype,
+  type DartsOp,
+} from '../../../../shared/genotype/ops.js';
 import { deriveDartsGenotype } from '../../../../shared/genotype/derive.js';
 import type { AlphaSnapshot } from '../../../../shared/search.js';
 import { batchNormTrain } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
-import { conv } from '../layers.js';
+import { avgPool3, conv, maxPool3 } from '../layers.js';
 import { MULTIPLIER, STEM_MULTIPLIER, dartsCellPlan, edgeStride, type CellPlan } from './cells.js';
 import { factorizedReduce } from './factorized-reduce.js';
-import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
+import {
+  classify,
+  rowsOf,
+  SampledNode,
+  softmaxFlat,
+  type GradTarget,
+  type PathSampler,
+  type Supernet,
+  type SupernetConfig,
+} from '../supernet.js';
 import {
   bindVariables,
   buildEdgeParams,
@@ -33,6 +58,7 @@ import {
 import { recomputeInBackward } from '../../nn/recompute.js';
 import { nativeBackend } from '../../backend/tensorflow-kernels.js';
 import { stackedNodeForward } from './stacked.js';
+import { DARTS_OP_TABLE, defaultBn } from './ops.js';
 
 const OPS = DARTS_OPS.length;
 const SKIP = DARTS_OPS.indexOf('skip_connect');
@@ -52,12 +78,23 @@ export class DartsSupernet implements Supernet {
   private readonly head: { w: tf.Variable; b: tf.Variable };
   private readonly alphaNormal: tf.Variable;
   private readonly alphaReduce: tf.Variable;
+  /** PC-DARTS' β, one per edge (softmax over each node's incoming edges); null without edge normalisation. */
+  private readonly betaNormal: tf.Variable | null = null;
+  private readonly betaReduce: tf.Variable | null = null;
+  /** PC-DARTS' K (1: every channel goes through the mixed operations). */
+  readonly partialChannels: number;
   private readonly edges = dartsEdgeList(DARTS_STEPS);
   gradTarget: GradTarget = 'both';
+  sampler: PathSampler | null = null;
 
   constructor(readonly config: SupernetConfig) {
     const { channels: C, cells, inChannels, classes, seed } = config;
     if (C % 2) throw new Error(`DARTS needs an even number of channels (FactorizedReduce halves them); got ${C}.`);
+    const K = (this.partialChannels = config.partialChannels ?? 1);
+    if (K > 1 && C % (2 * K))
+      throw new Error(
+        `PC-DARTS with K=${K} needs channels divisible by ${2 * K} (each edge's operations get C/K channels, which FactorizedReduce halves); got ${C}.`,
+      );
     this.weights = new ParamStore(seed);
     const p = this.weights;
     const cStem = STEM_MULTIPLIER * C;
@@ -76,7 +113,7 @@ export class DartsSupernet implements Supernet {
         : [p.uniform(`${name}.pre0.conv`, [1, 1, plan.cPrevPrev, plan.c], plan.cPrevPrev)];
       const pre1 = p.uniform(`${name}.pre1.conv`, [1, 1, plan.cPrev, plan.c], plan.cPrev);
       const edges = this.edges.map((e, k) =>
-        buildEdgeParams(p, `${name}.edges.${k}`, plan.c, edgeStride(plan, e.input)),
+        buildEdgeParams(p, `${name}.edges.${k}`, plan.c / K, edgeStride(plan, e.input)),
       );
       return { plan, pre0, pre1, edges };
     });
@@ -86,11 +123,23 @@ export class DartsSupernet implements Supernet {
     this.alphas = new ParamStore(seed ^ 0x5eed);
     this.alphaNormal = this.alphas.normal('alpha.normal', [this.edges.length, OPS], 1e-3);
     this.alphaReduce = this.alphas.normal('alpha.reduce', [this.edges.length, OPS], 1e-3);
+    if (config.edgeNormalisation) {
+      // PC-DARTS: β = 1e-3 · randn per edge and cell type, drawn after α (so α is the same as DARTS' for a seed)
+      this.betaNormal = this.alphas.normal('beta.normal', [this.edges.length], 1e-3);
+      this.betaReduce = this.alphas.normal('beta.reduce', [this.edges.length], 1e-3);
+    }
+  }
+
+  get archMatrices(): tf.Variable[] {
+    return [this.alphaNormal, this.alphaReduce];
   }
 
   logits(x: tf.Tensor4D): tf.Tensor2D {
-    const wNormal = softmaxFlat(this.alphaNormal);
-    const wReduce = softmaxFlat(this.alphaReduce);
+    const sampled = this.sampler ? [this.sampler(this.alphaNormal, 0), this.sampler(this.alphaReduce, 1)] : null;
+    const wNormal = sampled ? null : softmaxFlat(this.alphaNormal);
+    const wReduce = sampled ? null : softmaxFlat(this.alphaReduce);
+    const bNormal = this.betaNormal && edgeBetas(this.betaNormal);
+    const bReduce = this.betaReduce && edgeBetas(this.betaReduce);
     const stem = batchNormTrain(
       conv(x, this.stem.w as tf.Tensor4D, 1, 1),
       this.stem.gamma as tf.Tensor1D,
@@ -99,18 +148,33 @@ export class DartsSupernet implements Supernet {
     let s0 = stem;
     let s1 = stem;
     for (const cell of this.cells) {
-      const out = this.cell(cell, s0, s1, cell.plan.reduction ? wReduce : wNormal);
+      const r = cell.plan.reduction;
+      const out = sampled
+        ? this.sampledCell(cell, s0, s1, sampled[r ? 1 : 0]!)
+        : this.cell(cell, s0, s1, (r ? wReduce : wNormal)!, r ? bReduce : bNormal);
       [s0, s1] = [s1, out];
     }
     return classify(s1, this.head.w, this.head.b);
   }
 
-  private cell(cell: CellParams, s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Tensor1D): tf.Tensor4D {
+  /** The cell's two inputs, preprocessed to C channels. */
+  private preprocess(cell: CellParams, s0in: tf.Tensor4D, s1in: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
     const s0 =
       cell.pre0.length === 2
         ? batchNormTrain(factorizedReduce(s0in, cell.pre0[0] as tf.Tensor4D, cell.pre0[1] as tf.Tensor4D))
         : batchNormTrain(conv(tf.relu(s0in), cell.pre0[0] as tf.Tensor4D));
-    const s1 = batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D));
+    return [s0, batchNormTrain(conv(tf.relu(s1in), cell.pre1 as tf.Tensor4D))];
+  }
+
+  private cell(
+    cell: CellParams,
+    s0in: tf.Tensor4D,
+    s1in: tf.Tensor4D,
+    weights: tf.Tensor1D,
+    betas: tf.Tensor1D | null,
+  ): tf.Tensor4D {
+    if (betas || this.partialChannels > 1) return this.partialCell(cell, s0in, s1in, weights, betas);
+    const [s0, s1] = this.preprocess(cell, s0in, s1in);
     const states: tf.Tensor4D[] = [s0, s1];
     // pools have no parameters: each state's are computed once here and shared by every node that reads it
     const pools: InputPools[] = [inputPools(s0, edgeStride(cell.plan, 0)), inputPools(s1, edgeStride(cell.plan, 1))];
@@ -118,13 +182,7 @@ export class DartsSupernet implements Supernet {
     for (let node = 0; node < DARTS_STEPS; node++) {
       const inputs = 2 + node;
       const edges = cell.edges.slice(offset, offset + inputs);
-      // the node's weights in the order nodeForward consumes them: BN'd operations edge by edge, then the identities
-      const partIdx: number[] = [];
-      const skipIdx: number[] = [];
-      edges.forEach((q, j) => {
-        for (const op of edgeBnOps(q)) partIdx.push((offset + j) * OPS + op);
-        if (q.stride === 1) skipIdx.push((offset + j) * OPS + SKIP);
-      });
+      const { partIdx, skipIdx } = nodeWeightIndex(edges, offset);
       const w = tf.gather(weights, [...partIdx, ...skipIdx]);
       const params = edges.flatMap(edgeVariables);
       const poolList = pools.flatMap((p) => [p.max, p.avg]);
@@ -162,20 +220,183 @@ export class DartsSupernet implements Supernet {
     return tf.concat(states.slice(2), 3);
   }
 
-  alphaSnapshot(): AlphaSnapshot {
-    return tf.tidy(() => ({
-      normal: rowsOf(softmaxFlat(this.alphaNormal).dataSync() as Float32Array, OPS),
-      reduce: rowsOf(softmaxFlat(this.alphaReduce).dataSync() as Float32Array, OPS),
-    }));
+  /**
+   * PC-DARTS' cell (see the file comment): per node, the mixed operations on the first c/K channels of each input,
+   * weighed by softmax(α)·β, beside the β-weighed sum of the bypassed channels, shuffled in K groups.
+   */
+  private partialCell(
+    cell: CellParams,
+    s0in: tf.Tensor4D,
+    s1in: tf.Tensor4D,
+    weights: tf.Tensor1D,
+    betas: tf.Tensor1D | null,
+  ): tf.Tensor4D {
+    const K = this.partialChannels;
+    const c = cell.plan.c;
+    const part = c / K;
+    const [s0, s1] = this.preprocess(cell, s0in, s1in);
+    const states: tf.Tensor4D[] = [s0, s1];
+    const heads = (x: tf.Tensor4D) => (K > 1 ? tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, part]) : x);
+    const partial: tf.Tensor4D[] = [heads(s0), heads(s1)];
+    const pools: InputPools[] = [0, 1].map((i) => inputPools(partial[i]!, edgeStride(cell.plan, i)));
+    let offset = 0;
+    for (let node = 0; node < DARTS_STEPS; node++) {
+      const inputs = 2 + node;
+      const edges = cell.edges.slice(offset, offset + inputs);
+      const { partIdx, skipIdx, partEdge, skipEdge } = nodeWeightIndex(edges, offset);
+      let w = tf.gather(weights, [...partIdx, ...skipIdx]);
+      if (betas) w = tf.mul(w, tf.gather(betas, [...partEdge, ...skipEdge]));
+      const mixed = nodeForward(partial, pools, w as tf.Tensor1D, partIdx.length, edges);
+      let h = mixed;
+      if (K > 1) {
+        const bypass = edges.map((q, j) => {
+          const rest = tf.slice(states[j]!, [0, 0, 0, part], [-1, -1, -1, c - part]);
+          const x = q.stride === 2 ? maxPool2(rest) : rest;
+          return betas ? (tf.mul(x, tf.slice(betas, offset + j, 1)) as tf.Tensor4D) : x;
+        });
+        h = channelShuffle(tf.concat([mixed, tf.addN(bypass) as tf.Tensor4D], 3), K);
+      }
+      states.push(h);
+      if (node < DARTS_STEPS - 1) {
+        partial.push(heads(h));
+        pools.push(inputPools(partial[partial.length - 1]!, 1));
+      }
+      offset += inputs;
+    }
+    return tf.concat(states.slice(2), 3);
   }
 
+  /**
+   * GDAS' cell (see the file comment): per edge only the sampled operation runs, scaled by its straight-through
+   * weight; the other weights are added as they are (value 0), so every α of the edge gets a gradient.
+   */
+  private sampledCell(
+    cell: CellParams,
+    s0in: tf.Tensor4D,
+    s1in: tf.Tensor4D,
+    sample: { index: Int32Array; hard: tf.Tensor2D },
+  ): tf.Tensor4D {
+    const states: tf.Tensor4D[] = [...this.preprocess(cell, s0in, s1in)];
+    const shape = nodeShape(states[1]!, cell.plan.reduction);
+    let offset = 0;
+    for (let node = 0; node < DARTS_STEPS; node++) {
+      const inputs = 2 + node;
+      const sum = new SampledNode();
+      for (let j = 0; j < inputs; j++) {
+        const e = offset + j;
+        const op = sample.index[e]!;
+        sum.add(sample.hard, e, op, sampledOp(DARTS_OPS[op]!, cell.edges[e]!, states[j]!, edgeStride(cell.plan, j)));
+      }
+      states.push(sum.finish(shape));
+      offset += inputs;
+    }
+    return tf.concat(states.slice(2), 3);
+  }
+
+  alphaSnapshot(): AlphaSnapshot {
+    return tf.tidy(() => {
+      const snap: AlphaSnapshot = {
+        normal: rowsOf(softmaxFlat(this.alphaNormal).dataSync() as Float32Array, OPS),
+        reduce: rowsOf(softmaxFlat(this.alphaReduce).dataSync() as Float32Array, OPS),
+      };
+      if (this.betaNormal && this.betaReduce)
+        snap.edges = {
+          normal: Array.from(edgeBetas(this.betaNormal).dataSync()),
+          reduce: Array.from(edgeBetas(this.betaReduce).dataSync()),
+        };
+      return snap;
+    });
+  }
+
+  /** [DARTS] derivation; with edge normalisation each edge's row is first scaled by its β ([PC-DARTS] §3.3). */
   genotype(): DartsGenotype {
     const a = this.alphaSnapshot();
-    return deriveDartsGenotype(a.normal, a.reduce!, DARTS_STEPS);
+    return deriveDartsGenotype(
+      scaleRows(a.normal, a.edges?.normal),
+      scaleRows(a.reduce!, a.edges?.reduce),
+      DARTS_STEPS,
+    );
   }
 
   dispose(): void {
     this.weights.dispose();
     this.alphas.dispose();
+  }
+}
+
+/**
+ * A node's entries of the flattened softmax(α) in the order nodeForward consumes them (BN'd operations edge by
+ * edge, then the stride-1 identities), and the edge of each entry (for PC-DARTS' β).
+ */
+function nodeWeightIndex(
+  edges: readonly EdgeParams[],
+  offset: number,
+): { partIdx: number[]; skipIdx: number[]; partEdge: number[]; skipEdge: number[] } {
+  const r = { partIdx: [] as number[], skipIdx: [] as number[], partEdge: [] as number[], skipEdge: [] as number[] };
+  edges.forEach((q, j) => {
+    for (const op of edgeBnOps(q)) {
+      r.partIdx.push((offset + j) * OPS + op);
+      r.partEdge.push(offset + j);
+    }
+    if (q.stride === 1) {
+      r.skipIdx.push((offset + j) * OPS + SKIP);
+      r.skipEdge.push(offset + j);
+    }
+  });
+  return r;
+}
+
+/** Each row times its edge's weight (none: the rows as they are). */
+export function scaleRows(rows: number[][], byRow: readonly number[] | undefined): number[][] {
+  return byRow ? rows.map((r, i) => r.map((v) => v * byRow[i]!)) : rows;
+}
+
+/** PC-DARTS' edge weights: softmax(β) over each node's incoming edges (2, 3, 4, 5 of them), flattened. */
+export function edgeBetas(beta: tf.Tensor): tf.Tensor1D {
+  const parts: tf.Tensor1D[] = [];
+  let offset = 0;
+  for (let node = 0; node < DARTS_STEPS; node++) {
+    parts.push(tf.softmax(tf.slice(beta as tf.Tensor1D, offset, 2 + node)));
+    offset += 2 + node;
+  }
+  return tf.concat(parts);
+}
+
+/**
+ * PC-DARTS' channel shuffle in `groups` groups (its code: channel_shuffle; NCHW view (groups, C/groups),
+ * transpose), in NHWC: output channel i·groups + g is input channel g·(C/groups) + i.
+ */
+export function channelShuffle(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  const C = x.shape[3];
+  const per = C / groups;
+  const perm = new Int32Array(C);
+  for (let i = 0; i < per; i++) for (let g = 0; g < groups; g++) perm[i * groups + g] = g * per + i;
+  return tf.gather(x, perm, 3);
+}
+
+/** nn.MaxPool2d(2, 2) on even sizes; on odd ones ceil, to match the stride-2 operations' ceil(H/2). */
+function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.maxPool(x, 2, 2, x.shape[1] % 2 || x.shape[2] % 2 ? 'same' : 'valid');
+}
+
+/** The shape of a node's output: the cell's C channels, at half the size in a reduction cell. */
+function nodeShape(s1: tf.Tensor4D, reduction: boolean): [number, number, number, number] {
+  const [B, H, W, C] = s1.shape;
+  return reduction ? [B, Math.ceil(H / 2), Math.ceil(W / 2), C] : [B, H, W, C];
+}
+
+/** One operation of an edge on x (its output after the operation's BN), or null for `none` (GDAS' forward). */
+export function sampledOp(op: DartsOp, q: EdgeParams, x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D | null {
+  const spec = DARTS_OP_TABLE[op];
+  switch (spec.kind) {
+    case 'none':
+      return null;
+    case 'pool':
+      return batchNormTrain(spec.pool === 'max' ? maxPool3(x, stride) : avgPool3(x, stride));
+    case 'skip':
+      if (stride === 1) return x;
+      return batchNormTrain(spec.forward!(tf.relu(x), q.params[op]!, stride, defaultBn));
+    default:
+      return batchNormTrain(spec.forward!(tf.relu(x), q.params[op]!, stride, defaultBn));
   }
 }

@@ -8,6 +8,9 @@
  * affine=False inside cells; the pool has no BN). One α matrix [6, 5] is shared by every cell. As in the DARTS
  * supernet, a node normalises and weighs its convolutions' outputs in one op (nn/bn.ts weightedBnSum).
  * Reduction blocks: ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN, plus a shortcut avgpool2x2 -> conv1x1; affine BN.
+ *
+ * GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its sampled
+ * operation, times its straight-through weight, plus the other operations' weights (value 0, gradient to α).
  */
 import * as tf from '@tensorflow/tfjs';
 import { NB201_EDGE_LIST, NB201_NODES, NB201_OPS, type Nb201Genotype } from '../../../../shared/genotype/ops.js';
@@ -17,7 +20,16 @@ import { batchNormTrain, weightedBnSum } from '../../nn/bn.js';
 import { ParamStore } from '../../nn/params.js';
 import { avgPool3, conv } from '../layers.js';
 import { recomputeInBackward } from '../../nn/recompute.js';
-import { classify, rowsOf, softmaxFlat, type GradTarget, type Supernet, type SupernetConfig } from '../supernet.js';
+import {
+  classify,
+  rowsOf,
+  SampledNode,
+  softmaxFlat,
+  type GradTarget,
+  type PathSampler,
+  type Supernet,
+  type SupernetConfig,
+} from '../supernet.js';
 
 const OPS = NB201_OPS.length;
 const IDX = Object.fromEntries(NB201_OPS.map((o, i) => [o, i])) as Record<(typeof NB201_OPS)[number], number>;
@@ -69,6 +81,7 @@ function nb201Node(
 
 export class Nb201Supernet implements Supernet {
   gradTarget: GradTarget = 'both';
+  sampler: PathSampler | null = null;
   readonly space = 'nb201' as const;
   readonly weights: ParamStore;
   readonly alphas: ParamStore;
@@ -133,14 +146,20 @@ export class Nb201Supernet implements Supernet {
     this.alpha = this.alphas.normal('alpha.cell', [NB201_EDGE_LIST.length, OPS], 1e-3);
   }
 
+  get archMatrices(): tf.Variable[] {
+    return [this.alpha];
+  }
+
   logits(x: tf.Tensor4D): tf.Tensor2D {
-    const w = softmaxFlat(this.alpha);
+    const sample = this.sampler?.(this.alpha, 0);
+    const w = sample ? null : softmaxFlat(this.alpha);
     let h = batchNormTrain(
       conv(x, this.stem.w as tf.Tensor4D, 1, 1),
       this.stem.bn.gamma as tf.Tensor1D,
       this.stem.bn.beta as tf.Tensor1D,
     );
-    for (const s of this.stages) h = s.kind === 'cell' ? this.cell(s.p, h, w) : this.reduce(s.p, h);
+    for (const s of this.stages)
+      h = s.kind === 'reduce' ? this.reduce(s.p, h) : sample ? this.sampledCell(s.p, h, sample) : this.cell(s.p, h, w!);
     h = tf.relu(batchNormTrain(h, this.last.gamma as tf.Tensor1D, this.last.beta as tf.Tensor1D));
     return classify(h, this.head.w, this.head.b);
   }
@@ -170,6 +189,27 @@ export class Nb201Supernet implements Supernet {
           [...nodes.map(() => true), target !== 'weights', ...params.map(() => target !== 'alphas')],
         ),
       );
+    }
+    return nodes[NB201_NODES - 1]!;
+  }
+
+  /** GDAS' cell: each edge runs its sampled operation only (see the file comment). */
+  private sampledCell(p: CellParams, x: tf.Tensor4D, sample: { index: Int32Array; hard: tf.Tensor2D }): tf.Tensor4D {
+    const nodes: tf.Tensor4D[] = [x];
+    for (let to = 1; to < NB201_NODES; to++) {
+      const sum = new SampledNode();
+      NB201_EDGE_LIST.forEach((e, k) => {
+        if (e.to !== to) return;
+        const op = sample.index[k]!;
+        const src = nodes[e.from]!;
+        let out: tf.Tensor4D | null = null;
+        if (op === IDX.skip_connect) out = src;
+        else if (op === IDX.avg_pool_3x3) out = avgPool3(src, 1);
+        else if (op === IDX.nor_conv_1x1) out = batchNormTrain(conv(tf.relu(src), p.conv1[k] as tf.Tensor4D));
+        else if (op === IDX.nor_conv_3x3) out = batchNormTrain(conv(tf.relu(src), p.conv3[k] as tf.Tensor4D, 1, 1));
+        sum.add(sample.hard, k, op, out);
+      });
+      nodes.push(sum.finish(x.shape));
     }
     return nodes[NB201_NODES - 1]!;
   }

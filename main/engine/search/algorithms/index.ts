@@ -1,0 +1,112 @@
+/**
+ * The search algorithms (shared/search.ts SEARCH_ALGORITHM_INFO): which supernet each needs, when one does not
+ * apply, and the algorithm object the trainer drives (types.ts).
+ */
+import { SEARCH_ALGORITHM_INFO, type SearchParams } from '../../../../shared/search.js';
+import type { Supernet, SupernetConfig } from '../../spaces/supernet.js';
+import { DartsFamily } from './darts.js';
+import { Gdas } from './gdas.js';
+import type { DartsOptimizers } from './step.js';
+import type { SearchAlgorithm } from './types.js';
+
+export type { SearchAlgorithm, SearchStep } from './types.js';
+
+type AlgorithmParams = Pick<
+  SearchParams,
+  | 'algorithm'
+  | 'space'
+  | 'channels'
+  | 'epochs'
+  | 'seed'
+  | 'momentum'
+  | 'weightDecay'
+  | 'partialChannels'
+  | 'alphaWarmupEpochs'
+  | 'betaDecayLambda'
+  | 'betaDecayOn'
+  | 'tauMax'
+  | 'tauMin'
+>;
+
+/** Whether the algorithm runs PC-DARTS' supernet (partial channels and edge normalisation). */
+function usesPartialChannels(p: Pick<SearchParams, 'algorithm' | 'betaDecayOn'>): boolean {
+  return p.algorithm === 'pc-darts' || (p.algorithm === 'beta-darts' && p.betaDecayOn === 'pc-darts');
+}
+
+/** The supernet options an algorithm needs (PC-DARTS: K and β). */
+export function supernetOptions(
+  p: Pick<SearchParams, 'algorithm' | 'betaDecayOn' | 'partialChannels'>,
+): Pick<SupernetConfig, 'partialChannels' | 'edgeNormalisation'> {
+  return usesPartialChannels(p) ? { partialChannels: p.partialChannels, edgeNormalisation: true } : {};
+}
+
+/** PC-DARTS' warm-up: the parameter, or the paper's share (15 of 50 epochs). */
+export function warmupEpochs(
+  p: Pick<SearchParams, 'algorithm' | 'betaDecayOn' | 'alphaWarmupEpochs' | 'epochs'>,
+): number {
+  if (p.alphaWarmupEpochs !== undefined) return p.alphaWarmupEpochs;
+  return usesPartialChannels(p) ? Math.floor((15 * p.epochs) / 50) : 0;
+}
+
+/** Why this algorithm cannot run with these settings (a message that says what to do), or null. */
+export function algorithmRefusal(p: AlgorithmParams): string | null {
+  const info = SEARCH_ALGORITHM_INFO[p.algorithm];
+  if (!info.spaces.includes(p.space)) {
+    const why = `${info.label} is defined on the DARTS space (its partial channels and edge normalisation act on DARTS cells)`;
+    return `${why}, so --algorithm ${p.algorithm} cannot search the ${p.space} space. Use --space darts, or another algorithm (darts, darts2, beta-darts, gdas).`;
+  }
+  if (p.algorithm === 'beta-darts' && p.betaDecayOn === 'pc-darts' && p.space !== 'darts')
+    return 'β-DARTS on PC-DARTS needs the DARTS space (partial channels act on DARTS cells). Use --space darts or --beta-decay-on darts.';
+  if (usesPartialChannels(p) && p.channels % (2 * p.partialChannels))
+    return `PC-DARTS with K=${p.partialChannels} gives each edge's operations C/K channels, which must be even (FactorizedReduce halves them): the channels (${p.channels}) must be a multiple of ${2 * p.partialChannels}. Use --channels ${Math.max(2 * p.partialChannels, Math.round(p.channels / (2 * p.partialChannels)) * 2 * p.partialChannels)} or another --partial-channels.`;
+  if (p.algorithm === 'gdas' && p.tauMin > p.tauMax)
+    return `GDAS anneals the temperature down from --tau-max to --tau-min; got ${p.tauMax} -> ${p.tauMin}. Give a --tau-min below --tau-max.`;
+  return null;
+}
+
+/** The algorithm object for a search (after algorithmRefusal passed). */
+export function createAlgorithm(p: AlgorithmParams, net: Supernet, opt: DartsOptimizers): SearchAlgorithm {
+  const base = { epochs: p.epochs, momentum: p.momentum, weightDecay: p.weightDecay };
+  switch (p.algorithm) {
+    case 'darts':
+      return new DartsFamily(net, opt, base, {
+        name: 'darts',
+        order: 1,
+        warmupEpochs: warmupEpochs(p),
+        betaDecayLambda: null,
+        provenance: {},
+      });
+    case 'darts2':
+      return new DartsFamily(net, opt, base, {
+        name: 'darts2',
+        order: 2,
+        warmupEpochs: warmupEpochs(p),
+        betaDecayLambda: null,
+        provenance: { xi: 'lr' },
+      });
+    case 'pc-darts':
+      return new DartsFamily(net, opt, base, {
+        name: 'pc-darts',
+        order: 1,
+        warmupEpochs: warmupEpochs(p),
+        betaDecayLambda: null,
+        provenance: { partialChannels: p.partialChannels, alphaWarmupEpochs: warmupEpochs(p) },
+      });
+    case 'beta-darts':
+      return new DartsFamily(net, opt, base, {
+        name: 'beta-darts',
+        order: 1,
+        warmupEpochs: warmupEpochs(p),
+        betaDecayLambda: p.betaDecayLambda,
+        provenance: {
+          betaDecayLambda: p.betaDecayLambda,
+          betaDecayOn: p.betaDecayOn,
+          ...(p.betaDecayOn === 'pc-darts'
+            ? { partialChannels: p.partialChannels, alphaWarmupEpochs: warmupEpochs(p) }
+            : {}),
+        },
+      });
+    case 'gdas':
+      return new Gdas(net, opt, p);
+  }
+}

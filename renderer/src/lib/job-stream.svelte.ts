@@ -11,6 +11,7 @@ import { connection } from './connection.svelte.js';
 import { errors } from './errors.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
+import { createQuery } from './query.svelte.js';
 
 export interface JobStreamSource<Detail, Pushed, Data> {
   /** The job in error messages: "Could not load {noun} #id". */
@@ -52,36 +53,7 @@ export function createLoaded<T>(
   load: (id: number) => Promise<T>,
   what: string,
 ): { readonly value: T | null; readonly failed: boolean } {
-  let value = $state.raw<T | null>(null);
-  let failed = $state(false);
-
-  $effect(() => {
-    const wanted = id();
-    if (wanted == null) return;
-    let stale = false;
-    failed = false;
-    load(wanted)
-      .then((v) => {
-        if (!stale) value = v;
-      })
-      .catch((e: unknown) => {
-        if (stale) return;
-        failed = true;
-        errors.report(e, `Could not load ${what} #${wanted}`);
-      });
-    return () => {
-      stale = true;
-    };
-  });
-
-  return {
-    get value() {
-      return value;
-    },
-    get failed() {
-      return failed;
-    },
-  };
+  return createQuery(id, load, (wanted) => `Could not load ${what} #${wanted}`);
 }
 
 /** The summary of job `jobId()`: the shared store's, else fetched once (a job older than the store's window). */

@@ -45,15 +45,24 @@ export interface JobStream<Detail, Data> {
 }
 
 /**
- * What `load(id())` answers, loaded again when the id changes (an answer for an earlier id is dropped; a null id
- * loads nothing). A failure is reported as "Could not load {what} #id" and sets `failed`.
+ * The record `load(id())` answers, loaded again when the id changes (a null id loads nothing); `current` is null
+ * until the record of the current id is in. A failure is reported as "Could not load {what} #id" and sets `failed`.
  */
-export function createLoaded<T>(
+export function createLoaded<T extends { id: number }>(
   id: () => number | null,
   load: (id: number) => Promise<T>,
   what: string,
-): { readonly value: T | null; readonly failed: boolean } {
-  return createQuery(id, load, (wanted) => `Could not load ${what} #${wanted}`);
+): { readonly current: T | null; readonly failed: boolean } {
+  const query = createQuery(id, load, (wanted) => `Could not load ${what} #${wanted}`);
+  const current = $derived(query.value?.id === id() ? query.value : null);
+  return {
+    get current() {
+      return current;
+    },
+    get failed() {
+      return query.failed;
+    },
+  };
 }
 
 /** The summary of job `jobId()`: the shared store's, else fetched once (a job older than the store's window). */
@@ -67,7 +76,7 @@ export function createJobSummary(
     (id) => client.call('jobs.get', { id }),
     noun,
   );
-  const job = $derived(jobs.byId(jobId()) ?? (fetched.value?.id === jobId() ? fetched.value : null));
+  const job = $derived(jobs.byId(jobId()) ?? fetched.current);
 
   return {
     get job() {

@@ -13,6 +13,12 @@ export interface Query<T> {
   readonly failed: boolean;
 }
 
+class QueryState<T> implements Query<T> {
+  value = $state.raw<T | null>(null);
+  loading = $state(false);
+  failed = $state(false);
+}
+
 /**
  * What `load(input())` answers; a null input loads nothing. A failure is reported with `failure(input)` ("Could not
  * load the thumbnails") and sets `failed`.
@@ -22,42 +28,28 @@ export function createQuery<I, T>(
   load: (input: I) => Promise<T>,
   failure: (input: I) => string,
 ): Query<T> {
-  let value = $state.raw<T | null>(null);
-  let loading = $state(false);
-  let failed = $state(false);
-
+  const q = new QueryState<T>();
   $effect(() => {
     const wanted = input();
     if (wanted == null) return;
     let stale = false;
-    loading = true;
-    failed = false;
+    q.loading = true;
+    q.failed = false;
     load(wanted)
       .then((v) => {
-        if (!stale) value = v;
+        if (!stale) q.value = v;
       })
       .catch((e: unknown) => {
         if (stale) return;
-        failed = true;
+        q.failed = true;
         errors.report(e, failure(wanted));
       })
       .finally(() => {
-        if (!stale) loading = false;
+        if (!stale) q.loading = false;
       });
     return () => {
       stale = true;
     };
   });
-
-  return {
-    get value() {
-      return value;
-    },
-    get loading() {
-      return loading;
-    },
-    get failed() {
-      return failed;
-    },
-  };
+  return q;
 }

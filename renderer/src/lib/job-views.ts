@@ -56,3 +56,31 @@ export const COMPRESSION_VIEW: JobViewAbout = {
   // The study's steps are points and rows, which its own facts count.
   showSteps: false,
 };
+
+/** The words and ids of a run list (RunTable.svelte). */
+export interface RunListAbout {
+  /** Names the section's ids and test ids: `{kind}-list`, `{kind}-list-title`, `{kind}-row-{jobId}`. */
+  kind: string;
+  heading: string;
+  tableTestid: string;
+  /** The page a row opens. */
+  route: PageId;
+  /** A run, in the row link's label: "Open {noun} #id (…)". */
+  noun: string;
+}
+
+export const EVALUATION_LIST: RunListAbout = {
+  kind: 'evaluate',
+  heading: 'Evaluations',
+  tableTestid: 'evaluate-table',
+  route: 'evaluate',
+  noun: 'evaluation',
+};
+
+export const STUDY_LIST: RunListAbout = {
+  kind: 'compress',
+  heading: 'Studies',
+  tableTestid: 'compress-list-table',
+  route: 'compression',
+  noun: 'compression study',
+};

@@ -84,3 +84,20 @@ export const STUDY_LIST: RunListAbout = {
   route: 'compression',
   noun: 'compression study',
 };
+
+/** The words of a job form's foot (FormActions.svelte): its test id prefix, Start button and queue note. */
+export interface FormWords {
+  prefix: string;
+  /** The Start button ("Start search"). */
+  label: string;
+  /** The kind's job, one and many, in "It will wait for the 2 searches already running or queued". */
+  nouns: readonly [one: string, many: string];
+}
+
+export const SEARCH_FORM: FormWords = { prefix: 'search', label: 'Start search', nouns: ['search', 'searches'] };
+export const EVALUATE_FORM: FormWords = {
+  prefix: 'evaluate',
+  label: 'Start evaluation',
+  nouns: ['evaluation', 'evaluations'],
+};
+export const COMPRESS_FORM: FormWords = { prefix: 'compress', label: 'Start study', nouns: ['study', 'studies'] };

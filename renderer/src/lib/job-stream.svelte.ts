@@ -12,6 +12,7 @@ import { errors } from './errors.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
 import { createQuery } from './query.svelte.js';
+import { mergeEpochs } from './search-curves.js';
 
 export interface JobStreamSource<Detail, Pushed, Data> {
   /** The job in error messages: "Could not load {noun} #id". */
@@ -160,4 +161,57 @@ export function createJobStream<Detail, Pushed, Data>(
       return active;
     },
   };
+}
+
+/**
+ * The source of a stream of epochs (a search, an evaluation): the detail's `epochs`, then each pushed epoch, a later
+ * copy of an epoch replacing an earlier one.
+ */
+export function epochSource<Detail extends { epochs: E[] }, E extends { epoch: number }>(
+  noun: string,
+  load: (id: number) => Promise<Detail>,
+  fromPush: (message: PushMessage, id: number) => E | null,
+  append?: (data: E[], piece: E) => E[],
+): JobStreamSource<Detail, E, E[]> {
+  return { noun, load, fromPush, empty: () => [], fromDetail: (d) => d.epochs, merge: mergeEpochs, append };
+}
+
+/** A job's stored record as far as `createJobFacts` reads it. */
+interface RecordedJob<P, R> {
+  params: Partial<P>;
+  summary: { datasetName?: string | null };
+  result: R | null;
+}
+
+/**
+ * What a job view shows of a job's settings and result: from its stored record once loaded, until then from the
+ * job itself (`paramsOfJob` reads its params, `parseResult` the result a finished job carries).
+ */
+export function createJobFacts<P extends { datasetId: number | null }, R>(
+  stream: JobStream<RecordedJob<P, R>, unknown>,
+  paramsOfJob: (job: JobSummary | null) => P,
+  parseResult: (raw: unknown) => R | null,
+): { readonly params: P; readonly datasetName: string | null; readonly result: R | null } {
+  return new JobFacts(stream, paramsOfJob, parseResult);
+}
+
+class JobFacts<P extends { datasetId: number | null }, R> {
+  readonly params: P;
+  readonly datasetName: string | null;
+  readonly result: R | null;
+
+  constructor(
+    stream: JobStream<RecordedJob<P, R>, unknown>,
+    paramsOfJob: (job: JobSummary | null) => P,
+    parseResult: (raw: unknown) => R | null,
+  ) {
+    this.params = $derived<P>({ ...paramsOfJob(stream.job), ...stream.detail?.params });
+    this.datasetName = $derived(
+      stream.detail?.summary.datasetName ??
+        (this.params.datasetId != null ? `dataset #${this.params.datasetId}` : null),
+    );
+    this.result = $derived(
+      stream.detail?.result ?? (stream.job?.state === 'done' ? parseResult(stream.job.result) : null),
+    );
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { AeSummary } from '../../../shared/autoencoder.js';
 import type { JobSummary } from '../../../shared/jobs.js';
-import { defaultAeForm, type AeForm, type AeTrainInput } from './autoencoder.js';
+import { defaultAeForm, type AeForm } from './autoencoder.js';
 import { client } from './api.js';
 import { JobBackedList } from './job-backed-list.svelte.js';
 import { isFinishedState } from './jobs.js';
@@ -27,11 +27,6 @@ class AutoencoderStore extends JobBackedList<AeSummary, 'autoencoder'> {
     });
   }
 
-  /** Starts a training job; returns it, or null when the call failed (the error banner says why). */
-  startTraining(params: AeTrainInput): Promise<JobSummary | null> {
-    return this.startJob(params);
-  }
-
   /** The card shows the training started here, else one started elsewhere that is still running or queued. */
   shownJob(): JobSummary | null {
     const own = jobs.byId(this.jobId);
@@ -45,10 +40,6 @@ class AutoencoderStore extends JobBackedList<AeSummary, 'autoencoder'> {
       (n, j) => n + (j.kind === 'autoencoder' && j.id !== except && !isFinishedState(j.state) ? 1 : 0),
       0,
     );
-  }
-
-  dismissTraining(): void {
-    this.dismissJob();
   }
 
   protected override removed(id: number): void {

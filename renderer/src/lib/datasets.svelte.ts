@@ -24,11 +24,6 @@ class DatasetStore extends JobBackedList<DatasetSummary, 'import'> {
     });
   }
 
-  /** Starts an import job; returns it, or null when the call failed (the error banner says why). */
-  startImport(params: ImportInput): Promise<JobSummary | null> {
-    return this.startJob(params);
-  }
-
   /**
    * Datasets imported before from `source` (`datasets.existing`); null when the call failed (the error banner
    * says why).
@@ -50,10 +45,6 @@ class DatasetStore extends JobBackedList<DatasetSummary, 'import'> {
     const own = jobs.byId(this.jobId);
     if (own) return own;
     return jobs.list.find((j) => j.kind === 'import' && !isFinishedState(j.state)) ?? null;
-  }
-
-  dismissImport(): void {
-    this.dismissJob();
   }
 }
 

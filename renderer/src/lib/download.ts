@@ -106,3 +106,16 @@ export async function copyText(text: string, fallback: HTMLElement | null): Prom
   }
   return 'selected';
 }
+
+/**
+ * Runs a save whose `write` resolves to the file name it saved: the note to show ("Saved x."), or '' when it
+ * failed (`failed` reports why).
+ */
+export async function savedNote(write: () => Promise<string>, failed: (e: unknown) => void): Promise<string> {
+  try {
+    return `Saved ${await write()}.`;
+  } catch (e) {
+    failed(e);
+    return '';
+  }
+}

@@ -6,32 +6,13 @@
  * after a reconnect.
  */
 import type { EvaluationSummary, ModelSummary } from '../../../shared/evaluate.js';
-import type { JobSummary } from '../../../shared/jobs.js';
 import { client } from './api.js';
 import { errorMessage } from './client.js';
 import { EngineList } from './engine-list.svelte.js';
 import { errors } from './errors.svelte.js';
-import { defaultEvaluateForm, type EvaluateForm, type EvaluateStartInput } from './evaluate.js';
+import { defaultEvaluateForm, type EvaluateForm } from './evaluate.js';
 import { Debounced, JobRunList } from './job-run-list.svelte.js';
 import { jobs } from './jobs.svelte.js';
-
-class EvaluationStore extends JobRunList<EvaluationSummary> {
-  /** The form's values, kept while the user visits other pages. */
-  form = $state<EvaluateForm>(defaultEvaluateForm());
-
-  constructor() {
-    super({
-      kind: 'evaluate',
-      progressEvent: 'evaluate-epoch',
-      load: () => client.call('evaluations.list', {}),
-      what: 'the list of evaluations',
-    });
-  }
-
-  startEvaluation(params: EvaluateStartInput): Promise<JobSummary | null> {
-    return this.startRun({ kind: 'evaluate', params }, 'the evaluation');
-  }
-}
 
 class ModelStore extends EngineList<ModelSummary> {
   importing = $state(false);
@@ -95,5 +76,12 @@ class ModelStore extends EngineList<ModelSummary> {
   }
 }
 
-export const evaluations = new EvaluationStore();
+/** The evaluations and the evaluation form. */
+export const evaluations = new JobRunList<EvaluationSummary, 'evaluate', EvaluateForm>({
+  kind: 'evaluate',
+  progressEvent: 'evaluate-epoch',
+  load: () => client.call('evaluations.list', {}),
+  nouns: ['evaluation', 'evaluations'],
+  form: defaultEvaluateForm,
+});
 export const models = new ModelStore();

@@ -1,7 +1,9 @@
 /**
- * Number inputs of a job form as data (rendered by NumberFields.svelte), for forms whose fields differ only in what
- * they edit, say and allow.
+ * Job forms' shared parts: number inputs as data (rendered by NumberFields.svelte), for forms whose fields differ
+ * only in what they edit, say and allow; and `startFromForm`, the Start button's one path from the form's built
+ * parameters to a started job or the problem the form shows.
  */
+import type { JobSummary } from '../../../shared/jobs.js';
 
 /** The keys of a form whose values are numbers (null while the field is empty). */
 export type NumberKeys<F> = { [K in keyof F]-?: F[K] extends number | null ? K : never }[keyof F] & string;
@@ -37,4 +39,28 @@ export function epochsAndBatchFields(
 /** The seed field (any whole number from 0); test id `{prefix}-seed`. */
 export function seedField(prefix: string): NumberFieldSpec<'seed'> {
   return { key: 'seed', label: 'Seed', min: '0', testid: `${prefix}-seed` };
+}
+
+/** What a form's build step gives: the job's parameters, or the field at fault ('' for none in particular) and why. */
+export type BuiltParams<P> = { ok: true; params: P } | { ok: false; field: string; error: string };
+
+/** A form's refusal: the field at fault ('' for none in particular) and why. */
+export interface FormProblem {
+  field: string;
+  error: string;
+}
+
+/**
+ * Starts a job from a form's built parameters: the job, or the problem the form shows, its own refusal, else the
+ * reason the engine gave (or "<what> could not be started.").
+ */
+export async function startFromForm<P>(
+  built: BuiltParams<P>,
+  store: { startJob(params: P): Promise<JobSummary | null>; readonly startError: string | null },
+  what: string,
+): Promise<{ job: JobSummary; problem: null } | { job: null; problem: FormProblem }> {
+  if (!built.ok) return { job: null, problem: { field: built.field, error: built.error } };
+  const job = await store.startJob(built.params);
+  if (job) return { job, problem: null };
+  return { job: null, problem: { field: '', error: store.startError ?? `${what} could not be started.` } };
 }

@@ -1,12 +1,14 @@
 /**
  * A list of runs of one job kind that shows them while they run (searches and evaluations: epochs done;
  * compression studies: rows done): loaded again when a job of that kind changes state, at most once a second after
- * each of its progress events, and after a reconnect. The searches, evaluations and compression studies build on it.
+ * each of its progress events, and after a reconnect; with the form that starts one, kept while the user visits other
+ * pages. The searches, evaluations and compression studies build on it.
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { JobKind, JobSummary } from '../../../shared/jobs.js';
 import { client } from './api.js';
 import { EngineList } from './engine-list.svelte.js';
+import type { JobParamsInput } from './job-backed-list.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
 
@@ -31,23 +33,32 @@ export class Debounced {
   }
 }
 
-export interface JobRunListConfig<T> {
-  kind: JobKind;
+export interface JobRunListConfig<T, K extends JobKind, F> {
+  kind: K;
   /** The event type a running job emits as it progresses (`evaluate-epoch`, `compress-point`). */
   progressEvent: string;
   load: () => Promise<T[]>;
-  /** "the list of evaluations" (error messages). */
-  what: string;
+  /** What one run and many are called in error messages (`['evaluation', 'evaluations']`: "the list of evaluations"). */
+  nouns: readonly [one: string, many: string];
+  /** The form's values when the window opens. */
+  form: () => F;
 }
 
-export class JobRunList<T extends { jobId: number; createdAt: number }> extends EngineList<T> {
+export class JobRunList<T extends { jobId: number; createdAt: number }, K extends JobKind, F> extends EngineList<T> {
+  /** The form's values, kept while the user visits other pages. */
+  form: F;
   protected readonly later = new Debounced(() => void this.refresh());
-  private readonly runConfig: JobRunListConfig<T>;
+  private readonly runConfig: JobRunListConfig<T, K, F>;
   private started = false;
 
-  constructor(config: JobRunListConfig<T>) {
-    super({ load: config.load, order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId, what: config.what });
+  constructor(config: JobRunListConfig<T, K, F>) {
+    super({
+      load: config.load,
+      order: (a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId,
+      what: `the list of ${config.nouns[1]}`,
+    });
     this.runConfig = config;
+    this.form = $state(config.form());
   }
 
   start(): void {
@@ -78,7 +89,8 @@ export class JobRunList<T extends { jobId: number; createdAt: number }> extends 
    * Starts a job of this kind; returns it, or null when the call was refused (the banner and `startError` say why:
    * `jobs.start` checks the dataset and the settings before queueing anything).
    */
-  protected startRun(input: ApiInput<'jobs.start'>, what: string): Promise<JobSummary | null> {
-    return this.startJobWith(input, what, () => this.later.soon(0));
+  startJob(params: JobParamsInput<K>): Promise<JobSummary | null> {
+    const input = { kind: this.runConfig.kind, params } as ApiInput<'jobs.start'>;
+    return this.startJobWith(input, `the ${this.runConfig.nouns[0]}`, () => this.later.soon(0));
   }
 }

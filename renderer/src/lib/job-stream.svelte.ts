@@ -11,6 +11,8 @@ import { connection } from './connection.svelte.js';
 import { errors } from './errors.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
+import { createQuery } from './query.svelte.js';
+import { mergeEpochs } from './search-curves.js';
 
 export interface JobStreamSource<Detail, Pushed, Data> {
   /** The job in error messages: "Could not load {noun} #id". */
@@ -44,42 +46,22 @@ export interface JobStream<Detail, Data> {
 }
 
 /**
- * What `load(id())` answers, loaded again when the id changes (an answer for an earlier id is dropped; a null id
- * loads nothing). A failure is reported as "Could not load {what} #id" and sets `failed`.
+ * The record `load(id())` answers, loaded again when the id changes (a null id loads nothing); `current` is null
+ * until the record of the current id is in. A failure is reported as "Could not load {what} #id" and sets `failed`.
  */
-export function createLoaded<T>(
+export function createLoaded<T extends { id: number }>(
   id: () => number | null,
   load: (id: number) => Promise<T>,
   what: string,
-): { readonly value: T | null; readonly failed: boolean } {
-  let value = $state.raw<T | null>(null);
-  let failed = $state(false);
-
-  $effect(() => {
-    const wanted = id();
-    if (wanted == null) return;
-    let stale = false;
-    failed = false;
-    load(wanted)
-      .then((v) => {
-        if (!stale) value = v;
-      })
-      .catch((e: unknown) => {
-        if (stale) return;
-        failed = true;
-        errors.report(e, `Could not load ${what} #${wanted}`);
-      });
-    return () => {
-      stale = true;
-    };
-  });
-
+): { readonly current: T | null; readonly failed: boolean } {
+  const query = createQuery(id, load, (wanted) => `Could not load ${what} #${wanted}`);
+  const current = $derived(query.value?.id === id() ? query.value : null);
   return {
-    get value() {
-      return value;
+    get current() {
+      return current;
     },
     get failed() {
-      return failed;
+      return query.failed;
     },
   };
 }
@@ -95,7 +77,7 @@ export function createJobSummary(
     (id) => client.call('jobs.get', { id }),
     noun,
   );
-  const job = $derived(jobs.byId(jobId()) ?? (fetched.value?.id === jobId() ? fetched.value : null));
+  const job = $derived(jobs.byId(jobId()) ?? fetched.current);
 
   return {
     get job() {
@@ -179,4 +161,57 @@ export function createJobStream<Detail, Pushed, Data>(
       return active;
     },
   };
+}
+
+/**
+ * The source of a stream of epochs (a search, an evaluation): the detail's `epochs`, then each pushed epoch, a later
+ * copy of an epoch replacing an earlier one.
+ */
+export function epochSource<Detail extends { epochs: E[] }, E extends { epoch: number }>(
+  noun: string,
+  load: (id: number) => Promise<Detail>,
+  fromPush: (message: PushMessage, id: number) => E | null,
+  append?: (data: E[], piece: E) => E[],
+): JobStreamSource<Detail, E, E[]> {
+  return { noun, load, fromPush, empty: () => [], fromDetail: (d) => d.epochs, merge: mergeEpochs, append };
+}
+
+/** A job's stored record as far as `createJobFacts` reads it. */
+interface RecordedJob<P, R> {
+  params: Partial<P>;
+  summary: { datasetName?: string | null };
+  result: R | null;
+}
+
+/**
+ * What a job view shows of a job's settings and result: from its stored record once loaded, until then from the
+ * job itself (`paramsOfJob` reads its params, `parseResult` the result a finished job carries).
+ */
+export function createJobFacts<P extends { datasetId: number | null }, R>(
+  stream: JobStream<RecordedJob<P, R>, unknown>,
+  paramsOfJob: (job: JobSummary | null) => P,
+  parseResult: (raw: unknown) => R | null,
+): { readonly params: P; readonly datasetName: string | null; readonly result: R | null } {
+  return new JobFacts(stream, paramsOfJob, parseResult);
+}
+
+class JobFacts<P extends { datasetId: number | null }, R> {
+  readonly params: P;
+  readonly datasetName: string | null;
+  readonly result: R | null;
+
+  constructor(
+    stream: JobStream<RecordedJob<P, R>, unknown>,
+    paramsOfJob: (job: JobSummary | null) => P,
+    parseResult: (raw: unknown) => R | null,
+  ) {
+    this.params = $derived<P>({ ...paramsOfJob(stream.job), ...stream.detail?.params });
+    this.datasetName = $derived(
+      stream.detail?.summary.datasetName ??
+        (this.params.datasetId != null ? `dataset #${this.params.datasetId}` : null),
+    );
+    this.result = $derived(
+      stream.detail?.result ?? (stream.job?.state === 'done' ? parseResult(stream.job.result) : null),
+    );
+  }
 }

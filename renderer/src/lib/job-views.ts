@@ -56,3 +56,54 @@ export const COMPRESSION_VIEW: JobViewAbout = {
   // The study's steps are points and rows, which its own facts count.
   showSteps: false,
 };
+
+/** The words and ids of a run list (RunTable.svelte). */
+export interface RunListAbout {
+  /** Names the section's ids and test ids: `{kind}-list`, `{kind}-list-title`, `{kind}-row-{jobId}`. */
+  kind: string;
+  heading: string;
+  tableTestid: string;
+  /** The page a row opens. */
+  route: PageId;
+  /** A run, in the row link's label: "Open {noun} #id (…)". */
+  noun: string;
+}
+
+export const EVALUATION_LIST: RunListAbout = {
+  kind: 'evaluate',
+  heading: 'Evaluations',
+  tableTestid: 'evaluate-table',
+  route: 'evaluate',
+  noun: 'evaluation',
+};
+
+export const STUDY_LIST: RunListAbout = {
+  kind: 'compress',
+  heading: 'Studies',
+  tableTestid: 'compress-list-table',
+  route: 'compression',
+  noun: 'compression study',
+};
+
+/** The words of a job form's foot (FormActions.svelte): its test id prefix, Start button and queue note. */
+export interface FormWords {
+  prefix: string;
+  /** The Start button ("Start search"). */
+  label: string;
+  /** The kind's job, one and many, in "It will wait for the 2 searches already running or queued". */
+  nouns: readonly [one: string, many: string];
+}
+
+export const SEARCH_FORM: FormWords = { prefix: 'search', label: 'Start search', nouns: ['search', 'searches'] };
+export const EVALUATE_FORM: FormWords = {
+  prefix: 'evaluate',
+  label: 'Start evaluation',
+  nouns: ['evaluation', 'evaluations'],
+};
+export const COMPRESS_FORM: FormWords = { prefix: 'compress', label: 'Start study', nouns: ['study', 'studies'] };
+export const NASWOT_FORM: FormWords = { prefix: 'naswot', label: 'Start ranking', nouns: ['ranking', 'rankings'] };
+export const DSM_FORM: FormWords = {
+  prefix: 'dsm',
+  label: 'Start DSM-NAS search',
+  nouns: ['DSM-NAS search', 'DSM-NAS searches'],
+};

@@ -8,24 +8,20 @@ import { client } from './api.js';
 import { JobRunList } from './job-run-list.svelte.js';
 import { defaultSearchForm, type SearchForm, type SearchStartInput } from './search.js';
 
-class SearchStore extends JobRunList<SearchSummary> {
-  /** The form's values, kept while the user visits other pages. */
-  form = $state<SearchForm>(defaultSearchForm());
+class SearchStore extends JobRunList<SearchSummary, 'search', SearchForm> {
   /** The searches ticked for comparison on the Runs page (job ids, in the order ticked), kept across pages. */
   compare = $state.raw<number[]>([]);
 
-  constructor() {
-    super({
-      kind: 'search',
-      progressEvent: 'search-epoch',
-      load: () => client.call('searches.list', {}),
-      what: 'the list of searches',
-    });
-  }
-
+  /** Starts a search (`startJob`, by its own name). */
   startSearch(params: SearchStartInput): Promise<JobSummary | null> {
-    return this.startRun({ kind: 'search', params }, 'the search');
+    return this.startJob(params);
   }
 }
 
-export const searches = new SearchStore();
+export const searches = new SearchStore({
+  kind: 'search',
+  progressEvent: 'search-epoch',
+  load: () => client.call('searches.list', {}),
+  nouns: ['search', 'searches'],
+  form: defaultSearchForm,
+});

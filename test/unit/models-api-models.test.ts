@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelFile, ModelReportFile, ModelSummary } from '../../shared/evaluate.js';
+import type { ModelFile, ModelSummary } from '../../shared/evaluate.js';
 import { datasetContentHash } from '../../main/api/searches.js';
 import { modelDirFor } from '../../main/store/paths.js';
 import { openTestHost, rejection } from '../helpers/host.js';

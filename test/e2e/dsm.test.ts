@@ -159,6 +159,21 @@ describe('DSM-NAS panel', () => {
 
     await page.goto(`${ui.serve.url}#/search`);
     expect(await page.getByTestId(`method-run-${firstId}`).getAttribute('data-kind')).toBe('dsm-search');
+
+    // the best centre is a searched cell the Evaluate page offers, with the search's provenance
+    await page.goto(`${ui.serve.url}#/evaluate`);
+    const source = page.getByTestId('evaluate-search');
+    await source.waitFor();
+    await page.waitForFunction(
+      (id) =>
+        [...document.querySelectorAll('[data-testid="evaluate-search"] option')].some(
+          (o) => (o as HTMLOptionElement).value === String(id),
+        ),
+      firstId,
+    );
+    await source.selectOption(String(firstId));
+    expect(await source.locator('option:checked').textContent()).toMatch(new RegExp(`^#${firstId} · DSM-NAS ·`));
+    expect(await page.getByTestId('evaluate-search-genotype').textContent()).toBe(result.best.text);
   });
 
   it('starts DSM-NAS+ from the best centre, reusing the first search’s supernet', async ({ skip }) => {

@@ -15,6 +15,7 @@ import {
   changedPositions,
   colourScale,
   defaultDsmForm,
+  dsmSearchChoices,
   dsmSettingsLine,
   dsmResultOf,
   formatGain,
@@ -175,6 +176,29 @@ describe('trace', () => {
     expect(dsmResultOf({ state: 'done', result: r })).toBe(r);
     expect(dsmResultOf({ state: 'failed', result: r })).toBeNull();
     expect(dsmResultOf({ state: 'done', result: null })).toBeNull();
+  });
+
+  it('offers a finished search’s best centre to the Evaluate form, and nothing else', () => {
+    const job = (id: number, kind: string, state: string, result: unknown) =>
+      ({ id, kind, state, result, params: { datasetId: 2 }, createdAt: 1000 + id }) as unknown as JobSummary;
+    const done = { space: 'nb201', best: { index: 7, text: A, accuracy: 0.42, subspace: 1 }, centres: [] };
+    const choices = dsmSearchChoices(
+      [job(4, 'dsm-search', 'done', done), job(5, 'dsm-search', 'running', null), job(6, 'naswot', 'done', done)],
+      (id) => (id === 2 ? 'digits' : null),
+    );
+    expect(choices).toEqual([
+      {
+        jobId: 4,
+        datasetId: 2,
+        datasetName: 'digits',
+        space: 'nb201',
+        state: 'done',
+        genotypeText: A,
+        createdAt: 1004,
+        valAccuracy: 0.42,
+        method: 'DSM-NAS',
+      },
+    ]);
   });
 });
 

@@ -17,6 +17,7 @@ import { DSM_PARAMS } from '../../../shared/generated/params.js';
 import { NB201_EDGE_LIST } from '../../../shared/genotype/ops.js';
 import { parseNb201 } from '../../../shared/genotype/text.js';
 import type { JobSummary } from '../../../shared/jobs.js';
+import type { EvaluateSearchChoice } from './evaluate.js';
 import type { JobViewAbout } from './job-views.js';
 import { SHARED_HELP, firstProblem, ruleOf, sharedRules, type NumberRule } from './naswot-dsm-fields.js';
 
@@ -596,4 +597,32 @@ export function rewardSeries(points: readonly DsmPoint[]): {
     if (p.best != null) best.push({ x: p.iteration, y: p.best * 100 });
   }
   return { reward, baseline, best };
+}
+
+/**
+ * Finished DSM-NAS searches as Evaluate sources: the best centre is the searched cell (its genotype.json carries the
+ * provenance; `jobs.start` takes `{kind: 'search', jobId}` for either kind).
+ */
+export function dsmSearchChoices(
+  jobs: readonly JobSummary[],
+  datasetName: (id: number) => string | null,
+): EvaluateSearchChoice[] {
+  return jobs.flatMap((j) => {
+    const result = j.kind === 'dsm-search' ? dsmResultOf(j) : null;
+    if (!result) return [];
+    const datasetId = (j.params as Pick<DsmParams, 'datasetId'>).datasetId;
+    return [
+      {
+        jobId: j.id,
+        datasetId,
+        datasetName: datasetName(datasetId),
+        space: 'nb201' as const,
+        state: j.state,
+        genotypeText: result.best.text,
+        createdAt: j.createdAt,
+        valAccuracy: result.best.accuracy,
+        method: 'DSM-NAS' as const,
+      },
+    ];
+  });
 }

@@ -152,6 +152,14 @@ export interface SearchChoice {
   createdAt: number;
 }
 
+/** A search the Evaluate form offers: a differentiable search, or a DSM-NAS search's best centre (`method`). */
+export interface EvaluateSearchChoice extends SearchChoice {
+  /** The supernet's validation accuracy (a DSM-NAS search: its best centre's, with inherited weights). */
+  valAccuracy: number | null;
+  /** Set for a search of another method than differentiable search. */
+  method?: 'DSM-NAS';
+}
+
 /** Finished searches with a genotype, those on `datasetId` first, newest first within each group. */
 export function searchChoices<T extends SearchChoice>(list: readonly T[], datasetId: number | null): T[] {
   return list

@@ -245,7 +245,7 @@ describe('Evaluate page', () => {
     await tallShot('e2e-evaluate-done.png', 2600);
   });
 
-  it('downloads the model’s files, which import back as a model', async () => {
+  it('downloads the model as one zip and as files, which import back as models', async () => {
     const model = await download(page, 'evaluate-download-model-json');
     expect(model.download.suggestedFilename()).toBe('model.json');
     const doc = JSON.parse(model.bytes.toString('utf8')) as {
@@ -268,6 +268,12 @@ describe('Evaluate page', () => {
     expect(JSON.parse(genotype.bytes.toString('utf8'))).toMatchObject({ genotype: { space: 'darts' } });
     await page.locator('[data-testid="evaluate-download-note"]', { hasText: /Saved genotype.json/ }).waitFor();
 
+    const archive = await download(page, 'evaluate-download-archive');
+    expect(archive.download.suggestedFilename()).toMatch(/\.winnow-model\.zip$/);
+    expect(archive.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    const zipFile = path.join(exported.dir, archive.download.suggestedFilename());
+    fs.writeFileSync(zipFile, archive.bytes);
+
     fs.writeFileSync(path.join(exported.dir, 'model.json'), model.bytes);
     fs.writeFileSync(path.join(exported.dir, 'weights.bin'), weights.bytes);
     fs.writeFileSync(path.join(exported.dir, 'report.json'), report.bytes);
@@ -275,14 +281,22 @@ describe('Evaluate page', () => {
     await page.getByTestId('evaluate-back').click();
     await page.getByTestId('models-table').waitFor();
     await page.locator('[data-testid^="model-row-"][data-origin="evaluate"]').first().waitFor();
-    await page.getByLabel('Model folder path').fill(exported.dir);
-    await page.getByLabel('Model name').fill('Round trip');
-    await page.getByTestId('model-import-start').click();
-    await page
-      .locator('[data-testid="models-note"]', { hasText: /Imported “Round trip”/ })
-      .waitFor({ timeout: 15_000 });
-    const row = page.locator('[data-testid^="model-row-"][data-origin="import"]');
-    expect(await row.textContent()).toMatch(/Round trip.*imported/s);
+    for (const [source, name] of [
+      [exported.dir, 'Round trip'],
+      [zipFile, 'From zip'],
+    ] as const) {
+      await page.getByLabel('Model archive or folder path').fill(source);
+      await page.getByLabel('Model name').fill(name);
+      await page.getByTestId('model-import-start').click();
+      await page
+        .locator('[data-testid="models-note"]', { hasText: new RegExp(`Imported “${name}”`) })
+        .waitFor({ timeout: 15_000 });
+    }
+    const rows = page.locator('[data-testid^="model-row-"][data-origin="import"]');
+    expect(await rows.allTextContents()).toEqual([
+      expect.stringMatching(/From zip.*imported/s),
+      expect.stringMatching(/Round trip.*imported/s),
+    ]);
   });
 
   it('evaluates the plain CNN baseline', async () => {

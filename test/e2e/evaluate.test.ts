@@ -430,10 +430,10 @@ describe('Evaluate page', () => {
 
   it('deletes the imported model after asking', async () => {
     await page.getByTestId('models-panel').waitFor();
-    const row = page.locator('[data-testid^="model-row-"][data-origin="import"]');
+    const row = page.locator('[data-testid^="model-row-"][data-origin="import"]', { hasText: 'Round trip' });
     await row.waitFor();
     const before = await page.locator('[data-testid^="model-row-"]').count();
-    expect(before).toBeGreaterThanOrEqual(3); // two or three evaluations' models and the imported one
+    expect(before).toBeGreaterThanOrEqual(4); // two or three evaluations' models and the two imported ones
     await row.getByRole('button', { name: /Delete model Round trip/ }).click();
     await page.getByTestId('model-delete-panel').waitFor();
     expect(await page.getByTestId('model-delete-panel').textContent()).toMatch(/Delete Round trip\?/);

@@ -13,10 +13,8 @@ import { DsmIterationData, DsmParams, DsmResult } from '../../shared/dsm.js';
 import { EvaluateParams, type EvaluationSummary } from '../../shared/evaluate.js';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
-import type { ImportResult } from '../../shared/datasets.js';
 import type { JobEvent, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import type { WinnowHost } from '../../main/api/host.js';
-import { openHost } from '../../main/api/host.js';
 import type { EvaluateJobContext } from '../../main/engine/evaluate/context.js';
 import { createJobContext, JobCancelledError } from '../../main/engine/jobs/context.js';
 import { readCheckpoint } from '../../main/engine/search/checkpoint.js';
@@ -25,8 +23,8 @@ import { dsmHandler } from '../../main/engine/search/dsm/job.js';
 import { archDistance, archFromIndex } from '../../main/engine/spaces/nb201/space.js';
 import { dsmSearchKind } from '../../main/jobs/dsm-search.js';
 import { evaluateKind } from '../../main/jobs/evaluate.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { rejection } from '../helpers/host.js';
+import { hostWithDataset, runToDone } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const t = tempDir();
@@ -50,15 +48,7 @@ const TINY = {
 } as const;
 
 beforeAll(async () => {
-  host = await openHost({ dataDir: t.dir, transport: 'in-process', launcher: inProcessLauncher() });
-  const started = (await host.api.dispatch('jobs.start', {
-    kind: 'import',
-    params: { source: { kind: 'mnist-sample' } },
-  })) as JobSummary;
-  await host.supervisor.whenIdle();
-  const job = host.store.jobs.get(started.id)!;
-  expect(job.state, job.message ?? '').toBe('done');
-  datasetId = (job.result as ImportResult).id;
+  ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'mnist-sample' }));
   return async () => {
     await host.close();
     t.cleanup();
@@ -68,14 +58,7 @@ beforeAll(async () => {
 async function runDsm(
   params: Record<string, unknown>,
 ): Promise<{ job: JobSummary; result: DsmResult; events: StoredJobEvent[] }> {
-  const started = (await host.api.dispatch('jobs.start', {
-    kind: 'dsm-search',
-    params: { datasetId, ...params },
-  })) as JobSummary;
-  await host.supervisor.whenIdle();
-  const job = (await host.api.dispatch('jobs.get', { id: started.id })) as JobSummary;
-  expect(job.state, job.message ?? '').toBe('done');
-  const events = (await host.api.dispatch('jobs.events', { id: started.id })) as StoredJobEvent[];
+  const { job, events } = await runToDone(host, 'dsm-search', { datasetId, ...params });
   return { job, result: DsmResult.parse(job.result), events };
 }
 

@@ -11,13 +11,11 @@ import { parseNb201 } from '../../shared/genotype/text.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { NaswotResult } from '../../shared/naswot.js';
 import { SearchParams, type SearchEpochData } from '../../shared/search.js';
-import type { ImportResult } from '../../shared/datasets.js';
 import type { WinnowHost } from '../../main/api/host.js';
-import { openHost } from '../../main/api/host.js';
 import { naswotBatchRows, naswotSample } from '../../main/engine/naswot/job.js';
 import { archText } from '../../main/engine/spaces/nb201/space.js';
-import { inProcessLauncher } from '../../main/supervisor/launchers.js';
 import { rejection } from '../helpers/host.js';
+import { hostWithDataset, runToDone } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const t = tempDir();
@@ -35,15 +33,7 @@ const TINY = {
 } as const;
 
 beforeAll(async () => {
-  host = await openHost({ dataDir: t.dir, transport: 'in-process', launcher: inProcessLauncher() });
-  const started = (await host.api.dispatch('jobs.start', {
-    kind: 'import',
-    params: { source: { kind: 'synth-chroma', n: 90, size: 16, seed: 3 } },
-  })) as JobSummary;
-  await host.supervisor.whenIdle();
-  const job = host.store.jobs.get(started.id)!;
-  expect(job.state, job.message ?? '').toBe('done');
-  datasetId = (job.result as ImportResult).id;
+  ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'synth-chroma', n: 90, size: 16, seed: 3 }));
   return async () => {
     await host.close();
     t.cleanup();
@@ -53,14 +43,7 @@ beforeAll(async () => {
 async function runNaswot(
   params: Record<string, unknown>,
 ): Promise<{ job: JobSummary; result: NaswotResult; events: StoredJobEvent[] }> {
-  const started = (await host.api.dispatch('jobs.start', {
-    kind: 'naswot',
-    params: { datasetId, ...params },
-  })) as JobSummary;
-  await host.supervisor.whenIdle();
-  const job = (await host.api.dispatch('jobs.get', { id: started.id })) as JobSummary;
-  expect(job.state, job.message ?? '').toBe('done');
-  const events = (await host.api.dispatch('jobs.events', { id: started.id })) as StoredJobEvent[];
+  const { job, events } = await runToDone(host, 'naswot', { datasetId, ...params });
   return { job, result: NaswotResult.parse(job.result), events };
 }
 

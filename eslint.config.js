@@ -1,24 +1,10 @@
-// Lints TypeScript (Svelte components are checked by svelte-check). The import rules encode the layering
+// Lints TypeScript (Svelte components are checked by svelte-check; their imports by
+// scripts/check-svelte-imports.mjs). The import rules encode the layering
 // of ARCHITECTURE.md so a crossing fails `npm test`, not a code review.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { NODE_IMPORTS as nodeImports, RENDERER_FORBIDDEN, RENDERER_RULE_MESSAGE } from './scripts/layering.mjs';
 
-const NODE_BUILTINS = [
-  'fs',
-  'path',
-  'os',
-  'child_process',
-  'net',
-  'http',
-  'crypto',
-  'worker_threads',
-  'module',
-  'url',
-  'util',
-  'events',
-  'stream',
-];
-const nodeImports = [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`), 'node:*'];
 const ELECTRON_ONLY_IN_APP = { name: 'electron', message: 'Only main/app/ may import electron.' };
 
 export default tseslint.config(
@@ -59,8 +45,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/main/**', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/tfjs-node*', ...nodeImports],
-              message: 'renderer/ talks only to window.winnow and shared/.',
+              group: RENDERER_FORBIDDEN,
+              message: RENDERER_RULE_MESSAGE,
             },
           ],
         },

@@ -1,7 +1,7 @@
 /**
  * DSM-NAS through the built CLI on the MNIST sample with tiny settings: `winnow search --algorithm dsm` runs a
  * 20-iteration search to a valid NB201 genotype (--json: the result document; without: the iteration and done
- * lines), `winnow dsm-search` is the same job kind's own command, and `--algorithm` refuses other values, listing
+ * lines) and `winnow search --resume` of it goes to its kind, `winnow dsm-search` is the same job kind's own command, and `--algorithm` refuses other values, listing
  * the valid ones.
  */
 import path from 'node:path';
@@ -35,6 +35,8 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 describe('winnow search --algorithm dsm', () => {
+  let finishedJob = 0;
+
   it('runs a 20-iteration DSM-NAS search to a valid NB201 genotype', async () => {
     const t0 = performance.now();
     const r = await runCli(
@@ -49,7 +51,17 @@ describe('winnow search --algorithm dsm', () => {
     expect(parseNb201(result.best.text)).toEqual(result.best.genotype);
     expect(result.rewards).toHaveLength(20);
     expect(result.best.accuracy).toBe(Math.max(...result.centres.map((c) => c.accuracy)));
+    finishedJob = doc.jobId;
   }, 150_000);
+
+  it('hands `winnow search --resume` of a DSM-NAS job to its own kind, which says why a finished one stays', async () => {
+    const r = await runCli(['search', '--resume', String(finishedJob)], dataDir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `Job ${finishedJob} is done; only interrupted, cancelled or failed jobs can be resumed.`,
+    );
+    expect(r.stderr).not.toMatch(/not a search/);
+  });
 
   it('is the dsm-search kind: its own command prints iteration and done lines', async () => {
     const r = await runCli(['dsm-search', '--dataset-id', String(datasetId), '--iterations', '10', ...TINY], dataDir);

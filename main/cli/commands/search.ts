@@ -1,7 +1,8 @@
 /** `winnow search`: start or resume an architecture search, or list searches. */
 import { SEARCH_ALGORITHMS, SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
+import type { JobSummary } from '../../../shared/jobs.js';
 import { jobKind } from '../../jobs/registry.js';
-import { idOption, listCommand, oneOf, parse, resumeOption, type Options } from '../args.js';
+import { idOption, listCommand, oneOf, parse, resumeOption, withHost, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
 import { flagHelp, flagOptions, paramFlags, parseWithFlags, readFlags } from '../param-flags.js';
 import { epochProgress, runStudyCommand } from '../run-job.js';
@@ -126,12 +127,23 @@ export function searchHelp(): string {
   ].join('\n');
 }
 
+/**
+ * `winnow search --resume <job>` for a job that `--algorithm` handed to a kind of its own (a DSM-NAS search): that
+ * kind, so the job resumes where it stopped instead of being refused as "not a search"; null for a search job.
+ */
+async function resumedAlgorithmKind(values: Record<string, unknown>, id: number): Promise<string | null> {
+  const job = (await withHost(values, (host) => host.api.dispatch('jobs.get', { id }))) as JobSummary;
+  return (Object.values(ALGORITHM_KINDS) as string[]).includes(job.kind) ? job.kind : null;
+}
+
 export async function searchCommand(all: string[]): Promise<number> {
   if (all[0] === 'list') return listCommand(all.slice(1), SEARCH_LIST);
   const { kind, rest: args } = takeAlgorithm(all);
   if (kind) return jobKindCommand(jobKind(kind), datasetAsId(args));
   const { values } = parse(args, OPTIONS);
   const resumeId = resumeOption(values, OPTIONS, 'a search');
+  const handedTo = resumeId === undefined ? null : await resumedAlgorithmKind(values, resumeId);
+  if (handedTo) return jobKindCommand(jobKind(handedTo), args);
   const params = resumeId === undefined ? searchParams(values) : undefined;
   return runStudyCommand<SearchDetail, SearchResult>(
     { values, kind: 'search', resumeId, params },

@@ -11,6 +11,7 @@ import { MODEL_FILES, ModelFolderError, readModelFolder } from '../engine/evalua
 import { extractEntry, listZip, ZipFormatError } from '../zip/read.js';
 import { zipMembers } from '../zip/write.js';
 import { ApiError } from './errors.js';
+import { fileSlug } from '../../shared/file-names.js';
 
 export const MODEL_ARCHIVE_SUFFIX = '.winnow-model.zip';
 
@@ -21,14 +22,7 @@ const MAX_UNPACKED_BYTES = 2 ** 31;
 
 /** A file name made from the model's name: letters, digits and dashes, never empty. */
 export function archiveName(modelName: string, id: number): string {
-  const slug = modelName
-    .normalize('NFKD')
-    .replace(/[^\w\s-]/g, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '-')
-    .slice(0, 60)
-    .replace(/-+$/, '');
+  const slug = fileSlug(modelName);
   return `${slug || `model-${id}`}${MODEL_ARCHIVE_SUFFIX}`;
 }
 

@@ -28,6 +28,7 @@ import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { APP_NAME, APP_VERSION } from './version.js';
+import { searchFileStem } from '../../shared/file-names.js';
 
 // ---- the dataset a search runs on -------------------------------------------------------------------
 
@@ -260,7 +261,11 @@ export function exportGenotype(
         : `ended (${job.state}) before its first epoch finished; resume it with \`winnow search --resume ${id}\`, or start a new search`;
     throw new ApiError('conflict', `Search ${id} has no genotype to export: it ${what}.`);
   }
-  const stem = `search-${id}`;
+  const stem = searchFileStem(id, {
+    datasetName: store.datasets.names().get(params.datasetId) ?? null,
+    algorithm: params.algorithm,
+    strategy: params.strategy,
+  });
   switch (format) {
     case 'darts':
       if (genotype.space !== 'darts') throw wrongSpace(id, genotype.space, 'darts');

@@ -196,7 +196,9 @@ describe('Search page', () => {
 
     expect(await page.getByTestId('export-nb201').count()).toBe(0); // only the format the space has
     const txt = await download(page, 'export-darts');
-    expect(txt.download.suggestedFilename()).toBe(`search-${dartsId}-genotype.txt`);
+    expect(txt.download.suggestedFilename()).toMatch(
+      new RegExp(`^search-${dartsId}-mnist-sample-darts-[a-z-]+-genotype\\.txt$`),
+    );
     expect(txt.bytes.toString('utf8').trim()).toBe(text.trim());
 
     const json = await download(page, 'export-json');
@@ -206,7 +208,9 @@ describe('Search page', () => {
     expect(doc.text.trim()).toBe(text.trim());
 
     const png = await download(page, 'export-png-reduce');
-    expect(png.download.suggestedFilename()).toBe(`search-${dartsId}-reduce.png`);
+    expect(png.download.suggestedFilename()).toMatch(
+      new RegExp(`^search-${dartsId}-mnist-sample-darts-[a-z-]+-reduce\\.png$`),
+    );
     expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.bytes.length).toBeGreaterThan(1000);
 
@@ -279,7 +283,9 @@ describe('Search page', () => {
     expect(await page.getByTestId('export-darts').count()).toBe(0);
     expect(await page.getByTestId('export-svg-reduce').count()).toBe(0);
     const txt = await download(page, 'export-nb201');
-    expect(txt.download.suggestedFilename()).toBe(`search-${id}-nb201.txt`);
+    expect(txt.download.suggestedFilename()).toMatch(
+      new RegExp(`^search-${id}-mnist-sample-darts-[a-z-]+-nb201\\.txt$`),
+    );
     expect(txt.bytes.toString('utf8').trim()).toBe(text);
     await tallShot('e2e-search-nb201.png', 1900);
   });

@@ -289,14 +289,14 @@ describe('searches.export', () => {
     const g = epochData('darts', 2, 2).genotype as Extract<Genotype, { space: 'darts' }>;
     const text = (await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'darts' })) as GenotypeExport;
     expect(text).toEqual({
-      filename: `search-${f.darts.id}-genotype.txt`,
+      filename: `search-${f.darts.id}-digits-darts-full-genotype.txt`,
       mime: 'text/plain; charset=utf-8',
       text: formatDartsGenotype(g) + '\n',
     });
     expect(parseGenotype(text.text)).toEqual(g);
     const json = (await f.h.api.dispatch('searches.export', { id: f.darts.id, format: 'json' })) as GenotypeExport;
     expect(json).toEqual({
-      filename: `search-${f.darts.id}-genotype.json`,
+      filename: `search-${f.darts.id}-digits-darts-full-genotype.json`,
       mime: 'application/json',
       text: f.dartsJson,
     });
@@ -306,7 +306,7 @@ describe('searches.export', () => {
         format: 'svg',
         cell,
       })) as GenotypeExport;
-      expect(svg.filename).toBe(`search-${f.darts.id}-${cell}.svg`);
+      expect(svg.filename).toBe(`search-${f.darts.id}-digits-darts-full-${cell}.svg`);
       expect(svg.mime).toBe('image/svg+xml');
       expect(svg.text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       expect(svg.text).toContain(g[cell][0]![0]);
@@ -343,7 +343,7 @@ describe('searches.export', () => {
     const f = await fixture();
     const latest = epochData('nb201', 3, 4);
     const text = (await f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'nb201' })) as GenotypeExport;
-    expect(text.filename).toBe(`search-${f.nb201.id}-nb201.txt`);
+    expect(text.filename).toBe(`search-${f.nb201.id}-digits-darts-full-nb201.txt`);
     expect(text.text).toBe(formatGenotype(latest.genotype) + '\n');
     expect(parseGenotype(text.text)).toEqual(latest.genotype);
     const json = (await f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'json' })) as GenotypeExport;
@@ -366,7 +366,7 @@ describe('searches.export', () => {
       epochsPlanned: 4,
     });
     const svg = (await f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'svg' })) as GenotypeExport;
-    expect(svg.filename).toBe(`search-${f.nb201.id}-normal.svg`);
+    expect(svg.filename).toBe(`search-${f.nb201.id}-digits-darts-full-normal.svg`);
     expect(svg.text).toMatch(/^<svg/);
     const reduce = await rejection(
       f.h.api.dispatch('searches.export', { id: f.nb201.id, format: 'svg', cell: 'reduce' }),

@@ -16,10 +16,12 @@ import {
   algorithmInfo,
   algorithmParams,
   algorithmRefusal,
+  algorithmUnavailable,
   algorithmSettings,
   defaultAlgorithmValues,
   edgeWeightsByNode,
   frozenRanges,
+  greekParts,
   likeliestOps,
   meanEpochSeconds,
   paperLine,
@@ -80,6 +82,9 @@ describe('the selector mirrors the schema', () => {
     expect(algorithmRefusal('pc-darts', 'nb201')).toBe(
       'PC-DARTS is defined on the DARTS space only; choose that space to use it.',
     );
+    // the disabled card's short reason
+    expect(algorithmUnavailable('pc-darts', 'nb201')).toBe('Only on the DARTS space');
+    expect(algorithmUnavailable('pc-darts', 'darts')).toBeNull();
   });
 
   it('falls back to the default algorithm when the space does not offer the chosen one', () => {
@@ -118,7 +123,8 @@ describe('the algorithm in the built params', () => {
         const { min, max } = f.rule!;
         for (const v of [min - 1, min, min + 1e-6, min + 0.5, (min + max) / 2, max, max + 1e-6, max + 1]) {
           // gdas' two temperatures are checked against each other too: keep the other one out of the way
-          const other = f.key === 'tauMin' ? { tauMax: 100 } : f.key === 'tauMax' ? { tauMin: 1e-9 } : {};
+          const other: Record<string, number> =
+            f.key === 'tauMin' ? { tauMax: 100 } : f.key === 'tauMax' ? { tauMin: 1e-9 } : {};
           const built = algorithmParams({ ...withValues(a, { ...other, [f.key]: v }), space: 'darts' });
           const schema = SearchParams.safeParse({ datasetId: 1, algorithm: a, ...other, [f.key]: v });
           if (f.key === 'tauMin' && v >= 100) {
@@ -148,7 +154,7 @@ describe("a run's algorithm", () => {
     expect(runAlgorithm({ algorithm: 'gdas' })).toBe('gdas');
     expect(runAlgorithm({ algorithm: 'unknown' })).toBe('darts');
     expect(algorithmSettings('beta-darts', { betaDecayLambda: 25, betaDecayOn: 'pc-darts' })).toEqual([
-      { key: 'betaDecayLambda', label: 'Final λ', value: '25' },
+      { key: 'betaDecayLambda', label: 'Final weight λ', value: '25' },
       { key: 'betaDecayOn', label: 'Added to', value: 'PC-DARTS' },
       { key: 'alphaWarmupEpochs', label: 'α warm-up epochs', value: 'default' },
     ]);
@@ -162,7 +168,7 @@ describe("a run's algorithm", () => {
       ep(4, { tau: 0.1, stage: 2 }),
     ]);
     expect(charts.map((c) => [c.key, c.title])).toEqual([
-      ['tau', 'Temperature τ'],
+      ['tau', 'Temperature'],
       ['skipDropout', 'Skip dropout'],
     ]);
     expect(charts[0]!.series[0]!.points).toEqual([
@@ -235,6 +241,15 @@ describe("a run's algorithm", () => {
     ]);
     expect(s.map(stageText)).toEqual(['5 cells, 8 operations per edge', '11 cells, 5 operations per edge', '']);
     expect(stageTimeline([ep(1, { tau: 3 }), ep(2)])).toEqual([]);
+  });
+
+  it('keeps Greek letters apart in a label', () => {
+    expect(greekParts('End temperature τ')).toEqual([
+      { text: 'End temperature ', greek: false },
+      { text: 'τ', greek: true },
+    ]);
+    expect(greekParts('α warm-up epochs').map((p) => p.greek)).toEqual([true, false]);
+    expect(greekParts('')).toEqual([]);
   });
 
   it('averages the epoch time', () => {

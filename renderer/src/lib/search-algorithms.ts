@@ -63,6 +63,13 @@ export function algorithmRefusal(algorithm: string, space: SearchSpace): string 
   return `${info.label} is defined on the ${on} space only; choose ${info.spaces.length > 1 ? 'one of those' : 'that space'} to use it.`;
 }
 
+/** The reason on a disabled card, short: "Only on the DARTS space" (null when the space offers it). */
+export function algorithmUnavailable(algorithm: string, space: SearchSpace): string | null {
+  if (algorithmRefusal(algorithm, space) === null) return null;
+  const on = algorithmInfo(algorithm).spaces.map((s) => SPACE_NAMES[s as SearchSpace] ?? s);
+  return `Only on the ${on.join(' and ')} space${on.length > 1 ? 's' : ''}`;
+}
+
 /** The algorithm to keep when the space changes: the chosen one if the space offers it, else the default. */
 export function algorithmForSpace(algorithm: SearchAlgorithm, space: SearchSpace): SearchAlgorithm {
   return algorithmRefusal(algorithm, space) === null ? algorithm : DEFAULT_ALGORITHM;
@@ -83,10 +90,10 @@ const ALSO_USES: Readonly<Record<string, readonly string[]>> = {
 const LABELS: Readonly<Record<string, string>> = {
   partialChannels: 'Partial channels K',
   alphaWarmupEpochs: 'α warm-up epochs',
-  betaDecayLambda: 'Final λ',
+  betaDecayLambda: 'Final weight λ',
   betaDecayOn: 'Added to',
-  tauMax: 'Start τ',
-  tauMin: 'End τ',
+  tauMax: 'Start temperature τ',
+  tauMin: 'End temperature τ',
 };
 
 function labelOf(key: string): string {
@@ -151,7 +158,7 @@ const CROSS_CHECKS: Readonly<
 > = {
   gdas: (v) =>
     typeof v.tauMax === 'number' && typeof v.tauMin === 'number' && v.tauMin >= v.tauMax
-      ? { field: 'tauMin', error: 'End τ: below the start τ — the temperature is lowered over the epochs.' }
+      ? { field: 'tauMin', error: 'End temperature τ: below the start one — it is lowered over the epochs.' }
       : null,
 };
 
@@ -222,12 +229,13 @@ const DRAWN_APART = new Set(['alphaFrozen', 'stage', 'stages', 'stageCells', 'op
 /** What the schedule curves are called, and what each number means in a line. */
 const SCHEDULE_LABELS: Readonly<Record<string, { title: string; about: string }>> = {
   tau: {
-    title: 'Temperature τ',
+    // no Greek in a chart's title: its upper-case label would turn τ into a T
+    title: 'Temperature',
     about:
       'How soft the Gumbel-softmax is: high τ spreads the gradient over every operation, low τ follows the sampled one.',
   },
   betaDecayLambda: {
-    title: 'Beta-Decay weight λ',
+    title: 'Beta-Decay weight',
     about: 'How strongly the regulariser keeps each edge’s operation weights from drifting apart; it rises each epoch.',
   },
 };
@@ -422,4 +430,12 @@ export function paperLine(p: Paper): string {
   const title = p.title.replace(/\s*\(and its code[^)]*\)\s*$/, '').replace(/`/g, '');
   const when = [p.venue, p.year === '—' ? '' : p.year].filter(Boolean).join(' ');
   return `${authors}: ${title}${when ? ` — ${when}` : ''}`;
+}
+
+/** A label cut where Greek letters start and end, so a form can keep them lower case in an upper-case label. */
+export function greekParts(label: string): { text: string; greek: boolean }[] {
+  return (label.match(/[\u0370-\u03ff]+|[^\u0370-\u03ff]+/g) ?? []).map((text) => ({
+    text,
+    greek: /[\u0370-\u03ff]/.test(text),
+  }));
 }

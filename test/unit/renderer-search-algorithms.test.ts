@@ -21,6 +21,7 @@ import {
   defaultAlgorithmValues,
   edgeWeightsByNode,
   frozenRanges,
+  listValue,
   greekParts,
   likeliestOps,
   meanEpochSeconds,
@@ -163,13 +164,14 @@ describe("a run's algorithm", () => {
   it('draws each schedule number as a curve, except those drawn apart', () => {
     const charts = scheduleCharts([
       ep(1, { tau: 10, alphaFrozen: 1 }),
-      ep(2, { tau: 5, skipDropout: 0.4 }),
+      ep(2, { tau: 5, skipDropout: 0.4, stageOps: 5, fooBar: 1 }),
       ep(3),
       ep(4, { tau: 0.1, stage: 2 }),
     ]);
     expect(charts.map((c) => [c.key, c.title])).toEqual([
       ['tau', 'Temperature'],
-      ['skipDropout', 'Skip dropout'],
+      ['skipDropout', 'Skip-connection dropout'],
+      ['fooBar', 'Foo bar'],
     ]);
     expect(charts[0]!.series[0]!.points).toEqual([
       { x: 1, y: 10 },
@@ -227,17 +229,17 @@ describe("a run's algorithm", () => {
 
   it("lays P-DARTS' stages out over the epochs, and copes with missing fields", () => {
     const s = stageTimeline([
-      ep(1, { stage: 1, stages: 3, stageCells: 5, opsKept: 8 }),
-      ep(2, { stage: 1, stages: 3, stageCells: 5, opsKept: 8 }),
+      ep(1, { stage: 1, stages: 3, stageCells: 5, stageOps: 8 }),
+      ep(2, { stage: 1, stages: 3, stageCells: 5, stageOps: 8 }),
       ep(3, { stage: 2, stageCells: 11 }),
-      ep(4, { stage: 2, opsKept: 5 }),
+      ep(4, { stage: 2, stageOps: 5 }),
       ep(5),
       ep(6, { stage: 3 }),
     ]);
     expect(s).toEqual([
-      { stage: 1, of: 3, from: 1, to: 2, cells: 5, opsKept: 8 },
-      { stage: 2, of: null, from: 3, to: 4, cells: 11, opsKept: 5 },
-      { stage: 3, of: null, from: 6, to: 6, cells: null, opsKept: null },
+      { stage: 1, of: 3, from: 1, to: 2, cells: 5, ops: 8 },
+      { stage: 2, of: null, from: 3, to: 4, cells: 11, ops: 5 },
+      { stage: 3, of: null, from: 6, to: 6, cells: null, ops: null },
     ]);
     expect(s.map(stageText)).toEqual(['5 cells, 8 operations per edge', '11 cells, 5 operations per edge', '']);
     expect(stageTimeline([ep(1, { tau: 3 }), ep(2)])).toEqual([]);
@@ -250,6 +252,27 @@ describe("a run's algorithm", () => {
     ]);
     expect(greekParts('α warm-up epochs').map((p) => p.greek)).toEqual([true, false]);
     expect(greekParts('')).toEqual([]);
+  });
+
+  it('reads a list field (P-DARTS’ per-stage settings) as numbers within the item limits', () => {
+    const cells = {
+      label: 'Stage cells',
+      rule: { key: 'x', label: 'Stage cells', min: 1, max: 30, int: true, aboveMin: false },
+    };
+    expect(listValue(cells, '5, 11 17')).toEqual({ ok: true, value: [5, 11, 17] });
+    expect(listValue(cells, '  ')).toEqual({ ok: true, value: null });
+    expect(listValue(cells, '5, 2.5')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Stage cells: .*whole number from 1 to 30/),
+    });
+    expect(listValue(cells, '5, x').ok).toBe(false);
+    const rate = {
+      label: 'Skip dropout',
+      rule: { key: 'y', label: 'Skip dropout', min: 0, max: 1, int: false, aboveMin: false },
+      belowMax: true,
+    };
+    expect(listValue(rate, '0, 0.4, 0.7')).toEqual({ ok: true, value: [0, 0.4, 0.7] });
+    expect(listValue(rate, '0, 1')).toMatchObject({ ok: false, error: expect.stringMatching(/below 1/) });
   });
 
   it('averages the epoch time', () => {

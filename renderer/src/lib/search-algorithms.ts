@@ -9,9 +9,10 @@
  * - gdas: `tau`, the Gumbel-softmax temperature of the epoch;
  * - beta-darts: `betaDecayLambda`, the epoch's weight λ of the Beta-Decay regulariser;
  * - pc-darts (and β-DARTS on it), any algorithm with α warm-up epochs: `alphaFrozen`, 1 while only the weights train;
- * - p-darts: `stage` (1, 2, ...), `stages` (how many in all), `stageCells` (cells of that stage's supernet) and
- *   `opsKept` (operations left on each edge in that stage); from stage 2 the α rows hold only the kept operations.
- * Any other number (a dropout rate, say) is drawn as one more curve over the epochs. Every field may be absent.
+ * - p-darts: `stage` (1, 2, ...), `stages` (how many in all), `stageCells` (cells of that stage's supernet),
+ *   `stageOps` (operations left on each edge in that stage) and `skipDropout` (the epoch's dropout rate on
+ *   skip-connections).
+ * Any other number is drawn as one more curve over the epochs. Every field may be absent.
  */
 import type { AlphaSnapshot, SearchAlgorithm, SearchEpochData, SearchSpace } from '../../../shared/search.js';
 import type { ParamDescription } from '../../../shared/param-description.js';
@@ -84,6 +85,7 @@ const FORM_FIELDS = new Set(['cells']);
 const ALSO_USES: Readonly<Record<string, readonly string[]>> = {
   'pc-darts': ['alphaWarmupEpochs'],
   'beta-darts': ['alphaWarmupEpochs'],
+  'p-darts': ['alphaWarmupEpochs'],
 };
 
 /** Labels of the known fields; a new field is labelled from its key ("stageCells" -> "Stage cells"). */
@@ -94,12 +96,17 @@ const LABELS: Readonly<Record<string, string>> = {
   betaDecayOn: 'Added to',
   tauMax: 'Start temperature τ',
   tauMin: 'End temperature τ',
+  stages: 'Stages',
+  stageCells: 'Cells per stage',
+  stageOps: 'Operations per edge, per stage',
+  skipDropout: 'Skip dropout per stage',
 };
 
 function labelOf(key: string): string {
   return LABELS[key] ?? sentence(key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)).replace(/\.$/, '');
 }
 
+/** A field's value in the form: a list field holds its text. */
 export type AlgorithmValue = number | string | boolean | null;
 
 export interface AlgorithmField {
@@ -107,9 +114,12 @@ export interface AlgorithmField {
   label: string;
   /** The schema's help as a sentence, without the algorithm's name in front. */
   help: string;
-  type: 'number' | 'choice' | 'switch';
-  /** number: its limits; an empty field stands for the engine's default when `rule.empty` is set. */
+  /** list: numbers written one after another ("5, 11, 17"), each within `rule`; empty = the engine's default. */
+  type: 'number' | 'choice' | 'switch' | 'list';
+  /** number (list: each item): its limits; an empty field stands for the default when `rule.empty` is set. */
   rule?: NumberRule<string>;
+  /** list: the items must stay below `rule.max`. */
+  belowMax?: boolean;
   step?: string;
   /** choice: the values and their labels (an algorithm's name reads as its label). */
   choices?: { value: string; label: string }[];
@@ -136,6 +146,10 @@ export function algorithmFields(algorithm: string): AlgorithmField[] {
       return { key, label, help, type: 'choice', choices, testid };
     }
     if (d.type === 'boolean') return { key, label, help, type: 'switch', testid };
+    if (d.type === 'list') {
+      const rule = ruleOf(key, label, { ...d, type: d.item ?? 'number', nullable: false });
+      return { key, label, help, type: 'list', rule, belowMax: d.exclusiveMax === true, testid };
+    }
     // optional without a default: empty = the engine picks (its help says what)
     const empty = d.default === undefined ? { means: 'the default', placeholder: 'default' } : undefined;
     const rule = ruleOf(key, label, { ...d, nullable: d.nullable || empty !== undefined }, empty);
@@ -162,9 +176,9 @@ const CROSS_CHECKS: Readonly<
       : null,
 };
 
-export type AlgorithmBuild =
-  | { ok: true; params: { algorithm: SearchAlgorithm } & Record<string, AlgorithmValue> }
-  | { ok: false; field: string; error: string };
+type AlgorithmParamsOut = { algorithm: SearchAlgorithm } & Record<string, AlgorithmValue | number[]>;
+
+export type AlgorithmBuild = { ok: true; params: AlgorithmParamsOut } | { ok: false; field: string; error: string };
 
 /**
  * The algorithm and its own parameters for `jobs.start` (other algorithms' fields are left out, so a search's
@@ -177,7 +191,7 @@ export function algorithmParams(form: {
 }): AlgorithmBuild {
   const refusal = algorithmRefusal(form.algorithm, form.space);
   if (refusal) return { ok: false, field: 'algorithm', error: refusal };
-  const params: { algorithm: SearchAlgorithm } & Record<string, AlgorithmValue> = { algorithm: form.algorithm };
+  const params: AlgorithmParamsOut = { algorithm: form.algorithm };
   for (const f of algorithmFields(form.algorithm)) {
     const v = form.algorithmValues[f.key] ?? null;
     if (f.type === 'number') {
@@ -188,10 +202,29 @@ export function algorithmParams(form: {
       if (typeof v !== 'string' || !f.choices!.some((c) => c.value === v))
         return { ok: false, field: f.key, error: `${f.label}: choose one of the options.` };
       params[f.key] = v;
+    } else if (f.type === 'list') {
+      const list = listValue(f, typeof v === 'string' ? v : '');
+      if (!list.ok) return { ok: false, field: f.key, error: list.error };
+      if (list.value !== null) params[f.key] = list.value;
     } else if (typeof v === 'boolean') params[f.key] = v;
   }
-  const cross = CROSS_CHECKS[form.algorithm]?.(params);
+  const cross = CROSS_CHECKS[form.algorithm]?.(params as Record<string, AlgorithmValue>);
   return cross ? { ok: false, ...cross } : { ok: true, params };
+}
+
+/** A list field's text as numbers (null when empty: the engine's default), or what is wrong with it. */
+export function listValue(
+  f: Pick<AlgorithmField, 'label' | 'rule' | 'belowMax'>,
+  text: string,
+): { ok: true; value: number[] | null } | { ok: false; error: string } {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return { ok: true, value: null };
+  const rule = f.rule!;
+  const value = parts.map(Number);
+  const bad = value.some((x) => !passes(rule, x) || (f.belowMax === true && x >= rule.max));
+  if (!bad) return { ok: true, value };
+  const each = f.belowMax ? ruleText(rule).replace(/ to ([\d.]+)$/, ', below $1') : ruleText(rule);
+  return { ok: false, error: `${f.label}: numbers separated by commas, each ${each}; or empty for the default.` };
 }
 
 // ---- a run's view -------------------------------------------------------------------------------------------
@@ -218,13 +251,15 @@ export function algorithmSettings(
             ? v
               ? 'on'
               : 'off'
-            : String(v);
+            : Array.isArray(v)
+              ? v.join(', ')
+              : String(v);
     return { key: f.key, label: f.label, value };
   });
 }
 
 /** The epochs' schedule numbers this page draws in its own way, not as a plain curve. */
-const DRAWN_APART = new Set(['alphaFrozen', 'stage', 'stages', 'stageCells', 'opsKept']);
+const DRAWN_APART = new Set(['alphaFrozen', 'stage', 'stages', 'stageCells', 'stageOps']);
 
 /** What the schedule curves are called, and what each number means in a line. */
 const SCHEDULE_LABELS: Readonly<Record<string, { title: string; about: string }>> = {
@@ -233,6 +268,10 @@ const SCHEDULE_LABELS: Readonly<Record<string, { title: string; about: string }>
     title: 'Temperature',
     about:
       'How soft the Gumbel-softmax is: high τ spreads the gradient over every operation, low τ follows the sampled one.',
+  },
+  skipDropout: {
+    title: 'Skip-connection dropout',
+    about: 'The share of skip-connection outputs dropped in training, so the search does not settle on skips early.',
   },
   betaDecayLambda: {
     title: 'Beta-Decay weight',
@@ -349,7 +388,7 @@ export interface Stage {
   /** Cells of the stage's supernet. */
   cells: number | null;
   /** Operations left on each edge in the stage. */
-  opsKept: number | null;
+  ops: number | null;
 }
 
 /** P-DARTS' stages over the epochs (consecutive epochs with one `stage`); empty when the epochs carry none. */
@@ -364,7 +403,7 @@ export function stageTimeline(epochs: readonly Pick<SearchEpochData, 'epoch' | '
     if (last && last.stage === stage && last.to === e.epoch - 1) {
       last.to = e.epoch;
       last.cells ??= num(a?.stageCells);
-      last.opsKept ??= num(a?.opsKept);
+      last.ops ??= num(a?.stageOps);
       last.of ??= num(a?.stages);
     } else {
       out.push({
@@ -373,7 +412,7 @@ export function stageTimeline(epochs: readonly Pick<SearchEpochData, 'epoch' | '
         from: e.epoch,
         to: e.epoch,
         cells: num(a?.stageCells),
-        opsKept: num(a?.opsKept),
+        ops: num(a?.stageOps),
       });
     }
   }
@@ -384,7 +423,7 @@ export function stageTimeline(epochs: readonly Pick<SearchEpochData, 'epoch' | '
 export function stageText(s: Stage): string {
   const parts: string[] = [];
   if (s.cells !== null) parts.push(`${s.cells} cell${s.cells === 1 ? '' : 's'}`);
-  if (s.opsKept !== null) parts.push(`${s.opsKept} operation${s.opsKept === 1 ? '' : 's'} per edge`);
+  if (s.ops !== null) parts.push(`${s.ops} operation${s.ops === 1 ? '' : 's'} per edge`);
   return parts.join(', ');
 }
 

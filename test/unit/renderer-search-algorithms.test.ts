@@ -220,11 +220,23 @@ describe("a run's algorithm", () => {
   it("names each edge's likeliest GDAS sample and its share", () => {
     const ops = ['none', 'skip', 'conv'];
     expect(likeliestOps([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [NaN, 0.4, NaN], []], ops)).toEqual([
-      { op: 'skip', column: 1, share: 0.5 },
-      { op: 'conv', column: 2, share: 0.8 },
-      { op: 'skip', column: 1, share: 0.4 },
-      { op: null, column: -1, share: 0 },
+      { op: 'skip', column: 1, share: 0.5, tied: false },
+      { op: 'conv', column: 2, share: 0.8, tied: false },
+      { op: 'skip', column: 1, share: 0.4, tied: false },
+      { op: null, column: -1, share: 0, tied: false },
     ]);
+  });
+
+  it('says when no operation is likelier than another', () => {
+    expect(
+      likeliestOps(
+        [
+          [0.25, 0.25, 0.5],
+          [1 / 3, 1 / 3, 1 / 3],
+        ],
+        ['a', 'b', 'c'],
+      ).map((o) => o.tied),
+    ).toEqual([false, true]);
   });
 
   it("lays P-DARTS' stages out over the epochs, and copes with missing fields", () => {

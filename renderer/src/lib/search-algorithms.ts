@@ -363,6 +363,8 @@ export interface LikeliestOp {
   column: number;
   /** Its share: the chance GDAS' hard sample computes it on a step (the Gumbel-max sample follows softmax α). */
   share: number;
+  /** Another operation is as likely (α has no preference on the edge yet). */
+  tied: boolean;
 }
 
 /**
@@ -375,7 +377,10 @@ export function likeliestOps(matrix: readonly (readonly number[])[], ops: readon
     row.forEach((v, j) => {
       if (finite(v) && (column < 0 || v > row[column]!)) column = j;
     });
-    return column < 0 ? { op: null, column, share: 0 } : { op: ops[column] ?? null, column, share: row[column]! };
+    if (column < 0) return { op: null, column, share: 0, tied: false };
+    const share = row[column]!;
+    const tied = row.some((v, j) => j !== column && finite(v) && Math.abs(v - share) <= 1e-9);
+    return { op: ops[column] ?? null, column, share, tied };
   });
 }
 

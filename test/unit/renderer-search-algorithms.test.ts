@@ -228,15 +228,13 @@ describe("a run's algorithm", () => {
   });
 
   it('says when no operation is likelier than another', () => {
-    expect(
-      likeliestOps(
-        [
-          [0.25, 0.25, 0.5],
-          [1 / 3, 1 / 3, 1 / 3],
-        ],
-        ['a', 'b', 'c'],
-      ).map((o) => o.tied),
-    ).toEqual([false, true]);
+    const rows = [
+      [0.25, 0.25, 0.5],
+      [1 / 3, 1 / 3, 1 / 3],
+      [0.2001, 0.19995, 0.2, 0.19997, 0.19998],
+      [0.2015, 0.1995, 0.2, 0.1995, 0.1995],
+    ];
+    expect(likeliestOps(rows, ['a', 'b', 'c', 'd', 'e']).map((o) => o.tied)).toEqual([false, true, true, false]);
   });
 
   it("lays P-DARTS' stages out over the epochs, and copes with missing fields", () => {

@@ -363,7 +363,7 @@ export interface LikeliestOp {
   column: number;
   /** Its share: the chance GDAS' hard sample computes it on a step (the Gumbel-max sample follows softmax α). */
   share: number;
-  /** Another operation is as likely (α has no preference on the edge yet). */
+  /** Another operation is as likely, within 0.1 percentage point (α has no preference on the edge yet). */
   tied: boolean;
 }
 
@@ -379,7 +379,7 @@ export function likeliestOps(matrix: readonly (readonly number[])[], ops: readon
     });
     if (column < 0) return { op: null, column, share: 0, tied: false };
     const share = row[column]!;
-    const tied = row.some((v, j) => j !== column && finite(v) && Math.abs(v - share) <= 1e-9);
+    const tied = row.some((v, j) => j !== column && finite(v) && Math.abs(v - share) < 1e-3);
     return { op: ops[column] ?? null, column, share, tied };
   });
 }

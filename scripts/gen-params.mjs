@@ -1,5 +1,6 @@
 // Writes shared/generated/params.ts: every job's parameters described without zod (limits, defaults, choices,
-// help), read from the zod schemas in shared/ — the one place they are declared. The renderer reads it (zod would
+// help), read from the zod schemas in shared/ — the one place they are declared — and plain data the forms show
+// beside them (the search algorithms' names and one-line explanations). The renderer reads it (zod would
 // bloat its bundle). `npm run build` runs this; `node scripts/gen-params.mjs --check` (run by `npm run lint`)
 // fails when the committed file is stale.
 import { build } from 'esbuild';
@@ -23,14 +24,22 @@ const SCHEMAS = {
   NASWOT_PARAMS: ['naswot.ts', 'NaswotParams'],
 };
 
+/** Exported name -> [module under shared/, constant]: plain data the forms show beside the parameters. */
+const DATA = {
+  SEARCH_ALGORITHM_INFO: ['search.ts', 'SEARCH_ALGORITHM_INFO'],
+};
+
 const entry = [
   `import { describeParams } from './param-description.ts';`,
-  ...Object.entries(SCHEMAS).map(([name, [file, schema]]) => `import { ${schema} as ${name} } from './${file}';`),
+  ...Object.entries({ ...SCHEMAS, ...DATA }).map(
+    ([name, [file, value]]) => `import { ${value} as ${name} } from './${file}';`,
+  ),
   `export default {`,
   ...Object.keys(SCHEMAS).map(
     (name) => `  ${name}: Object.fromEntries(describeParams(${name}).map((f) => [f.key, f])),`,
   ),
   `};`,
+  `export const data = { ${Object.keys(DATA).join(', ')} };`,
 ].join('\n');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-params-'));
@@ -44,7 +53,7 @@ await build({
   nodePaths: [path.join(root, 'node_modules')],
   logLevel: 'warning',
 });
-const described = (await import(pathToFileURL(out).href)).default;
+const { default: described, data } = await import(pathToFileURL(out).href);
 fs.rmSync(tmp, { recursive: true, force: true });
 
 const text = [
@@ -59,6 +68,15 @@ const text = [
       `export const ${name} = {`,
       ...Object.entries(fields).map(([key, field]) => `  ${key}: ${JSON.stringify(field)},`),
       '} as const satisfies Record<string, ParamDescription>;',
+      '',
+    ].join('\n'),
+  ),
+  // one line per entry, as above
+  ...Object.entries(data).map(([name, entries]) =>
+    [
+      `export const ${name} = {`,
+      ...Object.entries(entries).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`),
+      '} as const;',
       '',
     ].join('\n'),
   ),

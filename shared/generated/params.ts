@@ -168,3 +168,11 @@ export const NASWOT_PARAMS = {
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
 } as const satisfies Record<string, ParamDescription>;
+
+export const SEARCH_ALGORITHM_INFO = {
+  "darts": {"label":"DARTS (first order)","summary":"softmax-weighted mixture of every operation; α and w steps alternate (ξ = 0). The default.","reference":"DARTS","spaces":["darts","nb201"]},
+  "darts2": {"label":"DARTS (second order)","summary":"α follows the unrolled validation loss (one virtual weight step); about 3x the cost of first order.","reference":"DARTS","spaces":["darts","nb201"]},
+  "pc-darts": {"label":"PC-DARTS","summary":"only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.","reference":"PC-DARTS","spaces":["darts"]},
+  "beta-darts": {"label":"β-DARTS","summary":"DARTS (or PC-DARTS) with the Beta-Decay regulariser on α, against skip-connection collapse.","reference":"beta-DARTS","spaces":["darts","nb201"]},
+  "gdas": {"label":"GDAS","summary":"one operation per edge sampled by Gumbel-softmax (τ annealed 10 → 0.1): only it is computed.","reference":"GDAS","spaces":["darts","nb201"]},
+} as const;

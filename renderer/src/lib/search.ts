@@ -12,7 +12,7 @@ import type { ClassCount, DatasetSummary } from '../../../shared/datasets.js';
 // genotype/ and search-defaults.ts, not genotype.ts and search.ts: those define zod schemas at module
 // level, which would pull zod into the bundle (types alone are erased, so they may come from anywhere).
 import { DARTS_OPS, NB201_OPS } from '../../../shared/genotype/ops.js';
-import type { SearchSpace, SelectionStrategy } from '../../../shared/search.js';
+import type { SearchAlgorithm, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
 import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
 import {
   BDP_PRUNE_EVERY_WHY,
@@ -27,6 +27,13 @@ import {
   type ValMode,
 } from '../../../shared/search-defaults.js';
 import { intIn } from '../../../shared/param-checks.js';
+import {
+  DEFAULT_ALGORITHM,
+  algorithmForSpace,
+  algorithmParams,
+  defaultAlgorithmValues,
+  type AlgorithmValue,
+} from './search-algorithms.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -281,6 +288,9 @@ export interface SearchForm {
   /** bdp: percent of the remaining validation samples pruned each time. */
   pruneVal: number | null;
   balance: boolean;
+  /** The search algorithm (search-algorithms.ts), and every algorithm's own fields by key (null: empty). */
+  algorithm: SearchAlgorithm;
+  algorithmValues: Record<string, AlgorithmValue>;
 }
 
 type DatasetSize = Pick<DatasetSummary, 'id' | 'classes' | 'width' | 'splits'>;
@@ -318,6 +328,8 @@ export function defaultSearchForm(dataset?: DatasetSize | null, space: SearchSpa
     pruneTrain: SELECTION_DEFAULTS.pruneTrain,
     pruneVal: SELECTION_DEFAULTS.pruneVal,
     balance: SELECTION_DEFAULTS.balance,
+    algorithm: DEFAULT_ALGORITHM,
+    algorithmValues: defaultAlgorithmValues(),
   };
   return dataset ? chooseDataset(base, dataset) : base;
 }
@@ -338,14 +350,18 @@ export function chooseDataset(form: SearchForm, dataset: DatasetSize): SearchFor
   };
 }
 
-/** Picks a space: the number of cells means something else in each, so it takes the space's default. */
+/**
+ * Picks a space: the number of cells means something else in each, so it takes the space's default; an algorithm
+ * the space does not offer gives way to the default one.
+ */
 export function chooseSpace(form: SearchForm, space: SearchSpace): SearchForm {
   if (space === form.space) return form;
-  return { ...form, space, cells: DEFAULT_CELLS[space] };
+  return { ...form, space, cells: DEFAULT_CELLS[space], algorithm: algorithmForSpace(form.algorithm, space) };
 }
 
+/** `field`: a form key, an algorithm field's key (search-algorithms.ts), or '' for none in particular. */
 export type SearchBuildResult =
-  { ok: true; params: SearchStartInput } | { ok: false; field: keyof SearchForm | ''; error: string };
+  { ok: true; params: SearchStartInput } | { ok: false; field: keyof SearchForm | (string & {}); error: string };
 
 function positiveUpTo(value: number | null, max: number): value is number {
   return value != null && Number.isFinite(value) && value > 0 && value <= max;
@@ -395,6 +411,8 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       error: `Per-class limit: a whole number from ${L.limitPerClass.min} up, or empty for all images.`,
     };
   }
+  const algorithm = algorithmParams(form);
+  if (!algorithm.ok) return algorithm;
   const selection = selectionParams(form);
   if (!selection.ok) return selection;
   return {
@@ -412,6 +430,7 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       seed: form.seed,
       limitPerClass: form.limitPerClass,
       augment: form.augment,
+      ...algorithm.params,
       ...selection.params,
     },
   };

@@ -113,7 +113,10 @@ export function binomialSe(p: number, n: number): number {
 export const ONE_CLASS_SHARE = 0.95;
 
 /** What the model rules need from a test report: its accuracy, image count and confusion matrix. */
-export type ModelTest = Pick<ClassificationReport, 'accuracy' | 'images' | 'confusion'>;
+export type ModelTest = Pick<ClassificationReport, 'accuracy' | 'images' | 'confusion'> & {
+  /** Names the class a one-class model answers, when present. */
+  perClass?: ReadonlyArray<{ name: string }>;
+};
 
 /**
  * The highest accuracy still at chance level for `classes` classes on `n` images: 1/classes plus 1.96 binomial
@@ -123,6 +126,11 @@ export function chanceCeiling(classes: number, n: number): number {
   const p0 = 1 / classes;
   return p0 + Z95 * binomialSe(p0, n);
 }
+
+const className = (test: ModelTest, k: number): string => {
+  const name = test.perClass?.[k]?.name;
+  return name ? `class “${name}”` : `class ${k + 1} of ${test.confusion.length}`;
+};
 
 /** The chance-level and one-class rules on a model's test report. */
 export function modelNotes(test: ModelTest): MeaningNote[] {
@@ -140,7 +148,7 @@ export function modelNotes(test: ModelTest): MeaningNote[] {
       code: 'one-class',
       message:
         `The model answers one class for almost every image: ${pct(share)} of its ${total} test answers are ` +
-        `class ${top + 1} of ${classes}. It has not learnt to tell the classes apart.`,
+        `${className(test, top)}. It has not learnt to tell the classes apart.`,
       advice: 'Train it longer, on more images per class, or with a lower learning rate, and check again.',
     });
   }

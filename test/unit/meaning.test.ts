@@ -98,6 +98,9 @@ describe('a model at chance level or answering one class', () => {
     expect(notes.map((n) => n.code)).toEqual(['one-class', 'chance-level']);
     expect(notes[0]!.message).toContain('100.0 %');
     expect(notes[0]!.message).toContain('class 4 of 10');
+    // with the report's per-class names, the class by name
+    const perClass = Array.from({ length: 10 }, (_, i) => ({ name: `digit ${i}` }));
+    expect(modelNotes({ ...report(confusion), perClass })[0]!.message).toContain('class “digit 3”');
   });
 
   it('a good model says nothing', () => {

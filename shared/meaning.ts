@@ -215,7 +215,8 @@ export function compressNotes(
     const mine = rows.filter((r) => r.protocol === protocol);
     const n = Math.min(...mine.map(rowImages));
     const accuracies = mine.map((r) => r.accuracy);
-    if (protocol === 'test' && reference) accuracies.push(reference.accuracy);
+    const withReference = protocol === 'test' && reference !== null;
+    if (withReference) accuracies.push(reference.accuracy);
     if (accuracies.length < 2 || !(n > 0)) continue;
     const lo = Math.min(...accuracies);
     const hi = Math.max(...accuracies);
@@ -229,7 +230,8 @@ export function compressNotes(
       code: 'not-significant',
       message:
         `The differences are not significant (${PROTOCOL_NAMES[protocol] ?? protocol}): accuracies from ` +
-        `${pct(lo, 2)} to ${pct(hi, 2)} over ${accuracies.length} points are ${within}.`,
+        `${pct(lo, 2)} to ${pct(hi, 2)} over ${mine.length} ${mine.length === 1 ? 'point' : 'points'}` +
+        `${withReference ? ' and the original images' : ''} are ${within}.`,
       advice: 'Use more test images, or a model that is well above chance, before reading a trend into them.',
     });
   }

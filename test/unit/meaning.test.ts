@@ -166,6 +166,7 @@ describe('a compression study whose differences are not significant', () => {
     expect(notes[0]!.message).toContain('one test image');
     expect(notes[0]!.message).toContain('10.00 %');
     expect(notes[0]!.message).toContain('10.10 %');
+    expect(notes[0]!.message).toContain('over 2 points and the original images');
   });
 
   it('within the binomial noise but more than one image: not significant, with the ± it used', () => {

@@ -63,6 +63,14 @@ export const CompressParams = z.object({
   /** File sizes are measured by encoding this many test images one by one (seeded); all of them when fewer. */
   sizeSample: z.number().int().min(L.sizeSample.min).max(L.sizeSample.max).default(D.sizeSample),
   backend: BackendChoice.default('auto'),
+  /**
+   * Study a stored model even though its test report says it is at chance level or answers one class (refused
+   * otherwise: a study of such a model measures noise; see shared/meaning.ts).
+   */
+  allowMeaninglessModel: z
+    .boolean()
+    .default(false)
+    .describe('study a model at chance level or answering one class anyway (refused otherwise)'),
 });
 export type CompressParams = z.infer<typeof CompressParams>;
 

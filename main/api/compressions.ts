@@ -28,6 +28,7 @@ import { psnr } from '../engine/embed/metrics.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { jobsWithParams } from './job-list.js';
+import { refuseMeaninglessModel } from './model-meaning.js';
 import { refusalFacts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 
@@ -89,6 +90,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
         `Model ${m.id} ("${m.name}") was imported without a network description, so it cannot be retrained. Choose the test protocol only, or train a baseline first.`,
       );
     }
+    refuseMeaninglessModel(m, params.allowMeaninglessModel);
     model = { kind: 'stored', dir: m.dir, name: m.name, network: m.network };
   }
   if (model.kind === 'baseline' || trains) {

@@ -76,6 +76,7 @@ Commands:
       --qualities 5,10,15,50,75,95   --subsampling 4:2:0,4:4:4   --protocol test,retrain,mixed   --mozjpeg
       --epochs N (baseline and each retraining)   --preset P (baseline size)   --batch N   --lr X   --seed S
       --limit-per-class N (training images per class)   --size-sample N (images encoded one by one for file sizes)
+      --allow-meaningless-model (study a stored model at chance level or answering one class anyway)
   compress --resume <job>                Continue an interrupted, cancelled or failed study (finished points are kept)
   compress list [--dataset <id>]         Compression studies, newest first
   export table <job> --out FILE.csv      A compression study's whole table as CSV

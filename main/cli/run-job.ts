@@ -3,9 +3,11 @@
  * while waiting, cancel it on Ctrl-C, then report how it ended (as one JSON document with --json).
  */
 import { isFinished, type JobEvent, type JobSummary } from '../../shared/jobs.js';
+import { jobMeaningNotes } from '../../shared/meaning.js';
 import type { WinnowHost } from '../api/host.js';
 import { findJobKind } from '../jobs/registry.js';
 import { withHost, type GlobalValues } from './args.js';
+import { meaningLines } from './meaning.js';
 import { EXIT_FAILURE, EXIT_OK, ProgressBar, printJson, say } from './output.js';
 
 export type EventLine = (e: JobEvent) => string | null;
@@ -139,14 +141,18 @@ export function runStudyCommand<D extends { params: { datasetId: number } }, R e
     report: async (host, job, json) => {
       const d = await detail(host, job.id);
       const result = job.state === 'done' ? (job.result as R | null) : null;
+      // what the result does not mean (shared/meaning.ts): said after the report, and in the --json document
+      const meaning = result ? jobMeaningNotes(job.kind, result) : [];
       if (json) {
         printJson(
           result
-            ? { jobId: job.id, state: job.state, datasetId: d.params.datasetId, ...result }
+            ? { jobId: job.id, state: job.state, datasetId: d.params.datasetId, ...result, meaning }
             : { jobId: job.id, state: job.state, error: job.message, ...s.progress(d) },
         );
-      } else if (result) s.printDone(job, d, result);
-      else say(s.stoppedLine(job, d));
+      } else if (result) {
+        s.printDone(job, d, result);
+        for (const line of meaningLines(meaning)) say(line);
+      } else say(s.stoppedLine(job, d));
       return result ? EXIT_OK : EXIT_FAILURE;
     },
   });

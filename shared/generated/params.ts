@@ -86,6 +86,7 @@ export const COMPRESS_PARAMS = {
   limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":1,"max":1000000,"default":null},
   sizeSample: {"key":"sizeSample","type":"integer","optional":true,"nullable":false,"min":1,"max":100000,"default":500},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},
+  allowMeaninglessModel: {"key":"allowMeaninglessModel","type":"boolean","optional":true,"nullable":false,"default":false,"description":"study a model at chance level or answering one class anyway (refused otherwise)"},
 } as const satisfies Record<string, ParamDescription>;
 
 export const AUTOENCODER_PARAMS = {

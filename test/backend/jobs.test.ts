@@ -117,6 +117,8 @@ describe.skipIf(why !== null)('autoencoder, evaluation and compression on tensor
             protocol: protocols,
             epochs: 1,
             batch: 16,
+            // a one-epoch model may be at chance level: this test compares engines, not what the study means
+            allowMeaninglessModel: true,
           }),
         ],
         backend,

@@ -12,6 +12,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
+import { modelFolder } from '../helpers/model-folder.js';
+import { modelReport } from '../helpers/models.js';
 import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -113,6 +115,11 @@ describe('Compression page', () => {
     expect(await page.getByTestId('compress-table').getAttribute('data-rows')).toBe('8');
     await page.getByTestId('compress-table-reference').waitFor();
     expect(await page.getByTestId('compress-table-row-retrain-q5-444').textContent()).toMatch(/%/);
+    // every accuracy point carries its 95% interval: a bar on the chart, "±" in the table
+    expect(Number(await page.getByTestId('compress-chart-quality-figure').getAttribute('data-intervals'))).toBe(8);
+    expect(
+      await page.getByTestId('compress-table-row-test-q95-420').getByTestId('compress-table-pm').textContent(),
+    ).toMatch(/±\d+\.\d/);
 
     // the viewer: each image at both qualities, 4:2:0 above 4:4:4, then the difference heat maps, zoomed
     const viewer = page.getByTestId('compress-viewer');
@@ -160,6 +167,53 @@ describe('Compression page', () => {
     await page.getByTestId('job-view-compress').click();
     await page.waitForURL((url) => url.hash === `#/compression/${studyId}`);
     await page.getByTestId('compress-view').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a stored model that answers one class as meaningless; Start waits for "use it anyway"', async () => {
+    // a model of the study's dataset whose test report answers class 1 for every image (written by hand: the
+    // form reads the report, it never runs the model)
+    const d = await runCliJson<{ classNames: string[] }>(['dataset', 'show', String(smallId)], ui.dataDir);
+    const classes = d.classNames.length;
+    const confusion = d.classNames.map(() => d.classNames.map((_, j) => (j === 0 ? 10 : 0)));
+    const report = modelReport({
+      name: 'one-class model',
+      classNames: d.classNames,
+      preprocessing: { height: 16, width: 16, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+      test: {
+        images: 10 * classes,
+        loss: 1.8,
+        accuracy: 1 / classes,
+        perClass: d.classNames.map((name, label) => ({
+          label,
+          name,
+          correct: label === 0 ? 10 : 0,
+          total: 10,
+          accuracy: label === 0 ? 1 : 0,
+        })),
+        confusion,
+        perGroup: null,
+        groupStd: null,
+      },
+    });
+    const model = await runCliJson<{ id: number }>(['model', 'import', modelFolder({ report })], ui.dataDir);
+    await page.goto(`${ui.serve.url}#/compression`);
+    await page.reload();
+    await page.getByTestId('compress-dataset').selectOption(String(smallId));
+    await pickCard(page, 'compress-source-model');
+    await page.getByTestId('compress-model').selectOption(String(model.id));
+    const note = page.getByTestId('compress-model-notes-one-class');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/answers one class for almost every image: 100\.0 %/);
+    expect(await page.getByTestId('compress-model-notes-chance-level').textContent()).toMatch(/at chance level/);
+    const start = page.getByTestId('compress-start');
+    expect(await start.isDisabled()).toBe(true);
+    await page.getByTestId('compress-model-blocked').waitFor();
+    await page.getByTestId('compress-model-anyway').check();
+    await expect.poll(async () => start.isDisabled()).toBe(false);
+    await page.getByTestId('compress-model-anyway').uncheck();
+    await expect.poll(async () => start.isDisabled()).toBe(true);
+    await tallShot('e2e-compression-meaningless-model.png', 1400);
     expect(problems).toEqual([]);
   });
 });

@@ -188,6 +188,11 @@ describe('Search page', () => {
 
   it('shows the genotype when finished, copies it and exports DARTS text, JSON and PNG', async () => {
     await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
+    // 2 tiny epochs leave α near uniform: beside the genotype, the view says the cell is arbitrary
+    const meaning = page.getByTestId('search-meaning-alpha-uniform');
+    await meaning.waitFor();
+    expect(await meaning.getAttribute('data-level')).toBe('warn');
+    expect(await meaning.textContent()).toMatch(/not separated the operations yet.*arbitrary.*more epochs/s);
     const text = (await page.getByTestId('genotype-text').textContent()) ?? '';
     expect(text).toMatch(/^Genotype\(normal=\[\('\w+', \d\), .*normal_concat=.*reduce=\[.*reduce_concat=/);
 
@@ -233,6 +238,8 @@ describe('Search page', () => {
   it('opens the finished search from Runs and from the list, read-only', async () => {
     await page.goto(`${ui.serve.url}#/runs/${dartsId}`);
     await page.getByTestId('job-details').waitFor();
+    // the job's details say it too
+    await page.getByTestId('job-meaning-alpha-uniform').waitFor();
     await page.getByTestId('job-view-search').click();
     await page.waitForURL(new RegExp(`#/search/${dartsId}$`));
     await heatmapAt('normal', 2, 15_000);
@@ -278,6 +285,11 @@ describe('Search page', () => {
     await page.locator('[data-testid="cell-graph-normal"][data-epoch="1"] svg').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
+    // 2 tiny epochs leave α near uniform: beside the genotype, the view says the cell is arbitrary
+    const meaning = page.getByTestId('search-meaning-alpha-uniform');
+    await meaning.waitFor();
+    expect(await meaning.getAttribute('data-level')).toBe('warn');
+    expect(await meaning.textContent()).toMatch(/not separated the operations yet.*arbitrary.*more epochs/s);
     const text = (await page.getByTestId('genotype-text').textContent()) ?? '';
     expect(text).toMatch(/^\|\w+~0\|\+\|\w+~0\|\w+~1\|\+\|\w+~0\|\w+~1\|\w+~2\|$/);
     expect(await page.getByTestId('export-darts').count()).toBe(0);

@@ -10,6 +10,7 @@ import { parseGenotype, parseGenotypeJson } from '../../shared/genotype.js';
 import { parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { SearchEpochData, type SearchResult, type SearchSummary } from '../../shared/search.js';
+import type { MeaningNote } from '../../shared/meaning.js';
 import { epochTimeline, getSearch } from '../../main/api/searches.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import type { Store } from '../../main/store/index.js';
@@ -131,8 +132,15 @@ describe('winnow search (built CLI)', () => {
     async () => {
       const r = await runCli([...tinySearch('darts', 2), '--json'], dataDir, SEARCH_TIMEOUT);
       expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as SearchResult & { jobId: number; state: string; datasetId: number };
+      const out = JSON.parse(r.stdout) as SearchResult & {
+        jobId: number;
+        state: string;
+        datasetId: number;
+        meaning: MeaningNote[];
+      };
       expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
+      // 2 tiny epochs at the default α learning rate leave α near uniform: the document says so
+      expect(out.meaning.map((n) => [n.level, n.code])).toEqual([['warn', 'alpha-uniform']]);
       dartsJob = out.jobId;
       expect(parseDartsGenotype(out.genotypeText)).toEqual(out.genotype);
       // 4 images per class, 2 of them in train_w: 20 per epoch in steps of 8, 8 and 4 → all 20 processed per epoch
@@ -193,6 +201,7 @@ describe('winnow search (built CLI)', () => {
         /Final: val loss \d+\.\d{3}, accuracy \d+\.\d%; train loss \d+\.\d{3}, accuracy \d+\.\d%\./,
       );
       expect(r.stderr).toMatch(/Time: \d+\.\d s, \d+(\.\d)? images\/s on \w+/);
+      expect(r.stderr).toMatch(/Warning: The search has not separated the operations yet.*more epochs/);
       expect(epochLines(r.stderr).map((l) => l.epoch)).toEqual([1, 2]);
       const stored = await checkStored(nb201Job, 'nb201', 2);
       expect(stored.genotype).toEqual(g);

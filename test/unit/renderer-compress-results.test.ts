@@ -182,11 +182,14 @@ describe('study pieces and the grid', () => {
 
 // ---- series -------------------------------------------------------------------------------------------------------
 
+/** A point without its interval (the intervals are tested in renderer-compress-intervals.test.ts). */
+const xy = ({ x, y }: { x: number; y: number }) => ({ x, y });
+
 describe('chart series', () => {
   it('accuracy vs quality: one line per protocol × subsampling, in %, and the original dashed', () => {
     const s = accuracyByQuality(ROWS, REFERENCE);
     expect(s.map((x) => x.label)).toEqual(['Test, 4:2:0', 'Test, 4:4:4', 'Retrain, 4:2:0', 'original images']);
-    expect(s[0]!.points).toEqual([
+    expect(s[0]!.points.map(xy)).toEqual([
       { x: 5, y: 60 },
       { x: 50, y: 85 },
       { x: 95, y: 89 },
@@ -217,7 +220,7 @@ describe('chart series', () => {
   it('accuracy vs compression rate: rows joined with their codec point, sorted by rate', () => {
     const s = accuracyByRate(ROWS, CODEC, REFERENCE);
     expect(s.map((x) => x.label)).toEqual(['Test, 4:2:0', 'Test, 4:4:4', 'Retrain, 4:2:0', 'original images']);
-    expect(s[0]!.points).toEqual([
+    expect(s[0]!.points.map(xy)).toEqual([
       { x: 0.15, y: 60 },
       { x: 0.4, y: 85 },
       { x: 1, y: 89 },

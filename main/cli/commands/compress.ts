@@ -27,6 +27,7 @@ const FLAGS = paramFlags(CompressParams, {
   seed: true,
   limitPerClass: true,
   sizeSample: true,
+  allowMeaninglessModel: true,
 });
 
 const OPTIONS = {

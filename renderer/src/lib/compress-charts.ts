@@ -10,11 +10,15 @@ import type {
   Subsampling,
 } from '../../../shared/compress.js';
 import { PROTOCOLS, SUBSAMPLINGS, gridKey } from '../../../shared/compress-defaults.js';
+import { rowImages, wilsonInterval } from '../../../shared/meaning.js';
 import { PROTOCOL_SHORT } from './compress.js';
 
 export interface ChartPoint {
   x: number;
   y: number;
+  /** The 95% interval around y (accuracy charts: Wilson, over the row's test images), in y's unit; drawn as a bar. */
+  low?: number;
+  high?: number;
 }
 
 export type LineStyle = 'solid' | 'dotted' | 'dashed';
@@ -99,6 +103,24 @@ function referenceSeries(label: string, y: number | null | undefined, xs: readon
 const byX = (a: ChartPoint, b: ChartPoint) => a.x - b.x;
 
 /**
+ * An accuracy row as a point (%) with its 95% Wilson interval over the row's test images (shared/meaning.ts): a
+ * difference between two points inside their bars may be noise. No interval when the row holds no per-class counts.
+ */
+export function accuracyPoint(x: number, r: Pick<CompressRow, 'accuracy' | 'perClass'>): ChartPoint {
+  const n = rowImages(r);
+  if (!(n > 0)) return { x, y: r.accuracy * 100 };
+  const { low, high } = wilsonInterval(r.accuracy, n);
+  return { x, y: r.accuracy * 100, low: low * 100, high: high * 100 };
+}
+
+/** The y values a chart must show: every point and the ends of its interval. */
+export function yExtent(series: readonly ChartSeries[]): number[] {
+  return series.flatMap((s) =>
+    s.points.filter(finitePoint).flatMap((p) => [p.y, ...(p.low != null && p.high != null ? [p.low, p.high] : [])]),
+  );
+}
+
+/**
  * Accuracy (%) vs JPEG quality: one line per protocol × subsampling (colour = protocol; 4:4:4 dotted with square
  * marks), and the model on the original images as a dashed line across the qualities.
  */
@@ -110,7 +132,7 @@ export function accuracyByQuality(rows: readonly CompressRow[], reference: Compr
     label: lineLabel(protocol, subsampling, single),
     points: rows
       .filter((r) => r.protocol === protocol && r.subsampling === subsampling)
-      .map((r) => ({ x: r.quality, y: r.accuracy * 100 }))
+      .map((r) => accuracyPoint(r.quality, r))
       .filter(finitePoint)
       .sort(byX),
     color: protocolColor(protocol),
@@ -143,7 +165,7 @@ export function accuracyByRate(
       .filter((r) => r.protocol === protocol && r.subsampling === subsampling)
       .flatMap((r) => {
         const x = rate.get(gridKey(r.quality, r.subsampling));
-        return x == null ? [] : [{ x, y: r.accuracy * 100 }];
+        return x == null ? [] : [accuracyPoint(x, r)];
       })
       .filter((p) => finitePoint(p) && p.x > 0)
       .sort(byX),
@@ -295,7 +317,7 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
     points: s.points.filter((p) => finitePoint(p) && (spec.xScale !== 'log' || p.x > 0)),
   }));
   const xs = shown.flatMap((s) => s.points.map((p) => p.x));
-  const ys = shown.flatMap((s) => s.points.map((p) => p.y));
+  const ys = yExtent(shown);
 
   // x domain
   let xTicks: number[];
@@ -403,6 +425,13 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
       `<polyline fill="none" stroke="${colorOf(s)}" stroke-width="2"${dashOf(s)} points="${pts}"><title>${escapeXml(s.label)}</title></polyline>`,
     );
     for (const p of s.points) out.push(mark(s, fx(p.x), fy(p.y)));
+    for (const p of s.points) {
+      if (p.low == null || p.high == null) continue;
+      const [x, y1, y2] = [fx(p.x), fy(p.low), fy(p.high)];
+      out.push(
+        `<path class="interval" d="M${n(x)} ${n(y1)}V${n(y2)}M${n(x - 3)} ${n(y1)}h6M${n(x - 3)} ${n(y2)}h6" stroke="${colorOf(s)}" stroke-width="1" stroke-opacity="0.7" fill="none"/>`,
+      );
+    }
     out.push('</g>');
   }
   // legend

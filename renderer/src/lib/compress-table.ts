@@ -19,6 +19,9 @@ import {
   formatRate,
 } from './compress.js';
 
+import { rowImages } from '../../../shared/meaning.js';
+import { intervalText, type IntervalText } from './meaning.js';
+
 export interface TableRow {
   key: string;
   protocol: CompressProtocol;
@@ -30,6 +33,8 @@ export interface TableRow {
   psnr: string;
   ssim: string;
   accuracy: string;
+  /** The accuracy's 95% interval over the row's test images (null without per-class counts). */
+  interval: IntervalText | null;
   /** Accuracy minus the reference's, in percentage points ("−3.2 pp"). */
   delta: string;
   /** Below the original by more than a point. */
@@ -65,6 +70,7 @@ export function tableRows(
         psnr: formatPsnr(c?.psnr),
         ssim: formatFixed(c?.ssim, 4),
         accuracy: formatAccuracy(r.accuracy),
+        interval: intervalText(r.accuracy, rowImages(r)),
         delta: formatDelta(d),
         worse: d != null && d < -0.01,
         groupStd: formatPoints(r.groupStd),

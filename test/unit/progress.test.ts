@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { overallFraction, phaseEta, phasePosition, phaseTitle } from '../../shared/progress.js';
+import { progressLabel } from '../../main/cli/output.js';
 
 const plan = [
   { name: 'preparing', weight: 2 },
@@ -50,5 +51,13 @@ describe('job phases', () => {
     expect(phaseTitle({ phase: 'embedding', phaseIndex: 1, phaseCount: 2 })).toBe('Embedding (part 2 of 2)');
     expect(phaseTitle({ phase: 'training', phaseIndex: 0, phaseCount: 1 })).toBe('Training');
     expect(phaseTitle(null)).toBe('');
+  });
+
+  it('puts the phase before the message in the CLI progress bar', () => {
+    expect(progressLabel({ phase: 'testing', phaseIndex: 2, phaseCount: 3, message: 'Testing the supernet' })).toBe(
+      'Testing (part 3 of 3): Testing the supernet',
+    );
+    expect(progressLabel({ message: 'step 3/30' })).toBe('step 3/30');
+    expect(progressLabel({ phase: 'scoring', phaseIndex: 0, phaseCount: 1 })).toBe('Scoring');
   });
 });

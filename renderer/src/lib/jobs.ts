@@ -39,11 +39,7 @@ export function applyJobEvent(jobs: readonly JobSummary[], jobId: number, event:
   switch (event.type) {
     case 'progress': {
       if (isFinishedState(job.state)) return jobs as JobSummary[];
-      const progress: JobSummary['progress'] = { fraction: event.fraction };
-      if (event.message !== undefined) progress.message = event.message;
-      if (event.etaSeconds !== undefined) progress.etaSeconds = event.etaSeconds;
-      if (event.step !== undefined) progress.step = event.step;
-      if (event.total !== undefined) progress.total = event.total;
+      const { type: _type, ...progress } = event;
       next = { ...job, progress, state: job.state === 'queued' ? 'running' : job.state };
       if (next.startedAt == null) next.startedAt = ts;
       break;

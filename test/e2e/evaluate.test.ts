@@ -383,9 +383,25 @@ describe('Evaluate page', () => {
     await quickConfig(200);
     const id = await startAndOpen([dartsId, cnnId, searchEvalId]);
     await page.locator('[data-testid="evaluate-status"][data-state="running"]').waitFor({ timeout: 30_000 });
+    // "Cancelling…" at once, before the server has even answered (held here for a second), until the job stops
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/jobs.cancel', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.getByTestId('evaluate-cancel').click();
+    await page.getByTestId('evaluate-cancelling').waitFor({ timeout: 2000 });
+    expect(await page.getByTestId('evaluate-cancel').isDisabled()).toBe(true);
+    expect(await page.getByTestId('evaluate-cancel').textContent()).toBe('Cancelling…');
+    expect(await page.locator('[data-testid="evaluate-status"] [data-testid="state-badge"]').textContent()).toBe(
+      'Cancelling…',
+    );
+    release();
+    await page.unroute('**/api/jobs.cancel');
     await page.locator('[data-testid="evaluate-status"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('evaluate-cancel').count()).toBe(0);
+    expect(await page.getByTestId('evaluate-cancelling').count()).toBe(0);
     await page.getByTestId('evaluate-resume').click();
     await page
       .locator('[data-testid="evaluate-status"]:is([data-state="running"], [data-state="queued"])')

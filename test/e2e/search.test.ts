@@ -30,6 +30,14 @@ async function tallShot(name: string, height = 2000): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+/** A duration as the UI writes it ("850 ms", "12.4 s", "2 min 03 s", "1 h 04 min") in seconds. */
+function seconds(text: string): number {
+  const unit: Record<string, number> = { h: 3600, min: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?) (h|min|s|ms)\b/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}
+
 const idFromUrl = () => Number(/#\/search\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
 /** Waits until the heatmap of `cell` shows epoch `epoch`. */
@@ -176,10 +184,26 @@ describe('Search page', () => {
     if ((await page.getByTestId('search-status').getAttribute('data-state')) === 'running') {
       await page.screenshot({ path: path.join(SHOTS, 'e2e-search-live.png') });
     }
+    // the phase under way is named; this search trains no autoencoder, so it has two
+    const phase = await page
+      .getByTestId('search-phase')
+      .textContent({ timeout: 1000 })
+      .catch(() => null);
+    if (phase !== null) expect(phase).toMatch(/^(Searching \(part 1 of 2\)|Testing \(part 2 of 2\))$/);
 
     await heatmapAt('normal', 2);
     await page.locator('[data-testid="cell-graph-normal"][data-epoch="2"] svg').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 60_000 });
+    // the supernet's test accuracy, and the job's wall time: start to end, testing included, so never less than
+    // the epochs' training time the result counts
+    expect(await page.getByTestId('search-test-accuracy').textContent()).toMatch(
+      /^supernet test acc \d+(\.\d+)?\s?% on \d+ images$/,
+    );
+    const wall = (await page.getByTestId('search-wall-time').textContent()) ?? '';
+    expect(wall).toMatch(/ in all$/);
+    const training = (await page.getByTestId('search-training-time').textContent()) ?? '';
+    expect(seconds(wall)).toBeGreaterThanOrEqual(seconds(training));
+    expect(seconds(training)).toBeGreaterThan(0);
     expect(await page.getByTestId('search-chart-loss').getAttribute('data-points')).toBe('4'); // train + val, 2 epochs
     expect(await page.getByTestId('search-chart-seconds').getAttribute('data-points')).toBe('2');
   });

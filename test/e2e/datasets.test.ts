@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { SHOTS, openUi, shotsAtWidths, type UiSession } from '../helpers/ui.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let ui: UiSession;
@@ -168,7 +168,7 @@ describe('Datasets page', () => {
     expect(await inDialog.textContent()).toMatch(/Could not read .*no-such-folder/);
     expect(await page.getByTestId('error-message').count()).toBe(1);
     expect(await page.getByTestId('import-problem').count()).toBe(0);
-    await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-dialog-error.png') });
+    await shotsAtWidths(page, 'e2e-datasets-dialog-error');
     await page.getByTestId('import-path').fill(''); // so that reopening does not look again
     await page.keyboard.press('Escape');
     await page.getByTestId('import-dialog').waitFor({ state: 'hidden' });

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli-data.js';
 import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { SHOTS, download, openUi, pickCard, shotsAtWidths, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -383,6 +383,9 @@ describe('Evaluate page', () => {
     await quickConfig(200);
     const id = await startAndOpen([dartsId, cnnId, searchEvalId]);
     await page.locator('[data-testid="evaluate-status"][data-state="running"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('evaluate-phase').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('evaluate-phase').textContent()).toBe('Training');
+    await shotsAtWidths(page, 'e2e-evaluate-running');
     // "Cancelling…" at once, before the server has even answered (held here for a second), until the job stops
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
@@ -397,6 +400,7 @@ describe('Evaluate page', () => {
     expect(await page.locator('[data-testid="evaluate-status"] [data-testid="state-badge"]').textContent()).toBe(
       'Cancelling…',
     );
+    await shotsAtWidths(page, 'e2e-evaluate-cancelling');
     release();
     await page.unroute('**/api/jobs.cancel');
     await page.locator('[data-testid="evaluate-status"][data-state="cancelled"]').waitFor({ timeout: 30_000 });

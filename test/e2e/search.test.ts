@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { SHOTS, download, openUi, pickCard, shotsAtWidths, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -204,6 +204,8 @@ describe('Search page', () => {
     const training = (await page.getByTestId('search-training-time').textContent()) ?? '';
     expect(seconds(wall)).toBeGreaterThanOrEqual(seconds(training));
     expect(seconds(training)).toBeGreaterThan(0);
+    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
+    await shotsAtWidths(page, 'e2e-search-done-status');
     expect(await page.getByTestId('search-chart-loss').getAttribute('data-points')).toBe('4'); // train + val, 2 epochs
     expect(await page.getByTestId('search-chart-seconds').getAttribute('data-points')).toBe('2');
   });

@@ -66,7 +66,13 @@ export const ProgressEvent = z.object({
   step: z.number().optional(),
   total: z.number().optional(),
   message: z.string().optional(),
+  /** Seconds left in the current phase (the whole job when it has one phase); absent while not yet meaningful. */
   etaSeconds: z.number().optional(),
+  /** The phase under way (`training`, `embedding`, `testing`, …), its place among the job's phases, its own 0..1. */
+  phase: z.string().optional(),
+  phaseIndex: z.number().int().min(0).optional(),
+  phaseCount: z.number().int().min(1).optional(),
+  phaseFraction: z.number().min(0).max(1).optional(),
 });
 export const MetricEvent = z.object({
   type: z.literal('metric'),
@@ -130,11 +136,17 @@ export interface StoredJobEvent {
 }
 
 export interface JobProgress {
+  /** The whole job's 0..1; never goes backwards. */
   fraction: number;
   message?: string;
+  /** Seconds left in the current phase. */
   etaSeconds?: number;
   step?: number;
   total?: number;
+  phase?: string;
+  phaseIndex?: number;
+  phaseCount?: number;
+  phaseFraction?: number;
 }
 
 export interface JobSummary {

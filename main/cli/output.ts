@@ -5,7 +5,8 @@
  * only (an unknown flag, a value out of range, a path that does not exist, a request the API refuses as input).
  */
 import { ApiError } from '../api/errors.js';
-import { isResumable, type JobSummary } from '../../shared/jobs.js';
+import { isResumable, type JobProgress, type JobSummary } from '../../shared/jobs.js';
+import { phaseTitle } from '../../shared/progress.js';
 import { DataFolderError } from '../store/data-folder.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -47,6 +48,12 @@ export function formatDuration(seconds: number): string {
 }
 
 /** A one-line progress bar redrawn in place on a TTY; silent otherwise. */
+/** The progress bar's label: the phase under way, then the engine's message ("Embedding (part 2 of 2): …"). */
+export function progressLabel(p: Pick<JobProgress, 'message' | 'phase' | 'phaseIndex' | 'phaseCount'>): string {
+  const phase = phaseTitle(p);
+  return [phase, p.message].filter(Boolean).join(': ');
+}
+
 export class ProgressBar {
   private lastLen = 0;
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
@@ -59,7 +66,7 @@ export class ProgressBar {
     if (!this.enabled) return;
     const width = 28;
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-    const eta = etaSeconds !== undefined ? ` ETA ${formatDuration(etaSeconds)}` : '';
+    const eta = etaSeconds !== undefined ? `, ETA ${formatDuration(etaSeconds)}` : '';
     const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${label}${eta}`;
     this.stream.write('\r' + line.padEnd(this.lastLen));
     this.lastLen = line.length;

@@ -8,7 +8,7 @@ import type { WinnowHost } from '../api/host.js';
 import { findJobKind } from '../jobs/registry.js';
 import { withHost, type GlobalValues } from './args.js';
 import { meaningLines } from './meaning.js';
-import { EXIT_FAILURE, EXIT_OK, ProgressBar, printJson, say } from './output.js';
+import { EXIT_FAILURE, EXIT_OK, ProgressBar, printJson, progressLabel, say } from './output.js';
 
 export type EventLine = (e: JobEvent) => string | null;
 
@@ -38,7 +38,7 @@ export async function watchJob(
     if (m.job.id !== jobId) return;
     const job = m.job;
     if (job.progress && job.state === 'running')
-      bar.update(job.progress.fraction, job.progress.message ?? '', job.progress.etaSeconds);
+      bar.update(job.progress.fraction, progressLabel(job.progress), job.progress.etaSeconds);
     if (isFinished(job.state)) settle(job);
   });
   const onSigint = () => {

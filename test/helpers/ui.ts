@@ -59,3 +59,12 @@ export async function pickCard(page: Page, testid: string): Promise<void> {
   await page.getByTestId(testid).locator('xpath=..').click();
   expect(await page.getByTestId(testid).isChecked()).toBe(true);
 }
+
+/** Screenshots of the page at 1400 and 1024 px wide (`<name>-1400.png`, `<name>-1024.png`), then back to 1280x900. */
+export async function shotsAtWidths(page: Page, name: string, height = 900): Promise<void> {
+  for (const width of [1400, 1024]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}

@@ -93,7 +93,15 @@ async function checkStored(
     const at = metrics.filter((m) => m.name === name).map((m) => m.epoch);
     expect(resumed ? [...new Set(at)].sort((a, b) => a! - b!) : at, name).toEqual(all);
   }
-  expect(events.some((e) => e.event.type === 'progress')).toBe(true);
+  const progress = events.flatMap((e) => (e.event.type === 'progress' ? [e.event] : []));
+  expect(progress.length).toBeGreaterThan(0);
+  if (!resumed) {
+    // one figure that only rises, through named phases: the epochs, then testing the supernet, to the end
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]!.fraction).toBeGreaterThanOrEqual(progress[i - 1]!.fraction);
+    expect([...new Set(progress.map((p) => p.phase))]).toEqual(['searching', 'testing']);
+    expect(progress.at(-1)).toMatchObject({ phase: 'testing', phaseIndex: 1, phaseCount: 2, fraction: 1 });
+  }
   const result = job.result as SearchResult;
   expect(result).toMatchObject({ space, strategy: 'full', epochs });
   expect(result.genotype).toEqual(snapshots[snapshots.length - 1]!.genotype);

@@ -33,7 +33,6 @@ import {
   settingsLine,
   toggleCompare,
   toggleLoss,
-  trainEta,
   type AeForm,
 } from '../../renderer/src/lib/autoencoder.js';
 import { kindLabel } from '../../renderer/src/lib/jobs.js';
@@ -218,15 +217,6 @@ describe('job results and progress', () => {
     expect(datasetIdOfParams({ datasetId: 3 })).toBe(3);
     expect(datasetIdOfParams({})).toBeNull();
     expect(datasetIdOfParams(null)).toBeNull();
-  });
-
-  it('estimates the time left', () => {
-    expect(trainEta({ fraction: 0.5, etaSeconds: 12 }, 0, 10_000)).toBe(12);
-    expect(trainEta({ fraction: 0.25 }, 0, 10_000)).toBeCloseTo(30);
-    expect(trainEta({ fraction: 0.25 }, null, 10_000)).toBeNull();
-    expect(trainEta({ fraction: 0 }, 0, 10_000)).toBeNull();
-    expect(trainEta({ fraction: 0.5 }, 9_500, 10_000)).toBeNull(); // too early to tell
-    expect(trainEta(null, 0, 1)).toBeNull();
   });
 });
 

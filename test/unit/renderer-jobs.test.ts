@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/jobs.js';
-import { activeJob, applyJobEvent, applyPush, canCancel, canResume, upsertJob } from '../../renderer/src/lib/jobs.js';
+import {
+  activeJob,
+  applyJobEvent,
+  applyPush,
+  canCancel,
+  canResume,
+  stillCancelling,
+  upsertJob,
+} from '../../renderer/src/lib/jobs.js';
+import { phaseEtaOf } from '../../renderer/src/lib/progress.js';
 import { parseHash, hrefFor } from '../../renderer/src/lib/routes.js';
 import { parseSelftestResult, selftestFacts } from '../../renderer/src/lib/selftest.js';
 import { ladderRows } from '../../renderer/src/lib/backends.js';
@@ -31,12 +40,32 @@ describe('job list reducers', () => {
     expect(list[1]!.state).toBe('running');
   });
 
+  it('keeps a job "cancelling" until its state changes, then forgets it', () => {
+    const ids = new Set([1, 2, 3]);
+    const list = [job(1, { state: 'running' }), job(2, { state: 'queued' }), job(3, { state: 'running' })];
+    expect(stillCancelling(ids, list)).toBe(ids); // nothing changed: the same set, no re-render
+    const after = stillCancelling(ids, [job(1, { state: 'cancelled' }), job(2, { state: 'queued' })]);
+    expect([...after]).toEqual([2]); // 1 stopped, 3 is gone from the list
+    // resumed later, job 1 runs again without the old request
+    expect([...stillCancelling(after, [job(1, { state: 'running' }), job(2, { state: 'done' })])]).toEqual([]);
+  });
+
+  it("shows the phase's time left only as the engine gave it, while the job runs", () => {
+    expect(phaseEtaOf({ fraction: 0.5, etaSeconds: 12, phase: 'training' }, true)).toBe(12);
+    expect(phaseEtaOf({ fraction: 0.5, etaSeconds: 12 }, false)).toBeNull();
+    // no guess from the job's start while the phase's rate is not known yet
+    expect(phaseEtaOf({ fraction: 0.9, phase: 'embedding' }, true)).toBeNull();
+    expect(phaseEtaOf(null, true)).toBeNull();
+  });
+
   it('folds progress, state and result events into the job', () => {
     let list = [job(1)];
     list = applyJobEvent(list, 1, { type: 'progress', fraction: 0.25, etaSeconds: 12, step: 5, total: 20 }, 5000);
     expect(list[0]!.state).toBe('running');
     expect(list[0]!.startedAt).toBe(5000);
     expect(list[0]!.progress).toEqual({ fraction: 0.25, etaSeconds: 12, step: 5, total: 20 });
+    const phased = { fraction: 0.9, phase: 'embedding', phaseIndex: 1, phaseCount: 2, phaseFraction: 0 };
+    expect(applyJobEvent(list, 1, { type: 'progress', ...phased }, 5500)[0]!.progress).toEqual(phased);
     list = applyJobEvent(list, 1, { type: 'result', result: { ok: 1 } }, 6000);
     expect(list[0]!.result).toEqual({ ok: 1 });
     list = applyJobEvent(list, 1, { type: 'state', state: 'failed', message: 'Out of memory.' }, 7000);

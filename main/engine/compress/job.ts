@@ -182,10 +182,22 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
     grid.length * images.count +
     trainings * stepsPerTraining * params.batch +
     (grid.length * params.protocols.length + 1) * testRows.length;
-  let done = 0;
+  // two phases, each with its own rate (encoding an image is far quicker than a training step): the copies of the
+  // dataset first, then the trainings and tests; each phase's share of the bar is its share of the units
+  const encodingTotal = grid.length * images.count;
+  const testingTotal = Math.max(1, total - encodingTotal);
+  ctx.phases([
+    { name: 'encoding', weight: encodingTotal },
+    { name: 'testing', weight: testingTotal },
+  ]);
+  let phase: 'encoding' | 'testing' = 'encoding';
+  let encoded = 0;
+  let tested = 0;
   const advance = (units: number, message: string) => {
-    done += units;
-    ctx.progress({ done: Math.min(done, total), total, message });
+    if (phase === 'encoding') encoded += units;
+    else tested += units;
+    const [done, of] = phase === 'encoding' ? [encoded, encodingTotal] : [tested, testingTotal];
+    ctx.progress({ done: Math.min(done, of), total: of, phase, message });
   };
 
   // ---- the codec: one decoded copy of the dataset per grid point ------------------------------------------------
@@ -196,10 +208,17 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
     if (kept) return { data: kept, cached: true, seconds: 0 };
     let last = 0;
     const copy = await decodedCopy(c.cacheDir, c.datasetHash, images.data, shape, optionsAt(p), (n) => {
-      advance(n - last, `Encoding quality ${p.quality}, ${p.subsampling}: ${n} of ${images.count} images`);
+      advance(
+        n - last,
+        `Encoding point ${grid.indexOf(p) + 1} of ${grid.length} (quality ${p.quality}, ${p.subsampling}): ${n} of ${images.count} images`,
+      );
       last = n;
     });
-    if (copy.cached) advance(images.count, `Quality ${p.quality}, ${p.subsampling}: from the cache`);
+    if (copy.cached)
+      advance(
+        images.count,
+        `Point ${grid.indexOf(p) + 1} of ${grid.length} (quality ${p.quality}, ${p.subsampling}): from the cache`,
+      );
     copies.set(key, copy.data);
     ctx.checkCancelled();
     return copy;
@@ -239,6 +258,7 @@ async function run(ctx: JobContext<CompressJobContext>, params: CompressParams):
       `Quality ${point.quality}, ${point.subsampling}: ${meanBytes.toFixed(0)} bytes per image${copy.cached ? ' (decoded copy from the cache)' : `, encoded and decoded in ${copy.seconds.toFixed(1)} s`}.`,
     );
   }
+  phase = 'testing';
 
   // ---- training and testing ------------------------------------------------------------------------------------
   const input = { ...shape, classes: c.classNames.length };

@@ -43,6 +43,11 @@ const RECONSTRUCTIONS_KEPT = 64;
 const QUALITY_IMAGES = 2000;
 /** Images in the all-images k-NN agreement (exact k-NN is O(n²)): a stratified sample above this. */
 const KNN_MAX_IMAGES = 10_000;
+/** The job's phases: training the network, then embedding every image, measuring and drawing the latent map. */
+const AE_PHASES = [
+  { name: 'training', weight: 9 },
+  { name: 'embedding', weight: 1 },
+] as const;
 
 export interface AeJobResult {
   staged: true;
@@ -105,6 +110,8 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
   const ae = new Autoencoder({ inputSize: c.shape.width, channels: c.shape.channels, dim, seed: params.seed });
   const history: AeDetail['history'] = [];
   const t0 = performance.now();
+  // embedding, measuring and drawing the map: a few seconds against minutes of training
+  ctx.phases(params.untrained ? [{ name: 'embedding', weight: 1 }] : AE_PHASES);
   try {
     if (!params.untrained) {
       ctx.log(
@@ -122,7 +129,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
           seed: params.seed,
           signal: ctx.signal,
           onStep: (done, total) =>
-            ctx.progress({ done, total: total + 1, message: `training: step ${done} of ${total}` }),
+            ctx.progress({ done, total, phase: 'training', message: `Step ${done} of ${total}` }),
           onEpoch: (e) => {
             history.push(e);
             ctx.metric('loss', e.loss, { epoch: e.epoch });
@@ -140,11 +147,11 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.checkCancelled();
-    ctx.progress({ done: 0, total: 1, message: 'Embedding every image…' });
+    ctx.progress({ done: 0, total: 3, phase: 'embedding', message: 'Embedding every image…' });
     const embeddings = embedAll(ae, images);
     ctx.checkCancelled();
 
-    ctx.progress({ done: 0, total: 1, message: 'Measuring the latent space…' });
+    ctx.progress({ done: 1, total: 3, phase: 'embedding', message: 'Measuring the latent space…' });
     const testLabels = test.map((r) => c.labels[r]!);
     const testEmb = rowsOf(dim, embeddings, test);
     const knnTest = knnAgreement(testEmb, dim, testLabels, 5);
@@ -176,7 +183,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     for (const [k, v] of Object.entries(metrics)) ctx.metric(`metric/${k}`, v);
     ctx.checkCancelled();
 
-    ctx.progress({ done: 0, total: 1, message: 'Drawing the latent map…' });
+    ctx.progress({ done: 2, total: 3, phase: 'embedding', message: 'Drawing the latent map…' });
     const order = [...test, ...train].slice(0, params.mapPoints);
     let map: AeMapPoint[] = [];
     let mapMethod = 'none';

@@ -109,7 +109,13 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
       },
       {
         onStep: async ({ epoch, step, steps: perEpoch, done, total }) => {
-          ctx.progress({ done, total, message: `Epoch ${epoch + 1}/${params.epochs}, step ${step + 1}/${perEpoch}` });
+          // one phase: each epoch ends with its test pass, so training and testing alternate within it
+          ctx.progress({
+            done,
+            total,
+            phase: 'training',
+            message: `Epoch ${epoch + 1}/${params.epochs}, step ${step + 1}/${perEpoch}`,
+          });
           // let the worker's message loop run (cancel requests, progress flushes)
           await new Promise((r) => setImmediate(r));
           ctx.checkCancelled();

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../../../shared/backend.js';
 import type { JobEvent } from '../../../shared/jobs.js';
+import { type JobPhase, overallFraction, phaseEta, phasePosition } from '../../../shared/progress.js';
 
 /** Thrown (or rethrown) by a handler when its signal aborts: the job ends `cancelled`, not `failed`. */
 export class JobCancelledError extends Error {
@@ -22,6 +23,11 @@ export interface ProgressUpdate {
   done: number;
   total: number;
   message?: string;
+  /**
+   * The phase this work belongs to (`training`, `embedding`, `testing`, …). With a plan (`phases`), done/total
+   * count within the phase and map into its slot of the job's bar; without one they count the whole job.
+   */
+  phase?: string;
 }
 
 export interface JobContext<C = unknown> {
@@ -37,8 +43,13 @@ export interface JobContext<C = unknown> {
   emit(event: JobEvent): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   metric(name: string, value: number, at?: { step?: number; epoch?: number }): void;
-  /** Throttled to a few per second (the last one always goes out); adds fraction and ETA. */
+  /**
+   * Throttled to a few per second (the last one always goes out); adds the job's fraction, which never goes
+   * backwards, and the current phase's time left once its rate means something.
+   */
   progress(update: ProgressUpdate): void;
+  /** Declares the job's phases in order with their shares of its bar; call before the first progress. */
+  phases(plan: readonly JobPhase[]): void;
   /** Throws JobCancelledError when cancel was asked for; call between steps. */
   checkCancelled(): void;
 }
@@ -58,30 +69,43 @@ export function createJobContext<C = unknown>(
   minIntervalMs = 250,
 ): JobContext<C> {
   let lastProgressAt = -Infinity;
-  let firstDone: { t: number; done: number } | null = null;
+  let plan: readonly JobPhase[] = [];
+  let lastFraction = 0;
+  // The current phase's first report (time, work done): the phase's rate is measured from it, which also skips
+  // start-up cost (backend load, first-step compile). A new phase, or a counter that restarts, starts it again.
+  let phaseStart: { phase: string | undefined; total: number; t: number; done: number } | null = null;
   return {
     ...base,
     hostContext: base.hostContext as C,
     emit: sink,
     log: (level, message) => sink({ type: 'log', level, message }),
     metric: (name, value, at) => sink({ type: 'metric', name, value, ...(at ?? {}) }),
-    progress: ({ done, total, message }) => {
+    phases: (p) => {
+      plan = [...p];
+    },
+    progress: ({ done, total, message, phase }) => {
       const t = now();
+      const own = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+      const newPhase =
+        !phaseStart || phaseStart.phase !== phase || phaseStart.total !== total || done < phaseStart.done;
       const finished = done >= total;
-      if (!finished && t - lastProgressAt < minIntervalMs) return;
+      if (!newPhase && !finished && t - lastProgressAt < minIntervalMs) return;
       lastProgressAt = t;
-      // ETA from the rate since the first report, which skips start-up cost (backend load, first-step compile).
-      if (!firstDone) firstDone = { t, done };
-      const rate = (done - firstDone.done) / Math.max(t - firstDone.t, 1e-9);
-      const etaSeconds = finished ? 0 : rate > 0 ? (total - done) / rate / 1000 : undefined;
+      if (newPhase) phaseStart = { phase, total, t, done };
+      const etaSeconds = phaseEta(phaseStart!, { t, done }, total);
+      const inPlan = phase !== undefined && plan.length > 0;
+      lastFraction = Math.max(lastFraction, inPlan ? overallFraction(plan, phase, own) : own);
       sink({
         type: 'progress',
-        fraction: total > 0 ? Math.min(1, Math.max(0, done / total)) : 0,
+        fraction: lastFraction,
         step: done,
         total,
         ...(message ? { message } : {}),
-        ...(etaSeconds !== undefined && Number.isFinite(etaSeconds)
-          ? { etaSeconds: Math.round(etaSeconds * 10) / 10 }
+        ...(etaSeconds !== undefined ? { etaSeconds } : {}),
+        ...(phase !== undefined
+          ? inPlan
+            ? phasePosition(plan, phase, own)
+            : { phase, phaseIndex: 0, phaseCount: 1, phaseFraction: own }
           : {}),
       });
     },

@@ -66,6 +66,16 @@ function csvOf(rows: Scored[], repeats: number): string {
 
 async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Promise<NaswotResult> {
   const c = ctx.hostContext;
+  // scoring needs no training; the optional check trains a supernet, then tests the sampled cells on it
+  ctx.phases([
+    { name: 'scoring', weight: 1 },
+    ...(params.kendall
+      ? [
+          { name: 'training', weight: 3 },
+          { name: 'checking', weight: 1 },
+        ]
+      : []),
+  ]);
   const backend = (await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend)).selected;
   const classes = c.classNames.length;
   const pools = searchPools(c, params.limitPerClass, params.seed);
@@ -130,6 +140,7 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
       ctx.progress({
         done: scored.length,
         total: sample.length,
+        phase: 'scoring',
         message: `Scored ${scored.length} of ${sample.length} cells`,
       });
       await new Promise((r) => setImmediate(r));
@@ -183,6 +194,7 @@ async function run(ctx: JobContext<NaswotJobContext>, params: NaswotParams): Pro
           ctx.progress({
             done: i + 1,
             total: picks.length,
+            phase: 'checking',
             message: `Inherited-weight accuracy: ${i + 1} of ${picks.length} cells`,
           });
           await new Promise((r) => setImmediate(r));

@@ -14,6 +14,7 @@ import { IMAGES_FILE } from '../../data/staged.js';
 import { PackedImages } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
+import type { JobPhase } from '../../../shared/progress.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { writeGenotypeFile } from '../jobs/genotype-file.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
@@ -80,7 +81,8 @@ function supernetTestAccuracy(
     ctx.progress({
       done: start,
       total: rows.length,
-      message: `Testing the supernet: ${start} of ${rows.length} images`,
+      phase: 'testing',
+      message: `Testing the supernet on ${rows.length} test images`,
     });
     const part = rows.slice(start, start + batch);
     const b = normalizedBatch(images, part, labels, norm);
@@ -89,7 +91,21 @@ function supernetTestAccuracy(
     part.forEach((r, i) => (correct += p[i] === labels[r] ? 1 : 0));
     tf.dispose([pred, b.x, b.labels]);
   }
+  ctx.progress({ done: rows.length, total: rows.length, phase: 'testing', message: 'Supernet tested' });
   return { accuracy: rows.length ? correct / rows.length : 0, images: rows.length };
+}
+
+/**
+ * The search's phases and their shares of its bar: making the data selection's embeddings (only when the job
+ * trains or runs an autoencoder of its own), the epochs, then testing the supernet (one forward pass a test image).
+ */
+function searchPhases(params: SearchParams, c: SearchJobContext): JobPhase[] {
+  const ownEmbeddings = !c.autoencoder && (params.strategy === 'dds' || params.strategy === 'dds-untrained');
+  return [
+    ...(ownEmbeddings ? [{ name: 'preparing', weight: params.strategy === 'dds' ? 2 : 0.5 }] : []),
+    { name: 'searching', weight: 8 },
+    { name: 'testing', weight: 0.5 },
+  ];
 }
 
 /** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
@@ -99,6 +115,7 @@ function fingerprintOf(p: SearchParams, c: SearchJobContext): string {
 
 async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Promise<SearchResult> {
   const c = ctx.hostContext;
+  ctx.phases(searchPhases(params, c));
   const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
   const backend = report.selected;
   const classes = c.classNames.length;

@@ -198,6 +198,7 @@ export class SearchTrainer {
       ctx.progress({
         done: stepsBefore + s + 1,
         total,
+        phase: 'searching',
         message: `Epoch ${epoch + 1}/${params.epochs}, step ${s + 1}/${steps}`,
       });
       // let the worker's message loop run (cancel requests, progress flushes): a step takes seconds, this microseconds

@@ -99,7 +99,12 @@ async function embedWithOwnAutoencoder(ctx: JobContext, request: EmbeddingsReque
           seed: params.seed,
           signal: ctx.signal,
           onStep: (done, total) =>
-            ctx.progress({ done, total: total + 1, message: `Autoencoder: step ${done} of ${total}` }),
+            ctx.progress({
+              done,
+              total: total + 1,
+              phase: 'preparing',
+              message: `Training the autoencoder for the data selection: step ${done} of ${total}`,
+            }),
         });
       } catch (e) {
         if (e instanceof Error && e.name === 'AbortError') throw new JobCancelledError();
@@ -108,7 +113,12 @@ async function embedWithOwnAutoencoder(ctx: JobContext, request: EmbeddingsReque
     } else {
       // DDS-NAS' ablation: random weights, batch-norm statistics of the training images (as the autoencoder job's
       // untrained option does)
-      ctx.progress({ done: 0, total: 1, message: 'Embedding every image with an untrained autoencoder…' });
+      ctx.progress({
+        done: 0,
+        total: 1,
+        phase: 'preparing',
+        message: 'Embedding every image with an untrained autoencoder…',
+      });
       await calibrateBatchNorm(ae, images, pools.train.slice(0, 2048), 256, ctx.signal);
     }
     return embedAll(ae, images);

@@ -9,7 +9,7 @@ import type { AeDetail, AeLoss, AeMapPoint, AeMetrics, AePreset, AeSummary } fro
 import { AE_LOSSES, AE_PRESET_IDS, AE_PRESETS } from '../../../shared/autoencoder-defaults.js';
 import type { DatasetSummary } from '../../../shared/datasets.js';
 import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
-import type { JobProgress, StoredJobEvent } from '../../../shared/jobs.js';
+import type { StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
 import { intIn } from '../../../shared/param-checks.js';
 import { classColor } from '../../../shared/class-colors.js';
@@ -201,20 +201,6 @@ export function parseAeResult(result: unknown): AeJobResult | null {
 export function datasetIdOfParams(params: Record<string, unknown> | null | undefined): number | null {
   const id = params?.datasetId;
   return isNum(id) ? id : null;
-}
-
-/** Seconds left: the engine's estimate when it gives one, else elapsed time scaled by the fraction done. */
-export function trainEta(
-  progress: JobProgress | null | undefined,
-  startedAt: number | null,
-  now: number,
-): number | null {
-  if (!progress) return null;
-  if (progress.etaSeconds != null && Number.isFinite(progress.etaSeconds)) return Math.max(0, progress.etaSeconds);
-  const f = progress.fraction;
-  if (startedAt == null || !(f > 0.01) || f >= 1) return null;
-  const elapsed = (now - startedAt) / 1000;
-  return elapsed < 2 ? null : (elapsed * (1 - f)) / f;
 }
 
 // ---- loss curves ---------------------------------------------------------------------------------------------

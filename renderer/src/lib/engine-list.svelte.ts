@@ -62,8 +62,8 @@ export class EngineList<T> {
   }
 
   /**
-   * Starts a job; returns it (after `started` saw it), or null when the call was refused (the banner and
-   * `startError` say why; `what` names it there: "the import").
+   * Starts a job; returns it (after `started` saw it), or null when the call was refused (`startError` says why,
+   * for the form to show; `what` names it in the console: "the import").
    */
   protected async startJobWith(
     input: ApiInput<'jobs.start'>,
@@ -78,7 +78,8 @@ export class EngineList<T> {
       started?.(job);
       return job;
     } catch (e) {
-      errors.report(e, `Could not start ${what}`);
+      // the form shows it (startError), once and where it happened: not the page's banner as well
+      console.error(`[winnow] Could not start ${what}:`, e);
       this.startError = errorMessage(e);
       return null;
     } finally {

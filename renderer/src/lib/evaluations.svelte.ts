@@ -43,7 +43,7 @@ class ModelStore extends EngineList<ModelSummary> {
     return this.list.find((m) => m.id === id);
   }
 
-  /** Imports a model folder; the model, or the reason it was refused (the banner says it too). */
+  /** Imports a model folder; the model, or the reason it was refused (for the import form to show, once). */
   async importFolder(
     path: string,
     name?: string,
@@ -55,7 +55,7 @@ class ModelStore extends EngineList<ModelSummary> {
       void this.refresh();
       return { ok: true, model };
     } catch (e) {
-      errors.report(e, 'Could not import the model');
+      console.error('[winnow] Could not import the model:', e);
       return { ok: false, error: errorMessage(e) };
     } finally {
       this.importing = false;

@@ -5,13 +5,18 @@
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { client, handle } from './api.js';
 import { errors } from './errors.svelte.js';
-import { activeJob, applyPush, sortJobs, upsertJob } from './jobs.js';
+import { activeJob, applyPush, canCancel, sortJobs, stillCancelling, upsertJob } from './jobs.js';
 
 class JobStore {
   list = $state.raw<JobSummary[]>([]);
   loaded = $state(false);
   readonly active = $derived(activeJob(this.list));
   readonly queuedCount = $derived(this.list.reduce((n, j) => n + (j.state === 'queued' ? 1 : 0), 0));
+  /**
+   * Jobs whose Cancel was pressed, until their state changes: every status card says "Cancelling…" and keeps
+   * its Cancel button disabled meanwhile (a running job stops at its next step, which can take seconds).
+   */
+  cancelling = $state.raw<ReadonlySet<number>>(new Set());
   /** Pushes that arrive while a list is in flight, replayed on top of it. */
   private pending: PushMessage[] | null = null;
   private started = false;
@@ -28,7 +33,17 @@ class JobStore {
 
   private onPush(message: PushMessage): void {
     this.pending?.push(message);
-    this.list = applyPush(this.list, message);
+    this.setList(applyPush(this.list, message));
+  }
+
+  private setList(list: JobSummary[]): void {
+    this.list = list;
+    this.cancelling = stillCancelling(this.cancelling, list);
+  }
+
+  /** True from the moment Cancel is pressed on job `job` until it stops running. */
+  isCancelling(job: JobSummary): boolean {
+    return canCancel(job.state) && this.cancelling.has(job.id);
   }
 
   async refresh(): Promise<void> {
@@ -38,7 +53,7 @@ class JobStore {
       const fetched = await client.call('jobs.list', { limit: 200 });
       let next = sortJobs(fetched);
       for (const m of this.pending) next = applyPush(next, m);
-      this.list = next;
+      this.setList(next);
       this.loaded = true;
     } catch (e) {
       errors.report(e, 'Could not load the list of runs');
@@ -60,7 +75,7 @@ class JobStore {
    */
   recordCallResult(job: JobSummary, before: JobSummary | undefined): void {
     if (this.byId(job.id) !== before) return;
-    this.list = upsertJob(this.list, job);
+    this.setList(upsertJob(this.list, job));
   }
 
   /**
@@ -69,9 +84,11 @@ class JobStore {
    */
   async control(action: 'cancel' | 'resume', id: number, noun: string): Promise<void> {
     const before = this.byId(id);
+    if (action === 'cancel') this.cancelling = new Set([...this.cancelling, id]);
     try {
       this.recordCallResult(await client.call(action === 'cancel' ? 'jobs.cancel' : 'jobs.resume', { id }), before);
     } catch (e) {
+      if (action === 'cancel') this.cancelling = new Set([...this.cancelling].filter((x) => x !== id));
       errors.report(e, `Could not ${action} ${noun} #${id}`);
     }
   }

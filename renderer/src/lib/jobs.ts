@@ -11,6 +11,20 @@ export const canCancel = (s: JobState): boolean => s === 'queued' || s === 'runn
 /** Resume is offered for jobs that stopped before finishing. */
 export const canResume = (s: JobState): boolean => s === 'interrupted' || s === 'cancelled' || s === 'failed';
 
+/**
+ * The jobs whose Cancel was pressed and that have not stopped yet: a job leaves the set once its state is no
+ * longer queued or running (cancelled, or done before the request reached it), or once it is gone from the list.
+ */
+export function stillCancelling(ids: ReadonlySet<number>, jobs: readonly JobSummary[]): ReadonlySet<number> {
+  if (ids.size === 0) return ids;
+  const next = new Set<number>();
+  for (const id of ids) {
+    const job = jobs.find((j) => j.id === id);
+    if (job && canCancel(job.state)) next.add(id);
+  }
+  return next.size === ids.size ? ids : next;
+}
+
 /** Newest first. */
 export function sortJobs(jobs: JobSummary[]): JobSummary[] {
   return [...jobs].sort((a, b) => b.id - a.id);
@@ -39,11 +53,7 @@ export function applyJobEvent(jobs: readonly JobSummary[], jobId: number, event:
   switch (event.type) {
     case 'progress': {
       if (isFinishedState(job.state)) return jobs as JobSummary[];
-      const progress: JobSummary['progress'] = { fraction: event.fraction };
-      if (event.message !== undefined) progress.message = event.message;
-      if (event.etaSeconds !== undefined) progress.etaSeconds = event.etaSeconds;
-      if (event.step !== undefined) progress.step = event.step;
-      if (event.total !== undefined) progress.total = event.total;
+      const { type: _type, ...progress } = event;
       next = { ...job, progress, state: job.state === 'queued' ? 'running' : job.state };
       if (next.startedAt == null) next.startedAt = ts;
       break;

@@ -101,6 +101,8 @@ interface DsmCheckpointMeta {
 
 async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<DsmResult> {
   const c = ctx.hostContext;
+  // training the supernet (unless one is reused), then the controller's iterations
+  ctx.phases([...(c.supernet ? [] : [{ name: 'training', weight: 1 }]), { name: 'searching', weight: 1 }]);
   const backend = (await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend)).selected;
   const classes = c.classNames.length;
   const pools = searchPools(c, params.limitPerClass, params.seed);
@@ -343,6 +345,7 @@ async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<D
       ctx.progress({
         done: t + 1,
         total: params.iterations,
+        phase: 'searching',
         message: `Iteration ${t + 1} of ${params.iterations}: best ${(sub.accuracies[best]! * 100).toFixed(1)}%, ${cache.size} cells evaluated`,
       });
       await new Promise((r) => setImmediate(r));

@@ -128,7 +128,12 @@ export async function trainJobSupernet(
     seed: o.seed,
     signal: ctx.signal,
     onStep: (done, total, loss) =>
-      ctx.progress({ done, total, message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}` }),
+      ctx.progress({
+        done,
+        total,
+        phase: 'training',
+        message: `Supernet: step ${done} of ${total}, loss ${loss.toFixed(3)}`,
+      }),
   });
 }
 

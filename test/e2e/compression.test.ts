@@ -7,12 +7,11 @@
  * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
  * test-results/e2e-compression-*.png.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
-import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { VIEWPORT, download, openUi, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -21,14 +20,8 @@ let studyId = 0;
 let smallId = 0;
 let bigModelId = 0;
 
-async function tallShot(name: string, height = 2400): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUi(VIEWPORT);
   ({ page, problems } = ui);
   const chroma = (n: number, size: number, name: string) =>
     importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
@@ -84,7 +77,7 @@ describe('Compression page', () => {
     const plan = page.getByTestId('compress-plan');
     await expect.poll(async () => plan.getAttribute('data-rows')).toBe('8');
     expect(await plan.getAttribute('data-trainings')).toBe('5');
-    await tallShot('e2e-compression-form.png');
+    await tallShot(page, 'e2e-compression-form.png', 2400);
   });
 
   it('runs the study from the UI and fills the grid, the charts, the table and the viewer', async () => {
@@ -134,7 +127,7 @@ describe('Compression page', () => {
     await page.getByTestId('compress-zoom-4').click();
     expect(await viewer.getAttribute('data-zoom')).toBe('4');
     expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);
-    await tallShot('e2e-compression-study.png', 3600);
+    await tallShot(page, 'e2e-compression-study.png', 3600);
   });
 
   it('exports the table as CSV and a chart as PNG and SVG', async () => {

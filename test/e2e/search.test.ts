@@ -13,8 +13,16 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { jobResultWithCli } from '../helpers/cli-data.js';
+import {
+  SHOTS,
+  dismissRefusal,
+  download,
+  openUiWithSample,
+  pickCard,
+  tallShot,
+  type UiSession,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -22,13 +30,6 @@ let problems: string[];
 let dartsId = 0;
 let bdpId = 0;
 let ddsId = 0;
-
-/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
-async function tallShot(name: string, height = 2000): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const idFromUrl = () => Number(/#\/search\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
@@ -49,13 +50,12 @@ async function selectionRow(epoch: number): Promise<Record<string, number | unde
 }
 
 /** A finished search's result as `winnow jobs show --json` reports it (the store, not the page). */
-async function searchResult(
-  id: number,
-): Promise<{ supernetTest: { accuracy: number; images: number }; imagesProcessed: number; genotypeText: string }> {
-  const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { job: { result: Awaited<ReturnType<typeof searchResult>> } }).job.result;
-}
+const searchResult = (id: number) =>
+  jobResultWithCli<{
+    supernetTest: { accuracy: number; images: number };
+    imagesProcessed: number;
+    genotypeText: string;
+  }>(ui.dataDir, id);
 
 /** Fills the form with a tiny configuration. */
 async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number): Promise<void> {
@@ -68,10 +68,8 @@ async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: numbe
 }
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
 });
 
 afterAll(async () => {
@@ -143,12 +141,7 @@ describe('Search page', () => {
     expect(await page.getByTestId('error-message').first().textContent()).toMatch(/batch of 512.*Lower the batch size/);
     expect(await page.getByTestId('search-form-problem').textContent()).toMatch(/Lower the batch size/);
     expect(page.url()).toMatch(/#\/search$/);
-    await page.getByTestId('error-dismiss').click();
-    await banner.waitFor({ state: 'detached' });
-    // the refused call is logged (HTTP 400, and the banner's error in the console): expected here, nothing else
-    const logged = problems.splice(before);
-    expect(logged.length).toBeGreaterThan(0);
-    for (const p of logged) expect(p).toMatch(/status of 400|Could not start the search/);
+    await dismissRefusal(ui, before, 'Could not start the search');
   });
 
   it('runs a tiny DARTS search live: heatmaps update per epoch, the cell is drawn', async () => {
@@ -213,7 +206,7 @@ describe('Search page', () => {
     const svg = await download(page, 'export-svg-normal');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     await page.locator('[data-testid="genotype-note"]', { hasText: /Saved/ }).waitFor();
-    await tallShot('e2e-search-done.png', 2100);
+    await tallShot(page, 'e2e-search-done.png', 2100);
   });
 
   it('scrubs back to the first epoch', async () => {
@@ -281,7 +274,7 @@ describe('Search page', () => {
     const txt = await download(page, 'export-nb201');
     expect(txt.download.suggestedFilename()).toBe(`search-${id}-nb201.txt`);
     expect(txt.bytes.toString('utf8').trim()).toBe(text);
-    await tallShot('e2e-search-nb201.png', 1900);
+    await tallShot(page, 'e2e-search-nb201.png', 1900);
   });
 
   it('refuses BDP with T = 1 saying why, then runs three epochs with T = 2: one pruning, after epoch 2', async () => {
@@ -325,7 +318,7 @@ describe('Search page', () => {
     expect(await page.getByTestId('search-pruning-pick').locator('option').allTextContents()).toEqual([
       'epoch 2 (latest)',
     ]);
-    await tallShot('e2e-search-bdp.png', 2400);
+    await tallShot(page, 'e2e-search-bdp.png', 2400);
   });
 
   it('runs a DDS search that trains its own autoencoder first: mastery, easy / hard, the subset strip, replacements', async () => {
@@ -388,7 +381,7 @@ describe('Search page', () => {
     );
     const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
     expect(title).toMatch(/^Image \d+, class .+ — hard/);
-    await tallShot('e2e-search-dds.png', 2400);
+    await tallShot(page, 'e2e-search-dds.png', 2400);
   });
 
   it('compares the searches ticked on the Runs page: curves by epoch, images and wall time; test accuracy and images', async () => {
@@ -447,7 +440,7 @@ describe('Search page', () => {
     // full trains on all 40 of its train_w each epoch; DDS on all of its subset of 20 (8 + 8 + 4) of a larger pool
     expect((await searchResult(dartsId)).imagesProcessed).toBe(80);
     expect((await searchResult(ddsId)).imagesProcessed).toBe(60);
-    await tallShot('e2e-search-compare.png', 2000);
+    await tallShot(page, 'e2e-search-compare.png', 2000);
 
     // kept while visiting another page; Clear unticks them all
     await page.getByTestId('nav-search').click();

@@ -8,13 +8,14 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UiSession } from '../helpers/ui.js';
 import {
   SHOTS,
   decodedImages,
+  openEmptyJobPage,
   openUiWithSample,
   tallShot,
   waitForDecodedImages,
-  type UiSession,
 } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -43,16 +44,11 @@ beforeAll(async () => {
   ({ page, problems } = ui);
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Autoencoder page', () => {
   it('offers the train form with the sample dataset and the mnist-like preset', async () => {
-    await page.goto(`${ui.serve.url}#/autoencoder`);
-    await page.getByTestId('page-autoencoder').waitFor();
-    await page.getByTestId('ae-form').waitFor();
-    await page.getByTestId('ae-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'autoencoder', 'ae');
     expect(await page.getByTestId('ae-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     // 1-channel dataset: the contractive preset with N = 8 (DDS-NAS Table 1)
     expect(await page.getByTestId('ae-preset-mnist-like').isChecked()).toBe(true);

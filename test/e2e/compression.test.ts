@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
-import { VIEWPORT, download, openUi, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
+import { VIEWPORT, download, openEmptyJobPage, openUi, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -36,16 +36,11 @@ beforeAll(async () => {
   bigModelId = ev.modelId;
 }, 180_000);
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Compression page', () => {
   it('offers the form: fitting models, the grid, the protocols and what they will train', async () => {
-    await page.goto(`${ui.serve.url}#/compression`);
-    await page.getByTestId('page-compression').waitFor();
-    await page.getByTestId('compress-form').waitFor();
-    await page.getByTestId('compress-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'compression', 'compress');
     await page.getByTestId('compress-dataset').selectOption(String(smallId));
     expect(await page.getByTestId('compress-dataset-facts').textContent()).toMatch(/6 classes/);
     // the only stored model takes 32x32 images: none fits, and the form says why

@@ -65,9 +65,7 @@ beforeAll(async () => {
   hasDsm = kinds.includes('dsm-search');
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('DSM-NAS panel', () => {
   it('offers the DSM form with the schema’s defaults and refuses bad settings in words', async () => {

@@ -16,14 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli-data.js';
 import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import type { UiSession } from '../helpers/ui.js';
 import {
   SHOTS,
   dismissRefusal,
   download,
+  openEmptyJobPage,
   openUiWithSample,
   pickCard,
   tallShot,
-  type UiSession,
 } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -83,10 +84,7 @@ afterAll(async () => {
 
 describe('Evaluate page', () => {
   it('offers the form: sources, preset, the network it describes', async () => {
-    await page.goto(`${ui.serve.url}#/evaluate`);
-    await page.getByTestId('page-evaluate').waitFor();
-    await page.getByTestId('evaluate-form').waitFor();
-    await page.getByTestId('evaluate-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'evaluate', 'evaluate');
     await page.getByTestId('models-empty').waitFor();
     expect(await page.getByTestId('evaluate-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     expect(await page.getByTestId('evaluate-dataset-facts').textContent()).toMatch(

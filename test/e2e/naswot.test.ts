@@ -65,9 +65,7 @@ beforeAll(async () => {
   ddsId = search.jobId;
 }, 240_000);
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('NASWOT panel', () => {
   it('offers three methods at the top of the new-search form', async () => {

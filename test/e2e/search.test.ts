@@ -14,14 +14,15 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResultWithCli } from '../helpers/cli-data.js';
+import type { UiSession } from '../helpers/ui.js';
 import {
   SHOTS,
   dismissRefusal,
   download,
+  openEmptyJobPage,
   openUiWithSample,
   pickCard,
   tallShot,
-  type UiSession,
 } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -72,16 +73,11 @@ beforeAll(async () => {
   ({ page, problems } = ui);
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Search page', () => {
   it('offers the form with defaults for the sample dataset', async () => {
-    await page.goto(`${ui.serve.url}#/search`);
-    await page.getByTestId('page-search').waitFor();
-    await page.getByTestId('search-form').waitFor();
-    await page.getByTestId('search-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'search', 'search');
     expect(await page.getByTestId('search-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     expect(await page.getByTestId('search-dataset-facts').textContent()).toMatch(/10 classes, 10,000 images/);
     // suggestSearchParams for 10 classes of ~800 training images at 28x28: 200 per class, batch 32, C = 16, 5 cells

@@ -62,6 +62,12 @@ export async function openUiWithSample(): Promise<UiSession> {
   return ui;
 }
 
+/** Goes to a job page (`#/route`) and waits for it, its form (`{prefix}-form`) and its list, still empty. */
+export async function openEmptyJobPage(ui: UiSession, route: string, prefix: string): Promise<void> {
+  await ui.page.goto(`${ui.serve.url}#/${route}`);
+  for (const id of [`page-${route}`, `${prefix}-form`, `${prefix}-list-empty`]) await ui.page.getByTestId(id).waitFor();
+}
+
 /**
  * A full-page shot into test-results/ at each of `widths` (`name` gets `-<width>` when there are several): the page
  * scrolls inside its content pane, so the viewport is `height` tall for a moment.

@@ -40,7 +40,7 @@ import {
 } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatAccuracy, formatSeconds } from './format.js';
-import type { Series, SeriesPoint } from './search-curves.js';
+import { epochCharts, type EpochCharts } from './search-curves.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
 
@@ -425,27 +425,11 @@ export function evaluateEpochFromPush(message: PushMessage, jobId: number): Eval
   return message.event.type === 'evaluate-epoch' ? message.event.data : null;
 }
 
-export interface EvaluateCharts {
-  loss: Series[];
-  accuracy: Series[];
-  seconds: Series[];
-}
+export type EvaluateCharts = EpochCharts;
 
-/** Train / test loss, train / test accuracy (in %) and seconds per epoch. */
+/** An evaluation's curves: train against test. */
 export function evaluateCharts(epochs: readonly EvaluateEpochData[]): EvaluateCharts {
-  const pts = (pick: (e: EvaluateEpochData) => number, scale = 1): SeriesPoint[] =>
-    epochs.filter((e) => Number.isFinite(pick(e))).map((e) => ({ x: e.epoch, y: pick(e) * scale }));
-  return {
-    loss: [
-      { label: 'train', role: 'train', points: pts((e) => e.trainLoss) },
-      { label: 'test', role: 'val', points: pts((e) => e.testLoss) },
-    ],
-    accuracy: [
-      { label: 'train', role: 'train', points: pts((e) => e.trainAccuracy, 100) },
-      { label: 'test', role: 'val', points: pts((e) => e.testAccuracy, 100) },
-    ],
-    seconds: [{ label: 'seconds', role: 'other', points: pts((e) => e.seconds) }],
-  };
+  return epochCharts(epochs, { label: 'test', loss: (e) => e.testLoss, accuracy: (e) => e.testAccuracy });
 }
 
 // ---- results, labels, tables --------------------------------------------------------------------------------

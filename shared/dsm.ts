@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { BackendChoice } from './backend.js';
 import { Nb201Genotype } from './genotype.js';
+import { NB201_SUPERNET_FIELDS } from './nb201-supernet.js';
 
 /** Positions (edges) of an NB201 cell: the architecture string's length L in [DSM-NAS] Eq. 4. */
 export const DSM_POSITIONS = 6;
@@ -73,53 +74,8 @@ export const DsmParams = z.object({
     .nullable()
     .default(null)
     .describe('reuse the supernet of this finished naswot or dsm-search job'),
-  /** Initial channels C of the supernet. */
-  channels: z.number().int().min(1).max(64).default(16).describe('initial channels C of the supernet'),
-  /** Cells per stage (NB201 uses 5; 1 is five times faster on a CPU). */
-  cells: z.number().int().min(1).max(5).default(1).describe('cells per stage of the supernet'),
-  /** Images resized to this square size; null = the dataset's own size. */
-  inputSize: z
-    .number()
-    .int()
-    .min(8)
-    .max(64)
-    .nullable()
-    .default(null)
-    .describe('resize images to this square size (default: their own)'),
-  /** The supernet: epochs of uniform single-path training over the training split (train_w), SGD as the search's. */
-  supernetEpochs: z
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .default(5)
-    .describe('epochs of uniform single-path supernet training'),
-  supernetBatch: z.number().int().min(2).max(512).default(64).describe('supernet training and evaluation batch'),
-  supernetLr: z.number().positive().max(10).default(0.025).describe('supernet SGD learning rate'),
-  /** Batches of training images each inherited-weight evaluation recalibrates BN statistics on. */
-  calibrationBatches: z
-    .number()
-    .int()
-    .min(1)
-    .max(50)
-    .default(4)
-    .describe('batches that recalibrate BN per evaluated cell'),
-  /** Use at most this many training images per class for the supernet and the validation split; null = all. */
-  limitPerClass: z
-    .number()
-    .int()
-    .min(2)
-    .max(1_000_000)
-    .nullable()
-    .default(null)
-    .describe('use at most this many training images per class'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0)
-    .describe('seed of the centres, the controller, the supernet and every sample'),
+  ...NB201_SUPERNET_FIELDS,
+  seed: NB201_SUPERNET_FIELDS.seed.describe('seed of the centres, the controller, the supernet and every sample'),
   backend: BackendChoice.default('auto'),
 });
 export type DsmParams = z.infer<typeof DsmParams>;

@@ -5,9 +5,9 @@
  * ([Poyser-thesis] §4.5, Table 17). Keys: docs/REFERENCES.md.
  */
 import { z } from 'zod';
-import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { Nb201Genotype } from './genotype.js';
+import { NB201_SUPERNET_FIELDS } from './nb201-supernet.js';
 
 /** All cells of NAS-Bench-201: 5 operations on each of 6 edges. */
 export const NB201_CELLS = 15_625;
@@ -16,12 +16,9 @@ export const NaswotParams = z.object({
   datasetId: z.number().int().positive(),
   /** How many cells to score, drawn at random without repeats; 15,625 = the whole space. */
   sample: z.number().int().min(2).max(NB201_CELLS).default(1000),
-  /** Initial channels C of the scored network. */
-  channels: z.number().int().min(1).max(64).default(16),
-  /** Cells per stage (NB201 uses 5; 1 scores five times faster on a CPU). */
-  cells: z.number().int().min(1).max(5).default(1),
-  /** Images resized to this square size before scoring; null = the dataset's own size. */
-  inputSize: z.number().int().min(8).max(64).nullable().default(null),
+  channels: NB201_SUPERNET_FIELDS.channels,
+  cells: NB201_SUPERNET_FIELDS.cells,
+  inputSize: NB201_SUPERNET_FIELDS.inputSize,
   /** Mini-batch size: K_H is batch x batch. */
   batch: z.number().int().min(2).max(256).default(32),
   /** Mini-batches (and network initialisations) per cell; the score is their mean. */
@@ -34,15 +31,12 @@ export const NaswotParams = z.object({
   kendall: z.boolean().default(false),
   /** Cells of the sample evaluated with inherited weights for τ (the best, the worst and the rest evenly spaced by score). */
   kendallSample: z.number().int().min(2).max(NB201_CELLS).default(50),
-  /** The supernet: epochs of uniform single-path training over the training split, SGD as the search's. */
-  supernetEpochs: z.number().int().min(1).max(200).default(5),
-  supernetBatch: z.number().int().min(2).max(512).default(64),
-  supernetLr: z.number().positive().max(10).default(0.025),
-  /** Batches of training images each inherited-weight evaluation recalibrates BN statistics on. */
-  calibrationBatches: z.number().int().min(1).max(50).default(4),
-  /** Use at most this many training images per class for the supernet and its validation; null = all. */
-  limitPerClass: z.number().int().min(2).max(1_000_000).nullable().default(null),
-  seed: Seed.default(0),
+  supernetEpochs: NB201_SUPERNET_FIELDS.supernetEpochs,
+  supernetBatch: NB201_SUPERNET_FIELDS.supernetBatch,
+  supernetLr: NB201_SUPERNET_FIELDS.supernetLr,
+  calibrationBatches: NB201_SUPERNET_FIELDS.calibrationBatches,
+  limitPerClass: NB201_SUPERNET_FIELDS.limitPerClass,
+  seed: NB201_SUPERNET_FIELDS.seed,
   backend: BackendChoice.default('auto'),
 });
 export type NaswotParams = z.infer<typeof NaswotParams>;

@@ -24,27 +24,22 @@ import { SubspaceGraph, initialCentres } from '../../main/engine/search/dsm/subs
 import { Nb201SinglePath } from '../../main/engine/spaces/nb201/single-path.js';
 import { archFromIndex, sampleIndices } from '../../main/engine/spaces/nb201/space.js';
 import type { BackendChoice } from '../../shared/backend.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-const num = (name: string, fallback: number) => Number(arg(name, String(fallback)));
+import { arg, numArg } from '../helpers/bench.js';
 
 const backendChoice = arg('backend', 'wasm') as BackendChoice;
-const K = num('subspaces', 10);
-const M = num('distance', 3);
-const hidden = num('hidden', 32);
-const steps = num('steps', 50);
-const channels = num('channels', 16);
-const cells = num('cells', 1);
-const size = num('size', 28);
-const inChannels = num('inChannels', 1) === 3 ? 3 : 1;
-const validation = num('validation', 500);
-const calibration = num('calibration', 4);
-const batch = num('batch', 64);
-const evaluated = num('evaluated', 20);
-const seed = num('seed', 0);
+const K = numArg('subspaces', 10);
+const M = numArg('distance', 3);
+const hidden = numArg('hidden', 32);
+const steps = numArg('steps', 50);
+const channels = numArg('channels', 16);
+const cells = numArg('cells', 1);
+const size = numArg('size', 28);
+const inChannels = numArg('inChannels', 1) === 3 ? 3 : 1;
+const validation = numArg('validation', 500);
+const calibration = numArg('calibration', 4);
+const batch = numArg('batch', 64);
+const evaluated = numArg('evaluated', 20);
+const seed = numArg('seed', 0);
 
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);

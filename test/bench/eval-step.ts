@@ -28,11 +28,7 @@ import {
 import { parseNb201 } from '../../shared/genotype/text.js';
 import type { BackendChoice } from '../../shared/backend.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from '../helpers/bench.js';
 
 const SPECS: Record<string, NetworkSpec> = {
   cnn: { kind: 'cnn', channels: 32 },

@@ -19,11 +19,7 @@ import { Nb201SinglePath } from '../../main/engine/spaces/nb201/single-path.js';
 import { archFromIndex, sampleIndices } from '../../main/engine/spaces/nb201/space.js';
 import type { BackendChoice } from '../../shared/backend.js';
 import { rand } from '../helpers/numeric.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from '../helpers/bench.js';
 
 const backendChoice = arg('backend', 'wasm') as BackendChoice;
 const channels = Number(arg('channels', '16'));

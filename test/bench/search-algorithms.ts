@@ -12,17 +12,12 @@
  * Prints one JSON document: {backend, threads, space, batch, ..., algorithms: {name: {sec_per_step,
  * train_images_per_s, speedup_vs_darts}}}.
  */
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createAlgorithm, supernetOptions } from '../../main/engine/search/algorithms/index.js';
 import { createOptimizers } from '../../main/engine/search/algorithms/step.js';
 import { createSupernet } from '../../main/engine/search/darts.js';
 import { SEARCH_ALGORITHMS, SEARCH_ALGORITHM_INFO, SearchAlgorithm, SearchParams } from '../../shared/search.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg, randomBatch } from '../helpers/bench.js';
 
 async function main(): Promise<void> {
   const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
@@ -36,13 +31,7 @@ async function main(): Promise<void> {
   const hw = 28;
   const cin = 1;
   const report = await selectBackend(backendName);
-  const batchOf = (seed: number) => ({
-    x: tf.randomNormal([batch, hw, hw, cin], 0, 1, 'float32', seed) as tf.Tensor4D,
-    labels: tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => (i * 7 + seed) % 10),
-      'int32',
-    ),
-  });
+  const batchOf = (seed: number) => randomBatch(batch, hw, cin, seed);
   const train = batchOf(1);
   const val = batchOf(2);
   const results: Record<string, { sec_per_step: number; train_images_per_s: number; speedup_vs_darts?: number }> = {};

@@ -17,11 +17,7 @@ import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createSupernet } from '../../main/engine/search/darts.js';
 import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams } from '../../shared/search.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg, randomBatch } from '../helpers/bench.js';
 
 async function main(): Promise<void> {
   const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
@@ -38,13 +34,7 @@ async function main(): Promise<void> {
   const params = SearchParams.parse({ datasetId: 1 });
   const net = createSupernet(space, { channels, cells, inChannels: cin, classes: 10, seed: 1 });
   const opt = createOptimizers(net, params);
-  const batchOf = (seed: number) => ({
-    x: tf.randomNormal([batch, hw, hw, cin], 0, 1, 'float32', seed) as tf.Tensor4D,
-    labels: tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => (i * 7 + seed) % 10),
-      'int32',
-    ),
-  });
+  const batchOf = (seed: number) => randomBatch(batch, hw, cin, seed);
   const train = batchOf(1);
   const val = batchOf(2);
   const lr = { weights: params.lr, alphas: params.alphaLr };

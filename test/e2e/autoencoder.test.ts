@@ -8,21 +8,21 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import type { UiSession } from '../helpers/ui.js';
+import {
+  SHOTS,
+  decodedImages,
+  openEmptyJobPage,
+  openUiWithSample,
+  tallShot,
+  waitForDecodedImages,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
 let problems: string[];
 let trainedId = 0;
 let untrainedId = 0;
-
-/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
-async function tallShot(name: string, height = 2200): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** How many pixels of each matching canvas chart.js has painted (alpha > 0). */
 const paintedPixels = (selector: string) =>
@@ -37,35 +37,18 @@ const paintedPixels = (selector: string) =>
     });
   }, selector);
 
-/** Reconstruction images inside `scope` that decoded as PNG data: URLs with a real size. */
-const decodedImages = (scope: string) =>
-  page.evaluate(
-    (sel) =>
-      [...document.querySelectorAll<HTMLImageElement>(`${sel} [data-testid="ae-reconstructions"] img`)].filter(
-        (i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0,
-      ).length,
-    scope,
-  );
-
 const idFromUrl = () => Number(/#\/autoencoder\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Autoencoder page', () => {
   it('offers the train form with the sample dataset and the mnist-like preset', async () => {
-    await page.goto(`${ui.serve.url}#/autoencoder`);
-    await page.getByTestId('page-autoencoder').waitFor();
-    await page.getByTestId('ae-form').waitFor();
-    await page.getByTestId('ae-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'autoencoder', 'ae');
     expect(await page.getByTestId('ae-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     // 1-channel dataset: the contractive preset with N = 8 (DDS-NAS Table 1)
     expect(await page.getByTestId('ae-preset-mnist-like').isChecked()).toBe(true);
@@ -122,22 +105,15 @@ describe('Autoencoder page', () => {
     });
 
     await page.getByTestId('ae-reconstructions').scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll<HTMLImageElement>('[data-testid="ae-reconstructions"] img')].filter(
-          (i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0,
-        ).length >= 16,
-      null,
-      { timeout: 20_000 },
-    );
-    expect(await decodedImages('[data-testid="ae-details"]')).toBe(32);
+    await waitForDecodedImages(page, '[data-testid="ae-reconstructions"] img', 16);
+    expect(await decodedImages(page, '[data-testid="ae-details"] [data-testid="ae-reconstructions"] img')).toBe(32);
 
     const curve = page.locator('[data-testid="ae-details"] [data-testid="ae-loss-chart"]');
     expect(Number(await curve.getAttribute('data-points'))).toBeGreaterThan(0);
     // innerText: the text as rendered (a template's line breaks fold into one space)
     expect(await page.getByTestId('ae-settings').innerText()).toMatch(/1 epoch, batch 64/);
     expect(await page.getByTestId('ae-job-link').getAttribute('href')).toMatch(/^#\/runs\/\d+$/);
-    await tallShot('e2e-autoencoder-details.png');
+    await tallShot(page, 'e2e-autoencoder-details.png', 2200);
   });
 
   it('builds the untrained ablation from the form', async () => {
@@ -188,7 +164,7 @@ describe('Autoencoder page', () => {
     );
     const painted = await paintedPixels('[data-testid="ae-compare"] [data-testid="ae-map"]');
     expect(painted.every((n) => n > 1000)).toBe(true);
-    await tallShot('e2e-autoencoder-compare.png', 1700);
+    await tallShot(page, 'e2e-autoencoder-compare.png', 1700);
   });
 
   it('deletes an autoencoder after confirmation', async () => {

@@ -7,14 +7,13 @@
  * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
  * test-results/e2e-compression-*.png.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
 import { modelFolder } from '../helpers/model-folder.js';
 import { modelReport } from '../helpers/models.js';
-import { SHOTS, download, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { download, openEmptyJobPage, openUi, pickCard, tallShot, type UiSession, VIEWPORT } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -23,14 +22,8 @@ let studyId = 0;
 let smallId = 0;
 let bigModelId = 0;
 
-async function tallShot(name: string, height = 2400): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUi(VIEWPORT);
   ({ page, problems } = ui);
   const chroma = (n: number, size: number, name: string) =>
     importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
@@ -45,16 +38,11 @@ beforeAll(async () => {
   bigModelId = ev.modelId;
 }, 180_000);
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Compression page', () => {
   it('offers the form: fitting models, the grid, the protocols and what they will train', async () => {
-    await page.goto(`${ui.serve.url}#/compression`);
-    await page.getByTestId('page-compression').waitFor();
-    await page.getByTestId('compress-form').waitFor();
-    await page.getByTestId('compress-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'compression', 'compress');
     await page.getByTestId('compress-dataset').selectOption(String(smallId));
     expect(await page.getByTestId('compress-dataset-facts').textContent()).toMatch(/6 classes/);
     // the only stored model takes 32x32 images: none fits, and the form says why
@@ -86,7 +74,7 @@ describe('Compression page', () => {
     const plan = page.getByTestId('compress-plan');
     await expect.poll(async () => plan.getAttribute('data-rows')).toBe('8');
     expect(await plan.getAttribute('data-trainings')).toBe('5');
-    await tallShot('e2e-compression-form.png');
+    await tallShot(page, 'e2e-compression-form.png', 2400);
   });
 
   it('runs the study from the UI and fills the grid, the charts, the table and the viewer', async () => {
@@ -141,7 +129,7 @@ describe('Compression page', () => {
     await page.getByTestId('compress-zoom-4').click();
     expect(await viewer.getAttribute('data-zoom')).toBe('4');
     expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);
-    await tallShot('e2e-compression-study.png', 3600);
+    await tallShot(page, 'e2e-compression-study.png', 3600);
   });
 
   it('exports the table as CSV and a chart as PNG and SVG', async () => {
@@ -213,7 +201,7 @@ describe('Compression page', () => {
     await expect.poll(async () => start.isDisabled()).toBe(false);
     await page.getByTestId('compress-model-anyway').uncheck();
     await expect.poll(async () => start.isDisabled()).toBe(true);
-    await tallShot('e2e-compression-meaningless-model.png', 1400);
+    await tallShot(page, 'e2e-compression-meaningless-model.png', 1400);
     expect(problems).toEqual([]);
   });
 });

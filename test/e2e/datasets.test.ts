@@ -10,7 +10,15 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, openUi, shotsAtWidths, type UiSession } from '../helpers/ui.js';
+import {
+  decodedImages,
+  openUi,
+  SHOTS,
+  shotsAtWidths,
+  tallShot,
+  type UiSession,
+  waitForDecodedImages,
+} from '../helpers/ui.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let ui: UiSession;
@@ -20,18 +28,7 @@ let problems: string[];
 let datasetUrl = '';
 
 /** Thumbnails in the grid that decoded as PNG data: URLs with a real size. */
-const decodedThumbnails = () =>
-  page.evaluate(() => {
-    const imgs = [...document.querySelectorAll<HTMLImageElement>('[data-testid="thumbnail-grid"] img')];
-    return imgs.filter((i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0).length;
-  });
-
-/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
-async function tallShot(name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 2400 });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const decodedThumbnails = () => decodedImages(page, '[data-testid="thumbnail-grid"] img');
 
 /** The server's home folder: the folder browser starts there and shows nothing outside it. */
 const home = tempDir('winnow-home-');
@@ -103,16 +100,8 @@ describe('Datasets page', () => {
     expect(rows).toBe(10);
 
     await page.getByTestId('thumbnail-grid').scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll<HTMLImageElement>('[data-testid="thumbnail-grid"] img')].filter(
-          (i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0,
-        ).length >= 10,
-      null,
-      { timeout: 20_000 },
-    );
-    expect(await decodedThumbnails()).toBeGreaterThanOrEqual(10);
-    await tallShot('e2e-datasets-details.png');
+    await waitForDecodedImages(page, '[data-testid="thumbnail-grid"] img', 10);
+    await tallShot(page, 'e2e-datasets-details.png', 2400);
   });
 
   it('switches class and split in the thumbnail grid', async () => {
@@ -151,7 +140,7 @@ describe('Datasets page', () => {
     await report.waitFor();
     await page.getByTestId('rejected-none').waitFor();
     expect(await report.textContent()).toMatch(/None/);
-    await tallShot('e2e-datasets-report.png');
+    await tallShot(page, 'e2e-datasets-report.png', 2400);
   });
 
   it('the import dialog knows the sample is already imported and opens it', async () => {

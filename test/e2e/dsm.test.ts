@@ -8,12 +8,10 @@
  * starts from that centre and reuses the first one's supernet. Screenshots at 1400 and 1024 px wide go to
  * test-results/e2e-dsm-*.png.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { jobResultWithCli } from '../helpers/cli-data.js';
+import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -35,29 +33,9 @@ interface DsmResultLike {
   supernet: { source: string; jobId: number | null };
 }
 
-async function jobResult(id: number): Promise<DsmResultLike> {
-  const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { job: { result: DsmResultLike } }).job.result;
-}
-
-async function shots(name: string, height = 2200): Promise<void> {
-  for (const width of [1400, 1024]) {
-    await page.setViewportSize({ width, height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: path.join(SHOTS, `e2e-dsm-${name}-${width}.png`) });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function pick(testid: string): Promise<void> {
-  await page.getByTestId(testid).locator('xpath=..').click();
-  expect(await page.getByTestId(testid).isChecked()).toBe(true);
-}
-
 async function openForm(): Promise<void> {
   await page.goto(`${ui.serve.url}#/search`);
-  await pick('search-method-dsm');
+  await pickCard(page, 'search-method-dsm');
   await page.getByTestId('dsm-form').waitFor();
 }
 
@@ -70,10 +48,8 @@ async function tinySearch(): Promise<void> {
 }
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
   await page.goto(ui.serve.url);
   const kinds = await page.evaluate(async () => {
     const r = await fetch('/api/jobs.kinds', {
@@ -89,9 +65,7 @@ beforeAll(async () => {
   hasDsm = kinds.includes('dsm-search');
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('DSM-NAS panel', () => {
   it('offers the DSM form with the schema’s defaults and refuses bad settings in words', async () => {
@@ -103,21 +77,21 @@ describe('DSM-NAS panel', () => {
     expect(await page.getByTestId('dsm-entropy-weight').inputValue()).toBe('0.001');
     expect(await page.getByTestId('dsm-supernet-fields').count()).toBe(1);
     // no finished job has a supernet to reuse yet
-    await pick('dsm-supernet-reuse');
+    await pickCard(page, 'dsm-supernet-reuse');
     await page.getByTestId('dsm-supernet-none').waitFor();
-    await pick('dsm-supernet-train');
+    await pickCard(page, 'dsm-supernet-train');
 
-    await pick('dsm-init-genotypes');
+    await pickCard(page, 'dsm-init-genotypes');
     await page.getByTestId('dsm-init-text').fill('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|bogus~2|');
     expect(await page.getByTestId('dsm-init-note').textContent()).toMatch(/line 1 is not a NAS-Bench-201 string/);
     await page.getByTestId('dsm-start').click();
     expect(await page.getByTestId('dsm-form-problem').textContent()).toMatch(/^Start from these genotypes: line 1/);
-    await pick('dsm-init-random');
+    await pickCard(page, 'dsm-init-random');
     await page.getByTestId('dsm-distance').fill('7');
     await page.getByTestId('dsm-start').click();
     expect(await page.getByTestId('dsm-form-problem').textContent()).toBe('Distance M: a whole number from 1 to 6.');
     expect(page.url()).toMatch(/#\/search$/);
-    await shots('form');
+    await tallShot(page, 'e2e-dsm-form', 2200, SHOT_WIDTHS);
   });
 
   it('runs a tiny DSM-NAS search from the UI: graph, reward, replacements, best centre', async ({ skip }) => {
@@ -132,7 +106,7 @@ describe('DSM-NAS panel', () => {
     firstId = Number(/(\d+)$/.exec(page.url())?.[1]);
     await page.getByTestId('dsm-view').waitFor();
     await page.locator('[data-testid="dsm-status"][data-state="done"]').waitFor({ timeout: 300_000 });
-    const result = await jobResult(firstId);
+    const result = await jobResultWithCli<DsmResultLike>(ui.dataDir, firstId);
     expect(result.centres).toHaveLength(3);
     expect(result.rewards).toHaveLength(6);
 
@@ -152,10 +126,10 @@ describe('DSM-NAS panel', () => {
     else await page.getByTestId('dsm-replacements-none').waitFor();
 
     expect(await page.getByTestId('dsm-best-text').textContent()).toBe(result.best.text);
-    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('dsm-best-export-nb201').click()]);
-    expect(fs.readFileSync(await d.path(), 'utf8').trim()).toBe(result.best.text);
+    const nb201 = await download(page, 'dsm-best-export-nb201');
+    expect(nb201.bytes.toString('utf8').trim()).toBe(result.best.text);
     await page.locator('[data-testid="dsm-best"] [data-testid="cell-graph-normal"] svg').waitFor();
-    await shots('view');
+    await tallShot(page, 'e2e-dsm-view', 2200, SHOT_WIDTHS);
 
     await page.goto(`${ui.serve.url}#/search`);
     expect(await page.getByTestId(`method-run-${firstId}`).getAttribute('data-kind')).toBe('dsm-search');
@@ -178,18 +152,18 @@ describe('DSM-NAS panel', () => {
 
   it('starts DSM-NAS+ from the best centre, reusing the first search’s supernet', async ({ skip }) => {
     if (!hasDsm || firstId === 0) skip('needs the first DSM-NAS search (the engine is not merged)');
-    const first = await jobResult(firstId);
+    const first = await jobResultWithCli<DsmResultLike>(ui.dataDir, firstId);
     await openForm();
     await tinySearch();
-    await pick('dsm-init-genotypes');
+    await pickCard(page, 'dsm-init-genotypes');
     await page.getByTestId('dsm-init-text').fill(first.best.text);
-    await pick('dsm-supernet-reuse');
+    await pickCard(page, 'dsm-supernet-reuse');
     expect(await page.getByTestId('dsm-supernet-from').inputValue()).toBe(String(firstId));
     await page.getByTestId('dsm-start').click();
     await page.waitForURL(/#\/search\/\d+$/, { timeout: 15_000 });
     const id = Number(/(\d+)$/.exec(page.url())?.[1]);
     await page.locator('[data-testid="dsm-status"][data-state="done"]').waitFor({ timeout: 300_000 });
-    const result = await jobResult(id);
+    const result = await jobResultWithCli<DsmResultLike>(ui.dataDir, id);
     expect(result.initial[0]!.text).toBe(first.best.text);
     expect(result.supernet).toMatchObject({ source: 'reused', jobId: firstId });
     expect(problems).toEqual([]);

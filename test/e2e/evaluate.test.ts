@@ -16,7 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli-data.js';
 import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SHOTS, download, openUi, pickCard, shotsAtWidths, type UiSession } from '../helpers/ui.js';
+import {
+  download,
+  openEmptyJobPage,
+  openUiWithSample,
+  pickCard,
+  SHOTS,
+  shotsAtWidths,
+  tallShot,
+  type UiSession,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -34,13 +43,6 @@ const TINY_DARTS =
   "('skip_connect', 2), ('avg_pool_3x3', 0), ('skip_connect', 3), ('max_pool_3x3', 0)], reduce_concat=range(2, 6))";
 
 const NB201 = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
-
-/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
-async function tallShot(name: string, height = 2000): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const idFromUrl = () => Number(/#\/evaluate\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
@@ -63,11 +65,9 @@ async function startAndOpen(previous: number[]): Promise<number> {
 }
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
   exported = tempDir('winnow-e2e-model-');
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
   // a finished search to evaluate the cell of: one NAS-Bench-201 epoch on 4 images per class takes seconds
   const search = await runCliJson<{ jobId: number }>(
     ['search', ...flags({ dataset: 1, space: 'nb201', epochs: 1, batch: 8, channels: 4, cells: 1, limitPerClass: 4 })],
@@ -84,10 +84,7 @@ afterAll(async () => {
 
 describe('Evaluate page', () => {
   it('offers the form: sources, preset, the network it describes', async () => {
-    await page.goto(`${ui.serve.url}#/evaluate`);
-    await page.getByTestId('page-evaluate').waitFor();
-    await page.getByTestId('evaluate-form').waitFor();
-    await page.getByTestId('evaluate-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'evaluate', 'evaluate');
     await page.getByTestId('models-empty').waitFor();
     expect(await page.getByTestId('evaluate-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     expect(await page.getByTestId('evaluate-dataset-facts').textContent()).toMatch(
@@ -239,7 +236,7 @@ describe('Evaluate page', () => {
     expect((await page.getByTestId('evaluate-settings').textContent())?.replace(/\s+/g, ' ')).toMatch(
       /pasted genotype: preset Tiny, 2 epochs, batch 16, .*≤ 20 images per class/,
     );
-    await tallShot('e2e-evaluate-done.png', 2600);
+    await tallShot(page, 'e2e-evaluate-done.png', 2600);
   });
 
   it('downloads the model as one zip and as files, which import back as models', async () => {
@@ -360,7 +357,7 @@ describe('Evaluate page', () => {
       ).toBe(true); // params, MAdds (M)
     }
     expect(await page.getByTestId('evaluate-table').locator('tbody tr').count()).toBe(searchEvalId > 0 ? 3 : 2);
-    await tallShot('e2e-evaluate-list.png', 1500);
+    await tallShot(page, 'e2e-evaluate-list.png', 1500);
 
     await page.goto(`${ui.serve.url}#/runs/${cnnId}`);
     await page.getByTestId('job-details').waitFor();
@@ -443,7 +440,7 @@ describe('Evaluate page', () => {
       /Bias \(std across groups\) \d+\.\d pp/,
     );
     expect(await page.getByTestId('evaluate-confusion').locator('tbody tr').count()).toBe(6);
-    await tallShot('e2e-evaluate-groups.png', 1700);
+    await tallShot(page, 'e2e-evaluate-groups.png', 1700);
     await page.getByTestId('evaluate-back').click();
   });
 

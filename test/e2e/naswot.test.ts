@@ -8,12 +8,11 @@
  * that say what the difference means. Runs opens a ranking in Search. Screenshots at 1400 and 1024 px wide go to
  * test-results/e2e-naswot-*.png.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { jobResultWithCli, runCliJson } from '../helpers/cli-data.js';
+import { flags } from '../helpers/cli.js';
+import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -32,33 +31,6 @@ interface NaswotResultLike {
   kendall: { chosenAccuracy: number; tau: number } | null;
 }
 
-async function jobResult<T>(id: number): Promise<T> {
-  const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { job: { result: T } }).job.result;
-}
-
-/** Full-page shots at 1400 and 1024 px wide (the page scrolls inside its pane: a tall viewport for a moment). */
-async function shots(name: string, height = 1900): Promise<void> {
-  for (const width of [1400, 1024]) {
-    await page.setViewportSize({ width, height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: path.join(SHOTS, `e2e-naswot-${name}-${width}.png`) });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function download(testid: string): Promise<{ download: Download; text: string }> {
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(testid).click()]);
-  return { download: d, text: fs.readFileSync(await d.path(), 'utf8') };
-}
-
-/** A radio card (a label around a visually hidden radio) takes the click. */
-async function pick(testid: string): Promise<void> {
-  await page.getByTestId(testid).locator('xpath=..').click();
-  expect(await page.getByTestId(testid).isChecked()).toBe(true);
-}
-
 async function tinyRanking(): Promise<void> {
   await page.getByTestId('naswot-sample').fill('20');
   await page.getByTestId('naswot-batch').fill('8');
@@ -68,46 +40,32 @@ async function tinyRanking(): Promise<void> {
 const idFromUrl = () => Number(/#\/search\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
   // a tiny DDS search (untrained autoencoder, no warm-up): its one subset is what "mined" draws from
-  const search = await runCli(
+  const search = await runCliJson<{ jobId: number }>(
     [
       'search',
-      '--dataset',
-      '1',
-      '--space',
-      'nb201',
-      '--strategy',
-      'dds-untrained',
-      '--epochs',
-      '1',
-      '--batch',
-      '8',
-      '--channels',
-      '4',
-      '--cells',
-      '1',
-      '--limit-per-class',
-      '8',
-      '--subset',
-      '16',
-      '--warmup-epochs',
-      '0',
-      '--json',
+      ...flags({
+        dataset: 1,
+        space: 'nb201',
+        strategy: 'dds-untrained',
+        epochs: 1,
+        batch: 8,
+        channels: 4,
+        cells: 1,
+        limitPerClass: 8,
+        subset: 16,
+        warmupEpochs: 0,
+      }),
     ],
     ui.dataDir,
     180_000,
   );
-  expect(search.code, search.stderr).toBe(0);
-  ddsId = (JSON.parse(search.stdout) as { jobId: number }).jobId;
+  ddsId = search.jobId;
 }, 240_000);
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('NASWOT panel', () => {
   it('offers three methods at the top of the new-search form', async () => {
@@ -120,7 +78,7 @@ describe('NASWOT panel', () => {
       'Rank without training (NASWOT)',
     ]);
     expect(await page.getByTestId('search-form').count()).toBe(1);
-    await pick('search-method-naswot');
+    await pickCard(page, 'search-method-naswot');
     await page.getByTestId('naswot-form').waitFor();
     expect(await page.getByTestId('search-form').count()).toBe(0);
     // defaults from the schema
@@ -132,19 +90,19 @@ describe('NASWOT panel', () => {
     expect(await page.getByTestId('naswot-supernet-epochs').inputValue()).toBe('5');
     await page.getByTestId('naswot-kendall').uncheck();
     // the CLI's DDS search is the mined source on offer
-    await pick('naswot-images-mined');
+    await pickCard(page, 'naswot-images-mined');
     expect(await page.getByTestId('naswot-mined-from').inputValue()).toBe(String(ddsId));
-    await pick('naswot-images-random');
-    await pick('search-method-dsm');
+    await pickCard(page, 'naswot-images-random');
+    await pickCard(page, 'search-method-dsm');
     await page.getByTestId('dsm-form').waitFor();
-    await pick('search-method-naswot');
+    await pickCard(page, 'search-method-naswot');
     // a field out of its limits is refused in words, before the API
     await page.getByTestId('naswot-batch').fill('1');
     await page.getByTestId('naswot-start').click();
     expect(await page.getByTestId('naswot-form-problem').textContent()).toBe(
       'Batch size: a whole number from 2 to 256.',
     );
-    await shots('form');
+    await tallShot(page, 'e2e-naswot-form', 1900, SHOT_WIDTHS);
   });
 
   it('ranks 20 cells from the UI: histogram, top cells, chosen cell', async () => {
@@ -155,7 +113,7 @@ describe('NASWOT panel', () => {
     rankingId = idFromUrl();
     await page.getByTestId('naswot-view').waitFor();
     await page.locator('[data-testid="naswot-status"][data-state="done"]').waitFor({ timeout: 120_000 });
-    const result = await jobResult<NaswotResultLike>(rankingId);
+    const result = await jobResultWithCli<NaswotResultLike>(ui.dataDir, rankingId);
     expect(result.scored).toBe(20);
 
     const hist = page.getByTestId('naswot-histogram');
@@ -177,14 +135,14 @@ describe('NASWOT panel', () => {
     expect(edges.length).toBeGreaterThan(0);
     expect(await page.getByTestId('naswot-speed').textContent()).toMatch(/cells\/s/);
 
-    const txt = await download('naswot-chosen-export-nb201');
+    const txt = await download(page, 'naswot-chosen-export-nb201');
     expect(txt.download.suggestedFilename()).toBe(`naswot-${rankingId}-nb201.txt`);
-    expect(txt.text.trim()).toBe(result.chosen.text);
-    const svg = await download('naswot-chosen-export-svg');
-    expect(svg.text).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(txt.bytes.toString('utf8').trim()).toBe(result.chosen.text);
+    const svg = await download(page, 'naswot-chosen-export-svg');
+    expect(svg.bytes.toString('utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     // a ranking on random images offers no comparison until a mined twin exists
     expect(await page.getByTestId('naswot-compare').count()).toBe(0);
-    await shots('view');
+    await tallShot(page, 'e2e-naswot-view', 1900, SHOT_WIDTHS);
 
     await page.getByTestId('naswot-chosen-evaluate').click();
     await page.waitForURL(/#\/evaluate$/);
@@ -206,10 +164,10 @@ describe('NASWOT panel', () => {
 
   it('compares a ranking on mined images with its twin on random images', async () => {
     await page.goto(`${ui.serve.url}#/search`);
-    await pick('search-method-naswot');
+    await pickCard(page, 'search-method-naswot');
     await tinyRanking();
     await page.getByTestId('naswot-repeats').fill('2');
-    await pick('naswot-images-mined');
+    await pickCard(page, 'naswot-images-mined');
     expect(await page.getByTestId('naswot-mined-from').inputValue()).toBe(String(ddsId));
     await page.getByTestId('naswot-kendall').check();
     await page.getByTestId('naswot-kendall-sample').fill('6');
@@ -227,11 +185,11 @@ describe('NASWOT panel', () => {
     await page.getByTestId('naswot-compare-start').click();
     await page.getByTestId('naswot-compare-waiting').waitFor({ timeout: 15_000 });
     await page.getByTestId('naswot-compare-notes').waitFor({ timeout: 180_000 });
-    const mined = await jobResult<NaswotResultLike>(minedId);
+    const mined = await jobResultWithCli<NaswotResultLike>(ui.dataDir, minedId);
     const twinHref = await page.locator('[data-testid="naswot-compare-random"] h3 a').getAttribute('href');
     const twinId = Number(/(\d+)$/.exec(twinHref ?? '')?.[1]);
     expect(twinId).toBeGreaterThan(minedId);
-    const random = await jobResult<NaswotResultLike>(twinId);
+    const random = await jobResultWithCli<NaswotResultLike>(ui.dataDir, twinId);
     const pct = (a: number) => `${(a * 100).toFixed(1)} %`; // formatAccuracy's form
     expect(await page.getByTestId('naswot-compare-mined-accuracy').textContent()).toBe(
       pct(mined.kendall!.chosenAccuracy),
@@ -241,7 +199,7 @@ describe('NASWOT panel', () => {
     );
     const notes = await page.getByTestId('naswot-compare-notes').textContent();
     expect(notes).toMatch(/not comparable between the two/);
-    await shots('compare', 2300);
+    await tallShot(page, 'e2e-naswot-compare', 2300, SHOT_WIDTHS);
 
     // the twin's own view shows the same comparison
     await page.goto(`${ui.serve.url}#/search/${twinId}`);

@@ -13,8 +13,17 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { SHOTS, download, openUi, pickCard, shotsAtWidths, type UiSession } from '../helpers/ui.js';
+import {
+  download,
+  openEmptyJobPage,
+  openUiWithSample,
+  pickCard,
+  SHOTS,
+  shotsAtWidths,
+  tallShot,
+  type UiSession,
+} from '../helpers/ui.js';
+import { jobResultWithCli } from '../helpers/cli-data.js';
 
 let ui: UiSession;
 let page: Page;
@@ -22,13 +31,6 @@ let problems: string[];
 let dartsId = 0;
 let bdpId = 0;
 let ddsId = 0;
-
-/** The page scrolls inside its content pane, so a full-page shot needs a tall viewport for a moment. */
-async function tallShot(name: string, height = 2000): Promise<void> {
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** A duration as the UI writes it ("850 ms", "12.4 s", "2 min 03 s", "1 h 04 min") in seconds. */
 function seconds(text: string): number {
@@ -57,13 +59,12 @@ async function selectionRow(epoch: number): Promise<Record<string, number | unde
 }
 
 /** A finished search's result as `winnow jobs show --json` reports it (the store, not the page). */
-async function searchResult(
-  id: number,
-): Promise<{ supernetTest: { accuracy: number; images: number }; imagesProcessed: number; genotypeText: string }> {
-  const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { job: { result: Awaited<ReturnType<typeof searchResult>> } }).job.result;
-}
+const searchResult = (id: number) =>
+  jobResultWithCli<{
+    supernetTest: { accuracy: number; images: number };
+    imagesProcessed: number;
+    genotypeText: string;
+  }>(ui.dataDir, id);
 
 /** Fills the form with a tiny configuration. */
 async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number): Promise<void> {
@@ -76,22 +77,15 @@ async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: numbe
 }
 
 beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
+  ui = await openUiWithSample();
   ({ page, problems } = ui);
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Search page', () => {
   it('offers the form with defaults for the sample dataset', async () => {
-    await page.goto(`${ui.serve.url}#/search`);
-    await page.getByTestId('page-search').waitFor();
-    await page.getByTestId('search-form').waitFor();
-    await page.getByTestId('search-list-empty').waitFor();
+    await openEmptyJobPage(ui, 'search', 'search');
     expect(await page.getByTestId('search-dataset').locator('option:checked').textContent()).toMatch(/MNIST sample/);
     expect(await page.getByTestId('search-dataset-facts').textContent()).toMatch(/10 classes, 10,000 images/);
     // suggestSearchParams for 10 classes of ~800 training images at 28x28: 200 per class, batch 32, C = 16, 5 cells
@@ -246,7 +240,7 @@ describe('Search page', () => {
     const svg = await download(page, 'export-svg-normal');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     await page.locator('[data-testid="genotype-note"]', { hasText: /Saved/ }).waitFor();
-    await tallShot('e2e-search-done.png', 2100);
+    await tallShot(page, 'e2e-search-done.png', 2100);
   });
 
   it('scrubs back to the first epoch', async () => {
@@ -323,7 +317,7 @@ describe('Search page', () => {
       new RegExp(`^search-${id}-mnist-sample-darts-[a-z-]+-nb201\\.txt$`),
     );
     expect(txt.bytes.toString('utf8').trim()).toBe(text);
-    await tallShot('e2e-search-nb201.png', 1900);
+    await tallShot(page, 'e2e-search-nb201.png', 1900);
   });
 
   it('refuses BDP with T = 1 saying why, then runs three epochs with T = 2: one pruning, after epoch 2', async () => {
@@ -367,7 +361,7 @@ describe('Search page', () => {
     expect(await page.getByTestId('search-pruning-pick').locator('option').allTextContents()).toEqual([
       'epoch 2 (latest)',
     ]);
-    await tallShot('e2e-search-bdp.png', 2400);
+    await tallShot(page, 'e2e-search-bdp.png', 2400);
   });
 
   it('runs a DDS search that trains its own autoencoder first: mastery, easy / hard, the subset strip, replacements', async () => {
@@ -430,7 +424,7 @@ describe('Search page', () => {
     );
     const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
     expect(title).toMatch(/^Image \d+, class .+ — hard/);
-    await tallShot('e2e-search-dds.png', 2400);
+    await tallShot(page, 'e2e-search-dds.png', 2400);
   });
 
   it('compares the searches ticked on the Runs page: curves by epoch, images and wall time; test accuracy and images', async () => {
@@ -489,7 +483,7 @@ describe('Search page', () => {
     // full trains on all 40 of its train_w each epoch; DDS on all of its subset of 20 (8 + 8 + 4) of a larger pool
     expect((await searchResult(dartsId)).imagesProcessed).toBe(80);
     expect((await searchResult(ddsId)).imagesProcessed).toBe(60);
-    await tallShot('e2e-search-compare.png', 2000);
+    await tallShot(page, 'e2e-search-compare.png', 2000);
 
     // kept while visiting another page; Clear unticks them all
     await page.getByTestId('nav-search').click();

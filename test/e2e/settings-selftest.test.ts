@@ -17,9 +17,7 @@ beforeAll(async () => {
   ({ serve, page, problems } = ui);
 });
 
-afterAll(async () => {
-  await ui?.close();
-});
+afterAll(() => ui?.close());
 
 describe('Settings and Runs pages', () => {
   it('opens with the token, shows the navigation and the selected backend', async () => {

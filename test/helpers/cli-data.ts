@@ -21,6 +21,11 @@ export async function importWithCli(dataDir: string, args: string[]): Promise<nu
   return (await runCliJson<{ id: number }>(args, dataDir)).id;
 }
 
+/** A job's result as `winnow jobs show <id> --json` reports it (the store, not the page). */
+export async function jobResultWithCli<T>(dataDir: string, id: number): Promise<T> {
+  return (await runCliJson<{ job: { result: T } }>(['jobs', 'show', String(id)], dataDir)).job.result;
+}
+
 /** Opens the data folder's store for `fn` (the CLI that wrote it has exited), closing it after. */
 export function withStoreAt<T>(dataDir: string, fn: (store: Store) => T): T {
   const store = Store.open(dbPathFor(dataDir));

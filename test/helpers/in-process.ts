@@ -36,3 +36,14 @@ export async function runToDone(
   const events = (await host.api.dispatch('jobs.events', { id: started.id })) as StoredJobEvent[];
   return { job, events };
 }
+
+/** `runToDone`, with the job's result read by the kind's result `schema`. */
+export async function runToResult<R>(
+  host: WinnowHost,
+  kind: JobKind,
+  params: Record<string, unknown>,
+  schema: { parse: (raw: unknown) => R },
+): Promise<{ job: JobSummary; result: R; events: StoredJobEvent[] }> {
+  const { job, events } = await runToDone(host, kind, params);
+  return { job, result: schema.parse(job.result), events };
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { launchChromium } from './browser.js';
-import { startServe } from './cli.js';
+import { runCli, startServe } from './cli.js';
 import { REPO_ROOT, tempDir } from './tmp.js';
 
 export const SHOTS = path.join(REPO_ROOT, 'test-results');
@@ -46,6 +46,56 @@ export async function openUi(
       t.cleanup();
     },
   };
+}
+
+/** The viewport most e2e files work in; the shots below return to it. */
+export const VIEWPORT = { width: 1280, height: 900 };
+
+/** The widths a page is looked at (CONTRIBUTING.md): shots at both show what wraps or crowds. */
+export const SHOT_WIDTHS = [1400, 1024];
+
+/** `openUi` at the usual viewport with the MNIST sample dataset (#1) imported through the CLI. */
+export async function openUiWithSample(): Promise<UiSession> {
+  const ui = await openUi(VIEWPORT);
+  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
+  expect(imported.code, imported.stderr).toBe(0);
+  return ui;
+}
+
+/** Goes to a job page (`#/route`) and waits for it, its form (`{prefix}-form`) and its list, still empty. */
+export async function openEmptyJobPage(ui: UiSession, route: string, prefix: string): Promise<void> {
+  await ui.page.goto(`${ui.serve.url}#/${route}`);
+  for (const id of [`page-${route}`, `${prefix}-form`, `${prefix}-list-empty`]) await ui.page.getByTestId(id).waitFor();
+}
+
+/**
+ * A full-page shot into test-results/ at each of `widths` (`name` gets `-<width>` when there are several): the page
+ * scrolls inside its content pane, so the viewport is `height` tall for a moment.
+ */
+export async function tallShot(page: Page, name: string, height = 2000, widths = [VIEWPORT.width]): Promise<void> {
+  for (const width of widths) {
+    await page.setViewportSize({ width, height });
+    if (widths.length > 1) await page.waitForTimeout(150);
+    const file = widths.length > 1 ? `${name}-${width}.png` : name;
+    await page.screenshot({ path: path.join(SHOTS, file) });
+  }
+  await page.setViewportSize(VIEWPORT);
+}
+
+/** How many `<img>` matching `selector` decoded as PNG data: URLs with a real size. */
+export function decodedImages(page: Page, selector: string): Promise<number> {
+  return page.evaluate(
+    (sel) =>
+      [...document.querySelectorAll<HTMLImageElement>(sel)].filter(
+        (i) => i.src.startsWith('data:image/png') && i.complete && i.naturalWidth > 0,
+      ).length,
+    selector,
+  );
+}
+
+/** Waits until at least `n` `<img>` matching `selector` decoded as PNG data: URLs. */
+export async function waitForDecodedImages(page: Page, selector: string, n: number): Promise<void> {
+  await expect.poll(() => decodedImages(page, selector), { timeout: 20_000 }).toBeGreaterThanOrEqual(n);
 }
 
 /** Clicks the element `testid` and waits for the download it starts: the download and the file's bytes. */

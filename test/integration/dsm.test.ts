@@ -24,7 +24,7 @@ import { archDistance, archFromIndex } from '../../main/engine/spaces/nb201/spac
 import { dsmSearchKind } from '../../main/jobs/dsm-search.js';
 import { evaluateKind } from '../../main/jobs/evaluate.js';
 import { rejection } from '../helpers/host.js';
-import { hostWithDataset, runToDone } from '../helpers/in-process.js';
+import { hostWithDataset, runToResult } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const t = tempDir();
@@ -49,18 +49,11 @@ const TINY = {
 
 beforeAll(async () => {
   ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'mnist-sample' }));
-  return async () => {
-    await host.close();
-    t.cleanup();
-  };
+  return () => host.close().then(t.cleanup);
 }, 120_000);
 
-async function runDsm(
-  params: Record<string, unknown>,
-): Promise<{ job: JobSummary; result: DsmResult; events: StoredJobEvent[] }> {
-  const { job, events } = await runToDone(host, 'dsm-search', { datasetId, ...params });
-  return { job, result: DsmResult.parse(job.result), events };
-}
+const runDsm = (params: Record<string, unknown>) =>
+  runToResult(host, 'dsm-search', { datasetId, ...params }, DsmResult);
 
 const iterationsOf = (events: StoredJobEvent[]) =>
   events.flatMap((e) => (e.event.type === 'dsm-iteration' ? [DsmIterationData.parse(e.event.data)] : []));

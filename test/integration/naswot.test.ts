@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
-import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { NaswotResult } from '../../shared/naswot.js';
 import { SearchParams, type SearchEpochData } from '../../shared/search.js';
 import type { WinnowHost } from '../../main/api/host.js';
 import { naswotBatchRows, naswotSample } from '../../main/engine/naswot/job.js';
 import { archText } from '../../main/engine/spaces/nb201/space.js';
 import { rejection } from '../helpers/host.js';
-import { hostWithDataset, runToDone } from '../helpers/in-process.js';
+import { hostWithDataset, runToResult } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const t = tempDir();
@@ -34,18 +33,11 @@ const TINY = {
 
 beforeAll(async () => {
   ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'synth-chroma', n: 90, size: 16, seed: 3 }));
-  return async () => {
-    await host.close();
-    t.cleanup();
-  };
+  return () => host.close().then(t.cleanup);
 }, 120_000);
 
-async function runNaswot(
-  params: Record<string, unknown>,
-): Promise<{ job: JobSummary; result: NaswotResult; events: StoredJobEvent[] }> {
-  const { job, events } = await runToDone(host, 'naswot', { datasetId, ...params });
-  return { job, result: NaswotResult.parse(job.result), events };
-}
+const runNaswot = (params: Record<string, unknown>) =>
+  runToResult(host, 'naswot', { datasetId, ...params }, NaswotResult);
 
 describe('naswot job', () => {
   it('ranks 200 cells and ends with a valid NB201 genotype, chunk events and files', async () => {

@@ -1,5 +1,5 @@
 /**
- * The DSM-NAS view's and form's pure helpers (renderer/src/lib/dsm.ts): the form builds parameters the schema
+ * The DSM-NAS view's and form's pure helpers (renderer/src/lib/dsm.ts, dsm-graph.ts): the form builds parameters the schema
  * accepts unchanged (DSM-NAS+ genotypes read and checked), the trace folds iterations (a resumed run's repeats
  * replace, replacements follow the `replaced` flag), the graph lays the centres on a circle with edges between
  * the rims labelled by the changed positions, and the colour scale runs light to dark from the lowest accuracy to
@@ -13,23 +13,20 @@ import {
   appendIteration,
   buildDsmParams,
   changedPositions,
-  colourScale,
   defaultDsmForm,
   dsmSearchChoices,
   dsmSettingsLine,
   dsmResultOf,
   formatGain,
-  layoutGraph,
   mergeIterations,
   positionLabel,
-  rampColour,
   readInit,
   replacementRows,
   rewardSeries,
   supernetSources,
-  textOn,
   traceWithResult,
 } from '../../renderer/src/lib/dsm.js';
+import { colourScale, layoutGraph, rampColour, textOn } from '../../renderer/src/lib/dsm-graph.js';
 
 const A = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
 const B = '|nor_conv_1x1~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|';

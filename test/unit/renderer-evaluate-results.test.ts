@@ -1,6 +1,6 @@
 /**
- * The Evaluate page's results helpers (renderer/src/lib/evaluate-results.ts and evaluate.ts): the numbers, the confusion
- * matrix, the per-group and per-class bars, the epochs and curves, the runs table and reading a job's result.
+ * The Evaluate page's results helpers (renderer/src/lib/evaluate-results.ts, evaluate.ts and evaluate-table.ts): the
+ * confusion matrix, the per-group and per-class bars, the epochs and curves, the runs table and reading a job's result.
  */
 import { describe, expect, it } from 'vitest';
 import type { ClassificationReport, EvaluationSummary, NetworkDescription } from '../../shared/evaluate.js';
@@ -16,48 +16,19 @@ import {
   worstConfusions,
 } from '../../renderer/src/lib/evaluate-results.js';
 import {
-  comparisonRow,
-  comparisonRows,
   evaluateCharts,
   evaluateEpochFromPush,
-  formatMillions,
-  formatPoints,
-  formatSeconds,
-  millions,
   networkLabel,
   parseEvaluateResult,
   searchCost,
   settingsLine,
   sourceLabel,
 } from '../../renderer/src/lib/evaluate.js';
+import { comparisonRow, comparisonRows } from '../../renderer/src/lib/evaluate-table.js';
 import { mergeEpochs } from '../../renderer/src/lib/search-curves.js';
 import { DARTS_TEXT, TINY_DARTS } from '../helpers/genotype.js';
 
-describe('numbers', () => {
-  it.each([null, undefined, Number.NaN, Infinity])('shows an unknown count as a dash: %s', (n) => {
-    expect(formatMillions(n)).toBe('—');
-    expect(millions(n)).toBe('—');
-  });
-
-  it('formats millions with 3 significant digits', () => {
-    expect(formatMillions(3_349_342)).toBe('3.35 M');
-    expect(formatMillions(12_345)).toBe('0.0123 M');
-    expect(formatMillions(271_000)).toBe('0.271 M');
-    expect(formatMillions(574_000_000)).toBe('574 M');
-    expect(formatMillions(1_234_567_890)).toBe('1230 M');
-    expect(formatMillions(0)).toBe('0 M');
-    expect(millions(3_349_342)).toBe('3.35');
-    expect(millions(0)).toBe('0');
-  });
-
-  it('formats seconds and percentage points', () => {
-    expect(formatSeconds(12.44)).toBe('12.4 s');
-    expect(formatSeconds(122)).toBe('2 min 02 s');
-    expect(formatSeconds(null)).toBe('—');
-    expect(formatPoints(0.0421)).toBe('4.2 pp');
-    expect(formatPoints(null)).toBe('—');
-  });
-
+describe('model files', () => {
   it('decodes base64 weights to bytes', () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255, 128]);
     expect([...base64ToBytes(Buffer.from(bytes).toString('base64'))]).toEqual([...bytes]);

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAccuracy,
   formatBytes,
   formatDuration,
   formatEta,
+  formatMillions,
   formatNumber,
   formatPercent,
+  formatPoints,
+  formatSeconds,
   formatTimestamp,
   formatValue,
   jobDuration,
+  millions,
 } from '../../renderer/src/lib/format.js';
 
 describe('formatEta', () => {
@@ -86,5 +91,36 @@ describe('formatNumber and formatValue', () => {
     expect(formatValue(true)).toBe('yes');
     expect(formatValue(null)).toBe('—');
     expect(formatValue({ a: [1, 2] })).toBe('{"a":[1,2]}');
+  });
+});
+
+describe('accuracies, counts in millions and seconds', () => {
+  it('shows an accuracy in percent with one decimal, a dash when unknown', () => {
+    expect(formatAccuracy(0.8754)).toBe('87.5 %');
+    expect(formatAccuracy(Number.NaN)).toBe('—');
+  });
+
+  it.each([null, undefined, Number.NaN, Infinity])('shows an unknown count as a dash: %s', (n) => {
+    expect(formatMillions(n)).toBe('—');
+    expect(millions(n)).toBe('—');
+  });
+
+  it('formats millions with 3 significant digits', () => {
+    expect(formatMillions(3_349_342)).toBe('3.35 M');
+    expect(formatMillions(12_345)).toBe('0.0123 M');
+    expect(formatMillions(271_000)).toBe('0.271 M');
+    expect(formatMillions(574_000_000)).toBe('574 M');
+    expect(formatMillions(1_234_567_890)).toBe('1230 M');
+    expect(formatMillions(0)).toBe('0 M');
+    expect(millions(3_349_342)).toBe('3.35');
+    expect(millions(0)).toBe('0');
+  });
+
+  it('formats seconds and percentage points', () => {
+    expect(formatSeconds(12.44)).toBe('12.4 s');
+    expect(formatSeconds(122)).toBe('2 min 02 s');
+    expect(formatSeconds(null)).toBe('—');
+    expect(formatPoints(0.0421)).toBe('4.2 pp');
+    expect(formatPoints(null)).toBe('—');
   });
 });

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/jobs.js';
 import { NaswotParams, type NaswotResult } from '../../shared/naswot.js';
 import type { SearchSummary } from '../../shared/search.js';
-import { fieldTestid, firstProblem, passes, ruleOf, ruleText } from '../../renderer/src/lib/naswot-dsm-fields.js';
+import {
+  fieldTestid,
+  firstProblem,
+  offeredSource,
+  passes,
+  ruleOf,
+  ruleText,
+} from '../../renderer/src/lib/naswot-dsm-fields.js';
 import {
   NB201_SPACE_SIZE,
   NO_SCORES,
@@ -136,6 +143,20 @@ describe('field rules', () => {
     ]);
     expect(firstProblem({ lr: 0 }, [lr])).toEqual({ field: 'lr', error: 'Lr: a number above 0 and at most 1.' });
     expect(fieldTestid('naswot', 'kendallSample')).toBe('naswot-kendall-sample');
+  });
+});
+
+describe('the job a form takes something from', () => {
+  it('keeps the chosen job while it is offered', () => {
+    expect(offeredSource(5, [3, 5], true)).toBe(5);
+    expect(offeredSource(5, [3, 5], false)).toBe(5);
+  });
+  it('drops a job no longer offered, and picks the first when the choice needs one', () => {
+    expect(offeredSource(9, [3, 5], false)).toBeNull();
+    expect(offeredSource(9, [3, 5], true)).toBe(3);
+    expect(offeredSource(null, [3, 5], true)).toBe(3);
+    expect(offeredSource(null, [3, 5], false)).toBeNull();
+    expect(offeredSource(null, [], true)).toBeNull();
   });
 });
 

@@ -9,15 +9,8 @@ import type {
 } from '../../../shared/compress.js';
 import { PROTOCOLS, SUBSAMPLINGS, gridKey } from '../../../shared/compress-defaults.js';
 import { rowKey } from './compress-study.js';
-import {
-  formatAccuracy,
-  formatDelta,
-  formatFixed,
-  formatMeanBytes,
-  formatPoints,
-  formatPsnr,
-  formatRate,
-} from './compress.js';
+import { formatDelta, formatFixed, formatMeanBytes, formatPsnr, formatRate } from './compress.js';
+import { formatAccuracy, formatPoints } from './format.js';
 
 import { rowImages } from '../../../shared/meaning.js';
 import { intervalText, type IntervalText } from './meaning.js';

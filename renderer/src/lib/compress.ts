@@ -38,7 +38,7 @@ import {
 } from '../../../shared/evaluate-defaults.js';
 import type { ModelSummary } from '../../../shared/evaluate.js';
 import type { JobState, JobSummary } from '../../../shared/jobs.js';
-import { formatDuration } from './format.js';
+import { formatAccuracy, formatSeconds } from './format.js';
 import { intIn } from '../../../shared/param-checks.js';
 
 export { BASELINES, EVAL_PRESETS, NETWORK_NAMES, PRESET_INFO };
@@ -402,14 +402,7 @@ export function buildCompressParams(
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 
-export function formatAccuracy(v: number | null | undefined): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`;
-}
-
-/** A standard deviation of accuracies (0..1) in percentage points: "4.2 pp". */
-export function formatPoints(v: number | null | undefined): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} pp`;
-}
+export { formatAccuracy };
 
 /** An accuracy difference (0..1) in percentage points with its sign: "+0.4 pp", "−3.2 pp". */
 export function formatDelta(v: number | null | undefined): string {
@@ -438,10 +431,6 @@ export function formatRate(v: number | null | undefined): string {
 export function formatPsnr(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '—';
   return v >= 99 ? '≥ 99 dB' : `${v.toFixed(1)} dB`;
-}
-
-export function formatSeconds(s: number | null | undefined): string {
-  return s == null || !Number.isFinite(s) ? '—' : formatDuration(s * 1000);
 }
 
 // ---- the list of studies ---------------------------------------------------------------------------------------

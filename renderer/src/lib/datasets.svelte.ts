@@ -40,6 +40,11 @@ class DatasetStore extends JobBackedList<DatasetSummary, 'import'> {
     }
   }
 
+  /** A dataset's name for a job's heading or row: "dataset #4" when the list does not have it; null without an id. */
+  nameOf(id: number | null | undefined): string | null {
+    return id == null ? null : (this.list.find((d) => d.id === id)?.name ?? `dataset #${id}`);
+  }
+
   /** The import card shows the job started here, else one started elsewhere that is still running. */
   shownImport(): JobSummary | null {
     const own = jobs.byId(this.jobId);

@@ -107,6 +107,13 @@ export async function copyText(text: string, fallback: HTMLElement | null): Prom
   return 'selected';
 }
 
+/** Copies `text` (or, without a clipboard, selects `fallback`) and says which, for the note under the button. */
+export async function copyNote(text: string, fallback: HTMLElement | null): Promise<string> {
+  return (await copyText(text, fallback)) === 'copied'
+    ? 'Copied to the clipboard.'
+    : 'The clipboard is not available here: the text is selected, press Ctrl+C (⌘C) to copy it.';
+}
+
 /**
  * Runs a save whose `write` resolves to the file name it saved: the note to show ("Saved x."), or '' when it
  * failed (`failed` reports why).

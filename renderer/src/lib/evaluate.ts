@@ -1,8 +1,8 @@
 /**
  * Pure helpers for the Evaluate page: the evaluation form and the `EvaluateParams` it builds, reading a pasted
- * genotype (to say what it is and draw it before anything starts), the per-epoch curves, numbers, and the rows of
- * the runs and models tables. The confusion matrix, per-class bars and model files are in evaluate-results.ts.
- * No DOM, no store, no client.
+ * genotype (to say what it is and draw it before anything starts), the per-epoch curves and a run's labels. The rows
+ * of the runs and models tables are in evaluate-table.ts; the confusion matrix, per-class bars and model files in
+ * evaluate-results.ts. No DOM, no store, no client.
  *
  * Values come from shared/evaluate-defaults.ts and shared/genotype/ only (evaluate.ts and genotype.ts
  * define zod schemas at module level, which would pull zod into the bundle; their types are erased, so they may
@@ -15,7 +15,6 @@ import type {
   EvaluateResult,
   EvaluateSource,
   EvaluationSummary,
-  ModelSummary,
   NetworkDescription,
 } from '../../../shared/evaluate.js';
 import {
@@ -40,13 +39,12 @@ import {
   validateGenotype,
 } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
-import { formatDuration } from './format.js';
-import type { Series, SeriesPoint } from './search-curves.js';
-import { formatAccuracy } from './search-results.js';
+import { formatAccuracy, formatSeconds } from './format.js';
+import { epochCharts, type EpochCharts } from './search-curves.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
 
-export { formatAccuracy };
+export { formatAccuracy, formatSeconds };
 
 /** What `jobs.start` takes for an evaluation (options left out take their defaults). */
 export type EvaluateStartInput = Extract<ApiInput<'jobs.start'>, { kind: 'evaluate' }>['params'];
@@ -427,52 +425,11 @@ export function evaluateEpochFromPush(message: PushMessage, jobId: number): Eval
   return message.event.type === 'evaluate-epoch' ? message.event.data : null;
 }
 
-export interface EvaluateCharts {
-  loss: Series[];
-  accuracy: Series[];
-  seconds: Series[];
-}
+export type EvaluateCharts = EpochCharts;
 
-/** Train / test loss, train / test accuracy (in %) and seconds per epoch. */
+/** An evaluation's curves: train against test. */
 export function evaluateCharts(epochs: readonly EvaluateEpochData[]): EvaluateCharts {
-  const pts = (pick: (e: EvaluateEpochData) => number, scale = 1): SeriesPoint[] =>
-    epochs.filter((e) => Number.isFinite(pick(e))).map((e) => ({ x: e.epoch, y: pick(e) * scale }));
-  return {
-    loss: [
-      { label: 'train', role: 'train', points: pts((e) => e.trainLoss) },
-      { label: 'test', role: 'val', points: pts((e) => e.testLoss) },
-    ],
-    accuracy: [
-      { label: 'train', role: 'train', points: pts((e) => e.trainAccuracy, 100) },
-      { label: 'test', role: 'val', points: pts((e) => e.testAccuracy, 100) },
-    ],
-    seconds: [{ label: 'seconds', role: 'other', points: pts((e) => e.seconds) }],
-  };
-}
-
-// ---- numbers ------------------------------------------------------------------------------------------------
-
-/** A count in millions, 3 significant digits, no unit (for a column headed "(M)"): 3,349,342 -> "3.35"; "—" when unknown. */
-export function millions(n: number | null | undefined): string {
-  if (n == null || !Number.isFinite(n)) return '—';
-  if (n === 0) return '0';
-  return String(Number((n / 1e6).toPrecision(3)));
-}
-
-/** A count in millions with 3 significant digits: 3,349,342 -> "3.35 M", 12,345 -> "0.0123 M"; "—" when unknown. */
-export function formatMillions(n: number | null | undefined): string {
-  const m = millions(n);
-  return m === '—' ? m : `${m} M`;
-}
-
-/** Seconds as "12.4 s", "3 min 02 s"; "—" when unknown. */
-export function formatSeconds(s: number | null | undefined): string {
-  return s == null || !Number.isFinite(s) ? '—' : formatDuration(s * 1000);
-}
-
-/** A standard deviation of accuracies (0..1) in percentage points: "4.2 pp". */
-export function formatPoints(v: number | null | undefined): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} pp`;
+  return epochCharts(epochs, { label: 'test', loss: (e) => e.testLoss, accuracy: (e) => e.testAccuracy });
 }
 
 // ---- results, labels, tables --------------------------------------------------------------------------------
@@ -518,60 +475,6 @@ export function searchCost(search: EvaluationSummary['search']): string | null {
   if (search.seconds != null) parts.push(formatSeconds(search.seconds));
   if (search.images != null) parts.push(`${search.images.toLocaleString('en-US')} images`);
   return `${parts.length ? parts.join(', ') : 'cost unknown'} · ${search.strategy}`;
-}
-
-export interface ComparisonRow {
-  jobId: number;
-  state: EvaluationSummary['state'];
-  network: string;
-  source: string;
-  dataset: string;
-  epochs: string;
-  accuracy: string;
-  /** In millions, without the unit (the column says "(M)"). */
-  parameters: string;
-  multiplyAdds: string;
-  time: string;
-  /** The search's cost in one line (a tooltip), and in parts for the table's two-line cell. */
-  searchCost: string | null;
-  search: { jobId: number; time: string; images: string; strategy: string } | null;
-  createdAt: number;
-}
-
-/** One row of the runs table. */
-export function comparisonRow(s: EvaluationSummary): ComparisonRow {
-  return {
-    jobId: s.jobId,
-    state: s.state,
-    network: networkLabel(s.network, s.source),
-    source: sourceLabel(s.source),
-    dataset: s.datasetName ?? `dataset #${s.datasetId}`,
-    epochs: `${s.epochsDone} / ${s.epochs}`,
-    accuracy: formatAccuracy(s.testAccuracy),
-    parameters: millions(s.parameters),
-    multiplyAdds: millions(s.multiplyAdds),
-    time: formatSeconds(s.seconds),
-    searchCost: searchCost(s.search),
-    search: s.search
-      ? {
-          jobId: s.search.jobId,
-          time: formatSeconds(s.search.seconds),
-          images: s.search.images == null ? '—' : `${s.search.images.toLocaleString('en-US')} images`,
-          strategy: s.search.strategy,
-        }
-      : null,
-    createdAt: s.createdAt,
-  };
-}
-
-/** The runs table's rows, newest first. */
-export function comparisonRows(list: readonly EvaluationSummary[]): ComparisonRow[] {
-  return [...list].sort((a, b) => b.createdAt - a.createdAt || b.jobId - a.jobId).map(comparisonRow);
-}
-
-/** "Trained by evaluation #4" / "Imported". */
-export function modelOrigin(m: Pick<ModelSummary, 'origin' | 'jobId'>): string {
-  return m.origin === 'import' ? 'imported' : m.jobId != null ? `trained (#${m.jobId})` : 'trained';
 }
 
 /** "preset small, 10 epochs, batch 64, augmentation auto, seed 0, ≤ 20 images per class". */

@@ -101,3 +101,31 @@ export function formatValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** 0..1 -> "87.5 %"; "—" when unknown. */
+export function formatAccuracy(v: number | null | undefined): string {
+  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`;
+}
+
+/** A standard deviation of accuracies (0..1) in percentage points: "4.2 pp". */
+export function formatPoints(v: number | null | undefined): string {
+  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} pp`;
+}
+
+/** A count in millions, 3 significant digits, no unit (for a column headed "(M)"): 3,349,342 -> "3.35"; "—" when unknown. */
+export function millions(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return '—';
+  if (n === 0) return '0';
+  return String(Number((n / 1e6).toPrecision(3)));
+}
+
+/** A count in millions with 3 significant digits: 3,349,342 -> "3.35 M", 12,345 -> "0.0123 M"; "—" when unknown. */
+export function formatMillions(n: number | null | undefined): string {
+  const m = millions(n);
+  return m === '—' ? m : `${m} M`;
+}
+
+/** Seconds as "12.4 s", "3 min 02 s"; "—" when unknown. */
+export function formatSeconds(s: number | null | undefined): string {
+  return s == null || !Number.isFinite(s) ? '—' : formatDuration(s * 1000);
+}

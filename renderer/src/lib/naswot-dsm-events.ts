@@ -4,6 +4,7 @@
  */
 import type { JobEvent, PushMessage } from '../../../shared/jobs.js';
 import { client } from './api.js';
+import type { JobStreamSource } from './job-stream.svelte.js';
 
 const PAGE = 10_000;
 
@@ -25,4 +26,26 @@ export async function storedEventData<T extends JobEvent['type']>(id: number, ty
 export function pushedEventData<T extends JobEvent['type']>(m: PushMessage, id: number, type: T): DataOf<T> | null {
   if (m.channel !== 'job.event' || m.jobId !== id || m.event.type !== type) return null;
   return (m.event as unknown as { data: DataOf<T> }).data;
+}
+
+/**
+ * `createJobStream`'s source for a view fed by the events of one `type`: the stored ones, then each pushed one,
+ * folded into `empty` by `merge` (and `append` for a live one, where the kind lines pushes up its own way).
+ */
+export function eventStreamSource<T extends JobEvent['type'], Data>(
+  noun: string,
+  type: T,
+  empty: Data,
+  merge: (data: Data, pieces: readonly DataOf<T>[]) => Data,
+  append?: (data: Data, piece: DataOf<T>) => Data,
+): JobStreamSource<DataOf<T>[], DataOf<T>, Data> {
+  return {
+    noun,
+    load: (id) => storedEventData(id, type),
+    fromPush: (m, id) => pushedEventData(m, id, type),
+    empty: () => empty,
+    fromDetail: (pieces) => merge(empty, pieces),
+    merge,
+    append,
+  };
 }

@@ -131,3 +131,12 @@ export const SHARED_HELP: Record<SharedKey, string> = {
     'Training batches each evaluated cell recalibrates the BN statistics on before its accuracy is read.',
   limitPerClass: 'At most this many training images per class for the supernet and its validation split. Empty: all.',
 };
+
+/**
+ * The job a form takes something from (a supernet, mined images): the chosen one while it is still offered; else,
+ * when the form's choice needs one (`wanted`), the first offered; else none.
+ */
+export function offeredSource(chosen: number | null, offered: readonly number[], wanted: boolean): number | null {
+  if (chosen != null && offered.includes(chosen)) return chosen;
+  return wanted ? (offered[0] ?? null) : null;
+}

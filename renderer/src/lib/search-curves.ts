@@ -45,29 +45,42 @@ export interface Series {
   dash?: boolean;
 }
 
-export interface SearchCharts {
+/** The curves of a run trained epoch by epoch: loss, accuracy (in %) and seconds per epoch. */
+export interface EpochCharts {
   loss: Series[];
   accuracy: Series[];
   seconds: Series[];
 }
+export type SearchCharts = EpochCharts;
 
 export const finite = (v: number): boolean => Number.isFinite(v);
 
-/** Loss and accuracy (train / val, accuracy in %) and seconds per epoch, from the snapshots. */
-export function chartsOf(epochs: readonly SearchEpochData[]): SearchCharts {
-  const pts = (pick: (e: SearchEpochData) => number, scale = 1): SeriesPoint[] =>
+/**
+ * Loss, accuracy (in %) and seconds per epoch: train against the held-out split (`held`: its label, its loss and
+ * accuracy in an epoch); an epoch without a finite value is left out of that curve.
+ */
+export function epochCharts<E extends { epoch: number; trainLoss: number; trainAccuracy: number; seconds: number }>(
+  epochs: readonly E[],
+  held: { label: string; loss: (e: E) => number; accuracy: (e: E) => number },
+): EpochCharts {
+  const pts = (pick: (e: E) => number, scale = 1): SeriesPoint[] =>
     epochs.filter((e) => finite(pick(e))).map((e) => ({ x: e.epoch, y: pick(e) * scale }));
   return {
     loss: [
       { label: 'train', role: 'train', points: pts((e) => e.trainLoss) },
-      { label: 'validation', role: 'val', points: pts((e) => e.valLoss) },
+      { label: held.label, role: 'val', points: pts(held.loss) },
     ],
     accuracy: [
       { label: 'train', role: 'train', points: pts((e) => e.trainAccuracy, 100) },
-      { label: 'validation', role: 'val', points: pts((e) => e.valAccuracy, 100) },
+      { label: held.label, role: 'val', points: pts(held.accuracy, 100) },
     ],
     seconds: [{ label: 'seconds', role: 'other', points: pts((e) => e.seconds) }],
   };
+}
+
+/** A search's curves from its snapshots: train against validation. */
+export function chartsOf(epochs: readonly SearchEpochData[]): SearchCharts {
+  return epochCharts(epochs, { label: 'validation', loss: (e) => e.valLoss, accuracy: (e) => e.valAccuracy });
 }
 
 // ---- comparing searches --------------------------------------------------------------------------------------

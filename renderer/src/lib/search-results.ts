@@ -7,6 +7,7 @@ import { formatGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary } from '../../../shared/jobs.js';
 import type { SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
 import { DEFAULT_CELLS } from '../../../shared/search-defaults.js';
+import { formatAccuracy } from './format.js';
 import { SPACE_INFO, STRATEGIES } from './search.js';
 
 /** The genotype text a search exchanges: DARTS `Genotype(...)` or the NAS-Bench-201 string. */
@@ -14,10 +15,7 @@ export function genotypeText(genotype: Genotype): string {
   return formatGenotype(genotype);
 }
 
-/** 0..1 -> "87.5 %"; "—" when unknown. */
-export function formatAccuracy(v: number | null | undefined): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`;
-}
+export { formatAccuracy };
 
 export function spaceLabel(space: string): string {
   return (SPACE_INFO as Record<string, { label: string } | undefined>)[space]?.label ?? space;

@@ -10,6 +10,7 @@ import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import type { HandlerLookup } from './handler.js';
 import { summariseSource } from '../../data/import-job.js';
+import { ProbeSpec, runProbe } from '../cost/probe.js';
 import { SourceError } from '../../data/types.js';
 
 export interface WorkerRuntime {
@@ -86,6 +87,21 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
                 type: 'detect-result',
                 requestId: message.requestId,
                 error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError },
+              }),
+          );
+          break;
+        case 'calibrate':
+          // a probe switches the backend: never while a job runs on it
+          (running
+            ? Promise.reject(new Error(`The engine is busy with job ${running.jobId}.`))
+            : runProbe(ProbeSpec.parse(message.probe), message.backend)
+          ).then(
+            (result) => send({ type: 'calibrate-result', requestId: message.requestId, result }),
+            (e: unknown) =>
+              send({
+                type: 'calibrate-result',
+                requestId: message.requestId,
+                error: e instanceof Error ? e.message : String(e),
               }),
           );
           break;

@@ -76,6 +76,35 @@ function randomBatch(batch: number, s: z.infer<typeof Shape>, seed: number) {
   };
 }
 
+/** Batches above this are timed at two small batch sizes and extrapolated (see timeBatches). */
+const SMALL_BATCHES = [2, 4] as const;
+
+/**
+ * Seconds per image at `batch`: a step's time is close to a fixed part (kernel dispatch, α and BN bookkeeping) plus
+ * a part per image, so a large batch is timed at two small ones and the line through them is read at `batch` (a
+ * step of batch 32 of the default DARTS supernet takes 10 s on wasm; two steps of 2 and 4, about 2 s). A batch up
+ * to the larger of them is timed as it is.
+ */
+function timeBatches(step: (batch: number, i: number) => void, batch: number, opts: ProbeOptions) {
+  const [b1, b2] = SMALL_BATCHES;
+  if (batch <= b2) {
+    const t = timeSteps((i) => step(batch, i), opts);
+    return { secondsPerImage: t.seconds / batch, steps: t.steps };
+  }
+  const t1 = timeSteps((i) => step(b1, i), { ...opts, budgetMs: (opts.budgetMs ?? 1500) / 2 });
+  const t2 = measureSteps((i) => step(b2, i), 1);
+  const perImage = Math.max(0, (t2 - t1.seconds) / (b2 - b1));
+  const fixed = Math.max(0, t2 - perImage * b2);
+  return { secondsPerImage: (fixed + perImage * batch) / batch, steps: t1.steps + 1 };
+}
+
+/** The mean seconds of `n` steps. */
+function measureSteps(step: (i: number) => void, n: number): number {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) step(i);
+  return (performance.now() - t) / 1000 / n;
+}
+
 /** One search step (the algorithm's α step on a validation batch, then its weight step) on the job's supernet. */
 function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOptions) {
   const p = spec.params;
@@ -87,19 +116,23 @@ function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOp
     seed: p.seed,
     ...supernetOptions(p),
   });
-  const train = randomBatch(p.batch, spec.shape, 1);
-  const val = randomBatch(p.batch, spec.shape, 2);
+  const batches = new Map<number, { train: ReturnType<typeof randomBatch>; val: ReturnType<typeof randomBatch> }>();
+  const batchOf = (b: number) => {
+    let x = batches.get(b);
+    if (!x) batches.set(b, (x = { train: randomBatch(b, spec.shape, 1), val: randomBatch(b, spec.shape, 2) }));
+    return x;
+  };
   try {
     const alg = createAlgorithm(p, net, createOptimizers(net, p));
     // an epoch past PC-DARTS' warm-up, so the α steps it will take are timed too
     const epoch = Math.min(p.epochs - 1, Math.ceil(p.epochs / 2));
     alg.beginEpoch(epoch);
     const lr = { weights: p.lr, alphas: p.alphaLr };
-    const t = timeSteps((step) => alg.step({ train, val, lr, epoch, step }), opts);
-    return { secondsPerImage: t.seconds / p.batch, weights: net.weights.size, steps: t.steps };
+    const t = timeBatches((b, step) => alg.step({ ...batchOf(b), lr, epoch, step }), p.batch, opts);
+    return { ...t, weights: net.weights.size };
   } finally {
     net.dispose();
-    tf.dispose([train.x, train.labels, val.x, val.labels]);
+    for (const { train, val } of batches.values()) tf.dispose([train.x, train.labels, val.x, val.labels]);
   }
 }
 

@@ -4,8 +4,6 @@
  * by the finished jobs of the same shape). Pure arithmetic, shared by the API (main/api/estimate.ts), the CLI's
  * `--estimate` and the form's footer (CostEstimate.svelte).
  */
-import { z } from 'zod';
-
 /**
  * A job's work, counted from its parameters and its dataset. The unit of time is one training image: one forward
  * and backward pass (and the optimiser steps) through the job's network, which is what the calibration measures.
@@ -147,30 +145,27 @@ export function quickLook(
 }
 
 /** What `jobs.estimate` answers. */
-export const CostEstimate = z.object({
-  /** Seconds the job will take; null when no rate is known yet (the engine is busy and no run of this shape finished). */
-  seconds: z.number().nullable(),
-  images: z.number(),
+export interface CostEstimate {
+  /** Seconds the job will take; null when no rate is known yet (the engine is busy, no run of this shape ended). */
+  seconds: number | null;
+  images: number;
   /** Bytes written to the data folder; null until the network's size is known. */
-  diskBytes: z.number().nullable(),
+  diskBytes: number | null;
   /** Where the time comes from. */
-  basis: z.object({
-    backend: z.string(),
-    /** Seconds per training image, as measured by the calibration (null: none yet). */
-    calibrated: z.number().nullable(),
+  basis: {
+    backend: string;
+    /** Seconds per training image, as the calibration measured it (null: none yet). */
+    calibrated: number | null;
     /** Finished runs of the same shape that refined it. */
-    runs: z.number().int(),
-    secondsPerImage: z.number().nullable(),
+    runs: number;
+    secondsPerImage: number | null;
     /** Why there is no time (the engine is busy with a job), or null. */
-    note: z.string().nullable(),
-  }),
-  parts: z.array(z.string()),
+    note: string | null;
+  };
+  parts: string[];
   /** Above WARN_SECONDS: the preset that fits in about QUICK_LOOK_SECONDS. */
-  quickLook: z
-    .object({ patch: z.record(z.string(), z.number()), changes: z.array(z.string()), seconds: z.number() })
-    .nullable(),
-});
-export type CostEstimate = z.infer<typeof CostEstimate>;
+  quickLook: QuickLook | null;
+}
 
 /** "about 1 h 33 min", "about 45 s": a duration as the form and the CLI say it. */
 export function formatDuration(seconds: number): string {
@@ -250,7 +245,9 @@ export function searchCount(p: SearchCostParams, d: SearchCostFacts): CostCount 
   ];
   return {
     trainImages,
-    inferImages: d.testImages,
+    // a training image's step is two forward-backward passes (the α step's batch and the weight step's), a test
+    // image one forward pass: half of INFER_SHARE's
+    inferImages: d.testImages / 2,
     images: trainImages + d.testImages,
     weightCopies: 4,
     extraBytes: 0,

@@ -45,7 +45,7 @@ describe('searchCount', () => {
   it('full: every train_w image every epoch, then the test split', () => {
     const c = searchCount(base, facts);
     expect(c.trainImages).toBe(4 * 600);
-    expect(c.inferImages).toBe(500);
+    expect(c.inferImages).toBe(250); // one forward pass each, against two forward-backward passes per step
     expect(c.images).toBe(2400 + 500);
     expect(c.parts[0]).toBe('4 epochs × 600 training images');
   });

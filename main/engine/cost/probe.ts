@@ -38,6 +38,8 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
+  /** Aborted when a job is to start: the probe stops before its next step (it never delays a job by more). */
+  signal?: AbortSignal;
   /** Stop timing once this much time went into timed steps (at least one step is timed). */
   budgetMs?: number;
   maxSteps?: number;
@@ -48,9 +50,11 @@ export interface ProbeOptions {
  * slower than the rest, up to 2x) until the budget is spent, at least one. Only a network whose first step alone
  * took three budgets is timed by that step (an estimate on the safe side, refined by its first finished run).
  */
-function timeSteps(step: (i: number) => void, opts: ProbeOptions): { seconds: number; steps: number } {
+async function timeSteps(step: (i: number) => void, opts: ProbeOptions): Promise<{ seconds: number; steps: number }> {
   const budget = opts.budgetMs ?? 1500;
   const max = opts.maxSteps ?? 5;
+  step = guarded(step, opts.signal);
+  await nextTurn(opts.signal);
   const t0 = performance.now();
   step(0);
   const first = performance.now() - t0;
@@ -58,6 +62,7 @@ function timeSteps(step: (i: number) => void, opts: ProbeOptions): { seconds: nu
   let spent = 0;
   let steps = 0;
   while (steps < max && (steps === 0 || spent + first < budget)) {
+    await nextTurn(opts.signal);
     const t = performance.now();
     step(steps + 1);
     spent += performance.now() - t;
@@ -85,17 +90,38 @@ const SMALL_BATCHES = [2, 4] as const;
  * step of batch 32 of the default DARTS supernet takes 10 s on wasm; two steps of 2 and 4, about 2 s). A batch up
  * to the larger of them is timed as it is.
  */
-function timeBatches(step: (batch: number, i: number) => void, batch: number, opts: ProbeOptions) {
+async function timeBatches(step: (batch: number, i: number) => void, batch: number, opts: ProbeOptions) {
   const [b1, b2] = SMALL_BATCHES;
   if (batch <= b2) {
-    const t = timeSteps((i) => step(batch, i), opts);
+    const t = await timeSteps((i) => step(batch, i), opts);
     return { secondsPerImage: t.seconds / batch, steps: t.steps };
   }
-  const t1 = timeSteps((i) => step(b1, i), { ...opts, budgetMs: (opts.budgetMs ?? 1500) / 2 });
+  const t1 = await timeSteps((i) => step(b1, i), { ...opts, budgetMs: (opts.budgetMs ?? 1500) / 2 });
+  await nextTurn(opts.signal);
   const t2 = measureSteps((i) => step(b2, i), 1);
   const perImage = Math.max(0, (t2 - t1.seconds) / (b2 - b1));
   const fixed = Math.max(0, t2 - perImage * b2);
   return { secondsPerImage: (fixed + perImage * batch) / batch, steps: t1.steps + 1 };
+}
+
+/** Why a probe stopped early: a job is starting. */
+export class ProbeAbortedError extends Error {
+  constructor() {
+    super('Timing the network was stopped: a job is starting.');
+  }
+}
+
+/** Lets the engine's messages in (a job's start aborts `signal`) before the next step. */
+async function nextTurn(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise<void>((r) => setImmediate(r));
+  if (signal?.aborted) throw new ProbeAbortedError();
+}
+
+function guarded(step: (i: number) => void, signal: AbortSignal | undefined): (i: number) => void {
+  return (i) => {
+    if (signal?.aborted) throw new ProbeAbortedError();
+    step(i);
+  };
 }
 
 /** The mean seconds of `n` steps. */
@@ -106,7 +132,7 @@ function measureSteps(step: (i: number) => void, n: number): number {
 }
 
 /** One search step (the algorithm's α step on a validation batch, then its weight step) on the job's supernet. */
-function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOptions) {
+async function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOptions) {
   const p = spec.params;
   const net = createSupernet(p.space, {
     channels: p.channels,
@@ -128,7 +154,7 @@ function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOp
     const epoch = Math.min(p.epochs - 1, Math.ceil(p.epochs / 2));
     alg.beginEpoch(epoch);
     const lr = { weights: p.lr, alphas: p.alphaLr };
-    const t = timeBatches((b, step) => alg.step({ ...batchOf(b), lr, epoch, step }), p.batch, opts);
+    const t = await timeBatches((b, step) => alg.step({ ...batchOf(b), lr, epoch, step }), p.batch, opts);
     return { ...t, weights: net.weights.size };
   } finally {
     net.dispose();
@@ -138,6 +164,6 @@ function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: ProbeOp
 
 export async function runProbe(spec: ProbeSpec, backend: BackendChoice, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const report = await selectBackend(backend);
-  const r = probeSearch(spec, opts);
+  const r = await probeSearch(spec, opts);
   return { backend: report.selected, ...r };
 }

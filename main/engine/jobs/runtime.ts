@@ -25,6 +25,35 @@ function describe(e: unknown): string {
 
 export function createWorkerRuntime(send: (message: WorkerToHost) => void, handlerFor: HandlerLookup): WorkerRuntime {
   let running: { jobId: number; abort: AbortController } | null = null;
+  /** Calibrations in progress or queued: a job's start stops them and waits for them to let go of the backend. */
+  const probes = new Set<{ abort: AbortController; done: Promise<unknown> }>();
+  let lastProbe: Promise<unknown> = Promise.resolve();
+
+  function calibrate(m: Extract<HostToWorker, { type: 'calibrate' }>): void {
+    const abort = new AbortController();
+    // one at a time: a second waits for the first (they would time each other)
+    const result = lastProbe.then(() => {
+      // a probe switches the backend: never while a job runs on it
+      if (running) throw new Error(`The engine is busy with job ${running.jobId}.`);
+      return runProbe(ProbeSpec.parse(m.probe), m.backend, { signal: abort.signal });
+    });
+    const entry = { abort, done: result.catch(() => null) };
+    probes.add(entry);
+    lastProbe = entry.done;
+    void entry.done.finally(() => probes.delete(entry));
+    result.then(
+      (r) => send({ type: 'calibrate-result', requestId: m.requestId, result: r }),
+      (e: unknown) =>
+        send({ type: 'calibrate-result', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
+  /** Stops every calibration (queued ones too) and waits until none holds the backend. */
+  async function stopProbes(): Promise<void> {
+    const all = [...probes];
+    for (const p of all) p.abort.abort();
+    await Promise.all(all.map((p) => p.done));
+  }
 
   async function start(m: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
     if (running) {
@@ -74,7 +103,9 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
     handle(message) {
       switch (message.type) {
         case 'start':
-          void start(message);
+          // a calibration in progress stops at its next step; the job starts once it has
+          if (probes.size > 0) void stopProbes().then(() => start(message));
+          else void start(message);
           break;
         case 'cancel':
           if (running && running.jobId === message.jobId) running.abort.abort();
@@ -91,19 +122,7 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
           );
           break;
         case 'calibrate':
-          // a probe switches the backend: never while a job runs on it
-          (running
-            ? Promise.reject(new Error(`The engine is busy with job ${running.jobId}.`))
-            : runProbe(ProbeSpec.parse(message.probe), message.backend)
-          ).then(
-            (result) => send({ type: 'calibrate-result', requestId: message.requestId, result }),
-            (e: unknown) =>
-              send({
-                type: 'calibrate-result',
-                requestId: message.requestId,
-                error: e instanceof Error ? e.message : String(e),
-              }),
-          );
+          calibrate(message);
           break;
         case 'probe':
           selectBackend(message.backend).then(

@@ -66,7 +66,7 @@ describe('calibrate', () => {
     rt.handle({
       type: 'start',
       jobId: 7,
-      kind: 'quick',
+      kind: 'selftest', // the lookup answers the quick job for any kind
       params: {},
       jobDir: `${t.dir}/jobs/7`,
       resume: false,

@@ -95,7 +95,7 @@ export interface QuickLookKnob {
 export interface QuickLook {
   /** The parameters to change, by the form's keys. */
   patch: Record<string, number>;
-  /** What changed, in words: "Epochs: 20 → 3". */
+  /** What changed, in words: "Epochs 20 → 3". */
   changes: string[];
   /** The estimate with the patch applied. */
   seconds: number;
@@ -139,7 +139,7 @@ export function quickLook(
     .filter((k) => patch[k.key] !== undefined)
     .map((k) => {
       const f = k.format ?? ((v: number) => v.toLocaleString('en'));
-      return `${k.label}: ${f(k.from)} → ${f(patch[k.key]!)}`;
+      return `${k.label} ${f(k.from)} → ${f(patch[k.key]!)}`;
     });
   return { patch, changes, seconds: secondsOf(patch) };
 }
@@ -267,10 +267,10 @@ export function searchQuickLookKnobs(
   const from = Math.min(p.limitPerClass ?? Infinity, most);
   const fewest = Math.max(10, 2 * Math.ceil((2 * p.batch) / d.classes));
   return [
-    { key: 'epochs', label: 'Epochs', from: p.epochs, min: Math.min(p.epochs, 3) },
+    { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, 3) },
     {
       key: 'limitPerClass',
-      label: 'Images per class',
+      label: 'images per class',
       from,
       min: Math.min(from, fewest),
       format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),

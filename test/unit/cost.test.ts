@@ -130,7 +130,7 @@ describe('quickLook', () => {
     // the largest limit that fits: one more image per class would not
     const limit = look.patch.limitPerClass!;
     expect(secondsOf(p)({ epochs: 3, limitPerClass: limit + 2 })).toBeGreaterThan(QUICK_LOOK_SECONDS);
-    expect(look.changes).toEqual(['Epochs: 20 → 3', `Images per class: all → ${limit}`]);
+    expect(look.changes).toEqual(['epochs 20 → 3', `images per class all → ${limit}`]);
   });
 
   it('stops at the least values when even they do not fit', () => {

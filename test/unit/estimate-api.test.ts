@@ -111,7 +111,7 @@ describe('jobs.estimate', () => {
     const look = slow.quickLook!;
     expect(look.seconds).toBeLessThanOrEqual(QUICK_LOOK_SECONDS);
     expect(look.patch.epochs).toBe(3);
-    expect(look.changes[0]).toBe('Epochs: 50 → 3');
+    expect(look.changes[0]).toBe('epochs 50 → 3');
     // the patch, estimated, is what the preset says
     const applied = await estimate(h, { ...params, ...look.patch });
     expect(applied.seconds).toBeCloseTo(look.seconds);

@@ -10,7 +10,7 @@ const estimate = (over: Partial<CostEstimate> = {}): CostEstimate => ({
   diskBytes: 12_300_000,
   basis: { backend: 'wasm', calibrated: 0.3, runs: 0, secondsPerImage: 0.3, note: null },
   parts: ['20 epochs × 2,000 training images', '2,000 test images at the end'],
-  quickLook: { patch: { epochs: 3 }, changes: ['Epochs: 20 → 3'], seconds: 110 },
+  quickLook: { patch: { epochs: 3 }, changes: ['epochs 20 → 3'], seconds: 110 },
   ...over,
 });
 

@@ -38,7 +38,7 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
-  /** Aborted when a job is to start: the probe stops before its next step (it never delays a job by more). */
+  /** Aborted when a job is to start or newer settings are to be timed: the probe stops before its next step. */
   signal?: AbortSignal;
   /** Stop timing once this much time went into timed steps (at least one step is timed). */
   budgetMs?: number;
@@ -104,10 +104,10 @@ async function timeBatches(step: (batch: number, i: number) => void, batch: numb
   return { secondsPerImage: (fixed + perImage * batch) / batch, steps: t1.steps + 1 };
 }
 
-/** Why a probe stopped early: a job is starting. */
+/** Why a probe stopped early: a job is starting, or newer settings are to be timed. */
 export class ProbeAbortedError extends Error {
   constructor() {
-    super('Timing the network was stopped: a job is starting.');
+    super('Timing the network was stopped: a job is starting, or newer settings came in.');
   }
 }
 

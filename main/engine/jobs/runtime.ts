@@ -30,8 +30,10 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
   let lastProbe: Promise<unknown> = Promise.resolve();
 
   function calibrate(m: Extract<HostToWorker, { type: 'calibrate' }>): void {
+    // the newest request wins: the form that asked before has moved on (its answer would come too late), and two
+    // probes at once would time each other
+    for (const p of probes) p.abort.abort();
     const abort = new AbortController();
-    // one at a time: a second waits for the first (they would time each other)
     const result = lastProbe.then(() => {
       // a probe switches the backend: never while a job runs on it
       if (running) throw new Error(`The engine is busy with job ${running.jobId}.`);

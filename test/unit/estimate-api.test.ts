@@ -8,40 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { QUICK_LOOK_SECONDS, WARN_SECONDS, secondsFor, searchCount, type CostEstimate } from '../../shared/cost.js';
-import type { SearchHalf, Split } from '../../shared/datasets.js';
 import type { WinnowHost } from '../../main/api/host.js';
 import { COST_CACHE_FILE, CostCache } from '../../main/store/cost-cache.js';
 import { openTestHost, rejection } from '../helpers/host.js';
-import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
+import { addSearchDataset } from '../helpers/store.js';
 
 /** Two classes of 8x8 grey images: per class 20 train_w, 20 train_α and 10 test images. */
-function addDataset(h: WinnowHost): number {
-  const rows = {
-    label: [] as number[],
-    split: [] as Split[],
-    half: [] as Array<SearchHalf | null>,
-    group: [] as Array<string | null>,
-    source: [] as string[],
-    hash: [] as string[],
-  };
-  for (const label of [0, 1]) {
-    const kinds: Array<[Split, SearchHalf | null, number]> = [
-      ['train', 'w', 20],
-      ['train', 'a', 20],
-      ['test', null, 10],
-    ];
-    for (const [split, half, n] of kinds)
-      for (let i = 0; i < n; i++) {
-        rows.label.push(label);
-        rows.split.push(split);
-        rows.half.push(half);
-        rows.group.push(null);
-        rows.source.push(`${label}/${split}-${half ?? 'x'}-${i}.png`);
-        rows.hash.push(`${label}-${split}-${half}-${i}`);
-      }
-  }
-  return insertDatasetRecord(h.store, 'tiny', ['a', 'b'], rows, makeDatasetDir(h.dataDir));
-}
+const addDataset = (h: WinnowHost) => addSearchDataset(h, 'tiny', ['a', 'b'], { w: 20, a: 20, test: 10 });
 
 const estimate = (h: WinnowHost, params: Record<string, unknown>) =>
   h.api.dispatch('jobs.estimate', { kind: 'search', params } as never) as Promise<CostEstimate>;

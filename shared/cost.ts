@@ -165,6 +165,11 @@ export interface CostEstimate {
   parts: string[];
   /** Above WARN_SECONDS: the preset that fits in about QUICK_LOOK_SECONDS. */
   quickLook: QuickLook | null;
+  /**
+   * Why a job of these settings cannot start (what Start would say), or null. Answered, not thrown: a form asks as
+   * the user types, and half-typed settings are refused all the time.
+   */
+  refusal: string | null;
 }
 
 /** "about 1 h 33 min", "about 45 s": a duration as the form and the CLI say it. */

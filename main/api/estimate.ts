@@ -51,6 +51,19 @@ function pastRuns(host: JobHost, spec: AnyJobKindSpec, key: string, backend: Bac
   return runs;
 }
 
+/** The answer for settings a job cannot start with: the refusal, no numbers. */
+export function refusedEstimate(message: string, backend: string): CostEstimate {
+  return {
+    seconds: null,
+    images: 0,
+    diskBytes: null,
+    basis: { backend, calibrated: null, runs: 0, secondsPerImage: null, note: null },
+    parts: [],
+    quickLook: null,
+    refusal: message,
+  };
+}
+
 /** The estimate of a job of this kind with these (parsed) parameters. */
 export async function estimateJob(host: EstimateHost, spec: AnyJobKindSpec, params: unknown): Promise<CostEstimate> {
   const plan = spec.estimate!(host, params);
@@ -92,5 +105,6 @@ export async function estimateJob(host: EstimateHost, spec: AnyJobKindSpec, para
     },
     parts: count.parts,
     quickLook: look,
+    refusal: null,
   };
 }

@@ -21,7 +21,7 @@ import { findJobKind, jobKinds } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
-import { estimateJob } from './estimate.js';
+import { estimateJob, refusedEstimate } from './estimate.js';
 import {
   compressionImages,
   compressionTable,
@@ -113,7 +113,12 @@ const handlers: Handlers = {
       const noun = spec.ui?.noun ?? `${input.kind} job`;
       throw new ApiError('bad_input', `There is no cost estimate for a ${noun} yet.`);
     }
-    await refuseIfCannotRun(spec, ctx, params);
+    try {
+      await refuseIfCannotRun(spec, ctx, params);
+    } catch (e) {
+      if (e instanceof ApiError) return refusedEstimate(e.message, ctx.store.settings.get().backend);
+      throw e;
+    }
     return estimateJob({ store: ctx.store, dataDir: ctx.dataDir, supervisor: ctx.supervisor }, spec, params);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),

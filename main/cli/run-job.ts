@@ -88,6 +88,8 @@ export function runJobCommand(c: JobCommand): Promise<number> {
       if (c.resumeId !== undefined) throw new UsageError('--estimate is for a new job; drop --resume.');
       const params = c.lookUpParams ? await c.lookUpParams(host) : c.params;
       const estimate = (await host.api.dispatch('jobs.estimate', { kind: c.kind, params } as never)) as CostEstimate;
+      // settings the job would be refused with are a usage error, as they are for a start
+      if (estimate.refusal !== null) throw new UsageError(estimate.refusal);
       if (json) printJson(estimate);
       else for (const line of estimateLines(estimate)) say(line);
       return EXIT_OK;

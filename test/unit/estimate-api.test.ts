@@ -91,12 +91,14 @@ describe('jobs.estimate', () => {
     expect(applied.quickLook).toBeNull();
   });
 
-  it('refuses what it cannot estimate, saying why', async () => {
+  it('answers what Start would refuse with the refusal, and refuses what it cannot estimate', async () => {
     const h = await openTestHost();
     const datasetId = addDataset(h);
-    expect((await rejection(estimate(h, { datasetId: datasetId + 1 }))).code).toBe('not_found');
-    const bad = await rejection(estimate(h, { datasetId, space: 'nb201', algorithm: 'pc-darts' }));
-    expect(bad.code).toBe('bad_input');
+    expect((await estimate(h, { datasetId: datasetId + 1 })).refusal).toMatch(/There is no dataset/);
+    const bad = await estimate(h, { datasetId, space: 'nb201', algorithm: 'pc-darts' });
+    expect(bad.refusal).toMatch(/PC-DARTS/);
+    expect(bad.seconds).toBeNull();
+    expect((await rejection(estimate(h, { datasetId, epochs: 0 }))).code).toBe('bad_input');
     const none = await rejection(h.api.dispatch('jobs.estimate', { kind: 'selftest', params: {} } as never));
     expect(none.message).toMatch(/no cost estimate/);
   });

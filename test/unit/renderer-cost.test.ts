@@ -5,6 +5,7 @@ import { EstimateCache, costLines } from '../../renderer/src/lib/cost.js';
 import { quickLookForm } from '../../renderer/src/lib/form-fields.js';
 
 const estimate = (over: Partial<CostEstimate> = {}): CostEstimate => ({
+  refusal: null,
   seconds: 5580,
   images: 42_000,
   diskBytes: 12_300_000,

@@ -25,6 +25,7 @@ import {
   type ModelSummary,
 } from './evaluate.js';
 import type { CompressionDetail, CompressionImages, CompressionSummary } from './compress.js';
+import type { CostEstimate } from './cost.js';
 import { JobState, type JobStartRequest, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -100,6 +101,8 @@ export const apiInputs = {
   // any registered kind (main/jobs/registry.ts); its own schema parses the params. Callers see the built-in kinds'
   // types (ApiInput below)
   'jobs.start': z.object({ kind: z.string().min(1).max(64), params: z.unknown() }),
+  // Cost before Start: what a job of these parameters would cost (time, images, disk), without starting it
+  'jobs.estimate': z.object({ kind: z.string().min(1).max(64), params: z.unknown() }),
   'jobs.cancel': z.object({ id: JobId }),
   // restart: move the job's files (a damaged checkpoint) to leftovers/ and run it again from the start
   'jobs.resume': z.object({ id: JobId, restart: z.boolean().default(false) }),
@@ -200,6 +203,7 @@ export interface ApiOutputs {
   'jobs.kinds': JobKindInfo[];
   'jobs.events': StoredJobEvent[];
   'jobs.start': JobSummary;
+  'jobs.estimate': CostEstimate;
   'jobs.cancel': JobSummary;
   'jobs.resume': JobSummary;
   'datasets.list': DatasetSummary[];
@@ -235,7 +239,7 @@ export interface ApiOutputs {
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;
 export const API_METHODS = Object.keys(apiInputs) as ApiMethod[];
 /** What a caller passes (defaults may be omitted). */
-export type ApiInput<M extends ApiMethod> = M extends 'jobs.start'
+export type ApiInput<M extends ApiMethod> = M extends 'jobs.start' | 'jobs.estimate'
   ? z.input<typeof JobStartRequest>
   : z.input<(typeof apiInputs)[M]>;
 /** What a handler receives (defaults applied). */

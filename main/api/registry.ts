@@ -21,6 +21,7 @@ import { findJobKind, jobKinds } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { estimateJob, refusedEstimate } from './estimate.js';
 import {
   compressionImages,
   compressionTable,
@@ -101,22 +102,24 @@ const handlers: Handlers = {
     return ctx.store.jobs.events(input.id, input.afterSeq, input.limit, input.types);
   },
   'jobs.start': async (input, ctx) => {
-    const spec = findJobKind(input.kind);
-    if (!spec)
-      throw new ApiError(
-        'bad_input',
-        `Unknown job kind "${input.kind}". Known kinds: ${jobKinds()
-          .map((k) => k.engine.kind)
-          .join(', ')}.`,
-      );
-    const parsed = spec.engine.params.safeParse(input.params);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
-      throw new ApiError('bad_input', `Invalid input for jobs.start: ${formatIssues(parsed.error, 'params')}`, issues);
-    }
+    const { spec, params } = parseJobStart(input, 'jobs.start');
     // a job that cannot run is refused here, so the form shows why at once
-    await refuseIfCannotRun(spec, ctx, parsed.data);
-    return ctx.supervisor.start({ kind: input.kind, params: parsed.data });
+    await refuseIfCannotRun(spec, ctx, params);
+    return ctx.supervisor.start({ kind: input.kind, params });
+  },
+  'jobs.estimate': async (input, ctx) => {
+    const { spec, params } = parseJobStart(input, 'jobs.estimate');
+    if (!spec.estimate) {
+      const noun = spec.ui?.noun ?? `${input.kind} job`;
+      throw new ApiError('bad_input', `There is no cost estimate for a ${noun} yet.`);
+    }
+    try {
+      await refuseIfCannotRun(spec, ctx, params);
+    } catch (e) {
+      if (e instanceof ApiError) return refusedEstimate(e.message, ctx.store.settings.get().backend);
+      throw e;
+    }
+    return estimateJob({ store: ctx.store, dataDir: ctx.dataDir, supervisor: ctx.supervisor }, spec, params);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
   'jobs.resume': async (input, ctx) => {
@@ -255,6 +258,27 @@ function formatIssues(error: z.ZodError, prefix?: string): string {
  * Runs a kind's refusal check. What it throws is a refusal: an ApiError keeps its code; a missing or unreadable source
  * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
  */
+/** A `{ kind, params }` request: the kind (bad_input when unknown) and the params its schema parsed. */
+function parseJobStart(
+  input: { kind: string; params: unknown },
+  method: string,
+): { spec: AnyJobKindSpec; params: unknown } {
+  const spec = findJobKind(input.kind);
+  if (!spec)
+    throw new ApiError(
+      'bad_input',
+      `Unknown job kind "${input.kind}". Known kinds: ${jobKinds()
+        .map((k) => k.engine.kind)
+        .join(', ')}.`,
+    );
+  const parsed = spec.engine.params.safeParse(input.params);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
+    throw new ApiError('bad_input', `Invalid input for ${method}: ${formatIssues(parsed.error, 'params')}`, issues);
+  }
+  return { spec, params: parsed.data };
+}
+
 async function refuseIfCannotRun(spec: AnyJobKindSpec, ctx: ApiContext, params: unknown): Promise<void> {
   const host: JobCheckHost = {
     store: ctx.store,

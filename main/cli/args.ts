@@ -14,6 +14,8 @@ export const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean', default: false },
+  /** A job-starting command prints what the job would cost (time, images, disk) and exits without starting it. */
+  estimate: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -24,6 +26,7 @@ export interface GlobalValues {
   'data-dir'?: string;
   backend?: string;
   json: boolean;
+  estimate?: boolean;
 }
 
 /** Parses `args` with the command's options and the global ones; more than `positionals` bare words is an error. */

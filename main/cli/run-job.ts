@@ -2,13 +2,15 @@
  * Every job-starting command runs its job the same way: start it (or resume it), show its progress and events
  * while waiting, cancel it on Ctrl-C, then report how it ended (as one JSON document with --json).
  */
+import type { CostEstimate } from '../../shared/cost.js';
 import { isFinished, type JobEvent, type JobSummary } from '../../shared/jobs.js';
 import { jobMeaningNotes } from '../../shared/meaning.js';
 import type { WinnowHost } from '../api/host.js';
 import { findJobKind } from '../jobs/registry.js';
 import { withHost, type GlobalValues } from './args.js';
+import { estimateLines } from './estimate.js';
 import { meaningLines } from './meaning.js';
-import { EXIT_FAILURE, EXIT_OK, ProgressBar, printJson, progressLabel, say } from './output.js';
+import { EXIT_FAILURE, EXIT_OK, ProgressBar, UsageError, printJson, progressLabel, say } from './output.js';
 
 export type EventLine = (e: JobEvent) => string | null;
 
@@ -84,6 +86,16 @@ export function runJobCommand(c: JobCommand): Promise<number> {
   const cli = findJobKind(c.kind)?.cli;
   const eventLine = c.eventLine ?? (cli?.eventLine ? (e: JobEvent) => cli.eventLine!(e) : undefined);
   return withHost(c.values, async (host) => {
+    if (c.values.estimate) {
+      if (c.resumeId !== undefined) throw new UsageError('--estimate is for a new job; drop --resume.');
+      const params = c.lookUpParams ? await c.lookUpParams(host) : c.params;
+      const estimate = (await host.api.dispatch('jobs.estimate', { kind: c.kind, params } as never)) as CostEstimate;
+      // settings the job would be refused with are a usage error, as they are for a start
+      if (estimate.refusal !== null) throw new UsageError(estimate.refusal);
+      if (json) printJson(estimate);
+      else for (const line of estimateLines(estimate)) say(line);
+      return EXIT_OK;
+    }
     let job: JobSummary;
     if (c.resumeId !== undefined) {
       const id = c.resumeId;

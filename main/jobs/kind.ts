@@ -4,6 +4,7 @@
  * the CLI and the worker find kinds through registry.ts; none of them names a kind. docs/ARCHITECTURE.md lists the
  * steps to add one.
  */
+import type { CostCount, QuickLookKnob } from '../../shared/cost.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
 import type { Store } from '../store/index.js';
@@ -43,6 +44,21 @@ export interface JobUiSpec {
 }
 
 /**
+ * What a job of these parameters will do, for Cost before Start (main/api/estimate.ts): its work counted from its
+ * parameters and dataset (shared/cost.ts), the shape its time depends on, and what to time.
+ */
+export interface JobEstimatePlan {
+  /** The count, with a quick-look patch (form keys → values) applied when given. */
+  count(patch?: Record<string, number>): CostCount;
+  /** The network's shape as a cache key (the backend is added by the caller): jobs of one key run at one rate. */
+  shapeKey: string;
+  /** What the engine times (a ProbeSpec of main/engine/cost/probe.ts), or null for a kind without a network. */
+  probe: unknown;
+  /** What the quick-look preset may lower, in order. */
+  knobs: QuickLookKnob[];
+}
+
+/**
  * One job kind. P: its parameters after parsing; R: the engine's result; C: what `prepare` looks up for the engine
  * (the handler's `ctx.hostContext`, typed: no casts).
  */
@@ -62,6 +78,8 @@ export interface JobKindSpec<P = unknown, R = unknown, C = unknown> {
   finalize?(host: JobHost, job: { id: number; jobDir: string; result: R }): unknown;
   /** Removes what an unfinished job left outside its job folder (staged outputs). */
   discard?(host: JobHost, job: { id: number; jobDir: string }): void;
+  /** Cost before Start: the plan of a job with these parameters (throws a user message when it cannot run). */
+  estimate?(host: JobHost, params: P): JobEstimatePlan;
   readonly cli?: JobCliSpec<R>;
   readonly ui?: JobUiSpec;
 }

@@ -3,12 +3,14 @@ import { checkSearchCanStart, searchJobContext } from '../api/searches.js';
 import { searchHandler } from '../engine/search/darts.js';
 import { searchEventLine } from '../cli/search.js';
 import { defineJobKind } from './kind.js';
+import { searchEstimatePlan } from './search-estimate.js';
 
 export const searchKind = defineJobKind({
   engine: searchHandler,
   events: ['search-epoch'],
   refuse: (host, params) => checkSearchCanStart(host.store, params),
   prepare: (host, job) => searchJobContext(host.store, job.params),
+  estimate: (host, params) => searchEstimatePlan(host.store, params),
   // a search keeps everything in its job folder: the checkpoint that `resume` continues from, genotype.json and
   // alphas.json. Nothing is staged elsewhere, so an unfinished search leaves nothing to clean, and no finalize is
   // needed: the result and the files stay with the job.

@@ -20,6 +20,7 @@ import type { JobHost } from '../jobs/kind.js';
 import { findJobKind, jobKind } from '../jobs/registry.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
+import type { ProbeResult } from '../engine/cost/probe.js';
 
 export class SupervisorError extends Error {
   constructor(
@@ -78,12 +79,20 @@ function describeExit(code: number | null, signal: string | null): string {
   return `the engine process exited unexpectedly with code ${code}`;
 }
 
+/** A calibration asked for while a job runs on the engine. */
+export class EngineBusyError extends Error {
+  constructor(readonly jobId: number) {
+    super(`The engine is busy with job ${jobId}; the time is estimated when it is free.`);
+  }
+}
+
 export class JobSupervisor {
   private readonly store: Store;
   private worker: WorkerChannel | null = null;
   private running: { jobId: number; kind: string; jobDir: string; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly probes = new Map<number, (r: BackendReport | Error) => void>();
   private readonly detections = new Map<number, (r: SourceSummary | Error) => void>();
+  private readonly calibrations = new Map<number, (r: ProbeResult | Error) => void>();
   private nextProbe = 1;
   private closed = false;
   private readonly poll: NodeJS.Timeout;
@@ -254,7 +263,7 @@ export class JobSupervisor {
    * done) while a job, a probe or a detection runs; its process is left alone.
    */
   releaseEngine(): boolean {
-    if (this.running || this.probes.size > 0 || this.detections.size > 0) return false;
+    if (this.running || this.probes.size > 0 || this.detections.size > 0 || this.calibrations.size > 0) return false;
     this.killWorker();
     return true;
   }
@@ -276,6 +285,26 @@ export class JobSupervisor {
         ...(source.cifar100Labels ? { cifar100Labels: source.cifar100Labels } : {}),
       }),
     );
+  }
+
+  /**
+   * Cost before Start: times a few steps of a job's network at its shape in the engine process (a ProbeSpec of
+   * main/engine/cost/probe.ts). Rejects, saying so, while a job runs: the probe would switch its backend and
+   * measure a shared CPU.
+   */
+  calibrate(probe: unknown, backend: BackendChoice): Promise<ProbeResult> {
+    if (this.running) return Promise.reject(new EngineBusyError(this.running.jobId));
+    return this.request(
+      this.calibrations,
+      120_000,
+      'The engine did not finish timing the network within 2 minutes.',
+      (requestId) => ({ type: 'calibrate', requestId, backend, probe }),
+    );
+  }
+
+  /** Whether a job is running now (an estimate's calibration waits for it to end). */
+  get busy(): boolean {
+    return this.running !== null;
   }
 
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
@@ -459,6 +488,12 @@ export class JobSupervisor {
           );
         break;
       }
+      case 'calibrate-result': {
+        const settle = this.calibrations.get(m.requestId);
+        this.calibrations.delete(m.requestId);
+        settle?.(m.result ?? new Error(m.error ?? 'The engine could not time the network.'));
+        break;
+      }
       case 'probe-result': {
         const resolve = this.probes.get(m.requestId);
         this.probes.delete(m.requestId);
@@ -496,6 +531,8 @@ export class JobSupervisor {
     this.probes.clear();
     for (const settle of this.detections.values()) settle(new Error(`Reading the source failed: ${why}.`));
     this.detections.clear();
+    for (const settle of this.calibrations.values()) settle(new Error(`Timing the network failed: ${why}.`));
+    this.calibrations.clear();
     if (this.running) {
       const jobId = this.running.jobId;
       this.finish(

@@ -1,6 +1,6 @@
 /** Store records for tests that need a dataset's rows without its pixels. */
 import fs from 'node:fs';
-import { ImportParams } from '../../shared/datasets.js';
+import { ImportParams, type SearchHalf, type Split } from '../../shared/datasets.js';
 import type { DatasetRows } from '../../main/store/datasets-repo.js';
 import type { Store } from '../../main/store/index.js';
 import { datasetDirFor } from '../../main/store/paths.js';
@@ -45,4 +45,43 @@ export function makeDatasetDir(dataDir: string): (id: number) => string {
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   };
+}
+
+/**
+ * A dataset of 8x8 grey images: per class `w` train_w, `a` train_α and `test` test images. Pixel hashes are
+ * made up (the store records them; nothing reads the pixels here).
+ */
+export function addSearchDataset(
+  h: { store: Store; dataDir: string },
+  name: string,
+  classes: string[],
+  per: { w: number; a: number; test: number },
+  salt = '',
+): number {
+  const rows = {
+    label: [] as number[],
+    split: [] as Split[],
+    half: [] as Array<SearchHalf | null>,
+    group: [] as Array<string | null>,
+    source: [] as string[],
+    hash: [] as string[],
+  };
+  classes.forEach((_, label) => {
+    const kinds: Array<[Split, SearchHalf | null, number]> = [
+      ['train', 'w', per.w],
+      ['train', 'a', per.a],
+      ['test', null, per.test],
+    ];
+    for (const [split, half, n] of kinds) {
+      for (let i = 0; i < n; i++) {
+        rows.label.push(label);
+        rows.split.push(split);
+        rows.half.push(half);
+        rows.group.push(null);
+        rows.source.push(`${label}/${split}-${half ?? 'x'}-${i}.png`);
+        rows.hash.push(`${salt}${label}-${split}-${half}-${i}`);
+      }
+    }
+  });
+  return insertDatasetRecord(h.store, name, classes, rows, makeDatasetDir(h.dataDir));
 }

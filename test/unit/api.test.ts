@@ -63,6 +63,7 @@ describe('API registry', () => {
     expect(API_METHODS.sort()).toEqual(
       [
         'jobs.cancel',
+        'jobs.estimate',
         'jobs.events',
         'jobs.get',
         'jobs.kinds',

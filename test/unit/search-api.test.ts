@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SearchHalf, Split } from '../../shared/datasets.js';
 import { parseGenotype, parseGenotypeJson, toGenotypeJson } from '../../shared/genotype.js';
 import { DARTS_OPS, NB201_OPS, type Genotype } from '../../shared/genotype/ops.js';
 import { formatDartsGenotype, formatGenotype, formatNb201 } from '../../shared/genotype/text.js';
@@ -27,46 +26,9 @@ import { SEARCH_FILES, type SearchJobContext } from '../../main/engine/search/co
 import { searchKind } from '../../main/jobs/search.js';
 import { datasetDirFor, jobDirFor } from '../../main/store/paths.js';
 import { openTestHost, rejection } from '../helpers/host.js';
-import { insertDatasetRecord, makeDatasetDir } from '../helpers/store.js';
+import { addSearchDataset } from '../helpers/store.js';
 
-/**
- * A dataset of 8x8 grey images: per class `w` train_w, `a` train_α and `test` test images. Pixel hashes are
- * made up (the store records them; nothing reads the pixels here).
- */
-function addDataset(
-  h: WinnowHost,
-  name: string,
-  classes: string[],
-  per: { w: number; a: number; test: number },
-  salt = '',
-): number {
-  const rows = {
-    label: [] as number[],
-    split: [] as Split[],
-    half: [] as Array<SearchHalf | null>,
-    group: [] as Array<string | null>,
-    source: [] as string[],
-    hash: [] as string[],
-  };
-  classes.forEach((_, label) => {
-    const kinds: Array<[Split, SearchHalf | null, number]> = [
-      ['train', 'w', per.w],
-      ['train', 'a', per.a],
-      ['test', null, per.test],
-    ];
-    for (const [split, half, n] of kinds) {
-      for (let i = 0; i < n; i++) {
-        rows.label.push(label);
-        rows.split.push(split);
-        rows.half.push(half);
-        rows.group.push(null);
-        rows.source.push(`${label}/${split}-${half ?? 'x'}-${i}.png`);
-        rows.hash.push(`${salt}${label}-${split}-${half}-${i}`);
-      }
-    }
-  });
-  return insertDatasetRecord(h.store, name, classes, rows, makeDatasetDir(h.dataDir));
-}
+const addDataset = addSearchDataset;
 
 /** Deterministic α with a per-epoch twist, softmaxed per edge. */
 function alphas(space: 'darts' | 'nb201', epoch: number): AlphaSnapshot {

@@ -5,6 +5,7 @@
 import type { BackendChoice, BackendReport } from '../../../shared/backend.js';
 import type { DetectResult, ImportFormat } from '../../../shared/datasets.js';
 import type { JobEvent, JobKind } from '../../../shared/jobs.js';
+import type { ProbeResult } from '../cost/probe.js';
 
 export type HostToWorker =
   | {
@@ -24,7 +25,9 @@ export type HostToWorker =
   | { type: 'cancel'; jobId: number }
   | { type: 'probe'; requestId: number; backend: BackendChoice }
   /** What a path holds (datasets.detect): read in the engine process, never in the host that serves the UI. */
-  | { type: 'detect'; requestId: number; path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' };
+  | { type: 'detect'; requestId: number; path: string; format: ImportFormat; cifar100Labels?: 'fine' | 'coarse' }
+  /** Cost before Start: time a few steps of a job's network at its shape (`probe`: a ProbeSpec, main/engine/cost/). */
+  | { type: 'calibrate'; requestId: number; backend: BackendChoice; probe: unknown };
 
 /** What the worker found at a path: the detect answer without the store's part, plus the source's fingerprint. */
 export type SourceSummary = Omit<DetectResult, 'existing'> & { fingerprint: string };
@@ -35,7 +38,8 @@ export type WorkerToHost =
   | { type: 'finished'; jobId: number; outcome: 'done' | 'failed' | 'cancelled'; message?: string; result?: unknown }
   | { type: 'probe-result'; requestId: number; report: BackendReport }
   /** `error.source`: the path cannot be read as a dataset (a SourceError), as opposed to a crash. */
-  | { type: 'detect-result'; requestId: number; result?: SourceSummary; error?: { message: string; source: boolean } };
+  | { type: 'detect-result'; requestId: number; result?: SourceSummary; error?: { message: string; source: boolean } }
+  | { type: 'calibrate-result'; requestId: number; result?: ProbeResult; error?: string };
 
 /** How the host talks to one worker process, whatever started it (child_process.fork, Electron utilityProcess, in-process). */
 export interface WorkerChannel {

@@ -10,6 +10,7 @@ import { dataDirOfJob, describeWriteError } from './disk.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import type { HandlerLookup } from './handler.js';
 import { summariseSource } from '../../data/import-job.js';
+import { ProbeSpec, runProbe } from '../cost/probe.js';
 import { SourceError } from '../../data/types.js';
 
 export interface WorkerRuntime {
@@ -24,6 +25,37 @@ function describe(e: unknown): string {
 
 export function createWorkerRuntime(send: (message: WorkerToHost) => void, handlerFor: HandlerLookup): WorkerRuntime {
   let running: { jobId: number; abort: AbortController } | null = null;
+  /** Calibrations in progress or queued: a job's start stops them and waits for them to let go of the backend. */
+  const probes = new Set<{ abort: AbortController; done: Promise<unknown> }>();
+  let lastProbe: Promise<unknown> = Promise.resolve();
+
+  function calibrate(m: Extract<HostToWorker, { type: 'calibrate' }>): void {
+    // the newest request wins: the form that asked before has moved on (its answer would come too late), and two
+    // probes at once would time each other
+    for (const p of probes) p.abort.abort();
+    const abort = new AbortController();
+    const result = lastProbe.then(() => {
+      // a probe switches the backend: never while a job runs on it
+      if (running) throw new Error(`The engine is busy with job ${running.jobId}.`);
+      return runProbe(ProbeSpec.parse(m.probe), m.backend, { signal: abort.signal });
+    });
+    const entry = { abort, done: result.catch(() => null) };
+    probes.add(entry);
+    lastProbe = entry.done;
+    void entry.done.finally(() => probes.delete(entry));
+    result.then(
+      (r) => send({ type: 'calibrate-result', requestId: m.requestId, result: r }),
+      (e: unknown) =>
+        send({ type: 'calibrate-result', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
+  /** Stops every calibration (queued ones too) and waits until none holds the backend. */
+  async function stopProbes(): Promise<void> {
+    const all = [...probes];
+    for (const p of all) p.abort.abort();
+    await Promise.all(all.map((p) => p.done));
+  }
 
   async function start(m: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
     if (running) {
@@ -73,7 +105,9 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
     handle(message) {
       switch (message.type) {
         case 'start':
-          void start(message);
+          // a calibration in progress stops at its next step; the job starts once it has
+          if (probes.size > 0) void stopProbes().then(() => start(message));
+          else void start(message);
           break;
         case 'cancel':
           if (running && running.jobId === message.jobId) running.abort.abort();
@@ -88,6 +122,9 @@ export function createWorkerRuntime(send: (message: WorkerToHost) => void, handl
                 error: { message: e instanceof Error ? e.message : String(e), source: e instanceof SourceError },
               }),
           );
+          break;
+        case 'calibrate':
+          calibrate(message);
           break;
         case 'probe':
           selectBackend(message.backend).then(

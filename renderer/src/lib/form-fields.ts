@@ -64,3 +64,13 @@ export async function startFromForm<P>(
   if (job) return { job, problem: null };
   return { job: null, problem: { field: '', error: store.startError ?? `${what} could not be started.` } };
 }
+
+/**
+ * A form with Cost before Start's quick-look preset applied: each patched parameter whose key the form has (the
+ * preset names the job's parameters, which the forms' keys follow); the rest of the form stays.
+ */
+export function quickLookForm<F extends object>(form: F, patch: Record<string, number>): F {
+  const next = { ...form } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) if (k in form) next[k] = v;
+  return next as F;
+}

@@ -1,0 +1,118 @@
+/**
+ * Cost before Start on the Search page in chromium against `winnow serve`, with the MNIST sample: a tiny search's
+ * estimate (time, images, disk) shows before Start; 500 epochs over all images get the 30-minute warning, and
+ * "Quick look" brings it down and says what it changed; the tiny search's actual time is within 2x of its estimate.
+ * Screenshots at 1400 and 1024 px wide: test-results/e2e-cost-*.png.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobSummary } from '../../shared/jobs.js';
+import { runCli } from '../helpers/cli.js';
+import { SHOTS, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+
+let ui: UiSession;
+let page: Page;
+let problems: string[];
+
+async function shots(name: string): Promise<void> {
+  for (const width of [1400, 1024]) {
+    await page.setViewportSize({ width, height: 1100 });
+    await page.getByTestId('search-cost').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, `e2e-cost-${name}-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+}
+
+/** Waits for an estimate other than `before` to be shown; its seconds. */
+async function estimateAfter(before: string | null, timeout = 540_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    (prev) => {
+      const el = document.querySelector('[data-testid="search-cost"]');
+      const s = el?.getAttribute('data-seconds');
+      return el?.getAttribute('data-state') === 'ready' && s && s !== prev ? s : null;
+    },
+    before,
+    { timeout, polling: 200 },
+  );
+  return Number(await handle.jsonValue());
+}
+
+beforeAll(async () => {
+  ui = await openUi({ width: 1400, height: 900 });
+  ({ page, problems } = ui);
+  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
+  expect(imported.code, imported.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await ui?.close();
+});
+
+/** A tiny NAS-Bench-201 search: 1 epoch, batch 8, C = 4, 8 images per class. */
+async function tinyConfig(): Promise<void> {
+  await pickCard(page, 'search-space-nb201');
+  await page.getByTestId('search-epochs').fill('1');
+  await page.getByTestId('search-batch').fill('8');
+  await page.getByTestId('search-channels').fill('4');
+  await page.getByTestId('search-cells').fill('1');
+  await page.getByTestId('search-limit').fill('8');
+}
+
+let tinyEstimate = 0;
+
+describe('Cost before Start', () => {
+  it("shows a search's cost before Start", async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await page.getByTestId('search-form').waitFor();
+    // the newest settings are timed: the defaults' calibration (if it started) stops at its next step
+    await tinyConfig();
+    tinyEstimate = await estimateAfter(null);
+    expect(await page.getByTestId('search-cost-time').textContent()).toMatch(/^about \d+ (s|min)$/);
+    // 1 epoch x 40 train_w images (4 per class), then the sample's 2,000 test images
+    expect(await page.getByTestId('search-cost-images').textContent()).toBe('2,040 images processed');
+    expect(await page.getByTestId('search-cost-disk').textContent()).toMatch(/^about [\d.]+ [KM]B on disk$/);
+    expect(await page.getByTestId('search-start').isEnabled()).toBe(true);
+  }, 300_000);
+
+  it('warns above 30 minutes and offers a quick look that says what it changes', async () => {
+    // the same network over all 8,000 training images for 500 epochs: its timing is known, the estimate is at once
+    await page.getByTestId('search-epochs').fill('500');
+    await page.getByTestId('search-limit').fill('');
+    const seconds = await estimateAfter(String(tinyEstimate), 30_000);
+    expect(seconds).toBeGreaterThan(30 * 60);
+    expect(await page.getByTestId('search-cost-time').textContent()).toMatch(/^about \d+ h( \d+ min)?$/);
+    await page.getByTestId('search-cost-warning').waitFor();
+    await shots('warning');
+
+    await page.getByTestId('search-quick-look').click();
+    expect(await page.getByTestId('search-epochs').inputValue()).toBe('3');
+    const quick = await estimateAfter(String(seconds), 30_000);
+    // about 2 minutes on an idle machine; a busy one is slower per step (the 2,000 test images are not cut)
+    expect(quick).toBeLessThan(seconds / 20);
+    expect(await page.getByTestId('search-quick-look-note').textContent()).toMatch(
+      /epochs 500 → 3, images per class all → \d+/,
+    );
+    if (quick <= 2 * 60) expect(await page.getByTestId('search-cost-warning').count()).toBe(0);
+    await shots('quick-look');
+  }, 120_000);
+
+  it("a tiny search's actual time is within 2x of its estimate", async () => {
+    const before = await page.getByTestId('search-cost').getAttribute('data-seconds');
+    await tinyConfig();
+    const estimate = await estimateAfter(before, 30_000);
+    expect(estimate).toBe(tinyEstimate); // the answer seen before, at once
+    await page.getByTestId('search-start').click();
+    await page.waitForURL(/#\/search\/\d+$/, { timeout: 15_000 });
+    const id = Number(/#\/search\/(\d+)$/.exec(page.url())?.[1]);
+    await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 400_000 });
+    const r = await runCli(['jobs', 'show', String(id), '--json'], ui.dataDir);
+    expect(r.code, r.stderr).toBe(0);
+    const job = (JSON.parse(r.stdout) as { job: JobSummary }).job;
+    const actual = (job.endedAt! - job.startedAt!) / 1000;
+    const says = `estimate ${estimate.toFixed(1)} s, actual ${actual.toFixed(1)} s`;
+    expect(actual / estimate, says).toBeGreaterThan(0.5);
+    expect(actual / estimate, says).toBeLessThan(2);
+    expect(problems).toEqual([]);
+  }, 480_000);
+});

@@ -186,21 +186,21 @@ export const SearchParams = z.object({
     .max(6)
     .default(3)
     .describe('p-darts: stages of growing depth (the paper: 3); the epochs are split over them'),
-  /** p-darts: cells per stage; default pdartsPlan's (cells, 2.2x, 3.4x, as 5 -> 11 -> 17 in [P-DARTS] §4.1). */
+  /** p-darts: cells per stage; default pdartsPlan's (cells, 2.2x, 3.4x, as 5 -> 11 -> 17 in [P-DARTS] §4). */
   stageCells: z
     .array(z.number().int().min(1).max(30))
     .min(1)
     .max(6)
     .optional()
     .describe('p-darts: cells of each stage (default: the cells setting, then about 2.2x and 3.4x, at most 20)'),
-  /** p-darts: candidate operations per edge in each stage; default 8, 5, 3 ([P-DARTS] §3.3). */
+  /** p-darts: candidate operations per edge in each stage; default 8, 5, 3 ([P-DARTS] §3.2, search space approximation). */
   stageOps: z
     .array(z.number().int().min(2).max(8))
     .min(1)
     .max(6)
     .optional()
     .describe('p-darts: candidate operations per edge in each stage (default: 8, 5, 3)'),
-  /** p-darts: each stage's initial dropout rate on skip-connections; default 0, 0.4, 0.7 ([P-DARTS] §4.1.1). */
+  /** p-darts: each stage's initial dropout rate on skip-connections; default 0, 0.4, 0.7 ([P-DARTS] §4, CIFAR-10). */
   skipDropout: z
     .array(z.number().min(0).lt(1))
     .min(1)
@@ -319,7 +319,7 @@ export interface PdartsStage {
 }
 
 /**
- * P-DARTS' stages from the parameters ([P-DARTS] §3.2-3.3, §4.1.1): the epochs split evenly (the later stages take
+ * P-DARTS' stages from the parameters ([P-DARTS] §3.2, §4): the epochs split evenly (the later stages take
  * the remainder); α frozen in each stage's first 10 of 25 epochs (its code); depth from the `cells` setting growing to about 2.2x and 3.4x over 3 stages (the paper's 5 -> 11
  * -> 17), at most PDARTS_MAX_CELLS; 8 -> 5 -> 3 operations per edge; skip-connection dropout 0 -> 0.4 -> 0.7 (its
  * CIFAR-10 rates). Other stage counts interpolate the same ends. The lists, when given, replace the derived values.
@@ -378,7 +378,7 @@ export const AlphaSnapshot = z.object({
   edges: z.object({ normal: z.array(z.number()), reduce: z.array(z.number()).optional() }).optional(),
   /**
    * p-darts: the operations each edge still has in this stage, as columns of the rows above (DARTS_OPS order),
-   * one list per edge in edge order; the dropped operations' columns are 0 in the rows ([P-DARTS] §3.3).
+   * one list per edge in edge order; the dropped operations' columns are 0 in the rows ([P-DARTS] §3.2).
    */
   kept: z
     .object({ normal: z.array(z.array(z.number().int())), reduce: z.array(z.array(z.number().int())).optional() })

@@ -25,7 +25,7 @@ export interface SupernetConfig {
   /** darts only: PC-DARTS' edge normalisation β ([PC-DARTS] §3.3), a softmax over each node's incoming edges. */
   edgeNormalisation?: boolean;
   /**
-   * darts only: P-DARTS' reduced space ([P-DARTS] §3.3): the operations each edge keeps, per cell type, one list per
+   * darts only: P-DARTS' reduced space ([P-DARTS] §3.2, search space approximation): the operations each edge keeps, per cell type, one list per
    * edge in edge order. Only those are built and computed; softmax(α) runs over them (the others weigh 0).
    */
   kept?: { normal: readonly (readonly DartsOp[])[]; reduce: readonly (readonly DartsOp[])[] };

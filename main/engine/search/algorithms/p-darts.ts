@@ -1,9 +1,9 @@
 /**
- * P-DARTS ([P-DARTS] §3; its code: train_search.py, model_search.py): first-order DARTS steps in stages of growing
+ * P-DARTS ([P-DARTS] §3.2, settings §4; its code: train_search.py, model_search.py): first-order DARTS steps in stages of growing
  * depth (shared/search.ts pdartsPlan: 5 -> 11 -> 17 cells on CIFAR), each stage a new supernet with fresh weights and
  * α, its own optimisers and its own cosine schedule, over a reduced space: between stages each edge drops its
- * weakest operations by softmax(α) (8 -> 5 -> 3; §3.3, the code's get_min_k, `none` ranked like the others).
- * Search-space regularisation (§3.4): dropout on the skip-connections' outputs, its rate decayed within a stage
+ * weakest operations by softmax(α) (8 -> 5 -> 3; search space approximation, the code's get_min_k, `none` ranked like the others).
+ * Search space regularisation: dropout on the skip-connections' outputs, its rate decayed within a stage
  * (pdartsDropout), and the final derivation keeps at most M = 2 skip-connections in the normal cell, replacing the
  * weakest ones by their edge's next-best operation (the code's delete_min_sk_prob, keep_1_on, keep_2_branches).
  * As in the code, the first 10 of each stage's 25 epochs train only the weights (pdartsPlan's warm-up).
@@ -39,14 +39,14 @@ export interface KeptOps {
   reduce: DartsOp[][];
 }
 
-/** [P-DARTS] §3.4: the normal cell keeps at most this many skip-connections (M = 2 in the paper). */
+/** [P-DARTS] §3.2, search space regularisation: the normal cell keeps at most this many skip-connections (M = 2 in the paper). */
 export const PDARTS_MAX_SKIPS = 2;
 
 const SKIP = DARTS_OPS.indexOf('skip_connect');
 const NONE = DARTS_OPS.indexOf('none');
 
 /**
- * Between two stages ([P-DARTS] §3.3): each edge keeps its `keep` strongest operations by softmax(α) (`probs`: rows
+ * Between two stages ([P-DARTS] §3.2, search space approximation): each edge keeps its `keep` strongest operations by softmax(α) (`probs`: rows
  * of the stage's softmax over its kept operations, DARTS_OPS columns). As the code's get_min_k: the weakest goes
  * first, the earlier operation on a tie; `none` is ranked like the others.
  */
@@ -74,7 +74,7 @@ function geneEdges(genes: readonly DartsGene[]): number[] {
 
 /**
  * A cell derived as DARTS does (the two strongest edges per node, each its best operation but `none`) with at most
- * `maxSkips` skip-connections ([P-DARTS] §3.4): while there are more, the chosen skip-connection with the smallest
+ * `maxSkips` skip-connections ([P-DARTS] §3.2, search space regularisation): while there are more, the chosen skip-connection with the smallest
  * weight is set to 0, so its edge takes its next-best operation and the edges are ranked again. An edge whose only
  * other operation is `none` keeps its skip-connection.
  */

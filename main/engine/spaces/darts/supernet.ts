@@ -19,7 +19,7 @@
  * - GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its
  *   sampled operation, times its straight-through weight, plus the other operations' weights (value 0, gradient
  *   to α), as the GDAS code's forward does.
- * - P-DARTS ([P-DARTS] §3.3; its code: model_search.py MixedOp): with `kept` in the config an edge builds and
+ * - P-DARTS ([P-DARTS] §3.2; its code: model_search.py MixedOp): with `kept` in the config an edge builds and
  *   computes only its kept operations and softmax(α) runs over them; with `skipDropout` set, the stride-1
  *   skip-connections' outputs go through dropout (inverted, as nn.Dropout; a mask per cell and edge from the seed,
  *   so a recomputed or resumed step draws the same one) before they are weighed.

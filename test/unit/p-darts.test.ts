@@ -222,3 +222,14 @@ describe('skip-connection dropout', () => {
     x.dispose();
   });
 });
+
+describe('winnow search --help', () => {
+  it('lists P-DARTS with its reference and its stage flags', async () => {
+    const { searchHelp } = await import('../../main/cli/commands/search.js');
+    const help = searchHelp();
+    expect(help).toContain('--algorithm p-darts  P-DARTS: searches in stages of growing depth');
+    expect(help).toContain('(darts space only) [P-DARTS]');
+    for (const flag of ['--stages N', '--stage-cells N[,...]', '--stage-ops N[,...]', '--skip-dropout X[,...]'])
+      expect(help).toContain(flag);
+  });
+});

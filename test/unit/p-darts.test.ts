@@ -20,6 +20,9 @@ import {
 } from '../../main/engine/search/algorithms/p-darts.js';
 import { createOptimizers } from '../../main/engine/search/algorithms/step.js';
 import { DartsSupernet, invertedDropout } from '../../main/engine/spaces/darts/supernet.js';
+import { buildEdgeParams, edgeBnOps, inputPools, nodeForward } from '../../main/engine/spaces/darts/operations.js';
+import { stackedNodeForward } from '../../main/engine/spaces/darts/stacked.js';
+import { ParamStore } from '../../main/engine/nn/params.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -231,5 +234,39 @@ describe('winnow search --help', () => {
     expect(help).toContain('(darts space only) [P-DARTS]');
     for (const flag of ['--stages N', '--stage-cells N[,...]', '--stage-ops N[,...]', '--skip-dropout X[,...]'])
       expect(help).toContain(flag);
+  });
+});
+
+describe('a node over kept operations (cpu)', () => {
+  it('the stacked form (native backend) equals the per-edge form, with and without the identities', () => {
+    const p = new ParamStore(4);
+    const C = 4;
+    // node 1 of a reduction cell: two stride-2 edges from the cell's inputs, one stride-1 edge from node 0
+    const kept: DartsOp[][] = [
+      ['none', 'max_pool_3x3', 'sep_conv_3x3', 'skip_connect'],
+      ['avg_pool_3x3', 'dil_conv_5x5', 'sep_conv_3x3'],
+      ['skip_connect', 'sep_conv_5x5', 'max_pool_3x3'],
+    ];
+    const strides = [2, 2, 1] as const;
+    const edges = kept.map((ops, j) => buildEdgeParams(p, `e${j}`, C, strides[j]!, ops));
+    const states = [
+      tf.randomNormal([2, 8, 8, C], 0, 1, 'float32', 1),
+      tf.randomNormal([2, 8, 8, C], 0, 1, 'float32', 2),
+      tf.randomNormal([2, 4, 4, C], 0, 1, 'float32', 3),
+    ] as tf.Tensor4D[];
+    const pools = states.map((s, j) => inputPools(s, strides[j]!));
+    const parts = edges.reduce((a, q) => a + edgeBnOps(q).length, 0);
+    expect(parts).toBe(3 + 3 + 2);
+    for (const identities of [true, false]) {
+      const w = tf.randomUniform([parts + (identities ? 1 : 0)], 0, 1, 'float32', 5) as tf.Tensor1D;
+      const perEdge = nodeForward(states, pools, w, parts, edges, identities);
+      const stacked = stackedNodeForward(states, pools, w, parts, edges, undefined, identities);
+      expect(stacked.shape).toEqual([2, 4, 4, C]);
+      const a = perEdge.dataSync();
+      stacked.dataSync().forEach((v, i) => expect(v).toBeCloseTo(a[i]!, 4));
+      tf.dispose([w, perEdge, stacked]);
+    }
+    tf.dispose([...states, ...pools.flatMap((q) => [q.max, q.avg])]);
+    p.dispose();
   });
 });

@@ -7,7 +7,8 @@
  * from the same α and ends bit for bit like the straight run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Genotype } from '../../shared/genotype.js';
+import { Genotype, GenotypeJson } from '../../shared/genotype.js';
+import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import {
   SEARCH_ALGORITHMS,
   SEARCH_ALGORITHM_INFO,
@@ -24,6 +25,7 @@ import {
   writeClassDataset,
 } from '../fixtures/search-host.js';
 import { tempDir } from '../helpers/tmp.js';
+import fs from 'node:fs';
 import path from 'node:path';
 
 let dir = '';
@@ -137,6 +139,18 @@ describe('search --algorithm p-darts', () => {
       const weakestKept = Math.min(...cols.map((c) => row[c]!));
       row.forEach((v, c) => (cols.includes(c) ? null : expect(v).toBeLessThanOrEqual(weakestKept)));
       straight.epochs[1]!.alphas.normal[e]!.forEach((v, c) => (cols.includes(c) ? null : expect(v).toBe(0)));
+    });
+    const json = GenotypeJson.parse(
+      JSON.parse(fs.readFileSync(path.join(dir, 'pd-straight', SEARCH_FILES.genotypeJson), 'utf8')),
+    );
+    expect(json.provenance.algorithmParams).toEqual({
+      stages: 2,
+      stageEpochs: [1, 1],
+      stageCells: [2, 3],
+      stageOps: [8, 3],
+      skipDropout: [0.3, 0.5],
+      alphaWarmupEpochs: [0, 0],
+      maxSkipConnections: 2,
     });
     const normalSkips = straight.result!.genotype.space === 'darts' ? straight.result!.genotype.normal : [];
     expect(normalSkips.filter(([op]) => op === 'skip_connect').length).toBeLessThanOrEqual(2);

@@ -10,6 +10,7 @@ import type { JobState } from './jobs.js';
 import {
   BDP_MIN_PRUNE_EVERY,
   BDP_PRUNE_EVERY_WHY,
+  DEFAULT_CELLS,
   FIDELITY_OPTIONS as F,
   type MasteryBy,
   type ReplacePool,
@@ -38,9 +39,10 @@ export type SelectionStrategy = z.infer<typeof SelectionStrategy>;
  * docs/REFERENCES.md. `darts`: first-order DARTS [DARTS §2.3, ξ = 0]; `darts2`: second-order DARTS, the unrolled α
  * gradient [DARTS Eq. 7-8]; `pc-darts`: partial channel connections and edge normalisation [PC-DARTS §3];
  * `beta-darts`: DARTS with the Beta-Decay regulariser on α [beta-DARTS §3]; `gdas`: one Gumbel-sampled operation per
- * edge [GDAS §3]. (P-DARTS [P-DARTS] is not implemented yet.)
+ * edge [GDAS §3]; `p-darts`: progressive depth in stages, the weakest operations dropped between stages, dropout on
+ * skip-connections and at most 2 of them in the normal cell [P-DARTS §3].
  */
-export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'beta-darts', 'gdas'] as const;
+export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'p-darts', 'beta-darts', 'gdas'] as const;
 export const SearchAlgorithm = z.enum(SEARCH_ALGORITHMS);
 export type SearchAlgorithm = z.infer<typeof SearchAlgorithm>;
 
@@ -64,6 +66,13 @@ export const SEARCH_ALGORITHM_INFO: Readonly<
     label: 'PC-DARTS',
     summary: 'only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.',
     reference: 'PC-DARTS',
+    spaces: ['darts'],
+  },
+  'p-darts': {
+    label: 'P-DARTS',
+    summary:
+      'searches in stages of growing depth, dropping the weakest operations between stages; at most 2 skip-connections.',
+    reference: 'P-DARTS',
     spaces: ['darts'],
   },
   'beta-darts': {
@@ -125,7 +134,7 @@ export const SearchParams = z.object({
     .describe('crop + flip of the weight and α batches (auto: RGB only)'),
   // ---- the search algorithm (SEARCH_ALGORITHM_INFO; main/engine/search/algorithms/) ----
   algorithm: SearchAlgorithm.default('darts').describe(
-    'the search algorithm: darts (first order), darts2 (second order), pc-darts, beta-darts or gdas',
+    'the search algorithm: darts (first order), darts2 (second order), pc-darts, p-darts, beta-darts or gdas',
   ),
   /** pc-darts: K, the mixed operations see 1/K of each edge's channels ([PC-DARTS] §3.2; K = 4 on CIFAR). */
   partialChannels: z
@@ -137,7 +146,8 @@ export const SearchParams = z.object({
     .describe('pc-darts: K, only 1/K of the channels go through the mixed operations (the paper: 4)'),
   /**
    * Epochs that train only w, α frozen, before the α steps start. Default: PC-DARTS' share, 15 of 50 epochs
-   * ([PC-DARTS] §4.2), for pc-darts (and beta-darts on it); 0 for the others.
+   * ([PC-DARTS] §4.2), for pc-darts (and beta-darts on it); p-darts: per stage, 10 of each 25 (its code); 0 for
+   * the others.
    */
   alphaWarmupEpochs: z
     .number()
@@ -145,7 +155,9 @@ export const SearchParams = z.object({
     .min(0)
     .max(500)
     .optional()
-    .describe('epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, else 0)'),
+    .describe(
+      'epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, 40% of each stage for p-darts, else 0)',
+    ),
   /** beta-darts: λ at the last epoch; λ rises linearly from 0 ([beta-DARTS] §3; its code: 50·epoch/100). */
   betaDecayLambda: z
     .number()
@@ -166,6 +178,37 @@ export const SearchParams = z.object({
     .default(10)
     .describe('gdas: the Gumbel-softmax temperature at the first epoch'),
   tauMin: z.number().positive().max(100).default(0.1).describe('gdas: the temperature at the last epoch'),
+  /** p-darts: the stages of progressive depth ([P-DARTS] §3.2: 3 on CIFAR); the epochs are split over them. */
+  stages: z
+    .number()
+    .int()
+    .min(1)
+    .max(6)
+    .default(3)
+    .describe('p-darts: stages of growing depth (the paper: 3); the epochs are split over them'),
+  /** p-darts: cells per stage; default pdartsPlan's (cells, 2.2x, 3.4x, as 5 -> 11 -> 17 in [P-DARTS] §4). */
+  stageCells: z
+    .array(z.number().int().min(1).max(30))
+    .min(1)
+    .max(6)
+    .optional()
+    .describe('p-darts: cells of each stage (default: the cells setting, then about 2.2x and 3.4x, at most 20)'),
+  /** p-darts: candidate operations per edge in each stage; default 8, 5, 3 ([P-DARTS] §3.2, search space approximation). */
+  stageOps: z
+    .array(z.number().int().min(2).max(8))
+    .min(1)
+    .max(6)
+    .optional()
+    .describe('p-darts: candidate operations per edge in each stage (default: 8, 5, 3)'),
+  /** p-darts: each stage's initial dropout rate on skip-connections; default 0, 0.4, 0.7 ([P-DARTS] §4, CIFAR-10). */
+  skipDropout: z
+    .array(z.number().min(0).lt(1))
+    .min(1)
+    .max(6)
+    .optional()
+    .describe(
+      "p-darts: each stage's initial dropout rate on skip-connections, decayed in the stage (default: 0, 0.4, 0.7)",
+    ),
   // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
   subset: z
@@ -260,6 +303,63 @@ export const SearchParams = z.object({
 });
 export type SearchParams = z.infer<typeof SearchParams>;
 
+/** P-DARTS' largest derived depth: the 20 cells of the DARTS evaluation network on CIFAR ([DARTS] §3.2). */
+export const PDARTS_MAX_CELLS = 20;
+
+/** One P-DARTS stage: its epochs (the first is 0-based `start`), depth, operations per edge and dropout. */
+export interface PdartsStage {
+  start: number;
+  epochs: number;
+  /** Epochs at the stage's start that train only w, α frozen: 10 of each 25 in the paper's code. */
+  warmup: number;
+  cells: number;
+  ops: number;
+  /** The initial dropout rate on skip-connections, decayed within the stage (pdartsDropout). */
+  dropout: number;
+}
+
+/**
+ * P-DARTS' stages from the parameters ([P-DARTS] §3.2, §4): the epochs split evenly (the later stages take
+ * the remainder); α frozen in each stage's first 10 of 25 epochs (its code); depth from the `cells` setting growing to about 2.2x and 3.4x over 3 stages (the paper's 5 -> 11
+ * -> 17), at most PDARTS_MAX_CELLS; 8 -> 5 -> 3 operations per edge; skip-connection dropout 0 -> 0.4 -> 0.7 (its
+ * CIFAR-10 rates). Other stage counts interpolate the same ends. The lists, when given, replace the derived values.
+ * Stages with no epoch (fewer epochs than stages) are refused by the search (algorithms/index.ts).
+ */
+export function pdartsPlan(
+  p: Pick<
+    SearchParams,
+    'epochs' | 'space' | 'cells' | 'stages' | 'stageCells' | 'stageOps' | 'skipDropout' | 'alphaWarmupEpochs'
+  >,
+): PdartsStage[] {
+  const S = p.stages;
+  const base = p.cells ?? DEFAULT_CELLS[p.space];
+  const at = (s: number) => (S === 1 ? 0 : s / (S - 1));
+  let start = 0;
+  return Array.from({ length: S }, (_, s) => {
+    const epochs = Math.floor(p.epochs / S) + (s >= S - (p.epochs % S) ? 1 : 0);
+    const stage: PdartsStage = {
+      start,
+      epochs,
+      // the paper's code: 10 of each stage's 25 epochs with α frozen (alphaWarmupEpochs: per stage)
+      warmup: Math.min(epochs, p.alphaWarmupEpochs ?? Math.floor((10 * epochs) / 25)),
+      cells: p.stageCells?.[s] ?? Math.min(Math.max(base, PDARTS_MAX_CELLS), Math.round(base * (1 + 2.4 * at(s)))),
+      ops: p.stageOps?.[s] ?? 8 - Math.ceil(5 * at(s)),
+      dropout: p.skipDropout?.[s] ?? Math.round(7 * at(s)) / 10,
+    };
+    start += epochs;
+    return stage;
+  });
+}
+
+/**
+ * P-DARTS' dropout rate on skip-connections in epoch `e` (0-based) of a stage, as its code schedules it: falling
+ * linearly, rate · (E − e − 1) / E, while α is frozen, then rate · exp(−0.2 · (e − warm-up)) once α trains.
+ */
+export function pdartsDropout(stage: Pick<PdartsStage, 'epochs' | 'warmup' | 'dropout'>, e: number): number {
+  if (e < stage.warmup) return (stage.dropout * (stage.epochs - e - 1)) / stage.epochs;
+  return stage.dropout * Math.exp(-0.2 * (e - stage.warmup));
+}
+
 /**
  * SearchParams as a stored search job holds them: what a search may start with, except that searches recorded while
  * BDP's T could be 1 stay readable (listed, shown, exported); starting or resuming one is refused by SearchParams.
@@ -276,6 +376,13 @@ export const AlphaSnapshot = z.object({
    * derivation multiplies each edge's row by it.
    */
   edges: z.object({ normal: z.array(z.number()), reduce: z.array(z.number()).optional() }).optional(),
+  /**
+   * p-darts: the operations each edge still has in this stage, as columns of the rows above (DARTS_OPS order),
+   * one list per edge in edge order; the dropped operations' columns are 0 in the rows ([P-DARTS] §3.2).
+   */
+  kept: z
+    .object({ normal: z.array(z.array(z.number().int())), reduce: z.array(z.array(z.number().int())).optional() })
+    .optional(),
 });
 export type AlphaSnapshot = z.infer<typeof AlphaSnapshot>;
 
@@ -336,7 +443,11 @@ export const SearchEpochData = z.object({
   selection: SelectionEpochStats.optional(),
   alphas: AlphaSnapshot,
   genotype: Genotype,
-  /** The algorithm's schedule this epoch (gdas: tau; beta-darts: betaDecayLambda; pc-darts: alphaFrozen 0/1). */
+  /**
+   * The algorithm's schedule this epoch (gdas: tau; beta-darts: betaDecayLambda; pc-darts: alphaFrozen 0/1;
+   * p-darts: stage (1-based), stages, stageCells (the stage's supernet depth), stageOps (operations per edge in
+   * the stage), skipDropout (the rate this epoch) and alphaFrozen 0/1; the kept operations are the alphas' `kept`).
+   */
   algorithm: z.record(z.string(), z.number()).optional(),
 });
 export type SearchEpochData = z.infer<typeof SearchEpochData>;

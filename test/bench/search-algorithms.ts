@@ -3,20 +3,29 @@
  * (issue "The seeds' search algorithms"): the darts supernet with C=16, 5 cells, batch 32, 28x28x1 input, 10
  * classes, random inputs. A step = the algorithm's α step on a validation batch + its weight step on a training
  * batch (darts2: the unrolled α gradient, 5 forward-backward passes instead of 2; pc-darts: K=4; gdas: one sampled
- * operation per edge).
+ * operation per edge; p-darts: each of its 3 stages at the start of its α steps — 5 cells with 8 operations per edge,
+ * 11 with 5, 17 with 3, skip-connection dropout 0 / 0.4 / 0.7 — and their mean weighed by epochs, which is what a
+ * P-DARTS search of the paper's 3 x 25 epochs costs per step).
  *
  *   npx tsx test/bench/search-algorithms.ts [--backend wasm|cpu|tensorflow] [--steps N] [--warmup N] [--batch N]
  *                                           [--cells N] [--channels C] [--space darts|nb201] [--only a,b]
  * (--only: these algorithms, in this order: the cheap ones first on a busy machine)
  *
  * Prints one JSON document: {backend, threads, space, batch, ..., algorithms: {name: {sec_per_step,
- * train_images_per_s, speedup_vs_darts}}}.
+ * train_images_per_s, speedup_vs_darts}}}; p-darts adds `stages`: [{cells, ops, sec_per_step, train_images_per_s}].
+ * Each algorithm's line goes to stderr as it finishes, with its train images/s.
  */
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createAlgorithm, supernetOptions } from '../../main/engine/search/algorithms/index.js';
 import { createOptimizers } from '../../main/engine/search/algorithms/step.js';
 import { createSupernet } from '../../main/engine/search/darts.js';
-import { SEARCH_ALGORITHMS, SEARCH_ALGORITHM_INFO, SearchAlgorithm, SearchParams } from '../../shared/search.js';
+import {
+  SEARCH_ALGORITHMS,
+  SEARCH_ALGORITHM_INFO,
+  SearchAlgorithm,
+  SearchParams,
+  pdartsPlan,
+} from '../../shared/search.js';
 import { arg, randomBatch } from '../helpers/bench.js';
 
 async function main(): Promise<void> {
@@ -34,13 +43,33 @@ async function main(): Promise<void> {
   const batchOf = (seed: number) => randomBatch(batch, hw, cin, seed);
   const train = batchOf(1);
   const val = batchOf(2);
-  const results: Record<string, { sec_per_step: number; train_images_per_s: number; speedup_vs_darts?: number }> = {};
+  interface Timing {
+    sec_per_step: number;
+    train_images_per_s: number;
+  }
+  const results: Record<
+    string,
+    Timing & { speedup_vs_darts?: number; stages?: Array<Timing & { cells: number; ops: number }> }
+  > = {};
+  const timing = (sec: number): Timing => ({
+    sec_per_step: Math.round(sec * 1000) / 1000,
+    train_images_per_s: Math.round((batch / sec) * 100) / 100,
+  });
   for (const algorithm of only.length ? SearchAlgorithm.array().parse(only) : SEARCH_ALGORITHMS) {
     if (!SEARCH_ALGORITHM_INFO[algorithm].spaces.includes(space)) continue;
-    const params = SearchParams.parse({ datasetId: 1, algorithm, space, channels, epochs: 10 });
-    const net = createSupernet(space, {
+    // p-darts: the paper's 3 stages of 25 epochs from `cells`
+    const params = SearchParams.parse({
+      datasetId: 1,
+      algorithm,
+      space,
       channels,
       cells,
+      epochs: algorithm === 'p-darts' ? 75 : 10,
+    });
+    const plan = algorithm === 'p-darts' ? pdartsPlan(params) : null;
+    const net = createSupernet(space, {
+      channels,
+      cells: plan ? plan[0]!.cells : cells,
       inChannels: cin,
       classes: 10,
       seed: 1,
@@ -48,23 +77,30 @@ async function main(): Promise<void> {
     });
     const opt = createOptimizers(net, params);
     const alg = createAlgorithm(params, net, opt);
-    // epoch 5 of 10: past PC-DARTS' warm-up (its α steps count), GDAS at a middle temperature
-    alg.beginEpoch(5);
     const lr = { weights: params.lr, alphas: params.alphaLr };
-    const run = (step: number) => alg.step({ train, val, lr, epoch: 5, step });
-    for (let i = 0; i < warmups; i++) run(i);
-    const times: number[] = [];
-    for (let s = 0; s < steps; s++) {
-      const t0 = performance.now();
-      run(warmups + s);
-      times.push((performance.now() - t0) / 1000);
-    }
-    const sec = times.reduce((a, b) => a + b, 0) / times.length;
-    results[algorithm] = {
-      sec_per_step: Math.round(sec * 1000) / 1000,
-      train_images_per_s: Math.round((batch / sec) * 100) / 100,
+    /** Mean seconds of a step from `epoch` on (after the warm-up steps). */
+    const measure = (epoch: number): number => {
+      alg.beginEpoch(epoch);
+      const run = (step: number) => alg.step({ train, val, lr, epoch, step });
+      for (let i = 0; i < warmups; i++) run(i);
+      const times: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const t0 = performance.now();
+        run(warmups + s);
+        times.push((performance.now() - t0) / 1000);
+      }
+      return times.reduce((a, b) => a + b, 0) / times.length;
     };
-    net.dispose();
+    if (plan) {
+      // each stage from the first epoch whose α steps run (its dropout at the stage's initial rate)
+      const stages = plan.map((st) => ({ cells: st.cells, ops: st.ops, ...timing(measure(st.start + st.warmup)) }));
+      const sec = plan.reduce((a, st, i) => a + st.epochs * stages[i]!.sec_per_step, 0) / params.epochs;
+      results[algorithm] = { ...timing(sec), stages };
+    } else {
+      // epoch 5 of 10: past PC-DARTS' warm-up (its α steps count), GDAS at a middle temperature
+      results[algorithm] = timing(measure(5));
+    }
+    (alg.current?.().net ?? net).dispose();
     process.stderr.write(`${algorithm}: ${JSON.stringify(results[algorithm])}\n`);
   }
   const base = results.darts?.sec_per_step;

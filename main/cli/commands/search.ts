@@ -1,6 +1,12 @@
 /** `winnow search`: start or resume an architecture search, or list searches. */
-import { SEARCH_ALGORITHMS, SearchParams, type SearchDetail, type SearchResult } from '../../../shared/search.js';
 import type { JobSummary } from '../../../shared/jobs.js';
+import {
+  SEARCH_ALGORITHMS,
+  SEARCH_ALGORITHM_INFO,
+  SearchParams,
+  type SearchDetail,
+  type SearchResult,
+} from '../../../shared/search.js';
 import { jobKind } from '../../jobs/registry.js';
 import { idOption, listCommand, oneOf, parse, resumeOption, withHost, type Options } from '../args.js';
 import { UsageError, say } from '../output.js';
@@ -20,6 +26,10 @@ const FLAGS = paramFlags(SearchParams, {
   betaDecayOn: true,
   tauMax: true,
   tauMin: true,
+  stages: true,
+  stageCells: true,
+  stageOps: true,
+  skipDropout: true,
   epochs: true,
   batch: true,
   channels: true,
@@ -120,6 +130,11 @@ export function searchHelp(): string {
   return [
     'Usage: winnow search --dataset <id> [options] | winnow search --resume <job> | winnow search list [--dataset <id>]',
     ...flagHelp(FLAGS),
+    ...SEARCH_ALGORITHMS.map((name) => {
+      const i = SEARCH_ALGORITHM_INFO[name];
+      const only = i.spaces.length === 1 ? ` (${i.spaces[0]} space only)` : '';
+      return `  --algorithm ${name}  ${i.label}: ${i.summary}${only} [${i.reference}]`;
+    }),
     '  --algorithm dsm  DSM-NAS over NAS-Bench-201 with supernet-inherited weights, a job of its own: its flags are `winnow dsm-search --help`',
     `Strategy flags: ${Object.entries(FLAG_STRATEGIES)
       .map(([flag, s]) => `--${flag} (${s.join(', ')})`)

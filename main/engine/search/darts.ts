@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Genotype } from '../../../shared/genotype.js';
 import { formatGenotype } from '../../../shared/genotype/text.js';
-import { SearchParams, type SearchResult } from '../../../shared/search.js';
+import { SearchParams, pdartsPlan, type SearchResult } from '../../../shared/search.js';
 import { defaultSubsetSize } from '../../../shared/search-defaults.js';
 import { channelStats, normalizedBatch, type ChannelNorm } from '../../data/batches.js';
 import { IMAGES_FILE } from '../../data/staged.js';
@@ -148,7 +148,8 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
   });
   const selection = createSelection(params, pools, subset, embeddings);
   const norm = channelStats(images, pools.train);
-  const cells = cellsFor(params);
+  // P-DARTS starts at its first stage's depth (the algorithm builds the later stages' supernets)
+  const cells = params.algorithm === 'p-darts' ? pdartsPlan(params)[0]!.cells : cellsFor(params);
   const net = createSupernet(params.space, {
     channels: params.channels,
     cells,
@@ -189,7 +190,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     const { history, seconds, images: images_ } = await trainer.train();
     const last = history[history.length - 1]!;
     trainer.algorithm.evaluationMode();
-    const test = supernetTestAccuracy(ctx, net, images, c, pools.labels, norm, params.batch, params.seed);
+    const test = supernetTestAccuracy(ctx, trainer.net, images, c, pools.labels, norm, params.batch, params.seed);
     ctx.log('info', `Supernet test accuracy ${(test.accuracy * 100).toFixed(1)}% on ${test.images} test images.`);
     const genotype: Genotype = last.genotype;
     const genotypeText = formatGenotype(genotype);
@@ -222,7 +223,8 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       files: { genotypeJson: path.join(ctx.jobDir, SEARCH_FILES.genotypeJson) },
     };
   } finally {
-    net.dispose();
+    // the last stage's supernet for P-DARTS (it disposed the earlier ones), else the one above
+    trainer.net.dispose();
   }
 }
 

@@ -103,16 +103,25 @@ export interface SearchProgress {
 }
 
 export class SearchTrainer {
-  readonly opt: DartsOptimizers;
+  private readonly ownOpt: DartsOptimizers;
   readonly algorithm: SearchAlgorithm;
   private readonly checkpointDir: string;
   private progress: SearchProgress = { history: [], seconds: 0, images: 0 };
   private epochsDone = 0;
 
   constructor(private readonly setup: SearchTrainerSetup) {
-    this.opt = createOptimizers(setup.net, setup.params);
-    this.algorithm = createAlgorithm(setup.params, setup.net, this.opt);
+    this.ownOpt = createOptimizers(setup.net, setup.params);
+    this.algorithm = createAlgorithm(setup.params, setup.net, this.ownOpt);
     this.checkpointDir = path.join(setup.ctx.jobDir, SEARCH_FILES.checkpointDir);
+  }
+
+  /** The supernet being trained: the setup's, or the algorithm's current one (P-DARTS: one per stage). */
+  get net(): Supernet {
+    return this.algorithm.current?.().net ?? this.setup.net;
+  }
+
+  get opt(): DartsOptimizers {
+    return this.algorithm.current?.().opt ?? this.ownOpt;
   }
 
   /** Continues from the job's checkpoint when there is one; says which epoch it continues after. */
@@ -145,7 +154,8 @@ export class SearchTrainer {
     const t0 = performance.now();
     const sel = selection.select(epoch);
     // a strategy with its own schedule (DDS-NAS' cyclic LR with resets) replaces the cosine one
-    const lr = selection.weightLr?.(epoch) ?? cosineLr(epoch, params.epochs, params.lr, params.lrMin);
+    const at = this.algorithm.schedule?.(epoch) ?? { epoch, epochs: params.epochs };
+    const lr = selection.weightLr?.(epoch) ?? cosineLr(at.epoch, at.epochs, params.lr, params.lrMin);
     const trainBatches = epochBatches(sel.train.length, params.batch);
     const valBatches = epochBatches(sel.val.length, params.batch);
     const steps = trainBatches.length;
@@ -258,8 +268,8 @@ export class SearchTrainer {
   }
 
   private saveCheckpoint(epochsDone: number): void {
-    const { net, selection } = this.setup;
-    const opt = this.opt;
+    const { selection } = this.setup;
+    const { net, opt } = this;
     const arrays = new Map<string, Float32Array>();
     for (const [k, v] of net.weights.snapshot()) arrays.set(`w:${k}`, v);
     for (const [k, v] of net.alphas.snapshot()) arrays.set(`a:${k}`, v);
@@ -280,7 +290,7 @@ export class SearchTrainer {
   }
 
   private loadCheckpoint(): CheckpointMeta | null {
-    const { ctx, net, selection } = this.setup;
+    const { ctx, selection } = this.setup;
     const cp = readCheckpoint<CheckpointMeta>(this.checkpointDir, (m) => ctx.log('warn', m));
     if (!cp) return null;
     if (cp.meta.fingerprint !== this.setup.fingerprint)
@@ -289,12 +299,14 @@ export class SearchTrainer {
       );
     const pick = (prefix: string) =>
       new Map([...cp.arrays].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    // first the algorithm's state: P-DARTS rebuilds the checkpoint's stage, whose supernet the rest restores into
+    this.algorithm.restore(cp.meta.algorithm ?? null);
+    const net = this.net;
     net.weights.restore(pick('w:'));
     net.alphas.restore(pick('a:'));
     this.opt.weights.restore({ step: cp.meta.weightsStep, buffers: Object.fromEntries(pick('sgd:')) });
     this.opt.alphas.restore({ step: cp.meta.alphasStep, buffers: Object.fromEntries(pick('adam:')) });
     selection.restore(cp.meta.selection);
-    this.algorithm.restore(cp.meta.algorithm ?? null);
     return cp.meta;
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Genotype } from '../../../shared/genotype.js';
+import type { DartsOp } from '../../../shared/genotype/ops.js';
 import type { AlphaSnapshot, SearchSpace } from '../../../shared/search.js';
 import type { ParamStore } from '../nn/params.js';
 
@@ -23,6 +24,11 @@ export interface SupernetConfig {
   partialChannels?: number;
   /** darts only: PC-DARTS' edge normalisation β ([PC-DARTS] §3.3), a softmax over each node's incoming edges. */
   edgeNormalisation?: boolean;
+  /**
+   * darts only: P-DARTS' reduced space ([P-DARTS] §3.2, search space approximation): the operations each edge keeps, per cell type, one list per
+   * edge in edge order. Only those are built and computed; softmax(α) runs over them (the others weigh 0).
+   */
+  kept?: { normal: readonly (readonly DartsOp[])[]; reduce: readonly (readonly DartsOp[])[] };
 }
 
 /**

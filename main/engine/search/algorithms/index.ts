@@ -2,10 +2,12 @@
  * The search algorithms (shared/search.ts SEARCH_ALGORITHM_INFO): which supernet each needs, when one does not
  * apply, and the algorithm object the trainer drives (types.ts).
  */
-import { SEARCH_ALGORITHM_INFO, type SearchParams } from '../../../../shared/search.js';
+import { PDARTS_MAX_CELLS, SEARCH_ALGORITHM_INFO, pdartsPlan, type SearchParams } from '../../../../shared/search.js';
+import type { DartsSupernet } from '../../spaces/darts/supernet.js';
 import type { Supernet, SupernetConfig } from '../../spaces/supernet.js';
 import { DartsFamily } from './darts.js';
 import { Gdas } from './gdas.js';
+import { PDarts } from './p-darts.js';
 import type { DartsOptimizers } from './step.js';
 import type { SearchAlgorithm } from './types.js';
 
@@ -26,6 +28,13 @@ type AlgorithmParams = Pick<
   | 'betaDecayOn'
   | 'tauMax'
   | 'tauMin'
+  | 'cells'
+  | 'gradClip'
+  | 'alphaWeightDecay'
+  | 'stages'
+  | 'stageCells'
+  | 'stageOps'
+  | 'skipDropout'
 >;
 
 /** Whether the algorithm runs PC-DARTS' supernet (partial channels and edge normalisation). */
@@ -52,13 +61,27 @@ export function warmupEpochs(
 export function algorithmRefusal(p: AlgorithmParams): string | null {
   const info = SEARCH_ALGORITHM_INFO[p.algorithm];
   if (!info.spaces.includes(p.space)) {
-    const why = `${info.label} is defined on the DARTS space (its partial channels and edge normalisation act on DARTS cells)`;
+    const why =
+      p.algorithm === 'p-darts'
+        ? `${info.label} is defined on the DARTS space (its stages deepen a stack of DARTS cells; NAS-Bench-201's depth is fixed)`
+        : `${info.label} is defined on the DARTS space (its partial channels and edge normalisation act on DARTS cells)`;
     return `${why}, so --algorithm ${p.algorithm} cannot search the ${p.space} space. Use --space darts, or another algorithm (darts, darts2, beta-darts, gdas).`;
   }
   if (p.algorithm === 'beta-darts' && p.betaDecayOn === 'pc-darts' && p.space !== 'darts')
     return 'β-DARTS on PC-DARTS needs the DARTS space (partial channels act on DARTS cells). Use --space darts or --beta-decay-on darts.';
   if (usesPartialChannels(p) && p.channels % (2 * p.partialChannels))
     return `PC-DARTS with K=${p.partialChannels} gives each edge's operations C/K channels, which must be even (FactorizedReduce halves them): the channels (${p.channels}) must be a multiple of ${2 * p.partialChannels}. Use --channels ${Math.max(2 * p.partialChannels, Math.round(p.channels / (2 * p.partialChannels)) * 2 * p.partialChannels)} or another --partial-channels.`;
+  if (p.algorithm === 'p-darts') {
+    const lists = { '--stage-cells': p.stageCells, '--stage-ops': p.stageOps, '--skip-dropout': p.skipDropout };
+    for (const [flag, list] of Object.entries(lists))
+      if (list && list.length !== p.stages)
+        return `P-DARTS runs ${p.stages} stages, but ${flag} gives ${list.length} value${list.length === 1 ? '' : 's'}. Give one per stage, or change --stages.`;
+    if (p.epochs < p.stages)
+      return `P-DARTS splits the epochs over its ${p.stages} stages, so it needs at least ${p.stages} epochs; got ${p.epochs}. Use --epochs ${p.stages} or more, or fewer --stages.`;
+    const big = pdartsPlan(p).find((s) => s.cells > Math.max(PDARTS_MAX_CELLS, p.cells ?? 0));
+    if (big)
+      return `P-DARTS' stages are capped at ${PDARTS_MAX_CELLS} cells (the evaluation network's depth); got ${big.cells}. Give smaller --stage-cells.`;
+  }
   if (p.algorithm === 'gdas' && p.tauMin > p.tauMax)
     return `GDAS anneals the temperature down from --tau-max to --tau-min; got ${p.tauMax} -> ${p.tauMin}. Give a --tau-min below --tau-max.`;
   return null;
@@ -106,6 +129,8 @@ export function createAlgorithm(p: AlgorithmParams, net: Supernet, opt: DartsOpt
             : {}),
         },
       });
+    case 'p-darts':
+      return new PDarts(net as DartsSupernet, opt, p);
     case 'gdas':
       return new Gdas(net, opt, p);
   }

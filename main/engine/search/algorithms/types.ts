@@ -7,7 +7,8 @@
  */
 import type { Genotype } from '../../../../shared/genotype.js';
 import type { AlphaSnapshot, SearchAlgorithm as AlgorithmName } from '../../../../shared/search.js';
-import type { Batch, BatchOutcome } from './step.js';
+import type { Supernet } from '../../spaces/supernet.js';
+import type { Batch, BatchOutcome, DartsOptimizers } from './step.js';
 
 export interface SearchStep {
   train: Batch;
@@ -36,6 +37,13 @@ export interface SearchAlgorithm {
   /** What a checkpoint must keep beyond w, α and the optimisers' state (JSON), and its restore. */
   state(): unknown;
   restore(state: unknown): void;
+  /**
+   * P-DARTS: the supernet and optimisers the epoch trains, when the algorithm replaces them (a new pair per stage);
+   * absent: the trainer's own throughout.
+   */
+  current?(): { net: Supernet; opt: DartsOptimizers };
+  /** P-DARTS: where the epoch sits in the weights' cosine schedule (per stage); absent: the whole search's. */
+  schedule?(epoch: number): { epoch: number; epochs: number };
   /** The algorithm's own parameters, recorded in the genotype's provenance. */
   provenance(): Record<string, string | number | boolean | number[]>;
 }

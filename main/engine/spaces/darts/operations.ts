@@ -18,15 +18,40 @@ import { DARTS_OP_TABLE, PARAMETER_ORDER, defaultBn } from './ops.js';
 export interface EdgeParams {
   stride: 1 | 2;
   params: Partial<Record<DartsOp, tf.Tensor[]>>;
+  /** The operations the edge keeps (P-DARTS' reduced space, [P-DARTS] §3.3); absent = every operation. */
+  ops?: readonly DartsOp[];
 }
 
-export function buildEdgeParams(p: ParamStore, name: string, c: number, stride: 1 | 2): EdgeParams {
+/** An edge's parameters, for its kept operations only (`ops`; absent = every operation). */
+export function buildEdgeParams(
+  p: ParamStore,
+  name: string,
+  c: number,
+  stride: 1 | 2,
+  ops?: readonly DartsOp[],
+): EdgeParams {
   const params: EdgeParams['params'] = {};
   for (const op of PARAMETER_ORDER) {
+    if (ops && !ops.includes(op)) continue;
     const specs = DARTS_OP_TABLE[op].params(c, stride);
     if (specs.length) params[op] = specs.map((s) => p.uniform(`${name}.${op}.${s.name}`, s.shape, s.fanIn));
   }
-  return { stride, params };
+  return ops ? { stride, params, ops } : { stride, params };
+}
+
+/** Whether the edge keeps the operation. */
+export function keeps(q: Pick<EdgeParams, 'ops'>, op: DartsOp): boolean {
+  return !q.ops || q.ops.includes(op);
+}
+
+/** The edge's BN'd operations (bnOpsAt its stride) that it keeps, in α order. */
+export function edgeBnOpList(q: Pick<EdgeParams, 'stride' | 'ops'>): DartsOp[] {
+  return bnOpsAt(q.stride).filter((op) => keeps(q, op));
+}
+
+/** Whether the edge has the stride-1 identity (skip_connect, kept) that a node adds itself. */
+export function hasIdentity(q: Pick<EdgeParams, 'stride' | 'ops'>): boolean {
+  return q.stride === 1 && keeps(q, 'skip_connect');
 }
 
 /** The operations of an edge of this stride whose output is BN'd (all but none and the stride-1 identity), in α order. */
@@ -41,7 +66,7 @@ const IDX = Object.fromEntries(DARTS_OPS.map((o, i) => [o, i])) as Record<DartsO
 
 /** The α columns of the outputs `edgeBnOutputs` returns for this edge, in the same order. */
 export function edgeBnOps(q: EdgeParams): number[] {
-  return bnOpsAt(q.stride).map((op) => IDX[op]);
+  return edgeBnOpList(q).map((op) => IDX[op]);
 }
 
 /** An edge's parameters as a flat list (fixed order), and back: what the recomputed node differentiates. */
@@ -57,7 +82,7 @@ export function bindVariables(edges: readonly EdgeParams[], flat: readonly tf.Te
       const n = q.params[op]?.length ?? 0;
       if (n) params[op] = flat.slice(i, (i += n));
     }
-    return { stride: q.stride, params };
+    return q.ops ? { stride: q.stride, params, ops: q.ops } : { stride: q.stride, params };
   });
   if (i !== flat.length) throw new Error(`bindVariables: used ${i} of ${flat.length} tensors.`);
   return bound;
@@ -77,8 +102,10 @@ export function inputPools(x: tf.Tensor4D, stride: 1 | 2): InputPools {
 /**
  * One intermediate node of a DARTS cell: Σ over its incoming edges of the mixed operation. Edge j reads
  * states[j] (and its pools); `w` holds the node's softmax(α) entries — first the `parts` BN'd operations edge by
- * edge (edgeBnOps order), then the stride-1 identities. All BN'd outputs are normalised and weighed in one op
- * (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once.
+ * edge (edgeBnOps order), then the stride-1 identities (hasIdentity). All BN'd outputs are normalised and weighed
+ * in one op (nn/bn.ts weightedBnSum, equal to a BN per operation); each state's ReLU is computed once. With
+ * `identities` false the node leaves the identities out (w ends after the BN'd ones): the caller adds them itself
+ * (P-DARTS' dropout on skip-connections).
  */
 export function nodeForward(
   states: readonly tf.Tensor4D[],
@@ -86,12 +113,13 @@ export function nodeForward(
   w: tf.Tensor1D,
   parts: number,
   bound: readonly EdgeParams[],
+  identities = true,
 ): tf.Tensor4D {
   const outs: tf.Tensor4D[] = [];
   const skips: tf.Tensor4D[] = [];
   bound.forEach((q, j) => {
     for (const o of edgeBnOutputs(q, tf.relu(states[j]!), pools[j]!)) outs.push(o.out);
-    if (q.stride === 1) skips.push(states[j]!);
+    if (identities && hasIdentity(q)) skips.push(states[j]!);
   });
   if (outs.length !== parts) throw new Error(`nodeForward: ${outs.length} operation outputs for ${parts} weights.`);
   const mixed = weightedBnSum(outs, tf.slice(w, 0, parts));
@@ -107,7 +135,7 @@ export function edgeBnOutputs(
   rx: tf.Tensor4D,
   pools: InputPools,
 ): Array<{ op: number; out: tf.Tensor4D }> {
-  return bnOpsAt(q.stride).map((op) => {
+  return edgeBnOpList(q).map((op) => {
     const spec = DARTS_OP_TABLE[op];
     return {
       op: IDX[op],

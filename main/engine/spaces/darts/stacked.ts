@@ -17,7 +17,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DARTS_OP_TABLE, defaultBn, type ChannelBn, type OpParam } from './ops.js';
-import { bnOpsAt, edgeBnOps, type EdgeParams, type InputPools } from './operations.js';
+import {
+  bnOpsAt,
+  edgeBnOpList,
+  edgeBnOps,
+  hasIdentity,
+  keeps,
+  type EdgeParams,
+  type InputPools,
+} from './operations.js';
 
 /** [k, k, C, 1] filters of E edges as one [k, k, E·C, 1] filter. */
 function stackDepthwise(filters: tf.Tensor[]): tf.Tensor4D {
@@ -81,7 +89,8 @@ function weighedSum(x: tf.Tensor4D, w: tf.Tensor1D, blocks: number): tf.Tensor4D
 
 /**
  * nodeForward's value (operations.ts), stacked. `w` holds the node's weights in nodeForward's order: the BN'd
- * operations edge by edge (edgeBnOps), then the stride-1 identities.
+ * operations edge by edge (edgeBnOps), then the stride-1 identities (none with `identities` false). An operation
+ * runs stacked over the edges that keep it (all of them, but in P-DARTS' reduced space).
  */
 export function stackedNodeForward(
   states: readonly tf.Tensor4D[],
@@ -90,6 +99,7 @@ export function stackedNodeForward(
   parts: number,
   bound: readonly EdgeParams[],
   bn: ChannelBn = defaultBn,
+  identities = true,
 ): tf.Tensor4D {
   // where each edge's weights start in w
   const starts: number[] = [];
@@ -100,36 +110,41 @@ export function stackedNodeForward(
   }
   if (at !== parts) throw new Error(`stackedNodeForward: ${at} operation outputs for ${parts} weights.`);
   const sums: tf.Tensor4D[] = [];
+  const stack = (xs: tf.Tensor4D[]): tf.Tensor4D => (xs.length === 1 ? xs[0]! : (tf.concat(xs, 3) as tf.Tensor4D));
   for (const stride of [2, 1] as const) {
     const idx = bound.map((q, j) => (q.stride === stride ? j : -1)).filter((j) => j >= 0);
     if (!idx.length) continue;
-    const edges = idx.map((j) => bound[j]!);
-    const E = edges.length;
-    const rx =
-      E === 1
-        ? tf.relu(states[idx[0]!]!)
-        : tf.relu(
-            tf.concat(
-              idx.map((j) => states[j]!),
-              3,
-            ) as tf.Tensor4D,
-          );
-    const stack = (xs: tf.Tensor4D[]): tf.Tensor4D => (xs.length === 1 ? xs[0]! : (tf.concat(xs, 3) as tf.Tensor4D));
-    // operation blocks in edgeBnOps order: max, avg, [skip_connect at stride 2], sep3, sep5, dil3, dil5
-    const blocks = bnOpsAt(stride).map((op) => {
+    // ReLU of the stacked inputs, once per set of edges (one set when every edge keeps every operation)
+    const relus = new Map<string, tf.Tensor4D>();
+    const reluOf = (js: number[]) => {
+      const key = js.join(',');
+      if (!relus.has(key)) relus.set(key, tf.relu(stack(js.map((j) => states[j]!))));
+      return relus.get(key)!;
+    };
+    // operation blocks in bnOpsAt order (max, avg, [skip_connect at stride 2], sep3, sep5, dil3, dil5), each over
+    // the edges that keep it; `order`: the weight in w of each block's edge
+    const blocks: tf.Tensor4D[] = [];
+    const order: number[] = [];
+    for (const op of bnOpsAt(stride)) {
+      const js = idx.filter((j) => keeps(bound[j]!, op));
+      if (!js.length) continue;
       const spec = DARTS_OP_TABLE[op];
-      if (spec.kind === 'pool') return stack(idx.map((j) => pools[j]![spec.pool!]));
-      const out = spec.forward!(rx, joinedParams(edges, op, spec.params(rx.shape[3] / E, stride)), stride, bn);
-      return spec.kind === 'skip' ? interleaveHalves(out, E) : out;
-    });
-    const K = blocks.length;
+      if (spec.kind === 'pool') blocks.push(stack(js.map((j) => pools[j]![spec.pool!])));
+      else {
+        const rx = reluOf(js);
+        const E = js.length;
+        const edges = js.map((j) => bound[j]!);
+        const out = spec.forward!(rx, joinedParams(edges, op, spec.params(rx.shape[3] / E, stride)), stride, bn);
+        blocks.push(spec.kind === 'skip' ? interleaveHalves(out, E) : out);
+      }
+      for (const j of js) order.push(starts[j]! + edgeBnOpList(bound[j]!).indexOf(op));
+    }
+    if (!blocks.length) continue;
     const normed = bn(tf.concat(blocks, 3) as tf.Tensor4D);
-    // weight of block k, edge e: w[start of edge e + k]
-    const order = Array.from({ length: K }, (_, k) => idx.map((j) => starts[j]! + k)).flat();
-    sums.push(weighedSum(normed, tf.gather(w, order), K * E));
+    sums.push(weighedSum(normed, tf.gather(w, order), order.length));
   }
   // the stride-1 identities, weighed
-  const skips = bound.map((q, j) => (q.stride === 1 ? j : -1)).filter((j) => j >= 0);
+  const skips = identities ? bound.map((q, j) => (hasIdentity(q) ? j : -1)).filter((j) => j >= 0) : [];
   if (skips.length) {
     const ws = tf.slice(w, parts, skips.length);
     sums.push(
@@ -143,5 +158,6 @@ export function stackedNodeForward(
       ),
     );
   }
+  if (!sums.length) throw new Error('stackedNodeForward: a node with no operation.');
   return (sums.length === 1 ? sums[0]! : tf.addN(sums)) as tf.Tensor4D;
 }

@@ -19,8 +19,13 @@
  * - GDAS ([GDAS] §3; AutoDL-Projects: search_model_gdas.py): with a sampler set, each edge computes only its
  *   sampled operation, times its straight-through weight, plus the other operations' weights (value 0, gradient
  *   to α), as the GDAS code's forward does.
+ * - P-DARTS ([P-DARTS] §3.2; its code: model_search.py MixedOp): with `kept` in the config an edge builds and
+ *   computes only its kept operations and softmax(α) runs over them; with `skipDropout` set, the stride-1
+ *   skip-connections' outputs go through dropout (inverted, as nn.Dropout; a mask per cell and edge from the seed,
+ *   so a recomputed or resumed step draws the same one) before they are weighed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../../nn/prng.js';
 import {
   DARTS_OPS,
   DARTS_STEPS,
@@ -49,7 +54,10 @@ import {
   bindVariables,
   buildEdgeParams,
   edgeBnOps,
+  edgeBnOpList,
   edgeVariables,
+  hasIdentity,
+  keeps,
   inputPools,
   nodeForward,
   type EdgeParams,
@@ -63,6 +71,7 @@ import { DARTS_OP_TABLE, defaultBn } from './ops.js';
 const OPS = DARTS_OPS.length;
 const SKIP = DARTS_OPS.indexOf('skip_connect');
 interface CellParams {
+  index: number;
   plan: CellPlan;
   pre0: tf.Variable[];
   pre1: tf.Variable;
@@ -86,6 +95,11 @@ export class DartsSupernet implements Supernet {
   private readonly edges = dartsEdgeList(DARTS_STEPS);
   gradTarget: GradTarget = 'both';
   sampler: PathSampler | null = null;
+  /** P-DARTS: dropout on the stride-1 skip-connections of the next forward pass (rate, mask seed); null = none. */
+  skipDropout: { rate: number; seed: number } | null = null;
+  /** P-DARTS' reduced space: 0 for a kept operation, -1e9 for a dropped one, added to α before the softmax. */
+  private readonly maskNormal: tf.Tensor2D | null = null;
+  private readonly maskReduce: tf.Tensor2D | null = null;
 
   constructor(readonly config: SupernetConfig) {
     const { channels: C, cells, inChannels, classes, seed } = config;
@@ -103,6 +117,7 @@ export class DartsSupernet implements Supernet {
       gamma: p.constant('stem.bn.gamma', [cStem], 1),
       beta: p.constant('stem.bn.beta', [cStem], 0),
     };
+    const kept = config.kept;
     this.cells = dartsCellPlan(C, cells).map((plan, i) => {
       const name = `cells.${i}`;
       const pre0 = plan.reductionPrev
@@ -113,9 +128,15 @@ export class DartsSupernet implements Supernet {
         : [p.uniform(`${name}.pre0.conv`, [1, 1, plan.cPrevPrev, plan.c], plan.cPrevPrev)];
       const pre1 = p.uniform(`${name}.pre1.conv`, [1, 1, plan.cPrev, plan.c], plan.cPrev);
       const edges = this.edges.map((e, k) =>
-        buildEdgeParams(p, `${name}.edges.${k}`, plan.c / K, edgeStride(plan, e.input)),
+        buildEdgeParams(
+          p,
+          `${name}.edges.${k}`,
+          plan.c / K,
+          edgeStride(plan, e.input),
+          kept?.[plan.reduction ? 'reduce' : 'normal'][k],
+        ),
       );
-      return { plan, pre0, pre1, edges };
+      return { index: i, plan, pre0, pre1, edges };
     });
     const last = MULTIPLIER * this.cells[this.cells.length - 1]!.plan.c;
     this.head = { w: p.uniform('classifier.w', [last, classes], last), b: p.uniform('classifier.b', [classes], last) };
@@ -128,6 +149,19 @@ export class DartsSupernet implements Supernet {
       this.betaNormal = this.alphas.normal('beta.normal', [this.edges.length], 1e-3);
       this.betaReduce = this.alphas.normal('beta.reduce', [this.edges.length], 1e-3);
     }
+    if (kept) {
+      const bias = (rows: readonly (readonly DartsOp[])[]) =>
+        tf.tensor2d(rows.map((ops) => DARTS_OPS.map((op) => (ops.includes(op) ? 0 : -1e9))));
+      this.maskNormal = bias(kept.normal);
+      this.maskReduce = bias(kept.reduce);
+    }
+  }
+
+  /** Row-wise softmax(α) of a cell type, flattened, over the kept operations in P-DARTS' reduced space. */
+  private opWeights(reduce: boolean): tf.Tensor1D {
+    const alpha = reduce ? this.alphaReduce : this.alphaNormal;
+    const mask = reduce ? this.maskReduce : this.maskNormal;
+    return mask ? tf.reshape(tf.softmax(tf.add(alpha, mask) as tf.Tensor2D), [-1]) : softmaxFlat(alpha);
   }
 
   get archMatrices(): tf.Variable[] {
@@ -136,8 +170,11 @@ export class DartsSupernet implements Supernet {
 
   logits(x: tf.Tensor4D): tf.Tensor2D {
     const sampled = this.sampler ? [this.sampler(this.alphaNormal, 0), this.sampler(this.alphaReduce, 1)] : null;
-    const wNormal = sampled ? null : softmaxFlat(this.alphaNormal);
-    const wReduce = sampled ? null : softmaxFlat(this.alphaReduce);
+    const wNormal = sampled ? null : this.opWeights(false);
+    const wReduce = sampled ? null : this.opWeights(true);
+    // P-DARTS: each forward pass draws its own masks (the seed moves on, so the α and w passes of a step differ)
+    const dropout = this.skipDropout && this.skipDropout.rate > 0 ? this.skipDropout : null;
+    if (dropout) this.skipDropout = { rate: dropout.rate, seed: deriveSeed(dropout.seed, 'next pass') };
     const bNormal = this.betaNormal && edgeBetas(this.betaNormal);
     const bReduce = this.betaReduce && edgeBetas(this.betaReduce);
     const stem = batchNormTrain(
@@ -151,7 +188,7 @@ export class DartsSupernet implements Supernet {
       const r = cell.plan.reduction;
       const out = sampled
         ? this.sampledCell(cell, s0, s1, sampled[r ? 1 : 0]!)
-        : this.cell(cell, s0, s1, (r ? wReduce : wNormal)!, r ? bReduce : bNormal);
+        : this.cell(cell, s0, s1, (r ? wReduce : wNormal)!, r ? bReduce : bNormal, dropout);
       [s0, s1] = [s1, out];
     }
     return classify(s1, this.head.w, this.head.b);
@@ -172,6 +209,7 @@ export class DartsSupernet implements Supernet {
     s1in: tf.Tensor4D,
     weights: tf.Tensor1D,
     betas: tf.Tensor1D | null,
+    dropout: { rate: number; seed: number } | null,
   ): tf.Tensor4D {
     if (betas || this.partialChannels > 1) return this.partialCell(cell, s0in, s1in, weights, betas);
     const [s0, s1] = this.preprocess(cell, s0in, s1in);
@@ -183,7 +221,9 @@ export class DartsSupernet implements Supernet {
       const inputs = 2 + node;
       const edges = cell.edges.slice(offset, offset + inputs);
       const { partIdx, skipIdx } = nodeWeightIndex(edges, offset);
-      const w = tf.gather(weights, [...partIdx, ...skipIdx]);
+      // with dropout on skip-connections the node adds them itself, below, outside the recomputed part
+      const identities = !dropout;
+      const w = tf.gather(weights, identities ? [...partIdx, ...skipIdx] : partIdx);
       const params = edges.flatMap(edgeVariables);
       const poolList = pools.flatMap((p) => [p.max, p.avg]);
       const run = (...xs: tf.Tensor[]): tf.Tensor4D => {
@@ -198,21 +238,41 @@ export class DartsSupernet implements Supernet {
           xs[3 * inputs] as tf.Tensor1D,
           partIdx.length,
           bindVariables(edges, xs.slice(3 * inputs + 1)),
+          identities,
         );
       };
       const target = this.gradTarget;
+      // in P-DARTS' reduced space an input may not reach the node (its edge dropped the pools, or every operation
+      // that reads the state itself): no gradient is asked of it
+      const used = edges.map((q) => ({
+        state: edgeBnOpList(q).some((op) => DARTS_OP_TABLE[op].kind !== 'pool') || (identities && hasIdentity(q)),
+        pool: [keeps(q, 'max_pool_3x3'), keeps(q, 'avg_pool_3x3')],
+      }));
       const needs = [
-        ...states.map(() => true),
-        ...poolList.map(() => true),
+        ...used.map((u) => u.state),
+        ...used.flatMap((u) => u.pool),
         target !== 'weights',
         ...params.map(() => target !== 'alphas'),
       ];
       const inputsList = [...states, ...poolList, w, ...params];
       // recomputed even where the intermediates would fit: keeping the small 7x7 nodes measured no faster (9.2 vs
       // 9.5 s per step, within noise) and raised the peak heap from 1.4 to 2.5 GB
-      const h = nativeBackend()
-        ? stackedNodeForward(states, pools, w, partIdx.length, edges)
-        : recomputeInBackward(run, inputsList, needs);
+      const parts: tf.Tensor4D[] = [];
+      if (identities || partIdx.length)
+        parts.push(
+          nativeBackend()
+            ? stackedNodeForward(states, pools, w, partIdx.length, edges, undefined, identities)
+            : recomputeInBackward(run, inputsList, needs),
+        );
+      if (dropout) {
+        let k = 0;
+        edges.forEach((q, j) => {
+          if (!hasIdentity(q)) return;
+          const x = invertedDropout(states[j]!, dropout.rate, deriveSeed(dropout.seed, `${cell.index}:${offset + j}`));
+          parts.push(tf.mul(x, tf.gather(weights, [skipIdx[k++]!])) as tf.Tensor4D);
+        });
+      }
+      const h = parts.length === 1 ? parts[0]! : (tf.addN(parts) as tf.Tensor4D);
       states.push(h);
       if (node < DARTS_STEPS - 1) pools.push(inputPools(h, 1));
       offset += inputs;
@@ -296,9 +356,15 @@ export class DartsSupernet implements Supernet {
   alphaSnapshot(): AlphaSnapshot {
     return tf.tidy(() => {
       const snap: AlphaSnapshot = {
-        normal: rowsOf(softmaxFlat(this.alphaNormal).dataSync() as Float32Array, OPS),
-        reduce: rowsOf(softmaxFlat(this.alphaReduce).dataSync() as Float32Array, OPS),
+        normal: rowsOf(this.opWeights(false).dataSync() as Float32Array, OPS),
+        reduce: rowsOf(this.opWeights(true).dataSync() as Float32Array, OPS),
       };
+      const kept = this.config.kept;
+      if (kept) {
+        const cols = (rows: readonly (readonly DartsOp[])[]) =>
+          rows.map((ops) => ops.map((op) => DARTS_OPS.indexOf(op)));
+        snap.kept = { normal: cols(kept.normal), reduce: cols(kept.reduce) };
+      }
       if (this.betaNormal && this.betaReduce)
         snap.edges = {
           normal: Array.from(edgeBetas(this.betaNormal).dataSync()),
@@ -321,6 +387,7 @@ export class DartsSupernet implements Supernet {
   dispose(): void {
     this.weights.dispose();
     this.alphas.dispose();
+    tf.dispose([this.maskNormal, this.maskReduce].filter((m) => m !== null));
   }
 }
 
@@ -338,12 +405,22 @@ function nodeWeightIndex(
       r.partIdx.push((offset + j) * OPS + op);
       r.partEdge.push(offset + j);
     }
-    if (q.stride === 1) {
+    if (hasIdentity(q)) {
       r.skipIdx.push((offset + j) * OPS + SKIP);
       r.skipEdge.push(offset + j);
     }
   });
   return r;
+}
+
+/**
+ * Inverted dropout (nn.Dropout in training): each value zeroed with probability `rate`, the others scaled by
+ * 1 / (1 − rate); the mask is drawn from `seed` (tf.randomUniform, seeded: the same on every backend and call).
+ */
+export function invertedDropout(x: tf.Tensor4D, rate: number, seed: number): tf.Tensor4D {
+  // no tidy: the mask is kept for the backward pass (the caller's scope disposes it)
+  const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate), 'float32');
+  return tf.mul(x, tf.mul(keep, 1 / (1 - rate))) as tf.Tensor4D;
 }
 
 /** Each row times its edge's weight (none: the rows as they are). */

@@ -46,9 +46,28 @@ export const SEARCH_ALGORITHMS = ['darts', 'darts2', 'pc-darts', 'p-darts', 'bet
 export const SearchAlgorithm = z.enum(SEARCH_ALGORITHMS);
 export type SearchAlgorithm = z.infer<typeof SearchAlgorithm>;
 
-/** What the Search page and `winnow search --help` say about each algorithm (label, one line, the paper's key). */
+/** The shared settings an algorithm's paper runs with, used where the user gave none (withAlgorithmDefaults). */
+export interface AlgorithmPaperSettings {
+  batch?: number;
+  lr?: number;
+  alphaLr?: number;
+}
+
+/**
+ * What the Search page and `winnow search --help` say about each algorithm (label, one line, the paper's key), and
+ * the paper's own batch and learning rates where they differ from the schema's DARTS defaults.
+ */
 export const SEARCH_ALGORITHM_INFO: Readonly<
-  Record<SearchAlgorithm, { label: string; summary: string; reference: string; spaces: readonly SearchSpace[] }>
+  Record<
+    SearchAlgorithm,
+    {
+      label: string;
+      summary: string;
+      reference: string;
+      spaces: readonly SearchSpace[];
+      paperSettings?: AlgorithmPaperSettings;
+    }
+  >
 > = {
   darts: {
     label: 'DARTS (first order)',
@@ -67,6 +86,9 @@ export const SEARCH_ALGORITHM_INFO: Readonly<
     summary: 'only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.',
     reference: 'PC-DARTS',
     spaces: ['darts'],
+    // [PC-DARTS §4.2] on CIFAR-10: partial channels free the memory for a batch of 256, so the weight lr rises to
+    // 0.1 and the α lr to 6e-4
+    paperSettings: { batch: 256, lr: 0.1, alphaLr: 6e-4 },
   },
   'p-darts': {
     label: 'P-DARTS',
@@ -88,6 +110,20 @@ export const SEARCH_ALGORITHM_INFO: Readonly<
     spaces: ['darts', 'nb201'],
   },
 };
+
+/**
+ * Raw search parameters with the algorithm's paper settings filled in where the user gave no value (the schema's
+ * defaults are DARTS'); what the user set is kept. The CLI and the API apply it before parsing.
+ */
+export function withAlgorithmDefaults<T>(raw: T): T {
+  if (raw === null || typeof raw !== 'object') return raw;
+  const given = raw as Record<string, unknown>;
+  const settings = SEARCH_ALGORITHM_INFO[given.algorithm as SearchAlgorithm]?.paperSettings;
+  if (!settings) return raw;
+  const filled: Record<string, unknown> = { ...given };
+  for (const [key, value] of Object.entries(settings)) if (filled[key] === undefined) filled[key] = value;
+  return filled as T;
+}
 
 export const SearchParams = z.object({
   datasetId: z.number().int().positive(),

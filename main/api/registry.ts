@@ -271,7 +271,7 @@ function parseJobStart(
         .map((k) => k.engine.kind)
         .join(', ')}.`,
     );
-  const parsed = spec.engine.params.safeParse(input.params);
+  const parsed = spec.engine.params.safeParse(spec.withDefaults ? spec.withDefaults(input.params) : input.params);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
     throw new ApiError('bad_input', `Invalid input for ${method}: ${formatIssues(parsed.error, 'params')}`, issues);

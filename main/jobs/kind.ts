@@ -68,6 +68,11 @@ export interface JobKindSpec<P = unknown, R = unknown, C = unknown> {
   /** Event types this kind emits beyond progress, metric, log, artifact, state and result. */
   readonly events?: readonly JobEvent['type'][];
   /**
+   * Raw parameters of a new job before parsing, with defaults that depend on other parameters filled in (a search
+   * algorithm's paper settings); what the caller gave is kept.
+   */
+  withDefaults?(raw: unknown): unknown;
+  /**
    * Refuses a start or a resume that cannot run (throws an ApiError whose message says why and what to do), so a
    * form shows why at once instead of a job failing a moment later.
    */

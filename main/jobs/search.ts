@@ -2,12 +2,14 @@
 import { checkSearchCanStart, searchJobContext } from '../api/searches.js';
 import { searchHandler } from '../engine/search/darts.js';
 import { searchEventLine } from '../cli/search.js';
+import { withAlgorithmDefaults } from '../../shared/search.js';
 import { defineJobKind } from './kind.js';
 import { searchEstimatePlan } from './search-estimate.js';
 
 export const searchKind = defineJobKind({
   engine: searchHandler,
   events: ['search-epoch'],
+  withDefaults: withAlgorithmDefaults,
   refuse: (host, params) => checkSearchCanStart(host.store, params),
   prepare: (host, job) => searchJobContext(host.store, job.params),
   estimate: (host, params) => searchEstimatePlan(host.store, params),

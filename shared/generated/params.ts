@@ -177,7 +177,7 @@ export const NASWOT_PARAMS = {
 export const SEARCH_ALGORITHM_INFO = {
   "darts": {"label":"DARTS (first order)","summary":"softmax-weighted mixture of every operation; α and w steps alternate (ξ = 0). The default.","reference":"DARTS","spaces":["darts","nb201"]},
   "darts2": {"label":"DARTS (second order)","summary":"α follows the unrolled validation loss (one virtual weight step); about 3x the cost of first order.","reference":"DARTS","spaces":["darts","nb201"]},
-  "pc-darts": {"label":"PC-DARTS","summary":"only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.","reference":"PC-DARTS","spaces":["darts"]},
+  "pc-darts": {"label":"PC-DARTS","summary":"only 1/K of the channels go through the mixed operations, edges weighted by β; cheapest on a CPU.","reference":"PC-DARTS","spaces":["darts"],"paperSettings":{"batch":256,"lr":0.1,"alphaLr":0.0006}},
   "p-darts": {"label":"P-DARTS","summary":"searches in stages of growing depth, dropping the weakest operations between stages; at most 2 skip-connections.","reference":"P-DARTS","spaces":["darts"]},
   "beta-darts": {"label":"β-DARTS","summary":"DARTS (or PC-DARTS) with the Beta-Decay regulariser on α, against skip-connection collapse.","reference":"beta-DARTS","spaces":["darts","nb201"]},
   "gdas": {"label":"GDAS","summary":"one operation per edge sampled by Gumbel-softmax (τ annealed 10 → 0.1): only it is computed.","reference":"GDAS","spaces":["darts","nb201"]},

@@ -35,6 +35,9 @@ describe('Search algorithms', () => {
     await pickCard(page, 'search-algorithm-pc-darts');
     expect(await page.getByTestId('search-algorithm-about').textContent()).toMatch(/1\/K of the channels/);
     expect(await page.getByTestId('search-algo-partial-channels').inputValue()).toBe('4');
+    // the paper's CIFAR batch and learning rates come with it
+    expect(await page.getByTestId('search-batch').inputValue()).toBe('256');
+    expect(await page.getByTestId('search-lr').inputValue()).toBe('0.1');
     // the warm-up is left empty: the engine takes 30% of the epochs
     expect(await page.getByTestId('search-algo-alpha-warmup-epochs').getAttribute('placeholder')).toBe('default');
     await page.getByTestId('search-algorithm-paper').locator('summary').click();
@@ -45,6 +48,7 @@ describe('Search algorithms', () => {
     // NAS-Bench-201 does not define PC-DARTS: the form falls back to DARTS and says why on the card
     await pickCard(page, 'search-space-nb201');
     expect(await page.getByTestId('search-algorithm-darts').isChecked()).toBe(true);
+    expect(await page.getByTestId('search-lr').inputValue()).toBe('0.025');
     expect(await page.getByTestId('search-algorithm-pc-darts').isDisabled()).toBe(true);
     expect(await page.getByTestId('search-algorithm-pc-darts-why').textContent()).toBe('Only on the DARTS space');
 

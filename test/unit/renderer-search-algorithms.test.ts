@@ -6,7 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SEARCH_ALGORITHM_INFO, SearchAlgorithm, SearchParams, type SearchEpochData } from '../../shared/search.js';
+import {
+  SEARCH_ALGORITHM_INFO,
+  SearchAlgorithm,
+  SearchParams,
+  withAlgorithmDefaults,
+  type SearchEpochData,
+} from '../../shared/search.js';
 import { dartsEdgeList } from '../../shared/genotype/ops.js';
 import {
   ALGORITHMS,
@@ -33,7 +39,13 @@ import {
   stageText,
   stageTimeline,
 } from '../../renderer/src/lib/search-algorithms.js';
-import { buildSearchParams, chooseSpace, defaultSearchForm, type SearchForm } from '../../renderer/src/lib/search.js';
+import {
+  buildSearchParams,
+  chooseAlgorithm,
+  chooseSpace,
+  defaultSearchForm,
+  type SearchForm,
+} from '../../renderer/src/lib/search.js';
 
 const form = (patch: Partial<SearchForm> = {}): SearchForm => ({
   ...defaultSearchForm({ id: 7, classes: 10, width: 28, splits: { train: 6000, test: 1000 } }),
@@ -96,6 +108,41 @@ describe('the selector mirrors the schema', () => {
 
 /** The algorithm fields with no default value: the form starts them empty and sends nothing. */
 const EMPTY_BY_DEFAULT = ['alphaWarmupEpochs', 'stageCells', 'stageOps', 'skipDropout'];
+
+describe("an algorithm's paper settings", () => {
+  it('fill what the caller left out before parsing, and keep what it gave', () => {
+    expect(withAlgorithmDefaults({ datasetId: 1, algorithm: 'pc-darts' })).toEqual({
+      datasetId: 1,
+      algorithm: 'pc-darts',
+      batch: 256,
+      lr: 0.1,
+      alphaLr: 6e-4,
+    });
+    expect(SearchParams.parse(withAlgorithmDefaults({ datasetId: 1, algorithm: 'pc-darts', batch: 64 }))).toMatchObject(
+      {
+        batch: 64,
+        lr: 0.1,
+        alphaLr: 6e-4,
+      },
+    );
+    const darts = { datasetId: 1, algorithm: 'darts' };
+    expect(withAlgorithmDefaults(darts)).toBe(darts);
+    expect(SearchParams.parse(withAlgorithmDefaults({ datasetId: 1 }))).toMatchObject({ batch: 32, lr: 0.025 });
+  });
+
+  it('come with the algorithm in the form where the user left the fields alone, and go back with DARTS', () => {
+    const suggested = form({ batch: 64 });
+    const pc = chooseAlgorithm(suggested, 'pc-darts', 64);
+    expect(pc).toMatchObject({ algorithm: 'pc-darts', batch: 256, lr: 0.1, alphaLr: 6e-4 });
+    expect(chooseAlgorithm(pc, 'darts', 64)).toMatchObject({ algorithm: 'darts', batch: 64, lr: 0.025, alphaLr: 3e-4 });
+    // what the user typed stays, either way
+    const typed = chooseAlgorithm(form({ lr: 0.05 }), 'pc-darts');
+    expect(typed).toMatchObject({ batch: 256, lr: 0.05, alphaLr: 6e-4 });
+    expect(chooseAlgorithm({ ...pc, batch: 128 }, 'gdas', 64)).toMatchObject({ batch: 128, lr: 0.025 });
+    // the DARTS space's PC-DARTS falls back to DARTS on NAS-Bench-201, with DARTS' settings
+    expect(chooseSpace(pc, 'nb201')).toMatchObject({ algorithm: 'darts', batch: 32, lr: 0.025 });
+  });
+});
 
 describe('the algorithm in the built params', () => {
   it('sends the algorithm and only its own fields, which the schema accepts unchanged', () => {

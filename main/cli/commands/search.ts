@@ -4,6 +4,7 @@ import {
   SEARCH_ALGORITHMS,
   SEARCH_ALGORITHM_INFO,
   SearchParams,
+  withAlgorithmDefaults,
   type SearchDetail,
   type SearchResult,
 } from '../../../shared/search.js';
@@ -89,7 +90,11 @@ function searchParams(values: Record<string, unknown>): SearchParams {
   }
   if (values.ae !== undefined && values['train-ae'] !== undefined)
     throw new UsageError('Give --ae <id> (a stored autoencoder) or --train-ae N (train one first), not both.');
-  return parseWithFlags(SearchParams, { datasetId, ...given, backend: values.backend ?? 'auto' }, FLAGS);
+  return parseWithFlags(
+    SearchParams,
+    withAlgorithmDefaults({ datasetId, ...given, backend: values.backend ?? 'auto' }),
+    FLAGS,
+  );
 }
 
 /**

@@ -31,6 +31,8 @@ export interface AlgorithmInfo {
   reference: string;
   /** The spaces it is defined on. */
   spaces: readonly string[];
+  /** The paper's batch and learning rates where they differ from DARTS' (the form switches to them). */
+  paperSettings?: { batch?: number; lr?: number; alphaLr?: number };
 }
 
 const PARAMS: Readonly<Record<string, ParamDescription>> = SEARCH_PARAMS;

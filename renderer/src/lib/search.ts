@@ -30,6 +30,7 @@ import { intIn } from '../../../shared/param-checks.js';
 import {
   DEFAULT_ALGORITHM,
   algorithmForSpace,
+  algorithmInfo,
   algorithmParams,
   defaultAlgorithmValues,
   type AlgorithmValue,
@@ -341,7 +342,8 @@ export function chooseDataset(form: SearchForm, dataset: DatasetSize): SearchFor
     ...form,
     datasetId: dataset.id,
     epochs: s.epochs,
-    batch: s.batch,
+    // an algorithm with its paper's batch (PC-DARTS) keeps it
+    batch: algorithmInfo(form.algorithm).paperSettings?.batch ?? s.batch,
     channels: s.channels,
     limitPerClass: s.limitPerClass,
     cells: form.space === 'darts' ? s.cells : DEFAULT_CELLS[form.space],
@@ -356,7 +358,26 @@ export function chooseDataset(form: SearchForm, dataset: DatasetSize): SearchFor
  */
 export function chooseSpace(form: SearchForm, space: SearchSpace): SearchForm {
   if (space === form.space) return form;
-  return { ...form, space, cells: DEFAULT_CELLS[space], algorithm: algorithmForSpace(form.algorithm, space) };
+  return chooseAlgorithm({ ...form, space, cells: DEFAULT_CELLS[space] }, algorithmForSpace(form.algorithm, space));
+}
+
+/**
+ * Picks an algorithm. Its paper's batch and learning rates (PC-DARTS': 256, 0.1, 6e-4) replace the previous
+ * algorithm's where the user left those as they were (a learning rate at the schema's value; the batch at whatever
+ * the dataset suggested), and go back when the user picks an algorithm without its own; a value the user typed
+ * stays. `baseBatch`: the batch to go back to (the dataset's suggestion when known).
+ */
+export function chooseAlgorithm(form: SearchForm, algorithm: SearchAlgorithm, baseBatch = 32): SearchForm {
+  const before = algorithmInfo(form.algorithm).paperSettings ?? {};
+  const after = algorithmInfo(algorithm).paperSettings ?? {};
+  const plain = { batch: baseBatch, lr: SEARCH_DEFAULTS.lr, alphaLr: SEARCH_DEFAULTS.alphaLr };
+  const next: SearchForm = { ...form, algorithm };
+  for (const key of ['batch', 'lr', 'alphaLr'] as const) {
+    const untouched =
+      before[key] !== undefined ? form[key] === before[key] : key === 'batch' || form[key] === plain[key];
+    if (untouched) next[key] = after[key] ?? (before[key] !== undefined ? plain[key] : form[key]);
+  }
+  return next;
 }
 
 /** `field`: a form key, an algorithm field's key (search-algorithms.ts), or '' for none in particular. */

@@ -40,6 +40,9 @@ export function formatPercent(fraction: number | null | undefined): string {
   return `${p} %`;
 }
 
+/** A fraction as a measured share, to a tenth: 0.4312 -> "43.1 %" (formatPercent is for progress). */
+export const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(1))} %`;
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -155,11 +155,10 @@ export function drawnOnly(
 export const drawnCount = (series: readonly { points: readonly unknown[] }[]): number =>
   series.filter((s) => s.points.length > 0).length;
 
-declare module 'chart.js' {
-  interface PluginOptionsByType<TType extends ChartType> {
-    /** The label of a series' only point (`pointLabel` plugin): its value as text. */
-    pointLabel?: { format?: (y: number) => string; _type?: TType };
-  }
+/** A dataset's own formatter for the label of its only point (on the raw dataset: chart.js would call a function
+ * given in its options as a scriptable option). */
+export interface PointLabelled {
+  pointLabel?: (y: number) => string;
 }
 
 /**
@@ -169,11 +168,11 @@ declare module 'chart.js' {
 export const POINT_LABEL_PLUGIN = {
   id: 'pointLabel',
   afterDatasetsDraw(c: Chart) {
-    const format = c.options.plugins?.pointLabel?.format ?? ((y: number) => formatTick(y));
     const ctx = c.ctx;
     c.data.datasets.forEach((d, i) => {
       const meta = c.getDatasetMeta(i);
       if (meta.hidden || d.data.length !== 1) return;
+      const format = (d as PointLabelled).pointLabel ?? formatTick;
       const el = meta.data[0];
       const p = d.data[0] as { y?: number } | number | null;
       const y = typeof p === 'number' ? p : p?.y;

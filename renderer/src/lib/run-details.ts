@@ -16,7 +16,9 @@ import {
   SELFTEST_PARAMS,
 } from '../../../shared/generated/params.js';
 import type { ParamDescription } from '../../../shared/param-description.js';
-import { formatDuration, percentText as percent } from './format.js';
+import { formatDuration, humanize, percentText as percent } from './format.js';
+
+export { humanize };
 import type { PageId } from './routes.js';
 import { SPACE_INFO, STRATEGY_INFO } from './search.js';
 import { BDP_FIELDS, DDS_FIELDS, TRAINING_FIELDS } from './search-fields.js';
@@ -114,12 +116,6 @@ const HELP: Record<string, string> = Object.fromEntries(
 
 /** Parameters stored as a fraction that the forms show in %. */
 const PERCENT_PARAMS = new Set(['pruneTrain', 'pruneVal', 'testFraction', 'searchWeightFraction']);
-
-/** `limitPerClass` -> "Limit per class": the label of a parameter no form names. */
-export function humanize(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 const CHOICE_PREFIX = /^\s*([\w-]+(?:\s*\/\s*[\w-]+)*)\s*:/;
 

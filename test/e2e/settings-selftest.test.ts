@@ -142,6 +142,17 @@ describe('Settings and Runs pages', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('lists the papers help texts cite, and opens the one a link asks for', async () => {
+    await page.goto(`${serve.url}#/settings?paper=DDS-NAS`);
+    const row = page.getByTestId('paper-DDS-NAS');
+    await row.waitFor();
+    await page.locator('[data-testid="paper-DDS-NAS"].chosen').waitFor();
+    expect(await row.textContent()).toMatch(/Dynamic Data Selection/);
+    expect(await row.isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="papers"] tr.chosen').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-settings-papers.png') });
+  });
+
   it('ran without console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEARCH_PARAMS } from '../../shared/generated/params.js';
 import { SearchParams } from '../../shared/search.js';
+import { DDS_FIELDS } from '../../renderer/src/lib/search-fields.js';
 import { applies, choicesOf, humanize, jobViewOf, paramRows, resultRows } from '../../renderer/src/lib/run-details.js';
 
 /** A search's parameters as the store keeps them: parsed by the schema, every default filled in. */
@@ -62,7 +63,9 @@ describe('labels and values', () => {
     const rows = paramRows('search', searchOf({ strategy: 'dds', epochs: 3 }));
     const by = (k: string) => rows.find((r) => r.key === k)!;
     expect(by('mastery').label).toBe('Mastery m');
-    expect(by('mastery').help).toMatch(/mastered/);
+    // the form's own one-line help where it has one, else the parameter's
+    expect(by('mastery').help).toBe(DDS_FIELDS.find((f) => f.key === 'mastery')!.title);
+    expect(by('alphaLr').help).toBe('Architecture (α) learning rate (Adam)');
     expect(by('epochs')).toMatchObject({ label: 'Epochs', value: '3' });
     expect(by('datasetId')).toMatchObject({ label: 'Dataset', value: '#3' });
     expect(by('strategy')).toMatchObject({ label: 'Data selection', value: 'DDS-NAS' });

@@ -395,12 +395,14 @@ describe('Search page', () => {
     await page.goto(`${ui.serve.url}#/runs/${ddsId}`);
     const params = page.getByTestId('job-params');
     await params.waitFor();
-    const labels = await params.locator('th').allTextContents();
+    const labels = await params.locator('th .label').allTextContents();
     expect(labels).toEqual(
       expect.arrayContaining(['Data selection', 'Mastery m', 'Hardness window', 'Cyclic lr base']),
     );
     for (const bdp of ['Prune every T', 'Prune train %', 'Class balance']) expect(labels).not.toContain(bdp);
     expect(await params.locator('tr[data-key="strategy"] td').textContent()).toBe('DDS-NAS');
+    // a field whose rule comes from the paper links to its entry
+    expect(await params.locator('tr[data-key="mastery"] th a').getAttribute('href')).toBe('#/settings?paper=DDS-NAS');
     expect(await params.locator('tr[data-key="epochs"] td').textContent()).toBe('3');
     const result = await searchResult(ddsId);
     const accuracy = page.locator('[data-testid="job-figures"] tr[data-key="supernetTest.accuracy"] td');

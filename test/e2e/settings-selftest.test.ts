@@ -109,7 +109,7 @@ describe('Settings and Runs pages', () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     const params = page.getByTestId('job-params');
     await params.waitFor();
-    const labels = await params.locator('th').allTextContents();
+    const labels = await params.locator('th .label').allTextContents();
     expect(labels).toEqual(expect.arrayContaining(['Steps', 'Batch size', 'Seed', 'Backend']));
     expect(labels.filter((l) => /[a-z][A-Z]/.test(l))).toEqual([]); // no camelCase keys
     expect(await params.locator('tr[data-key="steps"] td').textContent()).toMatch(/^\d[\d,]*$/);

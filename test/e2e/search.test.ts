@@ -427,6 +427,28 @@ describe('Search page', () => {
     await tallShot(page, 'e2e-search-dds.png', 2400);
   });
 
+  it('shows the DDS search in Runs as a table of what applies: DDS fields, no BDP ones, accuracy in %', async () => {
+    await page.goto(`${ui.serve.url}#/runs/${ddsId}`);
+    const params = page.getByTestId('job-params');
+    await params.waitFor();
+    const labels = await params.locator('th .label').allTextContents();
+    expect(labels).toEqual(
+      expect.arrayContaining(['Data selection', 'Mastery m', 'Hardness window', 'Cyclic lr base']),
+    );
+    for (const bdp of ['Prune every T', 'Prune train %', 'Class balance']) expect(labels).not.toContain(bdp);
+    expect(await params.locator('tr[data-key="strategy"] td').textContent()).toBe('DDS-NAS');
+    // a field whose rule comes from the paper links to its entry
+    expect(await params.locator('tr[data-key="mastery"] th a').getAttribute('href')).toBe('#/settings?paper=DDS-NAS');
+    expect(await params.locator('tr[data-key="epochs"] td').textContent()).toBe('3');
+    const result = await searchResult(ddsId);
+    const accuracy = page.locator('[data-testid="job-figures"] tr[data-key="supernetTest.accuracy"] td');
+    expect(await accuracy.textContent()).toBe(`${Number((result.supernetTest.accuracy * 100).toFixed(1))} %`);
+    // the α values stay in the raw view, folded
+    expect(await page.getByTestId('job-raw').getAttribute('open')).toBeNull();
+    await page.getByTestId('job-view-search').click();
+    await page.waitForURL(new RegExp(`#/search/${ddsId}$`));
+  });
+
   it('compares the searches ticked on the Runs page: curves by epoch, images and wall time; test accuracy and images', async () => {
     await page.goto(`${ui.serve.url}#/search`);
     await page.getByTestId('search-compare-note').waitFor();

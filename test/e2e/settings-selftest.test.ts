@@ -103,6 +103,54 @@ describe('Settings and Runs pages', () => {
     await page.screenshot({ path: path.join(SHOTS, 'e2e-runs.png'), fullPage: true });
   });
 
+  it('shows the job as a table at 1024 × 700: form labels, whole numbers, raw JSON folded, no header clipped', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const params = page.getByTestId('job-params');
+    await params.waitFor();
+    const labels = await params.locator('th .label').allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(['Steps', 'Batch size', 'Seed', 'Backend']));
+    expect(labels.filter((l) => /[a-z][A-Z]/.test(l))).toEqual([]); // no camelCase keys
+    expect(await params.locator('tr[data-key="steps"] td').textContent()).toMatch(/^\d[\d,]*$/);
+    // the raw parameters and result are there, folded away
+    const raw = page.getByTestId('job-raw');
+    expect(await raw.getAttribute('open')).toBeNull();
+    expect(await raw.locator('pre').isVisible()).toBe(false);
+    // every header of the runs table shows its whole text inside the table's card, at 1024 (details below the
+    // list) and beside the details pane
+    const clippedHeaders = () =>
+      page.$$eval('[data-testid="runs-table"] th', (ths) =>
+        ths
+          .filter((th) => {
+            if (th.getBoundingClientRect().width === 0) return false; // a column hidden at this width
+            const card = th.closest('.table-card')?.getBoundingClientRect();
+            const box = th.getBoundingClientRect();
+            return th.scrollWidth > th.clientWidth + 1 || (card != null && box.right > card.right + 1);
+          })
+          .map((th) => th.textContent),
+      );
+    expect(await clippedHeaders()).toEqual([]);
+    for (const width of [1210, 1400]) {
+      await page.setViewportSize({ width, height: 700 });
+      expect(await clippedHeaders(), `at ${width} px`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-runs-1024.png') });
+    await raw.locator('summary').click();
+    expect(await raw.locator('pre').textContent()).toMatch(/"params"/);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('lists the papers help texts cite, and opens the one a link asks for', async () => {
+    await page.goto(`${serve.url}#/settings?paper=DDS-NAS`);
+    const row = page.getByTestId('paper-DDS-NAS');
+    await row.waitFor();
+    await page.locator('[data-testid="paper-DDS-NAS"].chosen').waitFor();
+    expect(await row.textContent()).toMatch(/Dynamic Data Selection/);
+    expect(await row.isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="papers"] tr.chosen').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-settings-papers.png') });
+  });
+
   it('ran without console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });

@@ -25,6 +25,7 @@ import {
   toggleQuality,
   trainingPlan,
   type CompressForm,
+  storedModelLabel,
 } from '../../renderer/src/lib/compress.js';
 import { PAGE_INFO } from '../../renderer/src/lib/pages.js';
 import { cnnNetwork } from '../helpers/models.js';
@@ -327,5 +328,15 @@ describe('studies list, settings and route', () => {
   it('#/compression/<jobId> opens a study', () => {
     expectItemRoutes('compression', 'compressionId');
     expect(PAGE_INFO.compression.subtitle).toMatch(/bias/);
+  });
+});
+
+describe('the stored-model picker', () => {
+  it('puts the test accuracy before the name, so a narrow picker cuts off the name, not the accuracy', () => {
+    const m = { id: 7, name: 'a-long-model-name-that-runs-on', datasetName: null, origin: 'import' as const };
+    expect(storedModelLabel({ ...m, testAccuracy: 0.9123 })).toBe(
+      '#7 · test 91.2 % · a-long-model-name-that-runs-on · imported',
+    );
+    expect(storedModelLabel({ ...m, testAccuracy: null }).startsWith('#7 · test — ·')).toBe(true);
   });
 });

@@ -44,7 +44,7 @@ describe('summarizeMetrics', () => {
     expect(loss!.points[0]).toEqual({ x: 1, y: 2.999 });
     expect(loss!.points[99]).toEqual({ x: 1000, y: 2 });
     expect(acc!.points).toEqual([{ x: 1, y: 0.5 }]);
-    expect(metricText(acc!)).toBe('acc 0.5');
+    expect(metricText(acc!)).toBe('acc 50 %');
     expect(metricText(loss!)).toBe('loss 3 → 2 (min 2, max 3, 1000 values)');
   });
 });

@@ -11,7 +11,10 @@ import type {
 } from '../../../shared/compress.js';
 import { PROTOCOLS, SUBSAMPLINGS, gridKey } from '../../../shared/compress-defaults.js';
 import { rowImages, wilsonInterval } from '../../../shared/meaning.js';
+import { formatTick, logRange, logTicks, niceTicks, type Range } from './charts.js';
 import { PROTOCOL_SHORT } from './compress.js';
+
+export { formatTick, logTicks, niceTicks };
 
 export interface ChartPoint {
   x: number;
@@ -42,6 +45,8 @@ export interface ChartSpec {
   xScale: 'linear' | 'log';
   /** Ticks to put on x (e.g. the qualities); nice ticks when absent. */
   xTicks?: number[];
+  /** y is an accuracy in %: its axis starts at `floor` (0, or chance when known) unless the user zooms to the data. */
+  accuracy?: { floor: number };
 }
 
 /** Series colours that read on light and dark backgrounds; the SVG and the canvas use the same. */
@@ -255,51 +260,13 @@ export function chartFilename(jobId: number, name: string, ext: 'svg' | 'png'): 
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
-/** A tick label: up to 3 significant digits, no trailing zeros. */
-export function formatTick(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-  return String(Number(v.toPrecision(3)));
-}
-
-/** Round tick values covering [min, max]: steps of 1, 2, 2.5 or 5 × 10^k, about `count` of them. */
-export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
-  if (min === max) {
-    const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.05 : 1;
-    min -= pad;
-    max += pad;
-  }
-  if (min > max) [min, max] = [max, min];
-  const raw = (max - min) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const lo = Math.floor(min / step + 1e-9) * step;
-  const hi = Math.ceil(max / step - 1e-9) * step;
-  const out: number[] = [];
-  for (let v = lo; v <= hi + step * 1e-6; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-/** Ticks of a log axis over [min, max] (both > 0): 1, 2 and 5 × 10^k, and the ends when fewer than two fall inside. */
-export function logTicks(min: number, max: number): number[] {
-  const out: number[] = [];
-  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** k).toPrecision(12));
-      if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
-    }
-  }
-  if (out.length < 2) return [Number(min.toPrecision(3)), Number(max.toPrecision(3))];
-  return out;
-}
-
 export interface SvgOptions {
   width?: number;
   /** Height of the plot area (the legend adds its rows below). */
   plotHeight?: number;
   background?: string;
+  /** The y range the page shows (its floor or zoom), so the export matches it; else round values around the data. */
+  yRange?: Range;
 }
 
 /**
@@ -324,10 +291,7 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
   let xLo: number;
   let xHi: number;
   if (spec.xScale === 'log') {
-    const lo = xs.length ? Math.min(...xs) : 0.1;
-    const hi = xs.length ? Math.max(...xs) : 1;
-    xLo = lo === hi ? lo / 1.5 : lo / 1.1;
-    xHi = lo === hi ? hi * 1.5 : hi * 1.1;
+    ({ min: xLo, max: xHi } = logRange(xs));
     xTicks = logTicks(xLo, xHi);
   } else if (spec.xTicks && spec.xTicks.length > 0) {
     xTicks = [...spec.xTicks].sort((a, b) => a - b);
@@ -342,9 +306,11 @@ export function chartSvg(spec: ChartSpec, series: readonly ChartSeries[], opts: 
     xHi = xTicks[xTicks.length - 1]!;
   }
   // y domain
-  const yTicks = niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5);
-  const yLo = yTicks[0]!;
-  const yHi = yTicks[yTicks.length - 1]!;
+  const yTicks = opts.yRange
+    ? niceTicks(opts.yRange.min, opts.yRange.max, 5).filter((t) => t >= opts.yRange!.min && t <= opts.yRange!.max)
+    : niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5);
+  const yLo = opts.yRange?.min ?? yTicks[0]!;
+  const yHi = opts.yRange?.max ?? yTicks[yTicks.length - 1]!;
 
   const fx = (x: number): number => {
     const t =

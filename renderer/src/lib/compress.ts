@@ -513,3 +513,14 @@ export function settingsLine(p: CompressParams): string {
 // ---- the image viewer ------------------------------------------------------------------------------------------
 
 // ---- export ----------------------------------------------------------------------------------------------------
+
+/**
+ * A stored model in the model picker: its test accuracy right after its number, then its name and dataset, so a
+ * narrow picker cuts off the name rather than the accuracy ("#7 · test 91.2 % · darts-c8 · MNIST sample").
+ */
+export function storedModelLabel(
+  m: Pick<ModelSummary, 'id' | 'name' | 'datasetName' | 'origin' | 'testAccuracy'>,
+): string {
+  const dataset = m.datasetName ?? (m.origin === 'import' ? 'imported' : 'dataset ?');
+  return `#${m.id} · test ${formatAccuracy(m.testAccuracy)} · ${m.name} · ${dataset}`;
+}

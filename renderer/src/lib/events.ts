@@ -1,6 +1,6 @@
 /** A job's event log for the Runs page: merging fetched and pushed events, log lines, metric summaries. */
 import type { JobEvent, StoredJobEvent } from '../../../shared/jobs.js';
-import { formatNumber } from './format.js';
+import { formatNumber, percentText } from './format.js';
 
 /** What the details view asks `jobs.events` for: everything but progress (the progress bar shows that). */
 export const LOGGED_EVENT_TYPES: JobEvent['type'][] = ['log', 'state', 'metric', 'artifact', 'result'];
@@ -107,10 +107,9 @@ function thin(points: MetricPoint[], maxPoints: number): MetricPoint[] {
   return out;
 }
 
-/** "loss 2.31 → 0.412 (min 0.398, 30 values)". */
+/** "loss 2.31 → 0.412 (min 0.398, 30 values)"; an accuracy (a fraction) in %: "val_acc 12.5 % → 43.1 % (…)". */
 export function metricText(m: MetricSummary): string {
-  if (m.count === 1) return `${m.name} ${formatNumber(m.last)}`;
-  return `${m.name} ${formatNumber(m.first)} → ${formatNumber(m.last)} (min ${formatNumber(m.min)}, max ${formatNumber(
-    m.max,
-  )}, ${m.count} values)`;
+  const f = /acc/i.test(m.name) && m.min >= 0 && m.max <= 1 ? percentText : (v: number) => formatNumber(v);
+  if (m.count === 1) return `${m.name} ${f(m.last)}`;
+  return `${m.name} ${f(m.first)} → ${f(m.last)} (min ${f(m.min)}, max ${f(m.max)}, ${m.count} values)`;
 }

@@ -40,6 +40,15 @@ export function formatPercent(fraction: number | null | undefined): string {
   return `${p} %`;
 }
 
+/** `limitPerClass` -> "Limit per class": a stored key in words, for keys no form labels. */
+export function humanize(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A fraction as a measured share, to a tenth: 0.4312 -> "43.1 %" (formatPercent is for progress). */
+export const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(1))} %`;
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

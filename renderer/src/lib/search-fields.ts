@@ -10,7 +10,7 @@ export const DDS_FIELDS: readonly SearchField[] = [
     key: 'mastery',
     label: 'Mastery m',
     title:
-      'The subset is mastered (and resampled) once this fraction of it is correctly classified, or easy (see Mastery by).',
+      'Share of the training subset (0–1) the network must get right, or find easy (see Mastery by), before its easy images are swapped for new, different ones [DDS-NAS §3].',
     min: '0',
     max: '1',
     step: 'any',
@@ -19,7 +19,8 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'hardness',
     label: 'Hardness',
-    title: 'An image is easy when its mean true-class probability over the window is at least this.',
+    title:
+      "An image counts as easy once the network's average confidence in its true class, over the hardness window, reaches this (0–1) [DDS-NAS §3].",
     min: '0',
     max: '1',
     step: 'any',
@@ -28,7 +29,7 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'hardnessWindow',
     label: 'Hardness window',
-    title: "Epochs of each image's history averaged for its hardness.",
+    title: 'How many recent epochs that confidence is averaged over.',
     min: SL.hardnessWindow.min,
     max: SL.hardnessWindow.max,
     testid: 'search-hardness-window',
@@ -36,7 +37,7 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'warmupEpochs',
     label: 'Warm-up epochs',
-    title: 'No resampling in the first N epochs (the paper: 10).',
+    title: 'Epochs trained on the first subset before any image is swapped (the paper: 10).',
     min: SL.warmupEpochs.min,
     max: SL.warmupEpochs.max,
     testid: 'search-warmup',
@@ -44,7 +45,8 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'cyclicLrBase',
     label: 'Cyclic lr base',
-    title: "The paper's cyclic weight learning rate: its low end (replaces the cosine schedule).",
+    title:
+      'The lowest learning rate: it rises from here to the maximum and back, again and again (a cyclic schedule, used instead of the slow cosine decay) [DDS-NAS].',
     min: '0',
     max: SL.cyclicLrBase.max,
     step: 'any',
@@ -53,7 +55,7 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'cyclicLrMax',
     label: 'Cyclic lr max',
-    title: "The cyclic learning rate's high end.",
+    title: 'The highest learning rate of that cycle.',
     min: '0',
     max: SL.cyclicLrMax.max,
     step: 'any',
@@ -62,7 +64,7 @@ export const DDS_FIELDS: readonly SearchField[] = [
   {
     key: 'cyclicLrStep',
     label: 'Cyclic lr step',
-    title: 'Half a cycle, in epochs.',
+    title: 'Epochs from the lowest learning rate to the highest (half a cycle).',
     min: SL.cyclicLrStep.min,
     max: SL.cyclicLrStep.max,
     testid: 'search-cyclic-step',

@@ -75,6 +75,8 @@ describe('winnow search --algorithm dsm', () => {
   it('refuses an unknown algorithm, listing the valid ones', async () => {
     const r = await runCli(['search', '--algorithm', 'enas', '--dataset', String(datasetId)], dataDir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--algorithm must be one of darts, darts2, pc-darts, p-darts, beta-darts, gdas, dsm; got "enas"/);
+    expect(r.stderr).toMatch(
+      /--algorithm must be one of darts, darts2, pc-darts, p-darts, beta-darts, gdas, dsm; got "enas"/,
+    );
   });
 });

@@ -184,7 +184,7 @@ describe('winnow search (built CLI)', () => {
       expect(svg.code, svg.stderr).toBe(0);
       expect(JSON.parse(svg.stdout)).toMatchObject({
         jobId: dartsJob,
-        filename: `search-${dartsJob}-${cell}.svg`,
+        filename: `search-${dartsJob}-mnist-sample-darts-full-${cell}.svg`,
         mime: 'image/svg+xml',
         out: file,
       });

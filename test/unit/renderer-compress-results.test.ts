@@ -20,8 +20,6 @@ import {
   groupAccuracyByQuality,
   groupNames,
   hasGroups,
-  logTicks,
-  niceTicks,
   qualityTicks,
   type ChartSeries,
   type ChartSpec,
@@ -37,6 +35,7 @@ import {
 import { defaultZoom, tableRows, viewerQualities, viewerRows } from '../../renderer/src/lib/compress-table.js';
 import { formatDelta, formatPsnr, formatRate } from '../../renderer/src/lib/compress.js';
 import { svgSize } from '../../renderer/src/lib/download.js';
+import { logTicks, niceTicks } from '../../renderer/src/lib/charts.js';
 
 // ---- fixtures ------------------------------------------------------------------------------------------------------
 

@@ -14,8 +14,6 @@ import { rowImages, wilsonInterval } from '../../../shared/meaning.js';
 import { formatTick, logRange, logTicks, niceTicks, type Range } from './charts.js';
 import { PROTOCOL_SHORT } from './compress.js';
 
-export { formatTick, logTicks, niceTicks };
-
 export interface ChartPoint {
   x: number;
   y: number;

@@ -402,8 +402,6 @@ export function buildCompressParams(
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 
-export { formatAccuracy };
-
 /** An accuracy difference (0..1) in percentage points with its sign: "+0.4 pp", "−3.2 pp". */
 export function formatDelta(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '—';

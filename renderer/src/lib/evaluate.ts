@@ -39,12 +39,10 @@ import {
   validateGenotype,
 } from '../../../shared/genotype/text.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
-import { formatAccuracy, formatSeconds } from './format.js';
+import { formatSeconds } from './format.js';
 import { epochCharts, type EpochCharts } from './search-curves.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
-
-export { formatAccuracy, formatSeconds };
 
 /** What `jobs.start` takes for an evaluation (options left out take their defaults). */
 export type EvaluateStartInput = Extract<ApiInput<'jobs.start'>, { kind: 'evaluate' }>['params'];

@@ -10,7 +10,7 @@ import type { JobSummary } from '../../../shared/jobs.js';
 import type { NaswotChunkData, NaswotParams, NaswotResult } from '../../../shared/naswot.js';
 import type { SearchSummary } from '../../../shared/search.js';
 import type { JobViewAbout } from './job-views.js';
-import { formatAccuracy } from './search-results.js';
+import { formatAccuracy } from './format.js';
 import { SHARED_HELP, firstProblem, ruleOf, sharedRules, type NumberRule } from './naswot-dsm-fields.js';
 
 const P = NASWOT_PARAMS;

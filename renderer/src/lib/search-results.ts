@@ -7,15 +7,12 @@ import { formatGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary } from '../../../shared/jobs.js';
 import type { SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
 import { DEFAULT_CELLS } from '../../../shared/search-defaults.js';
-import { formatAccuracy } from './format.js';
 import { SPACE_INFO, STRATEGIES } from './search.js';
 
 /** The genotype text a search exchanges: DARTS `Genotype(...)` or the NAS-Bench-201 string. */
 export function genotypeText(genotype: Genotype): string {
   return formatGenotype(genotype);
 }
-
-export { formatAccuracy };
 
 export function spaceLabel(space: string): string {
   return (SPACE_INFO as Record<string, { label: string } | undefined>)[space]?.label ?? space;

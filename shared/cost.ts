@@ -19,6 +19,8 @@ export interface CostCount {
   weightCopies: number;
   /** Other bytes it writes (embeddings, reports). */
   extraBytes: number;
+  /** Seconds of work that does not run through the network (JPEG encoding), so not at the calibrated rate. */
+  fixedSeconds?: number;
   /** What the count is made of, in words for the form ("10 epochs × 2,000 training images"). */
   parts: string[];
 }
@@ -39,16 +41,21 @@ export function workUnits(c: Pick<CostCount, 'trainImages' | 'inferImages'>): nu
   return c.trainImages + INFER_SHARE * c.inferImages;
 }
 
+type Timed = Pick<CostCount, 'trainImages' | 'inferImages' | 'fixedSeconds'>;
+
 /** Seconds a job of this count takes at `secondsPerImage` (per training image). */
-export function secondsFor(c: Pick<CostCount, 'trainImages' | 'inferImages'>, secondsPerImage: number): number {
-  return START_SECONDS + workUnits(c) * secondsPerImage;
+export function secondsFor(c: Timed, secondsPerImage: number): number {
+  return START_SECONDS + (c.fixedSeconds ?? 0) + workUnits(c) * secondsPerImage;
 }
 
-/** The rate a finished job ran at: its wall time less the start, per unit of its work; null when it says nothing. */
-export function observedRate(c: Pick<CostCount, 'trainImages' | 'inferImages'>, wallSeconds: number): number | null {
+/**
+ * The rate a finished job ran at: its wall time less the start and the work off the network, per unit of its work;
+ * null when it says nothing.
+ */
+export function observedRate(c: Timed, wallSeconds: number): number | null {
   const units = workUnits(c);
   if (!(units > 0) || !(wallSeconds > 0)) return null;
-  return Math.max(wallSeconds - START_SECONDS, wallSeconds / 10) / units;
+  return Math.max(wallSeconds - START_SECONDS - (c.fixedSeconds ?? 0), wallSeconds / 10) / units;
 }
 
 /**
@@ -281,4 +288,171 @@ export function searchQuickLookKnobs(
       format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
     },
   ];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** Training images of a dataset under a per-class limit (null: all): what evaluations and studies train on. */
+export function trainUnderLimit(perClassTrain: readonly number[], limitPerClass: number | null): number {
+  return perClassTrain.reduce((s, n) => s + Math.min(n, limitPerClass ?? Infinity), 0);
+}
+
+/**
+ * Images one epoch of a classifier's training steps through: whole batches only (the last partial batch is
+ * dropped), all of them when they are fewer than one batch (engine/evaluate/train.ts).
+ */
+export function epochImages(train: number, batch: number): number {
+  return train < batch ? train : Math.floor(train / batch) * batch;
+}
+
+/** What a classifier's count (evaluation, compression study) needs to know about its dataset. */
+export interface ClassifierCostFacts {
+  /** Training images per class. */
+  perClassTrain: readonly number[];
+  testImages: number;
+}
+
+/** The evaluation parameters the count reads. */
+export interface EvaluateCostParams {
+  epochs: number;
+  batch: number;
+  limitPerClass: number | null;
+}
+
+/**
+ * An evaluation's work: every epoch trains on its training images (at most limitPerClass per class) and then tests
+ * on the whole test split. On disk: the checkpoint (weights and momentum) and the one before it, then the model.
+ */
+export function evaluateCount(p: EvaluateCostParams, d: ClassifierCostFacts): CostCount {
+  const perEpoch = epochImages(trainUnderLimit(d.perClassTrain, p.limitPerClass), p.batch);
+  const trainImages = p.epochs * perEpoch;
+  const inferImages = p.epochs * d.testImages;
+  return {
+    trainImages,
+    inferImages,
+    images: trainImages + inferImages,
+    weightCopies: 5,
+    extraBytes: 0,
+    parts: [
+      `${plural(p.epochs, 'epoch')} × ${perEpoch.toLocaleString('en')} training images`,
+      `${d.testImages.toLocaleString('en')} test images after every epoch`,
+    ],
+  };
+}
+
+/**
+ * The evaluation's quick-look knobs (and the study's where it trains): fewer epochs (2 at least: one epoch's test
+ * says little about the next), then fewer images per class (a few batches' worth).
+ */
+export function classifierQuickLookKnobs(
+  p: EvaluateCostParams,
+  d: Pick<ClassifierCostFacts, 'perClassTrain'>,
+): QuickLookKnob[] {
+  const most = d.perClassTrain.reduce((m, n) => Math.max(m, n), 0);
+  const from = Math.min(p.limitPerClass ?? Infinity, most);
+  const fewest = Math.max(20, Math.ceil((4 * p.batch) / Math.max(1, d.perClassTrain.length)));
+  return [
+    { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, 2) },
+    {
+      key: 'limitPerClass',
+      label: 'images per class',
+      from,
+      min: Math.min(from, fewest),
+      format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
+    },
+  ];
+}
+
+/** Seconds to JPEG-encode and decode a megapixel of one channel (sharp; 0.03 to 0.07 measured, on the safe side). */
+export const JPEG_SECONDS_PER_MEGAPIXEL = 0.1;
+
+/** The study parameters the count reads. */
+export interface CompressCostParams extends EvaluateCostParams {
+  /** Grid points: the qualities × the subsamplings that apply (grey images have one). */
+  points: number;
+  protocols: ReadonlyArray<'test' | 'retrain' | 'mixed'>;
+  /** A baseline is trained first; a stored model is not. */
+  baseline: boolean;
+}
+
+export interface CompressCostFacts extends ClassifierCostFacts {
+  /** Every stored image (each grid point decodes a copy of the whole dataset). */
+  images: number;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * A compression study's work (engine/compress/job.ts): one decoded JPEG copy of the dataset per grid point (off the
+ * network: fixedSeconds), the baseline's training when there is one, the model tested on the originals and, per
+ * protocol: test, the model at every point; retrain, a network trained from scratch per point; mixed, one network
+ * trained once and tested at every point. Every training tests after each of its epochs. On disk: the decoded
+ * copies (in the shared cache) and each training's checkpoints.
+ */
+export function compressCount(p: CompressCostParams, d: CompressCostFacts): CostCount {
+  const has = (x: 'test' | 'retrain' | 'mixed') => p.protocols.includes(x);
+  const trainings = (p.baseline ? 1 : 0) + (has('retrain') ? p.points : 0) + (has('mixed') ? 1 : 0);
+  const perEpoch = epochImages(trainUnderLimit(d.perClassTrain, p.limitPerClass), p.batch);
+  const trainImages = trainings * p.epochs * perEpoch;
+  const tests = trainings * p.epochs + 1 + (has('test') ? p.points : 0) + (has('mixed') ? p.points : 0);
+  const inferImages = tests * d.testImages;
+  const encoded = p.points * d.images;
+  const parts = [`${plural(p.points, 'grid point')} × ${d.images.toLocaleString('en')} images encoded`];
+  if (trainings > 0)
+    parts.push(
+      `${plural(trainings, 'training')} of ${plural(p.epochs, 'epoch')} × ${perEpoch.toLocaleString('en')} images`,
+    );
+  parts.push(`${plural(tests, 'test')} of ${d.testImages.toLocaleString('en')} images`);
+  return {
+    trainImages,
+    inferImages,
+    images: trainImages + inferImages + encoded,
+    weightCopies: trainings > 0 ? 4 : 0,
+    extraBytes: encoded * d.width * d.height * d.channels,
+    fixedSeconds: (encoded * d.width * d.height * d.channels * JPEG_SECONDS_PER_MEGAPIXEL) / 1e6,
+    parts,
+  };
+}
+
+/** What an autoencoder's count needs to know about its dataset. */
+export interface AutoencoderCostFacts {
+  trainImages: number;
+  testImages: number;
+  /** Every stored image (all are embedded). */
+  images: number;
+}
+
+/** Training images the autoencoder's batch-norm statistics are recomputed on, and test images it reconstructs. */
+const AE_BN_IMAGES = 2048;
+const AE_QUALITY_IMAGES = 2000;
+
+/**
+ * An autoencoder's work (engine/embed/ae-job.ts): its epochs over the training split in whole batches (all of it
+ * when it is less than one batch), the batch-norm statistics recomputed on up to 2,048 training images, every image
+ * embedded and up to 2,000 test images reconstructed. Untrained: no epochs. On disk: the weights and an embedding of
+ * `dim` floats per image.
+ */
+export function autoencoderCount(
+  p: { epochs: number; batch: number; untrained: boolean; dim: number },
+  d: AutoencoderCostFacts,
+): CostCount {
+  const perEpoch = epochImages(d.trainImages, p.batch);
+  const trainImages = p.untrained ? 0 : p.epochs * perEpoch;
+  const inferImages = Math.min(AE_BN_IMAGES, d.trainImages) + d.images + Math.min(AE_QUALITY_IMAGES, d.testImages);
+  const parts = p.untrained ? [] : [`${plural(p.epochs, 'epoch')} × ${perEpoch.toLocaleString('en')} training images`];
+  parts.push(`${d.images.toLocaleString('en')} images embedded`);
+  return {
+    trainImages,
+    inferImages,
+    images: trainImages + inferImages,
+    weightCopies: 1,
+    extraBytes: d.images * p.dim * 4,
+    parts,
+  };
+}
+
+/** The autoencoder's quick-look knob: fewer epochs (2 at least: the first epoch's codes still move a lot). */
+export function autoencoderQuickLookKnobs(p: { epochs: number; untrained: boolean }): QuickLookKnob[] {
+  return p.untrained ? [] : [{ key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, 2) }];
 }

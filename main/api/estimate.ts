@@ -14,6 +14,7 @@ import {
 } from '../../shared/cost.js';
 import type { BackendChoice } from '../../shared/backend.js';
 import type { AnyJobKindSpec, JobHost } from '../jobs/kind.js';
+import { ApiError } from './errors.js';
 import { CostCache } from '../store/cost-cache.js';
 import type { Store } from '../store/index.js';
 import { EngineBusyError, type JobSupervisor } from '../supervisor/supervisor.js';
@@ -66,7 +67,15 @@ export function refusedEstimate(message: string, backend: string): CostEstimate 
 
 /** The estimate of a job of this kind with these (parsed) parameters. */
 export async function estimateJob(host: EstimateHost, spec: AnyJobKindSpec, params: unknown): Promise<CostEstimate> {
-  const plan = spec.estimate!(host, params);
+  let plan;
+  try {
+    plan = spec.estimate!(host, params);
+  } catch (e) {
+    // settings the job refuses (a kind without a refuse hook finds out here): answered, as a refusal is
+    if (e instanceof ApiError && e.code === 'bad_input')
+      return refusedEstimate(e.message, backendOf(params, host.store));
+    throw e;
+  }
   const count = plan.count();
   const backend = backendOf(params, host.store);
   const cache = new CostCache(host.dataDir);

@@ -7,6 +7,7 @@ import { readSummary } from '../engine/embed/ae-files.js';
 import { AE_STAGING, autoencoderHandler, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
 import type { Store } from '../store/index.js';
 import { autoencoderDirFor } from '../store/paths.js';
+import { autoencoderEstimatePlan } from './autoencoder-estimate.js';
 import { defineJobKind } from './kind.js';
 
 function autoencoderContext(store: Store, params: AeTrainParams): AeJobContext {
@@ -64,6 +65,7 @@ export const autoencoderKind = defineJobKind({
   prepare: (host, job) => autoencoderContext(host.store, job.params),
   finalize: (host, job) => commitAutoencoder(host.store, host.dataDir, job),
   discard: (_host, job) => fs.rmSync(path.join(job.jobDir, AE_STAGING), { recursive: true, force: true }),
+  estimate: (host, params) => autoencoderEstimatePlan(host.store, params),
   cli: { command: 'ae', summary: 'train a similarity autoencoder on a dataset (DDS uses its latent space)' },
   ui: { label: 'Autoencoder', noun: 'autoencoder training', page: 'autoencoder' },
 });

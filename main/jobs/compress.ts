@@ -2,6 +2,7 @@
 import { compressJobContext } from '../api/compressions.js';
 import { compressHandler } from '../engine/compress/job.js';
 import { compressEventLine } from '../cli/compress.js';
+import { compressEstimatePlan } from './compress-estimate.js';
 import { defineJobKind } from './kind.js';
 
 export const compressKind = defineJobKind({
@@ -9,6 +10,7 @@ export const compressKind = defineJobKind({
   events: ['compress-point'],
   refuse: (host, params) => void compressJobContext(host.store, host.dataDir, params),
   prepare: (host, job) => compressJobContext(host.store, host.dataDir, job.params),
+  estimate: compressEstimatePlan,
   // a study keeps its progress (study.json, training checkpoints) in its job folder for `resume`, and its decoded
   // copies in the shared JPEG cache, which any later study may reuse: nothing to clean
   cli: {

@@ -2,6 +2,7 @@
 import { commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
 import { evaluateHandler } from '../engine/evaluate/job.js';
 import { evaluateEventLine } from '../cli/evaluate.js';
+import { evaluateEstimatePlan } from './evaluate-estimate.js';
 import { defineJobKind } from './kind.js';
 
 export const evaluateKind = defineJobKind({
@@ -11,6 +12,7 @@ export const evaluateKind = defineJobKind({
   prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
   finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
   discard: (_host, job) => discardEvaluation(job),
+  estimate: evaluateEstimatePlan,
   cli: {
     command: 'evaluate',
     summary: 'train a network built from a genotype and test it',

@@ -1,10 +1,13 @@
 /**
  * The step-time probe in the engine worker's runtime: it answers seconds per training image and the network's
- * size, and a job's start stops it at its next step instead of waiting for it.
+ * size for each kind's network (the search's supernet, the autoencoder, an evaluation's classifier), and a job's
+ * start stops it at its next step instead of waiting for it.
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AeTrainParams } from '../../shared/autoencoder.js';
 import { SearchParams } from '../../shared/search.js';
+import { describeNetwork } from '../../main/engine/evaluate/context.js';
 import type { HostToWorker, WorkerToHost } from '../../main/engine/jobs/protocol.js';
 import { createWorkerRuntime } from '../../main/engine/jobs/runtime.js';
 import type { JobHandler } from '../../main/engine/jobs/handler.js';
@@ -95,5 +98,36 @@ describe('calibrate', () => {
       sent.findIndex((m) => m.type === 'finished'),
     );
     t.cleanup();
+  });
+
+  it("times the autoencoder's own training step and counts its weights", async () => {
+    const { rt, next } = runtime();
+    const params = AeTrainParams.parse({ datasetId: 1, batch: 8, dim: 4 });
+    const spec = { kind: 'autoencoder', params, shape: { width: 28, height: 28, channels: 1, classes: 3 } };
+    rt.handle({ type: 'calibrate', requestId: 1, backend: 'cpu', probe: spec } as HostToWorker);
+    const m = (await next('calibrate-result')) as Extract<WorkerToHost, { type: 'calibrate-result' }>;
+    expect(m.error).toBeUndefined();
+    expect(m.result!.secondsPerImage).toBeGreaterThan(0);
+    // the grey autoencoder: width 16, three stages to 4x4, latent 4 (thousands of weights, not a dozen)
+    expect(m.result!.weights).toBeGreaterThan(10_000);
+    expect(m.result!.steps).toBeGreaterThanOrEqual(2);
+  });
+
+  it("times an evaluation's classifier (a baseline) at its batch", async () => {
+    const { rt, next } = runtime();
+    const network = describeNetwork({ source: { kind: 'baseline', name: 'cnn' }, preset: 'tiny' }, null);
+    const spec = {
+      kind: 'classifier',
+      network,
+      batch: 16,
+      auxWeight: 0.4,
+      augment: false,
+      shape: { width: 16, height: 16, channels: 1, classes: 2 },
+    };
+    rt.handle({ type: 'calibrate', requestId: 1, backend: 'cpu', probe: spec } as HostToWorker);
+    const m = (await next('calibrate-result')) as Extract<WorkerToHost, { type: 'calibrate-result' }>;
+    expect(m.error).toBeUndefined();
+    expect(m.result!.secondsPerImage).toBeGreaterThan(0);
+    expect(m.result!.weights).toBeGreaterThan(100);
   });
 });

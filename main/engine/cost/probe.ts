@@ -6,9 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { AeTrainParams } from '../../../shared/autoencoder.js';
 import type { BackendChoice } from '../../../shared/backend.js';
+import { NetworkDescription } from '../../../shared/evaluate.js';
 import { SearchParams } from '../../../shared/search.js';
+import { cropPadding } from '../../data/batches.js';
+import { PackedImages } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
+import { resolveAeSettings } from '../embed/ae-job.js';
+import { Autoencoder } from '../embed/autoencoder.js';
+import { trainAutoencoder } from '../embed/train.js';
+import { buildNetwork, countParameters, specOf } from '../evaluate/networks/index.js';
+import { trainClassifier } from '../evaluate/train.js';
+import { mulberry32 } from '../nn/prng.js';
 import { createAlgorithm, supernetOptions } from '../search/algorithms/index.js';
 import { createOptimizers } from '../search/algorithms/step.js';
 import { cellsFor } from '../search/context.js';
@@ -24,6 +34,18 @@ const Shape = z.object({
 /** What to time: the kind's network at the job's shape. */
 export const ProbeSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('search'), params: SearchParams, shape: Shape }),
+  /** The similarity autoencoder's training step (the autoencoder job). */
+  z.object({ kind: z.literal('autoencoder'), params: AeTrainParams, shape: Shape }),
+  /** A classifier's training step (evaluations, and the trainings of a compression study). */
+  z.object({
+    kind: z.literal('classifier'),
+    network: NetworkDescription,
+    batch: z.number().int().positive(),
+    auxWeight: z.number().min(0),
+    /** Random crop (and flip, for RGB) as the job augments. */
+    augment: z.boolean(),
+    shape: Shape,
+  }),
 ]);
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 
@@ -50,13 +72,16 @@ export interface ProbeOptions {
  * slower than the rest, up to 2x) until the budget is spent, at least one. Only a network whose first step alone
  * took three budgets is timed by that step (an estimate on the safe side, refined by its first finished run).
  */
-async function timeSteps(step: (i: number) => void, opts: ProbeOptions): Promise<{ seconds: number; steps: number }> {
+/** One step; awaited when it answers a promise (a job's own training loop, run for one batch). */
+type Step = (i: number) => unknown;
+
+async function timeSteps(step: Step, opts: ProbeOptions): Promise<{ seconds: number; steps: number }> {
   const budget = opts.budgetMs ?? 1500;
   const max = opts.maxSteps ?? 5;
   step = guarded(step, opts.signal);
   await nextTurn(opts.signal);
   const t0 = performance.now();
-  step(0);
+  await step(0);
   const first = performance.now() - t0;
   if (first >= 3 * budget) return { seconds: first / 1000, steps: 1 };
   let spent = 0;
@@ -64,7 +89,7 @@ async function timeSteps(step: (i: number) => void, opts: ProbeOptions): Promise
   while (steps < max && (steps === 0 || spent + first < budget)) {
     await nextTurn(opts.signal);
     const t = performance.now();
-    step(steps + 1);
+    await step(steps + 1);
     spent += performance.now() - t;
     steps++;
   }
@@ -90,7 +115,7 @@ const SMALL_BATCHES = [2, 4] as const;
  * step of batch 32 of the default DARTS supernet takes 10 s on wasm; two steps of 2 and 4, about 2 s). A batch up
  * to the larger of them is timed as it is.
  */
-async function timeBatches(step: (batch: number, i: number) => void, batch: number, opts: ProbeOptions) {
+async function timeBatches(step: (batch: number, i: number) => unknown, batch: number, opts: ProbeOptions) {
   const [b1, b2] = SMALL_BATCHES;
   if (batch <= b2) {
     const t = await timeSteps((i) => step(batch, i), opts);
@@ -98,7 +123,7 @@ async function timeBatches(step: (batch: number, i: number) => void, batch: numb
   }
   const t1 = await timeSteps((i) => step(b1, i), { ...opts, budgetMs: (opts.budgetMs ?? 1500) / 2 });
   await nextTurn(opts.signal);
-  const t2 = measureSteps((i) => step(b2, i), 1);
+  const t2 = await measureSteps((i) => step(b2, i), 1);
   const perImage = Math.max(0, (t2 - t1.seconds) / (b2 - b1));
   const fixed = Math.max(0, t2 - perImage * b2);
   return { secondsPerImage: (fixed + perImage * batch) / batch, steps: t1.steps + 1 };
@@ -117,18 +142,123 @@ async function nextTurn(signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) throw new ProbeAbortedError();
 }
 
-function guarded(step: (i: number) => void, signal: AbortSignal | undefined): (i: number) => void {
+function guarded(step: Step, signal: AbortSignal | undefined): Step {
   return (i) => {
     if (signal?.aborted) throw new ProbeAbortedError();
-    step(i);
+    return step(i);
   };
 }
 
 /** The mean seconds of `n` steps. */
-function measureSteps(step: (i: number) => void, n: number): number {
+async function measureSteps(step: Step, n: number): Promise<number> {
   const t = performance.now();
-  for (let i = 0; i < n; i++) step(i);
+  for (let i = 0; i < n; i++) await step(i);
   return (performance.now() - t) / 1000 / n;
+}
+
+/** `batch` random images of the shape, packed as a dataset stores them, and labels over the classes. */
+function randomImages(batch: number, s: z.infer<typeof Shape>, seed: number) {
+  const bytes = Buffer.alloc(batch * s.width * s.height * s.channels);
+  const rng = mulberry32(seed);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rng() * 256);
+  return {
+    images: PackedImages.wrap(bytes, { width: s.width, height: s.height, channels: s.channels === 1 ? 1 : 3 }),
+    labels: Int32Array.from({ length: batch }, (_, i) => i % s.classes),
+    rows: Array.from({ length: batch }, (_, i) => i),
+  };
+}
+
+/** Caches `make(batch)` per batch size (a probe times two or three sizes) and disposes nothing: plain arrays. */
+function perBatch<T>(make: (batch: number) => T): (batch: number) => T {
+  const made = new Map<number, T>();
+  return (b) => {
+    let v = made.get(b);
+    if (v === undefined) made.set(b, (v = make(b)));
+    return v;
+  };
+}
+
+/**
+ * The autoencoder job's training step, through its own training loop: one epoch of one batch (random images) with
+ * the job's losses, weighting, latent size and learning rate; batch-norm recalibration off (the count has it).
+ */
+async function probeAutoencoder(spec: Extract<ProbeSpec, { kind: 'autoencoder' }>, opts: ProbeOptions) {
+  const p = spec.params;
+  const channels = spec.shape.channels === 1 ? 1 : 3;
+  const { losses, kendall, dim } = resolveAeSettings(p, channels);
+  const ae = new Autoencoder({ inputSize: spec.shape.width, channels, dim, seed: p.seed });
+  const data = perBatch((b) => randomImages(b, spec.shape, b));
+  try {
+    const t = await timeBatches(
+      (b, i) => {
+        const d = data(b);
+        return trainAutoencoder(ae, d.images, d.labels, d.rows, {
+          losses,
+          kendall,
+          epochs: 1,
+          batch: b,
+          lr: p.lr,
+          seed: p.seed + i,
+          calibrationImages: 0,
+          signal: opts.signal,
+        }).then(() => undefined);
+      },
+      p.batch,
+      opts,
+    );
+    return { ...t, weights: ae.parameterCount() };
+  } finally {
+    ae.dispose();
+  }
+}
+
+/**
+ * A classifier's training step, through the evaluation's own training loop (engine/evaluate/train.ts): one epoch of
+ * one batch of random images with the job's augmentation, auxiliary loss and drop-path, and a test of one image.
+ */
+async function probeClassifier(spec: Extract<ProbeSpec, { kind: 'classifier' }>, opts: ProbeOptions) {
+  const s = spec.shape;
+  const net = buildNetwork(specOf(spec.network), s, 0);
+  const shape = { ...s, channels: s.channels === 1 ? (1 as const) : (3 as const) };
+  const data = perBatch((b) => randomImages(b, s, b));
+  const classNames = Array.from({ length: s.classes }, (_, i) => String(i));
+  const norm = { mean: new Array<number>(s.channels).fill(0.5), std: new Array<number>(s.channels).fill(0.25) };
+  try {
+    const t = await timeBatches(
+      async (b, i) => {
+        const d = data(b);
+        await trainClassifier(
+          net,
+          {
+            train: { source: d.images, rows: d.rows, labels: d.labels },
+            test: { source: d.images, rows: [0], labels: d.labels },
+          },
+          norm,
+          {
+            epochs: 1,
+            batch: b,
+            lr: 0.025,
+            lrMin: 0,
+            momentum: 0.9,
+            weightDecay: 3e-4,
+            gradClip: 5,
+            auxWeight: spec.network.auxiliary ? spec.auxWeight : 0,
+            dropPath: spec.network.dropPath,
+            cropPad: spec.augment ? cropPadding(shape) : 0,
+            flip: spec.augment && s.channels === 3,
+            seed: i,
+            classNames,
+          },
+          { onStep: () => Promise.resolve(), onEpoch: () => undefined, log: () => undefined },
+        );
+      },
+      spec.batch,
+      opts,
+    );
+    return { ...t, weights: countParameters(net.train) };
+  } finally {
+    net.dispose();
+  }
 }
 
 /** One search step (the algorithm's α step on a validation batch, then its weight step) on the job's supernet. */
@@ -164,6 +294,11 @@ async function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: P
 
 export async function runProbe(spec: ProbeSpec, backend: BackendChoice, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const report = await selectBackend(backend);
-  const r = await probeSearch(spec, opts);
+  const r =
+    spec.kind === 'search'
+      ? await probeSearch(spec, opts)
+      : spec.kind === 'autoencoder'
+        ? await probeAutoencoder(spec, opts)
+        : await probeClassifier(spec, opts);
   return { backend: report.selected, ...r };
 }

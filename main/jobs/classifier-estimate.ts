@@ -1,0 +1,57 @@
+/**
+ * Cost before Start for the jobs that train a classifier (evaluations, compression studies): the dataset's facts
+ * the counts read (shared/cost.ts), the network's shape as a cache key, and the probe that times its step.
+ */
+import { createHash } from 'node:crypto';
+import type { ClassifierCostFacts } from '../../shared/cost.js';
+import type { NetworkDescription } from '../../shared/evaluate.js';
+import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
+import type { ProbeSpec } from '../engine/cost/probe.js';
+
+/** Training images per class and test images, from a job's dataset context. */
+export function classifierFacts(
+  c: Pick<SplitDatasetJobContext, 'labels' | 'splits' | 'classNames'>,
+): ClassifierCostFacts {
+  const perClassTrain = c.classNames.map(() => 0);
+  let testImages = 0;
+  c.splits.forEach((s, i) => {
+    if (s === 'train') perClassTrain[c.labels[i]!]!++;
+    else testImages++;
+  });
+  return { perClassTrain, testImages };
+}
+
+interface ClassifierShape {
+  network: NetworkDescription;
+  batch: number;
+  augment: boolean;
+  shape: { width: number; height: number; channels: number; classes: number };
+}
+
+/**
+ * What a classifier step's time depends on: the network (kind, genotype, C, cells, auxiliary head, drop-path), the
+ * batch, the augmentation and the image. Evaluations and studies of one network share it (and its calibration).
+ */
+export function classifierShapeKey(k: ClassifierShape): string {
+  const n = k.network;
+  const genotype = n.genotype ? createHash('sha256').update(JSON.stringify(n.genotype)).digest('hex').slice(0, 12) : '';
+  const s = k.shape;
+  return [
+    'classifier',
+    n.kind,
+    genotype,
+    `c${n.channels}`,
+    `l${n.layers}`,
+    n.auxiliary ? 'aux' : '',
+    n.dropPath > 0 ? 'dp' : '',
+    `b${k.batch}`,
+    k.augment ? 'aug' : '',
+    `${s.width}x${s.height}x${s.channels}`,
+    `y${s.classes}`,
+  ].join(':');
+}
+
+/** The probe of a classifier's training step. */
+export function classifierProbe(k: ClassifierShape & { auxWeight: number }): ProbeSpec {
+  return { kind: 'classifier', ...k };
+}

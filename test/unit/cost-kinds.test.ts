@@ -17,6 +17,7 @@ import {
   secondsFor,
   trainUnderLimit,
 } from '../../shared/cost.js';
+import { builtParams } from '../../renderer/src/lib/cost.js';
 
 // 10 classes of 60 training images, 500 test images, 28x28 grey
 const classifier = { perClassTrain: Array.from({ length: 10 }, () => 60), testImages: 500 };
@@ -122,5 +123,15 @@ describe('quick looks', () => {
       { key: 'epochs', label: 'epochs', from: 30, min: 2 },
     ]);
     expect(autoencoderQuickLookKnobs({ epochs: 30, untrained: true })).toEqual([]);
+  });
+});
+
+describe("the form's parameters to estimate", () => {
+  it('what Start would send, with extras; null while the form is incomplete', () => {
+    expect(builtParams({ ok: true, params: { epochs: 3, allow: false } }, { allow: true })).toEqual({
+      epochs: 3,
+      allow: true,
+    });
+    expect(builtParams({ ok: false })).toBeNull();
   });
 });

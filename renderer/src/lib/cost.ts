@@ -70,4 +70,12 @@ export class EstimateCache {
 
 export const estimates = new EstimateCache();
 
+/** What a form's estimate asks about: the parameters Start would send (with `extra`), or null while incomplete. */
+export function builtParams<P extends object>(
+  built: { ok: true; params: P } | { ok: false },
+  extra: Partial<P> = {},
+): P | null {
+  return built.ok ? { ...built.params, ...extra } : null;
+}
+
 export { formatDuration };

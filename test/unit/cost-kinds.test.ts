@@ -120,7 +120,7 @@ describe('quick looks', () => {
 
   it('the autoencoder lowers its epochs only, never an untrained one', () => {
     expect(autoencoderQuickLookKnobs({ epochs: 30, untrained: false })).toEqual([
-      { key: 'epochs', label: 'epochs', from: 30, min: 2 },
+      { key: 'epochs', label: 'epochs', from: 30, min: 1 },
     ]);
     expect(autoencoderQuickLookKnobs({ epochs: 30, untrained: true })).toEqual([]);
   });

@@ -113,15 +113,25 @@ const SMALL_BATCHES = [2, 4] as const;
  * Seconds per image at `batch`: a step's time is close to a fixed part (kernel dispatch, α and BN bookkeeping) plus
  * a part per image, so a large batch is timed at two small ones and the line through them is read at `batch` (a
  * step of batch 32 of the default DARTS supernet takes 10 s on wasm; two steps of 2 and 4, about 2 s). A batch up
- * to the larger of them is timed as it is.
+ * to the larger of them is timed as it is. With `direct`, a network whose steps at `batch` are cheap (batch / 2
+ * steps of 2 fit in the budget) is timed at `batch` after all: the line through two steps of a few milliseconds is
+ * noise on a busy machine (a small classifier read 134 ms per image by the line, 6 ms timed as it is).
  */
-async function timeBatches(step: (batch: number, i: number) => unknown, batch: number, opts: ProbeOptions) {
+async function timeBatches(
+  step: (batch: number, i: number) => unknown,
+  batch: number,
+  opts: ProbeOptions,
+  direct = false,
+) {
   const [b1, b2] = SMALL_BATCHES;
-  if (batch <= b2) {
+  const asItIs = async (steps = 0) => {
     const t = await timeSteps((i) => step(batch, i), opts);
-    return { secondsPerImage: t.seconds / batch, steps: t.steps };
-  }
-  const t1 = await timeSteps((i) => step(b1, i), { ...opts, budgetMs: (opts.budgetMs ?? 1500) / 2 });
+    return { secondsPerImage: t.seconds / batch, steps: steps + t.steps };
+  };
+  if (batch <= b2) return asItIs();
+  const budget = opts.budgetMs ?? 1500;
+  const t1 = await timeSteps((i) => step(b1, i), { ...opts, budgetMs: budget / 2 });
+  if (direct && (t1.seconds * 1000 * batch) / b1 < budget) return asItIs(t1.steps);
   await nextTurn(opts.signal);
   const t2 = await measureSteps((i) => step(b2, i), 1);
   const perImage = Math.max(0, (t2 - t1.seconds) / (b2 - b1));
@@ -178,35 +188,38 @@ function perBatch<T>(make: (batch: number) => T): (batch: number) => T {
   };
 }
 
+/** Images an autoencoder probe's call trains on: a few small batches each, so a call's set-up is paid as an epoch's. */
+const AE_IMAGES_PER_CALL = 32;
+
 /**
- * The autoencoder job's training step, through its own training loop: one epoch of one batch (random images) with
- * the job's losses, weighting, latent size and learning rate; batch-norm recalibration off (the count has it).
+ * The autoencoder job's training step, through its own training loop: one epoch of a few batches (random images)
+ * with the job's losses, weighting, latent size, batch and learning rate; batch-norm recalibration off (the count
+ * has it). Timed at the job's own batch: the network is small, and a call's set-up (the optimiser, the epoch's
+ * shuffle) would be counted once per batch by the two-batch extrapolation, once per epoch by the job.
  */
 async function probeAutoencoder(spec: Extract<ProbeSpec, { kind: 'autoencoder' }>, opts: ProbeOptions) {
   const p = spec.params;
   const channels = spec.shape.channels === 1 ? 1 : 3;
   const { losses, kendall, dim } = resolveAeSettings(p, channels);
   const ae = new Autoencoder({ inputSize: spec.shape.width, channels, dim, seed: p.seed });
-  const data = perBatch((b) => randomImages(b, spec.shape, b));
+  const images = p.batch * Math.max(1, Math.ceil(AE_IMAGES_PER_CALL / p.batch));
+  const d = randomImages(images, spec.shape, 1);
   try {
-    const t = await timeBatches(
-      (b, i) => {
-        const d = data(b);
-        return trainAutoencoder(ae, d.images, d.labels, d.rows, {
+    const t = await timeSteps(
+      (i) =>
+        trainAutoencoder(ae, d.images, d.labels, d.rows, {
           losses,
           kendall,
           epochs: 1,
-          batch: b,
+          batch: p.batch,
           lr: p.lr,
           seed: p.seed + i,
           calibrationImages: 0,
           signal: opts.signal,
-        }).then(() => undefined);
-      },
-      p.batch,
+        }),
       opts,
     );
-    return { ...t, weights: ae.parameterCount() };
+    return { secondsPerImage: t.seconds / images, steps: t.steps, weights: ae.parameterCount() };
   } finally {
     ae.dispose();
   }
@@ -254,6 +267,7 @@ async function probeClassifier(spec: Extract<ProbeSpec, { kind: 'classifier' }>,
       },
       spec.batch,
       opts,
+      true,
     );
     return { ...t, weights: countParameters(net.train) };
   } finally {

@@ -102,15 +102,16 @@ describe('calibrate', () => {
 
   it("times the autoencoder's own training step and counts its weights", async () => {
     const { rt, next } = runtime();
-    const params = AeTrainParams.parse({ datasetId: 1, batch: 8, dim: 4 });
+    const params = AeTrainParams.parse({ datasetId: 1, batch: 8, dim: 4, losses: ['mse'] });
     const spec = { kind: 'autoencoder', params, shape: { width: 28, height: 28, channels: 1, classes: 3 } };
-    rt.handle({ type: 'calibrate', requestId: 1, backend: 'cpu', probe: spec } as HostToWorker);
+    rt.handle({ type: 'calibrate', requestId: 1, backend: 'wasm', probe: spec } as HostToWorker);
     const m = (await next('calibrate-result')) as Extract<WorkerToHost, { type: 'calibrate-result' }>;
     expect(m.error).toBeUndefined();
     expect(m.result!.secondsPerImage).toBeGreaterThan(0);
     // the grey autoencoder: width 16, three stages to 4x4, latent 4 (thousands of weights, not a dozen)
+    expect(m.result!.backend).toBe('wasm');
     expect(m.result!.weights).toBeGreaterThan(10_000);
-    expect(m.result!.steps).toBeGreaterThanOrEqual(2);
+    expect(m.result!.steps).toBeGreaterThanOrEqual(2); // a warm-up call, then timed calls
   });
 
   it("times an evaluation's classifier (a baseline) at its batch", async () => {

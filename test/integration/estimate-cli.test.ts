@@ -1,14 +1,15 @@
 /**
  * `winnow search ... --estimate` through the built CLI: prints the cost (time, images, disk) and exits without
  * starting a job; --json prints the estimate document; a second estimate of the same shape reads the calibration
- * the first kept in the data folder.
+ * the first kept in the data folder. The autoencoder, the evaluation and the compression study answer the same way
+ * (each timing its own network); an evaluation and a study of one network share its calibration.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CostEstimate } from '../../shared/cost.js';
 import { COST_CACHE_FILE } from '../../main/store/cost-cache.js';
-import { TINY_NB201_SEARCH, flags, runCli } from '../helpers/cli.js';
+import { TINY_CNN, TINY_NB201_SEARCH, flags, runCli } from '../helpers/cli.js';
 import { importWithCli, runCliJson, withStoreAt } from '../helpers/cli-data.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -50,5 +51,56 @@ describe('winnow search --estimate', () => {
     const r = await runCli(['search', '--resume', '1', '--estimate'], dataDir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--estimate is for a new job/);
+  });
+});
+
+describe('--estimate for the other job kinds', () => {
+  const noJobs = () =>
+    expect(withStoreAt(dataDir, (s) => s.jobs.list({ limit: 10 }).filter((j) => j.kind !== 'import'))).toEqual([]);
+
+  it('winnow ae train: its epochs over the 8,000 training images, then every image embedded', async () => {
+    const r = await runCli(
+      ['ae', 'train', ...flags({ dataset: datasetId, epochs: 2, backend: 'wasm' }), '--estimate'],
+      dataDir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ms per training image on wasm, timed on this machine/);
+    // 2 x 8,000 trained; 2,048 for the batch-norm statistics, 10,000 embedded, 2,000 test images reconstructed
+    expect(r.stderr).toMatch(
+      /^Images processed: 30,048 \(2 epochs × 8,000 training images; 10,000 images embedded\)$/m,
+    );
+    noJobs();
+  });
+
+  let evaluateRate = 0;
+  it('winnow evaluate: whole batches of the limited training images, a test pass after every epoch', async () => {
+    const e = await runCliJson<CostEstimate>(
+      ['evaluate', ...flags({ dataset: datasetId, ...TINY_CNN, limitPerClass: 4, backend: 'wasm' }), '--estimate'],
+      dataDir,
+    );
+    expect(e.images).toBe(32 + 2000); // 40 images: 2 batches of 16; the 2,000 test images
+    expect(e.seconds).toBeGreaterThan(0);
+    expect(e.diskBytes).toBeGreaterThan(0);
+    evaluateRate = e.basis.calibrated!;
+    expect(evaluateRate).toBeGreaterThan(0);
+    noJobs();
+  });
+
+  it("winnow compress: the grid encoded, the baseline trained, its tests; the evaluation's calibration", async () => {
+    const e = await runCliJson<CostEstimate>(
+      [
+        'compress',
+        ...flags({ dataset: datasetId, ...TINY_CNN, limitPerClass: 4, qualities: '50,95', backend: 'wasm' }),
+        '--estimate',
+      ],
+      dataDir,
+    );
+    // 2 points x 10,000 images encoded (grey: one subsampling); 32 training images; tests: the baseline's epoch,
+    // the originals, the 2 points
+    expect(e.images).toBe(20_000 + 32 + 4 * 2000);
+    expect(e.parts[0]).toBe('2 grid points × 10,000 images encoded');
+    // the same network at the same batch as the evaluation above: timed once
+    expect(e.basis.calibrated).toBe(evaluateRate);
+    noJobs();
   });
 });

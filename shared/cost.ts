@@ -172,6 +172,8 @@ export interface CostEstimate {
   parts: string[];
   /** Above WARN_SECONDS: the preset that fits in about QUICK_LOOK_SECONDS. */
   quickLook: QuickLook | null;
+  /** What makes a job of this kind shorter, in a sentence for the form's warning; null: the generic one. */
+  shorter?: string | null;
   /**
    * Why a job of these settings cannot start (what Start would say), or null. Answered, not thrown: a form asks as
    * the user types, and half-typed settings are refused all the time.

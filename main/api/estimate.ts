@@ -61,6 +61,7 @@ export function refusedEstimate(message: string, backend: string): CostEstimate 
     basis: { backend, calibrated: null, runs: 0, secondsPerImage: null, note: null },
     parts: [],
     quickLook: null,
+    shorter: null,
     refusal: message,
   };
 }
@@ -114,6 +115,7 @@ export async function estimateJob(host: EstimateHost, spec: AnyJobKindSpec, para
     },
     parts: count.parts,
     quickLook: look,
+    shorter: plan.shorter ?? null,
     refusal: null,
   };
 }

@@ -28,5 +28,6 @@ export function autoencoderEstimatePlan(store: Store, params: AeTrainParams): Jo
     ].join(':'),
     probe: { kind: 'autoencoder', params, shape },
     knobs: autoencoderQuickLookKnobs(params),
+    shorter: 'A larger batch makes each image cheaper: batch 8, the paper’s, is the slowest per image.',
   };
 }

@@ -10,6 +10,9 @@ import { studyGrid } from '../engine/compress/context.js';
 import type { JobEstimatePlan, JobHost } from './kind.js';
 import { classifierFacts, classifierProbe, classifierShapeKey } from './classifier-estimate.js';
 
+const SHORTER =
+  'Fewer qualities, fewer protocols that retrain, fewer epochs or fewer images per class make it shorter.';
+
 export function compressEstimatePlan(host: JobHost, params: CompressParams): JobEstimatePlan {
   const c = compressJobContext(host.store, host.dataDir, params);
   const facts = { ...classifierFacts(c), ...c.shape, images: c.labels.length };
@@ -39,5 +42,6 @@ export function compressEstimatePlan(host: JobHost, params: CompressParams): Job
     shapeKey: classifierShapeKey(k),
     probe: classifierProbe({ ...k, auxWeight: 0.4 }),
     knobs: trains ? classifierQuickLookKnobs(params, facts) : [],
+    shorter: SHORTER,
   };
 }

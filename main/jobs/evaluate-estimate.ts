@@ -20,5 +20,6 @@ export function evaluateEstimatePlan(host: JobHost, params: EvaluateParams): Job
     shapeKey: classifierShapeKey(k),
     probe: classifierProbe({ ...k, auxWeight: params.auxWeight }),
     knobs: classifierQuickLookKnobs(params, facts),
+    shorter: 'Fewer epochs, fewer images per class, or a smaller network preset make it shorter.',
   };
 }

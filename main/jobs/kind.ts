@@ -56,6 +56,8 @@ export interface JobEstimatePlan {
   probe: unknown;
   /** What the quick-look preset may lower, in order. */
   knobs: QuickLookKnob[];
+  /** What makes a job of this kind shorter, in a sentence ("Fewer channels or cells make every step cheaper."). */
+  shorter?: string;
 }
 
 /**

@@ -37,5 +37,6 @@ export function searchEstimatePlan(store: Store, params: SearchParams): JobEstim
     shapeKey: searchShapeKey(params, shape),
     probe: { kind: 'search', params, shape },
     knobs: searchQuickLookKnobs(params, costFacts),
+    shorter: 'Fewer epochs, fewer images, or fewer channels or cells make it shorter.',
   };
 }

@@ -2,6 +2,7 @@
  * Cost before Start on the Search page in chromium against `winnow serve`, with the MNIST sample: a tiny search's
  * estimate (time, images, disk) shows before Start; 500 epochs over all images get the 30-minute warning, and
  * "Quick look" brings it down and says what it changed; the tiny search's actual time is within 2x of its estimate.
+ * The autoencoder, evaluation and compression forms show theirs before Start too (one page load each, no job).
  * Screenshots at 1400 and 1024 px wide: test-results/e2e-cost-*.png.
  */
 import path from 'node:path';
@@ -15,24 +16,24 @@ let ui: UiSession;
 let page: Page;
 let problems: string[];
 
-async function shots(name: string): Promise<void> {
+async function shots(name: string, prefix = 'search'): Promise<void> {
   for (const width of [1400, 1024]) {
     await page.setViewportSize({ width, height: 1100 });
-    await page.getByTestId('search-cost').scrollIntoViewIfNeeded();
+    await page.getByTestId(`${prefix}-cost`).scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, `e2e-cost-${name}-${width}.png`) });
   }
   await page.setViewportSize({ width: 1400, height: 900 });
 }
 
-/** Waits for an estimate other than `before` to be shown; its seconds. */
-async function estimateAfter(before: string | null, timeout = 540_000): Promise<number> {
+/** Waits for an estimate other than `before` to be shown in the `prefix` form; its seconds. */
+async function estimateAfter(before: string | null, timeout = 540_000, prefix = 'search'): Promise<number> {
   const handle = await page.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid="search-cost"]');
+    ([prev, testid]) => {
+      const el = document.querySelector(`[data-testid="${testid}"]`);
       const s = el?.getAttribute('data-seconds');
       return el?.getAttribute('data-state') === 'ready' && s && s !== prev ? s : null;
     },
-    before,
+    [before, `${prefix}-cost`] as const,
     { timeout, polling: 200 },
   );
   return Number(await handle.jsonValue());
@@ -115,4 +116,53 @@ describe('Cost before Start', () => {
     expect(actual / estimate, says).toBeLessThan(2);
     expect(problems).toEqual([]);
   }, 480_000);
+});
+
+describe('Cost before Start on the other forms', () => {
+  it("the autoencoder form: its defaults' cost, and a quick look of fewer epochs when they are long", async () => {
+    await page.goto(`${ui.serve.url}#/autoencoder`);
+    await page.getByTestId('ae-form').waitFor();
+    const seconds = await estimateAfter(null, 120_000, 'ae');
+    expect(await page.getByTestId('ae-cost-time').textContent()).toMatch(/^about \d+ (s|min|h)/);
+    // 30 epochs x 8,000; 2,048 for the batch-norm statistics, 10,000 embedded, 2,000 reconstructed
+    expect(await page.getByTestId('ae-cost-images').textContent()).toBe('254,048 images processed');
+    expect(await page.getByTestId('ae-start').isEnabled()).toBe(true);
+    await shots('autoencoder', 'ae');
+    if (seconds > 30 * 60) {
+      // the autoencoder's own advice: it has no channels or cells to lower
+      expect(await page.getByTestId('ae-cost-warning').textContent()).not.toMatch(/channels or cells/);
+      await page.getByTestId('ae-quick-look').click();
+      expect(Number(await page.getByTestId('ae-epochs').inputValue())).toBeLessThan(30);
+      expect(await page.getByTestId('ae-quick-look-note').textContent()).toMatch(/epochs 30 → \d+/);
+    } else expect(await page.getByTestId('ae-cost-warning').count()).toBe(0);
+  }, 180_000);
+
+  it('the evaluation form: a tiny baseline', async () => {
+    await page.goto(`${ui.serve.url}#/evaluate`);
+    await page.getByTestId('evaluate-form').waitFor();
+    await pickCard(page, 'evaluate-source-baseline');
+    await pickCard(page, 'evaluate-baseline-cnn');
+    await page.getByTestId('evaluate-preset').selectOption('tiny');
+    await page.getByTestId('evaluate-epochs').fill('1');
+    await page.getByTestId('evaluate-batch').fill('16');
+    await page.getByTestId('evaluate-limit').fill('20');
+    await estimateAfter(null, 120_000, 'evaluate');
+    // 200 images: 12 batches of 16; then the 2,000 test images
+    expect(await page.getByTestId('evaluate-cost-images').textContent()).toBe('2,192 images processed');
+    expect(await page.getByTestId('evaluate-cost-disk').textContent()).toMatch(/^about [\d.]+ [KM]B on disk$/);
+  }, 180_000);
+
+  it('the compression form: the grid encoded, a tiny baseline trained, its tests', async () => {
+    await page.goto(`${ui.serve.url}#/compression`);
+    await page.getByTestId('compress-form').waitFor();
+    await pickCard(page, 'compress-source-baseline');
+    await pickCard(page, 'compress-baseline-cnn');
+    await page.getByTestId('compress-preset').selectOption('tiny');
+    await estimateAfter(null, 120_000, 'compress');
+    // the thesis' 6 qualities x 10,000 images (grey: one subsampling); 5 epochs x 8,000; 5 + 1 + 6 tests of 2,000
+    expect(await page.getByTestId('compress-cost-images').textContent()).toBe('124,000 images processed');
+    expect(await page.getByTestId('compress-start').isEnabled()).toBe(true);
+    await shots('compression', 'compress');
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

@@ -278,15 +278,25 @@ export function searchQuickLookKnobs(
   d: Pick<SearchCostFacts, 'classes' | 'perClassHalves'>,
 ): QuickLookKnob[] {
   const most = d.perClassHalves.reduce((m, h) => Math.max(m, h.w + h.a), 0);
-  const from = Math.min(p.limitPerClass ?? Infinity, most);
-  const fewest = Math.max(10, 2 * Math.ceil((2 * p.batch) / d.classes));
+  return epochsThenImages(p, { leastEpochs: 3, most, fewest: Math.max(10, 2 * Math.ceil((2 * p.batch) / d.classes)) });
+}
+
+/**
+ * The two knobs the training kinds share: the epochs down to `leastEpochs`, then the images per class from where
+ * the limit stands (`most`, the largest class, when there is none) down to `fewest`.
+ */
+function epochsThenImages(
+  p: { epochs: number; limitPerClass: number | null },
+  k: { leastEpochs: number; most: number; fewest: number },
+): QuickLookKnob[] {
+  const from = Math.min(p.limitPerClass ?? Infinity, k.most);
   return [
-    { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, 3) },
+    { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, k.leastEpochs) },
     {
       key: 'limitPerClass',
       label: 'images per class',
       from,
-      min: Math.min(from, fewest),
+      min: Math.min(from, k.fewest),
       format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
     },
   ];
@@ -351,18 +361,8 @@ export function classifierQuickLookKnobs(
   d: Pick<ClassifierCostFacts, 'perClassTrain'>,
 ): QuickLookKnob[] {
   const most = d.perClassTrain.reduce((m, n) => Math.max(m, n), 0);
-  const from = Math.min(p.limitPerClass ?? Infinity, most);
   const fewest = Math.max(20, Math.ceil((4 * p.batch) / Math.max(1, d.perClassTrain.length)));
-  return [
-    { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, 2) },
-    {
-      key: 'limitPerClass',
-      label: 'images per class',
-      from,
-      min: Math.min(from, fewest),
-      format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
-    },
-  ];
+  return epochsThenImages(p, { leastEpochs: 2, most, fewest });
 }
 
 /** Seconds to JPEG-encode and decode a megapixel of one channel (sharp; 0.03 to 0.07 measured, on the safe side). */

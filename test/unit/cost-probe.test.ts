@@ -65,7 +65,7 @@ describe('calibrate', () => {
     expect((byId.get(2) as { result?: { secondsPerImage: number } }).result!.secondsPerImage).toBeGreaterThan(0);
   });
 
-  it('times a batch above 4 at batches of 2 and 4, and reports the network size', async () => {
+  it('times a batch above 4 (from batch 2: as it is, or by the line through 2 and 4) and reports the size', async () => {
     const { rt, next } = runtime();
     rt.handle({ type: 'calibrate', requestId: 1, backend: 'cpu', probe: probe(16) } as HostToWorker);
     const m = (await next('calibrate-result')) as Extract<WorkerToHost, { type: 'calibrate-result' }>;
@@ -73,7 +73,7 @@ describe('calibrate', () => {
     expect(m.result!.backend).toBe('cpu');
     expect(m.result!.secondsPerImage).toBeGreaterThan(0);
     expect(m.result!.weights).toBeGreaterThan(100);
-    expect(m.result!.steps).toBeGreaterThanOrEqual(2); // at least one step at 2, then one at 4
+    expect(m.result!.steps).toBeGreaterThanOrEqual(2); // at least one step at 2, then one at 4 or at 16
   });
 
   it('a job start stops a calibration: the job runs, the calibration says why it stopped', async () => {

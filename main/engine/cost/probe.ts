@@ -113,16 +113,11 @@ const SMALL_BATCHES = [2, 4] as const;
  * Seconds per image at `batch`: a step's time is close to a fixed part (kernel dispatch, α and BN bookkeeping) plus
  * a part per image, so a large batch is timed at two small ones and the line through them is read at `batch` (a
  * step of batch 32 of the default DARTS supernet takes 10 s on wasm; two steps of 2 and 4, about 2 s). A batch up
- * to the larger of them is timed as it is. With `direct`, a network whose steps at `batch` are cheap (batch / 2
- * steps of 2 fit in the budget) is timed at `batch` after all: the line through two steps of a few milliseconds is
- * noise on a busy machine (a small classifier read 134 ms per image by the line, 6 ms timed as it is).
+ * to the larger of them is timed as it is, and so is a network whose steps at `batch` are cheap (batch / 2 steps of
+ * 2 fit in the budget): the line through two steps of a few milliseconds is noise on a busy machine (a small
+ * classifier read 134 ms per image by the line, 6 ms timed as it is; a tiny search 173 s by the line, 65 s ran).
  */
-async function timeBatches(
-  step: (batch: number, i: number) => unknown,
-  batch: number,
-  opts: ProbeOptions,
-  direct = false,
-) {
+async function timeBatches(step: (batch: number, i: number) => unknown, batch: number, opts: ProbeOptions) {
   const [b1, b2] = SMALL_BATCHES;
   const asItIs = async (steps = 0) => {
     const t = await timeSteps((i) => step(batch, i), opts);
@@ -131,7 +126,7 @@ async function timeBatches(
   if (batch <= b2) return asItIs();
   const budget = opts.budgetMs ?? 1500;
   const t1 = await timeSteps((i) => step(b1, i), { ...opts, budgetMs: budget / 2 });
-  if (direct && (t1.seconds * 1000 * batch) / b1 < budget) return asItIs(t1.steps);
+  if ((t1.seconds * 1000 * batch) / b1 < budget) return asItIs(t1.steps);
   await nextTurn(opts.signal);
   const t2 = await measureSteps((i) => step(b2, i), 1);
   const perImage = Math.max(0, (t2 - t1.seconds) / (b2 - b1));
@@ -267,7 +262,6 @@ async function probeClassifier(spec: Extract<ProbeSpec, { kind: 'classifier' }>,
       },
       spec.batch,
       opts,
-      true,
     );
     return { ...t, weights: countParameters(net.train) };
   } finally {

@@ -14,3 +14,11 @@ export const AE_PRESETS: Record<AePresetName, { losses: AeLossName[]; kendall: b
   'mnist-like': { losses: ['contractive'], kendall: false, dim: 8 },
   rgb: { losses: ['triplet', 'mse'], kendall: true, dim: 32 },
 };
+
+/**
+ * After its epochs, an autoencoder's batch-norm statistics are recomputed on up to this many training images, and up
+ * to this many test images are reconstructed for PSNR / SSIM (the job, engine/embed/ae-job.ts, and its cost before
+ * Start, shared/cost.ts, both read these).
+ */
+export const AE_BATCH_NORM_IMAGES = 2048;
+export const AE_QUALITY_IMAGES = 2000;

@@ -4,6 +4,8 @@
  * by the finished jobs of the same shape). Pure arithmetic, shared by the API (main/api/estimate.ts), the CLI's
  * `--estimate` and the form's footer (CostEstimate.svelte).
  */
+import { AE_BATCH_NORM_IMAGES, AE_QUALITY_IMAGES } from './autoencoder-defaults.js';
+
 /**
  * A job's work, counted from its parameters and its dataset. The unit of time is one training image: one forward
  * and backward pass (and the optimiser steps) through the job's network, which is what the calibration measures.
@@ -425,10 +427,6 @@ export interface AutoencoderCostFacts {
   images: number;
 }
 
-/** Training images the autoencoder's batch-norm statistics are recomputed on, and test images it reconstructs. */
-const AE_BN_IMAGES = 2048;
-const AE_QUALITY_IMAGES = 2000;
-
 /**
  * An autoencoder's work (engine/embed/ae-job.ts): its epochs over the training split in whole batches (all of it
  * when it is less than one batch), the batch-norm statistics recomputed on up to 2,048 training images, every image
@@ -441,7 +439,8 @@ export function autoencoderCount(
 ): CostCount {
   const perEpoch = epochImages(d.trainImages, p.batch);
   const trainImages = p.untrained ? 0 : p.epochs * perEpoch;
-  const inferImages = Math.min(AE_BN_IMAGES, d.trainImages) + d.images + Math.min(AE_QUALITY_IMAGES, d.testImages);
+  const inferImages =
+    Math.min(AE_BATCH_NORM_IMAGES, d.trainImages) + d.images + Math.min(AE_QUALITY_IMAGES, d.testImages);
   const parts = p.untrained ? [] : [`${plural(p.epochs, 'epoch')} × ${perEpoch.toLocaleString('en')} training images`];
   parts.push(`${d.images.toLocaleString('en')} images embedded`);
   return {

@@ -15,6 +15,7 @@ import {
   type AePreset,
 } from '../../../shared/autoencoder.js';
 import type { Split } from '../../../shared/datasets.js';
+import { AE_BATCH_NORM_IMAGES, AE_QUALITY_IMAGES } from '../../../shared/autoencoder-defaults.js';
 import { IMAGES_FILE } from '../../data/staged.js';
 import { PackedImages, type ImageShape } from '../../data/tensor-store.js';
 import { selectBackend } from '../backend/ladder.js';
@@ -39,8 +40,6 @@ export interface AeJobContext {
 export const AE_STAGING = 'staging';
 /** Reconstructions kept for the UI's grid: up to this many test images, spread over the classes. */
 const RECONSTRUCTIONS_KEPT = 64;
-/** Test images used for PSNR / SSIM (all of them up to this many). */
-const QUALITY_IMAGES = 2000;
 /** Images in the all-images k-NN agreement (exact k-NN is O(n²)): a stratified sample above this. */
 const KNN_MAX_IMAGES = 10_000;
 /** The job's phases: training the network, then embedding every image, measuring and drawing the latent map. */
@@ -143,7 +142,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
       }
     } else {
       // random weights, but batch-norm statistics of the data, as a trained model gets at the end of training
-      await calibrateBatchNorm(ae, images, train.slice(0, 2048), 256, ctx.signal);
+      await calibrateBatchNorm(ae, images, train.slice(0, AE_BATCH_NORM_IMAGES), 256, ctx.signal);
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.checkCancelled();
@@ -166,7 +165,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
       5,
     );
     const sil = silhouette(testEmb, dim, testLabels, { seed: params.seed });
-    const quality = test.slice(0, QUALITY_IMAGES);
+    const quality = test.slice(0, AE_QUALITY_IMAGES);
     const recon = reconstruct(ae, images, quality);
     const size = images.bytesPerImage;
     const original = images.gather(quality);

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AeLoss } from '../../../shared/autoencoder.js';
+import { AE_BATCH_NORM_IMAGES } from '../../../shared/autoencoder-defaults.js';
 import type { PackedImages } from '../../data/tensor-store.js';
 import { batchTensor } from '../../data/batches.js';
 import {
@@ -207,7 +208,7 @@ export async function trainAutoencoder(
       await tick();
     }
     if (signal?.aborted) throw abortError();
-    const calib = opts.calibrationImages ?? 2048;
+    const calib = opts.calibrationImages ?? AE_BATCH_NORM_IMAGES;
     if (calib > 0) await calibrateBatchNorm(ae, images, indices.subarray(0, Math.min(calib, n)), 256, signal);
     const result: AeTrainResult = { history, seconds: (performance.now() - t0) / 1000 };
     if (logVars) {

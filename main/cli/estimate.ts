@@ -1,5 +1,8 @@
 /** What `winnow <kind> ... --estimate` prints: the job's cost before it starts (shared/cost.ts's estimate). */
-import { formatBytes, formatDuration, type CostEstimate } from '../../shared/cost.js';
+import { QUICK_LOOK_SECONDS, WARN_SECONDS, formatBytes, formatDuration, type CostEstimate } from '../../shared/cost.js';
+
+/** The kind's own advice when it has none (the form's warning says the same). */
+const GENERIC_SHORTER = 'Fewer epochs or fewer images make it shorter.';
 
 export function estimateLines(e: CostEstimate): string[] {
   const time =
@@ -18,9 +21,13 @@ export function estimateLines(e: CostEstimate): string[] {
     `Images processed: ${e.images.toLocaleString('en')} (${e.parts.join('; ')})`,
     `Disk: ${e.diskBytes === null ? 'not known yet' : `about ${formatBytes(e.diskBytes)}`}`,
   ];
-  if (e.quickLook) {
+  if (e.seconds !== null && e.seconds > WARN_SECONDS) {
+    const q = e.quickLook;
     lines.push(
-      `This will take over 30 minutes. A quick look in about ${formatDuration(e.quickLook.seconds)}: ${e.quickLook.changes.join(', ')}.`,
+      q
+        ? `This will take over 30 minutes. A quick look in about ${formatDuration(q.seconds)}: ${q.changes.join(', ')}.` +
+            (q.seconds > 1.5 * QUICK_LOOK_SECONDS ? ` Even that is long here. ${e.shorter ?? GENERIC_SHORTER}` : '')
+        : `This will take over 30 minutes. ${e.shorter ?? GENERIC_SHORTER}`,
     );
   }
   return lines;

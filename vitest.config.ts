@@ -6,6 +6,17 @@ import { defineConfig } from 'vitest/config';
 // where `winnow setup tensorflow` has not been run.
 const PIN_WASM = { WINNOW_BACKEND: 'wasm' };
 
+/**
+ * The integration, faults and e2e files each work in their own temporary data folder, CLI processes and `serve` on
+ * port 0, so two can run at once. Much of their time is spent waiting (process start-up, a browser, the store,
+ * jobs handing over) or in single-threaded JavaScript; two files at a time keep both cores of a 2-core machine
+ * busy. Each engine then gets one wasm thread (WINNOW_WASM_THREADS), so two engines do not fight over the cores.
+ */
+// (Projects that differ in maxWorkers must each have their own sequence.groupOrder: a plain `vitest run` runs the
+// groups one after another, in the order `npm test` does.)
+const FILES_AT_ONCE = { fileParallelism: true, maxWorkers: 2 } as const;
+const ONE_WASM_THREAD = { ...PIN_WASM, WINNOW_WASM_THREADS: '1' };
+
 /** tfjs advises installing its node backend the first time a test file uses the cpu backend; Winnow manages backends. */
 const TFJS_NODE_ADVICE = 'looks like you are running TensorFlow.js in Node.js';
 
@@ -16,6 +27,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
@@ -25,41 +37,44 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          env: PIN_WASM,
-          // worker processes and tfjs make these heavy: two cores, run one file at a time
-          fileParallelism: false,
+          env: ONE_WASM_THREAD,
+          ...FILES_AT_ONCE,
         },
       },
       {
         test: {
           // what happens to a data folder under faults: copies, damaged files, full disks, kills (runs the built CLI)
           name: 'faults',
+          sequence: { groupOrder: 2 },
           include: ['test/faults/**/*.test.ts'],
           environment: 'node',
-          env: PIN_WASM,
+          env: ONE_WASM_THREAD,
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          ...FILES_AT_ONCE,
         },
       },
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 3 },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          env: PIN_WASM,
-          fileParallelism: false,
+          env: ONE_WASM_THREAD,
+          ...FILES_AT_ONCE,
         },
       },
       {
         test: {
           name: 'backend',
+          sequence: { groupOrder: 4 },
           include: ['test/backend/**/*.test.ts'],
           environment: 'node',
           testTimeout: 240_000,

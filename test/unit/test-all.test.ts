@@ -10,12 +10,13 @@ const script = path.resolve('scripts/test-all.mjs');
 function runStages(scripts: Record<string, string>, stages: string[], heartbeatSeconds = 1) {
   const dir = scratch();
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'stages', private: true, scripts }));
-  return spawnSync(process.execPath, [script], {
+  const r = spawnSync(process.execPath, [script], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, WINNOW_TEST_STAGES: stages.join(','), WINNOW_HEARTBEAT_SECONDS: String(heartbeatSeconds) },
     timeout: 60_000,
   });
+  return { ...r, cwd: dir };
 }
 
 describe('npm test’s stage runner', () => {
@@ -34,6 +35,30 @@ describe('npm test’s stage runner', () => {
     expect(r.stdout).not.toContain('never ran');
     expect(r.stdout).toMatch(/stages: quiet \d s, broken \d s; in all \d s/);
     expect(r.stdout).toContain('the broken stage failed (exit code 3)');
+  });
+
+  it('runs stages joined by + at the same time, prints each whole, and stops after a group that failed', () => {
+    // each stage prints a line, sleeps, prints another: run one after the other they would take 2 x 1.5 s
+    const twoLines = (name: string, code: number) =>
+      `node -e "console.log('${name} 1'); setTimeout(() => { console.log('${name} 2'); process.exit(${code}); }, 1500)"`;
+    const r = runStages(
+      { left: twoLines('left', 0), right: twoLines('right', 4), after: `node -e "console.log('after ran')"` },
+      ['left+right', 'after'],
+      30,
+    );
+    expect(r.status).toBe(4);
+    expect(r.stdout).not.toContain('after ran');
+    // held back and printed whole: each stage's two lines are next to each other
+    expect(r.stdout).toMatch(/left 1\s*\nleft 2/);
+    expect(r.stdout).toMatch(/right 1\s*\nright 2/);
+    expect(r.stdout).toContain('the right stage failed (exit code 4)');
+    const stages = JSON.parse(fs.readFileSync(path.join(r.cwd, 'test-results/stages.json'), 'utf8')) as {
+      stages: Array<{ stage: string; seconds: number }>;
+      seconds: number;
+    };
+    expect(stages.stages.map((s) => s.stage)).toEqual(['left', 'right']);
+    // together, not one after the other (npm's start-up adds a second or two to each)
+    expect(stages.seconds).toBeLessThan(stages.stages[0]!.seconds + stages.stages[1]!.seconds);
   });
 
   it('passes when every stage passes, without beating for a stage that talks', () => {

@@ -5,25 +5,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CostEstimate } from '../../shared/cost.js';
 import { COST_CACHE_FILE } from '../../main/store/cost-cache.js';
 import { TINY_NB201_SEARCH, flags, runCli } from '../helpers/cli.js';
-import { importWithCli, runCliJson, withStoreAt } from '../helpers/cli-data.js';
-import { tempDir } from '../helpers/tmp.js';
+import { cliDataFolder, runCliJson, withStoreAt } from '../helpers/cli-data.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
-
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 
 describe('winnow search --estimate', () => {
   it('prints the cost and starts nothing', async () => {
-    const args = ['search', ...flags({ dataset: datasetId, ...TINY_NB201_SEARCH }), '--estimate'];
+    const args = ['search', ...flags({ dataset: data.datasetId, ...TINY_NB201_SEARCH }), '--estimate'];
     const r = await runCli(args, dataDir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^Time: about \d+ (s|min)$/m);
@@ -38,7 +31,7 @@ describe('winnow search --estimate', () => {
 
     // the same network with more epochs: the kept calibration, the count follows the epochs
     const e = await runCliJson<CostEstimate>(
-      ['search', ...flags({ dataset: datasetId, ...TINY_NB201_SEARCH, epochs: 6 }), '--estimate'],
+      ['search', ...flags({ dataset: data.datasetId, ...TINY_NB201_SEARCH, epochs: 6 }), '--estimate'],
       dataDir,
     );
     expect(e.images).toBe(6 * 20 + 2000);

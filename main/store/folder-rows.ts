@@ -7,11 +7,17 @@ import type { DataPaths } from './paths.js';
 
 export type FolderTable = 'datasets' | 'autoencoders' | 'models';
 
-/** INSERTs one row (column name -> value, in the table's column order) into `table`; returns its id. */
+/**
+ * INSERTs one row into `table` from `values` (column name -> value): the table's own columns only, so a record that
+ * carries more fields than the table stores writes what it stores; returns the row's id.
+ */
 export function insertRecord(db: Db, table: FolderTable, values: Record<string, unknown>): number {
-  const columns = Object.keys(values);
+  const known = new Set(
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name),
+  );
+  const columns = Object.keys(values).filter((c) => known.has(c));
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-  return Number(db.prepare(sql).run(...Object.values(values)).lastInsertRowid);
+  return Number(db.prepare(sql).run(...columns.map((c) => values[c])).lastInsertRowid);
 }
 
 /**

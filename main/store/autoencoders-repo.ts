@@ -1,8 +1,6 @@
 import type { AeDetail, AeSummary } from '../../shared/autoencoder.js';
 import { columnsOf, recordOf, type ColumnCodec } from './columns.js';
-import type { Db } from './db.js';
-import { deleteWithFolder, insertRecord, insertWithFolder, newestFirst } from './folder-rows.js';
-import type { DataPaths } from './paths.js';
+import { FolderRepo } from './folder-rows.js';
 
 /** An autoencoders row (with its dataset's name); the fields are those of AeSummary, stored by CODEC. */
 interface AeRow {
@@ -20,23 +18,17 @@ const SELECT = 'SELECT a.*, d.name AS dataset_name FROM autoencoders a JOIN data
 /** How an autoencoder's fields are stored. */
 const CODEC: ColumnCodec = { json: ['losses', 'metrics', 'history'], flags: ['kendall', 'untrained'] };
 
-const toSummary = (r: AeRow): AeSummary => recordOf(r, CODEC, ['history', 'mapMethod', 'dir']);
-
-export class AutoencodersRepo {
-  constructor(
-    private readonly db: Db,
-    private readonly paths: DataPaths,
-  ) {}
+export class AutoencodersRepo extends FolderRepo<AeRow, AeSummary> {
+  protected readonly table = 'autoencoders';
+  protected readonly select = SELECT;
+  protected readonly alias = 'a';
+  protected toSummary(r: AeRow): AeSummary {
+    return recordOf(r, CODEC, ['history', 'mapMethod', 'dir']);
+  }
 
   /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
   insert(a: NewAutoencoder, commitFiles: (id: number) => string): number {
-    const insertRow = () =>
-      insertRecord(this.db, 'autoencoders', { ...columnsOf(a, CODEC), dir: '', created_at: Date.now() });
-    return insertWithFolder(this.db, this.paths, 'autoencoders', insertRow, commitFiles);
-  }
-
-  list(datasetId?: number): AeSummary[] {
-    return newestFirst<AeRow>(this.db, SELECT, 'a', datasetId).map(toSummary);
+    return this.insertColumns(columnsOf(a, CODEC), commitFiles);
   }
 
   get(id: number): (AeSummary & { dir: string; history: AeDetail['history']; mapMethod: string }) | undefined {
@@ -51,9 +43,5 @@ export class AutoencodersRepo {
     return (
       this.db.prepare('SELECT dir FROM autoencoders WHERE dataset_id = ?').all(datasetId) as Array<{ dir: string }>
     ).map((r) => this.paths.toAbsolute(r.dir));
-  }
-
-  delete(id: number): string | undefined {
-    return deleteWithFolder(this.db, this.paths, 'autoencoders', id);
   }
 }

@@ -56,3 +56,35 @@ export function newestFirst<R>(db: Db, select: string, alias: string, datasetId?
       : db.prepare(`${select} WHERE ${alias}.dataset_id = ? ORDER BY ${alias}.id DESC`).all(datasetId)
   ) as R[];
 }
+
+/**
+ * A repository of rows with folders (autoencoders, models): inserting a record's columns with its files, listing
+ * newest first (`select` aliases the table `alias`), and deleting a row, handing back its folder.
+ */
+export abstract class FolderRepo<Row extends { dir: string }, Summary> {
+  protected abstract readonly table: FolderTable;
+  protected abstract readonly select: string;
+  protected abstract readonly alias: string;
+  protected abstract toSummary(row: Row): Summary;
+
+  constructor(
+    protected readonly db: Db,
+    protected readonly paths: DataPaths,
+  ) {}
+
+  /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
+  protected insertColumns(columns: Record<string, unknown>, commitFiles: (id: number) => string): number {
+    const insertRow = () => insertRecord(this.db, this.table, { ...columns, dir: '', created_at: Date.now() });
+    return insertWithFolder(this.db, this.paths, this.table, insertRow, commitFiles);
+  }
+
+  /** Newest first: all, or those of one dataset. */
+  list(datasetId?: number): Summary[] {
+    return newestFirst<Row>(this.db, this.select, this.alias, datasetId).map((r) => this.toSummary(r));
+  }
+
+  /** Removes the row; returns the folder to delete (the caller removes files after the row is gone). */
+  delete(id: number): string | undefined {
+    return deleteWithFolder(this.db, this.paths, this.table, id);
+  }
+}

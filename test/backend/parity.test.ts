@@ -60,15 +60,13 @@ async function expectNativeMatchesCpuAndWasm<T extends LossAndGrads>(
     gradientsOf(native).forEach((g, i) => expect(globalRelError(g, gradientsOf(other)[i]!)).toBeLessThan(1e-4));
 }
 
+/** A supernet of 4 channels for 1-channel images and 10 classes (3 DARTS cells or 1 NB201 cell), weights seeded. */
+const smallSupernet = (space: SearchSpace, seed: number) =>
+  createSupernet(space, { channels: 4, cells: space === 'darts' ? 3 : 1, inChannels: 1, classes: 10, seed });
+
 /** Loss and gradients of one seeded supernet batch, w.r.t. the weights and then α (as the search's two steps). */
 function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32Array[] } {
-  const net = createSupernet(space, {
-    channels: 4,
-    cells: space === 'darts' ? 3 : 1,
-    inChannels: 1,
-    classes: 10,
-    seed: 1,
-  });
+  const net = smallSupernet(space, 1);
   try {
     const x = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.oneHot(tf.tensor1d([0, 3, 6, 9], 'int32'), 10);
@@ -104,13 +102,7 @@ describe.skipIf(why !== null)('tensorflow parity: supernets', () => {
     it(`${space}: seeded first-order DARTS steps follow wasm's losses, and leak nothing`, async () => {
       const steps = async (backend: Backend) =>
         on(backend, () => {
-          const net = createSupernet(space, {
-            channels: 4,
-            cells: space === 'darts' ? 3 : 1,
-            inChannels: 1,
-            classes: 10,
-            seed: 2,
-          });
+          const net = smallSupernet(space, 2);
           const opt = createOptimizers(net, SearchParams.parse({ datasetId: 1 }));
           const batch = (seed: number) => ({
             x: tf.randomNormal([8, 16, 16, 1], 0, 1, 'float32', seed) as tf.Tensor4D,

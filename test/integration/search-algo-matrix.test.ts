@@ -68,6 +68,7 @@ function params(algorithm: SearchAlgorithm, space: SearchSpace, strategy: 'full'
     strategy,
     algorithm,
     cells: space === 'darts' ? 2 : 1,
+    limitPerClass: 4,
     subset: 4,
     warmupEpochs: 1,
     mastery: 0.01,

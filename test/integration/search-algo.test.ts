@@ -41,7 +41,14 @@ const CASES: Array<[SearchAlgorithm, 'darts' | 'nb201', 'full' | 'bdp', Record<s
 
 describe.each(CASES)('search --algorithm %s (%s space, %s selection)', (algorithm, space, strategy, extra) => {
   it('runs 2 epochs, records the algorithm, and resumes exactly', async () => {
-    const params = tinySearchParams(space, { strategy, algorithm, pruneEvery: 2, seed: 3, ...extra });
+    const params = tinySearchParams(space, {
+      strategy,
+      algorithm,
+      limitPerClass: 4,
+      pruneEvery: 2,
+      seed: 3,
+      ...extra,
+    });
     const straightDir = path.join(bands.dir, `${algorithm}-${space}-${strategy}-straight`);
     const straight = await runSearch(straightDir, params, { resume: false });
     expect(straight.result).not.toBeNull();

@@ -18,6 +18,7 @@ import {
   expectResumedLikeStraight,
   runSearchInProcess,
   stoppedAndResumed,
+  tinySearchParams,
   writeClassDataset,
 } from '../fixtures/search-host.js';
 
@@ -45,16 +46,7 @@ function runSearch(
 
 describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
   it('stopping after epoch 1 and resuming gives the same epoch 2 and result as running straight through', async () => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space,
-      epochs: 2,
-      batch: 6,
-      channels: 4,
-      cells: space === 'darts' ? 3 : 1,
-      seed: 7,
-      backend: 'wasm',
-    });
+    const params = tinySearchParams(space, { seed: 7 });
     const straight = await runSearch(path.join(bands.dir, `${space}-straight`), params, { resume: false });
     expect(straight.result).not.toBeNull();
 

@@ -20,6 +20,7 @@ import { DartsSupernet, channelShuffle, scaleRows } from '../../main/engine/spac
 import { Nb201Supernet } from '../../main/engine/spaces/nb201/supernet.js';
 import type { PathSampler, Supernet } from '../../main/engine/spaces/supernet.js';
 import { rand } from '../helpers/numeric.js';
+import { datasetFacts } from '../fixtures/dataset-facts.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -302,14 +303,7 @@ describe('algorithm parameters and refusals', () => {
   });
 
   it("the search's refusal (what jobs.start checks up front) includes the algorithm's", () => {
-    const d = {
-      name: 'd',
-      classes: 3,
-      width: 28,
-      height: 28,
-      channels: 1,
-      perClassHalves: [0, 1, 2].map(() => ({ w: 50, a: 50 })),
-    };
+    const d = datasetFacts(3, { w: 50, a: 50 });
     expect(searchRefusal(params({ algorithm: 'pc-darts', space: 'nb201' }), d)).toMatch(/defined on the DARTS space/);
     expect(searchRefusal(params({ algorithm: 'gdas', space: 'nb201' }), d)).toBeNull();
   });

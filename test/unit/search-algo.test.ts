@@ -5,11 +5,10 @@
  * β in the derivation, β-DARTS' regulariser, and the refusals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DARTS_OPS, DARTS_STEPS } from '../../shared/genotype/ops.js';
 import { deriveDartsGenotype } from '../../shared/genotype/derive.js';
 import { SearchParams } from '../../shared/search.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { betaDecay, betaDecayLambda } from '../../main/engine/search/algorithms/beta-decay.js';
 import { gdasTau, gumbelHard, gumbelNoise, gumbelSampler } from '../../main/engine/search/algorithms/gdas.js';
 import { algorithmRefusal, supernetOptions, warmupEpochs } from '../../main/engine/search/algorithms/index.js';
@@ -21,10 +20,9 @@ import { Nb201Supernet } from '../../main/engine/spaces/nb201/supernet.js';
 import type { PathSampler, Supernet } from '../../main/engine/spaces/supernet.js';
 import { rand } from '../helpers/numeric.js';
 import { datasetFacts } from '../fixtures/dataset-facts.js';
+import { useBackend } from '../helpers/wasm.js';
 
-beforeAll(async () => {
-  await selectBackend('cpu');
-});
+useBackend('cpu');
 
 const arr = (t: tf.Tensor) => Array.from(t.dataSync());
 

@@ -19,10 +19,7 @@ export const DATA_SUBFOLDERS = ['datasets', 'models', 'autoencoders', 'jobs'] as
 
 /** The data folder cannot be opened as it is; the message says what was found and what to do. */
 export class DataFolderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataFolderError';
-  }
+  override name = 'DataFolderError';
 }
 
 interface Marker {

@@ -12,6 +12,7 @@ import type {
 import type { Db } from './db.js';
 import { deleteWithFolder, insertRecord, insertWithFolder } from './folder-rows.js';
 import type { DataPaths } from './paths.js';
+import { columnsOf, recordOf, type ColumnCodec } from './columns.js';
 
 interface DatasetRow {
   id: number;
@@ -80,23 +81,18 @@ const SUMMARY_SQL = `
     (SELECT COUNT(*) FROM dataset_rejections r WHERE r.dataset_id = d.id) AS rejected
   FROM datasets d`;
 
+/** How a dataset's fields are stored. */
+const CODEC: ColumnCodec = { json: ['options', 'duplicates'] };
+
+/** The columns a summary leaves out (or gives in another form: the split counts, groups, rejections). */
+const NOT_SUMMARY = ['sourceFingerprint', 'dir', 'options', 'duplicates', 'train', 'test', 'groups', 'rejected'];
+
 function toSummary(r: DatasetRow): DatasetSummary {
   return {
-    id: r.id,
-    name: r.name,
-    format: r.format,
-    source: r.source,
-    images: r.images,
-    classes: r.classes,
-    width: r.width,
-    height: r.height,
-    channels: r.channels,
-    bytes: r.bytes,
+    ...recordOf<Omit<DatasetSummary, 'splits' | 'hasGroups' | 'rejectedCount'>>(r, CODEC, NOT_SUMMARY),
     splits: { train: r.train, test: r.test },
     hasGroups: r.groups > 0,
     rejectedCount: r.rejected,
-    createdAt: r.created_at,
-    importJobId: r.import_job_id,
   };
 }
 
@@ -113,19 +109,10 @@ export class DatasetsRepo {
   insert(d: NewDataset, commitFiles: (id: number) => string): number {
     const insertRows = (): number => {
       const id = insertRecord(this.db, 'datasets', {
-        name: d.name,
-        format: d.format,
-        source: d.source,
+        ...columnsOf(d, CODEC),
         source_fingerprint: d.fingerprint,
-        width: d.width,
-        height: d.height,
-        channels: d.channels,
         images: d.rows.label.length,
         dir: '',
-        bytes: d.bytes,
-        options: JSON.stringify(d.options),
-        duplicates: JSON.stringify(d.duplicates),
-        import_job_id: d.importJobId,
         created_at: Date.now(),
       });
       const cls = this.db.prepare('INSERT INTO dataset_classes (dataset_id, label, name) VALUES (?, ?, ?)');

@@ -7,11 +7,17 @@ import type { DataPaths } from './paths.js';
 
 export type FolderTable = 'datasets' | 'autoencoders' | 'models';
 
-/** INSERTs one row (column name -> value, in the table's column order) into `table`; returns its id. */
+/**
+ * INSERTs one row into `table` from `values` (column name -> value): the table's own columns only, so a record that
+ * carries more fields than the table stores writes what it stores; returns the row's id.
+ */
 export function insertRecord(db: Db, table: FolderTable, values: Record<string, unknown>): number {
-  const columns = Object.keys(values);
+  const known = new Set(
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name),
+  );
+  const columns = Object.keys(values).filter((c) => known.has(c));
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-  return Number(db.prepare(sql).run(...Object.values(values)).lastInsertRowid);
+  return Number(db.prepare(sql).run(...columns.map((c) => values[c])).lastInsertRowid);
 }
 
 /**
@@ -49,4 +55,36 @@ export function newestFirst<R>(db: Db, select: string, alias: string, datasetId?
       ? db.prepare(`${select} ORDER BY ${alias}.id DESC`).all()
       : db.prepare(`${select} WHERE ${alias}.dataset_id = ? ORDER BY ${alias}.id DESC`).all(datasetId)
   ) as R[];
+}
+
+/**
+ * A repository of rows with folders (autoencoders, models): inserting a record's columns with its files, listing
+ * newest first (`select` aliases the table `alias`), and deleting a row, handing back its folder.
+ */
+export abstract class FolderRepo<Row extends { dir: string }, Summary> {
+  protected abstract readonly table: FolderTable;
+  protected abstract readonly select: string;
+  protected abstract readonly alias: string;
+  protected abstract toSummary(row: Row): Summary;
+
+  constructor(
+    protected readonly db: Db,
+    protected readonly paths: DataPaths,
+  ) {}
+
+  /** Inserts the row; `commitFiles` runs inside the transaction and returns the folder the files now live in. */
+  protected insertColumns(columns: Record<string, unknown>, commitFiles: (id: number) => string): number {
+    const insertRow = () => insertRecord(this.db, this.table, { ...columns, dir: '', created_at: Date.now() });
+    return insertWithFolder(this.db, this.paths, this.table, insertRow, commitFiles);
+  }
+
+  /** Newest first: all, or those of one dataset. */
+  list(datasetId?: number): Summary[] {
+    return newestFirst<Row>(this.db, this.select, this.alias, datasetId).map((r) => this.toSummary(r));
+  }
+
+  /** Removes the row; returns the folder to delete (the caller removes files after the row is gone). */
+  delete(id: number): string | undefined {
+    return deleteWithFolder(this.db, this.paths, this.table, id);
+  }
 }

@@ -13,10 +13,9 @@ import { createSupernet } from '../../main/engine/search/darts.js';
 import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams, type SearchSpace } from '../../shared/search.js';
 import { buildNetwork, type NetworkSpec } from '../../main/engine/evaluate/networks/index.js';
-import { parseNb201 } from '../../shared/genotype/text.js';
 import { Autoencoder } from '../../main/engine/embed/autoencoder.js';
 import { nativeUnavailable } from './native.js';
-import { DARTS_V2 } from '../fixtures/genotypes.js';
+import { networkOfEachKind } from '../fixtures/networks.js';
 
 type Backend = 'cpu' | 'wasm' | 'tensorflow';
 
@@ -61,15 +60,13 @@ async function expectNativeMatchesCpuAndWasm<T extends LossAndGrads>(
     gradientsOf(native).forEach((g, i) => expect(globalRelError(g, gradientsOf(other)[i]!)).toBeLessThan(1e-4));
 }
 
+/** A supernet of 4 channels for 1-channel images and 10 classes (3 DARTS cells or 1 NB201 cell), weights seeded. */
+const smallSupernet = (space: SearchSpace, seed: number) =>
+  createSupernet(space, { channels: 4, cells: space === 'darts' ? 3 : 1, inChannels: 1, classes: 10, seed });
+
 /** Loss and gradients of one seeded supernet batch, w.r.t. the weights and then α (as the search's two steps). */
 function supernetGrads(space: SearchSpace): LossAndGrads & { alphaGrads: Float32Array[] } {
-  const net = createSupernet(space, {
-    channels: 4,
-    cells: space === 'darts' ? 3 : 1,
-    inChannels: 1,
-    classes: 10,
-    seed: 1,
-  });
+  const net = smallSupernet(space, 1);
   try {
     const x = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.oneHot(tf.tensor1d([0, 3, 6, 9], 'int32'), 10);
@@ -105,13 +102,7 @@ describe.skipIf(why !== null)('tensorflow parity: supernets', () => {
     it(`${space}: seeded first-order DARTS steps follow wasm's losses, and leak nothing`, async () => {
       const steps = async (backend: Backend) =>
         on(backend, () => {
-          const net = createSupernet(space, {
-            channels: 4,
-            cells: space === 'darts' ? 3 : 1,
-            inChannels: 1,
-            classes: 10,
-            seed: 2,
-          });
+          const net = smallSupernet(space, 2);
           const opt = createOptimizers(net, SearchParams.parse({ datasetId: 1 }));
           const batch = (seed: number) => ({
             x: tf.randomNormal([8, 16, 16, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
@@ -145,19 +136,10 @@ describe.skipIf(why !== null)('tensorflow parity: supernets', () => {
   }
 });
 
-const NETWORKS: Record<string, NetworkSpec> = {
-  cnn: { kind: 'cnn', channels: 8 },
-  resnet20: { kind: 'resnet20', channels: 4 },
-  darts: { kind: 'darts', genotype: DARTS_V2, channels: 4, layers: 5, auxiliary: true },
-  nb201: {
-    kind: 'nb201',
-    genotype: parseNb201(
-      '|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
-    ),
-    channels: 4,
-    cellsPerStage: 1,
-  },
-};
+const NETWORKS = networkOfEachKind(
+  4,
+  '|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+);
 
 /** One training-graph loss (+ 0.4 · auxiliary, drop-path 0.2 at a fixed step) and its gradients. */
 function networkGrads(spec: NetworkSpec): LossAndGrads {
@@ -252,23 +234,18 @@ describe.skipIf(why !== null)('tensorflow kernels with PyTorch padding (tensorfl
         if (stride === 2 && d === 2) continue; // refused by tfjs itself (layers.ts rewrites it)
         it(`convolutions with explicit padding, ${H}x${H}, ${k}x${k}, stride ${stride}, dilation ${d}`, async () => {
           const p = (d * (k - 1)) / 2;
+          /** An image batch and a k x k filter with `out` channels (per input channel for depthwise), seeded. */
+          const imageAndFilter = (out: number, seed: number) => () => [
+            tf.randomNormal([2, H, H, 3], 0, 1, 'float32', seed),
+            tf.randomNormal([k, k, 3, out], 0, 1, 'float32', seed + 1),
+          ];
           // (tfjs-core has no gradient for dilated conv2d on any backend; the networks use dilated depthwise only)
           if (d === 1)
-            await compare(
-              'conv2d',
-              () => [
-                tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 1),
-                tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', 2),
-              ],
-              (a, w) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
+            await compare('conv2d', imageAndFilter(4, 1), (a, w) =>
+              tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
             );
-          await compare(
-            'depthwiseConv2d',
-            () => [
-              tf.randomNormal([2, H, H, 3], 0, 1, 'float32', 3),
-              tf.randomNormal([k, k, 3, 1], 0, 1, 'float32', 4),
-            ],
-            (a, w) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
+          await compare('depthwiseConv2d', imageAndFilter(1, 3), (a, w) =>
+            tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad(p), 'NHWC', d),
           );
         });
       }

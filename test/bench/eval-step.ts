@@ -23,26 +23,13 @@ import {
   countMultiplyAdds,
   countParameters,
   type BuiltNetwork,
-  type NetworkSpec,
 } from '../../main/engine/evaluate/networks/index.js';
-import { parseNb201 } from '../../shared/genotype/text.js';
 import type { BackendChoice } from '../../shared/backend.js';
-import { DARTS_V2 } from '../fixtures/genotypes.js';
-import { arg } from '../helpers/bench.js';
+import { NB201_BEST } from '../fixtures/genotypes.js';
+import { networkOfEachKind } from '../fixtures/networks.js';
+import { arg, backendInfo } from '../helpers/bench.js';
 
-const SPECS: Record<string, NetworkSpec> = {
-  cnn: { kind: 'cnn', channels: 32 },
-  resnet20: { kind: 'resnet20', channels: 16 },
-  darts: { kind: 'darts', genotype: DARTS_V2, channels: 16, layers: 5, auxiliary: true },
-  nb201: {
-    kind: 'nb201',
-    genotype: parseNb201(
-      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
-    ),
-    channels: 16,
-    cellsPerStage: 1,
-  },
-};
+const SPECS = networkOfEachKind(16, NB201_BEST);
 
 const INPUT = { height: 28, width: 28, channels: 1, classes: 10 };
 
@@ -145,8 +132,7 @@ async function main(): Promise<void> {
   }
   console.log(
     JSON.stringify({
-      backend: report.selected,
-      threads: report.details['threadsCount'] ?? 1,
+      ...backendInfo(report),
       tfjs: tf.version.tfjs,
       input: INPUT,
       batch,

@@ -15,7 +15,6 @@
  * train_images_per_s, speedup_vs_darts}}}; p-darts adds `stages`: [{cells, ops, sec_per_step, train_images_per_s}].
  * Each algorithm's line goes to stderr as it finishes, with its train images/s.
  */
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createAlgorithm, supernetOptions } from '../../main/engine/search/algorithms/index.js';
 import { createOptimizers } from '../../main/engine/search/algorithms/step.js';
 import { createSupernet } from '../../main/engine/search/darts.js';
@@ -26,35 +25,19 @@ import {
   SearchParams,
   pdartsPlan,
 } from '../../shared/search.js';
-import { arg, randomBatch } from '../helpers/bench.js';
+import { arg, meanSeconds, searchStepBench, stepTiming } from '../helpers/bench.js';
 
 async function main(): Promise<void> {
-  const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
-  const batch = Number(arg('batch', '32'));
-  const space = arg('space', 'darts') as 'darts' | 'nb201';
-  const cells = Number(arg('cells', space === 'darts' ? '5' : '1'));
-  const channels = Number(arg('channels', '16'));
-  const steps = Number(arg('steps', '2'));
+  const bench = await searchStepBench(() => 2);
+  const { space, cells, channels, batch, cin, steps, train, val } = bench;
   const warmups = Number(arg('warmup', '1'));
   const only = arg('only', '').split(',').filter(Boolean);
-  const hw = 28;
-  const cin = 1;
-  const report = await selectBackend(backendName);
-  const batchOf = (seed: number) => randomBatch(batch, hw, cin, seed);
-  const train = batchOf(1);
-  const val = batchOf(2);
-  interface Timing {
-    sec_per_step: number;
-    train_images_per_s: number;
-  }
+  type Timing = ReturnType<typeof stepTiming>;
   const results: Record<
     string,
     Timing & { speedup_vs_darts?: number; stages?: Array<Timing & { cells: number; ops: number }> }
   > = {};
-  const timing = (sec: number): Timing => ({
-    sec_per_step: Math.round(sec * 1000) / 1000,
-    train_images_per_s: Math.round((batch / sec) * 100) / 100,
-  });
+  const timing = (sec: number): Timing => stepTiming(sec, batch);
   for (const algorithm of only.length ? SearchAlgorithm.array().parse(only) : SEARCH_ALGORITHMS) {
     if (!SEARCH_ALGORITHM_INFO[algorithm].spaces.includes(space)) continue;
     // p-darts: the paper's 3 stages of 25 epochs from `cells`
@@ -83,13 +66,7 @@ async function main(): Promise<void> {
       alg.beginEpoch(epoch);
       const run = (step: number) => alg.step({ train, val, lr, epoch, step });
       for (let i = 0; i < warmups; i++) run(i);
-      const times: number[] = [];
-      for (let s = 0; s < steps; s++) {
-        const t0 = performance.now();
-        run(warmups + s);
-        times.push((performance.now() - t0) / 1000);
-      }
-      return times.reduce((a, b) => a + b, 0) / times.length;
+      return meanSeconds(steps, (s) => run(warmups + s));
     };
     if (plan) {
       // each stage from the first epoch whose α steps run (its dropout at the stage's initial rate)
@@ -106,24 +83,7 @@ async function main(): Promise<void> {
   const base = results.darts?.sec_per_step;
   if (base)
     for (const r of Object.values(results)) r.speedup_vs_darts = Math.round((base / r.sec_per_step) * 100) / 100;
-  process.stdout.write(
-    JSON.stringify(
-      {
-        backend: report.selected,
-        threads: report.details['threadsCount'] ?? 1,
-        space,
-        cells,
-        channels,
-        batch,
-        hw,
-        cin,
-        steps,
-        algorithms: results,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  process.stdout.write(JSON.stringify({ ...bench.header, algorithms: results }, null, 2) + '\n');
 }
 
 main().catch((e) => {

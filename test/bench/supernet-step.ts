@@ -13,54 +13,28 @@
  * WINNOW_WASM_THREADS=1 runs the single-threaded wasm build.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { createSupernet } from '../../main/engine/search/darts.js';
 import { createOptimizers, firstOrderStep } from '../../main/engine/search/trainer.js';
 import { SearchParams } from '../../shared/search.js';
-import { arg, randomBatch } from '../helpers/bench.js';
+import { arg, meanSeconds, searchStepBench, stepTiming } from '../helpers/bench.js';
 
 async function main(): Promise<void> {
-  const backendName = arg('backend', 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
-  const batch = Number(arg('batch', '32'));
-  const space = arg('space', 'darts') as 'darts' | 'nb201';
-  const cells = Number(arg('cells', space === 'darts' ? '5' : '1'));
-  const channels = Number(arg('channels', '16'));
-  const steps = Number(arg('steps', backendName === 'cpu' ? '1' : '3'));
-  const hw = 28;
-  const cin = 1;
   // --prod: tfjs production mode (fewer checks per kernel); measured no faster here, kept for comparison
   if (process.argv.includes('--prod')) tf.enableProdMode();
-  const report = await selectBackend(backendName);
+  const bench = await searchStepBench((backend) => (backend === 'cpu' ? 1 : 3));
+  const { space, cells, channels, batch, cin, steps, train, val } = bench;
   const params = SearchParams.parse({ datasetId: 1 });
   const net = createSupernet(space, { channels, cells, inChannels: cin, classes: 10, seed: 1 });
   const opt = createOptimizers(net, params);
-  const batchOf = (seed: number) => randomBatch(batch, hw, cin, seed);
-  const train = batchOf(1);
-  const val = batchOf(2);
   const lr = { weights: params.lr, alphas: params.alphaLr };
   // warm-up: first-call costs (XNNPACK operator creation, wasm memory growth); --warmup 0 skips it (cpu: minutes)
-  const warmups = Number(arg('warmup', backendName === 'cpu' ? '0' : '1'));
+  const warmups = Number(arg('warmup', bench.backendName === 'cpu' ? '0' : '1'));
   for (let i = 0; i < warmups; i++) firstOrderStep(net, opt, train, val, lr);
   const tensorsBefore = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    firstOrderStep(net, opt, train, val, lr);
-    times.push((performance.now() - t0) / 1000);
-  }
-  const secPerStep = times.reduce((a, b) => a + b, 0) / times.length;
+  const secPerStep = meanSeconds(steps, () => firstOrderStep(net, opt, train, val, lr));
   const out: Record<string, unknown> = {
-    backend: report.selected,
-    threads: report.details['threadsCount'] ?? 1,
-    space,
-    cells,
-    channels,
-    batch,
-    hw,
-    cin,
-    steps,
-    sec_per_step: Math.round(secPerStep * 1000) / 1000,
-    train_images_per_s: Math.round((batch / secPerStep) * 100) / 100,
+    ...bench.header,
+    ...stepTiming(secPerStep, batch),
     weights: net.weights.size,
     tensors_growth: tf.memory().numTensors - tensorsBefore,
   };

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Store } from '../../main/store/index.js';
 import { dbPathFor } from '../../main/store/paths.js';
 import { runCli } from './cli.js';
-import { WINNOW_BIN } from './tmp.js';
+import { WINNOW_BIN, tempDir } from './tmp.js';
 
 /** Runs `winnow <args> --json` on the data folder, expects it to succeed and returns the document it printed. */
 export async function runCliJson<T = Record<string, unknown>>(
@@ -19,6 +20,25 @@ export async function runCliJson<T = Record<string, unknown>>(
 /** Imports a dataset with `winnow <args> --json` into the data folder; returns its id. */
 export async function importWithCli(dataDir: string, args: string[]): Promise<number> {
   return (await runCliJson<{ id: number }>(args, dataDir)).id;
+}
+
+/**
+ * A test file's data folder: `dir`, in a fresh temporary folder (`root`, for the file's other files), the dataset of
+ * `winnow <importArgs>` imported into it before the file's tests (within `importTimeoutMs`), both removed after them.
+ * `datasetId` is set once the import has run.
+ */
+export function cliDataFolder(
+  importArgs: string[],
+  importTimeoutMs: number,
+): { root: string; dir: string; datasetId: number; withStore: <T>(fn: (store: Store) => T) => T } {
+  const t = tempDir();
+  const dir = path.join(t.dir, 'data');
+  const folder = { root: t.dir, dir, datasetId: 0, withStore: <T>(fn: (store: Store) => T): T => withStoreAt(dir, fn) };
+  beforeAll(async () => {
+    folder.datasetId = await importWithCli(dir, importArgs);
+  }, importTimeoutMs);
+  afterAll(() => t.cleanup());
+  return folder;
 }
 
 /** A job's result as `winnow jobs show <id> --json` reports it (the store, not the page). */

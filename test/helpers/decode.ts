@@ -10,6 +10,26 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { DecodeError, type DecodeOptions, type Payload } from '../../main/data/types.js';
 import { tempDir } from './tmp.js';
 
+const RED = [255, 0, 0];
+const GREEN = [0, 255, 0];
+const BLUE = [0, 0, 255];
+
+/** An image of width × height × channels (raw, for sharp) whose pixel (x, y) is `paint(x, y)`; null leaves it 0. */
+function painted(
+  width: number,
+  height: number,
+  channels: 1 | 2 | 3 | 4,
+  paint: (x: number, y: number) => readonly number[] | null,
+): ReturnType<typeof sharp> {
+  const pixels = Buffer.alloc(width * height * channels);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = paint(x, y);
+      if (p) pixels.set(p, (y * width + x) * channels);
+    }
+  return sharp(pixels, { raw: { width, height, channels } });
+}
+
 export const RGB8: DecodeOptions = { size: 8, channels: 3, fit: 'fill' };
 export const GREY8: DecodeOptions = { size: 8, channels: 1, fit: 'fill' };
 
@@ -169,74 +189,40 @@ export async function decodeFixtures(): Promise<{ dir: string; cleanup: () => vo
       .toBuffer(),
   );
   // palette PNG with two exact colours: left half red, right half blue
-  const two = Buffer.alloc(16 * 16 * 3);
-  for (let y = 0; y < 16; y++)
-    for (let x = 0; x < 16; x++) two.set(x < 8 ? [255, 0, 0] : [0, 0, 255], (y * 16 + x) * 3);
   w(
     'palette.png',
-    await sharp(two, { raw: { width: 16, height: 16, channels: 3 } })
+    await painted(16, 16, 3, (x) => (x < 8 ? RED : BLUE))
       .png({ palette: true, colours: 4, dither: 0 })
       .toBuffer(),
   );
   // RGBA: transparent everywhere except an opaque red square in the middle
-  const rgba = Buffer.alloc(16 * 16 * 4);
-  for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) rgba.set([255, 0, 0, 255], (y * 16 + x) * 4);
+  const inSquare = (v: number) => v >= 4 && v < 12;
   w(
     'alpha.png',
-    await sharp(rgba, { raw: { width: 16, height: 16, channels: 4 } })
+    await painted(16, 16, 4, (x, y) => (inSquare(x) && inSquare(y) ? [...RED, 255] : null))
       .png()
       .toBuffer(),
   );
   // white strokes on a fully transparent (black) background: the whole image must come out white
-  const wt = Buffer.alloc(16 * 16 * 4);
-  for (let y = 0; y < 16; y += 4) for (let x = 0; x < 16; x++) wt.set([255, 255, 255, 255], (y * 16 + x) * 4);
-  w(
-    'white-on-transparent.png',
-    await sharp(wt, { raw: { width: 16, height: 16, channels: 4 } })
-      .png()
-      .toBuffer(),
-  );
+  const strokes = painted(16, 16, 4, (_, y) => (y % 4 === 0 ? [255, 255, 255, 255] : null));
+  w('white-on-transparent.png', await strokes.png().toBuffer());
   // grey + alpha: grey 100, half transparent left
-  const ga = Buffer.alloc(16 * 16 * 2);
-  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) ga.set([100, x < 8 ? 0 : 255], (y * 16 + x) * 2);
-  w(
-    'grey-alpha.png',
-    await sharp(ga, { raw: { width: 16, height: 16, channels: 2 } })
-      .toColourspace('b-w')
-      .png()
-      .toBuffer(),
-  );
-  w(
-    'grey.png',
-    await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } })
-      .toColourspace('b-w')
-      .png()
-      .toBuffer(),
-  );
-  w(
-    'grey.jpg',
-    await sharp(Buffer.alloc(16 * 16, 77), { raw: { width: 16, height: 16, channels: 1 } })
-      .toColourspace('b-w')
-      .jpeg({ quality: 100 })
-      .toBuffer(),
-  );
+  const greyAlpha = painted(16, 16, 2, (x) => [100, x < 8 ? 0 : 255]);
+  w('grey-alpha.png', await greyAlpha.toColourspace('b-w').png().toBuffer());
+  const grey = () => painted(16, 16, 1, () => [77]).toColourspace('b-w');
+  w('grey.png', await grey().png().toBuffer());
+  w('grey.jpg', await grey().jpeg({ quality: 100 }).toBuffer());
   // non-square 64×32: green for x < 16, red for 16 <= x < 32, blue for x >= 32
-  const wide = Buffer.alloc(64 * 32 * 3);
-  for (let y = 0; y < 32; y++)
-    for (let x = 0; x < 64; x++) wide.set(x < 16 ? [0, 255, 0] : x < 32 ? [255, 0, 0] : [0, 0, 255], (y * 64 + x) * 3);
   w(
     'wide.png',
-    await sharp(wide, { raw: { width: 64, height: 32, channels: 3 } })
+    await painted(64, 32, 3, (x) => (x < 16 ? GREEN : x < 32 ? RED : BLUE))
       .png()
       .toBuffer(),
   );
   // 40 wide × 20 high, top half red, bottom half blue, EXIF orientation 6 (display rotated 90° clockwise)
-  const tall = Buffer.alloc(40 * 20 * 3);
-  for (let y = 0; y < 20; y++)
-    for (let x = 0; x < 40; x++) tall.set(y < 10 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
   w(
     'exif6.jpg',
-    await sharp(tall, { raw: { width: 40, height: 20, channels: 3 } })
+    await painted(40, 20, 3, (_, y) => (y < 10 ? RED : BLUE))
       .jpeg({ quality: 95 })
       .withMetadata({ orientation: 6 })
       .toBuffer(),

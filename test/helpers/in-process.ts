@@ -2,12 +2,13 @@
  * An in-process host for integration tests of one job kind: a data folder with one imported dataset, and a way to
  * run a job of the kind to its end and read it back.
  */
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { ApiInput } from '../../shared/api.js';
 import type { ImportParams, ImportResult } from '../../shared/datasets.js';
 import type { JobKind, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
 import { openHost, type WinnowHost } from '../../main/api/host.js';
 import { inProcessLauncher } from '../../main/supervisor/launchers.js';
+import { tempDir } from './tmp.js';
 
 /** Opens a host on `dataDir` with the engine in this process and imports `source`; returns the host and dataset id. */
 export async function hostWithDataset(
@@ -46,4 +47,24 @@ export async function runToResult<R>(
 ): Promise<{ job: JobSummary; result: R; events: StoredJobEvent[] }> {
   const { job, events } = await runToDone(host, kind, params);
   return { job, result: schema.parse(job.result), events };
+}
+
+/**
+ * A test file's in-process host: a temporary data folder (`dir`) with `source` imported before the file's tests,
+ * closed and removed after them. `run` runs a job of `kind` on that dataset to its result.
+ */
+export function inProcessHost(source: ImportParams['source'], importTimeoutMs = 120_000) {
+  const t = tempDir();
+  const env = {
+    dir: t.dir,
+    host: undefined as unknown as WinnowHost,
+    datasetId: 0,
+    run: <R>(kind: JobKind, params: Record<string, unknown>, schema: { parse: (raw: unknown) => R }) =>
+      runToResult(env.host, kind, { datasetId: env.datasetId, ...params }, schema),
+  };
+  beforeAll(async () => {
+    Object.assign(env, await hostWithDataset(t.dir, source));
+    return () => env.host.close().then(t.cleanup);
+  }, importTimeoutMs);
+  return env;
 }

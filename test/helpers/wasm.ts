@@ -3,11 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 
-/** Selects the wasm backend (and so registers its kernels and gradient fixes) before the enclosing block's tests. */
-export function useWasmBackend(): void {
+/** Selects `backend` (wasm: registering its kernels and gradient fixes) before the enclosing block's tests. */
+export function useBackend(backend: 'cpu' | 'wasm'): void {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend);
   });
+}
+
+/** useBackend('wasm'). */
+export function useWasmBackend(): void {
+  useBackend('wasm');
 }
 
 /** The wasm backend is the active one and has each named kernel. */

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   gridKey,
   type CodecPoint,
@@ -15,24 +15,17 @@ import {
   type CompressionSummary,
 } from '../../shared/compress.js';
 import { studyTimeline } from '../../main/api/compressions.js';
-import type { Store } from '../../main/store/index.js';
-import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
+import { cliDataFolder, startCli } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/tmp.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
+const data = cliDataFolder(['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16'], 120_000);
+const dataDir = data.dir;
 const TIMEOUT = 400_000;
 /** The small CNN (C=32) at 16x16: 960 training images, about 2 s per epoch on wasm. */
 const BASELINE = ['--baseline', 'cnn', '--preset', 'small', '--epochs', '6', '--batch', '32', '--seed', '3'];
 
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'synth', 'chroma', '--n', '1200', '--size', '16']);
-}, 120_000);
-afterAll(() => t.cleanup());
-
-const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
+const { withStore } = data;
 
 const at = (
   rows: CompressRow[],
@@ -57,7 +50,7 @@ describe('winnow compress', () => {
         [
           'compress',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           ...BASELINE,
           '--qualities',
           '5,15,95',
@@ -124,7 +117,7 @@ describe('winnow compress', () => {
   );
 
   it('exports the whole table as CSV', async () => {
-    const file = path.join(t.dir, 'study.csv');
+    const file = path.join(data.root, 'study.csv');
     const r = await runCli(['export', 'table', String(study.jobId), '--out', file], dataDir);
     expect(r.code, r.stderr).toBe(0);
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -149,7 +142,7 @@ describe('winnow compress', () => {
         [
           'compress',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           ...BASELINE,
           '--qualities',
           '95,50,5',
@@ -211,24 +204,24 @@ describe('winnow compress', () => {
   );
 
   it('refuses bad arguments with a message that says what to do', async () => {
-    const none = await runCli(['compress', '--dataset', String(datasetId)], dataDir);
+    const none = await runCli(['compress', '--dataset', String(data.datasetId)], dataDir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/exactly one of --model/);
     const q = await runCli(
-      ['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--qualities', '5,500'],
+      ['compress', '--dataset', String(data.datasetId), '--baseline', 'cnn', '--qualities', '5,500'],
       dataDir,
     );
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/--qualities must be a whole number from 1 to 100/);
     const s = await runCli(
-      ['compress', '--dataset', String(datasetId), '--baseline', 'cnn', '--subsampling', '4:2:2'],
+      ['compress', '--dataset', String(data.datasetId), '--baseline', 'cnn', '--subsampling', '4:2:2'],
       dataDir,
     );
     expect(s.stderr).toMatch(/--subsampling must be one of 4:2:0, 4:4:4/);
-    const m = await runCli(['compress', '--dataset', String(datasetId), '--model-id', '99'], dataDir);
+    const m = await runCli(['compress', '--dataset', String(data.datasetId), '--model-id', '99'], dataDir);
     expect(m.code).toBe(1);
     expect(m.stderr).toMatch(/There is no model 99/);
-    const e = await runCli(['export', 'table', '99999', '--out', path.join(t.dir, 'x.csv')], dataDir);
+    const e = await runCli(['export', 'table', '99999', '--out', path.join(data.root, 'x.csv')], dataDir);
     expect(e.stderr).toMatch(/There is no compression study 99999/);
   });
 });

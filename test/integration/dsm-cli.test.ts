@@ -4,17 +4,14 @@
  * lines) and `winnow search --resume` of it goes to its kind, `winnow dsm-search` is the same job kind's own command, and `--algorithm` refuses other values, listing
  * the valid ones.
  */
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DsmResult } from '../../shared/dsm.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
-import { importWithCli } from '../helpers/cli-data.js';
+import { cliDataFolder } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 const TINY = [
   ['--subspaces', '4'],
   ['--distance', '2'],
@@ -29,18 +26,13 @@ const TINY = [
   ['--seed', '2'],
 ].flat();
 
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
-
 describe('winnow search --algorithm dsm', () => {
   let finishedJob = 0;
 
   it('runs a 20-iteration DSM-NAS search to a valid NB201 genotype', async () => {
     const t0 = performance.now();
     const r = await runCli(
-      ['search', '--algorithm', 'dsm', '--dataset', String(datasetId), '--iterations', '20', ...TINY, '--json'],
+      ['search', '--algorithm', 'dsm', '--dataset', String(data.datasetId), '--iterations', '20', ...TINY, '--json'],
       dataDir,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -64,7 +56,10 @@ describe('winnow search --algorithm dsm', () => {
   });
 
   it('is the dsm-search kind: its own command prints iteration and done lines', async () => {
-    const r = await runCli(['dsm-search', '--dataset-id', String(datasetId), '--iterations', '10', ...TINY], dataDir);
+    const r = await runCli(
+      ['dsm-search', '--dataset-id', String(data.datasetId), '--iterations', '10', ...TINY],
+      dataDir,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^iteration 10\/10 {2}subspace \d/m);
     expect(r.stderr).toMatch(/^10 iterations over 4 subspaces \(M=2\)/m);
@@ -73,7 +68,7 @@ describe('winnow search --algorithm dsm', () => {
   }, 150_000);
 
   it('refuses an unknown algorithm, listing the valid ones', async () => {
-    const r = await runCli(['search', '--algorithm', 'enas', '--dataset', String(datasetId)], dataDir);
+    const r = await runCli(['search', '--algorithm', 'enas', '--dataset', String(data.datasetId)], dataDir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /--algorithm must be one of darts, darts2, pc-darts, p-darts, beta-darts, gdas, dsm; got "enas"/,

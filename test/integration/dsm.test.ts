@@ -8,13 +8,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DsmIterationData, DsmParams, DsmResult } from '../../shared/dsm.js';
 import { EvaluateParams, type EvaluationSummary } from '../../shared/evaluate.js';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import type { JobEvent, JobSummary, StoredJobEvent } from '../../shared/jobs.js';
-import type { WinnowHost } from '../../main/api/host.js';
 import type { EvaluateJobContext } from '../../main/engine/evaluate/context.js';
 import { createJobContext, JobCancelledError } from '../../main/engine/jobs/context.js';
 import { readCheckpoint } from '../../main/engine/search/checkpoint.js';
@@ -24,12 +23,9 @@ import { archDistance, archFromIndex } from '../../main/engine/spaces/nb201/spac
 import { dsmSearchKind } from '../../main/jobs/dsm-search.js';
 import { evaluateKind } from '../../main/jobs/evaluate.js';
 import { rejection } from '../helpers/host.js';
-import { hostWithDataset, runToResult } from '../helpers/in-process.js';
-import { tempDir } from '../helpers/tmp.js';
+import { inProcessHost } from '../helpers/in-process.js';
 
-const t = tempDir();
-let host: WinnowHost;
-let datasetId = 0;
+const env = inProcessHost({ kind: 'mnist-sample' });
 const TINY = {
   iterations: 20,
   subspaces: 4,
@@ -47,13 +43,7 @@ const TINY = {
   backend: 'wasm',
 } as const;
 
-beforeAll(async () => {
-  ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'mnist-sample' }));
-  return () => host.close().then(t.cleanup);
-}, 120_000);
-
-const runDsm = (params: Record<string, unknown>) =>
-  runToResult(host, 'dsm-search', { datasetId, ...params }, DsmResult);
+const runDsm = (params: Record<string, unknown>) => env.run('dsm-search', params, DsmResult);
 
 const iterationsOf = (events: StoredJobEvent[]) =>
   events.flatMap((e) => (e.event.type === 'dsm-iteration' ? [DsmIterationData.parse(e.event.data)] : []));
@@ -108,7 +98,7 @@ describe('dsm-search job', () => {
 
     const json = parseGenotypeJson(fs.readFileSync(result.files.genotypeJson, 'utf8'));
     expect(json.text).toBe(result.best.text);
-    expect(json.provenance).toMatchObject({ space: 'nb201', strategy: 'dsm-nas', datasetId, seed: 5 });
+    expect(json.provenance).toMatchObject({ space: 'nb201', strategy: 'dsm-nas', datasetId: env.datasetId, seed: 5 });
     const csv = fs.readFileSync(result.files.historyCsv, 'utf8').trim().split('\n');
     expect(csv).toHaveLength(21);
   }, 120_000);
@@ -131,18 +121,20 @@ describe('dsm-search job', () => {
 
   it('hands its best centre to an evaluation like any searched genotype, with its cost', async () => {
     const params = EvaluateParams.parse({
-      datasetId,
+      datasetId: env.datasetId,
       batch: 4,
       preset: 'tiny',
       source: { kind: 'search', jobId: first.job.id },
     });
-    const c = evaluateKind.prepare!(host, { id: 1, params }) as EvaluateJobContext;
+    const c = evaluateKind.prepare!(env.host, { id: 1, params }) as EvaluateJobContext;
     expect(c.genotypeText).toBe(first.result.best.text);
     expect(c.network).toMatchObject({ kind: 'nb201', genotype: first.result.best.genotype });
     expect(parseGenotypeJson(c.genotypeJson!).provenance).toMatchObject({ strategy: 'dsm-nas', jobId: first.job.id });
     // an evaluation of it lists the search's cost (search and supernet time; no image count)
-    const evaluation = host.store.jobs.create('evaluate', params, process.pid);
-    const listed = (await host.api.dispatch('evaluations.list', { datasetId })) as EvaluationSummary[];
+    const evaluation = env.host.store.jobs.create('evaluate', params, process.pid);
+    const listed = (await env.host.api.dispatch('evaluations.list', {
+      datasetId: env.datasetId,
+    })) as EvaluationSummary[];
     const summary = listed.find((e) => e.jobId === evaluation.id)!;
     expect(summary.search).toEqual({
       jobId: first.job.id,
@@ -151,12 +143,14 @@ describe('dsm-search job', () => {
       strategy: 'dsm-nas',
     });
     expect(summary.network).toMatchObject({ kind: 'nb201', genotype: first.result.best.genotype });
-    host.store.jobs.appendEvent(evaluation.id, { type: 'state', state: 'cancelled' });
+    env.host.store.jobs.appendEvent(evaluation.id, { type: 'state', state: 'cancelled' });
   });
 
   it('refuses what cannot run, saying what to do', async () => {
     const bad = async (params: Record<string, unknown>) =>
-      rejection(host.api.dispatch('jobs.start', { kind: 'dsm-search', params: { datasetId, ...params } }));
+      rejection(
+        env.host.api.dispatch('jobs.start', { kind: 'dsm-search', params: { datasetId: env.datasetId, ...params } }),
+      );
     expect((await bad({ init: ['|conv~0|'] })).message).toMatch(/Starting cell 1 is not a NAS-Bench-201 cell/);
     expect((await bad({ subspaces: 2, init: [first.result.best.text, first.result.best.text] })).message).toMatch(
       /repeats/,
@@ -177,7 +171,7 @@ describe('resume', () => {
         resume,
         backendPreference: 'wasm',
         signal: ac.signal,
-        hostContext: dsmSearchKind.prepare!({ store: host.store, dataDir: t.dir }, { id: 1, params }),
+        hostContext: dsmSearchKind.prepare!({ store: env.host.store, dataDir: env.dir }, { id: 1, params }),
       },
       (e) => {
         events.push(e);
@@ -193,9 +187,9 @@ describe('resume', () => {
   }
 
   it('continues a stopped search exactly as a straight one', async () => {
-    const params = DsmParams.parse({ ...TINY, datasetId, iterations: 12 });
-    const straightDir = path.join(t.dir, 'straight');
-    const resumedDir = path.join(t.dir, 'resumed');
+    const params = DsmParams.parse({ ...TINY, datasetId: env.datasetId, iterations: 12 });
+    const straightDir = path.join(env.dir, 'straight');
+    const resumedDir = path.join(env.dir, 'resumed');
     const straight = await runHandler(straightDir, params, false);
     const stopped = await runHandler(resumedDir, params, false, 5);
     expect(stopped.result).toBeNull();

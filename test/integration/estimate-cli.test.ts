@@ -6,25 +6,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CostEstimate } from '../../shared/cost.js';
 import { COST_CACHE_FILE } from '../../main/store/cost-cache.js';
 import { TINY_CNN, TINY_NB201_SEARCH, flags, runCli } from '../helpers/cli.js';
-import { importWithCli, runCliJson, withStoreAt } from '../helpers/cli-data.js';
-import { tempDir } from '../helpers/tmp.js';
+import { cliDataFolder, runCliJson, withStoreAt } from '../helpers/cli-data.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
-
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 
 describe('winnow search --estimate', () => {
   it('prints the cost and starts nothing', async () => {
-    const args = ['search', ...flags({ dataset: datasetId, ...TINY_NB201_SEARCH }), '--estimate'];
+    const args = ['search', ...flags({ dataset: data.datasetId, ...TINY_NB201_SEARCH }), '--estimate'];
     const r = await runCli(args, dataDir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^Time: about \d+ (s|min)$/m);
@@ -39,7 +32,7 @@ describe('winnow search --estimate', () => {
 
     // the same network with more epochs: the kept calibration, the count follows the epochs
     const e = await runCliJson<CostEstimate>(
-      ['search', ...flags({ dataset: datasetId, ...TINY_NB201_SEARCH, epochs: 6 }), '--estimate'],
+      ['search', ...flags({ dataset: data.datasetId, ...TINY_NB201_SEARCH, epochs: 6 }), '--estimate'],
       dataDir,
     );
     expect(e.images).toBe(6 * 20 + 2000);
@@ -60,7 +53,7 @@ describe('--estimate for the other job kinds', () => {
 
   it('winnow ae train: its epochs over the 8,000 training images, then every image embedded', async () => {
     const r = await runCli(
-      ['ae', 'train', ...flags({ dataset: datasetId, epochs: 2, backend: 'wasm' }), '--estimate'],
+      ['ae', 'train', ...flags({ dataset: data.datasetId, epochs: 2, backend: 'wasm' }), '--estimate'],
       dataDir,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -75,7 +68,7 @@ describe('--estimate for the other job kinds', () => {
   let evaluateRate = 0;
   it('winnow evaluate: whole batches of the limited training images, a test pass after every epoch', async () => {
     const e = await runCliJson<CostEstimate>(
-      ['evaluate', ...flags({ dataset: datasetId, ...TINY_CNN, limitPerClass: 4, backend: 'wasm' }), '--estimate'],
+      ['evaluate', ...flags({ dataset: data.datasetId, ...TINY_CNN, limitPerClass: 4, backend: 'wasm' }), '--estimate'],
       dataDir,
     );
     expect(e.images).toBe(32 + 2000); // 40 images: 2 batches of 16; the 2,000 test images
@@ -90,7 +83,7 @@ describe('--estimate for the other job kinds', () => {
     const e = await runCliJson<CostEstimate>(
       [
         'compress',
-        ...flags({ dataset: datasetId, ...TINY_CNN, limitPerClass: 4, qualities: '50,95', backend: 'wasm' }),
+        ...flags({ dataset: data.datasetId, ...TINY_CNN, limitPerClass: 4, qualities: '50,95', backend: 'wasm' }),
         '--estimate',
       ],
       dataDir,

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EvaluateEpochData,
   ModelReportFile,
@@ -19,25 +19,18 @@ import { evaluateTimeline, getEvaluation } from '../../main/api/evaluations.js';
 import { IMAGES_FILE } from '../../main/data/staged.js';
 import { PackedImages } from '../../main/data/tensor-store.js';
 import { EVALUATE_FILES } from '../../main/engine/evaluate/context.js';
-import type { Store } from '../../main/store/index.js';
 import { jobDirFor } from '../../main/store/paths.js';
-import { importWithCli, startCli, withStoreAt } from '../helpers/cli-data.js';
+import { cliDataFolder, startCli } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/tmp.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 const TIMEOUT = 300_000;
 /** 20 training images per class, the tiny preset: an epoch takes about a second on wasm. */
 const QUICK = ['--preset', 'tiny', '--limit-per-class', '20', '--batch', '16', '--seed', '5'];
 
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
-
-const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
+const { withStore } = data;
 
 /** What a tfjs app does with an exported folder: fetch model.json and its weights, then tf.loadLayersModel. */
 async function loadLikeAnyTfjsApp(dir: string): Promise<tf.LayersModel> {
@@ -64,7 +57,7 @@ describe('winnow evaluate', () => {
         [
           'evaluate',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           '--baseline',
           'cnn',
           '--epochs',
@@ -108,7 +101,7 @@ describe('winnow evaluate', () => {
   it(
     'exports the model, which plain tf.loadLayersModel reloads with the same predictions; imports it back',
     async () => {
-      exported = path.join(t.dir, 'exported');
+      exported = path.join(data.root, 'exported');
       const r = await runCli(['export', 'model', String(baselineJob), '--out', exported], dataDir);
       expect(r.code, r.stderr).toBe(0);
       expect(fs.readdirSync(exported).sort()).toEqual(['model.json', 'report.json', 'weights.bin']);
@@ -119,11 +112,14 @@ describe('winnow evaluate', () => {
       const model = await loadLikeAnyTfjsApp(exported);
       const classes = JSON.stringify(model.toJSON(null, false));
       expect(classes).not.toMatch(/DropPath/);
-      const d = withStore((s) => ({ detail: s.datasets.detail(datasetId)!, labels: s.datasets.labels(datasetId) }));
+      const d = withStore((s) => ({
+        detail: s.datasets.detail(data.datasetId)!,
+        labels: s.datasets.labels(data.datasetId),
+      }));
       const testRows = d.labels.split.flatMap((s, i) => (s === 'test' ? [i] : []));
       const images = PackedImages.load(
         path.join(
-          withStore((s) => s.datasets.dir(datasetId)!),
+          withStore((s) => s.datasets.dir(data.datasetId)!),
           IMAGES_FILE,
         ),
         d.detail,
@@ -156,23 +152,27 @@ describe('winnow evaluate', () => {
         origin: 'import',
         name: 'round trip',
         jobId: null,
-        datasetId,
+        datasetId: data.datasetId,
         parameters: report.parameters,
       });
       // the one-file export imports back as the same model
-      const zip = path.join(t.dir, 'baseline.winnow-model.zip');
+      const zip = path.join(data.root, 'baseline.winnow-model.zip');
       const packed = await runCli(['export', 'model', String(baselineJob), '--out', zip], dataDir);
       expect(packed.code, packed.stderr).toBe(0);
       expect(packed.stderr).toContain(`winnow model import ${zip}`);
       const fromZip = await runCli(['model', 'import', zip, '--json'], dataDir);
       expect(fromZip.code, fromZip.stderr).toBe(0);
-      expect(JSON.parse(fromZip.stdout)).toMatchObject({ origin: 'import', datasetId, parameters: report.parameters });
+      expect(JSON.parse(fromZip.stdout)).toMatchObject({
+        origin: 'import',
+        datasetId: data.datasetId,
+        parameters: report.parameters,
+      });
       expect((await runCli(['export', 'model', String(baselineJob), '--out', zip], dataDir)).stderr).toMatch(
         /already exists; choose a new file name/,
       );
       const list = JSON.parse((await runCli(['model', 'list', '--json'], dataDir)).stdout) as ModelSummary[];
       expect(list.map((x) => x.origin).sort()).toEqual(['evaluate', 'import', 'import']);
-      const bad = await runCli(['model', 'import', t.dir], dataDir);
+      const bad = await runCli(['model', 'import', data.root], dataDir);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/model\.json is missing/);
     },
@@ -186,7 +186,7 @@ describe('winnow evaluate', () => {
         [
           'search',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           '--epochs',
           '1',
           '--cells',
@@ -208,7 +208,7 @@ describe('winnow evaluate', () => {
         [
           'evaluate',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           '--from-search',
           String(search.jobId),
           '--epochs',
@@ -230,7 +230,7 @@ describe('winnow evaluate', () => {
       expect(listed.search!.seconds).toBeCloseTo(search.seconds, 6);
       expect(listed.search!.images).toBe(Math.round(search.imagesPerSecond * search.seconds));
       // the model keeps the search's genotype.json (with its provenance) beside it
-      const dir = path.join(t.dir, 'searched');
+      const dir = path.join(data.root, 'searched');
       expect((await runCli(['export', 'model', String(out.jobId), '--out', dir], dataDir)).code).toBe(0);
       const genotype = JSON.parse(fs.readFileSync(path.join(dir, 'genotype.json'), 'utf8')) as {
         provenance: { jobId: number };
@@ -244,7 +244,7 @@ describe('winnow evaluate', () => {
     'resumes an evaluation whose engine process was killed after its first epoch, to the end',
     async () => {
       const { child, output, exited } = startCli(
-        ['evaluate', '--dataset', String(datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK],
+        ['evaluate', '--dataset', String(data.datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK],
         dataDir,
       );
       let jobId = 0;
@@ -270,17 +270,17 @@ describe('winnow evaluate', () => {
   );
 
   it('refuses bad arguments with a message that says what to do', async () => {
-    const none = await runCli(['evaluate', '--dataset', String(datasetId)], dataDir);
+    const none = await runCli(['evaluate', '--dataset', String(data.datasetId)], dataDir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/exactly one of --from-search, --genotype or --baseline/);
     const bad = await runCli(
-      ['evaluate', '--dataset', String(datasetId), '--genotype', 'Genotype(normal=[("conv_9x9", 0)])'],
+      ['evaluate', '--dataset', String(data.datasetId), '--genotype', 'Genotype(normal=[("conv_9x9", 0)])'],
       dataDir,
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/The genotype cannot be read/);
     const unfinished = await runCli(
-      ['evaluate', '--dataset', String(datasetId), '--from-search', String(baselineJob)],
+      ['evaluate', '--dataset', String(data.datasetId), '--from-search', String(baselineJob)],
       dataDir,
     );
     expect(unfinished.code).toBe(1);

@@ -5,21 +5,17 @@
  * against a briefly trained weight-sharing supernet; and the refusals a user can hit, each saying what to do.
  */
 import fs from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import { parseNb201 } from '../../shared/genotype/text.js';
 import { NaswotResult } from '../../shared/naswot.js';
 import { SearchParams, type SearchEpochData } from '../../shared/search.js';
-import type { WinnowHost } from '../../main/api/host.js';
 import { naswotBatchRows, naswotSample } from '../../main/engine/naswot/job.js';
 import { archText } from '../../main/engine/spaces/nb201/space.js';
 import { rejection } from '../helpers/host.js';
-import { hostWithDataset, runToResult } from '../helpers/in-process.js';
-import { tempDir } from '../helpers/tmp.js';
+import { inProcessHost } from '../helpers/in-process.js';
 
-const t = tempDir();
-let host: WinnowHost;
-let datasetId = 0;
+const env = inProcessHost({ kind: 'synth-chroma', n: 90, size: 16, seed: 3 });
 const TINY = {
   sample: 200,
   channels: 2,
@@ -31,13 +27,7 @@ const TINY = {
   backend: 'wasm',
 } as const;
 
-beforeAll(async () => {
-  ({ host, datasetId } = await hostWithDataset(t.dir, { kind: 'synth-chroma', n: 90, size: 16, seed: 3 }));
-  return () => host.close().then(t.cleanup);
-}, 120_000);
-
-const runNaswot = (params: Record<string, unknown>) =>
-  runToResult(host, 'naswot', { datasetId, ...params }, NaswotResult);
+const runNaswot = (params: Record<string, unknown>) => env.run('naswot', params, NaswotResult);
 
 describe('naswot job', () => {
   it('ranks 200 cells and ends with a valid NB201 genotype, chunk events and files', async () => {
@@ -57,7 +47,12 @@ describe('naswot job', () => {
     expect(chunks.at(-1)!.done).toBe(200);
     const json = parseGenotypeJson(fs.readFileSync(result.files.genotypeJson, 'utf8'));
     expect(json.text).toBe(result.chosen.text);
-    expect(json.provenance).toMatchObject({ space: 'nb201', strategy: 'naswot-random', datasetId, seed: 5 });
+    expect(json.provenance).toMatchObject({
+      space: 'nb201',
+      strategy: 'naswot-random',
+      datasetId: env.datasetId,
+      seed: 5,
+    });
     const csv = fs.readFileSync(result.files.scoresCsv, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('index,cell,mean,std,score_1,score_2');
     expect(csv).toHaveLength(201);
@@ -73,12 +68,12 @@ describe('naswot job', () => {
 
   it('draws its batches from the last subset of a DDS search', async () => {
     // a finished dds search as the store records one: its last epoch's subset of training rows
-    const rows = host.store.datasets.labels(datasetId);
+    const rows = env.host.store.datasets.labels(env.datasetId);
     const train = rows.split.flatMap((s, i) => (s === 'train' ? [i] : []));
     const subset = train.slice(0, 12);
-    const search = host.store.jobs.create(
+    const search = env.host.store.jobs.create(
       'search',
-      SearchParams.parse({ datasetId, space: 'nb201', strategy: 'dds-untrained' }),
+      SearchParams.parse({ datasetId: env.datasetId, space: 'nb201', strategy: 'dds-untrained' }),
       process.pid,
     );
     const epoch = (n: number, rowsOf: number[]): SearchEpochData => ({
@@ -111,9 +106,9 @@ describe('naswot job', () => {
       alphas: { normal: [] },
       genotype: parseNb201(archText(0)),
     });
-    host.store.jobs.appendEvent(search.id, { type: 'search-epoch', data: epoch(1, train.slice(20, 32)) });
-    host.store.jobs.appendEvent(search.id, { type: 'search-epoch', data: epoch(2, subset) });
-    host.store.jobs.appendEvent(search.id, { type: 'state', state: 'done' });
+    env.host.store.jobs.appendEvent(search.id, { type: 'search-epoch', data: epoch(1, train.slice(20, 32)) });
+    env.host.store.jobs.appendEvent(search.id, { type: 'search-epoch', data: epoch(2, subset) });
+    env.host.store.jobs.appendEvent(search.id, { type: 'state', state: 'done' });
 
     const params = { ...TINY, sample: 20, minedFrom: search.id };
     const { result, events } = await runNaswot(params);
@@ -128,24 +123,40 @@ describe('naswot job', () => {
 
     // refusals: a batch larger than the subset, a search that is not DDS, a search of another dataset, no such job
     const big = await rejection(
-      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, batch: 16 } }),
+      env.host.api.dispatch('jobs.start', {
+        kind: 'naswot',
+        params: { datasetId: env.datasetId, ...params, batch: 16 },
+      }),
     );
     expect(big).toMatchObject({
       code: 'bad_input',
       message: expect.stringMatching(/has 12\. Lower the batch size or draw the images at random/),
     });
-    const full = host.store.jobs.create('search', SearchParams.parse({ datasetId, space: 'nb201' }), process.pid);
-    host.store.jobs.appendEvent(full.id, { type: 'search-epoch', data: { ...epoch(1, subset), selection: undefined } });
+    const full = env.host.store.jobs.create(
+      'search',
+      SearchParams.parse({ datasetId: env.datasetId, space: 'nb201' }),
+      process.pid,
+    );
+    env.host.store.jobs.appendEvent(full.id, {
+      type: 'search-epoch',
+      data: { ...epoch(1, subset), selection: undefined },
+    });
     const notDds = await rejection(
-      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: full.id } }),
+      env.host.api.dispatch('jobs.start', {
+        kind: 'naswot',
+        params: { datasetId: env.datasetId, ...params, minedFrom: full.id },
+      }),
     );
     expect(notDds.message).toMatch(/has no DDS subset \(it did not use the dds or dds-untrained strategy\)/);
     const none = await rejection(
-      host.api.dispatch('jobs.start', { kind: 'naswot', params: { datasetId, ...params, minedFrom: 9999 } }),
+      env.host.api.dispatch('jobs.start', {
+        kind: 'naswot',
+        params: { datasetId: env.datasetId, ...params, minedFrom: 9999 },
+      }),
     );
     expect(none.message).toMatch(/There is no search 9999/);
     const other = await rejection(
-      host.api.dispatch('jobs.start', { kind: 'naswot', params: { ...params, datasetId: 9999 } }),
+      env.host.api.dispatch('jobs.start', { kind: 'naswot', params: { ...params, datasetId: 9999 } }),
     );
     expect(other).toMatchObject({ code: 'not_found', message: expect.stringMatching(/There is no dataset 9999/) });
   }, 120_000);

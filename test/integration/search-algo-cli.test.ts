@@ -6,25 +6,17 @@
  * CLI each search would also test the supernet on the whole test split: minutes on a loaded 2-core machine).
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import type { SearchResult } from '../../shared/search.js';
-import { importWithCli } from '../helpers/cli-data.js';
+import { cliDataFolder } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 
 /** 4 images per class (2 train_w + 2 train_α), batch 8, 4 channels, 1 epoch: seconds per search on wasm. */
 const TINY = ['--batch', '8', '--channels', '4', '--seed', '3', '--limit-per-class', '4', '--epochs', '1'];
-
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
 
 describe('winnow search --algorithm', () => {
   it.each([['gdas', 'nb201', ['--tau-max', '5']]] as const)(
@@ -34,7 +26,7 @@ describe('winnow search --algorithm', () => {
         [
           'search',
           '--dataset',
-          String(datasetId),
+          String(data.datasetId),
           '--space',
           space,
           '--algorithm',
@@ -58,7 +50,7 @@ describe('winnow search --algorithm', () => {
 
   it('refuses PC-DARTS on the NAS-Bench-201 space, saying why', async () => {
     const r = await runCli(
-      ['search', '--dataset', String(datasetId), '--space', 'nb201', '--algorithm', 'pc-darts', ...TINY],
+      ['search', '--dataset', String(data.datasetId), '--space', 'nb201', '--algorithm', 'pc-darts', ...TINY],
       dataDir,
     );
     expect(r.code).not.toBe(0);
@@ -66,7 +58,7 @@ describe('winnow search --algorithm', () => {
   });
 
   it('refuses an unknown algorithm with the list', async () => {
-    const r = await runCli(['search', '--dataset', String(datasetId), '--algorithm', 'nope'], dataDir);
+    const r = await runCli(['search', '--dataset', String(data.datasetId), '--algorithm', 'nope'], dataDir);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/darts2/);
   });

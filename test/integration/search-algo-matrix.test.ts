@@ -12,7 +12,7 @@ import { SEARCH_FILES } from '../../main/engine/search/context.js';
 import {
   SEARCH_ALGORITHMS,
   SEARCH_ALGORITHM_INFO,
-  SearchParams,
+  type SearchParams,
   type SearchAlgorithm,
   type SearchSpace,
 } from '../../shared/search.js';
@@ -22,6 +22,8 @@ import {
   createBandsHost,
   expectResumedLikeStraight,
   runSearchInProcess,
+  stoppedAndResumed,
+  tinySearchParams,
   writeClassDataset,
 } from '../fixtures/search-host.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -62,21 +64,15 @@ const EXTRA: Record<SearchAlgorithm, Record<string, unknown>> = {
 };
 
 function params(algorithm: SearchAlgorithm, space: SearchSpace, strategy: 'full' | 'dds'): SearchParams {
-  return SearchParams.parse({
-    datasetId: 1,
-    space,
+  return tinySearchParams(space, {
     strategy,
     algorithm,
-    epochs: 2,
-    batch: 6,
-    channels: 4,
     cells: space === 'darts' ? 2 : 1,
     limitPerClass: 4,
     subset: 4,
     warmupEpochs: 1,
     mastery: 0.01,
     seed: 5,
-    backend: 'wasm',
     ...EXTRA[algorithm],
   });
 }
@@ -155,15 +151,7 @@ describe('search --algorithm p-darts', () => {
     const normalSkips = straight.result!.genotype.space === 'darts' ? straight.result!.genotype.normal : [];
     expect(normalSkips.filter(([op]) => op === 'skip_connect').length).toBeLessThanOrEqual(2);
 
-    const jobDir = path.join(dir, 'pd-resumed');
-    const stopped = await runSearchInProcess(
-      jobDir,
-      p,
-      { resume: false, stopAfterEpoch: 1, backend: 'wasm' },
-      hosts.full,
-    );
-    expect(stopped.result).toBeNull();
-    const resumed = await runSearchInProcess(jobDir, p, { resume: true, backend: 'wasm' }, hosts.full);
+    const resumed = await stoppedAndResumed(path.join(dir, 'pd-resumed'), p, 1, hosts.full);
     expectResumedLikeStraight(straight, resumed, 1);
   }, 240_000);
 });

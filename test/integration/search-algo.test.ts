@@ -8,9 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GenotypeJson } from '../../shared/genotype.js';
-import { SearchParams, type SearchAlgorithm, type SearchEpochData, type SearchResult } from '../../shared/search.js';
+import type { SearchParams, SearchAlgorithm, SearchEpochData, SearchResult } from '../../shared/search.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
-import { bandsHostPerFile, runSearchInProcess } from '../fixtures/search-host.js';
+import {
+  bandsHostPerFile,
+  expectResumedLikeStraight,
+  runSearchInProcess,
+  stoppedAndResumed,
+  tinySearchParams,
+} from '../fixtures/search-host.js';
 
 const bands = bandsHostPerFile('winnow-search-algo-');
 
@@ -35,20 +41,13 @@ const CASES: Array<[SearchAlgorithm, 'darts' | 'nb201', 'full' | 'bdp', Record<s
 
 describe.each(CASES)('search --algorithm %s (%s space, %s selection)', (algorithm, space, strategy, extra) => {
   it('runs 2 epochs, records the algorithm, and resumes exactly', async () => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space,
+    const params = tinySearchParams(space, {
       strategy,
       algorithm,
-      epochs: 2,
-      batch: 6,
-      channels: 4,
-      cells: space === 'darts' ? 3 : 1,
       limitPerClass: 4,
-      ...extra,
       pruneEvery: 2,
       seed: 3,
-      backend: 'wasm',
+      ...extra,
     });
     const straightDir = path.join(bands.dir, `${algorithm}-${space}-${strategy}-straight`);
     const straight = await runSearch(straightDir, params, { resume: false });
@@ -74,17 +73,6 @@ describe.each(CASES)('search --algorithm %s (%s space, %s selection)', (algorith
     if (algorithm === 'beta-darts') expect(straight.epochs.map((e) => e.algorithm!.betaDecayLambda)).toEqual([0, 12.5]);
 
     const dir = path.join(bands.dir, `${algorithm}-${space}-${strategy}-resumed`);
-    const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 });
-    expect(first.result).toBeNull();
-    const resumed = await runSearch(dir, params, { resume: true });
-    expect(resumed.epochs.map((e) => e.epoch)).toEqual([2]);
-    const a = straight.epochs[1]!;
-    const b = resumed.epochs[0]!;
-    expect(b.alphas).toEqual(a.alphas);
-    expect(b.trainLoss).toBe(a.trainLoss);
-    expect(b.valLoss).toBe(a.valLoss);
-    expect(b.algorithm).toEqual(a.algorithm);
-    expect(b.selection).toEqual(a.selection);
-    expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
+    expectResumedLikeStraight(straight, await stoppedAndResumed(dir, params, 1, bands.host), 1);
   }, 300_000);
 });

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGenotype, parseGenotypeJson } from '../../shared/genotype.js';
 import { parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
 import type { JobSummary, StoredJobEvent } from '../../shared/jobs.js';
@@ -13,15 +13,13 @@ import { SearchEpochData, type SearchResult, type SearchSummary } from '../../sh
 import type { MeaningNote } from '../../shared/meaning.js';
 import { epochTimeline, getSearch } from '../../main/api/searches.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
-import type { Store } from '../../main/store/index.js';
 import { jobDirFor } from '../../main/store/paths.js';
-import { importWithCli, runCliJson, startCli, withStoreAt } from '../helpers/cli-data.js';
+import { cliDataFolder, runCliJson, startCli } from '../helpers/cli-data.js';
 import { flags, runCli, type CliResult } from '../helpers/cli.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/tmp.js';
 
-const t = tempDir();
-const dataDir = path.join(t.dir, 'data');
-let datasetId = 0;
+const data = cliDataFolder(['dataset', 'sample', 'mnist'], 180_000);
+const dataDir = data.dir;
 
 /**
  * Small enough for seconds per epoch on a CPU (wasm): 4 images per class (2 train_w + 2 train_α), so 2 steps of 8
@@ -30,7 +28,7 @@ let datasetId = 0;
 const tinySearch = (space: 'darts' | 'nb201', epochs: number, limitPerClass = 4): string[] => [
   'search',
   ...flags({
-    dataset: datasetId,
+    dataset: data.datasetId,
     space,
     epochs,
     cells: space === 'darts' ? 3 : 1,
@@ -42,12 +40,7 @@ const tinySearch = (space: 'darts' | 'nb201', epochs: number, limitPerClass = 4)
 ];
 const SEARCH_TIMEOUT = 300_000;
 
-beforeAll(async () => {
-  datasetId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist']);
-}, 180_000);
-afterAll(() => t.cleanup());
-
-const withStore = <T>(fn: (store: Store) => T): T => withStoreAt(dataDir, fn);
+const { withStore } = data;
 
 const jobEvents = (id: number) =>
   runCliJson<{ job: JobSummary; events: StoredJobEvent[] }>(['jobs', 'show', String(id)], dataDir);
@@ -112,7 +105,7 @@ async function checkStored(
   const dir = jobDirFor(dataDir, jobId);
   const doc = parseGenotypeJson(fs.readFileSync(path.join(dir, SEARCH_FILES.genotypeJson), 'utf8'));
   expect(doc.genotype).toEqual(result.genotype);
-  expect(doc.provenance).toMatchObject({ jobId, datasetId, space, strategy: 'full', seed: 3, epochs });
+  expect(doc.provenance).toMatchObject({ jobId, datasetId: data.datasetId, space, strategy: 'full', seed: 3, epochs });
   expect(doc.provenance.datasetHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect(fs.existsSync(path.join(dir, SEARCH_FILES.alphasJson))).toBe(true);
   return result;
@@ -146,7 +139,7 @@ describe('winnow search (built CLI)', () => {
         datasetId: number;
         meaning: MeaningNote[];
       };
-      expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId });
+      expect(out).toMatchObject({ state: 'done', space: 'darts', epochs: 2, datasetId: data.datasetId });
       // 2 tiny epochs at the default α learning rate leave α near uniform: the document says so
       expect(out.meaning.map((n) => [n.level, n.code])).toEqual([['warn', 'alpha-uniform']]);
       dartsJob = out.jobId;
@@ -179,7 +172,7 @@ describe('winnow search (built CLI)', () => {
       fs.readFileSync(path.join(jobDirFor(dataDir, dartsJob), SEARCH_FILES.genotypeJson), 'utf8').replace(/\n?$/, '\n'),
     );
     for (const cell of ['normal', 'reduce']) {
-      const file = path.join(t.dir, `darts-${cell}.svg`);
+      const file = path.join(data.root, `darts-${cell}.svg`);
       const svg = await exportGenotype(dartsJob, '--format', 'svg', '--cell', cell, '--out', file, '--json');
       expect(svg.code, svg.stderr).toBe(0);
       expect(JSON.parse(svg.stdout)).toMatchObject({
@@ -236,14 +229,14 @@ describe('winnow search (built CLI)', () => {
     const table = await runCli(['search', 'list'], dataDir);
     expect(table.stderr).toMatch(/id\s+state\s+dataset\s+space/);
     expect((await runCli(['search'], dataDir)).code).toBe(2);
-    expect((await runCli(['search', '--dataset', String(datasetId), '--space', 'resnet'], dataDir)).stderr).toMatch(
-      /--space must be one of darts, nb201/,
-    );
+    expect(
+      (await runCli(['search', '--dataset', String(data.datasetId), '--space', 'resnet'], dataDir)).stderr,
+    ).toMatch(/--space must be one of darts, nb201/);
     const missing = await runCli(['search', '--dataset', '999'], dataDir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/There is no dataset 999/);
     const batch = await runCli(
-      ['search', '--dataset', String(datasetId), '--limit-per-class', '4', '--batch', '64'],
+      ['search', '--dataset', String(data.datasetId), '--limit-per-class', '4', '--batch', '64'],
       dataDir,
     );
     expect(batch.code).toBe(2);
@@ -251,10 +244,10 @@ describe('winnow search (built CLI)', () => {
     expect((await runCli(['search', '--resume', String(dartsJob), '--epochs', '3'], dataDir)).stderr).toMatch(
       /--resume continues a search/,
     );
-    const foreign = await runCli(['search', '--dataset', String(datasetId), '--mastery', '0.6'], dataDir);
+    const foreign = await runCli(['search', '--dataset', String(data.datasetId), '--mastery', '0.6'], dataDir);
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toMatch(/--mastery applies to --strategy dds or dds-untrained, not full/);
-    const noAe = await runCli(['search', '--dataset', String(datasetId), '--strategy', 'dds'], dataDir);
+    const noAe = await runCli(['search', '--dataset', String(data.datasetId), '--strategy', 'dds'], dataDir);
     expect(noAe.code).toBe(2);
     expect(noAe.stderr).toMatch(/DDS needs a trained autoencoder.*--train-ae N/);
     const notSearch = await runCli(['search', '--resume', '1'], dataDir);

@@ -15,7 +15,10 @@ import {
   activeSearchParams,
   BANDS,
   bandsHostPerFile,
+  expectResumedLikeStraight,
   runSearchInProcess,
+  stoppedAndResumed,
+  tinySearchParams,
   writeClassDataset,
 } from '../fixtures/search-host.js';
 
@@ -43,34 +46,12 @@ function runSearch(
 
 describe.each(['darts', 'nb201'] as const)('search resume (%s)', (space) => {
   it('stopping after epoch 1 and resuming gives the same epoch 2 and result as running straight through', async () => {
-    const params = SearchParams.parse({
-      datasetId: 1,
-      space,
-      epochs: 2,
-      batch: 6,
-      channels: 4,
-      cells: space === 'darts' ? 3 : 1,
-      seed: 7,
-      backend: 'wasm',
-    });
+    const params = tinySearchParams(space, { seed: 7 });
     const straight = await runSearch(path.join(bands.dir, `${space}-straight`), params, { resume: false });
     expect(straight.result).not.toBeNull();
 
-    const dir = path.join(bands.dir, `${space}-resumed`);
-    const first = await runSearch(dir, params, { resume: false, stopAfterEpoch: 1 });
-    expect(first.result).toBeNull(); // cancelled at the first step of epoch 2
-    expect(first.epochs.map((e) => e.epoch)).toEqual([1]);
-    const resumed = await runSearch(dir, params, { resume: true });
-    expect(resumed.epochs.map((e) => e.epoch)).toEqual([2]);
-
-    const a = straight.epochs[1]!;
-    const b = resumed.epochs[0]!;
-    expect(b.alphas).toEqual(a.alphas);
-    expect(b.trainLoss).toBe(a.trainLoss);
-    expect(b.valLoss).toBe(a.valLoss);
-    expect(b.genotype).toEqual(a.genotype);
-    expect(resumed.result!.genotypeText).toBe(straight.result!.genotypeText);
-    expect(resumed.result!.alphas).toEqual(straight.result!.alphas);
+    const resumed = await stoppedAndResumed(path.join(bands.dir, `${space}-resumed`), params, 1, bands.host);
+    expectResumedLikeStraight(straight, resumed, 1);
   }, 180_000);
 });
 

@@ -3,8 +3,7 @@
  * Kendall weighting, and the fast 4×4 stride-2 convolutions against tfjs's own conv2d/conv2dTranspose.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
+import { describe, expect, it } from 'vitest';
 import { conv4s2, convT4s2 } from '../../main/engine/embed/autoencoder.js';
 import {
   circleLoss,
@@ -16,10 +15,9 @@ import {
   tripletMarginLoss,
 } from '../../main/engine/nn/losses.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
+import { useBackend } from '../helpers/wasm.js';
 
-beforeAll(async () => {
-  await selectBackend('wasm');
-});
+useBackend('wasm');
 
 const val = (t: tf.Tensor): number => {
   const v = t.dataSync()[0]!;

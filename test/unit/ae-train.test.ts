@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PackedImages, PackedImageWriter, type ImageShape } from '../../main/data/tensor-store.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { Autoencoder, internalGeometry } from '../../main/engine/embed/autoencoder.js';
 import {
   calibrateBatchNorm,
@@ -19,6 +18,7 @@ import {
   type AeEpochEvent,
 } from '../../main/engine/embed/train.js';
 import { mulberry32 } from '../../main/engine/nn/prng.js';
+import { useBackend } from '../helpers/wasm.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-train-test-'));
 
@@ -52,9 +52,7 @@ function synthetic(
   return { images: PackedImages.load(file, shape), labels };
 }
 
-beforeAll(async () => {
-  await selectBackend('wasm');
-});
+useBackend('wasm');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const TINY = { inputSize: 28, channels: 1 as const, dim: 4, width: 4 };

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { BN_EPS, batchNormTrain, channelMean, scaleShift, weightedBnSum } from '../../main/engine/nn/bn.js';
 import { rand, relError, size, type Shape4 } from '../helpers/numeric.js';
+import { useBackend } from '../helpers/wasm.js';
 
 /** The reference BN: (x − mean) / √(var + ε) · g + b over [N, H, W], var biased (tf.moments). */
 function bnRef(x: tf.Tensor4D, g?: tf.Tensor1D, b?: tf.Tensor1D): tf.Tensor4D {
@@ -57,9 +58,7 @@ const SHAPES: Shape4[] = [
 ];
 
 describe('batchNormTrain (cpu)', () => {
-  beforeAll(async () => {
-    await selectBackend('cpu');
-  });
+  useBackend('cpu');
 
   it('the reference formula agrees with a plain loop', () => {
     const shape: Shape4 = [2, 4, 3, 3];
@@ -184,9 +183,7 @@ function checkWeighted(shape: Shape4, P: number, seed: number): void {
 }
 
 describe('weightedBnSum (cpu)', () => {
-  beforeAll(async () => {
-    await selectBackend('cpu');
-  });
+  useBackend('cpu');
 
   it('forward and gradients wrt every part and w match autodiff (7 parts, as a DARTS edge)', () =>
     checkWeighted([2, 4, 4, 3], 7, 1));

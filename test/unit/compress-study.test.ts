@@ -3,53 +3,11 @@
  * spaced sample, the CSV table, the difference heat map, the CLI lines, and the parameter schema's refusals.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CompressParams,
-  compressTableCsv,
-  expectedRows,
-  gridKey,
-  type CodecPoint,
-  type CompressRow,
-} from '../../shared/compress.js';
+import { CompressParams, compressTableCsv, expectedRows, gridKey } from '../../shared/compress.js';
 import { differenceHeatmap } from '../../main/api/compressions.js';
 import { compressPointLine, compressResultRows } from '../../main/cli/compress.js';
 import { evenlySpaced, studyGrid } from '../../main/engine/compress/context.js';
-
-const row = (
-  protocol: CompressRow['protocol'],
-  quality: number,
-  subsampling: CompressRow['subsampling'],
-  accuracy: number,
-  groups?: Record<string, number>,
-): CompressRow => ({
-  protocol,
-  quality,
-  subsampling,
-  accuracy,
-  loss: 1 - accuracy,
-  perClass: [
-    { label: 0, name: 'red', correct: 1, total: 2, accuracy: 0.5 },
-    { label: 1, name: 'blue, dark', correct: 2, total: 2, accuracy: 1 },
-  ],
-  perGroup: groups
-    ? Object.entries(groups).map(([group, a]) => ({ group, correct: Math.round(a * 10), total: 10, accuracy: a }))
-    : null,
-  groupStd: groups ? 0.1 : null,
-  trainSeconds: 0,
-});
-
-const codec = (quality: number, subsampling: CodecPoint['subsampling'], meanBytes: number): CodecPoint => ({
-  quality,
-  subsampling,
-  meanBytes,
-  bitsPerPixel: (meanBytes * 8) / 1024,
-  compressionRate: meanBytes / 1000,
-  psnr: 30,
-  ssim: 0.9,
-  sampled: 10,
-  cached: false,
-  seconds: 0.5,
-});
+import { codecPoint as codec, compressRow as row } from '../fixtures/compress.js';
 
 describe('the study grid', () => {
   it('runs qualities high to low, 4:2:0 before 4:4:4, every pair once', () => {
@@ -121,7 +79,7 @@ describe('the CSV table', () => {
       '4:2:0',
       '0.94',
       '0.06',
-      '0.1',
+      '0.05',
       '1000',
       '7.8125',
       '1',
@@ -160,9 +118,9 @@ describe('the difference heat map', () => {
 describe('the CLI lines', () => {
   it('say each piece in one line', () => {
     expect(compressPointLine({ kind: 'codec', point: codec(50, '4:2:0', 812) })).toBe(
-      'q  50 4:2:0  812 B/image  6.34 bpp  rate 0.812  PSNR 30.0 dB  SSIM 0.900',
+      'q  50 4:2:0  812 B/image  6.34 bpp  rate 0.812  PSNR 30.0 dB  SSIM 0.750',
     );
-    expect(compressPointLine({ kind: 'accuracy', row: row('retrain', 5, '4:4:4', 0.912, { A: 1 }) })).toBe(
+    expect(compressPointLine({ kind: 'accuracy', row: row('retrain', 5, '4:4:4', 0.912, { A: 0.8, B: 1 }) })).toBe(
       'retrain  q   5 4:4:4  accuracy 91.2%  group std 10.00 pts',
     );
     const rows = compressResultRows({

@@ -22,16 +22,10 @@ import {
 } from '../../shared/cost.js';
 import { COST_CACHE_FILE, CostCache } from '../../main/store/cost-cache.js';
 import { tempDir } from '../helpers/tmp.js';
+import { datasetFacts } from '../fixtures/dataset-facts.js';
 
 // 10 classes; per class 60 images in train_w and 40 in train_α; 500 test images
-const facts = {
-  classes: 10,
-  width: 28,
-  height: 28,
-  channels: 1,
-  perClassHalves: Array.from({ length: 10 }, () => ({ w: 60, a: 40 })),
-  testImages: 500,
-};
+const facts = datasetFacts(10, { w: 60, a: 40 }, { testImages: 500 });
 const base: SearchCostParams = {
   strategy: 'full',
   epochs: 4,

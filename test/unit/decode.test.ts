@@ -12,6 +12,8 @@ import { GREY8, RGB8, decodeFixtures, expectNear, pixel, reasonOf } from '../hel
 let dir = '';
 let cleanup = (): void => {};
 const file = (name: string): Payload => ({ kind: 'file', path: path.join(dir, name) });
+/** The header facts of a fixture file. */
+const probe = (name: string) => probeImage(path.join(dir, name));
 
 beforeAll(async () => {
   ({ dir, cleanup } = await decodeFixtures());
@@ -129,12 +131,7 @@ describe('decodeImage: every colour layout ends as 8-bit sRGB or grey', () => {
   });
 
   it('applies the EXIF orientation', async () => {
-    expect(await probeImage(path.join(dir, 'exif6.jpg'))).toMatchObject({
-      width: 20,
-      height: 40,
-      channels: 3,
-      hasAlpha: false,
-    });
+    expect(await probe('exif6.jpg')).toMatchObject({ width: 20, height: 40, channels: 3, hasAlpha: false });
     // stored: red on top, blue below; orientation 6 displays it rotated 90° clockwise: blue left, red right
     const rgb = await decodeImage(file('exif6.jpg'), { size: 16, channels: 3, fit: 'fill' });
     const left = pixel(rgb, 16, 3, 2, 8);
@@ -178,19 +175,14 @@ describe('decodeImage: every colour layout ends as 8-bit sRGB or grey', () => {
 
 describe('probeImage', () => {
   it('reads size, grey or colour and alpha from the header', async () => {
-    expect(await probeImage(path.join(dir, 'rgb.png'))).toEqual({
-      width: 40,
-      height: 30,
-      channels: 3,
-      hasAlpha: false,
-    });
-    expect(await probeImage(path.join(dir, 'grey.png'))).toMatchObject({ channels: 1, hasAlpha: false });
-    expect(await probeImage(path.join(dir, 'grey16.png'))).toMatchObject({ channels: 1 });
-    expect(await probeImage(path.join(dir, 'grey-alpha.png'))).toMatchObject({ channels: 1, hasAlpha: true });
-    expect(await probeImage(path.join(dir, 'alpha.png'))).toMatchObject({ channels: 3, hasAlpha: true });
-    expect(await probeImage(path.join(dir, 'anim.gif'))).toMatchObject({ width: 16, height: 16 });
-    expect(await probeImage(path.join(dir, 'bomb.png'))).toMatchObject({ width: 100_000, height: 100_000 });
-    expect(await reasonOf(probeImage(path.join(dir, 'empty.png')))).toBe('empty file (0 bytes)');
-    expect(await reasonOf(probeImage(path.join(dir, 'notes.png')))).toBe('not a supported image format');
+    expect(await probe('rgb.png')).toEqual({ width: 40, height: 30, channels: 3, hasAlpha: false });
+    expect(await probe('grey.png')).toMatchObject({ channels: 1, hasAlpha: false });
+    expect(await probe('grey16.png')).toMatchObject({ channels: 1 });
+    expect(await probe('grey-alpha.png')).toMatchObject({ channels: 1, hasAlpha: true });
+    expect(await probe('alpha.png')).toMatchObject({ channels: 3, hasAlpha: true });
+    expect(await probe('anim.gif')).toMatchObject({ width: 16, height: 16 });
+    expect(await probe('bomb.png')).toMatchObject({ width: 100_000, height: 100_000 });
+    expect(await reasonOf(probe('empty.png'))).toBe('empty file (0 bytes)');
+    expect(await reasonOf(probe('notes.png'))).toBe('not a supported image format');
   });
 });

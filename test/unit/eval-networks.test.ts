@@ -6,10 +6,9 @@
  * seeded, name-stable weights. On wasm, with small widths except where a published count is checked.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { DartsGenotype } from '../../shared/genotype/ops.js';
 import { parseDartsGenotype, parseNb201 } from '../../shared/genotype/text.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { LeanBatchNormalization } from '../../main/engine/evaluate/networks/batch-norm.js';
 import { GraphBuilder } from '../../main/engine/evaluate/networks/builder.js';
 import { DropPathState, DropPath } from '../../main/engine/evaluate/networks/drop-path.js';
@@ -25,6 +24,7 @@ import {
 import { _dilConvForTest } from '../../main/engine/evaluate/networks/darts.js';
 import { rand, relError } from '../helpers/numeric.js';
 import { DARTS_V2 } from '../fixtures/genotypes.js';
+import { useBackend } from '../helpers/wasm.js';
 
 /**
  * Every DARTS operation, dilated convolutions in the reduction cell (stride 2), a node of two `none` edges (node 4 of
@@ -88,9 +88,7 @@ function sgd(lr: number, grads: tf.NamedTensorMap): void {
   opt.dispose();
 }
 
-beforeAll(async () => {
-  await selectBackend('wasm');
-});
+useBackend('wasm');
 
 afterEach(() => {
   while (built.length) built.pop()!.dispose();

@@ -8,6 +8,7 @@ import type { EvaluateParams } from '../../shared/evaluate.js';
 import { parseGenotype } from '../../shared/genotype.js';
 import { describeNetwork, evaluateRefusal } from '../../main/engine/evaluate/context.js';
 import { trainingRows } from '../../main/engine/evaluate/job.js';
+import { datasetFacts } from '../fixtures/dataset-facts.js';
 
 const DARTS_V2 = parseGenotype(
   "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
@@ -112,15 +113,7 @@ describe('describeNetwork', () => {
 });
 
 describe('evaluateRefusal', () => {
-  const ok = {
-    name: 'digits',
-    classes: 3,
-    width: 28,
-    height: 28,
-    channels: 1 as const,
-    trainImages: 100,
-    testImages: 10,
-  };
+  const ok = datasetFacts(3, { w: 50, a: 50 }, { trainImages: 100, testImages: 10 });
   const darts = { kind: 'darts' as const, auxiliary: false, channels: 16 };
   const batch = (b: number): Pick<EvaluateParams, 'batch'> => ({ batch: b });
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../shared/jobs.js';
-import { JobCancelledError, createJobContext } from '../../main/engine/jobs/context.js';
+import { JobCancelledError, JobUserError, createJobContext } from '../../main/engine/jobs/context.js';
+import { CheckpointDamagedError } from '../../main/engine/search/checkpoint.js';
+import { ModelFolderError } from '../../main/engine/evaluate/model-folder.js';
+import { DataFolderError } from '../../main/store/data-folder.js';
 
 function contextWithClock() {
   let now = 0;
@@ -14,6 +17,26 @@ function contextWithClock() {
   );
   return { ctx, events, abort, tick: (ms: number) => (now += ms) };
 }
+
+describe('error kinds', () => {
+  // logs, the worker's messages to the host and the CLI tell the kinds apart by name
+  it.each([
+    [new JobUserError('bad input'), 'JobUserError', 'bad input'],
+    [new CheckpointDamagedError('damaged'), 'CheckpointDamagedError', 'damaged'],
+    [new ModelFolderError('no model.json'), 'ModelFolderError', 'no model.json'],
+    [new DataFolderError('foreign'), 'DataFolderError', 'foreign'],
+    [new JobCancelledError(), 'JobCancelledError', 'Cancelled by the user.'],
+  ])('%s carries its name and message', (e, name, message) => {
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe(name);
+    expect(e.message).toBe(message);
+    expect(String(e)).toBe(`${name}: ${message}`);
+  });
+
+  it('a damaged checkpoint is a user error', () => {
+    expect(new CheckpointDamagedError('x')).toBeInstanceOf(JobUserError);
+  });
+});
 
 describe('job context', () => {
   it('throttles progress to one per interval but always sends the last, with fraction and ETA', () => {

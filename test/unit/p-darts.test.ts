@@ -6,11 +6,10 @@
  * skip-connection dropout; and the refusals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DARTS_OPS, type DartsOp } from '../../shared/genotype/ops.js';
 import { deriveDartsCell } from '../../shared/genotype/derive.js';
 import { SearchParams, pdartsDropout, pdartsPlan } from '../../shared/search.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { algorithmRefusal } from '../../main/engine/search/algorithms/index.js';
 import {
   PDarts,
@@ -23,10 +22,9 @@ import { DartsSupernet, invertedDropout } from '../../main/engine/spaces/darts/s
 import { buildEdgeParams, edgeBnOps, inputPools, nodeForward } from '../../main/engine/spaces/darts/operations.js';
 import { stackedNodeForward } from '../../main/engine/spaces/darts/stacked.js';
 import { ParamStore } from '../../main/engine/nn/params.js';
+import { useBackend } from '../helpers/wasm.js';
 
-beforeAll(async () => {
-  await selectBackend('cpu');
-});
+useBackend('cpu');
 
 const base = { datasetId: 1, algorithm: 'p-darts' } as const;
 const col = (op: DartsOp) => DARTS_OPS.indexOf(op);

@@ -4,11 +4,11 @@
  * tf.variableGrads tape, and must not leak tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
+import { describe, expect, it } from 'vitest';
 import { batchNormTrain } from '../../main/engine/nn/bn.js';
 import { recomputeInBackward } from '../../main/engine/nn/recompute.js';
 import { rand, relError } from '../helpers/numeric.js';
+import { useBackend } from '../helpers/wasm.js';
 
 const X: [number, number, number, number] = [2, 5, 5, 3];
 const W: [number, number, number, number] = [3, 3, 3, 3];
@@ -33,9 +33,7 @@ function inputs() {
 }
 
 describe('recomputeInBackward (cpu)', () => {
-  beforeAll(async () => {
-    await selectBackend('cpu');
-  });
+  useBackend('cpu');
 
   it('gives the same value as calling fn', () => {
     tf.tidy(() => {

@@ -36,56 +36,9 @@ import { defaultZoom, tableRows, viewerQualities, viewerRows } from '../../rende
 import { formatDelta, formatPsnr, formatRate } from '../../renderer/src/lib/compress.js';
 import { svgSize } from '../../renderer/src/lib/download.js';
 import { logTicks, niceTicks } from '../../renderer/src/lib/charts.js';
+import { codecPoint as codec, compressRow as row } from '../fixtures/compress.js';
 
 // ---- fixtures ------------------------------------------------------------------------------------------------------
-
-function row(
-  protocol: CompressRow['protocol'],
-  quality: number,
-  subsampling: Subsampling,
-  accuracy: number,
-  groups?: Record<string, number>,
-): CompressRow {
-  const perGroup = groups
-    ? Object.entries(groups).map(([group, acc]) => ({
-        group,
-        correct: Math.round(acc * 100),
-        total: 100,
-        accuracy: acc,
-      }))
-    : null;
-  const accs = perGroup?.map((g) => g.accuracy) ?? [];
-  const mean = accs.reduce((a, b) => a + b, 0) / Math.max(1, accs.length);
-  return {
-    protocol,
-    quality,
-    subsampling,
-    accuracy,
-    loss: 1 - accuracy,
-    perClass: [
-      { label: 0, name: 'a', correct: 1, total: 2, accuracy: 0.5 },
-      { label: 1, name: 'b', correct: 2, total: 2, accuracy: 1 },
-    ],
-    perGroup,
-    groupStd: perGroup ? Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / accs.length) : null,
-    trainSeconds: protocol === 'test' ? 0 : 12,
-  };
-}
-
-function codec(quality: number, subsampling: Subsampling, meanBytes: number): CodecPoint {
-  return {
-    quality,
-    subsampling,
-    meanBytes,
-    bitsPerPixel: (meanBytes * 8) / (32 * 32),
-    compressionRate: meanBytes / 1000,
-    psnr: 20 + quality / 5,
-    ssim: 0.5 + quality / 200,
-    sampled: 100,
-    cached: false,
-    seconds: 0.5,
-  };
-}
 
 const REFERENCE: CompressReference = {
   accuracy: 0.9,

@@ -14,6 +14,7 @@ import {
   jobDuration,
   millions,
 } from '../../renderer/src/lib/format.js';
+import { expectOutputs } from '../helpers/table.js';
 
 describe('formatEta', () => {
   it.each([undefined, null, Number.NaN, Infinity, -3])(
@@ -21,23 +22,27 @@ describe('formatEta', () => {
     (s) => expect(formatEta(s)).toBe(''),
   );
   it('reads naturally from seconds to hours', () => {
-    expect(formatEta(0.2)).toBe('< 1 s');
-    expect(formatEta(5)).toBe('5 s');
-    expect(formatEta(59.6)).toBe('1 min');
-    expect(formatEta(75)).toBe('1 min 15 s');
-    expect(formatEta(120)).toBe('2 min');
-    expect(formatEta(3600)).toBe('1 h');
-    expect(formatEta(3725)).toBe('1 h 02 min');
+    expectOutputs(formatEta, [
+      [0.2, '< 1 s'],
+      [5, '5 s'],
+      [59.6, '1 min'],
+      [75, '1 min 15 s'],
+      [120, '2 min'],
+      [3600, '1 h'],
+      [3725, '1 h 02 min'],
+    ]);
   });
 });
 
 describe('formatDuration and jobDuration', () => {
   it('formats milliseconds', () => {
-    expect(formatDuration(850)).toBe('850 ms');
-    expect(formatDuration(12_400)).toBe('12.4 s');
-    expect(formatDuration(182_000)).toBe('3 min 02 s');
-    expect(formatDuration(3_840_000)).toBe('1 h 04 min');
-    expect(formatDuration(null)).toBe('—');
+    expectOutputs(formatDuration, [
+      [850, '850 ms'],
+      [12_400, '12.4 s'],
+      [182_000, '3 min 02 s'],
+      [3_840_000, '1 h 04 min'],
+      [null, '—'],
+    ]);
   });
   it('uses now for running jobs and a dash for jobs that never started', () => {
     expect(jobDuration({ startedAt: null, endedAt: null }, 10_000)).toBe('—');
@@ -48,22 +53,26 @@ describe('formatDuration and jobDuration', () => {
 
 describe('formatPercent', () => {
   it('clamps and rounds down', () => {
-    expect(formatPercent(0)).toBe('0 %');
-    expect(formatPercent(0.999)).toBe('99 %');
-    expect(formatPercent(1)).toBe('100 %');
-    expect(formatPercent(1.5)).toBe('100 %');
-    expect(formatPercent(-1)).toBe('0 %');
-    expect(formatPercent(undefined)).toBe('');
+    expectOutputs(formatPercent, [
+      [0, '0 %'],
+      [0.999, '99 %'],
+      [1, '100 %'],
+      [1.5, '100 %'],
+      [-1, '0 %'],
+      [undefined, ''],
+    ]);
   });
 });
 
 describe('formatBytes', () => {
   it('uses binary units', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(16 * 1024 ** 3)).toBe('16.0 GiB');
-    expect(formatBytes(128 * 1024 ** 3)).toBe('128 GiB');
-    expect(formatBytes(-1)).toBe('—');
+    expectOutputs(formatBytes, [
+      [512, '512 B'],
+      [1536, '1.5 KiB'],
+      [16 * 1024 ** 3, '16.0 GiB'],
+      [128 * 1024 ** 3, '128 GiB'],
+      [-1, '—'],
+    ]);
   });
 });
 
@@ -80,17 +89,21 @@ describe('formatNumber and formatValue', () => {
   it('keeps metrics readable', () => {
     expect(formatNumber(2.302585)).toBe('2.3');
     expect(formatNumber(0.41234, 3)).toBe('0.412');
-    expect(formatNumber(12345.6)).toBe('12,346');
-    expect(formatNumber(0.00001234)).toBe('1.23e-5');
-    expect(formatNumber(7)).toBe('7');
-    expect(formatNumber(Number.NaN)).toBe('—');
+    expectOutputs(formatNumber, [
+      [12345.6, '12,346'],
+      [0.00001234, '1.23e-5'],
+      [7, '7'],
+      [Number.NaN, '—'],
+    ]);
   });
   it('renders parameters of any shape', () => {
-    expect(formatValue('wasm')).toBe('wasm');
-    expect(formatValue(30)).toBe('30');
-    expect(formatValue(true)).toBe('yes');
-    expect(formatValue(null)).toBe('—');
-    expect(formatValue({ a: [1, 2] })).toBe('{"a":[1,2]}');
+    expectOutputs(formatValue, [
+      ['wasm', 'wasm'],
+      [30, '30'],
+      [true, 'yes'],
+      [null, '—'],
+      [{ a: [1, 2] }, '{"a":[1,2]}'],
+    ]);
   });
 });
 
@@ -106,20 +119,24 @@ describe('accuracies, counts in millions and seconds', () => {
   });
 
   it('formats millions with 3 significant digits', () => {
-    expect(formatMillions(3_349_342)).toBe('3.35 M');
-    expect(formatMillions(12_345)).toBe('0.0123 M');
-    expect(formatMillions(271_000)).toBe('0.271 M');
-    expect(formatMillions(574_000_000)).toBe('574 M');
-    expect(formatMillions(1_234_567_890)).toBe('1230 M');
-    expect(formatMillions(0)).toBe('0 M');
+    expectOutputs(formatMillions, [
+      [3_349_342, '3.35 M'],
+      [12_345, '0.0123 M'],
+      [271_000, '0.271 M'],
+      [574_000_000, '574 M'],
+      [1_234_567_890, '1230 M'],
+      [0, '0 M'],
+    ]);
     expect(millions(3_349_342)).toBe('3.35');
     expect(millions(0)).toBe('0');
   });
 
   it('formats seconds and percentage points', () => {
-    expect(formatSeconds(12.44)).toBe('12.4 s');
-    expect(formatSeconds(122)).toBe('2 min 02 s');
-    expect(formatSeconds(null)).toBe('—');
+    expectOutputs(formatSeconds, [
+      [12.44, '12.4 s'],
+      [122, '2 min 02 s'],
+      [null, '—'],
+    ]);
     expect(formatPoints(0.0421)).toBe('4.2 pp');
     expect(formatPoints(null)).toBe('—');
   });

@@ -363,14 +363,16 @@ describe('comparing searches', () => {
       images: 100,
       seconds: 5,
     });
+    /** A finished search's result: its genotype, final accuracy and wall time, with `more`. */
+    const finished = (more: object) =>
+      ({
+        genotypeText: 'final',
+        final: { valAccuracy: 0.75 },
+        seconds: 6,
+        ...more,
+      }) as unknown as SearchDetail['result'];
     // a finished search: its result's genotype, supernet test accuracy, images processed and wall time
-    const result = {
-      genotypeText: 'final',
-      final: { valAccuracy: 0.75 },
-      seconds: 6,
-      imagesProcessed: 120,
-      supernetTest: { accuracy: 0.625, images: 400 },
-    } as unknown as SearchDetail['result'];
+    const result = finished({ imagesProcessed: 120, supernetTest: { accuracy: 0.625, images: 400 } });
     expect(compareRow({ summary, params, epochs, result })).toMatchObject({
       genotypeText: 'final',
       testAccuracy: 0.625,
@@ -380,11 +382,7 @@ describe('comparing searches', () => {
       seconds: 6,
     });
     // one finished before the test accuracy and images were kept
-    const older = {
-      genotypeText: 'final',
-      final: { valAccuracy: 0.75 },
-      seconds: 6,
-    } as unknown as SearchDetail['result'];
+    const older = finished({});
     expect(compareRow({ summary, params, epochs, result: older })).toMatchObject({
       testAccuracy: null,
       testImages: null,

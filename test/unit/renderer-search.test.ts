@@ -19,6 +19,7 @@ import {
   subsetPlaceholder,
   type SearchForm,
 } from '../../renderer/src/lib/search.js';
+import { expectFormAgreesWithSchema } from '../helpers/forms.js';
 
 const dataset = (train: number, classes = 10, width = 28) => ({
   id: 7,
@@ -83,11 +84,7 @@ describe('the form mirrors the SearchParams schema', () => {
       for (const v of probes) {
         const built = buildSearchParams({ ...validForm(), [field]: v });
         const schema = SearchParams.safeParse({ ...base.params, [field]: v });
-        expect(
-          built.ok,
-          `${field} = ${v}: the form says ${built.ok ? 'yes' : 'no'}, the schema ${schema.success ? 'yes' : 'no'}`,
-        ).toBe(schema.success);
-        if (!built.ok) expect(built.field).toBe(field);
+        expectFormAgreesWithSchema(field, v, built, schema);
       }
     }
   });

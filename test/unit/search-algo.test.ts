@@ -5,11 +5,10 @@
  * β in the derivation, β-DARTS' regulariser, and the refusals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DARTS_OPS, DARTS_STEPS } from '../../shared/genotype/ops.js';
 import { deriveDartsGenotype } from '../../shared/genotype/derive.js';
 import { SearchParams } from '../../shared/search.js';
-import { selectBackend } from '../../main/engine/backend/ladder.js';
 import { betaDecay, betaDecayLambda } from '../../main/engine/search/algorithms/beta-decay.js';
 import { gdasTau, gumbelHard, gumbelNoise, gumbelSampler } from '../../main/engine/search/algorithms/gdas.js';
 import { algorithmRefusal, supernetOptions, warmupEpochs } from '../../main/engine/search/algorithms/index.js';
@@ -20,10 +19,10 @@ import { DartsSupernet, channelShuffle, scaleRows } from '../../main/engine/spac
 import { Nb201Supernet } from '../../main/engine/spaces/nb201/supernet.js';
 import type { PathSampler, Supernet } from '../../main/engine/spaces/supernet.js';
 import { rand } from '../helpers/numeric.js';
+import { datasetFacts } from '../fixtures/dataset-facts.js';
+import { useBackend } from '../helpers/wasm.js';
 
-beforeAll(async () => {
-  await selectBackend('cpu');
-});
+useBackend('cpu');
 
 const arr = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -302,14 +301,7 @@ describe('algorithm parameters and refusals', () => {
   });
 
   it("the search's refusal (what jobs.start checks up front) includes the algorithm's", () => {
-    const d = {
-      name: 'd',
-      classes: 3,
-      width: 28,
-      height: 28,
-      channels: 1,
-      perClassHalves: [0, 1, 2].map(() => ({ w: 50, a: 50 })),
-    };
+    const d = datasetFacts(3, { w: 50, a: 50 });
     expect(searchRefusal(params({ algorithm: 'pc-darts', space: 'nb201' }), d)).toMatch(/defined on the DARTS space/);
     expect(searchRefusal(params({ algorithm: 'gdas', space: 'nb201' }), d)).toBeNull();
   });

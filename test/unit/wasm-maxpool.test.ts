@@ -23,6 +23,18 @@ interface PoolCase {
   values: (n: number, seed: number) => Float32Array;
 }
 
+/** A case in one line: its name, the input's shape, the window, the strides, the padding and the input's values. */
+function poolCase(
+  name: string,
+  x: Shape4,
+  k: [number, number],
+  s: [number, number],
+  pad: Pad,
+  values: PoolCase['values'],
+): PoolCase {
+  return { name, x, k, s, pad, values };
+}
+
 const signed = (n: number, seed: number) => rand(n, seed);
 const negative = (n: number, seed: number) => rand(n, seed, 0.5, -1); // all in [−1.5, −0.5]
 /** a few small integers: many ties inside every window */
@@ -30,45 +42,27 @@ const ties = (n: number, seed: number) => Float32Array.from(rand(n, seed), (v) =
 /** ReLU'd: about half zeros, whole windows of zeros */
 const relu = (n: number, seed: number) => Float32Array.from(rand(n, seed), (v) => Math.max(0, v));
 
+/** Explicit padding: 2 rows on top, none below, 1 column left, 2 right. */
+const ASYMMETRIC = explicitPadding(2, 0, 1, 2);
+
 const CASES: PoolCase[] = [
   // the reported input: [2, 8, 8, 4], 3×3, stride 1, pad 1 — wasm's own kernel is off by 0.68 there
-  { name: 'reported [2,8,8,4] s1 p1', x: [2, 8, 8, 4], k: [3, 3], s: [1, 1], pad: 1, values: signed },
-  { name: 'odd [2,7,7,3] s1 p1', x: [2, 7, 7, 3], k: [3, 3], s: [1, 1], pad: 1, values: signed },
-  { name: 'odd [2,7,9,3] s2 p1', x: [2, 7, 9, 3], k: [3, 3], s: [2, 2], pad: 1, values: signed },
-  { name: 'even [3,8,8,5] s2 p1, negative', x: [3, 8, 8, 5], k: [3, 3], s: [2, 2], pad: 1, values: negative },
-  { name: 'even [2,6,6,4] s1 p1, ties', x: [2, 6, 6, 4], k: [3, 3], s: [1, 1], pad: 1, values: ties },
-  { name: 'odd [2,9,9,2] s2 p1, ties', x: [2, 9, 9, 2], k: [3, 3], s: [2, 2], pad: 1, values: ties },
-  { name: 'even [2,12,12,4] s1 p1, relu zeros', x: [2, 12, 12, 4], k: [3, 3], s: [1, 1], pad: 1, values: relu },
-  { name: 'even [2,16,16,3] s2 p1, relu zeros', x: [2, 16, 16, 3], k: [3, 3], s: [2, 2], pad: 1, values: relu },
-  { name: "[2,7,8,3] s2 'same', ties", x: [2, 7, 8, 3], k: [3, 3], s: [2, 2], pad: 'same', values: ties },
-  {
-    name: "[2,9,8,3] s2 'valid' (unread last row)",
-    x: [2, 9, 8, 3],
-    k: [3, 3],
-    s: [2, 2],
-    pad: 'valid',
-    values: signed,
-  },
-  { name: "[1,8,8,1] 2x2 s2 'valid', negative", x: [1, 8, 8, 1], k: [2, 2], s: [2, 2], pad: 'valid', values: negative },
-  { name: "[2,10,9,3] 3x2 s(2,1) 'same', ties", x: [2, 10, 9, 3], k: [3, 2], s: [2, 1], pad: 'same', values: ties },
-  {
-    name: '[2,9,8,3] explicit asymmetric, relu zeros',
-    x: [2, 9, 8, 3],
-    k: [3, 3],
-    s: [2, 2],
-    pad: explicitPadding(2, 0, 1, 2),
-    values: relu,
-  },
-  { name: '[1,1,1,3] 1x1 valid', x: [1, 1, 1, 3], k: [1, 1], s: [1, 1], pad: 'valid', values: signed },
+  poolCase('reported [2,8,8,4] s1 p1', [2, 8, 8, 4], [3, 3], [1, 1], 1, signed),
+  poolCase('odd [2,7,7,3] s1 p1', [2, 7, 7, 3], [3, 3], [1, 1], 1, signed),
+  poolCase('odd [2,7,9,3] s2 p1', [2, 7, 9, 3], [3, 3], [2, 2], 1, signed),
+  poolCase('even [3,8,8,5] s2 p1, negative', [3, 8, 8, 5], [3, 3], [2, 2], 1, negative),
+  poolCase('even [2,6,6,4] s1 p1, ties', [2, 6, 6, 4], [3, 3], [1, 1], 1, ties),
+  poolCase('odd [2,9,9,2] s2 p1, ties', [2, 9, 9, 2], [3, 3], [2, 2], 1, ties),
+  poolCase('even [2,12,12,4] s1 p1, relu zeros', [2, 12, 12, 4], [3, 3], [1, 1], 1, relu),
+  poolCase('even [2,16,16,3] s2 p1, relu zeros', [2, 16, 16, 3], [3, 3], [2, 2], 1, relu),
+  poolCase("[2,7,8,3] s2 'same', ties", [2, 7, 8, 3], [3, 3], [2, 2], 'same', ties),
+  poolCase("[2,9,8,3] s2 'valid' (unread last row)", [2, 9, 8, 3], [3, 3], [2, 2], 'valid', signed),
+  poolCase("[1,8,8,1] 2x2 s2 'valid', negative", [1, 8, 8, 1], [2, 2], [2, 2], 'valid', negative),
+  poolCase("[2,10,9,3] 3x2 s(2,1) 'same', ties", [2, 10, 9, 3], [3, 2], [2, 1], 'same', ties),
+  poolCase('[2,9,8,3] explicit asymmetric, relu zeros', [2, 9, 8, 3], [3, 3], [2, 2], ASYMMETRIC, relu),
+  poolCase('[1,1,1,3] 1x1 valid', [1, 1, 1, 3], [1, 1], [1, 1], 'valid', signed),
   // the running-argmax path: windows wholly in the padding (an explicit pad as large as the filter)
-  {
-    name: '[1,4,4,2] explicit pad ≥ filter',
-    x: [1, 4, 4, 2],
-    k: [2, 2],
-    s: [1, 1],
-    pad: explicitPadding(2, 1, 0, 2),
-    values: ties,
-  },
+  poolCase('[1,4,4,2] explicit pad ≥ filter', [1, 4, 4, 2], [2, 2], [1, 1], explicitPadding(2, 1, 0, 2), ties),
 ];
 
 /** The cpu backend's rule, in plain JavaScript: dy goes to the first strictly greater element from −∞. */

@@ -32,36 +32,24 @@ const FIX = (x: number): number => Math.round(x * 65536) | 0; // (INT32)((x) * (
 const ONE_HALF = 1 << 15;
 const CBCR_OFFSET = 128 << 16;
 
+/** A 256-entry table of libjpeg's: entry i = f(i) (kept as INT32, as libjpeg's tables are). */
+const table256 = (f: (i: number) => number): Int32Array => Int32Array.from({ length: 256 }, (_, i) => f(i));
+
 // jccolor.c rgb_ycc_start
-const R_Y = new Int32Array(256);
-const G_Y = new Int32Array(256);
-const B_Y = new Int32Array(256);
-const R_CB = new Int32Array(256);
-const G_CB = new Int32Array(256);
-const B_CB = new Int32Array(256);
-const G_CR = new Int32Array(256);
-const B_CR = new Int32Array(256);
-// jdcolor.c build_ycc_rgb_table
-const CR_R = new Int32Array(256);
-const CB_B = new Int32Array(256);
-const CR_G = new Int32Array(256);
-const CB_G = new Int32Array(256);
-for (let i = 0; i < 256; i++) {
-  R_Y[i] = FIX(0.299) * i;
-  G_Y[i] = FIX(0.587) * i;
-  B_Y[i] = FIX(0.114) * i + ONE_HALF;
-  R_CB[i] = -FIX(0.16874) * i;
-  G_CB[i] = -FIX(0.33126) * i;
-  // B_CB = R_CR: 0.5 · i + the offset, rounded with 0.5 − ε so that the maximum stays 255
-  B_CB[i] = FIX(0.5) * i + CBCR_OFFSET + ONE_HALF - 1;
-  G_CR[i] = -FIX(0.41869) * i;
-  B_CR[i] = -FIX(0.08131) * i;
-  const x = i - 128;
-  CR_R[i] = (FIX(1.402) * x + ONE_HALF) >> 16;
-  CB_B[i] = (FIX(1.772) * x + ONE_HALF) >> 16;
-  CR_G[i] = -FIX(0.71414) * x;
-  CB_G[i] = -FIX(0.34414) * x + ONE_HALF;
-}
+const R_Y = table256((i) => FIX(0.299) * i);
+const G_Y = table256((i) => FIX(0.587) * i);
+const B_Y = table256((i) => FIX(0.114) * i + ONE_HALF);
+const R_CB = table256((i) => -FIX(0.16874) * i);
+const G_CB = table256((i) => -FIX(0.33126) * i);
+// B_CB = R_CR: 0.5 · i + the offset, rounded with 0.5 − ε so that the maximum stays 255
+const B_CB = table256((i) => FIX(0.5) * i + CBCR_OFFSET + ONE_HALF - 1);
+const G_CR = table256((i) => -FIX(0.41869) * i);
+const B_CR = table256((i) => -FIX(0.08131) * i);
+// jdcolor.c build_ycc_rgb_table, over x = i − 128
+const CR_R = table256((i) => (FIX(1.402) * (i - 128) + ONE_HALF) >> 16);
+const CB_B = table256((i) => (FIX(1.772) * (i - 128) + ONE_HALF) >> 16);
+const CR_G = table256((i) => -FIX(0.71414) * (i - 128));
+const CB_G = table256((i) => -FIX(0.34414) * (i - 128) + ONE_HALF);
 
 const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 

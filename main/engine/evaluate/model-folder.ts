@@ -16,10 +16,7 @@ export const MODEL_FILES = {
 
 /** A folder that is not a usable model; the message says what is wrong and what to do. */
 export class ModelFolderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelFolderError';
-  }
+  override name = 'ModelFolderError';
 }
 
 interface WeightSpec {

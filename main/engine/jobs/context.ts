@@ -4,18 +4,15 @@ import { type JobPhase, overallFraction, phaseEta, phasePosition } from '../../.
 
 /** Thrown (or rethrown) by a handler when its signal aborts: the job ends `cancelled`, not `failed`. */
 export class JobCancelledError extends Error {
+  override name = 'JobCancelledError';
   constructor() {
     super('Cancelled by the user.');
-    this.name = 'JobCancelledError';
   }
 }
 
 /** A failure the user can act on; its message is shown as is (no stack trace). */
 export class JobUserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JobUserError';
-  }
+  override name = 'JobUserError';
 }
 
 export interface ProgressUpdate {

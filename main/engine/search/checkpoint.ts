@@ -30,10 +30,7 @@ interface Manifest {
 
 /** No checkpoint of the job can be used; the message names the damaged files and how to restart. */
 export class CheckpointDamagedError extends JobUserError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointDamagedError';
-  }
+  override name = 'CheckpointDamagedError';
 }
 
 const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');

@@ -15,13 +15,13 @@ import path from 'node:path';
 import type { DsmCell, DsmReplacement, DsmResult } from '../../../../shared/dsm.js';
 import { DsmParams } from '../../../../shared/dsm.js';
 import { NB201_OPS } from '../../../../shared/genotype/ops.js';
-import { toGenotypeJson } from '../../../../shared/genotype.js';
 import { formatNb201 } from '../../../../shared/genotype/text.js';
 import { channelStats } from '../../../data/batches.js';
 import { IMAGES_FILE } from '../../../data/staged.js';
 import { PackedImages } from '../../../data/tensor-store.js';
 import { selectBackend } from '../../backend/ladder.js';
 import { JobUserError, type JobContext } from '../../jobs/context.js';
+import { writeGenotypeFile } from '../../jobs/genotype-file.js';
 import type { JobHandler } from '../../jobs/handler.js';
 import type { OptimizerState } from '../../nn/optim.js';
 import { deriveSeed, mulberry32 } from '../../nn/prng.js';
@@ -358,13 +358,7 @@ async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<D
     const seconds = searchMs / 1000;
     ctx.emit({ type: 'artifact', name: 'history', path: historyCsv, mime: 'text/csv' });
     const genotypeJson = path.join(ctx.jobDir, DSM_FILES.genotypeJson);
-    const json = toGenotypeJson(genotype, {
-      app: c.app,
-      createdAt: new Date().toISOString(),
-      jobId: ctx.jobId,
-      datasetId: c.datasetId,
-      datasetName: c.datasetName,
-      datasetHash: c.datasetHash,
+    writeGenotypeFile(ctx, genotypeJson, genotype, {
       space: 'nb201',
       strategy: params.init.length ? 'dsm-nas+' : 'dsm-nas',
       seed: params.seed,
@@ -379,8 +373,6 @@ async function run(ctx: JobContext<DsmJobContext>, params: DsmParams): Promise<D
         seconds,
       },
     });
-    fs.writeFileSync(genotypeJson, `${JSON.stringify(json, null, 2)}\n`);
-    ctx.emit({ type: 'artifact', name: 'genotype', path: genotypeJson, mime: 'application/json' });
     ctx.log(
       'info',
       `DSM-NAS finished: best centre ${formatNb201(genotype)} with ${(bestCell.accuracy * 100).toFixed(1)}% (inherited weights), ${replacements.length} replacement(s), ${cache.size} cells evaluated.`,

@@ -16,6 +16,7 @@ import {
   openUiWithSample,
   tallShot,
   waitForDecodedImages,
+  expectLayoutHolds,
 } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -56,6 +57,7 @@ describe('Autoencoder page', () => {
     expect(await page.getByTestId('ae-epochs').inputValue()).toBe('30');
     expect(await page.getByTestId('ae-batch').inputValue()).toBe('8');
     expect(await page.getByTestId('ae-preset-about').textContent()).toMatch(/Contractive/);
+    await expectLayoutHolds(page, 'e2e-autoencoder-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-autoencoder-form.png') });
   });
 
@@ -113,6 +115,7 @@ describe('Autoencoder page', () => {
     // innerText: the text as rendered (a template's line breaks fold into one space)
     expect(await page.getByTestId('ae-settings').innerText()).toMatch(/1 epoch, batch 64/);
     expect(await page.getByTestId('ae-job-link').getAttribute('href')).toMatch(/^#\/runs\/\d+$/);
+    await expectLayoutHolds(page, 'e2e-autoencoder-details');
     await tallShot(page, 'e2e-autoencoder-details.png', 2200);
   });
 
@@ -164,6 +167,7 @@ describe('Autoencoder page', () => {
     );
     const painted = await paintedPixels('[data-testid="ae-compare"] [data-testid="ae-map"]');
     expect(painted.every((n) => n > 1000)).toBe(true);
+    await expectLayoutHolds(page, 'e2e-autoencoder-compare');
     await tallShot(page, 'e2e-autoencoder-compare.png', 1700);
   });
 

@@ -13,7 +13,17 @@ import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
 import { modelFolder } from '../helpers/model-folder.js';
 import { modelReport } from '../helpers/models.js';
-import { download, openEmptyJobPage, openUi, pickCard, tallShot, type UiSession, VIEWPORT } from '../helpers/ui.js';
+import {
+  download,
+  openEmptyJobPage,
+  openUi,
+  pickCard,
+  tallShot,
+  type UiSession,
+  VIEWPORT,
+  expectLayoutHolds,
+  SMALL_VIEWPORT,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -74,6 +84,7 @@ describe('Compression page', () => {
     const plan = page.getByTestId('compress-plan');
     await expect.poll(async () => plan.getAttribute('data-rows')).toBe('8');
     expect(await plan.getAttribute('data-trainings')).toBe('5');
+    await expectLayoutHolds(page, 'e2e-compression-form');
     await tallShot(page, 'e2e-compression-form.png', 2400);
   });
 
@@ -129,6 +140,7 @@ describe('Compression page', () => {
     await page.getByTestId('compress-zoom-4').click();
     expect(await viewer.getAttribute('data-zoom')).toBe('4');
     expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);
+    await expectLayoutHolds(page, 'e2e-compression-study');
     await tallShot(page, 'e2e-compression-study.png', 3600);
   });
 
@@ -152,6 +164,14 @@ describe('Compression page', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('done');
     await page.goto(`${ui.serve.url}#/runs/${studyId}`);
+    await page.getByTestId('job-view-compress').waitFor();
+    await expectLayoutHolds(page, 'e2e-compression-runs');
+    // at 1024 px the kind column shows "Compression study" whole: wrapped, not cut short
+    await page.setViewportSize(SMALL_VIEWPORT);
+    const kind = page.getByTestId(`run-row-${studyId}`).locator('td.c-kind');
+    expect(await kind.textContent()).toBe('Compression study');
+    expect(await kind.evaluate((td) => td.scrollWidth - td.clientWidth)).toBeLessThanOrEqual(1);
+    await page.setViewportSize(VIEWPORT);
     await page.getByTestId('job-view-compress').click();
     await page.waitForURL((url) => url.hash === `#/compression/${studyId}`);
     await page.getByTestId('compress-view').waitFor();

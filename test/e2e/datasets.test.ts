@@ -18,6 +18,7 @@ import {
   tallShot,
   type UiSession,
   waitForDecodedImages,
+  expectLayoutHolds,
 } from '../helpers/ui.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -64,6 +65,7 @@ describe('Datasets page', () => {
     await page.getByTestId('datasets-empty').waitFor();
     expect(await page.getByTestId('datasets-empty').textContent()).toMatch(/No datasets yet/);
     await page.getByTestId('try-sample').waitFor({ state: 'visible' });
+    await expectLayoutHolds(page, 'e2e-datasets-empty');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-empty.png') });
   });
 
@@ -101,6 +103,7 @@ describe('Datasets page', () => {
 
     await page.getByTestId('thumbnail-grid').scrollIntoViewIfNeeded();
     await waitForDecodedImages(page, '[data-testid="thumbnail-grid"] img', 10);
+    await expectLayoutHolds(page, 'e2e-datasets-details');
     await tallShot(page, 'e2e-datasets-details.png', 2400);
   });
 
@@ -228,6 +231,7 @@ describe('Datasets page', () => {
     await table.waitFor();
     expect(await table.textContent()).toMatch(/MNIST sample/);
     expect(await table.textContent()).toMatch(/10,000/);
+    await expectLayoutHolds(page, 'e2e-datasets-list');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-list.png') });
 
     await page.locator('[data-testid^="dataset-row-"] a').first().click();

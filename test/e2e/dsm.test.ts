@@ -11,7 +11,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResultWithCli } from '../helpers/cli-data.js';
-import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
+import {
+  SHOT_WIDTHS,
+  download,
+  openUiWithSample,
+  pickCard,
+  tallShot,
+  type UiSession,
+  expectLayoutHolds,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -91,6 +99,7 @@ describe('DSM-NAS panel', () => {
     await page.getByTestId('dsm-start').click();
     expect(await page.getByTestId('dsm-form-problem').textContent()).toBe('Distance M: a whole number from 1 to 6.');
     expect(page.url()).toMatch(/#\/search$/);
+    await expectLayoutHolds(page, 'e2e-dsm-form');
     await tallShot(page, 'e2e-dsm-form', 2200, SHOT_WIDTHS);
   });
 
@@ -129,6 +138,7 @@ describe('DSM-NAS panel', () => {
     const nb201 = await download(page, 'dsm-best-export-nb201');
     expect(nb201.bytes.toString('utf8').trim()).toBe(result.best.text);
     await page.locator('[data-testid="dsm-best"] [data-testid="cell-graph-normal"] svg').waitFor();
+    await expectLayoutHolds(page, 'e2e-dsm-view');
     await tallShot(page, 'e2e-dsm-view', 2200, SHOT_WIDTHS);
 
     await page.goto(`${ui.serve.url}#/search`);

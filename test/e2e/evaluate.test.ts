@@ -25,6 +25,7 @@ import {
   shotsAtWidths,
   tallShot,
   type UiSession,
+  expectLayoutHolds,
 } from '../helpers/ui.js';
 
 let ui: UiSession;
@@ -149,6 +150,7 @@ describe('Evaluate page', () => {
     // the pasted cells can be drawn before anything starts
     await page.getByTestId('evaluate-genotype-preview').locator('summary').click();
     await page.locator('[data-testid="evaluate-genotype-preview"] [data-testid="cell-graph-reduce"] svg').waitFor();
+    await expectLayoutHolds(page, 'e2e-evaluate-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-evaluate-form.png') });
   });
 
@@ -236,6 +238,7 @@ describe('Evaluate page', () => {
     expect((await page.getByTestId('evaluate-settings').textContent())?.replace(/\s+/g, ' ')).toMatch(
       /pasted genotype: preset Tiny, 2 epochs, batch 16, .*≤ 20 images per class/,
     );
+    await expectLayoutHolds(page, 'e2e-evaluate-done');
     await tallShot(page, 'e2e-evaluate-done.png', 2600);
   });
 
@@ -357,6 +360,7 @@ describe('Evaluate page', () => {
       ).toBe(true); // params, MAdds (M)
     }
     expect(await page.getByTestId('evaluate-table').locator('tbody tr').count()).toBe(searchEvalId > 0 ? 3 : 2);
+    await expectLayoutHolds(page, 'e2e-evaluate-list');
     await tallShot(page, 'e2e-evaluate-list.png', 1500);
 
     await page.goto(`${ui.serve.url}#/runs/${cnnId}`);

@@ -12,7 +12,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResultWithCli, runCliJson } from '../helpers/cli-data.js';
 import { flags } from '../helpers/cli.js';
-import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
+import {
+  SHOT_WIDTHS,
+  download,
+  openUiWithSample,
+  pickCard,
+  tallShot,
+  type UiSession,
+  expectLayoutHolds,
+} from '../helpers/ui.js';
 
 let ui: UiSession;
 let page: Page;
@@ -142,6 +150,7 @@ describe('NASWOT panel', () => {
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     // a ranking on random images offers no comparison until a mined twin exists
     expect(await page.getByTestId('naswot-compare').count()).toBe(0);
+    await expectLayoutHolds(page, 'e2e-naswot-view');
     await tallShot(page, 'e2e-naswot-view', 1900, SHOT_WIDTHS);
 
     await page.getByTestId('naswot-chosen-evaluate').click();
@@ -199,6 +208,7 @@ describe('NASWOT panel', () => {
     );
     const notes = await page.getByTestId('naswot-compare-notes').textContent();
     expect(notes).toMatch(/not comparable between the two/);
+    await expectLayoutHolds(page, 'e2e-naswot-compare');
     await tallShot(page, 'e2e-naswot-compare', 2300, SHOT_WIDTHS);
 
     // the twin's own view shows the same comparison

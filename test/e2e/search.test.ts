@@ -22,6 +22,7 @@ import {
   shotsAtWidths,
   tallShot,
   type UiSession,
+  expectLayoutHolds,
 } from '../helpers/ui.js';
 import { jobResultWithCli } from '../helpers/cli-data.js';
 
@@ -106,6 +107,7 @@ describe('Search page', () => {
     await pickCard(page, 'search-space-darts');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('5');
     expect(await page.getByTestId('search-strategy-full').isChecked()).toBe(true);
+    await expectLayoutHolds(page, 'e2e-search-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-form.png') });
   });
 
@@ -241,6 +243,7 @@ describe('Search page', () => {
     const svg = await download(page, 'export-svg-normal');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     await page.locator('[data-testid="genotype-note"]', { hasText: /Saved/ }).waitFor();
+    await expectLayoutHolds(page, 'e2e-search-done');
     await tallShot(page, 'e2e-search-done.png', 2100);
   });
 
@@ -425,6 +428,7 @@ describe('Search page', () => {
     );
     const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
     expect(title).toMatch(/^Image \d+, class .+ — hard/);
+    await expectLayoutHolds(page, 'e2e-search-dds');
     await tallShot(page, 'e2e-search-dds.png', 2400);
   });
 
@@ -506,6 +510,7 @@ describe('Search page', () => {
     // full trains on all 40 of its train_w each epoch; DDS on all of its subset of 20 (8 + 8 + 4) of a larger pool
     expect((await searchResult(dartsId)).imagesProcessed).toBe(80);
     expect((await searchResult(ddsId)).imagesProcessed).toBe(60);
+    await expectLayoutHolds(page, 'e2e-search-compare');
     await tallShot(page, 'e2e-search-compare.png', 2000);
 
     // kept while visiting another page; Clear unticks them all

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { SHOTS, openUi, type UiSession, expectLayoutHolds } from '../helpers/ui.js';
 
 let ui: UiSession;
 let serve: UiSession['serve'];
@@ -39,6 +39,7 @@ describe('Settings and Runs pages', () => {
     }
     const gpuRung = await page.getByTestId('backend-rung-tensorflow-gpu').textContent();
     expect(gpuRung).toMatch(/not installed|not found|failed|not tried|loaded|yes/i);
+    await expectLayoutHolds(page, 'e2e-settings');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-settings.png'), fullPage: true });
   });
 
@@ -100,6 +101,7 @@ describe('Settings and Runs pages', () => {
       /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="job-result"]')?.textContent ?? ''),
     );
     expect(await page.getByTestId('job-events').textContent()).toMatch(/Backend: (wasm|tensorflow|cpu)/);
+    await expectLayoutHolds(page, 'e2e-runs-details');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-runs.png'), fullPage: true });
   });
 

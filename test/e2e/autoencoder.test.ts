@@ -6,22 +6,18 @@
  * Screenshots go to test-results/e2e-autoencoder-*.png.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UiSession } from '../helpers/ui.js';
+import { describe, expect, it } from 'vitest';
 import {
   SHOTS,
   decodedImages,
   openEmptyJobPage,
-  openUiWithSample,
   tallShot,
   waitForDecodedImages,
   expectLayoutHolds,
+  uiSuite,
+  backToList,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let trainedId = 0;
 let untrainedId = 0;
 
@@ -40,12 +36,7 @@ const paintedPixels = (selector: string) =>
 
 const idFromUrl = () => Number(/#\/autoencoder\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
-});
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite();
 
 describe('Autoencoder page', () => {
   it('offers the train form with the sample dataset and the mnist-like preset', async () => {
@@ -120,8 +111,7 @@ describe('Autoencoder page', () => {
   });
 
   it('builds the untrained ablation from the form', async () => {
-    await page.getByTestId('ae-back').click();
-    await page.waitForURL(/#\/autoencoder$/);
+    await backToList(page, 'ae-back', 'autoencoder');
     await page.getByTestId('ae-table').waitFor();
     await page.getByTestId('ae-untrained').check();
     expect(await page.getByTestId('ae-epochs').isDisabled()).toBe(true);
@@ -183,6 +173,6 @@ describe('Autoencoder page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -7,8 +7,7 @@
  * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
  * test-results/e2e-compression-*.png.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
 import { modelFolder } from '../helpers/model-folder.js';
@@ -19,36 +18,33 @@ import {
   openUi,
   pickCard,
   tallShot,
-  type UiSession,
   VIEWPORT,
   expectLayoutHolds,
   SMALL_VIEWPORT,
+  uiSuite,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let studyId = 0;
 let smallId = 0;
 let bigModelId = 0;
 
-beforeAll(async () => {
-  ui = await openUi(VIEWPORT);
-  ({ page, problems } = ui);
-  const chroma = (n: number, size: number, name: string) =>
-    importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
-  smallId = await chroma(600, 16, 'Chroma 16');
-  const bigId = await chroma(120, 32, 'Chroma 32');
-  // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
-  const ev = await runCliJson<{ modelId: number }>(
-    ['evaluate', ...flags({ dataset: bigId, ...TINY_CNN })],
-    ui.dataDir,
-    120_000,
-  );
-  bigModelId = ev.modelId;
-}, 180_000);
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite(
+  () => openUi(VIEWPORT),
+  async () => {
+    const chroma = (n: number, size: number, name: string) =>
+      importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
+    smallId = await chroma(600, 16, 'Chroma 16');
+    const bigId = await chroma(120, 32, 'Chroma 32');
+    // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
+    const ev = await runCliJson<{ modelId: number }>(
+      ['evaluate', ...flags({ dataset: bigId, ...TINY_CNN })],
+      ui.dataDir,
+      120_000,
+    );
+    bigModelId = ev.modelId;
+  },
+  180_000,
+);
 
 describe('Compression page', () => {
   it('offers the form: fitting models, the grid, the protocols and what they will train', async () => {
@@ -175,7 +171,7 @@ describe('Compression page', () => {
     await page.getByTestId('job-view-compress').click();
     await page.waitForURL((url) => url.hash === `#/compression/${studyId}`);
     await page.getByTestId('compress-view').waitFor();
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 
   it('shows a stored model that answers one class as meaningless; Start waits for "use it anyway"', async () => {
@@ -222,6 +218,6 @@ describe('Compression page', () => {
     await page.getByTestId('compress-model-anyway').uncheck();
     await expect.poll(async () => start.isDisabled()).toBe(true);
     await tallShot(page, 'e2e-compression-meaningless-model.png', 1400);
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

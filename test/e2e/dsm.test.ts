@@ -8,8 +8,7 @@
  * starts from that centre and reuses the first one's supernet. Screenshots at 1400 and 1024 px wide go to
  * test-results/e2e-dsm-*.png.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobResultWithCli } from '../helpers/cli-data.js';
 import {
   SHOT_WIDTHS,
@@ -17,13 +16,10 @@ import {
   openUiWithSample,
   pickCard,
   tallShot,
-  type UiSession,
   expectLayoutHolds,
+  uiSuite,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 /** Whether this host runs DSM-NAS searches (the engine's kind is registered). */
 let hasDsm = false;
 let firstId = 0;
@@ -55,9 +51,7 @@ async function tinySearch(): Promise<void> {
   await page.getByTestId('dsm-limit-per-class').fill('8');
 }
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
+const { ui, page } = uiSuite(openUiWithSample, async () => {
   await page.goto(ui.serve.url);
   const kinds = await page.evaluate(async () => {
     const r = await fetch('/api/jobs.kinds', {
@@ -72,8 +66,6 @@ beforeAll(async () => {
   expect(kinds).toContain('naswot');
   hasDsm = kinds.includes('dsm-search');
 });
-
-afterAll(() => ui?.close());
 
 describe('DSM-NAS panel', () => {
   it('offers the DSM form with the schema’s defaults and refuses bad settings in words', async () => {
@@ -176,6 +168,6 @@ describe('DSM-NAS panel', () => {
     const result = await jobResultWithCli<DsmResultLike>(ui.dataDir, id);
     expect(result.initial[0]!.text).toBe(first.best.text);
     expect(result.supernet).toMatchObject({ source: 'reused', jobId: firstId });
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

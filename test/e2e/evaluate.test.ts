@@ -11,8 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli-data.js';
 import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -24,13 +23,10 @@ import {
   SHOTS,
   shotsAtWidths,
   tallShot,
-  type UiSession,
   expectLayoutHolds,
+  uiSuite,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let exported: { dir: string; cleanup: () => void };
 let dartsId = 0;
 let cnnId = 0;
@@ -65,9 +61,7 @@ async function startAndOpen(previous: number[]): Promise<number> {
   return idFromUrl();
 }
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
+const { ui, page } = uiSuite(openUiWithSample, async () => {
   exported = tempDir('winnow-e2e-model-');
   // a finished search to evaluate the cell of: one NAS-Bench-201 epoch on 4 images per class takes seconds
   const search = await runCliJson<{ jobId: number }>(
@@ -78,8 +72,7 @@ beforeAll(async () => {
   expect(searchJobId).toBeGreaterThan(0);
 });
 
-afterAll(async () => {
-  await ui?.close();
+afterAll(() => {
   exported?.cleanup();
 });
 
@@ -166,7 +159,7 @@ describe('Evaluate page', () => {
     expect(page.url()).toMatch(/#\/evaluate$/);
 
     // a JSON document the form takes but the API refuses (it is not a genotype.json Winnow wrote)
-    const before = problems.length;
+    const before = ui.problems.length;
     await page.getByLabel('Genotype', { exact: true }).fill(JSON.stringify({ text: TINY_DARTS }));
     await page.locator('[data-testid="evaluate-genotype-reading"][data-state="ok"]').waitFor();
     await page.getByTestId('evaluate-start').click();
@@ -178,7 +171,7 @@ describe('Evaluate page', () => {
     );
     expect(page.url()).toMatch(/#\/evaluate$/);
     // the refused call is logged (HTTP 400, and the form's error in the console): expected here, nothing else
-    const logged = problems.splice(before);
+    const logged = ui.problems.splice(before);
     expect(logged.length).toBeGreaterThan(0);
     for (const p of logged) expect(p).toMatch(/status of 400|Could not start the evaluation/);
   });
@@ -463,6 +456,6 @@ describe('Evaluate page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

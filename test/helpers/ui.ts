@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { launchChromium } from './browser.js';
 import { runCli, startServe } from './cli.js';
 import { REPO_ROOT, tempDir } from './tmp.js';
@@ -46,6 +46,44 @@ export async function openUi(
       t.cleanup();
     },
   };
+}
+
+/**
+ * A test file's UI session: `open` runs before the file's tests (then `prepare`, e.g. data made with the CLI, all
+ * within `timeout` ms) and the session closes after them. `ui` and `page` stand for the session and its page from
+ * then on, so a file names them once at the top: `const { ui, page } = uiSuite();`.
+ */
+export function uiSuite(
+  open: () => Promise<UiSession> = openUiWithSample,
+  prepare?: (ui: UiSession) => Promise<void>,
+  timeout?: number,
+): { ui: UiSession; page: Page } {
+  const ui = {} as UiSession;
+  beforeAll(async () => {
+    Object.assign(ui, await open());
+    await prepare?.(ui);
+  }, timeout);
+  afterAll(() => ui.close?.());
+  // the page opens in beforeAll: each use looks it up then (methods bound to it, as playwright expects)
+  const page = new Proxy({} as Page, {
+    get(_target, key) {
+      if (!ui.page) throw new Error('The UI is not open yet: use the page inside a test or a hook.');
+      const value: unknown = Reflect.get(ui.page, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(ui.page) : value;
+    },
+  });
+  return { ui, page };
+}
+
+/** Follows a view's back link (`testid`) to its list at `#/route`. */
+export async function backToList(page: Page, testid: string, route: string): Promise<void> {
+  await page.getByTestId(testid).click();
+  await page.waitForURL(new RegExp(`#/${route}$`));
+}
+
+/** Fills each input named by its test id with its value, in order. */
+export async function fillFields(page: Page, values: Record<string, string | number>): Promise<void> {
+  for (const [testid, value] of Object.entries(values)) await page.getByTestId(testid).fill(String(value));
 }
 
 /** The viewport most e2e files work in; the shots below return to it. */

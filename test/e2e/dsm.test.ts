@@ -11,12 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import { jobResultWithCli } from '../helpers/cli-data.js';
 import {
-  SHOT_WIDTHS,
   download,
+  expectLayoutHolds,
   openUiWithSample,
   pickCard,
+  SHOT_WIDTHS,
   tallShot,
-  expectLayoutHolds,
   uiSuite,
 } from '../helpers/ui.js';
 

@@ -12,13 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { jobResultWithCli, runCliJson } from '../helpers/cli-data.js';
 import { flags } from '../helpers/cli.js';
 import {
-  SHOT_WIDTHS,
-  fillFields,
   download,
+  expectLayoutHolds,
+  fillFields,
   openUiWithSample,
   pickCard,
+  SHOT_WIDTHS,
   tallShot,
-  expectLayoutHolds,
   uiSuite,
 } from '../helpers/ui.js';
 

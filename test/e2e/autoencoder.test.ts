@@ -6,21 +6,18 @@
  * Screenshots go to test-results/e2e-autoencoder-*.png.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UiSession } from '../helpers/ui.js';
+import { describe, expect, it } from 'vitest';
 import {
   SHOTS,
   decodedImages,
   openEmptyJobPage,
-  openUiWithSample,
   tallShot,
   waitForDecodedImages,
+  expectLayoutHolds,
+  uiSuite,
+  backToList,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let trainedId = 0;
 let untrainedId = 0;
 
@@ -39,12 +36,7 @@ const paintedPixels = (selector: string) =>
 
 const idFromUrl = () => Number(/#\/autoencoder\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
-});
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite();
 
 describe('Autoencoder page', () => {
   it('offers the train form with the sample dataset and the mnist-like preset', async () => {
@@ -56,6 +48,7 @@ describe('Autoencoder page', () => {
     expect(await page.getByTestId('ae-epochs').inputValue()).toBe('30');
     expect(await page.getByTestId('ae-batch').inputValue()).toBe('8');
     expect(await page.getByTestId('ae-preset-about').textContent()).toMatch(/Contractive/);
+    await expectLayoutHolds(page, 'e2e-autoencoder-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-autoencoder-form.png') });
   });
 
@@ -113,12 +106,12 @@ describe('Autoencoder page', () => {
     // innerText: the text as rendered (a template's line breaks fold into one space)
     expect(await page.getByTestId('ae-settings').innerText()).toMatch(/1 epoch, batch 64/);
     expect(await page.getByTestId('ae-job-link').getAttribute('href')).toMatch(/^#\/runs\/\d+$/);
+    await expectLayoutHolds(page, 'e2e-autoencoder-details');
     await tallShot(page, 'e2e-autoencoder-details.png', 2200);
   });
 
   it('builds the untrained ablation from the form', async () => {
-    await page.getByTestId('ae-back').click();
-    await page.waitForURL(/#\/autoencoder$/);
+    await backToList(page, 'ae-back', 'autoencoder');
     await page.getByTestId('ae-table').waitFor();
     await page.getByTestId('ae-untrained').check();
     expect(await page.getByTestId('ae-epochs').isDisabled()).toBe(true);
@@ -164,6 +157,7 @@ describe('Autoencoder page', () => {
     );
     const painted = await paintedPixels('[data-testid="ae-compare"] [data-testid="ae-map"]');
     expect(painted.every((n) => n > 1000)).toBe(true);
+    await expectLayoutHolds(page, 'e2e-autoencoder-compare');
     await tallShot(page, 'e2e-autoencoder-compare.png', 1700);
   });
 
@@ -179,6 +173,6 @@ describe('Autoencoder page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

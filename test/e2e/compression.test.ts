@@ -7,38 +7,44 @@
  * download the CSV and a chart as PNG and SVG; open the study from Runs. Screenshots go to
  * test-results/e2e-compression-*.png.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importWithCli, runCliJson } from '../helpers/cli-data.js';
 import { TINY_CNN, flags } from '../helpers/cli.js';
 import { modelFolder } from '../helpers/model-folder.js';
 import { modelReport } from '../helpers/models.js';
-import { download, openEmptyJobPage, openUi, pickCard, tallShot, type UiSession, VIEWPORT } from '../helpers/ui.js';
+import {
+  download,
+  openEmptyJobPage,
+  openUi,
+  pickCard,
+  tallShot,
+  VIEWPORT,
+  expectLayoutHolds,
+  SMALL_VIEWPORT,
+  uiSuite,
+} from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let studyId = 0;
 let smallId = 0;
 let bigModelId = 0;
 
-beforeAll(async () => {
-  ui = await openUi(VIEWPORT);
-  ({ page, problems } = ui);
-  const chroma = (n: number, size: number, name: string) =>
-    importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
-  smallId = await chroma(600, 16, 'Chroma 16');
-  const bigId = await chroma(120, 32, 'Chroma 32');
-  // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
-  const ev = await runCliJson<{ modelId: number }>(
-    ['evaluate', ...flags({ dataset: bigId, ...TINY_CNN })],
-    ui.dataDir,
-    120_000,
-  );
-  bigModelId = ev.modelId;
-}, 180_000);
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite(
+  () => openUi(VIEWPORT),
+  async () => {
+    const chroma = (n: number, size: number, name: string) =>
+      importWithCli(ui.dataDir, ['dataset', 'synth', 'chroma', ...flags({ n, size, name })]);
+    smallId = await chroma(600, 16, 'Chroma 16');
+    const bigId = await chroma(120, 32, 'Chroma 32');
+    // a stored model of 32x32 images: it cannot be studied on the 16x16 dataset
+    const ev = await runCliJson<{ modelId: number }>(
+      ['evaluate', ...flags({ dataset: bigId, ...TINY_CNN })],
+      ui.dataDir,
+      120_000,
+    );
+    bigModelId = ev.modelId;
+  },
+  180_000,
+);
 
 describe('Compression page', () => {
   it('offers the form: fitting models, the grid, the protocols and what they will train', async () => {
@@ -74,6 +80,7 @@ describe('Compression page', () => {
     const plan = page.getByTestId('compress-plan');
     await expect.poll(async () => plan.getAttribute('data-rows')).toBe('8');
     expect(await plan.getAttribute('data-trainings')).toBe('5');
+    await expectLayoutHolds(page, 'e2e-compression-form');
     await tallShot(page, 'e2e-compression-form.png', 2400);
   });
 
@@ -129,6 +136,7 @@ describe('Compression page', () => {
     await page.getByTestId('compress-zoom-4').click();
     expect(await viewer.getAttribute('data-zoom')).toBe('4');
     expect(await page.getByTestId('compress-viewer-psnr').first().textContent()).toMatch(/dB/);
+    await expectLayoutHolds(page, 'e2e-compression-study');
     await tallShot(page, 'e2e-compression-study.png', 3600);
   });
 
@@ -152,10 +160,18 @@ describe('Compression page', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('done');
     await page.goto(`${ui.serve.url}#/runs/${studyId}`);
+    await page.getByTestId('job-view-compress').waitFor();
+    await expectLayoutHolds(page, 'e2e-compression-runs');
+    // at 1024 px the kind column shows "Compression study" whole: wrapped, not cut short
+    await page.setViewportSize(SMALL_VIEWPORT);
+    const kind = page.getByTestId(`run-row-${studyId}`).locator('td.c-kind');
+    expect(await kind.textContent()).toBe('Compression study');
+    expect(await kind.evaluate((td) => td.scrollWidth - td.clientWidth)).toBeLessThanOrEqual(1);
+    await page.setViewportSize(VIEWPORT);
     await page.getByTestId('job-view-compress').click();
     await page.waitForURL((url) => url.hash === `#/compression/${studyId}`);
     await page.getByTestId('compress-view').waitFor();
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 
   it('shows a stored model that answers one class as meaningless; Start waits for "use it anyway"', async () => {
@@ -202,6 +218,6 @@ describe('Compression page', () => {
     await page.getByTestId('compress-model-anyway').uncheck();
     await expect.poll(async () => start.isDisabled()).toBe(true);
     await tallShot(page, 'e2e-compression-meaningless-model.png', 1400);
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -7,24 +7,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   decodedImages,
   openUi,
   SHOTS,
   shotsAtWidths,
   tallShot,
-  type UiSession,
   waitForDecodedImages,
+  expectLayoutHolds,
+  uiSuite,
+  backToList,
 } from '../helpers/ui.js';
 import { tempDir } from '../helpers/tmp.js';
 
-let ui: UiSession;
-let serve: UiSession['serve'];
-let page: Page;
-let problems: string[];
 let datasetUrl = '';
 
 /** Thumbnails in the grid that decoded as PNG data: URLs with a real size. */
@@ -47,23 +44,20 @@ for (const label of ['zero', 'one']) {
   }
 }
 
-beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 }, { HOME: homePath });
-  ({ serve, page, problems } = ui);
-});
+const { ui, page } = uiSuite(() => openUi({ width: 1280, height: 900 }, { HOME: homePath }));
 
-afterAll(async () => {
-  await ui?.close();
+afterAll(() => {
   home.cleanup();
 });
 
 describe('Datasets page', () => {
   it('opens on the empty Datasets page with the sample button', async () => {
-    await page.goto(serve.url);
+    await page.goto(ui.serve.url);
     await page.getByTestId('page-datasets').waitFor();
     await page.getByTestId('datasets-empty').waitFor();
     expect(await page.getByTestId('datasets-empty').textContent()).toMatch(/No datasets yet/);
     await page.getByTestId('try-sample').waitFor({ state: 'visible' });
+    await expectLayoutHolds(page, 'e2e-datasets-empty');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-empty.png') });
   });
 
@@ -101,6 +95,7 @@ describe('Datasets page', () => {
 
     await page.getByTestId('thumbnail-grid').scrollIntoViewIfNeeded();
     await waitForDecodedImages(page, '[data-testid="thumbnail-grid"] img', 10);
+    await expectLayoutHolds(page, 'e2e-datasets-details');
     await tallShot(page, 'e2e-datasets-details.png', 2400);
   });
 
@@ -144,12 +139,11 @@ describe('Datasets page', () => {
   });
 
   it('the import dialog knows the sample is already imported and opens it', async () => {
-    await page.getByTestId('dataset-back').click();
-    await page.waitForURL(/#\/datasets$/);
+    await backToList(page, 'dataset-back', 'datasets');
     await page.getByTestId('import-open').click();
     await page.getByTestId('import-dialog').waitFor();
     // an error in the dialog is said once, in the dialog; it does not follow the user out of it
-    const before = problems.length;
+    const before = ui.problems.length;
     await page.getByTestId('import-path').fill(path.join(homePath, 'no-such-folder'));
     await page.getByTestId('import-path').press('Enter');
     const inDialog = page.locator('[data-testid="import-dialog"] [data-testid="error-banner"]');
@@ -170,7 +164,7 @@ describe('Datasets page', () => {
     await page.getByTestId('import-dialog').waitFor();
     expect(await page.getByTestId('error-banner').count()).toBe(0); // reopened: a fresh start
     // the failed detection is logged (HTTP 400 and the error in the console): expected here, nothing else
-    for (const p of problems.splice(before)) expect(p).toMatch(/status of 4\d\d|Could not read/);
+    for (const p of ui.problems.splice(before)) expect(p).toMatch(/status of 4\d\d|Could not read/);
     // browser mode: Folder… opens Winnow's folder browser at the server's home, hidden folders off
     await page.getByTestId('import-browse-folder').click();
     const picker = page.getByTestId('path-picker');
@@ -222,12 +216,12 @@ describe('Datasets page', () => {
   });
 
   it('lists the dataset and deletes it after confirmation', async () => {
-    await page.getByTestId('dataset-back').click();
-    await page.waitForURL(/#\/datasets$/);
+    await backToList(page, 'dataset-back', 'datasets');
     const table = page.getByTestId('datasets-table');
     await table.waitFor();
     expect(await table.textContent()).toMatch(/MNIST sample/);
     expect(await table.textContent()).toMatch(/10,000/);
+    await expectLayoutHolds(page, 'e2e-datasets-list');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-datasets-list.png') });
 
     await page.locator('[data-testid^="dataset-row-"] a').first().click();
@@ -242,6 +236,6 @@ describe('Datasets page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -8,14 +8,18 @@
  * starts from that centre and reuses the first one's supernet. Screenshots at 1400 and 1024 px wide go to
  * test-results/e2e-dsm-*.png.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobResultWithCli } from '../helpers/cli-data.js';
-import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
+import {
+  download,
+  expectLayoutHolds,
+  openUiWithSample,
+  pickCard,
+  SHOT_WIDTHS,
+  tallShot,
+  uiSuite,
+} from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 /** Whether this host runs DSM-NAS searches (the engine's kind is registered). */
 let hasDsm = false;
 let firstId = 0;
@@ -47,9 +51,7 @@ async function tinySearch(): Promise<void> {
   await page.getByTestId('dsm-limit-per-class').fill('8');
 }
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
+const { ui, page } = uiSuite(openUiWithSample, async () => {
   await page.goto(ui.serve.url);
   const kinds = await page.evaluate(async () => {
     const r = await fetch('/api/jobs.kinds', {
@@ -64,8 +66,6 @@ beforeAll(async () => {
   expect(kinds).toContain('naswot');
   hasDsm = kinds.includes('dsm-search');
 });
-
-afterAll(() => ui?.close());
 
 describe('DSM-NAS panel', () => {
   it('offers the DSM form with the schema’s defaults and refuses bad settings in words', async () => {
@@ -91,6 +91,7 @@ describe('DSM-NAS panel', () => {
     await page.getByTestId('dsm-start').click();
     expect(await page.getByTestId('dsm-form-problem').textContent()).toBe('Distance M: a whole number from 1 to 6.');
     expect(page.url()).toMatch(/#\/search$/);
+    await expectLayoutHolds(page, 'e2e-dsm-form');
     await tallShot(page, 'e2e-dsm-form', 2200, SHOT_WIDTHS);
   });
 
@@ -129,6 +130,7 @@ describe('DSM-NAS panel', () => {
     const nb201 = await download(page, 'dsm-best-export-nb201');
     expect(nb201.bytes.toString('utf8').trim()).toBe(result.best.text);
     await page.locator('[data-testid="dsm-best"] [data-testid="cell-graph-normal"] svg').waitFor();
+    await expectLayoutHolds(page, 'e2e-dsm-view');
     await tallShot(page, 'e2e-dsm-view', 2200, SHOT_WIDTHS);
 
     await page.goto(`${ui.serve.url}#/search`);
@@ -166,6 +168,6 @@ describe('DSM-NAS panel', () => {
     const result = await jobResultWithCli<DsmResultLike>(ui.dataDir, id);
     expect(result.initial[0]!.text).toBe(first.best.text);
     expect(result.supernet).toMatchObject({ source: 'reused', jobId: firstId });
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

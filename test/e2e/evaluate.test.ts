@@ -11,8 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli-data.js';
 import { flags, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -24,12 +23,10 @@ import {
   SHOTS,
   shotsAtWidths,
   tallShot,
-  type UiSession,
+  expectLayoutHolds,
+  uiSuite,
 } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let exported: { dir: string; cleanup: () => void };
 let dartsId = 0;
 let cnnId = 0;
@@ -64,9 +61,7 @@ async function startAndOpen(previous: number[]): Promise<number> {
   return idFromUrl();
 }
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
+const { ui, page } = uiSuite(openUiWithSample, async () => {
   exported = tempDir('winnow-e2e-model-');
   // a finished search to evaluate the cell of: one NAS-Bench-201 epoch on 4 images per class takes seconds
   const search = await runCliJson<{ jobId: number }>(
@@ -77,8 +72,7 @@ beforeAll(async () => {
   expect(searchJobId).toBeGreaterThan(0);
 });
 
-afterAll(async () => {
-  await ui?.close();
+afterAll(() => {
   exported?.cleanup();
 });
 
@@ -149,6 +143,7 @@ describe('Evaluate page', () => {
     // the pasted cells can be drawn before anything starts
     await page.getByTestId('evaluate-genotype-preview').locator('summary').click();
     await page.locator('[data-testid="evaluate-genotype-preview"] [data-testid="cell-graph-reduce"] svg').waitFor();
+    await expectLayoutHolds(page, 'e2e-evaluate-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-evaluate-form.png') });
   });
 
@@ -164,7 +159,7 @@ describe('Evaluate page', () => {
     expect(page.url()).toMatch(/#\/evaluate$/);
 
     // a JSON document the form takes but the API refuses (it is not a genotype.json Winnow wrote)
-    const before = problems.length;
+    const before = ui.problems.length;
     await page.getByLabel('Genotype', { exact: true }).fill(JSON.stringify({ text: TINY_DARTS }));
     await page.locator('[data-testid="evaluate-genotype-reading"][data-state="ok"]').waitFor();
     await page.getByTestId('evaluate-start').click();
@@ -176,7 +171,7 @@ describe('Evaluate page', () => {
     );
     expect(page.url()).toMatch(/#\/evaluate$/);
     // the refused call is logged (HTTP 400, and the form's error in the console): expected here, nothing else
-    const logged = problems.splice(before);
+    const logged = ui.problems.splice(before);
     expect(logged.length).toBeGreaterThan(0);
     for (const p of logged) expect(p).toMatch(/status of 400|Could not start the evaluation/);
   });
@@ -236,6 +231,7 @@ describe('Evaluate page', () => {
     expect((await page.getByTestId('evaluate-settings').textContent())?.replace(/\s+/g, ' ')).toMatch(
       /pasted genotype: preset Tiny, 2 epochs, batch 16, .*≤ 20 images per class/,
     );
+    await expectLayoutHolds(page, 'e2e-evaluate-done');
     await tallShot(page, 'e2e-evaluate-done.png', 2600);
   });
 
@@ -357,6 +353,7 @@ describe('Evaluate page', () => {
       ).toBe(true); // params, MAdds (M)
     }
     expect(await page.getByTestId('evaluate-table').locator('tbody tr').count()).toBe(searchEvalId > 0 ? 3 : 2);
+    await expectLayoutHolds(page, 'e2e-evaluate-list');
     await tallShot(page, 'e2e-evaluate-list.png', 1500);
 
     await page.goto(`${ui.serve.url}#/runs/${cnnId}`);
@@ -459,6 +456,6 @@ describe('Evaluate page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

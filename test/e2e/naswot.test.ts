@@ -8,15 +8,20 @@
  * that say what the difference means. Runs opens a ranking in Search. Screenshots at 1400 and 1024 px wide go to
  * test-results/e2e-naswot-*.png.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobResultWithCli, runCliJson } from '../helpers/cli-data.js';
 import { flags } from '../helpers/cli.js';
-import { SHOT_WIDTHS, download, openUiWithSample, pickCard, tallShot, type UiSession } from '../helpers/ui.js';
+import {
+  download,
+  expectLayoutHolds,
+  fillFields,
+  openUiWithSample,
+  pickCard,
+  SHOT_WIDTHS,
+  tallShot,
+  uiSuite,
+} from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let ddsId = 0;
 let rankingId = 0;
 
@@ -39,33 +44,33 @@ async function tinyRanking(): Promise<void> {
 
 const idFromUrl = () => Number(/#\/search\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
-  // a tiny DDS search (untrained autoencoder, no warm-up): its one subset is what "mined" draws from
-  const search = await runCliJson<{ jobId: number }>(
-    [
-      'search',
-      ...flags({
-        dataset: 1,
-        space: 'nb201',
-        strategy: 'dds-untrained',
-        epochs: 1,
-        batch: 8,
-        channels: 4,
-        cells: 1,
-        limitPerClass: 8,
-        subset: 16,
-        warmupEpochs: 0,
-      }),
-    ],
-    ui.dataDir,
-    180_000,
-  );
-  ddsId = search.jobId;
-}, 240_000);
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite(
+  openUiWithSample,
+  async () => {
+    // a tiny DDS search (untrained autoencoder, no warm-up): its one subset is what "mined" draws from
+    const search = await runCliJson<{ jobId: number }>(
+      [
+        'search',
+        ...flags({
+          dataset: 1,
+          space: 'nb201',
+          strategy: 'dds-untrained',
+          epochs: 1,
+          batch: 8,
+          channels: 4,
+          cells: 1,
+          limitPerClass: 8,
+          subset: 16,
+          warmupEpochs: 0,
+        }),
+      ],
+      ui.dataDir,
+      180_000,
+    );
+    ddsId = search.jobId;
+  },
+  240_000,
+);
 
 describe('NASWOT panel', () => {
   it('offers three methods at the top of the new-search form', async () => {
@@ -142,6 +147,7 @@ describe('NASWOT panel', () => {
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     // a ranking on random images offers no comparison until a mined twin exists
     expect(await page.getByTestId('naswot-compare').count()).toBe(0);
+    await expectLayoutHolds(page, 'e2e-naswot-view');
     await tallShot(page, 'e2e-naswot-view', 1900, SHOT_WIDTHS);
 
     await page.getByTestId('naswot-chosen-evaluate').click();
@@ -170,11 +176,13 @@ describe('NASWOT panel', () => {
     await pickCard(page, 'naswot-images-mined');
     expect(await page.getByTestId('naswot-mined-from').inputValue()).toBe(String(ddsId));
     await page.getByTestId('naswot-kendall').check();
-    await page.getByTestId('naswot-kendall-sample').fill('6');
-    await page.getByTestId('naswot-supernet-epochs').fill('1');
-    await page.getByTestId('naswot-supernet-batch').fill('16');
-    await page.getByTestId('naswot-calibration-batches').fill('1');
-    await page.getByTestId('naswot-limit-per-class').fill('8');
+    await fillFields(page, {
+      'naswot-kendall-sample': 6,
+      'naswot-supernet-epochs': 1,
+      'naswot-supernet-batch': 16,
+      'naswot-calibration-batches': 1,
+      'naswot-limit-per-class': 8,
+    });
     await page.getByTestId('naswot-start').click();
     await page.waitForURL(/#\/search\/\d+$/, { timeout: 15_000 });
     const minedId = idFromUrl();
@@ -199,11 +207,12 @@ describe('NASWOT panel', () => {
     );
     const notes = await page.getByTestId('naswot-compare-notes').textContent();
     expect(notes).toMatch(/not comparable between the two/);
+    await expectLayoutHolds(page, 'e2e-naswot-compare');
     await tallShot(page, 'e2e-naswot-compare', 2300, SHOT_WIDTHS);
 
     // the twin's own view shows the same comparison
     await page.goto(`${ui.serve.url}#/search/${twinId}`);
     await page.getByTestId('naswot-compare-notes').waitFor();
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

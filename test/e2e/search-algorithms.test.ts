@@ -7,24 +7,17 @@
  * test-results/e2e-search-algo-*.png.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SHOTS, openUi, pickCard, type UiSession } from '../helpers/ui.js';
+import { SHOTS, fillFields, openUi, pickCard, uiSuite } from '../helpers/ui.js';
 
-let ui: UiSession;
-let page: Page;
-
-beforeAll(async () => {
-  ui = await openUi({ width: 1280, height: 900 });
-  page = ui.page;
-  const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
-  expect(imported.code, imported.stderr).toBe(0);
-});
-
-afterAll(async () => {
-  await ui?.close();
-});
+const { ui, page } = uiSuite(
+  () => openUi({ width: 1280, height: 900 }),
+  async () => {
+    const imported = await runCli(['dataset', 'sample', 'mnist'], ui.dataDir);
+    expect(imported.code, imported.stderr).toBe(0);
+  },
+);
 
 describe('Search algorithms', () => {
   it('offers each algorithm with its own fields, and disables those the space lacks', async () => {
@@ -65,11 +58,14 @@ describe('Search algorithms', () => {
   });
 
   it('runs a tiny GDAS search: τ over the epochs, the sampled operations, the genotype', async () => {
-    await page.getByTestId('search-epochs').fill('2');
-    await page.getByTestId('search-batch').fill('8');
-    await page.getByTestId('search-channels').fill('4');
-    await page.getByTestId('search-cells').fill('1');
-    await page.getByTestId('search-limit').fill('8');
+    // the tiny search of search.test.ts: 2 epochs, batch 8, C = 4, one cell, 8 images per class
+    await fillFields(page, {
+      'search-epochs': 2,
+      'search-batch': 8,
+      'search-channels': 4,
+      'search-cells': 1,
+      'search-limit': 8,
+    });
     await page.getByTestId('search-start').click();
     await page.waitForURL(/#\/search\/\d+$/, { timeout: 15_000 });
     expect(await page.getByTestId('search-view-algorithm').textContent()).toMatch(/nb201 · GDAS/);

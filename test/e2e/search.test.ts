@@ -11,23 +11,20 @@
  * and images processed, checked against the jobs' results). Screenshots go to test-results/e2e-search-*.png.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   download,
+  fillFields,
   openEmptyJobPage,
-  openUiWithSample,
   pickCard,
   SHOTS,
   shotsAtWidths,
   tallShot,
-  type UiSession,
+  expectLayoutHolds,
+  uiSuite,
 } from '../helpers/ui.js';
 import { jobResultWithCli } from '../helpers/cli-data.js';
 
-let ui: UiSession;
-let page: Page;
-let problems: string[];
 let dartsId = 0;
 let bdpId = 0;
 let ddsId = 0;
@@ -66,22 +63,32 @@ const searchResult = (id: number) =>
     genotypeText: string;
   }>(ui.dataDir, id);
 
+/**
+ * The finished search's genotype text, once the panel shows the final cell; 2 tiny epochs leave α near uniform, so
+ * beside the genotype the view says the cell is arbitrary.
+ */
+async function finalGenotypeText(): Promise<string> {
+  await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
+  const meaning = page.getByTestId('search-meaning-alpha-uniform');
+  await meaning.waitFor();
+  expect(await meaning.getAttribute('data-level')).toBe('warn');
+  expect(await meaning.textContent()).toMatch(/not separated the operations yet.*arbitrary.*more epochs/s);
+  return (await page.getByTestId('genotype-text').textContent()) ?? '';
+}
+
 /** Fills the form with a tiny configuration. */
 async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number): Promise<void> {
   await pickCard(page, `search-space-${space}`);
-  await page.getByTestId('search-epochs').fill(String(epochs));
-  await page.getByTestId('search-batch').fill('8');
-  await page.getByTestId('search-channels').fill('4');
-  await page.getByTestId('search-cells').fill(String(cells));
-  await page.getByTestId('search-limit').fill('8');
+  await fillFields(page, {
+    'search-epochs': epochs,
+    'search-batch': 8,
+    'search-channels': 4,
+    'search-cells': cells,
+    'search-limit': 8,
+  });
 }
 
-beforeAll(async () => {
-  ui = await openUiWithSample();
-  ({ page, problems } = ui);
-});
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite();
 
 describe('Search page', () => {
   it('offers the form with defaults for the sample dataset', async () => {
@@ -106,6 +113,7 @@ describe('Search page', () => {
     await pickCard(page, 'search-space-darts');
     expect(await page.getByTestId('search-cells').inputValue()).toBe('5');
     expect(await page.getByTestId('search-strategy-full').isChecked()).toBe(true);
+    await expectLayoutHolds(page, 'e2e-search-form');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-search-form.png') });
   });
 
@@ -135,7 +143,7 @@ describe('Search page', () => {
 
   it('shows the API’s refusal when a search cannot run', async () => {
     // 2 images per class (1 per half) cannot fill a batch of 512 over 10 classes
-    const before = problems.length;
+    const before = ui.problems.length;
     await page.getByTestId('search-limit').fill('2');
     await page.getByTestId('search-batch').fill('512');
     await page.getByTestId('search-start').click();
@@ -146,7 +154,7 @@ describe('Search page', () => {
     expect(await page.getByTestId('error-banner').count()).toBe(0);
     expect(page.url()).toMatch(/#\/search$/);
     // the refused call is logged (HTTP 400, and the form's error in the console): expected here, nothing else
-    const logged = problems.splice(before);
+    const logged = ui.problems.splice(before);
     expect(logged.length).toBeGreaterThan(0);
     for (const p of logged) expect(p).toMatch(/status of 400|Could not start the search/);
   });
@@ -206,13 +214,7 @@ describe('Search page', () => {
   }, 300_000);
 
   it('shows the genotype when finished, copies it and exports DARTS text, JSON and PNG', async () => {
-    await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
-    // 2 tiny epochs leave α near uniform: beside the genotype, the view says the cell is arbitrary
-    const meaning = page.getByTestId('search-meaning-alpha-uniform');
-    await meaning.waitFor();
-    expect(await meaning.getAttribute('data-level')).toBe('warn');
-    expect(await meaning.textContent()).toMatch(/not separated the operations yet.*arbitrary.*more epochs/s);
-    const text = (await page.getByTestId('genotype-text').textContent()) ?? '';
+    const text = await finalGenotypeText();
     expect(text).toMatch(/^Genotype\(normal=\[\('\w+', \d\), .*normal_concat=.*reduce=\[.*reduce_concat=/);
 
     await page.getByTestId('genotype-copy').click();
@@ -241,6 +243,7 @@ describe('Search page', () => {
     const svg = await download(page, 'export-svg-normal');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     await page.locator('[data-testid="genotype-note"]', { hasText: /Saved/ }).waitFor();
+    await expectLayoutHolds(page, 'e2e-search-done');
     await tallShot(page, 'e2e-search-done.png', 2100);
   });
 
@@ -303,13 +306,7 @@ describe('Search page', () => {
     ]);
     await page.locator('[data-testid="cell-graph-normal"][data-epoch="1"] svg').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
-    // 2 tiny epochs leave α near uniform: beside the genotype, the view says the cell is arbitrary
-    const meaning = page.getByTestId('search-meaning-alpha-uniform');
-    await meaning.waitFor();
-    expect(await meaning.getAttribute('data-level')).toBe('warn');
-    expect(await meaning.textContent()).toMatch(/not separated the operations yet.*arbitrary.*more epochs/s);
-    const text = (await page.getByTestId('genotype-text').textContent()) ?? '';
+    const text = await finalGenotypeText();
     expect(text).toMatch(/^\|\w+~0\|\+\|\w+~0\|\w+~1\|\+\|\w+~0\|\w+~1\|\w+~2\|$/);
     expect(await page.getByTestId('export-darts').count()).toBe(0);
     expect(await page.getByTestId('export-svg-reduce').count()).toBe(0);
@@ -371,10 +368,7 @@ describe('Search page', () => {
     await tinyConfig('nb201', 3, 1);
     await page.getByTestId('search-limit').fill('16'); // 8 per class in train_w: room to replace a subset of 2 per class
     await pickCard(page, 'search-strategy-dds');
-    await page.getByTestId('search-subset').fill('20');
-    await page.getByTestId('search-mastery').fill('0.1');
-    await page.getByTestId('search-hardness').fill('0.1');
-    await page.getByTestId('search-warmup').fill('1');
+    await fillFields(page, { 'search-subset': 20, 'search-mastery': 0.1, 'search-hardness': 0.1, 'search-warmup': 1 });
     await page.getByTestId('search-autoencoder').selectOption('train');
     await page.getByTestId('search-train-ae-epochs').fill('1');
     await page.getByTestId('search-start').click();
@@ -425,6 +419,7 @@ describe('Search page', () => {
     );
     const title = (await strip.locator('.tile.hard').first().getAttribute('title')) ?? '';
     expect(title).toMatch(/^Image \d+, class .+ — hard/);
+    await expectLayoutHolds(page, 'e2e-search-dds');
     await tallShot(page, 'e2e-search-dds.png', 2400);
   });
 
@@ -506,6 +501,7 @@ describe('Search page', () => {
     // full trains on all 40 of its train_w each epoch; DDS on all of its subset of 20 (8 + 8 + 4) of a larger pool
     expect((await searchResult(dartsId)).imagesProcessed).toBe(80);
     expect((await searchResult(ddsId)).imagesProcessed).toBe(60);
+    await expectLayoutHolds(page, 'e2e-search-compare');
     await tallShot(page, 'e2e-search-compare.png', 2000);
 
     // kept while visiting another page; Clear unticks them all
@@ -520,6 +516,6 @@ describe('Search page', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -3,25 +3,14 @@
  * Settings, see progress in the status bar, see the finished job on Runs. Screenshots go to test-results/.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, openUi, type UiSession } from '../helpers/ui.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, openUi, expectLayoutHolds, uiSuite } from '../helpers/ui.js';
 
-let ui: UiSession;
-let serve: UiSession['serve'];
-let page: Page;
-let problems: string[];
-
-beforeAll(async () => {
-  ui = await openUi();
-  ({ serve, page, problems } = ui);
-});
-
-afterAll(() => ui?.close());
+const { ui, page } = uiSuite(() => openUi());
 
 describe('Settings and Runs pages', () => {
   it('opens with the token, shows the navigation and the selected backend', async () => {
-    await page.goto(serve.url);
+    await page.goto(ui.serve.url);
     expect(new URL(page.url()).searchParams.get('token')).toBeNull(); // token moved into a cookie
     for (const name of ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings']) {
       await page.getByTestId(`nav-${name}`).waitFor({ state: 'visible' });
@@ -39,6 +28,7 @@ describe('Settings and Runs pages', () => {
     }
     const gpuRung = await page.getByTestId('backend-rung-tensorflow-gpu').textContent();
     expect(gpuRung).toMatch(/not installed|not found|failed|not tried|loaded|yes/i);
+    await expectLayoutHolds(page, 'e2e-settings');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-settings.png'), fullPage: true });
   });
 
@@ -100,6 +90,7 @@ describe('Settings and Runs pages', () => {
       /Steps \/ s\s*[\d.]+/.test(document.querySelector('[data-testid="job-result"]')?.textContent ?? ''),
     );
     expect(await page.getByTestId('job-events').textContent()).toMatch(/Backend: (wasm|tensorflow|cpu)/);
+    await expectLayoutHolds(page, 'e2e-runs-details');
     await page.screenshot({ path: path.join(SHOTS, 'e2e-runs.png'), fullPage: true });
   });
 
@@ -141,7 +132,7 @@ describe('Settings and Runs pages', () => {
   });
 
   it('lists the papers help texts cite, and opens the one a link asks for', async () => {
-    await page.goto(`${serve.url}#/settings?paper=DDS-NAS`);
+    await page.goto(`${ui.serve.url}#/settings?paper=DDS-NAS`);
     const row = page.getByTestId('paper-DDS-NAS');
     await row.waitFor();
     await page.locator('[data-testid="paper-DDS-NAS"].chosen').waitFor();
@@ -152,6 +143,6 @@ describe('Settings and Runs pages', () => {
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -124,32 +124,44 @@ export function yExtent(series: readonly ChartSeries[]): number[] {
 }
 
 /**
- * Accuracy (%) vs JPEG quality: one line per protocol × subsampling (colour = protocol; 4:4:4 dotted with square
- * marks), and the model on the original images as a dashed line across the qualities.
+ * One line per protocol × subsampling of `rows` (colour = protocol; 4:4:4 dotted with square marks) through each row's
+ * `point` (none where it gives null), finite points only, in x order.
  */
-export function accuracyByQuality(rows: readonly CompressRow[], reference: CompressReference | null): ChartSeries[] {
+function protocolSeries(rows: readonly CompressRow[], point: (r: CompressRow) => ChartPoint | null): ChartSeries[] {
   const lines = linesOf(rows);
   const single = new Set(lines.map((l) => l.subsampling)).size <= 1;
-  const series: ChartSeries[] = lines.map(({ protocol, subsampling }) => ({
+  return lines.map(({ protocol, subsampling }) => ({
     key: `${protocol}-${subsampling}`,
     label: lineLabel(protocol, subsampling, single),
     points: rows
       .filter((r) => r.protocol === protocol && r.subsampling === subsampling)
-      .map((r) => accuracyPoint(r.quality, r))
-      .filter(finitePoint)
+      .flatMap((r) => {
+        const p = point(r);
+        return p && finitePoint(p) ? [p] : [];
+      })
       .sort(byX),
     color: protocolColor(protocol),
     line: subsamplingLine(subsampling),
     marker: subsamplingMarker(subsampling),
   }));
-  return [
-    ...series,
-    ...referenceSeries(
-      'original images',
-      reference ? reference.accuracy * 100 : null,
-      rows.map((r) => r.quality),
-    ),
-  ];
+}
+
+/** `series`, then the model on the original images (`y`, none when null) as a dashed line across `xs`. */
+const withOriginal = (series: ChartSeries[], y: number | null, xs: number[]): ChartSeries[] => [
+  ...series,
+  ...referenceSeries('original images', y, xs),
+];
+
+/**
+ * Accuracy (%) vs JPEG quality: one line per protocol × subsampling, and the model on the original images as a dashed
+ * line across the qualities.
+ */
+export function accuracyByQuality(rows: readonly CompressRow[], reference: CompressReference | null): ChartSeries[] {
+  return withOriginal(
+    protocolSeries(rows, (r) => accuracyPoint(r.quality, r)),
+    reference ? reference.accuracy * 100 : null,
+    rows.map((r) => r.quality),
+  );
 }
 
 /** Accuracy (%) vs compression rate (file size relative to quality 95, 4:2:0): the rows joined with their codec point. */
@@ -159,28 +171,15 @@ export function accuracyByRate(
   reference: CompressReference | null,
 ): ChartSeries[] {
   const rate = new Map(codec.map((c) => [gridKey(c.quality, c.subsampling), c.compressionRate]));
-  const lines = linesOf(rows);
-  const single = new Set(lines.map((l) => l.subsampling)).size <= 1;
-  const series: ChartSeries[] = lines.map(({ protocol, subsampling }) => ({
-    key: `${protocol}-${subsampling}`,
-    label: lineLabel(protocol, subsampling, single),
-    points: rows
-      .filter((r) => r.protocol === protocol && r.subsampling === subsampling)
-      .flatMap((r) => {
-        const x = rate.get(gridKey(r.quality, r.subsampling));
-        return x == null ? [] : [accuracyPoint(x, r)];
-      })
-      .filter((p) => finitePoint(p) && p.x > 0)
-      .sort(byX),
-    color: protocolColor(protocol),
-    line: subsamplingLine(subsampling),
-    marker: subsamplingMarker(subsampling),
-  }));
-  const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  return [
-    ...series.filter((s) => s.points.length > 0),
-    ...referenceSeries('original images', reference ? reference.accuracy * 100 : null, xs),
-  ];
+  const series = protocolSeries(rows, (r) => {
+    const x = rate.get(gridKey(r.quality, r.subsampling));
+    return x != null && x > 0 ? accuracyPoint(x, r) : null;
+  });
+  return withOriginal(
+    series.filter((s) => s.points.length > 0),
+    reference ? reference.accuracy * 100 : null,
+    series.flatMap((s) => s.points.map((p) => p.x)),
+  );
 }
 
 /** Whether any row (or the reference) carries per-group accuracy. */
@@ -222,28 +221,14 @@ export function groupAccuracyByQuality(
 
 /** Bias — the std of the per-group accuracies, in percentage points — vs quality, per protocol × subsampling. */
 export function biasByQuality(rows: readonly CompressRow[], reference: CompressReference | null): ChartSeries[] {
-  const lines = linesOf(rows.filter((r) => r.groupStd != null));
-  const single = new Set(lines.map((l) => l.subsampling)).size <= 1;
-  const series: ChartSeries[] = lines.map(({ protocol, subsampling }) => ({
-    key: `${protocol}-${subsampling}`,
-    label: lineLabel(protocol, subsampling, single),
-    points: rows
-      .filter((r) => r.protocol === protocol && r.subsampling === subsampling && r.groupStd != null)
-      .map((r) => ({ x: r.quality, y: (r.groupStd ?? NaN) * 100 }))
-      .filter(finitePoint)
-      .sort(byX),
-    color: protocolColor(protocol),
-    line: subsamplingLine(subsampling),
-    marker: subsamplingMarker(subsampling),
-  }));
-  return [
-    ...series,
-    ...referenceSeries(
-      'original images',
-      reference?.groupStd != null ? reference.groupStd * 100 : null,
-      rows.map((r) => r.quality),
+  return withOriginal(
+    protocolSeries(
+      rows.filter((r) => r.groupStd != null),
+      (r) => ({ x: r.quality, y: (r.groupStd ?? NaN) * 100 }),
     ),
-  ];
+    reference?.groupStd != null ? reference.groupStd * 100 : null,
+    rows.map((r) => r.quality),
+  );
 }
 
 /** The x ticks of the quality charts: the qualities measured. */

@@ -4,7 +4,7 @@
  * the store's order; `startJobWith` asks `jobs.start`, with `starting` and `startError` for the form.
  */
 import type { ApiInput } from '../../../shared/api.js';
-import type { JobSummary } from '../../../shared/jobs.js';
+import type { JobKind, JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { client, handle } from './api.js';
 import { errorMessage } from './client.js';
 import { errors } from './errors.svelte.js';
@@ -19,6 +19,16 @@ export interface EngineListSource<T> {
   what: string;
 }
 
+/** The order of a list kept newest first (the higher id first among equal times). */
+export const newestFirst = (a: { createdAt: number; id: number }, b: { createdAt: number; id: number }): number =>
+  b.createdAt - a.createdAt || b.id - a.id;
+
+/** Whether a pushed message says that a job of `kind` has finished well (its updated row, or its state event). */
+export function finishedWell(m: PushMessage, kind: JobKind): boolean {
+  if (m.channel === 'job.updated') return m.job.kind === kind && m.job.state === 'done';
+  return m.event.type === 'state' && m.event.state === 'done' && jobs.byId(m.jobId)?.kind === kind;
+}
+
 export class EngineList<T> {
   list = $state.raw<T[]>([]);
   loaded = $state(false);
@@ -28,6 +38,7 @@ export class EngineList<T> {
   startError = $state<string | null>(null);
   private readonly source: EngineListSource<T>;
   private again = false;
+  private listening = false;
 
   constructor(source: EngineListSource<T>) {
     this.source = source;
@@ -54,8 +65,16 @@ export class EngineList<T> {
     }
   }
 
+  /** Once: `onPush` gets every pushed message, and the list loads again whenever the push connection comes back. */
+  protected listenOnce(onPush: (m: PushMessage) => void): void {
+    if (this.listening) return;
+    this.listening = true;
+    client.subscribe(onPush);
+    this.refreshOnReconnect();
+  }
+
   /** Loads the list again whenever the push connection comes back. */
-  protected refreshOnReconnect(): void {
+  private refreshOnReconnect(): void {
     handle.onConnectionChange((_state, reconnected) => {
       if (reconnected) void this.refresh();
     });

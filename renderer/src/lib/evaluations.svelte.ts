@@ -8,35 +8,27 @@
 import type { EvaluationSummary, ModelSummary } from '../../../shared/evaluate.js';
 import { client } from './api.js';
 import { errorMessage } from './client.js';
-import { EngineList } from './engine-list.svelte.js';
+import { EngineList, finishedWell, newestFirst } from './engine-list.svelte.js';
 import { errors } from './errors.svelte.js';
 import { defaultEvaluateForm, type EvaluateForm } from './evaluate.js';
 import { Debounced, JobRunList } from './job-run-list.svelte.js';
-import { jobs } from './jobs.svelte.js';
 
 class ModelStore extends EngineList<ModelSummary> {
   importing = $state(false);
-  private started = false;
   private readonly later = new Debounced(() => void this.refresh());
 
   constructor() {
     super({
       load: () => client.call('models.list', {}),
-      order: (a, b) => b.createdAt - a.createdAt || b.id - a.id,
+      order: newestFirst,
       what: 'the list of models',
     });
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    client.subscribe((m) => {
-      if (m.channel === 'job.updated' && m.job.kind === 'evaluate' && m.job.state === 'done') this.later.soon(0);
-      if (m.channel === 'job.event' && m.event.type === 'state' && m.event.state === 'done') {
-        if (jobs.byId(m.jobId)?.kind === 'evaluate') this.later.soon(0);
-      }
+    this.listenOnce((m) => {
+      if (finishedWell(m, 'evaluate')) this.later.soon(0);
     });
-    this.refreshOnReconnect();
   }
 
   byId(id: number): ModelSummary | undefined {

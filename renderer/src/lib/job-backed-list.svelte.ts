@@ -5,10 +5,8 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { JobKind, JobSummary } from '../../../shared/jobs.js';
-import { client } from './api.js';
-import { EngineList } from './engine-list.svelte.js';
+import { EngineList, finishedWell, newestFirst } from './engine-list.svelte.js';
 import { errors } from './errors.svelte.js';
-import { jobs } from './jobs.svelte.js';
 
 /** What `jobs.start` takes for a job of kind `K` (options left out take their defaults). */
 export type JobParamsInput<K extends JobKind> = Extract<ApiInput<'jobs.start'>, { kind: K }>['params'];
@@ -32,28 +30,20 @@ export class JobBackedList<T extends { id: number; createdAt: number }, K extend
   /** Open the result when this job finishes (cleared when the user leaves the page). */
   openWhenDone = $state<number | null>(null);
   private readonly config: JobBackedListConfig<T, K>;
-  private started = false;
 
   constructor(config: JobBackedListConfig<T, K>) {
     super({
       load: config.load,
-      order: (a, b) => b.createdAt - a.createdAt || b.id - a.id,
+      order: newestFirst,
       what: `the list of ${config.noun}s`,
     });
     this.config = config;
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    const { kind } = this.config;
-    client.subscribe((m) => {
-      if (m.channel === 'job.updated' && m.job.kind === kind && m.job.state === 'done') void this.refresh();
-      if (m.channel === 'job.event' && m.event.type === 'state' && m.event.state === 'done') {
-        if (jobs.byId(m.jobId)?.kind === kind) void this.refresh();
-      }
+    this.listenOnce((m) => {
+      if (finishedWell(m, this.config.kind)) void this.refresh();
     });
-    this.refreshOnReconnect();
   }
 
   byId(id: number): T | undefined {
@@ -67,6 +57,17 @@ export class JobBackedList<T extends { id: number; createdAt: number }, K extend
       this.jobId = job.id;
       this.openWhenDone = job.id;
     });
+  }
+
+  /**
+   * `job` when it is the one started here to be opened when done (`openWhenDone`) and it has finished well: forgets
+   * that wish and loads the list again (the page then opens the result). Null for any other job or state.
+   */
+  finishedHere(job: JobSummary | null): JobSummary | null {
+    if (!job || job.id !== this.openWhenDone || job.state !== 'done') return null;
+    this.openWhenDone = null;
+    void this.refresh();
+    return job;
   }
 
   /** Forgets the job started here (its card goes away). */

@@ -6,7 +6,6 @@
  */
 import type { ApiInput } from '../../../shared/api.js';
 import type { JobKind, JobSummary } from '../../../shared/jobs.js';
-import { client } from './api.js';
 import { EngineList } from './engine-list.svelte.js';
 import type { JobParamsInput } from './job-backed-list.svelte.js';
 import { isFinishedState } from './jobs.js';
@@ -49,7 +48,6 @@ export class JobRunList<T extends { jobId: number; createdAt: number }, K extend
   form: F;
   protected readonly later = new Debounced(() => void this.refresh());
   private readonly runConfig: JobRunListConfig<T, K, F>;
-  private started = false;
 
   constructor(config: JobRunListConfig<T, K, F>) {
     super({
@@ -62,10 +60,8 @@ export class JobRunList<T extends { jobId: number; createdAt: number }, K extend
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
     const { kind, progressEvent } = this.runConfig;
-    client.subscribe((m) => {
+    this.listenOnce((m) => {
       if (m.channel === 'job.updated') {
         if (m.job.kind === kind) this.later.soon(0);
         return;
@@ -73,7 +69,6 @@ export class JobRunList<T extends { jobId: number; createdAt: number }, K extend
       if (m.event.type === progressEvent) this.later.soon(PROGRESS_REFRESH_MS);
       else if (m.event.type === 'state' && jobs.byId(m.jobId)?.kind === kind) this.later.soon(0);
     });
-    this.refreshOnReconnect();
   }
 
   byJobId(id: number): T | undefined {

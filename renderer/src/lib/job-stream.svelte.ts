@@ -5,6 +5,7 @@
  * runs again after a reconnect (pushes may have been missed) and once the job has finished (its result is
  * recorded then). Call `createJobStream` while a component initialises: it owns two effects.
  */
+import type { ApiInput, ApiOutput } from '../../../shared/api.js';
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { client } from './api.js';
 import { connection } from './connection.svelte.js';
@@ -64,6 +65,11 @@ export function createLoaded<T extends { id: number }>(
       return query.failed;
     },
   };
+}
+
+/** A record the API gives by id (`datasets.get`), loaded as `createLoaded` does; `what` names it in errors. */
+export function createRecord<M extends 'datasets.get' | 'autoencoders.get'>(id: () => number, method: M, what: string) {
+  return createLoaded<ApiOutput<M>>(id, (wanted) => client.call(method, { id: wanted } as ApiInput<M>), what);
 }
 
 /** The summary of job `jobId()`: the shared store's, else fetched once (a job older than the store's window). */

@@ -101,3 +101,11 @@ export const STATE_LABELS: Record<JobState, string> = {
 export function kindLabel(kind: string, kinds: readonly Pick<JobKindInfo, 'kind' | 'label'>[]): string {
   return kinds.find((k) => k.kind === kind)?.label ?? kind;
 }
+
+/**
+ * What a job's card, details and row say beside its state: its last message (why it failed, was cancelled or was
+ * interrupted) while it is not done; nothing once done, where the message is only the engine's farewell.
+ */
+export function jobMessage(job: Pick<JobSummary, 'message' | 'state'>): string | null {
+  return job.message && job.state !== 'done' ? job.message : null;
+}

@@ -10,7 +10,7 @@ import type { JobKind, JobSummary } from '../../../shared/jobs.js';
 import type { NaswotParams } from '../../../shared/naswot.js';
 import { client } from './api.js';
 import { defaultDsmForm, type DsmForm } from './dsm.js';
-import { EngineList } from './engine-list.svelte.js';
+import { EngineList, newestFirst } from './engine-list.svelte.js';
 import { isFinishedState } from './jobs.js';
 import { jobs } from './jobs.svelte.js';
 import { Debounced } from './job-run-list.svelte.js';
@@ -57,26 +57,22 @@ class MethodRuns extends EngineList<JobSummary> {
   naswotForm = $state<NaswotForm>(defaultNaswotForm());
   dsmForm = $state<DsmForm>(defaultDsmForm());
   private readonly later = new Debounced(() => void this.refresh());
-  private started = false;
 
   constructor() {
     super({
       load: async () =>
         (await Promise.all(KINDS.map((kind) => client.call('jobs.list', { kind, limit: 1000 })))).flat(),
-      order: (a, b) => b.createdAt - a.createdAt || b.id - a.id,
+      order: newestFirst,
       what: 'the list of rankings and DSM searches',
     });
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    client.subscribe((m) => {
+    this.listenOnce((m) => {
       if (m.channel === 'job.updated') {
         if (KINDS.includes(m.job.kind)) this.later.soon(0);
       } else if (m.event.type === 'state' && KINDS.includes(jobs.byId(m.jobId)?.kind as JobKind)) this.later.soon(0);
     });
-    this.refreshOnReconnect();
   }
 
   /** The list's job as the shared job store has it now (progress, state), else as listed. */

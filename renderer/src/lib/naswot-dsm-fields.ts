@@ -11,6 +11,8 @@ export interface NumberDescription {
   readonly max?: number;
   readonly exclusiveMin?: boolean;
   readonly nullable: boolean;
+  /** The parameter's help text. */
+  readonly description?: string;
 }
 
 /** One number field of a form: the key it edits, its label in messages, its limits. */
@@ -27,6 +29,8 @@ export interface NumberRule<K extends string> {
   empty?: string;
   /** The empty field's placeholder, a word ("own", "all"). */
   placeholder?: string;
+  /** The parameter's help text (the line under the field). */
+  help?: string;
 }
 
 /** A rule from a field's description; `empty` only where the parameter may be null. */
@@ -43,6 +47,7 @@ export function ruleOf<K extends string>(
     max: d.max ?? Number.MAX_SAFE_INTEGER,
     int: d.type === 'integer',
     aboveMin: d.exclusiveMin === true,
+    ...(d.description ? { help: d.description } : {}),
     ...(d.nullable && empty !== undefined ? { empty: empty.means, placeholder: empty.placeholder } : {}),
   };
 }

@@ -19,6 +19,8 @@ export interface NumberFieldSpec<K extends string = string> {
   max?: number | string;
   /** The input's step; NumberField's default ('1') when absent. */
   step?: string;
+  /** Shown while the field is empty (what an empty field stands for). */
+  placeholder?: string;
   testid: string;
 }
 

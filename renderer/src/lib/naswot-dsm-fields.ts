@@ -3,6 +3,7 @@
  * generated parameter description (shared/generated/params.ts), so a refusal reads like a sentence and the
  * limits have one source, the zod schema. Pure; no DOM, no store.
  */
+import type { NumberFieldSpec } from './form-fields.js';
 
 /** What the forms need of a ParamDescription (shared/param-description.ts). */
 export interface NumberDescription {
@@ -144,4 +145,26 @@ export const SHARED_HELP: Record<SharedKey, string> = {
 export function offeredSource(chosen: number | null, offered: readonly number[], wanted: boolean): number | null {
   if (chosen != null && offered.includes(chosen)) return chosen;
   return wanted ? (offered[0] ?? null) : null;
+}
+
+/**
+ * Rules as number fields (NumberFields.svelte): the form's own help as the tooltip, the parameter's under the field,
+ * the step and placeholder from the rule. Test ids `{prefix}-{key in kebab case}`.
+ */
+export function ruleFields<K extends string>(
+  rules: readonly NumberRule<K>[],
+  help: Partial<Record<K, string>>,
+  prefix: string,
+): NumberFieldSpec<K>[] {
+  return rules.map((r) => ({
+    key: r.key,
+    label: r.label,
+    title: help[r.key],
+    help: r.help,
+    min: r.min,
+    max: r.max,
+    step: stepOf(r),
+    placeholder: r.placeholder,
+    testid: fieldTestid(prefix, r.key),
+  }));
 }

@@ -1,6 +1,6 @@
 /** The search form's plain number fields, as data for NumberFields.svelte (in the order the form shows them). */
 import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
-import { epochsAndBatchFields, withHelp, type NumberFieldSpec, type NumberKeys } from './form-fields.js';
+import { epochsAndBatchFields, seedField, withHelp, type NumberFieldSpec, type NumberKeys } from './form-fields.js';
 import { SEARCH_LIMITS as L, SELECTION_LIMITS as SL, type SearchForm } from './search.js';
 
 type SearchField = NumberFieldSpec<NumberKeys<SearchForm>>;
@@ -125,3 +125,6 @@ export const TRAINING_FIELDS: readonly SearchField[] = withHelp(
   ],
   SEARCH_PARAMS,
 );
+
+/** The seed, after the α learning rate. */
+export const SEED_FIELDS: readonly SearchField[] = withHelp([seedField('search')], SEARCH_PARAMS);

@@ -16,26 +16,68 @@ export const AePreset = z.enum(AE_PRESET_IDS);
 export type AePreset = z.infer<typeof AePreset>;
 
 export const AeTrainParams = z.object({
-  datasetId: z.number().int().positive(),
+  datasetId: z.number().int().positive().describe('the dataset whose images the autoencoder learns to describe'),
   /** Default: `mnist-like` for 1-channel datasets, `rgb` for 3-channel ones. */
-  preset: AePreset.optional(),
+  preset: AePreset.optional().describe("the paper's recipe for grey digits or for colour images [DDS-NAS §4]"),
   /** Overrides the preset's losses (combined by fixed equal weights, or by Kendall weighting). */
-  losses: z.array(AeLoss).min(1).max(5).optional(),
-  kendall: z.boolean().optional(),
+  losses: z
+    .array(AeLoss)
+    .min(1)
+    .max(5)
+    .optional()
+    .describe(
+      'what training minimises: rebuilding the image (mse) and keeping alike images close [Poyser-thesis §4.2.2]',
+    ),
+  kendall: z
+    .boolean()
+    .optional()
+    .describe('weigh the losses against each other as training goes (Kendall weighting), not equally [DDS-NAS §3.2]'),
   /** Latent size N; default from the preset. */
-  dim: z.number().int().min(2).max(128).optional(),
+  dim: z
+    .number()
+    .int()
+    .min(2)
+    .max(128)
+    .optional()
+    .describe("how many numbers describe each image (latent size N); empty: the preset's [DDS-NAS §3.2]"),
   /** Paper: 30 epochs, batch 8, Adam lr 1e-3, betas 0.9/0.999. */
-  epochs: z.number().int().min(1).max(500).default(30),
-  batch: z.number().int().min(2).max(1024).default(8),
-  lr: z.number().positive().max(1).default(1e-3),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(30)
+    .describe('training epochs: passes over the images (the paper: 30) [DDS-NAS §4.2]'),
+  batch: z
+    .number()
+    .int()
+    .min(2)
+    .max(1024)
+    .default(8)
+    .describe('images per training step (the paper: 8) [DDS-NAS §4.2]'),
+  lr: z
+    .number()
+    .positive()
+    .max(1)
+    .default(1e-3)
+    .describe('learning rate: the size of each training step (Adam) [DDS-NAS §4.2]'),
   /** The paper keeps lr constant; cosine decay to 0 over the epochs converges in fewer epochs. */
-  lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
+  lrSchedule: z
+    .enum(['constant', 'cosine'])
+    .default('constant')
+    .describe('keep the learning rate constant (the paper) or lower it along a cosine curve to 0 [DDS-NAS §4.2]'),
   seed: Seed.default(0),
   /** Random weights, no training: the DDS-NAS ablation. */
-  untrained: z.boolean().default(false),
+  untrained: z.boolean().default(false).describe("random weights, no training: the paper's ablation [DDS-NAS §5.2.2]"),
   backend: BackendChoice.default('auto'),
   /** Points in the 2-D latent map (the test split first, then train), at most 2,000. */
-  mapPoints: z.number().int().min(0).max(2000).default(2000),
+  mapPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(2000)
+    .default(2000)
+    .describe('images drawn on the 2-D map of the latent space (test images first)'),
 });
 export type AeTrainParams = z.infer<typeof AeTrainParams>;
 

@@ -6,7 +6,11 @@ export const BackendName = z.enum(BACKEND_LADDER);
 export type BackendName = z.infer<typeof BackendName>;
 
 /** What a user may ask for: a specific backend, or `auto` (the first one on the ladder that loads). */
-export const BackendChoice = z.enum(['auto', ...BACKEND_LADDER]);
+export const BackendChoice = z
+  .enum(['auto', ...BACKEND_LADDER])
+  .describe(
+    'the engine that does the arithmetic: auto takes the fastest one that works here (graphics card, native, WebAssembly, plain)',
+  );
 export type BackendChoice = z.infer<typeof BackendChoice>;
 
 /** One rung of the ladder as it was tried. */

@@ -29,39 +29,80 @@ const Quality = z.number().int().min(L.quality.min).max(L.quality.max);
 const distinct = <T>(values: readonly T[]) => new Set(values).size === values.length;
 
 export const CompressParams = z.object({
-  datasetId: z.number().int().positive(),
-  model: CompressModelSource,
+  datasetId: z.number().int().positive().describe('the dataset whose test images are compressed'),
+  model: CompressModelSource.describe('the network studied: a stored model, or a baseline trained for the study'),
   qualities: z
     .array(Quality)
     .min(1)
     .max(L.qualities.max)
     .refine(distinct, 'each quality once')
-    .default([...D.qualities]),
+    .default([...D.qualities])
+    .describe('JPEG qualities to compress at, 1 to 100: lower is smaller and blurrier [Poyser-thesis §3.2]'),
   subsampling: z
     .array(Subsampling)
     .min(1)
     .max(2)
     .refine(distinct, 'each subsampling once')
-    .default([...D.subsampling]),
+    .default([...D.subsampling])
+    .describe('colour detail kept: 4:2:0 keeps a quarter of it, 4:4:4 all of it [Poyser-thesis §3.5]'),
   /** sharp's mozjpeg defaults (trellis quantisation, its quantisation tables): smaller files at the same quality. */
-  mozjpeg: z.boolean().default(D.mozjpeg),
+  mozjpeg: z.boolean().default(D.mozjpeg).describe("the mozjpeg encoder's settings: smaller files at the same quality"),
   protocols: z
     .array(CompressProtocol)
     .min(1)
     .max(3)
     .refine(distinct, 'each protocol once')
-    .default([...D.protocols]),
+    .default([...D.protocols])
+    .describe(
+      'what is measured: the model on compressed test images, retrained on compressed images, or on a mix [Poyser-thesis §3.2]',
+    ),
   /** Epochs for the baseline and for every retraining. */
-  epochs: z.number().int().min(L.epochs.min).max(L.epochs.max).default(D.epochs),
+  epochs: z
+    .number()
+    .int()
+    .min(L.epochs.min)
+    .max(L.epochs.max)
+    .default(D.epochs)
+    .describe("epochs of the baseline's training and of every retraining"),
   /** Network size of the baseline (a stored model keeps its own). */
-  preset: EvalPreset.default(D.preset),
-  batch: z.number().int().min(EVALUATE_LIMITS.batch.min).max(EVALUATE_LIMITS.batch.max).default(D.batch),
-  lr: z.number().positive().max(10).default(D.lr),
-  seed: z.number().int().min(L.seed.min).max(L.seed.max).default(D.seed),
+  preset: EvalPreset.default(D.preset).describe("the baseline's network size (a stored model keeps its own)"),
+  batch: z
+    .number()
+    .int()
+    .min(EVALUATE_LIMITS.batch.min)
+    .max(EVALUATE_LIMITS.batch.max)
+    .default(D.batch)
+    .describe('images per training step'),
+  lr: z
+    .number()
+    .positive()
+    .max(10)
+    .default(D.lr)
+    .describe('learning rate: the size of each training step (SGD), lowered along a cosine curve'),
+  seed: z
+    .number()
+    .int()
+    .min(L.seed.min)
+    .max(L.seed.max)
+    .default(D.seed)
+    .describe('seed of every random choice: the same seed and settings repeat a study exactly'),
   /** Train on at most this many images per class (a seeded choice); null = all. For quick studies. */
-  limitPerClass: z.number().int().min(L.limitPerClass.min).max(L.limitPerClass.max).nullable().default(D.limitPerClass),
+  limitPerClass: z
+    .number()
+    .int()
+    .min(L.limitPerClass.min)
+    .max(L.limitPerClass.max)
+    .nullable()
+    .default(D.limitPerClass)
+    .describe('at most this many training images per class, for a quick study; empty: all'),
   /** File sizes are measured by encoding this many test images one by one (seeded); all of them when fewer. */
-  sizeSample: z.number().int().min(L.sizeSample.min).max(L.sizeSample.max).default(D.sizeSample),
+  sizeSample: z
+    .number()
+    .int()
+    .min(L.sizeSample.min)
+    .max(L.sizeSample.max)
+    .default(D.sizeSample)
+    .describe('test images encoded one by one to measure the file sizes'),
   backend: BackendChoice.default('auto'),
   /**
    * Study a stored model even though its test report says it is at chance level or answers one class (refused

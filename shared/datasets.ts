@@ -43,24 +43,54 @@ export const ImportSource = z.discriminatedUnion('kind', [
 export type ImportSource = z.infer<typeof ImportSource>;
 
 export const ImportParams = z.object({
-  source: ImportSource,
+  source: ImportSource.describe('the folder or file the images come from'),
   /** Side of the square stored images; default: the native size if at most 64 px, else 32. */
-  size: z.number().int().min(8).max(256).optional(),
+  size: z
+    .number()
+    .int()
+    .min(8)
+    .max(256)
+    .optional()
+    .describe("side of the square stored images in pixels; empty: the images' own up to 64, else 32"),
   /** 1 (grey) or 3 (RGB); default: from the source (RGB as soon as one image has colour). */
-  channels: z.union([z.literal(1), z.literal(3)]).optional(),
-  fit: ResizeFit.default('cover'),
-  name: z.string().trim().min(1).max(200).optional(),
+  channels: z
+    .union([z.literal(1), z.literal(3)])
+    .optional()
+    .describe('grey (1) or colour (3); empty: colour as soon as one image has colour'),
+  fit: ResizeFit.default('cover').describe(
+    'how an image that is not square becomes square: cropped, padded or stretched',
+  ),
+  name: z.string().trim().min(1).max(200).optional().describe("the dataset's name; empty: from the folder or file"),
   /** Exact duplicates (same decoded pixels): keep all, or keep the first only. */
-  duplicates: z.enum(['keep', 'drop']).default('keep'),
+  duplicates: z
+    .enum(['keep', 'drop'])
+    .default('keep')
+    .describe('images with exactly the same pixels: keep them all, or the first only'),
   /** CIFAR-100 has fine (100) and coarse (20) labels. */
-  cifar100Labels: z.enum(['fine', 'coarse']).default('fine'),
+  cifar100Labels: z
+    .enum(['fine', 'coarse'])
+    .default('fine')
+    .describe('the CIFAR-100 labels to use: 100 fine classes or 20 coarse ones'),
   /** Fraction held out for test when the source has no test split of its own. */
-  testFraction: z.number().min(0.05).max(0.5).default(0.2),
+  testFraction: z
+    .number()
+    .min(0.05)
+    .max(0.5)
+    .default(0.2)
+    .describe('share of the images held out for testing when the source has no test split of its own'),
   /** Fraction of the training split used for weights (train_w); the rest validates the architecture (train_α). DARTS: 0.5. */
-  searchWeightFraction: z.number().min(0.1).max(0.9).default(0.5),
-  seed: Seed.default(0),
+  searchWeightFraction: z
+    .number()
+    .min(0.1)
+    .max(0.9)
+    .default(0.5)
+    .describe('share of the training images a search trains weights on; the rest choose the architecture [DARTS]'),
+  seed: Seed.default(0).describe('seed of the seeded splits: the same seed gives the same test and search halves'),
   /** When the same source was imported before: stop and say so (default), or import it again. */
-  ifExists: z.enum(['refuse', 'import-again']).default('refuse'),
+  ifExists: z
+    .enum(['refuse', 'import-again'])
+    .default('refuse')
+    .describe('the same source imported before: stop and say so, or import it again'),
 });
 export type ImportParams = z.infer<typeof ImportParams>;
 

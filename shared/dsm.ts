@@ -21,7 +21,7 @@ import { NB201_SUPERNET_FIELDS } from './nb201-supernet.js';
 export const DSM_POSITIONS = 6;
 
 export const DsmParams = z.object({
-  datasetId: z.number().int().positive().describe('the dataset to search (winnow dataset list)'),
+  datasetId: z.number().int().positive().describe('the dataset to search'),
   /** Search iterations: each samples one subspace and one modification, evaluates it and takes one policy step. */
   iterations: z
     .number()
@@ -29,7 +29,7 @@ export const DsmParams = z.object({
     .min(1)
     .max(100_000)
     .default(200)
-    .describe('search iterations (one subspace, one proposal, one policy step each)'),
+    .describe('search iterations: each tries one changed cell in one subspace and learns from it [DSM-NAS §III-A]'),
   /** K: the number of candidate subspaces (nodes of the subspace graph). [DSM-NAS] uses 10 (4 on NAS-Bench-201). */
   subspaces: z
     .number()
@@ -37,7 +37,7 @@ export const DsmParams = z.object({
     .min(2)
     .max(32)
     .default(10)
-    .describe('K: candidate subspaces (nodes of the subspace graph)'),
+    .describe('K: subspaces, groups of similar cells around a centre cell, searched side by side [DSM-NAS §III-B]'),
   /** M: the local search distance; a proposal changes at most M of the 6 edges, and at least one. */
   distance: z
     .number()
@@ -45,7 +45,7 @@ export const DsmParams = z.object({
     .min(1)
     .max(DSM_POSITIONS)
     .default(3)
-    .describe('M: a proposal changes at most this many of the 6 edges'),
+    .describe("M: a proposal changes at most this many of the cell's 6 edges [DSM-NAS §III-C]"),
   /**
    * DSM-NAS+: NAS-Bench-201 strings to start the centres from (at most K; the rest are drawn at random, distinct).
    * Empty: every centre is drawn at random, as Algorithm 1 line 2.
@@ -54,15 +54,36 @@ export const DsmParams = z.object({
     .array(z.string())
     .max(32)
     .default([])
-    .describe('DSM-NAS+: NB201 strings to start centres from (the rest random); empty = all random'),
+    .describe('cells to start centres from (DSM-NAS+; the rest random); empty: all random [DSM-NAS §IV-A]'),
   /** Adam learning rate of the controller (both policies). */
-  controllerLr: z.number().positive().max(1).default(3e-4).describe('Adam learning rate of the controller'),
+  controllerLr: z
+    .number()
+    .positive()
+    .max(1)
+    .default(3e-4)
+    .describe('learning rate of the controller, the small network that picks what to try (Adam) [DSM-NAS §IV-C]'),
   /** Weight of the entropy bonus added to the policy-gradient objective (exploration). */
-  entropyWeight: z.number().min(0).max(1).default(1e-3).describe('weight of the entropy bonus'),
+  entropyWeight: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1e-3)
+    .describe('weight of the entropy bonus: higher keeps the controller trying new things [DSM-NAS §IV-C]'),
   /** The moving-average baseline: b ← decay·b + (1 − decay)·R after each iteration. */
-  baselineDecay: z.number().min(0).max(0.9999).default(0.95).describe('decay of the moving-average reward baseline'),
+  baselineDecay: z
+    .number()
+    .min(0)
+    .max(0.9999)
+    .default(0.95)
+    .describe('how slowly the running average of rewards, that a reward is compared with, forgets'),
   /** Width of the controller: node embeddings, GNN layers and LSTM states. */
-  controllerHidden: z.number().int().min(4).max(256).default(32).describe('controller width (embeddings, GNN, LSTM)'),
+  controllerHidden: z
+    .number()
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe('controller width: the size of its internal layers [DSM-NAS §III-B]'),
   /**
    * Reuse the supernet of a finished `naswot` (with Kendall's τ) or `dsm-search` job of the same dataset instead of
    * training one; its channels, cells and input size then apply and the supernet* settings below are unused.
@@ -73,7 +94,7 @@ export const DsmParams = z.object({
     .positive()
     .nullable()
     .default(null)
-    .describe('reuse the supernet of this finished naswot or dsm-search job'),
+    .describe('reuse the shared network of this finished NASWOT or DSM-NAS job instead of training one'),
   ...NB201_SUPERNET_FIELDS,
   seed: NB201_SUPERNET_FIELDS.seed.describe('seed of the centres, the controller, the supernet and every sample'),
   backend: BackendChoice.default('auto'),

@@ -27,31 +27,106 @@ export const EvaluateSource = z.discriminatedUnion('kind', [
 export type EvaluateSource = z.infer<typeof EvaluateSource>;
 
 export const EvaluateParams = z.object({
-  datasetId: z.number().int().positive(),
-  source: EvaluateSource,
-  preset: EvalPreset.default('small'),
+  datasetId: z.number().int().positive().describe('the dataset to train the network on and test it on'),
+  source: EvaluateSource.describe(
+    'where the network comes from: a finished search, a genotype you give, or a baseline',
+  ),
+  preset: EvalPreset.default('small').describe(
+    "the network's size and training recipe to start from; the thesis ones follow [Poyser-thesis §6.2.1]",
+  ),
   /** Override the preset: initial channels C (baselines: width of the first stage). */
-  channels: z.number().int().min(L.channels.min).max(L.channels.max).optional(),
+  channels: z
+    .number()
+    .int()
+    .min(L.channels.min)
+    .max(L.channels.max)
+    .optional()
+    .describe("initial channels C (a baseline's first width); each reduction doubles them; empty: the preset's"),
   /** Override the preset: DARTS cells L, or NAS-Bench-201 cells per stage N. Ignored by the baselines. */
-  layers: z.number().int().min(L.layers.min).max(L.layers.max).optional(),
+  layers: z
+    .number()
+    .int()
+    .min(L.layers.min)
+    .max(L.layers.max)
+    .optional()
+    .describe("cells: in all for a DARTS network, per stage for NAS-Bench-201; empty: the preset's"),
   /** DARTS only: auxiliary head after cell 2L/3 (weight `auxWeight` in the loss). */
-  auxiliary: z.boolean().optional(),
-  auxWeight: z.number().min(0).max(10).default(0.4),
+  auxiliary: z
+    .boolean()
+    .optional()
+    .describe('an extra classifier two-thirds of the way in whose loss helps train the early cells [DARTS]'),
+  auxWeight: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.4)
+    .describe("the weight of that extra classifier's loss in the total loss [DARTS]"),
   /** DARTS only: drop-path probability, raised linearly from 0 over the epochs (DARTS train.py). */
-  dropPath: z.number().min(0).max(0.9).optional(),
-  epochs: z.number().int().min(L.epochs.min).max(L.epochs.max).default(10),
-  batch: z.number().int().min(L.batch.min).max(L.batch.max).default(64),
+  dropPath: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .optional()
+    .describe(
+      "drop-path: the chance of skipping a cell's path in training, raised from 0, against overfitting [DARTS]",
+    ),
+  epochs: z
+    .number()
+    .int()
+    .min(L.epochs.min)
+    .max(L.epochs.max)
+    .default(10)
+    .describe('training epochs: passes over the training images'),
+  batch: z
+    .number()
+    .int()
+    .min(L.batch.min)
+    .max(L.batch.max)
+    .default(64)
+    .describe('images per training step [Poyser-thesis §6.2.1]'),
   /** SGD with momentum and weight decay, cosine from lr to lrMin over the epochs, gradient-norm clip (DARTS train.py). */
-  lr: z.number().positive().max(10).default(0.025),
-  lrMin: z.number().min(0).max(10).default(0),
-  momentum: z.number().min(0).max(0.999).default(0.9),
-  weightDecay: z.number().min(0).max(1).default(3e-4),
-  gradClip: z.number().positive().max(1000).default(5),
+  lr: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.025)
+    .describe('learning rate: the size of each training step (SGD), lowered along a cosine curve [DARTS]'),
+  lrMin: z.number().min(0).max(10).default(0).describe('the learning rate the cosine curve ends at [DARTS]'),
+  momentum: z
+    .number()
+    .min(0)
+    .max(0.999)
+    .default(0.9)
+    .describe('SGD momentum: the share of the previous step each step keeps [Poyser-thesis §6.2.1]'),
+  weightDecay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(3e-4)
+    .describe(
+      'weight decay: pulls the weights a little towards 0 each step, against overfitting [Poyser-thesis §6.2.1]',
+    ),
+  gradClip: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(5)
+    .describe('gradient clipping: a step longer than this is shortened to it, against sudden jumps [DARTS]'),
   /** Random crop (padding size/8) + horizontal flip; `auto`: on for RGB, off for grey (digits must not flip). */
-  augment: z.enum(['auto', 'on', 'off']).default('auto'),
+  augment: z
+    .enum(['auto', 'on', 'off'])
+    .default('auto')
+    .describe('random crop and flip of the training images (auto: colour images only, digits must not flip) [DARTS]'),
   seed: Seed.default(0),
   /** Use at most this many training images per class (a seeded choice); null = all. For quick runs. */
-  limitPerClass: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  limitPerClass: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .nullable()
+    .default(null)
+    .describe('at most this many training images per class, for a quick trial; empty: all'),
   backend: BackendChoice.default('auto'),
 });
 export type EvaluateParams = z.infer<typeof EvaluateParams>;

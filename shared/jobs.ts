@@ -21,8 +21,8 @@ export const isResumable = (s: JobState): boolean => RESUMABLE_STATES.includes(s
 // ---- job kinds and their parameters -------------------------------------------------------------
 
 export const SelftestParams = z.object({
-  steps: z.number().int().min(1).max(100_000).default(30),
-  batch: z.number().int().min(1).max(512).default(32),
+  steps: z.number().int().min(1).max(100_000).default(30).describe('training steps the test times'),
+  batch: z.number().int().min(1).max(512).default(32).describe('images per step'),
   backend: BackendChoice.default('auto'),
   seed: Seed.default(1),
 });

@@ -13,24 +13,57 @@ import { NB201_SUPERNET_FIELDS } from './nb201-supernet.js';
 export const NB201_CELLS = 15_625;
 
 export const NaswotParams = z.object({
-  datasetId: z.number().int().positive(),
+  datasetId: z.number().int().positive().describe('the dataset whose images score the cells'),
   /** How many cells to score, drawn at random without repeats; 15,625 = the whole space. */
-  sample: z.number().int().min(2).max(NB201_CELLS).default(1000),
+  sample: z
+    .number()
+    .int()
+    .min(2)
+    .max(NB201_CELLS)
+    .default(1000)
+    .describe('how many NAS-Bench-201 cells to score, drawn at random; 15,625 is all of them'),
   channels: NB201_SUPERNET_FIELDS.channels,
   cells: NB201_SUPERNET_FIELDS.cells,
   inputSize: NB201_SUPERNET_FIELDS.inputSize,
   /** Mini-batch size: K_H is batch x batch. */
-  batch: z.number().int().min(2).max(256).default(32),
+  batch: z
+    .number()
+    .int()
+    .min(2)
+    .max(256)
+    .default(32)
+    .describe('images per score: how differently the untrained cell treats each pair of them [NASWOT]'),
   /** Mini-batches (and network initialisations) per cell; the score is their mean. */
-  repeats: z.number().int().min(1).max(50).default(3),
+  repeats: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(3)
+    .describe('batches, each with fresh random weights, scored per cell; the score is their mean [NASWOT]'),
   /** Draw the mini-batches from this DDS search's last subset instead of at random from the training split. */
-  minedFrom: z.number().int().positive().nullable().default(null),
+  minedFrom: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe("score with a DDS search's last, hard images instead of random ones [Poyser-thesis §4.5.2]"),
   /** How many of the best cells the result lists. */
-  top: z.number().int().min(1).max(100).default(10),
+  top: z.number().int().min(1).max(100).default(10).describe('how many of the best cells the result lists'),
   /** Train a weight-sharing supernet and report Kendall's τ between the scores and inherited-weight accuracy. */
-  kendall: z.boolean().default(false),
+  kendall: z
+    .boolean()
+    .default(false)
+    .describe("also train a shared network and check the ranking against accuracy (Kendall's τ)"),
   /** Cells of the sample evaluated with inherited weights for τ (the best, the worst and the rest evenly spaced by score). */
-  kendallSample: z.number().int().min(2).max(NB201_CELLS).default(50),
+  kendallSample: z
+    .number()
+    .int()
+    .min(2)
+    .max(NB201_CELLS)
+    .default(50)
+    .describe('cells whose accuracy is measured for that check, from the best to the worst score'),
   supernetEpochs: NB201_SUPERNET_FIELDS.supernetEpochs,
   supernetBatch: NB201_SUPERNET_FIELDS.supernetBatch,
   supernetLr: NB201_SUPERNET_FIELDS.supernetLr,

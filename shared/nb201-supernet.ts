@@ -28,9 +28,15 @@ export const NB201_SUPERNET_FIELDS = {
     .min(1)
     .max(200)
     .default(5)
-    .describe('epochs of uniform single-path supernet training'),
-  supernetBatch: z.number().int().min(2).max(512).default(64).describe('supernet training and evaluation batch'),
-  supernetLr: z.number().positive().max(10).default(0.025).describe('supernet SGD learning rate'),
+    .describe('epochs of training the shared network: each step trains one random cell of it'),
+  supernetBatch: z
+    .number()
+    .int()
+    .min(2)
+    .max(512)
+    .default(64)
+    .describe('images per step of training and evaluating the shared network'),
+  supernetLr: z.number().positive().max(10).default(0.025).describe('learning rate of the shared network (SGD)'),
   /** Batches of training images each inherited-weight evaluation recalibrates BN statistics on. */
   calibrationBatches: z
     .number()
@@ -38,7 +44,7 @@ export const NB201_SUPERNET_FIELDS = {
     .min(1)
     .max(50)
     .default(4)
-    .describe('batches that recalibrate BN per evaluated cell'),
+    .describe("batches that refresh each evaluated cell's normalisation statistics before it is measured"),
   /** Use at most this many training images per class for the supernet and the validation split; null = all. */
   limitPerClass: z
     .number()

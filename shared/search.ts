@@ -126,15 +126,25 @@ export function withAlgorithmDefaults<T>(raw: T): T {
 }
 
 export const SearchParams = z.object({
-  datasetId: z.number().int().positive(),
+  datasetId: z
+    .number()
+    .int()
+    .positive()
+    .describe('the dataset to search: half its training images train the weights, half choose the architecture'),
   space: SearchSpace.default('darts').describe('the search space: DARTS cells or the NAS-Bench-201 cell'),
   strategy: SelectionStrategy.default('full').describe(
-    'data selection: all images, a random subset, DDS-NAS (dds, dds-untrained) or BDP pruning',
+    'data selection: all images, a random subset, DDS-NAS (dds, dds-untrained) or BDP pruning [DDS-NAS §3] [BDP §3.2]',
   ),
-  epochs: z.number().int().min(1).max(500).default(10).describe('search epochs'),
+  epochs: z.number().int().min(1).max(500).default(10).describe('search epochs: passes over the training images'),
   batch: z.number().int().min(2).max(512).default(32).describe('images per weight step (and per α step)'),
   /** Initial channels C. */
-  channels: z.number().int().min(2).max(128).default(16).describe('initial channels C of the supernet'),
+  channels: z
+    .number()
+    .int()
+    .min(2)
+    .max(128)
+    .default(16)
+    .describe('initial channels C of the supernet: more is wider, slower and more memory'),
   /** darts: number of cells (reductions at 1/3 and 2/3); nb201: cells per stage. Default DEFAULT_CELLS[space]. */
   cells: z
     .number()
@@ -142,17 +152,52 @@ export const SearchParams = z.object({
     .min(1)
     .max(30)
     .optional()
-    .describe('darts: cells (reductions at 1/3 and 2/3); nb201: cells per stage'),
+    .describe('cells of the supernet: on darts in all (reductions at 1/3 and 2/3), on nb201 per stage'),
   /** Weight optimiser (DARTS): SGD, momentum, cosine from lr down to lrMin, weight decay, grad-norm clip. */
-  lr: z.number().positive().max(10).default(0.025).describe('weight learning rate (SGD, cosine down to lrMin)'),
-  lrMin: z.number().min(0).max(10).default(0.001),
-  momentum: z.number().min(0).max(0.999).default(0.9),
-  weightDecay: z.number().min(0).max(1).default(3e-4),
-  gradClip: z.number().positive().max(1000).default(5),
+  lr: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.025)
+    .describe('weight learning rate: the size of each training step (SGD), lowered along a cosine curve [DARTS]'),
+  lrMin: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.001)
+    .describe('the weight learning rate the cosine curve ends at, in the last epoch [DARTS]'),
+  momentum: z
+    .number()
+    .min(0)
+    .max(0.999)
+    .default(0.9)
+    .describe('SGD momentum: the share of the previous step each weight step keeps [DDS-NAS §4.1]'),
+  weightDecay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(3e-4)
+    .describe('weight decay: pulls the weights a little towards 0 each step, against overfitting [DDS-NAS §4.1]'),
+  gradClip: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(5)
+    .describe('gradient clipping: a weight step longer than this is shortened to it, against sudden jumps [DARTS]'),
   /** Architecture optimiser (DARTS): Adam, betas 0.5 / 0.999, weight decay. */
-  alphaLr: z.number().positive().max(1).default(3e-4).describe('architecture (α) learning rate (Adam)'),
-  alphaWeightDecay: z.number().min(0).max(1).default(1e-3),
-  seed: Seed.default(0).describe('seed of every random choice'),
+  alphaLr: z
+    .number()
+    .positive()
+    .max(1)
+    .default(3e-4)
+    .describe('architecture (α) learning rate: the size of each step on the operation weights (Adam) [DDS-NAS §4.1]'),
+  alphaWeightDecay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1e-3)
+    .describe('weight decay of the architecture weights α [DDS-NAS §4.1]'),
+  seed: Seed.default(0),
   /** Use at most this many training images per class (split over train_w / train_α); null = all. */
   limitPerClass: z
     .number()
@@ -161,16 +206,16 @@ export const SearchParams = z.object({
     .max(1_000_000)
     .nullable()
     .default(null)
-    .describe('images per class, split over train_w / train_a'),
+    .describe('at most this many training images per class, half for the weights, half for α; empty: all'),
   backend: BackendChoice.default('auto'),
   /** Crop + flip of the weight and α batches, seeded ([DARTS] search); `auto`: RGB only. */
   augment: z
     .enum(F.augment.values)
     .default(F.augment.default)
-    .describe('crop + flip of the weight and α batches (auto: RGB only)'),
+    .describe('random crop and flip of the training images (auto: colour images only) [DARTS]'),
   // ---- the search algorithm (SEARCH_ALGORITHM_INFO; main/engine/search/algorithms/) ----
   algorithm: SearchAlgorithm.default('darts').describe(
-    'the search algorithm: darts (first order), darts2 (second order), pc-darts, p-darts, beta-darts or gdas',
+    'the search algorithm: darts (first order), darts2 (second order), pc-darts, p-darts, beta-darts or gdas [DARTS §2.3]',
   ),
   /** pc-darts: K, the mixed operations see 1/K of each edge's channels ([PC-DARTS] §3.2; K = 4 on CIFAR). */
   partialChannels: z
@@ -179,7 +224,7 @@ export const SearchParams = z.object({
     .min(1)
     .max(16)
     .default(4)
-    .describe('pc-darts: K, only 1/K of the channels go through the mixed operations (the paper: 4)'),
+    .describe('pc-darts: K, only 1/K of the channels go through the mixed operations (the paper: 4) [PC-DARTS §3.2]'),
   /**
    * Epochs that train only w, α frozen, before the α steps start. Default: PC-DARTS' share, 15 of 50 epochs
    * ([PC-DARTS] §4.2), for pc-darts (and beta-darts on it); p-darts: per stage, 10 of each 25 (its code); 0 for
@@ -192,7 +237,7 @@ export const SearchParams = z.object({
     .max(500)
     .optional()
     .describe(
-      'epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, 40% of each stage for p-darts, else 0)',
+      'epochs that train only the weights, α frozen, first (default: 30% of the epochs for pc-darts, 40% of each stage for p-darts, else 0) [PC-DARTS §4.2]',
     ),
   /** beta-darts: λ at the last epoch; λ rises linearly from 0 ([beta-DARTS] §3; its code: 50·epoch/100). */
   betaDecayLambda: z
@@ -200,20 +245,27 @@ export const SearchParams = z.object({
     .min(0)
     .max(1000)
     .default(25)
-    .describe('beta-darts: weight λ of the Beta-Decay regulariser, raised linearly from 0 to this'),
+    .describe('beta-darts: weight λ of the Beta-Decay regulariser, raised linearly from 0 to this [beta-DARTS §3]'),
   /** beta-darts: the search the regulariser is added to ([beta-DARTS] §4: DARTS and PC-DARTS). */
   betaDecayOn: z
     .enum(['darts', 'pc-darts'])
     .default('darts')
-    .describe('beta-darts: the search the regulariser is added to (first-order DARTS or PC-DARTS)'),
+    .describe('beta-darts: the search the regulariser is added to (first-order DARTS or PC-DARTS) [beta-DARTS §4]'),
   /** gdas: the Gumbel-softmax temperature, annealed linearly from tauMax to tauMin over the epochs ([GDAS] §4, as its code does). */
   tauMax: z
     .number()
     .positive()
     .max(100)
     .default(10)
-    .describe('gdas: the Gumbel-softmax temperature at the first epoch'),
-  tauMin: z.number().positive().max(100).default(0.1).describe('gdas: the temperature at the last epoch'),
+    .describe(
+      'gdas: the sampling temperature τ at the first epoch: high spreads the choice over every operation [GDAS §4]',
+    ),
+  tauMin: z
+    .number()
+    .positive()
+    .max(100)
+    .default(0.1)
+    .describe('gdas: the temperature at the last epoch: low follows the sampled operation [GDAS §4]'),
   /** p-darts: the stages of progressive depth ([P-DARTS] §3.2: 3 on CIFAR); the epochs are split over them. */
   stages: z
     .number()
@@ -221,21 +273,23 @@ export const SearchParams = z.object({
     .min(1)
     .max(6)
     .default(3)
-    .describe('p-darts: stages of growing depth (the paper: 3); the epochs are split over them'),
+    .describe('p-darts: stages of growing depth (the paper: 3); the epochs are split over them [P-DARTS §3.2]'),
   /** p-darts: cells per stage; default pdartsPlan's (cells, 2.2x, 3.4x, as 5 -> 11 -> 17 in [P-DARTS] §4). */
   stageCells: z
     .array(z.number().int().min(1).max(30))
     .min(1)
     .max(6)
     .optional()
-    .describe('p-darts: cells of each stage (default: the cells setting, then about 2.2x and 3.4x, at most 20)'),
+    .describe(
+      'p-darts: cells of each stage (default: the cells setting, then about 2.2x and 3.4x, at most 20) [P-DARTS §4]',
+    ),
   /** p-darts: candidate operations per edge in each stage; default 8, 5, 3 ([P-DARTS] §3.2, search space approximation). */
   stageOps: z
     .array(z.number().int().min(2).max(8))
     .min(1)
     .max(6)
     .optional()
-    .describe('p-darts: candidate operations per edge in each stage (default: 8, 5, 3)'),
+    .describe('p-darts: candidate operations per edge in each stage (default: 8, 5, 3) [P-DARTS §3.2]'),
   /** p-darts: each stage's initial dropout rate on skip-connections; default 0, 0.4, 0.7 ([P-DARTS] §4, CIFAR-10). */
   skipDropout: z
     .array(z.number().min(0).lt(1))
@@ -243,7 +297,7 @@ export const SearchParams = z.object({
     .max(6)
     .optional()
     .describe(
-      "p-darts: each stage's initial dropout rate on skip-connections, decayed in the stage (default: 0, 0.4, 0.7)",
+      "p-darts: each stage's initial dropout rate on skip-connections, decayed in the stage (default: 0, 0.4, 0.7) [P-DARTS §4]",
     ),
   // ---- random / dds ([DDS-NAS] Sec. 3-4) ----
   /** Subset size S of the training and of the validation subset; default defaultSubsetSize(dataset). */
@@ -253,45 +307,86 @@ export const SearchParams = z.object({
     .min(2)
     .max(1_000_000)
     .optional()
-    .describe('random / dds: subset size S (default by dataset: 100 or 1,000)'),
+    .describe(
+      'random / dds: images in the training subset S, and in the validation subset (default: 100 or 1,000) [DDS-NAS §4.1]',
+    ),
   /** dds: the subset is mastered when its mastery measure (masteryBy) reaches this. */
   mastery: z
     .number()
     .gt(0)
     .max(1)
     .default(0.5)
-    .describe('dds: the subset is mastered when its mastery measure reaches this'),
+    .describe(
+      'dds: mastery m, the share (0–1) of the subset the network must get right, or find easy, before its easy images are swapped for new ones [DDS-NAS §3.1]',
+    ),
   /** dds: 'correct' = the latest epoch's top-1 over the subset; 'easy' = the fraction of easy images. */
   masteryBy: z
     .enum(F.masteryBy.values)
     .default(F.masteryBy.default)
-    .describe('dds: latest top-1 over the subset (correct) or the fraction of easy images (easy)'),
+    .describe(
+      'dds: mastery is the share the latest epoch got right (correct), or the share of easy images (easy) [DDS-NAS §3]',
+    ),
   /** dds: replacements from any image not in the subset ('global'), or unseen images first. */
   replacePool: z
     .enum(F.replacePool.values)
     .default(F.replacePool.default)
-    .describe('dds: replacements from any image not in the subset, or unseen images first'),
+    .describe('dds: replacements from any image not in the subset, or unseen images first [DDS-NAS §3.2]'),
   /** dds: an image is easy when its mean true-class probability over the window is at least this. */
   hardness: z
     .number()
     .gt(0)
     .max(1)
     .default(0.85)
-    .describe('dds: an image is easy when its mean true-class probability reaches this'),
+    .describe(
+      "dds: an image counts as easy once the network's average confidence in its true class reaches this (0–1) [DDS-NAS §3.2]",
+    ),
   /** dds: epochs of history averaged per image. */
-  hardnessWindow: z.number().int().min(1).max(50).default(3),
+  hardnessWindow: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(3)
+    .describe('dds: hardness window, the recent epochs that confidence is averaged over [DDS-NAS §3.2]'),
   /** dds: no resampling in the first N epochs. */
-  warmupEpochs: z.number().int().min(0).max(500).default(10).describe('dds: epochs before the first resampling'),
+  warmupEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(500)
+    .default(10)
+    .describe('dds: epochs trained on the first subset before any image is swapped [DDS-NAS §3.1]'),
   /** random / dds / dds-untrained: how the α steps' validation subset is drawn (one policy for all three). */
   valMode: z
     .enum(F.valMode.values)
     .default(F.valMode.default)
-    .describe("random / dds: how the α steps' validation subset is drawn"),
+    .describe("random / dds: how the α steps' validation subset is drawn [DDS-NAS §5.2.1]"),
   /** dds: the paper's cyclic weight LR (base, max, half-cycle in epochs; reset to max on a new subset). */
-  cyclicLrBase: z.number().positive().max(10).default(0.001),
-  cyclicLrMax: z.number().positive().max(10).default(0.01),
-  cyclicLrStep: z.number().int().min(1).max(500).default(10),
-  lrReset: z.boolean().default(true),
+  cyclicLrBase: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.001)
+    .describe(
+      'dds: cyclic lr base, the lowest weight learning rate: it climbs to the max and back, over and over [DDS-NAS §4.1]',
+    ),
+  cyclicLrMax: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.01)
+    .describe('dds: cyclic lr max, the highest weight learning rate of that cycle [DDS-NAS §4.1]'),
+  cyclicLrStep: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(10)
+    .describe('dds: cyclic lr step, epochs from the lowest learning rate to the highest [DDS-NAS §4.1]'),
+  lrReset: z
+    .boolean()
+    .default(true)
+    .describe('dds: jump to the highest learning rate when a new subset comes in, to learn it fast [DDS-NAS §4.1]'),
   /** dds: the autoencoder whose embeddings feed the kd-trees; null = the newest trained one of the dataset. */
   autoencoderId: z
     .number()
@@ -299,7 +394,7 @@ export const SearchParams = z.object({
     .positive()
     .nullable()
     .default(null)
-    .describe("dds: the stored autoencoder to use (default: the dataset's newest)"),
+    .describe("dds: the stored autoencoder to use (default: the dataset's newest) [DDS-NAS §3.2]"),
   /**
    * dds: train an autoencoder (the DDS-NAS Table 1 preset for the dataset) for this many epochs as the job's first
    * step and use it, instead of a stored one. Its embeddings are kept in the job folder, so a resume reuses them.
@@ -310,7 +405,7 @@ export const SearchParams = z.object({
     .min(1)
     .max(500)
     .optional()
-    .describe('dds: train an autoencoder for this many epochs first and use it'),
+    .describe('dds: train an autoencoder for this many epochs first and use it [DDS-NAS §4.2]'),
   // ---- bdp ([BDP] Sec. 3.2-3.3) ----
   /** Prune every T epochs; T is also the window the variance of error is measured over, hence at least 2. */
   pruneEvery: z
@@ -319,23 +414,30 @@ export const SearchParams = z.object({
     .min(BDP_MIN_PRUNE_EVERY, { message: `must be at least ${BDP_MIN_PRUNE_EVERY}: ${BDP_PRUNE_EVERY_WHY}.` })
     .max(500)
     .default(5)
-    .describe('bdp: prune every T epochs (T is also the window the variance of error is measured over)'),
+    .describe('bdp: prune every T epochs (T is also the window the variance of error is measured over) [BDP §3.2.2]'),
   /** Fraction of the remaining training samples pruned each time (lowest VoE). */
   pruneTrain: z
     .number()
     .min(0)
     .lt(1)
     .default(0.2)
-    .describe('bdp: fraction of the remaining training samples pruned each time'),
+    .describe(
+      'bdp: share of the remaining training images dropped each time: those whose error varies least [BDP §3.2.3]',
+    ),
   /** Fraction of the remaining validation samples pruned each time (highest VoE). */
   pruneVal: z
     .number()
     .min(0)
     .lt(1)
     .default(0.1)
-    .describe('bdp: fraction of the remaining validation samples pruned each time'),
+    .describe(
+      'bdp: share of the remaining validation images dropped each time: those whose error varies most [BDP §3.2.3]',
+    ),
   /** The automatic class balance constraint (Eq. 5-6); off = the paper's ablation (Table 7). */
-  balance: z.boolean().default(true).describe('bdp: the automatic class balance constraint'),
+  balance: z
+    .boolean()
+    .default(true)
+    .describe('bdp: keep the classes balanced: no class loses more than its share to pruning [BDP §3.2.4]'),
 });
 export type SearchParams = z.infer<typeof SearchParams>;
 

@@ -5,4 +5,5 @@ export const Seed = z
   .number()
   .int()
   .min(0)
-  .max(2 ** 31 - 1);
+  .max(2 ** 31 - 1)
+  .describe('seed of every random choice: the same seed and settings repeat a run exactly');

@@ -7,9 +7,10 @@
  * test-results/e2e-search-algo-*.png.
  */
 import path from 'node:path';
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SHOTS, fillFields, openUi, pickCard, uiSuite } from '../helpers/ui.js';
+import { SHOTS, SHOT_WIDTHS, fillFields, openUi, pickCard, tallShot, uiSuite } from '../helpers/ui.js';
 
 const { ui, page } = uiSuite(
   () => openUi({ width: 1280, height: 900 }),
@@ -18,6 +19,19 @@ const { ui, page } = uiSuite(
     expect(imported.code, imported.stderr).toBe(0);
   },
 );
+
+/** The visible fields of a form (a labelled field or a group of cards) with no help line: their labels. */
+async function fieldsWithoutHelp(form: Locator): Promise<{ fields: number; without: string[] }> {
+  return form.evaluate((root) => {
+    const fields = [
+      ...root.querySelectorAll<HTMLElement>('label.form-field, fieldset.form-group, section.options label.field'),
+    ].filter((f) => f.checkVisibility());
+    const without = fields
+      .filter((f) => !f.querySelector('[data-testid="field-help"]')?.textContent?.trim())
+      .map((f) => f.querySelector('.caps-label, legend, .label')?.textContent?.trim() ?? f.outerHTML.slice(0, 80));
+    return { fields: fields.length, without };
+  });
+}
 
 describe('Search algorithms', () => {
   it('offers each algorithm with its own fields, and disables those the space lacks', async () => {
@@ -90,6 +104,47 @@ describe('Search algorithms', () => {
     await page.locator('[data-testid="genotype-panel"][data-final="true"]').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('genotype-text').textContent()).toMatch(/^\|\w+~0\|\+\|\w+~0\|\w+~1\|\+/);
     await panel.screenshot({ path: path.join(SHOTS, 'e2e-search-algo-gdas.png') });
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('explains every field of every job form in a line, its paper a link to the entry', async () => {
+    const open: [string, string, () => Promise<void>][] = [
+      ['search', 'search-form', () => pickCard(page, 'search-strategy-dds')],
+      ['search', 'dsm-form', () => pickCard(page, 'search-method-dsm')],
+      ['search', 'naswot-form', () => pickCard(page, 'search-method-naswot')],
+      ['evaluate', 'evaluate-form', async () => {}],
+      ['compression', 'compress-form', async () => {}],
+      ['autoencoder', 'ae-form', async () => {}],
+      [
+        'datasets',
+        'import-dialog',
+        async () => {
+          await page.getByTestId('import-open').click();
+          await pickCard(page, 'import-kind-mnist');
+        },
+      ],
+    ];
+    for (const [route, form, prepare] of open) {
+      await page.goto(`${ui.serve.url}#/${route}`);
+      if (route === 'search') await page.getByTestId('search-form').waitFor();
+      await prepare();
+      await page.getByTestId(form).waitFor();
+      const found = await fieldsWithoutHelp(page.getByTestId(form));
+      expect(found.fields, form).toBeGreaterThan(4);
+      expect(found.without, form).toEqual([]);
+    }
+
+    await page.goto(`${ui.serve.url}#/search`);
+    await pickCard(page, 'search-method-darts');
+    await page.getByTestId('search-form').waitFor();
+    await pickCard(page, 'search-strategy-dds');
+    await tallShot(page, 'e2e-form-help-search', 2400, SHOT_WIDTHS);
+    // the mastery threshold cites its section of DDS-NAS; the link opens the paper's entry
+    const cite = page.getByTestId('search-mastery').locator('xpath=..').getByTestId('field-help-cite');
+    expect(await cite.textContent()).toMatch(/^\[DDS-NAS §3\.1\]$/);
+    await cite.click();
+    await page.waitForURL(/#\/settings\?paper=DDS-NAS$/);
+    await page.locator('[data-testid="paper-DDS-NAS"].chosen').waitFor();
     expect(ui.problems).toEqual([]);
   });
 });

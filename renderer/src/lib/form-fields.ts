@@ -13,10 +13,14 @@ export interface NumberFieldSpec<K extends string = string> {
   key: K;
   label: string;
   title?: string;
+  /** The parameter's help text (its schema's description): the line under the field. */
+  help?: string;
   min?: number | string;
   max?: number | string;
   /** The input's step; NumberField's default ('1') when absent. */
   step?: string;
+  /** Shown while the field is empty (what an empty field stands for). */
+  placeholder?: string;
   testid: string;
 }
 
@@ -34,6 +38,17 @@ export function epochsAndBatchFields(
     { key: 'epochs', label: 'Epochs', min: limits.epochs.min, max: limits.epochs.max, testid: `${prefix}-epochs` },
     { key: 'batch', label: 'Batch size', min: limits.batch.min, max: limits.batch.max, testid: `${prefix}-batch` },
   ];
+}
+
+/**
+ * Number fields with each one's help line: the description of the job's parameter of the same key (the schema's,
+ * from shared/generated/params.ts), where the spec has none of its own.
+ */
+export function withHelp<S extends NumberFieldSpec>(
+  fields: readonly S[],
+  described: Readonly<Record<string, { readonly description?: string }>>,
+): S[] {
+  return fields.map((f) => ({ ...f, help: f.help ?? described[f.key]?.description }));
 }
 
 /** The seed field (any whole number from 0); test id `{prefix}-seed`. */

@@ -3,6 +3,7 @@
  * generated parameter description (shared/generated/params.ts), so a refusal reads like a sentence and the
  * limits have one source, the zod schema. Pure; no DOM, no store.
  */
+import type { NumberFieldSpec } from './form-fields.js';
 
 /** What the forms need of a ParamDescription (shared/param-description.ts). */
 export interface NumberDescription {
@@ -11,6 +12,8 @@ export interface NumberDescription {
   readonly max?: number;
   readonly exclusiveMin?: boolean;
   readonly nullable: boolean;
+  /** The parameter's help text. */
+  readonly description?: string;
 }
 
 /** One number field of a form: the key it edits, its label in messages, its limits. */
@@ -27,6 +30,8 @@ export interface NumberRule<K extends string> {
   empty?: string;
   /** The empty field's placeholder, a word ("own", "all"). */
   placeholder?: string;
+  /** The parameter's help text (the line under the field). */
+  help?: string;
 }
 
 /** A rule from a field's description; `empty` only where the parameter may be null. */
@@ -43,6 +48,7 @@ export function ruleOf<K extends string>(
     max: d.max ?? Number.MAX_SAFE_INTEGER,
     int: d.type === 'integer',
     aboveMin: d.exclusiveMin === true,
+    ...(d.description ? { help: d.description } : {}),
     ...(d.nullable && empty !== undefined ? { empty: empty.means, placeholder: empty.placeholder } : {}),
   };
 }
@@ -139,4 +145,26 @@ export const SHARED_HELP: Record<SharedKey, string> = {
 export function offeredSource(chosen: number | null, offered: readonly number[], wanted: boolean): number | null {
   if (chosen != null && offered.includes(chosen)) return chosen;
   return wanted ? (offered[0] ?? null) : null;
+}
+
+/**
+ * Rules as number fields (NumberFields.svelte): the form's own help as the tooltip, the parameter's under the field,
+ * the step and placeholder from the rule. Test ids `{prefix}-{key in kebab case}`.
+ */
+export function ruleFields<K extends string>(
+  rules: readonly NumberRule<K>[],
+  help: Partial<Record<K, string>>,
+  prefix: string,
+): NumberFieldSpec<K>[] {
+  return rules.map((r) => ({
+    key: r.key,
+    label: r.label,
+    title: help[r.key],
+    help: r.help,
+    min: r.min,
+    max: r.max,
+    step: stepOf(r),
+    placeholder: r.placeholder,
+    testid: fieldTestid(prefix, r.key),
+  }));
 }

@@ -45,6 +45,28 @@ export function citations(text: string | undefined, known?: ReadonlySet<string>)
   return out;
 }
 
+/** A field's help as a form shows it: one sentence, and the papers it cites (links in FieldHelp.svelte). */
+export interface FieldHelpText {
+  text: string;
+  cites: Citation[];
+}
+
+/** The scope a parameter's help starts with ("dds: ", "random / dds: "): the forms show the field only there. */
+const SCOPE = /^[a-z][\w-]*(?:\s*\/\s*[a-z][\w-]*)*:\s+/;
+const CITATION = /\s*\[[A-Za-z][\w-]*(?:\s+§[^\]]+)?\]/g;
+
+/**
+ * A parameter's help text (its schema's description) as a form shows it: without the scope in front, its
+ * citations taken out as links, the rest as a sentence; null without a text.
+ */
+export function fieldHelp(description: string | undefined): FieldHelpText | null {
+  if (!description?.trim()) return null;
+  const cites = citations(description);
+  const bare = description.replace(SCOPE, '').replace(CITATION, '').trim();
+  const text = bare ? `${bare[0]!.toUpperCase()}${bare.slice(1)}${/[.!?]$/.test(bare) ? '' : '.'}` : '';
+  return { text, cites };
+}
+
 /** Where the app shows a paper's entry. */
 export const paperHref = (key: string): string => `#/settings?paper=${encodeURIComponent(key)}`;
 

@@ -16,6 +16,8 @@ const PIN_WASM = { WINNOW_BACKEND: 'wasm' };
 // groups one after another, in the order `npm test` does.)
 const FILES_AT_ONCE = { fileParallelism: true, maxWorkers: 2 } as const;
 const ONE_WASM_THREAD = { ...PIN_WASM, WINNOW_WASM_THREADS: '1' };
+/** Times a job against its estimate: another file running beside it would skew the one or the other. */
+const E2E_TIMING = 'test/e2e/cost.test.ts';
 
 /** tfjs advises installing its node backend the first time a test file uses the cpu backend; Winnow manages backends. */
 const TFJS_NODE_ADVICE = 'looks like you are running TensorFlow.js in Node.js';
@@ -64,6 +66,7 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 3 },
           include: ['test/e2e/**/*.test.ts'],
+          exclude: [E2E_TIMING],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 120_000,
@@ -73,8 +76,21 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'backend',
+          // the e2e file that compares an estimate with the time a job took: alone, after the others (`test:e2e`)
+          name: 'e2e-timing',
           sequence: { groupOrder: 4 },
+          include: [E2E_TIMING],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          env: PIN_WASM,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'backend',
+          sequence: { groupOrder: 5 },
           include: ['test/backend/**/*.test.ts'],
           environment: 'node',
           testTimeout: 240_000,

@@ -2,7 +2,8 @@
  * Cost before Start on the Search page in chromium against `winnow serve`, with the MNIST sample: a tiny search's
  * estimate (time, images, disk) shows before Start; 500 epochs over all images get the 30-minute warning, and
  * "Quick look" brings it down and says what it changed; the tiny search's actual time is within 2x of its estimate.
- * The autoencoder, evaluation and compression forms show theirs before Start too (one page load each, no job).
+ * The autoencoder, evaluation, compression, NASWOT and DSM-NAS forms show theirs before Start too (one page load
+ * each, no job).
  * Screenshots at 1400 and 1024 px wide: test-results/e2e-cost-*.png.
  */
 import path from 'node:path';
@@ -163,6 +164,33 @@ describe('Cost before Start on the other forms', () => {
     expect(await page.getByTestId('compress-cost-images').textContent()).toBe('124,000 images processed');
     expect(await page.getByTestId('compress-start').isEnabled()).toBe(true);
     await shots('compression', 'compress');
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('the NASWOT form: its default ranking, forward passes only', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await pickCard(page, 'search-method-naswot');
+    await page.getByTestId('naswot-form').waitFor();
+    await estimateAfter(null, 120_000, 'naswot');
+    // 1,000 cells x 3 mini-batches of 32
+    expect(await page.getByTestId('naswot-cost-images').textContent()).toBe('96,000 images processed');
+    expect(await page.getByTestId('naswot-cost-time').textContent()).toMatch(/^about \d+ (s|min|h)/);
+    await shots('naswot', 'naswot');
+  }, 180_000);
+
+  it('the DSM-NAS form: a small search, the supernet and its evaluations', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await pickCard(page, 'search-method-dsm');
+    await page.getByTestId('dsm-form').waitFor();
+    await page.getByTestId('dsm-iterations').fill('6');
+    await page.getByTestId('dsm-subspaces').fill('3');
+    await page.getByTestId('dsm-calibration-batches').fill('1');
+    await page.getByTestId('dsm-limit-per-class').fill('8');
+    await estimateAfter(null, 120_000, 'dsm');
+    // 4 per class per half: 40 train_w images (under one batch of 64) x 5 epochs; (3 + 6) cells x (40 + 40)
+    expect(await page.getByTestId('dsm-cost-images').textContent()).toBe('920 images processed');
+    expect(await page.getByTestId('dsm-start').isEnabled()).toBe(true);
+    await shots('dsm', 'dsm');
     expect(problems).toEqual([]);
   }, 180_000);
 });

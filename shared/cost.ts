@@ -525,12 +525,12 @@ export function naswotCount(p: NaswotCostParams, d: Nb201CostFacts): CostCount {
   const checked = p.kendall ? Math.min(p.kendallSample, p.sample) : 0;
   const inferImages = scored + checked * s.perEvaluation;
   const parts = [
-    `${plural(p.sample, 'cell')} × ${plural(p.repeats, 'mini-batch', 'mini-batches')} of ${p.batch} images, forward passes only`,
+    `${plural(p.sample, 'cell')} × ${plural(p.repeats, 'mini-batch', 'mini-batches')} of ${p.batch} images, scored without training`,
   ];
   if (p.kendall)
     parts.push(
-      `supernet: ${plural(p.supernetEpochs, 'epoch')} × ${s.perEpoch.toLocaleString('en')} training images`,
-      `${plural(checked, 'cell')} checked on ${s.perEvaluation.toLocaleString('en')} images each`,
+      `${plural(p.supernetEpochs, 'supernet epoch')} × ${s.perEpoch.toLocaleString('en')} training images`,
+      `${plural(checked, 'cell')} tested on ${s.perEvaluation.toLocaleString('en')} images each (no training)`,
     );
   return {
     trainImages,
@@ -573,9 +573,9 @@ export function dsmCount(p: DsmCostParams, d: Nb201CostFacts): CostCount {
   const inferImages = evaluations * s.perEvaluation;
   const parts = p.reused
     ? []
-    : [`supernet: ${plural(p.supernetEpochs, 'epoch')} × ${s.perEpoch.toLocaleString('en')} training images`];
+    : [`${plural(p.supernetEpochs, 'supernet epoch')} × ${s.perEpoch.toLocaleString('en')} training images`];
   parts.push(
-    `up to ${plural(evaluations, 'cell')} evaluated on ${s.perEvaluation.toLocaleString('en')} images each, forward passes only`,
+    `up to ${plural(evaluations, 'cell')} tested on ${s.perEvaluation.toLocaleString('en')} images each (no training)`,
   );
   return {
     trainImages,

@@ -121,7 +121,7 @@ describe('--estimate for the other job kinds', () => {
     );
     // 10 cells x 1 batch of 8; 20 train_w images: 2 whole batches of 8; 5 cells x (1 BN batch of 8 + 20 train_α)
     expect(e.images).toBe(80 + 16 + 5 * 28);
-    expect(e.parts[0]).toBe('10 cells × 1 mini-batch of 8 images, forward passes only');
+    expect(e.parts[0]).toBe('10 cells × 1 mini-batch of 8 images, scored without training');
     nb201Rate = e.basis.calibrated!;
     expect(nb201Rate).toBeGreaterThan(0);
     expect(e.diskBytes).toBeGreaterThan(0);
@@ -146,7 +146,7 @@ describe('--estimate for the other job kinds', () => {
     );
     // 2 whole batches of 8 train_w images; (2 + 5) cells x 28 images
     expect(r.stderr).toMatch(
-      /^Images processed: 212 \(supernet: 1 epoch × 16 training images; up to 7 cells evaluated on 28 images each, forward passes only\)$/m,
+      /^Images processed: 212 \(1 supernet epoch × 16 training images; up to 7 cells tested on 28 images each \(no training\)\)$/m,
     );
     noJobs();
   });

@@ -28,7 +28,7 @@ describe('naswotCount', () => {
     expect(c.inferImages).toBe(96_000); // 1,000 × 3 × 32
     expect(c.images).toBe(96_000);
     expect(c.weightCopies).toBe(0);
-    expect(c.parts).toEqual(['1,000 cells × 3 mini-batches of 32 images, forward passes only']);
+    expect(c.parts).toEqual(['1,000 cells × 3 mini-batches of 32 images, scored without training']);
   });
 
   it("with Kendall's τ: the supernet's whole batches, then each checked cell's BN batches and train_α", () => {
@@ -40,8 +40,8 @@ describe('naswotCount', () => {
     expect(c.images).toBe(1280 + 96_000 + 25_300);
     expect(c.weightCopies).toBe(1);
     expect(c.parts.slice(1)).toEqual([
-      'supernet: 5 epochs × 256 training images',
-      '50 cells checked on 506 images each',
+      '5 supernet epochs × 256 training images',
+      '50 cells tested on 506 images each (no training)',
     ]);
     // a per-class limit of 20: 10 of each half per class; fewer checked cells than asked when the sample is smaller
     const small = naswotCount({ ...naswot, kendall: true, limitPerClass: 20, sample: 30, kendallSample: 50 }, facts);
@@ -73,8 +73,8 @@ describe('dsmCount', () => {
     expect(c.images).toBe(1280 + 106_260);
     expect(c.weightCopies).toBe(1);
     expect(c.parts).toEqual([
-      'supernet: 5 epochs × 256 training images',
-      'up to 210 cells evaluated on 506 images each, forward passes only',
+      '5 supernet epochs × 256 training images',
+      'up to 210 cells tested on 506 images each (no training)',
     ]);
   });
 

@@ -544,12 +544,16 @@ export function naswotCount(p: NaswotCostParams, d: Nb201CostFacts): CostCount {
 
 /**
  * The ranking's quick-look knobs: fewer supernet epochs (with τ; 2 at least), then fewer cells (100 at least: τ
- * and the histogram need a spread of scores), then fewer images per class.
+ * and the histogram need a spread of scores), then one mini-batch per cell (no ± spread), then fewer images per
+ * class.
  */
 export function naswotQuickLookKnobs(p: NaswotCostParams, d: Nb201CostFacts): QuickLookKnob[] {
   const knobs: QuickLookKnob[] = [];
   if (p.kendall) knobs.push({ key: 'supernetEpochs', label: 'supernet epochs', from: p.supernetEpochs, min: 2 });
-  knobs.push({ key: 'sample', label: 'cells', from: p.sample, min: Math.min(p.sample, 100) });
+  knobs.push(
+    { key: 'sample', label: 'cells', from: p.sample, min: Math.min(p.sample, 100) },
+    { key: 'repeats', label: 'mini-batches per cell', from: p.repeats, min: 1 },
+  );
   if (p.kendall) knobs.push(nb201LimitKnob(p, d));
   return knobs;
 }
@@ -589,14 +593,18 @@ export function dsmCount(p: DsmCostParams, d: Nb201CostFacts): CostCount {
 
 /**
  * DSM-NAS's quick-look knobs: fewer iterations (20 at least: the policy needs a few steps to prefer a subspace),
- * fewer supernet epochs (2 at least; none when it is reused), then fewer images per class.
+ * fewer supernet epochs (2 at least; none when it is reused), one batch to recalibrate BN on per cell, then fewer
+ * images per class.
  */
 export function dsmQuickLookKnobs(p: DsmCostParams, d: Nb201CostFacts): QuickLookKnob[] {
   const knobs: QuickLookKnob[] = [
     { key: 'iterations', label: 'iterations', from: p.iterations, min: Math.min(p.iterations, 20) },
   ];
   if (!p.reused) knobs.push({ key: 'supernetEpochs', label: 'supernet epochs', from: p.supernetEpochs, min: 2 });
-  knobs.push(nb201LimitKnob(p, d));
+  knobs.push(
+    { key: 'calibrationBatches', label: 'BN calibration batches', from: p.calibrationBatches, min: 1 },
+    nb201LimitKnob(p, d),
+  );
   return knobs;
 }
 

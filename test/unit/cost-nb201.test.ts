@@ -49,19 +49,25 @@ describe('naswotCount', () => {
     expect(small.inferImages).toBe(30 * 3 * 32 + 30 * (4 * 64 + 100));
   });
 
-  it('quick look: fewer supernet epochs, then fewer cells', () => {
+  it('quick look: fewer supernet epochs, fewer cells, then fewer mini-batches per cell', () => {
     const p = { ...naswot, kendall: true };
     const rate = 0.01;
     const look = quickLook(naswotQuickLookKnobs(p, facts), (patch) =>
       secondsFor(naswotCount({ ...p, ...patch }, facts), rate),
     );
     // at 2 supernet epochs and the least 100 cells: 4 + (512 + (100·96 + 50·506) / 3) × 0.01 = 125.4 s, too long;
-    // then images per class: 45 (22 per half: 3 batches of 64 a epoch, 50 × (256 + 220) checked) gives 119.2 s,
-    // 46 (23 per half: 50 × (256 + 230)) 120.8 s
-    expect(look!.patch).toEqual({ supernetEpochs: 2, sample: 100, limitPerClass: 45 });
-    expect(look!.changes).toEqual(['supernet epochs 5 → 2', 'cells 1,000 → 100', 'images per class all → 45']);
-    expect(look!.seconds).toBeCloseTo(START_SECONDS + (2 * 192 + (9600 + 50 * 476) / 3) * rate, 6);
-    expect(naswotQuickLookKnobs(naswot, facts).map((x) => x.key)).toEqual(['sample']);
+    // 2 mini-batches per cell: 4 + (512 + (100·64 + 50·506) / 3) × 0.01 = 114.8 s
+    expect(look!.patch).toEqual({ supernetEpochs: 2, sample: 100, repeats: 2 });
+    expect(look!.changes).toEqual(['supernet epochs 5 → 2', 'cells 1,000 → 100', 'mini-batches per cell 3 → 2']);
+    expect(look!.seconds).toBeCloseTo(START_SECONDS + (512 + (6400 + 25_300) / 3) * rate, 6);
+    // then the images per class, from 55 (the largest class) down to 2 supernet batches' worth: 13 of each half
+    expect(naswotQuickLookKnobs(p, facts).map((x) => [x.key, x.from, x.min])).toEqual([
+      ['supernetEpochs', 5, 2],
+      ['sample', 1000, 100],
+      ['repeats', 3, 1],
+      ['limitPerClass', 55, 26],
+    ]);
+    expect(naswotQuickLookKnobs(naswot, facts).map((x) => x.key)).toEqual(['sample', 'repeats']);
   });
 });
 
@@ -100,6 +106,7 @@ describe('dsmCount', () => {
     expect(look!.seconds).toBeCloseTo(START_SECONDS + (1280 + (61 * 506) / 3) * rate, 6);
     expect(dsmQuickLookKnobs({ ...dsm, reused: true }, facts).map((k) => k.key)).toEqual([
       'iterations',
+      'calibrationBatches',
       'limitPerClass',
     ]);
   });

@@ -190,7 +190,7 @@ describe('Cost before Start on the other forms', () => {
       ['subspaces', '3'],
       ['calibration-batches', '1'],
       ['limit-per-class', '8'],
-    ])
+    ] as const)
       await page.getByTestId(`dsm-${field}`).fill(value);
     // 4 per class per half: 40 train_w images (under one batch of 64) x 5 epochs; (3 + 6) cells x (40 + 40)
     await costShown('dsm', '920', 'dsm');

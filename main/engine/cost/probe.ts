@@ -316,7 +316,11 @@ async function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: P
   }
 }
 
-/** A single-path training step through the jobs' own loop (oneshot/evaluator.ts), one batch of random images. */
+/**
+ * A single-path training step through the jobs' own loop (oneshot/evaluator.ts), one batch of random images, timed
+ * at the job's own batch: one path of the supernet is a small network, and the line through batches of 2 and 4 read
+ * 169 ms per image at batch 64 where the job's supernet trained at 9.5 ms (wasm, C=16, 28x28, a busy machine).
+ */
 async function probeNb201(spec: Extract<ProbeSpec, { kind: 'nb201' }>, opts: ProbeOptions) {
   const s = spec.shape;
   const net = new Nb201SinglePath({
@@ -326,16 +330,15 @@ async function probeNb201(spec: Extract<ProbeSpec, { kind: 'nb201' }>, opts: Pro
     classes: s.classes,
     seed: 0,
   });
-  const data = perBatch((b) => randomImages(b, s, b));
   const norm = { mean: new Array<number>(s.channels).fill(0.5), std: new Array<number>(s.channels).fill(0.25) };
+  const d = randomImages(spec.batch, s, 1);
+  const images = { images: d.images, labels: d.labels, norm, size: spec.inputSize };
   try {
-    const t = await timeBatches(
-      async (b, i) => {
-        const d = data(b);
-        const images = { images: d.images, labels: d.labels, norm, size: spec.inputSize };
-        await trainSinglePath(net, images, d.rows, {
+    const t = await timeSteps(
+      (i) =>
+        trainSinglePath(net, images, d.rows, {
           epochs: 1,
-          batch: b,
+          batch: spec.batch,
           lr: 0.025,
           lrMin: 0.001,
           momentum: 0.9,
@@ -343,12 +346,10 @@ async function probeNb201(spec: Extract<ProbeSpec, { kind: 'nb201' }>, opts: Pro
           gradClip: 5,
           seed: i,
           signal: opts.signal,
-        });
-      },
-      spec.batch,
+        }),
       opts,
     );
-    return { ...t, weights: net.weights.size };
+    return { secondsPerImage: t.seconds / spec.batch, steps: t.steps, weights: net.weights.size };
   } finally {
     net.dispose();
   }

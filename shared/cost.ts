@@ -503,6 +503,13 @@ function nb201Supernet(p: Nb201SupernetCostParams, d: Nb201CostFacts) {
   };
 }
 
+/**
+ * Training images one NASWOT-scored image costs: a forward pass that reads every ReLU's codes back, plus the
+ * kernel's log-determinant per mini-batch. Measured on wasm (C=16, 28x28, 10 cells × 3 × 32): 21 ms a scored image,
+ * 8 to 9.5 ms a single-path training image — far above a plain forward pass's INFER_SHARE.
+ */
+export const NASWOT_SCORE_UNITS = 2.5;
+
 /** The NASWOT parameters the count reads (shared/naswot.ts). */
 export interface NaswotCostParams extends Nb201SupernetCostParams {
   sample: number;
@@ -523,7 +530,8 @@ export function naswotCount(p: NaswotCostParams, d: Nb201CostFacts): CostCount {
   const scored = p.sample * p.repeats * p.batch;
   const trainImages = p.kendall ? p.supernetEpochs * s.perEpoch : 0;
   const checked = p.kendall ? Math.min(p.kendallSample, p.sample) : 0;
-  const inferImages = scored + checked * s.perEvaluation;
+  // the scores in forward-pass units, so workUnits counts each at NASWOT_SCORE_UNITS training images
+  const inferImages = (scored * NASWOT_SCORE_UNITS) / INFER_SHARE + checked * s.perEvaluation;
   const parts = [
     `${plural(p.sample, 'cell')} × ${plural(p.repeats, 'mini-batch', 'mini-batches')} of ${p.batch} images, scored without training`,
   ];
@@ -535,7 +543,7 @@ export function naswotCount(p: NaswotCostParams, d: Nb201CostFacts): CostCount {
   return {
     trainImages,
     inferImages,
-    images: trainImages + inferImages,
+    images: trainImages + scored + checked * s.perEvaluation,
     weightCopies: p.kendall ? 1 : 0,
     extraBytes: p.sample * 100,
     parts,

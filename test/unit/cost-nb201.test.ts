@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   INFER_SHARE,
+  NASWOT_SCORE_UNITS,
   START_SECONDS,
   dsmCount,
   dsmQuickLookKnobs,
@@ -13,6 +14,7 @@ import {
   naswotQuickLookKnobs,
   quickLook,
   secondsFor,
+  workUnits,
 } from '../../shared/cost.js';
 
 // 10 classes, each 30 images in train_w and 25 in train_α
@@ -25,7 +27,10 @@ describe('naswotCount', () => {
   it('scoring only: cells × repeats × batch forward passes, no training', () => {
     const c = naswotCount(naswot, facts);
     expect(c.trainImages).toBe(0);
-    expect(c.inferImages).toBe(96_000); // 1,000 × 3 × 32
+    // 1,000 × 3 × 32 images scored, each costing 2.5 training images (7.5 forward passes)
+    expect(NASWOT_SCORE_UNITS).toBe(2.5);
+    expect(c.inferImages).toBeCloseTo(720_000, 6);
+    expect(workUnits(c)).toBeCloseTo(240_000, 6);
     expect(c.images).toBe(96_000);
     expect(c.weightCopies).toBe(0);
     expect(c.parts).toEqual(['1,000 cells × 3 mini-batches of 32 images, scored without training']);
@@ -36,7 +41,7 @@ describe('naswotCount', () => {
     // 300 train_w images: 4 whole batches of 64 = 256 a epoch, 5 epochs
     expect(c.trainImages).toBe(1280);
     // 50 cells × (4 BN batches of 64 + 250 validation images)
-    expect(c.inferImages).toBe(96_000 + 50 * 506);
+    expect(c.inferImages).toBeCloseTo(720_000 + 50 * 506, 6);
     expect(c.images).toBe(1280 + 96_000 + 25_300);
     expect(c.weightCopies).toBe(1);
     expect(c.parts.slice(1)).toEqual([
@@ -46,7 +51,7 @@ describe('naswotCount', () => {
     // a per-class limit of 20: 10 of each half per class; fewer checked cells than asked when the sample is smaller
     const small = naswotCount({ ...naswot, kendall: true, limitPerClass: 20, sample: 30, kendallSample: 50 }, facts);
     expect(small.trainImages).toBe(5 * 64); // 100 train_w images: one whole batch
-    expect(small.inferImages).toBe(30 * 3 * 32 + 30 * (4 * 64 + 100));
+    expect(small.images).toBe(5 * 64 + 30 * 3 * 32 + 30 * (4 * 64 + 100));
   });
 
   it('quick look: fewer supernet epochs, fewer cells, then fewer mini-batches per cell', () => {
@@ -55,11 +60,17 @@ describe('naswotCount', () => {
     const look = quickLook(naswotQuickLookKnobs(p, facts), (patch) =>
       secondsFor(naswotCount({ ...p, ...patch }, facts), rate),
     );
-    // at 2 supernet epochs and the least 100 cells: 4 + (512 + (100·96 + 50·506) / 3) × 0.01 = 125.4 s, too long;
-    // 2 mini-batches per cell: 4 + (512 + (100·64 + 50·506) / 3) × 0.01 = 114.8 s
-    expect(look!.patch).toEqual({ supernetEpochs: 2, sample: 100, repeats: 2 });
-    expect(look!.changes).toEqual(['supernet epochs 5 → 2', 'cells 1,000 → 100', 'mini-batches per cell 3 → 2']);
-    expect(look!.seconds).toBeCloseTo(START_SECONDS + (512 + (6400 + 25_300) / 3) * rate, 6);
+    // 2 supernet epochs, the least 100 cells, 1 mini-batch each: 4 + (512 + 100·32·2.5 + 50·506/3) × 0.01 = 173.5 s;
+    // images per class at their least, 26 (13 per half: 2 batches of 64 a epoch, 50 × (256 + 130) tested):
+    // 4 + (256 + 8,000 + 50·386/3) × 0.01 = 150.9 s, still above 2 minutes: the preset goes as low as it can
+    expect(look!.patch).toEqual({ supernetEpochs: 2, sample: 100, repeats: 1, limitPerClass: 26 });
+    expect(look!.changes).toEqual([
+      'supernet epochs 5 → 2',
+      'cells 1,000 → 100',
+      'mini-batches per cell 3 → 1',
+      'images per class all → 26',
+    ]);
+    expect(look!.seconds).toBeCloseTo(START_SECONDS + (256 + 8000 + (50 * 386) / 3) * rate, 6);
     // then the images per class, from 55 (the largest class) down to 2 supernet batches' worth: 13 of each half
     expect(naswotQuickLookKnobs(p, facts).map((x) => [x.key, x.from, x.min])).toEqual([
       ['supernetEpochs', 5, 2],

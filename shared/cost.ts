@@ -291,17 +291,22 @@ function epochsThenImages(
   p: { epochs: number; limitPerClass: number | null },
   k: { leastEpochs: number; most: number; fewest: number },
 ): QuickLookKnob[] {
-  const from = Math.min(p.limitPerClass ?? Infinity, k.most);
   return [
     { key: 'epochs', label: 'epochs', from: p.epochs, min: Math.min(p.epochs, k.leastEpochs) },
-    {
-      key: 'limitPerClass',
-      label: 'images per class',
-      from,
-      min: Math.min(from, k.fewest),
-      format: (v) => (p.limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
-    },
+    imagesPerClassKnob(p.limitPerClass, k),
   ];
+}
+
+/** Fewer images per class: from where the limit stands (`most`, the largest class, when there is none) to `fewest`. */
+function imagesPerClassKnob(limitPerClass: number | null, k: { most: number; fewest: number }): QuickLookKnob {
+  const from = Math.min(limitPerClass ?? Infinity, k.most);
+  return {
+    key: 'limitPerClass',
+    label: 'images per class',
+    from,
+    min: Math.min(from, k.fewest),
+    format: (v) => (limitPerClass == null && v === from ? 'all' : v.toLocaleString('en')),
+  };
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
@@ -459,4 +464,162 @@ export function autoencoderCount(
  */
 export function autoencoderQuickLookKnobs(p: { epochs: number; untrained: boolean }): QuickLookKnob[] {
   return p.untrained ? [] : [{ key: 'epochs', label: 'epochs', from: p.epochs, min: 1 }];
+}
+
+/** What the NAS-Bench-201 jobs' counts (`naswot`, `dsm-search`) need to know about their dataset. */
+export interface Nb201CostFacts {
+  /** Per class, the training images in train_w ('w') and train_α ('a'). */
+  perClassHalves: ReadonlyArray<{ w: number; a: number }>;
+}
+
+/** The weight-sharing supernet's parameters the counts read (shared/nb201-supernet.ts). */
+export interface Nb201SupernetCostParams {
+  supernetEpochs: number;
+  supernetBatch: number;
+  calibrationBatches: number;
+  limitPerClass: number | null;
+}
+
+/** train_w and train_α under the per-class limit (at most limit/2 of each half per class: searchPools). */
+function nb201Pools(p: Pick<Nb201SupernetCostParams, 'limitPerClass'>, d: Nb201CostFacts) {
+  const cap = p.limitPerClass == null ? Infinity : Math.floor(p.limitPerClass / 2);
+  return {
+    train: d.perClassHalves.reduce((s, h) => s + Math.min(h.w, cap), 0),
+    val: d.perClassHalves.reduce((s, h) => s + Math.min(h.a, cap), 0),
+  };
+}
+
+/**
+ * The supernet's training (uniform single-path steps over train_w in whole batches: oneshot/evaluator.ts) and one
+ * inherited-weight evaluation's forward passes (BN recalibrated on `calibrationBatches` batches of train_w, then
+ * the whole of train_α).
+ */
+function nb201Supernet(p: Nb201SupernetCostParams, d: Nb201CostFacts) {
+  const pools = nb201Pools(p, d);
+  return {
+    ...pools,
+    perEpoch: epochImages(pools.train, p.supernetBatch),
+    perEvaluation: p.calibrationBatches * Math.min(p.supernetBatch, pools.train) + pools.val,
+  };
+}
+
+/**
+ * Training images one NASWOT-scored image costs: a forward pass that reads every ReLU's codes back, plus the
+ * kernel's log-determinant per mini-batch. Measured on wasm (C=16, 28x28, 10 cells × 3 × 32): 21 ms a scored image,
+ * 8 to 9.5 ms a single-path training image — far above a plain forward pass's INFER_SHARE.
+ */
+export const NASWOT_SCORE_UNITS = 2.5;
+
+/** The NASWOT parameters the count reads (shared/naswot.ts). */
+export interface NaswotCostParams extends Nb201SupernetCostParams {
+  sample: number;
+  batch: number;
+  repeats: number;
+  kendall: boolean;
+  kendallSample: number;
+}
+
+/**
+ * A NASWOT ranking's work (engine/naswot/job.ts): every sampled cell scored on `repeats` mini-batches (forward
+ * passes only); with Kendall's τ, the supernet trained and `kendallSample` of the cells (at most the sample)
+ * evaluated with inherited weights. On disk: the supernet's weights (with τ) and the scores CSV (about 100 bytes
+ * a cell).
+ */
+export function naswotCount(p: NaswotCostParams, d: Nb201CostFacts): CostCount {
+  const s = nb201Supernet(p, d);
+  const scored = p.sample * p.repeats * p.batch;
+  const trainImages = p.kendall ? p.supernetEpochs * s.perEpoch : 0;
+  const checked = p.kendall ? Math.min(p.kendallSample, p.sample) : 0;
+  // the scores in forward-pass units, so workUnits counts each at NASWOT_SCORE_UNITS training images
+  const inferImages = (scored * NASWOT_SCORE_UNITS) / INFER_SHARE + checked * s.perEvaluation;
+  const parts = [
+    `${plural(p.sample, 'cell')} × ${plural(p.repeats, 'mini-batch', 'mini-batches')} of ${p.batch} images, scored without training`,
+  ];
+  if (p.kendall)
+    parts.push(
+      `${plural(p.supernetEpochs, 'supernet epoch')} × ${s.perEpoch.toLocaleString('en')} training images`,
+      `${plural(checked, 'cell')} tested on ${s.perEvaluation.toLocaleString('en')} images each (no training)`,
+    );
+  return {
+    trainImages,
+    inferImages,
+    images: trainImages + scored + checked * s.perEvaluation,
+    weightCopies: p.kendall ? 1 : 0,
+    extraBytes: p.sample * 100,
+    parts,
+  };
+}
+
+/**
+ * The ranking's quick-look knobs: fewer supernet epochs (with τ; 2 at least), then fewer cells (100 at least: τ
+ * and the histogram need a spread of scores), then one mini-batch per cell (no ± spread), then fewer images per
+ * class.
+ */
+export function naswotQuickLookKnobs(p: NaswotCostParams, d: Nb201CostFacts): QuickLookKnob[] {
+  const knobs: QuickLookKnob[] = [];
+  if (p.kendall) knobs.push({ key: 'supernetEpochs', label: 'supernet epochs', from: p.supernetEpochs, min: 2 });
+  knobs.push(
+    { key: 'sample', label: 'cells', from: p.sample, min: Math.min(p.sample, 100) },
+    { key: 'repeats', label: 'mini-batches per cell', from: p.repeats, min: 1 },
+  );
+  if (p.kendall) knobs.push(nb201LimitKnob(p, d));
+  return knobs;
+}
+
+/** The DSM-NAS parameters the count reads (shared/dsm.ts); `reused`: the supernet comes from an earlier job. */
+export interface DsmCostParams extends Nb201SupernetCostParams {
+  iterations: number;
+  subspaces: number;
+  reused: boolean;
+}
+
+/**
+ * A DSM-NAS search's work (engine/search/dsm/job.ts): the supernet trained (unless reused), then the K centres and
+ * one proposal per iteration evaluated with inherited weights (at most that many: a cell met before is cached). On
+ * disk: the supernet's weights (unless reused).
+ */
+export function dsmCount(p: DsmCostParams, d: Nb201CostFacts): CostCount {
+  const s = nb201Supernet(p, d);
+  const trainImages = p.reused ? 0 : p.supernetEpochs * s.perEpoch;
+  const evaluations = p.subspaces + p.iterations;
+  const inferImages = evaluations * s.perEvaluation;
+  const parts = p.reused
+    ? []
+    : [`${plural(p.supernetEpochs, 'supernet epoch')} × ${s.perEpoch.toLocaleString('en')} training images`];
+  parts.push(
+    `up to ${plural(evaluations, 'cell')} tested on ${s.perEvaluation.toLocaleString('en')} images each (no training)`,
+  );
+  return {
+    trainImages,
+    inferImages,
+    images: trainImages + inferImages,
+    weightCopies: p.reused ? 0 : 1,
+    extraBytes: 0,
+    parts,
+  };
+}
+
+/**
+ * DSM-NAS's quick-look knobs: fewer iterations (20 at least: the policy needs a few steps to prefer a subspace),
+ * fewer supernet epochs (2 at least; none when it is reused), one batch to recalibrate BN on per cell, then fewer
+ * images per class.
+ */
+export function dsmQuickLookKnobs(p: DsmCostParams, d: Nb201CostFacts): QuickLookKnob[] {
+  const knobs: QuickLookKnob[] = [
+    { key: 'iterations', label: 'iterations', from: p.iterations, min: Math.min(p.iterations, 20) },
+  ];
+  if (!p.reused) knobs.push({ key: 'supernetEpochs', label: 'supernet epochs', from: p.supernetEpochs, min: 2 });
+  knobs.push(
+    { key: 'calibrationBatches', label: 'BN calibration batches', from: p.calibrationBatches, min: 1 },
+    nb201LimitKnob(p, d),
+  );
+  return knobs;
+}
+
+/** Fewer images per class for the supernet and the validation half: enough for a few supernet batches. */
+function nb201LimitKnob(p: Nb201SupernetCostParams, d: Nb201CostFacts): QuickLookKnob {
+  const classes = Math.max(1, d.perClassHalves.length);
+  const most = d.perClassHalves.reduce((m, h) => Math.max(m, h.w + h.a), 0);
+  const fewest = Math.max(10, 2 * Math.ceil((2 * p.supernetBatch) / classes));
+  return imagesPerClassKnob(p.limitPerClass, { most, fewest });
 }

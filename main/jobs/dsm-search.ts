@@ -14,6 +14,7 @@ import { dsmHandler } from '../engine/search/dsm/job.js';
 import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { defineJobKind, type JobHost } from './kind.js';
+import { dsmEstimatePlan } from './nb201-estimate.js';
 
 /** Kinds whose finished jobs keep a supernet folder (`supernet/` in the job folder) another search may reuse. */
 const SUPERNET_KINDS = ['naswot', 'dsm-search'];
@@ -105,6 +106,7 @@ export const dsmSearchKind = defineJobKind({
     if (why) throw new ApiError('bad_input', why);
   },
   prepare: (host, job) => prepare(host, job.params),
+  estimate: (host, params) => dsmEstimatePlan(host.store, params),
   // everything stays in the job folder (checkpoint, supernet, history, genotype.json): nothing to commit or clean
   cli: {
     command: 'dsm-search',

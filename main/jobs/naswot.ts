@@ -17,6 +17,7 @@ import { naswotRefusal, type NaswotJobContext } from '../engine/naswot/context.j
 import { naswotHandler } from '../engine/naswot/job.js';
 import type { Store } from '../store/index.js';
 import { defineJobKind } from './kind.js';
+import { naswotEstimatePlan } from './nb201-estimate.js';
 
 /** The DDS search's last subset, or a message saying why it cannot serve. */
 function minedSubset(store: Store, params: NaswotParams): { mined: NaswotJobContext['mined']; refusal: string | null } {
@@ -99,6 +100,7 @@ export const naswotKind = defineJobKind({
   events: ['naswot-chunk'],
   refuse: (host, params) => void naswotJobContext(host.store, params),
   prepare: (host, job) => naswotJobContext(host.store, job.params),
+  estimate: (host, params) => naswotEstimatePlan(host.store, params),
   // everything stays in the job folder (scores CSV, genotype.json, the supernet): nothing to commit or clean
   cli: {
     command: 'naswot',

@@ -2,7 +2,8 @@
  * Cost before Start on the Search page in chromium against `winnow serve`, with the MNIST sample: a tiny search's
  * estimate (time, images, disk) shows before Start; 500 epochs over all images get the 30-minute warning, and
  * "Quick look" brings it down and says what it changed; the tiny search's actual time is within 2x of its estimate.
- * The autoencoder, evaluation and compression forms show theirs before Start too (one page load each, no job).
+ * The autoencoder, evaluation, compression, NASWOT and DSM-NAS forms show theirs before Start too (one page load
+ * each, no job).
  * Screenshots at 1400 and 1024 px wide: test-results/e2e-cost-*.png.
  */
 import path from 'node:path';
@@ -37,6 +38,15 @@ async function estimateAfter(before: string | null, timeout = 540_000, prefix = 
     { timeout, polling: 200 },
   );
   return Number(await handle.jsonValue());
+}
+
+/** A form's estimate shows before Start (its images processed as given) and Start stays enabled; screenshots. */
+async function costShown(prefix: string, images: string, name: string): Promise<void> {
+  await estimateAfter(null, 120_000, prefix);
+  expect(await page.getByTestId(`${prefix}-cost-images`).textContent()).toBe(`${images} images processed`);
+  expect(await page.getByTestId(`${prefix}-cost-time`).textContent()).toMatch(/^about \d+ (s|min|h)/);
+  expect(await page.getByTestId(`${prefix}-start`).isEnabled()).toBe(true);
+  await shots(name, prefix);
 }
 
 beforeAll(async () => {
@@ -162,11 +172,32 @@ describe('Cost before Start on the other forms', () => {
     await pickCard(page, 'compress-source-baseline');
     await pickCard(page, 'compress-baseline-cnn');
     await page.getByTestId('compress-preset').selectOption('tiny');
-    await estimateAfter(null, 120_000, 'compress');
     // the thesis' 6 qualities x 10,000 images (grey: one subsampling); 5 epochs x 8,000; 5 + 1 + 6 tests of 2,000
-    expect(await page.getByTestId('compress-cost-images').textContent()).toBe('124,000 images processed');
-    expect(await page.getByTestId('compress-start').isEnabled()).toBe(true);
-    await shots('compression', 'compress');
+    await costShown('compress', '124,000', 'compression');
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('the NASWOT form: its default ranking, scored without training', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await pickCard(page, 'search-method-naswot');
+    await page.getByTestId('naswot-form').waitFor();
+    // 1,000 cells x 3 mini-batches of 32
+    await costShown('naswot', '96,000', 'naswot');
+  }, 180_000);
+
+  it('the DSM-NAS form: a small search, the supernet and its evaluations', async () => {
+    await page.goto(`${ui.serve.url}#/search`);
+    await pickCard(page, 'search-method-dsm');
+    await page.getByTestId('dsm-form').waitFor();
+    for (const [field, value] of [
+      ['iterations', '6'],
+      ['subspaces', '3'],
+      ['calibration-batches', '1'],
+      ['limit-per-class', '8'],
+    ] as const)
+      await page.getByTestId(`dsm-${field}`).fill(value);
+    // 4 per class per half: 40 train_w images (under one batch of 64) x 5 epochs; (3 + 6) cells x (40 + 40)
+    await costShown('dsm', '920', 'dsm');
     expect(problems).toEqual([]);
   }, 180_000);
 });

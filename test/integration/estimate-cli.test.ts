@@ -2,7 +2,8 @@
  * `winnow search ... --estimate` through the built CLI: prints the cost (time, images, disk) and exits without
  * starting a job; --json prints the estimate document; a second estimate of the same shape reads the calibration
  * the first kept in the data folder. The autoencoder, the evaluation and the compression study answer the same way
- * (each timing its own network); an evaluation and a study of one network share its calibration.
+ * (each timing its own network); an evaluation and a study of one network share its calibration, and so do a
+ * NASWOT ranking and a DSM-NAS search of one NAS-Bench-201 network.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,6 +95,67 @@ describe('--estimate for the other job kinds', () => {
     expect(e.parts[0]).toBe('2 grid points × 10,000 images encoded');
     // the same network at the same batch as the evaluation above: timed once
     expect(e.basis.calibrated).toBe(evaluateRate);
+    noJobs();
+  });
+
+  // the NAS-Bench-201 kinds' tiny network: C=2, 8x8 input, supernet batch 8, 4 images per class (2 per half)
+  let nb201Rate = 0;
+  const nb201 = { channels: 2, cells: 1, inputSize: 8, supernetBatch: 8, calibrationBatches: 1, limitPerClass: 4 };
+
+  it("winnow naswot: each cell's mini-batches, the supernet and the checked cells, at the single-path rate", async () => {
+    const e = await runCliJson<CostEstimate>(
+      [
+        'naswot',
+        ...flags({
+          datasetId: data.datasetId,
+          ...nb201,
+          sample: 10,
+          batch: 8,
+          repeats: 1,
+          kendall: true,
+          kendallSample: 5,
+        }),
+        ...flags({ supernetEpochs: 1, backend: 'wasm' }),
+        '--estimate',
+      ],
+      dataDir,
+    );
+    // 10 cells x 1 batch of 8; 20 train_w images: 2 whole batches of 8; 5 cells x (1 BN batch of 8 + 20 train_α)
+    expect(e.images).toBe(80 + 16 + 5 * 28);
+    expect(e.parts[0]).toBe('10 cells × 1 mini-batch of 8 images, scored without training');
+    nb201Rate = e.basis.calibrated!;
+    expect(nb201Rate).toBeGreaterThan(0);
+    expect(e.diskBytes).toBeGreaterThan(0);
+    noJobs();
+  });
+
+  it('winnow search --algorithm dsm: the supernet, then K centres and one proposal per iteration', async () => {
+    const r = await runCli(
+      [
+        'search',
+        '--algorithm',
+        'dsm',
+        ...flags({
+          dataset: data.datasetId,
+          ...nb201,
+          iterations: 5,
+          subspaces: 2,
+          supernetEpochs: 1,
+          backend: 'wasm',
+        }),
+        '--estimate',
+      ],
+      dataDir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // the naswot estimate above timed the same network: its calibration is read, not timed again
+    expect(r.stderr).toContain(
+      `(${(nb201Rate * 1000).toFixed(1)} ms per training image on wasm, timed on this machine)`,
+    );
+    // 2 whole batches of 8 train_w images; (2 + 5) cells x 28 images
+    expect(r.stderr).toMatch(
+      /^Images processed: 212 \(1 supernet epoch × 16 training images; up to 7 cells tested on 28 images each \(no training\)\)$/m,
+    );
     noJobs();
   });
 });

@@ -131,4 +131,22 @@ describe('calibrate', () => {
     expect(m.result!.secondsPerImage).toBeGreaterThan(0);
     expect(m.result!.weights).toBeGreaterThan(100);
   });
+
+  it("times the NAS-Bench-201 jobs' single-path step, resized to their input size", async () => {
+    const { rt, next } = runtime();
+    const spec = {
+      kind: 'nb201',
+      channels: 4,
+      cells: 1,
+      inputSize: 8,
+      batch: 8,
+      shape: { ...shape, width: 12, height: 12 },
+    };
+    rt.handle({ type: 'calibrate', requestId: 1, backend: 'cpu', probe: spec } as HostToWorker);
+    const m = (await next('calibrate-result')) as Extract<WorkerToHost, { type: 'calibrate-result' }>;
+    expect(m.error).toBeUndefined();
+    expect(m.result!.secondsPerImage).toBeGreaterThan(0);
+    // every candidate operation's weights of the supernet, not one path's
+    expect(m.result!.weights).toBeGreaterThan(1000);
+  });
 });

@@ -23,6 +23,8 @@ import { createAlgorithm, supernetOptions } from '../search/algorithms/index.js'
 import { createOptimizers } from '../search/algorithms/step.js';
 import { cellsFor } from '../search/context.js';
 import { createSupernet } from '../search/darts.js';
+import { trainSinglePath } from '../search/oneshot/evaluator.js';
+import { Nb201SinglePath } from '../spaces/nb201/single-path.js';
 
 const Shape = z.object({
   width: z.number().int().positive(),
@@ -44,6 +46,20 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
     auxWeight: z.number().min(0),
     /** Random crop (and flip, for RGB) as the job augments. */
     augment: z.boolean(),
+    shape: Shape,
+  }),
+  /**
+   * The NAS-Bench-201 jobs' network (`naswot`, `dsm-search`): a uniform single-path training step of the
+   * weight-sharing supernet at C, cells, the input size and the supernet's batch. Their forward-only passes (NASWOT
+   * scores, inherited-weight evaluations) are counted at INFER_SHARE of it (shared/cost.ts).
+   */
+  z.object({
+    kind: z.literal('nb201'),
+    channels: z.number().int().positive(),
+    cells: z.number().int().positive(),
+    /** Square input size the images are resized to; null: the dataset's own. */
+    inputSize: z.number().int().positive().nullable(),
+    batch: z.number().int().positive(),
     shape: Shape,
   }),
 ]);
@@ -300,6 +316,45 @@ async function probeSearch(spec: Extract<ProbeSpec, { kind: 'search' }>, opts: P
   }
 }
 
+/**
+ * A single-path training step through the jobs' own loop (oneshot/evaluator.ts), one batch of random images, timed
+ * at the job's own batch: one path of the supernet is a small network, and the line through batches of 2 and 4 read
+ * 169 ms per image at batch 64 where the job's supernet trained at 9.5 ms (wasm, C=16, 28x28, a busy machine).
+ */
+async function probeNb201(spec: Extract<ProbeSpec, { kind: 'nb201' }>, opts: ProbeOptions) {
+  const s = spec.shape;
+  const net = new Nb201SinglePath({
+    channels: spec.channels,
+    cells: spec.cells,
+    inChannels: s.channels,
+    classes: s.classes,
+    seed: 0,
+  });
+  const norm = { mean: new Array<number>(s.channels).fill(0.5), std: new Array<number>(s.channels).fill(0.25) };
+  const d = randomImages(spec.batch, s, 1);
+  const images = { images: d.images, labels: d.labels, norm, size: spec.inputSize };
+  try {
+    const t = await timeSteps(
+      (i) =>
+        trainSinglePath(net, images, d.rows, {
+          epochs: 1,
+          batch: spec.batch,
+          lr: 0.025,
+          lrMin: 0.001,
+          momentum: 0.9,
+          weightDecay: 3e-4,
+          gradClip: 5,
+          seed: i,
+          signal: opts.signal,
+        }),
+      opts,
+    );
+    return { secondsPerImage: t.seconds / spec.batch, steps: t.steps, weights: net.weights.size };
+  } finally {
+    net.dispose();
+  }
+}
+
 export async function runProbe(spec: ProbeSpec, backend: BackendChoice, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const report = await selectBackend(backend);
   const r =
@@ -307,6 +362,8 @@ export async function runProbe(spec: ProbeSpec, backend: BackendChoice, opts: Pr
       ? await probeSearch(spec, opts)
       : spec.kind === 'autoencoder'
         ? await probeAutoencoder(spec, opts)
-        : await probeClassifier(spec, opts);
+        : spec.kind === 'nb201'
+          ? await probeNb201(spec, opts)
+          : await probeClassifier(spec, opts);
   return { backend: report.selected, ...r };
 }

@@ -31,6 +31,7 @@ import { jobsWithParams } from './job-list.js';
 import { refuseMeaninglessModel } from './model-meaning.js';
 import { refusalFacts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 /** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
 export const jpegCacheDir = (dataDir: string): string => path.join(dataDir, 'cache', 'jpeg');
@@ -69,7 +70,7 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
     if (!m)
       throw new ApiError(
         'not_found',
-        `There is no model ${params.model.modelId}. List models with \`winnow model list\`.`,
+        `There is no model ${params.model.modelId}. ${cliHint('List models with `winnow model list`.')}`,
       );
     const p = m.preprocessing;
     if (p.width !== d.width || p.height !== d.height || p.channels !== d.channels) {
@@ -114,7 +115,10 @@ export function compressJobContext(store: Store, dataDir: string, params: Compre
 function compressJobOr404(store: Store, id: number): { job: JobSummary; params: CompressParams } {
   const job = store.jobs.get(id);
   if (!job || job.kind !== 'compress')
-    throw new ApiError('not_found', `There is no compression study ${id}. List studies with \`winnow compress list\`.`);
+    throw new ApiError(
+      'not_found',
+      `There is no compression study ${id}. ${cliHint('List studies with `winnow compress list`.')}`,
+    );
   return { job, params: CompressParams.parse(job.params) };
 }
 

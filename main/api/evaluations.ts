@@ -41,6 +41,7 @@ import { jobsWithParams } from './job-list.js';
 import { unpackModelArchive } from './model-archive.js';
 import { datasetContentHash, datasetJobContext, exportGenotype, missingDataset } from './searches.js';
 import { APP_NAME, APP_VERSION } from './version.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 const APP = `${APP_NAME} ${APP_VERSION}`;
 
@@ -84,7 +85,10 @@ function resolveSource(store: Store, dataDir: string, params: EvaluateParams): R
   if (src.kind === 'search') {
     const job = store.jobs.get(src.jobId);
     if (!job || (job.kind !== 'search' && job.kind !== 'dsm-search'))
-      throw new ApiError('not_found', `There is no search ${src.jobId}. List searches with \`winnow search list\`.`);
+      throw new ApiError(
+        'not_found',
+        `There is no search ${src.jobId}. ${cliHint('List searches with `winnow search list`.')}`,
+      );
     const searched = searchedOf(job);
     if (!searched) {
       throw new ApiError(
@@ -252,7 +256,10 @@ export function discardEvaluation(job: { jobDir: string }): void {
 function evaluateJobOr404(store: Store, id: number): { job: JobSummary; params: EvaluateParams } {
   const job = store.jobs.get(id);
   if (!job || job.kind !== 'evaluate')
-    throw new ApiError('not_found', `There is no evaluation ${id}. List evaluations with \`winnow evaluate list\`.`);
+    throw new ApiError(
+      'not_found',
+      `There is no evaluation ${id}. ${cliHint('List evaluations with `winnow evaluate list`.')}`,
+    );
   return { job, params: EvaluateParams.parse(job.params) };
 }
 
@@ -342,7 +349,8 @@ export function getEvaluation(store: Store, id: number): EvaluationDetail {
 
 export function modelOr404(store: Store, id: number) {
   const m = store.models.get(id);
-  if (!m) throw new ApiError('not_found', `There is no model ${id}. List models with \`winnow model list\`.`);
+  if (!m)
+    throw new ApiError('not_found', `There is no model ${id}. ${cliHint('List models with `winnow model list`.')}`);
   return m;
 }
 

@@ -44,6 +44,7 @@ import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
 import { APP_NAME, APP_VERSION } from './version.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 export interface ApiContext {
   store: Store;
@@ -238,13 +239,18 @@ const handlers: Handlers = {
 
 function datasetOr404(ctx: ApiContext, id: number) {
   const d = ctx.store.datasets.get(id);
-  if (!d) throw new ApiError('not_found', `There is no dataset ${id}. List datasets with \`winnow dataset list\`.`);
+  if (!d)
+    throw new ApiError(
+      'not_found',
+      `There is no dataset ${id}. ${cliHint('List datasets with `winnow dataset list`.')}`,
+    );
   return d;
 }
 
 function autoencoderOr404(ctx: ApiContext, id: number) {
   const a = ctx.store.autoencoders.get(id);
-  if (!a) throw new ApiError('not_found', `There is no autoencoder ${id}. List them with \`winnow ae list\`.`);
+  if (!a)
+    throw new ApiError('not_found', `There is no autoencoder ${id}. ${cliHint('List them with `winnow ae list`.')}`);
   return a;
 }
 

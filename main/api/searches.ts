@@ -29,6 +29,7 @@ import { jobDirFor } from '../store/paths.js';
 import { ApiError } from './errors.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 import { searchFileStem } from '../../shared/file-names.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 // ---- the dataset a search runs on -------------------------------------------------------------------
 
@@ -78,12 +79,12 @@ function searchAutoencoder(
   if (params.autoencoderId !== null && !chosen)
     return {
       autoencoder: null,
-      refusal: `There is no autoencoder ${params.autoencoderId}. List them with \`winnow ae list\`.`,
+      refusal: `There is no autoencoder ${params.autoencoderId}: choose another. ${cliHint('List them with `winnow ae list`.')}`,
     };
   if (!chosen) {
     return {
       autoencoder: null,
-      refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page (or \`winnow ae train --dataset ${params.datasetId}\`), let the search train one first (--train-ae N), or use the dds-untrained strategy.`,
+      refusal: `DDS needs a trained autoencoder of dataset ${params.datasetId} (its latent space decides which images replace the easy ones); there is none. Train one on the Autoencoder page ${cliHint(`(\`winnow ae train --dataset ${params.datasetId}\`)`)}, let the search train one first ${cliHint('(--train-ae N)')}, or use the dds-untrained strategy.`,
     };
   }
   if (chosen.datasetId !== params.datasetId)
@@ -96,7 +97,7 @@ function searchAutoencoder(
 }
 
 export const missingDataset = (id: number): string =>
-  `There is no dataset ${id}: it may have been deleted. Choose another dataset (\`winnow dataset list\`) or import it again.`;
+  `There is no dataset ${id}: it may have been deleted. Choose another dataset ${cliHint('(`winnow dataset list`)')} or import it again.`;
 
 /**
  * A stable fingerprint of a dataset's content as a search sees it: sha256 over the image shape, the class names
@@ -162,11 +163,12 @@ export function checkSearchCanStart(store: Store, params: SearchParams): void {
 /** A job of kind `search` with its parsed parameters, or not_found. */
 function searchJobOr404(store: Store, id: number): { job: JobSummary; params: SearchParams } {
   const job = store.jobs.get(id);
-  if (!job) throw new ApiError('not_found', `There is no search ${id}. List searches with \`winnow search list\`.`);
+  if (!job)
+    throw new ApiError('not_found', `There is no search ${id}. ${cliHint('List searches with `winnow search list`.')}`);
   if (job.kind !== 'search')
     throw new ApiError(
       'not_found',
-      `Job ${id} is ${/^[aeiou]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job, not a search. List searches with \`winnow search list\`.`,
+      `Job ${id} is ${/^[aeiou]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job, not a search. ${cliHint('List searches with `winnow search list`.')}`,
     );
   return { job, params: StoredSearchParams.parse(job.params) };
 }
@@ -258,7 +260,7 @@ export function exportGenotype(
     const what =
       job.state === 'queued' || job.state === 'running'
         ? `is ${job.state} and has not finished its first epoch yet; try again when it has`
-        : `ended (${job.state}) before its first epoch finished; resume it with \`winnow search --resume ${id}\`, or start a new search`;
+        : `ended (${job.state}) before its first epoch finished; resume it ${cliHint(`(\`winnow search --resume ${id}\`)`)} or start a new search`;
     throw new ApiError('conflict', `Search ${id} has no genotype to export: it ${what}.`);
   }
   const stem = searchFileStem(id, {

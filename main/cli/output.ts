@@ -5,6 +5,7 @@
  * only (an unknown flag, a value out of range, a path that does not exist, a request the API refuses as input).
  */
 import { ApiError } from '../api/errors.js';
+import { forCli } from '../../shared/cli-hint.js';
 import { isResumable, type JobProgress, type JobSummary } from '../../shared/jobs.js';
 import { phaseTitle } from '../../shared/progress.js';
 import { DataFolderError } from '../store/data-folder.js';
@@ -19,8 +20,13 @@ export class UsageError extends Error {
   }
 }
 
-/** An error as the CLI reports it: a stable code, a message a person can act on, the exit code. */
+/** An error as the CLI reports it: a stable code, a message a person can act on (its command hints shown), the exit code. */
 export function describeFailure(e: unknown): { code: string; message: string; exit: number } {
+  const failure = failureOf(e);
+  return { ...failure, message: forCli(failure.message) };
+}
+
+function failureOf(e: unknown): { code: string; message: string; exit: number } {
   if (e instanceof UsageError) return { code: 'usage', message: e.message, exit: EXIT_USAGE };
   if (e instanceof ApiError)
     return { code: e.code, message: e.message, exit: e.code === 'bad_input' ? EXIT_USAGE : EXIT_FAILURE };

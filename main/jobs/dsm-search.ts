@@ -15,6 +15,7 @@ import type { Store } from '../store/index.js';
 import { jobDirFor } from '../store/paths.js';
 import { defineJobKind, type JobHost } from './kind.js';
 import { dsmEstimatePlan } from './nb201-estimate.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 /** Kinds whose finished jobs keep a supernet folder (`supernet/` in the job folder) another search may reuse. */
 const SUPERNET_KINDS = ['naswot', 'dsm-search'];
@@ -51,7 +52,7 @@ export function reusableSupernet(
       );
     return { supernet: { jobId: job.id, dir }, refusal: null };
   }
-  return no(`There is no job ${id} to take a supernet from. List jobs with \`winnow jobs list\`.`);
+  return no(`There is no job ${id} to take a supernet from. ${cliHint('List jobs with `winnow jobs list`.')}`);
 }
 
 function refusalFor(facts: SearchDatasetFacts, params: DsmParams): string | null {

@@ -18,6 +18,7 @@ import { naswotHandler } from '../engine/naswot/job.js';
 import type { Store } from '../store/index.js';
 import { defineJobKind } from './kind.js';
 import { naswotEstimatePlan } from './nb201-estimate.js';
+import { cliHint } from '../../shared/cli-hint.js';
 
 /** The DDS search's last subset, or a message saying why it cannot serve. */
 function minedSubset(store: Store, params: NaswotParams): { mined: NaswotJobContext['mined']; refusal: string | null } {
@@ -27,7 +28,7 @@ function minedSubset(store: Store, params: NaswotParams): { mined: NaswotJobCont
   if (!job || job.kind !== 'search')
     return {
       mined: null,
-      refusal: `There is no search ${id} to take mined images from. List searches with \`winnow search list\`, or leave out --mined-from to draw random images.`,
+      refusal: `There is no search ${id} to take mined images from: choose another, or random images. ${cliHint('List searches with `winnow search list`, or leave out --mined-from.')}`,
     };
   const datasetId = (job.params as { datasetId?: unknown }).datasetId;
   if (datasetId !== params.datasetId)

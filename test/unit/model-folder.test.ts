@@ -108,7 +108,7 @@ describe('readModelFolder', () => {
     const dir = modelFolder();
     fs.rmSync(path.join(dir, 'model.json'));
     expect(refusal(dir).message).toMatch(
-      /^model\.json is missing: .*model\.json\. Choose the folder `winnow export model` wrote/,
+      /^model\.json is missing: .*model\.json\. Choose a model Winnow exported: its folder holds model\.json/,
     );
   });
 

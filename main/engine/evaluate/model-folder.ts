@@ -57,7 +57,7 @@ function readJson(file: string, what: string): unknown {
     text = fs.readFileSync(file, 'utf8');
   } catch {
     throw new ModelFolderError(
-      `${what} is missing: ${file}. Choose the folder \`winnow export model\` wrote (it holds model.json, weights.bin and report.json).`,
+      `${what} is missing: ${file}. Choose a model Winnow exported: its folder holds model.json, weights.bin and report.json.`,
     );
   }
   try {

@@ -5,6 +5,7 @@
  * Everything here is plain TypeScript with its environment injected (fetch, WebSocket, timers, storage), so the
  * request building, error mapping and reconnect logic are unit-tested in Node.
  */
+import { forApp } from '../../../shared/cli-hint.js';
 import type { ApiErrorBody, ApiErrorCode, ApiInput, ApiMethod, ApiOutput, WinnowClient } from '../../../shared/api.js';
 import type { PushMessage } from '../../../shared/jobs.js';
 
@@ -26,7 +27,8 @@ export class ApiCallError extends Error {
     message: string,
     opts: { issues?: unknown; status?: number; cause?: unknown } = {},
   ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    // the server's message without its command-line hints (shared/cli-hint.ts)
+    super(forApp(message), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ApiCallError';
     this.method = method;
     this.code = code;
@@ -48,7 +50,7 @@ export function errorMessage(error: unknown): string {
     }
   }
   text = text.replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:[A-Za-z]*Error):\s+/, '');
-  return text.trim() || 'Something went wrong, but no reason was given.';
+  return forApp(text) || 'Something went wrong, but no reason was given.';
 }
 
 /** The error code of anything thrown by a call, when it has one (kept across Electron's IPC when possible). */

@@ -76,6 +76,15 @@ async function tinyConfig(): Promise<void> {
 
 let tinyEstimate = 0;
 
+/** Opens the evaluation or compression form (`route`, its test ids start with `prefix`) on the tiny CNN baseline. */
+async function tinyCnnBaseline(route: 'evaluate' | 'compression', prefix: 'evaluate' | 'compress'): Promise<void> {
+  await page.goto(`${ui.serve.url}#/${route}`);
+  await page.getByTestId(`${prefix}-form`).waitFor();
+  await pickCard(page, `${prefix}-source-baseline`);
+  await pickCard(page, `${prefix}-baseline-cnn`);
+  await page.getByTestId(`${prefix}-preset`).selectOption('tiny');
+}
+
 describe('Cost before Start', () => {
   it("shows a search's cost before Start", async () => {
     await page.goto(`${ui.serve.url}#/search`);
@@ -152,11 +161,7 @@ describe('Cost before Start on the other forms', () => {
   }, 180_000);
 
   it('the evaluation form: a tiny baseline', async () => {
-    await page.goto(`${ui.serve.url}#/evaluate`);
-    await page.getByTestId('evaluate-form').waitFor();
-    await pickCard(page, 'evaluate-source-baseline');
-    await pickCard(page, 'evaluate-baseline-cnn');
-    await page.getByTestId('evaluate-preset').selectOption('tiny');
+    await tinyCnnBaseline('evaluate', 'evaluate');
     await page.getByTestId('evaluate-epochs').fill('1');
     await page.getByTestId('evaluate-batch').fill('16');
     await page.getByTestId('evaluate-limit').fill('20');
@@ -167,11 +172,7 @@ describe('Cost before Start on the other forms', () => {
   }, 180_000);
 
   it('the compression form: the grid encoded, a tiny baseline trained, its tests', async () => {
-    await page.goto(`${ui.serve.url}#/compression`);
-    await page.getByTestId('compress-form').waitFor();
-    await pickCard(page, 'compress-source-baseline');
-    await pickCard(page, 'compress-baseline-cnn');
-    await page.getByTestId('compress-preset').selectOption('tiny');
+    await tinyCnnBaseline('compression', 'compress');
     // the thesis' 6 qualities x 10,000 images (grey: one subsampling); 5 epochs x 8,000; 5 + 1 + 6 tests of 2,000
     await costShown('compress', '124,000', 'compression');
     expect(problems).toEqual([]);

@@ -96,9 +96,16 @@ export interface CardWords {
   readonly sub: string;
 }
 
-/** ChoiceCards' `options`, `title` and `sub` from one table of cards, in the table's order (spread it in). */
-export function choiceCards<V extends string>(table: Readonly<Record<V, CardWords>>) {
+/**
+ * A group of radio cards as one spec (spread it into ChoiceCards): its label, name and help, and its `options`,
+ * `title` and `sub` from one table of cards, in the table's order.
+ */
+export function choiceCards<V extends string>(
+  group: { label: string; name: string; help?: string },
+  table: Readonly<Record<V, CardWords>>,
+) {
   return {
+    ...group,
     options: Object.keys(table) as V[],
     title: (v: V) => table[v].title,
     sub: (v: V) => table[v].sub,

@@ -4,7 +4,7 @@
  * through `startFromForm`, and Cost before Start's parameters. A form makes one `JobFormState` while it initialises.
  */
 import type { DatasetSummary } from '../../../shared/datasets.js';
-import type { JobSummary } from '../../../shared/jobs.js';
+import type { JobKind, JobSummary } from '../../../shared/jobs.js';
 import { builtParams } from './cost.js';
 import { quickLookForm, startFromForm, type BuiltParams, type FormProblem } from './form-fields.js';
 
@@ -17,6 +17,8 @@ export interface JobFormProps<F> {
 }
 
 export interface FormStateOptions<F, P> {
+  /** The job kind the form starts (Cost before Start estimates it). */
+  kind: JobKind;
   form: () => F;
   setForm: (form: F) => void;
   /** Start's parameters, from the form and whatever else the form reads. */
@@ -34,14 +36,18 @@ export class FormState<F extends object, P extends object> {
 
   constructor(private readonly base: FormStateOptions<F, P>) {}
 
+  get kind(): JobKind {
+    return this.base.kind;
+  }
+
   /** Whether the form was refused for `field`. */
   invalid = (field: string): boolean => this.problem?.field === field;
 
   /** Cost before Start (FormActions' `estimate`): the parameters Start would send, null while the form is incomplete. */
-  estimate(kind: string, params: P | null = builtParams(this.base.build())) {
-    const { form, setForm, quickLook = quickLookForm } = this.base;
+  estimate = (params: P | null = builtParams(this.base.build())) => {
+    const { kind, form, setForm, quickLook = quickLookForm } = this.base;
     return { kind, params, onquicklook: (patch: Record<string, number>) => setForm(quickLook(form(), patch)) };
-  }
+  };
 }
 
 export interface JobFormOptions<F, P> extends FormStateOptions<F, P> {

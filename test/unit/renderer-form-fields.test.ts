@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/jobs.js';
-import { epochsAndBatchFields, seedField, startFromForm } from '../../renderer/src/lib/form-fields.js';
+import { SEARCH_PARAMS } from '../../shared/generated/params.js';
+import { choiceCards, epochsAndBatchFields, seedField, startFromForm } from '../../renderer/src/lib/form-fields.js';
+import { BDP_GROUP, CHANNEL_FIELDS, DDS_GROUP } from '../../renderer/src/lib/search-fields.js';
 
 const job = { id: 7, kind: 'search', state: 'queued' } as JobSummary;
 
@@ -48,5 +50,39 @@ describe('number field specs', () => {
       ['batch', 8, 512, 'ae-batch'],
     ]);
     expect(seedField('ae')).toMatchObject({ key: 'seed', min: '0', testid: 'ae-seed' });
+  });
+});
+
+describe('choiceCards', () => {
+  it('gives the group its options in the table order, with each card title and sub line', () => {
+    const cards = choiceCards(
+      { label: 'Supernet', name: 'dsm-supernet', help: 'Where the weights come from.' },
+      {
+        train: { title: 'Train a new one', sub: 'uniform single-path' },
+        reuse: { title: 'Reuse one', sub: 'from a job' },
+      },
+    );
+    expect(cards.label).toBe('Supernet');
+    expect(cards.name).toBe('dsm-supernet');
+    expect(cards.help).toBe('Where the weights come from.');
+    expect(cards.options).toEqual(['train', 'reuse']);
+    expect(cards.title('reuse')).toBe('Reuse one');
+    expect(cards.sub('train')).toBe('uniform single-path');
+  });
+});
+
+describe('search strategy field specs', () => {
+  it('name the on/off field each strategy edits, with its test id and the parameter help', () => {
+    expect(DDS_GROUP.check).toMatchObject({ key: 'lrReset', testid: 'search-lr-reset' });
+    expect(DDS_GROUP.check.help).toBe(SEARCH_PARAMS.lrReset.description);
+    expect(BDP_GROUP.check).toMatchObject({ key: 'balance', testid: 'search-balance' });
+    expect(BDP_GROUP.check.help).toBe(SEARCH_PARAMS.balance.description);
+    expect(DDS_GROUP.fields.map((f) => f.key)).not.toContain('lrReset');
+  });
+
+  it('describe the channels field with its bounds and help', () => {
+    expect(CHANNEL_FIELDS).toHaveLength(1);
+    expect(CHANNEL_FIELDS[0]).toMatchObject({ key: 'channels', label: 'Channels C', testid: 'search-channels' });
+    expect(CHANNEL_FIELDS[0]?.help).toBe(SEARCH_PARAMS.channels.description);
   });
 });

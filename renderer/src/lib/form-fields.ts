@@ -89,3 +89,25 @@ export function quickLookForm<F extends object>(form: F, patch: Record<string, n
   for (const [k, v] of Object.entries(patch)) if (k in form) next[k] = v;
   return next as F;
 }
+
+/** One radio card's words: its title and the smaller line under it. */
+export interface CardWords {
+  readonly title: string;
+  readonly sub: string;
+}
+
+/**
+ * A group of radio cards as one spec (spread it into ChoiceCards): its label, name and help, and its `options`,
+ * `title` and `sub` from one table of cards, in the table's order.
+ */
+export function choiceCards<V extends string>(
+  group: { label: string; name: string; help?: string },
+  table: Readonly<Record<V, CardWords>>,
+) {
+  return {
+    ...group,
+    options: Object.keys(table) as V[],
+    title: (v: V) => table[v].title,
+    sub: (v: V) => table[v].sub,
+  };
+}

@@ -5,30 +5,26 @@
  */
 import type { DatasetSummary } from '../../../shared/datasets.js';
 import type { JobSummary } from '../../../shared/jobs.js';
-import type { BuiltParams, FormProblem } from './form-fields.js';
+import { FormState, type FormStateOptions } from './job-form.svelte.js';
 import { offeredSource } from './naswot-dsm-fields.js';
 import { methodRuns } from './naswot-dsm-runs.svelte.js';
 
-export interface MethodFormOptions<F, P> {
-  form: () => F;
-  setForm: (form: F) => void;
+export interface MethodFormOptions<F, P> extends FormStateOptions<F, P> {
   /** The form's key of the job it takes something from. */
   source: keyof F & string;
   /** The jobs the form offers for it now. */
   offered: () => readonly number[];
   /** Whether the form's choices need one (the first offered is taken). */
   wanted: () => boolean;
-  build: (form: F) => BuiltParams<P>;
   start: (params: P) => Promise<JobSummary | null>;
   onstarted: (job: JobSummary) => void;
   /** Said when the job could not be started and the store gives no reason. */
   fallback: string;
 }
 
-export class MethodFormState<F extends { datasetId: number | null }, P> {
-  problem = $state<FormProblem | null>(null);
-
+export class MethodFormState<F extends { datasetId: number | null }, P extends object> extends FormState<F, P> {
   constructor(private readonly o: MethodFormOptions<F, P>) {
+    super(o);
     $effect(() => {
       const form = o.form();
       const chosen = form[o.source] as number | null;
@@ -37,9 +33,6 @@ export class MethodFormState<F extends { datasetId: number | null }, P> {
     });
   }
 
-  /** Whether the form was refused for `field`. */
-  invalid = (field: string): boolean => this.problem?.field === field;
-
   pickDataset = (d: DatasetSummary | undefined): void => {
     if (d) this.o.setForm({ ...this.o.form(), datasetId: d.id, [this.o.source]: null });
     this.problem = null;
@@ -47,6 +40,6 @@ export class MethodFormState<F extends { datasetId: number | null }, P> {
 
   start = async (): Promise<void> => {
     const o = this.o;
-    this.problem = await methodRuns.submit(o.build(o.form()), o.start, o.onstarted, o.fallback);
+    this.problem = await methodRuns.submit(o.build(), o.start, o.onstarted, o.fallback);
   };
 }

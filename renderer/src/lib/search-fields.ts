@@ -3,7 +3,7 @@ import { SEARCH_PARAMS } from '../../../shared/generated/params.js';
 import { epochsAndBatchFields, seedField, withHelp, type NumberFieldSpec, type NumberKeys } from './form-fields.js';
 import { SEARCH_LIMITS as L, SELECTION_LIMITS as SL, type SearchForm } from './search.js';
 
-type SearchField = NumberFieldSpec<NumberKeys<SearchForm>>;
+export type SearchField = NumberFieldSpec<NumberKeys<SearchForm>>;
 
 /** dds: when the subset is mastered and resampled, and the paper's cyclic weight learning rate. */
 export const DDS_FIELDS: readonly SearchField[] = withHelp(
@@ -109,6 +109,21 @@ export const BDP_FIELDS: readonly SearchField[] = withHelp(
   SEARCH_PARAMS,
 );
 
+/** The supernet's initial channels (before the cells field, whose words follow the space). */
+export const CHANNEL_FIELDS: readonly SearchField[] = withHelp(
+  [
+    {
+      key: 'channels',
+      label: 'Channels C',
+      title: 'Initial channels of the supernet; each reduction doubles them.',
+      min: L.channels.min,
+      max: L.channels.max,
+      testid: 'search-channels',
+    },
+  ],
+  SEARCH_PARAMS,
+);
+
 /** The supernet's training length, batch and weight learning rate (between the cells and α lr fields). */
 export const TRAINING_FIELDS: readonly SearchField[] = withHelp(
   [
@@ -128,3 +143,41 @@ export const TRAINING_FIELDS: readonly SearchField[] = withHelp(
 
 /** The seed, after the α learning rate. */
 export const SEED_FIELDS: readonly SearchField[] = withHelp([seedField('search')], SEARCH_PARAMS);
+
+/** An on/off field beside a strategy's number fields (CheckField): the form value it edits and its words. */
+export interface SearchCheck {
+  key: 'lrReset' | 'balance';
+  label: string;
+  caption: string;
+  title: string;
+  help?: string;
+  testid: string;
+}
+
+/** A strategy's on/off field, its help the parameter's description; test id `search-{key in kebab case}`. */
+function searchCheck(key: SearchCheck['key'], label: string, caption: string, title: string): SearchCheck {
+  const testid = `search-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return { key, label, caption, title, help: SEARCH_PARAMS[key].description, testid };
+}
+
+/** DDS's fields: its number fields and the learning-rate reset. */
+export const DDS_GROUP = {
+  fields: DDS_FIELDS,
+  check: searchCheck(
+    'lrReset',
+    'Lr reset',
+    'on a new subset',
+    'Reset the cyclic learning rate to its max when a new subset comes in.',
+  ),
+};
+
+/** BDP's fields: its number fields and the class balance constraint. */
+export const BDP_GROUP = {
+  fields: BDP_FIELDS,
+  check: searchCheck(
+    'balance',
+    'Class balance',
+    'keep classes balanced',
+    "BDP's automatic class balance constraint; off is the paper's ablation.",
+  ),
+};

@@ -63,3 +63,11 @@ export const JOB_PAGE_WORDS: Record<JobPageId, JobPageWords> = {
   compression: { prefix: 'compress', noDatasetTitle: 'No dataset to compress', one: 'study', plural: 'studies' },
   autoencoder: { prefix: 'ae', noDatasetTitle: 'No dataset to train on', one: 'autoencoder', plural: 'autoencoders' },
 };
+
+/** A record's own page (see DetailPage), by what the record is: its test id prefix and the list page it belongs to. */
+export const DETAIL_PAGES = {
+  dataset: { prefix: 'dataset', list: 'datasets' },
+  autoencoder: { prefix: 'ae', list: 'autoencoder' },
+} as const satisfies Record<string, { prefix: string; list: PageId }>;
+
+export type DetailNoun = keyof typeof DETAIL_PAGES;

@@ -106,6 +106,18 @@ describe('Compression page', () => {
     expect(Number(await page.getByTestId('compress-chart-groups').getAttribute('data-series'))).toBeGreaterThanOrEqual(
       3,
     ); // groups A, B, C
+    // the chart controls: the rate axis's scale, and which protocol the group chart shows
+    const scale = page.getByTestId('compress-rate-scale');
+    expect(await scale.locator('option').allTextContents()).toEqual(['log', 'linear']);
+    await scale.selectOption('linear');
+    expect(await scale.inputValue()).toBe('linear');
+    const protocol = page.getByTestId('compress-groups-protocol');
+    const protocols = await protocol
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(protocols.length).toBeGreaterThanOrEqual(2);
+    await protocol.selectOption(protocols[1]!);
+    await expect.poll(() => protocol.inputValue()).toBe(protocols[1]);
     expect(Number(await page.getByTestId('compress-chart-bias').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('compress-table').getAttribute('data-rows')).toBe('8');
     await page.getByTestId('compress-table-reference').waitFor();

@@ -10,6 +10,7 @@ import {
   formatPoints,
   formatSeconds,
   formatTimestamp,
+  formatTrainingSpeed,
   formatValue,
   jobDuration,
   millions,
@@ -129,6 +130,15 @@ describe('accuracies, counts in millions and seconds', () => {
     ]);
     expect(millions(3_349_342)).toBe('3.35');
     expect(millions(0)).toBe('0');
+  });
+
+  it('says how long a training ran and how fast, rounding the speed', () => {
+    expect(formatTrainingSpeed({ seconds: 125.2, imagesPerSecond: 811.6, backend: 'wasm' })).toBe(
+      '2 min 05 s training, 812 images/s on wasm',
+    );
+    expect(formatTrainingSpeed({ seconds: 3.04, imagesPerSecond: 40.2, backend: 'webgpu' })).toBe(
+      '3.0 s training, 40 images/s on webgpu',
+    );
   });
 
   it('formats seconds and percentage points', () => {

@@ -138,3 +138,8 @@ export function formatMillions(n: number | null | undefined): string {
 export function formatSeconds(s: number | null | undefined): string {
   return s == null || !Number.isFinite(s) ? '—' : formatDuration(s * 1000);
 }
+
+/** A finished training's time and speed, as a view's facts say it: "2 min 05 s training, 812 images/s on wasm". */
+export function formatTrainingSpeed(r: { seconds: number; imagesPerSecond: number; backend: string }): string {
+  return `${formatSeconds(r.seconds)} training, ${Math.round(r.imagesPerSecond)} images/s on ${r.backend}`;
+}

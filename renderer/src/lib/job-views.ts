@@ -17,6 +17,11 @@ export interface JobViewAbout {
   resumeNote: string;
   /** Show "step n of m" while the engine has no message. */
   showSteps: boolean;
+  /**
+   * Views with training curves: what appears when the first epoch ends, said over the empty charts meanwhile
+   * (TrainingCurves says "The curves appear when the first epoch ends." when it is left out).
+   */
+  firstEpochNote?: string;
 }
 
 const gone = (what: string) => `This ${what} could not be loaded. Its job may have been removed.`;
@@ -31,6 +36,7 @@ export const SEARCH_VIEW: JobViewAbout = {
   missing: gone('search'),
   resumeNote: `${FROM_LAST_EPOCH} (weights, α, optimiser and random state).`,
   showSteps: true,
+  firstEpochNote: 'The curves, α and the cell appear when the first epoch ends.',
 };
 
 export const EVALUATION_VIEW: JobViewAbout = {

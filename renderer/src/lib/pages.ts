@@ -37,3 +37,37 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
     subtitle: 'The training backend and facts about this installation.',
   },
 };
+
+/** The words of a page that starts one kind of job (see JobPage) besides its explanations. */
+export interface JobPageWords {
+  /** Starts the page's test ids: `<prefix>-no-datasets`, `<prefix>-go-datasets`, `<prefix>-list-empty`, `<prefix>-import-note`. */
+  prefix: string;
+  /** Heading shown while there is no dataset. */
+  noDatasetTitle: string;
+  /** One run ("study"): "Import a dataset to start a new study." */
+  one: string;
+  /** Several runs ("studies"): "Loading studies…", "No studies yet". */
+  plural: string;
+}
+
+export type JobPageId = 'search' | 'evaluate' | 'compression' | 'autoencoder';
+
+export const JOB_PAGE_WORDS: Record<JobPageId, JobPageWords> = {
+  search: { prefix: 'search', noDatasetTitle: 'No dataset to search on', one: 'search', plural: 'searches' },
+  evaluate: {
+    prefix: 'evaluate',
+    noDatasetTitle: 'No dataset to evaluate on',
+    one: 'evaluation',
+    plural: 'evaluations',
+  },
+  compression: { prefix: 'compress', noDatasetTitle: 'No dataset to compress', one: 'study', plural: 'studies' },
+  autoencoder: { prefix: 'ae', noDatasetTitle: 'No dataset to train on', one: 'autoencoder', plural: 'autoencoders' },
+};
+
+/** A record's own page (see DetailPage), by what the record is: its test id prefix and the list page it belongs to. */
+export const DETAIL_PAGES = {
+  dataset: { prefix: 'dataset', list: 'datasets' },
+  autoencoder: { prefix: 'ae', list: 'autoencoder' },
+} as const satisfies Record<string, { prefix: string; list: PageId }>;
+
+export type DetailNoun = keyof typeof DETAIL_PAGES;

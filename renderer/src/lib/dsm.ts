@@ -13,6 +13,23 @@ import type { JobSummary } from '../../../shared/jobs.js';
 import type { EvaluateSearchChoice } from './evaluate.js';
 import type { JobViewAbout } from './job-views.js';
 import { SHARED_HELP, firstProblem, ruleOf, sharedRules, type NumberRule } from './naswot-dsm-fields.js';
+import { choiceCards } from './form-fields.js';
+
+/** The DSM-NAS form's groups of radio cards: where the centres start, where the scoring supernet comes from. */
+export const DSM_INIT_CARDS = choiceCards(
+  { label: 'Initial centres', name: 'dsm-init', help: DSM_PARAMS.init.description },
+  {
+    random: { title: 'Random', sub: 'K distinct cells' },
+    genotypes: { title: 'Start from these genotypes', sub: 'DSM-NAS+' },
+  },
+);
+export const DSM_SUPERNET_CARDS = choiceCards(
+  { label: 'Supernet', name: 'dsm-supernet', help: DSM_PARAMS.supernetFrom.description },
+  {
+    train: { title: 'Train a new one', sub: 'uniform single-path' },
+    reuse: { title: 'Reuse one', sub: 'from a finished job' },
+  },
+);
 
 const P = DSM_PARAMS;
 

@@ -12,11 +12,28 @@ import type { SearchSummary } from '../../../shared/search.js';
 import type { JobViewAbout } from './job-views.js';
 import { formatAccuracy } from './format.js';
 import { SHARED_HELP, firstProblem, ruleOf, sharedRules, type NumberRule } from './naswot-dsm-fields.js';
+import { choiceCards } from './form-fields.js';
 
 const P = NASWOT_PARAMS;
 
 /** All cells of NAS-Bench-201 (the schema's largest sample). */
 export const NB201_SPACE_SIZE = P.sample.max;
+
+/** The NASWOT form's groups of radio cards: which cells are scored, where the mini-batches come from. */
+export const NASWOT_SCOPE_CARDS = choiceCards(
+  { label: 'Cells to score', name: 'naswot-scope', help: P.sample.description },
+  {
+    sample: { title: 'A random sample', sub: 'N cells, no repeats' },
+    all: { title: 'The whole space', sub: `all ${NB201_SPACE_SIZE.toLocaleString('en')} cells` },
+  },
+);
+export const NASWOT_IMAGE_CARDS = choiceCards(
+  { label: 'Images', name: 'naswot-images', help: P.minedFrom.description },
+  {
+    random: { title: 'Random', sub: 'from the training split' },
+    mined: { title: 'Mined by a DDS search', sub: 'its last subset' },
+  },
+);
 
 export type ImageSource = 'random' | 'mined';
 

@@ -1,6 +1,6 @@
-/** Cost before Start for an autoencoder: its count (shared/cost.ts), its network's shape, the probe. */
+/** Cost before Start for an autoencoder: its count (shared/cost-kinds.ts), its network's shape, the probe. */
 import type { AeTrainParams } from '../../shared/autoencoder.js';
-import { autoencoderCount, autoencoderQuickLookKnobs } from '../../shared/cost.js';
+import { autoencoderCount, autoencoderQuickLookKnobs } from '../../shared/cost-kinds.js';
 import { ApiError } from '../api/errors.js';
 import { missingDataset } from '../api/searches.js';
 import { resolveAeSettings } from '../engine/embed/ae-job.js';

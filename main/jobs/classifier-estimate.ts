@@ -1,9 +1,9 @@
 /**
  * Cost before Start for the jobs that train a classifier (evaluations, compression studies): the dataset's facts
- * the counts read (shared/cost.ts), the network's shape as a cache key, and the probe that times its step.
+ * the counts read (shared/cost-kinds.ts), the network's shape as a cache key, and the probe that times its step.
  */
 import { createHash } from 'node:crypto';
-import type { ClassifierCostFacts } from '../../shared/cost.js';
+import type { ClassifierCostFacts } from '../../shared/cost-kinds.js';
 import type { NetworkDescription } from '../../shared/evaluate.js';
 import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { ProbeSpec } from '../engine/cost/probe.js';

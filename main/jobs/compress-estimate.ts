@@ -1,8 +1,8 @@
 /**
- * Cost before Start for a compression study: its count (shared/cost.ts: grid points × images encoded, the
+ * Cost before Start for a compression study: its count (shared/cost-kinds.ts: grid points × images encoded, the
  * trainings its protocols need, its tests), the network it trains (or the stored model's), the probe.
  */
-import { classifierQuickLookKnobs, compressCount } from '../../shared/cost.js';
+import { classifierQuickLookKnobs, compressCount } from '../../shared/cost-kinds.js';
 import type { CompressParams } from '../../shared/compress.js';
 import { augmentationFor } from '../../shared/evaluate.js';
 import { compressJobContext } from '../api/compressions.js';

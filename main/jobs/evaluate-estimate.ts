@@ -1,5 +1,5 @@
-/** Cost before Start for an evaluation: its count (shared/cost.ts), its network's shape, the probe. */
-import { classifierQuickLookKnobs, evaluateCount } from '../../shared/cost.js';
+/** Cost before Start for an evaluation: its count (shared/cost-kinds.ts), its network's shape, the probe. */
+import { classifierQuickLookKnobs, evaluateCount } from '../../shared/cost-kinds.js';
 import { augmentationFor, type EvaluateParams } from '../../shared/evaluate.js';
 import { evaluateJobContext } from '../api/evaluations.js';
 import type { JobEstimatePlan, JobHost } from './kind.js';

@@ -45,7 +45,7 @@ export interface JobUiSpec {
 
 /**
  * What a job of these parameters will do, for Cost before Start (main/api/estimate.ts): its work counted from its
- * parameters and dataset (shared/cost.ts), the shape its time depends on, and what to time.
+ * parameters and dataset (shared/cost-kinds.ts), the shape its time depends on, and what to time.
  */
 export interface JobEstimatePlan {
   /** The count, with a quick-look patch (form keys → values) applied when given. */

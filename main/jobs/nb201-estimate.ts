@@ -1,5 +1,5 @@
 /**
- * Cost before Start for the NAS-Bench-201 jobs (`naswot`, `dsm-search`): their counts (shared/cost.ts) on the
+ * Cost before Start for the NAS-Bench-201 jobs (`naswot`, `dsm-search`): their counts (shared/cost-kinds.ts) on the
  * dataset's search halves, the single-path network's shape, and the probe that times its training step. Forward-only
  * work (NASWOT's scores, inherited-weight evaluations) is counted at INFER_SHARE of that step, so one rate serves
  * the scoring, the supernet's training and the evaluations alike.
@@ -10,7 +10,7 @@ import {
   naswotCount,
   naswotQuickLookKnobs,
   type Nb201CostFacts,
-} from '../../shared/cost.js';
+} from '../../shared/cost-kinds.js';
 import type { DsmParams } from '../../shared/dsm.js';
 import type { NaswotParams } from '../../shared/naswot.js';
 import { ApiError } from '../api/errors.js';

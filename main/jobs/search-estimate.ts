@@ -1,5 +1,5 @@
-/** Cost before Start for a search: its count (shared/cost.ts) on its dataset, its supernet's shape, the probe. */
-import { searchCount, searchQuickLookKnobs } from '../../shared/cost.js';
+/** Cost before Start for a search: its count (shared/cost-kinds.ts) on its dataset, its supernet's shape, the probe. */
+import { searchCount, searchQuickLookKnobs } from '../../shared/cost-kinds.js';
 import { defaultSubsetSize, type SearchParams } from '../../shared/search.js';
 import { ApiError } from '../api/errors.js';
 import { missingDataset, searchDatasetFacts } from '../api/searches.js';

@@ -3,20 +3,17 @@
  * against numbers worked out by hand from what each job does, and their quick-look presets.
  */
 import { describe, expect, it } from 'vitest';
+import { START_SECONDS, observedRate, quickLook, secondsFor } from '../../shared/cost.js';
 import {
   JPEG_SECONDS_PER_MEGAPIXEL,
-  START_SECONDS,
   autoencoderCount,
   autoencoderQuickLookKnobs,
   classifierQuickLookKnobs,
   compressCount,
   epochImages,
   evaluateCount,
-  observedRate,
-  quickLook,
-  secondsFor,
   trainUnderLimit,
-} from '../../shared/cost.js';
+} from '../../shared/cost-kinds.js';
 import { builtParams } from '../../renderer/src/lib/cost.js';
 
 // 10 classes of 60 training images, 500 test images, 28x28 grey

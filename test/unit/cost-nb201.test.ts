@@ -4,18 +4,14 @@
  * quick-look presets.
  */
 import { describe, expect, it } from 'vitest';
+import { INFER_SHARE, START_SECONDS, quickLook, secondsFor, workUnits } from '../../shared/cost.js';
 import {
-  INFER_SHARE,
   NASWOT_SCORE_UNITS,
-  START_SECONDS,
   dsmCount,
   dsmQuickLookKnobs,
   naswotCount,
   naswotQuickLookKnobs,
-  quickLook,
-  secondsFor,
-  workUnits,
-} from '../../shared/cost.js';
+} from '../../shared/cost-kinds.js';
 
 // 10 classes, each 30 images in train_w and 25 in train_α
 const facts = { perClassHalves: Array.from({ length: 10 }, () => ({ w: 30, a: 25 })) };

@@ -15,11 +15,9 @@ import {
   observedRate,
   quickLook,
   refineRate,
-  searchCount,
-  searchQuickLookKnobs,
   secondsFor,
-  type SearchCostParams,
 } from '../../shared/cost.js';
+import { searchCount, searchQuickLookKnobs, type SearchCostParams } from '../../shared/cost-kinds.js';
 import { COST_CACHE_FILE, CostCache } from '../../main/store/cost-cache.js';
 import { tempDir } from '../helpers/tmp.js';
 import { datasetFacts } from '../fixtures/dataset-facts.js';

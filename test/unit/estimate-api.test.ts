@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUICK_LOOK_SECONDS, WARN_SECONDS, secondsFor, searchCount, type CostEstimate } from '../../shared/cost.js';
+import { QUICK_LOOK_SECONDS, WARN_SECONDS, secondsFor, type CostEstimate } from '../../shared/cost.js';
+import { searchCount } from '../../shared/cost-kinds.js';
 import type { WinnowHost } from '../../main/api/host.js';
 import { COST_CACHE_FILE, CostCache } from '../../main/store/cost-cache.js';
 import { openTestHost, rejection } from '../helpers/host.js';

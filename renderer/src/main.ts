@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import './app.css';
+import './app-parts.css';
 import App from './App.svelte';
 import { jobKinds } from './lib/job-kinds.svelte.js';
 import { jobs } from './lib/jobs.svelte.js';

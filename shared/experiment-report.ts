@@ -45,6 +45,7 @@ const CHILD_WORDS: Record<ChildKind, string> = {
   compress: 'compression study',
 };
 const FAILED_STATES = new Set<ExperimentNodeState['state']>(['failed', 'cancelled', 'interrupted']);
+const PENDING_STATES = new Set<ExperimentNodeState['state']>(['waiting', 'queued', 'running']);
 
 const presetInfo = (preset: string | null) =>
   preset !== null && Object.hasOwn(PRESET_INFO, preset) ? PRESET_INFO[preset as ExperimentPresetId] : null;
@@ -133,7 +134,8 @@ export function buildExperimentReport(
         `At chance level (${percent(test.mean)} against ${percent(chance)} for ${input.classes} classes): this cell's network learned nothing usable.`,
       );
     const measured = test?.n ?? 0;
-    if (measured < asked) notes.push(`Test top-1 from ${measured} of ${asked} seeds.`);
+    const pending = input.nodes.some((n) => n.cells.includes(cell.key) && PENDING_STATES.has(n.state));
+    if (measured < asked) notes.push(`Test top-1 from ${measured} of ${asked} seeds${pending ? ' so far' : ''}.`);
     for (const n of input.nodes) {
       const note = n.cells.includes(cell.key) ? childNote(n) : null;
       if (note) notes.push(note);

@@ -123,12 +123,15 @@ describe('buildExperimentReport', () => {
   });
 
   it('is empty but whole before any child has finished', () => {
-    const r = buildExperimentReport(f.params, { ...f.input, runs: [] }, f.datasetName);
+    const waiting = f.input.nodes.map((n) => ({ ...n, state: 'waiting' as const, jobId: null, message: null }));
+    const r = buildExperimentReport(f.params, { ...f.input, nodes: waiting, runs: [] }, f.datasetName);
     expect(r.cells).toHaveLength(5);
+    expect(r.children).toEqual({ total: waiting.length, done: 0, failed: 0 });
+    expect(r.notes).toEqual([SIGNIFICANCE_NOTE]);
     for (const c of r.cells) {
       expect(c.metrics.testAccuracy).toBeNull();
       expect(c.ratios.testAccuracy).toBeNull();
-      expect(c.notes).toContain('Test top-1 from 0 of 3 seeds.');
+      expect(c.notes).toContain('Test top-1 from 0 of 3 seeds so far.');
     }
   });
 

@@ -150,7 +150,7 @@ export function accuracyVsTimeChart(report: ExperimentReport, o: ChartOptions = 
   const f: Frame = { left: 80, right: W - 30, top: 60, bottom: H - 80 };
   const maxSeconds = Math.max(...cells.map((c) => c.metrics.searchSeconds!.mean + (c.metrics.searchSeconds!.std ?? 0)));
   const [unit, per] = maxSeconds >= 7200 ? ['hours', 3600] : maxSeconds >= 300 ? ['minutes', 60] : ['seconds', 1];
-  const xTicks = niceTicks(0, (maxSeconds / per) * 1.05);
+  const xTicks = niceTicks(0, Math.max(1, (maxSeconds / per) * 1.05));
   const xHi = xTicks[xTicks.length - 1]!;
   const chance = chanceOf(o);
   const yr = accuracyRange(

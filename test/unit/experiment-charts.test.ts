@@ -80,6 +80,20 @@ describe('experiment charts', () => {
     ]);
   });
 
+  it('reads long searches in minutes, and draws a lone instant cell without NaN', () => {
+    const r = reportOf();
+    for (const c of r.cells) if (c.metrics.searchSeconds) c.metrics.searchSeconds.mean *= 10;
+    const svg = accuracyVsTimeChart(r)!;
+    expect(svg).toContain('>Search time (minutes)</text>');
+    // 0..20 min over 80..770 px: DDS at 330 s
+    const dds = attrs(svg, 'circle').find((c) => c.fill === classColor(1))!;
+    expect(Number(dds.cx)).toBeCloseTo(80 + (5.5 / 20) * 690, 0);
+
+    const one = reportOf({ strategies: ['full'], seeds: [0], baselines: [], study: null });
+    one.cells[0]!.metrics.searchSeconds = { mean: 0, std: null, n: 1, values: [0] };
+    for (const { svg: s } of experimentCharts(one, { classes: 10 })) expect(s).not.toMatch(/NaN|Infinity/);
+  });
+
   it('draws one bar per cell as long as its mean', () => {
     const svg = accuracyPerCellChart(report)!;
     const rects = attrs(svg, 'rect').filter((r) => r.x === '270');

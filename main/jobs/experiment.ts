@@ -5,7 +5,7 @@
  */
 import { ExperimentParams, expandExperiment, resolveRefs, type ExperimentResult } from '../../shared/experiment.js';
 import { ExperimentRunner } from '../experiment/orchestrator.js';
-import { writeExperimentReport } from '../experiment/report.js';
+import { REPORT_DIR, writeExperimentReport } from '../experiment/report.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
 import { defineJobKind, type JobCheckHost } from './kind.js';
 import { jobKind, parseJobParams } from './registry.js';
@@ -60,9 +60,9 @@ export const experimentKind = defineJobKind({
         nodes,
         runs,
         seconds: (Date.now() - started) / 1000,
-        reportDir: 'report',
+        reportDir: REPORT_DIR,
       };
-      if (!ctx.signal.aborted) writeExperimentReport(ctx.host.store, ctx.jobDir, ctx.params, result);
+      if (!ctx.signal.aborted) await writeExperimentReport(ctx.host.store, ctx.jobDir, ctx.params, result);
       return result;
     },
   },

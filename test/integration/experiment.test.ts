@@ -7,11 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type {
-  ExperimentDetail,
-  ExperimentParamsInput,
-  ExperimentPlanView,
-  ExperimentResult,
+import {
+  ExperimentParams,
+  expandExperiment,
+  type ExperimentDetail,
+  type ExperimentParamsInput,
+  type ExperimentPlanView,
+  type ExperimentResult,
 } from '../../shared/experiment.js';
 import type { JobSummary } from '../../shared/jobs.js';
 import { openHost } from '../../main/api/host.js';
@@ -76,7 +78,17 @@ describe('experiment job', () => {
     const detail = (await env.host.api.dispatch('experiments.get', { id: job.id })) as ExperimentDetail;
     expect(detail.summary).toMatchObject({ state: 'done', cells: 2, children: { total: 8, done: 8, failed: 0 } });
     const reportDir = path.join(jobDirFor(env.dir, job.id), result.reportDir);
-    expect(fs.existsSync(reportDir)).toBe(true);
+    expect(fs.readdirSync(reportDir)).toEqual(
+      expect.arrayContaining(['report.md', 'results.csv', 'experiment.json', 'accuracy-per-cell.svg']),
+    );
+    const markdown = fs.readFileSync(path.join(reportDir, 'report.md'), 'utf8');
+    expect(markdown).toContain('Random subset');
+    expect(markdown).toMatch(/not evidence|No significance test/);
+    expect(fs.readFileSync(path.join(reportDir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    // experiment.json reruns the same grid: the same child jobs
+    const rerun = ExperimentParams.parse(JSON.parse(fs.readFileSync(path.join(reportDir, 'experiment.json'), 'utf8')));
+    expect(expandExperiment(rerun).nodes.map((n) => n.key)).toEqual(result.nodes.map((n) => n.key));
+    expect(detail.report?.cells.map((c) => c.runs)).toEqual([2, 2]);
 
     // the same grid again reuses every child: nothing new runs
     const searches = childJobs('search').length;

@@ -133,7 +133,7 @@ async function reportCommand(args: string[]): Promise<number> {
     throw new UsageError('Usage: winnow experiment report <job> --out DIR');
   const out = values.out;
   return withHost(values, async (host) => {
-    const files = writeReportTo(host.store, host.dataDir, id, out);
+    const files = await writeReportTo(host.store, id, out);
     if (values.json) printJson({ jobId: id, out, files });
     else say(`Wrote ${files.length} files to ${out}: ${files.join(', ')}`);
     return EXIT_OK;

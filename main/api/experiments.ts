@@ -54,13 +54,17 @@ function parseExperiment(raw: unknown): ExperimentParams {
 }
 
 /**
- * A node's parameters as its estimate sees them before its dependencies have run: a search's autoencoder is left
- * to the search, an evaluation of a search is timed with a typical cell of the search's space, a study of an
+ * A node's parameters as its estimate sees them before its dependencies have run: a DDS search is timed as one with
+ * an untrained autoencoder, an evaluation of a search is timed with a typical cell of the search's space, a study of an
  * evaluated model with the baseline CNN.
  */
 function standInParams(node: PlanNode, space: 'darts' | 'nb201'): Record<string, unknown> {
   const params = { ...node.params };
-  if (isNodeRef(params.autoencoderId)) params.autoencoderId = null;
+  // DDS with an autoencoder still to train costs what DDS with an untrained one does (the autoencoder is its own job)
+  if (isNodeRef(params.autoencoderId)) {
+    params.autoencoderId = null;
+    params.strategy = 'dds-untrained';
+  }
   const source = params.source as { jobId?: unknown } | undefined;
   if (source && isNodeRef(source.jobId)) params.source = { kind: 'genotype', text: TYPICAL_GENOTYPE[space] };
   const model = params.model as { modelId?: unknown } | undefined;

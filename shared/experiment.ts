@@ -51,6 +51,8 @@ export const ORIGINALS: CompressionArm = { quality: null, stages: [] };
 
 /** Keys the grid sets for each child; the settings may not. */
 const GRID_KEYS = ['datasetId', 'seed', 'backend'] as const;
+/** A child's JPEG stage (shared/jpeg-stage.ts): the compression axis sets it. */
+const JPEG_KEYS = ['jpegQuality', 'jpegSubsampling'] as const;
 
 /**
  * Settings every child of one kind shares: a subset of that kind's parameters, checked by the kind's own schema when
@@ -79,13 +81,13 @@ function childSettings(schema: z.ZodObject, gridSets: readonly string[], what: s
 /** Search settings every search of the grid shares (strategy, algorithm and seed come from the grid). */
 export const ExperimentSearchSettings = childSettings(
   SearchParams,
-  ['strategy', 'algorithm', 'autoencoderId', 'balance', 'jpeg'],
+  ['strategy', 'algorithm', 'autoencoderId', 'balance', ...JPEG_KEYS],
   'search',
 );
 /** Evaluation settings every evaluation shares (the network comes from the cell's search). */
-export const ExperimentEvaluateSettings = childSettings(EvaluateParams, ['source', 'jpeg'], 'evaluation');
+export const ExperimentEvaluateSettings = childSettings(EvaluateParams, ['source', ...JPEG_KEYS], 'evaluation');
 /** Autoencoder settings for DDS's autoencoders (one per seed and compression of the autoencoder stage). */
-export const ExperimentAutoencoderSettings = childSettings(AeTrainParams, ['untrained', 'jpeg'], 'autoencoder');
+export const ExperimentAutoencoderSettings = childSettings(AeTrainParams, ['untrained', ...JPEG_KEYS], 'autoencoder');
 /** A compression study of every evaluated model (and of the baselines), when asked for [Poyser-thesis §3]. */
 export const ExperimentStudySettings = childSettings(CompressParams, ['model'], 'compression study');
 
@@ -191,9 +193,9 @@ export const armLabel = (a: CompressionArm): string =>
 const compressedAt = (a: CompressionArm, stage: ExperimentStage): boolean =>
   a.quality !== null && a.stages.includes(stage);
 
-/** The `jpeg` parameter of a child at a stage: the arm's quality when the stage is compressed, else null. */
+/** A child's JPEG stage parameters: the arm's quality where the stage is compressed, else none (the originals). */
 function jpegAt(p: ExperimentParams, arm: CompressionArm, stage: ExperimentStage): Record<string, unknown> {
-  return compressedAt(arm, stage) ? { jpeg: { quality: arm.quality, subsampling: p.subsampling } } : {};
+  return compressedAt(arm, stage) ? { jpegQuality: arm.quality, jpegSubsampling: p.subsampling } : {};
 }
 
 /** The grid's cells, in the order the axes list them (strategy, then algorithm, then compression arm; baselines last). */

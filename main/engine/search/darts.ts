@@ -10,8 +10,9 @@ import { formatGenotype } from '../../../shared/genotype/text.js';
 import { SearchParams, pdartsPlan, type SearchResult } from '../../../shared/search.js';
 import { defaultSubsetSize } from '../../../shared/search-defaults.js';
 import { channelStats, normalizedBatch, type ChannelNorm } from '../../data/batches.js';
-import { IMAGES_FILE } from '../../data/staged.js';
-import { PackedImages } from '../../data/tensor-store.js';
+import type { PackedImages } from '../../data/tensor-store.js';
+import { jpegStageOf } from '../../../shared/jpeg-stage.js';
+import { encodingPhases, jobImages } from '../compress/job-images.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobPhase } from '../../../shared/progress.js';
@@ -96,12 +97,14 @@ function supernetTestAccuracy(
 }
 
 /**
- * The search's phases and their shares of its bar: making the data selection's embeddings (only when the job
- * trains or runs an autoencoder of its own), the epochs, then testing the supernet (one forward pass a test image).
+ * The search's phases and their shares of its bar: compressing the images (only with a JPEG quality), making the
+ * data selection's embeddings (only when the job trains or runs an autoencoder of its own), the epochs, then
+ * testing the supernet (one forward pass a test image).
  */
 function searchPhases(params: SearchParams, c: SearchJobContext): JobPhase[] {
   const ownEmbeddings = !c.autoencoder && (params.strategy === 'dds' || params.strategy === 'dds-untrained');
   return [
+    ...encodingPhases(jpegStageOf(params)),
     ...(ownEmbeddings ? [{ name: 'preparing', weight: params.strategy === 'dds' ? 2 : 0.5 }] : []),
     { name: 'searching', weight: 8 },
     { name: 'testing', weight: 0.5 },
@@ -134,7 +137,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
   });
   if (refusal) throw new JobUserError(refusal);
 
-  const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
+  const images = await jobImages(ctx, c, jpegStageOf(params));
   const pools = searchPools(c, params.limitPerClass, params.seed);
   const subset = params.subset ?? defaultSubsetSize({ classes, ...c.shape });
   const embeddings = await selectionEmbeddings(ctx, {

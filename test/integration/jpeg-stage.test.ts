@@ -1,0 +1,72 @@
+/**
+ * JPEG compression at a job's stage [Poyser-thesis §6], through the API with the engine in this process, on a small
+ * synthetic colour dataset (28x28, the autoencoder's smallest size): an autoencoder with a JPEG quality encodes the
+ * images once into the compression study's cache; an evaluation and a search at the same quality read them back
+ * from it, each saying so in its log, and the settings stay in each job's parameters. The built CLI offers the two
+ * flags on the three commands and checks them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { StoredJobEvent } from '../../shared/jobs.js';
+import { datasetCacheDir } from '../../main/engine/compress/cache.js';
+import { jpegCacheDir } from '../../main/api/compressions.js';
+import { datasetContentHash } from '../../main/api/searches.js';
+import { runCli } from '../helpers/cli.js';
+import { inProcessHost, runToDone } from '../helpers/in-process.js';
+
+const env = inProcessHost({ kind: 'synth-chroma', n: 60, size: 28, seed: 4 });
+const JPEG = { jpegQuality: 15, jpegSubsampling: '4:2:0', backend: 'wasm' } as const;
+
+const logs = (events: StoredJobEvent[]) => events.flatMap((e) => (e.event.type === 'log' ? [e.event.message] : []));
+const phases = (events: StoredJobEvent[]) =>
+  new Set(events.flatMap((e) => (e.event.type === 'progress' && e.event.phase ? [e.event.phase] : [])));
+
+describe('a JPEG quality at the autoencoder, evaluation and search stages', () => {
+  it('encodes once, then every stage at that quality reads the cache', async () => {
+    const run = (kind: 'autoencoder' | 'evaluate' | 'search', params: Record<string, unknown>) =>
+      runToDone(env.host, kind, { datasetId: env.datasetId, ...JPEG, ...params });
+
+    const ae = await run('autoencoder', { untrained: true, batch: 8, mapPoints: 20 });
+    expect(logs(ae.events)).toContainEqual(
+      expect.stringMatching(/^Compressed the images at quality 15 \(4:2:0\) — encoded in [\d.]+ s\.$/),
+    );
+    expect(phases(ae.events)).toEqual(new Set(['encoding', 'embedding']));
+    const hash = datasetContentHash(env.host.store, env.datasetId)!;
+    expect(fs.readdirSync(datasetCacheDir(jpegCacheDir(env.dir), hash))).toEqual(['q15-420']);
+
+    const evaluation = await run('evaluate', {
+      source: { kind: 'baseline', name: 'cnn' },
+      preset: 'tiny',
+      epochs: 1,
+      batch: 8,
+    });
+    expect(logs(evaluation.events)).toContain('Compressed the images at quality 15 (4:2:0) — from the cache.');
+    expect(phases(evaluation.events)).toEqual(new Set(['encoding', 'training']));
+    expect(evaluation.job.params).toMatchObject({ jpegQuality: 15, jpegSubsampling: '4:2:0' });
+
+    const search = await run('search', { space: 'nb201', cells: 1, channels: 2, epochs: 1, batch: 6 });
+    const searchLogs = logs(search.events);
+    expect(searchLogs).toContain('Compressed the images at quality 15 (4:2:0) — from the cache.');
+    expect(searchLogs.some((m) => m.startsWith('Supernet test accuracy'))).toBe(true);
+    expect(search.job.params).toMatchObject({ jpegQuality: 15 });
+    // one entry for the three jobs
+    expect(fs.readdirSync(datasetCacheDir(jpegCacheDir(env.dir), hash))).toEqual(['q15-420']);
+    expect(fs.existsSync(path.join(datasetCacheDir(jpegCacheDir(env.dir), hash), 'q15-420', 'images.u8'))).toBe(true);
+  }, 60_000);
+
+  it('the CLI offers --jpeg-quality and --jpeg-subsampling on ae train, search and evaluate', async () => {
+    const commands = [['ae', 'train'], ['search'], ['evaluate', '--baseline', 'cnn']];
+    for (const command of commands) {
+      const bad = await runCli([...command, '--dataset', String(env.datasetId), '--jpeg-quality', '0'], env.dir);
+      expect(bad.code, command.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--jpeg-quality must be a whole number from 1 to 100/);
+    }
+    const sub = await runCli(
+      ['search', '--dataset', '1', '--jpeg-quality', '15', '--jpeg-subsampling', '4:1:1'],
+      env.dir,
+    );
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toMatch(/--jpeg-subsampling must be one of 4:2:0, 4:4:4/);
+  }, 30_000);
+});

@@ -12,6 +12,11 @@ import type { StoredJobEvent } from '../../shared/jobs.js';
 import { datasetCacheDir } from '../../main/engine/compress/cache.js';
 import { jpegCacheDir } from '../../main/api/compressions.js';
 import { datasetContentHash } from '../../main/api/searches.js';
+import { PackedImages } from '../../main/data/tensor-store.js';
+import { AE_FILES } from '../../main/engine/embed/ae-files.js';
+import { SEARCH_FILES } from '../../main/engine/search/context.js';
+import { embedWithStoredAutoencoder } from '../../main/engine/selection/embeddings.js';
+import { autoencoderDirFor, jobDirFor } from '../../main/store/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { inProcessHost, runToDone } from '../helpers/in-process.js';
 
@@ -23,6 +28,8 @@ const phases = (events: StoredJobEvent[]) =>
   new Set(events.flatMap((e) => (e.event.type === 'progress' && e.event.phase ? [e.event.phase] : [])));
 
 describe('a JPEG quality at the autoencoder, evaluation and search stages', () => {
+  let autoencoderId = 0;
+
   it('encodes once, then every stage at that quality reads the cache', async () => {
     const run = (kind: 'autoencoder' | 'evaluate' | 'search', params: Record<string, unknown>) =>
       runToDone(env.host, kind, { datasetId: env.datasetId, ...JPEG, ...params });
@@ -53,6 +60,48 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     // one entry for the three jobs
     expect(fs.readdirSync(datasetCacheDir(jpegCacheDir(env.dir), hash))).toEqual(['q15-420']);
     expect(fs.existsSync(path.join(datasetCacheDir(jpegCacheDir(env.dir), hash), 'q15-420', 'images.u8'))).toBe(true);
+    autoencoderId = (ae.job.result as { autoencoderId: number }).autoencoderId;
+  }, 60_000);
+
+  it("DDS uses a stored autoencoder's codes when it saw the same images, else has it embed the search's", async () => {
+    const dds = (params: Record<string, unknown>) =>
+      runToDone(env.host, 'search', {
+        datasetId: env.datasetId,
+        backend: 'wasm',
+        space: 'nb201',
+        cells: 1,
+        channels: 2,
+        epochs: 1,
+        batch: 6,
+        strategy: 'dds',
+        subset: 12,
+        autoencoderId,
+        ...params,
+      });
+    const dir = autoencoderDirFor(env.dir, autoencoderId);
+    // the autoencoder was trained and embedded at quality 15, 4:2:0: a search there uses its stored codes
+    const same = await dds({ jpegQuality: 15 });
+    expect(logs(same.events)).toContainEqual(
+      expect.stringMatching(new RegExp(`^DDS over autoencoder ${autoencoderId} \\(N=\\d+\\)\\.$`)),
+    );
+    expect(phases(same.events).has('preparing')).toBe(false);
+    // a search on the originals has it embed them; the codes are its own weights' (the compressed copy's codes
+    // come out as the autoencoder job stored them)
+    const original = await dds({ jpegQuality: null });
+    expect(logs(original.events)).toContainEqual(expect.stringMatching(/it saw other images than this search/));
+    expect(phases(original.events).has('preparing')).toBe(true);
+    const codes = fs.readFileSync(path.join(jobDirFor(env.dir, original.job.id), SEARCH_FILES.embeddings));
+    const stored = fs.readFileSync(path.join(dir, AE_FILES.embeddings));
+    expect(codes.length).toBe(stored.length);
+    expect(codes.equals(stored)).toBe(false);
+    const hash = datasetContentHash(env.host.store, env.datasetId)!;
+    const compressed = PackedImages.load(
+      path.join(datasetCacheDir(jpegCacheDir(env.dir), hash), 'q15-420', 'images.u8'),
+      { width: 28, height: 28, channels: 3 },
+    );
+    const again = embedWithStoredAutoencoder(dir, compressed);
+    const want = new Float32Array(stored.buffer, stored.byteOffset, stored.byteLength / 4);
+    expect(Math.max(...again.map((v, i) => Math.abs(v - want[i]!)))).toBeLessThan(1e-5);
   }, 60_000);
 
   it('the CLI offers --jpeg-quality and --jpeg-subsampling on ae train, search and evaluate', async () => {

@@ -238,6 +238,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
       weights,
       reconstructionIndices: kept,
       embedded: images.count,
+      jpeg,
     };
     fs.writeFileSync(path.join(staging, AE_FILES.summary), JSON.stringify(summary));
     ctx.log(

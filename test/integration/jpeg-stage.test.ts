@@ -3,7 +3,7 @@
  * synthetic colour dataset (28x28, the autoencoder's smallest size): an autoencoder with a JPEG quality encodes the
  * images once into the compression study's cache; an evaluation and a search at the same quality read them back
  * from it, each saying so in its log, and the settings stay in each job's parameters. The built CLI offers the two
- * flags on the three commands and checks them.
+ * flags on the three commands and checks them. A compressed search stopped and resumed continues exactly.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,13 @@ import { embedWithStoredAutoencoder } from '../../main/engine/selection/embeddin
 import { autoencoderDirFor, jobDirFor } from '../../main/store/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { inProcessHost, runToDone } from '../helpers/in-process.js';
+import {
+  bandsHostPerFile,
+  expectResumedLikeStraight,
+  runSearchInProcess,
+  stoppedAndResumed,
+  tinySearchParams,
+} from '../fixtures/search-host.js';
 
 const env = inProcessHost({ kind: 'synth-chroma', n: 60, size: 28, seed: 4 });
 const JPEG = { jpegQuality: 15, jpegSubsampling: '4:2:0', backend: 'wasm' } as const;
@@ -118,4 +125,19 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     expect(sub.code).toBe(2);
     expect(sub.stderr).toMatch(/--jpeg-subsampling must be one of 4:2:0, 4:4:4/);
   }, 30_000);
+});
+
+describe('a search on compressed images, stopped and resumed', () => {
+  const bands = bandsHostPerFile('winnow-jpeg-resume-');
+  it('continues exactly', async () => {
+    const params = tinySearchParams('nb201', { seed: 7, jpegQuality: 10 });
+    const straight = await runSearchInProcess(
+      path.join(bands.dir, 'straight'),
+      params,
+      { resume: false, backend: 'wasm' },
+      bands.host,
+    );
+    const resumed = await stoppedAndResumed(path.join(bands.dir, 'resumed'), params, 1, bands.host);
+    expectResumedLikeStraight(straight, resumed, 1);
+  }, 120_000);
 });

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseGenotypeJson } from '../../shared/genotype.js';
 import type { StoredJobEvent } from '../../shared/jobs.js';
 import { datasetCacheDir } from '../../main/engine/compress/cache.js';
 import { jpegCacheDir } from '../../main/api/compressions.js';
@@ -64,6 +65,9 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     expect(searchLogs).toContain('Compressed the images at quality 15 (4:2:0) — from the cache.');
     expect(searchLogs.some((m) => m.startsWith('Supernet test accuracy'))).toBe(true);
     expect(search.job.params).toMatchObject({ jpegQuality: 15 });
+    const genotypeFile = path.join(jobDirFor(env.dir, search.job.id), SEARCH_FILES.genotypeJson);
+    const provenance = parseGenotypeJson(fs.readFileSync(genotypeFile, 'utf8')).provenance;
+    expect(provenance.jpeg).toEqual({ quality: 15, subsampling: '4:2:0' });
     // one entry for the three jobs
     expect(fs.readdirSync(datasetCacheDir(jpegCacheDir(env.dir), hash))).toEqual(['q15-420']);
     expect(fs.existsSync(path.join(datasetCacheDir(jpegCacheDir(env.dir), hash), 'q15-420', 'images.u8'))).toBe(true);
@@ -97,6 +101,8 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     const original = await dds({ jpegQuality: null });
     expect(logs(original.events)).toContainEqual(expect.stringMatching(/it saw other images than this search/));
     expect(phases(original.events).has('preparing')).toBe(true);
+    const originalGenotype = path.join(jobDirFor(env.dir, original.job.id), SEARCH_FILES.genotypeJson);
+    expect(parseGenotypeJson(fs.readFileSync(originalGenotype, 'utf8')).provenance.jpeg).toBeUndefined();
     const codes = fs.readFileSync(path.join(jobDirFor(env.dir, original.job.id), SEARCH_FILES.embeddings));
     const stored = fs.readFileSync(path.join(dir, AE_FILES.embeddings));
     expect(codes.length).toBe(stored.length);

@@ -220,6 +220,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       algorithmParams: trainer.algorithm.provenance(),
       seed: params.seed,
       epochs: params.epochs,
+      ...(jpeg ? { jpeg: { quality: jpeg.quality, subsampling: jpeg.subsampling } } : {}),
       alphas: last.alphas,
       metrics: { ...final, seconds },
     });

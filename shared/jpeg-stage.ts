@@ -10,11 +10,14 @@ import { COMPRESS_DEFAULTS, COMPRESS_LIMITS, SUBSAMPLINGS } from './compress-def
 export const Subsampling = z.enum(SUBSAMPLINGS);
 export type Subsampling = z.infer<typeof Subsampling>;
 
-/** The stages a job can compress its images at, and what each one's help says it compresses. */
+/**
+ * The stages a job can compress its images at, and what each one's help says it compresses. An evaluation trains
+ * and tests on compressed images: the thesis' "compressed at evaluation".
+ */
 export const JPEG_STAGES = {
   autoencoder: "the autoencoder's training and embedding images",
-  search: "the search's training, validation and test images",
-  evaluation: 'the training and the test images both (the thesis\' "compressed at evaluation")',
+  search: 'every image the search trains, chooses and tests on',
+  evaluation: 'the training and the test images both',
 } as const;
 export type JpegStageName = keyof typeof JPEG_STAGES;
 
@@ -29,10 +32,10 @@ export function jpegStageParams(stage: JpegStageName) {
       .nullable()
       .default(null)
       .describe(
-        `compress images first: JPEG quality 1 to 100 (lower is smaller and blurrier) applied to ${JPEG_STAGES[stage]}; empty: the original images [Poyser-thesis §6]`,
+        `compress images first: JPEG quality 1 to 100 (lower: smaller, blurrier) for ${JPEG_STAGES[stage]}; empty: the originals [Poyser-thesis §6]`,
       ),
     jpegSubsampling: Subsampling.default('4:2:0').describe(
-      'with a JPEG quality: colour detail kept, 4:2:0 a quarter of it (what cameras save), 4:4:4 all of it; the same for grey images [Poyser-thesis §3.5]',
+      'with a JPEG quality: colour detail kept, 4:2:0 a quarter of it (what cameras save), 4:4:4 all of it; grey images have none [Poyser-thesis §3.5]',
     ),
   };
 }

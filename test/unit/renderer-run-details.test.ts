@@ -72,6 +72,21 @@ describe('labels and values', () => {
     expect(rows.every((r) => !/[a-z][A-Z]/.test(r.label))).toBe(true); // no camelCase
   });
 
+  it('says a job saw the original images, and shows the JPEG subsampling only beside a quality', () => {
+    const plain = paramRows('search', searchOf({}));
+    expect(plain.find((r) => r.key === 'jpegQuality')).toMatchObject({
+      label: 'Compress images first (JPEG quality)',
+      value: 'no: the original images',
+    });
+    expect(keys(plain)).not.toContain('jpegSubsampling');
+    const compressed = paramRows('search', searchOf({ jpegQuality: 15 }));
+    expect(compressed.find((r) => r.key === 'jpegQuality')!.value).toBe('15');
+    expect(compressed.find((r) => r.key === 'jpegSubsampling')).toMatchObject({
+      label: 'JPEG colour subsampling',
+      value: '4:2:0',
+    });
+  });
+
   it('shows a kind without a description as given, in words', () => {
     expect(paramRows('tally', { perClass: 4, names: ['a', 'b'] })).toEqual([
       { key: 'perClass', label: 'Per class', value: '4' },

@@ -106,6 +106,8 @@ const LABELS: Record<string, string> = {
   calibrationBatches: 'Calibration batches',
   testFraction: 'Test images',
   searchWeightFraction: 'Search weight images',
+  jpegQuality: 'Compress images first (JPEG quality)',
+  jpegSubsampling: 'JPEG colour subsampling',
   ...Object.fromEntries([...DDS_FIELDS, ...BDP_FIELDS, ...TRAINING_FIELDS].map((f) => [f.key, f.label])),
 };
 
@@ -113,6 +115,11 @@ const LABELS: Record<string, string> = {
 const HELP: Record<string, string> = Object.fromEntries(
   [...DDS_FIELDS, ...BDP_FIELDS, ...TRAINING_FIELDS].flatMap((f) => (f.title ? [[f.key, f.title]] : [])),
 );
+
+/** Fields that mean something only beside another: hidden while that one is empty. */
+const ONLY_WITH: Record<string, string> = { jpegSubsampling: 'jpegQuality' };
+/** What an empty field means, where '—' would not say it. */
+const EMPTY_TEXT: Record<string, string> = { jpegQuality: 'no: the original images' };
 
 /** Parameters stored as a fraction that the forms show in %. */
 const PERCENT_PARAMS = new Set(['pruneTrain', 'pruneVal', 'testFraction', 'searchWeightFraction']);
@@ -204,7 +211,11 @@ export function paramRows(kind: string, params: Record<string, unknown> | null |
   const described = PARAMS_OF[kind];
   if (!described)
     return Object.entries(given).map(([key, v]) => ({ key, label: LABELS[key] ?? humanize(key), value: text(v, key) }));
-  const known = Object.values(described).filter((d) => applies(d, given, described));
+  const companionSet = (d: ParamDescription) => {
+    const other = described[ONLY_WITH[d.key] ?? ''];
+    return !other || valueOf(given, other) != null;
+  };
+  const known = Object.values(described).filter((d) => applies(d, given, described) && companionSet(d));
   const rows: DetailRow[] = known
     .filter((d) => given[d.key] !== undefined || d.default !== undefined)
     .map((d) => {
@@ -213,7 +224,12 @@ export function paramRows(kind: string, params: Record<string, unknown> | null |
       return {
         key: d.key,
         label: LABELS[d.key] ?? humanize(d.key),
-        value: d.key.endsWith('Id') && typeof v === 'number' ? `#${v}` : text(v, d.key),
+        value:
+          d.key.endsWith('Id') && typeof v === 'number'
+            ? `#${v}`
+            : v == null
+              ? (EMPTY_TEXT[d.key] ?? text(v))
+              : text(v, d.key),
         ...(help ? { help: help.charAt(0).toUpperCase() + help.slice(1) } : {}),
       };
     });

@@ -72,15 +72,15 @@ describe('labels and values', () => {
     expect(rows.every((r) => !/[a-z][A-Z]/.test(r.label))).toBe(true); // no camelCase
   });
 
-  it('says a job saw the original images, and shows the JPEG subsampling only beside a quality', () => {
-    const plain = paramRows('search', searchOf({}));
-    expect(plain.find((r) => r.key === 'jpegQuality')).toMatchObject({
+  it('shows a JPEG stage only when the job had one', () => {
+    const plain = keys(paramRows('search', searchOf({})));
+    expect(plain).not.toContain('jpegQuality');
+    expect(plain).not.toContain('jpegSubsampling');
+    const compressed = paramRows('evaluate', { datasetId: 3, jpegQuality: 15, jpegSubsampling: '4:2:0' });
+    expect(compressed.find((r) => r.key === 'jpegQuality')).toMatchObject({
       label: 'Compress images first (JPEG quality)',
-      value: 'no: the original images',
+      value: '15',
     });
-    expect(keys(plain)).not.toContain('jpegSubsampling');
-    const compressed = paramRows('search', searchOf({ jpegQuality: 15 }));
-    expect(compressed.find((r) => r.key === 'jpegQuality')!.value).toBe('15');
     expect(compressed.find((r) => r.key === 'jpegSubsampling')).toMatchObject({
       label: 'JPEG colour subsampling',
       value: '4:2:0',

@@ -116,10 +116,11 @@ const HELP: Record<string, string> = Object.fromEntries(
   [...DDS_FIELDS, ...BDP_FIELDS, ...TRAINING_FIELDS].flatMap((f) => (f.title ? [[f.key, f.title]] : [])),
 );
 
-/** Fields that mean something only beside another: hidden while that one is empty. */
-const ONLY_WITH: Record<string, string> = { jpegSubsampling: 'jpegQuality' };
-/** What an empty field means, where '—' would not say it. */
-const EMPTY_TEXT: Record<string, string> = { jpegQuality: 'no: the original images' };
+/**
+ * Fields shown only while the named one is set: a JPEG stage is rare, so a job on the original images shows neither
+ * its empty quality nor the subsampling that would go with it.
+ */
+const ONLY_WITH: Record<string, string> = { jpegQuality: 'jpegQuality', jpegSubsampling: 'jpegQuality' };
 
 /** Parameters stored as a fraction that the forms show in %. */
 const PERCENT_PARAMS = new Set(['pruneTrain', 'pruneVal', 'testFraction', 'searchWeightFraction']);
@@ -224,12 +225,7 @@ export function paramRows(kind: string, params: Record<string, unknown> | null |
       return {
         key: d.key,
         label: LABELS[d.key] ?? humanize(d.key),
-        value:
-          d.key.endsWith('Id') && typeof v === 'number'
-            ? `#${v}`
-            : v == null
-              ? (EMPTY_TEXT[d.key] ?? text(v))
-              : text(v, d.key),
+        value: d.key.endsWith('Id') && typeof v === 'number' ? `#${v}` : text(v, d.key),
         ...(help ? { help: help.charAt(0).toUpperCase() + help.slice(1) } : {}),
       };
     });

@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CostEstimate } from '../../shared/cost.js';
 import { parseGenotypeJson } from '../../shared/genotype.js';
 import type { StoredJobEvent } from '../../shared/jobs.js';
 import { datasetCacheDir } from '../../main/engine/compress/cache.js';
 import { jpegCacheDir } from '../../main/api/compressions.js';
 import { datasetContentHash } from '../../main/api/searches.js';
+import { jobKind } from '../../main/jobs/registry.js';
 import { PackedImages } from '../../main/data/tensor-store.js';
 import { AE_FILES } from '../../main/engine/embed/ae-files.js';
 import { SEARCH_FILES } from '../../main/engine/search/context.js';
@@ -66,21 +66,21 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     expect(searchLogs).toContain('Compressed the images at quality 15 (4:2:0) — from the cache.');
     expect(searchLogs.some((m) => m.startsWith('Supernet test accuracy'))).toBe(true);
     expect(search.job.params).toMatchObject({ jpegQuality: 15 });
-    // Cost before Start counts the encoding of each kind at a quality, and none without one
+    // Cost before Start counts the encoding of each kind at a quality, and none without one (each kind's count,
+    // without the network's timing probe that jobs.estimate adds)
     for (const [kind, params] of [
       ['autoencoder', {}],
       ['search', { space: 'nb201', cells: 1, channels: 2, epochs: 1, batch: 6 }],
       ['evaluate', { source: { kind: 'baseline', name: 'cnn' }, preset: 'tiny', epochs: 1, batch: 8 }],
     ] as const) {
-      const estimate = (jpegQuality: number | null) =>
-        env.host.api.dispatch('jobs.estimate', {
-          kind,
-          params: { datasetId: env.datasetId, ...JPEG, ...params, jpegQuality },
-        }) as Promise<CostEstimate>;
-      expect((await estimate(15)).parts[0], kind).toBe(
-        '60 images compressed at JPEG quality 15 first (unless an earlier job did)',
-      );
-      expect((await estimate(null)).parts.join(' '), kind).not.toMatch(/compressed/);
+      const spec = jobKind(kind);
+      const parts = (jpegQuality: number | null) =>
+        spec.estimate!(
+          env.host,
+          spec.engine.params.parse({ datasetId: env.datasetId, ...JPEG, ...params, jpegQuality }),
+        ).count().parts;
+      expect(parts(15)[0], kind).toBe('60 images compressed at JPEG quality 15 first (unless an earlier job did)');
+      expect(parts(null).join(' '), kind).not.toMatch(/compressed/);
     }
     const genotypeFile = path.join(jobDirFor(env.dir, search.job.id), SEARCH_FILES.genotypeJson);
     const provenance = parseGenotypeJson(fs.readFileSync(genotypeFile, 'utf8')).provenance;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { jpegStageParams } from './jpeg-stage.js';
+import { testLimitPerClass } from './test-limit.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
 import { BASELINES, EVAL_PRESETS, EVALUATE_LIMITS as L, NETWORK_KINDS, type NetworkSize } from './evaluate-defaults.js';
@@ -128,6 +129,7 @@ export const EvaluateParams = z.object({
     .nullable()
     .default(null)
     .describe('at most this many training images per class, for a quick trial; empty: all'),
+  testLimitPerClass: testLimitPerClass('the test accuracy after every epoch'),
   ...jpegStageParams('evaluation'),
   backend: BackendChoice.default('auto'),
 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { jpegStageParams } from './jpeg-stage.js';
+import { testLimitPerClass } from './test-limit.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
 import {
@@ -119,6 +120,7 @@ export const SearchParams = z.object({
     .nullable()
     .default(null)
     .describe('at most this many training images per class, half for the weights, half for α; empty: all'),
+  testLimitPerClass: testLimitPerClass("the final supernet's test accuracy"),
   ...jpegStageParams('search'),
   backend: BackendChoice.default('auto'),
   /** Crop + flip of the weight and α batches, seeded ([DARTS] search); `auto`: RGB only. */

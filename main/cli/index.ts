@@ -53,7 +53,7 @@ Commands:
   search --dataset <id> [options]        Architecture search (DARTS first-order over a supernet); prints the genotype
       --space darts|nb201   --strategy full|random|dds|dds-untrained|bdp   --epochs N   --batch N
       --channels C   --cells N   --lr X   --alpha-lr X   --seed S
-      --limit-per-class N (images per class, split over train_w / train_a)
+      --limit-per-class N (images per class, split over train_w / train_a)   --test-limit-per-class N
       --augment auto|on|off (crop + flip of the weight and α batches; auto: RGB only)
       --jpeg-quality Q --jpeg-subsampling 4:2:0|4:4:4 (search on JPEG-compressed images)
       random/dds: --subset S --val-mode resample-each-epoch|fixed|with-subset (the α steps' subset, one policy)
@@ -71,7 +71,7 @@ Commands:
       --preset tiny|small|thesis-mnist|thesis-fashion|thesis-cifar|darts-paper   --channels C   --layers L
       (thesis-*: 300 epochs, batch 32, lr 0.01; darts-paper: 600 epochs, batch 96, lr 0.025, unless given)
       --epochs N   --batch N   --lr X   --seed S   --aux   --drop-path P   --augment auto|on|off
-      --limit-per-class N (training images per class)
+      --limit-per-class N (training images per class)   --test-limit-per-class N (test images per class)
       --jpeg-quality Q --jpeg-subsampling 4:2:0|4:4:4 (train and test on JPEG-compressed images)
   evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
   evaluate list [--dataset <id>]         Evaluations, newest first, with accuracy, size and the search's cost

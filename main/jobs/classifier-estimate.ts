@@ -8,16 +8,18 @@ import type { NetworkDescription } from '../../shared/evaluate.js';
 import type { SplitDatasetJobContext } from '../engine/jobs/dataset-context.js';
 import type { ProbeSpec } from '../engine/cost/probe.js';
 
-/** Training images per class and test images, from a job's dataset context. */
+/** Training images per class and the test images the job tests on (at most `testLimitPerClass` of each class). */
 export function classifierFacts(
   c: Pick<SplitDatasetJobContext, 'labels' | 'splits' | 'classNames'>,
+  testLimitPerClass: number | null = null,
 ): ClassifierCostFacts {
   const perClassTrain = c.classNames.map(() => 0);
-  let testImages = 0;
+  const perClassTest = c.classNames.map(() => 0);
   c.splits.forEach((s, i) => {
     if (s === 'train') perClassTrain[c.labels[i]!]!++;
-    else testImages++;
+    else perClassTest[c.labels[i]!]!++;
   });
+  const testImages = perClassTest.reduce((sum, n) => sum + Math.min(n, testLimitPerClass ?? Infinity), 0);
   return { perClassTrain, testImages };
 }
 

@@ -8,7 +8,7 @@ import { classifierFacts, classifierProbe, classifierShapeKey } from './classifi
 export function evaluateEstimatePlan(host: JobHost, params: EvaluateParams): JobEstimatePlan {
   // the job's own context: the network resolved from its source (a search's genotype, a pasted one, a baseline)
   const c = evaluateJobContext(host.store, host.dataDir, params);
-  const facts = classifierFacts(c);
+  const facts = classifierFacts(c, params.testLimitPerClass);
   const k = {
     network: c.network,
     batch: params.batch,

@@ -31,7 +31,12 @@ export function searchEstimatePlan(store: Store, params: SearchParams): JobEstim
   if (!facts) throw new ApiError('not_found', missingDataset(params.datasetId));
   const d = facts.detail;
   const shape = { width: d.width, height: d.height, channels: d.channels, classes: d.classNames.length };
-  const costFacts = { ...shape, perClassHalves: facts.perClassHalves, testImages: d.splits.test };
+  // the supernet's test: the whole split, or at most the limit of each class (an upper bound when classes are uneven)
+  const testImages =
+    params.testLimitPerClass === null
+      ? d.splits.test
+      : Math.min(d.splits.test, params.testLimitPerClass * shape.classes);
+  const costFacts = { ...shape, perClassHalves: facts.perClassHalves, testImages };
   return {
     count: (patch = {}) =>
       withJpegStage(

@@ -25,8 +25,8 @@ const env = inProcessHost({ kind: 'synth-chroma', n: 90, size: 16, seed: 3 });
 
 /** Searches and evaluations small enough for a few seconds each on wasm. */
 const TINY = {
-  search: { epochs: 1, batch: 8, channels: 2, cells: 1, limitPerClass: 6, subset: 6 },
-  evaluate: { preset: 'tiny', channels: 4, layers: 1, epochs: 1, batch: 16, limitPerClass: 6 },
+  search: { epochs: 1, batch: 8, channels: 2, cells: 1, limitPerClass: 6, subset: 6, testLimitPerClass: 3 },
+  evaluate: { preset: 'tiny', channels: 4, layers: 1, epochs: 1, batch: 16, limitPerClass: 6, testLimitPerClass: 3 },
   backend: 'wasm',
 } as const;
 
@@ -71,6 +71,12 @@ describe('experiment job', () => {
       expect(run.parameters).toBeGreaterThan(0);
       expect(run.genotypeText).toMatch(/^Genotype\(/);
     }
+    // tested on at most 3 images of each class
+    const classes = env.host.store.datasets.detail(env.datasetId)!.classNames.length;
+    for (const j of childJobs('evaluate'))
+      expect((j.result as { test: { images: number } }).test.images).toBe(3 * classes);
+    for (const j of childJobs('search'))
+      expect((j.result as { supernetTest: { images: number } }).supernetTest.images).toBe(3 * classes);
     // the random subset trains on fewer images than the full data
     const images = (cell: string) =>
       result.runs.filter((r) => r.cell === cell).reduce((s, r) => s + r.imagesProcessed!, 0);

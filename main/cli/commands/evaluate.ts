@@ -27,6 +27,7 @@ const FLAGS = paramFlags(EvaluateParams, {
   dropPath: true,
   augment: true,
   limitPerClass: true,
+  testLimitPerClass: true,
   jpegQuality: true,
   jpegSubsampling: true,
 });

@@ -37,6 +37,7 @@ const FLAGS = paramFlags(SearchParams, {
   cells: true,
   seed: true,
   limitPerClass: true,
+  testLimitPerClass: true,
   jpegQuality: true,
   jpegSubsampling: true,
   lr: true,

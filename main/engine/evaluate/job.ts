@@ -18,7 +18,8 @@ import { selectBackend } from '../backend/ladder.js';
 import { explainOutOfMemory } from '../backend/out-of-memory.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
-import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
+import { deriveSeed, mulberry32 } from '../nn/prng.js';
+import { capPerClass } from '../rows.js';
 import { EVALUATE_FILES, evaluateRefusal, type EvaluateJobContext } from './context.js';
 import { saveModelFolder } from './model-io.js';
 import { buildNetwork, countMultiplyAdds, countParameters, specOf } from './networks/index.js';
@@ -30,17 +31,26 @@ export function trainingRows(
   limitPerClass: number | null,
   seed: number,
 ): number[] {
-  const byClass = c.classNames.map(() => [] as number[]);
-  c.splits.forEach((s, row) => {
-    if (s === 'train') byClass[c.labels[row]!]!.push(row);
-  });
-  if (limitPerClass == null) return byClass.flat().sort((a, b) => a - b);
-  const rng = mulberry32(deriveSeed(seed, 'evaluate-limit'));
-  return byClass
-    .flatMap((rows) =>
-      rows.length > limitPerClass ? (shuffleInPlace([...rows], rng) as number[]).slice(0, limitPerClass) : rows,
-    )
-    .sort((a, b) => a - b);
+  return splitRows(c, 'train', limitPerClass, mulberry32(deriveSeed(seed, 'evaluate-limit')));
+}
+
+/** Test rows: the whole test split, or at most `testLimitPerClass` per class (a seeded choice). */
+export function testRowsOf(
+  c: Pick<EvaluateJobContext, 'labels' | 'splits' | 'classNames'>,
+  testLimitPerClass: number | null,
+  seed: number,
+): number[] {
+  return splitRows(c, 'test', testLimitPerClass, mulberry32(deriveSeed(seed, 'evaluate-test-limit')));
+}
+
+function splitRows(
+  c: Pick<EvaluateJobContext, 'labels' | 'splits' | 'classNames'>,
+  split: 'train' | 'test',
+  cap: number | null,
+  rng: () => number,
+): number[] {
+  const rows = c.splits.flatMap((s, row) => (s === split ? [row] : []));
+  return capPerClass(rows, c.labels, c.classNames.length, cap, rng);
 }
 
 /** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
@@ -53,7 +63,7 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
   const report = await selectBackend(params.backend === 'auto' ? ctx.backendPreference : params.backend);
   const backend = report.selected;
   const trainRows = trainingRows(c, params.limitPerClass, params.seed);
-  const testRows = c.splits.flatMap((s, row) => (s === 'test' ? [row] : []));
+  const testRows = testRowsOf(c, params.testLimitPerClass, params.seed);
   const refusal = evaluateRefusal(params, c.network, {
     name: c.datasetName,
     classes: c.classNames.length,

@@ -19,6 +19,7 @@ import type { JobPhase } from '../../../shared/progress.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { writeGenotypeFile } from '../jobs/genotype-file.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
+import { capPerClass } from '../rows.js';
 import { selectionEmbeddings, storedCodesServe } from '../selection/embeddings.js';
 import { createSelection } from '../selection/index.js';
 import type { SelectionPools } from '../selection/strategy.js';
@@ -71,11 +72,17 @@ function supernetTestAccuracy(
   norm: ChannelNorm,
   batch: number,
   seed: number,
+  testLimitPerClass: number | null,
 ): { accuracy: number; images: number } {
-  const rows = shuffleInPlace(
-    c.halves.flatMap((h, row) => (h === null ? [row] : [])),
-    mulberry32(deriveSeed(seed, 'supernet-test')),
-  ) as number[];
+  const testSplit = c.halves.flatMap((h, row) => (h === null ? [row] : []));
+  const limited = capPerClass(
+    testSplit,
+    labels,
+    c.classNames.length,
+    testLimitPerClass,
+    mulberry32(deriveSeed(seed, 'supernet-test-limit')),
+  );
+  const rows = shuffleInPlace(limited, mulberry32(deriveSeed(seed, 'supernet-test'))) as number[];
   let correct = 0;
   for (let start = 0; start < rows.length; start += batch) {
     ctx.checkCancelled();
@@ -207,7 +214,17 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     const { history, seconds, images: images_ } = await trainer.train();
     const last = history[history.length - 1]!;
     trainer.algorithm.evaluationMode();
-    const test = supernetTestAccuracy(ctx, trainer.net, images, c, pools.labels, norm, params.batch, params.seed);
+    const test = supernetTestAccuracy(
+      ctx,
+      trainer.net,
+      images,
+      c,
+      pools.labels,
+      norm,
+      params.batch,
+      params.seed,
+      params.testLimitPerClass,
+    );
     ctx.log('info', `Supernet test accuracy ${(test.accuracy * 100).toFixed(1)}% on ${test.images} test images.`);
     const genotype: Genotype = last.genotype;
     const genotypeText = formatGenotype(genotype);

@@ -60,6 +60,7 @@ const LABELS: Record<string, string> = {
   alphaWeightDecay: 'α weight decay',
   seed: 'Seed',
   limitPerClass: 'Images per class',
+  testLimitPerClass: 'Test images per class',
   backend: 'Backend',
   augment: 'Augmentation',
   partialChannels: 'Partial channels K',

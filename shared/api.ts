@@ -26,6 +26,7 @@ import {
 } from './evaluate.js';
 import type { CompressionDetail, CompressionImages, CompressionSummary } from './compress.js';
 import type { CostEstimate } from './cost.js';
+import type { ExperimentDetail, ExperimentPlanView, ExperimentSummary } from './experiment.js';
 import { JobState, type JobStartRequest, type JobSummary, type PushMessage, type StoredJobEvent } from './jobs.js';
 
 export interface SystemInfo {
@@ -174,6 +175,12 @@ export const apiInputs = {
   }),
   /** The whole study as CSV (what `winnow export table` writes). */
   'compressions.table': z.object({ id: JobId }),
+  /** An experiment's plan before Start: its cells, child jobs and cost (the params are parsed as `jobs.start` does). */
+  'experiments.plan': z.object({ params: z.unknown() }),
+  'experiments.list': z.object({ datasetId: DatasetId.optional() }).default({}),
+  'experiments.get': z.object({ id: JobId }),
+  /** The report folder (report.md, results.csv, experiment.json, charts) as one zip. */
+  'experiments.archive': z.object({ id: JobId }),
 } as const;
 
 /** A job kind as `jobs.kinds` describes it (from its module in main/jobs/). */
@@ -234,6 +241,10 @@ export interface ApiOutputs {
   'compressions.get': CompressionDetail;
   'compressions.images': CompressionImages;
   'compressions.table': { filename: string; csv: string };
+  'experiments.plan': ExperimentPlanView;
+  'experiments.list': ExperimentSummary[];
+  'experiments.get': ExperimentDetail;
+  'experiments.archive': ModelFile;
 }
 
 export type ApiMethod = keyof typeof apiInputs & keyof ApiOutputs;

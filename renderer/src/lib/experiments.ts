@@ -2,30 +2,33 @@
  * The Experiments page's pure helpers: the form (a preset or a custom grid), the parameters Start sends, the plan
  * in words, the children's table and the report's table. No DOM, no API: the components call these.
  */
+import type {
+  ChildKind,
+  CompressionArm,
+  ExperimentCell,
+  ExperimentNodeState,
+  ExperimentParamsInput,
+  ExperimentPlanView,
+  ExperimentReport,
+  ExperimentScale,
+  ExperimentStage,
+  ExperimentStrategy,
+  ExperimentSummary,
+  CellReport,
+  MetricSummary,
+} from '../../../shared/experiment.js';
 import {
   EXPERIMENT_STAGES,
   EXPERIMENT_STRATEGIES,
   STRATEGY_LABELS,
   armLabel,
-  type ChildKind,
-  type CompressionArm,
-  type ExperimentCell,
-  type ExperimentNodeState,
-  type ExperimentParamsInput,
-  type ExperimentPlanView,
-  type ExperimentReport,
-  type ExperimentScale,
-  type ExperimentStage,
-  type ExperimentStrategy,
-  type ExperimentSummary,
-  type CellReport,
-  type MetricSummary,
-} from '../../../shared/experiment.js';
+} from '../../../shared/experiment-defaults.js';
 import { EXPERIMENT_PRESETS, presetParams, type ExperimentPresetId } from '../../../shared/experiment-presets.js';
-import { BASELINES, NETWORK_NAMES } from '../../../shared/evaluate.js';
+import { BASELINES, NETWORK_NAMES } from '../../../shared/evaluate-defaults.js';
 import type { Genotype } from '../../../shared/genotype/ops.js';
 import { parseDartsGenotype, parseNb201 } from '../../../shared/genotype/text.js';
-import { SEARCH_ALGORITHMS, type SearchAlgorithm } from '../../../shared/search-algorithms.js';
+import { SEARCH_ALGORITHM_INFO } from '../../../shared/generated/params.js';
+import type { SearchAlgorithm } from '../../../shared/search-algorithms.js';
 import { formatCount } from './datasets.js';
 import type { BuiltParams } from './form-fields.js';
 import { formatEta, formatMillions, formatNumber, formatSeconds } from './format.js';
@@ -33,9 +36,11 @@ import type { FormWords, JobViewAbout, RunListAbout } from './job-views.js';
 import { jobViewOf } from './run-details.js';
 import { hrefFor } from './routes.js';
 
-export { EXPERIMENT_PRESETS, EXPERIMENT_STRATEGIES, SEARCH_ALGORITHMS, STRATEGY_LABELS, BASELINES, NETWORK_NAMES };
+export { EXPERIMENT_PRESETS, EXPERIMENT_STRATEGIES, STRATEGY_LABELS, BASELINES, NETWORK_NAMES };
 
 export type Baseline = (typeof BASELINES)[number];
+/** The search algorithms, in the order their table lists them. */
+export const SEARCH_ALGORITHMS = Object.keys(SEARCH_ALGORITHM_INFO) as SearchAlgorithm[];
 export type PresetChoice = ExperimentPresetId | 'custom';
 export const PRESET_CHOICES: readonly PresetChoice[] = [...EXPERIMENT_PRESETS, 'custom'];
 

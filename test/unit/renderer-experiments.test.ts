@@ -127,6 +127,10 @@ describe('the experiment form', () => {
     expect(rows.map((r) => r.stage)).toEqual(['Search', 'Evaluation', 'Autoencoder (DDS)']);
     expect(rows[0]!.text).toMatch(/epochs 3 · batch size 16/);
     expect(rows[1]!.text).toMatch(/network size tiny/);
+    // a stored experiment's parameters carry every default: only the settings a scale sets are named
+    const stored = settingsRows({ search: { epochs: 2, alphaLr: 0.0003 }, evaluate: {}, autoencoder: {}, study: null });
+    expect(stored[0]!.text).toBe('epochs 2');
+    expect(stored[1]!.text).toBe('the job’s own defaults');
   });
 });
 
@@ -296,7 +300,7 @@ describe('the report table', () => {
     // 0.97, 0.975, 0.965: mean 97.0 %, sample std 0.5 pp
     expect(rows[0]!.test).toBe('97.0 ± 0.5 %');
     expect(rows[0]!.reference).toBe(true);
-    expect(rows[0]!.p).toBe('—');
+    expect(rows[0]!.p).toBe('p —');
     expect(rows[0]!.pWhy).toBe('the reference itself');
     expect(rows[1]!.accuracyRatio).toBe('0.98×');
     expect(rows[1]!.timeRatio).toBe('0.5×');
@@ -305,7 +309,7 @@ describe('the report table', () => {
     expect(rows[1]!.parameters).toBe('1.23 M');
     // one seed: no std, and no test, with the reason
     expect(rows[2]!.test).toBe('90.0 %');
-    expect(rows[2]!.p).toBe('—');
+    expect(rows[2]!.p).toBe('p —');
     expect(rows[2]!.pWhy).toMatch(/3 or more seeds/);
   });
 

@@ -357,12 +357,12 @@ export const ratioText = (r: number | null): string =>
 
 /** The p-value, or "—" and why there is none. */
 export function significanceText(c: CellReport, reference: string): { text: string; why: string | null } {
-  if (c.cell.key === reference) return { text: '—', why: 'the reference itself' };
+  if (c.cell.key === reference) return { text: 'p —', why: 'the reference itself' };
   if (c.significance) {
     const p = c.significance.p < 0.001 ? '< 0.001' : formatNumber(c.significance.p, 2);
     return { text: `p = ${p}${c.significance.significant ? ' (significant)' : ''}`, why: null };
   }
-  return { text: '—', why: c.runs < 3 ? 'needs 3 or more seeds in both cells' : 'no test could be made' };
+  return { text: 'p —', why: c.runs < 3 ? 'needs 3 or more seeds in both cells' : 'no test could be made' };
 }
 
 export interface ReportRow {
@@ -394,7 +394,7 @@ export function reportRows(report: ExperimentReport): ReportRow[] {
       reference: c.cell.key === report.reference,
       runs: c.runs,
       test: accuracyText(m.testAccuracy),
-      supernet: c.cell.baseline ? 'no search' : accuracyText(m.supernetAccuracy),
+      supernet: c.cell.baseline ? '— (no search)' : accuracyText(m.supernetAccuracy),
       searchTime: c.cell.baseline ? '—' : plainText(m.searchSeconds, (s) => formatSeconds(s)),
       images: c.cell.baseline ? '—' : plainText(m.imagesProcessed, (v) => formatCount(Math.round(v))),
       parameters: plainText(m.parameters, formatMillions),
@@ -425,9 +425,10 @@ export const armsText = (arms: readonly CompressionArm[]): string => arms.map(ar
 export function settingsRows(
   params: Pick<ExperimentParamsInput, 'search' | 'evaluate' | 'autoencoder' | 'study'>,
 ): { stage: string; text: string }[] {
+  // the settings a scale sets, in words; the job's other parameters are in its row in Runs
   const line = (o: Record<string, unknown> | undefined | null) =>
     Object.entries(o ?? {})
-      .filter(([, v]) => v !== undefined)
+      .filter(([k, v]) => v !== undefined && k in SETTING_WORDS)
       .map(([k, v]) => `${SETTING_WORDS[k] ?? k} ${v === null ? 'all' : Array.isArray(v) ? v.join(', ') : String(v)}`)
       .join(' · ');
   const rows = [

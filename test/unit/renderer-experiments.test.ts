@@ -128,8 +128,15 @@ describe('the experiment form', () => {
     expect(rows[0]!.text).toMatch(/epochs 3 · batch size 16/);
     expect(rows[1]!.text).toMatch(/network size tiny/);
     // a stored experiment's parameters carry every default: only the settings a scale sets are named
-    const stored = settingsRows({ search: { epochs: 2, alphaLr: 0.0003 }, evaluate: {}, autoencoder: {}, study: null });
+    const stored = settingsRows({
+      search: { epochs: 2, alphaLr: 0.0003, pruneEvery: 5 },
+      evaluate: {},
+      autoencoder: {},
+      study: null,
+      strategies: ['full'],
+    });
     expect(stored[0]!.text).toBe('epochs 2');
+    expect(settingsRows({ search: { pruneEvery: 5 }, strategies: ['bdp'] })[0]!.text).toBe('prune every (epochs) 5');
     expect(stored[1]!.text).toBe('the job’s own defaults');
   });
 });

@@ -423,13 +423,16 @@ export const armsText = (arms: readonly CompressionArm[]): string => arms.map(ar
 
 /** A scale's settings as rows for the "settings each child uses" disclosure. */
 export function settingsRows(
-  params: Pick<ExperimentParamsInput, 'search' | 'evaluate' | 'autoencoder' | 'study'>,
+  params: Pick<ExperimentParamsInput, 'search' | 'evaluate' | 'autoencoder' | 'study' | 'strategies'>,
 ): { stage: string; text: string }[] {
+  // BDP's pruning settings matter only where the grid has BDP
+  const bdp = (params.strategies ?? []).some((s) => s.startsWith('bdp'));
   // the settings a scale sets, in words; the job's other parameters are in its row in Runs
+  const shown = (k: string) => k in SETTING_WORDS && (bdp || !BDP_KEYS.has(k));
   const line = (o: Record<string, unknown> | undefined | null) =>
     Object.entries(o ?? {})
-      .filter(([k, v]) => v !== undefined && k in SETTING_WORDS)
-      .map(([k, v]) => `${SETTING_WORDS[k] ?? k} ${v === null ? 'all' : Array.isArray(v) ? v.join(', ') : String(v)}`)
+      .filter(([k, v]) => v !== undefined && shown(k))
+      .map(([k, v]) => `${SETTING_WORDS[k]} ${v === null ? 'all' : Array.isArray(v) ? v.join(', ') : String(v)}`)
       .join(' · ');
   const rows = [
     { stage: 'Search', text: line(params.search) },
@@ -440,6 +443,7 @@ export function settingsRows(
   return rows.map((r) => ({ ...r, text: r.text === '' ? 'the job’s own defaults' : r.text }));
 }
 
+const BDP_KEYS = new Set(['pruneEvery', 'pruneTrain', 'pruneVal']);
 const SETTING_WORDS: Record<string, string> = {
   epochs: 'epochs',
   batch: 'batch size',

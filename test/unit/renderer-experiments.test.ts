@@ -63,6 +63,15 @@ describe('the experiment form', () => {
       }
   });
 
+  it('names a preset whose axes the user changed as edited', () => {
+    const f = applyPreset(withDataset(defaultExperimentForm()), 'bdp', 'quick');
+    expect(built(f).name).toBe('BDP pruning (quick)');
+    const edited = { ...f, strategies: f.strategies.filter((s) => s !== 'full') };
+    expect(built(edited).name).toBe('BDP pruning (quick), edited');
+    expect(built(edited).preset).toBe('bdp');
+    expect(built({ ...f, searchEpochs: 1 }).name).toBe('BDP pruning (quick), edited');
+  });
+
   it("reads the compression preset's arms into qualities × stage sets, and builds them back", () => {
     const f = applyPreset(withDataset(defaultExperimentForm()), 'dds-under-compression', 'quick');
     expect(f.originals).toBe(true);

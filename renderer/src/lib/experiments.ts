@@ -217,6 +217,7 @@ export function buildExperimentParams(form: ExperimentForm): BuiltParams<Experim
     form.preset === 'custom'
       ? { datasetId: form.datasetId, preset: null, scale: form.scale, ...scaleSettings(form.scale) }
       : presetParams(form.preset, form.scale, form.datasetId);
+  if (presetEdited(form)) base.name = `${base.name ?? ''}, edited`;
   const search = { ...base.search };
   if (form.searchEpochs != null) {
     search.epochs = form.searchEpochs;
@@ -238,6 +239,25 @@ export function buildExperimentParams(form: ExperimentForm): BuiltParams<Experim
       evaluate,
     },
   };
+}
+
+const AXES = [
+  'strategies',
+  'algorithms',
+  'seeds',
+  'originals',
+  'qualities',
+  'stageSets',
+  'baselines',
+  'searchEpochs',
+  'evaluateEpochs',
+] as const satisfies readonly (keyof ExperimentForm)[];
+
+/** Whether the form's axes differ from its preset's (never for Custom). */
+export function presetEdited(form: ExperimentForm): boolean {
+  if (form.preset === 'custom') return false;
+  const preset = applyPreset(form, form.preset);
+  return AXES.some((k) => JSON.stringify(form[k]) !== JSON.stringify(preset[k]));
 }
 
 /** Adds or removes `v`, keeping the order of `all`. */

@@ -29,6 +29,7 @@ import {
   settingsRows,
   type ExperimentForm,
 } from '../../renderer/src/lib/experiments.js';
+import { modelFileBlob } from '../../renderer/src/lib/evaluate-results.js';
 import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
 import { jobViewOf } from '../../renderer/src/lib/run-details.js';
 import { DARTS_TEXT } from '../helpers/genotype.js';
@@ -342,6 +343,22 @@ describe('the report table', () => {
       'nb201',
     );
     expect(genotypeOf('not a genotype')).toBeNull();
+  });
+});
+
+describe('the report download', () => {
+  it('turns the base64 zip the API answers into its bytes, and text into text', async () => {
+    const zip = Buffer.from([0x50, 0x4b, 3, 4, 0, 255]);
+    const blob = modelFileBlob({
+      filename: 'experiment-7-report.zip',
+      mime: 'application/zip',
+      encoding: 'base64',
+      data: zip.toString('base64'),
+    });
+    expect(blob.type).toBe('application/zip');
+    expect([...new Uint8Array(await blob.arrayBuffer())]).toEqual([...zip]);
+    const text = modelFileBlob({ filename: 'a.json', mime: 'application/json', encoding: 'utf8', data: '{}' });
+    expect(await text.text()).toBe('{}');
   });
 });
 

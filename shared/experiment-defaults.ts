@@ -28,3 +28,13 @@ export const armLabel = (a: {
   a.quality === null || a.stages.length === 0
     ? 'originals'
     : `JPEG ${a.quality} at ${EXPERIMENT_STAGES.filter((s) => a.stages.includes(s)).join(', ')}`;
+
+/** The measurements the report summarises per cell. */
+export const REPORT_METRICS = [
+  'testAccuracy',
+  'supernetAccuracy',
+  'searchSeconds',
+  'imagesProcessed',
+  'parameters',
+  'multiplyAdds',
+] as const;

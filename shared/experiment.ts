@@ -16,6 +16,7 @@ import {
   EXPERIMENT_SCALES,
   EXPERIMENT_STAGES,
   EXPERIMENT_STRATEGIES,
+  REPORT_METRICS,
   STRATEGY_LABELS,
   armLabel,
 } from './experiment-defaults.js';
@@ -381,14 +382,6 @@ export interface ExperimentResult {
 
 // ---- the report --------------------------------------------------------------------------------
 
-export const REPORT_METRICS = [
-  'testAccuracy',
-  'supernetAccuracy',
-  'searchSeconds',
-  'imagesProcessed',
-  'parameters',
-  'multiplyAdds',
-] as const;
 export type ReportMetric = (typeof REPORT_METRICS)[number];
 
 /** A metric over a cell's seeds: mean, sample standard deviation (null below two values) and the values. */

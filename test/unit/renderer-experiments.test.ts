@@ -9,6 +9,7 @@ import {
   ExperimentParams,
   expandExperiment,
   type CellReport,
+  type ExperimentCell,
   type ExperimentPlanView,
   type ExperimentReport,
   type MetricSummary,
@@ -186,7 +187,7 @@ describe('the plan in words', () => {
 
 describe('the children table', () => {
   it('links each started child to its own page and names its cells', () => {
-    const cells = [
+    const cells: ExperimentCell[] = [
       {
         key: 'full/darts/original',
         label: 'Full data',
@@ -203,7 +204,7 @@ describe('the children table', () => {
         compression: { quality: null, stages: [] },
         baseline: null,
       },
-    ] as const;
+    ];
     const rows = childRows(
       [
         {
@@ -247,7 +248,7 @@ describe('the children table', () => {
           message: null,
         },
       ],
-      [...cells],
+      cells,
     );
     expect(rows.map((r) => r.href)).toEqual(['#/runs/3', '#/search/5', '#/evaluate/7', null]);
     expect(rows.map((r) => r.kind)).toEqual(['Autoencoder', 'Search', 'Evaluation', 'Compression study']);

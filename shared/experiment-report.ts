@@ -168,6 +168,7 @@ export function buildExperimentReport(
   return {
     title: experimentTitle(params),
     datasetName,
+    classes: input.classes,
     preset: params.preset,
     scale: params.scale,
     reference: input.reference,

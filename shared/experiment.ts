@@ -11,6 +11,7 @@ import { CompressParams, Subsampling } from './compress.js';
 import { BaselineName, EvaluateParams } from './evaluate.js';
 import { SearchParams } from './search.js';
 import { SearchAlgorithm } from './search-algorithms.js';
+import type { JobState } from './jobs.js';
 import { Seed } from './seed.js';
 import {
   EXPERIMENT_SCALES,
@@ -45,22 +46,46 @@ export type CompressionArm = z.infer<typeof CompressionArm>;
 export const ORIGINALS: CompressionArm = { quality: null, stages: [] };
 
 /** Keys the grid sets for each child; the settings may not. */
-const GRID_KEYS = { datasetId: true, seed: true, backend: true } as const;
+const GRID_KEYS = ['datasetId', 'seed', 'backend'] as const;
+/** A child's JPEG stage (shared/jpeg-stage.ts): the compression axis sets it. */
+const JPEG_KEYS = ['jpegQuality', 'jpegSubsampling'] as const;
+
+/**
+ * Settings every child of one kind shares: a subset of that kind's parameters, checked by the kind's own schema when
+ * the grid is refused or started. Nothing is filled in here, so what a child defaults to (a search algorithm's paper
+ * settings) stays the child's to decide.
+ */
+function childSettings(schema: z.ZodObject, gridSets: readonly string[], what: string) {
+  const setByGrid = [...GRID_KEYS, ...gridSets];
+  const allowed = Object.keys(schema.shape).filter((k) => !setByGrid.includes(k));
+  return z
+    .record(z.string(), z.unknown())
+    .superRefine((settings, ctx) => {
+      for (const key of Object.keys(settings))
+        if (!allowed.includes(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: setByGrid.includes(key)
+              ? `the grid sets "${key}" for each ${what}`
+              : `a ${what} has no setting "${key}" (it has: ${allowed.join(', ')})`,
+          });
+    })
+    .default({});
+}
 
 /** Search settings every search of the grid shares (strategy, algorithm and seed come from the grid). */
-export const ExperimentSearchSettings = SearchParams.omit({
-  ...GRID_KEYS,
-  strategy: true,
-  algorithm: true,
-  autoencoderId: true,
-  balance: true,
-}).partial();
+export const ExperimentSearchSettings = childSettings(
+  SearchParams,
+  ['strategy', 'algorithm', 'autoencoderId', 'balance', ...JPEG_KEYS],
+  'search',
+);
 /** Evaluation settings every evaluation shares (the network comes from the cell's search). */
-export const ExperimentEvaluateSettings = EvaluateParams.omit({ ...GRID_KEYS, source: true }).partial();
-/** Autoencoder settings for DDS's autoencoders (one per seed and compression arm). */
-export const ExperimentAutoencoderSettings = AeTrainParams.omit({ ...GRID_KEYS, untrained: true }).partial();
+export const ExperimentEvaluateSettings = childSettings(EvaluateParams, ['source', ...JPEG_KEYS], 'evaluation');
+/** Autoencoder settings for DDS's autoencoders (one per seed and compression of the autoencoder stage). */
+export const ExperimentAutoencoderSettings = childSettings(AeTrainParams, ['untrained', ...JPEG_KEYS], 'autoencoder');
 /** A compression study of every evaluated model (and of the baselines), when asked for [Poyser-thesis §3]. */
-export const ExperimentStudySettings = CompressParams.omit({ ...GRID_KEYS, model: true }).partial();
+export const ExperimentStudySettings = childSettings(CompressParams, ['model'], 'compression study');
 
 export const ExperimentParams = z.object({
   name: z.string().trim().max(120).default('').describe('a name for the experiment; empty: the preset or the grid'),
@@ -94,9 +119,9 @@ export const ExperimentParams = z.object({
     .max(2)
     .default([])
     .describe('hand-designed networks evaluated beside the searched ones (their own cells, no search)'),
-  search: ExperimentSearchSettings.default({}),
-  evaluate: ExperimentEvaluateSettings.default({}),
-  autoencoder: ExperimentAutoencoderSettings.default({}),
+  search: ExperimentSearchSettings,
+  evaluate: ExperimentEvaluateSettings,
+  autoencoder: ExperimentAutoencoderSettings,
   /** null: no compression study; else one study per evaluated model (and baseline). */
   study: ExperimentStudySettings.nullable().default(null),
   backend: BackendChoice.default('auto'),
@@ -106,7 +131,7 @@ export type ExperimentParamsInput = z.input<typeof ExperimentParams>;
 
 // ---- the grid ---------------------------------------------------------------------------------
 
-export type ChildKind = 'autoencoder' | 'search' | 'evaluate' | 'compress';
+export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /**
  * A value in a child's parameters that comes from a finished dependency: the stored autoencoder's id, the search's
@@ -160,9 +185,9 @@ const armKey = (a: CompressionArm): string =>
 const compressedAt = (a: CompressionArm, stage: ExperimentStage): boolean =>
   a.quality !== null && a.stages.includes(stage);
 
-/** The `jpeg` parameter of a child at a stage: the arm's quality when the stage is compressed, else null. */
+/** A child's JPEG stage parameters: the arm's quality where the stage is compressed, else none (the originals). */
 function jpegAt(p: ExperimentParams, arm: CompressionArm, stage: ExperimentStage): Record<string, unknown> {
-  return compressedAt(arm, stage) ? { jpeg: { quality: arm.quality, subsampling: p.subsampling } } : {};
+  return compressedAt(arm, stage) ? { jpegQuality: arm.quality, jpegSubsampling: p.subsampling } : {};
 }
 
 /** The grid's cells, in the order the axes list them (strategy, then algorithm, then compression arm; baselines last). */
@@ -333,20 +358,33 @@ export function canonicalJson(v: unknown): string {
 
 // ---- what the experiment job reports ------------------------------------------------------------
 
+export const CHILD_KINDS = ['autoencoder', 'search', 'evaluate', 'compress'] as const;
+export const NODE_STATES = [
+  'waiting',
+  'queued',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'skipped',
+] as const;
+
 /** A child node's state as the experiment's events and result show it. */
-export interface ExperimentNodeState {
-  key: string;
-  kind: ChildKind;
-  cells: string[];
-  seed: number;
+export const ExperimentNodeState = z.object({
+  key: z.string(),
+  kind: z.enum(CHILD_KINDS),
+  cells: z.array(z.string()),
+  seed: z.number().int(),
   /** The child job once started (or reused); null while it waits for its dependencies. */
-  jobId: number | null;
-  state: 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted' | 'skipped';
+  jobId: z.number().int().nullable(),
+  state: z.enum(NODE_STATES),
   /** A finished job with identical parameters was reused instead of running again. */
-  reused: boolean;
-  /** Why it failed, or why it was skipped (a dependency failed). */
-  message: string | null;
-}
+  reused: z.boolean(),
+  /** Why it failed, or why it was skipped (a dependency did not finish). */
+  message: z.string().nullable(),
+});
+export type ExperimentNodeState = z.infer<typeof ExperimentNodeState>;
 
 /** The measurements of one cell at one seed, read from its finished children. */
 export interface ExperimentRun {
@@ -420,6 +458,8 @@ export interface CellReport {
 export interface ExperimentReport {
   title: string;
   datasetName: string;
+  /** The dataset's classes: chance level is one over it (the charts draw it). */
+  classes: number;
   preset: string | null;
   scale: ExperimentScale;
   reference: string;
@@ -448,7 +488,7 @@ export interface ExperimentPlanView {
 
 export interface ExperimentSummary {
   jobId: number;
-  state: import('./jobs.js').JobState;
+  state: JobState;
   name: string;
   preset: string | null;
   scale: ExperimentScale;

@@ -6,6 +6,7 @@ import { ImportParams } from './datasets.js';
 import { CompressParams, CompressPointData } from './compress.js';
 import { DsmIterationData, DsmParams } from './dsm.js';
 import { EvaluateEpochData, EvaluateParams } from './evaluate.js';
+import { ExperimentNodeState, ExperimentParams } from './experiment.js';
 import { NaswotChunkData, NaswotParams } from './naswot.js';
 import { SearchEpochData, SearchParams } from './search.js';
 
@@ -53,6 +54,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compress'), params: CompressParams }),
   z.object({ kind: z.literal('naswot'), params: NaswotParams }),
   z.object({ kind: z.literal('dsm-search'), params: DsmParams }),
+  z.object({ kind: z.literal('experiment'), params: ExperimentParams }),
 ]);
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export type JobKind = JobStartRequest['kind'];
@@ -110,6 +112,11 @@ export const CompressPointEvent = z.object({ type: z.literal('compress-point'), 
 export const NaswotChunkEvent = z.object({ type: z.literal('naswot-chunk'), data: NaswotChunkData });
 /** A DSM-NAS search's iteration: the chosen subspace, the proposal, the reward and the subspace graph after it. */
 export const DsmIterationEvent = z.object({ type: z.literal('dsm-iteration'), data: DsmIterationData });
+/** An experiment's child jobs, each time one of them changes state (the Experiments page's table). */
+export const ExperimentNodesEvent = z.object({
+  type: z.literal('experiment-nodes'),
+  nodes: z.array(ExperimentNodeState),
+});
 
 export const JobEvent = z.discriminatedUnion('type', [
   ProgressEvent,
@@ -123,6 +130,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   CompressPointEvent,
   NaswotChunkEvent,
   DsmIterationEvent,
+  ExperimentNodesEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

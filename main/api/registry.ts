@@ -17,7 +17,7 @@ import { readImages } from '../data/tensor-store.js';
 import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
 import { SourceError, SourceReadError } from '../data/types.js';
 import type { AnyJobKindSpec, JobCheckHost } from '../jobs/kind.js';
-import { findJobKind, jobKinds } from '../jobs/registry.js';
+import { findJobKind, jobKinds, parseJobParams } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
@@ -40,6 +40,7 @@ import {
 } from './evaluations.js';
 import { modelArchive } from './model-archive.js';
 import { browse } from './browse.js';
+import { experimentArchive, getExperiment, listExperiments, planExperiment } from './experiments.js';
 import { exportGenotype, getSearch, listSearches } from './searches.js';
 import { nativeSetupStatus, startNativeSetup } from './native-setup.js';
 import type { ApiDispatcher } from './types.js';
@@ -62,6 +63,10 @@ type Handlers = {
 };
 
 const handlers: Handlers = {
+  'experiments.plan': (input, ctx) => planExperiment(estimateHost(ctx), input.params),
+  'experiments.list': (input, ctx) => listExperiments(ctx.store, input.datasetId),
+  'experiments.get': (input, ctx) => getExperiment(ctx.store, input.id),
+  'experiments.archive': (input, ctx) => experimentArchive(ctx.store, ctx.dataDir, input.id),
   'system.info': async (input, ctx) => {
     const preference = input.backend ?? ctx.store.settings.get().backend;
     if (input.refresh || ctx.backendReport?.preference !== preference) {
@@ -120,7 +125,7 @@ const handlers: Handlers = {
       if (e instanceof ApiError) return refusedEstimate(e.message, ctx.store.settings.get().backend);
       throw e;
     }
-    return estimateJob({ store: ctx.store, dataDir: ctx.dataDir, supervisor: ctx.supervisor }, spec, params);
+    return estimateJob(estimateHost(ctx), spec, params);
   },
   'jobs.cancel': (input, ctx) => ctx.supervisor.cancel(input.id),
   'jobs.resume': async (input, ctx) => {
@@ -265,6 +270,8 @@ function formatIssues(error: z.ZodError, prefix?: string): string {
  * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
  */
 /** A `{ kind, params }` request: the kind (bad_input when unknown) and the params its schema parsed. */
+const estimateHost = (ctx: ApiContext) => ({ store: ctx.store, dataDir: ctx.dataDir, supervisor: ctx.supervisor });
+
 function parseJobStart(
   input: { kind: string; params: unknown },
   method: string,
@@ -277,7 +284,7 @@ function parseJobStart(
         .map((k) => k.engine.kind)
         .join(', ')}.`,
     );
-  const parsed = spec.engine.params.safeParse(spec.withDefaults ? spec.withDefaults(input.params) : input.params);
+  const parsed = parseJobParams(spec, input.params);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
     throw new ApiError('bad_input', `Invalid input for ${method}: ${formatIssues(parsed.error, 'params')}`, issues);

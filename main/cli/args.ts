@@ -146,7 +146,8 @@ export interface ListSpec<T> {
     | 'models.list'
     | 'autoencoders.list'
     | 'datasets.list'
-    | 'jobs.list';
+    | 'jobs.list'
+    | 'experiments.list';
   /** The command's flags (default: --dataset <id>) and the API input they make (default: that dataset filter). */
   options?: Options;
   input?(values: Record<string, unknown>): unknown;

@@ -12,6 +12,7 @@ import { compressCommand, compressHelp } from './commands/compress.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evaluateCommand, evaluateHelp } from './commands/evaluate.js';
+import { experimentCommand, experimentHelp } from './commands/experiment.js';
 import { exportCommand } from './commands/export.js';
 import { jobKindCommand, jobKindHelp } from './commands/job-kind.js';
 import { jobsCommand } from './commands/jobs.js';
@@ -79,6 +80,13 @@ Commands:
       --allow-meaningless-model (study a stored model at chance level or answering one class anyway)
   compress --resume <job>                Continue an interrupted, cancelled or failed study (finished points are kept)
   compress list [--dataset <id>]         Compression studies, newest first
+  experiment run (FILE.json | --preset P) [--dataset <id>] [--scale quick|small|paper] [--seeds N] [--name S]
+                                         A grid of searches and evaluations (strategy x algorithm x JPEG stage x
+                                         seed) run as one job, compared in one report; presets: dds-ablation, bdp,
+                                         dds-under-compression, compression-robustness (winnow experiment presets)
+  experiment resume <job> | list [--dataset <id>] | show <job> | report <job> --out DIR
+                                         Continue one (finished children are kept), list them, show one's report,
+                                         write its report folder (report.md, results.csv, experiment.json, charts)
   export table <job> --out FILE.csv      A compression study's whole table as CSV
   export model <job> --out DIR           An evaluation's model: model.json + weights.bin (TensorFlow.js), report.json,
                                          genotype.json
@@ -118,6 +126,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
   model: modelCommand,
   models: modelCommand,
   compress: compressCommand,
+  experiment: experimentCommand,
+  experiments: experimentCommand,
   setup: setupCommand,
   doctor: doctorCommand,
 };
@@ -127,6 +137,7 @@ const COMMAND_HELP: Record<string, () => string> = {
   search: searchHelp,
   evaluate: evaluateHelp,
   compress: compressHelp,
+  experiment: experimentHelp,
   selftest: selftestHelp,
 };
 

@@ -61,6 +61,38 @@ export interface JobEstimatePlan {
 }
 
 /**
+ * What a kind that runs in the host process (`hostRun`) is given: its job, and the supervisor's job operations to
+ * start, resume, cancel and watch other jobs (its children) with. Its own events go through `emit`.
+ */
+export interface HostJobContext<P> {
+  readonly jobId: number;
+  readonly jobDir: string;
+  readonly params: P;
+  /** How many times the job has been started before (0 the first time; a resume continues). */
+  readonly attempts: number;
+  readonly host: JobCheckHost;
+  /** Queues a job of any kind, parsed by its schema and refused as `jobs.start` does (throws why it cannot run). */
+  startJob(kind: string, params: unknown): Promise<JobSummary>;
+  resumeJob(id: number): JobSummary;
+  cancelJob(id: number): JobSummary;
+  /** Progress, log and metric events of this job. */
+  emit(event: JobEvent): void;
+  /** Resolves when any job's state changes next, or when this job is asked to cancel. */
+  nextChange(): Promise<void>;
+  /** Aborted when the user cancels this job (or Winnow closes): stop starting jobs and return. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A kind whose work is other jobs (an experiment's children): it runs in the host, takes no engine slot, and its
+ * `run` resolves with the result once its children are done. Throwing fails the job; returning after `signal` is
+ * aborted ends it as cancelled.
+ */
+export interface HostJobRunner<P, R> {
+  run(ctx: HostJobContext<P>): Promise<R>;
+}
+
+/**
  * One job kind. P: its parameters after parsing; R: the engine's result; C: what `prepare` looks up for the engine
  * (the handler's `ctx.hostContext`, typed: no casts).
  */
@@ -87,6 +119,8 @@ export interface JobKindSpec<P = unknown, R = unknown, C = unknown> {
   discard?(host: JobHost, job: { id: number; jobDir: string }): void;
   /** Cost before Start: the plan of a job with these parameters (throws a user message when it cannot run). */
   estimate?(host: JobHost, params: P): JobEstimatePlan;
+  /** Set for a kind that runs in the host instead of the engine worker (its `engine.run` is never called). */
+  readonly hostRun?: HostJobRunner<P, R>;
   readonly cli?: JobCliSpec<R>;
   readonly ui?: JobUiSpec;
 }

@@ -3,6 +3,7 @@ import { autoencoderKind } from './autoencoder.js';
 import { compressKind } from './compress.js';
 import { dsmSearchKind } from './dsm-search.js';
 import { evaluateKind } from './evaluate.js';
+import { experimentKind } from './experiment.js';
 import { importKind } from './import.js';
 import type { AnyJobKindSpec } from './kind.js';
 import { naswotKind } from './naswot.js';
@@ -18,4 +19,5 @@ export const BUILT_IN_KINDS: readonly AnyJobKindSpec[] = [
   compressKind,
   naswotKind,
   dsmSearchKind,
+  experimentKind,
 ];

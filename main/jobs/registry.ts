@@ -93,3 +93,14 @@ export function loadJobKindPlugins(env: NodeJS.ProcessEnv = process.env): Promis
   })();
   return pluginsLoaded;
 }
+
+/**
+ * A job's raw parameters as its kind reads them: the kind's defaults that depend on other parameters filled in,
+ * then its schema (the API, and kinds that start other jobs, parse with this).
+ */
+export function parseJobParams(
+  spec: AnyJobKindSpec,
+  raw: unknown,
+): ReturnType<AnyJobKindSpec['engine']['params']['safeParse']> {
+  return spec.engine.params.safeParse(spec.withDefaults ? spec.withDefaults(raw) : raw);
+}

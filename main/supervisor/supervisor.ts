@@ -16,8 +16,8 @@ import type {
 } from '../engine/jobs/protocol.js';
 import type { ImportFormat } from '../../shared/datasets.js';
 import { SourceReadError } from '../data/types.js';
-import type { JobHost } from '../jobs/kind.js';
-import { findJobKind, jobKind } from '../jobs/registry.js';
+import type { AnyJobKindSpec, HostJobContext, JobCheckHost, JobHost } from '../jobs/kind.js';
+import { findJobKind, jobKind, parseJobParams } from '../jobs/registry.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
 import type { ProbeResult } from '../engine/cost/probe.js';
@@ -97,6 +97,11 @@ export class JobSupervisor {
   private closed = false;
   private readonly poll: NodeJS.Timeout;
   private readonly idleWaiters: Array<() => void> = [];
+  /**
+   * Jobs of kinds that run in the host (`hostRun`: an experiment): they take no engine slot; `wake` resolves their
+   * `nextChange` waits, called on every job state change.
+   */
+  private readonly hostRuns = new Map<number, { abort: AbortController; wake: Array<() => void> }>();
 
   /** What the kinds' host hooks are given. */
   private readonly host: JobHost;
@@ -175,6 +180,13 @@ export class JobSupervisor {
     if (owner !== process.pid && pidAlive(owner)) {
       // another Winnow process runs it: leave a request its supervisor picks up within a second
       this.store.jobs.requestCancel(id);
+      return this.get(id);
+    }
+    const hostRun = this.hostRuns.get(id);
+    if (hostRun) {
+      // the run cancels its children and returns; it ends as cancelled then
+      hostRun.abort.abort();
+      hostRun.wake.splice(0).forEach((w) => w());
       return this.get(id);
     }
     if (job.state === 'queued' || this.running?.jobId !== id) {
@@ -309,7 +321,7 @@ export class JobSupervisor {
 
   /** Resolves when no job is running or queued for this process (tests and the CLI wait on it). */
   whenIdle(): Promise<void> {
-    if (!this.running && !this.nextQueued()) return Promise.resolve();
+    if (this.idle()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -317,6 +329,16 @@ export class JobSupervisor {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.poll);
+    for (const [id, run] of [...this.hostRuns]) {
+      this.hostRuns.delete(id);
+      run.abort.abort();
+      run.wake.splice(0).forEach((w) => w());
+      this.record(id, {
+        type: 'state',
+        state: 'interrupted',
+        message: 'Winnow was closed while this job was running. Resume it to continue.',
+      });
+    }
     if (this.running) {
       this.finish(
         this.running.jobId,
@@ -348,6 +370,7 @@ export class JobSupervisor {
       const job = this.store.jobs.get(jobId);
       if (job) this.opts.publish({ channel: 'job.updated', job });
     }
+    if (event.type === 'state') for (const run of this.hostRuns.values()) run.wake.splice(0).forEach((w) => w());
   }
 
   /**
@@ -391,15 +414,31 @@ export class JobSupervisor {
     queueMicrotask(() => this.pump());
   }
 
+  /** The next queued engine job of this process (host-run kinds never wait for the engine). */
   private nextQueued(): JobSummary | undefined {
-    return this.store.jobs.listByStates(['queued']).find((j) => j.ownerPid === process.pid);
+    return this.store.jobs
+      .listByStates(['queued'])
+      .find((j) => j.ownerPid === process.pid && !findJobKind(j.kind)?.hostRun);
+  }
+
+  private idle(): boolean {
+    return (
+      !this.running &&
+      this.hostRuns.size === 0 &&
+      !this.store.jobs.listByStates(['queued']).some((j) => j.ownerPid === process.pid)
+    );
   }
 
   private pump(): void {
-    if (this.closed || this.running) return;
+    if (this.closed) return;
+    for (const job of this.store.jobs.listByStates(['queued'])) {
+      const spec = findJobKind(job.kind);
+      if (job.ownerPid === process.pid && spec?.hostRun && !this.hostRuns.has(job.id)) this.startHostRun(job, spec);
+    }
+    if (this.running) return;
     const job = this.nextQueued();
     if (!job) {
-      this.idleWaiters.splice(0).forEach((r) => r());
+      if (this.idle()) this.idleWaiters.splice(0).forEach((r) => r());
       return;
     }
     const jobDir = jobDirFor(this.opts.dataDir, job.id);
@@ -427,6 +466,92 @@ export class JobSupervisor {
       backend,
       context,
     });
+  }
+
+  /** Runs a host-run kind's job (an experiment) in this process; it ends when its `run` settles. */
+  private startHostRun(job: JobSummary, spec: AnyJobKindSpec): void {
+    const run = { abort: new AbortController(), wake: [] as Array<() => void> };
+    this.hostRuns.set(job.id, run);
+    const jobDir = jobDirFor(this.opts.dataDir, job.id);
+    const attempts = job.attempts;
+    this.store.jobs.setOwner(job.id, process.pid, null);
+    this.record(job.id, { type: 'state', state: 'running' });
+    const checkHost: JobCheckHost = { ...this.host, detect: (source) => this.detect(source) };
+    let params: unknown;
+    try {
+      fs.mkdirSync(jobDir, { recursive: true });
+      params = spec.engine.params.parse(job.params);
+    } catch (e) {
+      this.endHostRun(job.id, 'failed', e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const ctx: HostJobContext<unknown> = {
+      jobId: job.id,
+      jobDir,
+      params,
+      attempts,
+      host: checkHost,
+      startJob: async (kind, raw) => {
+        const child = jobKind(kind);
+        const parsed = parseJobParams(child, raw);
+        if (!parsed.success)
+          throw new Error(
+            `The ${child.ui?.noun ?? kind} it would start has invalid settings: ${parsed.error.issues
+              .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+              .join('; ')}.`,
+          );
+        await child.refuse?.(checkHost, parsed.data);
+        return this.start({ kind, params: parsed.data });
+      },
+      resumeJob: (id) => this.resume(id),
+      cancelJob: (id) => this.cancel(id),
+      emit: (event) => {
+        if (this.hostRuns.get(job.id) === run) this.record(job.id, event);
+      },
+      nextChange: () =>
+        new Promise((resolve) => {
+          if (run.abort.signal.aborted) resolve();
+          else run.wake.push(resolve);
+        }),
+      signal: run.abort.signal,
+    };
+    spec.hostRun!.run(ctx).then(
+      (result) => {
+        if (this.hostRuns.get(job.id) !== run) return; // closed meanwhile
+        if (run.abort.signal.aborted) return this.endHostRun(job.id, 'cancelled', 'Cancelled by the user.');
+        let final: unknown = result ?? null;
+        try {
+          if (spec.finalize) final = spec.finalize(this.host, { id: job.id, jobDir, result });
+        } catch (caught) {
+          const e = describeWriteError(caught, this.opts.dataDir, folderBytes(jobDir));
+          return this.endHostRun(job.id, 'failed', e instanceof Error ? e.message : String(e));
+        }
+        this.record(job.id, { type: 'result', result: final });
+        this.endHostRun(job.id, 'done');
+      },
+      (e: unknown) => {
+        if (this.hostRuns.get(job.id) !== run) return;
+        if (run.abort.signal.aborted) return this.endHostRun(job.id, 'cancelled', 'Cancelled by the user.');
+        const described = describeWriteError(e, this.opts.dataDir, folderBytes(jobDir));
+        this.endHostRun(job.id, 'failed', described instanceof Error ? described.message : String(described));
+      },
+    );
+  }
+
+  private endHostRun(jobId: number, state: 'done' | 'failed' | 'cancelled', message?: string): void {
+    this.hostRuns.delete(jobId);
+    if (state !== 'done') {
+      try {
+        findJobKind(this.store.jobs.get(jobId)?.kind ?? '')?.discard?.(this.host, {
+          id: jobId,
+          jobDir: jobDirFor(this.opts.dataDir, jobId),
+        });
+      } catch {
+        // best effort: the state below matters more
+      }
+    }
+    this.record(jobId, { type: 'state', state, ...(message ? { message } : {}) });
+    queueMicrotask(() => this.pump());
   }
 
   private ensureWorker(): WorkerChannel {
@@ -544,8 +669,10 @@ export class JobSupervisor {
   }
 
   private pollCancelRequests(): void {
-    if (!this.running || this.closed) return;
-    const ids = this.store.jobs.takeCancelRequests([this.running.jobId]);
+    if (this.closed) return;
+    const mine = [...(this.running ? [this.running.jobId] : []), ...this.hostRuns.keys()];
+    if (mine.length === 0) return;
+    const ids = this.store.jobs.takeCancelRequests(mine);
     for (const id of ids) this.cancel(id);
   }
 }

@@ -83,6 +83,7 @@ describe('a job kind registered at run time', () => {
       'compress',
       'naswot',
       'dsm-search',
+      'experiment',
       'tally',
     ]);
     expect(kinds.at(-1)).toEqual({

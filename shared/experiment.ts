@@ -17,9 +17,9 @@ import {
   EXPERIMENT_SCALES,
   EXPERIMENT_STAGES,
   EXPERIMENT_STRATEGIES,
-  REPORT_METRICS,
   STRATEGY_LABELS,
   armLabel,
+  type REPORT_METRICS,
 } from './experiment-defaults.js';
 
 export * from './experiment-defaults.js';

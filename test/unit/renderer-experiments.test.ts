@@ -297,6 +297,7 @@ describe('the report table', () => {
   const report: ExperimentReport = {
     title: 'DDS ablation (quick)',
     datasetName: 'MNIST sample',
+    classes: 10,
     preset: 'dds-ablation',
     scale: 'quick',
     reference: 'full',

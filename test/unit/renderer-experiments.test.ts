@@ -10,6 +10,7 @@ import {
   expandExperiment,
   type CellReport,
   type ExperimentCell,
+  type ExperimentNodeState,
   type ExperimentPlanView,
   type ExperimentReport,
   type MetricSummary,
@@ -95,6 +96,7 @@ describe('the experiment form', () => {
     };
     const p = built(f);
     expect(p.preset).toBeNull();
+    expect(p.name).toBe('Full data vs Random subset (quick)');
     expect(p.seeds).toEqual([0, 1]);
     expect(p.compression).toEqual([{ quality: null, stages: [] }]);
     const quick = scaleSettings('quick');
@@ -136,6 +138,9 @@ describe('the experiment form', () => {
   it('lists the settings every child uses, in words', () => {
     const rows = settingsRows(built(withDataset(defaultExperimentForm())));
     expect(rows.map((r) => r.stage)).toEqual(['Search', 'Evaluation', 'Autoencoder (DDS)']);
+    // no DDS, no autoencoder to train
+    const bdp = built(applyPreset(withDataset(defaultExperimentForm()), 'bdp', 'quick'));
+    expect(settingsRows(bdp).map((r) => r.stage)).toEqual(['Search', 'Evaluation']);
     expect(rows[0]!.text).toMatch(/epochs 3 · batch size 16/);
     expect(rows[1]!.text).toMatch(/network size tiny/);
     // a stored experiment's parameters carry every default: only the settings a scale sets are named
@@ -205,6 +210,16 @@ describe('the children table', () => {
         baseline: null,
       },
     ];
+    const node: ExperimentNodeState = {
+      key: 'evaluate:x',
+      kind: 'evaluate',
+      cells: [],
+      seed: 0,
+      jobId: null,
+      state: 'waiting',
+      reused: false,
+      message: null,
+    };
     const rows = childRows(
       [
         {
@@ -255,6 +270,11 @@ describe('the children table', () => {
     expect(rows[2]!.cells).toBe('Full data; DDS');
     expect(rows[0]!.reused).toBe(true);
     expect(rows[2]!.message).toBe('out of memory');
+    // a cell the list does not name (before the report does) is put in words from its key
+    expect(childRows([{ ...node, cells: ['dds/pc-darts/q15@search+evaluation'] }], [])[0]!.cells).toBe(
+      'DDS, pc-darts, JPEG 15 at search, evaluation',
+    );
+    expect(childRows([{ ...node, cells: ['baseline:cnn/original'] }], [])[0]!.cells).toBe('Baseline cnn');
   });
 });
 

@@ -215,7 +215,13 @@ export function buildExperimentParams(form: ExperimentForm): BuiltParams<Experim
   if (!arms.ok) return arms;
   const base: ExperimentParamsInput =
     form.preset === 'custom'
-      ? { datasetId: form.datasetId, preset: null, scale: form.scale, ...scaleSettings(form.scale) }
+      ? {
+          datasetId: form.datasetId,
+          preset: null,
+          scale: form.scale,
+          name: customName(form),
+          ...scaleSettings(form.scale),
+        }
       : presetParams(form.preset, form.scale, form.datasetId);
   if (presetEdited(form)) base.name = `${base.name ?? ''}, edited`;
   const search = { ...base.search };
@@ -239,6 +245,12 @@ export function buildExperimentParams(form: ExperimentForm): BuiltParams<Experim
       evaluate,
     },
   };
+}
+
+/** A custom grid's name: its strategies and scale, "Full data vs Random subset (quick)". */
+function customName(form: ExperimentForm): string {
+  const name = `${form.strategies.map((s) => STRATEGY_LABELS[s]).join(' vs ')} (${form.scale})`;
+  return name.length <= 120 ? name : `${name.slice(0, 117)}…`;
 }
 
 const AXES = [
@@ -342,7 +354,7 @@ export function childRows(nodes: readonly ExperimentNodeState[], cells: readonly
         ? n.kind === 'autoencoder'
           ? 'DDS cells (shared)'
           : '—'
-        : n.cells.map((c) => labels.get(c) ?? c).join('; '),
+        : n.cells.map((c) => labels.get(c) ?? cellKeyLabel(c)).join('; '),
     seed: n.seed,
     state: n.state,
     reused: n.reused,
@@ -350,6 +362,21 @@ export function childRows(nodes: readonly ExperimentNodeState[], cells: readonly
     href: n.jobId != null ? childHref(n.kind, n.jobId) : null,
     message: n.message,
   }));
+}
+
+/**
+ * A cell's key in words, for the children table before the report names the cells: `dds/darts/q15@search+evaluation`
+ * → "DDS, darts, JPEG 15 at search, evaluation"; `baseline:cnn/original` → "Baseline cnn".
+ */
+export function cellKeyLabel(key: string): string {
+  const [head = '', second, third] = key.split('/');
+  const arm = head.startsWith('baseline:') ? second : third;
+  const parts = head.startsWith('baseline:')
+    ? [`Baseline ${head.slice('baseline:'.length)}`]
+    : [STRATEGY_LABELS[head as ExperimentStrategy] ?? head, ...(second ? [second] : [])];
+  const m = /^q(\d+)@(.+)$/.exec(arm ?? '');
+  if (m) parts.push(armLabel({ quality: Number(m[1]), stages: m[2]!.split('+') as ExperimentStage[] }));
+  return parts.join(', ');
 }
 
 /** "7 of 12 done, 1 failed". */
@@ -457,8 +484,10 @@ export function settingsRows(
   const rows = [
     { stage: 'Search', text: line(params.search) },
     { stage: 'Evaluation', text: line(params.evaluate) },
-    { stage: 'Autoencoder (DDS)', text: line(params.autoencoder) },
   ];
+  // DDS's autoencoders are the only ones the grid trains
+  if ((params.strategies ?? []).includes('dds'))
+    rows.push({ stage: 'Autoencoder (DDS)', text: line(params.autoencoder) });
   if (params.study) rows.push({ stage: 'Compression study', text: line(params.study) });
   return rows.map((r) => ({ ...r, text: r.text === '' ? 'the job’s own defaults' : r.text }));
 }
@@ -502,7 +531,7 @@ export function experimentListRows(list: readonly ExperimentSummary[]): Experime
     state: e.state,
     createdAt: e.createdAt,
     dataset: e.datasetName ?? `dataset #${e.datasetId}`,
-    name: e.name,
+    name: e.name || 'Custom grid',
     scale: e.scale,
     cells: `${e.cells} ${e.cells === 1 ? 'cell' : 'cells'}, ${e.scale} scale`,
     progress: `${e.children.done} / ${e.children.total}`,

@@ -78,10 +78,16 @@ describe('Experiments page', () => {
     expect(zip.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
-  it('lists the experiment, done', async () => {
+  it('lists the experiment, done, and Runs opens it here', async () => {
     await page.goto(`${ui.serve.url}#/experiments`);
-    await page.locator(`[data-testid="experiment-row-${experimentId}"][data-state="done"]`).waitFor();
+    const row = page.locator(`[data-testid="experiment-row-${experimentId}"][data-state="done"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/Full data vs Random subset \(quick\)/);
     expect(await page.getByTestId('experiment-row-progress').first().textContent()).toBe('4 / 4');
+    await page.goto(`${ui.serve.url}#/runs/${experimentId}`);
+    await page.getByTestId('job-view-experiments').click();
+    await page.waitForURL((url) => url.hash === `#/experiments/${experimentId}`);
+    await page.getByTestId('experiment-view').waitFor();
     expect(ui.problems).toEqual([]);
   });
 });

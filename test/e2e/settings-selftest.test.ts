@@ -12,7 +12,16 @@ describe('Settings and Runs pages', () => {
   it('opens with the token, shows the navigation and the selected backend', async () => {
     await page.goto(ui.serve.url);
     expect(new URL(page.url()).searchParams.get('token')).toBeNull(); // token moved into a cookie
-    for (const name of ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings']) {
+    for (const name of [
+      'datasets',
+      'autoencoder',
+      'search',
+      'evaluate',
+      'compression',
+      'experiments',
+      'runs',
+      'settings',
+    ]) {
       await page.getByTestId(`nav-${name}`).waitFor({ state: 'visible' });
     }
     await page.getByTestId('nav-settings').click();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Seed } from './seed.js';
 import { AE_LOSSES, AE_PRESET_IDS } from './autoencoder-defaults.js';
 import { BackendChoice } from './backend.js';
+import { jpegStageParams } from './jpeg-stage.js';
 
 export * from './autoencoder-defaults.js';
 
@@ -70,6 +71,7 @@ export const AeTrainParams = z.object({
   /** Random weights, no training: the DDS-NAS ablation. */
   untrained: z.boolean().default(false).describe("random weights, no training: the paper's ablation [DDS-NAS §5.2.2]"),
   backend: BackendChoice.default('auto'),
+  ...jpegStageParams('autoencoder'),
   /** Points in the 2-D latent map (the test split first, then train), at most 2,000. */
   mapPoints: z
     .number()

@@ -6,15 +6,15 @@
  */
 import { z } from 'zod';
 import { BackendChoice } from './backend.js';
-import { COMPRESS_DEFAULTS as D, COMPRESS_LIMITS as L, PROTOCOLS, SUBSAMPLINGS } from './compress-defaults.js';
+import { COMPRESS_DEFAULTS as D, COMPRESS_LIMITS as L, PROTOCOLS } from './compress-defaults.js';
 import type { NetworkDescription } from './evaluate.js';
 import { BaselineName, ClassAccuracy, EVALUATE_LIMITS, EvalPreset, GroupAccuracy } from './evaluate.js';
 import type { JobState } from './jobs.js';
+import { Subsampling } from './jpeg-stage.js';
 
 export * from './compress-defaults.js';
 
-export const Subsampling = z.enum(SUBSAMPLINGS);
-export type Subsampling = z.infer<typeof Subsampling>;
+export { Subsampling };
 export const CompressProtocol = z.enum(PROTOCOLS);
 export type CompressProtocol = z.infer<typeof CompressProtocol>;
 

@@ -175,6 +175,35 @@ export function classifierQuickLookKnobs(
 /** Seconds to JPEG-encode and decode a megapixel of one channel (sharp; 0.03 to 0.07 measured, on the safe side). */
 export const JPEG_SECONDS_PER_MEGAPIXEL = 0.1;
 
+/** The size of an image, for the JPEG counts. */
+interface ImageSize {
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Seconds to encode and decode `images` images of size `d` (off the network: a count's fixedSeconds). */
+const jpegSeconds = (images: number, d: ImageSize): number =>
+  (images * d.width * d.height * d.channels * JPEG_SECONDS_PER_MEGAPIXEL) / 1e6;
+
+/**
+ * What compressing a job's images first adds to its count (engine/compress/job-images.ts, [Poyser-thesis §6]): every
+ * stored image encoded and decoded once, off the network, and the decoded copy in the shared cache. A later job or
+ * study at the same quality reads the cache, so this is the most it adds. Nothing without a quality.
+ */
+export function withJpegStage(c: CostCount, jpegQuality: number | null, d: ImageSize & { images: number }): CostCount {
+  if (jpegQuality == null) return c;
+  return {
+    ...c,
+    extraBytes: c.extraBytes + d.images * d.width * d.height * d.channels,
+    fixedSeconds: (c.fixedSeconds ?? 0) + jpegSeconds(d.images, d),
+    parts: [
+      `${d.images.toLocaleString('en')} images compressed at JPEG quality ${jpegQuality} first (unless an earlier job did)`,
+      ...c.parts,
+    ],
+  };
+}
+
 /** The study parameters the count reads. */
 export interface CompressCostParams extends EvaluateCostParams {
   /** Grid points: the qualities × the subsamplings that apply (grey images have one). */
@@ -184,12 +213,9 @@ export interface CompressCostParams extends EvaluateCostParams {
   baseline: boolean;
 }
 
-export interface CompressCostFacts extends ClassifierCostFacts {
+export interface CompressCostFacts extends ClassifierCostFacts, ImageSize {
   /** Every stored image (each grid point decodes a copy of the whole dataset). */
   images: number;
-  width: number;
-  height: number;
-  channels: number;
 }
 
 /**
@@ -219,7 +245,7 @@ export function compressCount(p: CompressCostParams, d: CompressCostFacts): Cost
     images: trainImages + inferImages + encoded,
     weightCopies: trainings > 0 ? 4 : 0,
     extraBytes: encoded * d.width * d.height * d.channels,
-    fixedSeconds: (encoded * d.width * d.height * d.channels * JPEG_SECONDS_PER_MEGAPIXEL) / 1e6,
+    fixedSeconds: jpegSeconds(encoded, d),
     parts,
   };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
+import { jpegStageParams } from './jpeg-stage.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
 import { BASELINES, EVAL_PRESETS, EVALUATE_LIMITS as L, NETWORK_KINDS, type NetworkSize } from './evaluate-defaults.js';
@@ -127,6 +128,7 @@ export const EvaluateParams = z.object({
     .nullable()
     .default(null)
     .describe('at most this many training images per class, for a quick trial; empty: all'),
+  ...jpegStageParams('evaluation'),
   backend: BackendChoice.default('auto'),
 });
 export type EvaluateParams = z.infer<typeof EvaluateParams>;

@@ -98,6 +98,8 @@ export const GenotypeProvenance = z.object({
   algorithmParams: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.number())])).optional(),
   seed: z.number().int(),
   epochs: z.number().int(),
+  /** The JPEG round trip the search's images went through [Poyser-thesis §6]; absent: the original images. */
+  jpeg: z.object({ quality: z.number().int(), subsampling: z.string() }).optional(),
   /** α at the end of the search (raw, as stored); rows follow dartsEdgeList / NB201_EDGE_LIST. */
   alphas: z
     .object({ normal: z.array(z.array(z.number())), reduce: z.array(z.array(z.number())).optional() })

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
+import { jpegStageParams } from './jpeg-stage.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
 import {
@@ -118,6 +119,7 @@ export const SearchParams = z.object({
     .nullable()
     .default(null)
     .describe('at most this many training images per class, half for the weights, half for α; empty: all'),
+  ...jpegStageParams('search'),
   backend: BackendChoice.default('auto'),
   /** Crop + flip of the weight and α batches, seeded ([DARTS] search); `auto`: RGB only. */
   augment: z

@@ -33,7 +33,7 @@ import { refusalFacts, splitDatasetJobContext } from './evaluations.js';
 import { datasetContentHash, missingDataset } from './searches.js';
 import { cliHint } from '../../shared/cli-hint.js';
 
-/** Where decoded JPEG copies are cached (shared by every study, keyed by the dataset's content hash). */
+/** Where decoded JPEG copies are cached (shared by every study and every job's JPEG stage, keyed by content). */
 export const jpegCacheDir = (dataDir: string): string => path.join(dataDir, 'cache', 'jpeg');
 
 /**

@@ -177,10 +177,14 @@ export function splitDatasetJobContext(
 }
 
 /**
- * The kind's `prepare` and its refusal check in one: the context the engine runs on, or an ApiError saying why not
- * (the supervisor shows a failed prepare's message as the job's).
+ * The kind's `prepare` and its refusal check in one: the context the engine runs on but for the JPEG cache's folder
+ * (the kind adds it), or an ApiError saying why not (the supervisor shows a failed prepare's message as the job's).
  */
-export function evaluateJobContext(store: Store, dataDir: string, params: EvaluateParams): EvaluateJobContext {
+export function evaluateJobContext(
+  store: Store,
+  dataDir: string,
+  params: EvaluateParams,
+): Omit<EvaluateJobContext, 'cacheDir'> {
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new ApiError('not_found', missingDataset(params.datasetId));
   const source = resolveSource(store, dataDir, params);

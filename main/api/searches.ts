@@ -114,8 +114,11 @@ export function datasetContentHash(store: Store, datasetId: number, detail?: Dat
   return `sha256:${h.digest('hex')}`;
 }
 
-/** The `prepare` hook of a search job: the context the engine runs on. Throws a user message when it cannot run. */
-export function searchJobContext(store: Store, params: SearchParams): SearchJobContext {
+/**
+ * The `prepare` hook of a search job: the context the engine runs on, but for the JPEG cache's folder (the kind
+ * adds it). Throws a user message when it cannot run.
+ */
+export function searchJobContext(store: Store, params: SearchParams): Omit<SearchJobContext, 'cacheDir'> {
   const facts = searchDatasetFacts(store, params.datasetId);
   if (!facts) throw new Error(missingDataset(params.datasetId));
   const refusal = searchRefusalFor(params, facts);

@@ -47,6 +47,7 @@ Commands:
       --preset mnist-like|rgb   --loss contractive|mse|triplet|cosine|circle[+...]   --kendall
       --dim N   --epochs N   --batch N   --lr X   --lr-schedule constant|cosine   --seed S
       --untrained (random weights: the ablation)
+      --jpeg-quality Q --jpeg-subsampling 4:2:0|4:4:4 (train and embed on JPEG-compressed images)
   ae list [--dataset <id>] | show <id> | rm <id>
   ae map <id> --out map.png|map.svg      The 2-D map of its latent space, coloured by class
   search --dataset <id> [options]        Architecture search (DARTS first-order over a supernet); prints the genotype
@@ -54,6 +55,7 @@ Commands:
       --channels C   --cells N   --lr X   --alpha-lr X   --seed S
       --limit-per-class N (images per class, split over train_w / train_a)
       --augment auto|on|off (crop + flip of the weight and α batches; auto: RGB only)
+      --jpeg-quality Q --jpeg-subsampling 4:2:0|4:4:4 (search on JPEG-compressed images)
       random/dds: --subset S --val-mode resample-each-epoch|fixed|with-subset (the α steps' subset, one policy)
       dds: --mastery m --mastery-by correct|easy (latest top-1 over the subset | fraction easy) --hardness h
            --replace-pool global|unseen-first (any image not in the subset | unseen first) --warmup-epochs N
@@ -70,6 +72,7 @@ Commands:
       (thesis-*: 300 epochs, batch 32, lr 0.01; darts-paper: 600 epochs, batch 96, lr 0.025, unless given)
       --epochs N   --batch N   --lr X   --seed S   --aux   --drop-path P   --augment auto|on|off
       --limit-per-class N (training images per class)
+      --jpeg-quality Q --jpeg-subsampling 4:2:0|4:4:4 (train and test on JPEG-compressed images)
   evaluate --resume <job>                Continue an interrupted, cancelled or failed evaluation
   evaluate list [--dataset <id>]         Evaluations, newest first, with accuracy, size and the search's cost
   compress --dataset <id> (--model <job> | --model-id <id> | --baseline cnn|resnet20) [options]

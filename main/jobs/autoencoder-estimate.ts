@@ -1,6 +1,6 @@
 /** Cost before Start for an autoencoder: its count (shared/cost-kinds.ts), its network's shape, the probe. */
 import type { AeTrainParams } from '../../shared/autoencoder.js';
-import { autoencoderCount, autoencoderQuickLookKnobs } from '../../shared/cost-kinds.js';
+import { autoencoderCount, autoencoderQuickLookKnobs, withJpegStage } from '../../shared/cost-kinds.js';
 import { ApiError } from '../api/errors.js';
 import { missingDataset } from '../api/searches.js';
 import { resolveAeSettings } from '../engine/embed/ae-job.js';
@@ -16,7 +16,11 @@ export function autoencoderEstimatePlan(store: Store, params: AeTrainParams): Jo
   const { losses, kendall, dim } = resolveAeSettings(params, d.channels === 1 ? 1 : 3);
   const shape = { width: d.width, height: d.height, channels: d.channels, classes: d.classNames.length };
   return {
-    count: (patch = {}) => autoencoderCount({ ...params, ...patch, dim }, facts),
+    count: (patch = {}) =>
+      withJpegStage(autoencoderCount({ ...params, ...patch, dim }, facts), params.jpegQuality, {
+        ...shape,
+        images: facts.images,
+      }),
     // what a step's time depends on: the losses and their weighting, the latent size, the batch and the image
     shapeKey: [
       'autoencoder',

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AeTrainParams } from '../../shared/autoencoder.js';
+import { jpegCacheDir } from '../api/compressions.js';
+import { datasetContentHash } from '../api/searches.js';
 import { moveStagedFolder } from '../data/staged.js';
 import { readSummary } from '../engine/embed/ae-files.js';
 import { AE_STAGING, autoencoderHandler, type AeJobContext, type AeJobResult } from '../engine/embed/ae-job.js';
@@ -10,7 +12,7 @@ import { autoencoderDirFor } from '../store/paths.js';
 import { autoencoderEstimatePlan } from './autoencoder-estimate.js';
 import { defineJobKind } from './kind.js';
 
-function autoencoderContext(store: Store, params: AeTrainParams): AeJobContext {
+function autoencoderContext(store: Store, dataDir: string, params: AeTrainParams): AeJobContext {
   const d = store.datasets.detail(params.datasetId);
   if (!d) throw new Error(`There is no dataset ${params.datasetId}: it may have been deleted. Choose another dataset.`);
   if (d.classes < 2)
@@ -19,6 +21,8 @@ function autoencoderContext(store: Store, params: AeTrainParams): AeJobContext {
   return {
     datasetName: d.name,
     datasetDir: store.datasets.dir(params.datasetId)!,
+    datasetHash: datasetContentHash(store, d.id, d)!,
+    cacheDir: jpegCacheDir(dataDir),
     shape: { width: d.width, height: d.height, channels: d.channels },
     labels: Array.from(rows.label),
     splits: rows.split,
@@ -62,7 +66,7 @@ function commitAutoencoder(
 
 export const autoencoderKind = defineJobKind({
   engine: autoencoderHandler,
-  prepare: (host, job) => autoencoderContext(host.store, job.params),
+  prepare: (host, job) => autoencoderContext(host.store, host.dataDir, job.params),
   finalize: (host, job) => commitAutoencoder(host.store, host.dataDir, job),
   discard: (_host, job) => fs.rmSync(path.join(job.jobDir, AE_STAGING), { recursive: true, force: true }),
   estimate: (host, params) => autoencoderEstimatePlan(host.store, params),

@@ -1,5 +1,5 @@
 /** Cost before Start for an evaluation: its count (shared/cost-kinds.ts), its network's shape, the probe. */
-import { classifierQuickLookKnobs, evaluateCount } from '../../shared/cost-kinds.js';
+import { classifierQuickLookKnobs, evaluateCount, withJpegStage } from '../../shared/cost-kinds.js';
 import { augmentationFor, type EvaluateParams } from '../../shared/evaluate.js';
 import { evaluateJobContext } from '../api/evaluations.js';
 import type { JobEstimatePlan, JobHost } from './kind.js';
@@ -16,7 +16,11 @@ export function evaluateEstimatePlan(host: JobHost, params: EvaluateParams): Job
     shape: { ...c.shape, classes: c.classNames.length },
   };
   return {
-    count: (patch = {}) => evaluateCount({ ...params, ...patch }, facts),
+    count: (patch = {}) =>
+      withJpegStage(evaluateCount({ ...params, ...patch }, facts), params.jpegQuality, {
+        ...c.shape,
+        images: c.labels.length,
+      }),
     shapeKey: classifierShapeKey(k),
     probe: classifierProbe({ ...k, auxWeight: params.auxWeight }),
     knobs: classifierQuickLookKnobs(params, facts),

@@ -1,4 +1,5 @@
 /** Evaluation: a network built from a genotype, trained from scratch and tested; ends with a stored model. */
+import { jpegCacheDir } from '../api/compressions.js';
 import { commitEvaluation, discardEvaluation, evaluateJobContext } from '../api/evaluations.js';
 import { evaluateHandler } from '../engine/evaluate/job.js';
 import { evaluateEventLine } from '../cli/evaluate.js';
@@ -9,7 +10,10 @@ export const evaluateKind = defineJobKind({
   engine: evaluateHandler,
   events: ['evaluate-epoch'],
   refuse: (host, params) => void evaluateJobContext(host.store, host.dataDir, params),
-  prepare: (host, job) => evaluateJobContext(host.store, host.dataDir, job.params),
+  prepare: (host, job) => ({
+    ...evaluateJobContext(host.store, host.dataDir, job.params),
+    cacheDir: jpegCacheDir(host.dataDir),
+  }),
   finalize: (host, job) => commitEvaluation(host.store, host.dataDir, job),
   discard: (_host, job) => discardEvaluation(job),
   estimate: evaluateEstimatePlan,

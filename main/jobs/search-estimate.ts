@@ -1,5 +1,5 @@
 /** Cost before Start for a search: its count (shared/cost-kinds.ts) on its dataset, its supernet's shape, the probe. */
-import { searchCount, searchQuickLookKnobs } from '../../shared/cost-kinds.js';
+import { searchCount, searchQuickLookKnobs, withJpegStage } from '../../shared/cost-kinds.js';
 import { defaultSubsetSize, type SearchParams } from '../../shared/search.js';
 import { ApiError } from '../api/errors.js';
 import { missingDataset, searchDatasetFacts } from '../api/searches.js';
@@ -33,7 +33,12 @@ export function searchEstimatePlan(store: Store, params: SearchParams): JobEstim
   const shape = { width: d.width, height: d.height, channels: d.channels, classes: d.classNames.length };
   const costFacts = { ...shape, perClassHalves: facts.perClassHalves, testImages: d.splits.test };
   return {
-    count: (patch = {}) => searchCount({ ...params, ...patch, defaultSubset: defaultSubsetSize(shape) }, costFacts),
+    count: (patch = {}) =>
+      withJpegStage(
+        searchCount({ ...params, ...patch, defaultSubset: defaultSubsetSize(shape) }, costFacts),
+        params.jpegQuality,
+        { ...shape, images: d.images },
+      ),
     shapeKey: searchShapeKey(params, shape),
     probe: { kind: 'search', params, shape },
     knobs: searchQuickLookKnobs(params, costFacts),

@@ -1,4 +1,5 @@
 /** Architecture search: a supernet trained on a dataset, data chosen by a selection strategy; ends with a genotype. */
+import { jpegCacheDir } from '../api/compressions.js';
 import { checkSearchCanStart, searchJobContext } from '../api/searches.js';
 import { searchHandler } from '../engine/search/darts.js';
 import { searchEventLine } from '../cli/search.js';
@@ -11,7 +12,7 @@ export const searchKind = defineJobKind({
   events: ['search-epoch'],
   withDefaults: withAlgorithmDefaults,
   refuse: (host, params) => checkSearchCanStart(host.store, params),
-  prepare: (host, job) => searchJobContext(host.store, job.params),
+  prepare: (host, job) => ({ ...searchJobContext(host.store, job.params), cacheDir: jpegCacheDir(host.dataDir) }),
   estimate: (host, params) => searchEstimatePlan(host.store, params),
   // a search keeps everything in its job folder: the checkpoint that `resume` continues from, genotype.json and
   // alphas.json. Nothing is staged elsewhere, so an unfinished search leaves nothing to clean, and no finalize is

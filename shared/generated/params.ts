@@ -20,6 +20,8 @@ export const SEARCH_PARAMS = {
   alphaWeightDecay: {"key":"alphaWeightDecay","type":"number","optional":true,"nullable":false,"min":0,"max":1,"default":0.001,"description":"weight decay of the architecture weights α [DDS-NAS §4.1]"},
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0,"description":"seed of every random choice: the same seed and settings repeat a run exactly"},
   limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":2,"max":1000000,"default":null,"description":"at most this many training images per class, half for the weights, half for α; empty: all"},
+  jpegQuality: {"key":"jpegQuality","type":"integer","optional":true,"nullable":true,"min":1,"max":100,"default":null,"description":"compress images first: JPEG quality 1 to 100 (lower: smaller, blurrier) for every image the search trains, chooses and tests on; empty: the originals [Poyser-thesis §6]"},
+  jpegSubsampling: {"key":"jpegSubsampling","type":"enum","optional":true,"nullable":false,"values":["4:2:0","4:4:4"],"default":"4:2:0","description":"with a JPEG quality: colour detail kept, 4:2:0 a quarter of it (what cameras save), 4:4:4 all of it; grey images have none [Poyser-thesis §3.5]"},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto","description":"the engine that does the arithmetic: auto takes the fastest one that works here (graphics card, native, WebAssembly, plain)"},
   augment: {"key":"augment","type":"enum","optional":true,"nullable":false,"values":["auto","on","off"],"default":"auto","description":"random crop and flip of the training images (auto: colour images only) [DARTS]"},
   algorithm: {"key":"algorithm","type":"enum","optional":true,"nullable":false,"values":["darts","darts2","pc-darts","p-darts","beta-darts","gdas"],"default":"darts","description":"the search algorithm: darts (first order), darts2 (second order), pc-darts, p-darts, beta-darts or gdas [DARTS §2.3]"},
@@ -72,6 +74,8 @@ export const EVALUATE_PARAMS = {
   augment: {"key":"augment","type":"enum","optional":true,"nullable":false,"values":["auto","on","off"],"default":"auto","description":"random crop and flip of the training images (auto: colour images only, digits must not flip) [DARTS]"},
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0,"description":"seed of every random choice: the same seed and settings repeat a run exactly"},
   limitPerClass: {"key":"limitPerClass","type":"integer","optional":true,"nullable":true,"min":1,"max":1000000,"default":null,"description":"at most this many training images per class, for a quick trial; empty: all"},
+  jpegQuality: {"key":"jpegQuality","type":"integer","optional":true,"nullable":true,"min":1,"max":100,"default":null,"description":"compress images first: JPEG quality 1 to 100 (lower: smaller, blurrier) for the training and the test images both; empty: the originals [Poyser-thesis §6]"},
+  jpegSubsampling: {"key":"jpegSubsampling","type":"enum","optional":true,"nullable":false,"values":["4:2:0","4:4:4"],"default":"4:2:0","description":"with a JPEG quality: colour detail kept, 4:2:0 a quarter of it (what cameras save), 4:4:4 all of it; grey images have none [Poyser-thesis §3.5]"},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto","description":"the engine that does the arithmetic: auto takes the fastest one that works here (graphics card, native, WebAssembly, plain)"},
 } as const satisfies Record<string, ParamDescription>;
 
@@ -106,6 +110,8 @@ export const AUTOENCODER_PARAMS = {
   seed: {"key":"seed","type":"integer","optional":true,"nullable":false,"min":0,"max":2147483647,"default":0,"description":"seed of every random choice: the same seed and settings repeat a run exactly"},
   untrained: {"key":"untrained","type":"boolean","optional":true,"nullable":false,"default":false,"description":"random weights, no training: the paper's ablation [DDS-NAS §5.2.2]"},
   backend: {"key":"backend","type":"enum","optional":true,"nullable":false,"values":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto","description":"the engine that does the arithmetic: auto takes the fastest one that works here (graphics card, native, WebAssembly, plain)"},
+  jpegQuality: {"key":"jpegQuality","type":"integer","optional":true,"nullable":true,"min":1,"max":100,"default":null,"description":"compress images first: JPEG quality 1 to 100 (lower: smaller, blurrier) for the autoencoder's training and embedding images; empty: the originals [Poyser-thesis §6]"},
+  jpegSubsampling: {"key":"jpegSubsampling","type":"enum","optional":true,"nullable":false,"values":["4:2:0","4:4:4"],"default":"4:2:0","description":"with a JPEG quality: colour detail kept, 4:2:0 a quarter of it (what cameras save), 4:4:4 all of it; grey images have none [Poyser-thesis §3.5]"},
   mapPoints: {"key":"mapPoints","type":"integer","optional":true,"nullable":false,"min":0,"max":2000,"default":2000,"description":"images drawn on the 2-D map of the latent space (test images first)"},
 } as const satisfies Record<string, ParamDescription>;
 

@@ -13,6 +13,7 @@ import {
   epochImages,
   evaluateCount,
   trainUnderLimit,
+  withJpegStage,
 } from '../../shared/cost-kinds.js';
 import { builtParams } from '../../renderer/src/lib/cost.js';
 
@@ -43,6 +44,24 @@ describe('evaluateCount', () => {
     const c = evaluateCount({ epochs: 2, batch: 16, limitPerClass: 4 }, classifier);
     expect(c.trainImages).toBe(64); // 40 images: 2 batches of 16 per epoch
     expect(c.inferImages).toBe(1000);
+  });
+});
+
+describe('withJpegStage', () => {
+  const count = evaluateCount({ epochs: 2, batch: 64, limitPerClass: null }, classifier);
+  it('adds the encoding of every stored image, off the network, and its decoded copy on disk', () => {
+    const c = withJpegStage(count, 15, { images: 1100, width: 28, height: 28, channels: 1 });
+    expect(c.trainImages).toBe(count.trainImages);
+    expect(c.inferImages).toBe(count.inferImages);
+    expect(c.extraBytes).toBe(count.extraBytes + 1100 * 784);
+    expect(c.fixedSeconds).toBeCloseTo((1100 * 784 * JPEG_SECONDS_PER_MEGAPIXEL) / 1e6, 9);
+    expect(c.parts).toEqual([
+      '1,100 images compressed at JPEG quality 15 first (unless an earlier job did)',
+      ...count.parts,
+    ]);
+  });
+  it('adds nothing without a quality', () => {
+    expect(withJpegStage(count, null, { images: 1100, width: 28, height: 28, channels: 1 })).toBe(count);
   });
 });
 

@@ -72,6 +72,21 @@ describe('labels and values', () => {
     expect(rows.every((r) => !/[a-z][A-Z]/.test(r.label))).toBe(true); // no camelCase
   });
 
+  it('shows a JPEG stage only when the job had one', () => {
+    const plain = keys(paramRows('search', searchOf({})));
+    expect(plain).not.toContain('jpegQuality');
+    expect(plain).not.toContain('jpegSubsampling');
+    const compressed = paramRows('evaluate', { datasetId: 3, jpegQuality: 15, jpegSubsampling: '4:2:0' });
+    expect(compressed.find((r) => r.key === 'jpegQuality')).toMatchObject({
+      label: 'Compress images first (JPEG quality)',
+      value: '15',
+    });
+    expect(compressed.find((r) => r.key === 'jpegSubsampling')).toMatchObject({
+      label: 'JPEG colour subsampling',
+      value: '4:2:0',
+    });
+  });
+
   it('shows a kind without a description as given, in words', () => {
     expect(paramRows('tally', { perClass: 4, names: ['a', 'b'] })).toEqual([
       { key: 'perClass', label: 'Per class', value: '4' },

@@ -20,6 +20,8 @@ const TRAIN_FLAGS = paramFlags(AeTrainParams, {
   lrSchedule: true,
   seed: true,
   untrained: true,
+  jpegQuality: true,
+  jpegSubsampling: true,
 });
 
 const TRAIN_OPTIONS = { dataset: { type: 'string' }, ...flagOptions(TRAIN_FLAGS) } satisfies Options;

@@ -27,6 +27,8 @@ const FLAGS = paramFlags(EvaluateParams, {
   dropPath: true,
   augment: true,
   limitPerClass: true,
+  jpegQuality: true,
+  jpegSubsampling: true,
 });
 
 const OPTIONS = {

@@ -37,6 +37,8 @@ const FLAGS = paramFlags(SearchParams, {
   cells: true,
   seed: true,
   limitPerClass: true,
+  jpegQuality: true,
+  jpegSubsampling: true,
   lr: true,
   alphaLr: true,
   subset: true,

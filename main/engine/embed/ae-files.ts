@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AeDetail, AeLoss, AeMapPoint, AeMetrics, AePreset } from '../../../shared/autoencoder.js';
+import type { JpegStage } from '../../../shared/jpeg-stage.js';
 
 export const AE_FILES = {
   summary: 'autoencoder.json',
@@ -44,6 +45,8 @@ export interface AeFileSummary {
   reconstructionIndices: number[];
   /** Images embedded (= the dataset's images, in stored order). */
   embedded: number;
+  /** The JPEG round trip its images went through, training and embedding [Poyser-thesis §6]; null or absent: none. */
+  jpeg?: JpegStage | null;
 }
 
 export function writeWeights(

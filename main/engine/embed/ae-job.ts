@@ -16,8 +16,8 @@ import {
 } from '../../../shared/autoencoder.js';
 import type { Split } from '../../../shared/datasets.js';
 import { AE_BATCH_NORM_IMAGES, AE_QUALITY_IMAGES } from '../../../shared/autoencoder-defaults.js';
-import { IMAGES_FILE } from '../../data/staged.js';
-import { PackedImages, type ImageShape } from '../../data/tensor-store.js';
+import { jpegStageOf } from '../../../shared/jpeg-stage.js';
+import { encodingPhases, jobImages, type JobImagesHost } from '../compress/job-images.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobCancelledError, JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobHandler } from '../jobs/handler.js';
@@ -28,10 +28,8 @@ import { knnAgreement, meanPsnr, meanSsim, silhouette, stratifiedSample } from '
 import { calibrateBatchNorm, embedAll, reconstruct, trainAutoencoder } from './train.js';
 
 /** What the host looks up for an autoencoder job (the engine never reads the store). */
-export interface AeJobContext {
+export interface AeJobContext extends JobImagesHost {
   datasetName: string;
-  datasetDir: string;
-  shape: ImageShape;
   labels: number[];
   splits: Split[];
   classNames: string[];
@@ -97,7 +95,6 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
       `The autoencoder takes square images of 28 to 64 px; dataset "${c.datasetName}" has ${c.shape.width}×${c.shape.height}. Import it again with --size 32.`,
     );
   }
-  const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
   const train: number[] = [];
   const test: number[] = [];
   c.splits.forEach((s, i) => (s === 'train' ? train : test).push(i));
@@ -105,12 +102,14 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
     throw new JobUserError(
       `Dataset "${c.datasetName}" has ${train.length} training images, fewer than one batch of ${params.batch}.`,
     );
+  const jpeg = jpegStageOf(params);
+  // embedding, measuring and drawing the map: a few seconds against minutes of training
+  ctx.phases([...encodingPhases(jpeg), ...(params.untrained ? [{ name: 'embedding', weight: 1 }] : AE_PHASES)]);
+  const images = await jobImages(ctx, c, jpeg);
   const labels = Int32Array.from(c.labels);
   const ae = new Autoencoder({ inputSize: c.shape.width, channels: c.shape.channels, dim, seed: params.seed });
   const history: AeDetail['history'] = [];
   const t0 = performance.now();
-  // embedding, measuring and drawing the map: a few seconds against minutes of training
-  ctx.phases(params.untrained ? [{ name: 'embedding', weight: 1 }] : AE_PHASES);
   try {
     if (!params.untrained) {
       ctx.log(
@@ -239,6 +238,7 @@ async function run(ctx: JobContext<AeJobContext>, params: AeTrainParams): Promis
       weights,
       reconstructionIndices: kept,
       embedded: images.count,
+      jpeg,
     };
     fs.writeFileSync(path.join(staging, AE_FILES.summary), JSON.stringify(summary));
     ctx.log(

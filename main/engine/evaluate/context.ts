@@ -4,9 +4,10 @@
  */
 import { NETWORK_NAMES, networkSize, type EvaluateParams, type NetworkDescription } from '../../../shared/evaluate.js';
 import type { Genotype } from '../../../shared/genotype.js';
+import type { JobImagesHost } from '../compress/job-images.js';
 import type { DatasetFacts, SplitDatasetJobContext } from '../jobs/dataset-context.js';
 
-export interface EvaluateJobContext extends SplitDatasetJobContext {
+export interface EvaluateJobContext extends SplitDatasetJobContext, Pick<JobImagesHost, 'cacheDir'> {
   app: string;
   /** The network, resolved from the source (a search's genotype, a pasted one, or a baseline) and the preset. */
   network: NetworkDescription;

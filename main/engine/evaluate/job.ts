@@ -12,8 +12,8 @@ import {
   type ModelReportFile,
 } from '../../../shared/evaluate.js';
 import { channelStats, cropPadding } from '../../data/batches.js';
-import { IMAGES_FILE } from '../../data/staged.js';
-import { PackedImages } from '../../data/tensor-store.js';
+import { jpegStageOf } from '../../../shared/jpeg-stage.js';
+import { encodingPhases, jobImages } from '../compress/job-images.js';
 import { selectBackend } from '../backend/ladder.js';
 import { explainOutOfMemory } from '../backend/out-of-memory.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
@@ -63,7 +63,11 @@ async function run(ctx: JobContext<EvaluateJobContext>, params: EvaluateParams):
   });
   if (refusal) throw new JobUserError(refusal);
 
-  const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
+  const jpeg = jpegStageOf(params);
+  // one training phase (each epoch ends with its test pass); the images' compression first, when asked for
+  if (jpeg) ctx.phases([...encodingPhases(jpeg), { name: 'training', weight: 1 }]);
+  // with a JPEG quality the training and the test images are both the compressed ones (compressed at evaluation)
+  const images = await jobImages(ctx, c, jpeg);
   const norm = channelStats(images, trainRows);
   const input = {
     height: c.shape.height,

@@ -7,7 +7,7 @@ import type { DatasetFacts } from '../jobs/dataset-context.js';
 import type { SearchJobContext } from '../search/context.js';
 
 /** A search's dataset facts (without its autoencoder), and the DDS search's last subset when minedFrom is set. */
-export type NaswotJobContext = Omit<SearchJobContext, 'autoencoder'> & {
+export type NaswotJobContext = Omit<SearchJobContext, 'autoencoder' | 'cacheDir'> & {
   /** minedFrom: the DDS search's last subset (rows of this dataset) and the epoch that used it. */
   mined: { searchId: number; epoch: number; rows: number[] } | null;
 };

@@ -4,10 +4,11 @@
  */
 import type { SearchHalf } from '../../../shared/datasets.js';
 import { DEFAULT_CELLS, type SearchParams } from '../../../shared/search.js';
+import type { JobImagesHost } from '../compress/job-images.js';
 import type { DatasetFacts, DatasetJobContext } from '../jobs/dataset-context.js';
 import { algorithmRefusal } from './algorithms/index.js';
 
-export interface SearchJobContext extends DatasetJobContext {
+export interface SearchJobContext extends DatasetJobContext, Pick<JobImagesHost, 'cacheDir'> {
   /** train_w ('w') / train_α ('a') for training images, null for the others (test / val). */
   halves: Array<SearchHalf | null>;
   /** Name and version of the app, recorded in the genotype's provenance. */

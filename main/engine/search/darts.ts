@@ -10,15 +10,16 @@ import { formatGenotype } from '../../../shared/genotype/text.js';
 import { SearchParams, pdartsPlan, type SearchResult } from '../../../shared/search.js';
 import { defaultSubsetSize } from '../../../shared/search-defaults.js';
 import { channelStats, normalizedBatch, type ChannelNorm } from '../../data/batches.js';
-import { IMAGES_FILE } from '../../data/staged.js';
-import { PackedImages } from '../../data/tensor-store.js';
+import type { PackedImages } from '../../data/tensor-store.js';
+import { jpegStageOf } from '../../../shared/jpeg-stage.js';
+import { encodingPhases, jobImages } from '../compress/job-images.js';
 import { selectBackend } from '../backend/ladder.js';
 import { JobUserError, type JobContext } from '../jobs/context.js';
 import type { JobPhase } from '../../../shared/progress.js';
 import type { JobHandler } from '../jobs/handler.js';
 import { writeGenotypeFile } from '../jobs/genotype-file.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../nn/prng.js';
-import { selectionEmbeddings } from '../selection/embeddings.js';
+import { selectionEmbeddings, storedCodesServe } from '../selection/embeddings.js';
 import { createSelection } from '../selection/index.js';
 import type { SelectionPools } from '../selection/strategy.js';
 import { DartsSupernet } from '../spaces/darts/supernet.js';
@@ -96,16 +97,30 @@ function supernetTestAccuracy(
 }
 
 /**
- * The search's phases and their shares of its bar: making the data selection's embeddings (only when the job
- * trains or runs an autoencoder of its own), the epochs, then testing the supernet (one forward pass a test image).
+ * The search's phases and their shares of its bar: compressing the images (only with a JPEG quality), making the
+ * data selection's embeddings (only when the job trains or runs an autoencoder), the epochs, then testing the
+ * supernet (one forward pass a test image).
  */
 function searchPhases(params: SearchParams, c: SearchJobContext): JobPhase[] {
-  const ownEmbeddings = !c.autoencoder && (params.strategy === 'dds' || params.strategy === 'dds-untrained');
+  const preparing = preparingWeight(params, c);
   return [
-    ...(ownEmbeddings ? [{ name: 'preparing', weight: params.strategy === 'dds' ? 2 : 0.5 }] : []),
+    ...encodingPhases(jpegStageOf(params)),
+    ...(preparing > 0 ? [{ name: 'preparing', weight: preparing }] : []),
     { name: 'searching', weight: 8 },
     { name: 'testing', weight: 0.5 },
   ];
+}
+
+/**
+ * The share of the bar that making DDS's embeddings takes: training an autoencoder first, or embedding every image
+ * with an untrained one or with a stored one that saw other images (compressed differently); none when the stored
+ * codes serve or the strategy needs none.
+ */
+function preparingWeight(params: SearchParams, c: SearchJobContext): number {
+  if (params.strategy === 'dds-untrained') return c.autoencoder ? 0 : 0.5;
+  if (params.strategy !== 'dds') return 0;
+  if (!c.autoencoder) return 2;
+  return storedCodesServe(c.autoencoder.dir, jpegStageOf(params), c.shape.channels) ? 0 : 0.5;
 }
 
 /** What must match between a checkpoint and the resumed job for "continue exactly" to hold. */
@@ -134,7 +149,8 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
   });
   if (refusal) throw new JobUserError(refusal);
 
-  const images = PackedImages.load(path.join(c.datasetDir, IMAGES_FILE), c.shape);
+  const jpeg = jpegStageOf(params);
+  const images = await jobImages(ctx, c, jpeg);
   const pools = searchPools(c, params.limitPerClass, params.seed);
   const subset = params.subset ?? defaultSubsetSize({ classes, ...c.shape });
   const embeddings = await selectionEmbeddings(ctx, {
@@ -145,6 +161,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
     images,
     pools,
     cacheFile: path.join(ctx.jobDir, SEARCH_FILES.embeddings),
+    jpeg,
   });
   const selection = createSelection(params, pools, subset, embeddings);
   const norm = channelStats(images, pools.train);
@@ -203,6 +220,7 @@ async function run(ctx: JobContext<SearchJobContext>, params: SearchParams): Pro
       algorithmParams: trainer.algorithm.provenance(),
       seed: params.seed,
       epochs: params.epochs,
+      ...(jpeg ? { jpeg: { quality: jpeg.quality, subsampling: jpeg.subsampling } } : {}),
       alphas: last.alphas,
       metrics: { ...final, seconds },
     });

@@ -1,14 +1,19 @@
 /**
  * The embeddings provider of DDS ([DDS-NAS] Sec. 3.2): the latent codes its per-class kd-trees are built over.
  * A stored autoencoder's embeddings (dds), or those of an autoencoder made for the job from the search's seed:
- * trained first (dds with trainAutoencoderEpochs) or untrained (dds-untrained, DDS-NAS' ablation).
+ * trained first (dds with trainAutoencoderEpochs) or untrained (dds-untrained, DDS-NAS' ablation). A stored
+ * autoencoder's codes are of the images it saw itself; a search that sees other ones (compressed where the
+ * autoencoder's were not, or at another quality: [Poyser-thesis §6] applies an autoencoder trained on originals to
+ * compressed images) has it embed the search's images again.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { AE_PRESETS, AeTrainParams } from '../../../shared/autoencoder.js';
+import type { JpegStage } from '../../../shared/jpeg-stage.js';
 import type { SearchParams } from '../../../shared/search.js';
+import { effectiveSubsampling } from '../compress/job-images.js';
 import type { ImageShape, PackedImages } from '../../data/tensor-store.js';
-import { readEmbeddings } from '../embed/ae-files.js';
+import { AE_FILES, readEmbeddings, readSummary, readWeights } from '../embed/ae-files.js';
 import { Autoencoder } from '../embed/autoencoder.js';
 import { calibrateBatchNorm, embedAll, trainAutoencoder } from '../embed/train.js';
 import { JobCancelledError, JobUserError, type JobContext } from '../jobs/context.js';
@@ -36,6 +41,20 @@ export interface EmbeddingsRequest {
   pools: SelectionPools;
   /** Where codes made by the job itself are kept (beside its checkpoint), so a resumed search reuses them exactly. */
   cacheFile: string;
+  /** The JPEG round trip the search's images went through (null: none); see storedCodesServe. */
+  jpeg: JpegStage | null;
+}
+
+/** The key of the pixels a JPEG stage gives (grey images: one subsampling), or 'original'. */
+function imagesKey(jpeg: JpegStage | null | undefined, channels: number): string {
+  return jpeg ? `q${jpeg.quality} ${effectiveSubsampling(jpeg, channels)} ${jpeg.mozjpeg}` : 'original';
+}
+
+/** Whether a stored autoencoder's codes are of the images the search sees (its summary records its JPEG stage). */
+export function storedCodesServe(dir: string, jpeg: JpegStage | null, channels: number): boolean {
+  // every stored autoencoder has a summary; a folder of bare codes (a test's stand-in) counts as the originals'
+  const own = fs.existsSync(path.join(dir, AE_FILES.summary)) ? readSummary(dir).jpeg : null;
+  return imagesKey(own, channels) === imagesKey(jpeg, channels);
 }
 
 /** The embeddings the search's strategy needs, or undefined for a strategy that needs none. */
@@ -54,19 +73,51 @@ export async function selectionEmbeddings(
       throw new JobUserError(
         `Autoencoder ${autoencoder.id}'s embeddings do not cover this dataset's ${images.count} images; train a new autoencoder for it.`,
       );
-    ctx.log('info', `DDS over autoencoder ${autoencoder.id} (N=${autoencoder.dim}).`);
-    return { data, dim: autoencoder.dim };
+    if (storedCodesServe(autoencoder.dir, request.jpeg, request.shape.channels)) {
+      ctx.log('info', `DDS over autoencoder ${autoencoder.id} (N=${autoencoder.dim}).`);
+      return { data, dim: autoencoder.dim };
+    }
+    ctx.log(
+      'info',
+      `DDS over autoencoder ${autoencoder.id} (N=${autoencoder.dim}): it saw other images than this search (compressed differently), so it embeds this search's images.`,
+    );
+    return cachedCodes(request.cacheFile, images.count * autoencoder.dim, autoencoder.dim, () => {
+      ctx.progress({ done: 0, total: 1, phase: 'preparing', message: "Embedding this search's images…" });
+      return embedWithStoredAutoencoder(autoencoder.dir, images);
+    });
   }
   if (params.strategy !== 'dds' && params.strategy !== 'dds-untrained') return undefined;
   const dim = AE_PRESETS[request.shape.channels === 1 ? 'mnist-like' : 'rgb'].dim;
-  if (fs.existsSync(request.cacheFile)) {
-    const data = readFloats(request.cacheFile);
-    if (data.length === images.count * dim) return { data, dim };
+  return cachedCodes(request.cacheFile, images.count * dim, dim, () => embedWithOwnAutoencoder(ctx, request));
+}
+
+/** The codes in `file` when it holds `length` of them, else those `make` returns, written there first. */
+async function cachedCodes(
+  file: string,
+  length: number,
+  dim: number,
+  make: () => Float32Array | Promise<Float32Array>,
+): Promise<Embeddings> {
+  if (fs.existsSync(file)) {
+    const data = readFloats(file);
+    if (data.length === length) return { data, dim };
   }
-  const data = await embedWithOwnAutoencoder(ctx, request);
-  fs.mkdirSync(path.dirname(request.cacheFile), { recursive: true });
-  fs.writeFileSync(request.cacheFile, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  const data = await make();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   return { data, dim };
+}
+
+/** Every image's code from a stored autoencoder's weights (batch-norm statistics included, as it was saved). */
+export function embedWithStoredAutoencoder(dir: string, images: PackedImages): Float32Array {
+  const s = readSummary(dir);
+  const ae = new Autoencoder({ inputSize: s.inputSize, channels: s.channels, dim: s.dim, seed: s.seed });
+  try {
+    ae.setWeights(readWeights(dir, s.weights));
+    return embedAll(ae, images);
+  } finally {
+    ae.dispose();
+  }
 }
 
 /** Every image's code from an autoencoder made here: DDS-NAS Table 1's preset, trained first or left untrained. */

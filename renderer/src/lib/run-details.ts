@@ -106,6 +106,8 @@ const LABELS: Record<string, string> = {
   calibrationBatches: 'Calibration batches',
   testFraction: 'Test images',
   searchWeightFraction: 'Search weight images',
+  jpegQuality: 'Compress images first (JPEG quality)',
+  jpegSubsampling: 'JPEG colour subsampling',
   ...Object.fromEntries([...DDS_FIELDS, ...BDP_FIELDS, ...TRAINING_FIELDS].map((f) => [f.key, f.label])),
 };
 
@@ -113,6 +115,12 @@ const LABELS: Record<string, string> = {
 const HELP: Record<string, string> = Object.fromEntries(
   [...DDS_FIELDS, ...BDP_FIELDS, ...TRAINING_FIELDS].flatMap((f) => (f.title ? [[f.key, f.title]] : [])),
 );
+
+/**
+ * Fields shown only while the named one is set: a JPEG stage is rare, so a job on the original images shows neither
+ * its empty quality nor the subsampling that would go with it.
+ */
+const ONLY_WITH: Record<string, string> = { jpegQuality: 'jpegQuality', jpegSubsampling: 'jpegQuality' };
 
 /** Parameters stored as a fraction that the forms show in %. */
 const PERCENT_PARAMS = new Set(['pruneTrain', 'pruneVal', 'testFraction', 'searchWeightFraction']);
@@ -204,7 +212,11 @@ export function paramRows(kind: string, params: Record<string, unknown> | null |
   const described = PARAMS_OF[kind];
   if (!described)
     return Object.entries(given).map(([key, v]) => ({ key, label: LABELS[key] ?? humanize(key), value: text(v, key) }));
-  const known = Object.values(described).filter((d) => applies(d, given, described));
+  const companionSet = (d: ParamDescription) => {
+    const other = described[ONLY_WITH[d.key] ?? ''];
+    return !other || valueOf(given, other) != null;
+  };
+  const known = Object.values(described).filter((d) => applies(d, given, described) && companionSet(d));
   const rows: DetailRow[] = known
     .filter((d) => given[d.key] !== undefined || d.default !== undefined)
     .map((d) => {

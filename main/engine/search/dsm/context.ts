@@ -6,7 +6,7 @@ import type { DsmParams } from '../../../../shared/dsm.js';
 import type { SearchJobContext } from '../context.js';
 import { parseInitCells } from './subspaces.js';
 
-export type DsmJobContext = Omit<SearchJobContext, 'autoencoder'> & {
+export type DsmJobContext = Omit<SearchJobContext, 'autoencoder' | 'cacheDir'> & {
   /** supernetFrom: the finished job whose supernet folder this search reuses. */
   supernet: { jobId: number; dir: string } | null;
 };

@@ -5,13 +5,8 @@
  * the charts.
  */
 import { classColor } from './class-colors.js';
-import {
-  EXPERIMENT_STAGES,
-  STRATEGY_LABELS,
-  type CellReport,
-  type ExperimentReport,
-  type MetricSummary,
-} from './experiment.js';
+import { EXPERIMENT_STAGES, STRATEGY_LABELS } from './experiment-defaults.js';
+import type { CellReport, ExperimentReport, MetricSummary } from './experiment.js';
 import { percent } from './experiment-report.js';
 
 export interface ExperimentChart {

@@ -5,18 +5,17 @@
  */
 import { SCALE_NOTES, PRESET_INFO, type ExperimentPresetId } from './experiment-presets.js';
 import { SIGNIFICANCE_LEVEL, summarize, welchTest } from './experiment-stats.js';
-import {
-  REPORT_METRICS,
-  STRATEGY_LABELS,
-  type CellReport,
-  type ChildKind,
-  type ExperimentCell,
-  type ExperimentNodeState,
-  type ExperimentParams,
-  type ExperimentReport,
-  type ExperimentRun,
-  type MetricSummary,
-  type ReportMetric,
+import { REPORT_METRICS, STRATEGY_LABELS } from './experiment-defaults.js';
+import type {
+  CellReport,
+  ChildKind,
+  ExperimentCell,
+  ExperimentNodeState,
+  ExperimentParams,
+  ExperimentReport,
+  ExperimentRun,
+  MetricSummary,
+  ReportMetric,
 } from './experiment.js';
 
 /** What the report is made of: the plan as it ran and the runs finished so far (an ExperimentResult's parts). */

@@ -13,27 +13,23 @@ import { SearchParams } from './search.js';
 import { SearchAlgorithm } from './search-algorithms.js';
 import type { JobState } from './jobs.js';
 import { Seed } from './seed.js';
+import {
+  EXPERIMENT_SCALES,
+  EXPERIMENT_STAGES,
+  EXPERIMENT_STRATEGIES,
+  STRATEGY_LABELS,
+  armLabel,
+  type REPORT_METRICS,
+} from './experiment-defaults.js';
 
-/** A search's data selection, as an experiment names it: the search strategies, and BDP without its balance. */
-export const EXPERIMENT_STRATEGIES = ['full', 'random', 'dds', 'dds-untrained', 'bdp', 'bdp-no-balance'] as const;
+export * from './experiment-defaults.js';
+
 export const ExperimentStrategy = z.enum(EXPERIMENT_STRATEGIES);
 export type ExperimentStrategy = z.infer<typeof ExperimentStrategy>;
 
-export const STRATEGY_LABELS: Record<ExperimentStrategy, string> = {
-  full: 'Full data',
-  random: 'Random subset',
-  dds: 'DDS',
-  'dds-untrained': 'DDS, untrained autoencoder',
-  bdp: 'BDP',
-  'bdp-no-balance': 'BDP, no class balance',
-};
-
-/** Where JPEG compression is applied [Poyser-thesis §6]. */
-export const EXPERIMENT_STAGES = ['autoencoder', 'search', 'evaluation'] as const;
 export const ExperimentStage = z.enum(EXPERIMENT_STAGES);
 export type ExperimentStage = z.infer<typeof ExperimentStage>;
 
-export const EXPERIMENT_SCALES = ['quick', 'small', 'paper'] as const;
 export const ExperimentScale = z.enum(EXPERIMENT_SCALES);
 export type ExperimentScale = z.infer<typeof ExperimentScale>;
 
@@ -186,10 +182,6 @@ export interface ExperimentPlan {
 
 const armKey = (a: CompressionArm): string =>
   a.quality === null || a.stages.length === 0 ? 'original' : `q${a.quality}@${[...a.stages].sort().join('+')}`;
-export const armLabel = (a: CompressionArm): string =>
-  a.quality === null || a.stages.length === 0
-    ? 'originals'
-    : `JPEG ${a.quality} at ${EXPERIMENT_STAGES.filter((s) => a.stages.includes(s)).join(', ')}`;
 const compressedAt = (a: CompressionArm, stage: ExperimentStage): boolean =>
   a.quality !== null && a.stages.includes(stage);
 
@@ -428,14 +420,6 @@ export interface ExperimentResult {
 
 // ---- the report --------------------------------------------------------------------------------
 
-export const REPORT_METRICS = [
-  'testAccuracy',
-  'supernetAccuracy',
-  'searchSeconds',
-  'imagesProcessed',
-  'parameters',
-  'multiplyAdds',
-] as const;
 export type ReportMetric = (typeof REPORT_METRICS)[number];
 
 /** A metric over a cell's seeds: mean, sample standard deviation (null below two values) and the values. */

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PAGES } from '../../renderer/src/lib/routes.js';
 import { SHOTS, openUi, expectLayoutHolds, uiSuite } from '../helpers/ui.js';
 
 const { ui, page } = uiSuite(() => openUi());
@@ -12,7 +13,7 @@ describe('Settings and Runs pages', () => {
   it('opens with the token, shows the navigation and the selected backend', async () => {
     await page.goto(ui.serve.url);
     expect(new URL(page.url()).searchParams.get('token')).toBeNull(); // token moved into a cookie
-    for (const name of ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings']) {
+    for (const name of PAGES) {
       await page.getByTestId(`nav-${name}`).waitFor({ state: 'visible' });
     }
     await page.getByTestId('nav-settings').click();

@@ -14,6 +14,7 @@ describe('JOB_PAGE_WORDS', () => {
       evaluate: 'evaluate',
       compression: 'compress',
       autoencoder: 'ae',
+      experiments: 'experiment',
     });
   });
 

@@ -2,7 +2,7 @@
  * The results of a finished evaluation as the page draws them: the confusion matrix, accuracy per class and per
  * group, and the model's files.
  */
-import type { ClassAccuracy, ClassificationReport, GroupAccuracy } from '../../../shared/evaluate.js';
+import type { ClassAccuracy, ClassificationReport, GroupAccuracy, ModelFile } from '../../../shared/evaluate.js';
 
 // ---- confusion matrix ---------------------------------------------------------------------------------------
 
@@ -113,4 +113,11 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/** A file the API answered (`models.file`, `models.archive`, `experiments.archive`) as a Blob to save. */
+export function modelFileBlob(out: ModelFile): Blob {
+  return out.encoding === 'base64'
+    ? new Blob([base64ToBytes(out.data)], { type: out.mime })
+    : new Blob([out.data], { type: out.mime });
 }

@@ -28,6 +28,11 @@ export const PAGE_INFO: Record<PageId, PageInfo> = {
     title: 'Compression',
     subtitle: 'How JPEG quality and chroma subsampling change a trained network’s accuracy and its bias across groups.',
   },
+  experiments: {
+    title: 'Experiments',
+    subtitle:
+      'Compare data selection strategies, search algorithms and JPEG compression in one grid of searches and evaluations.',
+  },
   runs: {
     title: 'Runs',
     subtitle: 'Every long task Winnow has run or is running, with its live progress and log.',
@@ -50,7 +55,7 @@ export interface JobPageWords {
   plural: string;
 }
 
-export type JobPageId = 'search' | 'evaluate' | 'compression' | 'autoencoder';
+export type JobPageId = 'search' | 'evaluate' | 'compression' | 'autoencoder' | 'experiments';
 
 export const JOB_PAGE_WORDS: Record<JobPageId, JobPageWords> = {
   search: { prefix: 'search', noDatasetTitle: 'No dataset to search on', one: 'search', plural: 'searches' },
@@ -62,6 +67,12 @@ export const JOB_PAGE_WORDS: Record<JobPageId, JobPageWords> = {
   },
   compression: { prefix: 'compress', noDatasetTitle: 'No dataset to compress', one: 'study', plural: 'studies' },
   autoencoder: { prefix: 'ae', noDatasetTitle: 'No dataset to train on', one: 'autoencoder', plural: 'autoencoders' },
+  experiments: {
+    prefix: 'experiment',
+    noDatasetTitle: 'No dataset to experiment on',
+    one: 'experiment',
+    plural: 'experiments',
+  },
 };
 
 /** A record's own page (see DetailPage), by what the record is: its test id prefix and the list page it belongs to. */

@@ -1,9 +1,19 @@
 /**
  * Hash routes (`#/runs`, `#/runs/12`, `#/datasets/3`, `#/autoencoder/4`, `#/autoencoder/compare/4/5`,
- * `#/search/12`, `#/evaluate/14`, `#/compression/15`, `#/settings`): deep links work under file:// and under /.
+ * `#/search/12`, `#/evaluate/14`, `#/compression/15`, `#/experiments/16`,
+ * `#/settings`): deep links work under file:// and under /.
  */
 
-export const PAGES = ['datasets', 'autoencoder', 'search', 'evaluate', 'compression', 'runs', 'settings'] as const;
+export const PAGES = [
+  'datasets',
+  'autoencoder',
+  'search',
+  'evaluate',
+  'compression',
+  'experiments',
+  'runs',
+  'settings',
+] as const;
 export type PageId = (typeof PAGES)[number];
 export const DEFAULT_PAGE: PageId = 'datasets';
 
@@ -23,6 +33,8 @@ export interface Route {
   evaluationId?: number;
   /** `#/compression/<jobId>`: the compression study (its job's id) whose live view or results are open. */
   compressionId?: number;
+  /** `#/experiments/<jobId>`: the experiment (its job's id) whose children and report are open. */
+  experimentId?: number;
 }
 
 function positiveId(text: string | undefined): number | null {
@@ -56,12 +68,16 @@ export function parseHash(hash: string): Route {
     const compressionId = positiveId(second);
     return compressionId === null ? { page, jobId } : { page, jobId, compressionId };
   }
+  if (page === 'experiments') {
+    const experimentId = positiveId(second);
+    return experimentId === null ? { page, jobId } : { page, jobId, experimentId };
+  }
   return datasetId === null ? { page, jobId } : { page, jobId, datasetId };
 }
 
 /**
  * `#/<page>`, or `#/runs/<id>` / `#/datasets/<id>` / `#/autoencoder/<id>` / `#/search/<jobId>` /
- * `#/evaluate/<jobId>` / `#/compression/<jobId>` for pages that open one item.
+ * `#/evaluate/<jobId>` / `#/compression/<jobId>` / `#/experiments/<jobId>` for pages that open one item.
  */
 export function hrefFor(page: PageId, id?: number | null): string {
   return id != null &&
@@ -70,7 +86,8 @@ export function hrefFor(page: PageId, id?: number | null): string {
       page === 'autoencoder' ||
       page === 'search' ||
       page === 'evaluate' ||
-      page === 'compression')
+      page === 'compression' ||
+      page === 'experiments')
     ? `#/${page}/${id}`
     : `#/${page}`;
 }

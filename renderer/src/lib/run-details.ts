@@ -274,5 +274,6 @@ export function jobViewOf(kind: string): { page: PageId; name: string } | null {
   if (kind === 'search' || kind === 'naswot' || kind === 'dsm-search') return { page: 'search', name: 'Search' };
   if (kind === 'evaluate') return { page: 'evaluate', name: 'Evaluate' };
   if (kind === 'compress') return { page: 'compression', name: 'Compression' };
+  if (kind === 'experiment') return { page: 'experiments', name: 'Experiments' };
   return null;
 }

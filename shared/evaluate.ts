@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Seed } from './seed.js';
 import { BackendChoice } from './backend.js';
 import { jpegStageParams } from './jpeg-stage.js';
-import { testLimitPerClass } from './test-limit.js';
+import { perClassLimit, testLimitPerClass } from './test-limit.js';
 import { Genotype } from './genotype.js';
 import type { JobState } from './jobs.js';
 import { BASELINES, EVAL_PRESETS, EVALUATE_LIMITS as L, NETWORK_KINDS, type NetworkSize } from './evaluate-defaults.js';
@@ -121,14 +121,7 @@ export const EvaluateParams = z.object({
     .describe('random crop and flip of the training images (auto: colour images only, digits must not flip) [DARTS]'),
   seed: Seed.default(0),
   /** Use at most this many training images per class (a seeded choice); null = all. For quick runs. */
-  limitPerClass: z
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .nullable()
-    .default(null)
-    .describe('at most this many training images per class, for a quick trial; empty: all'),
+  limitPerClass: perClassLimit('at most this many training images per class, for a quick trial; empty: all'),
   testLimitPerClass: testLimitPerClass('the test accuracy after every epoch'),
   ...jpegStageParams('evaluation'),
   backend: BackendChoice.default('auto'),

@@ -17,6 +17,9 @@ import type {
   MetricSummary,
   ReportMetric,
 } from './experiment.js';
+import type { Genotype } from './genotype/ops.js';
+import { cellSvg } from './genotype/draw.js';
+import { parseDartsGenotype, parseNb201 } from './genotype/text.js';
 
 /** What the report is made of: the plan as it ran and the runs finished so far (an ExperimentResult's parts). */
 export interface ReportInput {
@@ -238,6 +241,32 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
+/** A genotype from its text (DARTS `Genotype(...)` or a NAS-Bench-201 string), or null when it is neither. */
+function parseGenotypeText(text: string): Genotype | null {
+  try {
+    return text.trim().startsWith('|') ? parseNb201(text) : parseDartsGenotype(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The drawings of a cell's first derived genotype (the report folder holds them as SVG): a DARTS genotype's
+ * normal and reduction cells, a NAS-Bench-201 genotype's one cell. `name` is the file name without its extension.
+ */
+export function genotypeDrawings(r: CellReport): { name: string; part: 'normal' | 'reduce'; svg: string }[] {
+  const first = r.genotypes[0];
+  const g = first ? parseGenotypeText(first.text) : null;
+  if (!g) return [];
+  const slug = r.cell.key.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const parts: ('normal' | 'reduce')[] = g.space === 'darts' ? ['normal', 'reduce'] : ['normal'];
+  return parts.map((part) => ({
+    name: `cell-${slug}-${part}`,
+    part,
+    svg: cellSvg(g, part, { idPrefix: `g-${slug}` }),
+  }));
+}
+
 /** The report as Markdown: the grid, one table per group of metrics, genotypes, the study, notes, how to rerun. */
 export function reportMarkdown(report: ExperimentReport, params: ExperimentParams): string {
   const info = presetInfo(report.preset);
@@ -310,6 +339,12 @@ export function reportMarkdown(report: ExperimentReport, params: ExperimentParam
     out.push('## Genotypes', '');
     for (const r of withGenotypes) {
       out.push(`### ${md(r.cell.label)}`, '');
+      const drawings = genotypeDrawings(r);
+      if (drawings.length)
+        out.push(
+          `Seed ${r.genotypes[0]!.seed}, drawn: ${drawings.map((d) => `![${d.part} cell](${d.name}.svg)`).join(' ')}`,
+          '',
+        );
       for (const g of r.genotypes) out.push(`Seed ${g.seed}:`, '', '```text', g.text, '```', '');
     }
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { experimentCharts } from '../../shared/experiment-charts.js';
-import { reportMarkdown, resultsCsv } from '../../shared/experiment-report.js';
+import { genotypeDrawings, reportMarkdown, resultsCsv } from '../../shared/experiment-report.js';
 import type { ExperimentCell, ExperimentParams, ExperimentReport, ExperimentRun } from '../../shared/experiment.js';
 
 export interface ReportFolderInput {
@@ -43,6 +43,8 @@ export async function writeReportFolder(dir: string, input: ReportFolderInput): 
   for (const chart of experimentCharts(input.report, { classes: input.classes })) {
     files.push([`${chart.name}.svg`, chart.svg], [`${chart.name}.png`, await svgToPng(chart.svg)]);
   }
+  for (const cell of input.report.cells)
+    for (const drawing of genotypeDrawings(cell)) files.push([`${drawing.name}.svg`, drawing.svg]);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const stamp = `${process.pid}.${Date.now()}`;
   const tmp = `${dir}.${stamp}.tmp`;

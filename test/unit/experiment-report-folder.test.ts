@@ -24,6 +24,10 @@ describe('writeReportFolder', () => {
     const dir = path.join(t.dir, 'job-12', 'report');
     const input = inputOf();
     const files = await writeReportFolder(dir, input);
+    const drawings = input.cells
+      .filter((c) => !c.baseline)
+      .flatMap((c) => ['normal', 'reduce'].map((part) => `cell-${c.key.replace(/[^A-Za-z0-9]+/g, '-')}-${part}.svg`));
+    expect(drawings.length).toBeGreaterThan(0);
     expect(files).toEqual([
       'report.md',
       'results.csv',
@@ -32,7 +36,13 @@ describe('writeReportFolder', () => {
       'accuracy-vs-search-time.png',
       'accuracy-per-cell.svg',
       'accuracy-per-cell.png',
+      ...drawings,
     ]);
+    // each searched cell's derived genotype is drawn, and the report shows the drawings
+    for (const name of drawings) {
+      expect(fs.readFileSync(path.join(dir, name), 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*sep_conv_3x3|max_pool_3x3/);
+      expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(`(${name})`);
+    }
     expect(fs.readdirSync(dir).sort()).toEqual([...files].sort());
     expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/^# Selection on digits\n/);
 

@@ -191,7 +191,9 @@ describe('reportMarkdown', () => {
   });
 
   it('lists genotypes in code blocks, the study table, the notes and how to rerun', () => {
-    expect(text).toContain(`### DDS\n\nSeed 0:\n\n\`\`\`text\n${GENOTYPE_TEXT}\n\`\`\``);
+    expect(text).toContain(
+      `### DDS\n\nSeed 0, drawn: ![normal cell](cell-dds-darts-original-normal.svg) ![reduce cell](cell-dds-darts-original-reduce.svg)\n\nSeed 0:\n\n\`\`\`text\n${GENOTYPE_TEXT}\n\`\`\``,
+    );
     expect(lines).toContain('| Full data | mixed | 10 | 4:2:0 | 79.0 ± 1.0 % | 3 |');
     expect(lines).toContain('| BDP | test | 50 | 4:2:0 | 89.5 ± 0.7 % | 2 |');
     expect(lines).toContain(`- ${SIGNIFICANCE_NOTE}`);

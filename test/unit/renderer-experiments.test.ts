@@ -78,12 +78,15 @@ describe('the experiment form', () => {
   it("reads the compression preset's arms into qualities × stage sets, and builds them back", () => {
     const f = applyPreset(withDataset(defaultExperimentForm()), 'dds-under-compression', 'quick');
     expect(f.originals).toBe(true);
-    expect(f.qualities).toBe('5, 50');
+    expect(f.qualities).toBe('10');
     expect(f.stageSets).toEqual(['evaluation', 'search+evaluation', 'all']);
     const arms = formArms(f);
-    expect(arms.ok && arms.params).toHaveLength(7);
-    // the host expands 1 original + 2 qualities × 3 stage sets into 7 cells
-    expect(expandExperiment(ExperimentParams.parse(built(f))).cells).toHaveLength(7);
+    expect(arms.ok && arms.params).toHaveLength(4);
+    // the host expands 1 original + 1 quality × 3 stage sets into 4 cells
+    expect(expandExperiment(ExperimentParams.parse(built(f))).cells).toHaveLength(4);
+    const small = applyPreset(withDataset(defaultExperimentForm()), 'dds-under-compression', 'small');
+    expect(small.qualities).toBe('5, 15, 50, 95');
+    expect(expandExperiment(ExperimentParams.parse(built(small))).cells).toHaveLength(13);
   });
 
   it('builds a custom grid from the scale’s settings, with smaller epochs when asked', () => {
@@ -141,7 +144,7 @@ describe('the experiment form', () => {
     // no DDS, no autoencoder to train
     const bdp = built(applyPreset(withDataset(defaultExperimentForm()), 'bdp', 'quick'));
     expect(settingsRows(bdp).map((r) => r.stage)).toEqual(['Search', 'Evaluation']);
-    expect(rows[0]!.text).toMatch(/epochs 3 · batch size 16/);
+    expect(rows[0]!.text).toMatch(/epochs 2 · batch size 16/);
     expect(rows[1]!.text).toMatch(/network size tiny/);
     // a stored experiment's parameters carry every default: only the settings a scale sets are named
     const stored = settingsRows({

@@ -142,6 +142,28 @@ describe('experiment job', () => {
     expect(env.host.store.jobs.get(running)).toMatchObject({ state: 'done', attempts: 2 });
   }, 300_000);
 
+  it('is cancelled as a whole: the running child is cancelled, the waiting ones never start', async () => {
+    const job = await start(grid({ name: 'cancelled', strategies: ['full'], seeds: [5] }));
+    const search = await new Promise<JobSummary>((resolve) => {
+      const timer = setInterval(() => {
+        const running = childJobs('search').find(
+          (j) => (j.params as { seed: number }).seed === 5 && j.state === 'running',
+        );
+        if (running) {
+          clearInterval(timer);
+          resolve(running);
+        }
+      }, 20);
+    });
+    await env.host.api.dispatch('jobs.cancel', { id: job.id });
+    await env.host.supervisor.whenIdle();
+    expect(env.host.store.jobs.get(job.id)).toMatchObject({ state: 'cancelled' });
+    expect(env.host.store.jobs.get(search.id)!.state).toBe('cancelled');
+    expect(childJobs('evaluate').filter((j) => (j.params as { seed: number }).seed === 5)).toEqual([]);
+    const detail = (await env.host.api.dispatch('experiments.get', { id: job.id })) as ExperimentDetail;
+    expect(detail.summary.state).toBe('cancelled');
+  }, 300_000);
+
   it('reports a child that cannot run, skips what needs it, and finishes the others', async () => {
     // a compression study of an untrained network is refused (it answers at chance level), so the study fails
     const job = await start(

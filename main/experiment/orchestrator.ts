@@ -173,6 +173,7 @@ export class ExperimentRunner {
     }
   }
 
+  /** Resumes a stopped child once per attempt of the experiment. */
   private resume(r: NodeRun, job: JobSummary): void {
     if (r.resumed) return this.settleStopped(r, job);
     r.resumed = true;
@@ -201,9 +202,12 @@ export class ExperimentRunner {
     else this.settleStopped(r, job);
   }
 
-  /** An interrupted or cancelled child: resumed once per attempt, then reported. */
+  /**
+   * A child that stopped while this attempt watched it: interrupted (the engine died) is resumed once; cancelled by
+   * the user is reported, not undone (resuming the experiment resumes it).
+   */
   private settleStopped(r: NodeRun, job: JobSummary): void {
-    if (!r.resumed && !this.ctx.signal.aborted) return this.resume(r, job);
+    if (job.state === 'interrupted' && !r.resumed && !this.ctx.signal.aborted) return this.resume(r, job);
     r.state.state = job.state === 'cancelled' ? 'cancelled' : 'interrupted';
     r.state.message = job.message;
   }

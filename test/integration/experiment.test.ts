@@ -45,6 +45,18 @@ async function start(params: ExperimentParamsInput): Promise<JobSummary> {
 
 const childJobs = (kind: string) => env.host.store.jobs.list({ limit: 1000, kind });
 
+/** The child of `kind` and `seed` once it runs (or once `is` holds of it). */
+const waitForChild = (kind: string, seed: number, is = (j: JobSummary) => j.state === 'running') =>
+  new Promise<JobSummary>((resolve) => {
+    const timer = setInterval(() => {
+      const child = childJobs(kind).find((j) => (j.params as { seed: number }).seed === seed && is(j));
+      if (child) {
+        clearInterval(timer);
+        resolve(child);
+      }
+    }, 20);
+  });
+
 describe('experiment job', () => {
   it('plans a 2 × 2 grid: its cells, child jobs and their cost before Start', async () => {
     const plan = (await env.host.api.dispatch('experiments.plan', { params: grid() })) as ExperimentPlanView;
@@ -112,18 +124,7 @@ describe('experiment job', () => {
     const params = grid({ name: 'resumed', strategies: ['random'], seeds: [2] });
     const job = await start(params);
     // close Winnow once the search is done and its evaluation runs
-    let running = 0;
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const evaluations = childJobs('evaluate').filter((j) => (j.params as { seed: number }).seed === 2);
-        const evaluation = evaluations.find((j) => j.state === 'running');
-        if (evaluation) {
-          running = evaluation.id;
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-    });
+    const running = (await waitForChild('evaluate', 2)).id;
     await env.host.close();
     env.host = await openHost({ dataDir: env.dir, transport: 'in-process', launcher: inProcessLauncher() });
     expect(env.host.store.jobs.get(job.id)!.state).toBe('interrupted');
@@ -144,17 +145,7 @@ describe('experiment job', () => {
 
   it('is cancelled as a whole: the running child is cancelled, the waiting ones never start', async () => {
     const job = await start(grid({ name: 'cancelled', strategies: ['full'], seeds: [5] }));
-    const search = await new Promise<JobSummary>((resolve) => {
-      const timer = setInterval(() => {
-        const running = childJobs('search').find(
-          (j) => (j.params as { seed: number }).seed === 5 && j.state === 'running',
-        );
-        if (running) {
-          clearInterval(timer);
-          resolve(running);
-        }
-      }, 20);
-    });
+    const search = await waitForChild('search', 5);
     await env.host.api.dispatch('jobs.cancel', { id: job.id });
     await env.host.supervisor.whenIdle();
     expect(env.host.store.jobs.get(job.id)).toMatchObject({ state: 'cancelled' });
@@ -162,6 +153,23 @@ describe('experiment job', () => {
     expect(childJobs('evaluate').filter((j) => (j.params as { seed: number }).seed === 5)).toEqual([]);
     const detail = (await env.host.api.dispatch('experiments.get', { id: job.id })) as ExperimentDetail;
     expect(detail.summary.state).toBe('cancelled');
+  }, 300_000);
+
+  it('reports a child the user cancelled, and skips what needs it, without undoing the cancel', async () => {
+    const job = await start(grid({ name: 'child cancelled', seeds: [6] }));
+    // the random cell's search waits in the queue behind the full-data one: cancel it there
+    const queued = await waitForChild('search', 6, (j) => j.state === 'queued' && j.params.strategy === 'random');
+    await env.host.api.dispatch('jobs.cancel', { id: queued.id });
+    await env.host.supervisor.whenIdle();
+    const done = env.host.store.jobs.get(job.id)!;
+    expect(done.state).toBe('done');
+    expect((done.result as ExperimentResult).nodes.map((n) => [n.kind, n.cells[0], n.state])).toEqual([
+      ['search', 'full/darts/original', 'done'],
+      ['evaluate', 'full/darts/original', 'done'],
+      ['search', 'random/darts/original', 'cancelled'],
+      ['evaluate', 'random/darts/original', 'skipped'],
+    ]);
+    expect(env.host.store.jobs.get(queued.id)).toMatchObject({ state: 'cancelled', attempts: 0 });
   }, 300_000);
 
   it('reports a child that cannot run, skips what needs it, and finishes the others', async () => {

@@ -62,6 +62,10 @@ describe('API registry', () => {
   it('has a handler for every method in the shared contract', () => {
     expect(API_METHODS.sort()).toEqual(
       [
+        'experiments.archive',
+        'experiments.get',
+        'experiments.list',
+        'experiments.plan',
         'jobs.cancel',
         'jobs.estimate',
         'jobs.events',

@@ -9,6 +9,7 @@ import { REPORT_DIR, writeExperimentReport } from '../experiment/report.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
 import { defineJobKind, type JobCheckHost } from './kind.js';
 import { jobKind, parseJobParams } from './registry.js';
+import type { Store } from '../store/index.js';
 
 const engine: JobHandler<ExperimentParams, ExperimentResult, undefined> = {
   kind: 'experiment',
@@ -43,12 +44,30 @@ async function refuseExperiment(host: JobCheckHost, params: ExperimentParams): P
   }
 }
 
+/**
+ * How long the experiment has run, over all its attempts: from each `running` to the state that ended it (the
+ * current attempt: to now). The time it spent interrupted, waiting for a resume, is not counted.
+ */
+export function runningSeconds(store: Store, jobId: number, now = Date.now()): number {
+  let total = 0;
+  let since: number | null = null;
+  for (const e of store.jobs.events(jobId, 0, 100_000, ['state'])) {
+    if (e.event.type !== 'state') continue;
+    if (e.event.state === 'running') since ??= e.ts;
+    else if (since !== null) {
+      total += e.ts - since;
+      since = null;
+    }
+  }
+  if (since !== null) total += now - since;
+  return total / 1000;
+}
+
 export const experimentKind = defineJobKind({
   engine,
   refuse: refuseExperiment,
   hostRun: {
     async run(ctx): Promise<ExperimentResult> {
-      const started = Date.now();
       const runner = new ExperimentRunner(ctx, ctx.host.store);
       await runner.run();
       const nodes = runner.nodeStates();
@@ -59,7 +78,7 @@ export const experimentKind = defineJobKind({
         referenceNote: runner.plan.referenceNote,
         nodes,
         runs,
-        seconds: (Date.now() - started) / 1000,
+        seconds: runningSeconds(ctx.host.store, ctx.jobId),
         reportDir: REPORT_DIR,
       };
       if (!ctx.signal.aborted) await writeExperimentReport(ctx.host.store, ctx.jobDir, ctx.params, result);

@@ -17,6 +17,7 @@ import {
 import { EXPERIMENT_PRESETS, bdpEpochs, presetParams } from '../../shared/experiment-presets.js';
 import { EXPERIMENT_SCALES } from '../../shared/experiment.js';
 import { findIdenticalJob } from '../../main/experiment/orchestrator.js';
+import { runningSeconds } from '../../main/jobs/experiment.js';
 import { jobKind, parseJobParams } from '../../main/jobs/registry.js';
 import { Store } from '../../main/store/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -205,5 +206,18 @@ describe('finding a job of identical settings', () => {
     expect(findIdenticalJob(store, 'search', parsed)).toBeNull();
     const otherEpochs = parseJobParams(jobKind('evaluate'), { ...params, epochs: 3 }).data;
     expect(findIdenticalJob(store, 'evaluate', otherEpochs)).toBeNull();
+  });
+
+  it("counts an experiment's running time over its attempts, not the time it waited interrupted", () => {
+    const job = store.jobs.create('experiment', { datasetId: 1 }, process.pid);
+    const at = (state: 'running' | 'interrupted' | 'queued' | 'done', ts: number) =>
+      store.jobs.appendEvent(job.id, { type: 'state', state }, ts);
+    at('running', 1_000);
+    at('interrupted', 3_000);
+    at('queued', 10_000);
+    at('running', 20_000);
+    expect(runningSeconds(store, job.id, 21_500)).toBe(3.5);
+    at('done', 25_000);
+    expect(runningSeconds(store, job.id, 99_000)).toBe(7);
   });
 });

@@ -24,6 +24,9 @@ import type { HostJobContext } from '../jobs/kind.js';
 import { findJobKind, parseJobParams } from '../jobs/registry.js';
 import type { Store } from '../store/index.js';
 
+/** How often the experiment's progress follows its running child between state changes. */
+const PROGRESS_EVERY_MS = 2000;
+
 /** A node while the experiment runs. */
 interface NodeRun {
   node: PlanNode;
@@ -117,7 +120,8 @@ export class ExperimentRunner {
       this.reportProgress();
       if (this.runs.every((r) => isEnded(r.state.state))) return;
       if (this.ctx.signal.aborted) return this.cancelChildren();
-      await this.ctx.nextChange();
+      // a state change moves the plan on; between changes the figure follows the running child's own progress
+      await Promise.race([this.ctx.nextChange(), new Promise((r) => setTimeout(r, PROGRESS_EVERY_MS).unref())]);
     }
   }
 

@@ -28,13 +28,20 @@ export async function watchJob(
   let jobId = 0;
   let settle: (job: JobSummary) => void = () => {};
   const finished = new Promise<JobSummary>((r) => (settle = r));
+  const printEvent = (event: JobEvent) => {
+    const line = eventLine ? eventLine(event) : null;
+    if (line !== null) {
+      bar.done();
+      say(line);
+    }
+  };
+  // events a job emits while it starts (an experiment's plan) arrive before its id does: kept until it is known
+  const early: Array<{ jobId: number; event: JobEvent }> = [];
   const unsubscribe = host.api.subscribe((m) => {
     if (m.channel === 'job.event') {
-      const line = m.jobId === jobId && eventLine ? eventLine(m.event) : null;
-      if (line !== null) {
-        bar.done();
-        say(line);
-      }
+      if (jobId === 0) {
+        if (early.length < 100) early.push(m);
+      } else if (m.jobId === jobId) printEvent(m.event);
       return;
     }
     if (m.job.id !== jobId) return;
@@ -54,6 +61,7 @@ export async function watchJob(
     const job = await start();
     jobId = job.id;
     if (!json) say(`Job ${job.id} (${job.kind}) started.`);
+    for (const e of early.splice(0)) if (e.jobId === jobId) printEvent(e.event);
     const current = host.store.jobs.get(job.id);
     if (current && isFinished(current.state)) settle(current);
     return await finished;

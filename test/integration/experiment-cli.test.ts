@@ -47,14 +47,15 @@ describe('winnow experiment', () => {
     expect(written.code, written.stderr).toBe(0);
     expect(fs.readdirSync(out)).toEqual(expect.arrayContaining(['report.md', 'results.csv', 'experiment.json']));
 
-    // the folder's experiment.json runs the same grid again: every child is reused
-    const again = await runCliJson<ExperimentDetail & { state: string }>(
-      ['experiment', 'run', path.join(out, 'experiment.json'), '--name', 'rerun'],
-      data.dir,
-      240_000,
-    );
-    expect(again.state).toBe('done');
-    expect(again.nodes.every((n) => n.reused)).toBe(true);
+    // the folder's experiment.json runs the same grid again: every child is reused, and the run says so
+    const again = await runCli(['experiment', 'run', path.join(out, 'experiment.json'), '--name', 'rerun'], data.dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('1 cells, 2 child jobs.');
+    expect(again.stderr).toMatch(/Reused job \d+ \(search, seed 0\): it ran with identical settings\./);
+    const rerun = (await runCliJson<ExperimentSummary[]>(['experiment', 'list'], data.dir))[0]!;
+    const shownAgain = await runCliJson<ExperimentDetail>(['experiment', 'show', String(rerun.jobId)], data.dir);
+    expect(shownAgain.summary).toMatchObject({ name: 'rerun', state: 'done' });
+    expect(shownAgain.nodes.every((n) => n.reused)).toBe(true);
   }, 600_000);
 
   it("prints a preset's plan and cost with --estimate, and refuses bad input saying what to do", async () => {

@@ -20,7 +20,7 @@ import { IMAGES_FILE } from '../../main/data/staged.js';
 import { PackedImages } from '../../main/data/tensor-store.js';
 import { EVALUATE_FILES } from '../../main/engine/evaluate/context.js';
 import { jobDirFor } from '../../main/store/paths.js';
-import { cliDataFolder, startCli } from '../helpers/cli-data.js';
+import { cliDataFolder, importWithCli, startCli } from '../helpers/cli-data.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/tmp.js';
 
@@ -31,6 +31,19 @@ const TIMEOUT = 300_000;
 const QUICK = ['--preset', 'tiny', '--limit-per-class', '20', '--batch', '16', '--seed', '5'];
 
 const { withStore } = data;
+
+/**
+ * The sample again with 5% held out for testing (the least the import allows): 501 test images instead of 2,000,
+ * for the tests that do not look at the test split. Testing is most of their time: a search tests its supernet on
+ * every test image, an evaluation tests after every epoch. Imported once, when first asked for, after the tests
+ * of the first dataset's model (whose import matches a model to its dataset).
+ */
+let smallTestId = 0;
+async function smallTestSplit(): Promise<number> {
+  if (smallTestId === 0)
+    smallTestId = await importWithCli(dataDir, ['dataset', 'sample', 'mnist', '--test-fraction', '0.05', '--again']);
+  return smallTestId;
+}
 
 /** What a tfjs app does with an exported folder: fetch model.json and its weights, then tf.loadLayersModel. */
 async function loadLikeAnyTfjsApp(dir: string): Promise<tf.LayersModel> {
@@ -182,11 +195,12 @@ describe('winnow evaluate', () => {
   it(
     "evaluates the genotype of a finished search, and lists it with the search's cost",
     async () => {
+      const small = await smallTestSplit();
       const s = await runCli(
         [
           'search',
           '--dataset',
-          String(data.datasetId),
+          String(small),
           '--epochs',
           '1',
           '--cells',
@@ -208,7 +222,7 @@ describe('winnow evaluate', () => {
         [
           'evaluate',
           '--dataset',
-          String(data.datasetId),
+          String(small),
           '--from-search',
           String(search.jobId),
           '--epochs',
@@ -244,7 +258,7 @@ describe('winnow evaluate', () => {
     'resumes an evaluation whose engine process was killed after its first epoch, to the end',
     async () => {
       const { child, output, exited } = startCli(
-        ['evaluate', '--dataset', String(data.datasetId), '--baseline', 'resnet20', '--epochs', '3', ...QUICK],
+        ['evaluate', '--dataset', String(await smallTestSplit()), '--baseline', 'resnet20', '--epochs', '3', ...QUICK],
         dataDir,
       );
       let jobId = 0;

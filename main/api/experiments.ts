@@ -15,6 +15,7 @@ import {
   type ChildKind,
   type ExperimentDetail,
   type ExperimentNodeState,
+  type ExperimentPlan,
   type ExperimentPlanView,
   type ExperimentResult,
   type ExperimentSummary,
@@ -24,9 +25,9 @@ import {
 import type { ModelFile } from '../../shared/evaluate.js';
 import { fileSlug } from '../../shared/file-names.js';
 import type { JobSummary } from '../../shared/jobs.js';
-import { collectRuns, findIdenticalJob } from '../experiment/orchestrator.js';
+import { childValues, collectRuns, findIdenticalJob, isEnded, recordedNodes } from '../experiment/orchestrator.js';
 import { buildReport, REPORT_DIR } from '../experiment/report.js';
-import { jobKind, parseJobParams } from '../jobs/registry.js';
+import { describeIssues, jobKind, parseJobParams } from '../jobs/registry.js';
 import { jobDirFor } from '../store/paths.js';
 import type { Store } from '../store/index.js';
 import { zipMembers } from '../zip/write.js';
@@ -45,9 +46,7 @@ function parseExperiment(raw: unknown): ExperimentParams {
   if (!parsed.success)
     throw new ApiError(
       'bad_input',
-      `The experiment's settings are not valid: ${parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)
-        .join('; ')}.`,
+      `The experiment's settings are not valid: ${describeIssues(parsed.error, { whole: 'settings' })}.`,
       parsed.error.issues,
     );
   return parsed.data as ExperimentParams;
@@ -92,7 +91,7 @@ export async function planExperiment(host: EstimateHost, raw: unknown): Promise<
       const done = parsed.success ? findIdenticalJob(host.store, node.kind, parsed.data) : null;
       if (done?.state === 'done') {
         reused++;
-        doneValues.set(node.key, valuesOfDone(done));
+        doneValues.set(node.key, childValues(done));
         continue;
       }
     }
@@ -119,42 +118,16 @@ export async function planExperiment(host: EstimateHost, raw: unknown): Promise<
   };
 }
 
-function valuesOfDone(job: JobSummary): Partial<Record<NodeRef['take'], number>> {
-  const r = (job.result ?? {}) as { autoencoderId?: number; modelId?: number | null };
-  return {
-    jobId: job.id,
-    ...(typeof r.autoencoderId === 'number' ? { autoencoderId: r.autoencoderId } : {}),
-    ...(typeof r.modelId === 'number' ? { modelId: r.modelId } : {}),
-  };
-}
-
-/** The children as the experiment last reported them (its result once done), or the plan's nodes waiting. */
-function nodesOf(store: Store, job: JobSummary, params: ExperimentParams): ExperimentNodeState[] {
-  const result = job.result as ExperimentResult | null;
-  if (result?.nodes) return result.nodes;
-  const last = store.jobs.lastEvent(job.id, 'experiment-nodes');
-  if (last?.event.type === 'experiment-nodes') return last.event.nodes;
-  return expandExperiment(params).nodes.map((n) => ({
-    key: n.key,
-    kind: n.kind,
-    cells: n.cells,
-    seed: n.seed,
-    jobId: null,
-    state: 'waiting',
-    reused: false,
-    message: null,
-  }));
-}
-
 function summaryOf(
   store: Store,
   job: JobSummary,
-): { summary: ExperimentSummary; params: ExperimentParams; nodes: ExperimentNodeState[] } {
+): { summary: ExperimentSummary; params: ExperimentParams; plan: ExperimentPlan; nodes: ExperimentNodeState[] } {
   const params = ExperimentParams.parse(job.params);
-  const nodes = nodesOf(store, job, params);
-  const ended = (s: ExperimentNodeState['state']) => s !== 'waiting' && s !== 'queued' && s !== 'running';
+  const plan = expandExperiment(params);
+  const nodes = recordedNodes(store, job, plan);
   return {
     params,
+    plan,
     nodes,
     summary: {
       jobId: job.id,
@@ -164,11 +137,11 @@ function summaryOf(
       scale: params.scale,
       datasetId: params.datasetId,
       datasetName: store.datasets.get(params.datasetId)?.name ?? null,
-      cells: expandExperiment(params).cells.length,
+      cells: plan.cells.length,
       children: {
         total: nodes.length,
         done: nodes.filter((n) => n.state === 'done').length,
-        failed: nodes.filter((n) => ended(n.state) && n.state !== 'done').length,
+        failed: nodes.filter((n) => isEnded(n.state) && n.state !== 'done').length,
       },
       createdAt: job.createdAt,
       seconds: (job.result as ExperimentResult | null)?.seconds ?? null,
@@ -191,8 +164,7 @@ export function listExperiments(store: Store, datasetId?: number): ExperimentSum
 
 export function getExperiment(store: Store, id: number): ExperimentDetail {
   const job = experimentJob(store, id);
-  const { summary, params, nodes } = summaryOf(store, job);
-  const plan = expandExperiment(params);
+  const { summary, params, plan, nodes } = summaryOf(store, job);
   const runs = collectRuns(store, plan, nodes);
   const report = runs.some((r) => r.testAccuracy !== null) ? buildReport(store, params, plan, nodes, runs) : null;
   return { summary, params, nodes, report };

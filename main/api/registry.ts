@@ -4,7 +4,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { z } from 'zod';
 import { apiInputs, type ApiMethod, type ApiOutput, type ApiParsedInput, type SystemInfo } from '../../shared/api.js';
 import type { BackendReport } from '../../shared/backend.js';
 import { ImportParams } from '../../shared/datasets.js';
@@ -17,7 +16,7 @@ import { readImages } from '../data/tensor-store.js';
 import { AE_FILES, readMap, readSummary } from '../engine/embed/ae-files.js';
 import { SourceError, SourceReadError } from '../data/types.js';
 import type { AnyJobKindSpec, JobCheckHost } from '../jobs/kind.js';
-import { findJobKind, jobKinds, parseJobParams } from '../jobs/registry.js';
+import { describeIssues, findJobKind, jobKinds, parseJobParams } from '../jobs/registry.js';
 import { SupervisorError, type JobSupervisor } from '../supervisor/supervisor.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
@@ -138,7 +137,7 @@ const handlers: Handlers = {
         const noun = spec.ui?.noun ?? `${job.kind} job`;
         throw new ApiError(
           'bad_input',
-          `This ${noun}'s settings are no longer accepted (${formatIssues(parsed.error)}). Start a new ${noun} instead.`,
+          `This ${noun}'s settings are no longer accepted (${describeIssues(parsed.error)}). Start a new ${noun} instead.`,
         );
       }
       await refuseIfCannotRun(spec, ctx, parsed.data);
@@ -259,19 +258,10 @@ function autoencoderOr404(ctx: ApiContext, id: number) {
   return a;
 }
 
-function formatIssues(error: z.ZodError, prefix?: string): string {
-  return error.issues
-    .map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || 'input'}: ${i.message}`)
-    .join('; ');
-}
-
-/**
- * Runs a kind's refusal check. What it throws is a refusal: an ApiError keeps its code; a missing or unreadable source
- * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
- */
-/** A `{ kind, params }` request: the kind (bad_input when unknown) and the params its schema parsed. */
+/** What `jobs.estimate` and `experiments.plan` time jobs with. */
 const estimateHost = (ctx: ApiContext) => ({ store: ctx.store, dataDir: ctx.dataDir, supervisor: ctx.supervisor });
 
+/** A `{ kind, params }` request: the kind (bad_input when unknown) and the params its schema parsed. */
 function parseJobStart(
   input: { kind: string; params: unknown },
   method: string,
@@ -287,11 +277,19 @@ function parseJobStart(
   const parsed = parseJobParams(spec, input.params);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ ...i, path: ['params', ...i.path] }));
-    throw new ApiError('bad_input', `Invalid input for ${method}: ${formatIssues(parsed.error, 'params')}`, issues);
+    throw new ApiError(
+      'bad_input',
+      `Invalid input for ${method}: ${describeIssues(parsed.error, { prefix: 'params' })}`,
+      issues,
+    );
   }
   return { spec, params: parsed.data };
 }
 
+/**
+ * Runs a kind's refusal check. What it throws is a refusal: an ApiError keeps its code; a missing or unreadable source
+ * and any other error become `bad_input` with their message (a plug-in kind need not know ApiError).
+ */
 async function refuseIfCannotRun(spec: AnyJobKindSpec, ctx: ApiContext, params: unknown): Promise<void> {
   const host: JobCheckHost = {
     store: ctx.store,
@@ -315,7 +313,7 @@ export function createApi(ctx: ApiContext): ApiDispatcher {
       const m = method as ApiMethod;
       const parsed = apiInputs[m].safeParse(input ?? undefined);
       if (!parsed.success) {
-        throw new ApiError('bad_input', `Invalid input for ${m}: ${formatIssues(parsed.error)}`, parsed.error.issues);
+        throw new ApiError('bad_input', `Invalid input for ${m}: ${describeIssues(parsed.error)}`, parsed.error.issues);
       }
       try {
         const handler = handlers[m] as (i: unknown, c: ApiContext) => unknown;

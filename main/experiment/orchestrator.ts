@@ -12,6 +12,7 @@ import {
   type ExperimentNodeState,
   type ExperimentParams,
   type ExperimentPlan,
+  type ExperimentResult,
   type ExperimentRun,
   type NodeRef,
   type PlanNode,
@@ -61,7 +62,7 @@ export function findIdenticalJob(store: Store, kind: string, params: unknown): J
 }
 
 /** What a done child gives its dependents: the stored autoencoder, the search's job id, the evaluation's model. */
-function valuesOf(job: JobSummary): Partial<Record<NodeRef['take'], number>> {
+export function childValues(job: JobSummary): Partial<Record<NodeRef['take'], number>> {
   const r = (job.result ?? {}) as { autoencoderId?: number; modelId?: number | null };
   return {
     jobId: job.id,
@@ -89,20 +90,7 @@ export class ExperimentRunner {
     private readonly store: Store,
   ) {
     this.plan = expandExperiment(ctx.params);
-    this.runs = this.plan.nodes.map((node) => ({
-      node,
-      resumed: false,
-      state: {
-        key: node.key,
-        kind: node.kind,
-        cells: node.cells,
-        seed: node.seed,
-        jobId: null,
-        state: 'waiting',
-        reused: false,
-        message: null,
-      },
-    }));
+    this.runs = this.plan.nodes.map((node) => ({ node, resumed: false, state: waitingNode(node) }));
     this.byKey = new Map(this.runs.map((r) => [r.node.key, r]));
   }
 
@@ -146,7 +134,7 @@ export class ExperimentRunner {
 
   /** Finds or starts the node's job once its dependencies are done. */
   private async attach(r: NodeRun, deps: NodeRun[]): Promise<void> {
-    const values = new Map(deps.map((d) => [d.node.key, valuesOf(this.store.jobs.get(d.state.jobId!)!)]));
+    const values = new Map(deps.map((d) => [d.node.key, childValues(this.store.jobs.get(d.state.jobId!)!)]));
     let raw: Record<string, unknown>;
     try {
       raw = resolveRefs(r.node.params, values);
@@ -281,8 +269,33 @@ export class ExperimentRunner {
   }
 }
 
-const isEnded = (s: ExperimentNodeState['state']): boolean =>
+/** Whether a child has ended, with a result or without one. */
+export const isEnded = (s: ExperimentNodeState['state']): boolean =>
   s === 'done' || s === 'failed' || s === 'skipped' || s === 'cancelled' || s === 'interrupted';
+
+/** A node before anything has run for it. */
+const waitingNode = (n: PlanNode): ExperimentNodeState => ({
+  key: n.key,
+  kind: n.kind,
+  cells: n.cells,
+  seed: n.seed,
+  jobId: null,
+  state: 'waiting',
+  reused: false,
+  message: null,
+});
+
+/**
+ * An experiment job's children as it last reported them: its result once it has ended, else its latest
+ * `experiment-nodes` event, else the plan's nodes, all waiting.
+ */
+export function recordedNodes(store: Store, job: JobSummary, plan: ExperimentPlan): ExperimentNodeState[] {
+  const result = job.result as ExperimentResult | null;
+  if (result?.nodes) return result.nodes;
+  const last = store.jobs.lastEvent(job.id, 'experiment-nodes');
+  if (last?.event.type === 'experiment-nodes') return last.event.nodes;
+  return plan.nodes.map(waitingNode);
+}
 
 /** The measurements of each (cell, seed), read from the children's results (missing where a child has not finished). */
 export function collectRuns(

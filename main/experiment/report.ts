@@ -12,7 +12,7 @@ import {
 import { buildExperimentReport } from '../../shared/experiment-report.js';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../store/index.js';
-import { collectRuns } from './orchestrator.js';
+import { collectRuns, recordedNodes } from './orchestrator.js';
 import { writeReportFolder } from './report-folder.js';
 
 /** The report folder inside the experiment's job folder. */
@@ -64,9 +64,7 @@ export function writeReportTo(store: Store, id: number, out: string): Promise<st
   if (!job || job.kind !== 'experiment') throw new ApiError('not_found', `There is no experiment ${id}.`);
   const params = ExperimentParams.parse(job.params);
   const plan = expandExperiment(params);
-  const result = job.result as ExperimentResult | null;
-  const last = store.jobs.lastEvent(id, 'experiment-nodes');
-  const nodes = result?.nodes ?? (last?.event.type === 'experiment-nodes' ? last.event.nodes : []);
+  const nodes = recordedNodes(store, job, plan);
   const runs = collectRuns(store, plan, nodes);
   if (!runs.some((r) => r.testAccuracy !== null))
     throw new ApiError('conflict', `Experiment ${id} has no finished evaluation yet, so there is nothing to report.`);

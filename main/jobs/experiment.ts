@@ -8,7 +8,7 @@ import { ExperimentRunner } from '../experiment/orchestrator.js';
 import { REPORT_DIR, writeExperimentReport } from '../experiment/report.js';
 import type { JobHandler } from '../engine/jobs/handler.js';
 import { defineJobKind, type JobCheckHost } from './kind.js';
-import { jobKind, parseJobParams } from './registry.js';
+import { describeIssues, jobKind, parseJobParams } from './registry.js';
 import type { Store } from '../store/index.js';
 
 const engine: JobHandler<ExperimentParams, ExperimentResult, undefined> = {
@@ -36,9 +36,7 @@ async function refuseExperiment(host: JobCheckHost, params: ExperimentParams): P
     const parsed = parseJobParams(spec, resolveRefs(node.params, values));
     if (!parsed.success)
       throw new Error(
-        `The grid's ${spec.ui?.noun ?? node.kind} settings are not valid: ${parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)
-          .join('; ')}.`,
+        `The grid's ${spec.ui?.noun ?? node.kind} settings are not valid: ${describeIssues(parsed.error, { whole: 'settings' })}.`,
       );
     if (node.deps.length === 0) await spec.refuse?.(host, parsed.data);
   }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
 import type { HandlerLookup, JobHandler } from '../engine/jobs/handler.js';
 import type { AnyJobKindSpec } from './kind.js';
 import { BUILT_IN_KINDS } from './kinds.js';
@@ -103,4 +104,17 @@ export function parseJobParams(
   raw: unknown,
 ): ReturnType<AnyJobKindSpec['engine']['params']['safeParse']> {
   return spec.engine.params.safeParse(spec.withDefaults ? spec.withDefaults(raw) : raw);
+}
+
+/**
+ * A schema's issues in one line, each named by its path (`epochs: too small; search.epochz: …`); `prefix` goes before
+ * every path, `whole` names an issue of the whole value.
+ */
+export function describeIssues(
+  error: z.ZodError,
+  { prefix, whole = 'input' }: { prefix?: string; whole?: string } = {},
+) {
+  return error.issues
+    .map((i) => `${[...(prefix ? [prefix] : []), ...i.path].join('.') || whole}: ${i.message}`)
+    .join('; ');
 }

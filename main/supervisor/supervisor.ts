@@ -17,7 +17,7 @@ import type {
 import type { ImportFormat } from '../../shared/datasets.js';
 import { SourceReadError } from '../data/types.js';
 import type { AnyJobKindSpec, HostJobContext, JobCheckHost, JobHost } from '../jobs/kind.js';
-import { findJobKind, jobKind, parseJobParams } from '../jobs/registry.js';
+import { describeIssues, findJobKind, jobKind, parseJobParams } from '../jobs/registry.js';
 import { jobDirFor, moveAside } from '../store/paths.js';
 import type { Store } from '../store/index.js';
 import type { ProbeResult } from '../engine/cost/probe.js';
@@ -496,9 +496,7 @@ export class JobSupervisor {
         const parsed = parseJobParams(child, raw);
         if (!parsed.success)
           throw new Error(
-            `The ${child.ui?.noun ?? kind} it would start has invalid settings: ${parsed.error.issues
-              .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
-              .join('; ')}.`,
+            `The ${child.ui?.noun ?? kind} it would start has invalid settings: ${describeIssues(parsed.error, { whole: 'params' })}.`,
           );
         await child.refuse?.(checkHost, parsed.data);
         return this.start({ kind, params: parsed.data });

@@ -74,24 +74,25 @@ function childNote(n: ExperimentNodeState): string | null {
 function studyRows(runs: readonly ExperimentRun[]): CellReport['study'] {
   const withStudy = runs.filter((r) => r.study);
   if (withStudy.length === 0) return null;
-  const groups = new Map<string, { quality: number; subsampling: string; protocol: string; values: number[] }>();
+  type Group = { quality: number; subsampling: string; protocol: string; values: number[]; spreads: number[] };
+  const groups = new Map<string, Group>();
   for (const r of withStudy)
     for (const row of r.study!) {
       const key = `${row.protocol}|${row.subsampling}|${row.quality}`;
       let g = groups.get(key);
-      if (!g)
-        groups.set(
-          key,
-          (g = { quality: row.quality, subsampling: row.subsampling, protocol: row.protocol, values: [] }),
-        );
+      if (!g) {
+        g = { quality: row.quality, subsampling: row.subsampling, protocol: row.protocol, values: [], spreads: [] };
+        groups.set(key, g);
+      }
       g.values.push(row.accuracy);
+      if (row.groupStd !== null) g.spreads.push(row.groupStd);
     }
   return [...groups.values()]
     .sort(
       (a, b) =>
         a.protocol.localeCompare(b.protocol) || a.subsampling.localeCompare(b.subsampling) || a.quality - b.quality,
     )
-    .map(({ values, ...g }) => ({ ...g, accuracy: summarize(values)! }));
+    .map(({ values, spreads, ...g }) => ({ ...g, accuracy: summarize(values)!, groupStd: summarize(spreads) }));
 }
 
 /** The report of the runs finished so far: complete once every child has. */
@@ -242,7 +243,7 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** A genotype from its text (DARTS `Genotype(...)` or a NAS-Bench-201 string), or null when it is neither. */
-function parseGenotypeText(text: string): Genotype | null {
+export function parseGenotypeText(text: string): Genotype | null {
   try {
     return text.trim().startsWith('|') ? parseNb201(text) : parseDartsGenotype(text);
   } catch {
@@ -250,21 +251,39 @@ function parseGenotypeText(text: string): Genotype | null {
   }
 }
 
+export interface GenotypeDrawing {
+  seed: number;
+  part: 'normal' | 'reduce';
+  /** The file name without its extension: cell-<cell>-seed<seed>-<part>. */
+  name: string;
+  svg: string;
+}
+
 /**
- * The drawings of a cell's first derived genotype (the report folder holds them as SVG): a DARTS genotype's
- * normal and reduction cells, a NAS-Bench-201 genotype's one cell. `name` is the file name without its extension.
+ * The drawings of every seed's derived genotype in a cell (the report folder holds them as SVG): a DARTS genotype's
+ * normal and reduction cells, a NAS-Bench-201 genotype's one cell. Seeds often derive different cells, which is
+ * itself a result, so each is drawn.
  */
-export function genotypeDrawings(r: CellReport): { name: string; part: 'normal' | 'reduce'; svg: string }[] {
-  const first = r.genotypes[0];
-  const g = first ? parseGenotypeText(first.text) : null;
-  if (!g) return [];
+export function genotypeDrawings(r: CellReport): GenotypeDrawing[] {
   const slug = r.cell.key.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  const parts: ('normal' | 'reduce')[] = g.space === 'darts' ? ['normal', 'reduce'] : ['normal'];
-  return parts.map((part) => ({
-    name: `cell-${slug}-${part}`,
-    part,
-    svg: cellSvg(g, part, { idPrefix: `g-${slug}` }),
-  }));
+  return r.genotypes.flatMap(({ seed, text }) => {
+    const g = parseGenotypeText(text);
+    if (!g) return [];
+    const parts: ('normal' | 'reduce')[] = g.space === 'darts' ? ['normal', 'reduce'] : ['normal'];
+    return parts.map((part) => ({
+      seed,
+      part,
+      name: `cell-${slug}-seed${seed}-${part}`,
+      svg: cellSvg(g, part, { idPrefix: `g-${slug}-s${seed}` }),
+    }));
+  });
+}
+
+/** The spread of accuracy across groups over seeds, in points: "1.2 ± 0.3 points"; "—" without groups. */
+export function groupSpreadText(s: MetricSummary | null): string {
+  if (!s) return '—';
+  const m = (s.mean * 100).toFixed(1);
+  return s.std === null ? `${m} points` : `${m} ± ${(s.std * 100).toFixed(1)} points`;
 }
 
 /** The report as Markdown: the grid, one table per group of metrics, genotypes, the study, notes, how to rerun. */
@@ -340,21 +359,21 @@ export function reportMarkdown(report: ExperimentReport, params: ExperimentParam
     for (const r of withGenotypes) {
       out.push(`### ${md(r.cell.label)}`, '');
       const drawings = genotypeDrawings(r);
-      if (drawings.length)
-        out.push(
-          `Seed ${r.genotypes[0]!.seed}, drawn: ${drawings.map((d) => `![${d.part} cell](${d.name}.svg)`).join(' ')}`,
-          '',
-        );
-      for (const g of r.genotypes) out.push(`Seed ${g.seed}:`, '', '```text', g.text, '```', '');
+      for (const g of r.genotypes) {
+        const drawn = drawings.filter((d) => d.seed === g.seed);
+        out.push(`Seed ${g.seed}:`, '', '```text', g.text, '```', '');
+        if (drawn.length) out.push(drawn.map((d) => `![${d.part} cell, seed ${g.seed}](${d.name}.svg)`).join(' '), '');
+      }
     }
   }
 
   const withStudy = report.cells.filter((r) => r.study?.length);
   if (withStudy.length) {
+    const grouped = withStudy.some((r) => r.study!.some((s) => s.groupStd !== null));
     out.push('## Compression study', '');
     out.push(
       ...table(
-        ['Cell', 'Protocol', 'JPEG quality', 'Subsampling', 'Top-1', 'Seeds'],
+        ['Cell', 'Protocol', 'JPEG quality', 'Subsampling', 'Top-1', ...(grouped ? ['Group spread'] : []), 'Seeds'],
         withStudy.flatMap((r) =>
           r.study!.map((s) => [
             r.cell.label,
@@ -362,6 +381,7 @@ export function reportMarkdown(report: ExperimentReport, params: ExperimentParam
             String(s.quality),
             s.subsampling,
             accuracyText(s.accuracy),
+            ...(grouped ? [groupSpreadText(s.groupStd)] : []),
             String(s.accuracy.n),
           ]),
         ),
@@ -369,7 +389,10 @@ export function reportMarkdown(report: ExperimentReport, params: ExperimentParam
     );
     out.push(
       '',
-      'Protocols [Poyser-thesis §3]: test, trained on originals and tested on compressed images; retrain, trained and tested on compressed images; mixed, trained on a mix of both.',
+      'Protocols [Poyser-thesis §3]: test, trained on originals and tested on compressed images; retrain, trained and tested on compressed images; mixed, trained on a mix of both.' +
+        (grouped
+          ? ' Group spread: the standard deviation of accuracy across the dataset’s groups, in points — the bias the compression adds or removes; mean ± std over seeds.'
+          : ''),
       '',
     );
   }

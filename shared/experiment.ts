@@ -449,8 +449,19 @@ export interface CellReport {
   ratios: { testAccuracy: number | null; searchSeconds: number | null; imagesProcessed: number | null };
   significance: Significance | null;
   genotypes: { seed: number; text: string }[];
-  /** Compression study rows over the seeds, when a study ran. */
-  study: { quality: number; subsampling: string; protocol: string; accuracy: MetricSummary }[] | null;
+  /**
+   * Compression study rows over the seeds, when a study ran; groupStd: the spread of accuracy across the dataset's
+   * groups (its bias [Poyser-thesis §3]), over the seeds, null where the dataset has no groups.
+   */
+  study:
+    | {
+        quality: number;
+        subsampling: string;
+        protocol: string;
+        accuracy: MetricSummary;
+        groupStd: MetricSummary | null;
+      }[]
+    | null;
   /** What a reader must know about this cell (at chance level, a failed seed…). */
   notes: string[];
 }

@@ -2,10 +2,12 @@
  * The Experiments page in chromium against `winnow serve`, with the MNIST sample: build a tiny grid from the form
  * (Custom: full data and a random subset, one seed, the quick scale with one epoch of search and of evaluation), see
  * the plan's job count and estimate, Start, watch the four child jobs to the end, read the report (the quick scale's
- * "not evidence" note, one row per cell) and download it as a zip. Screenshots at 1400 and 1024 px wide go to
- * test-results/e2e-experiments-*.png.
+ * "not evidence" note, one row per cell) and download it as a zip. Then a grid started through the API with a
+ * compression study and two seeds: the page shows the study's table and each seed's derived cells. Screenshots at
+ * 1400 and 1024 px wide go to test-results/e2e-experiments-*.png.
  */
 import { describe, expect, it } from 'vitest';
+import { scaleSettings } from '../../renderer/src/lib/experiments.js';
 import {
   download,
   expectLayoutHolds,
@@ -88,6 +90,47 @@ describe('Experiments page', () => {
     await page.getByTestId('job-view-experiments').click();
     await page.waitForURL((url) => url.hash === `#/experiments/${experimentId}`);
     await page.getByTestId('experiment-view').waitFor();
+    expect(ui.problems).toEqual([]);
+  });
+
+  it("shows a grid's compression study and every seed's derived cells", async () => {
+    // the form has no study outside the compression-robustness preset (minutes on wasm): start a small one directly
+    const quick = scaleSettings('quick');
+    const token = new URL(ui.serve.url).searchParams.get('token')!;
+    const res = await fetch(new URL('/api/jobs.start', ui.serve.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        kind: 'experiment',
+        params: {
+          datasetId: 1,
+          scale: 'quick',
+          name: 'study and seeds',
+          strategies: ['random'],
+          seeds: [0, 1],
+          search: { ...quick.search, epochs: 1 },
+          evaluate: { ...quick.evaluate, epochs: 3 },
+          study: { qualities: [50], subsampling: ['4:2:0'], protocols: ['test'], epochs: 1 },
+        },
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { id } = (await res.json()) as { id: number };
+    await page.goto(`${ui.serve.url}#/experiments/${id}`);
+    const status = page.locator('[data-testid="experiment-status"]:is([data-state="done"], [data-state="failed"])');
+    await status.waitFor({ timeout: 300_000 });
+    expect(await status.getAttribute('data-state')).toBe('done');
+    // one cell, one quality, one protocol: one row, its top-1 over the two seeds
+    const study = page.locator('[data-testid="experiment-study-table"][data-rows="1"]');
+    await study.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('experiment-study-row').textContent()).toMatch(
+      /test\s*50\s*4:2:0\s*\d+\.\d ± \d+\.\d %/,
+    );
+    // the MNIST sample has no groups: no spread column
+    expect(await study.textContent()).not.toMatch(/Group spread/);
+    expect(await page.getByTestId('experiment-genotype-drawn').count()).toBe(2);
+    await expectLayoutHolds(page, 'e2e-experiments-study');
+    await tallShot(page, 'e2e-experiments-study', 3000, SHOT_WIDTHS);
     expect(ui.problems).toEqual([]);
   });
 });

@@ -24,10 +24,20 @@ describe('writeReportFolder', () => {
     const dir = path.join(t.dir, 'job-12', 'report');
     const input = inputOf();
     const files = await writeReportFolder(dir, input);
+    // every seed's derived cells, in the report's cell order, then by seed
     const drawings = input.cells
       .filter((c) => !c.baseline)
-      .flatMap((c) => ['normal', 'reduce'].map((part) => `cell-${c.key.replace(/[^A-Za-z0-9]+/g, '-')}-${part}.svg`));
-    expect(drawings.length).toBeGreaterThan(0);
+      .flatMap((c) =>
+        input.runs
+          .filter((r) => r.cell === c.key && r.genotypeText)
+          .sort((a, b) => a.seed - b.seed)
+          .flatMap((r) =>
+            ['normal', 'reduce'].map(
+              (part) => `cell-${c.key.replace(/[^A-Za-z0-9]+/g, '-')}-seed${r.seed}-${part}.svg`,
+            ),
+          ),
+      );
+    expect(new Set(drawings.map((d) => d.replace(/-seed\d+-/, '-'))).size).toBeLessThan(drawings.length);
     expect(files).toEqual([
       'report.md',
       'results.csv',

@@ -103,6 +103,9 @@ describe('buildExperimentReport', () => {
     expect(study[0]!.accuracy.mean).toBeCloseTo(0.79, 12);
     expect(study[0]!.accuracy.std).toBeCloseTo(0.01, 12);
     expect(study[0]!.accuracy.n).toBe(3);
+    // the spread across groups, over seeds, where the study measured it
+    expect(study[0]!.groupStd).toBeNull();
+    expect(study[2]!.groupStd).toMatchObject({ mean: 0.01, std: 0, n: 3 });
     expect(cellOf(report, 'bdp').study![3]!.accuracy.n).toBe(2);
   });
 
@@ -191,11 +194,15 @@ describe('reportMarkdown', () => {
   });
 
   it('lists genotypes in code blocks, the study table, the notes and how to rerun', () => {
+    // every seed's text, then its cells drawn
     expect(text).toContain(
-      `### DDS\n\nSeed 0, drawn: ![normal cell](cell-dds-darts-original-normal.svg) ![reduce cell](cell-dds-darts-original-reduce.svg)\n\nSeed 0:\n\n\`\`\`text\n${GENOTYPE_TEXT}\n\`\`\``,
+      `### DDS\n\nSeed 0:\n\n\`\`\`text\n${GENOTYPE_TEXT}\n\`\`\`\n\n![normal cell, seed 0](cell-dds-darts-original-seed0-normal.svg) ![reduce cell, seed 0](cell-dds-darts-original-seed0-reduce.svg)\n\nSeed 1:`,
     );
-    expect(lines).toContain('| Full data | mixed | 10 | 4:2:0 | 79.0 ± 1.0 % | 3 |');
-    expect(lines).toContain('| BDP | test | 50 | 4:2:0 | 89.5 ± 0.7 % | 2 |');
+    expect(text).toContain('![reduce cell, seed 2](cell-dds-darts-original-seed2-reduce.svg)');
+    // the spread across groups where the study measured it (the fixture's test protocol), "—" where not
+    expect(lines).toContain('| Full data | mixed | 10 | 4:2:0 | 79.0 ± 1.0 % | — | 3 |');
+    expect(lines).toContain('| BDP | test | 50 | 4:2:0 | 89.5 ± 0.7 % | 1.0 ± 0.0 points | 2 |');
+    expect(text).toContain('Group spread: the standard deviation of accuracy across the dataset’s groups');
     expect(lines).toContain(`- ${SIGNIFICANCE_NOTE}`);
     expect(lines).toContain('- BDP: The search for seed 2 failed: The engine ran out of memory.');
     expect(lines).toContain('winnow experiment run experiment.json');

@@ -22,15 +22,16 @@ import {
   childRows,
   defaultExperimentForm,
   formArms,
-  genotypeOf,
   orderedNotes,
   planEstimate,
   planSummary,
   reportRows,
   scaleSettings,
   settingsRows,
+  studyRows,
   type ExperimentForm,
 } from '../../renderer/src/lib/experiments.js';
+import { parseGenotypeText } from '../../shared/experiment-report.js';
 import { modelFileBlob } from '../../renderer/src/lib/evaluate-results.js';
 import { hrefFor, parseHash } from '../../renderer/src/lib/routes.js';
 import { jobViewOf } from '../../renderer/src/lib/run-details.js';
@@ -363,11 +364,50 @@ describe('the report table', () => {
   });
 
   it('reads a derived genotype to draw, and nothing from other text', () => {
-    expect(genotypeOf(DARTS_TEXT)?.space).toBe('darts');
-    expect(genotypeOf('|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|')?.space).toBe(
-      'nb201',
-    );
-    expect(genotypeOf('not a genotype')).toBeNull();
+    expect(parseGenotypeText(DARTS_TEXT)?.space).toBe('darts');
+    expect(
+      parseGenotypeText('|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|')?.space,
+    ).toBe('nb201');
+    expect(parseGenotypeText('not a genotype')).toBeNull();
+  });
+
+  it("lists the compression study's rows with the spread across groups, or none without a study", () => {
+    expect(studyRows(report)).toEqual([]);
+    const row = (quality: number, accuracy: number[], spread: number[] | null) => ({
+      quality,
+      subsampling: '4:2:0',
+      protocol: 'test',
+      accuracy: metric(accuracy),
+      groupStd: spread ? metric(spread) : null,
+    });
+    const withStudy: ExperimentReport = {
+      ...report,
+      cells: [
+        cellReport('dds', 'DDS', [0.9], {
+          study: [row(10, [0.8, 0.82, 0.84], [0.01, 0.03, 0.02]), row(50, [0.9], null)],
+        }),
+      ],
+    };
+    expect(studyRows(withStudy)).toEqual([
+      {
+        key: 'dds|test|4:2:0|10',
+        cell: 'DDS',
+        protocol: 'test',
+        quality: 10,
+        subsampling: '4:2:0',
+        top1: '82.0 ± 2.0 %',
+        groupSpread: '2.0 ± 1.0 points',
+      },
+      {
+        key: 'dds|test|4:2:0|50',
+        cell: 'DDS',
+        protocol: 'test',
+        quality: 50,
+        subsampling: '4:2:0',
+        top1: '90.0 %',
+        groupSpread: '—',
+      },
+    ]);
   });
 });
 

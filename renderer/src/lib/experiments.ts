@@ -25,8 +25,7 @@ import {
 } from '../../../shared/experiment-defaults.js';
 import { EXPERIMENT_PRESETS, presetParams, type ExperimentPresetId } from '../../../shared/experiment-presets.js';
 import { BASELINES, NETWORK_NAMES } from '../../../shared/evaluate-defaults.js';
-import type { Genotype } from '../../../shared/genotype/ops.js';
-import { parseDartsGenotype, parseNb201 } from '../../../shared/genotype/text.js';
+import { accuracyText, groupSpreadText } from '../../../shared/experiment-report.js';
 import { SEARCH_ALGORITHM_INFO } from '../../../shared/generated/params.js';
 import type { SearchAlgorithm } from '../../../shared/search-algorithms.js';
 import { formatCount } from './datasets.js';
@@ -386,12 +385,7 @@ export function childrenProgress(c: { total: number; done: number; failed: numbe
 
 // ---- the report ----------------------------------------------------------------------------------------
 
-/** "97.1 ± 0.4 %" (one seed: "97.1 %"); "—" when missing. */
-export function accuracyText(m: MetricSummary | null): string {
-  if (!m) return '—';
-  const mean = (m.mean * 100).toFixed(1);
-  return m.std == null ? `${mean} %` : `${mean} ± ${(m.std * 100).toFixed(1)} %`;
-}
+export { accuracyText };
 
 function plainText(m: MetricSummary | null, format: (v: number) => string): string {
   if (!m) return '—';
@@ -453,6 +447,32 @@ export function reportRows(report: ExperimentReport): ReportRow[] {
       pWhy: sig.why,
     };
   });
+}
+
+export interface StudyRow {
+  key: string;
+  cell: string;
+  protocol: string;
+  quality: number;
+  subsampling: string;
+  top1: string;
+  /** The spread of accuracy across the dataset's groups (its bias); "—" where it has no groups. */
+  groupSpread: string;
+}
+
+/** The compression study's rows of every cell that ran one, for its table; none when no cell did. */
+export function studyRows(report: ExperimentReport): StudyRow[] {
+  return report.cells.flatMap((c) =>
+    (c.study ?? []).map((s) => ({
+      key: `${c.cell.key}|${s.protocol}|${s.subsampling}|${s.quality}`,
+      cell: c.cell.label,
+      protocol: s.protocol,
+      quality: s.quality,
+      subsampling: s.subsampling,
+      top1: accuracyText(s.accuracy),
+      groupSpread: groupSpreadText(s.groupStd),
+    })),
+  );
 }
 
 /** Whether a note is the quick scale's "not evidence" warning (shown first and prominent). */
@@ -564,15 +584,3 @@ export const EXPERIMENT_FORM: FormWords = {
   label: 'Start experiment',
   nouns: ['experiment', 'experiments'],
 };
-
-/** A report's genotype text as a genotype to draw (DARTS text or a NAS-Bench-201 string); null when it is neither. */
-export function genotypeOf(text: string): Genotype | null {
-  for (const parse of [parseDartsGenotype, parseNb201] as const) {
-    try {
-      return parse(text.trim());
-    } catch {
-      // not this space's format
-    }
-  }
-  return null;
-}

@@ -38,6 +38,9 @@ export const MIN_SEEDS_FOR_TEST = 3;
 export const CHANCE_MARGIN = 0.05;
 
 export const SIGNIFICANCE_NOTE = `Significance: Welch's t-test, two-sided, p < ${SIGNIFICANCE_LEVEL}, of each cell's test top-1 over its seeds against the reference cell's (it does not assume equal variances).`;
+/** A DDS cell whose searches never replaced an image: its result says nothing about DDS's choice of images. */
+export const NOTHING_REPLACED_NOTE = (searches: number): string =>
+  `DDS replaced no image in ${searches === 1 ? 'its search' : `any of its ${searches} searches`}: no image of the subset became easy (mean true-class confidence over the hardness window at least h), so the subset stayed the one it started with and the autoencoder played no part. This cell measures DDS's schedule on a fixed subset, not its choice of images; more search epochs, or a lower hardness h, let it replace.`;
 export const TOO_FEW_SEEDS_NOTE = `No significance test: run ${MIN_SEEDS_FOR_TEST} or more seeds to test whether the cells differ.`;
 
 const CHILD_WORDS: Record<ChildKind, string> = {
@@ -136,6 +139,8 @@ export function buildExperimentReport(
       notes.push(
         `At chance level (${percent(test.mean)} against ${percent(chance)} for ${input.classes} classes): this cell's network learned nothing usable.`,
       );
+    const replaced = runs.flatMap((r) => (r.ddsReplaced === null ? [] : [r.ddsReplaced]));
+    if (replaced.length > 0 && replaced.every((n) => n === 0)) notes.push(NOTHING_REPLACED_NOTE(replaced.length));
     const measured = test?.n ?? 0;
     const pending = input.nodes.some((n) => n.cells.includes(cell.key) && PENDING_STATES.has(n.state));
     if (measured < asked) notes.push(`Test top-1 from ${measured} of ${asked} seeds${pending ? ' so far' : ''}.`);
@@ -467,6 +472,7 @@ export function resultsCsv(runs: readonly ExperimentRun[], cells: readonly Exper
     'baseline',
     'seed',
     ...RUN_COLUMNS.map(([h]) => h),
+    'dds_replaced',
     'genotype',
     ...studyHeader,
     ...JOB_KINDS.map((k) => `${k}_job`),
@@ -490,6 +496,7 @@ export function resultsCsv(runs: readonly ExperimentRun[], cells: readonly Exper
       cell.baseline,
       r.seed,
       ...RUN_COLUMNS.map(([, m]) => r[m]),
+      r.ddsReplaced,
       r.genotypeText,
       ...studyHeader.map((k) => study.get(k) ?? null),
       ...JOB_KINDS.map((k) => r.jobs[k] ?? null),

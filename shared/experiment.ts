@@ -397,6 +397,11 @@ export interface ExperimentRun {
   searchSeconds: number | null;
   /** Training images the search's weight steps processed. */
   imagesProcessed: number | null;
+  /**
+   * Images DDS replaced over the search (dds, dds-untrained): 0 means the subset never changed, so the autoencoder
+   * played no part. null for other strategies, and where the search's epochs are not on record.
+   */
+  ddsReplaced: number | null;
   parameters: number | null;
   multiplyAdds: number | null;
   genotypeText: string | null;

@@ -20,7 +20,8 @@ import {
 import { isFinished, isResumable, type JobSummary } from '../../shared/jobs.js';
 import type { CompressResult } from '../../shared/compress.js';
 import type { EvaluateResult } from '../../shared/evaluate.js';
-import type { SearchResult } from '../../shared/search.js';
+import type { SearchEpochData, SearchResult } from '../../shared/search.js';
+import { appendEpoch } from '../../shared/search-defaults.js';
 import type { HostJobContext } from '../jobs/kind.js';
 import { findJobKind, parseJobParams } from '../jobs/registry.js';
 import type { Store } from '../store/index.js';
@@ -297,6 +298,18 @@ export function recordedNodes(store: Store, job: JobSummary, plan: ExperimentPla
   return plan.nodes.map(waitingNode);
 }
 
+/**
+ * The images a DDS search replaced, summed over its epochs (a resumed search repeats the epochs after its checkpoint:
+ * the last attempt's count each, as the Search page reads them); null without epochs on record.
+ */
+export function ddsReplaced(store: Store, jobId: number): number | null {
+  let epochs: SearchEpochData[] = [];
+  for (const e of store.jobs.events(jobId, 0, 100_000, ['search-epoch']))
+    if (e.event.type === 'search-epoch') epochs = appendEpoch(epochs, e.event.data);
+  const counts = epochs.flatMap((d) => (d.selection?.dds ? [d.selection.dds.replaced] : []));
+  return counts.length ? counts.reduce((a, b) => a + b, 0) : null;
+}
+
 /** The measurements of each (cell, seed), read from the children's results (missing where a child has not finished). */
 export function collectRuns(
   store: Store,
@@ -330,6 +343,7 @@ export function collectRuns(
         supernetAccuracy: search?.supernetTest?.accuracy ?? null,
         searchSeconds: search?.seconds ?? null,
         imagesProcessed: search?.imagesProcessed ?? null,
+        ddsReplaced: search && jobs.search !== undefined ? ddsReplaced(store, jobs.search) : null,
         parameters: evaluate?.parameters ?? null,
         multiplyAdds: evaluate?.multiplyAdds ?? null,
         genotypeText: evaluate?.genotypeText ?? search?.genotypeText ?? null,

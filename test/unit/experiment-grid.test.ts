@@ -16,7 +16,10 @@ import {
 } from '../../shared/experiment.js';
 import { EXPERIMENT_PRESETS, bdpEpochs, presetParams } from '../../shared/experiment-presets.js';
 import { EXPERIMENT_SCALES } from '../../shared/experiment.js';
-import { findIdenticalJob } from '../../main/experiment/orchestrator.js';
+import { ddsReplaced, findIdenticalJob } from '../../main/experiment/orchestrator.js';
+import { parseDartsGenotype } from '../../shared/genotype/text.js';
+import type { SearchEpochData } from '../../shared/search.js';
+import { DARTS_TEXT } from '../helpers/genotype.js';
 import { runningSeconds } from '../../main/jobs/experiment.js';
 import { jobKind, parseJobParams } from '../../main/jobs/registry.js';
 import { Store } from '../../main/store/index.js';
@@ -206,6 +209,52 @@ describe('finding a job of identical settings', () => {
     expect(findIdenticalJob(store, 'search', parsed)).toBeNull();
     const otherEpochs = parseJobParams(jobKind('evaluate'), { ...params, epochs: 3 }).data;
     expect(findIdenticalJob(store, 'evaluate', otherEpochs)).toBeNull();
+  });
+
+  it('counts the images a DDS search replaced, once per epoch across a resume; none for other strategies', () => {
+    const epoch = (n: number, replaced?: number): SearchEpochData => ({
+      epoch: n,
+      epochs: 3,
+      space: 'darts',
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      valLoss: 1,
+      valAccuracy: 0.5,
+      lr: 0.01,
+      seconds: 1,
+      images: 10,
+      alphas: { normal: [[1]], reduce: [[1]] },
+      genotype: parseDartsGenotype(DARTS_TEXT),
+      ...(replaced === undefined
+        ? {}
+        : {
+            selection: {
+              trainSize: 10,
+              valSize: 10,
+              perClass: { train: [10], val: [10] },
+              balance: 1,
+              dds: {
+                mastery: 0.9,
+                easy: replaced,
+                hard: 0,
+                replaced,
+                uniqueSeen: 10,
+                subset: [],
+                hardRows: [],
+                replacedRows: [],
+              },
+            },
+          }),
+    });
+    const search = (epochs: SearchEpochData[]) => {
+      const job = store.jobs.create('search', { datasetId: 1 }, process.pid);
+      for (const data of epochs) store.jobs.appendEvent(job.id, { type: 'search-epoch', data });
+      return job.id;
+    };
+    // epochs 1-2, cut off, resumed from epoch 2: the resumed attempt's epoch 2 counts, not both
+    expect(ddsReplaced(store, search([epoch(1, 0), epoch(2, 5), epoch(2, 3), epoch(3, 4)]))).toBe(7);
+    expect(ddsReplaced(store, search([epoch(1, 0), epoch(2, 0)]))).toBe(0);
+    expect(ddsReplaced(store, search([epoch(1), epoch(2)]))).toBeNull();
   });
 
   it("counts an experiment's running time over its attempts, not the time it waited interrupted", () => {

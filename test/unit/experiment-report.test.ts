@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCALE_NOTES } from '../../shared/experiment-presets.js';
 import {
+  NOTHING_REPLACED_NOTE,
   SIGNIFICANCE_NOTE,
   TOO_FEW_SEEDS_NOTE,
   buildExperimentReport,
@@ -79,6 +80,25 @@ describe('buildExperimentReport', () => {
       'The evaluation for seed 2 did not run, as a job it needs did not finish: Its search failed.',
       'The compression study for seed 2 did not run, as a job it needs did not finish: Its search failed.',
     ]);
+  });
+
+  it('says when DDS replaced no image, so its autoencoder played no part', () => {
+    // the fixture's DDS replaced 5, 10 and 15 images: no note (above); a search that replaced none makes one
+    const none = {
+      ...f.input,
+      runs: f.input.runs.map((r) => (r.ddsReplaced === null ? r : { ...r, ddsReplaced: 0 })),
+    };
+    const dds = cellOf(buildExperimentReport(f.params, none, f.datasetName), 'dds');
+    expect(dds.notes).toEqual([NOTHING_REPLACED_NOTE(3)]);
+    expect(NOTHING_REPLACED_NOTE(3)).toMatch(
+      /^DDS replaced no image in any of its 3 searches: .*autoencoder played no part/,
+    );
+    // one search that replaced is enough for DDS to have acted: no note
+    const some = {
+      ...none,
+      runs: none.runs.map((r) => (r.ddsReplaced === 0 && r.seed === 2 ? { ...r, ddsReplaced: 4 } : r)),
+    };
+    expect(cellOf(buildExperimentReport(f.params, some, f.datasetName), 'dds').notes).toEqual([]);
   });
 
   it('says what the whole report is worth', () => {
@@ -237,13 +257,15 @@ describe('resultsCsv', () => {
 
   it('holds every metric, the axes and the genotype, quoted', () => {
     expect(header!.slice(0, 15).join(',')).toBe(
-      'cell,label,strategy,algorithm,jpeg_quality,jpeg_stages,baseline,seed,test_accuracy,supernet_accuracy,search_seconds,images_processed,parameters,multiply_adds,genotype',
+      'cell,label,strategy,algorithm,jpeg_quality,jpeg_stages,baseline,seed,test_accuracy,supernet_accuracy,search_seconds,images_processed,parameters,multiply_adds,dds_replaced',
     );
     const dds1 = body.find((r) => r[col('strategy')] === 'dds' && r[col('seed')] === '1')!;
     expect(dds1[col('test_accuracy')]).toBe('0.93');
     expect(dds1[col('search_seconds')]).toBe('33');
     expect(dds1[col('algorithm')]).toBe('darts');
     expect(dds1[col('genotype')]).toBe(GENOTYPE_TEXT);
+    expect(dds1[col('dds_replaced')]).toBe('10');
+    expect(body.find((r) => r[col('strategy')] === 'full')![col('dds_replaced')]).toBe('');
     expect(dds1[col('search_job')]).toBe('301');
     const cnn = body.find((r) => r[col('baseline')] === 'cnn')!;
     expect(cnn[col('strategy')]).toBe('');

@@ -7,6 +7,7 @@ import { Seed } from './seed.js';
 import { AE_LOSSES, AE_PRESET_IDS } from './autoencoder-defaults.js';
 import { BackendChoice } from './backend.js';
 import { jpegStageParams } from './jpeg-stage.js';
+import type { Subsampling } from './compress-defaults.js';
 
 export * from './autoencoder-defaults.js';
 
@@ -113,6 +114,9 @@ export interface AeSummary {
   batch: number;
   seed: number;
   untrained: boolean;
+  /** The JPEG stage its training and embedded images went through [Poyser-thesis §6]; null: the originals. */
+  jpegQuality: number | null;
+  jpegSubsampling: Subsampling | null;
   backend: string;
   metrics: AeMetrics;
   createdAt: number;

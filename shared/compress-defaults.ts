@@ -48,6 +48,17 @@ export const COMPRESS_DEFAULTS = {
   sizeSample: 500,
 };
 
+/**
+ * The JPEG stage a job's images went through, in words for its settings line: "JPEG quality 15, 4:2:0"; null for the
+ * original images (no quality, as in jobs from before the stage existed).
+ */
+export function jpegStageLabel(p: {
+  jpegQuality?: number | null;
+  jpegSubsampling?: Subsampling | null;
+}): string | null {
+  return p.jpegQuality == null ? null : `JPEG quality ${p.jpegQuality}, ${p.jpegSubsampling ?? REFERENCE_SUBSAMPLING}`;
+}
+
 export const gridKey = (quality: number, subsampling: Subsampling): string =>
   `q${quality}-${subsampling.replace(/:/g, '')}`;
 

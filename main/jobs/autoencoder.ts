@@ -52,6 +52,8 @@ function commitAutoencoder(
       batch: s.batch,
       seed: s.seed,
       untrained: s.untrained,
+      jpegQuality: s.jpeg?.quality ?? null,
+      jpegSubsampling: s.jpeg?.subsampling ?? null,
       backend: s.backend,
       metrics: s.metrics,
       history: s.history,

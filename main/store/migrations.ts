@@ -218,4 +218,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'autoencoders: the JPEG stage their images went through (null: the originals, as every earlier one)',
+    sql: `
+      ALTER TABLE autoencoders ADD COLUMN jpeg_quality INTEGER;
+      ALTER TABLE autoencoders ADD COLUMN jpeg_subsampling TEXT;
+    `,
+  },
 ];

@@ -2,7 +2,7 @@
  * The Autoencoder page in chromium against `winnow serve`: with the MNIST sample imported (by the CLI, into the
  * serve's data folder), train a short autoencoder from the UI (1 epoch, batch 64), watch its progress and loss
  * curve, land on its results (metric table, latent map drawn, reconstructions decoded), build the untrained
- * ablation, compare the two side by side, and delete one after confirmation.
+ * ablation on JPEG-compressed images, compare the two side by side, and delete one after confirmation.
  * Screenshots go to test-results/e2e-autoencoder-*.png.
  */
 import path from 'node:path';
@@ -110,11 +110,20 @@ describe('Autoencoder page', () => {
     await tallShot(page, 'e2e-autoencoder-details.png', 2200);
   });
 
-  it('builds the untrained ablation from the form', async () => {
+  it('builds the untrained ablation from the form, on JPEG-compressed images', async () => {
     await backToList(page, 'ae-back', 'autoencoder');
     await page.getByTestId('ae-table').waitFor();
     await page.getByTestId('ae-untrained').check();
     expect(await page.getByTestId('ae-epochs').isDisabled()).toBe(true);
+    // the JPEG stage: subsampling only with a quality; a quality out of range is refused by name
+    expect(await page.getByTestId('ae-jpeg-subsampling').isDisabled()).toBe(true);
+    await page.getByTestId('ae-jpeg-quality').fill('101');
+    await page.getByTestId('ae-start').click();
+    expect(await page.getByTestId('ae-form-problem').textContent()).toMatch(
+      /JPEG quality: a whole number from 1 to 100/,
+    );
+    await page.getByTestId('ae-jpeg-quality').fill('30');
+    expect(await page.getByTestId('ae-jpeg-subsampling').isDisabled()).toBe(false);
     await page.getByTestId('ae-start').click();
     await page.waitForURL(
       (url) => {
@@ -126,6 +135,7 @@ describe('Autoencoder page', () => {
     untrainedId = idFromUrl();
     await page.getByTestId('ae-metrics').waitFor();
     expect(await page.getByTestId('ae-settings').textContent()).toMatch(/random weights/);
+    expect(await page.getByTestId('ae-images').textContent()).toBe('JPEG quality 30, 4:2:0');
   });
 
   it('compares trained and untrained side by side', async () => {

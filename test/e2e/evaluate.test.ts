@@ -43,12 +43,13 @@ const NB201 = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|
 
 const idFromUrl = () => Number(/#\/evaluate\/(\d+)$/.exec(page.url())?.[1] ?? NaN);
 
-/** Preset tiny, `epochs` epochs, batch 16, 20 images per class. */
-async function quickConfig(epochs: number): Promise<void> {
+/** Preset tiny, `epochs` epochs, batch 16, 20 images per class, the original images unless a JPEG quality is given. */
+async function quickConfig(epochs: number, jpegQuality = ''): Promise<void> {
   await page.getByTestId('evaluate-preset').selectOption('tiny');
   await page.getByTestId('evaluate-epochs').fill(String(epochs));
   await page.getByTestId('evaluate-batch').fill('16');
   await page.getByTestId('evaluate-limit').fill('20');
+  await page.getByTestId('evaluate-jpeg-quality').fill(jpegQuality);
 }
 
 /** Starts the configured evaluation and waits for its view; returns its job id. */
@@ -289,11 +290,12 @@ describe('Evaluate page', () => {
     ]);
   });
 
-  it('evaluates the plain CNN baseline', async () => {
+  it('evaluates the plain CNN baseline on JPEG-compressed images', async () => {
     await page.getByTestId('evaluate-form').waitFor();
     await pickCard(page, 'evaluate-source-baseline');
     await pickCard(page, 'evaluate-baseline-cnn');
-    await quickConfig(1);
+    // trained and tested on images saved at JPEG quality 50 first [Poyser-thesis §6]
+    await quickConfig(1, '50');
     expect(await page.getByTestId('evaluate-network').textContent()).toMatch(/plain CNN: width 8/);
     cnnId = await startAndOpen([dartsId]);
     await page.locator('[data-testid="evaluate-status"][data-state="done"]').waitFor({ timeout: 90_000 });
@@ -303,6 +305,7 @@ describe('Evaluate page', () => {
     expect(await page.getByTestId('evaluate-genotype-panel').count()).toBe(0);
     expect(await page.getByTestId('evaluate-download-genotype-json').count()).toBe(0); // a baseline has none
     expect(await page.getByTestId('evaluate-download-model-json').count()).toBe(1);
+    expect(await page.getByTestId('evaluate-settings').textContent()).toMatch(/JPEG quality 50, 4:2:0\.\s*$/);
   });
 
   it('evaluates the cell of a finished search, with the search’s cost beside it', async () => {

@@ -77,7 +77,7 @@ async function finalGenotypeText(): Promise<string> {
 }
 
 /** Fills the form with a tiny configuration. */
-async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number): Promise<void> {
+async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: number, jpegQuality = ''): Promise<void> {
   await pickCard(page, `search-space-${space}`);
   await fillFields(page, {
     'search-epochs': epochs,
@@ -85,6 +85,7 @@ async function tinyConfig(space: 'darts' | 'nb201', epochs: number, cells: numbe
     'search-channels': 4,
     'search-cells': cells,
     'search-limit': 8,
+    'search-jpeg-quality': jpegQuality,
   });
 }
 
@@ -283,10 +284,13 @@ describe('Search page', () => {
     await heatmapAt('normal', 2, 15_000);
   });
 
-  it('runs a one-epoch NAS-Bench-201 search: one cell type, the nb201 string', async () => {
+  it('runs a one-epoch NAS-Bench-201 search on JPEG-compressed images: one cell type, the nb201 string', async () => {
     await page.getByTestId('search-back').click();
     await page.getByTestId('search-form').waitFor();
-    await tinyConfig('nb201', 1, 1);
+    // the JPEG stage [Poyser-thesis §6]: every image the search sees goes through quality 50 first
+    expect(await page.getByTestId('search-jpeg-subsampling').isDisabled()).toBe(true);
+    await tinyConfig('nb201', 1, 1, '50');
+    expect(await page.getByTestId('search-jpeg-subsampling').isDisabled()).toBe(false);
     await page.getByTestId('search-start').click();
     await page.waitForURL((url) => /^#\/search\/\d+$/.test(url.hash) && idFromUrl() !== dartsId, { timeout: 15_000 });
     const id = idFromUrl();
@@ -306,6 +310,7 @@ describe('Search page', () => {
     ]);
     await page.locator('[data-testid="cell-graph-normal"][data-epoch="1"] svg').waitFor();
     await page.locator('[data-testid="search-status"][data-state="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('search-settings').textContent()).toMatch(/JPEG quality 50, 4:2:0\.\s*$/);
     const text = await finalGenotypeText();
     expect(text).toMatch(/^\|\w+~0\|\+\|\w+~0\|\w+~1\|\+\|\w+~0\|\w+~1\|\w+~2\|$/);
     expect(await page.getByTestId('export-darts').count()).toBe(0);

@@ -89,6 +89,8 @@ describe('a JPEG quality at the autoencoder, evaluation and search stages', () =
     expect(fs.readdirSync(datasetCacheDir(jpegCacheDir(env.dir), hash))).toEqual(['q15-420']);
     expect(fs.existsSync(path.join(datasetCacheDir(jpegCacheDir(env.dir), hash), 'q15-420', 'images.u8'))).toBe(true);
     autoencoderId = (ae.job.result as { autoencoderId: number }).autoencoderId;
+    // its record says which images it saw, for the lists and a DDS search's choice
+    expect(env.host.store.autoencoders.get(autoencoderId)).toMatchObject({ jpegQuality: 15, jpegSubsampling: '4:2:0' });
   }, 60_000);
 
   it("DDS uses a stored autoencoder's codes when it saw the same images, else has it embed the search's", async () => {

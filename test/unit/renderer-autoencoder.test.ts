@@ -62,6 +62,8 @@ const summary = (over: Partial<AeSummary> = {}): AeSummary => ({
   batch: 8,
   seed: 0,
   untrained: false,
+  jpegQuality: null,
+  jpegSubsampling: null,
   backend: 'wasm',
   metrics: metrics(),
   createdAt: 1000,
@@ -165,7 +167,18 @@ describe('presets and the train form', () => {
     const preset = buildAeParams({ ...defaultAeForm(grey), epochs: 1, batch: 64 });
     expect(preset).toEqual({
       ok: true,
-      params: { datasetId: 1, preset: 'mnist-like', dim: 8, seed: 0, untrained: false, epochs: 1, batch: 64, lr: 1e-3 },
+      params: {
+        datasetId: 1,
+        preset: 'mnist-like',
+        dim: 8,
+        seed: 0,
+        untrained: false,
+        jpegQuality: null,
+        jpegSubsampling: '4:2:0',
+        epochs: 1,
+        batch: 64,
+        lr: 1e-3,
+      },
     });
     if (!preset.ok) throw new Error('unreachable');
     expect(AeTrainParams.parse(preset.params)).toMatchObject({ preset: 'mnist-like', epochs: 1, batch: 64 });
@@ -181,7 +194,18 @@ describe('presets and the train form', () => {
 
   it('leaves the training settings out for the untrained ablation', () => {
     const r = buildAeParams({ ...defaultAeForm(grey), untrained: true, epochs: null, lr: null });
-    expect(r).toEqual({ ok: true, params: { datasetId: 1, preset: 'mnist-like', dim: 8, seed: 0, untrained: true } });
+    expect(r).toEqual({
+      ok: true,
+      params: {
+        datasetId: 1,
+        preset: 'mnist-like',
+        dim: 8,
+        seed: 0,
+        untrained: true,
+        jpegQuality: null,
+        jpegSubsampling: '4:2:0',
+      },
+    });
     if (r.ok) expect(AeTrainParams.parse(r.params).untrained).toBe(true);
   });
 
@@ -383,6 +407,10 @@ describe('labels and the list', () => {
     expect(settingsLine(summary())).toBe('Contractive · N = 8 · 30 epochs · batch 8 · seed 0');
     expect(settingsLine(summary({ epochs: 1, batch: 64 }))).toBe('Contractive · N = 8 · 1 epoch · batch 64 · seed 0');
     expect(settingsLine(summary({ untrained: true }))).toBe('Contractive · N = 8 · random weights · seed 0');
+    // an autoencoder trained on JPEG-compressed images says so
+    expect(settingsLine(summary({ jpegQuality: 15, jpegSubsampling: '4:4:4' }))).toBe(
+      'Contractive · N = 8 · 30 epochs · batch 8 · seed 0 · JPEG quality 15, 4:4:4',
+    );
     expect(aeTitle(summary({ id: 3, untrained: true }))).toBe('Autoencoder #3 · mnist-like, untrained');
   });
 

@@ -290,5 +290,11 @@ describe('results', () => {
     ).toBe(
       'preset Tiny, 1 epoch, batch 16, lr 0.025 (cosine), weight decay 0.0003, augmentation auto, seed 0, ≤ 20 images per class',
     );
+    // trained and tested on JPEG-compressed images: said last; the originals (or a job from before the stage) not
+    const base = { preset: 'tiny', epochs: 1, batch: 16, augment: 'auto', seed: 0, limitPerClass: null };
+    expect(settingsLine({ ...base, jpegQuality: 5, jpegSubsampling: '4:2:0' })).toMatch(
+      /all images, JPEG quality 5, 4:2:0$/,
+    );
+    expect(settingsLine({ ...base, jpegQuality: null })).toMatch(/all images$/);
   });
 });

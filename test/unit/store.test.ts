@@ -34,6 +34,27 @@ describe('database', () => {
     );
   });
 
+  it("gives an earlier database's autoencoders the JPEG stage of the originals", () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const file = path.join(t.dir, 'winnow.db');
+    const old = openDb(file, { migrations: MIGRATIONS.filter((m) => m.version <= 6) });
+    old.pragma('foreign_keys = OFF'); // a row without its dataset: only the columns matter here
+    old
+      .prepare(
+        `INSERT INTO autoencoders (dataset_id, preset, losses, kendall, dim, epochs, batch, seed, untrained, backend,
+           metrics, history, map_method, dir, created_at)
+         VALUES (1, 'mnist-like', '["contractive"]', 0, 8, 1, 8, 0, 0, 'wasm', '{}', '[]', 'umap', 'autoencoders/1', 0)`,
+      )
+      .run();
+    old.close();
+    const db = openDb(file);
+    cleanups.unshift(() => db.close()); // closed before its folder goes
+    expect(db.prepare('SELECT jpeg_quality, jpeg_subsampling FROM autoencoders').all()).toEqual([
+      { jpeg_quality: null, jpeg_subsampling: null },
+    ]);
+  });
+
   it('refuses a database written by a newer Winnow and leaves it untouched', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

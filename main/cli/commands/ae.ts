@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AeTrainParams, type AeDetail, type AeMetrics, type AeSummary } from '../../../shared/autoencoder.js';
+import { jpegStageLabel } from '../../../shared/compress-defaults.js';
 import { scatterPng, scatterSvg } from '../../data/scatter.js';
 import { ApiError } from '../../api/errors.js';
 import { idOption, listCommand, parse, withHost, type Options } from '../args.js';
@@ -74,12 +75,13 @@ export async function aeCommand(args: string[]): Promise<number> {
             preset: a.untrained ? `${a.preset} (untrained)` : a.preset,
             N: a.dim,
             epochs: a.epochs,
+            images: jpegStageLabel(a) ?? 'originals',
             knn: a.metrics.knnAgreement.toFixed(3),
             silhouette: a.metrics.silhouette.toFixed(3),
             psnr: a.metrics.psnr.toFixed(2),
             ssim: a.metrics.ssim.toFixed(3),
           })),
-        columns: ['id', 'dataset', 'preset', 'N', 'epochs', 'knn', 'silhouette', 'psnr', 'ssim'],
+        columns: ['id', 'dataset', 'preset', 'N', 'epochs', 'images', 'knn', 'silhouette', 'psnr', 'ssim'],
         empty: 'No autoencoders yet. Train one with `winnow ae train --dataset <id>`.',
       });
     }
@@ -115,7 +117,7 @@ export async function aeCommand(args: string[]): Promise<number> {
       if (values.json) printJson(a);
       else {
         say(
-          `Autoencoder ${a.id} on dataset ${a.datasetId} "${a.datasetName}": ${a.preset}${a.untrained ? ' (untrained)' : ''}, ${a.losses.join(' + ')}${a.kendall ? ' under Kendall weighting' : ''}, N=${a.dim}, ${a.epochs} epochs, batch ${a.batch}, seed ${a.seed}, ${a.backend}`,
+          `Autoencoder ${a.id} on dataset ${a.datasetId} "${a.datasetName}": ${a.preset}${a.untrained ? ' (untrained)' : ''}, ${a.losses.join(' + ')}${a.kendall ? ' under Kendall weighting' : ''}, N=${a.dim}, ${a.epochs} epochs, batch ${a.batch}, seed ${a.seed}, ${a.backend}${a.jpegQuality == null ? '' : `, on images at ${jpegStageLabel(a)}`}`,
         );
         const m = a.metrics;
         say(

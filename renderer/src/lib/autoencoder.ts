@@ -11,6 +11,8 @@ import type { DatasetSummary } from '../../../shared/datasets.js';
 import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
 import type { StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
+import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
+import { jpegStageLabel } from '../../../shared/compress-defaults.js';
 import { intIn } from '../../../shared/param-checks.js';
 import { classColor } from '../../../shared/class-colors.js';
 
@@ -68,8 +70,8 @@ export const AE_LIMITS = {
 /** The paper's training settings (DDS-NAS Sec. 3.2), the schema's defaults: Adam lr 1e-3, 30 epochs, batch 8. */
 export const PAPER = { epochs: P.epochs.default, batch: P.batch.default, lr: P.lr.default } as const;
 
-/** What the form's inputs hold. Numbers are null while their field is empty. */
-export interface AeForm {
+/** What the form's inputs hold. Numbers are null while their field is empty; `jpegQuality` null = the originals. */
+export interface AeForm extends JpegStageForm {
   datasetId: number | null;
   mode: 'preset' | 'custom';
   preset: AePreset;
@@ -97,6 +99,7 @@ export function defaultAeForm(dataset?: Pick<DatasetSummary, 'id' | 'channels'> 
     lr: PAPER.lr,
     seed: 0,
     untrained: false,
+    ...JPEG_STAGE_DEFAULTS,
   };
 }
 
@@ -139,7 +142,16 @@ export function buildAeParams(form: AeForm): AeBuildResult {
   }
   if (!intIn(form.seed, AE_LIMITS.seed))
     return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
-  const params: AeTrainInput = { datasetId: form.datasetId, dim: form.dim, seed: form.seed, untrained: form.untrained };
+  // an untrained autoencoder still embeds the images, so the stage applies to it too
+  const jpeg = jpegStageParams(form);
+  if (!jpeg.ok) return jpeg;
+  const params: AeTrainInput = {
+    datasetId: form.datasetId,
+    dim: form.dim,
+    seed: form.seed,
+    untrained: form.untrained,
+    ...jpeg.params,
+  };
   if (form.mode === 'preset') {
     params.preset = form.preset;
   } else {
@@ -434,14 +446,22 @@ export function aeTitle(a: Pick<AeSummary, 'id' | 'preset' | 'untrained'>): stri
   return `Autoencoder #${a.id} · ${aeKindLabel(a)}`;
 }
 
-/** "Contractive · N = 8 · 30 epochs · batch 8 · seed 0" (untrained: no epochs or batch). */
+/**
+ * "Contractive · N = 8 · 30 epochs · batch 8 · seed 0" (untrained: no epochs or batch), then the JPEG stage its
+ * images went through, if any: "· JPEG quality 15, 4:2:0".
+ */
 export function settingsLine(
-  a: Pick<AeSummary, 'losses' | 'kendall' | 'dim' | 'epochs' | 'batch' | 'seed' | 'untrained'>,
+  a: Pick<
+    AeSummary,
+    'losses' | 'kendall' | 'dim' | 'epochs' | 'batch' | 'seed' | 'untrained' | 'jpegQuality' | 'jpegSubsampling'
+  >,
 ): string {
   const parts = [lossesLabel(a.losses, a.kendall), `N = ${a.dim}`];
   if (a.untrained) parts.push('random weights');
   else parts.push(`${a.epochs} ${a.epochs === 1 ? 'epoch' : 'epochs'}`, `batch ${a.batch}`);
   parts.push(`seed ${a.seed}`);
+  const jpeg = jpegStageLabel(a);
+  if (jpeg) parts.push(jpeg);
   return parts.join(' · ');
 }
 

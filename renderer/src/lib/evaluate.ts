@@ -41,8 +41,10 @@ import {
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatSeconds } from './format.js';
 import { epochCharts, type EpochCharts } from './search-curves.js';
+import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
+import { jpegStageLabel, type Subsampling } from '../../../shared/compress-defaults.js';
 
 /** What `jobs.start` takes for an evaluation (options left out take their defaults). */
 export type EvaluateStartInput = Extract<ApiInput<'jobs.start'>, { kind: 'evaluate' }>['params'];
@@ -86,9 +88,10 @@ const GENOTYPE_MAX = 200_000;
 
 /**
  * What the form's inputs hold. Numbers are null while their field is empty: for the size fields (channels,
- * layers, auxiliary, dropPath) null means "the preset's"; `limitPerClass` null = all images.
+ * layers, auxiliary, dropPath) null means "the preset's"; `limitPerClass` null = all images; `jpegQuality` null = the
+ * original images.
  */
-export interface EvaluateForm {
+export interface EvaluateForm extends JpegStageForm {
   datasetId: number | null;
   source: SourceKind;
   /** The finished search whose genotype is evaluated (source `search`). */
@@ -134,6 +137,7 @@ export function defaultEvaluateForm(): EvaluateForm {
     augment: EVALUATE_DEFAULTS.augment,
     seed: EVALUATE_DEFAULTS.seed,
     limitPerClass: null,
+    ...JPEG_STAGE_DEFAULTS,
   };
 }
 
@@ -394,6 +398,8 @@ export function buildEvaluateParams(
       error: 'Per-class limit: a whole number from 1 up, or empty for all images.',
     };
   }
+  const jpeg = jpegStageParams(form);
+  if (!jpeg.ok) return jpeg;
 
   const params: EvaluateStartInput = {
     datasetId: form.datasetId,
@@ -404,6 +410,7 @@ export function buildEvaluateParams(
     augment: form.augment,
     seed: form.seed,
     limitPerClass: form.limitPerClass,
+    ...jpeg.params,
   };
   const recipe = PRESET_INFO[form.preset].recipe;
   if (recipe) params.lr = recipe.lr;
@@ -485,6 +492,8 @@ export function settingsLine(p: {
   limitPerClass: number | null;
   lr?: number;
   weightDecay?: number;
+  jpegQuality?: number | null;
+  jpegSubsampling?: Subsampling | null;
 }): string {
   const parts = [
     `preset ${(PRESET_INFO as Record<string, { label: string } | undefined>)[p.preset]?.label ?? p.preset}`,
@@ -498,5 +507,7 @@ export function settingsLine(p: {
     `seed ${p.seed}`,
     p.limitPerClass == null ? 'all images' : `≤ ${p.limitPerClass} images per class`,
   );
+  const jpeg = jpegStageLabel(p);
+  if (jpeg) parts.push(jpeg);
   return parts.join(', ');
 }

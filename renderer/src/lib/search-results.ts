@@ -7,6 +7,7 @@ import { formatGenotype } from '../../../shared/genotype/text.js';
 import type { JobSummary } from '../../../shared/jobs.js';
 import type { SearchResult, SearchSpace, SelectionStrategy } from '../../../shared/search.js';
 import { DEFAULT_CELLS } from '../../../shared/search-defaults.js';
+import { jpegStageLabel, type Subsampling } from '../../../shared/compress-defaults.js';
 import { SPACE_INFO, STRATEGIES } from './search.js';
 
 /** The genotype text a search exchanges: DARTS `Genotype(...)` or the NAS-Bench-201 string. */
@@ -60,6 +61,8 @@ export function settingsLine(p: {
   alphaLr: number;
   seed: number;
   limitPerClass: number | null;
+  jpegQuality?: number | null;
+  jpegSubsampling?: Subsampling | null;
 }): string {
   const cells = p.cells ?? DEFAULT_CELLS[p.space];
   const cellsText = p.space === 'darts' ? `${cells} ${cells === 1 ? 'cell' : 'cells'}` : `${cells} per stage`;
@@ -73,5 +76,7 @@ export function settingsLine(p: {
     `seed ${p.seed}`,
     p.limitPerClass == null ? 'all images' : `≤ ${p.limitPerClass} images per class`,
   ];
+  const jpeg = jpegStageLabel(p);
+  if (jpeg) parts.push(jpeg);
   return parts.join(', ');
 }

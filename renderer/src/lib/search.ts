@@ -35,6 +35,7 @@ import {
   defaultAlgorithmValues,
   type AlgorithmValue,
 } from './search-algorithms.js';
+import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -252,8 +253,11 @@ export function subsetPlaceholder(
   return dataset ? defaultSubsetSize(dataset) : null;
 }
 
-/** What the form's inputs hold. Numbers are null while their field is empty; `limitPerClass` null = all images. */
-export interface SearchForm {
+/**
+ * What the form's inputs hold. Numbers are null while their field is empty; `limitPerClass` null = all images;
+ * `jpegQuality` null = the original images.
+ */
+export interface SearchForm extends JpegStageForm {
   datasetId: number | null;
   space: SearchSpace;
   strategy: SelectionStrategy;
@@ -310,6 +314,7 @@ export function defaultSearchForm(dataset?: DatasetSize | null, space: SearchSpa
     alphaLr: SEARCH_DEFAULTS.alphaLr,
     seed: SEARCH_DEFAULTS.seed,
     limitPerClass: null,
+    ...JPEG_STAGE_DEFAULTS,
     augment: SEARCH_DEFAULTS.augment,
     subset: null,
     mastery: SELECTION_DEFAULTS.mastery,
@@ -432,6 +437,8 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       error: `Per-class limit: a whole number from ${L.limitPerClass.min} up, or empty for all images.`,
     };
   }
+  const jpeg = jpegStageParams(form);
+  if (!jpeg.ok) return jpeg;
   const algorithm = algorithmParams(form);
   if (!algorithm.ok) return algorithm;
   const selection = selectionParams(form);
@@ -450,6 +457,7 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       alphaLr: form.alphaLr,
       seed: form.seed,
       limitPerClass: form.limitPerClass,
+      ...jpeg.params,
       augment: form.augment,
       ...algorithm.params,
       ...selection.params,

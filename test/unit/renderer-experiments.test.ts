@@ -345,8 +345,8 @@ describe('the report table', () => {
     expect(rows[0]!.reference).toBe(true);
     expect(rows[0]!.p).toBe('p —');
     expect(rows[0]!.pWhy).toBe('the reference itself');
-    expect(rows[1]!.accuracyRatio).toBe('0.98×');
-    expect(rows[1]!.timeRatio).toBe('0.5×');
+    expect(rows[1]!.accuracyRatio).toBe('×0.98');
+    expect(rows[1]!.timeRatio).toBe('×0.50');
     expect(rows[1]!.p).toBe('p = 0.075');
     expect(rows[1]!.searchTime).toBe('1 min 30 s ± 30.0 s');
     expect(rows[1]!.parameters).toBe('1.23 M');

@@ -25,12 +25,12 @@ import {
 } from '../../../shared/experiment-defaults.js';
 import { EXPERIMENT_PRESETS, presetParams, type ExperimentPresetId } from '../../../shared/experiment-presets.js';
 import { BASELINES, NETWORK_NAMES } from '../../../shared/evaluate-defaults.js';
-import { accuracyText, groupSpreadText } from '../../../shared/experiment-report.js';
+import { accuracyText, countText, groupSpreadText, ratioText } from '../../../shared/experiment-report.js';
 import { SEARCH_ALGORITHM_INFO } from '../../../shared/generated/params.js';
 import type { SearchAlgorithm } from '../../../shared/search-algorithms.js';
 import { formatCount } from './datasets.js';
 import type { BuiltParams } from './form-fields.js';
-import { formatEta, formatMillions, formatNumber, formatSeconds } from './format.js';
+import { formatEta, formatNumber, formatSeconds } from './format.js';
 import type { FormWords, JobViewAbout, RunListAbout } from './job-views.js';
 import { jobViewOf } from './run-details.js';
 import { hrefFor } from './routes.js';
@@ -385,16 +385,10 @@ export function childrenProgress(c: { total: number; done: number; failed: numbe
 
 // ---- the report ----------------------------------------------------------------------------------------
 
-export { accuracyText };
-
 function plainText(m: MetricSummary | null, format: (v: number) => string): string {
   if (!m) return '—';
   return m.std == null ? format(m.mean) : `${format(m.mean)} ± ${format(m.std)}`;
 }
-
-/** "0.83×"; "—" when missing. */
-export const ratioText = (r: number | null): string =>
-  r == null || !Number.isFinite(r) ? '—' : `${formatNumber(r, 2)}×`;
 
 /** The p-value, or "—" and why there is none. */
 export function significanceText(c: CellReport, reference: string): { text: string; why: string | null } {
@@ -438,8 +432,9 @@ export function reportRows(report: ExperimentReport): ReportRow[] {
       supernet: c.cell.baseline ? '— (no search)' : accuracyText(m.supernetAccuracy),
       searchTime: c.cell.baseline ? '—' : plainText(m.searchSeconds, (s) => formatSeconds(s)),
       images: c.cell.baseline ? '—' : plainText(m.imagesProcessed, (v) => formatCount(Math.round(v))),
-      parameters: plainText(m.parameters, formatMillions),
-      multiplyAdds: plainText(m.multiplyAdds, formatMillions),
+      // "22.5 ± 3.4 k", as report.md says it (the mean and its spread in one unit)
+      parameters: countText(m.parameters),
+      multiplyAdds: countText(m.multiplyAdds),
       accuracyRatio: ratioText(c.ratios.testAccuracy),
       timeRatio: ratioText(c.ratios.searchSeconds),
       imagesRatio: ratioText(c.ratios.imagesProcessed),

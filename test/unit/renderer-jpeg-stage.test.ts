@@ -8,7 +8,7 @@ import { EvaluateParams } from '../../shared/evaluate.js';
 import { SearchParams } from '../../shared/search.js';
 import { buildAeParams, defaultAeForm } from '../../renderer/src/lib/autoencoder.js';
 import { buildEvaluateParams, defaultEvaluateForm, readGenotype } from '../../renderer/src/lib/evaluate.js';
-import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from '../../renderer/src/lib/jpeg-stage.js';
+import { JPEG_STAGE_DEFAULTS, buildJpegStage, type JpegStageForm } from '../../renderer/src/lib/jpeg-stage.js';
 import { buildSearchParams, defaultSearchForm } from '../../renderer/src/lib/search.js';
 import { expectFormAgreesWithSchema } from '../helpers/forms.js';
 import { DARTS_TEXT } from '../helpers/genotype.js';
@@ -37,11 +37,11 @@ const FORMS = {
 describe('the JPEG stage of a job form', () => {
   it('starts on the original images, 4:2:0 ready for a quality', () => {
     expect(JPEG_STAGE_DEFAULTS).toEqual({ jpegQuality: null, jpegSubsampling: '4:2:0' });
-    expect(jpegStageParams(JPEG_STAGE_DEFAULTS)).toEqual({
+    expect(buildJpegStage(JPEG_STAGE_DEFAULTS)).toEqual({
       ok: true,
       params: { jpegQuality: null, jpegSubsampling: '4:2:0' },
     });
-    expect(jpegStageParams({ jpegQuality: 0, jpegSubsampling: '4:4:4' })).toMatchObject({
+    expect(buildJpegStage({ jpegQuality: 0, jpegSubsampling: '4:4:4' })).toMatchObject({
       ok: false,
       field: 'jpegQuality',
       error: expect.stringMatching(/1 to 100, or empty for the original images/),

@@ -11,7 +11,7 @@ import type { DatasetSummary } from '../../../shared/datasets.js';
 import { AUTOENCODER_PARAMS } from '../../../shared/generated/params.js';
 import type { StoredJobEvent } from '../../../shared/jobs.js';
 import { formatDuration } from './format.js';
-import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
+import { JPEG_STAGE_DEFAULTS, buildJpegStage, type JpegStageForm } from './jpeg-stage.js';
 import { jpegStageLabel } from '../../../shared/compress-defaults.js';
 import { intIn } from '../../../shared/param-checks.js';
 import { classColor } from '../../../shared/class-colors.js';
@@ -143,7 +143,7 @@ export function buildAeParams(form: AeForm): AeBuildResult {
   if (!intIn(form.seed, AE_LIMITS.seed))
     return { ok: false, field: 'seed', error: 'Seed: a whole number from 0 to 2147483647.' };
   // an untrained autoencoder still embeds the images, so the stage applies to it too
-  const jpeg = jpegStageParams(form);
+  const jpeg = buildJpegStage(form);
   if (!jpeg.ok) return jpeg;
   const params: AeTrainInput = {
     datasetId: form.datasetId,

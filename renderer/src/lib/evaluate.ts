@@ -41,7 +41,7 @@ import {
 import type { JobSummary, PushMessage } from '../../../shared/jobs.js';
 import { formatSeconds } from './format.js';
 import { epochCharts, type EpochCharts } from './search-curves.js';
-import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
+import { JPEG_STAGE_DEFAULTS, buildJpegStage, type JpegStageForm } from './jpeg-stage.js';
 import { EVALUATE_PARAMS } from '../../../shared/generated/params.js';
 import { intIn } from '../../../shared/param-checks.js';
 import { jpegStageLabel, type Subsampling } from '../../../shared/compress-defaults.js';
@@ -398,7 +398,7 @@ export function buildEvaluateParams(
       error: 'Per-class limit: a whole number from 1 up, or empty for all images.',
     };
   }
-  const jpeg = jpegStageParams(form);
+  const jpeg = buildJpegStage(form);
   if (!jpeg.ok) return jpeg;
 
   const params: EvaluateStartInput = {

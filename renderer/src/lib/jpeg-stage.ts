@@ -18,7 +18,7 @@ export const JPEG_STAGE_DEFAULTS: Readonly<JpegStageForm> = { jpegQuality: null,
 export type JpegStageBuild = { ok: true; params: JpegStageForm } | { ok: false; field: 'jpegQuality'; error: string };
 
 /** The job's `jpegQuality` and `jpegSubsampling`, or what is wrong with the quality in words. */
-export function jpegStageParams(form: JpegStageForm): JpegStageBuild {
+export function buildJpegStage(form: JpegStageForm): JpegStageBuild {
   const q = form.jpegQuality;
   const { min, max } = COMPRESS_LIMITS.quality;
   if (q != null && (!Number.isInteger(q) || q < min || q > max))

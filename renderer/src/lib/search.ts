@@ -35,7 +35,7 @@ import {
   defaultAlgorithmValues,
   type AlgorithmValue,
 } from './search-algorithms.js';
-import { JPEG_STAGE_DEFAULTS, jpegStageParams, type JpegStageForm } from './jpeg-stage.js';
+import { JPEG_STAGE_DEFAULTS, buildJpegStage, type JpegStageForm } from './jpeg-stage.js';
 
 /** Shared with the API (one rule for how a resumed search's epochs line up). */
 export { appendEpoch } from '../../../shared/search-defaults.js';
@@ -437,7 +437,7 @@ export function buildSearchParams(form: SearchForm): SearchBuildResult {
       error: `Per-class limit: a whole number from ${L.limitPerClass.min} up, or empty for all images.`,
     };
   }
-  const jpeg = jpegStageParams(form);
+  const jpeg = buildJpegStage(form);
   if (!jpeg.ok) return jpeg;
   const algorithm = algorithmParams(form);
   if (!algorithm.ok) return algorithm;

@@ -343,7 +343,11 @@ export function collectRuns(
         supernetAccuracy: search?.supernetTest?.accuracy ?? null,
         searchSeconds: search?.seconds ?? null,
         imagesProcessed: search?.imagesProcessed ?? null,
-        ddsReplaced: search && jobs.search !== undefined ? ddsReplaced(store, jobs.search) : null,
+        // only a DDS search has replacements to count: the others' epochs are not read
+        ddsReplaced:
+          (search?.strategy === 'dds' || search?.strategy === 'dds-untrained') && jobs.search !== undefined
+            ? ddsReplaced(store, jobs.search)
+            : null,
         parameters: evaluate?.parameters ?? null,
         multiplyAdds: evaluate?.multiplyAdds ?? null,
         genotypeText: evaluate?.genotypeText ?? search?.genotypeText ?? null,

@@ -3,9 +3,8 @@
  * original images) and the chroma subsampling it is saved with. One place for its form values, its check and the
  * two parameters it sends, so the three forms agree.
  */
-import { COMPRESS_LIMITS, SUBSAMPLINGS, type Subsampling } from '../../../shared/compress-defaults.js';
-
-export { SUBSAMPLINGS };
+import { COMPRESS_LIMITS, type Subsampling } from '../../../shared/compress-defaults.js';
+import { intIn } from '../../../shared/param-checks.js';
 
 /** What the two fields hold: null quality while the field is empty (the originals). */
 export interface JpegStageForm {
@@ -21,7 +20,7 @@ export type JpegStageBuild = { ok: true; params: JpegStageForm } | { ok: false; 
 export function buildJpegStage(form: JpegStageForm): JpegStageBuild {
   const q = form.jpegQuality;
   const { min, max } = COMPRESS_LIMITS.quality;
-  if (q != null && (!Number.isInteger(q) || q < min || q > max))
+  if (q != null && !intIn(q, COMPRESS_LIMITS.quality))
     return {
       ok: false,
       field: 'jpegQuality',
